@@ -1,0 +1,108 @@
+"""The command line: click only. Commands load lazily so that `--help` stays fast."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+import click
+
+from . import __version__
+
+# name -> (module under openbook.commands, function, one-line help)
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "init": ("setup", "init_command", "Create a new vault for the two of you."),
+    "demo": ("demo", "demo_command", "Build a demo vault with eight weeks of history."),
+    "new": ("write", "new_command", "Write a new note from its template and commit it."),
+    "ask": ("write", "ask_command", "Ask your partner a question."),
+    "answer": ("consent", "answer_command", "Answer a question."),
+    "accept": ("consent", "accept_command", "Consent to an agreement."),
+    "pause": ("consent", "pause_command", "Pause an agreement (either partner may)."),
+    "retire": ("consent", "retire_command", "Retire an agreement (needs both partners)."),
+    "check": ("check", "check_command", "Validate the notes and report every problem."),
+    "commit": ("write", "commit_command", "Validate and commit every pending change."),
+    "status": ("status", "status_command", "Who you are, what is due, what is waiting."),
+    "log": ("status", "log_command", "The transparency log: every change, from git history."),
+    "agenda": ("agenda", "agenda_command", "The agenda for this week's ritual."),
+    "review": ("agenda", "review_command", "Create this month's review note, prefilled."),
+    "clone": ("sync", "clone_command", "Clone your partner's shared vault."),
+    "sync": ("sync", "sync_command", "Share your changes and receive your partner's."),
+    "watch": ("watch", "watch_command", "Check and commit notes as you save them."),
+    "hooks": ("hooks", "hooks_command", "Install git hooks that check notes on commit."),
+    "completion": ("completion", "completion_command", "Print a shell completion script."),
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        entry = COMMANDS.get(cmd_name)
+        if entry is None:
+            return None
+        module = importlib.import_module(f"openbook.commands.{entry[0]}")
+        command: click.Command = getattr(module, entry[1])
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # one-line help from the table, without importing every command
+        rows = [(name, entry[2]) for name, entry in COMMANDS.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from .errors import OpenbookError
+
+        try:
+            return super().invoke(ctx)
+        except OpenbookError as exc:
+            click.echo(f"openbook: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("openbook: stopped.", err=True)
+            ctx.exit(130)
+
+
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.option(
+    "--vault",
+    "vault_path",
+    metavar="PATH",
+    type=click.Path(file_okay=False),
+    envvar="OPENBOOK_VAULT",
+    help="The vault folder (default: $OPENBOOK_VAULT, else the folder holding openbook.yml "
+    "at or above the current one).",
+)
+@click.option(
+    "--as",
+    "as_partner",
+    metavar="PARTNER",
+    help="Act as this partner (default: $OPENBOOK_PARTNER, else git config openbook.partner).",
+)
+@click.version_option(__version__, "--version", prog_name="openbook")
+@click.pass_context
+def cli(ctx: click.Context, vault_path: str | None, as_partner: str | None) -> None:
+    """openbook keeps your check-ins, questions, agreements and weekly ritual as plain
+    Markdown notes in a private git repository you both share.
+
+    Every change is a commit signed with your name: a transparency log you can both read.
+    openbook is not therapy; see the README for support resources.
+
+    Start with `openbook demo` to look around, or `openbook init` to begin.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["vault_path"] = vault_path
+    ctx.obj["as_partner"] = as_partner
+
+
+def main() -> None:
+    cli(prog_name="openbook")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())  # type: ignore[func-returns-value]

@@ -1,0 +1,51 @@
+"""What every command shares: the vault from the context, the acting partner, JSON."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+from ..vault import Vault
+
+
+def get_vault(ctx: click.Context) -> Vault:
+    obj = ctx.find_root().obj or {}
+    return Vault.find(obj.get("vault_path"))
+
+
+def acting_partner(ctx: click.Context, vault: Vault) -> str:
+    obj = ctx.find_root().obj or {}
+    return vault.partner(obj.get("as_partner"))
+
+
+def as_override(ctx: click.Context) -> str | None:
+    obj = ctx.find_root().obj or {}
+    value = obj.get("as_partner")
+    return str(value) if value else None
+
+
+def _default(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, set | tuple):
+        return sorted(value) if isinstance(value, set) else list(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def dumps(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False, default=_default)
+
+
+def echo_json(data: Any) -> None:
+    click.echo(dumps(data))
+
+
+def interactive() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (many or word + 's')}"

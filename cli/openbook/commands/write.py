@@ -1,0 +1,163 @@
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import click
+
+from ._common import acting_partner, echo_json, get_vault, interactive
+
+NOTE_TYPES = ["checkin", "plan-change", "question", "agreement", "timeout", "repair",
+              "meeting", "review", "language"]
+
+
+class _DateType(click.ParamType):
+    name = "DATE"
+
+    def convert(self, value: object, param: click.Parameter | None,
+                ctx: click.Context | None) -> dt.date:
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"'{value}' is not a date like 2026-11-24.", param, ctx)
+
+
+DATE = _DateType()
+
+
+def _create(ctx: click.Context, note_type: str, sets: dict[str, object], day: dt.date | None,
+            body: str, edit: bool | None, as_json: bool) -> None:
+    from .. import ledger, newnote
+
+    vault = get_vault(ctx)
+    vault.require_writable()
+    me = acting_partner(ctx, vault)
+    with vault.lock():
+        draft = newnote.draft(vault, note_type, me, sets=sets, day=day, body=body)
+        full = newnote.write_draft(vault, draft)
+        if edit is None:
+            edit = interactive() and bool(os.environ.get("VISUAL") or os.environ.get("EDITOR"))
+        if edit:
+            click.edit(filename=str(full))
+            errors = newnote.recheck(vault, draft.relpath)
+            if errors:
+                for p in errors:
+                    click.echo(p.format(), err=True)
+                raise _kept(draft.relpath)
+        else:
+            errors = newnote.recheck(vault, draft.relpath)
+            if errors:
+                full.unlink()
+                first = errors[0]
+                from ..errors import ValidationFailed
+
+                raise ValidationFailed(
+                    f"{draft.relpath} was not written: {first.message}. Fix it and try again."
+                )
+        sha = ledger.record(vault, me, "new", note_type, [draft.relpath], draft.target)
+    if as_json:
+        echo_json({"path": draft.relpath, "commit": sha, "type": note_type})
+    else:
+        click.echo(draft.relpath)
+
+
+def _kept(relpath: str) -> Exception:
+    from ..errors import ValidationFailed
+
+    return ValidationFailed(
+        f"{relpath} is saved but not committed because of the problems above; "
+        "fix them, then run 'openbook commit'."
+    )
+
+
+@click.command("new")
+@click.argument("note_type", metavar="TYPE", type=click.Choice(NOTE_TYPES))
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
+              help="Set a frontmatter field (YAML value), e.g. --set mood=4. Repeatable.")
+@click.option("--date", "day", type=DATE, help="The note's own date (default: today).")
+@click.option("--body", default="", help="Text for the note's body.")
+@click.option("--edit/--no-edit", default=None,
+              help="Open $VISUAL or $EDITOR before committing (default: when interactive).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_context
+def new_command(ctx: click.Context, note_type: str, sets: tuple[str, ...], day: dt.date | None,
+                body: str, edit: bool | None, as_json: bool) -> None:
+    """Write a new note of TYPE from its template, validate it and commit it.
+
+    Never overwrites an existing note. Prints the new note's path.
+
+    \b
+    Examples:
+      openbook new checkin --set mood=4 --set on_track=yes --no-edit
+      openbook new agreement --set title="Phone stays open" --set kind=transparency
+      openbook new plan-change --set plan_at="2026-11-24 18:00" --set was="home at 6" \\
+                               --set now="home at 7"
+    """
+    from ..newnote import parse_set
+
+    _create(ctx, note_type, parse_set(sets), day, body, edit, as_json)
+
+
+@click.command("ask")
+@click.argument("text")
+@click.option("--to", "to", metavar="PARTNER", help="Who the question is for (default: the other partner).")
+@click.option("--answer-by", metavar="DATETIME", help="When the answer is due (default: per openbook.yml).")
+@click.option("--category", help="An optional category, e.g. timeline or feelings.")
+@click.option("--repeat-of", metavar="Q-ID", help="The earlier question this one asks again.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_context
+def ask_command(ctx: click.Context, text: str, to: str | None, answer_by: str | None,
+                category: str | None, repeat_of: str | None, as_json: bool) -> None:
+    """Ask your partner a question. TEXT becomes the body of a new question note.
+
+    Asking again is part of healing and is never counted against anyone.
+    """
+    from ..newnote import parse_set
+
+    sets: dict[str, object] = {}
+    if to:
+        sets["to"] = to
+    if answer_by:
+        sets.update(parse_set([f"answer_by={answer_by}"]))
+    if category:
+        sets["category"] = category
+    if repeat_of:
+        sets["repeat_of"] = repeat_of
+    if not text.strip():
+        raise click.UsageError("the question is empty; write it in quotes after ask.")
+    _create(ctx, "question", sets, None, text, False, as_json)
+
+
+@click.command("commit")
+@click.option("-m", "--message", "message", metavar="TEXT",
+              help="A note added to each commit's message (never required).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_context
+def commit_command(ctx: click.Context, message: str | None, as_json: bool) -> None:
+    """Validate and commit every pending change under the vault, one commit per note.
+
+    Notes with errors are left uncommitted and listed; fix them and run commit again.
+    """
+    from ..ledger import commit_pending
+
+    vault = get_vault(ctx)
+    vault.require_writable()
+    me = acting_partner(ctx, vault)
+    outcome = commit_pending(vault, me, note_message=message)
+    if as_json:
+        echo_json({
+            "committed": [{"path": c.path, "action": c.action, "commit": c.sha}
+                          for c in outcome.committed],
+            "refused": outcome.refused,
+        })
+    else:
+        for c in outcome.committed:
+            click.echo(f"committed {c.path} ({c.action})")
+        for path in outcome.refused:
+            click.echo(f"not committed {path}: it has errors; run 'openbook check {path}'", err=True)
+        if not outcome.committed and not outcome.refused:
+            click.echo("Nothing to commit; everything is already in the log.")
+    if outcome.refused:
+        ctx.exit(1)

@@ -1,0 +1,258 @@
+"""openbook.yml: the couple's shared settings, validated into a Config."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .notes import Note, Problem, parse_bytes
+
+CONFIG_NAME = "openbook.yml"
+PARTNER_ID = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_DURATION = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$")
+_HHMM = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])$")
+_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+$")
+
+
+def parse_duration(value: Any) -> dt.timedelta | None:
+    """'20m', '48h', '7d', '2w' -> timedelta; None when not a duration."""
+    if not isinstance(value, str):
+        return None
+    m = _DURATION.match(value)
+    if not m:
+        return None
+    n, unit = int(m[1]), m[2]
+    return {
+        "m": dt.timedelta(minutes=n),
+        "h": dt.timedelta(hours=n),
+        "d": dt.timedelta(days=n),
+        "w": dt.timedelta(weeks=n),
+    }[unit]
+
+
+def parse_hhmm(value: Any) -> dt.time | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        # `by: 2100` is ambiguous; refuse rather than guess
+        return None
+    if not isinstance(value, str):
+        return None
+    m = _HHMM.match(value.strip())
+    return dt.time(int(m[1]), int(m[2])) if m else None
+
+
+@dataclass(frozen=True)
+class Partner:
+    id: str
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class CheckinSchedule:
+    every: str  # "day" or "week"
+    on: int | None  # weekday 0=Monday, for weekly
+    by: dt.time | None
+
+
+@dataclass
+class Config:
+    path: Path
+    timezone: str = "UTC"
+    partners: dict[str, Partner] = field(default_factory=dict)
+    checkins: dict[str, CheckinSchedule] = field(default_factory=dict)
+    answer_within: dt.timedelta = dt.timedelta(hours=48)
+    meeting_on: int = 6
+    meeting_at: dt.time = dt.time(19, 0)
+    meeting_minutes: int = 60
+    review_every: str = "month"
+    timeout_min: dt.timedelta = dt.timedelta(minutes=20)
+    timeout_max: dt.timedelta = dt.timedelta(hours=24)
+    require_signatures: bool = False
+    problems: list[Problem] = field(default_factory=list)
+    digest: str = ""
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def tz(self) -> dt.tzinfo:
+        try:
+            return ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            return dt.UTC
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+KNOWN_KEYS = {
+    "version",
+    "timezone",
+    "partners",
+    "checkins",
+    "questions",
+    "meeting",
+    "review",
+    "timeouts",
+    "require_signatures",
+}
+
+
+class _Checker:
+    def __init__(self, note: Note, cfg: Config) -> None:
+        self.note = note
+        self.cfg = cfg
+
+    def err(self, path: tuple[str | int, ...], msg: str) -> None:
+        line, col = self.note.pos(*path)
+        self.cfg.problems.append(Problem(CONFIG_NAME, line, col, "error", "config", msg))
+
+    def mapping(self, key: str) -> dict[str, Any]:
+        value = self.note.meta.get(key)
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            self.err((key,), f"'{key}' must be a mapping of settings; see the example in README")
+            return {}
+        return value
+
+
+def load_config(root: Path) -> Config:
+    """Read and validate openbook.yml. Never raises for bad content: see `.problems`."""
+    path = root / CONFIG_NAME
+    data = path.read_bytes()
+    cfg = Config(path=path, digest=hashlib.sha1(data).hexdigest())
+    # reuse the note reader: a config file is a YAML mapping without '---' fences
+    note = parse_bytes(CONFIG_NAME, b"---\n" + data + (b"" if data.endswith(b"\n") else b"\n") + b"---\n")
+    for p in note.problems:
+        line = max(1, p.line - 1)
+        cfg.problems.append(Problem(CONFIG_NAME, line, p.column, "error", "config", p.message))
+    if note.problems:
+        return cfg
+    # positions are one line too far down because of the added '---'
+    note.key_pos = {k: (line - 1, col) for k, (line, col) in note.key_pos.items()}
+    note.value_pos = {k: (line - 1, col) for k, (line, col) in note.value_pos.items()}
+    meta = note.meta
+    cfg.raw = meta
+    c = _Checker(note, cfg)
+
+    for key in meta:
+        if key not in KNOWN_KEYS:
+            c.err((key,), f"unknown setting '{key}'; remove it or check its spelling")
+    if meta.get("version", 1) != 1:
+        c.err(("version",), "version must be 1; this openbook reads version 1 vaults")
+
+    tz = meta.get("timezone", "UTC")
+    if not isinstance(tz, str):
+        c.err(("timezone",), "timezone must be an IANA name such as Europe/Berlin")
+    else:
+        try:
+            ZoneInfo(tz)
+            cfg.timezone = tz
+        except (ZoneInfoNotFoundError, ValueError):
+            c.err(("timezone",), f"unknown timezone '{tz}'; use an IANA name such as Europe/Berlin")
+
+    partners = c.mapping("partners")
+    if not partners:
+        c.err(("partners",), "partners is missing; list both partners with name and email")
+    for pid, info in partners.items():
+        if not isinstance(pid, str) or not PARTNER_ID.match(pid):
+            c.err(
+                ("partners", str(pid)),
+                f"partner id '{pid}' must be lowercase letters, digits and dashes",
+            )
+            continue
+        if not isinstance(info, dict):
+            c.err(("partners", pid), f"partner '{pid}' needs {{name: ..., email: ...}}")
+            continue
+        name = info.get("name", pid)
+        email = info.get("email", f"{pid}@openbook.invalid")
+        if not isinstance(name, str) or not name.strip() or "<" in name or ">" in name:
+            c.err(("partners", pid, "name"), f"partner '{pid}' needs a plain name")
+            continue
+        if not isinstance(email, str) or not _EMAIL.match(email):
+            c.err(("partners", pid, "email"), f"partner '{pid}' needs an email like {pid}@example.org")
+            continue
+        cfg.partners[pid] = Partner(pid, name.strip(), email.strip())
+
+    for pid, sched in c.mapping("checkins").items():
+        where = ("checkins", str(pid))
+        if pid not in cfg.partners:
+            c.err(where, f"check-in schedule names '{pid}', who is not in partners")
+            continue
+        if not isinstance(sched, dict):
+            c.err(where, "a check-in schedule is {every: day|week, on: DAY, by: \"HH:MM\"}")
+            continue
+        every = sched.get("every", "day")
+        if every not in ("day", "week"):
+            c.err((*where, "every"), "every must be 'day' or 'week'")
+            continue
+        on = None
+        if every == "week":
+            day = str(sched.get("on", "sunday")).lower()
+            if day not in WEEKDAYS:
+                c.err((*where, "on"), f"'{day}' is not a weekday; use e.g. sunday")
+                continue
+            on = WEEKDAYS.index(day)
+        by = None
+        if "by" in sched:
+            by = parse_hhmm(sched["by"])
+            if by is None:
+                c.err((*where, "by"), 'by must be a time in quotes, like "21:00"')
+                continue
+        cfg.checkins[pid] = CheckinSchedule(every, on, by)
+
+    questions = c.mapping("questions")
+    if "answer_within" in questions:
+        d = parse_duration(questions["answer_within"])
+        if d is None:
+            c.err(("questions", "answer_within"), "answer_within must be a duration like 48h")
+        else:
+            cfg.answer_within = d
+
+    meeting = c.mapping("meeting")
+    if "on" in meeting:
+        day = str(meeting["on"]).lower()
+        if day in WEEKDAYS:
+            cfg.meeting_on = WEEKDAYS.index(day)
+        else:
+            c.err(("meeting", "on"), f"'{day}' is not a weekday; use e.g. sunday")
+    if "at" in meeting:
+        at = parse_hhmm(meeting["at"])
+        if at is None:
+            c.err(("meeting", "at"), 'at must be a time in quotes, like "19:00"')
+        else:
+            cfg.meeting_at = at
+    if "minutes" in meeting:
+        mins = meeting["minutes"]
+        if not isinstance(mins, int) or isinstance(mins, bool) or not 10 <= mins <= 240:
+            c.err(("meeting", "minutes"), "minutes must be a number from 10 to 240")
+        else:
+            cfg.meeting_minutes = mins
+
+    review = c.mapping("review")
+    if review.get("every", "month") != "month":
+        c.err(("review", "every"), "review every must be 'month'")
+
+    timeouts = c.mapping("timeouts")
+    for key in ("min", "max"):
+        if key in timeouts:
+            d = parse_duration(timeouts[key])
+            if d is None:
+                c.err(("timeouts", key), f"timeouts {key} must be a duration like 20m or 24h")
+            else:
+                setattr(cfg, f"timeout_{key}", d)
+    if cfg.timeout_min > cfg.timeout_max:
+        c.err(("timeouts",), "timeouts min is longer than max; swap them")
+
+    sig = meta.get("require_signatures", False)
+    if not isinstance(sig, bool):
+        c.err(("require_signatures",), "require_signatures must be true or false")
+    else:
+        cfg.require_signatures = sig
+    return cfg

@@ -1,0 +1,299 @@
+"""The one place that runs git. Mutations go through the git CLI (GitPython's `Git`)."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import GitError, OpenbookError
+
+NETWORK_TIMEOUT = float(os.environ.get("OPENBOOK_NETWORK_TIMEOUT", "60"))
+
+
+def git_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """An environment in which git never prompts and never opens an editor."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "GIT_TERMINAL_PROMPT": "0",
+            "GIT_ASKPASS": "/bin/false" if os.path.exists("/bin/false") else "false",
+            "SSH_ASKPASS": "/bin/false" if os.path.exists("/bin/false") else "false",
+            "GIT_EDITOR": "true",
+            "GIT_MERGE_AUTOEDIT": "no",
+            "LC_ALL": "C",
+            "LANGUAGE": "C",
+        }
+    )
+    if "GIT_SSH_COMMAND" not in os.environ:
+        env["GIT_SSH_COMMAND"] = "ssh -o BatchMode=yes -o ConnectTimeout=15"
+    if extra:
+        env.update(extra)
+    return env
+
+
+@dataclass
+class GitResult:
+    status: int
+    stdout: str
+    stderr: str
+
+
+def run(
+    root: Path,
+    args: Sequence[str],
+    *,
+    env: dict[str, str] | None = None,
+    check: bool = True,
+    timeout: float | None = None,
+    input_data: str | None = None,
+    strip: bool = True,
+) -> GitResult:
+    """Run `git ARGS` in `root`. Raise GitError with git's own words when it fails."""
+    from git.cmd import Git
+    from git.exc import GitCommandError, GitCommandNotFound
+
+    g = Git(str(root))
+    kwargs: dict[str, Any] = {
+        "with_extended_output": True,
+        "with_exceptions": False,
+        "env": git_env(env),
+        "strip_newline_in_stdout": strip,
+        "stdout_as_string": True,
+    }
+    if timeout is not None:
+        kwargs["kill_after_timeout"] = timeout
+    if input_data is not None:
+        import subprocess
+
+        proc = subprocess.run(
+            ["git", *args],
+            cwd=root,
+            input=input_data,
+            capture_output=True,
+            text=True,
+            env=git_env(env),
+            timeout=timeout,
+        )
+        result = GitResult(proc.returncode, proc.stdout, proc.stderr)
+    else:
+        try:
+            status, out, err = g.execute(["git", *args], **kwargs)
+        except GitCommandNotFound:
+            raise OpenbookError("git is not installed; install git and try again.") from None
+        except GitCommandError as exc:  # timeouts surface here
+            raise GitError(f"git {args[0]} did not finish: {exc.stderr or exc}") from None
+        result = GitResult(int(status or 0), out, err)
+    if check and result.status != 0:
+        raise GitError(f"git {args[0]} failed: {first_line(result.stderr or result.stdout)}")
+    return result
+
+
+def first_line(text: str) -> str:
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith("hint:"):
+            return line.removeprefix("fatal: ").removeprefix("error: ")
+    return "no details"
+
+
+def out(root: Path, *args: str) -> str:
+    return run(root, args).stdout
+
+
+def config_get(root: Path, key: str) -> str | None:
+    res = run(root, ["config", "--get", key], check=False)
+    value = res.stdout.strip()
+    return value or None
+
+
+def config_set(root: Path, key: str, value: str) -> None:
+    run(root, ["config", key, value])
+
+
+def init(root: Path) -> None:
+    run(root, ["init", "-q", "-b", "main"])
+    config_set(root, "core.fsync", "all")
+    config_set(root, "core.quotepath", "off")
+
+
+def has_head(root: Path) -> bool:
+    return run(root, ["rev-parse", "-q", "--verify", "HEAD^{commit}"], check=False).status == 0
+
+
+def rev(root: Path, name: str) -> str | None:
+    res = run(root, ["rev-parse", "-q", "--verify", "--end-of-options", f"{name}^{{commit}}"],
+              check=False)
+    return res.stdout.strip() or None
+
+
+def identity_env(name: str, email: str, date: str | None = None) -> dict[str, str]:
+    env = {
+        "GIT_AUTHOR_NAME": name,
+        "GIT_AUTHOR_EMAIL": email,
+        "GIT_COMMITTER_NAME": name,
+        "GIT_COMMITTER_EMAIL": email,
+    }
+    if date:
+        env["GIT_AUTHOR_DATE"] = date
+        env["GIT_COMMITTER_DATE"] = date
+    return env
+
+
+def commit_paths(
+    root: Path,
+    paths: Iterable[str],
+    message: str,
+    ident: dict[str, str],
+    *,
+    allow_empty: bool = False,
+) -> str:
+    """Stage exactly `paths` (adds, edits and deletions) and commit only them. Returns the sha."""
+    plist = list(paths)
+    if plist:
+        run(root, ["add", "-A", "--", *plist])
+    args = ["commit", "-q", "--no-verify", "--no-edit", "-F", "-"]
+    if allow_empty:
+        args.append("--allow-empty")
+    if plist:
+        args += ["--only", "--", *plist]
+    run(root, args, env=ident, input_data=message)
+    return out(root, "rev-parse", "HEAD")
+
+
+@dataclass(frozen=True)
+class Change:
+    code: str  # porcelain XY
+    path: str
+
+    @property
+    def deleted(self) -> bool:
+        return "D" in self.code
+
+    @property
+    def added(self) -> bool:
+        return self.code in ("??", "A ", "AM")
+
+
+def status(root: Path, *paths: str) -> list[Change]:
+    """Pending changes (untracked included), one per file, renames split."""
+    args = ["status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames"]
+    if paths:
+        args += ["--", *paths]
+    raw = run(root, args, strip=False).stdout
+    changes = []
+    for item in raw.split("\0"):
+        if len(item) > 3:
+            changes.append(Change(item[:2], item[3:]))
+    return changes
+
+
+def operation_in_progress(root: Path) -> str | None:
+    """'merge', 'rebase', 'cherry-pick' or 'revert' when git is in the middle of one."""
+    gd = Path(out(root, "rev-parse", "--absolute-git-dir"))
+    for name, op in (
+        ("MERGE_HEAD", "merge"),
+        ("rebase-merge", "rebase"),
+        ("rebase-apply", "rebase"),
+        ("CHERRY_PICK_HEAD", "cherry-pick"),
+        ("REVERT_HEAD", "revert"),
+    ):
+        if (gd / name).exists():
+            return op
+    return None
+
+
+def current_branch(root: Path) -> str | None:
+    res = run(root, ["symbolic-ref", "-q", "--short", "HEAD"], check=False)
+    return res.stdout.strip() or None
+
+
+_TRAILER = re.compile(r"^(Openbook-[A-Za-z-]+):\s*(.*)$", re.M)
+
+
+@dataclass
+class LogRecord:
+    sha: str
+    parents: list[str]
+    author: str
+    email: str
+    date: str  # ISO 8601 strict
+    subject: str
+    trailers: dict[str, str]
+    files: list[tuple[str, str]]  # (status letter, path)
+
+
+def log_records(root: Path, extra: Sequence[str] = ()) -> list[LogRecord]:
+    """Every commit reachable from HEAD, newest first, with trailers and changed files.
+
+    One `git log -z` call; fields are separated by \\x1f and records start with \\x1e.
+    """
+    if not has_head(root):
+        return []
+    fmt = "%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%s%x1f%(trailers:only,unfold)%x1f"
+    res = run(
+        root,
+        ["log", "-z", "--name-status", "--no-renames", "-m", "--first-parent",
+         f"--format={fmt}", *extra],
+        strip=False,
+    )
+    records = []
+    for chunk in res.stdout.split("\x1e")[1:]:
+        head, _, rest = chunk.rpartition("\x1f")
+        parts = head.split("\x1f")
+        if len(parts) < 7:
+            continue
+        sha, parents, an, ae, date, subject, trailers = parts[:7]
+        tokens = [t for t in rest.strip("\n\0").split("\0") if t]
+        files = []
+        it = iter(tokens)
+        for code in it:
+            code = code.strip()
+            path = next(it, "")
+            if code and path:
+                files.append((code[0], path))
+        records.append(
+            LogRecord(
+                sha,
+                parents.split(),
+                an,
+                ae,
+                date,
+                subject,
+                {k: v.strip() for k, v in _TRAILER.findall(trailers)},
+                files,
+            )
+        )
+    return records
+
+
+_SCP = re.compile(r"^[A-Za-z0-9._~-]+(@[A-Za-z0-9._~-]+)?:(?!//)[^\s]*$")
+
+
+def check_remote_url(url: str) -> str:
+    """Allow ssh://, https://, git://, scp-style host:path and local paths; nothing else."""
+    from .errors import OpenbookError as _E
+
+    text = url.strip()
+    bad = _E(
+        f"'{url}' is not a remote openbook can use; give an ssh://, https:// or git:// URL, "
+        "user@host:path, or a local folder."
+    )
+    if not text or text.startswith("-") or any(c in text for c in "\n\r\0"):
+        raise bad
+    lower = text.lower()
+    if lower.startswith(("ssh://", "https://", "git://", "git+ssh://", "ssh+git://")):
+        return text
+    if "::" in text or lower.startswith(("ext:", "fd:", "file:", "http://")):
+        if lower.startswith("file://"):
+            return text
+        raise bad
+    if "://" in text:
+        raise bad
+    if _SCP.match(text) and not text.startswith(("/", ".", "~")):
+        return text
+    # a local path
+    return text

@@ -1,0 +1,335 @@
+"""Read and write one note: frontmatter with positions, body, byte-exact round trips."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from .yamlio import (
+    TAG_BOOL,
+    TAG_FLOAT,
+    TAG_INT,
+    TAG_MAP,
+    TAG_NULL,
+    TAG_SEQ,
+    TAG_STR,
+    TAG_TIMESTAMP,
+    CoreLoader,
+    dump_mapping,
+    dump_value,
+    parse_timestamp,
+)
+
+MAX_FILE_BYTES = 1024 * 1024
+MAX_FRONTMATTER_BYTES = 64 * 1024
+BOM = "\ufeff"
+
+Pos = tuple[int, int]
+PathKey = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One finding of `check`: where, how bad, which rule, and what to do."""
+
+    path: str
+    line: int
+    column: int
+    severity: str  # "error" or "warning"
+    rule: str
+    message: str
+
+    def format(self) -> str:
+        return (
+            f"{self.path}:{self.line}:{self.column}: {self.severity}: "
+            f"{self.message} [{self.rule}]"
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "severity": self.severity,
+            "rule": self.rule,
+            "message": self.message,
+        }
+
+
+@dataclass
+class Note:
+    """A parsed note. `meta` is the frontmatter; positions are 1-based file lines/columns."""
+
+    path: str
+    meta: dict[str, Any] = field(default_factory=dict)
+    body: str = ""
+    key_pos: dict[str, Pos] = field(default_factory=dict)
+    value_pos: dict[PathKey, Pos] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    has_frontmatter: bool = False
+
+    @property
+    def type(self) -> str | None:
+        t = self.meta.get("type")
+        return t if isinstance(t, str) else None
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.severity == "error" for p in self.problems)
+
+    def pos(self, *path: str | int) -> Pos:
+        """Position of a value (falls back to its key, then to line 1)."""
+        if path in self.value_pos:
+            return self.value_pos[path]
+        if path and isinstance(path[0], str) and path[0] in self.key_pos:
+            return self.key_pos[path[0]]
+        return (1, 1)
+
+    def keypos(self, key: str) -> Pos:
+        return self.key_pos.get(key, (1, 1))
+
+
+_CLOSE = re.compile(r"^---[ \t]*\r?$", re.M)
+_CONFLICT = re.compile(r"^(<{7}|>{7})(?: |$)", re.M)
+_CONFLICT_MID = re.compile(r"^={7}\r?$", re.M)
+
+
+def split_frontmatter(text: str) -> tuple[str, str, int] | None:
+    """Split text (BOM removed) into (yaml, body, body_start_offset), or None if no frontmatter."""
+    if not (text.startswith("---\n") or text.startswith("---\r\n") or text == "---"):
+        return None
+    first_nl = text.find("\n") + 1
+    m = _CLOSE.search(text, first_nl)
+    if m is None:
+        return None
+    end = m.end()
+    if text.startswith("\r\n", end) or text.startswith("\n", end):
+        end += 2 if text.startswith("\r\n", end) else 1
+    return text[first_nl : m.start()], text[end:], end
+
+
+class _Builder:
+    """Turn libyaml nodes into Python values, recording positions and problems."""
+
+    def __init__(self, note: Note, line_offset: int) -> None:
+        self.note = note
+        self.off = line_offset
+
+    def at(self, mark: Any) -> Pos:
+        return (mark.line + 1 + self.off, mark.column + 1)
+
+    def problem(self, pos: Pos, rule: str, message: str) -> None:
+        self.note.problems.append(Problem(self.note.path, pos[0], pos[1], "error", rule, message))
+
+    def build(self, node: Any, path: PathKey) -> Any:
+        pos = self.at(node.start_mark)
+        self.note.value_pos[path] = pos
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node, pos)
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != TAG_SEQ:
+                self.problem(pos, "yaml-syntax", f"tag {node.tag} is not supported; remove it")
+            return [self.build(child, (*path, i)) for i, child in enumerate(node.value)]
+        if node.tag != TAG_MAP:
+            self.problem(pos, "yaml-syntax", f"tag {node.tag} is not supported; remove it")
+        out: dict[Any, Any] = {}
+        for knode, vnode in node.value:
+            kpos = self.at(knode.start_mark)
+            if not isinstance(knode, yaml.ScalarNode):
+                self.problem(kpos, "yaml-syntax", "a key must be plain text; quote it")
+                continue
+            key = self.scalar(knode, kpos)
+            if not isinstance(key, str | int | dt.date | bool) or key is None:
+                key = knode.value
+            if key in out:
+                self.problem(
+                    kpos,
+                    "duplicate-key",
+                    f"key '{key}' appears twice; keep one and delete the other",
+                )
+            if not path and isinstance(key, str):
+                self.note.key_pos.setdefault(key, kpos)
+            out[key] = self.build(vnode, (*path, str(key)))
+        return out
+
+    def scalar(self, node: Any, pos: Pos) -> Any:
+        tag, value = node.tag, node.value
+        try:
+            if tag == TAG_STR:
+                return value
+            if tag == TAG_NULL:
+                return None
+            if tag == TAG_BOOL:
+                return value.lower() == "true"
+            if tag == TAG_INT:
+                if value.startswith("0o"):
+                    return int(value[2:], 8)
+                if value.startswith("0x"):
+                    return int(value[2:], 16)
+                return int(value)
+            if tag == TAG_FLOAT:
+                low = value.lower()
+                if low.endswith(".inf"):
+                    return float("-inf") if low.startswith("-") else float("inf")
+                if low == ".nan":
+                    return float("nan")
+                return float(value)
+            if tag == TAG_TIMESTAMP:
+                return parse_timestamp(value)
+        except ValueError:
+            self.problem(pos, "field-type", f"'{value}' is not a valid date or number; fix it")
+            return value
+        self.problem(pos, "yaml-syntax", f"tag {tag} is not supported; remove it")
+        return value
+
+
+def _find_alias(yaml_text: str, off: int) -> Pos | None:
+    for event in yaml.parse(yaml_text, Loader=CoreLoader):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            return (event.start_mark.line + 1 + off, event.start_mark.column + 1)
+    return None
+
+
+def parse_bytes(path: str, data: bytes) -> Note:
+    """Parse a note's bytes. Never raises: every issue becomes a Problem."""
+    note = Note(path)
+
+    def fail(line: int, col: int, rule: str, msg: str) -> Note:
+        note.problems.append(Problem(path, line, col, "error", rule, msg))
+        return note
+
+    if len(data) > MAX_FILE_BYTES:
+        return fail(1, 1, "file-too-large", "file is larger than 1 MiB; split it into smaller notes")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        return fail(line, col, "encoding", "file is not valid UTF-8; save it as UTF-8")
+    if text.startswith(BOM):
+        text = text[1:]
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        return fail(line, 1, "encoding", "file contains a NUL byte; save it as plain UTF-8 text")
+    m = _CONFLICT.search(text)
+    if m is not None:
+        line = text.count("\n", 0, m.start()) + 1
+        fail(
+            line,
+            1,
+            "conflict-markers",
+            "git conflict markers found; keep the text you both want and delete the marker lines",
+        )
+    parts = split_frontmatter(text)
+    if parts is None:
+        if text.startswith("---"):
+            return fail(1, 1, "frontmatter-missing", "frontmatter has no closing '---' line; add one")
+        return fail(
+            1, 1, "frontmatter-missing", "note has no frontmatter; start it with a '---' block"
+        )
+    yaml_text, body, _ = parts
+    note.body = body
+    note.has_frontmatter = True
+    if len(yaml_text.encode("utf-8")) > MAX_FRONTMATTER_BYTES:
+        return fail(
+            1, 1, "file-too-large", "frontmatter is larger than 64 KiB; move text into the body"
+        )
+    off = 1  # yaml line 0 is file line 2
+    if "&" in yaml_text or "*" in yaml_text:
+        try:
+            alias = _find_alias(yaml_text, off)
+        except yaml.YAMLError:
+            alias = None
+        if alias is not None:
+            return fail(
+                *alias, "yaml-alias", "YAML anchors and aliases are not allowed; write values out"
+            )
+    try:
+        node = yaml.compose(yaml_text, Loader=CoreLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 + off if mark else 2
+        col = mark.column + 1 if mark else 1
+        reason = getattr(exc, "problem", None) or "invalid YAML"
+        return fail(line, col, "yaml-syntax", f"YAML syntax error: {reason}; fix the frontmatter")
+    if node is None:
+        return fail(1, 1, "frontmatter-not-mapping", "frontmatter is empty; add 'type:' and fields")
+    builder = _Builder(note, off)
+    if not isinstance(node, yaml.MappingNode):
+        return fail(
+            *builder.at(node.start_mark),
+            "frontmatter-not-mapping",
+            "frontmatter must be 'key: value' lines",
+        )
+    value = builder.build(node, ())
+    note.meta = {str(k): v for k, v in value.items()}
+    return note
+
+
+# ---------------------------------------------------------------------------- writing
+
+
+def render_note(meta: dict[str, Any], body: str) -> str:
+    """A new note's text: frontmatter written by the safe dumper, then the body."""
+    import frontmatter  # python-frontmatter: the Post model and its boundaries
+
+    post = frontmatter.Post(body, **meta)
+    handler = frontmatter.YAMLHandler()
+    head = dump_mapping(dict(post.metadata))
+    text = f"{handler.START_DELIMITER}\n{head}{handler.END_DELIMITER}\n"
+    if post.content:
+        text += "\n" + post.content.rstrip("\n") + "\n"
+    return text
+
+
+_KEY_LINE = re.compile(r"^(?P<key>[A-Za-z_][A-Za-z0-9_-]*)[ \t]*:(?P<rest>.*?)(?P<eol>\r?)$")
+
+
+def update_fields(text: str, updates: dict[str, Any]) -> str:
+    """Change top-level frontmatter keys in place, leaving every other byte as it was.
+
+    A key that exists is rewritten on its own line (with any indented continuation lines
+    replaced); a new key is added before the closing '---'. A value of None removes the key.
+    """
+    bom = text.startswith(BOM)
+    raw = text[1:] if bom else text
+    parts = split_frontmatter(raw)
+    if parts is None:
+        raise ValueError("note has no frontmatter")
+    nl = "\r\n" if raw.startswith("---\r\n") else "\n"
+    lines = raw.splitlines(keepends=True)
+    # frontmatter lines are lines[1:close]
+    close = 1
+    while close < len(lines) and not re.match(r"^---[ \t]*\r?\n?$", lines[close]):
+        close += 1
+    head = lines[1:close]
+    pending = dict(updates)
+    out: list[str] = []
+    i = 0
+    while i < len(head):
+        line = head[i]
+        m = _KEY_LINE.match(line.rstrip("\n"))
+        if m and m["key"] in pending:
+            j = i + 1
+            while j < len(head) and (head[j][:1] in (" ", "\t", "-") or not head[j].strip()):
+                if head[j].startswith("-") and not head[j].startswith("- ") and head[j].strip():
+                    break
+                j += 1
+            value = pending.pop(m["key"])
+            if value is not None:
+                out.append(f"{m['key']}: {dump_value(value)}{nl}")
+            i = j
+            continue
+        out.append(line)
+        i += 1
+    if out and not out[-1].endswith("\n"):
+        out[-1] += nl
+    for key, value in pending.items():
+        if value is not None:
+            out.append(f"{key}: {dump_value(value)}{nl}")
+    result = lines[0] + "".join(out) + "".join(lines[close:])
+    return (BOM if bom else "") + result

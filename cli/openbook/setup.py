@@ -1,0 +1,136 @@
+"""Create a vault: configuration, shared language, folders, git, the first commit."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from . import gitrepo, ledger
+from .config import CONFIG_NAME, PARTNER_ID
+from .errors import OpenbookError
+from .fsutil import atomic_write
+from .notes import render_note
+from .render import render
+from .schema import LANGUAGE_FILE, NOTE_FOLDERS
+from .vault import Vault
+from .yamlio import dump_mapping
+
+_SPEC = re.compile(r"^(?P<id>[^:\s]+)(?::\s*(?P<name>[^<>]+?)\s*(?:<(?P<email>[^<>\s]+)>)?)?\s*$")
+
+GITIGNORE = """\
+# editor and system droppings: never part of the shared log
+*.swp
+*.swo
+*~
+4913
+.#*
+*.tmp
+.DS_Store
+Thumbs.db
+.obsidian/workspace*
+.obsidian/cache
+.trash/
+# a private journal never belongs in the shared vault
+journal/
+private/
+"""
+
+HEADER = """\
+# openbook settings, shared by both partners. Times are in `timezone`.
+# checkins: who checks in, how often (day or week, with on: DAY) and by when.
+# Durations are written 20m, 48h, 7d.
+"""
+
+
+def parse_partner_spec(spec: str) -> dict[str, str]:
+    m = _SPEC.match(spec.strip())
+    if not m or not PARTNER_ID.match(m["id"]):
+        raise OpenbookError(
+            f"--partner '{spec}' is not `id` or `id:Name <email>`; ids are lowercase letters, "
+            "digits and dashes, like alice."
+        )
+    pid = m["id"]
+    name = (m["name"] or pid.capitalize()).strip()
+    email = m["email"] or f"{pid}@openbook.invalid"
+    return {"id": pid, "name": name, "email": email}
+
+
+def local_timezone() -> str:
+    tz = os.environ.get("TZ", "").lstrip(":")
+    if tz and "/" in tz:
+        return tz
+    try:
+        target = os.readlink("/etc/localtime")
+        if "zoneinfo/" in target:
+            return target.split("zoneinfo/", 1)[1]
+    except OSError:
+        pass
+    return "UTC"
+
+
+def create_vault(directory: Path, specs: list[str], me: str, *, timezone: str | None = None,
+                 remote: str | None = None) -> Path:
+    parsed = [parse_partner_spec(s) for s in specs]
+    ids = [p["id"] for p in parsed]
+    if len(parsed) != 2 or len(set(ids)) != 2:
+        raise OpenbookError("give exactly two different partners, e.g. --partner alice --partner bob.")
+    if me not in ids:
+        raise OpenbookError(f"--as {me} is not one of the partners ({', '.join(ids)}).")
+    if remote:
+        gitrepo.check_remote_url(remote)
+    root = directory.expanduser().resolve()
+    if (root / CONFIG_NAME).exists():
+        raise OpenbookError(f"{root} already holds a vault ({CONFIG_NAME}); nothing was changed.")
+    if root.exists() and any(p for p in root.iterdir() if p.name != ".git"):
+        raise OpenbookError(
+            f"{root} is not empty; choose a new or empty folder so nothing of yours is mixed in."
+        )
+    tzname = timezone or local_timezone()
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(tzname)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise OpenbookError(f"unknown time zone '{tzname}'; use a name like Europe/Berlin.") from None
+    root.mkdir(parents=True, exist_ok=True)
+    config: dict[str, Any] = {
+        "version": 1,
+        "timezone": tzname,
+        "partners": {p["id"]: {"name": p["name"], "email": p["email"]} for p in parsed},
+        "checkins": {pid: {"every": "day", "by": "21:00"} for pid in ids},
+        "questions": {"answer_within": "48h"},
+        "meeting": {"on": "sunday", "at": "19:00", "minutes": 60},
+        "review": {"every": "month"},
+        "timeouts": {"min": "20m", "max": "24h"},
+        "require_signatures": False,
+    }
+    atomic_write(root / CONFIG_NAME, (HEADER + dump_mapping(config)).encode("utf-8"))
+    atomic_write(root / ".gitignore", GITIGNORE.encode("utf-8"))
+    for folder in NOTE_FOLDERS:
+        (root / folder).mkdir(exist_ok=True)
+        keep = root / folder / ".gitkeep"
+        if not keep.exists():
+            atomic_write(keep, b"")
+    if not (root / ".git").exists():
+        gitrepo.init(root)
+    else:
+        gitrepo.config_set(root, "core.fsync", "all")
+    gitrepo.config_set(root, "openbook.partner", me)
+    vault = Vault(root)
+    cfg = vault.require_config()
+    other = next(p for p in ids if p != me)
+    lang_meta = {"type": "language", "timeout_word": None, "hurt_signal": None,
+                 "ok": [], "not_ok": [], "repair_phrases": {}}
+    body = render(root, "language.md.j2", {
+        "meta": lang_meta, "partner": me, "partner_name": cfg.partners[me].name,
+        "other": other, "other_name": cfg.partners[other].name,
+        "today": vault.today().isoformat(), "body": "",
+    })
+    atomic_write(root / LANGUAGE_FILE, render_note(lang_meta, body).encode("utf-8"))
+    if remote:
+        gitrepo.run(root, ["remote", "add", "origin", remote])
+    paths = [CONFIG_NAME, ".gitignore", LANGUAGE_FILE] + [f"{f}/.gitkeep" for f in NOTE_FOLDERS]
+    ledger.record(vault, me, "init", "vault", paths, "vault")
+    return root

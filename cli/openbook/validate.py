@@ -1,0 +1,518 @@
+"""Rules -> Problems: one note at a time, then the rules that span notes. Cached."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import os
+import pickle
+import re
+import stat as statmod
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import __version__
+from .config import Config, parse_duration, parse_hhmm
+from .fsutil import atomic_write
+from .notes import Note, Problem, parse_bytes
+from .schema import (
+    AGREEMENT_ID,
+    CONFLICT_COPY,
+    FOLDER_TYPES,
+    FOLDERS,
+    LANGUAGE_FILE,
+    PERIOD,
+    QUESTION_ID,
+    TYPES,
+    WEEK,
+    Field,
+    as_datetime,
+    fields_for,
+    iso_week,
+)
+from .vault import Vault
+from .yamlio import parse_timestamp
+
+__all__ = ["CheckResult", "Problem", "check_vault", "validate_note"]
+
+CACHE_FORMAT = 3
+
+
+@dataclass
+class CheckResult:
+    notes: int
+    problems: list[Problem]
+    parsed: dict[str, Note] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for p in self.problems if p.severity == "error")
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for p in self.problems if p.severity == "warning")
+
+    def failed_paths(self) -> set[str]:
+        return {p.path for p in self.problems if p.severity == "error"}
+
+    def summary(self) -> str:
+        def plural(n: int, word: str) -> str:
+            return f"{n} {word}{'' if n == 1 else 's'}"
+
+        return (
+            f"{plural(self.errors, 'error')}, {plural(self.warnings, 'warning')} "
+            f"in {plural(self.notes, 'note')}"
+        )
+
+    def valid_notes(self) -> list[Note]:
+        """Notes with no error of their own, conflict copies left out."""
+        bad = self.failed_paths()
+        return [
+            n for path, n in sorted(self.parsed.items())
+            if path not in bad and n.type and not is_conflict_copy(path)
+        ]
+
+
+def is_conflict_copy(path: str) -> bool:
+    return CONFLICT_COPY.match(path.rsplit("/", 1)[-1]) is not None
+
+
+def _suggest(word: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    return f", did you mean '{close[0]}'?" if close else ""
+
+
+# ----------------------------------------------------------------------- one note
+
+
+class _NoteChecker:
+    def __init__(self, note: Note, cfg: Config) -> None:
+        self.note = note
+        self.cfg = cfg
+        self.meta = note.meta
+
+    def add(self, pos: tuple[int, int], rule: str, msg: str, severity: str = "error") -> None:
+        self.note.problems.append(Problem(self.note.path, pos[0], pos[1], severity, rule, msg))
+
+    def run(self) -> None:
+        note, meta = self.note, self.meta
+        path = note.path
+        name = path.rsplit("/", 1)[-1]
+        if CONFLICT_COPY.match(name):
+            original = CONFLICT_COPY.match(name)["stem"] + ".md"  # type: ignore[index]
+            folder = path.rsplit("/", 1)[0] + "/" if "/" in path else ""
+            self.add(
+                (1, 1),
+                "conflict-copy",
+                f"conflict copy from sync: compare it with {folder}{original}, keep what you "
+                "both want there, then delete this file",
+                "warning",
+            )
+            return
+        if not note.has_frontmatter or not isinstance(meta, dict) or not meta:
+            if note.has_frontmatter and not note.problems:
+                self.add((1, 1), "field-required", "note has no 'type'; add e.g. 'type: checkin'")
+            return
+        t = meta.get("type")
+        if t is None:
+            self.add((1, 1), "field-required", "note has no 'type'; add e.g. 'type: checkin'")
+            return
+        if not isinstance(t, str) or t not in TYPES:
+            self.add(
+                note.pos("type"),
+                "unknown-type",
+                f"unknown type '{t}'{_suggest(str(t), list(TYPES))}"
+                + ("" if _suggest(str(t), list(TYPES)) else f"; use one of {', '.join(TYPES)}"),
+            )
+            return
+        spec = fields_for(t)
+        for key, f in spec.items():
+            value = meta.get(key)
+            if value is None or value == "" or value == []:
+                if f.required:
+                    where = note.keypos(key) if key in meta else (1, 1)
+                    self.add(where, "field-required", f"{t} needs '{key}'; add '{key}:' with a value")
+                continue
+            self.field(key, f, value)
+        for key in meta:
+            if key not in spec:
+                hint = _suggest(str(key), list(spec))
+                self.add(
+                    note.keypos(str(key)),
+                    "unknown-field",
+                    f"unknown field '{key}'{hint}"
+                    + ("" if hint else f"; {t} notes do not use it (it is kept)"),
+                    "warning",
+                )
+        self.placement(t, name)
+        self.consistency(t)
+
+    # -- fields --------------------------------------------------------------------
+
+    def field(self, key: str, f: Field, value: Any) -> None:
+        pos = self.note.pos(key)
+        kind = f.kind
+        bad_type = None
+        if kind in ("str", "text"):
+            if isinstance(value, bool) or not isinstance(value, str | int | float):
+                bad_type = "text"
+            elif not isinstance(value, str):
+                self.meta[key] = str(value)
+        elif kind == "int":
+            if isinstance(value, bool) or not isinstance(value, int):
+                bad_type = f"a whole number from {f.low} to {f.high}"
+            elif (f.low is not None and value < f.low) or (f.high is not None and value > f.high):
+                self.add(pos, "field-value", f"{key} must be between {f.low} and {f.high}, got {value}")
+        elif kind == "bool":
+            if not isinstance(value, bool):
+                bad_type = "true or false"
+        elif kind == "date":
+            value = self.coerce_time(key, value)
+            if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+                bad_type = "a date like 2026-11-24"
+        elif kind == "datetime":
+            value = self.coerce_time(key, value)
+            if not isinstance(value, dt.datetime):
+                bad_type = "a date and time like 2026-11-24 17:30"
+        elif kind == "time":
+            if parse_hhmm(value) is None:
+                bad_type = 'a time like "21:05"'
+        elif kind == "duration":
+            if parse_duration(value) is None:
+                bad_type = "a duration like 30d"
+        elif kind == "enum":
+            if not isinstance(value, str) or value not in f.choices:
+                shown = value if not isinstance(value, bool) else str(value).lower()
+                self.add(
+                    pos,
+                    "field-value",
+                    f"{key} must be one of {', '.join(f.choices)}; got '{shown}'",
+                )
+        elif kind == "partner":
+            self.partner(key, value, pos)
+        elif kind == "partners":
+            items = [value] if isinstance(value, str) else value
+            if not isinstance(items, list):
+                bad_type = "a list of partner ids like [alice, bob]"
+            else:
+                for i, item in enumerate(items):
+                    self.partner(key, item, self.note.pos(key, i) if not isinstance(value, str) else pos)
+        elif kind == "strs":
+            items = [value] if isinstance(value, str) else value
+            if not isinstance(items, list) or not all(
+                isinstance(x, str | int | float) and not isinstance(x, bool) for x in items
+            ):
+                bad_type = "a list of short texts"
+        elif kind in ("qid", "aid", "qref", "aref"):
+            pattern, example = (
+                (QUESTION_ID, "Q-0007") if kind in ("qid", "qref") else (AGREEMENT_ID, "A-003")
+            )
+            if not isinstance(value, str) or not pattern.match(value):
+                self.add(pos, "id-format", f"{key} '{value}' is not an id like {example}")
+        elif kind == "arefs":
+            items = [value] if isinstance(value, str) else value
+            if not isinstance(items, list):
+                bad_type = "a list of agreement ids like [A-001]"
+            else:
+                for i, item in enumerate(items):
+                    if not isinstance(item, str) or not AGREEMENT_ID.match(item):
+                        self.add(
+                            self.note.pos(key, i) if not isinstance(value, str) else pos,
+                            "id-format",
+                            f"{key} entry '{item}' is not an agreement id like A-003",
+                        )
+        elif kind == "amap":
+            if not isinstance(value, dict):
+                bad_type = "a mapping of agreement id to " + "/".join(f.choices)
+            else:
+                for aid, v in value.items():
+                    vpos = self.note.pos(key, str(aid))
+                    if not isinstance(aid, str) or not AGREEMENT_ID.match(aid):
+                        self.add(vpos, "id-format", f"{key} key '{aid}' is not an agreement id like A-003")
+                    if v is not None and v not in f.choices:
+                        self.add(
+                            vpos,
+                            "field-value",
+                            f"{key}.{aid} must be one of {', '.join(f.choices)}; got '{v}'",
+                        )
+        elif kind == "week":
+            if not isinstance(value, str) or not WEEK.match(value):
+                bad_type = "an ISO week like 2026-W48"
+        elif kind == "period":
+            if not isinstance(value, str) or not PERIOD.match(value):
+                bad_type = "a month like 2026-11"
+        elif kind == "phrases":
+            if not isinstance(value, dict):
+                bad_type = "a mapping of partner id to a list of phrases"
+            else:
+                for pid in value:
+                    self.partner(key, pid, self.note.pos(key, str(pid)))
+        if bad_type:
+            self.add(pos, "field-type", f"{key} must be {bad_type}; got '{_show(value)}'")
+
+    def coerce_time(self, key: str, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                value = parse_timestamp(value)
+            except ValueError:
+                return value
+            self.meta[key] = value
+        return value
+
+    def partner(self, key: str, value: Any, pos: tuple[int, int]) -> None:
+        if not isinstance(value, str) or value not in self.cfg.partners:
+            names = ", ".join(sorted(self.cfg.partners)) or "none configured"
+            self.add(
+                pos,
+                "partner-unknown",
+                f"{key} '{_show(value)}' is not a partner in openbook.yml; use one of: {names}",
+            )
+
+    # -- where the file is -----------------------------------------------------------
+
+    def placement(self, t: str, name: str) -> None:
+        path = self.note.path
+        top = path.split("/", 1)[0] if "/" in path else ""
+        if t == "language":
+            if path != LANGUAGE_FILE:
+                self.add((1, 1), "wrong-folder", "the shared language belongs in language.md at the top of the vault", "warning")
+            return
+        want = FOLDERS[t]
+        if top != want:
+            where = f"{top}/" if top else "the top of the vault"
+            self.add(
+                self.note.pos("type"),
+                "wrong-folder",
+                f"a {t} note is in {where}; move it to {want}/",
+                "warning",
+            )
+        m = self.meta
+        stem = name[:-3]
+        expected: str | None = None
+        if t == "checkin" and isinstance(m.get("date"), dt.date) and isinstance(m.get("author"), str):
+            expected = f"{m['date'].isoformat()}-{m['author']}"
+            ok = stem == expected
+        elif t == "question" and isinstance(m.get("id"), str):
+            expected = m["id"]
+            ok = stem == expected or stem.startswith(expected + "-")
+        elif t == "agreement" and isinstance(m.get("id"), str):
+            expected = m["id"] + "-…"
+            ok = stem == m["id"] or stem.startswith(m["id"] + "-")
+        elif t == "meeting" and isinstance(m.get("week"), str):
+            expected = m["week"]
+            ok = stem == expected
+        elif t == "review" and isinstance(m.get("period"), str):
+            expected = m["period"]
+            ok = stem == expected
+        else:
+            ok = True
+        if not ok:
+            self.add(
+                (1, 1),
+                "filename-mismatch",
+                f"file name {name} does not match the note; rename it to {expected}.md",
+                "warning",
+            )
+
+    # -- fields that depend on each other ------------------------------------------
+
+    def consistency(self, t: str) -> None:
+        m, note, cfg = self.meta, self.note, self.cfg
+        tz = cfg.tz
+        if t == "question":
+            if m.get("status") == "answered" and not m.get("answered"):
+                self.add(note.pos("status"), "status-consistency",
+                         "status is answered but 'answered' is missing; add when it was answered")
+            if m.get("to") and m.get("to") == m.get("asked_by"):
+                self.add(note.pos("to"), "field-value", "a question is asked to the other partner; fix 'to'")
+        elif t == "agreement":
+            accepted = m.get("accepted_by") or []
+            if isinstance(accepted, str):
+                accepted = [accepted]
+            if m.get("status") == "active" and isinstance(accepted, list):
+                missing = [p for p in sorted(cfg.partners) if p not in accepted]
+                if missing:
+                    self.add(
+                        note.pos("status"),
+                        "status-consistency",
+                        f"agreement is active but not accepted by {', '.join(missing)}; "
+                        "set status: proposed until both have run 'openbook accept'",
+                    )
+        elif t == "repair":
+            if m.get("kind") == "setback" and "self_reported" not in m:
+                self.add(note.pos("kind"), "field-required",
+                         "a setback needs 'self_reported: true' or 'false'")
+            if m.get("status") in ("processed", "archived") and not m.get("processed"):
+                self.add(note.pos("status"), "status-consistency",
+                         f"status is {m.get('status')} but 'processed' (date) is missing; add it",
+                         "warning")
+        elif t == "timeout":
+            called = as_datetime(m.get("called"), tz)
+            ret = as_datetime(m.get("return_by"), tz)
+            if isinstance(m.get("called"), dt.datetime) and isinstance(m.get("return_by"), dt.datetime) and called and ret:
+                gap = ret - called
+                if gap < cfg.timeout_min or gap > cfg.timeout_max:
+                    self.add(
+                        note.pos("return_by"),
+                        "field-value",
+                        f"return_by must be {_fmt_td(cfg.timeout_min)} to {_fmt_td(cfg.timeout_max)} "
+                        f"after called; it is {_fmt_td(gap)}",
+                    )
+        elif t == "meeting":
+            d, w = m.get("date"), m.get("week")
+            if isinstance(d, dt.date) and isinstance(w, str) and WEEK.match(w) and iso_week(d) != w:
+                self.add(note.pos("week"), "field-value",
+                         f"week {w} does not contain the meeting date {d}; use {iso_week(d)}")
+        elif t == "review":
+            p, d = m.get("period"), m.get("date")
+            if isinstance(p, str) and PERIOD.match(p) and not 1 <= int(p[5:]) <= 12:
+                self.add(note.pos("period"), "field-value", f"period {p} is not a month; use e.g. 2026-11")
+
+
+def _show(value: Any) -> str:
+    text = str(value).lower() if isinstance(value, bool) else str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _fmt_td(td: dt.timedelta) -> str:
+    mins = int(td.total_seconds() // 60)
+    if mins % (60 * 24) == 0 and mins:
+        return f"{mins // (60 * 24)}d"
+    if mins % 60 == 0 and mins:
+        return f"{mins // 60}h"
+    return f"{mins}m"
+
+
+def validate_note(note: Note, cfg: Config) -> Note:
+    """Add the single-note problems to `note.problems` (in place) and return it."""
+    _NoteChecker(note, cfg).run()
+    return note
+
+
+# -------------------------------------------------------------------- across notes
+
+
+def cross_check(notes: dict[str, Note], cfg: Config) -> list[Problem]:
+    problems: list[Problem] = []
+    ids: dict[str, list[tuple[str, Note]]] = {}
+    for path, note in notes.items():
+        if is_conflict_copy(path) or note.type not in ("question", "agreement"):
+            continue
+        nid = note.meta.get("id")
+        if isinstance(nid, str):
+            ids.setdefault(nid, []).append((path, note))
+    for nid, holders in ids.items():
+        if len(holders) > 1:
+            for path, note in holders:
+                others = ", ".join(p for p, _ in holders if p != path)
+                line, col = note.keypos("id")
+                problems.append(Problem(path, line, col, "error", "id-duplicate",
+                                        f"duplicate id {nid}, also in {others}; give one a new id"))
+    for path, note in notes.items():
+        if is_conflict_copy(path) or not note.type:
+            continue
+        m = note.meta
+        refs: list[tuple[str, tuple[str | int, ...]]] = []
+        if note.type == "checkin" and isinstance(m.get("kept"), dict):
+            refs += [(k, ("kept", k)) for k in m["kept"] if isinstance(k, str)]
+        if note.type == "review" and isinstance(m.get("agreements"), dict):
+            refs += [(k, ("agreements", k)) for k in m["agreements"] if isinstance(k, str)]
+        for key in ("repeat_of", "supersedes"):
+            if isinstance(m.get(key), str) and note.type in ("question", "agreement"):
+                refs.append((m[key], (key,)))
+        if note.type == "repair":
+            items = m.get("agreements")
+            if isinstance(items, str):
+                refs.append((items, ("agreements",)))
+            elif isinstance(items, list):
+                refs += [(x, ("agreements", i)) for i, x in enumerate(items) if isinstance(x, str)]
+        for ref, where in refs:
+            if (QUESTION_ID.match(ref) or AGREEMENT_ID.match(ref)) and ref not in ids:
+                line, col = note.pos(*where)
+                kind = "question" if ref.startswith("Q-") else "agreement"
+                problems.append(Problem(path, line, col, "error", "ref-unknown",
+                                        f"{ref} is not a {kind} in this vault; check the id"))
+    return problems
+
+
+# ----------------------------------------------------------------------------- vault
+
+
+def _read_cache(path: str, key: tuple[Any, ...]) -> dict[str, tuple[int, int, Note]]:
+    try:
+        with open(path, "rb") as fh:
+            data = pickle.load(fh)
+        if data.get("key") == key:
+            entries: dict[str, tuple[int, int, Note]] = data["entries"]
+            return entries
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, KeyError,
+            TypeError, ValueError, ImportError, IndexError):
+        pass
+    return {}
+
+
+def check_vault(vault: Vault, *, use_cache: bool = True) -> CheckResult:
+    """Parse and validate every note of the vault; problems sorted by path and line."""
+    cfg = vault.config
+    problems: list[Problem] = list(cfg.problems)
+    state = vault.state_dir() if use_cache else None
+    cache_file = str(state / "cache.pickle") if state else None
+    key = (CACHE_FORMAT, __version__, cfg.digest)
+    cache = _read_cache(cache_file, key) if cache_file else {}
+    fresh: dict[str, tuple[int, int, Note]] = {}
+    notes: dict[str, Note] = {}
+    root = str(vault.root)
+    for rel, st in vault.note_files():
+        size, mtime = st.st_size, st.st_mtime_ns
+        hit = cache.get(rel)
+        if hit is not None and hit[0] == size and hit[1] == mtime:
+            note = hit[2]
+        else:
+            note = _load_one(root, rel, st, cfg)
+        fresh[rel] = (size, mtime, note)
+        notes[rel] = note
+        problems.extend(note.problems)
+    problems.extend(cross_check(notes, cfg))
+    problems.sort()
+    if cache_file and (len(fresh) != len(cache) or any(
+        cache.get(k, (None, None))[:2] != v[:2] for k, v in fresh.items()
+    )):
+        try:
+            atomic_write(
+                vault.state_dir() / "cache.pickle",  # type: ignore[operator]
+                pickle.dumps({"key": key, "entries": fresh}, protocol=pickle.HIGHEST_PROTOCOL),
+            )
+        except OSError:
+            pass  # a read-only vault still checks, just without a cache
+    return CheckResult(len(notes), problems, notes)
+
+
+def _load_one(root: str, rel: str, st: os.stat_result, cfg: Config) -> Note:
+    if statmod.S_ISLNK(st.st_mode):
+        note = Note(rel)
+        note.problems.append(Problem(rel, 1, 1, "error", "encoding",
+                                     "this note is a symbolic link; openbook refuses links, "
+                                     "replace it with the file itself"))
+        return note
+    if st.st_size > 1024 * 1024:
+        note = Note(rel)
+        note.problems.append(Problem(rel, 1, 1, "error", "file-too-large",
+                                     "file is larger than 1 MiB; split it into smaller notes"))
+        return note
+    try:
+        with open(os.path.join(root, rel), "rb") as fh:
+            data = fh.read(1024 * 1024 + 1)
+    except OSError as exc:
+        note = Note(rel)
+        note.problems.append(Problem(rel, 1, 1, "error", "encoding",
+                                     f"cannot read this file ({exc.strerror}); check its permissions"))
+        return note
+    note = parse_bytes(rel, data)
+    return validate_note(note, cfg)
+
+
+def folder_type(path: str) -> str | None:
+    top = path.split("/", 1)[0]
+    return FOLDER_TYPES.get(top)
+
+

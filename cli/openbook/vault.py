@@ -1,0 +1,235 @@
+"""Find the vault, list its notes, know who is acting and what time it is."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import CONFIG_NAME, Config, load_config
+from .errors import Busy, ConfigError, OpenbookError, VaultNotFound
+from .schema import CONFLICT_COPY, LANGUAGE_FILE, NOTE_FOLDERS
+
+SKIP_DIRS = {"node_modules", "__pycache__"}
+
+
+def find_vault(start: Path | None = None, explicit: str | os.PathLike[str] | None = None) -> Path:
+    """--vault PATH, else $OPENBOOK_VAULT, else walk up from `start` (the cwd)."""
+    chosen = explicit if explicit else os.environ.get("OPENBOOK_VAULT")
+    if chosen:
+        root = Path(chosen).expanduser()
+        if not (root / CONFIG_NAME).is_file():
+            raise VaultNotFound(
+                f"{root} is not an openbook vault (no {CONFIG_NAME}); "
+                "check the path or run 'openbook init' there."
+            )
+        return root.resolve()
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    raise VaultNotFound(
+        "No openbook vault here: no openbook.yml in this folder or above it. "
+        "cd into your vault, pass --vault PATH, or run 'openbook init' or 'openbook demo'."
+    )
+
+
+def parse_now(value: str | None, tz: dt.tzinfo) -> dt.datetime:
+    """$OPENBOOK_NOW (ISO 8601) or the system clock, as an aware datetime in `tz`."""
+    if value:
+        try:
+            parsed = dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise OpenbookError(
+                f"OPENBOOK_NOW='{value}' is not an ISO 8601 time; use e.g. 2026-11-24T21:00."
+            ) from None
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=tz)
+        return parsed.astimezone(tz)
+    return dt.datetime.now(tz)
+
+
+@dataclass
+class Vault:
+    root: Path
+    _config: Config | None = field(default=None, repr=False)
+
+    @classmethod
+    def find(cls, explicit: str | os.PathLike[str] | None = None) -> Vault:
+        return cls(find_vault(explicit=explicit))
+
+    # -- configuration -------------------------------------------------------------
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.root)
+        return self._config
+
+    def require_config(self) -> Config:
+        cfg = self.config
+        if not cfg.ok:
+            first = cfg.problems[0]
+            raise ConfigError(
+                f"{CONFIG_NAME}:{first.line}: {first.message}. Fix {CONFIG_NAME}, then try again."
+            )
+        return cfg
+
+    @property
+    def tz(self) -> dt.tzinfo:
+        return self.config.tz
+
+    def now(self) -> dt.datetime:
+        return parse_now(os.environ.get("OPENBOOK_NOW"), self.tz)
+
+    def today(self) -> dt.date:
+        return self.now().date()
+
+    # -- git -----------------------------------------------------------------------
+
+    @property
+    def is_own_repo(self) -> bool:
+        return (self.root / ".git").exists()
+
+    @property
+    def git_dir(self) -> Path | None:
+        """The .git folder of the vault's repository (or of the enclosing one)."""
+        for folder in (self.root, *self.root.parents):
+            candidate = folder / ".git"
+            if candidate.is_dir():
+                return candidate
+            if candidate.is_file():
+                text = candidate.read_text(encoding="utf-8", errors="replace").strip()
+                if text.startswith("gitdir:"):
+                    return (folder / text[7:].strip()).resolve()
+        return None
+
+    def state_dir(self) -> Path | None:
+        """Local, never-committed state (cache, last sync): .git/openbook/."""
+        gd = self.git_dir
+        if gd is None:
+            return None
+        if self.is_own_repo:
+            return gd / "openbook"
+        # a vault inside a larger repository keeps its state apart from any other
+        safe = str(self.root.relative_to(gd.parent)).replace(os.sep, "__")
+        return gd / "openbook" / "sub" / safe
+
+    def require_writable(self) -> None:
+        if not self.is_own_repo:
+            raise OpenbookError(
+                f"{self.root} is a folder inside another git repository; openbook only writes "
+                "to a vault that is its own repository. Copy it out and run 'openbook init' there."
+            )
+
+    # -- identity ------------------------------------------------------------------
+
+    def partner(self, override: str | None = None) -> str:
+        """Who is acting: --as, else $OPENBOOK_PARTNER, else git config openbook.partner."""
+        from . import gitrepo
+
+        cfg = self.require_config()
+        pid = override or os.environ.get("OPENBOOK_PARTNER") or None
+        source = "--as" if override else "OPENBOOK_PARTNER"
+        if not pid and self.git_dir is not None:
+            pid = gitrepo.config_get(self.root, "openbook.partner")
+            source = "git config openbook.partner"
+        if not pid:
+            names = ", ".join(sorted(cfg.partners))
+            raise OpenbookError(
+                "This clone does not know which partner you are; "
+                f"run 'git config openbook.partner ID' in the vault or pass --as ID ({names})."
+            )
+        if pid not in cfg.partners:
+            names = ", ".join(sorted(cfg.partners))
+            raise OpenbookError(
+                f"'{pid}' (from {source}) is not a partner in {CONFIG_NAME}; use one of: {names}."
+            )
+        return pid
+
+    # -- files ---------------------------------------------------------------------
+
+    def note_files(self) -> Iterator[tuple[str, os.stat_result]]:
+        """(vault-relative posix path, lstat) of every candidate note file."""
+        root = str(self.root)
+        lang = os.path.join(root, LANGUAGE_FILE)
+        with contextlib.suppress(FileNotFoundError):
+            yield LANGUAGE_FILE, os.lstat(lang)
+        for folder in NOTE_FOLDERS:
+            base = os.path.join(root, folder)
+            if os.path.isdir(base) and not os.path.islink(base):
+                yield from _walk(base, folder)
+
+    def conflict_copies(self) -> list[str]:
+        return sorted(
+            rel for rel, _ in self.note_files() if CONFLICT_COPY.match(rel.rsplit("/", 1)[-1])
+        )
+
+    # -- locking -------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def lock(self, wait: float | None = None) -> Iterator[None]:
+        """The one vault lock (.git/openbook.lock) around every write and sync."""
+        gd = self.git_dir
+        if gd is None:
+            yield
+            return
+        path = gd / "openbook.lock"
+        key = str(path)
+        if _HELD.get(key, 0):
+            _HELD[key] += 1
+            try:
+                yield
+            finally:
+                _HELD[key] -= 1
+            return
+        if wait is None:
+            wait = float(os.environ.get("OPENBOOK_LOCK_WAIT", "5"))
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            deadline = time.monotonic() + wait
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise Busy(
+                            "Another openbook is working on this vault right now "
+                            f"(lock {path}); wait a moment and try again."
+                        ) from None
+                    time.sleep(0.05)
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode())
+            _HELD[key] = 1
+            try:
+                yield
+            finally:
+                _HELD[key] = 0
+                fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+
+
+_HELD: dict[str, int] = {}
+
+
+def _walk(base: str, rel: str) -> Iterator[tuple[str, os.stat_result]]:
+    try:
+        entries = list(os.scandir(base))
+    except OSError:
+        return
+    for entry in entries:
+        name = entry.name
+        if name.startswith(".") or name in SKIP_DIRS:
+            continue
+        child = f"{rel}/{name}"
+        if entry.is_dir(follow_symlinks=False):
+            yield from _walk(entry.path, child)
+        elif name.endswith(".md"):
+            yield child, entry.stat(follow_symlinks=False)
