@@ -69,6 +69,7 @@ class Note:
     body: str = ""
     key_pos: dict[str, Pos] = field(default_factory=dict)
     value_pos: dict[PathKey, Pos] = field(default_factory=dict)
+    nested_key_pos: dict[PathKey, Pos] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     has_frontmatter: bool = False
 
@@ -88,6 +89,10 @@ class Note:
         if path and isinstance(path[0], str) and path[0] in self.key_pos:
             return self.key_pos[path[0]]
         return (1, 1)
+
+    def entry_pos(self, *path: str | int) -> Pos:
+        """Position of a nested mapping key (falls back to its value)."""
+        return self.nested_key_pos.get(path) or self.pos(*path)
 
     def keypos(self, key: str) -> Pos:
         return self.key_pos.get(key, (1, 1))
@@ -153,6 +158,8 @@ class _Builder:
                 )
             if not path and isinstance(key, str):
                 self.note.key_pos.setdefault(key, kpos)
+            elif path:
+                self.note.nested_key_pos.setdefault((*path, str(key)), kpos)
             out[key] = self.build(vnode, (*path, str(key)))
         return out
 

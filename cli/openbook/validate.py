@@ -228,7 +228,7 @@ class _NoteChecker:
                 for aid, v in value.items():
                     vpos = self.note.pos(key, str(aid))
                     if not isinstance(aid, str) or not AGREEMENT_ID.match(aid):
-                        self.add(vpos, "id-format", f"{key} key '{aid}' is not an agreement id like A-003")
+                        self.add(self.note.entry_pos(key, str(aid)), "id-format", f"{key} key '{aid}' is not an agreement id like A-003")
                     if v is not None and v not in f.choices:
                         self.add(
                             vpos,
@@ -428,7 +428,7 @@ def cross_check(notes: dict[str, Note], cfg: Config) -> list[Problem]:
                 refs += [(x, ("agreements", i)) for i, x in enumerate(items) if isinstance(x, str)]
         for ref, where in refs:
             if (QUESTION_ID.match(ref) or AGREEMENT_ID.match(ref)) and ref not in ids:
-                line, col = note.pos(*where)
+                line, col = note.entry_pos(*where)
                 kind = "question" if ref.startswith("Q-") else "agreement"
                 problems.append(Problem(path, line, col, "error", "ref-unknown",
                                         f"{ref} is not a {kind} in this vault; check the id"))

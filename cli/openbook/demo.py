@@ -1,0 +1,115 @@
+"""Build the demo vault: the example vault's notes, committed by both partners at their dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from . import gitrepo, ledger
+from .errors import OpenbookError
+from .notes import parse_bytes, update_fields
+from .render import builtin_dir
+from .schema import as_datetime
+from .vault import Vault
+
+# "now" for the demo's printed status and agenda: the Sunday of the example's last week
+DEMO_NOW = "2026-11-22T17:30:00"
+FIRST_PARTNER_FIELDS = ("author", "asked_by", "proposed_by", "called_by", "facilitator")
+
+
+def _when(meta: dict[str, Any], tz: dt.tzinfo) -> dt.datetime | None:
+    t = meta.get("type")
+    if t == "checkin":
+        day = meta.get("date")
+        hhmm = str(meta.get("time") or "20:00")
+        try:
+            hour, minute = (int(x) for x in hhmm.split(":"))
+        except ValueError:
+            hour, minute = 20, 0
+        if isinstance(day, dt.date):
+            return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=tz)
+    key = {"plan-change": "sent", "question": "asked", "agreement": "since",
+           "timeout": "called", "repair": "date", "meeting": "date", "review": "date"}.get(str(t))
+    when = as_datetime(meta.get(key), tz) if key else None
+    if when is not None and t in ("repair", "meeting", "review", "agreement") and when.hour == 0:
+        when = when.replace(hour=21 if t != "agreement" else 10)
+    return when
+
+
+def _who(meta: dict[str, Any], partners: list[str]) -> str:
+    for key in FIRST_PARTNER_FIELDS:
+        if meta.get(key) in partners:
+            return str(meta[key])
+    people = meta.get("participants")
+    if isinstance(people, list) and people and people[0] in partners:
+        return str(people[0])
+    return partners[0]
+
+
+def build_demo(target: Path, progress: Callable[[str], None] | None = None) -> Path:
+    """Copy the example vault into `target` (new or empty) and commit its history."""
+    source = builtin_dir("example-vault")
+    root = target.expanduser().resolve()
+    if root.exists() and any(root.iterdir()):
+        raise OpenbookError(f"{root} is not empty; give a new folder for the demo.")
+    shutil.copytree(source, root, dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns(".git", "__pycache__", ".openbook-cache"))
+    gitrepo.init(root)
+    vault = Vault(root)
+    cfg = vault.require_config()
+    partners = list(cfg.partners)
+    gitrepo.config_set(root, "openbook.partner", partners[0])
+    tz = cfg.tz
+
+    notes = []
+    others = []
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and ".git" not in p.parts):
+        rel = path.relative_to(root).as_posix()
+        if rel.endswith(".md") and rel != "README.md" and rel != "language.md":
+            note = parse_bytes(rel, path.read_bytes())
+            when = _when(note.meta, tz)
+            if when is not None:
+                notes.append((when, rel, note))
+                continue
+        others.append(rel)
+    if not notes:
+        raise OpenbookError("the example vault has no notes; reinstall openbook.")
+    notes.sort(key=lambda item: (item[0], item[1]))
+    start = notes[0][0] - dt.timedelta(days=1)
+    # the notes must not be in the first commit: move them aside while it is made
+    for _, rel, _ in notes:
+        (root / rel).rename(root / (rel + ".demo-pending"))
+    ledger.record(vault, partners[0], "init", "vault", others, "vault", when=start)
+    for i, (when, rel, note) in enumerate(notes, 1):
+        full = root / rel
+        final = (root / (rel + ".demo-pending")).read_bytes()
+        (root / (rel + ".demo-pending")).unlink()
+        who = _who(note.meta, partners)
+        meta = note.meta
+        text = final.decode("utf-8")
+        answered = as_datetime(meta.get("answered"), tz)
+        if note.type == "question" and answered is not None and answered > when:
+            first = update_fields(text, {"status": "open", "answered": None, "landed": None})
+            full.write_text(first, encoding="utf-8")
+            ledger.record(vault, who, "new", "question", [rel], str(meta.get("id")), when=when)
+            full.write_bytes(final)
+            ledger.record(vault, str(meta.get("to") or who), "answer", "question", [rel],
+                          str(meta.get("id")), when=answered)
+        elif note.type == "agreement" and meta.get("status") == "active":
+            first = update_fields(text, {"status": "proposed", "accepted_by": [who]})
+            full.write_text(first, encoding="utf-8")
+            ledger.record(vault, who, "new", "agreement", [rel], str(meta.get("id")), when=when)
+            full.write_bytes(final)
+            other = next((p for p in partners if p != who), who)
+            ledger.record(vault, other, "accept", "agreement", [rel], str(meta.get("id")),
+                          when=when + dt.timedelta(hours=20))
+        else:
+            full.write_bytes(final)
+            target_name = str(meta["id"]) if note.type in ("question", "agreement") else rel
+            ledger.record(vault, who, "new", str(note.type), [rel], target_name, when=when)
+        if progress and i % 20 == 0:
+            progress(f"committed {i} of {len(notes)} notes")
+    return root
