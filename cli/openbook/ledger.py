@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -194,7 +195,7 @@ def history(
         if "M" in letters and action in ("edit", "new"):
             when = dt.datetime.fromisoformat(rec.date)
             for code, path in rec.files:
-                own = dates.get(path)
+                own = dates.get(path) or _date_in_name(path)
                 own_dt = as_datetime(own, tz) if own else None
                 if code == "M" and own_dt and when - own_dt > LATE_EDIT_AFTER + dt.timedelta(days=1):
                     entry.late_edit = True
@@ -213,3 +214,17 @@ def note_dates_of(notes: dict[str, Any]) -> dict[str, dt.date]:
         if d:
             out[path] = d
     return out
+
+
+_NAME_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+def _date_in_name(path: str) -> dt.date | None:
+    """A deleted note's own date, from its file name (check-ins, repairs, ...)."""
+    m = _NAME_DATE.search(path.rsplit("/", 1)[-1])
+    if not m:
+        return None
+    try:
+        return dt.date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        return None

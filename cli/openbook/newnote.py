@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .errors import NoteError, ValidationFailed
 from .fsutil import atomic_write, safe_relpath, slugify
 from .notes import Note, parse_bytes, render_note
@@ -17,7 +15,6 @@ from .render import render
 from .schema import AGREEMENT_ID, FOLDERS, LANGUAGE_FILE, QUESTION_ID, TYPES, iso_week
 from .validate import check_vault, validate_note
 from .vault import Vault
-from .yamlio import CoreLoader
 
 _KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
@@ -32,14 +29,20 @@ def parse_set(items: list[str] | tuple[str, ...]) -> dict[str, Any]:
             raise NoteError(f"--set '{item}' is not KEY=VALUE; write it like --set mood=4.")
         if key == "type":
             raise NoteError("--set type=... is not allowed; the type is the first argument of new.")
-        try:
-            value = yaml.load(raw, Loader=CoreLoader) if raw.strip() else None
-        except yaml.YAMLError:
-            value = raw
-        if isinstance(value, dict | list) and "&" in raw:
-            raise NoteError(f"--set {key}: anchors are not allowed; write the value out.")
-        out[key] = value
+        out[key] = _yaml_value(raw)
     return out
+
+
+def _yaml_value(raw: str) -> Any:
+    """A --set value read with the note reader's own YAML 1.2 rules; text if it is not YAML."""
+    if not raw.strip():
+        return None
+    if "\n" in raw or "\r" in raw:
+        return raw
+    note = parse_bytes("--set", f"---\nvalue: {raw}\n---\n".encode())
+    if note.problems or "value" not in note.meta or len(note.meta) != 1:
+        return raw
+    return note.meta["value"]
 
 
 @dataclass

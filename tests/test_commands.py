@@ -1,0 +1,206 @@
+"""The foundation's commands from the outside: exit codes, stdout, stderr, commits."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import ALICE, BOB, git, invoke, subjects, trailers, write
+
+
+def _no_traceback(res: object) -> None:
+    text = getattr(res, "stdout", "") + getattr(res, "stderr", "")
+    assert "Traceback" not in text
+
+
+def test_missing_vault_is_one_calm_sentence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    res = invoke(["check"])
+    assert res.exit_code == 1
+    assert res.stderr.count("\n") == 1 and "No openbook vault here" in res.stderr
+    _no_traceback(res)
+
+
+def test_unknown_partner_in_as(vault: Path) -> None:
+    res = invoke(["new", "checkin", "--no-edit"], vault=vault, as_partner="carol")
+    assert res.exit_code == 1
+    assert "'carol' (from --as) is not a partner in openbook.yml; use one of: alice, bob." in res.stderr
+    assert not (vault / "checkins/2026").exists()
+
+
+def test_unknown_note_type_is_a_usage_error(vault: Path) -> None:
+    res = invoke(["new", "diary", "--no-edit"], vault=vault)
+    assert res.exit_code == 2
+    assert "'diary' is not one of" in res.stderr
+    _no_traceback(res)
+
+
+def test_set_value_of_wrong_type_writes_nothing(vault: Path) -> None:
+    before = subjects(vault)
+    res = invoke(["new", "checkin", "--set", "mood=great", "--no-edit"], vault=vault)
+    assert res.exit_code == 1
+    assert "was not written: mood must be a whole number from 1 to 5" in res.stderr
+    assert not (vault / "checkins/2026/2026-11-24-bob.md").exists()
+    assert subjects(vault) == before
+    _no_traceback(res)
+
+
+def test_new_never_overwrites(vault: Path) -> None:
+    assert invoke(["new", "checkin", "--no-edit"], vault=vault).exit_code == 0
+    path = vault / "checkins/2026/2026-11-24-bob.md"
+    path.write_text(path.read_text() + "my own words\n")
+    res = invoke(["new", "checkin", "--no-edit"], vault=vault)
+    assert res.exit_code == 1
+    assert "already exists; openbook never overwrites a note" in res.stderr
+    assert path.read_text().endswith("my own words\n")
+
+
+@pytest.mark.parametrize("note_type", ["checkin", "plan-change", "question", "agreement",
+                                       "timeout", "repair", "meeting", "review"])
+def test_every_type_can_be_made_and_checks_clean(vault: Path, note_type: str) -> None:
+    sets = {
+        "plan-change": ["--set", "plan_at=2026-11-24 18:00", "--set", "was=home at 6",
+                        "--set", "now=home at 7"],
+        "agreement": ["--set", "title=Phone stays open"],
+    }.get(note_type, [])
+    res = invoke(["new", note_type, "--no-edit", *sets], vault=vault)
+    assert res.exit_code == 0, res.stderr
+    rel = res.stdout.strip()
+    assert (vault / rel).is_file()
+    assert trailers(vault)["Openbook-Type"] == note_type
+    check = invoke(["check"], vault=vault)
+    assert check.exit_code == 0, check.stdout
+    assert check.stdout.strip().endswith("0 errors, 0 warnings in 2 notes")
+
+
+def test_ask_names_the_id_not_the_text(vault: Path) -> None:
+    res = invoke(["ask", "Did you reply to her message?", "--to", "alice"], vault=vault)
+    assert res.exit_code == 0, res.stderr
+    assert res.stdout.strip() == "questions/Q-0001.md"
+    log = git(vault, "log", "-1", "--format=%B")
+    assert "reply" not in log and "question: new Q-0001" in log
+    text = (vault / "questions/Q-0001.md").read_text()
+    assert "Did you reply to her message?" in text
+    assert "answer_by: 2026-11-26 20:30" in text
+    res2 = invoke(["ask", "And again?", "--repeat-of", "Q-0001"], vault=vault)
+    assert res2.stdout.strip() == "questions/Q-0002.md"
+
+
+def test_commit_one_commit_per_note_and_refuses_invalid(vault: Path) -> None:
+    write(vault, "checkins/2026/2026-11-24-bob.md",
+          "---\ntype: checkin\nauthor: bob\ndate: 2026-11-24\n---\nok\n")
+    write(vault, "checkins/2026/2026-11-23-bob.md",
+          "---\ntype: checkin\nauthor: bob\ndate: 2026-11-23\nmood: 11\n---\n")
+    write(vault, "README.md", "our vault\n")
+    res = invoke(["commit", "--json"], vault=vault)
+    assert res.exit_code == 1
+    data = json.loads(res.stdout)
+    assert [c["path"] for c in data["committed"]] == ["README.md", "checkins/2026/2026-11-24-bob.md"]
+    assert data["refused"] == ["checkins/2026/2026-11-23-bob.md"]
+    assert subjects(vault)[:2] == ["checkin: new checkins/2026/2026-11-24-bob.md",
+                                   "file: new README.md"]
+    (vault / "checkins/2026/2026-11-24-bob.md").unlink()
+    res = invoke(["commit"], vault=vault)
+    assert "committed checkins/2026/2026-11-24-bob.md (delete)" in res.stdout
+    assert trailers(vault)["Openbook-Action"] == "delete"
+
+
+def test_log_marks_late_edits_and_deletions(vault: Path) -> None:
+    rel = "checkins/2026/2026-11-20-bob.md"
+    write(vault, rel, "---\ntype: checkin\nauthor: bob\ndate: 2026-11-20\n---\nfirst\n")
+    invoke(["commit"], vault=vault)
+    write(vault, rel, "---\ntype: checkin\nauthor: bob\ndate: 2026-11-20\n---\nchanged\n")
+    invoke(["commit"], vault=vault, env={"OPENBOOK_COMMIT_DATE": "2026-11-24T20:00:00+01:00"})
+    res = invoke(["log", "--json"], vault=vault)
+    entries = json.loads(res.stdout)
+    assert entries[0]["action"] == "edit" and entries[0]["late_edit"] is True
+    assert entries[1]["action"] == "new" and entries[1]["late_edit"] is False
+    (vault / rel).unlink()
+    invoke(["commit"], vault=vault)
+    text = invoke(["log"], vault=vault).stdout.splitlines()
+    assert "[deleted, still in history]" in text[0]
+    assert "[late edit]" in text[1]
+    assert invoke(["log", "--partner", "alice"], vault=vault).stdout.strip() == "No changes match."
+
+
+def test_write_commands_refuse_inside_another_repository(tmp_path: Path) -> None:
+    outer = tmp_path / "project"
+    outer.mkdir()
+    git(outer, "init", "-q")
+    write(outer, "sub/openbook.yml",
+          "version: 1\ntimezone: UTC\npartners:\n  alice: {name: A, email: a@x.org}\n"
+          "  bob: {name: B, email: b@x.org}\n")
+    assert invoke(["check"], vault=outer / "sub").exit_code == 0
+    res = invoke(["new", "checkin", "--no-edit"], vault=outer / "sub", as_partner="bob")
+    assert res.exit_code == 1
+    assert "inside another git repository" in res.stderr
+    assert not (outer / "sub/checkins").exists()
+
+
+def test_init_refuses_bad_partner_specs_and_non_empty_folders(tmp_path: Path) -> None:
+    res = invoke(["--as", "bob", "init", str(tmp_path / "v"), "--partner", "Bob!", "--partner", BOB])
+    assert res.exit_code == 1 and "is not `id` or `id:Name <email>`" in res.stderr
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full/notes.txt").write_text("mine")
+    res = invoke(["--as", "bob", "init", str(tmp_path / "full"), "--partner", ALICE, "--partner", BOB])
+    assert res.exit_code == 1 and "is not empty" in res.stderr
+    res = invoke(["--as", "bob", "init", str(tmp_path / "v"), "--partner", ALICE, "--partner", BOB,
+                  "--remote", "ext::sh -c touch% /tmp/pwned"])
+    assert res.exit_code == 1 and "is not a remote openbook can use" in res.stderr
+
+
+def test_init_makes_a_checkable_vault_with_one_commit(tmp_path: Path) -> None:
+    res = invoke(["--as", "alice", "init", str(tmp_path / "v"), "--partner", ALICE, "--partner", BOB,
+                  "--timezone", "Europe/Berlin"])
+    assert res.exit_code == 0, res.stderr
+    root = tmp_path / "v"
+    assert subjects(root) == ["vault: init vault"]
+    assert git(root, "log", "-1", "--format=%an <%ae>") == "Alice Example <alice@example.org>"
+    assert git(root, "config", "openbook.partner") == "alice"
+    assert git(root, "config", "core.fsync") == "all"
+    assert "4913" in (root / ".gitignore").read_text()
+    assert invoke(["check"], vault=root).exit_code == 0
+    assert git(root, "status", "--porcelain") == ""
+
+
+def test_status_json_lists_what_is_due(vault: Path) -> None:
+    invoke(["ask", "Where were you?", "--to", "alice"], vault=vault)
+    write(vault, "checkins/2026/2026-11-24-bob.md",
+          "---\ntype: checkin\nauthor: bob\ndate: 2026-11-24\n---\n")
+    data = json.loads(invoke(["status", "--json"], vault=vault).stdout)
+    assert data["me"] == "bob"
+    assert data["uncommitted"] == ["checkins/2026/2026-11-24-bob.md"]
+    assert [q["id"] for q in data["open_questions"]] == ["Q-0001"]
+    assert data["open_questions"][0]["overdue"] is False
+    due = {c["partner"]: c["written"] for c in data["checkins"]}
+    assert due == {"alice": False, "bob": True}
+
+
+def test_busy_lock_exits_6(vault: Path) -> None:
+    import fcntl
+    import os
+
+    fd = os.open(vault / ".git/openbook.lock", os.O_RDWR | os.O_CREAT)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        res = invoke(["new", "checkin", "--no-edit"], vault=vault)
+    finally:
+        os.close(fd)
+    assert res.exit_code == 6
+    assert "Another openbook is working on this vault" in res.stderr
+    assert not (vault / "checkins/2026/2026-11-24-bob.md").exists()
+
+
+def test_vault_template_override_is_sandboxed(vault: Path) -> None:
+    write(vault, ".openbook/templates/checkin.md.j2", "Our own: {{ meta.author }}\n")
+    res = invoke(["new", "checkin", "--no-edit"], vault=vault)
+    assert res.exit_code == 0
+    assert (vault / res.stdout.strip()).read_text().endswith("Our own: bob\n")
+    write(vault, ".openbook/templates/timeout.md.j2",
+          "{{ ''.__class__.__mro__[1].__subclasses__() }}\n")
+    res = invoke(["new", "timeout", "--no-edit"], vault=vault)
+    assert res.exit_code == 1
+    assert "unsafe" in res.stderr
+    _no_traceback(res)
