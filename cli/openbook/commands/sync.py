@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ._common import acting_partner, as_override, echo_json, get_vault, plural
+
+
+@click.command("clone")
+@click.argument("url")
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.pass_context
+def clone_command(ctx: click.Context, url: str, directory: str) -> None:
+    """Clone the shared vault from URL into DIRECTORY, as the partner given with --as.
+
+    URL is an ssh://, https:// or git:// address, user@host:path, or a local folder.
+    The clone is checked before anything is written to DIRECTORY: symbolic links,
+    submodules and files outside the vault's folders are refused.
+
+    \b
+    Example:
+      openbook --as alice clone git@example.org:us/ourbook.git ourbook
+    """
+    from ..sync import clone
+    from ..validate import check_vault
+    from ..vault import Vault
+
+    me = as_override(ctx)
+    if not me:
+        raise click.UsageError("say which partner you are with --as ID (before 'clone').")
+    root = clone(url, Path(directory), me)
+    result = check_vault(Vault(root))
+    click.echo(f"Cloned the vault into {root}, as {me}: {result.summary()}.")
+    if result.errors:
+        click.echo("Run 'openbook check' there to see what needs fixing.")
+    click.echo("Next: 'openbook status' shows what is due; 'openbook sync' shares your notes.")
+
+
+@click.command("sync")
+@click.option("--check", "check_only", is_flag=True,
+              help="Only say what a sync would do (ahead, behind, conflicts, rewrites); "
+              "change nothing.")
+@click.option("--remote", default="origin", show_default=True, metavar="NAME",
+              help="The git remote to sync with.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_context
+def sync_command(ctx: click.Context, check_only: bool, remote: str, as_json: bool) -> None:
+    """Share your changes and receive your partner's.
+
+    Commits pending changes (checked first), fetches, makes sure the shared history was
+    not rewritten, merges (never rebases) and pushes (never forces). When you both
+    changed the same note, yours stays in place and your partner's version is kept
+    beside it as NAME.conflict-PARTNER-SHA.md until you reconcile and delete it.
+
+    \b
+    Exit codes: 0 done, 3 conflict copies to reconcile, 4 shared history was rewritten
+    (nothing merged), 5 remote unreachable (your work is saved locally),
+    6 busy or git is mid-merge/rebase (nothing changed).
+
+    \b
+    Examples:
+      openbook sync
+      openbook sync --check
+    """
+    from ..sync import sync
+
+    vault = get_vault(ctx)
+    me = acting_partner(ctx, vault)
+    result = sync(vault, me, remote=remote, check_only=check_only)
+    if as_json:
+        echo_json(result.as_dict())
+    else:
+        for line in result.lines:
+            click.echo(line, err=result.exit_code == 5)
+        if result.conflicts and not check_only:
+            click.echo(f"{plural(len(result.conflicts), 'file')} to reconcile.")
+    if result.exit_code:
+        ctx.exit(result.exit_code)
