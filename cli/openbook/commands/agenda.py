@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from ._common import acting_partner, echo_json, get_vault
+from .write import DATE
+
+
+@click.command("agenda")
+@click.option("--date", "day", type=DATE,
+              help="The meeting date (default: the next meeting day on or after today).")
+@click.option("--format", "fmt", type=click.Choice(["md", "html", "json"]), default=None,
+              help="md (default), a printable html page, or json.")
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@click.option("--short", is_flag=True,
+              help="The 20-minute short form, for a week when one of you is not calm.")
+@click.option("--save", is_flag=True,
+              help="Write the agenda as this week's meeting note (meetings/YYYY/YYYY-Www.md) "
+                   "and commit it. Never overwrites an existing meeting note.")
+@click.option("-o", "--output", "output", metavar="FILE", type=click.Path(dir_okay=False),
+              help="Write the agenda to FILE instead of printing it.")
+@click.pass_context
+def agenda_command(ctx: click.Context, day: dt.date | None, fmt: str | None, as_json: bool,
+                   short: bool, save: bool, output: str | None) -> None:
+    """The agenda for the weekly ritual: appreciations first, what went right, the
+    transparency update, open questions, agreements, the week ahead, one topic only,
+    and a kind close.
+
+    It covers the days since the last meeting note (or the last seven days) up to the
+    meeting date. Counts say what happened, each partner against their own schedule.
+
+    \b
+    Examples:
+      openbook agenda
+      openbook agenda --short
+      openbook agenda --format html -o agenda.html
+      openbook agenda --date 2026-11-22 --json
+      openbook agenda --save
+    """
+    from ..agenda import build_agenda, render_agenda, save_meeting
+
+    if as_json and fmt not in (None, "json"):
+        raise click.UsageError(f"--json and --format {fmt} disagree; use one of them.")
+    fmt = "json" if as_json else (fmt or "md")
+    vault = get_vault(ctx)
+    if save:
+        vault.require_writable()
+        me = acting_partner(ctx, vault)
+    data = build_agenda(vault, day=day, short=short)
+    text = render_agenda(vault, data, fmt)
+    saved: tuple[str, str] | None = None
+    if save:
+        markdown = text if fmt == "md" else render_agenda(vault, data, "md")
+        saved = save_meeting(vault, me, data, markdown)
+    if output:
+        _write_output(Path(output), text)
+        click.echo(f"Agenda written to {output}.")
+    elif fmt == "json":
+        click.echo(text, nl=False)
+    else:
+        click.echo(text, nl=not text.endswith("\n"))
+    if saved:
+        click.echo(f"Saved as {saved[0]} and committed; add the minutes there after the "
+                   "meeting.", err=True)
+
+
+def _write_output(path: Path, text: str) -> None:
+    from ..errors import OpenbookError
+    from ..fsutil import atomic_write
+
+    target = path.expanduser()
+    if ".git" in target.resolve().parts:
+        raise OpenbookError(f"{path} is inside a .git folder; choose another file.")
+    try:
+        atomic_write(target.resolve(), text.encode("utf-8"))
+    except OSError as exc:
+        raise OpenbookError(
+            f"could not write {path} ({exc.strerror}); check the folder exists and is yours."
+        ) from None
+
+
+@click.command("review")
+@click.option("--month", metavar="YYYY-MM",
+              help="The month to review (default: the current month).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_context
+def review_command(ctx: click.Context, month: str | None, as_json: bool) -> None:
+    """Create the month's review note (reviews/YYYY-MM.md), prefilled from the vault, and
+    commit it: every active agreement to keep, revise, relax or retire, the month at a
+    glance as plain counts, three small wins each, stubborn challenges, two focus items
+    at most, and "do we want outside help?". Never overwrites an existing review.
+
+    \b
+    Examples:
+      openbook review
+      openbook review --month 2026-11
+    """
+    from ..review import create_review, parse_month
+
+    vault = get_vault(ctx)
+    vault.require_writable()
+    me = acting_partner(ctx, vault)
+    period = parse_month(month) if month else None
+    rel, sha = create_review(vault, me, period)
+    if as_json:
+        echo_json({"path": rel, "commit": sha, "type": "review"})
+    else:
+        click.echo(rel)

@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from ._common import acting_partner, echo_json, get_vault
+
+
+def _show(result: Any, as_json: bool) -> None:
+    if as_json:
+        echo_json(result.as_dict())
+    else:
+        click.echo(result.message)
+
+
+@click.command("answer")
+@click.argument("qid", metavar="Q-ID")
+@click.option("--text", metavar="TEXT",
+              help="Your answer; it is added under the note's '## Answer' heading. Without "
+                   "it, write the answer in the note (before or after) and commit it.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_context
+def answer_command(ctx: click.Context, qid: str, text: str | None, as_json: bool) -> None:
+    """Answer question Q-ID: sets `status: answered` and `answered` to now, and commits.
+
+    Only the partner the question is for can answer it.
+
+    \b
+    Examples:
+      openbook answer Q-0007 --text "I told him we are working on us, nothing more."
+      openbook answer Q-0007
+    """
+    from ..consent import answer
+
+    vault = get_vault(ctx)
+    me = acting_partner(ctx, vault)
+    _show(answer(vault, me, qid.strip().upper(), text), as_json)
+
+
+@click.command("accept")
+@click.argument("aid", metavar="A-ID")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_context
+def accept_command(ctx: click.Context, aid: str, as_json: bool) -> None:
+    """Consent to agreement A-ID. It becomes active only when both of you have accepted.
+
+    \b
+    Example:
+      openbook accept A-003
+    """
+    from ..consent import accept
+
+    vault = get_vault(ctx)
+    me = acting_partner(ctx, vault)
+    _show(accept(vault, me, aid.strip().upper()), as_json)
+
+
+@click.command("pause")
+@click.argument("aid", metavar="A-ID")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_context
+def pause_command(ctx: click.Context, aid: str, as_json: bool) -> None:
+    """Pause active agreement A-ID. Either of you may pause, without giving a reason;
+    it becomes active again when you run `openbook accept A-ID`.
+
+    \b
+    Example:
+      openbook pause A-004
+    """
+    from ..consent import pause
+
+    vault = get_vault(ctx)
+    me = acting_partner(ctx, vault)
+    _show(pause(vault, me, aid.strip().upper()), as_json)
+
+
+@click.command("retire")
+@click.argument("aid", metavar="A-ID")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_context
+def retire_command(ctx: click.Context, aid: str, as_json: bool) -> None:
+    """Retire agreement A-ID. Retiring needs both of you: the first `retire` records the
+    request, the second completes it. The agreement stays in the history.
+
+    \b
+    Example:
+      openbook retire A-004
+    """
+    from ..consent import retire
+
+    vault = get_vault(ctx)
+    me = acting_partner(ctx, vault)
+    _show(retire(vault, me, aid.strip().upper()), as_json)

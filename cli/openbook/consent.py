@@ -1,0 +1,278 @@
+"""Answering questions and consenting to agreements: small, attributable edits.
+
+Each action changes only the frontmatter keys that change (every other byte of the note
+stays as it was), is validated before it is written, and is one commit of the
+transparency log with its own Openbook-Action. Nothing becomes binding through one
+partner alone: an agreement is active only when every partner has accepted it, either
+partner may pause it, and retiring it needs both.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import NoteError, OpenbookError
+from .notes import BOM, Note, parse_bytes, update_fields
+from .schema import AGREEMENT_ID, CONFLICT_COPY, QUESTION_ID
+from .vault import Vault
+
+
+@dataclass
+class ConsentResult:
+    id: str
+    path: str
+    action: str
+    commit: str
+    status: str
+    message: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "path": self.path, "action": self.action,
+                "commit": self.commit, "status": self.status, "message": self.message,
+                **self.details}
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value] if isinstance(value, list) else []
+
+
+def find_note(vault: Vault, note_id: str, note_type: str) -> Note:
+    """The one valid note of `note_type` with this id; calm errors otherwise."""
+    from .validate import check_vault
+
+    pattern, example = ((QUESTION_ID, "Q-0007") if note_type == "question"
+                        else (AGREEMENT_ID, "A-003"))
+    word = "question" if note_type == "question" else "agreement"
+    article = "a" if note_type == "question" else "an"
+    if not pattern.match(note_id):
+        raise OpenbookError(f"'{note_id}' is not {article} {word} id like {example}; "
+                            "run 'openbook status' to see the ids.")
+    result = check_vault(vault)
+    found = [n for path, n in sorted(result.parsed.items())
+             if n.type == note_type and n.meta.get("id") == note_id
+             and not CONFLICT_COPY.match(path.rsplit("/", 1)[-1])]
+    if not found:
+        raise OpenbookError(f"There is no {word} {note_id} in this vault; "
+                            "run 'openbook status' to see the open ones.")
+    if len(found) > 1:
+        paths = " and ".join(n.path for n in found)
+        raise OpenbookError(f"{note_id} is used by {paths}; give one of them a new id, "
+                            "then try again.")
+    note = found[0]
+    if note.path in result.failed_paths():
+        raise OpenbookError(f"{note.path} has errors, so it was not changed; run "
+                            f"'openbook check {note.path}', fix them, then try again.")
+    return note
+
+
+def _now_local(vault: Vault) -> dt.datetime:
+    """Now in the vault's zone, naive and to the minute, as notes write times."""
+    return vault.now().replace(tzinfo=None, second=0, microsecond=0)
+
+
+def _rewrite(vault: Vault, note: Note, updates: dict[str, Any],
+             answer_text: str | None = None) -> None:
+    """Apply `updates` in place, validate the result, then write it atomically."""
+    from .fsutil import atomic_write, safe_relpath
+    from .validate import validate_note
+
+    full = safe_relpath(vault.root, note.path)
+    if full.is_symlink():
+        raise NoteError(f"{note.path} is a symbolic link; openbook refuses links.")
+    data = full.read_bytes()
+    text = data.decode("utf-8")
+    new = update_fields(text, updates)
+    if answer_text is not None:
+        new = append_answer(new, answer_text)
+    checked = validate_note(parse_bytes(note.path, new.encode("utf-8")), vault.config)
+    errors = [p for p in checked.problems if p.severity == "error"]
+    if errors:
+        raise NoteError(f"{note.path} was not changed: the result would have an error "
+                        f"({errors[0].message}). Run 'openbook check {note.path}'.")
+    if new != text:
+        atomic_write(full, new.encode("utf-8"))
+
+
+_ANSWER = re.compile(r"^##[ \t]+Answer[ \t#]*$")
+_NEXT = re.compile(r"^#{1,2}[ \t]+\S")
+
+
+def append_answer(text: str, answer: str) -> str:
+    """Append `answer` at the end of the `## Answer` section (adding the section if the
+    note has none), in the note's own line endings."""
+    nl = "\r\n" if "\r\n" in text else "\n"
+    bom = text.startswith(BOM)
+    raw = text[1:] if bom else text
+    lines = raw.split(nl)
+    start = next((i for i, ln in enumerate(lines) if _ANSWER.match(ln)), None)
+    block = answer.strip().replace("\r\n", "\n").split("\n")
+    if start is None:
+        while lines and lines[-1] == "":
+            lines.pop()
+        lines += ["", "## Answer", "", *block, ""]
+    else:
+        end = next((i for i in range(start + 1, len(lines)) if _NEXT.match(lines[i])),
+                   len(lines))
+        section = lines[start + 1:end]
+        while section and section[-1].strip() == "":
+            section.pop()
+        lines = [*lines[:start + 1], *section, "", *block, "", *lines[end:]]
+    return (BOM if bom else "") + nl.join(lines)
+
+
+def _commit(vault: Vault, partner: str, action: str, note_type: str, note: Note,
+            target: str) -> str:
+    from . import ledger
+
+    return ledger.record(vault, partner, action, note_type, [note.path], target)
+
+
+def _writable(vault: Vault) -> None:
+    from . import gitrepo
+
+    vault.require_writable()
+    op = gitrepo.operation_in_progress(vault.root)
+    if op:
+        raise OpenbookError(f"git is in the middle of a {op} in {vault.root}; "
+                            "finish or abort it first.", exit_code=6)
+
+
+# ---------------------------------------------------------------------------- answer
+
+
+def answer(vault: Vault, partner: str, qid: str, text: str | None = None) -> ConsentResult:
+    _writable(vault)
+    names = vault.require_config().partners
+    with vault.lock():
+        note = find_note(vault, qid, "question")
+        m = note.meta
+        to = m.get("to")
+        if to != partner:
+            who = names[to].name if isinstance(to, str) and to in names else str(to)
+            raise OpenbookError(f"{qid} is for {who}, so only they can answer it; "
+                                f"you can ask a follow-up with 'openbook ask'.")
+        status = m.get("status")
+        if status == "answered":
+            raise OpenbookError(f"{qid} is already answered; to add to it, edit the "
+                                f"## Answer section of {note.path} and run 'openbook commit'.")
+        if status == "withdrawn":
+            raise OpenbookError(f"{qid} was withdrawn, so there is nothing to answer; "
+                                "a new question can be asked with 'openbook ask'.")
+        if text is not None and not text.strip():
+            raise OpenbookError("The answer text is empty; write it in quotes after --text, "
+                                "or leave --text out and write it in the note.")
+        when = _now_local(vault)
+        _rewrite(vault, note, {"status": "answered", "answered": when},
+                 text if text is not None else None)
+        sha = _commit(vault, partner, "answer", "question", note, qid)
+    return ConsentResult(qid, note.path, "answer", sha, "answered",
+                         f"{qid} is answered.", {"answered": when.isoformat()})
+
+
+# ------------------------------------------------------------------------ agreements
+
+
+def _names(vault: Vault, ids: list[str]) -> str:
+    partners = vault.config.partners
+    return " and ".join(partners[p].name if p in partners else p for p in ids)
+
+
+def accept(vault: Vault, partner: str, aid: str) -> ConsentResult:
+    _writable(vault)
+    with vault.lock():
+        note = find_note(vault, aid, "agreement")
+        m = note.meta
+        status = m.get("status")
+        accepted = _as_list(m.get("accepted_by"))
+        if status == "retired":
+            raise OpenbookError(f"{aid} is retired; propose a new agreement with "
+                                "'openbook new agreement' if you want it back.")
+        if partner in accepted:
+            waiting = [p for p in vault.config.partners if p not in accepted]
+            then = (f"; it becomes active when {_names(vault, waiting)} accepts too"
+                    if waiting else "")
+            raise OpenbookError(f"You have already accepted {aid}{then}. Nothing was changed.")
+        accepted.append(partner)
+        updates: dict[str, Any] = {"accepted_by": accepted}
+        waiting = [p for p in vault.config.partners if p not in accepted]
+        new_status = str(status)
+        if not waiting:
+            new_status = "active"
+            if status != "active":
+                updates["status"] = "active"
+            if not m.get("since"):
+                updates["since"] = vault.today()
+            if "paused_by" in m:
+                updates["paused_by"] = None
+        _rewrite(vault, note, updates)
+        sha = _commit(vault, partner, "accept", "agreement", note, aid)
+    if waiting:
+        msg = f"You accepted {aid}; it becomes active when {_names(vault, waiting)} accepts too."
+    else:
+        msg = f"{aid} is active: you have both accepted it."
+    return ConsentResult(aid, note.path, "accept", sha, new_status, msg,
+                         {"accepted_by": accepted, "waiting_for": waiting})
+
+
+def pause(vault: Vault, partner: str, aid: str) -> ConsentResult:
+    _writable(vault)
+    with vault.lock():
+        note = find_note(vault, aid, "agreement")
+        m = note.meta
+        status = m.get("status")
+        if status == "paused":
+            who = m.get("paused_by")
+            by = f" by {_names(vault, [str(who)])}" if who else ""
+            raise OpenbookError(f"{aid} is already paused{by}. Nothing was changed.")
+        if status == "retired":
+            raise OpenbookError(f"{aid} is retired, so there is nothing to pause.")
+        if status != "active":
+            raise OpenbookError(f"{aid} is not active yet (status {status}), so there is "
+                                "nothing to pause; it only becomes active when you both accept.")
+        accepted = [p for p in _as_list(m.get("accepted_by")) if p != partner]
+        _rewrite(vault, note, {"status": "paused", "paused_by": partner,
+                               "accepted_by": accepted})
+        sha = _commit(vault, partner, "pause", "agreement", note, aid)
+    return ConsentResult(
+        aid, note.path, "pause", sha, "paused",
+        f"{aid} is paused. It becomes active again when you run 'openbook accept {aid}'.",
+        {"paused_by": partner, "accepted_by": accepted})
+
+
+def retire(vault: Vault, partner: str, aid: str) -> ConsentResult:
+    _writable(vault)
+    with vault.lock():
+        note = find_note(vault, aid, "agreement")
+        m = note.meta
+        status = m.get("status")
+        if status == "retired":
+            raise OpenbookError(f"{aid} is already retired. Nothing was changed.")
+        requested = _as_list(m.get("retire_requested_by"))
+        if partner in requested:
+            waiting = [p for p in vault.config.partners if p not in requested]
+            raise OpenbookError(
+                f"You have already asked to retire {aid}; it retires when "
+                f"{_names(vault, waiting)} runs 'openbook retire {aid}' too. Nothing was changed.")
+        requested.append(partner)
+        waiting = [p for p in vault.config.partners if p not in requested]
+        updates: dict[str, Any] = {"retire_requested_by": requested}
+        new_status = str(status)
+        if not waiting:
+            updates["status"] = new_status = "retired"
+        _rewrite(vault, note, updates)
+        sha = _commit(vault, partner, "retire", "agreement", note, aid)
+    if waiting:
+        msg = (f"You asked to retire {aid}; it stays {status} until {_names(vault, waiting)} "
+               f"runs 'openbook retire {aid}' too.")
+    else:
+        msg = f"{aid} is retired: you both agreed. It stays in the history."
+    return ConsentResult(aid, note.path, "retire", sha, new_status, msg,
+                         {"retire_requested_by": requested, "waiting_for": waiting})
