@@ -31,7 +31,8 @@ if [ -x {py} ]; then
 elif command -v openbook >/dev/null 2>&1; then
   exec openbook hooks run-pre-commit
 fi
-echo "openbook: the pre-commit hook cannot find openbook; reinstall it with 'openbook hooks install --force'." >&2
+echo "openbook: the pre-commit hook cannot find openbook;" \
+  "reinstall it with 'openbook hooks install --force'." >&2
 exit 1
 """
 

@@ -179,8 +179,8 @@ def fetch(root: Path, remote: str, branch: str, dest: str) -> str | None:
     """
     _delete_ref(root, dest)
     args = ["-c", "fetch.fsckObjects=true", "fetch", "--quiet", "--no-tags",
-            "--no-write-fetch-head", "--no-recurse-submodules", "--end-of-options",
-            remote, f"refs/heads/{branch}:{dest}"]
+            "--no-write-fetch-head", "--no-recurse-submodules", "--refmap=",
+            "--end-of-options", remote, f"refs/heads/{branch}:{dest}"]
     try:
         res = gitrepo.run(root, args, env=_net_env(), check=False, timeout=network_timeout())
     except GitError:
@@ -473,7 +473,8 @@ def push(root: Path, remote: str, branch: str) -> bool:
     rows = [line for line in res.stdout.splitlines() if line.startswith("!")]
     if rows:
         row = rows[0]
-        if "[rejected]" in row:
+        # not a fast-forward, or the remote's ref moved while the push was under way
+        if "[rejected]" in row or "failed to update ref" in row or "cannot lock" in row:
             return False
         reason = row.rsplit("\t", 1)[-1].strip()
         raise OpenbookError(

@@ -50,7 +50,7 @@ def run_pre_commit_command(ctx: click.Context) -> None:
     from ..hooks import pre_commit_problems
 
     vault = get_vault(ctx)
-    paths, problems = pre_commit_problems(vault)
+    _paths, problems = pre_commit_problems(vault)
     errors = [p for p in problems if p.severity == "error"]
     for p in problems:
         click.echo(p.format(), err=True)
