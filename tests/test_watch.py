@@ -1,0 +1,406 @@
+"""openbook watch: real files saved the way real editors save them, real git, real inotify."""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import json
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import git, invoke, subjects, write
+
+from openbook.vault import Vault
+from openbook.watch import Watcher, is_dropping, is_note_path, parse_seconds
+
+QUIET = 0.3
+CLI = [sys.executable, "-c", "from openbook.cli import main; main()"]
+NOTE = "checkins/2026/2026-11-24-bob.md"
+
+
+def checkin(day: str = "2026-11-24", mood: int = 4, body: str = "Feeling steady.") -> str:
+    return f"---\ntype: checkin\nauthor: bob\ndate: {day}\nmood: {mood}\n---\n{body}\n"
+
+
+def wait_for(cond: Callable[[], bool], what: str, limit: float = 30.0) -> None:
+    """Poll until `cond` holds; a generous limit only keeps a broken build from hanging."""
+    deadline = time.monotonic() + limit
+    while not cond():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up waiting for {what}")
+        time.sleep(0.05)
+
+
+def commits_of(root: Path, rel: str) -> list[str]:
+    return git(root, "log", "--format=%s", "--", rel).splitlines()
+
+
+def committed_text(root: Path, rel: str) -> str:
+    return git(root, "show", f"HEAD:{rel}")
+
+
+def count(root: Path) -> int:
+    return int(git(root, "rev-list", "--count", "HEAD"))
+
+
+def settle_a_while() -> None:
+    """Give watch several quiet periods in which it could (wrongly) commit more."""
+    time.sleep(QUIET * 5)
+
+
+@contextmanager
+def watching(root: Path, watcher_cls: type[Watcher] = Watcher, reconcile_every: float = 60,
+             **options: Any) -> Iterator[tuple[Watcher, list[dict[str, Any]]]]:
+    events: list[dict[str, Any]] = []
+    watcher = watcher_cls(Vault(root), "bob", quiet=options.pop("quiet", QUIET),
+                          emit=events.append, **options)
+    watcher.reconcile_every = reconcile_every
+    stop = threading.Event()
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            watcher.run(stop)
+        except BaseException as exc:
+            failure.append(exc)
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    wait_for(lambda: bool(events) or bool(failure), "watch to start")
+    try:
+        yield watcher, events
+    finally:
+        stop.set()
+        watcher.stop()
+        thread.join(15)
+        assert not thread.is_alive(), "watch did not stop"
+        if failure:
+            raise failure[0]
+    assert events[-1]["event"] == "stopped"
+
+
+def of_kind(events: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
+    return [e for e in list(events) if e["event"] == kind]
+
+
+def bare_gitignore(root: Path) -> None:
+    """A vault made by hand: its .gitignore knows nothing of editor droppings."""
+    write(root, ".gitignore", "journal/\n")
+    git(root, "commit", "-q", "-m", "plain gitignore", "--", ".gitignore")
+
+
+# ------------------------------------------------------------------ save patterns
+
+
+def test_write_in_place_is_one_commit_with_the_final_content(vault: Path) -> None:
+    before = count(vault)
+    with watching(vault) as (_, events):
+        write(vault, NOTE, checkin())
+        wait_for(lambda: count(vault) == before + 1, "the commit")
+        settle_a_while()
+    assert commits_of(vault, NOTE) == [f"checkin: new {NOTE}"]
+    assert committed_text(vault, NOTE) == checkin().rstrip("\n")
+    assert git(vault, "log", "-1", "--format=%an <%ae>") == "Bob Example <bob@example.org>"
+    assert [e["path"] for e in of_kind(events, "committed")] == [NOTE]
+    assert git(vault, "status", "--porcelain") == ""
+
+
+def test_truncate_then_write_never_commits_a_partial_version(vault: Path) -> None:
+    write(vault, NOTE, checkin(body="First draft."))
+    assert invoke(["commit"], vault=vault).exit_code == 0
+    before = count(vault)
+    final = checkin(mood=5, body="Second thoughts, written slowly.")
+    with watching(vault):
+        path = vault / NOTE
+        with open(path, "r+b") as fh:
+            fh.truncate(0)
+            fh.flush()
+            time.sleep(QUIET / 3)
+            fh.write(final[:-15].encode())  # frontmatter and half the body: valid
+            fh.flush()
+            time.sleep(QUIET / 3)
+            fh.write(final[-15:].encode())
+        wait_for(lambda: count(vault) == before + 1, "the commit")
+        settle_a_while()
+    assert count(vault) == before + 1
+    assert committed_text(vault, NOTE) == final.rstrip("\n")
+    assert commits_of(vault, NOTE)[0] == f"checkin: edit {NOTE}"
+
+
+def test_temp_file_renamed_over_the_note_is_one_commit(vault: Path) -> None:
+    """VS Code and Obsidian: write a temporary file beside the note, then rename it."""
+    write(vault, NOTE, checkin(body="Before."))
+    assert invoke(["commit"], vault=vault).exit_code == 0
+    bare_gitignore(vault)
+    before = count(vault)
+    final = checkin(body="After the rename.")
+    with watching(vault):
+        tmp = vault / "checkins/2026/.2026-11-24-bob.md.tmp"
+        tmp.write_text(final, encoding="utf-8")
+        os.replace(tmp, vault / NOTE)
+        wait_for(lambda: count(vault) == before + 1, "the commit")
+        settle_a_while()
+    assert count(vault) == before + 1
+    assert committed_text(vault, NOTE) == final.rstrip("\n")
+
+
+def test_vims_save_pattern_is_one_commit_and_no_droppings(vault: Path) -> None:
+    write(vault, NOTE, checkin(body="Before vim."))
+    assert invoke(["commit"], vault=vault).exit_code == 0
+    bare_gitignore(vault)
+    before = count(vault)
+    folder = vault / "checkins/2026"
+    final = checkin(mood=3, body="Written in vim.")
+    with watching(vault) as (_, events):
+        swap = folder / ".2026-11-24-bob.md.swp"
+        swap.write_bytes(b"b0VIM 9.0\0" * 50)
+        probe = folder / "4913"
+        probe.write_bytes(b"")
+        probe.unlink()
+        os.rename(folder / "2026-11-24-bob.md", folder / "2026-11-24-bob.md~")
+        with open(folder / "2026-11-24-bob.md", "w", encoding="utf-8") as fh:
+            fh.write(final)
+            fh.flush()
+            os.fsync(fh.fileno())
+        swap.write_bytes(b"b0VIM 9.0\0" * 60)
+        wait_for(lambda: count(vault) == before + 1, "the commit")
+        settle_a_while()
+    assert count(vault) == before + 1
+    assert committed_text(vault, NOTE) == final.rstrip("\n")
+    assert subjects(vault)[0] == f"checkin: edit {NOTE}"
+    tracked = git(vault, "ls-files").splitlines()
+    assert not [p for p in tracked if p.endswith(("~", ".swp")) or p.endswith("4913")]
+    # the backup and the swap file are still there, left alone
+    assert (folder / "2026-11-24-bob.md~").exists() and swap.exists()
+    assert not of_kind(events, "invalid")
+
+
+def test_polling_observer_commits_a_save(vault: Path) -> None:
+    before = count(vault)
+    with watching(vault, poll=True) as (watcher, _):
+        assert watcher.observer_kind == "polling"
+        write(vault, NOTE, checkin())
+        wait_for(lambda: count(vault) == before + 1, "the commit")
+        settle_a_while()
+    assert commits_of(vault, NOTE) == [f"checkin: new {NOTE}"]
+    assert committed_text(vault, NOTE) == checkin().rstrip("\n")
+
+
+class NoInotify(Watcher):
+    def native_observer(self) -> Any:
+        raise OSError(errno.ENOSPC, "inotify watch limit reached")
+
+
+def test_falls_back_to_polling_when_inotify_cannot_start(vault: Path) -> None:
+    before = count(vault)
+    with watching(vault, watcher_cls=NoInotify) as (watcher, events):
+        assert watcher.observer_kind == "polling"
+        write(vault, NOTE, checkin())
+        wait_for(lambda: count(vault) == before + 1, "the commit")
+    notices = [e["message"] for e in of_kind(events, "notice")]
+    assert len(notices) == 1
+    assert "limit of watched folders" in notices[0] and "instead" in notices[0]
+
+
+# ------------------------------------------------------------------- what is committed
+
+
+def test_invalid_note_is_reported_once_and_committed_when_fixed(vault: Path) -> None:
+    before = count(vault)
+    # many full reconciles while it stays broken
+    with watching(vault, reconcile_every=0.2) as (_, events):
+        write(vault, NOTE, checkin(mood=9))
+        wait_for(lambda: bool(of_kind(events, "invalid")), "the problem report")
+        settle_a_while()
+        assert count(vault) == before
+        invalid = of_kind(events, "invalid")
+        assert len(invalid) == 1
+        assert invalid[0]["lines"] == [
+            f"{NOTE}:5:7: error: mood must be between 1 and 5, got 9 [field-value]"
+        ]
+        write(vault, NOTE, checkin(mood=2))
+        wait_for(lambda: count(vault) == before + 1, "the commit of the fixed note")
+    assert committed_text(vault, NOTE) == checkin(mood=2).rstrip("\n")
+    assert len(of_kind(events, "invalid")) == 1
+
+
+def test_a_deletion_is_committed(vault: Path) -> None:
+    write(vault, NOTE, checkin())
+    assert invoke(["commit"], vault=vault).exit_code == 0
+    before = count(vault)
+    with watching(vault) as (_, events):
+        (vault / NOTE).unlink()
+        wait_for(lambda: count(vault) == before + 1, "the deletion commit")
+    assert subjects(vault)[0] == f"checkin: delete {NOTE}"
+    assert git(vault, "log", "-1", "--format=%(trailers:key=Openbook-Action,valueonly)") \
+        == "delete"
+    assert of_kind(events, "committed")[0]["action"] == "delete"
+
+
+def test_its_own_commits_trigger_no_further_commits(vault: Path) -> None:
+    before = count(vault)
+    with watching(vault, reconcile_every=0.3) as (_, events):
+        for day in range(10, 20):
+            write(vault, f"checkins/2026/2026-11-{day}-bob.md", checkin(f"2026-11-{day}"))
+        wait_for(lambda: count(vault) == before + 10, "ten commits")
+        settle_a_while()
+        settle_a_while()
+    assert count(vault) == before + 10
+    assert len(of_kind(events, "committed")) == 10
+    assert not of_kind(events, "notice")
+
+
+def test_a_burst_of_200_saves_loses_nothing(vault: Path) -> None:
+    bare_gitignore(vault)
+    before = count(vault)
+    paths = [f"questions/Q-{n:04d}.md" for n in range(1, 201)]
+
+    def question(n: int, status: str) -> str:
+        return (f"---\ntype: question\nid: Q-{n:04d}\nasked_by: alice\nto: bob\n"
+                f"asked: 2026-11-20 10:00\nstatus: {status}\n---\nQuestion {n}?\n")
+
+    with watching(vault):
+        for n, rel in enumerate(paths, 1):
+            write(vault, rel, question(n, "open"))
+        for n, rel in enumerate(paths, 1):  # the final state of each
+            write(vault, rel, question(n, "acknowledged"))
+        wait_for(lambda: count(vault) >= before + 200, "200 commits", limit=120)
+        settle_a_while()
+    assert count(vault) == before + 200
+    assert git(vault, "status", "--porcelain") == ""
+    for n, rel in enumerate(paths, 1):
+        assert committed_text(vault, rel) == question(n, "acknowledged").rstrip("\n")
+
+
+def test_droppings_are_never_committed_even_without_gitignore(vault: Path) -> None:
+    bare_gitignore(vault)
+    before = count(vault)
+    droppings = ["checkins/2026/.2026-11-24-bob.md.swp", "checkins/2026/.x.md.swo",
+                 "checkins/2026/2026-11-24-bob.md~", "checkins/2026/4913",
+                 "checkins/.#2026-11-24-bob.md", "checkins/2026/draft.tmp",
+                 "checkins/.DS_Store", ".obsidian/workspace.json", ".DS_Store"]
+    for rel in droppings:
+        write(vault, rel, "editor state\n")
+    res = invoke(["watch", "--once", "--quiet", "0.1s"], vault=vault)
+    assert res.exit_code == 0, res.stderr
+    assert count(vault) == before
+    assert "Nothing to commit" in res.stdout
+
+
+def test_note_paths_and_droppings() -> None:
+    assert is_note_path("checkins/2026/2026-11-24-bob.md")
+    assert is_note_path("language.md")
+    assert not is_note_path("README.md")
+    assert not is_note_path("checkins/2026/.2026-11-24-bob.md.swp")
+    assert not is_note_path("checkins/2026/photo.png")
+    assert not is_note_path("checkins/.hidden/x.md")
+    for name in ("a.md.swp", "a.md.swo", "a.md~", "4913", ".#a.md", "a.tmp", ".DS_Store",
+                 "#a.md#"):
+        assert is_dropping(f"checkins/{name}"), name
+    assert is_dropping(".obsidian/workspace.json")
+    assert parse_seconds("0.3s") == pytest.approx(0.3)
+    assert parse_seconds("500ms") == pytest.approx(0.5)
+    assert parse_seconds("10m") == 600
+    assert parse_seconds("3") == 3
+    assert parse_seconds("soon") is None
+
+
+# ---------------------------------------------------------------- beside other commands
+
+
+def test_openbook_new_works_while_watch_runs(vault: Path) -> None:
+    before = count(vault)
+    with watching(vault) as (_, events):
+        proc = subprocess.run([*CLI, "--vault", str(vault), "new", "checkin", "--set",
+                               "mood=4", "--no-edit"], capture_output=True, text=True,
+                              timeout=60)
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout.strip() == NOTE
+        settle_a_while()
+    assert count(vault) == before + 1
+    assert commits_of(vault, NOTE) == [f"checkin: new {NOTE}"]
+    assert not of_kind(events, "committed")
+
+
+def test_once_commits_pending_notes_and_exits(vault: Path) -> None:
+    write(vault, NOTE, checkin())
+    write(vault, "checkins/2026/2026-11-23-bob.md", checkin("2026-11-23", mood=0))
+    res = invoke(["watch", "--once", "--json"], vault=vault)
+    assert res.exit_code == 1  # one note still has an error
+    events = [json.loads(line) for line in res.stdout.splitlines()]
+    assert [e["event"] for e in events] == ["committed", "invalid"]
+    assert events[0]["path"] == NOTE and events[0]["action"] == "new"
+    assert events[1]["path"] == "checkins/2026/2026-11-23-bob.md"
+    assert commits_of(vault, NOTE) == [f"checkin: new {NOTE}"]
+    write(vault, "checkins/2026/2026-11-23-bob.md", checkin("2026-11-23", mood=1))
+    res = invoke(["watch", "--once"], vault=vault)
+    assert res.exit_code == 0, res.stderr
+    assert res.stdout == "committed checkins/2026/2026-11-23-bob.md\n"
+    assert git(vault, "status", "--porcelain") == ""
+
+
+def test_bad_duration_is_a_usage_error(vault: Path) -> None:
+    res = invoke(["watch", "--once", "--quiet", "soon"], vault=vault)
+    assert res.exit_code == 2
+    assert "is not a duration" in res.stderr
+
+
+def test_help_has_an_example() -> None:
+    res = invoke(["watch", "--help"])
+    assert res.exit_code == 0
+    assert "openbook watch --sync-every 10m" in res.stdout
+    for option in ("--quiet", "--sync-every", "--poll", "--once", "--json"):
+        assert option in res.stdout
+
+
+def test_sigterm_during_a_burst_leaves_a_consistent_repository(vault: Path) -> None:
+    bare_gitignore(vault)
+    before = count(vault)
+    proc = subprocess.Popen([*CLI, "--vault", str(vault), "watch", "--quiet", "0.2s",
+                             "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    lines: queue.Queue[str] = queue.Queue()
+
+    def pump() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.put(line)
+
+    threading.Thread(target=pump, daemon=True).start()
+    try:
+        assert json.loads(lines.get(timeout=30))["event"] == "started"
+        paths = [f"checkins/2026/2026-10-{n % 28 + 1:02d}-x{n}.md" for n in range(200)]
+        for rel in paths:
+            write(vault, rel, checkin("2026-10-01"))
+        while True:  # stop in the middle of the commits
+            event = json.loads(lines.get(timeout=60))
+            if event["event"] == "committed":
+                break
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.stderr is not None
+    assert proc.stderr.read() == ""
+    git(vault, "fsck", "--no-progress")
+    assert not (vault / ".git/index.lock").exists()
+    with open(vault / ".git/openbook.lock", "r+b") as fh:  # nobody holds the vault lock
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(fh, fcntl.LOCK_UN)
+    partway = count(vault) - before
+    assert 0 < partway < 200
+    res = invoke(["watch", "--once", "--quiet", "0.1s"], vault=vault)
+    assert res.exit_code == 0, res.stderr
+    assert count(vault) == before + 200
+    assert git(vault, "status", "--porcelain") == ""
