@@ -282,10 +282,15 @@ def check_remote_url(url: str) -> str:
         f"'{url}' is not a remote openbook can use; give an ssh://, https:// or git:// URL, "
         "user@host:path, or a local folder."
     )
-    if not text or text.startswith("-") or any(c in text for c in "\n\r\0"):
+    if not text or text.startswith("-") or any(ord(c) < 32 or c == "\x7f" for c in text):
         raise bad
     lower = text.lower()
     if lower.startswith(("ssh://", "https://", "git://", "git+ssh://", "ssh+git://")):
+        # the user@host part must not read as an option to ssh
+        authority = text.split("://", 1)[1].split("/", 1)[0]
+        host = authority.rsplit("@", 1)[-1]
+        if not host or host.startswith(("-", "[-")) or authority.startswith("-"):
+            raise bad
         return text
     if "::" in text or lower.startswith(("ext:", "fd:", "file:", "http://")):
         if lower.startswith("file://"):
@@ -294,6 +299,12 @@ def check_remote_url(url: str) -> str:
     if "://" in text:
         raise bad
     if _SCP.match(text) and not text.startswith(("/", ".", "~")):
+        if text.split(":", 1)[0].rsplit("@", 1)[-1].startswith("-"):
+            raise bad
         return text
+    head = text.split("/", 1)[0]
+    if ":" in head:
+        # git would read `x:path` as ssh to host x; only plain host names are allowed
+        raise bad
     # a local path
     return text
