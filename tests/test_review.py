@@ -1,0 +1,70 @@
+"""openbook review: the month's note, prefilled from the vault, committed once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import git, invoke, subjects, trailers, write
+
+
+def test_review_is_prefilled_and_committed(vault: Path) -> None:
+    write(vault, "agreements/A-001-contact.md",
+          "---\ntype: agreement\nid: A-001\ntitle: No private contact\nstatus: active\n"
+          "proposed_by: bob\naccepted_by: [alice, bob]\nnext_review: 2026-11-20\n"
+          "relax_when: After six quiet months.\n---\n")
+    write(vault, "agreements/A-002-old.md",
+          "---\ntype: agreement\nid: A-002\ntitle: Old one\nstatus: retired\n"
+          "proposed_by: bob\n---\n")
+    write(vault, "checkins/2026/2026-11-02-bob.md",
+          "---\ntype: checkin\nauthor: bob\ndate: 2026-11-02\ntime: \"20:00\"\n---\n")
+    write(vault, "checkins/2026/2026-11-03-bob.md",
+          "---\ntype: checkin\nauthor: bob\ndate: 2026-11-03\ntime: \"22:00\"\n---\n")
+    git(vault, "add", "-A")
+    git(vault, "commit", "-q", "-m", "setup")
+    res = invoke(["review", "--month", "2026-11"], vault=vault)
+    assert res.exit_code == 0, res.stderr
+    assert res.stdout.strip() == "reviews/2026-11.md"
+    text = (vault / "reviews/2026-11.md").read_text(encoding="utf-8")
+    assert "type: review\nperiod: 2026-11\ndate: 2026-11-29\n" in text
+    assert "agreements:\n  A-001:\n" in text and "A-002" not in text
+    assert "What would let us relax this: After six quiet months." in text
+    # plain counts of what happened; Nov 1..24 20:30 -> 23 daily check-ins were due
+    assert "Bob Example: 1 of 23 check-ins happened as agreed; 1 more came after 21:00." in text
+    for heading in ("## Appreciation", "## The month at a glance", "## Three small wins each",
+                    "## Agreements", "## Stubborn challenges", "## Renewed commitments",
+                    "## Outside help"):
+        assert heading in text
+    assert "do we want outside help" in text.lower()
+    assert "%" not in text and "score" not in text.lower()
+    assert subjects(vault)[0] == "review: new reviews/2026-11.md"
+    assert trailers(vault) == {"Openbook-Action": "new", "Openbook-Type": "review",
+                               "Openbook-Partner": "bob"}
+    assert invoke(["check"], vault=vault).exit_code == 0
+
+
+def test_review_never_overwrites(vault: Path) -> None:
+    assert invoke(["review"], vault=vault).exit_code == 0
+    path = vault / "reviews/2026-11.md"
+    before = path.read_bytes()
+    head = git(vault, "rev-parse", "HEAD")
+    res = invoke(["review"], vault=vault)
+    assert res.exit_code == 1
+    assert "already exists" in res.stderr and "Traceback" not in res.stderr
+    assert path.read_bytes() == before
+    assert git(vault, "rev-parse", "HEAD") == head
+
+
+def test_review_with_nothing_in_the_vault(vault: Path) -> None:
+    res = invoke(["review", "--month", "2026-10", "--json"], vault=vault)
+    assert res.exit_code == 0, res.stderr
+    text = (vault / "reviews/2026-10.md").read_text(encoding="utf-8")
+    assert "agreements: {}" in text
+    assert "No active agreements this month." in text
+    assert "0 weekly meetings held." in text
+
+
+def test_review_bad_month(vault: Path) -> None:
+    res = invoke(["review", "--month", "2026-13"], vault=vault)
+    assert res.exit_code == 2
+    assert "not a month like 2026-11" in res.stderr
+    assert not (vault / "reviews/2026-13.md").exists()
