@@ -18,10 +18,12 @@ from .yamlio import (
     TAG_SEQ,
     TAG_STR,
     TAG_TIMESTAMP,
+    TAG_PLAIN,
     CoreLoader,
     dump_mapping,
     dump_value,
     parse_timestamp,
+    resolve_plain,
 )
 
 MAX_FILE_BYTES = 1024 * 1024
@@ -120,9 +122,10 @@ def split_frontmatter(text: str) -> tuple[str, str, int] | None:
 class _Builder:
     """Turn libyaml nodes into Python values, recording positions and problems."""
 
-    def __init__(self, note: Note, line_offset: int) -> None:
+    def __init__(self, note: Note, line_offset: int, track: bool = True) -> None:
         self.note = note
         self.off = line_offset
+        self.track = track
 
     def at(self, mark: Any) -> Pos:
         return (mark.line + 1 + self.off, mark.column + 1)
@@ -131,10 +134,19 @@ class _Builder:
         self.note.problems.append(Problem(self.note.path, pos[0], pos[1], "error", rule, message))
 
     def build(self, node: Any, path: PathKey) -> Any:
-        pos = self.at(node.start_mark)
-        self.note.value_pos[path] = pos
-        if isinstance(node, yaml.ScalarNode):
-            return self.scalar(node, pos)
+        if self.track:
+            mark = node.start_mark
+            pos = (mark.line + 1 + self.off, mark.column + 1)
+            self.note.value_pos[path] = pos
+        else:
+            pos = (1, 1)
+        if node.__class__ is yaml.ScalarNode:
+            tag = node.tag
+            if tag == TAG_PLAIN:
+                tag = resolve_plain(node.value)
+            if tag == TAG_STR:
+                return node.value  # the common case, kept fast
+            return self.scalar(node, pos, tag)
         if isinstance(node, yaml.SequenceNode):
             if node.tag != TAG_SEQ:
                 self.problem(pos, "yaml-syntax", f"tag {node.tag} is not supported; remove it")
@@ -143,7 +155,7 @@ class _Builder:
             self.problem(pos, "yaml-syntax", f"tag {node.tag} is not supported; remove it")
         out: dict[Any, Any] = {}
         for knode, vnode in node.value:
-            kpos = self.at(knode.start_mark)
+            kpos = self.at(knode.start_mark) if self.track else pos
             if not isinstance(knode, yaml.ScalarNode):
                 self.problem(kpos, "yaml-syntax", "a key must be plain text; quote it")
                 continue
@@ -156,15 +168,19 @@ class _Builder:
                     "duplicate-key",
                     f"key '{key}' appears twice; keep one and delete the other",
                 )
-            if not path and isinstance(key, str):
+            if not self.track:
+                pass
+            elif not path and isinstance(key, str):
                 self.note.key_pos.setdefault(key, kpos)
             elif path:
                 self.note.nested_key_pos.setdefault((*path, str(key)), kpos)
             out[key] = self.build(vnode, (*path, str(key)))
         return out
 
-    def scalar(self, node: Any, pos: Pos) -> Any:
-        tag, value = node.tag, node.value
+    def scalar(self, node: Any, pos: Pos, tag: str | None = None) -> Any:
+        value = node.value
+        if tag is None:
+            tag = resolve_plain(value) if node.tag == TAG_PLAIN else node.tag
         try:
             if tag == TAG_STR:
                 return value
@@ -201,8 +217,12 @@ def _find_alias(yaml_text: str, off: int) -> Pos | None:
     return None
 
 
-def parse_bytes(path: str, data: bytes) -> Note:
-    """Parse a note's bytes. Never raises: every issue becomes a Problem."""
+def parse_bytes(path: str, data: bytes, *, positions: bool = True) -> Note:
+    """Parse a note's bytes. Never raises: every issue becomes a Problem.
+
+    With `positions=False` the lines and columns of values are not recorded (faster);
+    problems then point at line 1, so parse again with positions to report them.
+    """
     note = Note(path)
 
     def fail(line: int, col: int, rule: str, msg: str) -> Note:
@@ -265,7 +285,7 @@ def parse_bytes(path: str, data: bytes) -> Note:
         return fail(line, col, "yaml-syntax", f"YAML syntax error: {reason}; fix the frontmatter")
     if node is None:
         return fail(1, 1, "frontmatter-not-mapping", "frontmatter is empty; add 'type:' and fields")
-    builder = _Builder(note, off)
+    builder = _Builder(note, off, positions)
     if not isinstance(node, yaml.MappingNode):
         return fail(
             *builder.at(node.start_mark),

@@ -162,8 +162,11 @@ DATE_FIELD = {
 CONFLICT_COPY = re.compile(r"^(?P<stem>.+)\.conflict-(?P<partner>[a-z][a-z0-9-]{0,31})-(?P<sha>[0-9a-f]{7})\.md$")
 
 
+_FIELDS = {t: {**COMMON, **fields} for t, fields in TYPES.items()}
+
+
 def fields_for(note_type: str) -> dict[str, Field]:
-    return {**COMMON, **TYPES[note_type]}
+    return _FIELDS[note_type]
 
 
 def as_date(value: Any) -> dt.date | None:

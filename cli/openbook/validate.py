@@ -6,15 +6,14 @@ import datetime as dt
 import difflib
 import os
 import pickle
-import re
 import stat as statmod
-from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from . import __version__
 from .config import Config, parse_duration, parse_hhmm
 from .fsutil import atomic_write
-from .notes import Note, Problem, parse_bytes
+from .notes import MAX_FILE_BYTES, Note, Problem, parse_bytes
 from .schema import (
     AGREEMENT_ID,
     CONFLICT_COPY,
@@ -35,42 +34,7 @@ from .yamlio import parse_timestamp
 
 __all__ = ["CheckResult", "Problem", "check_vault", "validate_note"]
 
-CACHE_FORMAT = 3
-
-
-@dataclass
-class CheckResult:
-    notes: int
-    problems: list[Problem]
-    parsed: dict[str, Note] = field(default_factory=dict)
-
-    @property
-    def errors(self) -> int:
-        return sum(1 for p in self.problems if p.severity == "error")
-
-    @property
-    def warnings(self) -> int:
-        return sum(1 for p in self.problems if p.severity == "warning")
-
-    def failed_paths(self) -> set[str]:
-        return {p.path for p in self.problems if p.severity == "error"}
-
-    def summary(self) -> str:
-        def plural(n: int, word: str) -> str:
-            return f"{n} {word}{'' if n == 1 else 's'}"
-
-        return (
-            f"{plural(self.errors, 'error')}, {plural(self.warnings, 'warning')} "
-            f"in {plural(self.notes, 'note')}"
-        )
-
-    def valid_notes(self) -> list[Note]:
-        """Notes with no error of their own, conflict copies left out."""
-        bad = self.failed_paths()
-        return [
-            n for path, n in sorted(self.parsed.items())
-            if path not in bad and n.type and not is_conflict_copy(path)
-        ]
+CACHE_FORMAT = 4
 
 
 def is_conflict_copy(path: str) -> bool:
@@ -150,7 +114,6 @@ class _NoteChecker:
     # -- fields --------------------------------------------------------------------
 
     def field(self, key: str, f: Field, value: Any) -> None:
-        pos = self.note.pos(key)
         kind = f.kind
         bad_type = None
         if kind in ("str", "text"):
@@ -162,7 +125,7 @@ class _NoteChecker:
             if isinstance(value, bool) or not isinstance(value, int):
                 bad_type = f"a whole number from {f.low} to {f.high}"
             elif (f.low is not None and value < f.low) or (f.high is not None and value > f.high):
-                self.add(pos, "field-value", f"{key} must be between {f.low} and {f.high}, got {value}")
+                self.add(self.note.pos(key), "field-value", f"{key} must be between {f.low} and {f.high}, got {value}")
         elif kind == "bool":
             if not isinstance(value, bool):
                 bad_type = "true or false"
@@ -184,19 +147,19 @@ class _NoteChecker:
             if not isinstance(value, str) or value not in f.choices:
                 shown = value if not isinstance(value, bool) else str(value).lower()
                 self.add(
-                    pos,
+                    self.note.pos(key),
                     "field-value",
                     f"{key} must be one of {', '.join(f.choices)}; got '{shown}'",
                 )
         elif kind == "partner":
-            self.partner(key, value, pos)
+            self.partner(key, value, (key,))
         elif kind == "partners":
             items = [value] if isinstance(value, str) else value
             if not isinstance(items, list):
                 bad_type = "a list of partner ids like [alice, bob]"
             else:
                 for i, item in enumerate(items):
-                    self.partner(key, item, self.note.pos(key, i) if not isinstance(value, str) else pos)
+                    self.partner(key, item, (key, i) if not isinstance(value, str) else (key,))
         elif kind == "strs":
             items = [value] if isinstance(value, str) else value
             if not isinstance(items, list) or not all(
@@ -208,7 +171,7 @@ class _NoteChecker:
                 (QUESTION_ID, "Q-0007") if kind in ("qid", "qref") else (AGREEMENT_ID, "A-003")
             )
             if not isinstance(value, str) or not pattern.match(value):
-                self.add(pos, "id-format", f"{key} '{value}' is not an id like {example}")
+                self.add(self.note.pos(key), "id-format", f"{key} '{value}' is not an id like {example}")
         elif kind == "arefs":
             items = [value] if isinstance(value, str) else value
             if not isinstance(items, list):
@@ -217,7 +180,7 @@ class _NoteChecker:
                 for i, item in enumerate(items):
                     if not isinstance(item, str) or not AGREEMENT_ID.match(item):
                         self.add(
-                            self.note.pos(key, i) if not isinstance(value, str) else pos,
+                            self.note.pos(key, i) if not isinstance(value, str) else self.note.pos(key),
                             "id-format",
                             f"{key} entry '{item}' is not an agreement id like A-003",
                         )
@@ -226,12 +189,11 @@ class _NoteChecker:
                 bad_type = "a mapping of agreement id to " + "/".join(f.choices)
             else:
                 for aid, v in value.items():
-                    vpos = self.note.pos(key, str(aid))
                     if not isinstance(aid, str) or not AGREEMENT_ID.match(aid):
                         self.add(self.note.entry_pos(key, str(aid)), "id-format", f"{key} key '{aid}' is not an agreement id like A-003")
                     if v is not None and v not in f.choices:
                         self.add(
-                            vpos,
+                            self.note.pos(key, str(aid)),
                             "field-value",
                             f"{key}.{aid} must be one of {', '.join(f.choices)}; got '{v}'",
                         )
@@ -246,9 +208,9 @@ class _NoteChecker:
                 bad_type = "a mapping of partner id to a list of phrases"
             else:
                 for pid in value:
-                    self.partner(key, pid, self.note.pos(key, str(pid)))
+                    self.partner(key, pid, (key, str(pid)))
         if bad_type:
-            self.add(pos, "field-type", f"{key} must be {bad_type}; got '{_show(value)}'")
+            self.add(self.note.pos(key), "field-type", f"{key} must be {bad_type}; got '{_show(value)}'")
 
     def coerce_time(self, key: str, value: Any) -> Any:
         if isinstance(value, str):
@@ -259,8 +221,9 @@ class _NoteChecker:
             self.meta[key] = value
         return value
 
-    def partner(self, key: str, value: Any, pos: tuple[int, int]) -> None:
+    def partner(self, key: str, value: Any, where: tuple[str | int, ...]) -> None:
         if not isinstance(value, str) or value not in self.cfg.partners:
+            pos = self.note.pos(*where)
             names = ", ".join(sorted(self.cfg.partners)) or "none configured"
             self.add(
                 pos,
@@ -391,45 +354,64 @@ def validate_note(note: Note, cfg: Config) -> Note:
 
 # -------------------------------------------------------------------- across notes
 
+# What the cross-note rules need of one note, small enough to cache cheaply:
+# (type, id, ((ref, where), ...)) where `where` is the path of the referring value.
+Where = tuple[str | int, ...]
+Facts = tuple[str | None, str | None, tuple[tuple[str, Where], ...]]
 
-def cross_check(notes: dict[str, Note], cfg: Config) -> list[Problem]:
+
+def facts_of(note: Note) -> Facts:
+    path, m, t = note.path, note.meta, note.type
+    if is_conflict_copy(path) or not t:
+        return (None, None, ())
+    nid = m.get("id") if t in ("question", "agreement") and isinstance(m.get("id"), str) else None
+    refs: list[tuple[str, Where]] = []
+    if t == "checkin" and isinstance(m.get("kept"), dict):
+        refs += [(k, ("kept", k)) for k in m["kept"] if isinstance(k, str)]
+    if t == "review" and isinstance(m.get("agreements"), dict):
+        refs += [(k, ("agreements", k)) for k in m["agreements"] if isinstance(k, str)]
+    if t in ("question", "agreement"):
+        refs += [(m[k], (k,)) for k in ("repeat_of", "supersedes") if isinstance(m.get(k), str)]
+    if t == "repair":
+        items = m.get("agreements")
+        if isinstance(items, str):
+            refs.append((items, ("agreements",)))
+        elif isinstance(items, list):
+            refs += [(x, ("agreements", i)) for i, x in enumerate(items) if isinstance(x, str)]
+    kept = tuple((r, w) for r, w in refs if QUESTION_ID.match(r) or AGREEMENT_ID.match(r))
+    return (t, nid, kept)
+
+
+def cross_check(root: str, facts: dict[str, Facts]) -> list[Problem]:
+    """ids unique, references resolve. Positions are looked up only for what is reported."""
     problems: list[Problem] = []
-    ids: dict[str, list[tuple[str, Note]]] = {}
-    for path, note in notes.items():
-        if is_conflict_copy(path) or note.type not in ("question", "agreement"):
-            continue
-        nid = note.meta.get("id")
-        if isinstance(nid, str):
-            ids.setdefault(nid, []).append((path, note))
+    ids: dict[str, list[str]] = {}
+    for path, (_, nid, _) in facts.items():
+        if nid is not None:
+            ids.setdefault(nid, []).append(path)
+    located: dict[str, Note] = {}
+
+    def locate(path: str) -> Note:
+        if path not in located:
+            try:
+                with open(os.path.join(root, path), "rb") as fh:
+                    located[path] = parse_bytes(path, fh.read(MAX_FILE_BYTES + 1))
+            except OSError:
+                located[path] = Note(path)
+        return located[path]
+
     for nid, holders in ids.items():
         if len(holders) > 1:
-            for path, note in holders:
-                others = ", ".join(p for p, _ in holders if p != path)
-                line, col = note.keypos("id")
+            for path in holders:
+                others = ", ".join(p for p in holders if p != path)
+                line, col = locate(path).keypos("id")
                 problems.append(Problem(path, line, col, "error", "id-duplicate",
                                         f"duplicate id {nid}, also in {others}; give one a new id"))
-    for path, note in notes.items():
-        if is_conflict_copy(path) or not note.type:
-            continue
-        m = note.meta
-        refs: list[tuple[str, tuple[str | int, ...]]] = []
-        if note.type == "checkin" and isinstance(m.get("kept"), dict):
-            refs += [(k, ("kept", k)) for k in m["kept"] if isinstance(k, str)]
-        if note.type == "review" and isinstance(m.get("agreements"), dict):
-            refs += [(k, ("agreements", k)) for k in m["agreements"] if isinstance(k, str)]
-        for key in ("repeat_of", "supersedes"):
-            if isinstance(m.get(key), str) and note.type in ("question", "agreement"):
-                refs.append((m[key], (key,)))
-        if note.type == "repair":
-            items = m.get("agreements")
-            if isinstance(items, str):
-                refs.append((items, ("agreements",)))
-            elif isinstance(items, list):
-                refs += [(x, ("agreements", i)) for i, x in enumerate(items) if isinstance(x, str)]
+    for path, (_, _, refs) in facts.items():
         for ref, where in refs:
-            if (QUESTION_ID.match(ref) or AGREEMENT_ID.match(ref)) and ref not in ids:
-                line, col = note.entry_pos(*where)
+            if ref not in ids:
                 kind = "question" if ref.startswith("Q-") else "agreement"
+                line, col = locate(path).entry_pos(*where)
                 problems.append(Problem(path, line, col, "error", "ref-unknown",
                                         f"{ref} is not a {kind} in this vault; check the id"))
     return problems
@@ -437,13 +419,16 @@ def cross_check(notes: dict[str, Note], cfg: Config) -> list[Problem]:
 
 # ----------------------------------------------------------------------------- vault
 
+# cache entry per file: (size, mtime_ns, problems, facts)
+Entry = tuple[int, int, tuple[Problem, ...], Facts]
 
-def _read_cache(path: str, key: tuple[Any, ...]) -> dict[str, tuple[int, int, Note]]:
+
+def _read_cache(path: Path, key: tuple[Any, ...]) -> dict[str, Any]:
     try:
         with open(path, "rb") as fh:
             data = pickle.load(fh)
-        if data.get("key") == key:
-            entries: dict[str, tuple[int, int, Note]] = data["entries"]
+        if isinstance(data, dict) and data.get("key") == key:
+            entries: dict[str, Any] = data["entries"]
             return entries
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, KeyError,
             TypeError, ValueError, ImportError, IndexError):
@@ -451,64 +436,151 @@ def _read_cache(path: str, key: tuple[Any, ...]) -> dict[str, tuple[int, int, No
     return {}
 
 
+def _write_cache(path: Path, key: tuple[Any, ...], entries: dict[str, Any]) -> None:
+    try:
+        atomic_write(path, pickle.dumps({"key": key, "entries": entries},
+                                        protocol=pickle.HIGHEST_PROTOCOL))
+    except OSError:
+        pass  # a read-only vault still checks, just without a cache
+
+
+class CheckResult:
+    """Problems of the whole vault; the notes themselves are loaded on first use."""
+
+    def __init__(self, vault: Vault, notes: int, problems: list[Problem],
+                 stats: dict[str, tuple[int, int]], fresh: dict[str, Note],
+                 key: tuple[Any, ...], cache_dir: Path | None) -> None:
+        self.vault = vault
+        self.notes = notes
+        self.problems = problems
+        self._stats = stats
+        self._fresh = fresh
+        self._key = key
+        self._cache_dir = cache_dir
+        self._parsed: dict[str, Note] | None = None
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for p in self.problems if p.severity == "error")
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for p in self.problems if p.severity == "warning")
+
+    def failed_paths(self) -> set[str]:
+        return {p.path for p in self.problems if p.severity == "error"}
+
+    def summary(self) -> str:
+        def plural(n: int, word: str) -> str:
+            return f"{n} {word}{'' if n == 1 else 's'}"
+
+        return (
+            f"{plural(self.errors, 'error')}, {plural(self.warnings, 'warning')} "
+            f"in {plural(self.notes, 'note')}"
+        )
+
+    @property
+    def parsed(self) -> dict[str, Note]:
+        """Every note's frontmatter and body (positions only for notes read this run)."""
+        if self._parsed is None:
+            self._parsed = self._load_notes()
+        return self._parsed
+
+    def valid_notes(self) -> list[Note]:
+        """Notes with no error of their own, conflict copies left out, sorted by path."""
+        bad = self.failed_paths()
+        return [
+            n for path, n in sorted(self.parsed.items())
+            if path not in bad and n.type and not is_conflict_copy(path)
+        ]
+
+    def _load_notes(self) -> dict[str, Note]:
+        cache_file = self._cache_dir / "notes.pickle" if self._cache_dir else None
+        cached = _read_cache(cache_file, self._key) if cache_file else {}
+        out: dict[str, Note] = {}
+        entries: dict[str, tuple[int, int, dict[str, Any], str]] = {}
+        by_path: dict[str, list[Problem]] = {}
+        for p in self.problems:
+            by_path.setdefault(p.path, []).append(p)
+        root = str(self.vault.root)
+        cfg = self.vault.config
+        changed = False
+        for rel, (size, mtime) in self._stats.items():
+            note = self._fresh.get(rel)
+            hit = cached.get(rel)
+            if note is None and hit is not None and hit[0] == size and hit[1] == mtime:
+                note = Note(rel, hit[2], hit[3], has_frontmatter=True)
+                note.problems = by_path.get(rel, [])
+            if note is None:
+                note = _load_one(root, rel, os.lstat(os.path.join(root, rel)), cfg)
+            if hit is None or hit[0] != size or hit[1] != mtime:
+                changed = True
+            entries[rel] = (size, mtime, note.meta, note.body)
+            out[rel] = note
+        if cache_file and (changed or len(entries) != len(cached)):
+            _write_cache(cache_file, self._key, entries)
+        return out
+
+
 def check_vault(vault: Vault, *, use_cache: bool = True) -> CheckResult:
     """Parse and validate every note of the vault; problems sorted by path and line."""
     cfg = vault.config
     problems: list[Problem] = list(cfg.problems)
     state = vault.state_dir() if use_cache else None
-    cache_file = str(state / "cache.pickle") if state else None
+    cache_file = state / "check.pickle" if state else None
     key = (CACHE_FORMAT, __version__, cfg.digest)
-    cache = _read_cache(cache_file, key) if cache_file else {}
-    fresh: dict[str, tuple[int, int, Note]] = {}
-    notes: dict[str, Note] = {}
+    cache: dict[str, Entry] = _read_cache(cache_file, key) if cache_file else {}
+    entries: dict[str, Entry] = {}
+    stats: dict[str, tuple[int, int]] = {}
+    fresh: dict[str, Note] = {}
     root = str(vault.root)
+    changed = False
     for rel, st in vault.note_files():
         size, mtime = st.st_size, st.st_mtime_ns
+        stats[rel] = (size, mtime)
         hit = cache.get(rel)
         if hit is not None and hit[0] == size and hit[1] == mtime:
-            note = hit[2]
+            entry = hit
         else:
             note = _load_one(root, rel, st, cfg)
-        fresh[rel] = (size, mtime, note)
-        notes[rel] = note
-        problems.extend(note.problems)
-    problems.extend(cross_check(notes, cfg))
+            fresh[rel] = note
+            entry = (size, mtime, tuple(note.problems), facts_of(note))
+            changed = True
+        entries[rel] = entry
+        problems.extend(entry[2])
+    problems.extend(cross_check(root, {rel: e[3] for rel, e in entries.items()}))
     problems.sort()
-    if cache_file and (len(fresh) != len(cache) or any(
-        cache.get(k, (None, None))[:2] != v[:2] for k, v in fresh.items()
-    )):
-        try:
-            atomic_write(
-                vault.state_dir() / "cache.pickle",  # type: ignore[operator]
-                pickle.dumps({"key": key, "entries": fresh}, protocol=pickle.HIGHEST_PROTOCOL),
-            )
-        except OSError:
-            pass  # a read-only vault still checks, just without a cache
-    return CheckResult(len(notes), problems, notes)
+    if cache_file and (changed or len(entries) != len(cache)):
+        _write_cache(cache_file, key, entries)
+    return CheckResult(vault, len(entries), problems, stats, fresh, key, state)
 
 
 def _load_one(root: str, rel: str, st: os.stat_result, cfg: Config) -> Note:
+    """Read, parse and validate one file, refusing links and oversized files unread."""
     if statmod.S_ISLNK(st.st_mode):
         note = Note(rel)
         note.problems.append(Problem(rel, 1, 1, "error", "encoding",
                                      "this note is a symbolic link; openbook refuses links, "
                                      "replace it with the file itself"))
         return note
-    if st.st_size > 1024 * 1024:
+    if st.st_size > MAX_FILE_BYTES:
         note = Note(rel)
         note.problems.append(Problem(rel, 1, 1, "error", "file-too-large",
                                      "file is larger than 1 MiB; split it into smaller notes"))
         return note
     try:
         with open(os.path.join(root, rel), "rb") as fh:
-            data = fh.read(1024 * 1024 + 1)
+            data = fh.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         note = Note(rel)
         note.problems.append(Problem(rel, 1, 1, "error", "encoding",
-                                     f"cannot read this file ({exc.strerror}); check its permissions"))
+                                     f"cannot read this file ({exc.strerror}); check its "
+                                     "permissions"))
         return note
-    note = parse_bytes(rel, data)
-    return validate_note(note, cfg)
+    note = validate_note(parse_bytes(rel, data, positions=False), cfg)
+    if note.problems:  # read again, with positions, to say exactly where
+        note = validate_note(parse_bytes(rel, data), cfg)
+    return note
 
 
 def folder_type(path: str) -> str | None:
