@@ -288,13 +288,22 @@ def test_droppings_are_never_committed_even_without_gitignore(vault: Path) -> No
     droppings = ["checkins/2026/.2026-11-24-bob.md.swp", "checkins/2026/.x.md.swo",
                  "checkins/2026/2026-11-24-bob.md~", "checkins/2026/4913",
                  "checkins/.#2026-11-24-bob.md", "checkins/2026/draft.tmp",
-                 "checkins/.DS_Store", ".obsidian/workspace.json", ".DS_Store"]
-    for rel in droppings:
+                 "checkins/.DS_Store", ".obsidian/workspace.json", ".DS_Store",
+                 "checkins/#2026-11-24-bob.md#"]
+    for rel in [*droppings, "README.md", "checkins/2026/photo.png"]:
         write(vault, rel, "editor state\n")
     res = invoke(["watch", "--once", "--quiet", "0.1s"], vault=vault)
     assert res.exit_code == 0, res.stderr
     assert count(vault) == before
     assert "Nothing to commit" in res.stdout
+    # only notes are watch's business; the rest is left for the people to decide
+    assert set(git(vault, "status", "--porcelain", "-uall").splitlines()) == {
+        "?? README.md", "?? checkins/2026/photo.png"}
+    # and the droppings are kept out of every command's sight, sync's too, locally
+    exclude = (vault / ".git/info/exclude").read_text()
+    assert "*.swp" in exclude and "4913" in exclude
+    res = invoke(["commit"], vault=vault)
+    assert set(git(vault, "ls-files").splitlines()).isdisjoint(droppings)
 
 
 def test_note_paths_and_droppings() -> None:
@@ -404,3 +413,78 @@ def test_sigterm_during_a_burst_leaves_a_consistent_repository(vault: Path) -> N
     assert res.exit_code == 0, res.stderr
     assert count(vault) == before + 200
     assert git(vault, "status", "--porcelain") == ""
+
+
+# ------------------------------------------------------------------------------ sync
+
+
+def test_syncs_after_a_burst_of_commits(tmp_path: Path) -> None:
+    from twoclones import checkin_text, make_pair
+
+    pair = make_pair(tmp_path)
+    with watching(pair.bob, sync_every=3600) as (_, events):
+        wait_for(lambda: len(of_kind(events, "sync")) == 1, "the sync at start")
+        pair.write("bob", NOTE, checkin_text("bob"))
+        wait_for(lambda: len(of_kind(events, "sync")) == 2, "the sync after the commit")
+    assert [e["exit_code"] for e in of_kind(events, "sync")] == [0, 0]
+    assert pair.remote_head() == pair.head("bob")
+    assert NOTE in git(pair.remote, "ls-tree", "-r", "--name-only", "main").splitlines()
+    assert subjects(pair.bob)[0] == f"checkin: new {NOTE}"
+
+
+def test_an_unreachable_remote_is_calm_and_watch_keeps_committing(tmp_path: Path) -> None:
+    from twoclones import checkin_text, make_pair
+
+    pair = make_pair(tmp_path)
+    git(pair.bob, "remote", "set-url", "origin", str(tmp_path / "unplugged" / "r.git"))
+    with watching(pair.bob, sync_every=3600) as (_, events):
+        wait_for(lambda: len(of_kind(events, "sync")) == 1, "the sync at start")
+        pair.write("bob", NOTE, checkin_text("bob"))
+        wait_for(lambda: len(of_kind(events, "sync")) == 2, "the sync after the commit")
+    syncs = of_kind(events, "sync")
+    assert [e["exit_code"] for e in syncs] == [5, 5]
+    assert "committed here and will be shared at the next sync" in syncs[1]["message"]
+    assert [e["path"] for e in of_kind(events, "committed")] == [NOTE]
+
+
+def test_an_integrity_alert_stops_syncing_but_not_committing(tmp_path: Path) -> None:
+    from twoclones import checkin_text, make_pair
+
+    pair = make_pair(tmp_path)
+    git(pair.remote, "update-ref", "-d", "refs/heads/main")
+    with watching(pair.bob, sync_every=0.5) as (watcher, events):
+        wait_for(lambda: bool(of_kind(events, "sync")), "the sync at start")
+        pair.write("bob", NOTE, checkin_text("bob"))
+        wait_for(lambda: bool(of_kind(events, "committed")), "the commit")
+        settle_a_while()
+        assert watcher.sync_stopped
+    syncs = of_kind(events, "sync")
+    assert len(syncs) == 1  # never again until the people have looked
+    assert syncs[0]["exit_code"] == 4
+    assert syncs[0]["message"].startswith("sync stopped")
+    assert "restart watch" in syncs[0]["message"]
+    assert subjects(pair.bob)[0] == f"checkin: new {NOTE}"
+
+
+def test_a_sync_conflict_keeps_both_and_watch_keeps_running(tmp_path: Path) -> None:
+    from twoclones import AGREEMENT, agreement_text, checkin_text, make_pair
+
+    pair = make_pair(tmp_path)
+    pair.write("bob", AGREEMENT, agreement_text("First wording."))
+    assert pair.sync("bob").exit_code == 0
+    assert pair.sync("alice").exit_code == 0
+    with watching(pair.bob, sync_every=3600) as (_, events):
+        wait_for(lambda: len(of_kind(events, "sync")) == 1, "the sync at start")
+        pair.write("alice", AGREEMENT, agreement_text("Alice's wording."))
+        assert pair.sync("alice").exit_code == 0
+        pair.write("bob", AGREEMENT, agreement_text("Bob's wording."))
+        wait_for(lambda: len(of_kind(events, "sync")) == 2, "the sync after the commit")
+        pair.write("bob", NOTE, checkin_text("bob"))
+        wait_for(lambda: len(of_kind(events, "sync")) == 3, "a sync after the conflict")
+    codes = [e["exit_code"] for e in of_kind(events, "sync")]
+    assert codes[:2] == [0, 3]
+    assert "reconcile the two together" in of_kind(events, "sync")[1]["message"]
+    assert [e["path"] for e in of_kind(events, "committed")] == [AGREEMENT, NOTE]
+    copies = Vault(pair.bob).conflict_copies()
+    assert len(copies) == 1 and copies[0].startswith("agreements/A-001-no-private-contact.")
+    assert git(pair.bob, "status", "--porcelain") == ""

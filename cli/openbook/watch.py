@@ -37,6 +37,10 @@ LOCK_WAIT = 1.0  # watch never waits long for the lock: it simply tries again la
 # editor and system droppings: never committed, and their events never delay a commit
 _DROP_NAMES = {"4913", ".DS_Store", "Thumbs.db"}
 _DROP_SUFFIXES = (".swp", ".swo", ".swx", "~", ".tmp", ".crswap")
+# written to .git/info/exclude (local, never shared) so that no command, sync included,
+# ever sees them in a vault whose .gitignore lacks them
+LOCAL_EXCLUDES = ("*.swp", "*.swo", "*.swx", "*~", "4913", ".#*", "\\#*#", "*.tmp",
+                  ".DS_Store", "Thumbs.db", ".obsidian/workspace*")
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 
@@ -73,6 +77,35 @@ def is_note_path(rel: str) -> bool:
         and not any(p.startswith(".") for p in parts)
         and not is_dropping(rel)
     )
+
+
+def ensure_local_excludes(vault: Vault) -> list[str]:
+    """Add the editor droppings to .git/info/exclude when missing. Returns what was added."""
+    from .fsutil import atomic_write
+
+    gd = vault.git_dir
+    if gd is None or not vault.is_own_repo:
+        return []
+    path = gd / "info" / "exclude"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        text = ""
+    except (OSError, UnicodeDecodeError):
+        return []
+    have = {line.strip() for line in text.splitlines()}
+    missing = [p for p in LOCAL_EXCLUDES if p not in have]
+    if not missing:
+        return []
+    if text and not text.endswith("\n"):
+        text += "\n"
+    text += "# editor droppings, never committed (added by openbook watch; local only)\n"
+    text += "".join(f"{p}\n" for p in missing)
+    try:
+        atomic_write(path, text.encode("utf-8"))
+    except OSError:
+        return []  # watch still filters them itself
+    return missing
 
 
 def _relevant(rel: str, is_dir: bool) -> bool:
@@ -388,6 +421,7 @@ class Watcher:
         """Watch until `stop_event` (or `stop()`) is set. A commit in progress finishes."""
         if stop_event is not None:
             self._stop = stop_event
+        ensure_local_excludes(self.vault)
         self.start_observer()
         try:
             self.emit({"event": "started", "vault": self._root, "partner": self.partner,
@@ -441,6 +475,7 @@ class Watcher:
     def once(self) -> ReconcileResult:
         """One reconcile, retried briefly while files are still being written."""
         total = ReconcileResult()
+        ensure_local_excludes(self.vault)
         for _ in range(20):
             outcome = self.reconcile()
             total.committed += outcome.committed
