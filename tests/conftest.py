@@ -48,7 +48,8 @@ def invoke(args: list[str], *, vault: Path | None = None, as_partner: str | None
     if as_partner is not None:
         full += ["--as", as_partner]
     full += args
-    return CliRunner().invoke(cli, full, input=input, env=env, catch_exceptions=False)
+    return CliRunner().invoke(cli, full, input=input, env=env, catch_exceptions=False,
+                              prog_name="openbook")
 
 
 @pytest.fixture

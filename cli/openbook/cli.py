@@ -34,6 +34,32 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
 }
 
 
+def _remember(key: str) -> Any:
+    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+        if value is not None:
+            root = ctx.find_root()
+            root.ensure_object(dict)
+            root.obj[key] = value
+
+    return callback
+
+
+def _add_global_options(command: click.Command) -> None:
+    """`--vault` and `--as` work after the command name too (`openbook init --as bob`)."""
+    names = {opt for p in command.params for opt in getattr(p, "opts", [])}
+    if "--as" not in names:
+        command.params.append(click.Option(
+            ["--as", "as_partner"], metavar="PARTNER", expose_value=False, is_eager=True,
+            callback=_remember("as_partner"), help="Act as this partner (same as the global --as)."))
+    if "--vault" not in names:
+        command.params.append(click.Option(
+            ["--vault", "vault_path"], metavar="PATH", expose_value=False, is_eager=True,
+            callback=_remember("vault_path"), help="The vault folder (same as the global --vault)."))
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _add_global_options(sub)
+
+
 class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)
@@ -44,6 +70,7 @@ class LazyGroup(click.Group):
             return None
         module = importlib.import_module(f"openbook.commands.{entry[0]}")
         command: click.Command = getattr(module, entry[1])
+        _add_global_options(command)
         return command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -67,7 +94,8 @@ class LazyGroup(click.Group):
 
 @click.group(
     cls=LazyGroup,
-    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100,
+                      "terminal_width": 100},
 )
 @click.option(
     "--vault",
