@@ -105,7 +105,7 @@ def build_demo(target: Path, progress: Callable[[str], None] | None = None) -> P
             full.write_bytes(final)
             other = next((p for p in partners if p != who), who)
             ledger.record(vault, other, "accept", "agreement", [rel], str(meta.get("id")),
-                          when=when + dt.timedelta(hours=20))
+                          when=when + dt.timedelta(hours=10))
         else:
             full.write_bytes(final)
             target_name = str(meta["id"]) if note.type in ("question", "agreement") else rel
