@@ -64,7 +64,7 @@ def make_vault(root: Path, notes: int = 10_000, git: bool = True) -> Path:
         path = root / f"checkins/{day.year}/{day.isoformat()}-{who}.md"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(
-            f"---\ntype: checkin\nauthor: {who}\ndate: {day.isoformat()}\ntime: \"20:{i % 60:02d}\"\n"
+            f'---\ntype: checkin\nauthor: {who}\ndate: {day.isoformat()}\ntime: "20:{i % 60:02d}"\n'
             f"mood: {1 + i % 5}\nconnection: {1 + (i // 3) % 5}\non_track: yes\ncontact: none\n"
             f"kept: {{A-001: yes, A-002: partly}}\ntags: [week]\n---\n{BODY}"
         )

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _vault import make_vault  # noqa: E402
+from _vault import make_vault
 
 FLOOR = r"""
 import os, sys, yaml
@@ -78,12 +78,18 @@ def main() -> None:
         help_t, _ = best([*openbook, "--help"], args.repeat * 3)
     print(f"notes: {args.notes}")
     print(f"floor (read + libyaml parse): {floor:.3f} s")
-    print(f"check cold: {cold:.3f} s = {cold / floor:.2f}x floor (target <= 1.5x), "
-          f"peak {cold_rss / 1024:.0f} MB (target < 150 MB)")
-    print(f"check warm: {warm:.3f} s = {warm / floor:.2f}x floor (target <= 0.35x), "
-          f"peak {warm_rss / 1024:.0f} MB")
-    print(f"--help: {help_t:.3f} s = {help_t / click_t:.2f}x `import click` "
-          f"({click_t:.3f} s) (target <= 2x)")
+    print(
+        f"check cold: {cold:.3f} s = {cold / floor:.2f}x floor (target <= 1.5x), "
+        f"peak {cold_rss / 1024:.0f} MB (target < 150 MB)"
+    )
+    print(
+        f"check warm: {warm:.3f} s = {warm / floor:.2f}x floor (target <= 0.35x), "
+        f"peak {warm_rss / 1024:.0f} MB"
+    )
+    print(
+        f"--help: {help_t:.3f} s = {help_t / click_t:.2f}x `import click` "
+        f"({click_t:.3f} s) (target <= 2x)"
+    )
 
 
 if __name__ == "__main__":

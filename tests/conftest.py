@@ -28,19 +28,32 @@ def isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monke
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
     monkeypatch.setenv("OPENBOOK_NOW", NOW)
     monkeypatch.setenv("OPENBOOK_LOCK_WAIT", "1")
-    for var in ("OPENBOOK_VAULT", "OPENBOOK_PARTNER", "VISUAL", "EDITOR", "GIT_DIR",
-                "GIT_WORK_TREE", "OPENBOOK_COMMIT_DATE"):
+    for var in (
+        "OPENBOOK_VAULT",
+        "OPENBOOK_PARTNER",
+        "VISUAL",
+        "EDITOR",
+        "GIT_DIR",
+        "GIT_WORK_TREE",
+        "OPENBOOK_COMMIT_DATE",
+    ):
         monkeypatch.delenv(var, raising=False)
     # a pinned identity for git commands run by tests themselves (openbook sets its own)
     (home / ".gitconfig").write_text(
         "[user]\n\tname = Test Runner\n\temail = tests@openbook.invalid\n"
-        "[init]\n\tdefaultBranch = main\n[protocol \"file\"]\n\tallow = always\n"
+        '[init]\n\tdefaultBranch = main\n[protocol "file"]\n\tallow = always\n'
     )
     return home
 
 
-def invoke(args: list[str], *, vault: Path | None = None, as_partner: str | None = None,
-           input: str | None = None, env: dict[str, str] | None = None) -> Result:
+def invoke(
+    args: list[str],
+    *,
+    vault: Path | None = None,
+    as_partner: str | None = None,
+    input: str | None = None,
+    env: dict[str, str] | None = None,
+) -> Result:
     """Run the CLI in-process; stdout and stderr are kept apart."""
     full: list[str] = []
     if vault is not None:
@@ -48,8 +61,9 @@ def invoke(args: list[str], *, vault: Path | None = None, as_partner: str | None
     if as_partner is not None:
         full += ["--as", as_partner]
     full += args
-    return CliRunner().invoke(cli, full, input=input, env=env, catch_exceptions=False,
-                              prog_name="openbook")
+    return CliRunner().invoke(
+        cli, full, input=input, env=env, catch_exceptions=False, prog_name="openbook"
+    )
 
 
 @pytest.fixture
@@ -90,5 +104,3 @@ def subjects(root: Path) -> list[str]:
 def trailers(root: Path, rev: str = "HEAD") -> dict[str, Any]:
     text = git(root, "log", "-1", "--format=%(trailers:only,unfold)", rev)
     return dict(line.split(": ", 1) for line in text.splitlines() if ": " in line)
-
-

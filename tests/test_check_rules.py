@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import invoke, write
 
 CHECKIN = "checkins/2026/2026-11-24-bob.md"
@@ -22,43 +21,129 @@ CASES: list[tuple[str, bytes | str, str, int, int, str]] = [
     (CHECKIN, "type: checkin\nauthor: bob\n", "frontmatter-missing", 1, 1, "error"),
     (CHECKIN, "---\n- a\n- b\n---\n", "frontmatter-not-mapping", 2, 1, "error"),
     (CHECKIN, b"---\ntype: checkin\nauthor: b\xffob\n---\n", "encoding", 3, 10, "error"),
-    (CHECKIN, "---\ntype: checkin\n---\n" + "x" * (1024 * 1024 + 10), "file-too-large", 1, 1,
-     "error"),
-    (CHECKIN, "---\ntype: checkin\nauthor: &who bob\ndate: 2026-11-24\nnote: *who\n---\n",
-     "yaml-alias", 3, 9, "error"),
-    (CHECKIN, "---\ntype: checkin\nauthor: bob\ndate: 2026-11-24\nauthor: bob\n---\n",
-     "duplicate-key", 5, 1, "error"),
+    (
+        CHECKIN,
+        "---\ntype: checkin\n---\n" + "x" * (1024 * 1024 + 10),
+        "file-too-large",
+        1,
+        1,
+        "error",
+    ),
+    (
+        CHECKIN,
+        "---\ntype: checkin\nauthor: &who bob\ndate: 2026-11-24\nnote: *who\n---\n",
+        "yaml-alias",
+        3,
+        9,
+        "error",
+    ),
+    (
+        CHECKIN,
+        "---\ntype: checkin\nauthor: bob\ndate: 2026-11-24\nauthor: bob\n---\n",
+        "duplicate-key",
+        5,
+        1,
+        "error",
+    ),
     (CHECKIN, "---\ntype: checkin\nauthor: bob\n---\n", "field-required", 1, 1, "error"),
-    (CHECKIN, "---\ntype: checkin\nauthor: bob\ndate: 2026-11-24\nmood: great\n---\n",
-     "field-type", 5, 7, "error"),
-    (CHECKIN, "---\ntype: checkin\nauthor: bob\ndate: 2026-11-24\nmood: 7\n---\n",
-     "field-value", 5, 7, "error"),
-    (CHECKIN, "---\ntype: checkin\nauthor: bob\ndate: 2026-11-24\nmoood: 3\n---\n",
-     "unknown-field", 5, 1, "warning"),
+    (
+        CHECKIN,
+        "---\ntype: checkin\nauthor: bob\ndate: 2026-11-24\nmood: great\n---\n",
+        "field-type",
+        5,
+        7,
+        "error",
+    ),
+    (
+        CHECKIN,
+        "---\ntype: checkin\nauthor: bob\ndate: 2026-11-24\nmood: 7\n---\n",
+        "field-value",
+        5,
+        7,
+        "error",
+    ),
+    (
+        CHECKIN,
+        "---\ntype: checkin\nauthor: bob\ndate: 2026-11-24\nmoood: 3\n---\n",
+        "unknown-field",
+        5,
+        1,
+        "warning",
+    ),
     (CHECKIN, "---\ntype: chekin\nauthor: bob\n---\n", "unknown-type", 2, 7, "error"),
-    ("questions/Q-7.md", "---\ntype: question\nid: Q-7\nasked_by: alice\nto: bob\n"
-     "asked: 2026-11-20 10:00\nstatus: open\n---\n", "id-format", 3, 5, "error"),
-    (CHECKIN, "---\ntype: checkin\nauthor: bob\ndate: 2026-11-24\nkept: {A-009: yes}\n---\n",
-     "ref-unknown", 5, 8, "error"),
-    (CHECKIN, "---\ntype: checkin\nauthor: carol\ndate: 2026-11-24\n---\n",
-     "partner-unknown", 3, 9, "error"),
-    ("questions/Q-0001.md", "---\ntype: question\nid: Q-0001\nasked_by: alice\nto: bob\n"
-     "asked: 2026-11-20 10:00\nstatus: answered\n---\n", "status-consistency", 7, 9, "error"),
-    ("agreements/A-002-x.md", "---\ntype: agreement\nid: A-002\ntitle: X\nstatus: active\n"
-     "proposed_by: bob\naccepted_by: [bob]\n---\n", "status-consistency", 5, 9, "error"),
+    (
+        "questions/Q-7.md",
+        "---\ntype: question\nid: Q-7\nasked_by: alice\nto: bob\n"
+        "asked: 2026-11-20 10:00\nstatus: open\n---\n",
+        "id-format",
+        3,
+        5,
+        "error",
+    ),
+    (
+        CHECKIN,
+        "---\ntype: checkin\nauthor: bob\ndate: 2026-11-24\nkept: {A-009: yes}\n---\n",
+        "ref-unknown",
+        5,
+        8,
+        "error",
+    ),
+    (
+        CHECKIN,
+        "---\ntype: checkin\nauthor: carol\ndate: 2026-11-24\n---\n",
+        "partner-unknown",
+        3,
+        9,
+        "error",
+    ),
+    (
+        "questions/Q-0001.md",
+        "---\ntype: question\nid: Q-0001\nasked_by: alice\nto: bob\n"
+        "asked: 2026-11-20 10:00\nstatus: answered\n---\n",
+        "status-consistency",
+        7,
+        9,
+        "error",
+    ),
+    (
+        "agreements/A-002-x.md",
+        "---\ntype: agreement\nid: A-002\ntitle: X\nstatus: active\n"
+        "proposed_by: bob\naccepted_by: [bob]\n---\n",
+        "status-consistency",
+        5,
+        9,
+        "error",
+    ),
     ("questions/2026-11-24-bob.md", GOOD_CHECKIN, "wrong-folder", 2, 7, "warning"),
     ("checkins/2026/2026-11-23-bob.md", GOOD_CHECKIN, "filename-mismatch", 1, 1, "warning"),
-    (CHECKIN, "---\ntype: checkin\nauthor: bob\ndate: 2026-11-24\n---\n<<<<<<< HEAD\nmine\n"
-     "=======\ntheirs\n>>>>>>> abc\n", "conflict-markers", 6, 1, "error"),
-    ("checkins/2026/2026-11-24-bob.conflict-alice-abcdef1.md", GOOD_CHECKIN, "conflict-copy", 1,
-     1, "warning"),
+    (
+        CHECKIN,
+        "---\ntype: checkin\nauthor: bob\ndate: 2026-11-24\n---\n<<<<<<< HEAD\nmine\n"
+        "=======\ntheirs\n>>>>>>> abc\n",
+        "conflict-markers",
+        6,
+        1,
+        "error",
+    ),
+    (
+        "checkins/2026/2026-11-24-bob.conflict-alice-abcdef1.md",
+        GOOD_CHECKIN,
+        "conflict-copy",
+        1,
+        1,
+        "warning",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("path", "content", "rule", "line", "column", "severity"), CASES,
-                         ids=[f"{c[2]}-{i}" for i, c in enumerate(CASES)])
-def test_rule_reported_at_exact_place(vault: Path, path: str, content: bytes | str, rule: str,
-                                      line: int, column: int, severity: str) -> None:
+@pytest.mark.parametrize(
+    ("path", "content", "rule", "line", "column", "severity"),
+    CASES,
+    ids=[f"{c[2]}-{i}" for i, c in enumerate(CASES)],
+)
+def test_rule_reported_at_exact_place(
+    vault: Path, path: str, content: bytes | str, rule: str, line: int, column: int, severity: str
+) -> None:
     target = vault / path
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(content if isinstance(content, bytes) else content.encode())
@@ -67,7 +152,10 @@ def test_rule_reported_at_exact_place(vault: Path, path: str, content: bytes | s
     matching = [p for p in found if p["rule"] == rule and p["path"] == path]
     assert matching, f"no {rule} in {found}"
     assert (matching[0]["line"], matching[0]["column"], matching[0]["severity"]) == (
-        line, column, severity)
+        line,
+        column,
+        severity,
+    )
     assert res.exit_code == (1 if any(p["severity"] == "error" for p in found) else 0)
 
 
@@ -76,26 +164,35 @@ def test_id_duplicate_names_the_other_file(vault: Path) -> None:
     write(vault, "agreements/A-001-two.md", AGREEMENT)
     res = invoke(["check"], vault=vault)
     assert res.exit_code == 1
-    assert ("agreements/A-001-one.md:3:1: error: duplicate id A-001, also in "
-            "agreements/A-001-two.md") in res.stdout
+    assert (
+        "agreements/A-001-one.md:3:1: error: duplicate id A-001, also in agreements/A-001-two.md"
+    ) in res.stdout
     assert "[id-duplicate]" in res.stdout
 
 
 def test_config_problem_has_its_line_and_never_crashes(vault: Path) -> None:
     cfg = (vault / "openbook.yml").read_text()
-    (vault / "openbook.yml").write_text(cfg.replace("timezone: Europe/Berlin", "timezone: Mars/Base"))
+    (vault / "openbook.yml").write_text(
+        cfg.replace("timezone: Europe/Berlin", "timezone: Mars/Base")
+    )
     res = invoke(["check"], vault=vault)
     assert res.exit_code == 1
-    line = next(i for i, t in enumerate((vault / "openbook.yml").read_text().splitlines(), 1)
-                if t.startswith("timezone"))
+    line = next(
+        i
+        for i, t in enumerate((vault / "openbook.yml").read_text().splitlines(), 1)
+        if t.startswith("timezone")
+    )
     assert f"openbook.yml:{line}:11: error: unknown timezone 'Mars/Base'" in res.stdout
     assert "[config]" in res.stdout
 
 
 def test_all_problems_in_one_run_sorted_with_summary(vault: Path) -> None:
-    write(vault, "checkins/2026/2026-11-24-bob.md",
-          "---\ntype: checkin\nauthor: bob\ndate: 2026-11-24\nmood: 9\nconnection: 0\n"
-          "reveiw: x\n---\n")
+    write(
+        vault,
+        "checkins/2026/2026-11-24-bob.md",
+        "---\ntype: checkin\nauthor: bob\ndate: 2026-11-24\nmood: 9\nconnection: 0\n"
+        "reveiw: x\n---\n",
+    )
     write(vault, "checkins/2026/2026-11-22-bob.md", "no frontmatter\n")
     res = invoke(["check"], vault=vault)
     lines = res.stdout.splitlines()
@@ -113,8 +210,12 @@ def test_strict_fails_on_warnings(vault: Path) -> None:
 
 
 def test_yaml_12_scalars(vault: Path) -> None:
-    write(vault, CHECKIN, "---\ntype: checkin\nauthor: bob\ndate: 2026-11-24\ntime: 21:05\n"
-          "on_track: yes\ncontact: none\n---\n")
+    write(
+        vault,
+        CHECKIN,
+        "---\ntype: checkin\nauthor: bob\ndate: 2026-11-24\ntime: 21:05\n"
+        "on_track: yes\ncontact: none\n---\n",
+    )
     res = invoke(["check"], vault=vault)
     assert res.exit_code == 0, res.stdout
 
@@ -132,7 +233,9 @@ def test_symlinked_note_is_refused_and_never_read(vault: Path, tmp_path: Path) -
 
 def test_check_paths_filter_and_warm_cache_agree(vault: Path) -> None:
     write(vault, CHECKIN, GOOD_CHECKIN.replace("mood: 3", "mood: 8"))
-    write(vault, "checkins/2026/2026-11-23-bob.md", GOOD_CHECKIN.replace("2026-11-24", "2026-11-23"))
+    write(
+        vault, "checkins/2026/2026-11-23-bob.md", GOOD_CHECKIN.replace("2026-11-24", "2026-11-23")
+    )
     cold = invoke(["check", "--no-cache", "--format", "json"], vault=vault).stdout
     invoke(["check"], vault=vault)
     warm = invoke(["check", "--format", "json"], vault=vault).stdout

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import ALICE, BOB, git, invoke, subjects, trailers, write
 
 
@@ -15,7 +14,9 @@ def _no_traceback(res: object) -> None:
     assert "Traceback" not in text
 
 
-def test_missing_vault_is_one_calm_sentence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_vault_is_one_calm_sentence(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     res = invoke(["check"])
     assert res.exit_code == 1
@@ -26,7 +27,10 @@ def test_missing_vault_is_one_calm_sentence(tmp_path: Path, monkeypatch: pytest.
 def test_unknown_partner_in_as(vault: Path) -> None:
     res = invoke(["new", "checkin", "--no-edit"], vault=vault, as_partner="carol")
     assert res.exit_code == 1
-    assert "'carol' (from --as) is not a partner in openbook.yml; use one of: alice, bob." in res.stderr
+    assert (
+        "'carol' (from --as) is not a partner in openbook.yml; use one of: alice, bob."
+        in res.stderr
+    )
     assert not (vault / "checkins/2026").exists()
 
 
@@ -57,12 +61,20 @@ def test_new_never_overwrites(vault: Path) -> None:
     assert path.read_text().endswith("my own words\n")
 
 
-@pytest.mark.parametrize("note_type", ["checkin", "plan-change", "question", "agreement",
-                                       "timeout", "repair", "meeting", "review"])
+@pytest.mark.parametrize(
+    "note_type",
+    ["checkin", "plan-change", "question", "agreement", "timeout", "repair", "meeting", "review"],
+)
 def test_every_type_can_be_made_and_checks_clean(vault: Path, note_type: str) -> None:
     sets = {
-        "plan-change": ["--set", "plan_at=2026-11-24 18:00", "--set", "was=home at 6",
-                        "--set", "now=home at 7"],
+        "plan-change": [
+            "--set",
+            "plan_at=2026-11-24 18:00",
+            "--set",
+            "was=home at 6",
+            "--set",
+            "now=home at 7",
+        ],
         "agreement": ["--set", "title=Phone stays open"],
     }.get(note_type, [])
     res = invoke(["new", note_type, "--no-edit", *sets], vault=vault)
@@ -89,18 +101,29 @@ def test_ask_names_the_id_not_the_text(vault: Path) -> None:
 
 
 def test_commit_one_commit_per_note_and_refuses_invalid(vault: Path) -> None:
-    write(vault, "checkins/2026/2026-11-24-bob.md",
-          "---\ntype: checkin\nauthor: bob\ndate: 2026-11-24\n---\nok\n")
-    write(vault, "checkins/2026/2026-11-23-bob.md",
-          "---\ntype: checkin\nauthor: bob\ndate: 2026-11-23\nmood: 11\n---\n")
+    write(
+        vault,
+        "checkins/2026/2026-11-24-bob.md",
+        "---\ntype: checkin\nauthor: bob\ndate: 2026-11-24\n---\nok\n",
+    )
+    write(
+        vault,
+        "checkins/2026/2026-11-23-bob.md",
+        "---\ntype: checkin\nauthor: bob\ndate: 2026-11-23\nmood: 11\n---\n",
+    )
     write(vault, "README.md", "our vault\n")
     res = invoke(["commit", "--json"], vault=vault)
     assert res.exit_code == 1
     data = json.loads(res.stdout)
-    assert [c["path"] for c in data["committed"]] == ["README.md", "checkins/2026/2026-11-24-bob.md"]
+    assert [c["path"] for c in data["committed"]] == [
+        "README.md",
+        "checkins/2026/2026-11-24-bob.md",
+    ]
     assert data["refused"] == ["checkins/2026/2026-11-23-bob.md"]
-    assert subjects(vault)[:2] == ["checkin: new checkins/2026/2026-11-24-bob.md",
-                                   "file: new README.md"]
+    assert subjects(vault)[:2] == [
+        "checkin: new checkins/2026/2026-11-24-bob.md",
+        "file: new README.md",
+    ]
     (vault / "checkins/2026/2026-11-24-bob.md").unlink()
     res = invoke(["commit"], vault=vault)
     assert "committed checkins/2026/2026-11-24-bob.md (delete)" in res.stdout
@@ -129,9 +152,12 @@ def test_write_commands_refuse_inside_another_repository(tmp_path: Path) -> None
     outer = tmp_path / "project"
     outer.mkdir()
     git(outer, "init", "-q")
-    write(outer, "sub/openbook.yml",
-          "version: 1\ntimezone: UTC\npartners:\n  alice: {name: A, email: a@x.org}\n"
-          "  bob: {name: B, email: b@x.org}\n")
+    write(
+        outer,
+        "sub/openbook.yml",
+        "version: 1\ntimezone: UTC\npartners:\n  alice: {name: A, email: a@x.org}\n"
+        "  bob: {name: B, email: b@x.org}\n",
+    )
     assert invoke(["check"], vault=outer / "sub").exit_code == 0
     res = invoke(["new", "checkin", "--no-edit"], vault=outer / "sub", as_partner="bob")
     assert res.exit_code == 1
@@ -140,20 +166,48 @@ def test_write_commands_refuse_inside_another_repository(tmp_path: Path) -> None
 
 
 def test_init_refuses_bad_partner_specs_and_non_empty_folders(tmp_path: Path) -> None:
-    res = invoke(["--as", "bob", "init", str(tmp_path / "v"), "--partner", "Bob!", "--partner", BOB])
+    res = invoke(
+        ["--as", "bob", "init", str(tmp_path / "v"), "--partner", "Bob!", "--partner", BOB]
+    )
     assert res.exit_code == 1 and "is not `id` or `id:Name <email>`" in res.stderr
     (tmp_path / "full").mkdir()
     (tmp_path / "full/notes.txt").write_text("mine")
-    res = invoke(["--as", "bob", "init", str(tmp_path / "full"), "--partner", ALICE, "--partner", BOB])
+    res = invoke(
+        ["--as", "bob", "init", str(tmp_path / "full"), "--partner", ALICE, "--partner", BOB]
+    )
     assert res.exit_code == 1 and "is not empty" in res.stderr
-    res = invoke(["--as", "bob", "init", str(tmp_path / "v"), "--partner", ALICE, "--partner", BOB,
-                  "--remote", "ext::sh -c touch% /tmp/pwned"])
+    res = invoke(
+        [
+            "--as",
+            "bob",
+            "init",
+            str(tmp_path / "v"),
+            "--partner",
+            ALICE,
+            "--partner",
+            BOB,
+            "--remote",
+            "ext::sh -c touch% /tmp/pwned",
+        ]
+    )
     assert res.exit_code == 1 and "is not a remote openbook can use" in res.stderr
 
 
 def test_init_makes_a_checkable_vault_with_one_commit(tmp_path: Path) -> None:
-    res = invoke(["--as", "alice", "init", str(tmp_path / "v"), "--partner", ALICE, "--partner", BOB,
-                  "--timezone", "Europe/Berlin"])
+    res = invoke(
+        [
+            "--as",
+            "alice",
+            "init",
+            str(tmp_path / "v"),
+            "--partner",
+            ALICE,
+            "--partner",
+            BOB,
+            "--timezone",
+            "Europe/Berlin",
+        ]
+    )
     assert res.exit_code == 0, res.stderr
     root = tmp_path / "v"
     assert subjects(root) == ["vault: init vault"]
@@ -167,8 +221,11 @@ def test_init_makes_a_checkable_vault_with_one_commit(tmp_path: Path) -> None:
 
 def test_status_json_lists_what_is_due(vault: Path) -> None:
     invoke(["ask", "Where were you?", "--to", "alice"], vault=vault)
-    write(vault, "checkins/2026/2026-11-24-bob.md",
-          "---\ntype: checkin\nauthor: bob\ndate: 2026-11-24\n---\n")
+    write(
+        vault,
+        "checkins/2026/2026-11-24-bob.md",
+        "---\ntype: checkin\nauthor: bob\ndate: 2026-11-24\n---\n",
+    )
     data = json.loads(invoke(["status", "--json"], vault=vault).stdout)
     assert data["me"] == "bob"
     assert data["uncommitted"] == ["checkins/2026/2026-11-24-bob.md"]
@@ -198,8 +255,11 @@ def test_vault_template_override_is_sandboxed(vault: Path) -> None:
     res = invoke(["new", "checkin", "--no-edit"], vault=vault)
     assert res.exit_code == 0
     assert (vault / res.stdout.strip()).read_text().endswith("Our own: bob\n")
-    write(vault, ".openbook/templates/timeout.md.j2",
-          "{{ ''.__class__.__mro__[1].__subclasses__() }}\n")
+    write(
+        vault,
+        ".openbook/templates/timeout.md.j2",
+        "{{ ''.__class__.__mro__[1].__subclasses__() }}\n",
+    )
     res = invoke(["new", "timeout", "--no-edit"], vault=vault)
     assert res.exit_code == 1
     assert "unsafe" in res.stderr

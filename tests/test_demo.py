@@ -15,8 +15,16 @@ def test_example_vault_passes_check() -> None:
 
 
 def test_example_vault_has_every_type() -> None:
-    for folder in ("checkins", "plan-changes", "questions", "agreements", "timeouts", "repairs",
-                   "meetings", "reviews"):
+    for folder in (
+        "checkins",
+        "plan-changes",
+        "questions",
+        "agreements",
+        "timeouts",
+        "repairs",
+        "meetings",
+        "reviews",
+    ):
         assert list((EXAMPLE / folder).rglob("*.md")), folder
     assert (EXAMPLE / "language.md").is_file()
 
@@ -35,8 +43,14 @@ def test_demo_builds_history_by_both_partners_at_the_notes_dates(tmp_path: Path)
     assert "== openbook log" in res.stdout
     assert "## One topic" in res.stdout
     # the bob check-in of 2026-11-18 was committed at its own time, by bob
-    line = git(target, "log", "--format=%an %ad", "--date=format:%Y-%m-%d %H:%M", "--",
-               "checkins/2026/2026-11-18-bob.md")
+    line = git(
+        target,
+        "log",
+        "--format=%an %ad",
+        "--date=format:%Y-%m-%d %H:%M",
+        "--",
+        "checkins/2026/2026-11-18-bob.md",
+    )
     assert line.startswith("Bob Example 2026-11-18 ")
 
 

@@ -26,8 +26,14 @@ def reference() -> str:
         if sub:
             for line in sub.group(1).splitlines():
                 child = line.split()[0]
-                parts += ["", f"### `openbook {name} {child}`", "", "```",
-                          _help(name, child), "```"]
+                parts += [
+                    "",
+                    f"### `openbook {name} {child}`",
+                    "",
+                    "```",
+                    _help(name, child),
+                    "```",
+                ]
     return "\n".join(parts) + "\n"
 
 
@@ -43,7 +49,8 @@ def test_readme_reference_matches_help() -> None:
     current = text.split(START, 1)[1].split(END, 1)[0]
     assert current.strip() == expected.strip(), (
         "README command reference is out of date; run "
-        "OPENBOOK_WRITE_README=1 python -m pytest tests/test_readme.py")
+        "OPENBOOK_WRITE_README=1 python -m pytest tests/test_readme.py"
+    )
 
 
 def test_every_command_has_help_with_a_description() -> None:

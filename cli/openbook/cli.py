@@ -48,13 +48,27 @@ def _add_global_options(command: click.Command) -> None:
     """`--vault` and `--as` work after the command name too (`openbook init --as bob`)."""
     names = {opt for p in command.params for opt in getattr(p, "opts", [])}
     if "--as" not in names:
-        command.params.append(click.Option(
-            ["--as", "as_partner"], metavar="PARTNER", expose_value=False, is_eager=True,
-            callback=_remember("as_partner"), help="Act as this partner (same as the global --as)."))
+        command.params.append(
+            click.Option(
+                ["--as", "as_partner"],
+                metavar="PARTNER",
+                expose_value=False,
+                is_eager=True,
+                callback=_remember("as_partner"),
+                help="Act as this partner (same as the global --as).",
+            )
+        )
     if "--vault" not in names:
-        command.params.append(click.Option(
-            ["--vault", "vault_path"], metavar="PATH", expose_value=False, is_eager=True,
-            callback=_remember("vault_path"), help="The vault folder (same as the global --vault)."))
+        command.params.append(
+            click.Option(
+                ["--vault", "vault_path"],
+                metavar="PATH",
+                expose_value=False,
+                is_eager=True,
+                callback=_remember("vault_path"),
+                help="The vault folder (same as the global --vault).",
+            )
+        )
     if isinstance(command, click.Group):
         for sub in command.commands.values():
             _add_global_options(sub)
@@ -94,8 +108,11 @@ class LazyGroup(click.Group):
 
 @click.group(
     cls=LazyGroup,
-    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100,
-                      "terminal_width": 100},
+    context_settings={
+        "help_option_names": ["-h", "--help"],
+        "max_content_width": 100,
+        "terminal_width": 100,
+    },
 )
 @click.option(
     "--vault",

@@ -128,7 +128,9 @@ def load_config(root: Path) -> Config:
     data = path.read_bytes()
     cfg = Config(path=path, digest=hashlib.sha1(data).hexdigest())
     # reuse the note reader: a config file is a YAML mapping without '---' fences
-    note = parse_bytes(CONFIG_NAME, b"---\n" + data + (b"" if data.endswith(b"\n") else b"\n") + b"---\n")
+    note = parse_bytes(
+        CONFIG_NAME, b"---\n" + data + (b"" if data.endswith(b"\n") else b"\n") + b"---\n"
+    )
     for p in note.problems:
         line = max(1, p.line - 1)
         cfg.problems.append(Problem(CONFIG_NAME, line, p.column, "error", "config", p.message))
@@ -176,7 +178,9 @@ def load_config(root: Path) -> Config:
             c.err(("partners", pid, "name"), f"partner '{pid}' needs a plain name")
             continue
         if not isinstance(email, str) or not _EMAIL.match(email):
-            c.err(("partners", pid, "email"), f"partner '{pid}' needs an email like {pid}@example.org")
+            c.err(
+                ("partners", pid, "email"), f"partner '{pid}' needs an email like {pid}@example.org"
+            )
             continue
         cfg.partners[pid] = Partner(pid, name.strip(), email.strip())
 
@@ -186,7 +190,7 @@ def load_config(root: Path) -> Config:
             c.err(where, f"check-in schedule names '{pid}', who is not in partners")
             continue
         if not isinstance(sched, dict):
-            c.err(where, "a check-in schedule is {every: day|week, on: DAY, by: \"HH:MM\"}")
+            c.err(where, 'a check-in schedule is {every: day|week, on: DAY, by: "HH:MM"}')
             continue
         every = sched.get("every", "day")
         if every not in ("day", "week"):

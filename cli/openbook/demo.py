@@ -31,8 +31,15 @@ def _when(meta: dict[str, Any], tz: dt.tzinfo) -> dt.datetime | None:
             hour, minute = 20, 0
         if isinstance(day, dt.date):
             return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=tz)
-    key = {"plan-change": "sent", "question": "asked", "agreement": "since",
-           "timeout": "called", "repair": "date", "meeting": "date", "review": "date"}.get(str(t))
+    key = {
+        "plan-change": "sent",
+        "question": "asked",
+        "agreement": "since",
+        "timeout": "called",
+        "repair": "date",
+        "meeting": "date",
+        "review": "date",
+    }.get(str(t))
     when = as_datetime(meta.get(key), tz) if key else None
     if when is not None and t in ("repair", "meeting", "review", "agreement") and when.hour == 0:
         when = when.replace(hour=21 if t != "agreement" else 10)
@@ -55,8 +62,12 @@ def build_demo(target: Path, progress: Callable[[str], None] | None = None) -> P
     root = target.expanduser().resolve()
     if root.exists() and any(root.iterdir()):
         raise OpenbookError(f"{root} is not empty; give a new folder for the demo.")
-    shutil.copytree(source, root, dirs_exist_ok=True,
-                    ignore=shutil.ignore_patterns(".git", "__pycache__", ".openbook-cache"))
+    shutil.copytree(
+        source,
+        root,
+        dirs_exist_ok=True,
+        ignore=shutil.ignore_patterns(".git", "__pycache__", ".openbook-cache"),
+    )
     gitrepo.init(root)
     vault = Vault(root)
     cfg = vault.require_config()
@@ -96,16 +107,30 @@ def build_demo(target: Path, progress: Callable[[str], None] | None = None) -> P
             full.write_text(first, encoding="utf-8")
             ledger.record(vault, who, "new", "question", [rel], str(meta.get("id")), when=when)
             full.write_bytes(final)
-            ledger.record(vault, str(meta.get("to") or who), "answer", "question", [rel],
-                          str(meta.get("id")), when=answered)
+            ledger.record(
+                vault,
+                str(meta.get("to") or who),
+                "answer",
+                "question",
+                [rel],
+                str(meta.get("id")),
+                when=answered,
+            )
         elif note.type == "agreement" and meta.get("status") == "active":
             first = update_fields(text, {"status": "proposed", "accepted_by": [who]})
             full.write_text(first, encoding="utf-8")
             ledger.record(vault, who, "new", "agreement", [rel], str(meta.get("id")), when=when)
             full.write_bytes(final)
             other = next((p for p in partners if p != who), who)
-            ledger.record(vault, other, "accept", "agreement", [rel], str(meta.get("id")),
-                          when=when + dt.timedelta(hours=10))
+            ledger.record(
+                vault,
+                other,
+                "accept",
+                "agreement",
+                [rel],
+                str(meta.get("id")),
+                when=when + dt.timedelta(hours=10),
+            )
         else:
             full.write_bytes(final)
             target_name = str(meta["id"]) if note.type in ("question", "agreement") else rel

@@ -125,8 +125,9 @@ def has_head(root: Path) -> bool:
 
 
 def rev(root: Path, name: str) -> str | None:
-    res = run(root, ["rev-parse", "-q", "--verify", "--end-of-options", f"{name}^{{commit}}"],
-              check=False)
+    res = run(
+        root, ["rev-parse", "-q", "--verify", "--end-of-options", f"{name}^{{commit}}"], check=False
+    )
     return res.stdout.strip() or None
 
 
@@ -236,8 +237,16 @@ def log_records(root: Path, extra: Sequence[str] = ()) -> list[LogRecord]:
     fmt = "%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%s%x1f%(trailers:only,unfold)%x1f"
     res = run(
         root,
-        ["log", "-z", "--name-status", "--no-renames", "-m", "--first-parent",
-         f"--format={fmt}", *extra],
+        [
+            "log",
+            "-z",
+            "--name-status",
+            "--no-renames",
+            "-m",
+            "--first-parent",
+            f"--format={fmt}",
+            *extra,
+        ],
         strip=False,
     )
     records = []

@@ -14,13 +14,29 @@ from .errors import OpenbookError
 from .schema import CONFLICT_COPY, FOLDER_TYPES, LANGUAGE_FILE, as_datetime, note_date
 from .vault import Vault
 
-ACTIONS = ("new", "edit", "delete", "answer", "accept", "pause", "retire", "merge",
-           "conflict", "init")
+ACTIONS = (
+    "new",
+    "edit",
+    "delete",
+    "answer",
+    "accept",
+    "pause",
+    "retire",
+    "merge",
+    "conflict",
+    "init",
+)
 LATE_EDIT_AFTER = dt.timedelta(hours=48)
 
 
-def message(note_type: str, action: str, target: str, partner: str,
-            body: str | None = None, extra: dict[str, str] | None = None) -> str:
+def message(
+    note_type: str,
+    action: str,
+    target: str,
+    partner: str,
+    body: str | None = None,
+    extra: dict[str, str] | None = None,
+) -> str:
     """Subject `type: action target` and the Openbook-* trailers. Never note contents."""
     lines = [f"{note_type}: {action} {target}".strip(), ""]
     if body:
@@ -58,8 +74,9 @@ def record(
         raise ValueError(f"unknown action {action}")
     plist = list(paths)
     msg = message(note_type, action, target or (plist[0] if plist else ""), partner, body)
-    return gitrepo.commit_paths(vault.root, plist, msg, identity(vault, partner, when),
-                                allow_empty=allow_empty)
+    return gitrepo.commit_paths(
+        vault.root, plist, msg, identity(vault, partner, when), allow_empty=allow_empty
+    )
 
 
 def type_of_path(path: str) -> str:
@@ -83,8 +100,13 @@ class CommitOutcome:
     refused: list[str] = field(default_factory=list)  # invalid notes left uncommitted
 
 
-def commit_pending(vault: Vault, partner: str, *, note_message: str | None = None,
-                   only: Iterable[str] | None = None) -> CommitOutcome:
+def commit_pending(
+    vault: Vault,
+    partner: str,
+    *,
+    note_message: str | None = None,
+    only: Iterable[str] | None = None,
+) -> CommitOutcome:
     """Validate, then commit every pending change under the vault: one commit per file.
 
     Notes with errors are left uncommitted (listed in `refused`); everything else is
@@ -117,8 +139,9 @@ def commit_pending(vault: Vault, partner: str, *, note_message: str | None = Non
                 # a conflict copy is committed by sync itself; a local one is kept as is
                 pass
             action = "delete" if change.deleted else ("new" if change.added else "edit")
-            sha = record(vault, partner, action, type_of_path(path), [path], path,
-                         body=note_message)
+            sha = record(
+                vault, partner, action, type_of_path(path), [path], path, body=note_message
+            )
             outcome.committed.append(Committed(path, action, sha))
     return outcome
 
@@ -190,14 +213,28 @@ def history(
             "merge" if merge else _LETTER_ACTION.get(next(iter(letters), "M"), "edit")
         )
         ntype = rec.trailers.get("Openbook-Type") or (type_of_path(paths[0]) if paths else "")
-        entry = LogEntry(rec.sha, rec.date, who, rec.author, action, ntype, rec.subject,
-                         paths, merge=merge, deleted="D" in letters)
+        entry = LogEntry(
+            rec.sha,
+            rec.date,
+            who,
+            rec.author,
+            action,
+            ntype,
+            rec.subject,
+            paths,
+            merge=merge,
+            deleted="D" in letters,
+        )
         if "M" in letters and action in ("edit", "new"):
             when = dt.datetime.fromisoformat(rec.date)
             for code, path in rec.files:
                 own = dates.get(path) or _date_in_name(path)
                 own_dt = as_datetime(own, tz) if own else None
-                if code == "M" and own_dt and when - own_dt > LATE_EDIT_AFTER + dt.timedelta(days=1):
+                if (
+                    code == "M"
+                    and own_dt
+                    and when - own_dt > LATE_EDIT_AFTER + dt.timedelta(days=1)
+                ):
                     entry.late_edit = True
         if note_type and entry.type != note_type:
             continue

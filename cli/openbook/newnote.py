@@ -85,46 +85,109 @@ def defaults(vault: Vault, note_type: str, partner: str, day: dt.date | None) ->
         from .validate import check_vault as _cv
 
         active = sorted(
-            str(n.meta["id"]) for n in _cv(vault).valid_notes()
+            str(n.meta["id"])
+            for n in _cv(vault).valid_notes()
             if n.type == "agreement" and n.meta.get("status") == "active"
         )
         return {
-            "type": "checkin", "author": partner, "date": today,
-            "time": at.strftime("%H:%M"), "mood": None, "connection": None,
-            "on_track": None, "contact": None, "kept": {a: None for a in active} or None,
+            "type": "checkin",
+            "author": partner,
+            "date": today,
+            "time": at.strftime("%H:%M"),
+            "mood": None,
+            "connection": None,
+            "on_track": None,
+            "contact": None,
+            "kept": {a: None for a in active} or None,
             "discuss": [],
         }
     if note_type == "plan-change":
-        return {"type": "plan-change", "author": partner, "sent": at, "plan_at": None,
-                "was": None, "now": None, "reason": None}
+        return {
+            "type": "plan-change",
+            "author": partner,
+            "sent": at,
+            "plan_at": None,
+            "was": None,
+            "now": None,
+            "reason": None,
+        }
     if note_type == "question":
-        return {"type": "question", "id": _next_id(vault, "Q", QUESTION_ID, 4),
-                "asked_by": partner, "to": other, "asked": at, "status": "open",
-                "answer_by": at + cfg.answer_within, "category": None}
+        return {
+            "type": "question",
+            "id": _next_id(vault, "Q", QUESTION_ID, 4),
+            "asked_by": partner,
+            "to": other,
+            "asked": at,
+            "status": "open",
+            "answer_by": at + cfg.answer_within,
+            "category": None,
+        }
     if note_type == "agreement":
-        return {"type": "agreement", "id": _next_id(vault, "A", AGREEMENT_ID, 3),
-                "title": None, "status": "proposed", "kind": None, "proposed_by": partner,
-                "accepted_by": [partner], "owners": sorted(cfg.partners), "since": today,
-                "review_every": "30d", "next_review": today + dt.timedelta(days=30),
-                "measures": [], "if_crossed": None, "relax_when": None}
+        return {
+            "type": "agreement",
+            "id": _next_id(vault, "A", AGREEMENT_ID, 3),
+            "title": None,
+            "status": "proposed",
+            "kind": None,
+            "proposed_by": partner,
+            "accepted_by": [partner],
+            "owners": sorted(cfg.partners),
+            "since": today,
+            "review_every": "30d",
+            "next_review": today + dt.timedelta(days=30),
+            "measures": [],
+            "if_crossed": None,
+            "relax_when": None,
+        }
     if note_type == "timeout":
         back = max(cfg.timeout_min, min(dt.timedelta(hours=1), cfg.timeout_max))
-        return {"type": "timeout", "called_by": partner, "called": at, "return_by": at + back,
-                "returned": None, "topic": None}
+        return {
+            "type": "timeout",
+            "called_by": partner,
+            "called": at,
+            "return_by": at + back,
+            "returned": None,
+            "topic": None,
+        }
     if note_type == "repair":
-        return {"type": "repair", "author": partner, "date": today, "kind": "rupture",
-                "agreements": [], "status": "open"}
+        return {
+            "type": "repair",
+            "author": partner,
+            "date": today,
+            "kind": "rupture",
+            "agreements": [],
+            "status": "open",
+        }
     if note_type == "meeting":
-        return {"type": "meeting", "date": today, "week": iso_week(today),
-                "participants": sorted(cfg.partners), "facilitator": partner,
-                "format": "full", "decisions": []}
+        return {
+            "type": "meeting",
+            "date": today,
+            "week": iso_week(today),
+            "participants": sorted(cfg.partners),
+            "facilitator": partner,
+            "format": "full",
+            "decisions": [],
+        }
     if note_type == "review":
-        return {"type": "review", "period": today.strftime("%Y-%m"), "date": today,
-                "participants": sorted(cfg.partners), "agreements": {}, "wins": [],
-                "challenges": [], "commitments": []}
+        return {
+            "type": "review",
+            "period": today.strftime("%Y-%m"),
+            "date": today,
+            "participants": sorted(cfg.partners),
+            "agreements": {},
+            "wins": [],
+            "challenges": [],
+            "commitments": [],
+        }
     if note_type == "language":
-        return {"type": "language", "timeout_word": None, "hurt_signal": None,
-                "ok": [], "not_ok": [], "repair_phrases": {}}
+        return {
+            "type": "language",
+            "timeout_word": None,
+            "hurt_signal": None,
+            "ok": [],
+            "not_ok": [],
+            "repair_phrases": {},
+        }
     raise NoteError(f"unknown note type '{note_type}'")
 
 
@@ -199,9 +262,7 @@ def draft(
 
         close = get_close_matches(note_type, list(TYPES), n=1)
         hint = f" Did you mean '{close[0]}'?" if close else ""
-        raise NoteError(
-            f"'{note_type}' is not a note type; use one of: {', '.join(TYPES)}.{hint}"
-        )
+        raise NoteError(f"'{note_type}' is not a note type; use one of: {', '.join(TYPES)}.{hint}")
     cfg = vault.require_config()
     meta = defaults(vault, note_type, partner, day)
     meta.update(sets or {})

@@ -15,10 +15,10 @@ from .yamlio import (
     TAG_INT,
     TAG_MAP,
     TAG_NULL,
+    TAG_PLAIN,
     TAG_SEQ,
     TAG_STR,
     TAG_TIMESTAMP,
-    TAG_PLAIN,
     CoreLoader,
     dump_mapping,
     dump_value,
@@ -47,8 +47,7 @@ class Problem:
 
     def format(self) -> str:
         return (
-            f"{self.path}:{self.line}:{self.column}: {self.severity}: "
-            f"{self.message} [{self.rule}]"
+            f"{self.path}:{self.line}:{self.column}: {self.severity}: {self.message} [{self.rule}]"
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -213,7 +212,8 @@ class _Builder:
 def _find_alias(yaml_text: str, off: int) -> Pos | None:
     for event in yaml.parse(yaml_text, Loader=CoreLoader):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            return (event.start_mark.line + 1 + off, event.start_mark.column + 1)
+            mark: Any = event.start_mark
+            return (mark.line + 1 + off, mark.column + 1)
     return None
 
 
@@ -230,7 +230,9 @@ def parse_bytes(path: str, data: bytes, *, positions: bool = True) -> Note:
         return note
 
     if len(data) > MAX_FILE_BYTES:
-        return fail(1, 1, "file-too-large", "file is larger than 1 MiB; split it into smaller notes")
+        return fail(
+            1, 1, "file-too-large", "file is larger than 1 MiB; split it into smaller notes"
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -254,7 +256,9 @@ def parse_bytes(path: str, data: bytes, *, positions: bool = True) -> Note:
     parts = split_frontmatter(text)
     if parts is None:
         if text.startswith("---"):
-            return fail(1, 1, "frontmatter-missing", "frontmatter has no closing '---' line; add one")
+            return fail(
+                1, 1, "frontmatter-missing", "frontmatter has no closing '---' line; add one"
+            )
         return fail(
             1, 1, "frontmatter-missing", "note has no frontmatter; start it with a '---' block"
         )
@@ -278,7 +282,7 @@ def parse_bytes(path: str, data: bytes, *, positions: bool = True) -> Note:
     try:
         node = yaml.compose(yaml_text, Loader=CoreLoader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        mark: Any = getattr(exc, "problem_mark", None)
         line = mark.line + 1 + off if mark else 2
         col = mark.column + 1 if mark else 1
         reason = getattr(exc, "problem", None) or "invalid YAML"
@@ -305,7 +309,7 @@ def render_note(meta: dict[str, Any], body: str) -> str:
     import frontmatter  # python-frontmatter: the Post model and its boundaries
 
     post = frontmatter.Post(body, **meta)
-    handler = frontmatter.YAMLHandler()
+    handler = frontmatter.default_handlers.YAMLHandler()
     head = dump_mapping(dict(post.metadata))
     text = f"{handler.START_DELIMITER}\n{head}{handler.END_DELIMITER}\n"
     if post.content:

@@ -25,8 +25,9 @@ def read_last_sync(vault: Vault) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def checkin_due(vault: Vault, result: CheckResult, partner: str,
-                now: dt.datetime) -> dict[str, Any] | None:
+def checkin_due(
+    vault: Vault, result: CheckResult, partner: str, now: dt.datetime
+) -> dict[str, Any] | None:
     sched = vault.config.checkins.get(partner)
     if sched is None:
         return None
@@ -38,7 +39,8 @@ def checkin_due(vault: Vault, result: CheckResult, partner: str,
     else:
         due_day = today
     written = any(
-        n.type == "checkin" and n.meta.get("author") == partner
+        n.type == "checkin"
+        and n.meta.get("author") == partner
         and as_date(n.meta.get("date")) is not None
         and due_day <= as_date(n.meta.get("date")) <= today  # type: ignore[operator]
         for n in result.valid_notes()
@@ -94,18 +96,20 @@ def open_questions(result: CheckResult, vault: Vault, now: dt.datetime) -> list[
             continue
         answer_by = as_datetime(m.get("answer_by"), cfg.tz) or asked + cfg.answer_within
         age = max(0, (now.date() - asked.astimezone(cfg.tz).date()).days)
-        out.append({
-            "id": m.get("id"),
-            "path": n.path,
-            "asked_by": m.get("asked_by"),
-            "to": m.get("to"),
-            "asked": asked.isoformat(),
-            "answer_by": answer_by.isoformat(),
-            "age_days": age,
-            "status": m.get("status"),
-            "overdue": now > answer_by,
-        })
-    out.sort(key=lambda q: q["asked"])
+        out.append(
+            {
+                "id": m.get("id"),
+                "path": n.path,
+                "asked_by": m.get("asked_by"),
+                "to": m.get("to"),
+                "asked": asked.isoformat(),
+                "answer_by": answer_by.isoformat(),
+                "age_days": age,
+                "status": m.get("status"),
+                "overdue": now > answer_by,
+            }
+        )
+    out.sort(key=lambda q: str(q["asked"]))
     return out
 
 
@@ -128,15 +132,27 @@ def gather(vault: Vault, me: str | None) -> Overview:
         if m.get("status") == "active":
             nr = as_date(m.get("next_review"))
             if nr is not None and nr <= today:
-                ov.agreements_due.append({"id": m.get("id"), "title": m.get("title"),
-                                          "next_review": nr.isoformat(), "path": n.path})
+                ov.agreements_due.append(
+                    {
+                        "id": m.get("id"),
+                        "title": m.get("title"),
+                        "next_review": nr.isoformat(),
+                        "path": n.path,
+                    }
+                )
         elif m.get("status") == "proposed":
             accepted = m.get("accepted_by") or []
             if isinstance(accepted, str):
                 accepted = [accepted]
             waiting_for = [p for p in vault.config.partners if p not in accepted]
-            ov.agreements_waiting.append({"id": m.get("id"), "title": m.get("title"),
-                                          "waiting_for": waiting_for, "path": n.path})
+            ov.agreements_waiting.append(
+                {
+                    "id": m.get("id"),
+                    "title": m.get("title"),
+                    "waiting_for": waiting_for,
+                    "path": n.path,
+                }
+            )
     ov.conflict_copies = vault.conflict_copies()
     ov.invalid_notes = sorted(result.failed_paths())
     if vault.git_dir is not None:

@@ -62,11 +62,12 @@ def environment(vault_root: Path | None, *, autoescape: bool = False) -> Any:
     return env
 
 
-def render(vault_root: Path | None, name: str, context: dict[str, Any], *,
-           autoescape: bool = False) -> str:
+def render(
+    vault_root: Path | None, name: str, context: dict[str, Any], *, autoescape: bool = False
+) -> str:
     """Render template `name`; a broken vault template becomes one calm sentence."""
     from jinja2 import TemplateError, TemplateNotFound
-    from jinja2.sandbox import SecurityError
+    from jinja2.exceptions import SecurityError
 
     env = environment(vault_root, autoescape=autoescape)
     try:
@@ -79,10 +80,11 @@ def render(vault_root: Path | None, name: str, context: dict[str, Any], *,
             f"template {name} tried something unsafe ({exc}); fix {VAULT_TEMPLATES}/{name}."
         ) from None
     except TemplateError as exc:
-        where = f"{VAULT_TEMPLATES}/{name}" if vault_root and (
-            vault_root / VAULT_TEMPLATES / name).is_file() else name
+        where = (
+            f"{VAULT_TEMPLATES}/{name}"
+            if vault_root and (vault_root / VAULT_TEMPLATES / name).is_file()
+            else name
+        )
         line = getattr(exc, "lineno", None)
         at = f":{line}" if line else ""
         raise OpenbookError(f"{where}{at}: {exc.message or exc}; fix the template.") from None
-
-

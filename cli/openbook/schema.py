@@ -25,8 +25,9 @@ class Field:
     high: int | None = None
 
 
-def F(kind: str, *choices: str, req: bool = False, low: int | None = None,
-      high: int | None = None) -> Field:
+def F(
+    kind: str, *choices: str, req: bool = False, low: int | None = None, high: int | None = None
+) -> Field:
     return Field(kind, req, tuple(choices), low, high)
 
 
@@ -59,8 +60,14 @@ TYPES: dict[str, dict[str, Field]] = {
         "to": F("partner", req=True),
         "asked": F("datetime", req=True),
         "status": F(
-            "enum", "open", "acknowledged", "answered", "follow-up", "with-therapist",
-            "withdrawn", req=True,
+            "enum",
+            "open",
+            "acknowledged",
+            "answered",
+            "follow-up",
+            "with-therapist",
+            "withdrawn",
+            req=True,
         ),
         "answer_by": F("datetime"),
         "answered": F("datetime"),
@@ -73,8 +80,14 @@ TYPES: dict[str, dict[str, Field]] = {
         "title": F("text", req=True),
         "status": F("enum", "proposed", "active", "paused", "retired", req=True),
         "kind": F(
-            "enum", "boundary", "transparency", "safeguard", "escalation", "ritual",
-            "change", "healing",
+            "enum",
+            "boundary",
+            "transparency",
+            "safeguard",
+            "escalation",
+            "ritual",
+            "change",
+            "healing",
         ),
         "proposed_by": F("partner", req=True),
         "accepted_by": F("partners"),
@@ -159,7 +172,9 @@ DATE_FIELD = {
     "review": "date",
 }
 
-CONFLICT_COPY = re.compile(r"^(?P<stem>.+)\.conflict-(?P<partner>[a-z][a-z0-9-]{0,31})-(?P<sha>[0-9a-f]{7})\.md$")
+CONFLICT_COPY = re.compile(
+    r"^(?P<stem>.+)\.conflict-(?P<partner>[a-z][a-z0-9-]{0,31})-(?P<sha>[0-9a-f]{7})\.md$"
+)
 
 
 _FIELDS = {t: {**COMMON, **fields} for t, fields in TYPES.items()}

@@ -70,12 +70,20 @@ def local_timezone() -> str:
     return "UTC"
 
 
-def create_vault(directory: Path, specs: list[str], me: str, *, timezone: str | None = None,
-                 remote: str | None = None) -> Path:
+def create_vault(
+    directory: Path,
+    specs: list[str],
+    me: str,
+    *,
+    timezone: str | None = None,
+    remote: str | None = None,
+) -> Path:
     parsed = [parse_partner_spec(s) for s in specs]
     ids = [p["id"] for p in parsed]
     if len(parsed) != 2 or len(set(ids)) != 2:
-        raise OpenbookError("give exactly two different partners, e.g. --partner alice --partner bob.")
+        raise OpenbookError(
+            "give exactly two different partners, e.g. --partner alice --partner bob."
+        )
     if me not in ids:
         raise OpenbookError(f"--as {me} is not one of the partners ({', '.join(ids)}).")
     if remote:
@@ -93,7 +101,9 @@ def create_vault(directory: Path, specs: list[str], me: str, *, timezone: str | 
     try:
         ZoneInfo(tzname)
     except (ZoneInfoNotFoundError, ValueError):
-        raise OpenbookError(f"unknown time zone '{tzname}'; use a name like Europe/Berlin.") from None
+        raise OpenbookError(
+            f"unknown time zone '{tzname}'; use a name like Europe/Berlin."
+        ) from None
     root.mkdir(parents=True, exist_ok=True)
     config: dict[str, Any] = {
         "version": 1,
@@ -121,13 +131,27 @@ def create_vault(directory: Path, specs: list[str], me: str, *, timezone: str | 
     vault = Vault(root)
     cfg = vault.require_config()
     other = next(p for p in ids if p != me)
-    lang_meta = {"type": "language", "timeout_word": None, "hurt_signal": None,
-                 "ok": [], "not_ok": [], "repair_phrases": {}}
-    body = render(root, "language.md.j2", {
-        "meta": lang_meta, "partner": me, "partner_name": cfg.partners[me].name,
-        "other": other, "other_name": cfg.partners[other].name,
-        "today": vault.today().isoformat(), "body": "",
-    })
+    lang_meta: dict[str, Any] = {
+        "type": "language",
+        "timeout_word": None,
+        "hurt_signal": None,
+        "ok": [],
+        "not_ok": [],
+        "repair_phrases": {},
+    }
+    body = render(
+        root,
+        "language.md.j2",
+        {
+            "meta": lang_meta,
+            "partner": me,
+            "partner_name": cfg.partners[me].name,
+            "other": other,
+            "other_name": cfg.partners[other].name,
+            "today": vault.today().isoformat(),
+            "body": "",
+        },
+    )
     atomic_write(root / LANGUAGE_FILE, render_note(lang_meta, body).encode("utf-8"))
     if remote:
         gitrepo.run(root, ["remote", "add", "origin", remote])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
 import os
@@ -95,7 +96,9 @@ class _NoteChecker:
             if value is None or value == "" or value == []:
                 if f.required:
                     where = note.keypos(key) if key in meta else (1, 1)
-                    self.add(where, "field-required", f"{t} needs '{key}'; add '{key}:' with a value")
+                    self.add(
+                        where, "field-required", f"{t} needs '{key}'; add '{key}:' with a value"
+                    )
                 continue
             self.field(key, f, value)
         for key in meta:
@@ -125,7 +128,11 @@ class _NoteChecker:
             if isinstance(value, bool) or not isinstance(value, int):
                 bad_type = f"a whole number from {f.low} to {f.high}"
             elif (f.low is not None and value < f.low) or (f.high is not None and value > f.high):
-                self.add(self.note.pos(key), "field-value", f"{key} must be between {f.low} and {f.high}, got {value}")
+                self.add(
+                    self.note.pos(key),
+                    "field-value",
+                    f"{key} must be between {f.low} and {f.high}, got {value}",
+                )
         elif kind == "bool":
             if not isinstance(value, bool):
                 bad_type = "true or false"
@@ -171,7 +178,9 @@ class _NoteChecker:
                 (QUESTION_ID, "Q-0007") if kind in ("qid", "qref") else (AGREEMENT_ID, "A-003")
             )
             if not isinstance(value, str) or not pattern.match(value):
-                self.add(self.note.pos(key), "id-format", f"{key} '{value}' is not an id like {example}")
+                self.add(
+                    self.note.pos(key), "id-format", f"{key} '{value}' is not an id like {example}"
+                )
         elif kind == "arefs":
             items = [value] if isinstance(value, str) else value
             if not isinstance(items, list):
@@ -180,7 +189,9 @@ class _NoteChecker:
                 for i, item in enumerate(items):
                     if not isinstance(item, str) or not AGREEMENT_ID.match(item):
                         self.add(
-                            self.note.pos(key, i) if not isinstance(value, str) else self.note.pos(key),
+                            self.note.pos(key, i)
+                            if not isinstance(value, str)
+                            else self.note.pos(key),
                             "id-format",
                             f"{key} entry '{item}' is not an agreement id like A-003",
                         )
@@ -190,7 +201,11 @@ class _NoteChecker:
             else:
                 for aid, v in value.items():
                     if not isinstance(aid, str) or not AGREEMENT_ID.match(aid):
-                        self.add(self.note.entry_pos(key, str(aid)), "id-format", f"{key} key '{aid}' is not an agreement id like A-003")
+                        self.add(
+                            self.note.entry_pos(key, str(aid)),
+                            "id-format",
+                            f"{key} key '{aid}' is not an agreement id like A-003",
+                        )
                     if v is not None and v not in f.choices:
                         self.add(
                             self.note.pos(key, str(aid)),
@@ -210,7 +225,9 @@ class _NoteChecker:
                 for pid in value:
                     self.partner(key, pid, (key, str(pid)))
         if bad_type:
-            self.add(self.note.pos(key), "field-type", f"{key} must be {bad_type}; got '{_show(value)}'")
+            self.add(
+                self.note.pos(key), "field-type", f"{key} must be {bad_type}; got '{_show(value)}'"
+            )
 
     def coerce_time(self, key: str, value: Any) -> Any:
         if isinstance(value, str):
@@ -238,7 +255,12 @@ class _NoteChecker:
         top = path.split("/", 1)[0] if "/" in path else ""
         if t == "language":
             if path != LANGUAGE_FILE:
-                self.add((1, 1), "wrong-folder", "the shared language belongs in language.md at the top of the vault", "warning")
+                self.add(
+                    (1, 1),
+                    "wrong-folder",
+                    "the shared language belongs in language.md at the top of the vault",
+                    "warning",
+                )
             return
         want = FOLDERS[t]
         if top != want:
@@ -252,7 +274,11 @@ class _NoteChecker:
         m = self.meta
         stem = name[:-3]
         expected: str | None = None
-        if t == "checkin" and isinstance(m.get("date"), dt.date) and isinstance(m.get("author"), str):
+        if (
+            t == "checkin"
+            and isinstance(m.get("date"), dt.date)
+            and isinstance(m.get("author"), str)
+        ):
             expected = f"{m['date'].isoformat()}-{m['author']}"
             ok = stem == expected
         elif t == "question" and isinstance(m.get("id"), str):
@@ -284,10 +310,17 @@ class _NoteChecker:
         tz = cfg.tz
         if t == "question":
             if m.get("status") == "answered" and not m.get("answered"):
-                self.add(note.pos("status"), "status-consistency",
-                         "status is answered but 'answered' is missing; add when it was answered")
+                self.add(
+                    note.pos("status"),
+                    "status-consistency",
+                    "status is answered but 'answered' is missing; add when it was answered",
+                )
             if m.get("to") and m.get("to") == m.get("asked_by"):
-                self.add(note.pos("to"), "field-value", "a question is asked to the other partner; fix 'to'")
+                self.add(
+                    note.pos("to"),
+                    "field-value",
+                    "a question is asked to the other partner; fix 'to'",
+                )
         elif t == "agreement":
             accepted = m.get("accepted_by") or []
             if isinstance(accepted, str):
@@ -303,33 +336,51 @@ class _NoteChecker:
                     )
         elif t == "repair":
             if m.get("kind") == "setback" and "self_reported" not in m:
-                self.add(note.pos("kind"), "field-required",
-                         "a setback needs 'self_reported: true' or 'false'")
+                self.add(
+                    note.pos("kind"),
+                    "field-required",
+                    "a setback needs 'self_reported: true' or 'false'",
+                )
             if m.get("status") in ("processed", "archived") and not m.get("processed"):
-                self.add(note.pos("status"), "status-consistency",
-                         f"status is {m.get('status')} but 'processed' (date) is missing; add it",
-                         "warning")
+                self.add(
+                    note.pos("status"),
+                    "status-consistency",
+                    f"status is {m.get('status')} but 'processed' (date) is missing; add it",
+                    "warning",
+                )
         elif t == "timeout":
             called = as_datetime(m.get("called"), tz)
             ret = as_datetime(m.get("return_by"), tz)
-            if isinstance(m.get("called"), dt.datetime) and isinstance(m.get("return_by"), dt.datetime) and called and ret:
+            if (
+                isinstance(m.get("called"), dt.datetime)
+                and isinstance(m.get("return_by"), dt.datetime)
+                and called
+                and ret
+            ):
                 gap = ret - called
                 if gap < cfg.timeout_min or gap > cfg.timeout_max:
                     self.add(
                         note.pos("return_by"),
                         "field-value",
-                        f"return_by must be {_fmt_td(cfg.timeout_min)} to {_fmt_td(cfg.timeout_max)} "
-                        f"after called; it is {_fmt_td(gap)}",
+                        f"return_by must be {_fmt_td(cfg.timeout_min)} to "
+                        f"{_fmt_td(cfg.timeout_max)} after called; it is {_fmt_td(gap)}",
                     )
         elif t == "meeting":
             d, w = m.get("date"), m.get("week")
             if isinstance(d, dt.date) and isinstance(w, str) and WEEK.match(w) and iso_week(d) != w:
-                self.add(note.pos("week"), "field-value",
-                         f"week {w} does not contain the meeting date {d}; use {iso_week(d)}")
+                self.add(
+                    note.pos("week"),
+                    "field-value",
+                    f"week {w} does not contain the meeting date {d}; use {iso_week(d)}",
+                )
         elif t == "review":
             p, d = m.get("period"), m.get("date")
             if isinstance(p, str) and PERIOD.match(p) and not 1 <= int(p[5:]) <= 12:
-                self.add(note.pos("period"), "field-value", f"period {p} is not a month; use e.g. 2026-11")
+                self.add(
+                    note.pos("period"),
+                    "field-value",
+                    f"period {p} is not a month; use e.g. 2026-11",
+                )
 
 
 def _show(value: Any) -> str:
@@ -405,15 +456,31 @@ def cross_check(root: str, facts: dict[str, Facts]) -> list[Problem]:
             for path in holders:
                 others = ", ".join(p for p in holders if p != path)
                 line, col = locate(path).keypos("id")
-                problems.append(Problem(path, line, col, "error", "id-duplicate",
-                                        f"duplicate id {nid}, also in {others}; give one a new id"))
+                problems.append(
+                    Problem(
+                        path,
+                        line,
+                        col,
+                        "error",
+                        "id-duplicate",
+                        f"duplicate id {nid}, also in {others}; give one a new id",
+                    )
+                )
     for path, (_, _, refs) in facts.items():
         for ref, where in refs:
             if ref not in ids:
                 kind = "question" if ref.startswith("Q-") else "agreement"
                 line, col = locate(path).entry_pos(*where)
-                problems.append(Problem(path, line, col, "error", "ref-unknown",
-                                        f"{ref} is not a {kind} in this vault; check the id"))
+                problems.append(
+                    Problem(
+                        path,
+                        line,
+                        col,
+                        "error",
+                        "ref-unknown",
+                        f"{ref} is not a {kind} in this vault; check the id",
+                    )
+                )
     return problems
 
 
@@ -430,26 +497,40 @@ def _read_cache(path: Path, key: tuple[Any, ...]) -> dict[str, Any]:
         if isinstance(data, dict) and data.get("key") == key:
             entries: dict[str, Any] = data["entries"]
             return entries
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, KeyError,
-            TypeError, ValueError, ImportError, IndexError):
+    except (
+        OSError,
+        EOFError,
+        pickle.UnpicklingError,
+        AttributeError,
+        KeyError,
+        TypeError,
+        ValueError,
+        ImportError,
+        IndexError,
+    ):
         pass
     return {}
 
 
 def _write_cache(path: Path, key: tuple[Any, ...], entries: dict[str, Any]) -> None:
-    try:
-        atomic_write(path, pickle.dumps({"key": key, "entries": entries},
-                                        protocol=pickle.HIGHEST_PROTOCOL))
-    except OSError:
-        pass  # a read-only vault still checks, just without a cache
+    data = pickle.dumps({"key": key, "entries": entries}, protocol=pickle.HIGHEST_PROTOCOL)
+    with contextlib.suppress(OSError):  # a read-only vault still checks, without a cache
+        atomic_write(path, data)
 
 
 class CheckResult:
     """Problems of the whole vault; the notes themselves are loaded on first use."""
 
-    def __init__(self, vault: Vault, notes: int, problems: list[Problem],
-                 stats: dict[str, tuple[int, int]], fresh: dict[str, Note],
-                 key: tuple[Any, ...], cache_dir: Path | None) -> None:
+    def __init__(
+        self,
+        vault: Vault,
+        notes: int,
+        problems: list[Problem],
+        stats: dict[str, tuple[int, int]],
+        fresh: dict[str, Note],
+        key: tuple[Any, ...],
+        cache_dir: Path | None,
+    ) -> None:
         self.vault = vault
         self.notes = notes
         self.problems = problems
@@ -490,7 +571,8 @@ class CheckResult:
         """Notes with no error of their own, conflict copies left out, sorted by path."""
         bad = self.failed_paths()
         return [
-            n for path, n in sorted(self.parsed.items())
+            n
+            for path, n in sorted(self.parsed.items())
             if path not in bad and n.type and not is_conflict_copy(path)
         ]
 
@@ -559,23 +641,46 @@ def _load_one(root: str, rel: str, st: os.stat_result, cfg: Config) -> Note:
     """Read, parse and validate one file, refusing links and oversized files unread."""
     if statmod.S_ISLNK(st.st_mode):
         note = Note(rel)
-        note.problems.append(Problem(rel, 1, 1, "error", "encoding",
-                                     "this note is a symbolic link; openbook refuses links, "
-                                     "replace it with the file itself"))
+        note.problems.append(
+            Problem(
+                rel,
+                1,
+                1,
+                "error",
+                "encoding",
+                "this note is a symbolic link; openbook refuses links, "
+                "replace it with the file itself",
+            )
+        )
         return note
     if st.st_size > MAX_FILE_BYTES:
         note = Note(rel)
-        note.problems.append(Problem(rel, 1, 1, "error", "file-too-large",
-                                     "file is larger than 1 MiB; split it into smaller notes"))
+        note.problems.append(
+            Problem(
+                rel,
+                1,
+                1,
+                "error",
+                "file-too-large",
+                "file is larger than 1 MiB; split it into smaller notes",
+            )
+        )
         return note
     try:
         with open(os.path.join(root, rel), "rb") as fh:
             data = fh.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         note = Note(rel)
-        note.problems.append(Problem(rel, 1, 1, "error", "encoding",
-                                     f"cannot read this file ({exc.strerror}); check its "
-                                     "permissions"))
+        note.problems.append(
+            Problem(
+                rel,
+                1,
+                1,
+                "error",
+                "encoding",
+                f"cannot read this file ({exc.strerror}); check its permissions",
+            )
+        )
         return note
     note = validate_note(parse_bytes(rel, data, positions=False), cfg)
     if note.problems:  # read again, with positions, to say exactly where
@@ -586,5 +691,3 @@ def _load_one(root: str, rel: str, st: os.stat_result, cfg: Config) -> Note:
 def folder_type(path: str) -> str | None:
     top = path.split("/", 1)[0]
     return FOLDER_TYPES.get(top)
-
-

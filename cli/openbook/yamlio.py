@@ -218,6 +218,4 @@ def parse_timestamp(text: str) -> dt.date | dt.datetime:
             hours = int(digits[:-2] if len(digits) > 2 else digits)
             minutes = int(digits[-2:]) if len(digits) > 2 else 0
             tz = dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes))
-    return dt.datetime(
-        y, mo, d, int(m["h"]), int(m["mi"]), int(m["s"] or 0), int(frac), tzinfo=tz
-    )
+    return dt.datetime(y, mo, d, int(m["h"]), int(m["mi"]), int(m["s"] or 0), int(frac), tzinfo=tz)

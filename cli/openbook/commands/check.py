@@ -7,14 +7,26 @@ from ._common import echo_json, get_vault
 
 @click.command("check")
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Output format.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 @click.option("--no-cache", is_flag=True, help="Re-read every note instead of using the cache.")
 @click.pass_context
-def check_command(ctx: click.Context, paths: tuple[str, ...], fmt: str, as_json: bool,
-                  strict: bool, no_cache: bool) -> None:
+def check_command(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    fmt: str,
+    as_json: bool,
+    strict: bool,
+    no_cache: bool,
+) -> None:
     """Validate every note and report all problems in one run.
 
     Each line is `path:line:column: severity: message [rule]`. With PATH arguments, only
@@ -29,14 +41,16 @@ def check_command(ctx: click.Context, paths: tuple[str, ...], fmt: str, as_json:
     result = check_vault(vault, use_cache=not no_cache)
     problems = result.problems
     if paths:
-        wanted = []
-        for p in paths:
-            full = os.path.abspath(p)
+        wanted: list[str] = []
+        for given in paths:
+            full = os.path.abspath(given)
             root = str(vault.root)
-            rel = os.path.relpath(full, root).replace(os.sep, "/") if full.startswith(root) else p
+            inside = full.startswith(root)
+            rel = os.path.relpath(full, root).replace(os.sep, "/") if inside else given
             wanted.append(rel.rstrip("/"))
         problems = [
-            pr for pr in problems
+            pr
+            for pr in problems
             if any(pr.path == w or pr.path.startswith(w + "/") or w in (".", "") for w in wanted)
         ]
         result.problems = problems

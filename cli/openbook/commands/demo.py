@@ -55,8 +55,10 @@ def _show(root: Path) -> None:
         ov = gather(vault, "alice")
         click.echo("")
         click.echo("== openbook status")
-        click.echo(f"{len(ov.open_questions)} open questions, "
-                   f"{len(ov.agreements_due)} agreements due for review.")
+        click.echo(
+            f"{len(ov.open_questions)} open questions, "
+            f"{len(ov.agreements_due)} agreements due for review."
+        )
         return
     click.echo("")
     click.echo("== openbook agenda")

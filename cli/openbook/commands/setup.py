@@ -9,14 +9,29 @@ from ._common import as_override
 
 @click.command("init")
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
-@click.option("--partner", "partners", multiple=True, required=True, metavar="SPEC",
-              help="A partner as `id` or `id:Name <email>`. Give it twice, once for each.")
-@click.option("--timezone", "timezone", metavar="ZONE",
-              help="IANA time zone, e.g. Europe/Berlin (default: this computer's).")
+@click.option(
+    "--partner",
+    "partners",
+    multiple=True,
+    required=True,
+    metavar="SPEC",
+    help="A partner as `id` or `id:Name <email>`. Give it twice, once for each.",
+)
+@click.option(
+    "--timezone",
+    "timezone",
+    metavar="ZONE",
+    help="IANA time zone, e.g. Europe/Berlin (default: this computer's).",
+)
 @click.option("--remote", metavar="URL", help="The private git remote you will both sync with.")
 @click.pass_context
-def init_command(ctx: click.Context, directory: str, partners: tuple[str, ...],
-                 timezone: str | None, remote: str | None) -> None:
+def init_command(
+    ctx: click.Context,
+    directory: str,
+    partners: tuple[str, ...],
+    timezone: str | None,
+    remote: str | None,
+) -> None:
     """Create a new vault in DIRECTORY: openbook.yml, language.md, folders, a git repo
     and a first commit, authored by the partner given with --as.
 

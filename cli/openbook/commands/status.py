@@ -37,26 +37,26 @@ def status_command(ctx: click.Context, as_json: bool) -> None:
     for c in ov.conflict_copies:
         click.echo(f"  Conflict copy to reconcile: {c} (keep what you both want, then delete it).")
     if ov.invalid_notes:
-        click.echo(f"  {plural(len(ov.invalid_notes), 'note')} could not be read; "
-                   "run 'openbook check'.")
+        click.echo(
+            f"  {plural(len(ov.invalid_notes), 'note')} could not be read; run 'openbook check'."
+        )
     click.echo("Check-ins:")
     if not ov.checkins:
         click.echo("  No check-in schedule in openbook.yml.")
-    for c in ov.checkins:
-        who = "You" if c["partner"] == me else names[c["partner"]].name
-        when = "today" if c["every"] == "day" else f"this week (since {c['due_on']})"
-        if c["written"]:
+    for due in ov.checkins:
+        who = "You" if due["partner"] == me else names[due["partner"]].name
+        when = "today" if due["every"] == "day" else f"this week (since {due['due_on']})"
+        if due["written"]:
             click.echo(f"  {who}: the check-in for {when} is written.")
         else:
-            by = f" by {c['by']}" if c["by"] else ""
+            by = f" by {due['by']}" if due["by"] else ""
             click.echo(f"  {who}: a check-in is due {when}{by}.")
     click.echo("Open questions:")
     if not ov.open_questions:
         click.echo("  None open.")
     for q in ov.open_questions:
-        due = dt.datetime.fromisoformat(q["answer_by"])
-        mark = "answer was due " + due.strftime("%a %d %b %H:%M") if q["overdue"] else \
-            "answer by " + due.strftime("%a %d %b %H:%M")
+        answer_by = dt.datetime.fromisoformat(q["answer_by"]).strftime("%a %d %b %H:%M")
+        mark = ("answer was due " if q["overdue"] else "answer by ") + answer_by
         click.echo(f"  {q['id']} for {q['to']}, {_ago(q['age_days'])}, {mark}.")
     click.echo("Agreements:")
     if not ov.agreements_due and not ov.agreements_waiting:
@@ -64,17 +64,22 @@ def status_command(ctx: click.Context, as_json: bool) -> None:
     for a in ov.agreements_due:
         click.echo(f"  {a['id']} {a['title']}: due for review since {a['next_review']}.")
     for a in ov.agreements_waiting:
-        click.echo(f"  {a['id']} {a['title']}: proposed, waiting for "
-                   f"{', '.join(a['waiting_for']) or 'nobody'} (openbook accept {a['id']}).")
+        click.echo(
+            f"  {a['id']} {a['title']}: proposed, waiting for "
+            f"{', '.join(a['waiting_for']) or 'nobody'} (openbook accept {a['id']})."
+        )
     if ov.uncommitted:
-        click.echo(f"Uncommitted: {plural(len(ov.uncommitted), 'change')} "
-                   "(openbook commit records them).")
+        click.echo(
+            f"Uncommitted: {plural(len(ov.uncommitted), 'change')} (openbook commit records them)."
+        )
         for path in ov.uncommitted[:10]:
             click.echo(f"  {path}")
     else:
         click.echo("Uncommitted: nothing, everything is in the log.")
     if ov.last_sync:
-        click.echo(f"Last sync: {ov.last_sync.get('time', '?')}, {ov.last_sync.get('result', '?')}.")
+        click.echo(
+            f"Last sync: {ov.last_sync.get('time', '?')}, {ov.last_sync.get('result', '?')}."
+        )
     else:
         click.echo("Last sync: never (openbook sync shares your notes with your partner).")
 
@@ -86,8 +91,14 @@ def status_command(ctx: click.Context, as_json: bool) -> None:
 @click.option("-n", "--limit", type=click.IntRange(min=1), help="Show at most this many.")
 @click.option("--json", "as_json", is_flag=True, help="Print the log as JSON.")
 @click.pass_context
-def log_command(ctx: click.Context, since: dt.date | None, note_type: str | None,
-                partner: str | None, limit: int | None, as_json: bool) -> None:
+def log_command(
+    ctx: click.Context,
+    since: dt.date | None,
+    note_type: str | None,
+    partner: str | None,
+    limit: int | None,
+    as_json: bool,
+) -> None:
     """The transparency log: every change from git history, newest first.
 
     Edits made more than 48 hours after a note's own date are marked `late edit`, and
@@ -98,8 +109,9 @@ def log_command(ctx: click.Context, since: dt.date | None, note_type: str | None
 
     vault = get_vault(ctx)
     if partner and partner not in vault.config.partners:
-        raise click.BadParameter(f"'{partner}' is not a partner in openbook.yml.",
-                                 param_hint="--partner")
+        raise click.BadParameter(
+            f"'{partner}' is not a partner in openbook.yml.", param_hint="--partner"
+        )
     dates = note_dates_of(check_vault(vault).parsed)
     entries = history(vault, since=since, note_type=note_type, partner=partner, note_dates=dates)
     if limit:
@@ -108,8 +120,11 @@ def log_command(ctx: click.Context, since: dt.date | None, note_type: str | None
         echo_json([e.as_dict() for e in entries])
         return
     if not entries:
-        click.echo("No changes in the log yet." if not (since or note_type or partner)
-                   else "No changes match.")
+        click.echo(
+            "No changes in the log yet."
+            if not (since or note_type or partner)
+            else "No changes match."
+        )
     for e in entries:
         when = dt.datetime.fromisoformat(e.date).strftime("%Y-%m-%d %H:%M")
         marks = []

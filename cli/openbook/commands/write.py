@@ -7,15 +7,25 @@ import click
 
 from ._common import acting_partner, echo_json, get_vault, interactive
 
-NOTE_TYPES = ["checkin", "plan-change", "question", "agreement", "timeout", "repair",
-              "meeting", "review", "language"]
+NOTE_TYPES = [
+    "checkin",
+    "plan-change",
+    "question",
+    "agreement",
+    "timeout",
+    "repair",
+    "meeting",
+    "review",
+    "language",
+]
 
 
-class _DateType(click.ParamType):
+class _DateType(click.ParamType):  # type: ignore[type-arg]
     name = "DATE"
 
-    def convert(self, value: object, param: click.Parameter | None,
-                ctx: click.Context | None) -> dt.date:
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> dt.date:
         if isinstance(value, dt.date):
             return value
         try:
@@ -27,8 +37,15 @@ class _DateType(click.ParamType):
 DATE = _DateType()
 
 
-def _create(ctx: click.Context, note_type: str, sets: dict[str, object], day: dt.date | None,
-            body: str, edit: bool | None, as_json: bool) -> None:
+def _create(
+    ctx: click.Context,
+    note_type: str,
+    sets: dict[str, object],
+    day: dt.date | None,
+    body: str,
+    edit: bool | None,
+    as_json: bool,
+) -> None:
     from .. import ledger, newnote
 
     vault = get_vault(ctx)
@@ -74,16 +91,31 @@ def _kept(relpath: str) -> Exception:
 
 @click.command("new")
 @click.argument("note_type", metavar="TYPE", type=click.Choice(NOTE_TYPES))
-@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
-              help="Set a frontmatter field (YAML value), e.g. --set mood=4. Repeatable.")
+@click.option(
+    "--set",
+    "sets",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Set a frontmatter field (YAML value), e.g. --set mood=4. Repeatable.",
+)
 @click.option("--date", "day", type=DATE, help="The note's own date (default: today).")
 @click.option("--body", default="", help="Text for the note's body.")
-@click.option("--edit/--no-edit", default=None,
-              help="Open $VISUAL or $EDITOR before committing (default: when interactive).")
+@click.option(
+    "--edit/--no-edit",
+    default=None,
+    help="Open $VISUAL or $EDITOR before committing (default: when interactive).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_context
-def new_command(ctx: click.Context, note_type: str, sets: tuple[str, ...], day: dt.date | None,
-                body: str, edit: bool | None, as_json: bool) -> None:
+def new_command(
+    ctx: click.Context,
+    note_type: str,
+    sets: tuple[str, ...],
+    day: dt.date | None,
+    body: str,
+    edit: bool | None,
+    as_json: bool,
+) -> None:
     """Write a new note of TYPE from its template, validate it and commit it.
 
     Never overwrites an existing note. Prints the new note's path.
@@ -102,14 +134,25 @@ def new_command(ctx: click.Context, note_type: str, sets: tuple[str, ...], day: 
 
 @click.command("ask")
 @click.argument("text")
-@click.option("--to", "to", metavar="PARTNER", help="Who the question is for (default: the other partner).")
-@click.option("--answer-by", metavar="DATETIME", help="When the answer is due (default: per openbook.yml).")
+@click.option(
+    "--to", "to", metavar="PARTNER", help="Who the question is for (default: the other partner)."
+)
+@click.option(
+    "--answer-by", metavar="DATETIME", help="When the answer is due (default: per openbook.yml)."
+)
 @click.option("--category", help="An optional category, e.g. timeline or feelings.")
 @click.option("--repeat-of", metavar="Q-ID", help="The earlier question this one asks again.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_context
-def ask_command(ctx: click.Context, text: str, to: str | None, answer_by: str | None,
-                category: str | None, repeat_of: str | None, as_json: bool) -> None:
+def ask_command(
+    ctx: click.Context,
+    text: str,
+    to: str | None,
+    answer_by: str | None,
+    category: str | None,
+    repeat_of: str | None,
+    as_json: bool,
+) -> None:
     """Ask your partner a question. TEXT becomes the body of a new question note.
 
     Asking again is part of healing and is never counted against anyone.
@@ -131,8 +174,13 @@ def ask_command(ctx: click.Context, text: str, to: str | None, answer_by: str | 
 
 
 @click.command("commit")
-@click.option("-m", "--message", "message", metavar="TEXT",
-              help="A note added to each commit's message (never required).")
+@click.option(
+    "-m",
+    "--message",
+    "message",
+    metavar="TEXT",
+    help="A note added to each commit's message (never required).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_context
 def commit_command(ctx: click.Context, message: str | None, as_json: bool) -> None:
@@ -147,16 +195,21 @@ def commit_command(ctx: click.Context, message: str | None, as_json: bool) -> No
     me = acting_partner(ctx, vault)
     outcome = commit_pending(vault, me, note_message=message)
     if as_json:
-        echo_json({
-            "committed": [{"path": c.path, "action": c.action, "commit": c.sha}
-                          for c in outcome.committed],
-            "refused": outcome.refused,
-        })
+        echo_json(
+            {
+                "committed": [
+                    {"path": c.path, "action": c.action, "commit": c.sha} for c in outcome.committed
+                ],
+                "refused": outcome.refused,
+            }
+        )
     else:
         for c in outcome.committed:
             click.echo(f"committed {c.path} ({c.action})")
         for path in outcome.refused:
-            click.echo(f"not committed {path}: it has errors; run 'openbook check {path}'", err=True)
+            click.echo(
+                f"not committed {path}: it has errors; run 'openbook check {path}'", err=True
+            )
         if not outcome.committed and not outcome.refused:
             click.echo("Nothing to commit; everything is already in the log.")
     if outcome.refused:
