@@ -264,3 +264,27 @@ def test_vault_template_override_is_sandboxed(vault: Path) -> None:
     assert res.exit_code == 1
     assert "unsafe" in res.stderr
     _no_traceback(res)
+
+
+def test_edit_opens_the_editor_then_validates_and_commits(vault: Path, tmp_path: Path) -> None:
+    editor = tmp_path / "editor.sh"
+    editor.write_text('#!/bin/sh\nsed -i "s/^mood:.*/mood: 4/" "$1"\necho "I felt heard." >> "$1"\n')
+    editor.chmod(0o755)
+    res = invoke(["new", "checkin", "--edit"], vault=vault, env={"EDITOR": str(editor)})
+    assert res.exit_code == 0, res.stderr
+    text = (vault / "checkins/2026/2026-11-24-bob.md").read_text()
+    assert "mood: 4\n" in text and text.endswith("I felt heard.\n")
+    assert git(vault, "show", "HEAD:checkins/2026/2026-11-24-bob.md") == text.rstrip("\n")
+
+
+def test_an_invalid_edit_is_kept_but_not_committed(vault: Path, tmp_path: Path) -> None:
+    editor = tmp_path / "editor.sh"
+    editor.write_text('#!/bin/sh\nsed -i "s/^mood:.*/mood: 12/" "$1"\n')
+    editor.chmod(0o755)
+    before = subjects(vault)
+    res = invoke(["new", "checkin", "--edit"], vault=vault, env={"EDITOR": str(editor)})
+    assert res.exit_code == 1
+    assert "checkins/2026/2026-11-24-bob.md:" in res.stderr and "[field-value]" in res.stderr
+    assert "saved but not committed" in res.stderr
+    assert "mood: 12" in (vault / "checkins/2026/2026-11-24-bob.md").read_text()
+    assert subjects(vault) == before
