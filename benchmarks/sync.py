@@ -51,9 +51,12 @@ def build_remote(path: Path, notes: int) -> None:
         who = "alice" if i % 2 else "bob"
         day = f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}"
         rel = f"checkins/{2000 + i // 365}/{day}-{who}-{i:05d}.md"
-        body = f"---\ntype: checkin\nauthor: {who}\ndate: {day}\nmood: {1 + i % 5}\n---\n\nNote {i}.\n"
-        msg = f"checkin: new {rel}\n\nOpenbook-Action: new\nOpenbook-Type: checkin\nOpenbook-Partner: {who}\n"
-        cmd = (f"commit refs/heads/main\ncommitter {who} <{who}@example.org> {t + i} +0000\n").encode()
+        body = (f"---\ntype: checkin\nauthor: {who}\ndate: {day}\nmood: {1 + i % 5}\n---\n\n"
+                f"Note {i}.\n")
+        msg = (f"checkin: new {rel}\n\nOpenbook-Action: new\nOpenbook-Type: checkin\n"
+               f"Openbook-Partner: {who}\n")
+        cmd = (f"commit refs/heads/main\n"
+               f"committer {who} <{who}@example.org> {t + i} +0000\n").encode()
         cmd += blob(msg)
         if i == 0:
             cmd += b"M 100644 inline openbook.yml\n" + blob(CONFIG)
@@ -97,7 +100,7 @@ def main() -> None:
         subprocess.run([*ob, "--as", who, "clone", str(remote), str(clones[who])], check=True,
                        capture_output=True)
     plain = {who: tmp / f"plain-{who}" for who in ("alice", "bob")}
-    for who, path in plain.items():
+    for path in plain.values():
         git(tmp, "clone", "-q", str(remote), str(path))
 
     def ob_sync(who: str) -> None:
