@@ -288,3 +288,18 @@ def test_an_invalid_edit_is_kept_but_not_committed(vault: Path, tmp_path: Path) 
     assert "saved but not committed" in res.stderr
     assert "mood: 12" in (vault / "checkins/2026/2026-11-24-bob.md").read_text()
     assert subjects(vault) == before
+
+
+def test_log_lists_the_partners_commits_that_arrived_through_a_merge(vault: Path) -> None:
+    git(vault, "checkout", "-q", "-b", "alice-side")
+    write(vault, "checkins/2026/2026-11-24-alice.md",
+          "---\ntype: checkin\nauthor: alice\ndate: 2026-11-24\n---\n")
+    assert invoke(["commit"], vault=vault, as_partner="alice").exit_code == 0
+    git(vault, "checkout", "-q", "main")
+    invoke(["new", "checkin", "--no-edit"], vault=vault)
+    git(vault, "merge", "-q", "--no-ff", "--no-edit", "alice-side")
+    entries = json.loads(invoke(["log", "--json"], vault=vault).stdout)
+    assert entries[0]["merge"] is True and entries[0]["action"] == "merge"
+    mine = {(e["partner"], e["action"], tuple(e["paths"])) for e in entries}
+    assert ("alice", "new", ("checkins/2026/2026-11-24-alice.md",)) in mine
+    assert ("bob", "new", ("checkins/2026/2026-11-24-bob.md",)) in mine
