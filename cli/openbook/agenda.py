@@ -8,6 +8,7 @@ between the partners (GUIDE.md, "Numbers that help, numbers that harm").
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import datetime as dt
 import re
@@ -154,8 +155,13 @@ class Notes:
     @classmethod
     def of(cls, result: CheckResult) -> Notes:
         out = cls()
-        for note in result.valid_notes():
-            out.by_type.setdefault(note.type or "", []).append(note)
+        bad = result.failed_paths()
+        for path, note in result.parsed.items():  # order does not matter: callers sort
+            t = note.type
+            if not t or path in bad or (".conflict-" in path
+                                        and CONFLICT_COPY.match(path.rsplit("/", 1)[-1])):
+                continue
+            out.by_type.setdefault(t, []).append(note)
         return out
 
     def get(self, t: str) -> list[Note]:
@@ -197,11 +203,14 @@ def count_checkins(cfg: Config, pid: str, items: list[tuple[dt.date, Note]],
     """
     tz = cfg.tz
     sched = cfg.checkins.get(pid)
-    inside = [(d, n) for d, n in items if start <= d <= end]
     if sched is None:
-        return CheckinCount(None, len(inside), 0)
+        return CheckinCount(None, sum(1 for d, _ in items if start <= d <= end), 0)
     by_day: dict[dt.date, list[Note]] = {}
-    for d, n in items:
+    first = start - dt.timedelta(days=7)
+    lo = bisect.bisect_left(items, first, key=lambda x: x[0])
+    for d, n in items[lo:]:
+        if d > end:
+            break
         by_day.setdefault(d, []).append(n)
     if sched.every == "week":
         slots = [d for d in _days(start, end) if d.weekday() == sched.on]
@@ -289,6 +298,10 @@ def question_facts(notes: Notes, win: Window, cfg: Config) -> dict[str, list[dic
     odd: list[dict[str, Any]] = []
     for n in notes.get("question"):
         m = n.meta
+        if m.get("status") in ("answered", "withdrawn"):
+            done = as_date(m.get("answered"))
+            if done is not None and done < win.start:
+                continue  # answered before this window: nothing to show (the common case)
         asked = as_datetime(m.get("asked"), tz)
         if asked is None or _utc(asked) > _utc(as_of):
             continue
