@@ -488,3 +488,32 @@ def test_a_sync_conflict_keeps_both_and_watch_keeps_running(tmp_path: Path) -> N
     copies = Vault(pair.bob).conflict_copies()
     assert len(copies) == 1 and copies[0].startswith("agreements/A-001-no-private-contact.")
     assert git(pair.bob, "status", "--porcelain") == ""
+
+
+def test_once_with_sync_reports_an_unreachable_remote_as_exit_5(tmp_path: Path) -> None:
+    from twoclones import checkin_text, make_pair
+
+    pair = make_pair(tmp_path)
+    git(pair.bob, "remote", "set-url", "origin", str(tmp_path / "unplugged" / "r.git"))
+    pair.write("bob", NOTE, checkin_text("bob"))
+    res = invoke(["watch", "--once", "--sync-every", "10m"], vault=pair.bob, as_partner="bob")
+    assert res.exit_code == 5
+    lines = res.stdout.splitlines()
+    assert lines[0] == f"committed {NOTE}"
+    assert lines[-1] == ("the remote could not be reached; your notes are committed here "
+                         "and will be shared at the next sync.")
+    assert subjects(pair.bob)[0] == f"checkin: new {NOTE}"
+
+
+def test_text_lines_are_short_and_calm() -> None:
+    from openbook.commands.watch import format_event
+
+    assert format_event({"event": "committed", "path": NOTE, "action": "edit"}) == [
+        f"committed {NOTE}"]
+    assert format_event({"event": "committed", "path": NOTE, "action": "delete"}) == [
+        f"committed the deletion of {NOTE}; it stays in the shared history"]
+    line = f"{NOTE}:5:7: error: mood must be between 1 and 5, got 9 [field-value]"
+    shown = format_event({"event": "invalid", "path": NOTE, "lines": [line]})
+    assert shown == [f"not committed {NOTE}: fix this and save again, watch commits it then",
+                     line]
+    assert format_event({"event": "stopped"}) == ["stopped."]

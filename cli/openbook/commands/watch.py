@@ -22,7 +22,7 @@ def _seconds(value: str, option: str) -> float:
     return seconds
 
 
-def format_event(event: dict[str, Any]) -> list[str]:
+def format_event(event: dict[str, Any], once: bool = False) -> list[str]:
     """The calm, short lines shown for one watch event."""
     kind = event.get("event")
     if kind == "started":
@@ -38,8 +38,8 @@ def format_event(event: dict[str, Any]) -> list[str]:
             return [f"committed the deletion of {path}; it stays in the shared history"]
         return [f"committed {path}"]
     if kind == "invalid":
-        return [f"not committed {event['path']}: fix this and save again, "
-                "watch commits it then", *event["lines"]]
+        then = "then run 'openbook commit'" if once else "save again, watch commits it then"
+        return [f"not committed {event['path']}: fix this and {then}", *event["lines"]]
     if kind == "sync":
         return [*event.get("lines", []), event["message"]] if event["exit_code"] else \
             [event["message"]]
@@ -90,7 +90,7 @@ def watch_command(ctx: click.Context, quiet: str, sync_every: str | None, poll: 
         if as_json:
             click.echo(json.dumps(event, ensure_ascii=False, default=str))
         else:
-            for line in format_event(event):
+            for line in format_event(event, once):
                 click.echo(line)
 
     watcher = Watcher(vault, me, quiet=quiet_s, sync_every=sync_s, poll=poll, emit=show)
