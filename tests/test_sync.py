@@ -432,7 +432,15 @@ def test_no_note_content_is_ever_lost(tmp_path_factory: pytest.TempPathFactory) 
     @given(st.lists(step, min_size=1, max_size=5))
     def run(steps: list[tuple[str, str, str, int]]) -> None:
         pair = make_pair(tmp_path_factory.mktemp("prop"))
-        written: set[str] = set()
+
+        def everything() -> set[str]:
+            found: set[str] = set()
+            for root in (pair.alice, pair.bob):
+                found |= {p.read_text().strip() for p in root.rglob("*.md")
+                          if ".git" not in p.parts}
+                found |= {t.strip() for t in files_in_history(root)}
+            return found
+
         for who, action, path, n in steps:
             root = pair.root(who)
             if action == "edit":
@@ -443,17 +451,15 @@ def test_no_note_content_is_ever_lost(tmp_path_factory: pytest.TempPathFactory) 
                 (root / path).unlink()
             else:
                 # whatever is in the work tree when a sync starts must never be lost
-                written.update(p.read_text().strip() for p in root.rglob("*.md")
-                               if ".git" not in p.parts)
+                before = {p.read_text().strip() for p in root.rglob("*.md")
+                          if ".git" not in p.parts}
                 res = pair.sync(who)
                 assert res.exit_code in (0, 3), res.stderr
+                missing = before - everything()
+                assert not missing, f"lost by a sync of {who}: {missing}"
         for who in ("alice", "bob"):
+            before = everything()
             pair.sync(who)
-        found: set[str] = set()
-        for root in (pair.alice, pair.bob):
-            found |= {p.read_text().strip() for p in root.rglob("*.md") if ".git" not in p.parts}
-            found |= {t.strip() for t in files_in_history(root)}
-        # uncommitted invalid notes stay in the work tree; everything else is in history
-        assert written <= found
+            assert before <= everything()
 
     run()
