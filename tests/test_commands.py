@@ -268,7 +268,9 @@ def test_vault_template_override_is_sandboxed(vault: Path) -> None:
 
 def test_edit_opens_the_editor_then_validates_and_commits(vault: Path, tmp_path: Path) -> None:
     editor = tmp_path / "editor.sh"
-    editor.write_text('#!/bin/sh\nsed -i "s/^mood:.*/mood: 4/" "$1"\necho "I felt heard." >> "$1"\n')
+    editor.write_text(
+        '#!/bin/sh\nsed -i "s/^mood:.*/mood: 4/" "$1"\necho "I felt heard." >> "$1"\n'
+    )
     editor.chmod(0o755)
     res = invoke(["new", "checkin", "--edit"], vault=vault, env={"EDITOR": str(editor)})
     assert res.exit_code == 0, res.stderr
@@ -292,8 +294,11 @@ def test_an_invalid_edit_is_kept_but_not_committed(vault: Path, tmp_path: Path) 
 
 def test_log_lists_the_partners_commits_that_arrived_through_a_merge(vault: Path) -> None:
     git(vault, "checkout", "-q", "-b", "alice-side")
-    write(vault, "checkins/2026/2026-11-24-alice.md",
-          "---\ntype: checkin\nauthor: alice\ndate: 2026-11-24\n---\n")
+    write(
+        vault,
+        "checkins/2026/2026-11-24-alice.md",
+        "---\ntype: checkin\nauthor: alice\ndate: 2026-11-24\n---\n",
+    )
     assert invoke(["commit"], vault=vault, as_partner="alice").exit_code == 0
     git(vault, "checkout", "-q", "main")
     invoke(["new", "checkin", "--no-edit"], vault=vault)
@@ -303,3 +308,30 @@ def test_log_lists_the_partners_commits_that_arrived_through_a_merge(vault: Path
     mine = {(e["partner"], e["action"], tuple(e["paths"])) for e in entries}
     assert ("alice", "new", ("checkins/2026/2026-11-24-alice.md",)) in mine
     assert ("bob", "new", ("checkins/2026/2026-11-24-bob.md",)) in mine
+
+
+def test_the_vault_lock_holds_across_threads(vault: Path) -> None:
+    import threading
+
+    from openbook.errors import Busy
+    from openbook.vault import Vault
+
+    v = Vault(vault)
+    outcome: list[str] = []
+
+    def other() -> None:
+        try:
+            with v.lock(wait=0.2):
+                outcome.append("entered")
+        except Busy:
+            outcome.append("busy")
+
+    with v.lock(), v.lock():  # re-entrant in the same thread
+        t = threading.Thread(target=other)
+        t.start()
+        t.join()
+    assert outcome == ["busy"]
+    t = threading.Thread(target=other)
+    t.start()
+    t.join()
+    assert outcome == ["busy", "entered"]

@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import fcntl
 import os
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -180,7 +181,8 @@ class Vault:
             yield
             return
         path = gd / "openbook.lock"
-        key = str(path)
+        # re-entrant within one thread; another thread (or process) waits like anyone else
+        key = (str(path), threading.get_ident())
         if _HELD.get(key, 0):
             _HELD[key] += 1
             try:
@@ -216,7 +218,7 @@ class Vault:
             os.close(fd)
 
 
-_HELD: dict[str, int] = {}
+_HELD: dict[tuple[str, int], int] = {}
 
 
 def _walk(base: str, rel: str) -> Iterator[tuple[str, os.stat_result]]:
