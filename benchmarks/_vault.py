@@ -19,6 +19,23 @@ meeting: {on: sunday, at: "19:00", minutes: 60}
 timeouts: {min: 20m, max: 24h}
 """
 
+FLOOR = r"""
+import os, sys, yaml
+root = sys.argv[1]
+n = 0
+for folder, dirs, files in os.walk(root):
+    dirs[:] = [d for d in dirs if not d.startswith(".")]
+    for name in files:
+        if name.endswith(".md"):
+            with open(os.path.join(folder, name), "rb") as fh:
+                text = fh.read().decode("utf-8")
+            head = text.split("---\n", 2)[1]
+            yaml.load(head, Loader=yaml.CSafeLoader)
+            n += 1
+print(n)
+"""
+
+
 BODY = """
 ## Feelings
 

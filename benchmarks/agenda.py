@@ -20,35 +20,8 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-CONFIG = """\
-version: 1
-timezone: Europe/Berlin
-partners:
-  alice: {name: Alice Example, email: alice@example.org}
-  bob:   {name: Bob Example,   email: bob@example.org}
-checkins:
-  bob:   {every: day, by: "21:00"}
-  alice: {every: week, on: sunday, by: "20:00"}
-questions: {answer_within: 48h}
-meeting:   {on: sunday, at: "19:00", minutes: 60}
-"""
-
-FLOOR = """\
-import os, sys, yaml
-root = sys.argv[1]
-n = 0
-for folder, _, files in os.walk(root):
-    if "/.git" in folder:
-        continue
-    for name in files:
-        if name.endswith(".md"):
-            with open(os.path.join(folder, name), "rb") as fh:
-                text = fh.read().decode("utf-8")
-            head = text.split("\\n---", 1)[0][4:]
-            yaml.load(head, Loader=yaml.CSafeLoader)
-            n += 1
-print(n)
-"""
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _vault import CONFIG, FLOOR
 
 
 def generate(root: Path, count: int) -> None:

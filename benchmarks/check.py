@@ -18,23 +18,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _vault import make_vault
-
-FLOOR = r"""
-import os, sys, yaml
-root = sys.argv[1]
-n = 0
-for folder, dirs, files in os.walk(root):
-    dirs[:] = [d for d in dirs if not d.startswith(".")]
-    for name in files:
-        if name.endswith(".md"):
-            with open(os.path.join(folder, name), "rb") as fh:
-                text = fh.read().decode("utf-8")
-            head = text.split("---\n", 2)[1]
-            yaml.load(head, Loader=yaml.CSafeLoader)
-            n += 1
-print(n)
-"""
+from _vault import FLOOR, make_vault
 
 
 def timed(cmd: list[str], cwd: Path | None = None) -> tuple[float, int]:

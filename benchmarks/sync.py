@@ -20,17 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
-CONFIG = """version: 1
-timezone: Europe/Berlin
-partners:
-  alice: {name: Alice Example, email: alice@example.org}
-  bob: {name: Bob Example, email: bob@example.org}
-checkins:
-  bob: {every: day, by: "21:00"}
-questions: {answer_within: 48h}
-meeting: {on: sunday, at: "19:00", minutes: 60}
-timeouts: {min: 20m, max: 24h}
-"""
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _vault import CONFIG
 
 
 def git(cwd: Path, *args: str, env: dict[str, str] | None = None) -> str:

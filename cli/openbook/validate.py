@@ -637,51 +637,31 @@ def check_vault(vault: Vault, *, use_cache: bool = True) -> CheckResult:
     return CheckResult(vault, len(entries), problems, stats, fresh, key, state)
 
 
+def _refused(rel: str, rule: str, message: str) -> Note:
+    note = Note(rel)
+    note.problems.append(Problem(rel, 1, 1, "error", rule, message))
+    return note
+
+
 def _load_one(root: str, rel: str, st: os.stat_result, cfg: Config) -> Note:
     """Read, parse and validate one file, refusing links and oversized files unread."""
     if statmod.S_ISLNK(st.st_mode):
-        note = Note(rel)
-        note.problems.append(
-            Problem(
-                rel,
-                1,
-                1,
-                "error",
-                "encoding",
-                "this note is a symbolic link; openbook refuses links, "
-                "replace it with the file itself",
-            )
+        return _refused(
+            rel,
+            "encoding",
+            "this note is a symbolic link; openbook refuses links, replace it with the file itself",
         )
-        return note
     if st.st_size > MAX_FILE_BYTES:
-        note = Note(rel)
-        note.problems.append(
-            Problem(
-                rel,
-                1,
-                1,
-                "error",
-                "file-too-large",
-                "file is larger than 1 MiB; split it into smaller notes",
-            )
+        return _refused(
+            rel, "file-too-large", "file is larger than 1 MiB; split it into smaller notes"
         )
-        return note
     try:
         with open(os.path.join(root, rel), "rb") as fh:
             data = fh.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        note = Note(rel)
-        note.problems.append(
-            Problem(
-                rel,
-                1,
-                1,
-                "error",
-                "encoding",
-                f"cannot read this file ({exc.strerror}); check its permissions",
-            )
+        return _refused(
+            rel, "encoding", f"cannot read this file ({exc.strerror}); check its permissions"
         )
-        return note
     note = validate_note(parse_bytes(rel, data, positions=False), cfg)
     if note.problems:  # read again, with positions, to say exactly where
         note = validate_note(parse_bytes(rel, data), cfg)

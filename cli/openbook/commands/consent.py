@@ -16,9 +16,12 @@ def _show(result: Any, as_json: bool) -> None:
 
 @click.command("answer")
 @click.argument("qid", metavar="Q-ID")
-@click.option("--text", metavar="TEXT",
-              help="Your answer; it is added under the note's '## Answer' heading. Without "
-                   "it, write the answer in the note (before or after) and commit it.")
+@click.option(
+    "--text",
+    metavar="TEXT",
+    help="Your answer; it is added under the note's '## Answer' heading. Without "
+    "it, write the answer in the note (before or after) and commit it.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_context
 def answer_command(ctx: click.Context, qid: str, text: str | None, as_json: bool) -> None:
@@ -38,57 +41,51 @@ def answer_command(ctx: click.Context, qid: str, text: str | None, as_json: bool
     _show(answer(vault, me, qid.strip().upper(), text), as_json)
 
 
-@click.command("accept")
-@click.argument("aid", metavar="A-ID")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-@click.pass_context
-def accept_command(ctx: click.Context, aid: str, as_json: bool) -> None:
+def _agreement_command(name: str, doc: str) -> click.Command:
+    """accept, pause and retire: the same shape, a different step of consent."""
+
+    @click.command(name, help=doc)
+    @click.argument("aid", metavar="A-ID")
+    @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+    @click.pass_context
+    def command(ctx: click.Context, aid: str, as_json: bool) -> None:
+        from .. import consent
+
+        vault = get_vault(ctx)
+        me = acting_partner(ctx, vault)
+        _show(getattr(consent, name)(vault, me, aid.strip().upper()), as_json)
+
+    return command
+
+
+accept_command = _agreement_command(
+    "accept",
     """Consent to agreement A-ID. It becomes active only when both of you have accepted.
 
     \b
     Example:
       openbook accept A-003
-    """
-    from ..consent import accept
+    """,
+)
 
-    vault = get_vault(ctx)
-    me = acting_partner(ctx, vault)
-    _show(accept(vault, me, aid.strip().upper()), as_json)
-
-
-@click.command("pause")
-@click.argument("aid", metavar="A-ID")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-@click.pass_context
-def pause_command(ctx: click.Context, aid: str, as_json: bool) -> None:
+pause_command = _agreement_command(
+    "pause",
     """Pause active agreement A-ID. Either of you may pause, without giving a reason;
     it becomes active again when you run `openbook accept A-ID`.
 
     \b
     Example:
       openbook pause A-004
-    """
-    from ..consent import pause
+    """,
+)
 
-    vault = get_vault(ctx)
-    me = acting_partner(ctx, vault)
-    _show(pause(vault, me, aid.strip().upper()), as_json)
-
-
-@click.command("retire")
-@click.argument("aid", metavar="A-ID")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-@click.pass_context
-def retire_command(ctx: click.Context, aid: str, as_json: bool) -> None:
+retire_command = _agreement_command(
+    "retire",
     """Retire agreement A-ID. Retiring needs both of you: the first `retire` records the
     request, the second completes it. The agreement stays in the history.
 
     \b
     Example:
       openbook retire A-004
-    """
-    from ..consent import retire
-
-    vault = get_vault(ctx)
-    me = acting_partner(ctx, vault)
-    _show(retire(vault, me, aid.strip().upper()), as_json)
+    """,
+)
