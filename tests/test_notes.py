@@ -133,3 +133,24 @@ def _make_cfg() -> object:
 
 
 _CFG = _make_cfg()
+
+
+@settings(max_examples=300, deadline=None)
+@given(_meta, _text)
+def test_the_fast_reader_agrees_with_the_positional_one(meta: dict[str, object], body: str) -> None:
+    data = render_note(meta, body).encode("utf-8")
+    fast = parse_bytes("x.md", data, positions=False)
+    slow = parse_bytes("x.md", data)
+    assert fast.meta == slow.meta
+    assert {p.rule for p in fast.problems} == {p.rule for p in slow.problems}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300))
+def test_fast_and_positional_readers_find_the_same_rules(text: str) -> None:
+    data = ("---\n" + text + "\n---\n").encode("utf-8")
+    fast = parse_bytes("x.md", data, positions=False)
+    slow = parse_bytes("x.md", data)
+    assert {p.rule for p in fast.problems} == {p.rule for p in slow.problems}
+    if not slow.problems:
+        assert fast.meta == slow.meta
