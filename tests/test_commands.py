@@ -335,3 +335,13 @@ def test_the_vault_lock_holds_across_threads(vault: Path) -> None:
     t.start()
     t.join()
     assert outcome == ["busy", "entered"]
+
+
+def test_compiled_templates_are_cached_locally_and_render_the_same(vault: Path) -> None:
+    first = invoke(["agenda"], vault=vault)
+    cached = list((vault / ".git/openbook/templates").iterdir())
+    assert cached, "no compiled template was cached"
+    second = invoke(["agenda"], vault=vault)
+    assert first.exit_code == second.exit_code == 0
+    assert first.stdout == second.stdout
+    assert git(vault, "status", "--porcelain") == ""

@@ -32,6 +32,20 @@ def template_dirs(vault_root: Path | None) -> list[Path]:
     return dirs
 
 
+def _bytecode_cache(vault_root: Path | None) -> Any:
+    """Compiled templates kept in .git/openbook/templates/ (local, keyed by source checksum)."""
+    if vault_root is None or not (vault_root / ".git").is_dir():
+        return None
+    from jinja2 import FileSystemBytecodeCache
+
+    folder = vault_root / ".git" / "openbook" / "templates"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return FileSystemBytecodeCache(str(folder))
+
+
 def environment(vault_root: Path | None, *, autoescape: bool = False) -> Any:
     """A SandboxedEnvironment with StrictUndefined that never reads outside its folders."""
     from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound
@@ -53,6 +67,7 @@ def environment(vault_root: Path | None, *, autoescape: bool = False) -> Any:
 
     env = SandboxedEnvironment(
         loader=VaultLoader([str(d) for d in template_dirs(vault_root)], followlinks=False),
+        bytecode_cache=_bytecode_cache(vault_root),
         undefined=StrictUndefined,
         autoescape=autoescape,
         keep_trailing_newline=True,
