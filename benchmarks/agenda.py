@@ -38,17 +38,20 @@ def generate(root: Path, count: int) -> None:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(
                 f"---\ntype: checkin\nauthor: {who}\ndate: {day.isoformat()}\n"
-                f"time: \"{rng.randint(18, 22)}:{rng.randint(0, 59):02d}\"\nmood: "
+                f'time: "{rng.randint(18, 22)}:{rng.randint(0, 59):02d}"\nmood: '
                 f"{rng.randint(1, 5)}\nconnection: {rng.randint(1, 5)}\non_track: yes\n"
-                "discuss: []\n---\n## Feelings\n\nOk.\n\n## Appreciation\n\nThe tea.\n")
+                "discuss: []\n---\n## Feelings\n\nOk.\n\n## Appreciation\n\nThe tea.\n"
+            )
             made += 1
         qn += 1
         if qn < 10000:
             q = root / f"questions/Q-{qn:04d}.md"
             q.parent.mkdir(parents=True, exist_ok=True)
-            q.write_text(f"---\ntype: question\nid: Q-{qn:04d}\nasked_by: alice\nto: bob\n"
-                         f"asked: {day.isoformat()} 10:00\nstatus: answered\n"
-                         f"answered: {day.isoformat()} 18:00\n---\nA question.\n")
+            q.write_text(
+                f"---\ntype: question\nid: Q-{qn:04d}\nasked_by: alice\nto: bob\n"
+                f"asked: {day.isoformat()} 10:00\nstatus: answered\n"
+                f"answered: {day.isoformat()} 18:00\n---\nA question.\n"
+            )
             made += 1
         day += timedelta(days=1)
     subprocess.run(["git", "init", "-q", str(root)], check=True)
@@ -73,8 +76,9 @@ def main() -> None:
         generate(root, args.notes)
         floor_script = Path(tmp) / "floor.py"
         floor_script.write_text(FLOOR)
-        floor = min(timed([sys.executable, str(floor_script), str(root)], env)
-                    for _ in range(args.runs))
+        floor = min(
+            timed([sys.executable, str(floor_script), str(root)], env) for _ in range(args.runs)
+        )
         cmd = [openbook, "--vault", str(root), "agenda"]
         colds, warms = [], []
         for _ in range(args.runs):

@@ -25,8 +25,9 @@ from _vault import CONFIG
 
 
 def git(cwd: Path, *args: str, env: dict[str, str] | None = None) -> str:
-    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
-                          text=True, env=env).stdout.strip()
+    return subprocess.run(
+        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True, env=env
+    ).stdout.strip()
 
 
 def build_remote(path: Path, notes: int) -> None:
@@ -42,20 +43,23 @@ def build_remote(path: Path, notes: int) -> None:
         who = "alice" if i % 2 else "bob"
         day = f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}"
         rel = f"checkins/{2000 + i // 365}/{day}-{who}-{i:05d}.md"
-        body = (f"---\ntype: checkin\nauthor: {who}\ndate: {day}\nmood: {1 + i % 5}\n---\n\n"
-                f"Note {i}.\n")
-        msg = (f"checkin: new {rel}\n\nOpenbook-Action: new\nOpenbook-Type: checkin\n"
-               f"Openbook-Partner: {who}\n")
-        cmd = (f"commit refs/heads/main\n"
-               f"committer {who} <{who}@example.org> {t + i} +0000\n").encode()
+        body = (
+            f"---\ntype: checkin\nauthor: {who}\ndate: {day}\nmood: {1 + i % 5}\n---\n\nNote {i}.\n"
+        )
+        msg = (
+            f"checkin: new {rel}\n\nOpenbook-Action: new\nOpenbook-Type: checkin\n"
+            f"Openbook-Partner: {who}\n"
+        )
+        cmd = (
+            f"commit refs/heads/main\ncommitter {who} <{who}@example.org> {t + i} +0000\n"
+        ).encode()
         cmd += blob(msg)
         if i == 0:
             cmd += b"M 100644 inline openbook.yml\n" + blob(CONFIG)
             cmd += b"M 100644 inline .gitignore\n" + blob("*.swp\n")
         cmd += f"M 100644 inline {rel}\n".encode() + blob(body) + b"\n"
         chunks.append(cmd)
-    subprocess.run(["git", "fast-import", "--quiet"], cwd=path, input=b"".join(chunks),
-                   check=True)
+    subprocess.run(["git", "fast-import", "--quiet"], cwd=path, input=b"".join(chunks), check=True)
 
 
 def timed(fn: object, runs: int, setup: object = None) -> float:
@@ -75,10 +79,15 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="openbook-bench-"))
-    env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": str(tmp / "gitconfig"),
-           "OPENBOOK_LOCK_WAIT": "5"}
-    (tmp / "gitconfig").write_text("[user]\n\tname = Bench\n\temail = bench@example.org\n"
-                                   "[init]\n\tdefaultBranch = main\n")
+    env = {
+        **os.environ,
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_CONFIG_GLOBAL": str(tmp / "gitconfig"),
+        "OPENBOOK_LOCK_WAIT": "5",
+    }
+    (tmp / "gitconfig").write_text(
+        "[user]\n\tname = Bench\n\temail = bench@example.org\n[init]\n\tdefaultBranch = main\n"
+    )
     os.environ.update(env)
     start = time.perf_counter()
     remote = tmp / "remote.git"
@@ -88,15 +97,19 @@ def main() -> None:
     clones = {}
     for who in ("alice", "bob"):
         clones[who] = tmp / who
-        subprocess.run([*ob, "--as", who, "clone", str(remote), str(clones[who])], check=True,
-                       capture_output=True)
+        subprocess.run(
+            [*ob, "--as", who, "clone", str(remote), str(clones[who])],
+            check=True,
+            capture_output=True,
+        )
     plain = {who: tmp / f"plain-{who}" for who in ("alice", "bob")}
     for path in plain.values():
         git(tmp, "clone", "-q", str(remote), str(path))
 
     def ob_sync(who: str) -> None:
-        subprocess.run([*ob, "--vault", str(clones[who]), "--as", who, "sync"], check=True,
-                       capture_output=True)
+        subprocess.run(
+            [*ob, "--vault", str(clones[who]), "--as", who, "sync"], check=True, capture_output=True
+        )
 
     def plain_sync(who: str) -> None:
         root = plain[who]
@@ -118,8 +131,10 @@ def main() -> None:
         for who in ("alice", "bob"):
             note = roots[who] / "checkins" / "2026" / f"2026-11-{n % 28 + 1:02d}-{who}-x{n}.md"
             note.parent.mkdir(parents=True, exist_ok=True)
-            note.write_text(f"---\ntype: checkin\nauthor: {who}\ndate: 2026-11-"
-                            f"{n % 28 + 1:02d}\nmood: 3\n---\n\nNew.\n")
+            note.write_text(
+                f"---\ntype: checkin\nauthor: {who}\ndate: 2026-11-"
+                f"{n % 28 + 1:02d}\nmood: 3\n---\n\nNew.\n"
+            )
         # Bob shares first; the timed part is Alice's sync, which merges
         if kind == "ob":
             ob_sync("bob")
@@ -132,12 +147,18 @@ def main() -> None:
 
     merge_ob = timed(lambda: ob_sync("alice"), args.runs, lambda: one_each("ob"))
     merge_git = timed(lambda: plain_sync("alice"), args.runs, lambda: one_each("git"))
-    print(f"nothing to do:    openbook sync {idle_ob * 1000:7.0f} ms   plain git "
-          f"{idle_git * 1000:7.0f} ms   ratio {idle_ob / idle_git:4.2f}x")
-    print(f"one note each:    openbook sync {merge_ob * 1000:7.0f} ms   plain git "
-          f"{merge_git * 1000:7.0f} ms   ratio {merge_ob / merge_git:4.2f}x")
-    print("(openbook's figure includes starting Python and committing + validating the new "
-          "note; plain git's includes add + commit only in the merge case's setup)")
+    print(
+        f"nothing to do:    openbook sync {idle_ob * 1000:7.0f} ms   plain git "
+        f"{idle_git * 1000:7.0f} ms   ratio {idle_ob / idle_git:4.2f}x"
+    )
+    print(
+        f"one note each:    openbook sync {merge_ob * 1000:7.0f} ms   plain git "
+        f"{merge_git * 1000:7.0f} ms   ratio {merge_ob / merge_git:4.2f}x"
+    )
+    print(
+        "(openbook's figure includes starting Python and committing + validating the new "
+        "note; plain git's includes add + commit only in the merge case's setup)"
+    )
 
 
 if __name__ == "__main__":

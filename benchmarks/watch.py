@@ -39,8 +39,13 @@ def isolate(tmp: Path) -> None:
     home = tmp / "home"
     home.mkdir()
     (home / ".gitconfig").write_text("[user]\n\tname = Bench\n\temail = bench@openbook.invalid\n")
-    os.environ.update({"HOME": str(home), "GIT_CONFIG_GLOBAL": str(home / ".gitconfig"),
-                       "GIT_CONFIG_NOSYSTEM": "1"})
+    os.environ.update(
+        {
+            "HOME": str(home),
+            "GIT_CONFIG_GLOBAL": str(home / ".gitconfig"),
+            "GIT_CONFIG_NOSYSTEM": "1",
+        }
+    )
     for var in ("OPENBOOK_VAULT", "OPENBOOK_PARTNER", "OPENBOOK_NOW"):
         os.environ.pop(var, None)
 
@@ -139,8 +144,9 @@ def main() -> None:
         stop.set()
         thread.join(10)
 
-    print(f"watch, save to commit (median of {args.saves} saves, quiet {args.quiet:g}s "
-          "subtracted):")
+    print(
+        f"watch, save to commit (median of {args.saves} saves, quiet {args.quiet:g}s subtracted):"
+    )
     print(f"  overhead          {overhead * 1000:7.1f} ms   (target < 300 ms)")
     print(f"  p90 overhead      {sorted(lat)[int(len(lat) * 0.9) - 1] * 1000:7.1f} ms")
     print(f"  baseline commit   {baseline * 1000:7.1f} ms   (commit_pending of one note)")
@@ -148,8 +154,10 @@ def main() -> None:
     print(f"memory, resident set size ({args.commits} commits in {elapsed:.1f}s):")
     print(f"  after 10 commits  {rss_10:7.1f} MB")
     print(f"  after {args.commits:<5d}      {rss_n:7.1f} MB")
-    print(f"  growth            {rss_n - rss_10:7.1f} MB   (target < 10 MB)"
-          f"   ratio {rss_n / rss_10:.3f}")
+    print(
+        f"  growth            {rss_n - rss_10:7.1f} MB   (target < 10 MB)"
+        f"   ratio {rss_n / rss_10:.3f}"
+    )
 
 
 if __name__ == "__main__":

@@ -9,9 +9,17 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLE, git, invoke, subjects, trailers, write
 
-HEADINGS = ["## Opening", "## Appreciations", "## What went right", "## Transparency",
-            "## Open questions", "## Agreements", "## The week ahead", "## One topic",
-            "## Close"]
+HEADINGS = [
+    "## Opening",
+    "## Appreciations",
+    "## What went right",
+    "## Transparency",
+    "## Open questions",
+    "## Agreements",
+    "## The week ahead",
+    "## One topic",
+    "## Close",
+]
 
 CONFIG = """\
 version: 1
@@ -27,10 +35,14 @@ meeting:   {on: sunday, at: "19:00", minutes: 60}
 """
 
 
-def checkin(root: Path, who: str, day: str, time: str = "20:00", extra: str = "",
-            body: str = "") -> None:
-    write(root, f"checkins/{day[:4]}/{day}-{who}.md",
-          f"---\ntype: checkin\nauthor: {who}\ndate: {day}\ntime: \"{time}\"\n{extra}---\n{body}")
+def checkin(
+    root: Path, who: str, day: str, time: str = "20:00", extra: str = "", body: str = ""
+) -> None:
+    write(
+        root,
+        f"checkins/{day[:4]}/{day}-{who}.md",
+        f'---\ntype: checkin\nauthor: {who}\ndate: {day}\ntime: "{time}"\n{extra}---\n{body}',
+    )
 
 
 def agenda(vault: Path, *args: str) -> str:
@@ -70,9 +82,22 @@ def test_example_agenda_has_no_numbers_that_harm(fmt: str) -> None:
         for short in ([], ["--short"]):
             text = agenda(EXAMPLE, "--date", day, "--format", fmt, *short).lower()
             text = re.sub(r"<style>.*?</style>", "", text, flags=re.S)  # CSS widths
-            for word in ("%", "score", "streak", "rank", "points", "percent", "trust level",
-                         "questions asked", "asked by", " vs ", "versus", "better than",
-                         "worse than", "triggered"):
+            for word in (
+                "%",
+                "score",
+                "streak",
+                "rank",
+                "points",
+                "percent",
+                "trust level",
+                "questions asked",
+                "asked by",
+                " vs ",
+                "versus",
+                "better than",
+                "worse than",
+                "triggered",
+            ):
                 assert word not in text, (day, fmt, word)
             assert not re.search(r"\d+\s*questions?\b", text), (day, fmt)
 
@@ -80,9 +105,19 @@ def test_example_agenda_has_no_numbers_that_harm(fmt: str) -> None:
 @pytest.mark.skipif(not (EXAMPLE / "openbook.yml").exists(), reason="example vault missing")
 def test_example_json_carries_the_keys_of_the_spec() -> None:
     data = agenda_json(EXAMPLE, "--date", "2026-11-22")
-    for key in ("date", "week", "period", "checkins", "open_questions", "agreements_due",
-                "agreements_proposed", "plan_changes", "topic", "queued_topics",
-                "conflict_copies"):
+    for key in (
+        "date",
+        "week",
+        "period",
+        "checkins",
+        "open_questions",
+        "agreements_due",
+        "agreements_proposed",
+        "plan_changes",
+        "topic",
+        "queued_topics",
+        "conflict_copies",
+    ):
         assert key in data, key
     assert data["date"] == "2026-11-22"
     assert data["week"] == "2026-W47"
@@ -104,16 +139,28 @@ def test_counts_lateness_and_notice(vault: Path) -> None:
     write(vault, "openbook.yml", CONFIG)
     for day in ("2026-11-16", "2026-11-17", "2026-11-18", "2026-11-19", "2026-11-20"):
         checkin(vault, "bob", day, "21:30" if day == "2026-11-18" else "20:45")
-    checkin(vault, "alice", "2026-11-22", "19:00",
-            body="\n## Appreciation\n\n*What is one thing?*\n\nHe cooked on Friday.\n\n## Needs\n")
-    write(vault, "plan-changes/2026/2026-11-18-1500-bob.md",
-          "---\ntype: plan-change\nauthor: bob\nsent: 2026-11-18 15:00\n"
-          "plan_at: 2026-11-18 18:00\nwas: home at 6\nnow: home at 7\n---\n")
+    checkin(
+        vault,
+        "alice",
+        "2026-11-22",
+        "19:00",
+        body="\n## Appreciation\n\n*What is one thing?*\n\nHe cooked on Friday.\n\n## Needs\n",
+    )
+    write(
+        vault,
+        "plan-changes/2026/2026-11-18-1500-bob.md",
+        "---\ntype: plan-change\nauthor: bob\nsent: 2026-11-18 15:00\n"
+        "plan_at: 2026-11-18 18:00\nwas: home at 6\nnow: home at 7\n---\n",
+    )
     data = agenda_json(vault, "--date", "2026-11-22")
     assert data["period"] == {"start": "2026-11-16", "end": "2026-11-22"}
     # Sunday's check-in is due at 21:00, after the 19:00 meeting: not counted yet
-    assert data["checkins"]["bob"] == {**data["checkins"]["bob"], "expected": 6,
-                                       "received": 5, "late": 1}
+    assert data["checkins"]["bob"] == {
+        **data["checkins"]["bob"],
+        "expected": 6,
+        "received": 5,
+        "late": 1,
+    }
     assert data["checkins"]["alice"]["expected"] == 1
     assert data["checkins"]["alice"]["received"] == 1
     assert data["plan_change_details"][0]["notice_minutes"] == 180
@@ -138,8 +185,9 @@ def test_week_with_nothing_at_all_renders(vault: Path) -> None:
 
 
 def test_no_checkin_schedule_and_a_partner_without_checkins(vault: Path) -> None:
-    write(vault, "openbook.yml", CONFIG.split("checkins:")[0]
-          + "meeting: {on: sunday, at: \"19:00\"}\n")
+    write(
+        vault, "openbook.yml", CONFIG.split("checkins:")[0] + 'meeting: {on: sunday, at: "19:00"}\n'
+    )
     checkin(vault, "bob", "2026-11-20")
     data = agenda_json(vault, "--date", "2026-11-22")
     assert data["checkins"]["bob"]["expected"] is None
@@ -151,8 +199,11 @@ def test_no_checkin_schedule_and_a_partner_without_checkins(vault: Path) -> None
 
 
 def test_period_starts_after_the_last_meeting(vault: Path) -> None:
-    write(vault, "meetings/2026/2026-W46.md",
-          "---\ntype: meeting\ndate: 2026-11-12\nweek: 2026-W46\nparticipants: [alice, bob]\n---\n")
+    write(
+        vault,
+        "meetings/2026/2026-W46.md",
+        "---\ntype: meeting\ndate: 2026-11-12\nweek: 2026-W46\nparticipants: [alice, bob]\n---\n",
+    )
     data = agenda_json(vault, "--date", "2026-11-22")
     assert data["period"] == {"start": "2026-11-13", "end": "2026-11-22"}
     assert data["last_meeting"] == "2026-11-12"
@@ -171,28 +222,44 @@ def test_invalid_notes_are_left_out_and_listed_once(vault: Path) -> None:
 
 def test_conflict_copies_are_listed_at_the_top(vault: Path) -> None:
     checkin(vault, "bob", "2026-11-20")
-    write(vault, "checkins/2026/2026-11-20-bob.conflict-alice-abcdef1.md",
-          "---\ntype: checkin\nauthor: bob\ndate: 2026-11-20\n---\n")
+    write(
+        vault,
+        "checkins/2026/2026-11-20-bob.conflict-alice-abcdef1.md",
+        "---\ntype: checkin\nauthor: bob\ndate: 2026-11-20\n---\n",
+    )
     text = agenda(vault, "--date", "2026-11-22")
     top = text.split("## Opening")[0]
     assert "checkins/2026/2026-11-20-bob.conflict-alice-abcdef1.md" in top
     assert agenda_json(vault, "--date", "2026-11-22")["conflict_copies"] == [
-        "checkins/2026/2026-11-20-bob.conflict-alice-abcdef1.md"]
+        "checkins/2026/2026-11-20-bob.conflict-alice-abcdef1.md"
+    ]
 
 
 def test_questions_oldest_first_overdue_and_answered_before_asked(vault: Path) -> None:
-    write(vault, "questions/Q-0001.md",
-          "---\ntype: question\nid: Q-0001\nasked_by: alice\nto: bob\n"
-          "asked: 2026-11-21 10:00\nstatus: open\n---\nWhere were you?\n")
-    write(vault, "questions/Q-0002.md",
-          "---\ntype: question\nid: Q-0002\nasked_by: alice\nto: bob\n"
-          "asked: 2026-11-17 10:00\nstatus: open\n---\nWho called?\n")
-    write(vault, "questions/Q-0003.md",
-          "---\ntype: question\nid: Q-0003\nasked_by: alice\nto: bob\n"
-          "asked: 2026-11-18 10:00\nstatus: answered\nanswered: 2026-11-17 09:00\n---\n")
-    write(vault, "questions/Q-0004.md",
-          "---\ntype: question\nid: Q-0004\nasked_by: alice\nto: bob\n"
-          "asked: 2026-11-18 10:00\nstatus: with-therapist\n---\nA hard one.\n")
+    write(
+        vault,
+        "questions/Q-0001.md",
+        "---\ntype: question\nid: Q-0001\nasked_by: alice\nto: bob\n"
+        "asked: 2026-11-21 10:00\nstatus: open\n---\nWhere were you?\n",
+    )
+    write(
+        vault,
+        "questions/Q-0002.md",
+        "---\ntype: question\nid: Q-0002\nasked_by: alice\nto: bob\n"
+        "asked: 2026-11-17 10:00\nstatus: open\n---\nWho called?\n",
+    )
+    write(
+        vault,
+        "questions/Q-0003.md",
+        "---\ntype: question\nid: Q-0003\nasked_by: alice\nto: bob\n"
+        "asked: 2026-11-18 10:00\nstatus: answered\nanswered: 2026-11-17 09:00\n---\n",
+    )
+    write(
+        vault,
+        "questions/Q-0004.md",
+        "---\ntype: question\nid: Q-0004\nasked_by: alice\nto: bob\n"
+        "asked: 2026-11-18 10:00\nstatus: with-therapist\n---\nA hard one.\n",
+    )
     data = agenda_json(vault, "--date", "2026-11-22")
     assert [q["id"] for q in data["open_questions"]] == ["Q-0002", "Q-0001"]
     assert data["open_questions"][0]["overdue"] is True
@@ -206,19 +273,31 @@ def test_questions_oldest_first_overdue_and_answered_before_asked(vault: Path) -
 
 
 def test_agreements_proposed_due_without_review_and_named_in_a_setback(vault: Path) -> None:
-    write(vault, "agreements/A-001-contact.md",
-          "---\ntype: agreement\nid: A-001\ntitle: No private contact\nstatus: active\n"
-          "proposed_by: bob\naccepted_by: [alice, bob]\nnext_review: 2026-11-20\n"
-          "if_crossed: Tell Alice the same evening.\n---\n")
-    write(vault, "agreements/A-002-phone.md",
-          "---\ntype: agreement\nid: A-002\ntitle: Phone open\nstatus: active\n"
-          "proposed_by: bob\naccepted_by: [alice, bob]\n---\n")
-    write(vault, "agreements/A-003-events.md",
-          "---\ntype: agreement\nid: A-003\ntitle: Work events\nstatus: proposed\n"
-          "proposed_by: bob\naccepted_by: [bob]\n---\n")
-    write(vault, "repairs/2026/2026-11-19-reply.md",
-          "---\ntype: repair\nauthor: bob\ndate: 2026-11-19\nkind: setback\n"
-          "self_reported: true\nagreements: [A-001]\nstatus: open\n---\n# I replied\n")
+    write(
+        vault,
+        "agreements/A-001-contact.md",
+        "---\ntype: agreement\nid: A-001\ntitle: No private contact\nstatus: active\n"
+        "proposed_by: bob\naccepted_by: [alice, bob]\nnext_review: 2026-11-20\n"
+        "if_crossed: Tell Alice the same evening.\n---\n",
+    )
+    write(
+        vault,
+        "agreements/A-002-phone.md",
+        "---\ntype: agreement\nid: A-002\ntitle: Phone open\nstatus: active\n"
+        "proposed_by: bob\naccepted_by: [alice, bob]\n---\n",
+    )
+    write(
+        vault,
+        "agreements/A-003-events.md",
+        "---\ntype: agreement\nid: A-003\ntitle: Work events\nstatus: proposed\n"
+        "proposed_by: bob\naccepted_by: [bob]\n---\n",
+    )
+    write(
+        vault,
+        "repairs/2026/2026-11-19-reply.md",
+        "---\ntype: repair\nauthor: bob\ndate: 2026-11-19\nkind: setback\n"
+        "self_reported: true\nagreements: [A-001]\nstatus: open\n---\n# I replied\n",
+    )
     checkin(vault, "bob", "2026-11-18", extra="discuss: [the holiday party]\n")
     data = agenda_json(vault, "--date", "2026-11-22")
     assert data["agreements_due"] == ["A-001"]
@@ -238,17 +317,22 @@ def test_daylight_saving_week(vault: Path, monkeypatch: pytest.MonkeyPatch) -> N
     """Europe/Berlin leaves summer time on Sunday 2026-10-25: a day of 25 hours."""
     monkeypatch.setenv("OPENBOOK_NOW", "2026-10-26T09:00:00+01:00")
     write(vault, "openbook.yml", CONFIG)
-    for day in ("2026-10-19", "2026-10-20", "2026-10-21", "2026-10-22", "2026-10-23",
-                "2026-10-24"):
+    for day in ("2026-10-19", "2026-10-20", "2026-10-21", "2026-10-22", "2026-10-23", "2026-10-24"):
         checkin(vault, "bob", day, "20:59")
     checkin(vault, "bob", "2026-10-25", "21:01")
     checkin(vault, "alice", "2026-10-25", "19:59")
-    write(vault, "plan-changes/2026/2026-10-24-2000-bob.md",
-          "---\ntype: plan-change\nauthor: bob\nsent: 2026-10-24 20:00\n"
-          "plan_at: 2026-10-25 20:00\nwas: dinner at 8\nnow: dinner at 9\n---\n")
-    write(vault, "timeouts/2026/2026-10-25-0130-alice.md",
-          "---\ntype: timeout\ncalled_by: alice\ncalled: 2026-10-25 01:30\n"
-          "return_by: 2026-10-25 03:30\nreturned: 2026-10-25 03:20\n---\n")
+    write(
+        vault,
+        "plan-changes/2026/2026-10-24-2000-bob.md",
+        "---\ntype: plan-change\nauthor: bob\nsent: 2026-10-24 20:00\n"
+        "plan_at: 2026-10-25 20:00\nwas: dinner at 8\nnow: dinner at 9\n---\n",
+    )
+    write(
+        vault,
+        "timeouts/2026/2026-10-25-0130-alice.md",
+        "---\ntype: timeout\ncalled_by: alice\ncalled: 2026-10-25 01:30\n"
+        "return_by: 2026-10-25 03:30\nreturned: 2026-10-25 03:20\n---\n",
+    )
     data = agenda_json(vault, "--date", "2026-10-25")
     assert data["week"] == "2026-W43"
     assert data["checkins"]["bob"]["expected"] == 7
@@ -324,8 +408,11 @@ def test_save_writes_and_commits_the_meeting_note_once(vault: Path) -> None:
     assert "## Minutes" in text and "## Decisions" in text
     assert [h for h in HEADINGS if h in text] == HEADINGS
     assert subjects(vault)[0] == "meeting: new meetings/2026/2026-W47.md"
-    assert trailers(vault) == {"Openbook-Action": "new", "Openbook-Type": "meeting",
-                               "Openbook-Partner": "bob"}
+    assert trailers(vault) == {
+        "Openbook-Action": "new",
+        "Openbook-Type": "meeting",
+        "Openbook-Partner": "bob",
+    }
     assert invoke(["check"], vault=vault).exit_code == 0
     before = git(vault, "rev-parse", "HEAD")
     again = invoke(["agenda", "--date", "2026-11-22", "--save"], vault=vault)

@@ -11,13 +11,24 @@ import pytest
 from conftest import EXAMPLE, invoke, write
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-SECTIONS = ["Opening", "Appreciations", "What went right", "Transparency", "Open questions",
-            "Agreements", "The week ahead", "One topic", "Close"]
+SECTIONS = [
+    "Opening",
+    "Appreciations",
+    "What went right",
+    "Transparency",
+    "Open questions",
+    "Agreements",
+    "The week ahead",
+    "One topic",
+    "Close",
+]
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"),
-                       reason="headless Chromium is not installed (apt-get install chromium)"),
+    pytest.mark.skipif(
+        CHROMIUM is None and not os.environ.get("CI"),
+        reason="headless Chromium is not installed (apt-get install chromium)",
+    ),
 ]
 
 
@@ -26,10 +37,23 @@ def chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     profile = tmp_path / "profile"
     profile.mkdir(exist_ok=True)
     return subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-         "--no-first-run", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", f"--user-data-dir={profile}", *args],
-        capture_output=True, text=True, timeout=120, check=False,
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={profile}",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -39,11 +63,15 @@ def html_page(tmp_path: Path) -> Path:
         from conftest import make_vault
 
         vault = make_vault(tmp_path / "vault")
-        write(vault, "checkins/2026/2026-11-20-bob.md",
-              "---\ntype: checkin\nauthor: bob\ndate: 2026-11-20\ntime: \"20:00\"\n---\n")
+        write(
+            vault,
+            "checkins/2026/2026-11-20-bob.md",
+            '---\ntype: checkin\nauthor: bob\ndate: 2026-11-20\ntime: "20:00"\n---\n',
+        )
     out = tmp_path / "agenda.html"
-    res = invoke(["agenda", "--date", "2026-11-22", "--format", "html", "-o", str(out)],
-                 vault=vault)
+    res = invoke(
+        ["agenda", "--date", "2026-11-22", "--format", "html", "-o", str(out)], vault=vault
+    )
     assert res.exit_code == 0, res.stderr
     return out
 
@@ -51,8 +79,7 @@ def html_page(tmp_path: Path) -> Path:
 def test_agenda_page_renders_in_chromium(tmp_path: Path) -> None:
     page = html_page(tmp_path)
     png = tmp_path / "agenda.png"
-    shot = chromium(tmp_path, f"--screenshot={png}", "--window-size=1200,3000",
-                    page.as_uri())
+    shot = chromium(tmp_path, f"--screenshot={png}", "--window-size=1200,3000", page.as_uri())
     assert png.is_file(), shot.stderr
     data = png.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"

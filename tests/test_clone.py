@@ -40,8 +40,7 @@ def test_clone_needs_as(remote: Path, tmp_path: Path) -> None:
     assert "--as" in res.stderr
 
 
-def test_clone_refuses_an_unknown_partner_and_leaves_nothing(remote: Path,
-                                                             tmp_path: Path) -> None:
+def test_clone_refuses_an_unknown_partner_and_leaves_nothing(remote: Path, tmp_path: Path) -> None:
     res = invoke(["clone", str(remote), str(tmp_path / "carol")], as_partner="carol")
     assert res.exit_code == 1
     assert "'carol' is not a partner" in res.stderr and "alice, bob" in res.stderr
@@ -59,8 +58,7 @@ def test_clone_refuses_a_folder_that_is_not_empty(remote: Path, tmp_path: Path) 
 
 
 def test_clone_of_an_unreachable_remote_is_exit_5(tmp_path: Path) -> None:
-    res = invoke(["clone", str(tmp_path / "nowhere.git"), str(tmp_path / "a")],
-                 as_partner="alice")
+    res = invoke(["clone", str(tmp_path / "nowhere.git"), str(tmp_path / "a")], as_partner="alice")
     assert res.exit_code == 5
     assert "nothing was cloned" in res.stderr
     assert not (tmp_path / "a").exists()
@@ -92,29 +90,61 @@ def test_clone_of_a_repository_that_is_not_a_vault(tmp_path: Path) -> None:
     assert "not an openbook vault" in res.stderr
 
 
-@pytest.mark.parametrize("url", [
-    "ssh://git@example.org/us/book.git", "https://example.org/us/book.git",
-    "git://127.0.0.1:9418/book.git", "git@example.org:us/book.git", "example.org:book.git",
-    "/srv/git/book.git", "../book.git", "file:///srv/git/book.git", "C-drive/book.git",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "ssh://git@example.org/us/book.git",
+        "https://example.org/us/book.git",
+        "git://127.0.0.1:9418/book.git",
+        "git@example.org:us/book.git",
+        "example.org:book.git",
+        "/srv/git/book.git",
+        "../book.git",
+        "file:///srv/git/book.git",
+        "C-drive/book.git",
+    ],
+)
 def test_allowed_remote_urls(url: str) -> None:
     assert check_remote_url(url) == url
 
 
-@pytest.mark.parametrize("url", [
-    "ext::sh -c touch% /tmp/pwned", "fd::17", "-oProxyCommand=touch /tmp/pwned",
-    "--upload-pack=touch /tmp/pwned", "http://example.org/book.git", "ftp://example.org/x",
-    "", "  ", "ssh://-oProxyCommand=x/path", "git@-oProxyCommand=x:path",
-    "https://example.org/a\nb", "foo::bar", "ssh://host/path with\0nul",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "ext::sh -c touch% /tmp/pwned",
+        "fd::17",
+        "-oProxyCommand=touch /tmp/pwned",
+        "--upload-pack=touch /tmp/pwned",
+        "http://example.org/book.git",
+        "ftp://example.org/x",
+        "",
+        "  ",
+        "ssh://-oProxyCommand=x/path",
+        "git@-oProxyCommand=x:path",
+        "https://example.org/a\nb",
+        "foo::bar",
+        "ssh://host/path with\0nul",
+    ],
+)
 def test_refused_remote_urls(url: str) -> None:
     with pytest.raises(OpenbookError, match="not a remote openbook can use"):
         check_remote_url(url)
 
 
 def test_init_refuses_an_ext_remote(tmp_path: Path) -> None:
-    res = invoke(["init", str(tmp_path / "v"), "--partner", "alice", "--partner", "bob",
-                  "--remote", "ext::sh -c id"], as_partner="bob")
+    res = invoke(
+        [
+            "init",
+            str(tmp_path / "v"),
+            "--partner",
+            "alice",
+            "--partner",
+            "bob",
+            "--remote",
+            "ext::sh -c id",
+        ],
+        as_partner="bob",
+    )
     assert res.exit_code == 1
     assert "not a remote openbook can use" in res.stderr
     assert not (tmp_path / "v" / "openbook.yml").exists()

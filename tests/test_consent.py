@@ -55,13 +55,19 @@ def test_answer_changes_only_status_and_answered_and_appends_text(vault: Path) -
     res = invoke(["answer", "Q-0001", "--text", "At my sister's, from 6 to 9."], vault=vault)
     assert res.exit_code == 0, res.stderr
     text = path.read_text(encoding="utf-8")
-    expected = (QUESTION.replace("status: open", "status: answered")
-                .replace("category: timeline\n", "category: timeline\nanswered: 2026-11-24 20:30\n")
-                + "\nAt my sister's, from 6 to 9.\n")
+    expected = (
+        QUESTION.replace("status: open", "status: answered").replace(
+            "category: timeline\n", "category: timeline\nanswered: 2026-11-24 20:30\n"
+        )
+        + "\nAt my sister's, from 6 to 9.\n"
+    )
     assert text == expected
     assert subjects(vault)[0] == "question: answer Q-0001"
-    assert trailers(vault) == {"Openbook-Action": "answer", "Openbook-Type": "question",
-                               "Openbook-Partner": "bob"}
+    assert trailers(vault) == {
+        "Openbook-Action": "answer",
+        "Openbook-Type": "question",
+        "Openbook-Partner": "bob",
+    }
     assert git(vault, "status", "--porcelain") == ""
     assert invoke(["check"], vault=vault).exit_code == 0
 
@@ -114,10 +120,11 @@ def test_accept_by_both_makes_an_agreement_active(vault: Path) -> None:
     out = json.loads(res.stdout)
     assert out["status"] == "active" and out["waiting_for"] == []
     text = path.read_text(encoding="utf-8")
-    assert text == (AGREEMENT.replace("status: proposed", "status: active")
-                    .replace("accepted_by: [bob]", "accepted_by: [bob, alice]")
-                    .replace("next_review: 2026-12-20\n", "next_review: 2026-12-20\n"
-                             "since: 2026-11-24\n"))
+    assert text == (
+        AGREEMENT.replace("status: proposed", "status: active")
+        .replace("accepted_by: [bob]", "accepted_by: [bob, alice]")
+        .replace("next_review: 2026-12-20\n", "next_review: 2026-12-20\nsince: 2026-11-24\n")
+    )
     assert subjects(vault)[0] == "agreement: accept A-001"
     assert trailers(vault)["Openbook-Action"] == "accept"
     assert trailers(vault)["Openbook-Partner"] == "alice"
@@ -125,8 +132,11 @@ def test_accept_by_both_makes_an_agreement_active(vault: Path) -> None:
 
 
 def test_one_partner_alone_never_makes_it_active(vault: Path) -> None:
-    path = committed(vault, "agreements/A-001-phone.md",
-                     AGREEMENT.replace("accepted_by: [bob]", "accepted_by: []"))
+    path = committed(
+        vault,
+        "agreements/A-001-phone.md",
+        AGREEMENT.replace("accepted_by: [bob]", "accepted_by: []"),
+    )
     res = invoke(["accept", "A-001"], vault=vault)
     assert res.exit_code == 0, res.stderr
     assert "becomes active when Alice Example accepts too" in res.stdout
@@ -134,8 +144,9 @@ def test_one_partner_alone_never_makes_it_active(vault: Path) -> None:
 
 
 def test_pause_by_either_and_accept_again(vault: Path) -> None:
-    active = (AGREEMENT.replace("status: proposed", "status: active")
-              .replace("accepted_by: [bob]", "accepted_by: [alice, bob]"))
+    active = AGREEMENT.replace("status: proposed", "status: active").replace(
+        "accepted_by: [bob]", "accepted_by: [alice, bob]"
+    )
     path = committed(vault, "agreements/A-001-phone.md", active)
     res = invoke(["pause", "A-001"], vault=vault, as_partner="alice")
     assert res.exit_code == 0, res.stderr
@@ -161,8 +172,9 @@ def test_pause_refuses_a_proposed_agreement(vault: Path) -> None:
 
 
 def test_retire_needs_both(vault: Path) -> None:
-    active = (AGREEMENT.replace("status: proposed", "status: active")
-              .replace("accepted_by: [bob]", "accepted_by: [alice, bob]"))
+    active = AGREEMENT.replace("status: proposed", "status: active").replace(
+        "accepted_by: [bob]", "accepted_by: [alice, bob]"
+    )
     path = committed(vault, "agreements/A-001-phone.md", active)
     res = invoke(["retire", "A-001"], vault=vault)
     assert res.exit_code == 0, res.stderr

@@ -11,8 +11,13 @@ from twoclones import checkin_text
 
 
 def _commit(root: Path, message: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["git", "commit", "-q", "-m", message], cwd=root,
-                          capture_output=True, text=True, check=False)
+    return subprocess.run(
+        ["git", "commit", "-q", "-m", message],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 def test_install_writes_an_executable_hook(vault: Path) -> None:

@@ -8,17 +8,28 @@ from conftest import git, invoke, subjects, trailers, write
 
 
 def test_review_is_prefilled_and_committed(vault: Path) -> None:
-    write(vault, "agreements/A-001-contact.md",
-          "---\ntype: agreement\nid: A-001\ntitle: No private contact\nstatus: active\n"
-          "proposed_by: bob\naccepted_by: [alice, bob]\nnext_review: 2026-11-20\n"
-          "relax_when: After six quiet months.\n---\n")
-    write(vault, "agreements/A-002-old.md",
-          "---\ntype: agreement\nid: A-002\ntitle: Old one\nstatus: retired\n"
-          "proposed_by: bob\n---\n")
-    write(vault, "checkins/2026/2026-11-02-bob.md",
-          "---\ntype: checkin\nauthor: bob\ndate: 2026-11-02\ntime: \"20:00\"\n---\n")
-    write(vault, "checkins/2026/2026-11-03-bob.md",
-          "---\ntype: checkin\nauthor: bob\ndate: 2026-11-03\ntime: \"22:00\"\n---\n")
+    write(
+        vault,
+        "agreements/A-001-contact.md",
+        "---\ntype: agreement\nid: A-001\ntitle: No private contact\nstatus: active\n"
+        "proposed_by: bob\naccepted_by: [alice, bob]\nnext_review: 2026-11-20\n"
+        "relax_when: After six quiet months.\n---\n",
+    )
+    write(
+        vault,
+        "agreements/A-002-old.md",
+        "---\ntype: agreement\nid: A-002\ntitle: Old one\nstatus: retired\nproposed_by: bob\n---\n",
+    )
+    write(
+        vault,
+        "checkins/2026/2026-11-02-bob.md",
+        '---\ntype: checkin\nauthor: bob\ndate: 2026-11-02\ntime: "20:00"\n---\n',
+    )
+    write(
+        vault,
+        "checkins/2026/2026-11-03-bob.md",
+        '---\ntype: checkin\nauthor: bob\ndate: 2026-11-03\ntime: "22:00"\n---\n',
+    )
     git(vault, "add", "-A")
     git(vault, "commit", "-q", "-m", "setup")
     res = invoke(["review", "--month", "2026-11"], vault=vault)
@@ -30,15 +41,24 @@ def test_review_is_prefilled_and_committed(vault: Path) -> None:
     assert "What would let us relax this: After six quiet months." in text
     # plain counts of what happened; Nov 1..24 20:30 -> 23 daily check-ins were due
     assert "Bob Example: 1 of 23 check-ins happened as agreed; 1 more came after 21:00." in text
-    for heading in ("## Appreciation", "## The month at a glance", "## Three small wins each",
-                    "## Agreements", "## Stubborn challenges", "## Renewed commitments",
-                    "## Outside help"):
+    for heading in (
+        "## Appreciation",
+        "## The month at a glance",
+        "## Three small wins each",
+        "## Agreements",
+        "## Stubborn challenges",
+        "## Renewed commitments",
+        "## Outside help",
+    ):
         assert heading in text
     assert "do we want outside help" in text.lower()
     assert "%" not in text and "score" not in text.lower()
     assert subjects(vault)[0] == "review: new reviews/2026-11.md"
-    assert trailers(vault) == {"Openbook-Action": "new", "Openbook-Type": "review",
-                               "Openbook-Partner": "bob"}
+    assert trailers(vault) == {
+        "Openbook-Action": "new",
+        "Openbook-Type": "review",
+        "Openbook-Partner": "bob",
+    }
     assert invoke(["check"], vault=vault).exit_code == 0
 
 

@@ -159,8 +159,13 @@ def test_a_force_pushed_remote_is_an_integrity_alert(pair: Pair) -> None:
     git(pair.bob, "reset", "-q", "--hard", "HEAD~1")
     git(pair.bob, "push", "-q", "--force", "origin", "main")
     pair.write("alice", "checkins/2026/2026-11-24-alice.md", checkin_text("alice"))
-    refs_before = git(pair.alice, "for-each-ref", "--format=%(refname) %(objectname)",
-                      "refs/heads/", "refs/openbook/seen/")
+    refs_before = git(
+        pair.alice,
+        "for-each-ref",
+        "--format=%(refname) %(objectname)",
+        "refs/heads/",
+        "refs/openbook/seen/",
+    )
     res = pair.sync("alice")
     assert res.exit_code == 4
     assert lost[:7] in res.stderr and "rewritten" in res.stderr
@@ -230,8 +235,10 @@ def test_detached_head_is_refused(pair: Pair) -> None:
 def test_a_held_lock_is_busy(pair: Pair) -> None:
     with Vault(pair.alice).lock():
         proc = subprocess.run(
-            [sys.executable, "-m", "openbook", "--vault", str(pair.alice), "--as", "alice",
-             "sync"], capture_output=True, text=True, check=False,
+            [sys.executable, "-m", "openbook", "--vault", str(pair.alice), "--as", "alice", "sync"],
+            capture_output=True,
+            text=True,
+            check=False,
             env={**os.environ, "OPENBOOK_LOCK_WAIT": "0.2"},
         )
     assert proc.returncode == 6, proc.stderr
@@ -265,8 +272,7 @@ def test_an_incoming_symlink_note_is_refused(pair: Pair, tmp_path: Path) -> None
     assert git(pair.alice, "status", "--porcelain") == ""
 
 
-def test_incoming_files_outside_the_vault_folders_are_refused(pair: Pair,
-                                                              tmp_path: Path) -> None:
+def test_incoming_files_outside_the_vault_folders_are_refused(pair: Pair, tmp_path: Path) -> None:
     _attacker_push(pair, tmp_path, "mkdir -p .githooks && echo 'rm -rf ~' > .githooks/post-merge")
     res = pair.sync("alice")
     assert res.exit_code == 4
@@ -277,8 +283,13 @@ def test_incoming_files_outside_the_vault_folders_are_refused(pair: Pair,
 def test_an_incoming_submodule_is_refused(pair: Pair, tmp_path: Path) -> None:
     evil = tmp_path / "evil"
     git(tmp_path, "clone", "-q", str(pair.remote), str(evil))
-    git(evil, "update-index", "--add", "--cacheinfo",
-        f"160000,{git(evil, 'rev-parse', 'HEAD')},checkins/sub")
+    git(
+        evil,
+        "update-index",
+        "--add",
+        "--cacheinfo",
+        f"160000,{git(evil, 'rev-parse', 'HEAD')},checkins/sub",
+    )
     git(evil, "commit", "-q", "-m", "sub")
     git(evil, "push", "-q", "origin", "main")
     res = pair.sync("alice")
@@ -286,12 +297,23 @@ def test_an_incoming_submodule_is_refused(pair: Pair, tmp_path: Path) -> None:
     assert "a submodule at checkins/sub" in res.stderr
 
 
-@pytest.mark.parametrize("path,ok", [
-    ("openbook.yml", True), ("language.md", True), ("README.md", True), (".gitignore", True),
-    ("checkins/2026/x.md", True), (".openbook/templates/checkin.md.j2", True),
-    (".gitattributes", False), (".gitmodules", False), ("scripts/x.sh", False),
-    (".openbook/hooks/x", False), ("journal/today.md", False), ("x.md", False),
-])
+@pytest.mark.parametrize(
+    "path,ok",
+    [
+        ("openbook.yml", True),
+        ("language.md", True),
+        ("README.md", True),
+        (".gitignore", True),
+        ("checkins/2026/x.md", True),
+        (".openbook/templates/checkin.md.j2", True),
+        (".gitattributes", False),
+        (".gitmodules", False),
+        ("scripts/x.sh", False),
+        (".openbook/hooks/x", False),
+        ("journal/today.md", False),
+        ("x.md", False),
+    ],
+)
 def test_allowed_paths(path: str, ok: bool) -> None:
     assert allowed_path(path) is ok
 
@@ -366,9 +388,19 @@ def daemon(tmp_path: Path) -> Iterator[tuple[Path, int]]:
     base.mkdir()
     port = _free_port()
     proc = subprocess.Popen(
-        ["git", "daemon", "--reuseaddr", "--listen=127.0.0.1", f"--port={port}",
-         f"--base-path={base}", "--export-all", "--enable=receive-pack", str(base)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            "git",
+            "daemon",
+            "--reuseaddr",
+            "--listen=127.0.0.1",
+            f"--port={port}",
+            f"--base-path={base}",
+            "--export-all",
+            "--enable=receive-pack",
+            str(base),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         deadline = time.monotonic() + 10
@@ -423,12 +455,16 @@ def test_no_note_content_is_ever_lost(tmp_path_factory: pytest.TempPathFactory) 
     from twoclones import files_in_history
 
     paths = [AGREEMENT, "checkins/2026/2026-11-24-alice.md", "questions/Q-0001.md"]
-    step = st.tuples(st.sampled_from(["alice", "bob"]),
-                     st.sampled_from(["edit", "delete", "sync"]),
-                     st.sampled_from(paths), st.integers(0, 999))
+    step = st.tuples(
+        st.sampled_from(["alice", "bob"]),
+        st.sampled_from(["edit", "delete", "sync"]),
+        st.sampled_from(paths),
+        st.integers(0, 999),
+    )
 
-    @settings(max_examples=15, deadline=None,
-              suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @settings(
+        max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    )
     @given(st.lists(step, min_size=1, max_size=5))
     def run(steps: list[tuple[str, str, str, int]]) -> None:
         pair = make_pair(tmp_path_factory.mktemp("prop"))
@@ -436,23 +472,28 @@ def test_no_note_content_is_ever_lost(tmp_path_factory: pytest.TempPathFactory) 
         def everything() -> set[str]:
             found: set[str] = set()
             for root in (pair.alice, pair.bob):
-                found |= {p.read_text().strip() for p in root.rglob("*.md")
-                          if ".git" not in p.parts}
+                found |= {
+                    p.read_text().strip() for p in root.rglob("*.md") if ".git" not in p.parts
+                }
                 found |= {t.strip() for t in files_in_history(root)}
             return found
 
         for who, action, path, n in steps:
             root = pair.root(who)
             if action == "edit":
-                text = agreement_text(f"{who} wrote {n}") if path == AGREEMENT else (
-                    f"---\ntype: note-{who}-{n}\n---\n\n{who} {n}\n")
+                text = (
+                    agreement_text(f"{who} wrote {n}")
+                    if path == AGREEMENT
+                    else (f"---\ntype: note-{who}-{n}\n---\n\n{who} {n}\n")
+                )
                 pair.write(who, path, text)
             elif action == "delete" and (root / path).exists():
                 (root / path).unlink()
             else:
                 # whatever is in the work tree when a sync starts must never be lost
-                before = {p.read_text().strip() for p in root.rglob("*.md")
-                          if ".git" not in p.parts}
+                before = {
+                    p.read_text().strip() for p in root.rglob("*.md") if ".git" not in p.parts
+                }
                 res = pair.sync(who)
                 assert res.exit_code in (0, 3), res.stderr
                 missing = before - everything()

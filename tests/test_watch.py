@@ -59,11 +59,13 @@ def settle_a_while() -> None:
 
 
 @contextmanager
-def watching(root: Path, watcher_cls: type[Watcher] = Watcher, reconcile_every: float = 60,
-             **options: Any) -> Iterator[tuple[Watcher, list[dict[str, Any]]]]:
+def watching(
+    root: Path, watcher_cls: type[Watcher] = Watcher, reconcile_every: float = 60, **options: Any
+) -> Iterator[tuple[Watcher, list[dict[str, Any]]]]:
     events: list[dict[str, Any]] = []
-    watcher = watcher_cls(Vault(root), "bob", quiet=options.pop("quiet", QUIET),
-                          emit=events.append, **options)
+    watcher = watcher_cls(
+        Vault(root), "bob", quiet=options.pop("quiet", QUIET), emit=events.append, **options
+    )
     watcher.reconcile_every = reconcile_every
     stop = threading.Event()
     failure: list[BaseException] = []
@@ -242,8 +244,7 @@ def test_a_deletion_is_committed(vault: Path) -> None:
         (vault / NOTE).unlink()
         wait_for(lambda: count(vault) == before + 1, "the deletion commit")
     assert subjects(vault)[0] == f"checkin: delete {NOTE}"
-    assert git(vault, "log", "-1", "--format=%(trailers:key=Openbook-Action,valueonly)") \
-        == "delete"
+    assert git(vault, "log", "-1", "--format=%(trailers:key=Openbook-Action,valueonly)") == "delete"
     assert of_kind(events, "committed")[0]["action"] == "delete"
 
 
@@ -266,8 +267,10 @@ def test_a_burst_of_200_saves_loses_nothing(vault: Path) -> None:
     paths = [f"questions/Q-{n:04d}.md" for n in range(1, 201)]
 
     def question(n: int, status: str) -> str:
-        return (f"---\ntype: question\nid: Q-{n:04d}\nasked_by: alice\nto: bob\n"
-                f"asked: 2026-11-20 10:00\nstatus: {status}\n---\nQuestion {n}?\n")
+        return (
+            f"---\ntype: question\nid: Q-{n:04d}\nasked_by: alice\nto: bob\n"
+            f"asked: 2026-11-20 10:00\nstatus: {status}\n---\nQuestion {n}?\n"
+        )
 
     with watching(vault):
         for n, rel in enumerate(paths, 1):
@@ -285,11 +288,18 @@ def test_a_burst_of_200_saves_loses_nothing(vault: Path) -> None:
 def test_droppings_are_never_committed_even_without_gitignore(vault: Path) -> None:
     bare_gitignore(vault)
     before = count(vault)
-    droppings = ["checkins/2026/.2026-11-24-bob.md.swp", "checkins/2026/.x.md.swo",
-                 "checkins/2026/2026-11-24-bob.md~", "checkins/2026/4913",
-                 "checkins/.#2026-11-24-bob.md", "checkins/2026/draft.tmp",
-                 "checkins/.DS_Store", ".obsidian/workspace.json", ".DS_Store",
-                 "checkins/#2026-11-24-bob.md#"]
+    droppings = [
+        "checkins/2026/.2026-11-24-bob.md.swp",
+        "checkins/2026/.x.md.swo",
+        "checkins/2026/2026-11-24-bob.md~",
+        "checkins/2026/4913",
+        "checkins/.#2026-11-24-bob.md",
+        "checkins/2026/draft.tmp",
+        "checkins/.DS_Store",
+        ".obsidian/workspace.json",
+        ".DS_Store",
+        "checkins/#2026-11-24-bob.md#",
+    ]
     for rel in [*droppings, "README.md", "checkins/2026/photo.png"]:
         write(vault, rel, "editor state\n")
     res = invoke(["watch", "--once", "--quiet", "0.1s"], vault=vault)
@@ -298,7 +308,9 @@ def test_droppings_are_never_committed_even_without_gitignore(vault: Path) -> No
     assert "Nothing to commit" in res.stdout
     # only notes are watch's business; the rest is left for the people to decide
     assert set(git(vault, "status", "--porcelain", "-uall").splitlines()) == {
-        "?? README.md", "?? checkins/2026/photo.png"}
+        "?? README.md",
+        "?? checkins/2026/photo.png",
+    }
     # and the droppings are kept out of every command's sight, sync's too, locally
     exclude = (vault / ".git/info/exclude").read_text()
     assert "*.swp" in exclude and "4913" in exclude
@@ -313,8 +325,7 @@ def test_note_paths_and_droppings() -> None:
     assert not is_note_path("checkins/2026/.2026-11-24-bob.md.swp")
     assert not is_note_path("checkins/2026/photo.png")
     assert not is_note_path("checkins/.hidden/x.md")
-    for name in ("a.md.swp", "a.md.swo", "a.md~", "4913", ".#a.md", "a.tmp", ".DS_Store",
-                 "#a.md#"):
+    for name in ("a.md.swp", "a.md.swo", "a.md~", "4913", ".#a.md", "a.tmp", ".DS_Store", "#a.md#"):
         assert is_dropping(f"checkins/{name}"), name
     assert is_dropping(".obsidian/workspace.json")
     assert parse_seconds("0.3s") == pytest.approx(0.3)
@@ -330,9 +341,12 @@ def test_note_paths_and_droppings() -> None:
 def test_openbook_new_works_while_watch_runs(vault: Path) -> None:
     before = count(vault)
     with watching(vault) as (_, events):
-        proc = subprocess.run([*CLI, "--vault", str(vault), "new", "checkin", "--set",
-                               "mood=4", "--no-edit"], capture_output=True, text=True,
-                              timeout=60)
+        proc = subprocess.run(
+            [*CLI, "--vault", str(vault), "new", "checkin", "--set", "mood=4", "--no-edit"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert proc.returncode == 0, proc.stderr
         assert proc.stdout.strip() == NOTE
         settle_a_while()
@@ -375,9 +389,12 @@ def test_help_has_an_example() -> None:
 def test_sigterm_during_a_burst_leaves_a_consistent_repository(vault: Path) -> None:
     bare_gitignore(vault)
     before = count(vault)
-    proc = subprocess.Popen([*CLI, "--vault", str(vault), "watch", "--quiet", "0.2s",
-                             "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    proc = subprocess.Popen(
+        [*CLI, "--vault", str(vault), "watch", "--quiet", "0.2s", "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     lines: queue.Queue[str] = queue.Queue()
 
     def pump() -> None:
@@ -500,8 +517,10 @@ def test_once_with_sync_reports_an_unreachable_remote_as_exit_5(tmp_path: Path) 
     assert res.exit_code == 5
     lines = res.stdout.splitlines()
     assert lines[0] == f"committed {NOTE}"
-    assert lines[-1] == ("the remote could not be reached; your notes are committed here "
-                         "and will be shared at the next sync.")
+    assert lines[-1] == (
+        "the remote could not be reached; your notes are committed here "
+        "and will be shared at the next sync."
+    )
     assert subjects(pair.bob)[0] == f"checkin: new {NOTE}"
 
 
@@ -509,11 +528,12 @@ def test_text_lines_are_short_and_calm() -> None:
     from openbook.commands.watch import format_event
 
     assert format_event({"event": "committed", "path": NOTE, "action": "edit"}) == [
-        f"committed {NOTE}"]
+        f"committed {NOTE}"
+    ]
     assert format_event({"event": "committed", "path": NOTE, "action": "delete"}) == [
-        f"committed the deletion of {NOTE}; it stays in the shared history"]
+        f"committed the deletion of {NOTE}; it stays in the shared history"
+    ]
     line = f"{NOTE}:5:7: error: mood must be between 1 and 5, got 9 [field-value]"
     shown = format_event({"event": "invalid", "path": NOTE, "lines": [line]})
-    assert shown == [f"not committed {NOTE}: fix this and save again, watch commits it then",
-                     line]
+    assert shown == [f"not committed {NOTE}: fix this and save again, watch commits it then", line]
     assert format_event({"event": "stopped"}) == ["stopped."]

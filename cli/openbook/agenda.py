@@ -158,8 +158,11 @@ class Notes:
         bad = result.failed_paths()
         for path, note in result.parsed.items():  # order does not matter: callers sort
             t = note.type
-            if not t or path in bad or (".conflict-" in path
-                                        and CONFLICT_COPY.match(path.rsplit("/", 1)[-1])):
+            if (
+                not t
+                or path in bad
+                or (".conflict-" in path and CONFLICT_COPY.match(path.rsplit("/", 1)[-1]))
+            ):
                 continue
             out.by_type.setdefault(t, []).append(note)
         return out
@@ -192,8 +195,14 @@ def _checkins_of(notes: Notes, tz: dt.tzinfo) -> dict[str, list[tuple[dt.date, N
     return out
 
 
-def count_checkins(cfg: Config, pid: str, items: list[tuple[dt.date, Note]],
-                   start: dt.date, end: dt.date, as_of: dt.datetime) -> CheckinCount:
+def count_checkins(
+    cfg: Config,
+    pid: str,
+    items: list[tuple[dt.date, Note]],
+    start: dt.date,
+    end: dt.date,
+    as_of: dt.datetime,
+) -> CheckinCount:
     """Check-ins received against the schedule in openbook.yml, for [start, end].
 
     A slot is a day (every: day) or the agreed weekday (every: week, covering the seven
@@ -221,8 +230,11 @@ def count_checkins(cfg: Config, pid: str, items: list[tuple[dt.date, Note]],
     used: set[str] = set()
     count = CheckinCount(0, 0, 0)
     for slot in slots:
-        deadline = (_at(slot, sched.by, tz) if sched.by
-                    else _at(slot + dt.timedelta(days=1), dt.time(0, 0), tz))
+        deadline = (
+            _at(slot, sched.by, tz)
+            if sched.by
+            else _at(slot + dt.timedelta(days=1), dt.time(0, 0), tz)
+        )
         match: Note | None = None
         match_day = slot
         for back in range(span, -1, -1):
@@ -275,15 +287,17 @@ def plan_change_facts(notes: Notes, win: Window, cfg: Config) -> list[dict[str, 
             continue
         notice = _between(plan_at, sent)
         ahead = notice > dt.timedelta(0)
-        out.append({
-            "path": n.path,
-            "author": m.get("author"),
-            "sent": sent.isoformat(),
-            "plan_at": plan_at.isoformat(),
-            "notice_minutes": int(notice.total_seconds() // 60),
-            "ahead": ahead,
-            "notice": human_span(notice) if ahead else None,
-        })
+        out.append(
+            {
+                "path": n.path,
+                "author": m.get("author"),
+                "sent": sent.isoformat(),
+                "plan_at": plan_at.isoformat(),
+                "notice_minutes": int(notice.total_seconds() // 60),
+                "ahead": ahead,
+                "notice": human_span(notice) if ahead else None,
+            }
+        )
     out.sort(key=lambda p: (p["sent"], p["path"]))
     return out
 
@@ -317,20 +331,23 @@ def question_facts(notes: Notes, win: Window, cfg: Config) -> dict[str, list[dic
         if status in OPEN_QUESTION:
             age = _between(as_of, asked)
             past_due = _utc(as_of) > _utc(answer_by)
-            open_q.append({
-                "id": qid,
-                "path": n.path,
-                "asked_by": m.get("asked_by"),
-                "to": m.get("to"),
-                "asked": asked.isoformat(),
-                "answer_by": answer_by.isoformat(),
-                "age_days": max(0, (as_of.astimezone(tz).date()
-                                    - asked.astimezone(tz).date()).days),
-                "overdue": age > cfg.answer_within or past_due,
-                "past_answer_by": past_due,
-                "status": status,
-                "summary": _first_line(n.body),
-            })
+            open_q.append(
+                {
+                    "id": qid,
+                    "path": n.path,
+                    "asked_by": m.get("asked_by"),
+                    "to": m.get("to"),
+                    "asked": asked.isoformat(),
+                    "answer_by": answer_by.isoformat(),
+                    "age_days": max(
+                        0, (as_of.astimezone(tz).date() - asked.astimezone(tz).date()).days
+                    ),
+                    "overdue": age > cfg.answer_within or past_due,
+                    "past_answer_by": past_due,
+                    "status": status,
+                    "summary": _first_line(n.body),
+                }
+            )
         elif status == "answered" and answered_at is not None:
             took = _between(answered_at, asked)
             entry = {
@@ -343,9 +360,13 @@ def question_facts(notes: Notes, win: Window, cfg: Config) -> dict[str, list[dic
                 "took": human_span(took) if took >= dt.timedelta(0) else None,
             }
             if took < dt.timedelta(0):
-                odd.append({"path": n.path, "message":
-                            f"{qid} was answered before it was asked; check 'asked' and "
-                            f"'answered' in {n.path}"})
+                odd.append(
+                    {
+                        "path": n.path,
+                        "message": f"{qid} was answered before it was asked; check 'asked' and "
+                        f"'answered' in {n.path}",
+                    }
+                )
             if win.holds(answered_at.astimezone(tz).date()):
                 answered.append(entry)
     open_q.sort(key=lambda q: (q["asked"], str(q["id"])))
@@ -364,13 +385,15 @@ def timeout_facts(notes: Notes, win: Window, cfg: Config) -> list[dict[str, Any]
         if called is None or return_by is None or not win.holds(called.astimezone(tz).date()):
             continue
         returned = as_datetime(m.get("returned"), tz)
-        out.append({
-            "path": n.path,
-            "called_by": m.get("called_by"),
-            "called": called.isoformat(),
-            "returned": returned.isoformat() if returned else None,
-            "on_time": returned is not None and _utc(returned) <= _utc(return_by),
-        })
+        out.append(
+            {
+                "path": n.path,
+                "called_by": m.get("called_by"),
+                "called": called.isoformat(),
+                "returned": returned.isoformat() if returned else None,
+                "on_time": returned is not None and _utc(returned) <= _utc(return_by),
+            }
+        )
     out.sort(key=lambda t: (t["called"], t["path"]))
     return out
 
@@ -414,8 +437,9 @@ def repair_facts(notes: Notes, win: Window) -> dict[str, list[dict[str, Any]]]:
     return {"setbacks": setbacks, "processed": processed, "open": open_repairs}
 
 
-def agreement_facts(notes: Notes, cfg: Config, meeting: dt.date,
-                    setbacks: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+def agreement_facts(
+    notes: Notes, cfg: Config, meeting: dt.date, setbacks: list[dict[str, Any]]
+) -> dict[str, list[dict[str, Any]]]:
     proposed, due, no_review, in_setback, upcoming = [], [], [], [], []
     by_id: dict[str, Note] = {}
     for n in sorted(notes.get("agreement"), key=lambda x: str(x.meta.get("id"))):
@@ -426,8 +450,14 @@ def agreement_facts(notes: Notes, cfg: Config, meeting: dt.date,
         status = m.get("status")
         if status == "proposed":
             accepted = _as_list(m.get("accepted_by"))
-            proposed.append({"id": aid, "title": title, "path": n.path,
-                             "waiting_for": [p for p in cfg.partners if p not in accepted]})
+            proposed.append(
+                {
+                    "id": aid,
+                    "title": title,
+                    "path": n.path,
+                    "waiting_for": [p for p in cfg.partners if p not in accepted],
+                }
+            )
         elif status == "active":
             nr = as_date(m.get("next_review"))
             if nr is None:
@@ -437,8 +467,9 @@ def agreement_facts(notes: Notes, cfg: Config, meeting: dt.date,
             if nr is None:
                 no_review.append({"id": aid, "title": title, "path": n.path})
             elif nr <= meeting:
-                due.append({"id": aid, "title": title, "path": n.path,
-                            "next_review": nr.isoformat()})
+                due.append(
+                    {"id": aid, "title": title, "path": n.path, "next_review": nr.isoformat()}
+                )
             elif nr <= meeting + dt.timedelta(days=7):
                 upcoming.append({"id": aid, "title": title, "next_review": nr.isoformat()})
     named: list[str] = []
@@ -451,11 +482,21 @@ def agreement_facts(notes: Notes, cfg: Config, meeting: dt.date,
         if note is None:
             continue
         crossed = note.meta.get("if_crossed")
-        in_setback.append({"id": aid, "title": str(note.meta.get("title") or aid),
-                           "path": note.path,
-                           "if_crossed": str(crossed).strip() if crossed else None})
-    return {"proposed": proposed, "due": due, "no_review": no_review,
-            "in_setback": in_setback, "upcoming": upcoming}
+        in_setback.append(
+            {
+                "id": aid,
+                "title": str(note.meta.get("title") or aid),
+                "path": note.path,
+                "if_crossed": str(crossed).strip() if crossed else None,
+            }
+        )
+    return {
+        "proposed": proposed,
+        "due": due,
+        "no_review": no_review,
+        "in_setback": in_setback,
+        "upcoming": upcoming,
+    }
 
 
 def discuss_topics(notes: Notes, win: Window) -> list[dict[str, Any]]:
@@ -468,24 +509,41 @@ def discuss_topics(notes: Notes, win: Window) -> list[dict[str, Any]]:
             text = str(item).strip()
             if text:
                 order = (str(day), str(n.meta.get("time") or ""), n.path)
-                out.append((order, {"kind": "discuss", "text": text, "path": n.path,
-                                    "date": day.isoformat() if day else None,
-                                    "from": n.meta.get("author")}))
+                out.append(
+                    (
+                        order,
+                        {
+                            "kind": "discuss",
+                            "text": text,
+                            "path": n.path,
+                            "date": day.isoformat() if day else None,
+                            "from": n.meta.get("author"),
+                        },
+                    )
+                )
     out.sort(key=lambda t: t[0])
     return [t[1] for t in out]
 
 
 def appreciations(notes: Notes, win: Window) -> list[dict[str, Any]]:
     out = []
-    for n in sorted(notes.get("checkin"),
-                    key=lambda x: (str(x.meta.get("date")), str(x.meta.get("time") or ""), x.path)):
+    for n in sorted(
+        notes.get("checkin"),
+        key=lambda x: (str(x.meta.get("date")), str(x.meta.get("time") or ""), x.path),
+    ):
         day = as_date(n.meta.get("date"))
         if not win.holds(day):
             continue
         text = section_text(n.body, "Appreciation")
         if text:
-            out.append({"from": n.meta.get("author"), "date": day.isoformat() if day else None,
-                        "text": text, "path": n.path})
+            out.append(
+                {
+                    "from": n.meta.get("author"),
+                    "date": day.isoformat() if day else None,
+                    "text": text,
+                    "path": n.path,
+                }
+            )
     return out
 
 
@@ -496,14 +554,19 @@ def _language(notes: Notes) -> dict[str, Any]:
     for n in notes.get("language"):
         word = n.meta.get("timeout_word")
         signal = n.meta.get("hurt_signal")
-        return {"timeout_word": str(word).strip() if word else None,
-                "hurt_signal": str(signal).strip() if signal else None}
+        return {
+            "timeout_word": str(word).strip() if word else None,
+            "hurt_signal": str(signal).strip() if signal else None,
+        }
     return {"timeout_word": None, "hurt_signal": None}
 
 
 def _last_meeting(notes: Notes, before: dt.date) -> dt.date | None:
-    days = [d for n in notes.get("meeting")
-            if (d := as_date(n.meta.get("date"))) is not None and d < before]
+    days = [
+        d
+        for n in notes.get("meeting")
+        if (d := as_date(n.meta.get("date"))) is not None and d < before
+    ]
     return max(days) if days else None
 
 
@@ -517,8 +580,13 @@ def _schedule_text(cfg: Config, pid: str) -> str | None:
     return f"every day{by}"
 
 
-def build_agenda(vault: Vault, *, day: dt.date | None = None, short: bool = False,
-                 result: CheckResult | None = None) -> dict[str, Any]:
+def build_agenda(
+    vault: Vault,
+    *,
+    day: dt.date | None = None,
+    short: bool = False,
+    result: CheckResult | None = None,
+) -> dict[str, Any]:
     """The week's facts as plain data: what the templates receive and `--json` prints."""
     cfg = vault.require_config()
     tz = cfg.tz
@@ -551,12 +619,18 @@ def build_agenda(vault: Vault, *, day: dt.date | None = None, short: bool = Fals
     for pid in cfg.partners:
         c = count_checkins(cfg, pid, checkins_by.get(pid, []), win.start, win.end, as_of)
         sched = cfg.checkins.get(pid)
-        checkins[pid] = {"expected": c.expected, "received": c.received, "late": c.late,
-                         "schedule": _schedule_text(cfg, pid), "late_paths": c.late_paths}
+        checkins[pid] = {
+            "expected": c.expected,
+            "received": c.received,
+            "late": c.late,
+            "schedule": _schedule_text(cfg, pid),
+            "late_paths": c.late_paths,
+        }
         lines: list[str] = []
         if c.expected is None:
-            lines.append(f"No check-in schedule in openbook.yml; "
-                         f"{_plural(c.received, 'check-in')} written.")
+            lines.append(
+                f"No check-in schedule in openbook.yml; {_plural(c.received, 'check-in')} written."
+            )
         elif c.expected == 0:
             lines.append(f"No check-ins due yet ({_schedule_text(cfg, pid)}).")
         else:
@@ -565,14 +639,17 @@ def build_agenda(vault: Vault, *, day: dt.date | None = None, short: bool = Fals
                 text += f", {c.late} after {sched.by.strftime('%H:%M')}"
             lines.append(text + f" ({_schedule_text(cfg, pid)}).")
             if c.on_time:
-                went_right.append(f"{name(pid)}: {c.on_time} of {_plural(c.expected, 'check-in')} "
-                                  "happened as agreed.")
+                went_right.append(
+                    f"{name(pid)}: {c.on_time} of {_plural(c.expected, 'check-in')} "
+                    "happened as agreed."
+                )
         mine = [p for p in plan_changes if p["author"] == pid]
         for p in mine:
             when = _fmt_dt(dt.datetime.fromisoformat(p["plan_at"]), tz)
             if p["ahead"]:
-                lines.append(f"Plan change for {when}, announced {p['notice']} ahead "
-                             f"({p['path']}).")
+                lines.append(
+                    f"Plan change for {when}, announced {p['notice']} ahead ({p['path']})."
+                )
             else:
                 lines.append(f"Plan change for {when}, told after the plan time ({p['path']}).")
         for s in repairs["setbacks"]:
@@ -580,30 +657,41 @@ def build_agenda(vault: Vault, *, day: dt.date | None = None, short: bool = Fals
                 how = "self-reported" if s["self_reported"] else "not self-reported"
                 lines.append(f"Setback on {s['date']}, {how}, {s['status']} ({s['path']}).")
         for t in timeouts:
-            if t["called_by"] == pid and t["returned"] is None and \
-                    _utc(dt.datetime.fromisoformat(t["called"])) < _utc(as_of):
-                lines.append(f"Timeout called {_fmt_dt(dt.datetime.fromisoformat(t['called']), tz)}"
-                             " has no return recorded yet.")
+            if (
+                t["called_by"] == pid
+                and t["returned"] is None
+                and _utc(dt.datetime.fromisoformat(t["called"])) < _utc(as_of)
+            ):
+                lines.append(
+                    f"Timeout called {_fmt_dt(dt.datetime.fromisoformat(t['called']), tz)}"
+                    " has no return recorded yet."
+                )
         transparency.append({"partner": pid, "name": name(pid), "lines": lines})
 
     ahead = [p for p in plan_changes if p["ahead"]]
     if ahead:
         if len(ahead) == len(plan_changes):
             went_right.append(
-                "1 plan change, announced ahead." if len(ahead) == 1
-                else f"{len(ahead)} plan changes, all announced ahead.")
+                "1 plan change, announced ahead."
+                if len(ahead) == 1
+                else f"{len(ahead)} plan changes, all announced ahead."
+            )
         else:
-            went_right.append(f"{len(ahead)} of {_plural(len(plan_changes), 'plan change')} "
-                              "announced ahead.")
+            went_right.append(
+                f"{len(ahead)} of {_plural(len(plan_changes), 'plan change')} announced ahead."
+            )
     for q in questions["answered"]:
         took = f" after {q['took']}" if q["took"] else ""
-        went_right.append(f"{q['id']} was answered{took}"
-                          + (", within the agreed time." if q["on_time"] else "."))
+        went_right.append(
+            f"{q['id']} was answered{took}" + (", within the agreed time." if q["on_time"] else ".")
+        )
     back = [t for t in timeouts if t["on_time"]]
     if back:
         went_right.append(
-            "1 timeout, returned on time." if len(timeouts) == 1
-            else f"{len(back)} of {_plural(len(timeouts), 'timeout')} returned on time.")
+            "1 timeout, returned on time."
+            if len(timeouts) == 1
+            else f"{len(back)} of {_plural(len(timeouts), 'timeout')} returned on time."
+        )
     for r in repairs["processed"]:
         went_right.append(f"Repair processed together: {r['title']}.")
 
@@ -611,12 +699,26 @@ def build_agenda(vault: Vault, *, day: dt.date | None = None, short: bool = Fals
     candidates: list[dict[str, Any]] = []
     for r in repairs["open"]:
         if r["kind"] == "setback":
-            candidates.append({"kind": "setback", "text": r["title"], "path": r["path"],
-                               "date": r["date"], "from": r["author"]})
+            candidates.append(
+                {
+                    "kind": "setback",
+                    "text": r["title"],
+                    "path": r["path"],
+                    "date": r["date"],
+                    "from": r["author"],
+                }
+            )
     for r in repairs["open"]:
         if r["kind"] != "setback":
-            candidates.append({"kind": "repair", "text": r["title"], "path": r["path"],
-                               "date": r["date"], "from": r["author"]})
+            candidates.append(
+                {
+                    "kind": "repair",
+                    "text": r["title"],
+                    "path": r["path"],
+                    "date": r["date"],
+                    "from": r["author"],
+                }
+            )
     candidates += topics
     topic = candidates[0] if candidates else None
     queued = candidates[1:]
@@ -642,11 +744,12 @@ def build_agenda(vault: Vault, *, day: dt.date | None = None, short: bool = Fals
     notices: list[str] = []
     failed = sorted(result.failed_paths())
     if failed:
-        notices.append(f"{_plural(len(failed), 'note')} could not be read and "
-                       f"{'is' if len(failed) == 1 else 'are'} left out; run openbook check.")
+        notices.append(
+            f"{_plural(len(failed), 'note')} could not be read and "
+            f"{'is' if len(failed) == 1 else 'are'} left out; run openbook check."
+        )
     notices += [o["message"] for o in questions["odd"]]
-    conflict_copies = sorted(p for p in result.parsed
-                             if CONFLICT_COPY.match(p.rsplit("/", 1)[-1]))
+    conflict_copies = sorted(p for p in result.parsed if CONFLICT_COPY.match(p.rsplit("/", 1)[-1]))
 
     return {
         "date": meeting.isoformat(),
@@ -693,8 +796,12 @@ def build_agenda(vault: Vault, *, day: dt.date | None = None, short: bool = Fals
     }
 
 
-def checkin_weeks(cfg: Config, checkins_by: dict[str, list[tuple[dt.date, Note]]],
-                  meeting: dt.date, as_of: dt.datetime) -> list[dict[str, Any]]:
+def checkin_weeks(
+    cfg: Config,
+    checkins_by: dict[str, list[tuple[dt.date, Note]]],
+    meeting: dt.date,
+    as_of: dt.datetime,
+) -> list[dict[str, Any]]:
     """Check-ins kept per ISO week over the last eight weeks, each partner against their
     own schedule (for the small chart of the printable page)."""
     monday = meeting - dt.timedelta(days=meeting.weekday())
@@ -702,8 +809,7 @@ def checkin_weeks(cfg: Config, checkins_by: dict[str, list[tuple[dt.date, Note]]
     for back in range(CHART_WEEKS - 1, -1, -1):
         start = monday - dt.timedelta(weeks=back)
         end = start + dt.timedelta(days=6)
-        row: dict[str, Any] = {"week": iso_week(start), "start": start.isoformat(),
-                               "checkins": {}}
+        row: dict[str, Any] = {"week": iso_week(start), "start": start.isoformat(), "checkins": {}}
         for pid in cfg.partners:
             c = count_checkins(cfg, pid, checkins_by.get(pid, []), start, end, as_of)
             row["checkins"][pid] = {"expected": c.expected, "received": c.received}
@@ -725,8 +831,9 @@ def render_agenda(vault: Vault, data: dict[str, Any], fmt: str = "md") -> str:
     from .render import render
 
     if fmt == "html":
-        return render(vault.root, "agenda.html.j2", {"a": data, "chart": _chart(data)},
-                      autoescape=True)
+        return render(
+            vault.root, "agenda.html.j2", {"a": data, "chart": _chart(data)}, autoescape=True
+        )
     if fmt == "md":
         return render(vault.root, "agenda.md.j2", {"a": data})
     raise OpenbookError(f"unknown agenda format '{fmt}'; use md, html or json.")
@@ -743,16 +850,27 @@ def _chart(data: dict[str, Any]) -> list[dict[str, Any]]:
         bars = []
         for i, (w, c) in enumerate(zip(weeks, cells, strict=True)):
             expected = c["expected"]
-            bars.append({
-                "x": 8 + i * 68,
-                "h": round(c["received"] / top * 60, 1),
-                "outline": round((expected or 0) / top * 60, 1),
-                "label": (f"{c['received']} of {expected}" if expected is not None
-                          else str(c["received"])),
-                "week": w["week"][-3:],
-            })
-        rows.append({"partner": pid, "name": pname,
-                     "schedule": data["checkins"].get(pid, {}).get("schedule"), "bars": bars})
+            bars.append(
+                {
+                    "x": 8 + i * 68,
+                    "h": round(c["received"] / top * 60, 1),
+                    "outline": round((expected or 0) / top * 60, 1),
+                    "label": (
+                        f"{c['received']} of {expected}"
+                        if expected is not None
+                        else str(c["received"])
+                    ),
+                    "week": w["week"][-3:],
+                }
+            )
+        rows.append(
+            {
+                "partner": pid,
+                "name": pname,
+                "schedule": data["checkins"].get(pid, {}).get("schedule"),
+                "bars": bars,
+            }
+        )
     return rows
 
 
@@ -774,8 +892,9 @@ MINUTES_BLANKS = """
 """
 
 
-def save_meeting(vault: Vault, partner: str, data: dict[str, Any],
-                 markdown: str) -> tuple[str, str]:
+def save_meeting(
+    vault: Vault, partner: str, data: dict[str, Any], markdown: str
+) -> tuple[str, str]:
     """Write the agenda as the week's meeting note and commit it. Never overwrites."""
     from . import ledger
     from .fsutil import atomic_write, safe_relpath

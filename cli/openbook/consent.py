@@ -31,9 +31,15 @@ class ConsentResult:
     details: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "path": self.path, "action": self.action,
-                "commit": self.commit, "status": self.status, "message": self.message,
-                **self.details}
+        return {
+            "id": self.id,
+            "path": self.path,
+            "action": self.action,
+            "commit": self.commit,
+            "status": self.status,
+            "message": self.message,
+            **self.details,
+        }
 
 
 def _as_list(value: Any) -> list[str]:
@@ -48,28 +54,40 @@ def find_note(vault: Vault, note_id: str, note_type: str) -> Note:
     """The one valid note of `note_type` with this id; calm errors otherwise."""
     from .validate import check_vault
 
-    pattern, example = ((QUESTION_ID, "Q-0007") if note_type == "question"
-                        else (AGREEMENT_ID, "A-003"))
+    pattern, example = (
+        (QUESTION_ID, "Q-0007") if note_type == "question" else (AGREEMENT_ID, "A-003")
+    )
     word = "question" if note_type == "question" else "agreement"
     article = "a" if note_type == "question" else "an"
     if not pattern.match(note_id):
-        raise OpenbookError(f"'{note_id}' is not {article} {word} id like {example}; "
-                            "run 'openbook status' to see the ids.")
+        raise OpenbookError(
+            f"'{note_id}' is not {article} {word} id like {example}; "
+            "run 'openbook status' to see the ids."
+        )
     result = check_vault(vault)
-    found = [n for path, n in sorted(result.parsed.items())
-             if n.type == note_type and n.meta.get("id") == note_id
-             and not CONFLICT_COPY.match(path.rsplit("/", 1)[-1])]
+    found = [
+        n
+        for path, n in sorted(result.parsed.items())
+        if n.type == note_type
+        and n.meta.get("id") == note_id
+        and not CONFLICT_COPY.match(path.rsplit("/", 1)[-1])
+    ]
     if not found:
-        raise OpenbookError(f"There is no {word} {note_id} in this vault; "
-                            "run 'openbook status' to see the open ones.")
+        raise OpenbookError(
+            f"There is no {word} {note_id} in this vault; "
+            "run 'openbook status' to see the open ones."
+        )
     if len(found) > 1:
         paths = " and ".join(n.path for n in found)
-        raise OpenbookError(f"{note_id} is used by {paths}; give one of them a new id, "
-                            "then try again.")
+        raise OpenbookError(
+            f"{note_id} is used by {paths}; give one of them a new id, then try again."
+        )
     note = found[0]
     if note.path in result.failed_paths():
-        raise OpenbookError(f"{note.path} has errors, so it was not changed; run "
-                            f"'openbook check {note.path}', fix them, then try again.")
+        raise OpenbookError(
+            f"{note.path} has errors, so it was not changed; run "
+            f"'openbook check {note.path}', fix them, then try again."
+        )
     return note
 
 
@@ -78,8 +96,9 @@ def _now_local(vault: Vault) -> dt.datetime:
     return vault.now().replace(tzinfo=None, second=0, microsecond=0)
 
 
-def _rewrite(vault: Vault, note: Note, updates: dict[str, Any],
-             answer_text: str | None = None) -> None:
+def _rewrite(
+    vault: Vault, note: Note, updates: dict[str, Any], answer_text: str | None = None
+) -> None:
     """Apply `updates` in place, validate the result, then write it atomically."""
     from .fsutil import atomic_write, safe_relpath
     from .validate import validate_note
@@ -95,8 +114,10 @@ def _rewrite(vault: Vault, note: Note, updates: dict[str, Any],
     checked = validate_note(parse_bytes(note.path, new.encode("utf-8")), vault.config)
     errors = [p for p in checked.problems if p.severity == "error"]
     if errors:
-        raise NoteError(f"{note.path} was not changed: the result would have an error "
-                        f"({errors[0].message}). Run 'openbook check {note.path}'.")
+        raise NoteError(
+            f"{note.path} was not changed: the result would have an error "
+            f"({errors[0].message}). Run 'openbook check {note.path}'."
+        )
     if new != text:
         atomic_write(full, new.encode("utf-8"))
 
@@ -119,17 +140,17 @@ def append_answer(text: str, answer: str) -> str:
             lines.pop()
         lines += ["", "## Answer", "", *block, ""]
     else:
-        end = next((i for i in range(start + 1, len(lines)) if _NEXT.match(lines[i])),
-                   len(lines))
-        section = lines[start + 1:end]
+        end = next((i for i in range(start + 1, len(lines)) if _NEXT.match(lines[i])), len(lines))
+        section = lines[start + 1 : end]
         while section and section[-1].strip() == "":
             section.pop()
-        lines = [*lines[:start + 1], *section, "", *block, "", *lines[end:]]
+        lines = [*lines[: start + 1], *section, "", *block, "", *lines[end:]]
     return (BOM if bom else "") + nl.join(lines)
 
 
-def _commit(vault: Vault, partner: str, action: str, note_type: str, note: Note,
-            target: str) -> str:
+def _commit(
+    vault: Vault, partner: str, action: str, note_type: str, note: Note, target: str
+) -> str:
     from . import ledger
 
     return ledger.record(vault, partner, action, note_type, [note.path], target)
@@ -141,8 +162,10 @@ def _writable(vault: Vault) -> None:
     vault.require_writable()
     op = gitrepo.operation_in_progress(vault.root)
     if op:
-        raise OpenbookError(f"git is in the middle of a {op} in {vault.root}; "
-                            "finish or abort it first.", exit_code=6)
+        raise OpenbookError(
+            f"git is in the middle of a {op} in {vault.root}; finish or abort it first.",
+            exit_code=6,
+        )
 
 
 # ---------------------------------------------------------------------------- answer
@@ -157,24 +180,43 @@ def answer(vault: Vault, partner: str, qid: str, text: str | None = None) -> Con
         to = m.get("to")
         if to != partner:
             who = names[to].name if isinstance(to, str) and to in names else str(to)
-            raise OpenbookError(f"{qid} is for {who}, so only they can answer it; "
-                                f"you can ask a follow-up with 'openbook ask'.")
+            raise OpenbookError(
+                f"{qid} is for {who}, so only they can answer it; "
+                f"you can ask a follow-up with 'openbook ask'."
+            )
         status = m.get("status")
         if status == "answered":
-            raise OpenbookError(f"{qid} is already answered; to add to it, edit the "
-                                f"## Answer section of {note.path} and run 'openbook commit'.")
+            raise OpenbookError(
+                f"{qid} is already answered; to add to it, edit the "
+                f"## Answer section of {note.path} and run 'openbook commit'."
+            )
         if status == "withdrawn":
-            raise OpenbookError(f"{qid} was withdrawn, so there is nothing to answer; "
-                                "a new question can be asked with 'openbook ask'.")
+            raise OpenbookError(
+                f"{qid} was withdrawn, so there is nothing to answer; "
+                "a new question can be asked with 'openbook ask'."
+            )
         if text is not None and not text.strip():
-            raise OpenbookError("The answer text is empty; write it in quotes after --text, "
-                                "or leave --text out and write it in the note.")
+            raise OpenbookError(
+                "The answer text is empty; write it in quotes after --text, "
+                "or leave --text out and write it in the note."
+            )
         when = _now_local(vault)
-        _rewrite(vault, note, {"status": "answered", "answered": when},
-                 text if text is not None else None)
+        _rewrite(
+            vault,
+            note,
+            {"status": "answered", "answered": when},
+            text if text is not None else None,
+        )
         sha = _commit(vault, partner, "answer", "question", note, qid)
-    return ConsentResult(qid, note.path, "answer", sha, "answered",
-                         f"{qid} is answered.", {"answered": when.isoformat()})
+    return ConsentResult(
+        qid,
+        note.path,
+        "answer",
+        sha,
+        "answered",
+        f"{qid} is answered.",
+        {"answered": when.isoformat()},
+    )
 
 
 # ------------------------------------------------------------------------ agreements
@@ -193,12 +235,15 @@ def accept(vault: Vault, partner: str, aid: str) -> ConsentResult:
         status = m.get("status")
         accepted = _as_list(m.get("accepted_by"))
         if status == "retired":
-            raise OpenbookError(f"{aid} is retired; propose a new agreement with "
-                                "'openbook new agreement' if you want it back.")
+            raise OpenbookError(
+                f"{aid} is retired; propose a new agreement with "
+                "'openbook new agreement' if you want it back."
+            )
         if partner in accepted:
             waiting = [p for p in vault.config.partners if p not in accepted]
-            then = (f"; it becomes active when {_names(vault, waiting)} accepts too"
-                    if waiting else "")
+            then = (
+                f"; it becomes active when {_names(vault, waiting)} accepts too" if waiting else ""
+            )
             raise OpenbookError(f"You have already accepted {aid}{then}. Nothing was changed.")
         accepted.append(partner)
         updates: dict[str, Any] = {"accepted_by": accepted}
@@ -218,8 +263,15 @@ def accept(vault: Vault, partner: str, aid: str) -> ConsentResult:
         msg = f"You accepted {aid}; it becomes active when {_names(vault, waiting)} accepts too."
     else:
         msg = f"{aid} is active: you have both accepted it."
-    return ConsentResult(aid, note.path, "accept", sha, new_status, msg,
-                         {"accepted_by": accepted, "waiting_for": waiting})
+    return ConsentResult(
+        aid,
+        note.path,
+        "accept",
+        sha,
+        new_status,
+        msg,
+        {"accepted_by": accepted, "waiting_for": waiting},
+    )
 
 
 def pause(vault: Vault, partner: str, aid: str) -> ConsentResult:
@@ -235,16 +287,22 @@ def pause(vault: Vault, partner: str, aid: str) -> ConsentResult:
         if status == "retired":
             raise OpenbookError(f"{aid} is retired, so there is nothing to pause.")
         if status != "active":
-            raise OpenbookError(f"{aid} is not active yet (status {status}), so there is "
-                                "nothing to pause; it only becomes active when you both accept.")
+            raise OpenbookError(
+                f"{aid} is not active yet (status {status}), so there is "
+                "nothing to pause; it only becomes active when you both accept."
+            )
         accepted = [p for p in _as_list(m.get("accepted_by")) if p != partner]
-        _rewrite(vault, note, {"status": "paused", "paused_by": partner,
-                               "accepted_by": accepted})
+        _rewrite(vault, note, {"status": "paused", "paused_by": partner, "accepted_by": accepted})
         sha = _commit(vault, partner, "pause", "agreement", note, aid)
     return ConsentResult(
-        aid, note.path, "pause", sha, "paused",
+        aid,
+        note.path,
+        "pause",
+        sha,
+        "paused",
         f"{aid} is paused. It becomes active again when you run 'openbook accept {aid}'.",
-        {"paused_by": partner, "accepted_by": accepted})
+        {"paused_by": partner, "accepted_by": accepted},
+    )
 
 
 def retire(vault: Vault, partner: str, aid: str) -> ConsentResult:
@@ -260,7 +318,8 @@ def retire(vault: Vault, partner: str, aid: str) -> ConsentResult:
             waiting = [p for p in vault.config.partners if p not in requested]
             raise OpenbookError(
                 f"You have already asked to retire {aid}; it retires when "
-                f"{_names(vault, waiting)} runs 'openbook retire {aid}' too. Nothing was changed.")
+                f"{_names(vault, waiting)} runs 'openbook retire {aid}' too. Nothing was changed."
+            )
         requested.append(partner)
         waiting = [p for p in vault.config.partners if p not in requested]
         updates: dict[str, Any] = {"retire_requested_by": requested}
@@ -270,9 +329,18 @@ def retire(vault: Vault, partner: str, aid: str) -> ConsentResult:
         _rewrite(vault, note, updates)
         sha = _commit(vault, partner, "retire", "agreement", note, aid)
     if waiting:
-        msg = (f"You asked to retire {aid}; it stays {status} until {_names(vault, waiting)} "
-               f"runs 'openbook retire {aid}' too.")
+        msg = (
+            f"You asked to retire {aid}; it stays {status} until {_names(vault, waiting)} "
+            f"runs 'openbook retire {aid}' too."
+        )
     else:
         msg = f"{aid} is retired: you both agreed. It stays in the history."
-    return ConsentResult(aid, note.path, "retire", sha, new_status, msg,
-                         {"retire_requested_by": requested, "waiting_for": waiting})
+    return ConsentResult(
+        aid,
+        note.path,
+        "retire",
+        sha,
+        new_status,
+        msg,
+        {"retire_requested_by": requested, "waiting_for": waiting},
+    )

@@ -76,9 +76,21 @@ def install(vault: Vault, *, force: bool = False) -> tuple[Path, Path | None]:
 
 def staged_paths(vault: Vault) -> list[str]:
     """Vault-relative paths of notes added, copied or modified in the index."""
-    raw = gitrepo.run(vault.root, ["diff", "--cached", "--name-only", "-z", "--no-renames",
-                                   "--diff-filter=ACMRT", "--relative", "--", "."],
-                      strip=False).stdout
+    raw = gitrepo.run(
+        vault.root,
+        [
+            "diff",
+            "--cached",
+            "--name-only",
+            "-z",
+            "--no-renames",
+            "--diff-filter=ACMRT",
+            "--relative",
+            "--",
+            ".",
+        ],
+        strip=False,
+    ).stdout
     return sorted(p for p in raw.split("\0") if p.endswith(".md"))
 
 

@@ -37,13 +37,16 @@ MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 def parse_month(text: str) -> tuple[int, int]:
     m = MONTH.match(text.strip())
     if not m:
-        raise OpenbookError(f"--month '{text}' is not a month like 2026-11; "
-                            "write the year, a dash and the month.", exit_code=2)
+        raise OpenbookError(
+            f"--month '{text}' is not a month like 2026-11; write the year, a dash and the month.",
+            exit_code=2,
+        )
     return int(m[1]), int(m[2])
 
 
-def review_facts(vault: Vault, year: int, month: int,
-                 result: CheckResult | None = None) -> dict[str, Any]:
+def review_facts(
+    vault: Vault, year: int, month: int, result: CheckResult | None = None
+) -> dict[str, Any]:
     """The month at a glance and the agreements to review, as plain data."""
     cfg = vault.require_config()
     tz = cfg.tz
@@ -63,13 +66,16 @@ def review_facts(vault: Vault, year: int, month: int,
         c = count_checkins(cfg, pid, by.get(pid, []), start, end, as_of)
         sched = cfg.checkins.get(pid)
         if c.expected is None:
-            glance.append(f"{names[pid]}: {_plural(c.received, 'check-in')} written "
-                          "(no schedule in openbook.yml).")
+            glance.append(
+                f"{names[pid]}: {_plural(c.received, 'check-in')} written "
+                "(no schedule in openbook.yml)."
+            )
         elif c.expected == 0:
             glance.append(f"{names[pid]}: no check-ins were due yet.")
         else:
-            line = (f"{names[pid]}: {c.on_time} of {_plural(c.expected, 'check-in')} "
-                    "happened as agreed")
+            line = (
+                f"{names[pid]}: {c.on_time} of {_plural(c.expected, 'check-in')} happened as agreed"
+            )
             if c.late and sched and sched.by:
                 line += f"; {c.late} more came after {sched.by.strftime('%H:%M')}"
             glance.append(line + ".")
@@ -77,16 +83,20 @@ def review_facts(vault: Vault, year: int, month: int,
     if changes:
         ahead = sum(1 for p in changes if p["ahead"])
         if ahead == len(changes):
-            glance.append("1 plan change, announced ahead." if ahead == 1 else
-                          f"{ahead} plan changes, all announced ahead.")
+            glance.append(
+                "1 plan change, announced ahead."
+                if ahead == 1
+                else f"{ahead} plan changes, all announced ahead."
+            )
         else:
             glance.append(f"{ahead} of {_plural(len(changes), 'plan change')} announced ahead.")
     questions = question_facts(notes, win, cfg)
     answered = questions["answered"]
     if answered:
         on_time = sum(1 for q in answered if q["on_time"])
-        glance.append(f"{_plural(len(answered), 'answer')} given, {on_time} within the "
-                      "agreed time.")
+        glance.append(
+            f"{_plural(len(answered), 'answer')} given, {on_time} within the agreed time."
+        )
     if questions["open"]:
         ids = ", ".join(str(q["id"]) for q in questions["open"])
         glance.append(f"Still open at the end of the month: {ids}.")
@@ -111,10 +121,16 @@ def review_facts(vault: Vault, year: int, month: int,
             continue
         relax = m.get("relax_when")
         nr = as_date(m.get("next_review"))
-        agreements.append({"id": str(m.get("id")), "title": str(m.get("title") or m.get("id")),
-                           "status": m.get("status"), "path": n.path,
-                           "relax_when": str(relax).strip() if relax else None,
-                           "next_review": nr.isoformat() if nr else None})
+        agreements.append(
+            {
+                "id": str(m.get("id")),
+                "title": str(m.get("title") or m.get("id")),
+                "status": m.get("status"),
+                "path": n.path,
+                "relax_when": str(relax).strip() if relax else None,
+                "next_review": nr.isoformat() if nr else None,
+            }
+        )
     challenges = [r["title"] for r in repairs["open"]]
     return {
         "period": f"{year:04d}-{month:02d}",
@@ -131,8 +147,9 @@ def review_path(period: str) -> str:
     return f"reviews/{period}.md"
 
 
-def create_review(vault: Vault, partner: str,
-                  month: tuple[int, int] | None = None) -> tuple[str, str]:
+def create_review(
+    vault: Vault, partner: str, month: tuple[int, int] | None = None
+) -> tuple[str, str]:
     """Write reviews/YYYY-MM.md prefilled from the vault and commit it. Never overwrites."""
     from . import ledger
     from .fsutil import atomic_write, safe_relpath
@@ -150,8 +167,10 @@ def create_review(vault: Vault, partner: str,
         rel = review_path(facts["period"])
         full = safe_relpath(vault.root, rel)
         if full.exists() or full.is_symlink():
-            raise NoteError(f"{rel} already exists, so this month's review is already "
-                            "started; openbook never overwrites it. Open it to carry on.")
+            raise NoteError(
+                f"{rel} already exists, so this month's review is already "
+                "started; openbook never overwrites it. Open it to carry on."
+            )
         meta: dict[str, Any] = {
             "type": "review",
             "period": facts["period"],

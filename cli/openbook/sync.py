@@ -65,8 +65,13 @@ class ConflictFile:
     sha: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "kind": self.kind, "copy": self.copy,
-                "partner": self.partner, "sha": self.sha}
+        return {
+            "path": self.path,
+            "kind": self.kind,
+            "copy": self.copy,
+            "partner": self.partner,
+            "sha": self.sha,
+        }
 
 
 @dataclass
@@ -133,8 +138,9 @@ def _git(root: Path, *args: str, env: dict[str, str] | None = None) -> str:
 
 
 def _is_ancestor(root: Path, older: str, newer: str) -> bool:
-    res = gitrepo.run(root, ["merge-base", "--is-ancestor", "--end-of-options", older, newer],
-                      check=False)
+    res = gitrepo.run(
+        root, ["merge-base", "--is-ancestor", "--end-of-options", older, newer], check=False
+    )
     if res.status not in (0, 1):
         raise GitError(f"git merge-base failed: {gitrepo.first_line(res.stderr)}")
     return res.status == 0
@@ -178,9 +184,19 @@ def fetch(root: Path, remote: str, branch: str, dest: str) -> str | None:
     IntegrityAlert when the objects it sends fail git's checks.
     """
     _delete_ref(root, dest)
-    args = ["-c", "fetch.fsckObjects=true", "fetch", "--quiet", "--no-tags",
-            "--no-write-fetch-head", "--no-recurse-submodules", "--refmap=",
-            "--end-of-options", remote, f"refs/heads/{branch}:{dest}"]
+    args = [
+        "-c",
+        "fetch.fsckObjects=true",
+        "fetch",
+        "--quiet",
+        "--no-tags",
+        "--no-write-fetch-head",
+        "--no-recurse-submodules",
+        "--refmap=",
+        "--end-of-options",
+        remote,
+        f"refs/heads/{branch}:{dest}",
+    ]
     try:
         res = gitrepo.run(root, args, env=_net_env(), check=False, timeout=network_timeout())
     except GitError:
@@ -198,8 +214,9 @@ def fetch(root: Path, remote: str, branch: str, dest: str) -> str | None:
     return gitrepo.rev(root, dest)
 
 
-def check_integrity(root: Path, remote: str, branch: str, seen: str | None,
-                    incoming: str | None) -> None:
+def check_integrity(
+    root: Path, remote: str, branch: str, seen: str | None, incoming: str | None
+) -> None:
     """The fetched head must contain the last remote head this clone saw."""
     if seen is None:
         return
@@ -211,8 +228,7 @@ def check_integrity(root: Path, remote: str, branch: str, seen: str | None,
         )
     if _is_ancestor(root, seen, incoming):
         return
-    raw = _git(root, "log", "--format=%h %s", "-n", "11", "--end-of-options", seen,
-               f"^{incoming}")
+    raw = _git(root, "log", "--format=%h %s", "-n", "11", "--end-of-options", seen, f"^{incoming}")
     missing = raw.splitlines()
     total = _count(root, seen, f"^{incoming}")
     shown = "; ".join(missing[:10]) + ("; ..." if total > 10 else "")
@@ -249,8 +265,17 @@ def _unsafe_entry(mode: str, path: str) -> str | None:
 
 def unsafe_incoming(root: Path, head: str | None, incoming: str) -> list[str]:
     """What the incoming commits add that openbook refuses, before it reaches the work tree."""
-    args = ["log", "--raw", "-z", "--no-renames", "--no-abbrev", "-m", "--format=%x1e%H",
-            "--end-of-options", incoming]
+    args = [
+        "log",
+        "--raw",
+        "-z",
+        "--no-renames",
+        "--no-abbrev",
+        "-m",
+        "--format=%x1e%H",
+        "--end-of-options",
+        incoming,
+    ]
     if head:
         args.append(f"^{head}")
     raw = gitrepo.run(root, args, strip=False).stdout
@@ -271,8 +296,9 @@ def unsafe_incoming(root: Path, head: str | None, incoming: str) -> list[str]:
 
 
 def unsafe_tree(root: Path, rev: str) -> list[str]:
-    raw = gitrepo.run(root, ["ls-tree", "-r", "-z", "--full-tree", "--end-of-options", rev],
-                      strip=False).stdout
+    raw = gitrepo.run(
+        root, ["ls-tree", "-r", "-z", "--full-tree", "--end-of-options", rev], strip=False
+    ).stdout
     found = []
     for item in raw.split("\0"):
         if not item:
@@ -314,8 +340,12 @@ Stages = dict[str, dict[int, tuple[str, str]]]
 
 def merge_tree(root: Path, ours: str, theirs: str) -> tuple[str, Stages]:
     """Merge without touching the work tree: (tree, {path: {stage: (mode, oid)}})."""
-    res = gitrepo.run(root, ["-c", "merge.renames=false", "merge-tree", "--write-tree", "-z",
-                             ours, theirs], check=False, strip=False)
+    res = gitrepo.run(
+        root,
+        ["-c", "merge.renames=false", "merge-tree", "--write-tree", "-z", ours, theirs],
+        check=False,
+        strip=False,
+    )
     if res.status not in (0, 1):
         raise GitError(f"git merge-tree failed: {gitrepo.first_line(res.stderr)}")
     parts = res.stdout.split("\0")
@@ -334,8 +364,17 @@ def merge_tree(root: Path, ours: str, theirs: str) -> tuple[str, Stages]:
 def _their_side(vault: Vault, base: str, theirs: str, path: str) -> tuple[str, str]:
     """(partner id, commit) of the last commit on their side that touched `path`."""
     fmt = "%H%x1f%ae%x1f%(trailers:key=Openbook-Partner,valueonly,separator=%x2c)"
-    raw = _git(vault.root, "log", "-1", f"--format={fmt}", "--end-of-options", theirs,
-               f"^{base}", "--", path)
+    raw = _git(
+        vault.root,
+        "log",
+        "-1",
+        f"--format={fmt}",
+        "--end-of-options",
+        theirs,
+        f"^{base}",
+        "--",
+        path,
+    )
     sha, email, who = [*raw.split("\x1f"), "", "", ""][:3]
     sha = sha.strip() or theirs
     who = who.strip().split(",")[0].strip()
@@ -355,8 +394,9 @@ def copy_name(path: str, partner: str, sha: str) -> str:
     return str(p.with_name(f"{stem}.conflict-{partner}-{sha[:7]}{suffix}"))
 
 
-def _resolve(vault: Vault, tree: str, conflicts: Stages,
-             base: str, theirs: str) -> tuple[str, list[ConflictFile]]:
+def _resolve(
+    vault: Vault, tree: str, conflicts: Stages, base: str, theirs: str
+) -> tuple[str, list[ConflictFile]]:
     """A tree where every conflicted path holds ours, or the surviving modified version,
     and theirs sits verbatim beside it as a conflict copy. No markers anywhere."""
     root = vault.root
@@ -389,8 +429,12 @@ def _resolve(vault: Vault, tree: str, conflicts: Stages,
     env = {"GIT_INDEX_FILE": str(index)}
     try:
         gitrepo.run(root, ["read-tree", tree], env=env)
-        gitrepo.run(root, ["update-index", "-z", "--index-info"], env=env,
-                    input_data="".join(line + "\0" for line in lines))
+        gitrepo.run(
+            root,
+            ["update-index", "-z", "--index-info"],
+            env=env,
+            input_data="".join(line + "\0" for line in lines),
+        )
         resolved = gitrepo.run(root, ["write-tree"], env=env).stdout.strip()
     finally:
         index.unlink(missing_ok=True)
@@ -398,16 +442,25 @@ def _resolve(vault: Vault, tree: str, conflicts: Stages,
 
 
 def _conflict_line(c: ConflictFile, vault: Vault, me: str) -> str:
-    name = vault.config.partners[c.partner].name.split()[0] \
-        if c.partner in vault.config.partners else "your partner"
+    name = (
+        vault.config.partners[c.partner].name.split()[0]
+        if c.partner in vault.config.partners
+        else "your partner"
+    )
     if c.kind == "both-changed":
-        return (f"{c.path}: you both changed it. Yours stays there and {name}'s version is "
-                f"in {c.copy}; keep what you both want in {c.path}, then delete the copy.")
+        return (
+            f"{c.path}: you both changed it. Yours stays there and {name}'s version is "
+            f"in {c.copy}; keep what you both want in {c.path}, then delete the copy."
+        )
     if c.kind == "deleted-there":
-        return (f"{c.path}: {name} deleted it and you changed it; your version is kept. "
-                "Delete it again if you both agree.")
-    return (f"{c.path}: you deleted it and {name} changed it; the changed version is kept. "
-            "Delete it again if you both agree.")
+        return (
+            f"{c.path}: {name} deleted it and you changed it; your version is kept. "
+            "Delete it again if you both agree."
+        )
+    return (
+        f"{c.path}: you deleted it and {name} changed it; the changed version is kept. "
+        "Delete it again if you both agree."
+    )
 
 
 def _merge_message(action: str, target: str, partner: str, body: str | None) -> str:
@@ -416,8 +469,15 @@ def _merge_message(action: str, target: str, partner: str, body: str | None) -> 
     return message("vault", action, target, partner, body)
 
 
-def integrate(vault: Vault, partner: str, head: str, incoming: str | None, remote: str,
-              branch: str, result: SyncResult) -> str:
+def integrate(
+    vault: Vault,
+    partner: str,
+    head: str,
+    incoming: str | None,
+    remote: str,
+    branch: str,
+    result: SyncResult,
+) -> str:
     """Bring `incoming` into HEAD: nothing, fast-forward or a merge. Returns the new HEAD."""
     root = vault.root
     if incoming is None or incoming == head or _is_ancestor(root, incoming, head):
@@ -449,8 +509,12 @@ def integrate(vault: Vault, partner: str, head: str, incoming: str | None, remot
         result.conflicts.extend(files)
     else:
         msg = _merge_message("merge", f"{remote}/{branch}", partner, None)
-    commit = gitrepo.run(root, ["commit-tree", tree, "-p", head, "-p", incoming, "-F", "-"],
-                         env=ident, input_data=msg).stdout.strip()
+    commit = gitrepo.run(
+        root,
+        ["commit-tree", tree, "-p", head, "-p", incoming, "-F", "-"],
+        env=ident,
+        input_data=msg,
+    ).stdout.strip()
     _move_work_tree(root, head, commit)
     result.received += received
     return commit
@@ -462,8 +526,7 @@ def integrate(vault: Vault, partner: str, head: str, incoming: str | None, remot
 def push(root: Path, remote: str, branch: str) -> bool:
     """Push HEAD to the remote branch without force. False when rejected as not a
     fast-forward (someone pushed meanwhile); RemoteUnreachable when offline."""
-    args = ["push", "--porcelain", "--no-recurse-submodules", remote,
-            f"HEAD:refs/heads/{branch}"]
+    args = ["push", "--porcelain", "--no-recurse-submodules", remote, f"HEAD:refs/heads/{branch}"]
     try:
         res = gitrepo.run(root, args, env=_net_env(), check=False, timeout=network_timeout())
     except GitError:
@@ -502,13 +565,20 @@ def _waiting(root: Path, remote: str, branch: str, head: str | None) -> int:
     if not head:
         return 0
     base = gitrepo.rev(root, SEEN.format(remote=remote, branch=branch)) or gitrepo.rev(
-        root, f"refs/remotes/{remote}/{branch}")
+        root, f"refs/remotes/{remote}/{branch}"
+    )
     return _count(root, head, f"^{base}") if base else _count(root, head)
 
 
 def _backup(root: Path, head: str) -> str:
-    existing = _git(root, "for-each-ref", "--count=1", f"--points-at={head}",
-                    "--format=%(refname)", BACKUP_PREFIX)
+    existing = _git(
+        root,
+        "for-each-ref",
+        "--count=1",
+        f"--points-at={head}",
+        "--format=%(refname)",
+        BACKUP_PREFIX,
+    )
     if existing.strip():
         return existing.strip().splitlines()[0]
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S.%fZ")
@@ -544,13 +614,17 @@ def _write_last_sync(vault: Vault, result: str, exit_code: int) -> None:
     if state is None:
         return
     state.mkdir(parents=True, exist_ok=True)
-    data = {"time": vault.now().isoformat(timespec="seconds"), "result": result,
-            "exit_code": exit_code}
+    data = {
+        "time": vault.now().isoformat(timespec="seconds"),
+        "result": result,
+        "exit_code": exit_code,
+    }
     atomic_write(state / LAST_SYNC_FILE, (json.dumps(data) + "\n").encode("utf-8"))
 
 
-def sync(vault: Vault, partner: str, *, remote: str = "origin",
-         check_only: bool = False) -> SyncResult:
+def sync(
+    vault: Vault, partner: str, *, remote: str = "origin", check_only: bool = False
+) -> SyncResult:
     """Share this clone's work and receive the partner's (see the module docstring)."""
     vault.require_writable()
     vault.require_config()
@@ -563,7 +637,8 @@ def sync(vault: Vault, partner: str, *, remote: str = "origin",
             result = _sync(vault, partner, remote, branch)
         except OpenbookError as exc:
             short = {4: "integrity alert, nothing merged", 6: "refused, git was busy"}.get(
-                exc.exit_code, "failed")
+                exc.exit_code, "failed"
+            )
             _write_last_sync(vault, short, exc.exit_code)
             raise
         _write_last_sync(vault, result.outcome, result.exit_code)
@@ -612,8 +687,9 @@ def _sync(vault: Vault, partner: str, remote: str, branch: str) -> SyncResult:
             except RemoteUnreachable as exc:
                 return _offline(vault, result, remote, branch, head, str(exc))
             if pushed:
-                result.pushed = _count(root, head, f"^{incoming}") if incoming else _count(
-                    root, head)
+                result.pushed = (
+                    _count(root, head, f"^{incoming}") if incoming else _count(root, head)
+                )
                 gitrepo.run(root, ["update-ref", seen_ref, head])
                 gitrepo.run(root, ["update-ref", tracking, head])
                 break
@@ -631,8 +707,9 @@ def _sync(vault: Vault, partner: str, remote: str, branch: str) -> SyncResult:
     return result
 
 
-def _offline(vault: Vault, result: SyncResult, remote: str, branch: str, head: str,
-             reason: str) -> SyncResult:
+def _offline(
+    vault: Vault, result: SyncResult, remote: str, branch: str, head: str, reason: str
+) -> SyncResult:
     root = vault.root
     waiting = _waiting(root, remote, branch, head)
     result.exit_code = 5
@@ -657,8 +734,11 @@ def _refused_lines(result: SyncResult) -> None:
 
 def _finish(vault: Vault, result: SyncResult) -> None:
     root = vault.root
-    ok = result.head is not None and result.head == gitrepo.rev(root, "HEAD") \
+    ok = (
+        result.head is not None
+        and result.head == gitrepo.rev(root, "HEAD")
         and result.head == result.remote_head
+    )
     dirty = [c.path for c in gitrepo.status(root) if c.path not in result.refused]
     parts = []
     if result.committed:
@@ -708,8 +788,9 @@ def _check(vault: Vault, remote: str, branch: str) -> SyncResult:
             waiting = _waiting(root, remote, branch, head)
             result.exit_code = 5
             result.outcome = "remote unreachable"
-            result.lines.append(f"Could not reach {remote} ({exc}); {_n(waiting, 'change')} "
-                                "would wait locally.")
+            result.lines.append(
+                f"Could not reach {remote} ({exc}); {_n(waiting, 'change')} would wait locally."
+            )
             return result
         try:
             check_integrity(root, remote, branch, seen, incoming)
@@ -720,41 +801,50 @@ def _check(vault: Vault, remote: str, branch: str) -> SyncResult:
         result.remote_head = incoming
         result.head = head
         if result.pending:
-            result.lines.append(f"{_n(result.pending, 'uncommitted change')} would be "
-                                "checked and committed first.")
+            result.lines.append(
+                f"{_n(result.pending, 'uncommitted change')} would be checked and committed first."
+            )
         if incoming is None:
             result.ahead = _count(root, head) if head else 0
             result.outcome = "remote empty"
-            result.lines.append(f"{remote} has no {branch} yet; a sync would share "
-                                f"{_n(result.ahead, 'change')}.")
+            result.lines.append(
+                f"{remote} has no {branch} yet; a sync would share {_n(result.ahead, 'change')}."
+            )
             return result
         if head is None:
             result.behind = _count(root, incoming)
             result.outcome = "behind"
             return result
-        counts = _git(root, "rev-list", "--left-right", "--count", "--end-of-options",
-                      f"{head}...{incoming}").split()
+        counts = _git(
+            root, "rev-list", "--left-right", "--count", "--end-of-options", f"{head}...{incoming}"
+        ).split()
         result.ahead, result.behind = int(counts[0]), int(counts[1])
         if result.ahead and result.behind:
             _, conflicts = merge_tree(root, head, incoming)
             result.conflicts_expected = sorted(conflicts)
             result.outcome = "diverged"
-            line = (f"Diverged from {remote}: {_n(result.ahead, 'change')} here, "
-                    f"{_n(result.behind, 'change')} there; a sync would merge them")
+            line = (
+                f"Diverged from {remote}: {_n(result.ahead, 'change')} here, "
+                f"{_n(result.behind, 'change')} there; a sync would merge them"
+            )
             if conflicts:
-                line += (f", with conflicts expected in {', '.join(sorted(conflicts))} "
-                         "(both versions would be kept).")
+                line += (
+                    f", with conflicts expected in {', '.join(sorted(conflicts))} "
+                    "(both versions would be kept)."
+                )
             else:
                 line += ", without conflicts."
             result.lines.append(line)
         elif result.ahead:
             result.outcome = "ahead"
-            result.lines.append(f"Ahead of {remote}: a sync would share "
-                                f"{_n(result.ahead, 'change')}.")
+            result.lines.append(
+                f"Ahead of {remote}: a sync would share {_n(result.ahead, 'change')}."
+            )
         elif result.behind:
             result.outcome = "behind"
-            result.lines.append(f"Behind {remote}: a sync would receive "
-                                f"{_n(result.behind, 'change')}.")
+            result.lines.append(
+                f"Behind {remote}: a sync would receive {_n(result.behind, 'change')}."
+            )
         else:
             result.outcome = "up to date"
             result.lines.append(f"Up to date with {remote}.")
@@ -769,8 +859,9 @@ def _check(vault: Vault, remote: str, branch: str) -> SyncResult:
 def _adopt_branch(root: Path) -> str | None:
     """When the remote's HEAD names no branch (a bare repository made with another default
     branch), use its `main`, or its only branch."""
-    names = _git(root, "for-each-ref", "--format=%(refname:strip=3)",
-                 "refs/remotes/origin/").split()
+    names = _git(
+        root, "for-each-ref", "--format=%(refname:strip=3)", "refs/remotes/origin/"
+    ).split()
     names = [n for n in names if n != "HEAD"]
     branch = "main" if "main" in names else (names[0] if len(names) == 1 else None)
     if branch is None:
@@ -798,13 +889,28 @@ def clone(url: str, directory: Path, partner: str) -> Path:
         raise OpenbookError(f"{target} already exists and is not empty; choose a new folder.")
     created = not target.exists()
     target.parent.mkdir(parents=True, exist_ok=True)
-    args = ["-c", "fetch.fsckObjects=true", "clone", "--quiet", "--no-checkout",
-            "--no-recurse-submodules", "--origin", "origin", "-c", "core.fsync=all",
-            "-c", "core.quotepath=off", "--", url, str(target)]
+    args = [
+        "-c",
+        "fetch.fsckObjects=true",
+        "clone",
+        "--quiet",
+        "--no-checkout",
+        "--no-recurse-submodules",
+        "--origin",
+        "origin",
+        "-c",
+        "core.fsync=all",
+        "-c",
+        "core.quotepath=off",
+        "--",
+        url,
+        str(target),
+    ]
     try:
         try:
-            res = gitrepo.run(target.parent, args, env=_net_env(), check=False,
-                              timeout=network_timeout())
+            res = gitrepo.run(
+                target.parent, args, env=_net_env(), check=False, timeout=network_timeout()
+            )
         except GitError:
             raise RemoteUnreachable(
                 f"{url} did not answer in time; nothing was cloned. Try again when online."

@@ -39,8 +39,19 @@ _DROP_NAMES = {"4913", ".DS_Store", "Thumbs.db"}
 _DROP_SUFFIXES = (".swp", ".swo", ".swx", "~", ".tmp", ".crswap")
 # written to .git/info/exclude (local, never shared) so that no command, sync included,
 # ever sees them in a vault whose .gitignore lacks them
-LOCAL_EXCLUDES = ("*.swp", "*.swo", "*.swx", "*~", "4913", ".#*", "\\#*#", "*.tmp",
-                  ".DS_Store", "Thumbs.db", ".obsidian/workspace*")
+LOCAL_EXCLUDES = (
+    "*.swp",
+    "*.swo",
+    "*.swx",
+    "*~",
+    "4913",
+    ".#*",
+    "\\#*#",
+    "*.tmp",
+    ".DS_Store",
+    "Thumbs.db",
+    ".obsidian/workspace*",
+)
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 
@@ -139,9 +150,16 @@ class Watcher:
 
     reconcile_every: float = RECONCILE_EVERY
 
-    def __init__(self, vault: Vault, partner: str, *, quiet: float = DEFAULT_QUIET,
-                 sync_every: float | None = None, poll: bool = False,
-                 emit: Emit | None = None) -> None:
+    def __init__(
+        self,
+        vault: Vault,
+        partner: str,
+        *,
+        quiet: float = DEFAULT_QUIET,
+        sync_every: float | None = None,
+        poll: bool = False,
+        emit: Emit | None = None,
+    ) -> None:
         self.vault = vault
         self.partner = partner
         self.quiet = max(0.0, quiet)
@@ -195,7 +213,7 @@ class Watcher:
                 continue
             p = os.fsdecode(raw)
             if p.startswith(self._root + os.sep):
-                rels.append(p[len(self._root) + 1:].replace(os.sep, "/"))
+                rels.append(p[len(self._root) + 1 :].replace(os.sep, "/"))
         if not any(_relevant(rel, event.is_directory) for rel in rels):
             return
         if event.is_directory and any("/" not in rel for rel in rels):
@@ -345,7 +363,7 @@ class Watcher:
             if self._stop.is_set():
                 result.settled = False
                 break
-            chunk = valid[start:start + COMMIT_CHUNK]
+            chunk = valid[start : start + COMMIT_CHUNK]
             with self.vault.lock(wait=LOCK_WAIT):
                 outcome = commit_pending(self.vault, self.partner, only=chunk)
             for c in outcome.committed:
@@ -360,8 +378,9 @@ class Watcher:
             self._last_notice = None
         self._report_invalid(sorted(set(invalid)), checked.problems, result)
 
-    def _report_invalid(self, paths: list[str], problems: Iterable[Problem],
-                        result: ReconcileResult) -> None:
+    def _report_invalid(
+        self, paths: list[str], problems: Iterable[Problem], result: ReconcileResult
+    ) -> None:
         by_path: dict[str, list[Problem]] = {}
         for p in problems:
             by_path.setdefault(p.path, []).append(p)
@@ -376,12 +395,14 @@ class Watcher:
             if self._reported.get(path) == sig:
                 continue  # already told, and nothing changed since
             self._reported[path] = sig
-            self.emit({
-                "event": "invalid",
-                "path": path,
-                "problems": [p.as_dict() for p in own],
-                "lines": [p.format() for p in own],
-            })
+            self.emit(
+                {
+                    "event": "invalid",
+                    "path": path,
+                    "problems": [p.as_dict() for p in own],
+                    "lines": [p.format() for p in own],
+                }
+            )
 
     # ---------------------------------------------------------------------- sync
 
@@ -393,8 +414,9 @@ class Watcher:
             sync = importlib.import_module(f"{__package__}.sync").sync
         except (ImportError, AttributeError):
             self.sync_stopped = True
-            self.notice("sync is not available in this version of openbook; "
-                        "watch keeps committing locally.")
+            self.notice(
+                "sync is not available in this version of openbook; watch keeps committing locally."
+            )
             return None
         try:
             outcome = sync(self.vault, self.partner, remote="origin")
@@ -403,8 +425,9 @@ class Watcher:
             code, lines = 4, [str(exc)]
         except OpenbookError as exc:
             code, lines = exc.exit_code, [str(exc)]
-        self.emit({"event": "sync", "exit_code": code, "lines": lines,
-                   "message": _sync_message(code)})
+        self.emit(
+            {"event": "sync", "exit_code": code, "lines": lines, "message": _sync_message(code)}
+        )
         if code == 4:
             self.sync_stopped = True
         if code == 0:
@@ -424,9 +447,16 @@ class Watcher:
         ensure_local_excludes(self.vault)
         self.start_observer()
         try:
-            self.emit({"event": "started", "vault": self._root, "partner": self.partner,
-                       "observer": self.observer_kind, "quiet": self.quiet,
-                       "sync_every": self.sync_every})
+            self.emit(
+                {
+                    "event": "started",
+                    "vault": self._root,
+                    "partner": self.partner,
+                    "observer": self.observer_kind,
+                    "quiet": self.quiet,
+                    "sync_every": self.sync_every,
+                }
+            )
             self._loop()
         finally:
             self._stop_observer()
@@ -491,12 +521,11 @@ def _sync_message(code: int) -> str:
     return {
         0: "synced with your partner.",
         3: "sync kept both sides of a conflict as a copy beside the note; reconcile the "
-           "two together, then delete the copy. Watch keeps running.",
+        "two together, then delete the copy. Watch keeps running.",
         4: "sync stopped: the shared history was rewritten or does not verify, so nothing "
-           "was merged or pushed. Look at it together with 'openbook sync --check', then "
-           "restart watch. Your notes are still committed here.",
+        "was merged or pushed. Look at it together with 'openbook sync --check', then "
+        "restart watch. Your notes are still committed here.",
         5: "the remote could not be reached; your notes are committed here and will be "
-           "shared at the next sync.",
+        "shared at the next sync.",
         6: "the vault was busy; sync tries again at the next interval.",
     }.get(code, "sync did not finish; watch keeps committing and tries again later.")
-

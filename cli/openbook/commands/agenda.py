@@ -10,21 +10,49 @@ from .write import DATE
 
 
 @click.command("agenda")
-@click.option("--date", "day", type=DATE,
-              help="The meeting date (default: the next meeting day on or after today).")
-@click.option("--format", "fmt", type=click.Choice(["md", "html", "json"]), default=None,
-              help="md (default), a printable html page, or json.")
+@click.option(
+    "--date",
+    "day",
+    type=DATE,
+    help="The meeting date (default: the next meeting day on or after today).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["md", "html", "json"]),
+    default=None,
+    help="md (default), a printable html page, or json.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
-@click.option("--short", is_flag=True,
-              help="The 20-minute short form, for a week when one of you is not calm.")
-@click.option("--save", is_flag=True,
-              help="Write the agenda as this week's meeting note (meetings/YYYY/YYYY-Www.md) "
-                   "and commit it. Never overwrites an existing meeting note.")
-@click.option("-o", "--output", "output", metavar="FILE", type=click.Path(dir_okay=False),
-              help="Write the agenda to FILE instead of printing it.")
+@click.option(
+    "--short",
+    is_flag=True,
+    help="The 20-minute short form, for a week when one of you is not calm.",
+)
+@click.option(
+    "--save",
+    is_flag=True,
+    help="Write the agenda as this week's meeting note (meetings/YYYY/YYYY-Www.md) "
+    "and commit it. Never overwrites an existing meeting note.",
+)
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    help="Write the agenda to FILE instead of printing it.",
+)
 @click.pass_context
-def agenda_command(ctx: click.Context, day: dt.date | None, fmt: str | None, as_json: bool,
-                   short: bool, save: bool, output: str | None) -> None:
+def agenda_command(
+    ctx: click.Context,
+    day: dt.date | None,
+    fmt: str | None,
+    as_json: bool,
+    short: bool,
+    save: bool,
+    output: str | None,
+) -> None:
     """The agenda for the weekly ritual: appreciations first, what went right, the
     transparency update, open questions, agreements, the week ahead, one topic only,
     and a kind close.
@@ -63,8 +91,9 @@ def agenda_command(ctx: click.Context, day: dt.date | None, fmt: str | None, as_
     else:
         click.echo(text, nl=not text.endswith("\n"))
     if saved:
-        click.echo(f"Saved as {saved[0]} and committed; add the minutes there after the "
-                   "meeting.", err=True)
+        click.echo(
+            f"Saved as {saved[0]} and committed; add the minutes there after the meeting.", err=True
+        )
 
 
 def _write_output(path: Path, text: str) -> None:
@@ -83,8 +112,9 @@ def _write_output(path: Path, text: str) -> None:
 
 
 @click.command("review")
-@click.option("--month", metavar="YYYY-MM",
-              help="The month to review (default: the current month).")
+@click.option(
+    "--month", metavar="YYYY-MM", help="The month to review (default: the current month)."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_context
 def review_command(ctx: click.Context, month: str | None, as_json: bool) -> None:

@@ -21,9 +21,11 @@ def hooks_command() -> None:
 
 
 @hooks_command.command("install")
-@click.option("--force", is_flag=True,
-              help="Replace an existing pre-commit hook (it is moved aside to "
-              "pre-commit.openbook-backup).")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace an existing pre-commit hook (it is moved aside to pre-commit.openbook-backup).",
+)
 @click.pass_context
 def install_command(ctx: click.Context, force: bool) -> None:
     """Install the pre-commit hook that checks staged notes.

@@ -38,11 +38,19 @@ def clone_command(ctx: click.Context, url: str, directory: str) -> None:
 
 
 @click.command("sync")
-@click.option("--check", "check_only", is_flag=True,
-              help="Only say what a sync would do (ahead, behind, conflicts, rewrites); "
-              "change nothing.")
-@click.option("--remote", default="origin", show_default=True, metavar="NAME",
-              help="The git remote to sync with.")
+@click.option(
+    "--check",
+    "check_only",
+    is_flag=True,
+    help="Only say what a sync would do (ahead, behind, conflicts, rewrites); change nothing.",
+)
+@click.option(
+    "--remote",
+    default="origin",
+    show_default=True,
+    metavar="NAME",
+    help="The git remote to sync with.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_context
 def sync_command(ctx: click.Context, check_only: bool, remote: str, as_json: bool) -> None:

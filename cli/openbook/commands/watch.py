@@ -27,8 +27,10 @@ def format_event(event: dict[str, Any], once: bool = False) -> list[str]:
     kind = event.get("event")
     if kind == "started":
         how = "checking every moment" if event["observer"] == "polling" else "listening"
-        lines = [f"watching {event['vault']} as {event['partner']} ({how}); notes are "
-                 f"committed {event['quiet']:g}s after you stop typing. Ctrl-C stops."]
+        lines = [
+            f"watching {event['vault']} as {event['partner']} ({how}); notes are "
+            f"committed {event['quiet']:g}s after you stop typing. Ctrl-C stops."
+        ]
         if event.get("sync_every"):
             lines.append(f"syncing with your partner every {event['sync_every']:g}s.")
         return lines
@@ -41,8 +43,11 @@ def format_event(event: dict[str, Any], once: bool = False) -> list[str]:
         then = "then run 'openbook commit'" if once else "save again, watch commits it then"
         return [f"not committed {event['path']}: fix this and {then}", *event["lines"]]
     if kind == "sync":
-        return [*event.get("lines", []), event["message"]] if event["exit_code"] else \
-            [event["message"]]
+        return (
+            [*event.get("lines", []), event["message"]]
+            if event["exit_code"]
+            else [event["message"]]
+        )
     if kind == "notice":
         return [str(event["message"])]
     if kind == "stopped":
@@ -51,19 +56,35 @@ def format_event(event: dict[str, Any], once: bool = False) -> list[str]:
 
 
 @click.command("watch")
-@click.option("--quiet", "quiet", default="3s", show_default=True, metavar="DURATION",
-              help="How long the notes must stay untouched before they are committed.")
-@click.option("--sync-every", "sync_every", metavar="DURATION",
-              help="Also sync with your partner this often (e.g. 10m), and after each burst "
-                   "of commits.")
-@click.option("--poll", is_flag=True,
-              help="Look for changes by polling instead of OS events (network drives).")
-@click.option("--once", is_flag=True,
-              help="Commit what is pending now and exit (for cron and systemd timers).")
+@click.option(
+    "--quiet",
+    "quiet",
+    default="3s",
+    show_default=True,
+    metavar="DURATION",
+    help="How long the notes must stay untouched before they are committed.",
+)
+@click.option(
+    "--sync-every",
+    "sync_every",
+    metavar="DURATION",
+    help="Also sync with your partner this often (e.g. 10m), and after each burst of commits.",
+)
+@click.option(
+    "--poll",
+    is_flag=True,
+    help="Look for changes by polling instead of OS events (network drives).",
+)
+@click.option(
+    "--once",
+    is_flag=True,
+    help="Commit what is pending now and exit (for cron and systemd timers).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per event.")
 @click.pass_context
-def watch_command(ctx: click.Context, quiet: str, sync_every: str | None, poll: bool,
-                  once: bool, as_json: bool) -> None:
+def watch_command(
+    ctx: click.Context, quiet: str, sync_every: str | None, poll: bool, once: bool, as_json: bool
+) -> None:
     """Check and commit notes as you save them, in any editor.
 
     A note is committed, as you, a few seconds after you stop typing. A note with
