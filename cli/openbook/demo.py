@@ -12,7 +12,7 @@ from . import gitrepo, ledger
 from .errors import OpenbookError
 from .notes import parse_bytes, update_fields
 from .render import builtin_dir
-from .schema import as_datetime
+from .schema import DATE_FIELD, as_datetime
 from .vault import Vault
 
 # "now" for the demo's printed status and agenda: the Sunday of the example's last week
@@ -31,15 +31,7 @@ def _when(meta: dict[str, Any], tz: dt.tzinfo) -> dt.datetime | None:
             hour, minute = 20, 0
         if isinstance(day, dt.date):
             return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=tz)
-    key = {
-        "plan-change": "sent",
-        "question": "asked",
-        "agreement": "since",
-        "timeout": "called",
-        "repair": "date",
-        "meeting": "date",
-        "review": "date",
-    }.get(str(t))
+    key = DATE_FIELD.get(str(t))
     when = as_datetime(meta.get(key), tz) if key else None
     if when is not None and t in ("repair", "meeting", "review", "agreement") and when.hour == 0:
         when = when.replace(hour=21 if t != "agreement" else 10)

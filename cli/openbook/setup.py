@@ -11,8 +11,6 @@ from . import gitrepo, ledger
 from .config import CONFIG_NAME, PARTNER_ID
 from .errors import OpenbookError
 from .fsutil import atomic_write
-from .notes import render_note
-from .render import render
 from .schema import LANGUAGE_FILE, NOTE_FOLDERS
 from .vault import Vault
 from .yamlio import dump_mapping
@@ -129,30 +127,9 @@ def create_vault(
         gitrepo.config_set(root, "core.fsync", "all")
     gitrepo.config_set(root, "openbook.partner", me)
     vault = Vault(root)
-    cfg = vault.require_config()
-    other = next(p for p in ids if p != me)
-    lang_meta: dict[str, Any] = {
-        "type": "language",
-        "timeout_word": None,
-        "hurt_signal": None,
-        "ok": [],
-        "not_ok": [],
-        "repair_phrases": {},
-    }
-    body = render(
-        root,
-        "language.md.j2",
-        {
-            "meta": lang_meta,
-            "partner": me,
-            "partner_name": cfg.partners[me].name,
-            "other": other,
-            "other_name": cfg.partners[other].name,
-            "today": vault.today().isoformat(),
-            "body": "",
-        },
-    )
-    atomic_write(root / LANGUAGE_FILE, render_note(lang_meta, body).encode("utf-8"))
+    from .newnote import draft, write_draft
+
+    write_draft(vault, draft(vault, "language", me))
     if remote:
         gitrepo.run(root, ["remote", "add", "origin", remote])
     paths = [CONFIG_NAME, ".gitignore", LANGUAGE_FILE] + [f"{f}/.gitkeep" for f in NOTE_FOLDERS]
