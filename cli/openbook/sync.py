@@ -162,7 +162,8 @@ def remote_url(root: Path, remote: str) -> str:
     if res.status != 0:
         raise OpenbookError(
             f"This vault has no remote called '{remote}'; add your shared private repository "
-            f"with 'git remote add {remote} URL' (README, 'Sharing with your partner'), then sync again."
+            f"with 'git remote add {remote} URL' (README, 'Sharing with your partner'), "
+            "then sync again."
         )
     url = res.stdout.strip()
     gitrepo.check_remote_url(url)
@@ -224,7 +225,8 @@ def check_integrity(
         raise IntegrityAlert(
             f"The branch {branch} is gone from {remote}, though this clone saw it at "
             f"{seen[:7]}; nothing was merged or pushed and your history is untouched. "
-            "Talk with your partner before syncing again (README, 'Sharing with your partner', exit code 4)."
+            "Talk with your partner before syncing again "
+            "(README, 'Sharing with your partner', exit code 4)."
         )
     if _is_ancestor(root, seen, incoming):
         return
@@ -542,7 +544,8 @@ def push(root: Path, remote: str, branch: str) -> bool:
         reason = row.rsplit("\t", 1)[-1].strip()
         raise OpenbookError(
             f"{remote} refused the push ({reason}); your work is committed and merged locally. "
-            "Check the repository's settings on the server (README, 'Sharing with your partner'), then sync again."
+            "Check the repository's settings on the server "
+            "(README, 'Sharing with your partner'), then sync again."
         )
     err = res.stderr
     if "hook" in err and "declined" not in err:
