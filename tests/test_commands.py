@@ -345,3 +345,28 @@ def test_compiled_templates_are_cached_locally_and_render_the_same(vault: Path) 
     assert first.exit_code == second.exit_code == 0
     assert first.stdout == second.stdout
     assert git(vault, "status", "--porcelain") == ""
+
+
+def test_new_without_a_required_value_says_which_set_to_give(vault: Path) -> None:
+    res = invoke(["new", "agreement", "--no-edit"], vault=vault)
+    assert res.exit_code == 1
+    assert 'a new agreement needs title; give it like this: --set title="Phone stays open"' in (
+        res.stderr
+    )
+    assert list((vault / "agreements").glob("A-*.md")) == []
+
+
+def test_blank_required_values_can_be_filled_in_the_editor(vault: Path, tmp_path: Path) -> None:
+    editor = tmp_path / "editor.sh"
+    editor.write_text('#!/bin/sh\nsed -i "s/^title:.*/title: Phone stays open/" "$1"\n')
+    editor.chmod(0o755)
+    res = invoke(["new", "agreement", "--edit"], vault=vault, env={"EDITOR": str(editor)})
+    assert res.exit_code == 0, res.stderr
+    assert "title: Phone stays open" in (vault / res.stdout.strip()).read_text()
+    assert trailers(vault)["Openbook-Action"] == "new"
+
+
+def test_check_of_a_path_that_does_not_exist_is_a_usage_error(vault: Path) -> None:
+    res = invoke(["check", str(vault / "nope.md")], vault=vault)
+    assert res.exit_code == 2
+    assert "does not exist" in res.stderr

@@ -45,6 +45,14 @@ def _yaml_value(raw: str) -> Any:
     return note.meta["value"]
 
 
+_EXAMPLES = {
+    "title": '"Phone stays open"',
+    "plan_at": '"2026-11-24 18:00"',
+    "was": '"home at 6"',
+    "now": '"home at 7"',
+}
+
+
 @dataclass
 class Draft:
     relpath: str
@@ -255,8 +263,13 @@ def draft(
     sets: dict[str, Any] | None = None,
     day: dt.date | None = None,
     body: str = "",
+    blanks_ok: bool = False,
 ) -> Draft:
-    """Everything about the new note, validated, before anything touches the disk."""
+    """Everything about the new note, validated, before anything touches the disk.
+
+    With `blanks_ok` (the note is about to be opened in an editor) required fields may
+    still be empty; the note is validated again after editing.
+    """
     if note_type not in TYPES:
         from difflib import get_close_matches
 
@@ -266,6 +279,13 @@ def draft(
     cfg = vault.require_config()
     meta = defaults(vault, note_type, partner, day)
     meta.update(sets or {})
+    missing = [k for k, f in TYPES[note_type].items() if f.required and meta.get(k) in (None, "")]
+    if missing and not blanks_ok:
+        hint = " ".join(f"--set {k}={_EXAMPLES.get(k, 'VALUE')}" for k in missing)
+        raise NoteError(
+            f"a new {note_type} needs {', '.join(missing)}; give "
+            f"{'it' if len(missing) == 1 else 'them'} like this: {hint}"
+        )
     # drop blanks the user did not ask for and that the type does not prefill
     relpath = path_for(meta, vault)
     safe_relpath(vault.root, relpath)
@@ -281,7 +301,11 @@ def draft(
     }
     text = render_note(meta, render(vault.root, f"{note_type}.md.j2", context))
     note = validate_note(parse_bytes(relpath, text.encode("utf-8")), cfg)
-    errors = [p for p in note.problems if p.severity == "error"]
+    errors = [
+        p
+        for p in note.problems
+        if p.severity == "error" and not (blanks_ok and p.rule == "field-required")
+    ]
     if errors:
         first = errors[0]
         raise ValidationFailed(

@@ -6,7 +6,7 @@ from ._common import echo_json, get_vault
 
 
 @click.command("check")
-@click.argument("paths", nargs=-1, type=click.Path())
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
 @click.option(
     "--format",
     "fmt",

@@ -51,11 +51,11 @@ def _create(
     vault = get_vault(ctx)
     vault.require_writable()
     me = acting_partner(ctx, vault)
+    if edit is None:
+        edit = interactive() and bool(os.environ.get("VISUAL") or os.environ.get("EDITOR"))
     with vault.lock():
-        draft = newnote.draft(vault, note_type, me, sets=sets, day=day, body=body)
+        draft = newnote.draft(vault, note_type, me, sets=sets, day=day, body=body, blanks_ok=edit)
         full = newnote.write_draft(vault, draft)
-        if edit is None:
-            edit = interactive() and bool(os.environ.get("VISUAL") or os.environ.get("EDITOR"))
         if edit:
             click.edit(filename=str(full))
             errors = newnote.recheck(vault, draft.relpath)
