@@ -370,3 +370,21 @@ def test_check_of_a_path_that_does_not_exist_is_a_usage_error(vault: Path) -> No
     res = invoke(["check", str(vault / "nope.md")], vault=vault)
     assert res.exit_code == 2
     assert "does not exist" in res.stderr
+
+
+def test_a_broken_openbook_yml_is_reported_once_and_never_crashes(vault: Path) -> None:
+    invoke(["new", "checkin", "--no-edit"], vault=vault)
+    (vault / "openbook.yml").write_text("version: 1\npartners: [oops\n")
+    res = invoke(["check"], vault=vault)
+    assert res.exit_code == 1
+    assert res.stdout.splitlines() == [
+        "openbook.yml:3:1: error: YAML syntax error: did not find expected ',' or ']' [config]",
+        "1 error, 0 warnings in 2 notes",
+    ]
+    status = invoke(["status"], vault=vault)
+    assert status.exit_code == 0 and "openbook.yml has 1 problem" in status.stdout
+    for args in (["new", "checkin", "--no-edit"], ["agenda"], ["sync"], ["commit"]):
+        res = invoke(args, vault=vault)
+        assert res.exit_code == 1, args
+        assert res.stderr.startswith("openbook: openbook.yml:3: YAML syntax error"), args
+        _no_traceback(res)

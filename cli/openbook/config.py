@@ -133,7 +133,8 @@ def load_config(root: Path) -> Config:
     )
     for p in note.problems:
         line = max(1, p.line - 1)
-        cfg.problems.append(Problem(CONFIG_NAME, line, p.column, "error", "config", p.message))
+        message = p.message.replace("; fix the frontmatter", "").replace("frontmatter", "file")
+        cfg.problems.append(Problem(CONFIG_NAME, line, p.column, "error", "config", message))
     if note.problems:
         return cfg
     # positions are one line too far down because of the added '---'

@@ -66,6 +66,7 @@ class Overview:
     uncommitted: list[str] = field(default_factory=list)
     conflict_copies: list[str] = field(default_factory=list)
     invalid_notes: list[str] = field(default_factory=list)
+    config_problems: list[str] = field(default_factory=list)
     last_sync: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
@@ -80,6 +81,7 @@ class Overview:
             "uncommitted": self.uncommitted,
             "conflict_copies": self.conflict_copies,
             "invalid_notes": self.invalid_notes,
+            "config_problems": self.config_problems,
             "last_sync": self.last_sync,
         }
 
@@ -154,7 +156,8 @@ def gather(vault: Vault, me: str | None) -> Overview:
                 }
             )
     ov.conflict_copies = vault.conflict_copies()
-    ov.invalid_notes = sorted(result.failed_paths())
+    ov.config_problems = [p.format() for p in vault.config.problems]
+    ov.invalid_notes = sorted(result.failed_paths() - {"openbook.yml"})
     if vault.git_dir is not None:
         ov.uncommitted = [c.path for c in gitrepo.status(vault.root, ".")]
     ov.last_sync = read_last_sync(vault)

@@ -35,7 +35,22 @@ from .yamlio import parse_timestamp
 
 __all__ = ["CheckResult", "Problem", "check_vault", "validate_note"]
 
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
+
+
+def _code_stamp() -> tuple[int, ...]:
+    """Cached results are only as good as the code that made them: key on its files."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    stamps = []
+    for name in ("validate.py", "notes.py", "schema.py", "yamlio.py", "config.py"):
+        try:
+            stamps.append(os.stat(os.path.join(here, name)).st_mtime_ns)
+        except OSError:
+            stamps.append(0)
+    return tuple(stamps)
+
+
+_CODE = _code_stamp()
 
 
 def is_conflict_copy(path: str) -> bool:
@@ -239,6 +254,8 @@ class _NoteChecker:
         return value
 
     def partner(self, key: str, value: Any, where: tuple[str | int, ...]) -> None:
+        if not self.cfg.partners:
+            return  # openbook.yml itself is broken; `check` reports that once, not per note
         if not isinstance(value, str) or value not in self.cfg.partners:
             pos = self.note.pos(*where)
             names = ", ".join(sorted(self.cfg.partners)) or "none configured"
@@ -610,7 +627,7 @@ def check_vault(vault: Vault, *, use_cache: bool = True) -> CheckResult:
     problems: list[Problem] = list(cfg.problems)
     state = vault.state_dir() if use_cache else None
     cache_file = state / "check.pickle" if state else None
-    key = (CACHE_FORMAT, __version__, cfg.digest)
+    key = (CACHE_FORMAT, __version__, _CODE, cfg.digest)
     cache: dict[str, Entry] = _read_cache(cache_file, key) if cache_file else {}
     entries: dict[str, Entry] = {}
     stats: dict[str, tuple[int, int]] = {}

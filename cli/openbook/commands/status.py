@@ -34,6 +34,12 @@ def status_command(ctx: click.Context, as_json: bool) -> None:
     click.echo(f"Vault {ov.vault}" + (f", you are {names[me].name} ({me})." if me else "."))
     if me is None:
         click.echo("  This clone does not know who you are: run 'git config openbook.partner ID'.")
+    if ov.config_problems:
+        click.echo(
+            f"  openbook.yml has {plural(len(ov.config_problems), 'problem')}: "
+            f"{ov.config_problems[0]}"
+        )
+        click.echo("  Fix openbook.yml first ('openbook check' lists everything).")
     for c in ov.conflict_copies:
         click.echo(f"  Conflict copy to reconcile: {c} (keep what you both want, then delete it).")
     if ov.invalid_notes:
