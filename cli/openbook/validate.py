@@ -674,7 +674,8 @@ def _load_one(root: str, rel: str, st: os.stat_result, cfg: Config) -> Note:
         )
     try:
         with open(os.path.join(root, rel), "rb") as fh:
-            data = fh.read(MAX_FILE_BYTES + 1)
+            # sized by the stat just taken: read(1 MiB) would allocate a MiB for every note
+            data = fh.read(min(st.st_size, MAX_FILE_BYTES) + 1)
     except OSError as exc:
         return _refused(
             rel, "encoding", f"cannot read this file ({exc.strerror}); check its permissions"
