@@ -11,7 +11,6 @@ never while waiting, so `openbook new` and friends work while watch runs.
 from __future__ import annotations
 
 import contextlib
-import importlib
 import os
 import re
 import threading
@@ -410,14 +409,8 @@ class Watcher:
         """Run one sync; report its outcome calmly. Returns its exit code (None: skipped)."""
         if self.sync_every is None or self.sync_stopped:
             return None
-        try:
-            sync = importlib.import_module(f"{__package__}.sync").sync
-        except (ImportError, AttributeError):
-            self.sync_stopped = True
-            self.notice(
-                "sync is not available in this version of openbook; watch keeps committing locally."
-            )
-            return None
+        from .sync import sync
+
         try:
             outcome = sync(self.vault, self.partner, remote="origin")
             code, lines = int(outcome.exit_code), [str(x) for x in outcome.lines]
