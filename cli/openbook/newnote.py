@@ -90,11 +90,9 @@ def defaults(vault: Vault, note_type: str, partner: str, day: dt.date | None) ->
     other = others[0] if others else partner
     at = _at(day, now)
     if note_type == "checkin":
-        from .validate import check_vault as _cv
-
         active = sorted(
             str(n.meta["id"])
-            for n in _cv(vault).valid_notes()
+            for n in check_vault(vault).valid_notes()
             if n.type == "agreement" and n.meta.get("status") == "active"
         )
         return {
