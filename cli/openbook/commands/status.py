@@ -63,7 +63,8 @@ def status_command(ctx: click.Context, as_json: bool) -> None:
     for q in ov.open_questions:
         answer_by = dt.datetime.fromisoformat(q["answer_by"]).strftime("%a %d %b %H:%M")
         mark = ("answer was due " if q["overdue"] else "answer by ") + answer_by
-        click.echo(f"  {q['id']} for {q['to']}, {_ago(q['age_days'])}, {mark}.")
+        to = "you" if q["to"] == me else (names[q["to"]].name if q["to"] in names else q["to"])
+        click.echo(f"  {q['id']} for {to}, {_ago(q['age_days'])}, {mark}.")
     click.echo("Agreements:")
     if not ov.agreements_due and not ov.agreements_waiting:
         click.echo("  Nothing due for review and nothing waiting for consent.")
@@ -72,7 +73,8 @@ def status_command(ctx: click.Context, as_json: bool) -> None:
     for a in ov.agreements_waiting:
         click.echo(
             f"  {a['id']} {a['title']}: proposed, waiting for "
-            f"{', '.join(a['waiting_for']) or 'nobody'} (openbook accept {a['id']})."
+            + (", ".join("you" if p == me else names[p].name for p in a["waiting_for"]) or "nobody")
+            + f" (openbook accept {a['id']})."
         )
     if ov.uncommitted:
         click.echo(
