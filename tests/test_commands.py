@@ -388,3 +388,14 @@ def test_a_broken_openbook_yml_is_reported_once_and_never_crashes(vault: Path) -
         assert res.exit_code == 1, args
         assert res.stderr.startswith("openbook: openbook.yml:3: YAML syntax error"), args
         _no_traceback(res)
+
+
+def test_status_text_names_people_and_says_you(vault: Path) -> None:
+    invoke(["ask", "Where were you?", "--to", "alice"], vault=vault)
+    invoke(["new", "agreement", "--set", "title=Phone stays open", "--no-edit"], vault=vault)
+    as_alice = invoke(["status"], vault=vault, as_partner="alice").stdout
+    assert "Q-0001 for you, today, answer by Thu 26 Nov 20:30." in as_alice
+    assert "A-001 Phone stays open: proposed, waiting for you (openbook accept A-001)." in as_alice
+    as_bob = invoke(["status"], vault=vault).stdout
+    assert "Q-0001 for Alice Example, today" in as_bob
+    assert "waiting for Alice Example" in as_bob
