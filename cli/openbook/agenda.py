@@ -259,11 +259,6 @@ def count_checkins(
     return count
 
 
-def _local_day(value: Any, tz: dt.tzinfo) -> dt.date | None:
-    when = as_datetime(value, tz)
-    return when.astimezone(tz).date() if when else None
-
-
 @dataclass
 class Window:
     """The days the facts cover and the moment they are true at."""

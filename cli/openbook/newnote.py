@@ -10,7 +10,7 @@ from typing import Any
 
 from .errors import NoteError, ValidationFailed
 from .fsutil import atomic_write, safe_relpath, slugify
-from .notes import Note, parse_bytes, render_note
+from .notes import parse_bytes, render_note
 from .render import render
 from .schema import AGREEMENT_ID, FOLDERS, LANGUAGE_FILE, QUESTION_ID, TYPES, iso_week
 from .validate import check_vault, validate_note
@@ -331,8 +331,3 @@ def recheck(vault: Vault, relpath: str) -> list[Any]:
     """Errors the written note has in the context of the whole vault."""
     result = check_vault(vault)
     return [p for p in result.problems if p.path == relpath and p.severity == "error"]
-
-
-def read_note(vault: Vault, relpath: str) -> Note:
-    full = safe_relpath(vault.root, relpath)
-    return parse_bytes(relpath, full.read_bytes())

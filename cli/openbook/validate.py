@@ -18,7 +18,6 @@ from .notes import MAX_FILE_BYTES, Note, Problem, parse_bytes
 from .schema import (
     AGREEMENT_ID,
     CONFLICT_COPY,
-    FOLDER_TYPES,
     FOLDERS,
     LANGUAGE_FILE,
     PERIOD,
@@ -684,8 +683,3 @@ def _load_one(root: str, rel: str, st: os.stat_result, cfg: Config) -> Note:
     if note.problems:  # read again, with positions, to say exactly where
         note = validate_note(parse_bytes(rel, data), cfg)
     return note
-
-
-def folder_type(path: str) -> str | None:
-    top = path.split("/", 1)[0]
-    return FOLDER_TYPES.get(top)
