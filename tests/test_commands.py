@@ -399,3 +399,21 @@ def test_status_text_names_people_and_says_you(vault: Path) -> None:
     as_bob = invoke(["status"], vault=vault).stdout
     assert "Q-0001 for Alice Example, today" in as_bob
     assert "waiting for Alice Example" in as_bob
+
+
+def test_commit_leaves_out_files_the_vault_does_not_share(vault: Path) -> None:
+    write(vault, ".obsidian/app.json", "{}")
+    write(vault, "notes.txt", "mine")
+    write(
+        vault,
+        "checkins/2026/2026-11-24-bob.md",
+        "---\ntype: checkin\nauthor: bob\ndate: 2026-11-24\n---\n",
+    )
+    res = invoke(["commit", "--json"], vault=vault)
+    assert res.exit_code == 0, res.stderr
+    data = json.loads(res.stdout)
+    assert [c["path"] for c in data["committed"]] == ["checkins/2026/2026-11-24-bob.md"]
+    assert data["outside"] == [".obsidian/app.json", "notes.txt"]
+    assert git(vault, "ls-files", "--", ".obsidian", "notes.txt") == ""
+    text = invoke(["commit"], vault=vault)
+    assert "left out notes.txt: it is outside the vault's note folders" in text.stderr

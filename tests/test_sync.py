@@ -504,3 +504,14 @@ def test_no_note_content_is_ever_lost(tmp_path_factory: pytest.TempPathFactory) 
             assert before <= everything()
 
     run()
+
+
+def test_files_outside_the_vault_folders_are_never_shared(tmp_path: Path) -> None:
+    pair = make_pair(tmp_path)
+    pair.write("bob", ".obsidian/app.json", "{}")
+    pair.write("bob", "notes.txt", "mine")
+    res = pair.sync("bob")
+    assert res.exit_code == 0, res.stderr
+    assert "notes.txt was not shared" in res.stdout
+    assert pair.sync("alice").exit_code == 0
+    assert not (pair.alice / "notes.txt").exists()

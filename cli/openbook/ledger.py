@@ -11,7 +11,7 @@ from typing import Any
 
 from . import gitrepo
 from .errors import OpenbookError
-from .schema import CONFLICT_COPY, FOLDER_TYPES, LANGUAGE_FILE, as_datetime, note_date
+from .schema import FOLDER_TYPES, LANGUAGE_FILE, as_datetime, note_date, shared_path
 from .vault import Vault
 
 ACTIONS = (
@@ -98,6 +98,7 @@ class Committed:
 class CommitOutcome:
     committed: list[Committed] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)  # invalid notes left uncommitted
+    outside: list[str] = field(default_factory=list)  # files the vault does not share
 
 
 def commit_pending(
@@ -109,8 +110,9 @@ def commit_pending(
 ) -> CommitOutcome:
     """Validate, then commit every pending change under the vault: one commit per file.
 
-    Notes with errors are left uncommitted (listed in `refused`); everything else is
-    committed as `new`, `edit` or `delete`.
+    Notes with errors are left uncommitted (listed in `refused`), and so are files outside
+    what a vault shares (`outside`: the partner's sync would refuse them); everything else
+    is committed as `new`, `edit` or `delete`.
     """
     from .validate import check_vault
 
@@ -132,12 +134,12 @@ def commit_pending(
             path = change.path
             if path.endswith("/"):
                 continue
+            if not shared_path(path):
+                outcome.outside.append(path)
+                continue
             if not change.deleted and path in bad:
                 outcome.refused.append(path)
                 continue
-            if CONFLICT_COPY.match(path.rsplit("/", 1)[-1]) and not change.deleted:
-                # a conflict copy is committed by sync itself; a local one is kept as is
-                pass
             action = "delete" if change.deleted else ("new" if change.added else "edit")
             sha = record(
                 vault, partner, action, type_of_path(path), [path], path, body=note_message

@@ -172,6 +172,19 @@ DATE_FIELD = {
     "review": "date",
 }
 
+
+def shared_path(path: str) -> bool:
+    """Files a vault shares: openbook.yml, language.md, READMEs, .gitignore, the note
+    folders and .openbook/templates/. `commit` records nothing else and `sync` refuses
+    anything else that comes in, so the two always agree."""
+    if path in ("openbook.yml", LANGUAGE_FILE, ".gitignore"):
+        return True
+    if "/" not in path:
+        return path.startswith("README")
+    top = path.split("/", 1)[0]
+    return top in NOTE_FOLDERS or path.startswith(".openbook/templates/")
+
+
 CONFLICT_COPY = re.compile(
     r"^(?P<stem>.+)\.conflict-(?P<partner>[a-z][a-z0-9-]{0,31})-(?P<sha>[0-9a-f]{7})\.md$"
 )

@@ -33,7 +33,7 @@ from typing import Any
 
 from . import gitrepo
 from .errors import Busy, GitError, IntegrityAlert, OpenbookError, RemoteUnreachable
-from .schema import LANGUAGE_FILE, NOTE_FOLDERS
+from .schema import shared_path as allowed_path
 from .vault import Vault
 
 SEEN = "refs/openbook/seen/{remote}/{branch}"
@@ -240,17 +240,6 @@ def check_integrity(
         "pushed and your history is untouched; talk with your partner before syncing again "
         "(README, 'Sharing with your partner', exit code 4)."
     )
-
-
-def allowed_path(path: str) -> bool:
-    """Files a vault may hold: the configuration, the language note, READMEs, .gitignore,
-    the type folders and .openbook/templates/."""
-    if path in ("openbook.yml", LANGUAGE_FILE, ".gitignore"):
-        return True
-    if "/" not in path:
-        return path.startswith("README")
-    top = path.split("/", 1)[0]
-    return top in NOTE_FOLDERS or path.startswith(".openbook/templates/")
 
 
 def _unsafe_entry(mode: str, path: str) -> str | None:
@@ -656,6 +645,11 @@ def _sync(vault: Vault, partner: str, remote: str, branch: str) -> SyncResult:
     outcome = commit_pending(vault, partner)
     result.committed = [c.path for c in outcome.committed]
     result.refused = list(outcome.refused)
+    for path in outcome.outside:
+        result.lines.append(
+            f"{path} was not shared: it is outside the vault's note folders. Move it into a "
+            "note folder or keep it outside the vault."
+        )
     head = gitrepo.rev(root, "HEAD")
     if head is None:
         raise OpenbookError(f"{root} has no commits yet; write a note first, then sync.")
@@ -742,7 +736,11 @@ def _finish(vault: Vault, result: SyncResult) -> None:
         and result.head == gitrepo.rev(root, "HEAD")
         and result.head == result.remote_head
     )
-    dirty = [c.path for c in gitrepo.status(root) if c.path not in result.refused]
+    dirty = [
+        c.path
+        for c in gitrepo.status(root)
+        if c.path not in result.refused and allowed_path(c.path)
+    ]
     parts = []
     if result.committed:
         parts.append(f"committed {_n(len(result.committed), 'change')}")

@@ -201,6 +201,7 @@ def commit_command(ctx: click.Context, message: str | None, as_json: bool) -> No
                     {"path": c.path, "action": c.action, "commit": c.sha} for c in outcome.committed
                 ],
                 "refused": outcome.refused,
+                "outside": outcome.outside,
             }
         )
     else:
@@ -209,6 +210,12 @@ def commit_command(ctx: click.Context, message: str | None, as_json: bool) -> No
         for path in outcome.refused:
             click.echo(
                 f"not committed {path}: it has errors; run 'openbook check {path}'", err=True
+            )
+        for path in outcome.outside:
+            click.echo(
+                f"left out {path}: it is outside the vault's note folders, so it is not "
+                "shared; move it into a note folder or keep it outside the vault",
+                err=True,
             )
         if not outcome.committed and not outcome.refused:
             click.echo("Nothing to commit; everything is already in the log.")
