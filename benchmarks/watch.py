@@ -80,10 +80,10 @@ def main() -> None:
     ap.add_argument("--quiet", type=float, default=0.5)
     args = ap.parse_args()
 
-    from openbook.ledger import commit_pending
-    from openbook.setup import create_vault
+    from openbook.record.pending import commit_pending
+    from openbook.start.setup import create_vault
     from openbook.vault import Vault
-    from openbook.watch import Watcher
+    from openbook.watch.loop import Watcher
 
     with tempfile.TemporaryDirectory(prefix="openbook-bench-watch-") as tmpname:
         tmp = Path(tmpname)

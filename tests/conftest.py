@@ -72,7 +72,7 @@ def run() -> Callable[..., Result]:
 
 
 def make_vault(path: Path, me: str = "bob") -> Path:
-    from openbook.setup import create_vault
+    from openbook.start.setup import create_vault
 
     return create_vault(path, [ALICE, BOB], me, timezone="Europe/Berlin")
 

@@ -9,7 +9,7 @@ from conftest import git, invoke, make_vault
 from twoclones import bare_remote
 
 from openbook.errors import OpenbookError
-from openbook.gitrepo import check_remote_url
+from openbook.git.repo import check_remote_url
 
 
 @pytest.fixture

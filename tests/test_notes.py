@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from openbook.config import load_config
-from openbook.notes import parse_bytes, render_note, update_fields
-from openbook.validate import validate_note
+from openbook.notes.parse import parse_bytes, render_note, update_fields
+from openbook.check.validate import validate_note
 
 
 def test_yaml_12_core_scalars() -> None:

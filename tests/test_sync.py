@@ -17,7 +17,7 @@ from conftest import git, invoke, make_vault, subjects, trailers
 from twoclones import AGREEMENT, Pair, agreement_text, checkin_text, make_pair
 
 from openbook.errors import IntegrityAlert
-from openbook.sync import allowed_path, sync
+from openbook.sync.run import allowed_path, sync
 from openbook.vault import Vault
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from . import __version__
+from openbook import __version__
 
 # name -> (module under openbook.commands, function, one-line help)
 COMMANDS: dict[str, tuple[str, str, str]] = {
@@ -94,7 +94,7 @@ class LazyGroup(click.Group):
             formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
-        from .errors import OpenbookError
+        from openbook.errors import OpenbookError
 
         try:
             return super().invoke(ctx)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .notes import Note, Problem, parse_bytes
+from openbook.notes.parse import Note, Problem, parse_bytes
 
 CONFIG_NAME = "openbook.yml"
 PARTNER_ID = re.compile(r"^[a-z][a-z0-9-]{0,31}$")

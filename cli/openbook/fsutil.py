@@ -9,7 +9,7 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
-from .errors import NoteError
+from openbook.errors import NoteError
 
 
 def fsync_dir(path: Path) -> None:

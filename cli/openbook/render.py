@@ -6,7 +6,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .errors import OpenbookError
+from openbook.errors import OpenbookError
 
 VAULT_TEMPLATES = ".openbook/templates"
 

@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import CONFIG_NAME, Config, load_config
-from .errors import Busy, ConfigError, OpenbookError, VaultNotFound
-from .schema import CONFLICT_COPY, LANGUAGE_FILE, NOTE_FOLDERS
+from openbook.config import CONFIG_NAME, Config, load_config
+from openbook.errors import Busy, ConfigError, OpenbookError, VaultNotFound
+from openbook.notetypes.schema import CONFLICT_COPY, LANGUAGE_FILE, NOTE_FOLDERS
 
 SKIP_DIRS = {"node_modules", "__pycache__"}
 
@@ -132,7 +132,7 @@ class Vault:
 
     def partner(self, override: str | None = None) -> str:
         """Who is acting: --as, else $OPENBOOK_PARTNER, else git config openbook.partner."""
-        from . import gitrepo
+        from openbook.git import repo as gitrepo
 
         cfg = self.require_config()
         pid = override or os.environ.get("OPENBOOK_PARTNER") or None

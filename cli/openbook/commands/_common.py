@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from ..vault import Vault
+from openbook.vault import Vault
 
 
 def get_vault(ctx: click.Context) -> Vault:

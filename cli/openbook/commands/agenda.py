@@ -68,7 +68,7 @@ def agenda_command(
       openbook agenda --date 2026-11-22 --json
       openbook agenda --save
     """
-    from ..agenda import build_agenda, render_agenda, save_meeting
+    from openbook.ritual.agenda import build_agenda, render_agenda, save_meeting
 
     if as_json and fmt not in (None, "json"):
         raise click.UsageError(f"--json and --format {fmt} disagree; use one of them.")
@@ -97,8 +97,8 @@ def agenda_command(
 
 
 def _write_output(path: Path, text: str) -> None:
-    from ..errors import OpenbookError
-    from ..fsutil import atomic_write
+    from openbook.errors import OpenbookError
+    from openbook.fsutil import atomic_write
 
     target = path.expanduser()
     if ".git" in target.resolve().parts:
@@ -128,7 +128,7 @@ def review_command(ctx: click.Context, month: str | None, as_json: bool) -> None
       openbook review
       openbook review --month 2026-11
     """
-    from ..review import create_review, parse_month
+    from openbook.ritual.review import create_review, parse_month
 
     vault = get_vault(ctx)
     vault.require_writable()

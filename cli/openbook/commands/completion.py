@@ -5,7 +5,8 @@ import click
 
 @click.command("completion")
 @click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]), default="bash")
-def completion_command(shell: str) -> None:
+@click.pass_context
+def completion_command(ctx: click.Context, shell: str) -> None:
     """Print the completion script for SHELL.
 
     \b
@@ -15,9 +16,7 @@ def completion_command(shell: str) -> None:
     """
     from click.shell_completion import get_completion_class
 
-    from ..cli import cli
-
     cls = get_completion_class(shell)
     assert cls is not None
-    comp = cls(cli, {}, "openbook", "_OPENBOOK_COMPLETE")
+    comp = cls(ctx.find_root().command, {}, "openbook", "_OPENBOOK_COMPLETE")
     click.echo(comp.source())

@@ -34,7 +34,7 @@ def answer_command(ctx: click.Context, qid: str, text: str | None, as_json: bool
       openbook answer Q-0007 --text "I told him we are working on us, nothing more."
       openbook answer Q-0007
     """
-    from ..consent import answer
+    from openbook.record.consent import answer
 
     vault = get_vault(ctx)
     me = acting_partner(ctx, vault)
@@ -49,7 +49,7 @@ def _agreement_command(name: str, doc: str) -> click.Command:
     @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
     @click.pass_context
     def command(ctx: click.Context, aid: str, as_json: bool) -> None:
-        from .. import consent
+        from openbook.record import consent
 
         vault = get_vault(ctx)
         me = acting_partner(ctx, vault)

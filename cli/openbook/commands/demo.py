@@ -16,7 +16,7 @@ def demo_command(directory: str | None, quiet: bool) -> None:
     DIRECTORY must be new or empty (default: a new temporary folder). Needs no setup
     and no network. Afterwards, try: cd DIRECTORY && openbook status && openbook log.
     """
-    from ..demo import DEMO_NOW, build_demo
+    from openbook.start.demo import DEMO_NOW, build_demo
 
     target = Path(directory) if directory else Path(tempfile.mkdtemp(prefix="openbook-demo-"))
     os.environ.setdefault("OPENBOOK_NOW", DEMO_NOW)
@@ -39,8 +39,8 @@ def demo_command(directory: str | None, quiet: bool) -> None:
 
 
 def _show(root: Path) -> None:
-    from ..ledger import history
-    from ..vault import Vault
+    from openbook.git.ledger import history
+    from openbook.vault import Vault
 
     vault = Vault(root)
     click.echo("")
@@ -48,9 +48,9 @@ def _show(root: Path) -> None:
     for e in history(vault)[:10]:
         click.echo(f"{e.date[:16].replace('T', ' ')}  {e.partner or e.author:<6} {e.subject}")
     try:
-        from ..agenda import build_agenda, render_agenda
+        from openbook.ritual.agenda import build_agenda, render_agenda
     except ImportError:
-        from ..overview import gather
+        from openbook.ritual.overview import gather
 
         ov = gather(vault, "alice")
         click.echo("")

@@ -36,7 +36,7 @@ def install_command(ctx: click.Context, force: bool) -> None:
     Example:
       openbook hooks install
     """
-    from ..hooks import install
+    from openbook.record.hooks import install
 
     vault = get_vault(ctx)
     hook, backup = install(vault, force=force)
@@ -49,7 +49,7 @@ def install_command(ctx: click.Context, force: bool) -> None:
 @click.pass_context
 def run_pre_commit_command(ctx: click.Context) -> None:
     """What the pre-commit hook runs: check the staged notes, exit 1 on errors."""
-    from ..hooks import pre_commit_problems
+    from openbook.record.hooks import pre_commit_problems
 
     vault = get_vault(ctx)
     _paths, problems = pre_commit_problems(vault)

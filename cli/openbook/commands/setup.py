@@ -41,7 +41,7 @@ def init_command(
         --partner "alice:Alice Example <alice@example.org>" \\
         --partner "bob:Bob Example <bob@example.org>"
     """
-    from ..setup import create_vault
+    from openbook.start.setup import create_vault
 
     me = as_override(ctx)
     if not me:

@@ -18,8 +18,8 @@ def _ago(days: int) -> str:
 def status_command(ctx: click.Context, as_json: bool) -> None:
     """Who you are, check-ins due, open questions and their age, agreements due for
     review, uncommitted changes and the last sync."""
-    from ..errors import OpenbookError
-    from ..overview import gather
+    from openbook.errors import OpenbookError
+    from openbook.ritual.overview import gather
 
     vault = get_vault(ctx)
     try:
@@ -112,8 +112,8 @@ def log_command(
     Edits made more than 48 hours after a note's own date are marked `late edit`, and
     every deletion is marked (a deleted note stays in the history).
     """
-    from ..ledger import history, note_dates_of
-    from ..validate import check_vault
+    from openbook.check.validate import check_vault
+    from openbook.git.ledger import history, note_dates_of
 
     vault = get_vault(ctx)
     if partner and partner not in vault.config.partners:

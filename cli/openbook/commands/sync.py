@@ -22,9 +22,9 @@ def clone_command(ctx: click.Context, url: str, directory: str) -> None:
     Example:
       openbook --as alice clone git@example.org:us/ourbook.git ourbook
     """
-    from ..sync import clone
-    from ..validate import check_vault
-    from ..vault import Vault
+    from openbook.check.validate import check_vault
+    from openbook.sync.run import clone
+    from openbook.vault import Vault
 
     me = as_override(ctx)
     if not me:
@@ -71,7 +71,7 @@ def sync_command(ctx: click.Context, check_only: bool, remote: str, as_json: boo
       openbook sync
       openbook sync --check
     """
-    from ..sync import sync
+    from openbook.sync.run import sync
 
     vault = get_vault(ctx)
     me = acting_partner(ctx, vault)

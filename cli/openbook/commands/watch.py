@@ -11,7 +11,7 @@ from ._common import acting_partner, get_vault
 
 
 def _seconds(value: str, option: str) -> float:
-    from ..watch import parse_seconds
+    from openbook.watch.loop import parse_seconds
 
     seconds = parse_seconds(value)
     if seconds is None:
@@ -98,7 +98,7 @@ def watch_command(
       openbook watch --sync-every 10m
       openbook watch --once          # from cron or a systemd timer
     """
-    from ..watch import Watcher
+    from openbook.watch.loop import Watcher
 
     quiet_s = _seconds(quiet, "--quiet")
     sync_s = _seconds(sync_every, "--sync-every") if sync_every else None

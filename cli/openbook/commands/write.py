@@ -46,7 +46,8 @@ def _create(
     edit: bool | None,
     as_json: bool,
 ) -> None:
-    from .. import ledger, newnote
+    from openbook.git import ledger
+    from openbook.record import create as newnote
 
     vault = get_vault(ctx)
     vault.require_writable()
@@ -68,7 +69,7 @@ def _create(
             if errors:
                 full.unlink()
                 first = errors[0]
-                from ..errors import ValidationFailed
+                from openbook.errors import ValidationFailed
 
                 raise ValidationFailed(
                     f"{draft.relpath} was not written: {first.message}. Fix it and try again."
@@ -81,7 +82,7 @@ def _create(
 
 
 def _kept(relpath: str) -> Exception:
-    from ..errors import ValidationFailed
+    from openbook.errors import ValidationFailed
 
     return ValidationFailed(
         f"{relpath} is saved but not committed because of the problems above; "
@@ -127,7 +128,7 @@ def new_command(
       openbook new plan-change --set plan_at="2026-11-24 18:00" --set was="home at 6" \\
                                --set now="home at 7"
     """
-    from ..newnote import parse_set
+    from openbook.record.create import parse_set
 
     _create(ctx, note_type, parse_set(sets), day, body, edit, as_json)
 
@@ -157,7 +158,7 @@ def ask_command(
 
     Asking again is part of healing and is never counted against anyone.
     """
-    from ..newnote import parse_set
+    from openbook.record.create import parse_set
 
     sets: dict[str, object] = {}
     if to:
@@ -188,7 +189,7 @@ def commit_command(ctx: click.Context, message: str | None, as_json: bool) -> No
 
     Notes with errors are left uncommitted and listed; fix them and run commit again.
     """
-    from ..ledger import commit_pending
+    from openbook.record.pending import commit_pending
 
     vault = get_vault(ctx)
     vault.require_writable()

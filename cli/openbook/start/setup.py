@@ -7,13 +7,14 @@ import re
 from pathlib import Path
 from typing import Any
 
-from . import gitrepo, ledger
-from .config import CONFIG_NAME, PARTNER_ID
-from .errors import OpenbookError
-from .fsutil import atomic_write
-from .schema import LANGUAGE_FILE, NOTE_FOLDERS
-from .vault import Vault
-from .yamlio import dump_mapping
+from openbook.config import CONFIG_NAME, PARTNER_ID
+from openbook.errors import OpenbookError
+from openbook.fsutil import atomic_write
+from openbook.git import ledger
+from openbook.git import repo as gitrepo
+from openbook.notes.yamlio import dump_mapping
+from openbook.notetypes.schema import LANGUAGE_FILE, NOTE_FOLDERS
+from openbook.vault import Vault
 
 _SPEC = re.compile(r"^(?P<id>[^:\s]+)(?::\s*(?P<name>[^<>]+?)\s*(?:<(?P<email>[^<>\s]+)>)?)?\s*$")
 
@@ -127,7 +128,7 @@ def create_vault(
         gitrepo.config_set(root, "core.fsync", "all")
     gitrepo.config_set(root, "openbook.partner", me)
     vault = Vault(root)
-    from .newnote import draft, write_draft
+    from openbook.record.create import draft, write_draft
 
     write_draft(vault, draft(vault, "language", me))
     if remote:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import GitError, OpenbookError
+from openbook.errors import GitError, OpenbookError
 
 NETWORK_TIMEOUT = float(os.environ.get("OPENBOOK_NETWORK_TIMEOUT", "60"))
 
@@ -283,7 +283,7 @@ _SCP = re.compile(r"^[A-Za-z0-9._~-]+(@[A-Za-z0-9._~-]+)?:(?!//)[^\s]*$")
 
 def check_remote_url(url: str) -> str:
     """Allow ssh://, https://, git://, scp-style host:path and local paths; nothing else."""
-    from .errors import OpenbookError as _E
+    from openbook.errors import OpenbookError as _E
 
     text = url.strip()
     bad = _E(

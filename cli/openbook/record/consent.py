@@ -14,10 +14,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import NoteError, OpenbookError
-from .notes import BOM, Note, parse_bytes, update_fields
-from .schema import AGREEMENT_ID, CONFLICT_COPY, QUESTION_ID
-from .vault import Vault
+from openbook.errors import NoteError, OpenbookError
+from openbook.notes.parse import BOM, Note, parse_bytes, update_fields
+from openbook.notetypes.schema import AGREEMENT_ID, CONFLICT_COPY, QUESTION_ID
+from openbook.vault import Vault
 
 
 @dataclass
@@ -52,7 +52,7 @@ def _as_list(value: Any) -> list[str]:
 
 def find_note(vault: Vault, note_id: str, note_type: str) -> Note:
     """The one valid note of `note_type` with this id; calm errors otherwise."""
-    from .validate import check_vault
+    from openbook.check.validate import check_vault
 
     pattern, example = (
         (QUESTION_ID, "Q-0007") if note_type == "question" else (AGREEMENT_ID, "A-003")
@@ -100,8 +100,8 @@ def _rewrite(
     vault: Vault, note: Note, updates: dict[str, Any], answer_text: str | None = None
 ) -> None:
     """Apply `updates` in place, validate the result, then write it atomically."""
-    from .fsutil import atomic_write, safe_relpath
-    from .validate import validate_note
+    from openbook.check.validate import validate_note
+    from openbook.fsutil import atomic_write, safe_relpath
 
     full = safe_relpath(vault.root, note.path)
     if full.is_symlink():
@@ -151,13 +151,13 @@ def append_answer(text: str, answer: str) -> str:
 def _commit(
     vault: Vault, partner: str, action: str, note_type: str, note: Note, target: str
 ) -> str:
-    from . import ledger
+    from openbook.git import ledger
 
     return ledger.record(vault, partner, action, note_type, [note.path], target)
 
 
 def _writable(vault: Vault) -> None:
-    from . import gitrepo
+    from openbook.git import repo as gitrepo
 
     vault.require_writable()
     op = gitrepo.operation_in_progress(vault.root)

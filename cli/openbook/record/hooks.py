@@ -11,11 +11,11 @@ import shlex
 import sys
 from pathlib import Path
 
-from . import gitrepo
-from .errors import OpenbookError
-from .fsutil import atomic_write
-from .notes import Problem
-from .vault import Vault
+from openbook.errors import OpenbookError
+from openbook.fsutil import atomic_write
+from openbook.git import repo as gitrepo
+from openbook.notes.parse import Problem
+from openbook.vault import Vault
 
 MARKER = "# openbook pre-commit hook"
 
@@ -96,7 +96,7 @@ def staged_paths(vault: Vault) -> list[str]:
 
 def pre_commit_problems(vault: Vault) -> tuple[list[str], list[Problem]]:
     """(staged notes, their problems) with the whole vault's cross-note rules applied."""
-    from .validate import check_vault
+    from openbook.check.validate import check_vault
 
     paths = staged_paths(vault)
     if not paths:

@@ -8,13 +8,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import NoteError, ValidationFailed
-from .fsutil import atomic_write, safe_relpath, slugify
-from .notes import parse_bytes, render_note
-from .render import render
-from .schema import AGREEMENT_ID, FOLDERS, LANGUAGE_FILE, QUESTION_ID, TYPES, iso_week
-from .validate import check_vault, validate_note
-from .vault import Vault
+from openbook.check.validate import check_vault, validate_note
+from openbook.errors import NoteError, ValidationFailed
+from openbook.fsutil import atomic_write, safe_relpath, slugify
+from openbook.notes.parse import parse_bytes, render_note
+from openbook.notetypes.schema import (
+    AGREEMENT_ID,
+    FOLDERS,
+    LANGUAGE_FILE,
+    QUESTION_ID,
+    TYPES,
+    iso_week,
+)
+from openbook.render import render
+from openbook.vault import Vault
 
 _KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 

@@ -31,10 +31,10 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from . import gitrepo
-from .errors import Busy, GitError, IntegrityAlert, OpenbookError, RemoteUnreachable
-from .schema import shared_path as allowed_path
-from .vault import Vault
+from openbook.errors import Busy, GitError, IntegrityAlert, OpenbookError, RemoteUnreachable
+from openbook.git import repo as gitrepo
+from openbook.notetypes.schema import shared_path as allowed_path
+from openbook.vault import Vault
 
 SEEN = "refs/openbook/seen/{remote}/{branch}"
 INCOMING = "refs/openbook/incoming/{remote}/{branch}"
@@ -455,7 +455,7 @@ def _conflict_line(c: ConflictFile, vault: Vault, me: str) -> str:
 
 
 def _merge_message(action: str, target: str, partner: str, body: str | None) -> str:
-    from .ledger import message
+    from openbook.git.ledger import message
 
     return message("vault", action, target, partner, body)
 
@@ -488,7 +488,7 @@ def integrate(
         )
     received = _count(root, incoming, f"^{head}")
     tree, conflicts = merge_tree(root, head, incoming)
-    from .ledger import identity
+    from openbook.git.ledger import identity
 
     ident = identity(vault, partner)
     if conflicts:
@@ -599,8 +599,8 @@ def _preflight(vault: Vault) -> str:
 def _write_last_sync(vault: Vault, result: str, exit_code: int) -> None:
     import json
 
-    from .fsutil import atomic_write
-    from .overview import LAST_SYNC_FILE
+    from openbook.fsutil import atomic_write
+    from openbook.ritual.overview import LAST_SYNC_FILE
 
     state = vault.state_dir()
     if state is None:
@@ -638,7 +638,7 @@ def sync(
 
 
 def _sync(vault: Vault, partner: str, remote: str, branch: str) -> SyncResult:
-    from .ledger import commit_pending
+    from openbook.record.pending import commit_pending
 
     root = vault.root
     result = SyncResult(remote=remote, branch=branch)
@@ -881,8 +881,8 @@ def clone(url: str, directory: Path, partner: str) -> Path:
     """Clone the shared vault into `directory` as `partner`: check the remote URL, refuse
     unsafe content before checkout, set openbook.partner and core.fsync, check the vault
     and record the seen head. Returns the vault root."""
-    from .config import CONFIG_NAME
-    from .validate import check_vault
+    from openbook.check.validate import check_vault
+    from openbook.config import CONFIG_NAME
 
     url = gitrepo.check_remote_url(url)
     target = directory.expanduser().absolute()

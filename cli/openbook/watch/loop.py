@@ -19,11 +19,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import gitrepo
-from .errors import Busy, IntegrityAlert, OpenbookError
-from .notes import Problem
-from .schema import LANGUAGE_FILE, NOTE_FOLDERS
-from .vault import Vault
+from openbook.errors import Busy, IntegrityAlert, OpenbookError
+from openbook.git import repo as gitrepo
+from openbook.notes.parse import Problem
+from openbook.notetypes.schema import LANGUAGE_FILE, NOTE_FOLDERS
+from openbook.vault import Vault
 
 Event = dict[str, Any]
 Emit = Callable[[Event], None]
@@ -91,7 +91,7 @@ def is_note_path(rel: str) -> bool:
 
 def ensure_local_excludes(vault: Vault) -> list[str]:
     """Add the editor droppings to .git/info/exclude when missing. Returns what was added."""
-    from .fsutil import atomic_write
+    from openbook.fsutil import atomic_write
 
     gd = vault.git_dir
     if gd is None or not vault.is_own_repo:
@@ -348,8 +348,8 @@ class Watcher:
         return result
 
     def _commit(self, paths: list[str], result: ReconcileResult) -> None:
-        from .ledger import commit_pending
-        from .validate import check_vault
+        from openbook.check.validate import check_vault
+        from openbook.record.pending import commit_pending
 
         if not paths:
             return
@@ -409,7 +409,7 @@ class Watcher:
         """Run one sync; report its outcome calmly. Returns its exit code (None: skipped)."""
         if self.sync_every is None or self.sync_stopped:
             return None
-        from .sync import sync
+        from openbook.sync.run import sync
 
         try:
             outcome = sync(self.vault, self.partner, remote="origin")

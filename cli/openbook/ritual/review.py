@@ -12,7 +12,10 @@ import datetime as dt
 import re
 from typing import Any
 
-from .agenda import (
+from openbook.check.validate import CheckResult, check_vault
+from openbook.errors import NoteError, OpenbookError
+from openbook.notetypes.schema import as_date
+from openbook.ritual.agenda import (
     Notes,
     Window,
     _at,
@@ -26,10 +29,7 @@ from .agenda import (
     repair_facts,
     timeout_facts,
 )
-from .errors import NoteError, OpenbookError
-from .schema import as_date
-from .validate import CheckResult, check_vault
-from .vault import Vault
+from openbook.vault import Vault
 
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
@@ -151,11 +151,11 @@ def create_review(
     vault: Vault, partner: str, month: tuple[int, int] | None = None
 ) -> tuple[str, str]:
     """Write reviews/YYYY-MM.md prefilled from the vault and commit it. Never overwrites."""
-    from . import ledger
-    from .fsutil import atomic_write, safe_relpath
-    from .notes import parse_bytes, render_note
-    from .render import render
-    from .validate import validate_note
+    from openbook.check.validate import validate_note
+    from openbook.fsutil import atomic_write, safe_relpath
+    from openbook.git import ledger
+    from openbook.notes.parse import parse_bytes, render_note
+    from openbook.render import render
 
     vault.require_writable()
     cfg = vault.require_config()

@@ -7,9 +7,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from .schema import as_date, as_datetime
-from .validate import CheckResult, check_vault
-from .vault import Vault
+from openbook.check.validate import CheckResult, check_vault
+from openbook.notetypes.schema import as_date, as_datetime
+from openbook.vault import Vault
 
 LAST_SYNC_FILE = "last-sync.json"
 
@@ -116,7 +116,7 @@ def open_questions(result: CheckResult, vault: Vault, now: dt.datetime) -> list[
 
 
 def gather(vault: Vault, me: str | None) -> Overview:
-    from . import gitrepo
+    from openbook.git import repo as gitrepo
 
     result = check_vault(vault)
     now = vault.now()

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from .yamlio import (
+from openbook.notes.yamlio import (
     TAG_BOOL,
     TAG_FLOAT,
     TAG_INT,

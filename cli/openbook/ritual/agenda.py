@@ -16,12 +16,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .config import Config, parse_duration, parse_hhmm
-from .errors import NoteError, OpenbookError
-from .notes import Note
-from .schema import CONFLICT_COPY, as_date, as_datetime, iso_week
-from .validate import CheckResult, check_vault
-from .vault import Vault
+from openbook.check.validate import CheckResult, check_vault
+from openbook.config import Config, parse_duration, parse_hhmm
+from openbook.errors import NoteError, OpenbookError
+from openbook.notes.parse import Note
+from openbook.notetypes.schema import CONFLICT_COPY, as_date, as_datetime, iso_week
+from openbook.vault import Vault
 
 OPEN_QUESTION = ("open", "acknowledged", "follow-up")
 WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
@@ -823,7 +823,7 @@ def render_agenda(vault: Vault, data: dict[str, Any], fmt: str = "md") -> str:
         import json
 
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    from .render import render
+    from openbook.render import render
 
     if fmt == "html":
         return render(
@@ -891,10 +891,10 @@ def save_meeting(
     vault: Vault, partner: str, data: dict[str, Any], markdown: str
 ) -> tuple[str, str]:
     """Write the agenda as the week's meeting note and commit it. Never overwrites."""
-    from . import ledger
-    from .fsutil import atomic_write, safe_relpath
-    from .notes import parse_bytes, render_note
-    from .validate import validate_note
+    from openbook.check.validate import validate_note
+    from openbook.fsutil import atomic_write, safe_relpath
+    from openbook.git import ledger
+    from openbook.notes.parse import parse_bytes, render_note
 
     vault.require_writable()
     cfg = vault.require_config()

@@ -8,12 +8,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import gitrepo, ledger
-from .errors import OpenbookError
-from .notes import parse_bytes, update_fields
-from .render import builtin_dir
-from .schema import DATE_FIELD, as_datetime
-from .vault import Vault
+from openbook.errors import OpenbookError
+from openbook.git import ledger
+from openbook.git import repo as gitrepo
+from openbook.notes.parse import parse_bytes, update_fields
+from openbook.notetypes.schema import DATE_FIELD, as_datetime
+from openbook.render import builtin_dir
+from openbook.vault import Vault
 
 # "now" for the demo's printed status and agenda: the Sunday of the example's last week
 DEMO_NOW = "2026-11-22T17:30:00"

@@ -11,11 +11,12 @@ import stat as statmod
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .config import Config, parse_duration, parse_hhmm
-from .fsutil import atomic_write
-from .notes import MAX_FILE_BYTES, Note, Problem, parse_bytes
-from .schema import (
+from openbook import __version__
+from openbook.config import Config, parse_duration, parse_hhmm
+from openbook.fsutil import atomic_write
+from openbook.notes.parse import MAX_FILE_BYTES, Note, Problem, parse_bytes
+from openbook.notes.yamlio import parse_timestamp
+from openbook.notetypes.schema import (
     AGREEMENT_ID,
     CONFLICT_COPY,
     FOLDERS,
@@ -29,8 +30,7 @@ from .schema import (
     fields_for,
     iso_week,
 )
-from .vault import Vault
-from .yamlio import parse_timestamp
+from openbook.vault import Vault
 
 __all__ = ["CheckResult", "Problem", "check_vault", "validate_note"]
 
