@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import git, invoke, make_vault
+from conftest import ALICE, BOB, git, invoke, make_vault
 from twoclones import bare_remote
 
 from openbook.errors import OpenbookError
@@ -99,13 +99,48 @@ def test_clone_of_a_repository_that_is_not_a_vault(tmp_path: Path) -> None:
         "git@example.org:us/book.git",
         "example.org:book.git",
         "/srv/git/book.git",
-        "../book.git",
         "file:///srv/git/book.git",
-        "C-drive/book.git",
     ],
 )
 def test_allowed_remote_urls(url: str) -> None:
     assert check_remote_url(url) == url
+
+
+@pytest.mark.parametrize("url", ["../book.git", "C-drive/book.git"])
+def test_local_remote_paths_are_stored_absolute(
+    url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert check_remote_url(url) == str(tmp_path / url)
+
+
+def test_init_remote_relative_path_syncs_from_any_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    git(tmp_path, "init", "-q", "--bare", "remote.git")
+    monkeypatch.chdir(tmp_path)
+    res = invoke(
+        [
+            "init",
+            "book",
+            "--partner",
+            ALICE,
+            "--partner",
+            BOB,
+            "--as",
+            "bob",
+            "--remote",
+            "remote.git",
+        ]
+    )
+    assert res.exit_code == 0, res.stderr
+    assert git(tmp_path / "book", "remote", "get-url", "origin") == str(tmp_path / "remote.git")
+    monkeypatch.chdir(tmp_path / "book" / "questions")
+    res = invoke(["sync"])
+    assert res.exit_code == 0, res.stderr
+    assert git(tmp_path / "remote.git", "rev-parse", "main") == git(
+        tmp_path / "book", "rev-parse", "HEAD"
+    )
 
 
 @pytest.mark.parametrize(

@@ -306,7 +306,7 @@ def test_an_incoming_submodule_is_refused(pair: Pair, tmp_path: Path) -> None:
         (".gitignore", True),
         ("checkins/2026/x.md", True),
         (".openbook/templates/checkin.md.j2", True),
-        (".gitattributes", False),
+        (".gitattributes", True),
         (".gitmodules", False),
         ("scripts/x.sh", False),
         (".openbook/hooks/x", False),

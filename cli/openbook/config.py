@@ -18,16 +18,21 @@ WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 _DURATION = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$")
 _HHMM = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])$")
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+$")
+MAX_DURATION = dt.timedelta(days=3650)  # ten years: anything longer is a typo, never a plan
+TIMEOUT_FLOOR = dt.timedelta(minutes=20)  # GUIDE: a timeout is 20 minutes to 24 hours, always
+TIMEOUT_CEILING = dt.timedelta(hours=24)
 
 
 def parse_duration(value: Any) -> dt.timedelta | None:
-    """'20m', '48h', '7d', '2w' -> timedelta; None when not a duration."""
-    if not isinstance(value, str):
+    """'20m', '48h', '7d', '2w' -> timedelta; None when not a duration of at most ten years."""
+    if not isinstance(value, str) or len(value) > 16:
         return None
     m = _DURATION.match(value)
     if not m:
         return None
     n, unit = int(m[1]), m[2]
+    if n > {"m": 5_256_000, "h": 87_600, "d": 3650, "w": 521}[unit]:
+        return None
     return {
         "m": dt.timedelta(minutes=n),
         "h": dt.timedelta(hours=n),
@@ -216,7 +221,7 @@ def load_config(root: Path) -> Config:
     if "answer_within" in questions:
         d = parse_duration(questions["answer_within"])
         if d is None:
-            c.err(("questions", "answer_within"), "answer_within must be a duration like 48h")
+            c.err(("questions", "answer_within"), "answer_within must be a duration like 48h, at most 3650d")
         else:
             cfg.answer_within = d
 
@@ -250,6 +255,12 @@ def load_config(root: Path) -> Config:
             d = parse_duration(timeouts[key])
             if d is None:
                 c.err(("timeouts", key), f"timeouts {key} must be a duration like 20m or 24h")
+            elif not TIMEOUT_FLOOR <= d <= TIMEOUT_CEILING:
+                c.err(
+                    ("timeouts", key),
+                    f"timeouts {key} must be between 20m and 24h; openbook.yml may narrow "
+                    "that range, never widen it",
+                )
             else:
                 setattr(cfg, f"timeout_{key}", d)
     if cfg.timeout_min > cfg.timeout_max:

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import signal
+import threading
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -9,6 +14,69 @@ from typing import Any
 from openbook.errors import OpenbookError
 
 VAULT_TEMPLATES = ".openbook/templates"
+MAX_SIZE = 1_000_000  # characters or items one expression may build
+MAX_STEPS = 1_000_000  # iterations of range() in one render
+MAX_SECONDS = 5.0  # wall time of one render (main thread, where a timer can interrupt it)
+
+_steps: contextvars.ContextVar[list[int]] = contextvars.ContextVar("openbook_render_steps")
+
+
+class TemplateTooCostly(Exception):
+    """A template asked for more work or memory than any note or agenda needs."""
+
+
+def _sized(value: Any) -> int | None:
+    return len(value) if isinstance(value, str | list | tuple | bytes) else None
+
+
+def _bounded_binop(operator: str, left: Any, right: Any) -> None:
+    """Refuse `**`, `*` and `+` whose result would be huge, before computing it."""
+    if operator == "**":
+        if isinstance(right, int | float) and abs(right) > 64:
+            raise TemplateTooCostly(f"the power {right} is too large")
+        return
+    if operator == "*":
+        for seq, count in ((left, right), (right, left)):
+            size = _sized(seq)
+            if size is not None and isinstance(count, int) and size * count > MAX_SIZE:
+                raise TemplateTooCostly("a repeated text or list would be too long")
+        if isinstance(left, int) and isinstance(right, int):
+            if left.bit_length() + right.bit_length() > 4096:
+                raise TemplateTooCostly("a number would be too large")
+        return
+    lsize, rsize = _sized(left), _sized(right)
+    if lsize is not None and rsize is not None and lsize + rsize > MAX_SIZE:
+        raise TemplateTooCostly("a joined text or list would be too long")
+
+
+def _bounded_range(*args: int) -> Iterator[int]:
+    rng = range(*args)
+    budget = _steps.get([MAX_STEPS])
+    if len(rng) > budget[0]:
+        raise TemplateTooCostly(f"range({len(rng)}) is too long")
+    budget[0] -= len(rng)
+    return iter(rng)
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Interrupt a render that runs too long (only the main thread can take a timer)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(
+        signal, "setitimer"
+    ):
+        yield
+        return
+
+    def expire(signum: int, frame: Any) -> None:
+        raise TemplateTooCostly(f"it ran for more than {seconds:g} seconds")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def builtin_dir(name: str) -> Path:
@@ -50,6 +118,7 @@ def environment(vault_root: Path | None, *, autoescape: bool = False) -> Any:
     """A SandboxedEnvironment with StrictUndefined that never reads outside its folders."""
     from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound
     from jinja2.sandbox import SandboxedEnvironment
+    from jinja2.utils import Namespace
 
     class VaultLoader(FileSystemLoader):
         """Refuses symlinks and anything that resolves outside the template folders."""
@@ -65,7 +134,25 @@ def environment(vault_root: Path | None, *, autoescape: bool = False) -> Any:
                     raise TemplateNotFound(template) from None
             return super().get_source(environment, template)
 
-    env = SandboxedEnvironment(
+    class BoundedNamespace(Namespace):
+        """`{% set ns.x = ... %}` may not grow a value past the size limit (`~` joins)."""
+
+        def __setitem__(self, name: str, value: Any) -> None:
+            size = _sized(value)
+            if size is not None and size > MAX_SIZE:
+                raise TemplateTooCostly(f"the value of {name} grew too long")
+            super().__setitem__(name, value)
+
+    class BoundedEnvironment(SandboxedEnvironment):
+        """The sandbox, plus limits on power, repetition, joining and range()."""
+
+        intercepted_binops = frozenset({"**", "*", "+"})
+
+        def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+            _bounded_binop(operator, left, right)
+            return super().call_binop(context, operator, left, right)
+
+    env = BoundedEnvironment(
         loader=VaultLoader([str(d) for d in template_dirs(vault_root)], followlinks=False),
         bytecode_cache=_bytecode_cache(vault_root),
         undefined=StrictUndefined,
@@ -74,6 +161,8 @@ def environment(vault_root: Path | None, *, autoescape: bool = False) -> Any:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.globals["range"] = _bounded_range
+    env.globals["namespace"] = BoundedNamespace
     return env
 
 
@@ -85,9 +174,19 @@ def render(
     from jinja2.exceptions import SecurityError
 
     env = environment(vault_root, autoescape=autoescape)
+    where = (
+        f"{VAULT_TEMPLATES}/{name}"
+        if vault_root and (vault_root / VAULT_TEMPLATES / name).is_file()
+        else name
+    )
+    token = _steps.set([MAX_STEPS])
     try:
         template = env.get_template(name)
-        return str(template.render(**context))
+        with _time_limit(MAX_SECONDS):
+            return str(template.render(**context))
+    except (TemplateTooCostly, RecursionError, MemoryError, OverflowError) as exc:
+        why = str(exc) if isinstance(exc, TemplateTooCostly) else "it asked for too much"
+        raise OpenbookError(f"{where} was stopped: {why}; fix or delete that template.") from None
     except TemplateNotFound:
         raise OpenbookError(f"template {name} was not found; reinstall openbook.") from None
     except SecurityError as exc:
@@ -95,11 +194,8 @@ def render(
             f"template {name} tried something unsafe ({exc}); fix {VAULT_TEMPLATES}/{name}."
         ) from None
     except TemplateError as exc:
-        where = (
-            f"{VAULT_TEMPLATES}/{name}"
-            if vault_root and (vault_root / VAULT_TEMPLATES / name).is_file()
-            else name
-        )
         line = getattr(exc, "lineno", None)
         at = f":{line}" if line else ""
         raise OpenbookError(f"{where}{at}: {exc.message or exc}; fix the template.") from None
+    finally:
+        _steps.reset(token)

@@ -314,5 +314,5 @@ def check_remote_url(url: str) -> str:
     if ":" in head:
         # git would read `x:path` as ssh to host x; only plain host names are allowed
         raise bad
-    # a local path
-    return text
+    # a local path: stored absolute, so a sync from any folder finds it
+    return str(Path(text).expanduser().absolute())

@@ -28,6 +28,8 @@ from openbook.notes.yamlio import (
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_FRONTMATTER_BYTES = 64 * 1024
+MAX_DEPTH = 32  # nesting deeper than this is never a note; refuse it before building
+_TOO_DEEP = f"values are nested deeper than {MAX_DEPTH} levels; flatten the frontmatter"
 BOM = "\ufeff"
 
 Pos = tuple[int, int]
@@ -246,6 +248,28 @@ def _find_alias(yaml_text: str, off: int) -> Pos | None:
     return None
 
 
+def _maybe_deep(yaml_text: str) -> bool:
+    """A cheap test that lets ordinary notes skip the depth scan."""
+    openers = yaml_text.count("[") + yaml_text.count("{") + yaml_text.count("- ")
+    if openers > MAX_DEPTH:
+        return True
+    return any(len(line) - len(line.lstrip(" ")) > 2 * MAX_DEPTH for line in yaml_text.split("\n"))
+
+
+def _too_deep(yaml_text: str, off: int) -> Pos | None:
+    """Where nesting first goes deeper than MAX_DEPTH, from libyaml's event stream."""
+    depth = 0
+    for event in yaml.parse(yaml_text, Loader=CoreLoader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                mark: Any = event.start_mark
+                return (mark.line + 1 + off, mark.column + 1)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return None
+
+
 def parse_bytes(path: str, data: bytes, *, positions: bool = True) -> Note:
     """Parse a note's bytes. Never raises: every issue becomes a Problem.
 
@@ -308,6 +332,13 @@ def parse_bytes(path: str, data: bytes, *, positions: bool = True) -> Note:
             return fail(
                 *alias, "yaml-alias", "YAML anchors and aliases are not allowed; write values out"
             )
+    if _maybe_deep(yaml_text):
+        try:
+            deep = _too_deep(yaml_text, off)
+        except yaml.YAMLError:
+            deep = None  # the syntax error is reported below, with its line
+        if deep is not None:
+            return fail(*deep, "yaml-depth", _TOO_DEEP)
     try:
         node = yaml.compose(yaml_text, Loader=CoreLoader)
     except yaml.YAMLError as exc:
@@ -315,6 +346,8 @@ def parse_bytes(path: str, data: bytes, *, positions: bool = True) -> Note:
         line = mark.line + 1 + off if mark else 2
         col = mark.column + 1 if mark else 1
         reason = getattr(exc, "problem", None) or "invalid YAML"
+        if "nesting depth" in reason:
+            return fail(line, col, "yaml-depth", _TOO_DEEP)
         return fail(line, col, "yaml-syntax", f"YAML syntax error: {reason}; fix the frontmatter")
     if node is None:
         return fail(1, 1, "frontmatter-not-mapping", "frontmatter is empty; add 'type:' and fields")

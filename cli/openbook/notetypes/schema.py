@@ -177,7 +177,7 @@ def shared_path(path: str) -> bool:
     """Files a vault shares: openbook.yml, language.md, READMEs, .gitignore, the note
     folders and .openbook/templates/. `commit` records nothing else and `sync` refuses
     anything else that comes in, so the two always agree."""
-    if path in ("openbook.yml", LANGUAGE_FILE, ".gitignore"):
+    if path in ("openbook.yml", LANGUAGE_FILE, ".gitignore", ".gitattributes"):
         return True
     if "/" not in path:
         return path.startswith("README")

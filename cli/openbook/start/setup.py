@@ -18,6 +18,9 @@ from openbook.vault import Vault
 
 _SPEC = re.compile(r"^(?P<id>[^:\s]+)(?::\s*(?P<name>[^<>]+?)\s*(?:<(?P<email>[^<>\s]+)>)?)?\s*$")
 
+# the only .gitattributes a vault may hold: phones and Windows editors keep LF endings
+GITATTRIBUTES = "* text=auto eol=lf\n"
+
 GITIGNORE = """\
 # editor and system droppings: never part of the shared log
 *.swp
@@ -86,7 +89,7 @@ def create_vault(
     if me not in ids:
         raise OpenbookError(f"--as {me} is not one of the partners ({', '.join(ids)}).")
     if remote:
-        gitrepo.check_remote_url(remote)
+        remote = gitrepo.check_remote_url(remote)
     root = directory.expanduser().resolve()
     if (root / CONFIG_NAME).exists():
         raise OpenbookError(f"{root} already holds a vault ({CONFIG_NAME}); nothing was changed.")
@@ -117,6 +120,7 @@ def create_vault(
     }
     atomic_write(root / CONFIG_NAME, (HEADER + dump_mapping(config)).encode("utf-8"))
     atomic_write(root / ".gitignore", GITIGNORE.encode("utf-8"))
+    atomic_write(root / ".gitattributes", GITATTRIBUTES.encode("utf-8"))
     for folder in NOTE_FOLDERS:
         (root / folder).mkdir(exist_ok=True)
         keep = root / folder / ".gitkeep"
@@ -133,6 +137,6 @@ def create_vault(
     write_draft(vault, draft(vault, "language", me))
     if remote:
         gitrepo.run(root, ["remote", "add", "origin", remote])
-    paths = [CONFIG_NAME, ".gitignore", LANGUAGE_FILE] + [f"{f}/.gitkeep" for f in NOTE_FOLDERS]
+    paths = [CONFIG_NAME, ".gitignore", ".gitattributes", LANGUAGE_FILE] + [f"{f}/.gitkeep" for f in NOTE_FOLDERS]
     ledger.record(vault, me, "init", "vault", paths, "vault")
     return root
