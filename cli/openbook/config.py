@@ -221,7 +221,10 @@ def load_config(root: Path) -> Config:
     if "answer_within" in questions:
         d = parse_duration(questions["answer_within"])
         if d is None:
-            c.err(("questions", "answer_within"), "answer_within must be a duration like 48h, at most 3650d")
+            c.err(
+                ("questions", "answer_within"),
+                "answer_within must be a duration like 48h, at most 3650d",
+            )
         else:
             cfg.answer_within = d
 

@@ -40,9 +40,9 @@ def _bounded_binop(operator: str, left: Any, right: Any) -> None:
             size = _sized(seq)
             if size is not None and isinstance(count, int) and size * count > MAX_SIZE:
                 raise TemplateTooCostly("a repeated text or list would be too long")
-        if isinstance(left, int) and isinstance(right, int):
-            if left.bit_length() + right.bit_length() > 4096:
-                raise TemplateTooCostly("a number would be too large")
+        ints = isinstance(left, int) and isinstance(right, int)
+        if ints and left.bit_length() + right.bit_length() > 4096:
+            raise TemplateTooCostly("a number would be too large")
         return
     lsize, rsize = _sized(left), _sized(right)
     if lsize is not None and rsize is not None and lsize + rsize > MAX_SIZE:

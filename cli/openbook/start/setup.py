@@ -137,6 +137,8 @@ def create_vault(
     write_draft(vault, draft(vault, "language", me))
     if remote:
         gitrepo.run(root, ["remote", "add", "origin", remote])
-    paths = [CONFIG_NAME, ".gitignore", ".gitattributes", LANGUAGE_FILE] + [f"{f}/.gitkeep" for f in NOTE_FOLDERS]
+    paths = [CONFIG_NAME, ".gitignore", ".gitattributes", LANGUAGE_FILE] + [
+        f"{f}/.gitkeep" for f in NOTE_FOLDERS
+    ]
     ledger.record(vault, me, "init", "vault", paths, "vault")
     return root
