@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "sync": ("sync", "sync_command", "Share your changes and receive your partner's."),
     "watch": ("watch", "watch_command", "Check and commit notes as you save them."),
     "hooks": ("hooks", "hooks_command", "Install git hooks that check notes on commit."),
+    "doctor": ("doctor", "doctor_command", "Say what stops writing or syncing, and what to do."),
     "completion": ("completion", "completion_command", "Print a shell completion script."),
 }
 

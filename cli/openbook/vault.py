@@ -14,6 +14,7 @@ from pathlib import Path
 
 from openbook.config import CONFIG_NAME, Config, load_config
 from openbook.errors import Busy, ConfigError, OpenbookError, VaultNotFound
+from openbook.git.state import clear_own_ref_locks, require_safe_state
 from openbook.notetypes.schema import CONFLICT_COPY, LANGUAGE_FILE, NOTE_FOLDERS
 
 SKIP_DIRS = {"node_modules", "__pycache__"}
@@ -122,11 +123,14 @@ class Vault:
         return gd / "openbook" / "sub" / safe
 
     def require_writable(self) -> None:
+        """The one guard of every writing command: our own repository, and git not mid-way
+        through a merge, rebase, cherry-pick, revert or bisect, nor on a detached HEAD."""
         if not self.is_own_repo:
             raise OpenbookError(
                 f"{self.root} is a folder inside another git repository; openbook only writes "
                 "to a vault that is its own repository. Copy it out and run 'openbook init' there."
             )
+        require_safe_state(self.root)
 
     # -- identity ------------------------------------------------------------------
 
@@ -208,6 +212,7 @@ class Vault:
                     time.sleep(0.05)
             os.ftruncate(fd, 0)
             os.write(fd, f"{os.getpid()}\n".encode())
+            clear_own_ref_locks(gd)
             _HELD[key] = 1
             try:
                 yield

@@ -157,15 +157,7 @@ def _commit(
 
 
 def _writable(vault: Vault) -> None:
-    from openbook.git import repo as gitrepo
-
     vault.require_writable()
-    op = gitrepo.operation_in_progress(vault.root)
-    if op:
-        raise OpenbookError(
-            f"git is in the middle of a {op} in {vault.root}; finish or abort it first.",
-            exit_code=6,
-        )
 
 
 # ---------------------------------------------------------------------------- answer

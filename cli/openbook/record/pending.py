@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from openbook.check.validate import check_vault
-from openbook.errors import OpenbookError
 from openbook.git import ledger
 from openbook.git import repo as gitrepo
 from openbook.notetypes.schema import shared_path
@@ -43,12 +42,7 @@ def commit_pending(
     vault.require_writable()
     outcome = CommitOutcome()
     with vault.lock():
-        op = gitrepo.operation_in_progress(vault.root)
-        if op:
-            raise OpenbookError(
-                f"git is in the middle of a {op} in {vault.root}; finish or abort it first.",
-                exit_code=6,
-            )
+        vault.require_writable()  # again under the lock: git may have started a merge meanwhile
         changes = gitrepo.status(vault.root, *(list(only) if only else []))
         if not changes:
             return outcome

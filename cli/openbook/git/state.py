@@ -1,0 +1,88 @@
+"""Is it safe to write? Git's own in-progress states, read from files (no git process)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openbook.errors import Busy
+
+# marker file in .git -> (what git is doing, how to finish, how to leave)
+_IN_PROGRESS = (
+    ("MERGE_HEAD", "merge", "git commit", "git merge --abort"),
+    ("rebase-merge", "rebase", "git rebase --continue", "git rebase --abort"),
+    ("rebase-apply", "rebase", "git rebase --continue", "git rebase --abort"),
+    ("CHERRY_PICK_HEAD", "cherry-pick", "git cherry-pick --continue", "git cherry-pick --abort"),
+    ("REVERT_HEAD", "revert", "git revert --continue", "git revert --abort"),
+    ("BISECT_LOG", "bisect", "", "git bisect reset"),
+)
+
+
+def git_dir_of(root: Path) -> Path | None:
+    candidate = root / ".git"
+    if candidate.is_dir():
+        return candidate
+    if candidate.is_file():
+        text = candidate.read_text(encoding="utf-8", errors="replace").strip()
+        if text.startswith("gitdir:"):
+            return (root / text[7:].strip()).resolve()
+    return None
+
+
+def unsafe_state(root: Path) -> str | None:
+    """A sentence naming git's unfinished operation and the command that ends it, or None."""
+    gd = git_dir_of(root)
+    if gd is None:
+        return None
+    for marker, op, finish, leave in _IN_PROGRESS:
+        if (gd / marker).exists():
+            how = f"finish it with '{finish}' or undo it with '{leave}'" if finish else leave
+            if not finish:
+                how = f"end it with '{leave}'"
+            return f"git is in the middle of a {op} in {root}; {how}, then try again."
+    try:
+        head = (gd / "HEAD").read_text(encoding="utf-8", errors="replace").strip()
+    except OSError:
+        head = "ref:"
+    if not head.startswith("ref:"):
+        return (
+            f"{root} is not on a branch (detached HEAD); run 'git switch main' "
+            "(or your branch), then try again."
+        )
+    if (gd / "index.lock").exists():
+        return (
+            f"{gd / 'index.lock'} is left over from a git program that stopped; if no other git "
+            "program is running, run 'openbook doctor --fix' to clear it."
+        )
+    return None
+
+
+def require_safe_state(root: Path) -> None:
+    """Refuse (exit 6) before anything is written or staged while git is mid-operation."""
+    problem = unsafe_state(root)
+    if problem:
+        raise Busy(problem)
+
+
+def clear_own_ref_locks(git_dir: Path) -> list[Path]:
+    """Remove lock files under refs/openbook/: only openbook writes there, so one found while
+    openbook holds the vault lock is its own leftover from a process that was killed."""
+    cleared = []
+    base = git_dir / "refs" / "openbook"
+    if base.is_dir():
+        for lock in base.rglob("*.lock"):
+            if lock.is_file() and not lock.is_symlink():
+                lock.unlink(missing_ok=True)
+                cleared.append(lock)
+    return cleared
+
+
+def clear_index_lock(root: Path) -> Path | None:
+    """Remove git's .git/index.lock (only when the user has confirmed no git is running)."""
+    gd = git_dir_of(root)
+    if gd is None:
+        return None
+    lock = gd / "index.lock"
+    if lock.is_file() and not lock.is_symlink():
+        lock.unlink()
+        return lock
+    return None
