@@ -189,7 +189,7 @@ def commit_command(ctx: click.Context, message: str | None, as_json: bool) -> No
 
     Notes with errors are left uncommitted and listed; fix them and run commit again.
     """
-    from openbook.record.pending import commit_pending
+    from openbook.record.pending import commit_pending, deletion_refusal
 
     vault = get_vault(ctx)
     vault.require_writable()
@@ -203,6 +203,7 @@ def commit_command(ctx: click.Context, message: str | None, as_json: bool) -> No
                 ],
                 "refused": outcome.refused,
                 "outside": outcome.outside,
+                "protected": sorted(outcome.protected),
             }
         )
     else:
@@ -218,7 +219,9 @@ def commit_command(ctx: click.Context, message: str | None, as_json: bool) -> No
                 "shared; move it into a note folder or keep it outside the vault",
                 err=True,
             )
-        if not outcome.committed and not outcome.refused:
+        for path, agreement in sorted(outcome.protected.items()):
+            click.echo(deletion_refusal(path, agreement), err=True)
+        if not outcome.committed and not outcome.refused and not outcome.protected:
             click.echo("Nothing to commit; everything is already in the log.")
-    if outcome.refused:
+    if outcome.refused or outcome.protected:
         ctx.exit(1)

@@ -15,6 +15,7 @@ from openbook.errors import OpenbookError
 from openbook.fsutil import atomic_write
 from openbook.git import repo as gitrepo
 from openbook.notes.parse import Problem
+from openbook.record.pending import binding_agreement_at, deletion_refusal
 from openbook.vault import Vault
 
 MARKER = "# openbook pre-commit hook"
@@ -99,8 +100,27 @@ def pre_commit_problems(vault: Vault) -> tuple[list[str], list[Problem]]:
     from openbook.check.validate import check_vault
 
     paths = staged_paths(vault)
+    deleted = gitrepo.run(
+        vault.root,
+        [
+            "diff",
+            "--cached",
+            "--name-only",
+            "-z",
+            "--no-renames",
+            "--diff-filter=D",
+            "--",
+            "agreements",
+        ],
+        strip=False,
+    ).stdout.split("\0")
+    ended = [
+        Problem(path, 1, 1, "error", "status-consistency", deletion_refusal(path, agreement))
+        for path in sorted(p for p in deleted if p)
+        if (agreement := binding_agreement_at(vault, path)) is not None
+    ]
     if not paths:
-        return [], []
+        return [], ended
     wanted = set(paths)
     result = check_vault(vault)
-    return paths, [p for p in result.problems if p.path in wanted]
+    return paths, ended + [p for p in result.problems if p.path in wanted]

@@ -8,8 +8,11 @@ from dataclasses import dataclass, field
 from openbook.check.validate import check_vault
 from openbook.git import ledger
 from openbook.git import repo as gitrepo
+from openbook.notes.parse import parse_bytes
 from openbook.notetypes.schema import shared_path
 from openbook.vault import Vault
+
+BINDING = ("proposed", "active", "paused")  # an agreement in one of these ends only by consent
 
 
 @dataclass
@@ -24,6 +27,29 @@ class CommitOutcome:
     committed: list[Committed] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)  # invalid notes left uncommitted
     outside: list[str] = field(default_factory=list)  # files the vault does not share
+    protected: dict[str, str] = field(default_factory=dict)  # deleted agreement path -> id
+
+
+def binding_agreement_at(vault: Vault, path: str, rev: str = "HEAD") -> str | None:
+    """The id of the agreement `path` holds at `rev` while it still binds, else None."""
+    if not path.startswith("agreements/") or not path.endswith(".md"):
+        return None
+    res = gitrepo.run(vault.root, ["cat-file", "blob", f"{rev}:{path}"], check=False, strip=False)
+    if res.status != 0:
+        return None
+    meta = parse_bytes(path, res.stdout.encode("utf-8"), positions=False).meta
+    if meta.get("type") == "agreement" and meta.get("status") in BINDING:
+        return str(meta.get("id") or path)
+    return None
+
+
+def deletion_refusal(path: str, agreement_id: str) -> str:
+    """Why a deleted agreement was not recorded, and the two ways forward."""
+    return (
+        f"not committed: deleting {path} would end {agreement_id} without both of you; an "
+        f"agreement ends with 'openbook retire {agreement_id}'. The file stays deleted here; "
+        f"restore it with 'git checkout -- {path}'."
+    )
 
 
 def commit_pending(
@@ -58,6 +84,11 @@ def commit_pending(
             if not change.deleted and path in bad:
                 outcome.refused.append(path)
                 continue
+            if change.deleted:
+                binding = binding_agreement_at(vault, path)
+                if binding is not None:
+                    outcome.protected[path] = binding
+                    continue
             action = "delete" if change.deleted else ("new" if change.added else "edit")
             sha = ledger.record(
                 vault, partner, action, ledger.type_of_path(path), [path], path, body=note_message
