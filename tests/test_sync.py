@@ -116,7 +116,19 @@ def test_modify_delete_keeps_the_modified_version(pair: Pair) -> None:
     pair.write("alice", AGREEMENT, agreement_text("first words"))
     assert pair.sync("alice").exit_code == 0
     assert pair.sync("bob").exit_code == 0
-    (pair.alice / AGREEMENT).unlink()
+    # openbook never records deleting a proposed agreement: the partner uses plain git
+    git(pair.alice, "rm", "-q", AGREEMENT)
+    git(
+        pair.alice,
+        "-c",
+        "user.name=Alice Example",
+        "-c",
+        "user.email=alice@example.org",
+        "commit",
+        "-q",
+        "-m",
+        "drop it",
+    )
     assert pair.sync("alice").exit_code == 0
     changed = agreement_text("Bob changed it")
     pair.write("bob", AGREEMENT, changed)

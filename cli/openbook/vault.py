@@ -119,7 +119,8 @@ class Vault:
         if self.is_own_repo:
             return gd / "openbook"
         # a vault inside a larger repository keeps its state apart from any other
-        safe = str(self.root.relative_to(gd.parent)).replace(os.sep, "__")
+        top = next(f for f in self.root.parents if (f / ".git").exists())
+        safe = str(self.root.relative_to(top)).replace(os.sep, "__")
         return gd / "openbook" / "sub" / safe
 
     def require_writable(self) -> None:
