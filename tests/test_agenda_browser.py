@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE, invoke, write
+from testing import EXAMPLE, invoke, write
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SECTIONS = [
@@ -60,7 +60,7 @@ def chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def html_page(tmp_path: Path) -> Path:
     vault = EXAMPLE if (EXAMPLE / "openbook.yml").exists() else None
     if vault is None:
-        from conftest import make_vault
+        from testing import make_vault
 
         vault = make_vault(tmp_path / "vault")
         write(

@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import git, invoke, make_vault
-from twoclones import bare_remote
+from testing import bare_remote, git, invoke, make_vault
 
 from openbook.errors import OpenbookError
 from openbook.git.repo import check_remote_url

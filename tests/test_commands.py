@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import ALICE, BOB, git, invoke, subjects, trailers, write
+from testing import ALICE, BOB, git, invoke, subjects, trailers, write
 
 
 def _no_traceback(res: object) -> None:

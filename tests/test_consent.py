@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import git, invoke, subjects, trailers, write
+from testing import git, invoke, subjects, trailers, write
 
 QUESTION = """\
 ---

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import EXAMPLE, git, invoke
+from testing import EXAMPLE, git, invoke
 
 
 def test_example_vault_passes_check() -> None:

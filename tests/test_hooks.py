@@ -6,8 +6,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from conftest import git, invoke, subjects, write
-from twoclones import checkin_text
+from testing import checkin_text, git, invoke, subjects, write
 
 
 def _commit(root: Path, message: str) -> subprocess.CompletedProcess[str]:
@@ -66,7 +65,7 @@ def test_an_existing_hook_is_kept_without_force(vault: Path) -> None:
 
 
 def test_hooks_are_never_installed_by_clone_or_sync(tmp_path: Path) -> None:
-    from twoclones import make_pair
+    from testing import make_pair
 
     pair = make_pair(tmp_path)
     for root in (pair.alice, pair.bob):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 
-from conftest import REPO, invoke
+from testing import REPO, invoke
 
 from openbook.cli import COMMANDS
 
