@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import traceback
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,8 +42,8 @@ def invoke(
     """Run the CLI in-process; stdout and stderr are kept apart.
 
     A command may end only by returning or by exiting with a code (SystemExit). Any other
-    exception is a bug a user would see as a traceback, so it fails the test here, with that
-    traceback in the failure."""
+    exception is a bug a user would see as a traceback, so it fails the test here, chained to
+    that exception so pytest shows its traceback."""
     full: list[str] = []
     if vault is not None:
         full += ["--vault", str(vault)]
@@ -56,10 +55,10 @@ def invoke(
     )
     exc = result.exception
     if exc is not None and not isinstance(exc, SystemExit):
-        shown = "".join(traceback.format_exception(exc))
+        # chained, so pytest shows the exception's own traceback above this failure
         raise AssertionError(
-            f"openbook {' '.join(full)} raised {type(exc).__name__} (a user would see a "
-            f"traceback):\n{shown}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}"
+            f"openbook {' '.join(full)} raised {type(exc).__name__}: {exc} (a user would see "
+            f"a traceback)\nstdout: {result.stdout!r}\nstderr: {result.stderr!r}"
         ) from exc
     return result
 
