@@ -9,6 +9,7 @@ import pytest
 from testing import (
     ALICE,
     BOB,
+    build_vault,
     checkin_path,
     checkin_text,
     git,
@@ -192,6 +193,29 @@ def test_log_marks_late_edits_and_deletions(vault: Path) -> None:
     assert "[deleted, still in history]" in text[0]
     assert "[late edit]" in text[1]
     assert invoke(["log", "--partner", "alice"], vault=vault).stdout.strip() == "No changes match."
+
+
+def test_log_names_the_partner_and_time_of_a_plain_git_commit(vault: Path) -> None:
+    day = "2026-11-20"
+    alice_at = "2026-11-20T21:15:00+01:00"
+    build_vault(
+        vault,
+        {checkin_path("alice", day): checkin_text("alice", day)},
+        as_partner="alice",
+        when=alice_at,
+        message="alice's own commit",
+    )
+    build_vault(vault, {"README.md": "ours\n"}, when="2026-11-21T08:00:00+01:00", message="x")
+    res = invoke(["log", "--json"], vault=vault)
+    assert (res.exit_code, res.stderr) == (0, "")
+    seen = [
+        (e["date"], e["partner"], e["author"], e["action"], e["type"], e["paths"])
+        for e in json.loads(res.stdout)[:2]
+    ]
+    assert seen == [
+        ("2026-11-21T08:00:00+01:00", None, "Test Runner", "new", "file", ["README.md"]),
+        (alice_at, "alice", "Alice Example", "new", "checkin", [checkin_path("alice", day)]),
+    ]
 
 
 def test_write_commands_refuse_inside_another_repository(tmp_path: Path) -> None:
