@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE, git, invoke, subjects, trailers, write
+from testing import EXAMPLE, git, invoke, subjects, trailers, write
 
 HEADINGS = [
     "## Opening",

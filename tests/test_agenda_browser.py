@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE, invoke, write
+from testing import EXAMPLE, build_vault, checkin_path, checkin_text, invoke
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SECTIONS = [
@@ -58,15 +58,12 @@ def chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def html_page(tmp_path: Path) -> Path:
-    vault = EXAMPLE if (EXAMPLE / "openbook.yml").exists() else None
-    if vault is None:
-        from conftest import make_vault
-
-        vault = make_vault(tmp_path / "vault")
-        write(
-            vault,
-            "checkins/2026/2026-11-20-bob.md",
-            '---\ntype: checkin\nauthor: bob\ndate: 2026-11-20\ntime: "20:00"\n---\n',
+    vault = EXAMPLE
+    if not (EXAMPLE / "openbook.yml").exists():
+        day = "2026-11-20"
+        vault = build_vault(
+            tmp_path / "vault",
+            {checkin_path("bob", day): checkin_text("bob", day, mood=None, time="20:00", body="")},
         )
     out = tmp_path / "agenda.html"
     res = invoke(

@@ -6,8 +6,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import git, invoke, subjects
-from twoclones import Pair, agreement_text, make_pair
+from testing import Pair, agreement_text, git, invoke, make_pair, subjects
 
 PATH = "agreements/A-001-no-private-contact.md"
 

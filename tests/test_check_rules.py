@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import invoke, write
+from testing import invoke, write
 
 CHECKIN = "checkins/2026/2026-11-24-bob.md"
 GOOD_CHECKIN = "---\ntype: checkin\nauthor: bob\ndate: 2026-11-24\nmood: 3\n---\nbody\n"

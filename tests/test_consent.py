@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 from pathlib import Path
 
-from conftest import git, invoke, subjects, trailers, write
+from testing import build_vault, git, invoke, subjects, trailers
 
 QUESTION = """\
 ---
@@ -39,11 +41,21 @@ next_review: 2026-12-20
 """
 
 
-def committed(vault: Path, rel: str, text: str) -> Path:
-    path = write(vault, rel, text)
-    git(vault, "add", "--", rel)
-    git(vault, "commit", "-q", "-m", "setup", "--", rel)
-    return path
+QUESTION_PATH = "questions/Q-0001.md"
+AGREEMENT_PATH = "agreements/A-001-phone.md"
+ACTIVE = AGREEMENT.replace("status: proposed", "status: active").replace(
+    "accepted_by: [bob]", "accepted_by: [alice, bob]"
+)
+
+
+def committed(vault: Path, rel: str, text: str | bytes) -> Path:
+    build_vault(vault, {rel: text})
+    return vault / rel
+
+
+def refused(message: str) -> tuple[int, str, str]:
+    """What a refused consent command shows: exit 1, nothing on stdout, one sentence."""
+    return (1, "", f"openbook: {message}\n")
 
 
 def head(vault: Path) -> str:
@@ -51,9 +63,9 @@ def head(vault: Path) -> str:
 
 
 def test_answer_changes_only_status_and_answered_and_appends_text(vault: Path) -> None:
-    path = committed(vault, "questions/Q-0001.md", QUESTION)
+    path = committed(vault, QUESTION_PATH, QUESTION)
     res = invoke(["answer", "Q-0001", "--text", "At my sister's, from 6 to 9."], vault=vault)
-    assert res.exit_code == 0, res.stderr
+    assert (res.exit_code, res.stdout, res.stderr) == (0, "Q-0001 is answered.\n", "")
     text = path.read_text(encoding="utf-8")
     expected = (
         QUESTION.replace("status: open", "status: answered").replace(
@@ -74,11 +86,7 @@ def test_answer_changes_only_status_and_answered_and_appends_text(vault: Path) -
 
 def test_answer_keeps_crlf_and_adds_a_missing_answer_heading(vault: Path) -> None:
     raw = QUESTION.split("## Answer")[0].rstrip("\n") + "\n"
-    path = vault / "questions/Q-0001.md"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(raw.replace("\n", "\r\n").encode())
-    git(vault, "add", "--", "questions/Q-0001.md")
-    git(vault, "commit", "-q", "-m", "setup")
+    path = committed(vault, QUESTION_PATH, raw.replace("\n", "\r\n").encode())
     res = invoke(["answer", "Q-0001", "--text", "Home."], vault=vault)
     assert res.exit_code == 0, res.stderr
     data = path.read_bytes()
@@ -87,34 +95,51 @@ def test_answer_keeps_crlf_and_adds_a_missing_answer_heading(vault: Path) -> Non
 
 
 def test_only_the_partner_asked_may_answer(vault: Path) -> None:
-    path = committed(vault, "questions/Q-0001.md", QUESTION)
+    path = committed(vault, QUESTION_PATH, QUESTION)
     before = head(vault)
     res = invoke(["answer", "Q-0001", "--text", "x"], vault=vault, as_partner="alice")
-    assert res.exit_code == 1
-    assert "only they can answer it" in res.stderr
+    assert (res.exit_code, res.stdout, res.stderr) == refused(
+        "Q-0001 is for Bob Example, so only they can answer it; you can ask a follow-up with "
+        "'openbook ask'."
+    )
     assert path.read_text(encoding="utf-8") == QUESTION
     assert head(vault) == before
 
 
 def test_answer_refuses_unknown_invalid_and_already_answered(vault: Path) -> None:
     res = invoke(["answer", "Q-0009"], vault=vault)
-    assert res.exit_code == 1 and "openbook status" in res.stderr
+    assert (res.exit_code, res.stdout, res.stderr) == refused(
+        "There is no question Q-0009 in this vault; run 'openbook status' to see the open ones."
+    )
     res = invoke(["answer", "nonsense"], vault=vault)
-    assert res.exit_code == 1 and "is not a question id" in res.stderr
-    committed(vault, "questions/Q-0001.md", QUESTION.replace("status: open", "status: maybe"))
+    assert (res.exit_code, res.stdout, res.stderr) == refused(
+        "'NONSENSE' is not a question id like Q-0007; run 'openbook status' to see the ids."
+    )
+    bad = committed(vault, QUESTION_PATH, QUESTION.replace("status: open", "status: maybe"))
     res = invoke(["answer", "Q-0001"], vault=vault)
-    assert res.exit_code == 1 and "has errors" in res.stderr and "openbook check" in res.stderr
-    committed(vault, "questions/Q-0001.md", QUESTION)
+    assert (res.exit_code, res.stdout, res.stderr) == refused(
+        "questions/Q-0001.md has errors, so it was not changed; run "
+        "'openbook check questions/Q-0001.md', fix them, then try again."
+    )
+    assert bad.read_text(encoding="utf-8") == QUESTION.replace("status: open", "status: maybe")
+    committed(vault, QUESTION_PATH, QUESTION)
     assert invoke(["answer", "Q-0001"], vault=vault).exit_code == 0
+    before = head(vault)
     res = invoke(["answer", "Q-0001"], vault=vault)
-    assert res.exit_code == 1 and "already answered" in res.stderr
-    assert "Traceback" not in res.stderr
+    assert (res.exit_code, res.stdout, res.stderr) == refused(
+        "Q-0001 is already answered; to add to it, edit the ## Answer section of "
+        "questions/Q-0001.md and run 'openbook commit'."
+    )
+    assert head(vault) == before
 
 
 def test_accept_by_both_makes_an_agreement_active(vault: Path) -> None:
-    path = committed(vault, "agreements/A-001-phone.md", AGREEMENT)
+    path = committed(vault, AGREEMENT_PATH, AGREEMENT)
     res = invoke(["accept", "A-001"], vault=vault)  # bob proposed it and accepted already
-    assert res.exit_code == 1 and "already accepted" in res.stderr
+    assert (res.exit_code, res.stdout, res.stderr) == refused(
+        "You have already accepted A-001; it becomes active when Alice Example accepts too. "
+        "Nothing was changed."
+    )
     res = invoke(["accept", "A-001", "--json"], vault=vault, as_partner="alice")
     assert res.exit_code == 0, res.stderr
     out = json.loads(res.stdout)
@@ -133,31 +158,38 @@ def test_accept_by_both_makes_an_agreement_active(vault: Path) -> None:
 
 def test_one_partner_alone_never_makes_it_active(vault: Path) -> None:
     path = committed(
-        vault,
-        "agreements/A-001-phone.md",
-        AGREEMENT.replace("accepted_by: [bob]", "accepted_by: []"),
+        vault, AGREEMENT_PATH, AGREEMENT.replace("accepted_by: [bob]", "accepted_by: []")
     )
     res = invoke(["accept", "A-001"], vault=vault)
-    assert res.exit_code == 0, res.stderr
-    assert "becomes active when Alice Example accepts too" in res.stdout
+    assert (res.exit_code, res.stdout, res.stderr) == (
+        0,
+        "You accepted A-001; it becomes active when Alice Example accepts too.\n",
+        "",
+    )
     assert "status: proposed" in path.read_text(encoding="utf-8")
 
 
 def test_pause_by_either_and_accept_again(vault: Path) -> None:
-    active = AGREEMENT.replace("status: proposed", "status: active").replace(
-        "accepted_by: [bob]", "accepted_by: [alice, bob]"
-    )
-    path = committed(vault, "agreements/A-001-phone.md", active)
+    path = committed(vault, AGREEMENT_PATH, ACTIVE)
     res = invoke(["pause", "A-001"], vault=vault, as_partner="alice")
-    assert res.exit_code == 0, res.stderr
+    assert (res.exit_code, res.stdout, res.stderr) == (
+        0,
+        "A-001 is paused. It becomes active again when you run 'openbook accept A-001'.\n",
+        "",
+    )
     text = path.read_text(encoding="utf-8")
     assert "status: paused" in text and "paused_by: alice" in text
     assert "accepted_by: [bob]" in text
     assert trailers(vault)["Openbook-Action"] == "pause"
     res = invoke(["pause", "A-001"], vault=vault)
-    assert res.exit_code == 1 and "already paused by Alice Example" in res.stderr
+    assert (res.exit_code, res.stdout, res.stderr) == refused(
+        "A-001 is already paused by Alice Example. Nothing was changed."
+    )
     res = invoke(["accept", "A-001"], vault=vault)
-    assert res.exit_code == 1 and "already accepted" in res.stderr
+    assert (res.exit_code, res.stdout, res.stderr) == refused(
+        "You have already accepted A-001; it becomes active when Alice Example accepts too. "
+        "Nothing was changed."
+    )
     res = invoke(["accept", "A-001"], vault=vault, as_partner="alice")
     assert res.exit_code == 0, res.stderr
     text = path.read_text(encoding="utf-8")
@@ -166,43 +198,61 @@ def test_pause_by_either_and_accept_again(vault: Path) -> None:
 
 
 def test_pause_refuses_a_proposed_agreement(vault: Path) -> None:
-    committed(vault, "agreements/A-001-phone.md", AGREEMENT)
+    path = committed(vault, AGREEMENT_PATH, AGREEMENT)
     res = invoke(["pause", "A-001"], vault=vault)
-    assert res.exit_code == 1 and "not active yet" in res.stderr
+    assert (res.exit_code, res.stdout, res.stderr) == refused(
+        "A-001 is not active yet (status proposed), so there is nothing to pause; it only "
+        "becomes active when you both accept."
+    )
+    assert path.read_text(encoding="utf-8") == AGREEMENT
 
 
 def test_retire_needs_both(vault: Path) -> None:
-    active = AGREEMENT.replace("status: proposed", "status: active").replace(
-        "accepted_by: [bob]", "accepted_by: [alice, bob]"
-    )
-    path = committed(vault, "agreements/A-001-phone.md", active)
+    path = committed(vault, AGREEMENT_PATH, ACTIVE)
     res = invoke(["retire", "A-001"], vault=vault)
-    assert res.exit_code == 0, res.stderr
+    assert (res.exit_code, res.stdout, res.stderr) == (
+        0,
+        "You asked to retire A-001; it stays active until Alice Example runs "
+        "'openbook retire A-001' too.\n",
+        "",
+    )
     text = path.read_text(encoding="utf-8")
     assert "status: active" in text and "retire_requested_by: [bob]" in text
     res = invoke(["retire", "A-001"], vault=vault)
-    assert res.exit_code == 1 and "already asked to retire" in res.stderr
+    assert (res.exit_code, res.stdout, res.stderr) == refused(
+        "You have already asked to retire A-001; it retires when Alice Example runs "
+        "'openbook retire A-001' too. Nothing was changed."
+    )
     res = invoke(["retire", "A-001", "--json"], vault=vault, as_partner="alice")
     assert res.exit_code == 0, res.stderr
     assert json.loads(res.stdout)["status"] == "retired"
     assert "status: retired" in path.read_text(encoding="utf-8")
     assert subjects(vault)[:2] == ["agreement: retire A-001", "agreement: retire A-001"]
     res = invoke(["retire", "A-001"], vault=vault)
-    assert res.exit_code == 1 and "already retired" in res.stderr
+    assert (res.exit_code, res.stdout, res.stderr) == refused(
+        "A-001 is already retired. Nothing was changed."
+    )
     res = invoke(["accept", "A-001"], vault=vault)
-    assert res.exit_code == 1 and "retired" in res.stderr
+    assert (res.exit_code, res.stdout, res.stderr) == refused(
+        "A-001 is retired; propose a new agreement with 'openbook new agreement' if you want "
+        "it back."
+    )
 
 
 def test_consent_refuses_in_a_held_lock(vault: Path) -> None:
-    import fcntl
-    import os
-
-    committed(vault, "agreements/A-001-phone.md", AGREEMENT)
+    path = committed(vault, AGREEMENT_PATH, AGREEMENT)
+    before = head(vault)
     fd = os.open(vault / ".git/openbook.lock", os.O_RDWR | os.O_CREAT)
     fcntl.flock(fd, fcntl.LOCK_EX)
     try:
         res = invoke(["accept", "A-001"], vault=vault, as_partner="alice")
     finally:
         os.close(fd)
-    assert res.exit_code == 6
-    assert "status: proposed" in (vault / "agreements/A-001-phone.md").read_text()
+    assert (res.exit_code, res.stdout, res.stderr) == (
+        6,
+        "",
+        "openbook: Another openbook is working on this vault right now (lock "
+        f"{vault / '.git/openbook.lock'}); wait a moment and try again.\n",
+    )
+    assert path.read_text(encoding="utf-8") == AGREEMENT
+    assert head(vault) == before

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import EXAMPLE, git, invoke
+from testing import EXAMPLE, git, invoke
 
 
 def test_example_vault_passes_check() -> None:
@@ -57,6 +57,13 @@ def test_demo_builds_history_by_both_partners_at_the_notes_dates(tmp_path: Path)
 def test_demo_refuses_a_folder_with_files(tmp_path: Path) -> None:
     (tmp_path / "keep.txt").write_text("mine")
     res = invoke(["demo", str(tmp_path)])
-    assert res.exit_code == 1
-    assert "is not empty" in res.stderr
+    assert (res.exit_code, res.stdout, res.stderr.splitlines()) == (
+        1,
+        "",
+        [
+            f"Building a demo vault in {tmp_path} ...",
+            f"openbook: {tmp_path} is not empty; give a new folder for the demo.",
+        ],
+    )
+    assert [p.name for p in tmp_path.iterdir()] == ["keep.txt"]
     assert (tmp_path / "keep.txt").read_text() == "mine"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import git, invoke, subjects, write
+from testing import git, invoke, subjects, write
 
 CHECKIN = "---\ntype: checkin\nauthor: bob\ndate: 2026-11-24\nmood: 4\n---\n\nFeelings: calm.\n"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 
-from conftest import REPO, invoke
+from testing import REPO, invoke
 
 from openbook.cli import COMMANDS
 
@@ -55,9 +55,11 @@ def test_readme_reference_matches_help() -> None:
 
 def test_every_command_has_help_with_a_description() -> None:
     for name in COMMANDS:
-        out = _help(name)
-        assert out.startswith(f"Usage: openbook {name}"), name
-        assert len(out.splitlines()) > 4, name
+        lines = _help(name).splitlines()
+        assert lines[0].startswith(f"Usage: openbook {name} "), name
+        # a blank line, then the description: an indented sentence, not the options table
+        assert lines[1] == "" and lines[2].startswith("  ") and lines[2][2:3].isupper(), name
+        assert "Options:" in lines and lines.index("Options:") > 3, name
 
 
 def test_readme_starts_with_the_two_commands() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import git, invoke, subjects, trailers, write
+from testing import git, invoke, subjects, trailers, write
 
 
 def test_review_is_prefilled_and_committed(vault: Path) -> None:

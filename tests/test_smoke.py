@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from conftest import invoke, subjects, trailers
+from testing import invoke, subjects, trailers
 
 
 def test_new_checkin_is_one_attributed_commit(vault: Path) -> None:

@@ -13,8 +13,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import git, invoke, make_vault, subjects, trailers
-from twoclones import AGREEMENT, Pair, agreement_text, checkin_text, make_pair
+from testing import (
+    AGREEMENT,
+    Pair,
+    agreement_text,
+    checkin_text,
+    git,
+    invoke,
+    make_pair,
+    make_vault,
+    subjects,
+    trailers,
+)
 
 from openbook.errors import IntegrityAlert
 from openbook.sync.run import allowed_path, sync
@@ -432,7 +442,7 @@ def test_the_same_flow_over_git_daemon(tmp_path: Path, daemon: tuple[Path, int])
     url = f"git://127.0.0.1:{port}/remote.git"
     work = tmp_path / "w"
     work.mkdir()
-    from twoclones import bare_remote
+    from testing import bare_remote
 
     bare_remote(base / "remote.git")
     remote = base / "remote.git"
@@ -464,7 +474,7 @@ def test_no_note_content_is_ever_lost(tmp_path_factory: pytest.TempPathFactory) 
     the union of the work trees and the history."""
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
-    from twoclones import files_in_history
+    from testing import files_in_history
 
     paths = [AGREEMENT, "checkins/2026/2026-11-24-alice.md", "questions/Q-0001.md"]
     step = st.tuples(

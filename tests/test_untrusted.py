@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import git, invoke, write
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from testing import git, invoke, write
 
 from openbook.errors import OpenbookError
 from openbook.render import render

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import git, invoke, subjects, write
+from testing import git, invoke, subjects, write
 
 from openbook.vault import Vault
 from openbook.watch.loop import Watcher, is_dropping, is_note_path, parse_seconds
@@ -436,7 +436,7 @@ def test_sigterm_during_a_burst_leaves_a_consistent_repository(vault: Path) -> N
 
 
 def test_syncs_after_a_burst_of_commits(tmp_path: Path) -> None:
-    from twoclones import checkin_text, make_pair
+    from testing import checkin_text, make_pair
 
     pair = make_pair(tmp_path)
     with watching(pair.bob, sync_every=3600) as (_, events):
@@ -450,7 +450,7 @@ def test_syncs_after_a_burst_of_commits(tmp_path: Path) -> None:
 
 
 def test_an_unreachable_remote_is_calm_and_watch_keeps_committing(tmp_path: Path) -> None:
-    from twoclones import checkin_text, make_pair
+    from testing import checkin_text, make_pair
 
     pair = make_pair(tmp_path)
     git(pair.bob, "remote", "set-url", "origin", str(tmp_path / "unplugged" / "r.git"))
@@ -465,7 +465,7 @@ def test_an_unreachable_remote_is_calm_and_watch_keeps_committing(tmp_path: Path
 
 
 def test_an_integrity_alert_stops_syncing_but_not_committing(tmp_path: Path) -> None:
-    from twoclones import checkin_text, make_pair
+    from testing import checkin_text, make_pair
 
     pair = make_pair(tmp_path)
     git(pair.remote, "update-ref", "-d", "refs/heads/main")
@@ -484,7 +484,7 @@ def test_an_integrity_alert_stops_syncing_but_not_committing(tmp_path: Path) -> 
 
 
 def test_a_sync_conflict_keeps_both_and_watch_keeps_running(tmp_path: Path) -> None:
-    from twoclones import AGREEMENT, agreement_text, checkin_text, make_pair
+    from testing import AGREEMENT, agreement_text, checkin_text, make_pair
 
     pair = make_pair(tmp_path)
     pair.write("bob", AGREEMENT, agreement_text("First wording."))
@@ -508,7 +508,7 @@ def test_a_sync_conflict_keeps_both_and_watch_keeps_running(tmp_path: Path) -> N
 
 
 def test_once_with_sync_reports_an_unreachable_remote_as_exit_5(tmp_path: Path) -> None:
-    from twoclones import checkin_text, make_pair
+    from testing import checkin_text, make_pair
 
     pair = make_pair(tmp_path)
     git(pair.bob, "remote", "set-url", "origin", str(tmp_path / "unplugged" / "r.git"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
@@ -11,13 +13,24 @@ EXIT_UNREACHABLE = 5
 EXIT_BUSY = 6
 
 
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+_CONTROL_OR_NEWLINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def shown(text: str, *, newlines: bool = False) -> str:
+    """`text` with control characters written as escapes (ESC as \\x1b), so a name that
+    came from the partner can never move the cursor, ring the bell or start a new line."""
+    pattern = _CONTROL if newlines else _CONTROL_OR_NEWLINE
+    return pattern.sub(lambda m: repr(m.group())[1:-1], text)
+
+
 class OpenbookError(Exception):
     """A failure the user can act on. `str(err)` is the sentence shown on stderr."""
 
     exit_code = EXIT_FAILURE
 
     def __init__(self, message: str, *, exit_code: int | None = None) -> None:
-        super().__init__(message)
+        super().__init__(shown(message, newlines=True))
         if exit_code is not None:
             self.exit_code = exit_code
 

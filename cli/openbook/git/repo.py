@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from openbook.errors import GitError, OpenbookError
+from openbook.errors import GitError, OpenbookError, shown
 
 NETWORK_TIMEOUT = float(os.environ.get("OPENBOOK_NETWORK_TIMEOUT", "60"))
 
@@ -287,7 +287,7 @@ def check_remote_url(url: str) -> str:
 
     text = url.strip()
     bad = _E(
-        f"'{url}' is not a remote openbook can use; give an ssh://, https:// or git:// URL, "
+        f"'{shown(url)}' is not a remote openbook can use; give an ssh://, https:// or git:// URL, "
         "user@host:path, or a local folder."
     )
     if not text or text.startswith("-") or any(ord(c) < 32 or c == "\x7f" for c in text):

@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from openbook.errors import shown
 from openbook.notes.yamlio import (
     TAG_BOOL,
     TAG_FLOAT,
@@ -49,7 +50,8 @@ class Problem:
 
     def format(self) -> str:
         return (
-            f"{self.path}:{self.line}:{self.column}: {self.severity}: {self.message} [{self.rule}]"
+            f"{shown(self.path)}:{self.line}:{self.column}: {self.severity}: "
+            f"{shown(self.message)} [{self.rule}]"
         )
 
     def as_dict(self) -> dict[str, Any]:
