@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "sync": ("sync", "sync_command", "Share your changes and receive your partner's."),
     "watch": ("watch", "watch_command", "Check and commit notes as you save them."),
     "hooks": ("hooks", "hooks_command", "Install git hooks that check notes on commit."),
+    "journal": ("journal", "journal_command", "Your private journal, kept outside the vault."),
     "completion": ("completion", "completion_command", "Print a shell completion script."),
 }
 
