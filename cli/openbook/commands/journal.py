@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
@@ -31,13 +33,29 @@ def journal_command() -> None:
     """
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _no_vault(command: F) -> F:
+    """--vault and --as mean nothing to the journal itself: accept them, hide them."""
+    for flag in ("--vault", "--as"):
+        command = click.option(flag, hidden=True, expose_value=False)(command)
+    return command
+
+
 def _editor_set() -> bool:
     return bool(os.environ.get("VISUAL") or os.environ.get("EDITOR"))
 
 
 @journal_command.command("new")
+@_no_vault
 @click.option("--body", metavar="TEXT", help="The entry's text (without it, your editor opens).")
-@click.option("--mood", type=click.IntRange(1, 5), help="How you feel, 1 to 5 (optional).")
+@click.option(
+    "--mood",
+    type=click.IntRange(1, 5),
+    metavar="1-5",
+    help="How you feel, from 1 (low) to 5 (good); optional.",
+)
 @click.option("--tag", "tags", multiple=True, metavar="TAG", help="A tag (repeatable).")
 @click.option(
     "--edit/--no-edit",
@@ -87,6 +105,7 @@ def new_command(
 
 
 @journal_command.command("list")
+@_no_vault
 @click.option("--json", "as_json", is_flag=True, help="Print the entries as JSON.")
 def list_command(as_json: bool) -> None:
     """List your journal entries, oldest first: id, date and first line.
@@ -108,6 +127,7 @@ def list_command(as_json: bool) -> None:
 
 
 @journal_command.command("show")
+@_no_vault
 @click.argument("entry_id", metavar="ID")
 def show_command(entry_id: str) -> None:
     """Print journal entry ID (decrypted, when it is encrypted).
