@@ -31,6 +31,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "watch": ("watch", "watch_command", "Check and commit notes as you save them."),
     "hooks": ("hooks", "hooks_command", "Install git hooks that check notes on commit."),
     "doctor": ("doctor", "doctor_command", "Say what stops writing or syncing, and what to do."),
+    "journal": ("journal", "journal_command", "Your private journal, kept outside the vault."),
     "completion": ("completion", "completion_command", "Print a shell completion script."),
 }
 
