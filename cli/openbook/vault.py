@@ -14,6 +14,7 @@ from pathlib import Path
 
 from openbook.config import CONFIG_NAME, Config, load_config
 from openbook.errors import Busy, ConfigError, OpenbookError, VaultNotFound
+from openbook.git.index import clear_private_leftovers
 from openbook.git.state import clear_own_ref_locks, require_safe_state
 from openbook.notetypes.schema import CONFLICT_COPY, LANGUAGE_FILE, NOTE_FOLDERS
 
@@ -214,6 +215,7 @@ class Vault:
             os.ftruncate(fd, 0)
             os.write(fd, f"{os.getpid()}\n".encode())
             clear_own_ref_locks(gd)
+            clear_private_leftovers(gd)
             _HELD[key] = 1
             try:
                 yield

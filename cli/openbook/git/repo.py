@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from openbook.errors import GitError, OpenbookError, shown
+from openbook.git.index import private_index
 
 NETWORK_TIMEOUT = float(os.environ.get("OPENBOOK_NETWORK_TIMEOUT", "60"))
 
@@ -154,15 +155,19 @@ def commit_paths(
 ) -> str:
     """Stage exactly `paths` (adds, edits and deletions) and commit only them. Returns the sha."""
     plist = list(paths)
-    if plist:
-        run(root, ["add", "-A", "--", *plist])
     args = ["commit", "-q", "--no-verify", "--no-edit", "-F", "-"]
     if allow_empty:
         args.append("--allow-empty")
     if plist:
         args += ["--only", "--", *plist]
-    run(root, args, env=ident, input_data=message)
-    return out(root, "rev-parse", "HEAD")
+    with private_index(root) as index:
+        if plist:
+            run(root, ["add", "-A", "--", *plist], env=index.env)
+        run(root, args, env={**ident, **index.env}, input_data=message)
+        sha = out(root, "rev-parse", "HEAD")
+    if not index.installed and plist:
+        run(root, ["reset", "-q", "--", *plist])  # someone staged meanwhile: refresh only ours
+    return sha
 
 
 @dataclass(frozen=True)

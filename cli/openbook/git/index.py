@@ -1,0 +1,103 @@
+"""openbook stages and commits through a private index, so a crash never leaves git's
+`.git/index.lock` behind: git's own lock is held only for the rename that installs the
+result (microseconds), following git's lock protocol."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from openbook.errors import Busy
+from openbook.fsutil import fsync_dir
+from openbook.git.state import git_dir_of
+
+PRIVATE_PREFIX = "index-"
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def _hold_git_lock(lock: Path, wait: float = 2.0) -> int:
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            return os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            if time.monotonic() >= deadline:
+                raise Busy(
+                    f"{lock} is held by another git program; your change is committed, but "
+                    "git's index could not be refreshed. Close other git programs, then run "
+                    "'openbook doctor'."
+                ) from None
+            time.sleep(0.02)
+
+
+@dataclass
+class PrivateIndex:
+    env: dict[str, str] = field(default_factory=dict)  # GIT_INDEX_FILE for git commands
+    installed: bool = True  # False: the real index changed meanwhile and was left alone
+
+
+@contextlib.contextmanager
+def private_index(root: Path) -> Iterator[PrivateIndex]:
+    """Stage and commit on a private copy of the index; afterwards install that copy as
+    git's index, or, when someone changed the real index meanwhile, leave theirs alone
+    (`installed` is then False and the caller refreshes its own paths)."""
+    gd = git_dir_of(root)
+    if gd is None:
+        yield PrivateIndex()
+        return
+    folder = gd / "openbook"
+    folder.mkdir(parents=True, exist_ok=True)
+    real = gd / "index"
+    fd, name = tempfile.mkstemp(prefix=PRIVATE_PREFIX, dir=folder)
+    os.close(fd)
+    private = Path(name)
+    try:
+        before = _stamp(real)
+        if before is not None:
+            shutil.copyfile(real, private)
+        else:
+            private.unlink()
+        state = PrivateIndex({"GIT_INDEX_FILE": str(private)})
+        yield state
+        state.installed = install(real, private, before)
+    finally:
+        private.unlink(missing_ok=True)
+
+
+def install(real: Path, private: Path, before: tuple[int, int, int] | None) -> bool:
+    """Replace git's index with `private` under git's own lock; False when the real index
+    changed since it was copied (then it is left as it is)."""
+    if not private.exists():
+        return True
+    lock = real.with_name("index.lock")
+    os.close(_hold_git_lock(lock))
+    try:
+        if _stamp(real) != before:
+            return False
+        os.replace(private, real)
+        fsync_dir(real.parent)
+        return True
+    finally:
+        lock.unlink(missing_ok=True)
+
+
+def clear_private_leftovers(git_dir: Path) -> None:
+    """Private indexes (and their locks) left by a killed openbook; call under the vault lock."""
+    folder = git_dir / "openbook"
+    if folder.is_dir():
+        for leftover in folder.glob(f"{PRIVATE_PREFIX}*"):
+            if leftover.is_file() and not leftover.is_symlink():
+                leftover.unlink(missing_ok=True)
