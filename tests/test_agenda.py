@@ -434,3 +434,94 @@ def test_help_has_an_example() -> None:
     res = invoke(["agenda", "--help"])
     assert res.exit_code == 0
     assert "openbook agenda --format html -o agenda.html" in res.stdout
+
+
+# ------------------------------------------- agenda and status count the same way
+
+
+def status_json(vault: Path) -> dict:  # type: ignore[type-arg]
+    res = invoke(["status", "--json"], vault=vault)
+    assert res.exit_code == 0, res.stderr
+    return json.loads(res.stdout)  # type: ignore[no-any-return]
+
+
+def test_overdue_is_one_rule_for_agenda_and_status(vault: Path) -> None:
+    # now is Tuesday 2026-11-24 20:30. Q-0001 was asked four days ago but its own
+    # answer_by is on Thursday: not overdue (SPEC section 6). Q-0002 has no answer_by
+    # and is past asked + 48h: overdue. Q-0003 is past its own answer_by.
+    write(
+        vault,
+        "questions/Q-0001.md",
+        "---\ntype: question\nid: Q-0001\nasked_by: alice\nto: bob\nasked: 2026-11-20 10:00\n"
+        "answer_by: 2026-11-26 10:00\nstatus: open\n---\nWhere were you?\n",
+    )
+    write(
+        vault,
+        "questions/Q-0002.md",
+        "---\ntype: question\nid: Q-0002\nasked_by: alice\nto: bob\nasked: 2026-11-21 10:00\n"
+        "status: acknowledged\n---\nWho called?\n",
+    )
+    write(
+        vault,
+        "questions/Q-0003.md",
+        "---\ntype: question\nid: Q-0003\nasked_by: bob\nto: alice\nasked: 2026-11-24 08:00\n"
+        "answer_by: 2026-11-24 12:00\nstatus: open\n---\nWhen?\n",
+    )
+    want = {"Q-0001": False, "Q-0002": True, "Q-0003": True}
+    data = agenda_json(vault)
+    assert {q["id"]: q["overdue"] for q in data["open_questions"]} == want
+    assert {q["id"]: q["past_answer_by"] for q in data["open_questions"]} == want
+    assert {q["id"]: q["overdue"] for q in status_json(vault)["open_questions"]} == want
+    text = agenda(vault)
+    assert "answer by 2026-11-26 10:00. Where were you?" in text
+    assert "answer by 2026-11-23 10:00: answer was due, let's make time for it." in text
+    assert "older than agreed" not in text
+    assert "Q-0001: answer due Thu 26 Nov 10:00." in text  # in the week ahead
+    status = invoke(["status"], vault=vault).stdout
+    assert "Q-0001 for you, 4 days old, answer by Thu 26 Nov 10:00." in status
+    assert "Q-0002 for you, 3 days old, answer was due Mon 23 Nov 10:00." in status
+
+
+def test_status_weekly_checkin_counts_for_the_coming_slot(vault: Path) -> None:
+    # now is Tuesday 2026-11-24. Alice checks in weekly, by Sunday 20:00: Sunday 22's
+    # check-in counted for last week, so this week's (Mon 23 to Sun 29) is not written.
+    write(vault, "openbook.yml", CONFIG)
+    checkin(vault, "alice", "2026-11-22", "19:00")
+    due = {c["partner"]: c for c in status_json(vault)["checkins"]}
+    assert due["alice"] == {
+        "partner": "alice",
+        "every": "week",
+        "due_on": "2026-11-29",
+        "by": "20:00",
+        "written": False,
+    }
+    as_alice = invoke(["status"], vault=vault, as_partner="alice").stdout
+    assert "You: a check-in is due this week (since 2026-11-23) by 20:00." in as_alice
+    assert agenda_json(vault)["checkins"]["alice"]["received"] == 0
+    checkin(vault, "alice", "2026-11-23", "21:00")
+    due = {c["partner"]: c for c in status_json(vault)["checkins"]}
+    assert due["alice"]["written"] is True
+    assert due["bob"] == {**due["bob"], "due_on": "2026-11-24", "written": False}
+    assert agenda_json(vault)["checkins"]["alice"]["received"] == 1
+    as_alice = invoke(["status"], vault=vault, as_partner="alice").stdout
+    assert "You: the check-in for this week (since 2026-11-23) is written." in as_alice
+
+
+def test_review_date_without_next_review_is_one_rule(vault: Path) -> None:
+    # active since 2026-10-20 with review_every 30d and no next_review: due 2026-11-19
+    write(
+        vault,
+        "agreements/A-001-phone.md",
+        "---\ntype: agreement\nid: A-001\ntitle: Phone stays open\nstatus: active\n"
+        "proposed_by: alice\naccepted_by: [alice, bob]\nsince: 2026-10-20\n"
+        'review_every: "30d"\n---\n',
+    )
+    assert agenda_json(vault)["agreements_due"] == ["A-001"]
+    assert status_json(vault)["agreements_due"] == [
+        {
+            "id": "A-001",
+            "title": "Phone stays open",
+            "next_review": "2026-11-19",
+            "path": "agreements/A-001-phone.md",
+        }
+    ]

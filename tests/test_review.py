@@ -88,3 +88,20 @@ def test_review_bad_month(vault: Path) -> None:
     assert res.exit_code == 2
     assert "not a month like 2026-11" in res.stderr
     assert not (vault / "reviews/2026-13.md").exists()
+
+
+def test_review_counts_the_months_setbacks(vault: Path) -> None:
+    # two setbacks in November (one self-reported), one in October: only November's count
+    for day, own in (("2026-10-28", "true"), ("2026-11-05", "true"), ("2026-11-12", "false")):
+        write(
+            vault,
+            f"repairs/2026/{day}-setback.md",
+            f"---\ntype: repair\nauthor: bob\ndate: {day}\nkind: setback\n"
+            f"self_reported: {own}\nstatus: processed\nprocessed: {day}\n---\n# Setback\n",
+        )
+    git(vault, "add", "-A")
+    git(vault, "commit", "-q", "-m", "setup")
+    assert invoke(["review", "--month", "2026-11"], vault=vault).exit_code == 0
+    text = (vault / "reviews/2026-11.md").read_text(encoding="utf-8")
+    assert "2 setbacks, 1 self-reported." in text
+    assert "2 repairs processed together." in text

@@ -68,7 +68,8 @@ def agenda_command(
       openbook agenda --date 2026-11-22 --json
       openbook agenda --save
     """
-    from openbook.ritual.agenda import build_agenda, render_agenda, save_meeting
+    from openbook.ritual.agenda import build_agenda, render_agenda
+    from openbook.ritual.meeting import save_meeting
 
     if as_json and fmt not in (None, "json"):
         raise click.UsageError(f"--json and --format {fmt} disagree; use one of them.")

@@ -50,12 +50,12 @@ def status_command(ctx: click.Context, as_json: bool) -> None:
     if not ov.checkins:
         click.echo("  No check-in schedule in openbook.yml.")
     for due in ov.checkins:
-        who = "You" if due["partner"] == me else names[due["partner"]].name
-        when = "today" if due["every"] == "day" else f"this week (since {due['due_on']})"
-        if due["written"]:
+        who = "You" if due.partner == me else names[due.partner].name
+        when = "today" if due.every == "day" else f"this week (since {due.since.isoformat()})"
+        if due.written:
             click.echo(f"  {who}: the check-in for {when} is written.")
         else:
-            by = f" by {due['by']}" if due["by"] else ""
+            by = f" by {due.by.strftime('%H:%M')}" if due.by else ""
             click.echo(f"  {who}: a check-in is due {when}{by}.")
     click.echo("Open questions:")
     if not ov.open_questions:

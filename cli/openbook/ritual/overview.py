@@ -8,7 +8,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from openbook.check.validate import CheckResult, check_vault
-from openbook.notetypes.schema import as_date, as_datetime
+from openbook.ritual.counting import (
+    CheckinDue,
+    checkin_due,
+    checkins_by_author,
+    next_review,
+    question_clock,
+)
 from openbook.vault import Vault
 
 LAST_SYNC_FILE = "last-sync.json"
@@ -25,41 +31,12 @@ def read_last_sync(vault: Vault) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def checkin_due(
-    vault: Vault, result: CheckResult, partner: str, now: dt.datetime
-) -> dict[str, Any] | None:
-    sched = vault.config.checkins.get(partner)
-    if sched is None:
-        return None
-    today = now.date()
-    if sched.every == "week":
-        assert sched.on is not None
-        delta = (today.weekday() - sched.on) % 7
-        due_day = today - dt.timedelta(days=delta)
-    else:
-        due_day = today
-    written = any(
-        n.type == "checkin"
-        and n.meta.get("author") == partner
-        and as_date(n.meta.get("date")) is not None
-        and due_day <= as_date(n.meta.get("date")) <= today  # type: ignore[operator]
-        for n in result.valid_notes()
-    )
-    return {
-        "partner": partner,
-        "every": sched.every,
-        "due_on": due_day.isoformat(),
-        "by": sched.by.strftime("%H:%M") if sched.by else None,
-        "written": written,
-    }
-
-
 @dataclass
 class Overview:
     me: str | None
     vault: str
     now: dt.datetime
-    checkins: list[dict[str, Any]] = field(default_factory=list)
+    checkins: list[CheckinDue] = field(default_factory=list)
     open_questions: list[dict[str, Any]] = field(default_factory=list)
     agreements_due: list[dict[str, Any]] = field(default_factory=list)
     agreements_waiting: list[dict[str, Any]] = field(default_factory=list)
@@ -74,7 +51,7 @@ class Overview:
             "me": self.me,
             "vault": self.vault,
             "now": self.now.isoformat(),
-            "checkins": self.checkins,
+            "checkins": [c.as_dict() for c in self.checkins],
             "open_questions": self.open_questions,
             "agreements_due": self.agreements_due,
             "agreements_waiting": self.agreements_waiting,
@@ -87,52 +64,41 @@ class Overview:
 
 
 def open_questions(result: CheckResult, vault: Vault, now: dt.datetime) -> list[dict[str, Any]]:
+    """Questions not answered yet, oldest first, each with its age and whether it is
+    overdue (the one rule of counting.py)."""
     cfg = vault.config
     out = []
     for n in result.valid_notes():
+        if n.type != "question":
+            continue
+        clock = question_clock(n.meta, cfg, now)
+        if clock is None or not clock.is_open:
+            continue
         m = n.meta
-        if n.type != "question" or m.get("status") not in ("open", "acknowledged", "follow-up"):
-            continue
-        asked = as_datetime(m.get("asked"), cfg.tz)
-        if asked is None:
-            continue
-        answer_by = as_datetime(m.get("answer_by"), cfg.tz) or asked + cfg.answer_within
-        age = max(0, (now.date() - asked.astimezone(cfg.tz).date()).days)
         out.append(
             {
                 "id": m.get("id"),
                 "path": n.path,
                 "asked_by": m.get("asked_by"),
                 "to": m.get("to"),
-                "asked": asked.isoformat(),
-                "answer_by": answer_by.isoformat(),
-                "age_days": age,
-                "status": m.get("status"),
-                "overdue": now > answer_by,
+                "asked": clock.asked.isoformat(),
+                "answer_by": clock.answer_by.isoformat(),
+                "age_days": clock.age_days(cfg.tz),
+                "status": clock.status,
+                "overdue": clock.overdue,
             }
         )
     out.sort(key=lambda q: str(q["asked"]))
     return out
 
 
-def gather(vault: Vault, me: str | None) -> Overview:
-    from openbook.git import repo as gitrepo
-
-    result = check_vault(vault)
-    now = vault.now()
-    ov = Overview(me, str(vault.root), now)
-    for pid in vault.config.partners:
-        due = checkin_due(vault, result, pid, now)
-        if due:
-            ov.checkins.append(due)
-    ov.open_questions = open_questions(result, vault, now)
-    today = now.date()
+def _agreements(ov: Overview, result: CheckResult, vault: Vault, today: dt.date) -> None:
     for n in result.valid_notes():
         if n.type != "agreement":
             continue
         m = n.meta
         if m.get("status") == "active":
-            nr = as_date(m.get("next_review"))
+            nr = next_review(m)
             if nr is not None and nr <= today:
                 ov.agreements_due.append(
                     {
@@ -155,6 +121,22 @@ def gather(vault: Vault, me: str | None) -> Overview:
                     "path": n.path,
                 }
             )
+
+
+def gather(vault: Vault, me: str | None) -> Overview:
+    from openbook.git import repo as gitrepo
+
+    result = check_vault(vault)
+    now = vault.now()
+    ov = Overview(me, str(vault.root), now)
+    notes = result.valid_notes()
+    by_author = checkins_by_author(n for n in notes if n.type == "checkin")
+    for pid in vault.config.partners:
+        due = checkin_due(vault.config, pid, by_author.get(pid, []), now)
+        if due:
+            ov.checkins.append(due)
+    ov.open_questions = open_questions(result, vault, now)
+    _agreements(ov, result, vault, now.date())
     ov.conflict_copies = vault.conflict_copies()
     ov.config_problems = [p.format() for p in vault.config.problems]
     ov.invalid_notes = sorted(result.failed_paths() - {"openbook.yml"})

@@ -7,23 +7,28 @@ happened. No scores, no comparisons between the partners.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from typing import Any
 
 from openbook.check.validate import CheckResult, check_vault
+from openbook.config import Config
 from openbook.errors import NoteError, OpenbookError
 from openbook.notetypes.schema import as_date
-from openbook.ritual.agenda import (
+from openbook.ritual.agenda import plan_changes_line
+from openbook.ritual.calendar import (
+    at,
+    hhmm,
+    last_meeting_of_month,
+    month_days,
+    month_text,
+    plural,
+    utc,
+)
+from openbook.ritual.counting import checkins_by_author, count_checkins
+from openbook.ritual.facts import (
     Notes,
     Window,
-    _at,
-    _checkins_of,
-    _plural,
-    _utc,
-    count_checkins,
-    last_meeting_of_month,
     plan_change_facts,
     question_facts,
     repair_facts,
@@ -44,84 +49,72 @@ def parse_month(text: str) -> tuple[int, int]:
     return int(m[1]), int(m[2])
 
 
-def review_facts(
-    vault: Vault, year: int, month: int, result: CheckResult | None = None
-) -> dict[str, Any]:
-    """The month at a glance and the agreements to review, as plain data."""
-    cfg = vault.require_config()
-    tz = cfg.tz
-    result = result or check_vault(vault)
-    notes = Notes.of(result)
-    start = dt.date(year, month, 1)
-    end = dt.date(year, month, calendar.monthrange(year, month)[1])
-    end_dt = _at(end + dt.timedelta(days=1), dt.time(0, 0), tz)
-    now = vault.now()
-    as_of = now if _utc(now) < _utc(end_dt) else end_dt
-    win = Window(start, end, as_of)
-    names = {pid: p.name for pid, p in cfg.partners.items()}
-
-    glance: list[str] = []
-    by = _checkins_of(notes, tz)
-    for pid in cfg.partners:
-        c = count_checkins(cfg, pid, by.get(pid, []), start, end, as_of)
+def _checkin_lines(cfg: Config, notes: Notes, win: Window) -> list[str]:
+    """Each partner against their own schedule, as plain counts."""
+    lines = []
+    by = checkins_by_author(notes.get("checkin"))
+    for pid, partner in cfg.partners.items():
+        c = count_checkins(cfg, pid, by.get(pid, []), win.start, win.end, win.as_of)
         sched = cfg.checkins.get(pid)
         if c.expected is None:
-            glance.append(
-                f"{names[pid]}: {_plural(c.received, 'check-in')} written "
+            lines.append(
+                f"{partner.name}: {plural(c.received, 'check-in')} written "
                 "(no schedule in openbook.yml)."
             )
         elif c.expected == 0:
-            glance.append(f"{names[pid]}: no check-ins were due yet.")
+            lines.append(f"{partner.name}: no check-ins were due yet.")
         else:
             line = (
-                f"{names[pid]}: {c.on_time} of {_plural(c.expected, 'check-in')} happened as agreed"
+                f"{partner.name}: {c.on_time} of {plural(c.expected, 'check-in')} "
+                "happened as agreed"
             )
             if c.late and sched and sched.by:
-                line += f"; {c.late} more came after {sched.by.strftime('%H:%M')}"
-            glance.append(line + ".")
+                line += f"; {c.late} more came after {hhmm(sched.by)}"
+            lines.append(line + ".")
+    return lines
+
+
+def _event_lines(cfg: Config, notes: Notes, win: Window) -> tuple[list[str], list[str]]:
+    """The month's plan changes, answers, timeouts, setbacks, repairs and meetings, as
+    plain counts; and the titles of the repairs still open."""
+    lines = []
     changes = plan_change_facts(notes, win, cfg)
     if changes:
-        ahead = sum(1 for p in changes if p["ahead"])
-        if ahead == len(changes):
-            glance.append(
-                "1 plan change, announced ahead."
-                if ahead == 1
-                else f"{ahead} plan changes, all announced ahead."
-            )
-        else:
-            glance.append(f"{ahead} of {_plural(len(changes), 'plan change')} announced ahead.")
+        lines.append(plan_changes_line(changes))
     questions = question_facts(notes, win, cfg)
-    answered = questions["answered"]
-    if answered:
-        on_time = sum(1 for q in answered if q["on_time"])
-        glance.append(
-            f"{_plural(len(answered), 'answer')} given, {on_time} within the agreed time."
+    if questions.answered:
+        on_time = sum(1 for q in questions.answered if q.on_time)
+        lines.append(
+            f"{plural(len(questions.answered), 'answer')} given, {on_time} within the agreed time."
         )
-    if questions["open"]:
-        ids = ", ".join(str(q["id"]) for q in questions["open"])
-        glance.append(f"Still open at the end of the month: {ids}.")
+    if questions.open:
+        ids = ", ".join(str(q.id) for q in questions.open)
+        lines.append(f"Still open at the end of the month: {ids}.")
     timeouts = timeout_facts(notes, win, cfg)
     if timeouts:
-        back = sum(1 for t in timeouts if t["on_time"])
-        glance.append(f"{back} of {_plural(len(timeouts), 'timeout')} returned on time.")
+        back = sum(1 for t in timeouts if t.on_time)
+        lines.append(f"{back} of {plural(len(timeouts), 'timeout')} returned on time.")
     repairs = repair_facts(notes, win)
-    setbacks = [s for s in repairs["setbacks"] if win.holds(as_date(s["date"]))]
+    setbacks = [s for s in repairs.setbacks if win.holds(s.date)]
     if setbacks:
-        own = sum(1 for s in setbacks if s["self_reported"])
-        glance.append(f"{_plural(len(setbacks), 'setback')}, {own} self-reported.")
-    if repairs["processed"]:
-        glance.append(f"{_plural(len(repairs['processed']), 'repair')} processed together.")
+        own = sum(1 for s in setbacks if s.self_reported)
+        lines.append(f"{plural(len(setbacks), 'setback')}, {own} self-reported.")
+    if repairs.processed:
+        lines.append(f"{plural(len(repairs.processed), 'repair')} processed together.")
     meetings = [n for n in notes.get("meeting") if win.holds(as_date(n.meta.get("date")))]
-    glance.append(f"{_plural(len(meetings), 'weekly meeting')} held.")
+    lines.append(f"{plural(len(meetings), 'weekly meeting')} held.")
+    return lines, [r.title for r in repairs.open]
 
-    agreements = []
+
+def _agreements_to_review(notes: Notes) -> list[dict[str, Any]]:
+    out = []
     for n in sorted(notes.get("agreement"), key=lambda x: str(x.meta.get("id"))):
         m = n.meta
         if m.get("status") not in ("active", "paused"):
             continue
         relax = m.get("relax_when")
         nr = as_date(m.get("next_review"))
-        agreements.append(
+        out.append(
             {
                 "id": str(m.get("id")),
                 "title": str(m.get("title") or m.get("id")),
@@ -131,14 +124,28 @@ def review_facts(
                 "next_review": nr.isoformat() if nr else None,
             }
         )
-    challenges = [r["title"] for r in repairs["open"]]
+    return out
+
+
+def review_facts(
+    vault: Vault, year: int, month: int, result: CheckResult | None = None
+) -> dict[str, Any]:
+    """The month at a glance and the agreements to review, as plain data."""
+    cfg = vault.require_config()
+    result = result or check_vault(vault)
+    notes = Notes.of(result)
+    start, end = month_days(year, month)
+    end_dt = at(end + dt.timedelta(days=1), dt.time(0, 0), cfg.tz)
+    now = vault.now()
+    win = Window(start, end, now if utc(now) < utc(end_dt) else end_dt)
+    events, challenges = _event_lines(cfg, notes, win)
     return {
         "period": f"{year:04d}-{month:02d}",
-        "month_text": f"{calendar.month_name[month]} {year}",
+        "month_text": month_text(year, month),
         "date": last_meeting_of_month(year, month, cfg.meeting_on).isoformat(),
-        "partners": names,
-        "glance": glance,
-        "agreements": agreements,
+        "partners": {pid: p.name for pid, p in cfg.partners.items()},
+        "glance": _checkin_lines(cfg, notes, win) + events,
+        "agreements": _agreements_to_review(notes),
         "open_repairs": challenges,
     }
 

@@ -1,0 +1,376 @@
+"""The facts of a period, typed: what happened, read once from the notes.
+
+Facts keep real dates and datetimes; `to_data` turns them into the plain data (ISO
+strings, numbers, lists) that the templates and `--format json` receive. Numbers are
+counts of what happened: never percentages, scores, streaks or comparisons between the
+partners (GUIDE.md, "Numbers that help, numbers that harm").
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from openbook.check.validate import CheckResult
+from openbook.config import Config
+from openbook.notes.parse import Note
+from openbook.notetypes.schema import CONFLICT_COPY, as_date, as_datetime
+from openbook.ritual.calendar import between, human_span, local_day, utc
+from openbook.ritual.counting import question_clock
+from openbook.ritual.notetext import as_list, first_line, first_title, section_text
+
+
+def to_data(value: Any) -> Any:
+    """Facts -> plain data: dataclasses become dicts in field order (a trailing `_` is
+    dropped from a name), dates and datetimes ISO strings."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {
+            f.name.rstrip("_"): to_data(getattr(value, f.name)) for f in dataclasses.fields(value)
+        }
+    if isinstance(value, dt.date):  # datetimes too
+        return value.isoformat()
+    if isinstance(value, list):
+        return [to_data(v) for v in value]
+    if isinstance(value, dict):
+        return {k: to_data(v) for k, v in value.items()}
+    return value
+
+
+@dataclass
+class Notes:
+    """The valid notes of the vault, sorted into their types."""
+
+    by_type: dict[str, list[Note]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, result: CheckResult) -> Notes:
+        out = cls()
+        bad = result.failed_paths()
+        for path, note in result.parsed.items():  # order does not matter: callers sort
+            t = note.type
+            if (
+                not t
+                or path in bad
+                or (".conflict-" in path and CONFLICT_COPY.match(path.rsplit("/", 1)[-1]))
+            ):
+                continue
+            out.by_type.setdefault(t, []).append(note)
+        return out
+
+    def get(self, t: str) -> list[Note]:
+        return self.by_type.get(t, [])
+
+
+@dataclass
+class Window:
+    """The days the facts cover and the moment they are true at."""
+
+    start: dt.date
+    end: dt.date
+    as_of: dt.datetime
+
+    def holds(self, day: dt.date | None) -> bool:
+        return day is not None and self.start <= day <= self.end
+
+
+# ------------------------------------------------------------------ plan changes
+
+
+@dataclass
+class PlanChange:
+    path: str
+    author: Any
+    sent: dt.datetime
+    plan_at: dt.datetime
+    notice_minutes: int
+    ahead: bool
+    notice: str | None  # how long ahead, in words, when ahead
+
+
+def plan_change_facts(notes: Notes, win: Window, cfg: Config) -> list[PlanChange]:
+    tz = cfg.tz
+    out = []
+    for n in notes.get("plan-change"):
+        m = n.meta
+        sent = as_datetime(m.get("sent"), tz)
+        plan_at = as_datetime(m.get("plan_at"), tz)
+        if sent is None or plan_at is None or not win.holds(local_day(sent, tz)):
+            continue
+        notice = between(plan_at, sent)
+        ahead = notice > dt.timedelta(0)
+        minutes = int(notice.total_seconds() // 60)
+        notice_text = human_span(notice) if ahead else None
+        out.append(PlanChange(n.path, m.get("author"), sent, plan_at, minutes, ahead, notice_text))
+    out.sort(key=lambda p: (p.sent.isoformat(), p.path))
+    return out
+
+
+# -------------------------------------------------------------------- questions
+
+
+@dataclass
+class OpenQuestion:
+    id: Any
+    path: str
+    asked_by: Any
+    to: Any
+    asked: dt.datetime
+    answer_by: dt.datetime
+    age_days: int
+    overdue: bool
+    past_answer_by: bool  # the same as overdue (SPEC section 6); kept for the templates
+    status: Any
+    summary: str
+
+
+@dataclass
+class TherapistQuestion:
+    id: Any
+    asked: dt.datetime
+
+
+@dataclass
+class AnsweredQuestion:
+    id: Any
+    path: str
+    to: Any
+    asked: dt.datetime
+    answered: dt.datetime
+    on_time: bool
+    took: str | None
+
+
+@dataclass
+class OddNote:
+    path: str
+    message: str
+
+
+@dataclass
+class Questions:
+    open: list[OpenQuestion] = field(default_factory=list)
+    therapist: list[TherapistQuestion] = field(default_factory=list)
+    answered: list[AnsweredQuestion] = field(default_factory=list)
+    odd: list[OddNote] = field(default_factory=list)
+
+
+def _answered(n: Note, q: Questions, win: Window, cfg: Config) -> None:
+    clock = question_clock(n.meta, cfg, win.as_of)
+    assert clock is not None and clock.answered is not None
+    qid = n.meta.get("id")
+    took = between(clock.answered, clock.asked)
+    if took < dt.timedelta(0):
+        message = (
+            f"{qid} was answered before it was asked; check 'asked' and 'answered' in {n.path}"
+        )
+        q.odd.append(OddNote(n.path, message))
+    if win.holds(local_day(clock.answered, cfg.tz)):
+        on_time = utc(clock.answered) <= utc(clock.answer_by)
+        took_text = human_span(took) if took >= dt.timedelta(0) else None
+        entry = AnsweredQuestion(
+            qid, n.path, n.meta.get("to"), clock.asked, clock.answered, on_time, took_text
+        )
+        q.answered.append(entry)
+
+
+def question_facts(notes: Notes, win: Window, cfg: Config) -> Questions:
+    """Open questions (oldest first), with-therapist ones (id only), answered ones."""
+    q = Questions()
+    for n in notes.get("question"):
+        m = n.meta
+        if m.get("status") in ("answered", "withdrawn"):
+            done = as_date(m.get("answered"))
+            if done is not None and done < win.start:
+                continue  # answered before this window: nothing to show (the common case)
+        clock = question_clock(m, cfg, win.as_of)
+        if clock is None or not clock.asked_yet:
+            continue
+        if clock.status == "with-therapist":
+            q.therapist.append(TherapistQuestion(m.get("id"), clock.asked))
+        elif clock.is_open:
+            q.open.append(
+                OpenQuestion(
+                    m.get("id"),
+                    n.path,
+                    m.get("asked_by"),
+                    m.get("to"),
+                    clock.asked,
+                    clock.answer_by,
+                    clock.age_days(cfg.tz),
+                    clock.overdue,
+                    clock.overdue,
+                    clock.status,
+                    first_line(n.body),
+                )
+            )
+        elif clock.status == "answered" and clock.answered is not None:
+            _answered(n, q, win, cfg)
+    q.open.sort(key=lambda x: (x.asked.isoformat(), str(x.id)))
+    q.therapist.sort(key=lambda x: (x.asked.isoformat(), str(x.id)))
+    q.answered.sort(key=lambda x: (x.answered.isoformat(), str(x.id)))
+    return q
+
+
+# ----------------------------------------------------------------- timeouts, repairs
+
+
+@dataclass
+class Timeout:
+    path: str
+    called_by: Any
+    called: dt.datetime
+    returned: dt.datetime | None
+    on_time: bool
+
+
+def timeout_facts(notes: Notes, win: Window, cfg: Config) -> list[Timeout]:
+    tz = cfg.tz
+    out = []
+    for n in notes.get("timeout"):
+        m = n.meta
+        called = as_datetime(m.get("called"), tz)
+        return_by = as_datetime(m.get("return_by"), tz)
+        if called is None or return_by is None or not win.holds(local_day(called, tz)):
+            continue
+        returned = as_datetime(m.get("returned"), tz)
+        on_time = returned is not None and utc(returned) <= utc(return_by)
+        out.append(Timeout(n.path, m.get("called_by"), called, returned, on_time))
+    out.sort(key=lambda t: (t.called.isoformat(), t.path))
+    return out
+
+
+@dataclass
+class Repair:
+    path: str
+    title: str
+    date: dt.date
+    author: Any
+    kind: Any
+    status: Any
+    self_reported: bool
+    agreements: list[str]
+
+
+@dataclass
+class Repairs:
+    setbacks: list[Repair] = field(default_factory=list)
+    processed: list[Repair] = field(default_factory=list)
+    open: list[Repair] = field(default_factory=list)
+
+
+def _repair_label(n: Note) -> str:
+    title = n.meta.get("title")
+    if isinstance(title, str) and title.strip():
+        return title.strip()
+    heading = first_title(n.body)
+    if heading:
+        return heading
+    day = as_date(n.meta.get("date"))
+    kind = n.meta.get("kind") or "repair"
+    return f"{kind} of {day.isoformat()}" if day else str(kind)
+
+
+def repair_facts(notes: Notes, win: Window) -> Repairs:
+    out = Repairs()
+    for n in sorted(notes.get("repair"), key=lambda x: (str(x.meta.get("date")), x.path)):
+        m = n.meta
+        day = as_date(m.get("date"))
+        if day is None or day > win.end:
+            continue
+        agreements = [a for a in as_list(m.get("agreements")) if isinstance(a, str)]
+        entry = Repair(
+            n.path,
+            _repair_label(n),
+            day,
+            m.get("author"),
+            m.get("kind"),
+            m.get("status"),
+            bool(m.get("self_reported")),
+            agreements,
+        )
+        if m.get("kind") == "setback" and (win.holds(day) or m.get("status") == "open"):
+            out.setbacks.append(entry)
+        if m.get("status") == "open":
+            out.open.append(entry)
+        if win.holds(as_date(m.get("processed"))):
+            out.processed.append(entry)
+    return out
+
+
+# ------------------------------------------------------------- from the check-ins
+
+
+@dataclass
+class Topic:
+    kind: str  # setback, repair or discuss
+    text: str
+    path: str
+    date: dt.date | None
+    from_: Any
+
+
+@dataclass
+class Appreciation:
+    from_: Any
+    date: dt.date | None
+    text: str
+    path: str
+
+
+def _checkin_order(n: Note) -> tuple[str, str, str]:
+    return (str(n.meta.get("date")), str(n.meta.get("time") or ""), n.path)
+
+
+def discuss_topics(notes: Notes, win: Window) -> list[Topic]:
+    """The `discuss` items of the period's check-ins, oldest first."""
+    out: list[tuple[tuple[str, str, str], Topic]] = []
+    for n in notes.get("checkin"):
+        day = as_date(n.meta.get("date"))
+        if not win.holds(day):
+            continue
+        for item in as_list(n.meta.get("discuss")):
+            text = str(item).strip()
+            if text:
+                order = (str(day), str(n.meta.get("time") or ""), n.path)
+                out.append((order, Topic("discuss", text, n.path, day, n.meta.get("author"))))
+    out.sort(key=lambda t: t[0])
+    return [t[1] for t in out]
+
+
+def appreciations(notes: Notes, win: Window) -> list[Appreciation]:
+    out = []
+    for n in sorted(notes.get("checkin"), key=_checkin_order):
+        day = as_date(n.meta.get("date"))
+        if not win.holds(day):
+            continue
+        text = section_text(n.body, "Appreciation")
+        if text:
+            out.append(Appreciation(n.meta.get("author"), day, text, n.path))
+    return out
+
+
+@dataclass
+class Language:
+    timeout_word: str | None = None
+    hurt_signal: str | None = None
+
+
+def language_facts(notes: Notes) -> Language:
+    for n in notes.get("language"):
+        word = n.meta.get("timeout_word")
+        signal = n.meta.get("hurt_signal")
+        return Language(
+            str(word).strip() if word else None, str(signal).strip() if signal else None
+        )
+    return Language()
+
+
+def last_meeting(notes: Notes, before: dt.date) -> dt.date | None:
+    found = [
+        d
+        for n in notes.get("meeting")
+        if (d := as_date(n.meta.get("date"))) is not None and d < before
+    ]
+    return max(found) if found else None
