@@ -15,7 +15,7 @@ from pathlib import Path
 from openbook.config import CONFIG_NAME, Config, load_config
 from openbook.errors import Busy, ConfigError, OpenbookError, VaultNotFound
 from openbook.git.index import clear_private_leftovers
-from openbook.git.state import clear_own_ref_locks, require_safe_state
+from openbook.git.state import clear_own_ref_locks, clear_stale_ref_locks, require_safe_state
 from openbook.notetypes.schema import CONFLICT_COPY, LANGUAGE_FILE, NOTE_FOLDERS
 
 SKIP_DIRS = {"node_modules", "__pycache__"}
@@ -216,6 +216,7 @@ class Vault:
             os.write(fd, f"{os.getpid()}\n".encode())
             clear_own_ref_locks(gd)
             clear_private_leftovers(gd)
+            clear_stale_ref_locks(self.root, gd)
             _HELD[key] = 1
             try:
                 yield

@@ -82,16 +82,18 @@ def install(real: Path, private: Path, before: tuple[int, int, int] | None) -> b
     changed since it was copied (then it is left as it is)."""
     if not private.exists():
         return True
+    with open(private, "rb+") as fh:  # the new index is on disk before it is installed
+        os.fsync(fh.fileno())
     lock = real.with_name("index.lock")
     os.close(_hold_git_lock(lock))
-    try:
+    try:  # git's lock is held for a stat and a rename only
         if _stamp(real) != before:
             return False
         os.replace(private, real)
-        fsync_dir(real.parent)
-        return True
     finally:
         lock.unlink(missing_ok=True)
+    fsync_dir(real.parent)
+    return True
 
 
 def clear_private_leftovers(git_dir: Path) -> None:

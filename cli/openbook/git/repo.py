@@ -25,6 +25,9 @@ def git_env(extra: dict[str, str] | None = None) -> dict[str, str]:
             "SSH_ASKPASS": "/bin/false" if os.path.exists("/bin/false") else "false",
             "GIT_EDITOR": "true",
             "GIT_MERGE_AUTOEDIT": "no",
+            # `git status` must not take .git/index.lock to refresh stat data: a crash
+            # during it would leave the lock behind
+            "GIT_OPTIONAL_LOCKS": "0",
             "LC_ALL": "C",
             "LANGUAGE": "C",
         }
@@ -163,7 +166,11 @@ def commit_paths(
     with private_index(root) as index:
         if plist:
             run(root, ["add", "-A", "--", *plist], env=index.env)
-        run(root, args, env={**ident, **index.env}, input_data=message)
+        same = ["diff", "--cached", "--quiet", "--no-renames", "HEAD", "--", *plist]
+        if allow_empty or not plist or run(root, same, env=index.env, check=False).status:
+            run(root, args, env={**ident, **index.env}, input_data=message)
+        # else: HEAD already holds exactly this (a commit whose index was never installed
+        # because the process was killed): installing the index is all that is left to do
         sha = out(root, "rev-parse", "HEAD")
     if not index.installed and plist:
         run(root, ["reset", "-q", "--", *plist])  # someone staged meanwhile: refresh only ours

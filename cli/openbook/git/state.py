@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from openbook.errors import Busy
@@ -86,3 +87,39 @@ def clear_index_lock(root: Path) -> Path | None:
         lock.unlink()
         return lock
     return None
+
+
+def git_running_in(root: Path) -> bool | None:
+    """Whether a git process works in `root` (Linux /proc); None where that cannot be known."""
+    proc = Path("/proc")
+    if not (proc / "self" / "cwd").exists():
+        return None
+    top = str(root.resolve())
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if not (entry / "comm").read_text().startswith("git"):
+                continue
+            cwd = os.readlink(entry / "cwd")
+        except OSError:
+            continue
+        if cwd == top or cwd.startswith(top + os.sep):
+            return True
+    return False
+
+
+def clear_stale_ref_locks(root: Path, git_dir: Path) -> list[Path]:
+    """git holds HEAD.lock and a ref's lock for milliseconds while it moves the ref; one
+    found while openbook holds the vault lock and no git process works in the vault was left
+    by a killed process, and would block every later commit."""
+    locks = [git_dir / "HEAD.lock", git_dir / "packed-refs.lock"]
+    refs = git_dir / "refs"
+    if refs.is_dir():
+        locks += refs.rglob("*.lock")
+    found = [lock for lock in locks if lock.is_file() and not lock.is_symlink()]
+    if not found or git_running_in(root) is not False:
+        return []
+    for lock in found:
+        lock.unlink(missing_ok=True)
+    return found
