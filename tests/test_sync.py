@@ -17,7 +17,8 @@ from conftest import git, invoke, make_vault, subjects, trailers
 from twoclones import AGREEMENT, Pair, agreement_text, checkin_text, make_pair
 
 from openbook.errors import IntegrityAlert
-from openbook.sync.run import allowed_path, sync
+from openbook.sync.integrity import allowed_path
+from openbook.sync.run import sync
 from openbook.vault import Vault
 
 

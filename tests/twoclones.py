@@ -54,7 +54,7 @@ def bare_remote(path: Path) -> Path:
 def make_pair(tmp: Path, url: str | None = None) -> Pair:
     """Bob creates the vault and pushes it; Alice clones it. `url` is how both reach the
     remote (default: the bare repository's path)."""
-    from openbook.sync.run import clone
+    from openbook.sync.clone import clone
 
     remote = bare_remote(tmp / "remote.git")
     bob = make_vault(tmp / "bob", "bob")
