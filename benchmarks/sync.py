@@ -4,7 +4,9 @@ Builds a 10,000-note vault with 10,000 commits (git fast-import), a bare remote 
 clones, then times, each as the median of a few runs:
   - a sync with nothing to do;
   - a sync with one new note on each side (a real merge);
-and the same work done with plain git. Prints the figures and the ratios (target <= 2x).
+and the same work done with plain git. Prints the figures and the ratios (target <= 2x),
+and how many git processes one sync with nothing to do starts (a script named `git`
+first on PATH logs each one, then runs the real git).
 
     python benchmarks/sync.py [--notes 10000] [--runs 3]
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -73,6 +76,22 @@ def timed(fn: object, runs: int, setup: object = None) -> float:
     return statistics.median(values)
 
 
+def count_git_processes(tmp: Path, command: list[str]) -> int:
+    """How many git processes `command` starts, counted by a logging `git` first on PATH."""
+    real = shutil.which("git")
+    assert real is not None
+    wrap = tmp / "gitwrap"
+    wrap.mkdir(exist_ok=True)
+    log = wrap / "log"
+    log.write_text("")
+    script = wrap / "git"
+    script.write_text(f'#!/bin/sh\necho "$*" >> "{log}"\nexec "{real}" "$@"\n')
+    script.chmod(0o755)
+    env = {**os.environ, "PATH": f"{wrap}{os.pathsep}{os.environ['PATH']}"}
+    subprocess.run(command, check=True, capture_output=True, env=env)
+    return len(log.read_text().splitlines())
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--notes", type=int, default=10_000)
@@ -119,6 +138,9 @@ def main() -> None:
 
     ob_sync("alice")
     ob_sync("bob")
+    idle_procs = count_git_processes(
+        tmp, [*ob, "--vault", str(clones["alice"]), "--as", "alice", "sync"]
+    )
     idle_ob = timed(lambda: ob_sync("alice"), args.runs)
     idle_git = timed(lambda: plain_sync("alice"), args.runs)
 
@@ -155,6 +177,7 @@ def main() -> None:
         f"one note each:    openbook sync {merge_ob * 1000:7.0f} ms   plain git "
         f"{merge_git * 1000:7.0f} ms   ratio {merge_ob / merge_git:4.2f}x"
     )
+    print(f"git processes started by a sync with nothing to do: {idle_procs}")
     print(
         "(openbook's figure includes starting Python and committing + validating the new "
         "note; plain git's includes add + commit only in the merge case's setup)"

@@ -104,6 +104,19 @@ def test_clone_refuses_a_symlink_before_checkout(remote: Path, tmp_path: Path) -
     assert not (tmp_path / "alice").exists()
 
 
+def test_clone_of_a_remote_whose_head_names_another_branch(remote: Path, tmp_path: Path) -> None:
+    git(remote, "symbolic-ref", "HEAD", "refs/heads/trunk")
+    res = invoke(["clone", str(remote), str(tmp_path / "alice")], as_partner="alice")
+    assert res.exit_code == 0, res.stderr
+    alice = tmp_path / "alice"
+    head = git(remote, "rev-parse", "refs/heads/main")
+    assert git(alice, "symbolic-ref", "HEAD") == "refs/heads/main"
+    assert git(alice, "rev-parse", "HEAD") == head
+    assert git(alice, "config", "branch.main.merge") == "refs/heads/main"
+    assert git(alice, "rev-parse", "refs/openbook/seen/origin/main") == head
+    assert invoke(["sync"], vault=alice, as_partner="alice").exit_code == 0
+
+
 def test_clone_of_a_repository_that_is_not_a_vault(tmp_path: Path) -> None:
     other = bare_remote(tmp_path / "other.git")
     work = tmp_path / "w"

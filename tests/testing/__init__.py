@@ -18,7 +18,7 @@ from click.testing import CliRunner, Result
 from openbook.cli import cli
 from openbook.config import load_config
 from openbook.start.setup import create_vault
-from openbook.sync.run import clone
+from openbook.sync.clone import clone
 
 NOW = "2026-11-24T20:30:00+01:00"
 ALICE = "alice:Alice Example <alice@example.org>"
@@ -205,6 +205,41 @@ def agreement_text(
 
 
 # ------------------------------------------------------------------ two partners, one remote
+
+
+# one path per note type, each a valid place for the note `valid_note` writes there
+NOTE_PATHS = {
+    "agreement": AGREEMENT,
+    "checkin": "checkins/2026/2026-11-24-alice.md",
+    "question": "questions/Q-0001.md",
+    "plan-change": "plan-changes/2026/2026-11-24-1755-bob.md",
+    "timeout": "timeouts/2026/2026-11-24-1940-alice.md",
+    "repair": "repairs/2026/2026-11-20-missed-call.md",
+    "meeting": "meetings/2026/2026-W48.md",
+    "review": "reviews/2026-11.md",
+}
+
+_FIELDS = {
+    "checkin": "author: alice\ndate: 2026-11-24\nmood: {m}\n",
+    "question": "id: Q-0001\nasked_by: alice\nto: bob\nasked: 2026-11-24 19:{mm}\nstatus: open\n",
+    "plan-change": (
+        "author: bob\nsent: 2026-11-24 17:55\nplan_at: 2026-11-24 18:00\n"
+        "was: Call at 18:00\nnow: Call at 19:{mm}\n"
+    ),
+    "timeout": "called_by: alice\ncalled: 2026-11-24 19:40\nreturn_by: 2026-11-24 20:{mm}\n",
+    "repair": "author: alice\ndate: 2026-11-20\nkind: rupture\nstatus: open\n",
+    "meeting": "date: 2026-11-24\nweek: 2026-W48\nparticipants: [alice, bob]\n",
+    "review": "period: 2026-11\ndate: 2026-11-24\nparticipants: [alice, bob]\n",
+}
+
+
+def valid_note(note_type: str, line: str, n: int) -> str:
+    """A note of `note_type` that passes `openbook check` at NOTE_PATHS[note_type]; `n`
+    varies a field and `line` the body, so different calls write different contents."""
+    if note_type == "agreement":
+        return agreement_text(line)
+    fields = _FIELDS[note_type].format(m=1 + n % 5, mm=f"{n % 60:02d}")
+    return f"---\ntype: {note_type}\n{fields}---\n\n{line}\n"
 
 
 @dataclass

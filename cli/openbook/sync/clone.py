@@ -1,0 +1,117 @@
+"""`openbook clone`: the partner's copy of the shared vault, checked before checkout."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from openbook.check.validate import check_vault
+from openbook.config import CONFIG_NAME
+from openbook.errors import OpenbookError, RemoteUnreachable
+from openbook.git import plumbing
+from openbook.git import repo as gitrepo
+from openbook.sync.integrity import refuse_unsafe, unsafe_tree
+from openbook.sync.refs import SEEN
+from openbook.sync.transport import run_network, unreachable_reason
+from openbook.vault import Vault
+
+
+def _adopt_branch(root: Path) -> str | None:
+    """When the remote's HEAD names no branch (a bare repository made with another default
+    branch), use its `main`, or its only branch."""
+    names = gitrepo.out(
+        root, "for-each-ref", "--format=%(refname:strip=3)", "refs/remotes/origin/"
+    ).split()
+    names = [n for n in names if n != "HEAD"]
+    branch = "main" if "main" in names else (names[0] if len(names) == 1 else None)
+    if branch is None:
+        return None
+    sha = gitrepo.rev(root, f"refs/remotes/origin/{branch}")
+    if sha is None:
+        return None
+    plumbing.update_refs(root, update={f"refs/heads/{branch}": sha})
+    gitrepo.run(root, ["symbolic-ref", "HEAD", f"refs/heads/{branch}"])
+    gitrepo.config_set(root, f"branch.{branch}.remote", "origin")
+    gitrepo.config_set(root, f"branch.{branch}.merge", f"refs/heads/{branch}")
+    return sha
+
+
+def _git_clone(url: str, target: Path) -> Path:
+    args = [
+        "-c",
+        "fetch.fsckObjects=true",
+        "clone",
+        "--quiet",
+        "--no-checkout",
+        "--no-recurse-submodules",
+        "--origin",
+        "origin",
+        "-c",
+        "core.fsync=all",
+        "-c",
+        "core.quotepath=off",
+        "--",
+        url,
+        str(target),
+    ]
+    late = f"{url} did not answer in time; nothing was cloned. Try again when online."
+    res = run_network(target.parent, args, late)
+    if res.status != 0:
+        raise RemoteUnreachable(
+            f"Could not clone {url} ({unreachable_reason(res.stderr)}); nothing was "
+            "cloned. Check the address and that you are online."
+        )
+    return target.resolve()
+
+
+def _set_up(url: str, root: Path, partner: str) -> None:
+    """Check the clone, check it out, and make it this partner's vault."""
+    head = gitrepo.rev(root, "HEAD") or _adopt_branch(root)
+    if head is None:
+        raise OpenbookError(
+            f"{url} is empty; the partner who created the vault runs 'openbook sync' "
+            "first, then clone again."
+        )
+    refuse_unsafe(unsafe_tree(root, head), url)
+    gitrepo.run(root, ["checkout", "--quiet", "HEAD", "--", "."])
+    if not (root / CONFIG_NAME).is_file():
+        raise OpenbookError(
+            f"{url} is not an openbook vault (no {CONFIG_NAME} at its top); check the address."
+        )
+    vault = Vault(root)
+    cfg = vault.require_config()
+    if partner not in cfg.partners:
+        names = ", ".join(sorted(cfg.partners))
+        raise OpenbookError(f"'{partner}' is not a partner in this vault; use one of: {names}.")
+    gitrepo.config_set(root, "openbook.partner", partner)
+    gitrepo.config_set(root, "core.fsync", "all")
+    branch = gitrepo.current_branch(root)
+    if branch:
+        plumbing.update_refs(root, update={SEEN.format(remote="origin", branch=branch): head})
+    check_vault(vault)
+
+
+def clone(url: str, directory: Path, partner: str) -> Path:
+    """Clone the shared vault into `directory` as `partner`: check the remote URL, refuse
+    unsafe content before checkout, set openbook.partner and core.fsync, check the vault
+    and record the seen head. Returns the vault root."""
+    url = gitrepo.check_remote_url(url)
+    target = directory.expanduser().absolute()
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise OpenbookError(f"{target} already exists and is not empty; choose a new folder.")
+    created = not target.exists()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        root = _git_clone(url, target)
+        _set_up(url, root, partner)
+    except BaseException:
+        if created and target.exists():
+            shutil.rmtree(target, ignore_errors=True)
+        elif target.exists():
+            for child in target.iterdir():
+                if child.is_dir() and not child.is_symlink():
+                    shutil.rmtree(child, ignore_errors=True)
+                else:
+                    child.unlink(missing_ok=True)
+        raise
+    return root

@@ -1,0 +1,98 @@
+"""`openbook sync --check`: what a sync would do. Nothing changes but a temporary ref."""
+
+from __future__ import annotations
+
+from openbook.errors import IntegrityAlert, RemoteUnreachable
+from openbook.git import plumbing
+from openbook.git import repo as gitrepo
+from openbook.sync.integrity import check_integrity, refuse_unsafe, unsafe_incoming
+from openbook.sync.refs import PROBE, SyncRefs, waiting
+from openbook.sync.result import SyncResult, plural
+from openbook.sync.transport import fetch
+from openbook.vault import Vault
+
+
+def preview(vault: Vault, refs: SyncRefs) -> SyncResult:
+    """What a sync would do; changes nothing but a temporary ref."""
+    root = vault.root
+    remote, branch = refs.remote, refs.branch
+    assert branch is not None
+    result = SyncResult(remote=remote, branch=branch, check_only=True)
+    result.pending = len(gitrepo.status(root))
+    head = refs.head
+    probe = refs.name(PROBE)
+    refs.apply(root, delete=(PROBE,))
+    try:
+        try:
+            incoming = fetch(root, remote, branch, probe)
+        except RemoteUnreachable as exc:
+            result.exit_code = 5
+            result.outcome = "remote unreachable"
+            result.lines.append(
+                f"Could not reach {remote} ({exc}); "
+                f"{plural(waiting(root, refs, head), 'change')} would wait locally."
+            )
+            return result
+        refs.fetched(PROBE, incoming)
+        try:
+            check_integrity(root, remote, branch, refs.seen, incoming)
+        except IntegrityAlert as exc:
+            raise IntegrityAlert(f"Rewrite detected, a sync would stop. {exc}") from None
+        if incoming is not None:
+            refuse_unsafe(unsafe_incoming(root, head, incoming), remote)
+        result.remote_head = incoming
+        result.head = head
+        _describe(vault, result, head, incoming)
+        return result
+    finally:
+        refs.discard(root, PROBE)
+
+
+def _describe(vault: Vault, result: SyncResult, head: str | None, incoming: str | None) -> None:
+    root, remote, branch = vault.root, result.remote, result.branch
+    if result.pending:
+        result.lines.append(
+            f"{plural(result.pending, 'uncommitted change')} would be checked and committed first."
+        )
+    if incoming is None:
+        result.ahead = plumbing.count(root, head) if head else 0
+        result.outcome = "remote empty"
+        result.lines.append(
+            f"{remote} has no {branch} yet; a sync would share {plural(result.ahead, 'change')}."
+        )
+        return
+    if head is None:
+        result.behind = plumbing.count(root, incoming)
+        result.outcome = "behind"
+        return
+    if head != incoming:
+        result.ahead, result.behind = plumbing.ahead_behind(root, head, incoming)
+    if result.ahead and result.behind:
+        _, conflicts = plumbing.merge_tree(root, head, incoming)
+        result.conflicts_expected = sorted(conflicts)
+        result.outcome = "diverged"
+        line = (
+            f"Diverged from {remote}: {plural(result.ahead, 'change')} here, "
+            f"{plural(result.behind, 'change')} there; a sync would merge them"
+        )
+        if conflicts:
+            line += (
+                f", with conflicts expected in {', '.join(sorted(conflicts))} "
+                "(both versions would be kept)."
+            )
+        else:
+            line += ", without conflicts."
+        result.lines.append(line)
+    elif result.ahead:
+        result.outcome = "ahead"
+        result.lines.append(
+            f"Ahead of {remote}: a sync would share {plural(result.ahead, 'change')}."
+        )
+    elif result.behind:
+        result.outcome = "behind"
+        result.lines.append(
+            f"Behind {remote}: a sync would receive {plural(result.behind, 'change')}."
+        )
+    else:
+        result.outcome = "up to date"
+        result.lines.append(f"Up to date with {remote}.")

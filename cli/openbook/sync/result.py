@@ -1,0 +1,80 @@
+"""What a sync did (or, with `--check`, would do): the value every sync module fills in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    return f"{count} {word if count == 1 else (many or word + 's')}"
+
+
+@dataclass
+class ConflictFile:
+    path: str
+    kind: str  # "both-changed", "deleted-here", "deleted-there"
+    copy: str | None
+    partner: str
+    sha: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "kind": self.kind,
+            "copy": self.copy,
+            "partner": self.partner,
+            "sha": self.sha,
+        }
+
+
+@dataclass
+class SyncResult:
+    """What one sync did. `exit_code` is 0 done, 3 conflict copies written, 5 remote
+    unreachable (work committed locally); `lines` are calm one-line messages."""
+
+    exit_code: int = 0
+    lines: list[str] = field(default_factory=list)
+    remote: str = "origin"
+    branch: str = "main"
+    check_only: bool = False
+    outcome: str = "up to date"
+    committed: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    pending: int = 0
+    ahead: int = 0
+    behind: int = 0
+    received: int = 0
+    pushed: int = 0
+    conflicts: list[ConflictFile] = field(default_factory=list)
+    conflicts_expected: list[str] = field(default_factory=list)
+    backup: str | None = None
+    head: str | None = None
+    remote_head: str | None = None
+
+    @property
+    def conflict_copies(self) -> list[str]:
+        return [c.copy for c in self.conflicts if c.copy]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "exit_code": self.exit_code,
+            "outcome": self.outcome,
+            "lines": self.lines,
+            "remote": self.remote,
+            "branch": self.branch,
+            "check_only": self.check_only,
+            "committed": self.committed,
+            "refused": self.refused,
+            "pending": self.pending,
+            "ahead": self.ahead,
+            "behind": self.behind,
+            "received": self.received,
+            "pushed": self.pushed,
+            "conflicts": [c.as_dict() for c in self.conflicts],
+            "conflict_copies": self.conflict_copies,
+            "conflicts_expected": self.conflicts_expected,
+            "backup": self.backup,
+            "head": self.head,
+            "remote_head": self.remote_head,
+        }

@@ -1,0 +1,127 @@
+"""Talking to the remote: its checked URL, fetch and push, under one network timeout
+and one environment (only the protocols openbook allows, never a prompt)."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from openbook.errors import GitError, IntegrityAlert, OpenbookError, RemoteUnreachable
+from openbook.git import repo as gitrepo
+
+ALLOWED_PROTOCOLS = "ssh:https:git:file"
+_REMOTE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+def network_timeout() -> float:
+    """Seconds a fetch, push or clone may take: $OPENBOOK_NETWORK_TIMEOUT, else 60."""
+    return float(os.environ.get("OPENBOOK_NETWORK_TIMEOUT", str(gitrepo.NETWORK_TIMEOUT)))
+
+
+def run_network(cwd: Path, args: Sequence[str], late: str) -> gitrepo.GitResult:
+    """Run a git command that reaches a remote: only the allowed protocols, whatever the
+    remote's configuration says, and the network timeout. `late` is the message of the
+    RemoteUnreachable raised when it does not finish in time."""
+    try:
+        return gitrepo.run(
+            cwd,
+            args,
+            env={"GIT_ALLOW_PROTOCOL": ALLOWED_PROTOCOLS},
+            check=False,
+            timeout=network_timeout(),
+        )
+    except GitError:
+        raise RemoteUnreachable(late) from None
+
+
+def unreachable_reason(stderr: str) -> str:
+    return gitrepo.first_line(stderr).rstrip(".")
+
+
+def remote_url(root: Path, remote: str) -> str:
+    """The remote's fetch and push URLs, each checked; the fetch URL is returned."""
+    if not _REMOTE_NAME.match(remote):
+        raise OpenbookError(f"'{remote}' is not a remote name; use a name like origin.")
+    res = gitrepo.run(root, ["remote", "get-url", remote], check=False)
+    if res.status != 0:
+        raise OpenbookError(
+            f"This vault has no remote called '{remote}'; add your shared private repository "
+            f"with 'git remote add {remote} URL' (README, 'Sharing with your partner'), "
+            "then sync again."
+        )
+    url = res.stdout.strip()
+    gitrepo.check_remote_url(url)
+    push = gitrepo.run(root, ["remote", "get-url", "--push", remote], check=False)
+    if push.status == 0 and push.stdout.strip():
+        gitrepo.check_remote_url(push.stdout.strip())
+    return url
+
+
+def fetch(root: Path, remote: str, branch: str, dest: str) -> str | None:
+    """Fetch the remote's branch into `dest`, a ref the caller has removed, so nothing
+    is forced.
+
+    Returns the fetched commit, or None when the remote has no such branch yet.
+    Raises RemoteUnreachable when the remote cannot be reached in time, and
+    IntegrityAlert when the objects it sends fail git's checks.
+    """
+    args = [
+        "-c",
+        "fetch.fsckObjects=true",
+        "fetch",
+        "--quiet",
+        "--no-tags",
+        "--no-write-fetch-head",
+        "--no-recurse-submodules",
+        "--refmap=",
+        "--end-of-options",
+        remote,
+        f"refs/heads/{branch}:{dest}",
+    ]
+    res = run_network(root, args, f"{remote} did not answer in time")
+    if res.status != 0:
+        err = res.stderr
+        if "couldn't find remote ref" in err:
+            return None
+        if "fsck" in err or "bad object" in err or "badTree" in err:
+            raise IntegrityAlert(
+                f"{remote} sent data that fails git's own checks ({unreachable_reason(err)}); "
+                "nothing was merged or pushed. Ask your partner to check the shared repository."
+            )
+        raise RemoteUnreachable(unreachable_reason(err))
+    return gitrepo.rev(root, dest)
+
+
+def push(root: Path, remote: str, branch: str) -> bool:
+    """Push HEAD to the remote branch without force. False when rejected as not a
+    fast-forward (someone pushed meanwhile); RemoteUnreachable when offline."""
+    args = ["push", "--porcelain", "--no-recurse-submodules", remote, f"HEAD:refs/heads/{branch}"]
+    res = run_network(root, args, f"{remote} did not answer in time")
+    if res.status == 0:
+        return True
+    rows = [line for line in res.stdout.splitlines() if line.startswith("!")]
+    if rows:
+        row = rows[0]
+        # not a fast-forward, or the remote's ref moved while the push was under way
+        if "[rejected]" in row or "failed to update ref" in row or "cannot lock" in row:
+            return False
+        reason = row.rsplit("\t", 1)[-1].strip()
+        raise OpenbookError(
+            f"{remote} refused the push ({reason}); your work is committed and merged locally. "
+            "Check the repository's settings on the server "
+            "(README, 'Sharing with your partner'), then sync again."
+        )
+    err = res.stderr
+    if "hook" in err and "declined" not in err:
+        raise OpenbookError(
+            f"A local pre-push hook stopped the push ({gitrepo.first_line(err)}); your work is "
+            "committed locally. Fix or remove .git/hooks/pre-push, then sync again."
+        )
+    if "failed to push some refs" in err and "Could not read" not in err:
+        raise OpenbookError(
+            f"The push to {remote} failed ({gitrepo.first_line(err)}); your work is committed "
+            "locally. Sync again in a moment."
+        )
+    raise RemoteUnreachable(unreachable_reason(err))
