@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from openbook.check.validate import validate_note
+from openbook.check.note import validate_note
 from openbook.config import load_config
 from openbook.notes.parse import parse_bytes, render_note, update_fields
 

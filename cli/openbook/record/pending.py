@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from openbook.check.validate import check_vault
+from openbook.check.result import check_vault
 from openbook.errors import OpenbookError
 from openbook.git import ledger
 from openbook.git import repo as gitrepo
-from openbook.notetypes.schema import shared_path
+from openbook.notetypes.registry import shared_path
 from openbook.vault import Vault
 
 

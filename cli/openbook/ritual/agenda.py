@@ -16,11 +16,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from openbook.check.validate import CheckResult, check_vault
+from openbook.check.result import CheckResult, check_vault
 from openbook.config import Config, parse_duration, parse_hhmm
 from openbook.errors import NoteError, OpenbookError
 from openbook.notes.parse import Note
-from openbook.notetypes.schema import CONFLICT_COPY, as_date, as_datetime, iso_week
+from openbook.notetypes.registry import as_date, as_datetime, is_conflict_copy, iso_week
 from openbook.vault import Vault
 
 OPEN_QUESTION = ("open", "acknowledged", "follow-up")
@@ -158,11 +158,7 @@ class Notes:
         bad = result.failed_paths()
         for path, note in result.parsed.items():  # order does not matter: callers sort
             t = note.type
-            if (
-                not t
-                or path in bad
-                or (".conflict-" in path and CONFLICT_COPY.match(path.rsplit("/", 1)[-1]))
-            ):
+            if not t or path in bad or is_conflict_copy(path):
                 continue
             out.by_type.setdefault(t, []).append(note)
         return out
@@ -744,7 +740,7 @@ def build_agenda(
             f"{'is' if len(failed) == 1 else 'are'} left out; run openbook check."
         )
     notices += [o["message"] for o in questions["odd"]]
-    conflict_copies = sorted(p for p in result.parsed if CONFLICT_COPY.match(p.rsplit("/", 1)[-1]))
+    conflict_copies = sorted(p for p in result.parsed if is_conflict_copy(p))
 
     return {
         "date": meeting.isoformat(),
@@ -891,7 +887,7 @@ def save_meeting(
     vault: Vault, partner: str, data: dict[str, Any], markdown: str
 ) -> tuple[str, str]:
     """Write the agenda as the week's meeting note and commit it. Never overwrites."""
-    from openbook.check.validate import validate_note
+    from openbook.check.note import validate_note
     from openbook.fsutil import atomic_write, safe_relpath
     from openbook.git import ledger
     from openbook.notes.parse import parse_bytes, render_note

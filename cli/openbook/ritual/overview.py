@@ -7,8 +7,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from openbook.check.validate import CheckResult, check_vault
-from openbook.notetypes.schema import as_date, as_datetime
+from openbook.check.result import CheckResult, check_vault
+from openbook.notetypes.registry import as_date, as_datetime
 from openbook.vault import Vault
 
 LAST_SYNC_FILE = "last-sync.json"

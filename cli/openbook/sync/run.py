@@ -33,7 +33,7 @@ from typing import Any
 
 from openbook.errors import Busy, GitError, IntegrityAlert, OpenbookError, RemoteUnreachable
 from openbook.git import repo as gitrepo
-from openbook.notetypes.schema import shared_path as allowed_path
+from openbook.notetypes.registry import shared_path as allowed_path
 from openbook.vault import Vault
 
 SEEN = "refs/openbook/seen/{remote}/{branch}"
@@ -881,7 +881,7 @@ def clone(url: str, directory: Path, partner: str) -> Path:
     """Clone the shared vault into `directory` as `partner`: check the remote URL, refuse
     unsafe content before checkout, set openbook.partner and core.fsync, check the vault
     and record the seen head. Returns the vault root."""
-    from openbook.check.validate import check_vault
+    from openbook.check.result import check_vault
     from openbook.config import CONFIG_NAME
 
     url = gitrepo.check_remote_url(url)
