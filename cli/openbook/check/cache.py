@@ -23,17 +23,22 @@ Entry = tuple[int, int, tuple[Problem, ...], Facts]
 def _code_stamp() -> tuple[tuple[str, int], ...]:
     """Cached results are only as good as the code that made them: key on its files
     (the checks, the note types, the note reader and the configuration)."""
-    package = Path(__file__).resolve().parents[1]
-    files = [package / "config.py", package / "notes" / "parse.py", package / "notes" / "yamlio.py"]
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    files = [
+        os.path.join(package, name) for name in ("config.py", "notes/parse.py", "notes/yamlio.py")
+    ]
     for folder in ("check", "notetypes"):
         with contextlib.suppress(OSError):
-            files += sorted((package / folder).glob("*.py"))
+            names = sorted(
+                n for n in os.listdir(os.path.join(package, folder)) if n.endswith(".py")
+            )
+            files += [os.path.join(package, folder, n) for n in names]
     stamps = []
     for path in files:
         try:
-            stamps.append((path.name, os.stat(path).st_mtime_ns))
+            stamps.append((path[len(package) :], os.stat(path).st_mtime_ns))
         except OSError:
-            stamps.append((path.name, 0))
+            stamps.append((path[len(package) :], 0))
     return tuple(stamps)
 
 

@@ -129,7 +129,8 @@ def check_vault(vault: Vault, *, use_cache: bool = True) -> CheckResult:
             entry = (size, mtime, tuple(note.problems), facts_of(note))
             changed = True
         entries[rel] = entry
-        problems.extend(entry[2])
+        if entry[2]:
+            problems.extend(entry[2])
     problems.extend(cross_check(root, {rel: e[3] for rel, e in entries.items()}))
     problems.sort()
     if cache_file and (changed or len(entries) != len(cache)):

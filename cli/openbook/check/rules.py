@@ -8,22 +8,20 @@ from openbook.notes.parse import MAX_FILE_BYTES, Note, Problem, parse_bytes
 from openbook.notetypes.base import Ref
 from openbook.notetypes.registry import TYPES, id_type, is_conflict_copy
 
-# What the cross-note rules need of one note, small enough to cache cheaply:
-# (type, id, ((ref, where), ...)) where `where` is the path of the referring value.
-Facts = tuple[str | None, str | None, tuple[Ref, ...]]
+# What the cross-note rules need of one note, small enough to cache cheaply: its id and
+# the ids it refers to, each with the path of the referring value; None for most notes,
+# which have neither.
+Facts = tuple[str | None, tuple[Ref, ...]] | None
 
 
 def facts_of(note: Note) -> Facts:
-    name = note.type
-    if not name or is_conflict_copy(note.path):
-        return (None, None, ())
-    t = TYPES.get(name)
-    if t is None:
-        return (name, None, ())
+    t = TYPES.get(note.type or "")
+    if t is None or is_conflict_copy(note.path):
+        return None
     m = note.meta
     nid = m.get("id") if t.ids is not None and isinstance(m.get("id"), str) else None
     refs = tuple((r, w) for r, w in t.references(m) if id_type(r) is not None)
-    return (t.name, nid, refs)
+    return (nid, refs) if nid is not None or refs else None
 
 
 class _Positions:
@@ -47,7 +45,8 @@ def cross_check(root: str, facts: dict[str, Facts]) -> list[Problem]:
     """ids unique, references resolve. Positions are looked up only for what is reported."""
     problems: list[Problem] = []
     ids: dict[str, list[str]] = {}
-    for path, (_, nid, _) in facts.items():
+    known = {path: f for path, f in facts.items() if f is not None}
+    for path, (nid, _) in known.items():
         if nid is not None:
             ids.setdefault(nid, []).append(path)
     locate = _Positions(root)
@@ -58,7 +57,7 @@ def cross_check(root: str, facts: dict[str, Facts]) -> list[Problem]:
                 line, col = locate(path).keypos("id")
                 message = f"duplicate id {nid}, also in {others}; give one a new id"
                 problems.append(Problem(path, line, col, "error", "id-duplicate", message))
-    for path, (_, _, refs) in facts.items():
+    for path, (_, refs) in known.items():
         for ref, where in refs:
             if ref not in ids:
                 target = id_type(ref)
