@@ -254,3 +254,69 @@ def test_cache_notices_an_edit_of_the_same_size(vault: Path) -> None:
     path.write_text(GOOD_CHECKIN.replace("mood: 3", "mood: 9"))
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))
     assert invoke(["check"], vault=vault).exit_code == 1
+
+
+def test_placement_and_naming_messages(vault: Path) -> None:
+    write(vault, "agreements/other.md", AGREEMENT)
+    write(vault, "checkins/2026/2026-11-23-bob.md", GOOD_CHECKIN)
+    write(
+        vault,
+        "meetings/2026/w.md",
+        "---\ntype: meeting\ndate: 2026-11-24\nweek: 2026-W48\nparticipants: [alice, bob]\n---\n",
+    )
+    write(vault, "reviews/language.md", "---\ntype: language\nok: [a]\n---\n")
+    write(vault, "questions/2026-11-24-bob.md", GOOD_CHECKIN)
+    write(vault, "checkins/2026/2026-11-24-bob.conflict-alice-abcdef1.md", GOOD_CHECKIN)
+    res = invoke(["check"], vault=vault)
+    assert res.exit_code == 0
+    assert res.stdout.splitlines() == [
+        "agreements/other.md:1:1: warning: file name other.md does not match the note; "
+        "rename it to A-001-….md [filename-mismatch]",
+        "checkins/2026/2026-11-23-bob.md:1:1: warning: file name 2026-11-23-bob.md does not "
+        "match the note; rename it to 2026-11-24-bob.md [filename-mismatch]",
+        "checkins/2026/2026-11-24-bob.conflict-alice-abcdef1.md:1:1: warning: conflict copy "
+        "from sync: compare it with checkins/2026/2026-11-24-bob.md, keep what you both want "
+        "there, then delete this file [conflict-copy]",
+        "meetings/2026/w.md:1:1: warning: file name w.md does not match the note; rename it "
+        "to 2026-W48.md [filename-mismatch]",
+        "questions/2026-11-24-bob.md:2:7: warning: a checkin note is in questions/; move it to "
+        "checkins/ [wrong-folder]",
+        "reviews/language.md:1:1: warning: the shared language belongs in language.md at the "
+        "top of the vault [wrong-folder]",
+        "0 errors, 6 warnings in 7 notes",
+    ]
+
+
+def test_unknown_type_lists_every_type(vault: Path) -> None:
+    write(vault, CHECKIN, "---\ntype: zzzz\n---\n")
+    res = invoke(["check", "--format", "json"], vault=vault)
+    [problem] = json.loads(res.stdout)["problems"]
+    assert problem["message"] == (
+        "unknown type 'zzzz'; use one of agreement, checkin, language, meeting, "
+        "plan-change, question, repair, review, timeout"
+    )
+
+
+def test_references_resolve_to_notes_of_the_right_type(vault: Path) -> None:
+    write(vault, "agreements/A-001-phone-stays-open.md", AGREEMENT)
+    write(
+        vault,
+        "repairs/2026/2026-11-24-rupture.md",
+        "---\ntype: repair\nauthor: bob\ndate: 2026-11-24\nkind: rupture\nstatus: open\n"
+        "agreements: [A-001, A-002]\n---\n",
+    )
+    write(
+        vault,
+        "questions/Q-0001.md",
+        "---\ntype: question\nid: Q-0001\nasked_by: alice\nto: bob\n"
+        "asked: 2026-11-20 10:00\nstatus: open\nrepeat_of: Q-0002\n---\n",
+    )
+    res = invoke(["check"], vault=vault)
+    assert res.exit_code == 1
+    assert res.stdout.splitlines() == [
+        "questions/Q-0001.md:8:12: error: Q-0002 is not a question in this vault; check the id "
+        "[ref-unknown]",
+        "repairs/2026/2026-11-24-rupture.md:7:21: error: A-002 is not a agreement in this "
+        "vault; check the id [ref-unknown]",
+        "2 errors, 0 warnings in 4 notes",
+    ]

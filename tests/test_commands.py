@@ -19,7 +19,7 @@ from testing import (
     write,
 )
 
-from openbook.check import validate
+from openbook.check import result as check_result
 
 # `invoke` fails the test on any exception other than an exit, with its traceback, so a
 # test only has to say what the user sees: the exit code, stdout and stderr, each whole.
@@ -33,7 +33,7 @@ def test_invoke_fails_a_test_on_an_unexpected_exception(
     def broken(*args: object, **kwargs: object) -> None:
         raise ValueError("a bug in check")
 
-    monkeypatch.setattr(validate, "check_vault", broken)
+    monkeypatch.setattr(check_result, "check_vault", broken)
     with pytest.raises(AssertionError) as failure:
         invoke(["check"], vault=vault)
     assert str(failure.value) == (
@@ -75,8 +75,8 @@ def test_unknown_note_type_is_a_usage_error(vault: Path) -> None:
         "Usage: openbook new [OPTIONS] TYPE",
         "Try 'openbook new --help' for help.",
         "",
-        "Error: Invalid value for 'TYPE': 'diary' is not one of 'checkin', 'plan-change', "
-        "'question', 'agreement', 'timeout', 'repair', 'meeting', 'review', 'language'.",
+        "Error: Invalid value for 'TYPE': 'diary' is not one of 'agreement', 'checkin', "
+        "'language', 'meeting', 'plan-change', 'question', 'repair', 'review', 'timeout'.",
     ]
 
 

@@ -16,7 +16,7 @@ from openbook.config import CONFIG_NAME, Config, load_config
 from openbook.errors import Busy, ConfigError, OpenbookError, VaultNotFound
 from openbook.git.index import clear_private_leftovers
 from openbook.git.state import clear_own_ref_locks, clear_stale_ref_locks, require_safe_state
-from openbook.notetypes.schema import CONFLICT_COPY, LANGUAGE_FILE, NOTE_FOLDERS
+from openbook.notetypes.registry import LANGUAGE_FILE, NOTE_FOLDERS, is_conflict_copy
 
 SKIP_DIRS = {"node_modules", "__pycache__"}
 
@@ -173,9 +173,7 @@ class Vault:
                 yield from _walk(base, folder)
 
     def conflict_copies(self) -> list[str]:
-        return sorted(
-            rel for rel, _ in self.note_files() if CONFLICT_COPY.match(rel.rsplit("/", 1)[-1])
-        )
+        return sorted(rel for rel, _ in self.note_files() if is_conflict_copy(rel))
 
     # -- locking -------------------------------------------------------------------
 

@@ -35,7 +35,7 @@ def check_command(
     """
     import os
 
-    from openbook.check.validate import check_vault
+    from openbook.check.result import check_vault
 
     vault = get_vault(ctx)
     result = check_vault(vault, use_cache=not no_cache)

@@ -112,7 +112,7 @@ def log_command(
     Edits made more than 48 hours after a note's own date are marked `late edit`, and
     every deletion is marked (a deleted note stays in the history).
     """
-    from openbook.check.validate import check_vault
+    from openbook.check.result import check_vault
     from openbook.git.ledger import history, note_dates_of
 
     vault = get_vault(ctx)

@@ -22,7 +22,7 @@ def clone_command(ctx: click.Context, url: str, directory: str) -> None:
     Example:
       openbook --as alice clone git@example.org:us/ourbook.git ourbook
     """
-    from openbook.check.validate import check_vault
+    from openbook.check.result import check_vault
     from openbook.sync.clone import clone
     from openbook.vault import Vault
 

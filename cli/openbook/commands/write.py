@@ -2,22 +2,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from pathlib import Path
 
 import click
 
-from ._common import acting_partner, echo_json, get_vault, interactive
+from openbook.notetypes import NAMES
 
-NOTE_TYPES = [
-    "checkin",
-    "plan-change",
-    "question",
-    "agreement",
-    "timeout",
-    "repair",
-    "meeting",
-    "review",
-    "language",
-]
+from ._common import acting_partner, echo_json, get_vault, interactive
 
 
 class _DateType(click.ParamType):  # type: ignore[type-arg]
@@ -46,52 +37,33 @@ def _create(
     edit: bool | None,
     as_json: bool,
 ) -> None:
-    from openbook.git import ledger
-    from openbook.record import create as newnote
+    from openbook.record.create import NoteKept, new_note
 
     vault = get_vault(ctx)
     vault.require_writable()
     me = acting_partner(ctx, vault)
     if edit is None:
         edit = interactive() and bool(os.environ.get("VISUAL") or os.environ.get("EDITOR"))
-    with vault.lock():
-        draft = newnote.draft(vault, note_type, me, sets=sets, day=day, body=body, blanks_ok=edit)
-        full = newnote.write_draft(vault, draft)
-        if edit:
-            click.edit(filename=str(full))
-            errors = newnote.recheck(vault, draft.relpath)
-            if errors:
-                for p in errors:
-                    click.echo(p.format(), err=True)
-                raise _kept(draft.relpath)
-        else:
-            errors = newnote.recheck(vault, draft.relpath)
-            if errors:
-                full.unlink()
-                first = errors[0]
-                from openbook.errors import ValidationFailed
-
-                raise ValidationFailed(
-                    f"{draft.relpath} was not written: {first.message}. Fix it and try again."
-                )
-        sha = ledger.record(vault, me, "new", note_type, [draft.relpath], draft.target)
+    try:
+        created = new_note(
+            vault, me, note_type, sets=sets, day=day, body=body, edit=_editor if edit else None
+        )
+    except NoteKept as kept:
+        for line in kept.lines:
+            click.echo(line, err=True)
+        raise
     if as_json:
-        echo_json({"path": draft.relpath, "commit": sha, "type": note_type})
+        echo_json({"path": created.path, "commit": created.commit, "type": note_type})
     else:
-        click.echo(draft.relpath)
+        click.echo(created.path)
 
 
-def _kept(relpath: str) -> Exception:
-    from openbook.errors import ValidationFailed
-
-    return ValidationFailed(
-        f"{relpath} is saved but not committed because of the problems above; "
-        "fix them, then run 'openbook commit'."
-    )
+def _editor(path: Path) -> None:
+    click.edit(filename=str(path))
 
 
 @click.command("new")
-@click.argument("note_type", metavar="TYPE", type=click.Choice(NOTE_TYPES))
+@click.argument("note_type", metavar="TYPE", type=click.Choice(NAMES))
 @click.option(
     "--set",
     "sets",

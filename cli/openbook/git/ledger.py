@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from openbook.git import repo as gitrepo
-from openbook.notetypes.schema import (
+from openbook.notetypes.registry import (
     FOLDER_TYPES,
     LANGUAGE_FILE,
     as_datetime,

@@ -16,7 +16,7 @@ from typing import Any
 
 from openbook.errors import NoteError, OpenbookError
 from openbook.notes.parse import BOM, Note, parse_bytes, update_fields
-from openbook.notetypes.schema import AGREEMENT_ID, CONFLICT_COPY, QUESTION_ID
+from openbook.notetypes.registry import AGREEMENT_ID, QUESTION_ID, is_conflict_copy
 from openbook.vault import Vault
 
 
@@ -52,7 +52,7 @@ def _as_list(value: Any) -> list[str]:
 
 def find_note(vault: Vault, note_id: str, note_type: str) -> Note:
     """The one valid note of `note_type` with this id; calm errors otherwise."""
-    from openbook.check.validate import check_vault
+    from openbook.check.result import check_vault
 
     pattern, example = (
         (QUESTION_ID, "Q-0007") if note_type == "question" else (AGREEMENT_ID, "A-003")
@@ -68,9 +68,7 @@ def find_note(vault: Vault, note_id: str, note_type: str) -> Note:
     found = [
         n
         for path, n in sorted(result.parsed.items())
-        if n.type == note_type
-        and n.meta.get("id") == note_id
-        and not CONFLICT_COPY.match(path.rsplit("/", 1)[-1])
+        if n.type == note_type and n.meta.get("id") == note_id and not is_conflict_copy(path)
     ]
     if not found:
         raise OpenbookError(
@@ -100,7 +98,7 @@ def _rewrite(
     vault: Vault, note: Note, updates: dict[str, Any], answer_text: str | None = None
 ) -> None:
     """Apply `updates` in place, validate the result, then write it atomically."""
-    from openbook.check.validate import validate_note
+    from openbook.check.note import validate_note
     from openbook.fsutil import atomic_write, safe_relpath
 
     full = safe_relpath(vault.root, note.path)

@@ -1,25 +1,29 @@
-"""Make a new note: defaults for each type, its path, its body from a template."""
+"""Make a new note, one way for every caller: render -> validate -> write -> commit.
+
+`new_note` (the `new` and `ask` commands) starts from the type's defaults and its
+template; `save_note` takes a frontmatter and body the caller made (the week's meeting
+note, the month's review). Both write through `write_and_commit`.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
-from openbook.check.validate import check_vault, validate_note
+from openbook.check.note import validate_note
+from openbook.check.result import check_vault
+from openbook.config import Config
 from openbook.errors import NoteError, ValidationFailed
-from openbook.fsutil import atomic_write, safe_relpath, slugify
-from openbook.notes.parse import parse_bytes, render_note
-from openbook.notetypes.schema import (
-    AGREEMENT_ID,
-    FOLDERS,
-    LANGUAGE_FILE,
-    QUESTION_ID,
-    TYPES,
-    iso_week,
-)
+from openbook.fsutil import atomic_write, safe_relpath
+from openbook.git import ledger
+from openbook.notes.parse import Problem, parse_bytes, render_note
+from openbook.notetypes.base import NewNote
+from openbook.notetypes.registry import TYPES, NoteType
 from openbook.render import render
 from openbook.vault import Vault
 
@@ -52,14 +56,6 @@ def _yaml_value(raw: str) -> Any:
     return note.meta["value"]
 
 
-_EXAMPLES = {
-    "title": '"Phone stays open"',
-    "plan_at": '"2026-11-24 18:00"',
-    "was": '"home at 6"',
-    "now": '"home at 7"',
-}
-
-
 @dataclass
 class Draft:
     relpath: str
@@ -68,196 +64,95 @@ class Draft:
     target: str  # what the commit subject names: the path, or the id
 
 
-def _next_id(vault: Vault, prefix: str, pattern: re.Pattern[str], width: int) -> str:
+@dataclass(frozen=True)
+class Created:
+    path: str
+    commit: str
+    note_type: str
+
+
+class NoteKept(ValidationFailed):
+    """The note was written and edited but has errors: it stays on disk, uncommitted.
+    `lines` are its problems as `check` prints them."""
+
+    def __init__(self, message: str, problems: list[Problem]) -> None:
+        super().__init__(message, list(problems))
+        self.lines = [p.format() for p in problems]
+
+
+NEVER_OVERWRITES = "Edit it, or use --date or --set to make a different one."
+
+
+def _type(name: str) -> NoteType:
+    t = TYPES.get(name)
+    if t is None:
+        close = get_close_matches(name, list(TYPES), n=1)
+        hint = f" Did you mean '{close[0]}'?" if close else ""
+        raise NoteError(f"'{name}' is not a note type; use one of: {', '.join(TYPES)}.{hint}")
+    return t
+
+
+def _next_id(vault: Vault, t: NoteType) -> str:
+    """One more than the highest id of this type in use, in file names or in notes."""
+    ids = t.ids
+    if ids is None:
+        raise NoteError(f"a {t.name} note has no id")
     used = set()
-    folder = vault.root / FOLDERS["question" if prefix == "Q" else "agreement"]
-    if folder.is_dir():
+    named = re.compile(rf"^{ids.prefix}-(\d{{{ids.width}}})")
+    folder = vault.root / (t.folder or "")
+    if t.folder and folder.is_dir():
         for p in folder.rglob("*.md"):
-            m = re.match(rf"^({prefix}-\d{{{width}}})", p.name)
+            m = named.match(p.name)
             if m:
-                used.add(int(m[1][2:]))
-    result = check_vault(vault)
-    for note in result.parsed.values():
+                used.add(int(m[1]))
+    for note in check_vault(vault).parsed.values():
         nid = note.meta.get("id")
-        if isinstance(nid, str) and pattern.match(nid):
-            used.add(int(nid[2:]))
-    return f"{prefix}-{(max(used) + 1) if used else 1:0{width}d}"
+        if isinstance(nid, str) and ids.pattern.match(nid):
+            used.add(int(nid.split("-", 1)[1]))
+    return ids.make((max(used) + 1) if used else 1)
 
 
-def _at(day: dt.date | None, now: dt.datetime) -> dt.datetime:
-    naive = now.replace(tzinfo=None, second=0, microsecond=0)
-    return naive if day is None else dt.datetime.combine(day, naive.time())
+def _active_agreements(vault: Vault) -> list[str]:
+    return sorted(
+        str(n.meta["id"])
+        for n in check_vault(vault).valid_notes()
+        if n.type == "agreement" and n.meta.get("status") == "active"
+    )
 
 
-def defaults(vault: Vault, note_type: str, partner: str, day: dt.date | None) -> dict[str, Any]:
+def _new_note(vault: Vault, t: NoteType, partner: str, day: dt.date | None) -> NewNote:
     cfg = vault.require_config()
     now = vault.now()
-    today = day or now.date()
+    naive = now.replace(tzinfo=None, second=0, microsecond=0)
     others = [p for p in cfg.partners if p != partner]
-    other = others[0] if others else partner
-    at = _at(day, now)
-    if note_type == "checkin":
-        active = sorted(
-            str(n.meta["id"])
-            for n in check_vault(vault).valid_notes()
-            if n.type == "agreement" and n.meta.get("status") == "active"
+    return NewNote(
+        partner=partner,
+        other=others[0] if others else partner,
+        partners=sorted(cfg.partners),
+        today=day or now.date(),
+        at=naive if day is None else dt.datetime.combine(day, naive.time()),
+        config=cfg,
+        next_id=lambda: _next_id(vault, t),
+        active_agreements=lambda: _active_agreements(vault),
+    )
+
+
+def _validated(relpath: str, text: str, cfg: Config, *, blanks_ok: bool, advice: str) -> None:
+    """Raise ValidationFailed naming the first error the note has on its own."""
+    note = validate_note(parse_bytes(relpath, text.encode("utf-8")), cfg)
+    errors = [
+        p
+        for p in note.problems
+        if p.severity == "error" and not (blanks_ok and p.rule == "field-required")
+    ]
+    if errors:
+        raise ValidationFailed(
+            f"{relpath} was not written: {errors[0].message}.{advice}", list(errors)
         )
-        return {
-            "type": "checkin",
-            "author": partner,
-            "date": today,
-            "time": at.strftime("%H:%M"),
-            "mood": None,
-            "connection": None,
-            "on_track": None,
-            "contact": None,
-            "kept": {a: None for a in active} or None,
-            "discuss": [],
-        }
-    if note_type == "plan-change":
-        return {
-            "type": "plan-change",
-            "author": partner,
-            "sent": at,
-            "plan_at": None,
-            "was": None,
-            "now": None,
-            "reason": None,
-        }
-    if note_type == "question":
-        return {
-            "type": "question",
-            "id": _next_id(vault, "Q", QUESTION_ID, 4),
-            "asked_by": partner,
-            "to": other,
-            "asked": at,
-            "status": "open",
-            "answer_by": at + cfg.answer_within,
-            "category": None,
-        }
-    if note_type == "agreement":
-        return {
-            "type": "agreement",
-            "id": _next_id(vault, "A", AGREEMENT_ID, 3),
-            "title": None,
-            "status": "proposed",
-            "kind": None,
-            "proposed_by": partner,
-            "accepted_by": [partner],
-            "owners": sorted(cfg.partners),
-            "since": today,
-            "review_every": "30d",
-            "next_review": today + dt.timedelta(days=30),
-            "measures": [],
-            "if_crossed": None,
-            "relax_when": None,
-        }
-    if note_type == "timeout":
-        back = max(cfg.timeout_min, min(dt.timedelta(hours=1), cfg.timeout_max))
-        return {
-            "type": "timeout",
-            "called_by": partner,
-            "called": at,
-            "return_by": at + back,
-            "returned": None,
-            "topic": None,
-        }
-    if note_type == "repair":
-        return {
-            "type": "repair",
-            "author": partner,
-            "date": today,
-            "kind": "rupture",
-            "agreements": [],
-            "status": "open",
-        }
-    if note_type == "meeting":
-        return {
-            "type": "meeting",
-            "date": today,
-            "week": iso_week(today),
-            "participants": sorted(cfg.partners),
-            "facilitator": partner,
-            "format": "full",
-            "decisions": [],
-        }
-    if note_type == "review":
-        return {
-            "type": "review",
-            "period": today.strftime("%Y-%m"),
-            "date": today,
-            "participants": sorted(cfg.partners),
-            "agreements": {},
-            "wins": [],
-            "challenges": [],
-            "commitments": [],
-        }
-    if note_type == "language":
-        return {
-            "type": "language",
-            "timeout_word": None,
-            "hurt_signal": None,
-            "ok": [],
-            "not_ok": [],
-            "repair_phrases": {},
-        }
-    raise NoteError(f"unknown note type '{note_type}'")
 
 
-def path_for(meta: dict[str, Any], vault: Vault) -> str:
-    t = meta["type"]
-    if t == "language":
-        return LANGUAGE_FILE
-    folder = FOLDERS[t]
-
-    def d(key: str) -> dt.date:
-        v = meta.get(key)
-        if isinstance(v, dt.datetime):
-            return v.date()
-        if isinstance(v, dt.date):
-            return v
-        raise NoteError(f"{key} must be a date like 2026-11-24 (got '{v}').")
-
-    def stamp(key: str) -> str:
-        v = meta.get(key)
-        if not isinstance(v, dt.datetime):
-            raise NoteError(f"{key} must be a date and time like 2026-11-24 17:30 (got '{v}').")
-        return v.strftime("%Y-%m-%d-%H%M")
-
-    def who(key: str) -> str:
-        v = meta.get(key)
-        if not isinstance(v, str) or v not in vault.config.partners:
-            raise NoteError(f"{key} must be a partner id from openbook.yml (got '{v}').")
-        return v
-
-    if t == "checkin":
-        day = d("date")
-        return f"{folder}/{day.year}/{day.isoformat()}-{who('author')}.md"
-    if t == "plan-change":
-        return f"{folder}/{d('sent').year}/{stamp('sent')}-{who('author')}.md"
-    if t == "timeout":
-        return f"{folder}/{d('called').year}/{stamp('called')}-{who('called_by')}.md"
-    if t == "question":
-        qid = meta.get("id")
-        if not isinstance(qid, str) or not QUESTION_ID.match(qid):
-            raise NoteError(f"id must look like Q-0007 (got '{qid}').")
-        return f"{folder}/{qid}.md"
-    if t == "agreement":
-        aid = meta.get("id")
-        if not isinstance(aid, str) or not AGREEMENT_ID.match(aid):
-            raise NoteError(f"id must look like A-003 (got '{aid}').")
-        title = meta.get("title")
-        return f"{folder}/{aid}-{slugify(str(title or 'agreement'))}.md"
-    if t == "repair":
-        day = d("date")
-        label = meta.get("title") or meta.get("kind") or "repair"
-        return f"{folder}/{day.year}/{day.isoformat()}-{slugify(str(label))}.md"
-    if t == "meeting":
-        week = str(meta.get("week"))
-        return f"{folder}/{week[:4]}/{slugify(week).upper().replace('-W', '-W')}.md"
-    if t == "review":
-        return f"{folder}/{slugify(str(meta.get('period')))}.md"
-    raise NoteError(f"unknown note type '{t}'")
+def _target(t: NoteType, meta: dict[str, Any], relpath: str) -> str:
+    return str(meta.get("id")) if t.ids is not None else relpath
 
 
 def draft(
@@ -275,24 +170,18 @@ def draft(
     With `blanks_ok` (the note is about to be opened in an editor) required fields may
     still be empty; the note is validated again after editing.
     """
-    if note_type not in TYPES:
-        from difflib import get_close_matches
-
-        close = get_close_matches(note_type, list(TYPES), n=1)
-        hint = f" Did you mean '{close[0]}'?" if close else ""
-        raise NoteError(f"'{note_type}' is not a note type; use one of: {', '.join(TYPES)}.{hint}")
+    t = _type(note_type)
     cfg = vault.require_config()
-    meta = defaults(vault, note_type, partner, day)
+    meta = t.defaults(_new_note(vault, t, partner, day))
     meta.update(sets or {})
-    missing = [k for k, f in TYPES[note_type].items() if f.required and meta.get(k) in (None, "")]
+    missing = [k for k in t.required() if meta.get(k) in (None, "")]
     if missing and not blanks_ok:
-        hint = " ".join(f"--set {k}={_EXAMPLES.get(k, 'VALUE')}" for k in missing)
+        hint = " ".join(f"--set {k}={t.set_examples.get(k, 'VALUE')}" for k in missing)
         raise NoteError(
             f"a new {note_type} needs {', '.join(missing)}; give "
             f"{'it' if len(missing) == 1 else 'them'} like this: {hint}"
         )
-    # drop blanks the user did not ask for and that the type does not prefill
-    relpath = path_for(meta, vault)
+    relpath = t.path_for(meta, cfg.partners)
     safe_relpath(vault.root, relpath)
     others = [p for p in cfg.partners if p != partner]
     context = {
@@ -305,36 +194,100 @@ def draft(
         "body": body or "",
     }
     text = render_note(meta, render(vault.root, f"{note_type}.md.j2", context))
-    note = validate_note(parse_bytes(relpath, text.encode("utf-8")), cfg)
-    errors = [
-        p
-        for p in note.problems
-        if p.severity == "error" and not (blanks_ok and p.rule == "field-required")
-    ]
-    if errors:
-        first = errors[0]
-        raise ValidationFailed(
-            f"{relpath} was not written: {first.message}. "
-            "Fix the value you gave (for example with --set KEY=VALUE) and try again.",
-            list(errors),
-        )
-    target = str(meta.get("id")) if note_type in ("question", "agreement") else relpath
-    return Draft(relpath, text, note_type, target)
+    advice = " Fix the value you gave (for example with --set KEY=VALUE) and try again."
+    _validated(relpath, text, cfg, blanks_ok=blanks_ok, advice=advice)
+    return Draft(relpath, text, note_type, _target(t, meta, relpath))
 
 
-def write_draft(vault: Vault, d: Draft) -> Path:
+def write_draft(vault: Vault, d: Draft, *, exists_hint: str = NEVER_OVERWRITES) -> Path:
     """Write the note; never over an existing file."""
     full = safe_relpath(vault.root, d.relpath)
-    if full.exists():
+    if full.exists() or full.is_symlink():
         raise NoteError(
-            f"{d.relpath} already exists; openbook never overwrites a note. "
-            "Edit it, or use --date or --set to make a different one."
+            f"{d.relpath} already exists; openbook never overwrites a note. {exists_hint}"
         )
     atomic_write(full, d.text.encode("utf-8"), exclusive=True)
     return full
 
 
-def recheck(vault: Vault, relpath: str) -> list[Any]:
+def recheck(vault: Vault, relpath: str) -> list[Problem]:
     """Errors the written note has in the context of the whole vault."""
     result = check_vault(vault)
     return [p for p in result.problems if p.path == relpath and p.severity == "error"]
+
+
+def write_and_commit(
+    vault: Vault,
+    partner: str,
+    d: Draft,
+    *,
+    edit: Callable[[Path], None] | None = None,
+    exists_hint: str = NEVER_OVERWRITES,
+) -> Created:
+    """Write the draft, let `edit` change it, check it within the vault, then commit it.
+
+    A note with errors is removed again, or, once edited, kept uncommitted (NoteKept).
+    """
+    with vault.lock():
+        full = write_draft(vault, d, exists_hint=exists_hint)
+        if edit is not None:
+            edit(full)
+        errors = recheck(vault, d.relpath)
+        if errors and edit is not None:
+            raise NoteKept(
+                f"{d.relpath} is saved but not committed because of the problems above; "
+                "fix them, then run 'openbook commit'.",
+                errors,
+            )
+        if errors:
+            full.unlink()
+            raise ValidationFailed(
+                f"{d.relpath} was not written: {errors[0].message}. Fix it and try again."
+            )
+        sha = ledger.record(vault, partner, "new", d.note_type, [d.relpath], d.target)
+    return Created(d.relpath, sha, d.note_type)
+
+
+def new_note(
+    vault: Vault,
+    partner: str,
+    note_type: str,
+    *,
+    sets: dict[str, Any] | None = None,
+    day: dt.date | None = None,
+    body: str = "",
+    edit: Callable[[Path], None] | None = None,
+) -> Created:
+    """A new note from its type's defaults, `sets` and its template (`new`, `ask`).
+
+    With `edit`, the note is opened (edit(path)) before it is checked and committed.
+    """
+    vault.require_writable()
+    with vault.lock():
+        d = draft(
+            vault, note_type, partner, sets=sets, day=day, body=body, blanks_ok=edit is not None
+        )
+        return write_and_commit(vault, partner, d, edit=edit)
+
+
+def save_note(
+    vault: Vault,
+    partner: str,
+    meta: dict[str, Any],
+    body: str,
+    *,
+    exists_hint: str = NEVER_OVERWRITES,
+) -> Created:
+    """A note whose frontmatter and body the caller made, at its type's path: validated,
+    written (never over an existing file) and committed. `exists_hint` is said after
+    "PATH already exists; openbook never overwrites a note." when it does."""
+    vault.require_writable()
+    cfg = vault.require_config()
+    t = _type(str(meta.get("type")))
+    with vault.lock():
+        relpath = t.path_for(meta, cfg.partners)
+        safe_relpath(vault.root, relpath)
+        text = render_note(meta, body)
+        _validated(relpath, text, cfg, blanks_ok=False, advice="")
+        d = Draft(relpath, text, t.name, _target(t, meta, relpath))
+        return write_and_commit(vault, partner, d, exists_hint=exists_hint)

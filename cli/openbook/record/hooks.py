@@ -97,7 +97,7 @@ def staged_paths(vault: Vault) -> list[str]:
 
 def pre_commit_problems(vault: Vault) -> tuple[list[str], list[Problem]]:
     """(staged notes, their problems) with the whole vault's cross-note rules applied."""
-    from openbook.check.validate import check_vault
+    from openbook.check.result import check_vault
 
     paths = staged_paths(vault)
     deleted = gitrepo.run(

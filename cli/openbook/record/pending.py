@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from openbook.check.validate import check_vault
+from openbook.check.result import check_vault
 from openbook.git import ledger
 from openbook.git import repo as gitrepo
 from openbook.notes.parse import parse_bytes
-from openbook.notetypes.schema import CONFLICT_COPY, shared_path
+from openbook.notetypes.registry import is_conflict_copy, shared_path
 from openbook.vault import Vault
 
 BINDING = ("proposed", "active", "paused")  # an agreement in one of these ends only by consent
@@ -34,7 +34,7 @@ def binding_agreement_at(vault: Vault, path: str, rev: str = "HEAD") -> str | No
     """The id of the agreement `path` holds at `rev` while it still binds, else None."""
     if not path.startswith("agreements/") or not path.endswith(".md"):
         return None
-    if CONFLICT_COPY.match(path.rsplit("/", 1)[-1]):
+    if is_conflict_copy(path):
         return None  # reconciling a conflict copy is deleting it
     res = gitrepo.run(vault.root, ["cat-file", "blob", f"{rev}:{path}"], check=False, strip=False)
     if res.status != 0:

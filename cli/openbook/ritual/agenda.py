@@ -12,10 +12,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from openbook.check.validate import CheckResult, check_vault
+from openbook.check.result import CheckResult, check_vault
 from openbook.config import Config
 from openbook.errors import OpenbookError
-from openbook.notetypes.schema import CONFLICT_COPY, iso_week
+from openbook.notetypes.registry import is_conflict_copy, iso_week
 from openbook.ritual.agreements import Agreements, agreement_facts
 from openbook.ritual.calendar import (
     WEEKDAY_NAMES,
@@ -180,7 +180,7 @@ def _opening(f: AgendaFacts) -> dict[str, Any]:
             f"{'is' if len(failed) == 1 else 'are'} left out; run openbook check."
         )
     notices += [o.message for o in f.questions.odd]
-    copies = sorted(p for p in f.result.parsed if CONFLICT_COPY.match(p.rsplit("/", 1)[-1]))
+    copies = sorted(p for p in f.result.parsed if is_conflict_copy(p))
     return {
         "date": f.meeting.isoformat(),
         "date_text": fmt_day(f.meeting),

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from openbook.config import Config
-from openbook.notetypes.schema import iso_week
+from openbook.notetypes.registry import iso_week
 from openbook.ritual.calendar import weeks_up_to
 from openbook.ritual.counting import Dated, count_checkins
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from openbook.config import CheckinSchedule, Config, parse_duration, parse_hhmm
 from openbook.notes.parse import Note
-from openbook.notetypes.schema import as_date, as_datetime
+from openbook.notetypes.registry import as_date, as_datetime
 from openbook.ritual.calendar import at, days, local_day, utc
 
 OPEN_QUESTION = ("open", "acknowledged", "follow-up")

@@ -13,10 +13,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from openbook.check.validate import CheckResult
+from openbook.check.result import CheckResult
 from openbook.config import Config
 from openbook.notes.parse import Note
-from openbook.notetypes.schema import CONFLICT_COPY, as_date, as_datetime
+from openbook.notetypes.registry import as_date, as_datetime, is_conflict_copy
 from openbook.ritual.calendar import between, human_span, local_day, utc
 from openbook.ritual.counting import question_clock
 from openbook.ritual.notetext import as_list, first_line, first_title, section_text
@@ -50,11 +50,7 @@ class Notes:
         bad = result.failed_paths()
         for path, note in result.parsed.items():  # order does not matter: callers sort
             t = note.type
-            if (
-                not t
-                or path in bad
-                or (".conflict-" in path and CONFLICT_COPY.match(path.rsplit("/", 1)[-1]))
-            ):
+            if not t or path in bad or is_conflict_copy(path):
                 continue
             out.by_type.setdefault(t, []).append(note)
         return out

@@ -28,7 +28,7 @@ def save_meeting(
     vault: Vault, partner: str, data: dict[str, Any], markdown: str
 ) -> tuple[str, str]:
     """Write the agenda as the week's meeting note and commit it. Never overwrites."""
-    from openbook.check.validate import validate_note
+    from openbook.check.note import validate_note
     from openbook.fsutil import atomic_write, safe_relpath
     from openbook.git import ledger
     from openbook.notes.parse import parse_bytes, render_note

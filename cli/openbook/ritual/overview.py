@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from openbook.check.validate import CheckResult, check_vault
+from openbook.check.result import CheckResult, check_vault
 from openbook.ritual.counting import (
     CheckinDue,
     checkin_due,

@@ -11,10 +11,10 @@ import datetime as dt
 import re
 from typing import Any
 
-from openbook.check.validate import CheckResult, check_vault
+from openbook.check.result import CheckResult, check_vault
 from openbook.config import Config
 from openbook.errors import NoteError, OpenbookError
-from openbook.notetypes.schema import as_date
+from openbook.notetypes.registry import as_date
 from openbook.ritual.agenda import plan_changes_line
 from openbook.ritual.calendar import (
     at,
@@ -158,7 +158,7 @@ def create_review(
     vault: Vault, partner: str, month: tuple[int, int] | None = None
 ) -> tuple[str, str]:
     """Write reviews/YYYY-MM.md prefilled from the vault and commit it. Never overwrites."""
-    from openbook.check.validate import validate_note
+    from openbook.check.note import validate_note
     from openbook.fsutil import atomic_write, safe_relpath
     from openbook.git import ledger
     from openbook.notes.parse import parse_bytes, render_note

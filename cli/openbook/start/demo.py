@@ -12,7 +12,7 @@ from openbook.errors import OpenbookError
 from openbook.git import ledger
 from openbook.git import repo as gitrepo
 from openbook.notes.parse import parse_bytes, update_fields
-from openbook.notetypes.schema import DATE_FIELD, as_datetime
+from openbook.notetypes.registry import DATE_FIELD, as_datetime
 from openbook.render import builtin_dir
 from openbook.vault import Vault
 

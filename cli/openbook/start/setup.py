@@ -13,7 +13,7 @@ from openbook.fsutil import atomic_write
 from openbook.git import ledger
 from openbook.git import repo as gitrepo
 from openbook.notes.yamlio import dump_mapping
-from openbook.notetypes.schema import LANGUAGE_FILE, NOTE_FOLDERS
+from openbook.notetypes.registry import LANGUAGE_FILE, NOTE_FOLDERS
 from openbook.vault import Vault
 
 _SPEC = re.compile(r"^(?P<id>[^:\s]+)(?::\s*(?P<name>[^<>]+?)\s*(?:<(?P<email>[^<>\s]+)>)?)?\s*$")

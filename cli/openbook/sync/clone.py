@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from openbook.check.validate import check_vault
+from openbook.check.result import check_vault
 from openbook.config import CONFIG_NAME
 from openbook.errors import OpenbookError, RemoteUnreachable
 from openbook.git import plumbing

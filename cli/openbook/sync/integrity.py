@@ -9,7 +9,7 @@ from pathlib import Path
 from openbook.errors import IntegrityAlert
 from openbook.git import plumbing
 from openbook.git import repo as gitrepo
-from openbook.notetypes.schema import shared_path as allowed_path
+from openbook.notetypes.registry import shared_path as allowed_path
 from openbook.sync.result import plural
 
 REGULAR_MODES = ("100644", "100755")

@@ -30,7 +30,7 @@ from openbook.errors import Busy, OpenbookError, RemoteUnreachable
 from openbook.fsutil import atomic_write
 from openbook.git import plumbing
 from openbook.git import repo as gitrepo
-from openbook.notetypes.schema import shared_path
+from openbook.notetypes.registry import shared_path
 from openbook.record.pending import commit_pending
 from openbook.ritual.overview import LAST_SYNC_FILE
 from openbook.sync import refs as syncrefs

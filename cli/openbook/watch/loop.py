@@ -22,7 +22,7 @@ from typing import Any
 from openbook.errors import Busy, IntegrityAlert, OpenbookError
 from openbook.git import repo as gitrepo
 from openbook.notes.parse import Problem
-from openbook.notetypes.schema import LANGUAGE_FILE, NOTE_FOLDERS
+from openbook.notetypes.registry import LANGUAGE_FILE, NOTE_FOLDERS
 from openbook.vault import Vault
 
 Event = dict[str, Any]
@@ -348,7 +348,7 @@ class Watcher:
         return result
 
     def _commit(self, paths: list[str], result: ReconcileResult) -> None:
-        from openbook.check.validate import check_vault
+        from openbook.check.result import check_vault
         from openbook.record.pending import commit_pending
 
         if not paths:

@@ -1,0 +1,170 @@
+"""Check a whole vault: every note's problems, the rules across notes, a cache."""
+
+from __future__ import annotations
+
+import os
+import stat as statmod
+from pathlib import Path
+from typing import Any
+
+from openbook.check.cache import Entry, cache_key, read_cache, write_cache
+from openbook.check.note import validate_note
+from openbook.check.rules import cross_check, facts_of
+from openbook.config import Config
+from openbook.notes.parse import MAX_FILE_BYTES, Note, Problem, parse_bytes
+from openbook.notetypes.registry import is_conflict_copy
+from openbook.vault import Vault
+
+__all__ = ["CheckResult", "check_vault"]
+
+
+class CheckResult:
+    """Problems of the whole vault; the notes themselves are loaded on first use."""
+
+    def __init__(
+        self,
+        vault: Vault,
+        notes: int,
+        problems: list[Problem],
+        stats: dict[str, tuple[int, int]],
+        fresh: dict[str, Note],
+        key: tuple[Any, ...],
+        cache_dir: Path | None,
+    ) -> None:
+        self.vault = vault
+        self.notes = notes
+        self.problems = problems
+        self._stats = stats
+        self._fresh = fresh
+        self._key = key
+        self._cache_dir = cache_dir
+        self._parsed: dict[str, Note] | None = None
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for p in self.problems if p.severity == "error")
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for p in self.problems if p.severity == "warning")
+
+    def failed_paths(self) -> set[str]:
+        return {p.path for p in self.problems if p.severity == "error"}
+
+    def summary(self) -> str:
+        def plural(n: int, word: str) -> str:
+            return f"{n} {word}{'' if n == 1 else 's'}"
+
+        return (
+            f"{plural(self.errors, 'error')}, {plural(self.warnings, 'warning')} "
+            f"in {plural(self.notes, 'note')}"
+        )
+
+    @property
+    def parsed(self) -> dict[str, Note]:
+        """Every note's frontmatter and body (positions only for notes read this run)."""
+        if self._parsed is None:
+            self._parsed = self._load_notes()
+        return self._parsed
+
+    def valid_notes(self) -> list[Note]:
+        """Notes with no error of their own, conflict copies left out, sorted by path."""
+        bad = self.failed_paths()
+        return [
+            n
+            for path, n in sorted(self.parsed.items())
+            if path not in bad and n.type and not is_conflict_copy(path)
+        ]
+
+    def _load_notes(self) -> dict[str, Note]:
+        cache_file = self._cache_dir / "notes.pickle" if self._cache_dir else None
+        cached = read_cache(cache_file, self._key) if cache_file else {}
+        out: dict[str, Note] = {}
+        entries: dict[str, tuple[int, int, dict[str, Any], str]] = {}
+        by_path: dict[str, list[Problem]] = {}
+        for p in self.problems:
+            by_path.setdefault(p.path, []).append(p)
+        root = str(self.vault.root)
+        cfg = self.vault.config
+        changed = False
+        for rel, (size, mtime) in self._stats.items():
+            note = self._fresh.get(rel)
+            hit = cached.get(rel)
+            if note is None and hit is not None and hit[0] == size and hit[1] == mtime:
+                note = Note(rel, hit[2], hit[3], has_frontmatter=True)
+                note.problems = by_path.get(rel, [])
+            if note is None:
+                note = _load_one(root, rel, os.lstat(os.path.join(root, rel)), cfg)
+            if hit is None or hit[0] != size or hit[1] != mtime:
+                changed = True
+            entries[rel] = (size, mtime, note.meta, note.body)
+            out[rel] = note
+        if cache_file and (changed or len(entries) != len(cached)):
+            write_cache(cache_file, self._key, entries)
+        return out
+
+
+def check_vault(vault: Vault, *, use_cache: bool = True) -> CheckResult:
+    """Parse and validate every note of the vault; problems sorted by path and line."""
+    cfg = vault.config
+    problems: list[Problem] = list(cfg.problems)
+    state = vault.state_dir() if use_cache else None
+    cache_file = state / "check.pickle" if state else None
+    key = cache_key(cfg)
+    cache: dict[str, Entry] = read_cache(cache_file, key) if cache_file else {}
+    entries: dict[str, Entry] = {}
+    stats: dict[str, tuple[int, int]] = {}
+    fresh: dict[str, Note] = {}
+    root = str(vault.root)
+    changed = False
+    for rel, st in vault.note_files():
+        size, mtime = st.st_size, st.st_mtime_ns
+        stats[rel] = (size, mtime)
+        hit = cache.get(rel)
+        if hit is not None and hit[0] == size and hit[1] == mtime:
+            entry = hit
+        else:
+            note = _load_one(root, rel, st, cfg)
+            fresh[rel] = note
+            entry = (size, mtime, tuple(note.problems), facts_of(note))
+            changed = True
+        entries[rel] = entry
+        if entry[2]:
+            problems.extend(entry[2])
+    problems.extend(cross_check(root, {rel: e[3] for rel, e in entries.items()}))
+    problems.sort()
+    if cache_file and (changed or len(entries) != len(cache)):
+        write_cache(cache_file, key, entries)
+    return CheckResult(vault, len(entries), problems, stats, fresh, key, state)
+
+
+def _refused(rel: str, rule: str, message: str) -> Note:
+    note = Note(rel)
+    note.problems.append(Problem(rel, 1, 1, "error", rule, message))
+    return note
+
+
+def _load_one(root: str, rel: str, st: os.stat_result, cfg: Config) -> Note:
+    """Read, parse and validate one file, refusing links and oversized files unread."""
+    if statmod.S_ISLNK(st.st_mode):
+        return _refused(
+            rel,
+            "encoding",
+            "this note is a symbolic link; openbook refuses links, replace it with the file itself",
+        )
+    if st.st_size > MAX_FILE_BYTES:
+        return _refused(
+            rel, "file-too-large", "file is larger than 1 MiB; split it into smaller notes"
+        )
+    try:
+        with open(os.path.join(root, rel), "rb") as fh:
+            # sized by the stat just taken: read(1 MiB) would allocate a MiB for every note
+            data = fh.read(min(st.st_size, MAX_FILE_BYTES) + 1)
+    except OSError as exc:
+        return _refused(
+            rel, "encoding", f"cannot read this file ({exc.strerror}); check its permissions"
+        )
+    note = validate_note(parse_bytes(rel, data, positions=False), cfg)
+    if note.problems:  # read again, with positions, to say exactly where
+        note = validate_note(parse_bytes(rel, data), cfg)
+    return note
