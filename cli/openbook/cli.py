@@ -29,6 +29,9 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "clone": ("sync", "clone_command", "Clone your partner's shared vault."),
     "sync": ("sync", "sync_command", "Share your changes and receive your partner's."),
     "watch": ("watch", "watch_command", "Check and commit notes as you save them."),
+    "keys": ("trust", "keys_command", "Sign your commits with an SSH key; require signatures."),
+    "verify": ("trust", "verify_command", "Check that every commit is signed by its author."),
+    "fingerprint": ("trust", "fingerprint_command", "Digits to compare: same log on both sides?"),
     "hooks": ("hooks", "hooks_command", "Install git hooks that check notes on commit."),
     "completion": ("completion", "completion_command", "Print a shell completion script."),
 }
