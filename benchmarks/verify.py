@@ -179,7 +179,7 @@ def main() -> None:
     check = subprocess.run(openbook, cwd=root, capture_output=True, text=True)
     cold()
     assert check.returncode == 0, check.stdout + check.stderr
-    total = args.commits + 2
+    total = int(git(root, "rev-list", "--count", main_sha))
     verify_cold = timed(openbook, root, args.repeat, cold)
     n = total if args.full_baseline else min(args.baseline_commits, total)
     gsig = timed(["git", "log", f"-{n}", "--format=%G?"], root, 1 if n > 1000 else args.repeat)
@@ -198,6 +198,7 @@ def main() -> None:
     out = subprocess.run(openbook, cwd=root, capture_output=True, text=True).stdout.strip()
     log50 = timed(["git", "log", "-50", "--format=%H"], root, args.repeat * 3)
     imp = timed([py, "-c", "import openbook"], root, args.repeat * 3)
+    helps = timed([py, "-c", "from openbook.cli import main; main()", "--help"], root, 9)
     git(root, "update-ref", "refs/heads/main", main_sha)
     scaled = "" if n == total else f" (timed over the newest {n:,}, scaled to {total:,})"
     print(f"history: {total:,} commits, signed by two partners; verify says: {out}")
@@ -208,6 +209,7 @@ def main() -> None:
         f"verify after {MORE} new commits: {second:.3f} s = {second / base:.2f}x "
         f"(git log -50 {log50:.3f} s + import openbook {imp:.3f} s) (target <= 3x)"
     )
+    print(f"for scale: openbook --help takes {helps:.3f} s = {helps / base:.2f}x the same baseline")
 
 
 if __name__ == "__main__":

@@ -16,8 +16,8 @@ from conftest import git, invoke, make_vault, write
 from twoclones import Pair, checkin_text, make_pair
 
 from openbook.trust import sshsig
-from openbook.trust.signing import commit_tree_sign_args
-from openbook.trust.verify import VERIFIED_REF, verify, verify_range
+from openbook.trust.signing import commit_tree_sign_args, signing_problem
+from openbook.trust.verify import VERIFIED_REF, commit_signers, verify, verify_range
 from openbook.trust.yamledit import set_value
 from openbook.vault import Vault
 
@@ -54,6 +54,8 @@ def commit(
         GIT_AUTHOR_EMAIL=who["email"],
         GIT_COMMITTER_NAME=by["name"],
         GIT_COMMITTER_EMAIL=by["email"],
+        GIT_AUTHOR_DATE="2026-11-24T21:00:00+01:00",
+        GIT_COMMITTER_DATE="2026-11-24T21:00:00+01:00",
     )
     opts = [arg for c in config for arg in ("-c", c)]
     for args in (["add", "--", rel], [*opts, "commit", "-q", "-m", f"change {rel}"]):
@@ -146,6 +148,12 @@ def test_unsigned_plain_git_commit(signed: Pair) -> None:
     sha = commit(signed.bob, rel, checkin_text("bob"), BOB_ID, "commit.gpgsign=false")
     problem = verify_fails(signed.bob, sha, "unsigned")["unsigned"]
     assert problem["author"] == "bob" and problem["message"] == "not signed"
+    assert problem["date"] == "2026-11-24T21:00:00+01:00"
+    res = invoke(["verify"], vault=signed.bob)
+    assert res.stdout == (
+        f"{sha[:7]} 2026-11-24 21:00 Bob Example: not signed [unsigned]\n"
+        "5 commits, 3 signed, 1 problem\n"
+    )
 
 
 def test_written_as_alice_signed_by_bob(signed: Pair) -> None:
@@ -241,6 +249,28 @@ def test_unusable_key_writes_nothing(signed: Pair, tmp_path: Path) -> None:
     assert git(signed.bob, "status", "--porcelain") == ""
 
 
+def test_signing_problem_names_a_key_that_is_gone(signed: Pair) -> None:
+    assert signing_problem(signed.bob) is None
+    private = Path(git(signed.bob, "config", "user.signingkey")).with_suffix("")
+    moved = private.with_name("moved")
+    private.rename(moved)
+    try:
+        problem = signing_problem(signed.bob)
+    finally:
+        moved.rename(private)
+    assert problem == (
+        f"This clone signs commits, but there is no private key at {private} and no "
+        "ssh-agent holds it; unlock or restore it. Nothing was written."
+    )
+
+
+def test_commit_signers_name_the_partner_whose_key_signed(signed: Pair) -> None:
+    sha = commit(signed.bob, "x.md", "x\n", ALICE_ID)  # signed by bob's key
+    signers = commit_signers(signed.bob, sha)
+    assert signers[sha] == "bob"
+    assert list(signers.values()).count("alice") == 1  # her enrolment
+
+
 def test_second_run_reads_only_new_commits_and_keeps_problems(signed: Pair) -> None:
     vault = Vault(signed.bob)
     first = verify(vault)
@@ -302,6 +332,7 @@ def test_fingerprint_without_remote_uses_head(tmp_path: Path) -> None:
     root = make_vault(tmp_path / "solo")
     data = json.loads(invoke(["fingerprint", "--json"], vault=root).stdout)
     assert data["commit"] == git(root, "rev-parse", "HEAD")
+    assert invoke(["verify"], vault=root).stdout == "1 commit, 0 signed, 0 problems\n"
 
 
 def test_keys_are_added_by_their_owner_only(signed: Pair, keys: dict[str, Path]) -> None:

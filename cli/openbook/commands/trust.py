@@ -109,9 +109,10 @@ def keys_require_command(ctx: click.Context, off: bool, as_json: bool) -> None:
 def verify_command(ctx: click.Context, as_json: bool) -> None:
     """Check that every commit since signatures were required is signed by its author.
 
-    Each problem is one line, `<sha7> <date> <author>: <message> [rule]`, then a
-    summary. Exit 0 when there is none, 4 when there are. The last commit checked is
-    remembered (refs/openbook/verified), so the next run reads only what is new.
+    Each problem is one line, `<sha7> <date> <author>: <message> [rule]` (dates in the
+    vault's time zone), then a summary. Exit 0 when there is none, 4 when there are.
+    The last commit checked is remembered (refs/openbook/verified), so the next run
+    reads only what is new.
 
     \b
     Example:
@@ -120,12 +121,13 @@ def verify_command(ctx: click.Context, as_json: bool) -> None:
     from openbook.errors import EXIT_INTEGRITY
     from openbook.trust.verify import verify
 
-    result = verify(get_vault(ctx))
+    vault = get_vault(ctx)
+    result = verify(vault)
     if as_json:
         echo_json(result.as_dict())
     else:
         for problem in result.problems:
-            click.echo(problem.format())
+            click.echo(problem.format(vault.tz))
         click.echo(result.summary())
     if result.problems:
         ctx.exit(EXIT_INTEGRITY)

@@ -8,6 +8,7 @@ commits that are new since then. `verify_range` checks incoming commits for sync
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,9 +38,13 @@ class Problem:
     message: str
     subject: str
 
-    def format(self) -> str:
-        when = self.date[:16].replace("T", " ")
-        return f"{self.commit[:7]} {when} {self.author_name}: {self.message} [{self.rule}]"
+    def format(self, tz: dt.tzinfo | None = None) -> str:
+        """`<sha7> <date> <author>: <message> [rule]`, the date in `tz` when given."""
+        when = dt.datetime.fromisoformat(self.date)
+        if tz is not None:
+            when = when.astimezone(tz)
+        stamp = when.strftime("%Y-%m-%d %H:%M")
+        return f"{self.commit[:7]} {stamp} {self.author_name}: {self.message} [{self.rule}]"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -199,3 +204,26 @@ def verify(vault: Vault, *, remember: bool = True) -> VerifyResult:
     if remember and vault.is_own_repo and head != remembered:
         _save_state(vault, result, remembered)
     return result
+
+
+def commit_signers(root: Path, head: str, base: str | None = None) -> dict[str, str | None]:
+    """{sha: partner id} for the commits of `head ^base`: the partner whose key (as the
+    commit's first parent lists it, or the key the commit enrols for a partner who had
+    none) made a valid signature, else None. For the consent rule of section 7: a
+    consent counts only from a commit signed by that partner."""
+    history = load_history(root, head, [base] if base else [])
+    out: dict[str, str | None] = {}
+    for commit in history.commits:
+        sig = check_signature(commit)
+        out[commit.sha] = None
+        if sig.signer is None or not commit.parents:
+            continue
+        first = history.settings[commit.parents[0]]
+        owner = first.key_owner(sig.signer)
+        if owner is None:  # a partner's first key signs its own enrolment
+            owner = history.settings[commit.sha].key_owner(sig.signer)
+            known = first.partners.get(owner) if owner else None
+            if owner is None or (known is not None and known.key is not None):
+                owner = None
+        out[commit.sha] = owner
+    return out
