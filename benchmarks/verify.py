@@ -165,8 +165,8 @@ def main() -> None:
         home.mkdir(parents=True)
         print(f"building {args.commits:,} signed commits in {root} (cached) ...", flush=True)
         build(root, args.commits)
-    main_sha = git(root, "rev-parse", "refs/heads/main")
     more_sha = git(root, "rev-parse", SIDE_REF)
+    main_sha = git(root, "rev-parse", f"{SIDE_REF}~{MORE}")
     state = root / ".git" / "openbook" / "verified.json"
     py = sys.executable
     openbook = [py, "-c", "from openbook.cli import main; main()", "--vault", str(root), "verify"]
