@@ -28,6 +28,7 @@ ACTIONS = (
     "retire",
     "merge",
     "conflict",
+    "keys",
     "init",
 )
 LATE_EDIT_AFTER = dt.timedelta(hours=48)

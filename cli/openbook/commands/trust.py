@@ -1,0 +1,160 @@
+from __future__ import annotations
+
+import click
+
+from ._common import acting_partner, echo_json, get_vault
+
+
+@click.group("keys")
+def keys_command() -> None:
+    """Sign your commits with an SSH key, so the log proves who wrote what.
+
+    Each of you runs `openbook keys add` in your own copy; once both keys are in,
+    `openbook keys require` makes `verify` and `sync` check every new commit.
+
+    \b
+    Examples:
+      openbook keys add
+      openbook keys list
+      openbook keys require
+    """
+
+
+@keys_command.command("add")
+@click.argument("pubkey", required=False, metavar="[PUBKEY]")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_context
+def keys_add_command(ctx: click.Context, pubkey: str | None, as_json: bool) -> None:
+    """Put your SSH public key into openbook.yml and sign your commits with it.
+
+    PUBKEY is the path of a .pub file or the key itself (default:
+    ~/.ssh/id_ed25519.pub). The change is committed, signed with the key, and this
+    clone's git config is set to sign every commit (gpg.format=ssh, user.signingkey,
+    commit.gpgsign=true). No key yet? Make one with `ssh-keygen -t ed25519`.
+
+    \b
+    Examples:
+      openbook keys add
+      openbook keys add ~/.ssh/openbook_ed25519.pub
+    """
+    from openbook.trust.keys import add_key
+
+    vault = get_vault(ctx)
+    result = add_key(vault, acting_partner(ctx, vault), pubkey)
+    if as_json:
+        echo_json(result.as_dict())
+    else:
+        click.echo(result.message)
+
+
+@keys_command.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print the keys as JSON.")
+@click.pass_context
+def keys_list_command(ctx: click.Context, as_json: bool) -> None:
+    """Show each partner's signing key fingerprint (SHA256:..., as ssh-keygen -l shows it).
+
+    \b
+    Example:
+      openbook keys list
+    """
+    from openbook.trust.keys import list_keys
+
+    vault = get_vault(ctx)
+    infos = list_keys(vault)
+    if as_json:
+        echo_json(
+            {
+                "require_signatures": vault.config.require_signatures,
+                "partners": [i.as_dict() for i in infos],
+            }
+        )
+        return
+    for info in infos:
+        if info.key is not None:
+            detail = f"{info.key.fingerprint} ({info.key.algorithm}"
+            detail += f", {info.key.comment})" if info.key.comment else ")"
+        else:
+            detail = info.error or "no key yet ('openbook keys add')"
+        click.echo(f"{info.partner}: {detail}")
+    state = "required" if vault.config.require_signatures else "not required"
+    click.echo(f"Signatures are {state}.")
+
+
+@keys_command.command("require")
+@click.option("--off", is_flag=True, help="Stop requiring signatures.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_context
+def keys_require_command(ctx: click.Context, off: bool, as_json: bool) -> None:
+    """Require every new commit to be signed by its author (refused until both of you
+    have a key); `--off` stops requiring it. Either way it is a signed, logged commit.
+
+    \b
+    Examples:
+      openbook keys require
+      openbook keys require --off
+    """
+    from openbook.trust.keys import require
+
+    vault = get_vault(ctx)
+    result = require(vault, acting_partner(ctx, vault), on=not off)
+    if as_json:
+        echo_json(result.as_dict())
+    else:
+        click.echo(result.message)
+
+
+@click.command("verify")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_context
+def verify_command(ctx: click.Context, as_json: bool) -> None:
+    """Check that every commit since signatures were required is signed by its author.
+
+    Each problem is one line, `<sha7> <date> <author>: <message> [rule]` (dates in the
+    vault's time zone), then a summary. Exit 0 when there is none, 4 when there are.
+    The last commit checked is remembered (refs/openbook/verified), so the next run
+    reads only what is new.
+
+    \b
+    Example:
+      openbook verify
+    """
+    from openbook.errors import EXIT_INTEGRITY
+    from openbook.trust.verify import verify
+
+    vault = get_vault(ctx)
+    result = verify(vault)
+    if as_json:
+        echo_json(result.as_dict())
+    else:
+        for problem in result.problems:
+            click.echo(problem.format(vault.tz))
+        click.echo(result.summary())
+    if result.problems:
+        ctx.exit(EXIT_INTEGRITY)
+
+
+@click.command("fingerprint")
+@click.option("--json", "as_json", is_flag=True, help="Print the fingerprint as JSON.")
+@click.pass_context
+def fingerprint_command(ctx: click.Context, as_json: bool) -> None:
+    """Print the fingerprint of the shared log: six groups of five digits, then the date
+    and short id of the commit it stands for.
+
+    Read it out at the weekly meeting: when both copies print the same digits, you
+    both see the same history and the same keys.
+
+    \b
+    Example:
+      openbook fingerprint
+    """
+    from openbook.errors import OpenbookError
+    from openbook.trust.fingerprint import fingerprint
+
+    vault = get_vault(ctx)
+    fp = fingerprint(vault)
+    if fp is None:
+        raise OpenbookError(f"{vault.root} has no commits yet; write a note first.")
+    if as_json:
+        echo_json(fp.as_dict())
+    else:
+        click.echo(fp.format(vault.tz))
