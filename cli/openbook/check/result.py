@@ -14,6 +14,7 @@ from openbook.config import Config
 from openbook.notes.parse import MAX_FILE_BYTES, Note, Problem, parse_bytes
 from openbook.notetypes.registry import is_conflict_copy
 from openbook.vault import Vault
+from openbook.words import plural
 
 __all__ = ["CheckResult", "check_vault"]
 
@@ -52,9 +53,6 @@ class CheckResult:
         return {p.path for p in self.problems if p.severity == "error"}
 
     def summary(self) -> str:
-        def plural(n: int, word: str) -> str:
-            return f"{n} {word}{'' if n == 1 else 's'}"
-
         return (
             f"{plural(self.errors, 'error')}, {plural(self.warnings, 'warning')} "
             f"in {plural(self.notes, 'note')}"

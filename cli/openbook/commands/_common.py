@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
@@ -47,5 +48,9 @@ def interactive() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
-def plural(n: int, word: str, many: str | None = None) -> str:
-    return f"{n} {word if n == 1 else (many or word + 's')}"
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def json_option(help_text: str = "Print the result as JSON.") -> Callable[[F], F]:
+    """The `--json` flag every command that shows data takes (passed as `as_json`)."""
+    return click.option("--json", "as_json", is_flag=True, help=help_text)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from ._common import acting_partner, echo_json, get_vault
+from ._common import acting_partner, echo_json, get_vault, json_option
 from .write import DATE
 
 
@@ -23,7 +23,7 @@ from .write import DATE
     default=None,
     help="md (default), a printable html page, or json.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@json_option("Same as --format json.")
 @click.option(
     "--short",
     is_flag=True,
@@ -116,7 +116,7 @@ def _write_output(path: Path, text: str) -> None:
 @click.option(
     "--month", metavar="YYYY-MM", help="The month to review (default: the current month)."
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@json_option("Print the result as JSON.")
 @click.pass_context
 def review_command(ctx: click.Context, month: str | None, as_json: bool) -> None:
     """Create the month's review note (reviews/YYYY-MM.md), prefilled from the vault, and

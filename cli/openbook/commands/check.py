@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import click
 
-from ._common import echo_json, get_vault
+from openbook.errors import EXIT_FAILURE
+
+from ._common import echo_json, get_vault, json_option
 
 
 @click.command("check")
@@ -15,7 +19,7 @@ from ._common import echo_json, get_vault
     show_default=True,
     help="Output format.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@json_option("Same as --format json.")
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 @click.option("--no-cache", is_flag=True, help="Re-read every note instead of using the cache.")
 @click.pass_context
@@ -55,10 +59,10 @@ def check_command(
         ]
         result.problems = problems
     if as_json or fmt == "json":
-        echo_json({"notes": result.notes, "problems": [p.as_dict() for p in problems]})
+        echo_json({"notes": result.notes, "problems": [asdict(p) for p in problems]})
     else:
         for p in problems:
             click.echo(p.format())
         click.echo(result.summary())
     if result.errors or (strict and result.warnings):
-        ctx.exit(1)
+        ctx.exit(EXIT_FAILURE)

@@ -4,7 +4,7 @@ from typing import Any
 
 import click
 
-from ._common import acting_partner, echo_json, get_vault
+from ._common import acting_partner, echo_json, get_vault, json_option
 
 
 def _show(result: Any, as_json: bool) -> None:
@@ -22,7 +22,7 @@ def _show(result: Any, as_json: bool) -> None:
     help="Your answer; it is added under the note's '## Answer' heading. Without "
     "it, write the answer in the note (before or after) and commit it.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@json_option("Print the result as JSON.")
 @click.pass_context
 def answer_command(ctx: click.Context, qid: str, text: str | None, as_json: bool) -> None:
     """Answer question Q-ID: sets `status: answered` and `answered` to now, and commits.
@@ -46,7 +46,7 @@ def _agreement_command(name: str, doc: str) -> click.Command:
 
     @click.command(name, help=doc)
     @click.argument("aid", metavar="A-ID")
-    @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+    @json_option("Print the result as JSON.")
     @click.pass_context
     def command(ctx: click.Context, aid: str, as_json: bool) -> None:
         from openbook.record import consent

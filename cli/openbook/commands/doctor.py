@@ -2,13 +2,14 @@ from __future__ import annotations
 
 import click
 
-from openbook.commands._common import echo_json, get_vault
+from openbook.commands._common import echo_json, get_vault, json_option
+from openbook.errors import EXIT_FAILURE
 
 
 @click.command("doctor")
 @click.option("--fix", "do_fix", is_flag=True, help="Clear a leftover git lock after asking.")
 @click.option("--yes", is_flag=True, help="With --fix: do not ask.")
-@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+@json_option("Print the findings as JSON.")
 @click.pass_context
 def doctor_command(ctx: click.Context, do_fix: bool, yes: bool, as_json: bool) -> None:
     """Say what stops this clone from writing or syncing, and the safe next step.
@@ -38,4 +39,4 @@ def doctor_command(ctx: click.Context, do_fix: bool, yes: bool, as_json: bool) -
         for f in findings:
             click.echo(f"{f.what}\n  {f.next_step}")
     if findings:
-        ctx.exit(1)
+        ctx.exit(EXIT_FAILURE)

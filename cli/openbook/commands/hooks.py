@@ -2,7 +2,10 @@ from __future__ import annotations
 
 import click
 
-from ._common import get_vault, plural
+from openbook.errors import EXIT_FAILURE
+from openbook.words import plural
+
+from ._common import get_vault
 
 
 @click.group("hooks")
@@ -62,4 +65,4 @@ def run_pre_commit_command(ctx: click.Context) -> None:
             "notes. Fix them (openbook check shows them), then commit again.",
             err=True,
         )
-        ctx.exit(1)
+        ctx.exit(EXIT_FAILURE)

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 import click
 
-from ._common import acting_partner, echo_json, get_vault
+from ._common import acting_partner, echo_json, get_vault, json_option
 
 
 @click.group("journal")
@@ -62,7 +62,7 @@ def _editor_set() -> bool:
     default=None,
     help="Open $VISUAL or $EDITOR (default: when there is no --body and an editor is set).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@json_option("Print the result as JSON.")
 def new_command(
     body: str | None, mood: int | None, tags: tuple[str, ...], edit: bool | None, as_json: bool
 ) -> None:
@@ -106,7 +106,7 @@ def new_command(
 
 @journal_command.command("list")
 @_no_vault
-@click.option("--json", "as_json", is_flag=True, help="Print the entries as JSON.")
+@json_option("Print the entries as JSON.")
 def list_command(as_json: bool) -> None:
     """List your journal entries, oldest first: id, date and first line.
 

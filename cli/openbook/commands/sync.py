@@ -4,7 +4,10 @@ from pathlib import Path
 
 import click
 
-from ._common import acting_partner, as_override, echo_json, get_vault, plural
+from openbook.errors import EXIT_UNREACHABLE
+from openbook.words import plural
+
+from ._common import acting_partner, as_override, echo_json, get_vault, json_option
 
 
 @click.command("clone")
@@ -51,7 +54,7 @@ def clone_command(ctx: click.Context, url: str, directory: str) -> None:
     metavar="NAME",
     help="The git remote to sync with.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@json_option("Print the result as JSON.")
 @click.pass_context
 def sync_command(ctx: click.Context, check_only: bool, remote: str, as_json: bool) -> None:
     """Share your changes and receive your partner's.
@@ -80,7 +83,7 @@ def sync_command(ctx: click.Context, check_only: bool, remote: str, as_json: boo
         echo_json(result.as_dict())
     else:
         for line in result.lines:
-            click.echo(line, err=result.exit_code == 5)
+            click.echo(line, err=result.exit_code == EXIT_UNREACHABLE)
         if result.conflicts and not check_only:
             click.echo(f"{plural(len(result.conflicts), 'file')} to reconcile.")
     if result.exit_code:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from ._common import acting_partner, echo_json, get_vault
+from ._common import acting_partner, echo_json, get_vault, json_option
 
 
 @click.group("keys")
@@ -22,7 +22,7 @@ def keys_command() -> None:
 
 @keys_command.command("add")
 @click.argument("pubkey", required=False, metavar="[PUBKEY]")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@json_option("Print the result as JSON.")
 @click.pass_context
 def keys_add_command(ctx: click.Context, pubkey: str | None, as_json: bool) -> None:
     """Put your SSH public key into openbook.yml and sign your commits with it.
@@ -48,7 +48,7 @@ def keys_add_command(ctx: click.Context, pubkey: str | None, as_json: bool) -> N
 
 
 @keys_command.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print the keys as JSON.")
+@json_option("Print the keys as JSON.")
 @click.pass_context
 def keys_list_command(ctx: click.Context, as_json: bool) -> None:
     """Show each partner's signing key fingerprint (SHA256:..., as ssh-keygen -l shows it).
@@ -82,7 +82,7 @@ def keys_list_command(ctx: click.Context, as_json: bool) -> None:
 
 @keys_command.command("require")
 @click.option("--off", is_flag=True, help="Stop requiring signatures.")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@json_option("Print the result as JSON.")
 @click.pass_context
 def keys_require_command(ctx: click.Context, off: bool, as_json: bool) -> None:
     """Require every new commit to be signed by its author (refused until both of you
@@ -104,7 +104,7 @@ def keys_require_command(ctx: click.Context, off: bool, as_json: bool) -> None:
 
 
 @click.command("verify")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@json_option("Print the result as JSON.")
 @click.pass_context
 def verify_command(ctx: click.Context, as_json: bool) -> None:
     """Check that every commit since signatures were required is signed by its author.
@@ -134,7 +134,7 @@ def verify_command(ctx: click.Context, as_json: bool) -> None:
 
 
 @click.command("fingerprint")
-@click.option("--json", "as_json", is_flag=True, help="Print the fingerprint as JSON.")
+@json_option("Print the fingerprint as JSON.")
 @click.pass_context
 def fingerprint_command(ctx: click.Context, as_json: bool) -> None:
     """Print the fingerprint of the shared log: six groups of five digits, then the date

@@ -7,7 +7,9 @@ from typing import Any
 
 import click
 
-from ._common import acting_partner, get_vault
+from openbook.errors import EXIT_FAILURE
+
+from ._common import acting_partner, get_vault, json_option
 
 
 def _seconds(value: str, option: str) -> float:
@@ -80,7 +82,7 @@ def format_event(event: dict[str, Any], once: bool = False) -> list[str]:
     is_flag=True,
     help="Commit what is pending now and exit (for cron and systemd timers).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per event.")
+@json_option("Print one JSON object per event.")
 @click.pass_context
 def watch_command(
     ctx: click.Context, quiet: str, sync_every: str | None, poll: bool, once: bool, as_json: bool
@@ -121,7 +123,7 @@ def watch_command(
         if not outcome.committed and not outcome.invalid and not as_json:
             click.echo("Nothing to commit; everything is already in the log.")
         if outcome.invalid:
-            ctx.exit(1)
+            ctx.exit(EXIT_FAILURE)
         if code:
             ctx.exit(code)
         return

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import click
 
+from openbook.errors import EXIT_FAILURE
 from openbook.notetypes import NAMES
 
-from ._common import acting_partner, echo_json, get_vault, interactive
+from ._common import acting_partner, echo_json, get_vault, interactive, json_option
 
 
 class _DateType(click.ParamType):  # type: ignore[type-arg]
@@ -78,7 +79,7 @@ def _editor(path: Path) -> None:
     default=None,
     help="Open $VISUAL or $EDITOR before committing (default: when interactive).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@json_option("Print the result as JSON.")
 @click.pass_context
 def new_command(
     ctx: click.Context,
@@ -115,7 +116,7 @@ def new_command(
 )
 @click.option("--category", help="An optional category, e.g. timeline or feelings.")
 @click.option("--repeat-of", metavar="Q-ID", help="The earlier question this one asks again.")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@json_option("Print the result as JSON.")
 @click.pass_context
 def ask_command(
     ctx: click.Context,
@@ -154,7 +155,7 @@ def ask_command(
     metavar="TEXT",
     help="A note added to each commit's message (never required).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@json_option("Print the result as JSON.")
 @click.pass_context
 def commit_command(ctx: click.Context, message: str | None, as_json: bool) -> None:
     """Validate and commit every pending change under the vault, one commit per note.
@@ -196,4 +197,4 @@ def commit_command(ctx: click.Context, message: str | None, as_json: bool) -> No
         if not outcome.committed and not outcome.refused and not outcome.protected:
             click.echo("Nothing to commit; everything is already in the log.")
     if outcome.refused or outcome.protected:
-        ctx.exit(1)
+        ctx.exit(EXIT_FAILURE)

@@ -109,21 +109,6 @@ class LogEntry:
     deleted: bool = False
     merge: bool = False
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "sha": self.sha,
-            "date": self.date,
-            "partner": self.partner,
-            "author": self.author,
-            "action": self.action,
-            "type": self.type,
-            "subject": self.subject,
-            "paths": self.paths,
-            "late_edit": self.late_edit,
-            "deleted": self.deleted,
-            "merge": self.merge,
-        }
-
 
 _LETTER_ACTION = {"A": "new", "M": "edit", "D": "delete", "T": "edit"}
 

@@ -54,16 +54,6 @@ class Problem:
             f"{shown(self.message)} [{self.rule}]"
         )
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "path": self.path,
-            "line": self.line,
-            "column": self.column,
-            "severity": self.severity,
-            "rule": self.rule,
-            "message": self.message,
-        }
-
 
 @dataclass
 class Note:

@@ -26,7 +26,6 @@ from openbook.ritual.calendar import (
     local_day,
     next_meeting_day,
     next_review_meeting,
-    plural,
     short_day,
     utc,
 )
@@ -51,6 +50,7 @@ from openbook.ritual.facts import (
     to_data,
 )
 from openbook.vault import Vault
+from openbook.words import plural
 
 SHORT_MINUTES = 20
 CLOSE_QUESTION = "What can I do to make you feel loved this week?"

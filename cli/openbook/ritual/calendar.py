@@ -90,10 +90,6 @@ def human_span(delta: dt.timedelta) -> str:
     return " ".join(parts[:2]) or "less than a minute"
 
 
-def plural(n: int, word: str, many: str | None = None) -> str:
-    return f"{n} {word if n == 1 else (many or word + 's')}"
-
-
 def month_text(year: int, month: int) -> str:
     """'November 2026'."""
     return f"{calendar.month_name[month]} {year}"

@@ -13,7 +13,7 @@ from typing import Any
 
 from openbook.check.result import CheckResult, check_vault
 from openbook.config import Config
-from openbook.errors import NoteError, OpenbookError
+from openbook.errors import EXIT_USAGE, NoteError, OpenbookError
 from openbook.notetypes.registry import as_date
 from openbook.ritual.agenda import plan_changes_line
 from openbook.ritual.calendar import (
@@ -22,7 +22,6 @@ from openbook.ritual.calendar import (
     last_meeting_of_month,
     month_days,
     month_text,
-    plural,
     utc,
 )
 from openbook.ritual.counting import checkins_by_author, count_checkins
@@ -35,6 +34,7 @@ from openbook.ritual.facts import (
     timeout_facts,
 )
 from openbook.vault import Vault
+from openbook.words import plural
 
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
@@ -44,7 +44,7 @@ def parse_month(text: str) -> tuple[int, int]:
     if not m:
         raise OpenbookError(
             f"--month '{text}' is not a month like 2026-11; write the year, a dash and the month.",
-            exit_code=2,
+            exit_code=EXIT_USAGE,
         )
     return int(m[1]), int(m[2])
 

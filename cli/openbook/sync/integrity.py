@@ -10,7 +10,7 @@ from openbook.errors import IntegrityAlert
 from openbook.git import plumbing
 from openbook.git import repo as gitrepo
 from openbook.notetypes.registry import shared_path as allowed_path
-from openbook.sync.result import plural
+from openbook.words import plural
 
 REGULAR_MODES = ("100644", "100755")
 

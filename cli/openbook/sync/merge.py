@@ -14,8 +14,9 @@ from openbook.git import plumbing
 from openbook.git import repo as gitrepo
 from openbook.git.ledger import identity, message
 from openbook.sync.integrity import REGULAR_MODES
-from openbook.sync.result import ConflictFile, plural
+from openbook.sync.result import ConflictFile
 from openbook.vault import Vault
+from openbook.words import plural
 
 _PARTNER_ID = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
 

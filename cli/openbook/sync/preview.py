@@ -7,9 +7,10 @@ from openbook.git import plumbing
 from openbook.git import repo as gitrepo
 from openbook.sync.integrity import check_integrity, refuse_unsafe, unsafe_incoming
 from openbook.sync.refs import PROBE, SyncRefs, waiting
-from openbook.sync.result import SyncResult, plural
+from openbook.sync.result import SyncResult
 from openbook.sync.transport import fetch
 from openbook.vault import Vault
+from openbook.words import plural
 
 
 def preview(vault: Vault, refs: SyncRefs) -> SyncResult:

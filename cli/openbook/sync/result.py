@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
-
-
-def plural(count: int, word: str, many: str | None = None) -> str:
-    return f"{count} {word if count == 1 else (many or word + 's')}"
 
 
 @dataclass
@@ -17,15 +13,6 @@ class ConflictFile:
     copy: str | None
     partner: str
     sha: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "path": self.path,
-            "kind": self.kind,
-            "copy": self.copy,
-            "partner": self.partner,
-            "sha": self.sha,
-        }
 
 
 @dataclass
@@ -71,7 +58,7 @@ class SyncResult:
             "behind": self.behind,
             "received": self.received,
             "pushed": self.pushed,
-            "conflicts": [c.as_dict() for c in self.conflicts],
+            "conflicts": [asdict(c) for c in self.conflicts],
             "conflict_copies": self.conflict_copies,
             "conflicts_expected": self.conflicts_expected,
             "backup": self.backup,

@@ -38,9 +38,10 @@ from openbook.sync.integrity import check_integrity, refuse_unsafe, unsafe_incom
 from openbook.sync.merge import conflict_line, integrate
 from openbook.sync.preview import preview
 from openbook.sync.refs import INCOMING, SEEN, TRACKING, SyncRefs
-from openbook.sync.result import SyncResult, plural
+from openbook.sync.result import SyncResult
 from openbook.sync.transport import fetch, push, remote_url
 from openbook.vault import Vault
+from openbook.words import plural
 
 MAX_RETRIES = 3  # a rejected push is retried at most this many times
 

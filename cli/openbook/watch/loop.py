@@ -16,7 +16,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from openbook.errors import Busy, IntegrityAlert, OpenbookError
@@ -398,7 +398,7 @@ class Watcher:
                 {
                     "event": "invalid",
                     "path": path,
-                    "problems": [p.as_dict() for p in own],
+                    "problems": [asdict(p) for p in own],
                     "lines": [p.format() for p in own],
                 }
             )

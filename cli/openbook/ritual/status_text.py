@@ -1,0 +1,127 @@
+"""The sentences of `status` and `log`: built here, in the core, like the agenda's and
+sync's; the command layer only prints them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from openbook.config import Partner
+from openbook.git.ledger import LogEntry
+from openbook.ritual.overview import Overview
+from openbook.words import plural
+
+
+def _ago(days: int) -> str:
+    return "today" if days == 0 else ("1 day old" if days == 1 else f"{days} days old")
+
+
+def _head_lines(ov: Overview, names: dict[str, Partner], me: str | None) -> list[str]:
+    lines = [f"Vault {ov.vault}" + (f", you are {names[me].name} ({me})." if me else ".")]
+    if me is None:
+        lines.append(
+            "  This clone does not know who you are: run 'git config openbook.partner ID'."
+        )
+    if ov.config_problems:
+        lines.append(
+            f"  openbook.yml has {plural(len(ov.config_problems), 'problem')}: "
+            f"{ov.config_problems[0]}"
+        )
+        lines.append("  Fix openbook.yml first ('openbook check' lists everything).")
+    for c in ov.conflict_copies:
+        lines.append(
+            f"  Conflict copy to reconcile: {c} (keep what you both want, then delete it)."
+        )
+    if ov.invalid_notes:
+        lines.append(
+            f"  {plural(len(ov.invalid_notes), 'note')} could not be read; run 'openbook check'."
+        )
+    return lines
+
+
+def _checkin_lines(ov: Overview, names: dict[str, Partner], me: str | None) -> list[str]:
+    lines = ["Check-ins:"]
+    if not ov.checkins:
+        lines.append("  No check-in schedule in openbook.yml.")
+    for due in ov.checkins:
+        who = "You" if due.partner == me else names[due.partner].name
+        when = "today" if due.every == "day" else f"this week (since {due.since.isoformat()})"
+        if due.written:
+            lines.append(f"  {who}: the check-in for {when} is written.")
+        else:
+            by = f" by {due.by.strftime('%H:%M')}" if due.by else ""
+            lines.append(f"  {who}: a check-in is due {when}{by}.")
+    return lines
+
+
+def _question_lines(ov: Overview, names: dict[str, Partner], me: str | None) -> list[str]:
+    lines = ["Open questions:"]
+    if not ov.open_questions:
+        lines.append("  None open.")
+    for q in ov.open_questions:
+        answer_by = dt.datetime.fromisoformat(q["answer_by"]).strftime("%a %d %b %H:%M")
+        mark = ("answer was due " if q["overdue"] else "answer by ") + answer_by
+        to = "you" if q["to"] == me else (names[q["to"]].name if q["to"] in names else q["to"])
+        lines.append(f"  {q['id']} for {to}, {_ago(q['age_days'])}, {mark}.")
+    return lines
+
+
+def _agreement_lines(ov: Overview, names: dict[str, Partner], me: str | None) -> list[str]:
+    lines = ["Agreements:"]
+    if not ov.agreements_due and not ov.agreements_waiting:
+        lines.append("  Nothing due for review and nothing waiting for consent.")
+    for a in ov.agreements_due:
+        lines.append(f"  {a['id']} {a['title']}: due for review since {a['next_review']}.")
+    for a in ov.agreements_waiting:
+        waiting = ", ".join("you" if p == me else names[p].name for p in a["waiting_for"])
+        lines.append(
+            f"  {a['id']} {a['title']}: proposed, waiting for {waiting or 'nobody'} "
+            f"(openbook accept {a['id']})."
+        )
+    return lines
+
+
+def _tail_lines(ov: Overview) -> list[str]:
+    lines = []
+    if ov.uncommitted:
+        lines.append(
+            f"Uncommitted: {plural(len(ov.uncommitted), 'change')} (openbook commit records them)."
+        )
+        lines += [f"  {path}" for path in ov.uncommitted[:10]]
+    else:
+        lines.append("Uncommitted: nothing, everything is in the log.")
+    if ov.last_sync:
+        lines.append(
+            f"Last sync: {ov.last_sync.get('time', '?')}, {ov.last_sync.get('result', '?')}."
+        )
+    else:
+        lines.append("Last sync: never (openbook sync shares your notes with your partner).")
+    return lines
+
+
+def status_lines(ov: Overview, names: dict[str, Partner], me: str | None) -> list[str]:
+    """What `openbook status` says, line by line."""
+    return [
+        *_head_lines(ov, names, me),
+        *_checkin_lines(ov, names, me),
+        *_question_lines(ov, names, me),
+        *_agreement_lines(ov, names, me),
+        *_tail_lines(ov),
+    ]
+
+
+def log_lines(entries: list[LogEntry], *, filtered: bool) -> list[str]:
+    """What `openbook log` says: one line per change, newest first, with its marks."""
+    if not entries:
+        return ["No changes match." if filtered else "No changes in the log yet."]
+    lines = []
+    for e in entries:
+        when = dt.datetime.fromisoformat(e.date).strftime("%Y-%m-%d %H:%M")
+        marks = []
+        if e.late_edit:
+            marks.append("late edit")
+        if e.deleted:
+            marks.append("deleted, still in history")
+        mark = f"  [{', '.join(marks)}]" if marks else ""
+        target = e.subject.split(": ", 1)[-1] if ": " in e.subject else e.subject
+        lines.append(f"{when}  {e.sha[:7]}  {(e.partner or e.author):<8} {target}{mark}")
+    return lines
