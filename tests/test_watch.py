@@ -21,7 +21,8 @@ import pytest
 from conftest import git, invoke, subjects, write
 
 from openbook.vault import Vault
-from openbook.watch.loop import Watcher, is_dropping, is_note_path, parse_seconds
+from openbook.watch.loop import Watcher, parse_seconds
+from openbook.watch.observer import is_dropping, is_note_path
 
 QUIET = 0.3
 CLI = [sys.executable, "-c", "from openbook.cli import main; main()"]
