@@ -112,11 +112,12 @@ class Debouncer:
     # ----------------------------------------------------------------- answers
 
     def _stable(self, track: _Track) -> bool:
+        # the same sums as in `_due`, so a look at the due time decides
         if track.since is None or track.seen is None:
             return False
-        if track.seen - track.since < self.settle:
+        if track.seen < track.since + self.settle:
             return False
-        return track.changed is None or track.seen - track.changed >= self.quiet
+        return track.changed is None or track.seen >= track.changed + self.quiet
 
     def ready(self, *, again: bool = False) -> list[str]:
         """Paths still long enough to commit; with `again`, also those already handled."""

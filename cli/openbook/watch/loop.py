@@ -20,7 +20,7 @@ from watchdog.observers.api import BaseObserver
 from openbook.errors import Busy, IntegrityAlert, OpenbookError
 from openbook.sync.run import sync
 from openbook.vault import Vault
-from openbook.watch.debounce import Debouncer
+from openbook.watch.debounce import Clock, Debouncer
 from openbook.watch.observer import VaultObserver, ensure_local_excludes, native_observer
 from openbook.watch.reconcile import Emit, Event, Reconciler, ReconcileResult
 
@@ -57,6 +57,7 @@ class Watcher:
         sync_every: float | None = None,
         poll: bool = False,
         emit: Emit | None = None,
+        clock: Clock = time.monotonic,
     ) -> None:
         self.vault = vault
         self.partner = partner
@@ -69,12 +70,12 @@ class Watcher:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._mu = threading.Lock()  # guards the debouncer: events come from another thread
-        self._debounce = Debouncer(quiet, self.settle, clock=time.monotonic)
+        self._debounce = Debouncer(quiet, self.settle, clock=clock)
         self._last_notice: str | None = None
         self._root = str(vault.root)
         self._observer = VaultObserver(
             self._root,
-            self._changed,
+            self.changed,
             poll=poll,
             interval=self.poll_interval(),
             native=self.native_observer,
@@ -107,8 +108,8 @@ class Watcher:
         self._last_notice = message
         self.emit({"event": "notice", "message": message})
 
-    def _changed(self, rel: str, folder: bool) -> None:
-        """Called from the observer's thread for each relevant path."""
+    def changed(self, rel: str, folder: bool = False) -> None:
+        """A note (or a folder of notes) changed. The observer calls this from its thread."""
         with self._mu:
             if folder:
                 self._debounce.touch_folder(rel)
@@ -165,7 +166,8 @@ class Watcher:
         with self._mu:
             self._debounce.postpone(max(self.quiet, self.settle))
 
-    def _next_due(self) -> float | None:
+    def next_due(self) -> float | None:
+        """When, on watch's clock, git is next worth asking; None when nothing waits."""
         with self._mu:
             return self._debounce.next_due()
 
@@ -229,7 +231,7 @@ class Watcher:
         while not self._stop.is_set():
             self._observer.rewatch_if_needed()
             now = clock()
-            due = self._next_due()
+            due = self.next_due()
             full = now >= next_full
             if full or (due is not None and now >= due):
                 if self.reconcile(full=full).committed:
@@ -258,7 +260,7 @@ class Watcher:
             total.settled = outcome.settled
             if outcome.settled or self._stop.is_set():
                 break
-            due = self._next_due()
+            due = self.next_due()
             wait = self.settle if due is None else due - self._debounce.now()
             self._stop.wait(max(0.0, wait))
         return total
