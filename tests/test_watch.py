@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import json
+import logging
 import os
 import queue
 import signal
@@ -529,6 +530,15 @@ def test_a_swap_file_living_beside_the_note_is_never_committed_nor_waited_for(
     assert [e["path"] for e in of_kind(events, "committed")] == [NOTE]
     assert git(vault, "status", "--porcelain", "-uall") == ""
     assert not of_kind(events, "invalid") and not of_kind(events, "notice")
+
+
+def test_watchdogs_stop_race_stays_off_the_terminal(caplog: pytest.LogCaptureFixture) -> None:
+    """watchdog's inotify thread may read once more while watch stops; it logs an error."""
+    inotify_log = logging.getLogger("watchdog.observers.inotify")
+    with caplog.at_level(logging.DEBUG):
+        inotify_log.error("InotifyEmitter.queue_events() called when the thread is inactive")
+        inotify_log.error("another problem")
+    assert [r.getMessage() for r in caplog.records] == ["another problem"]
 
 
 def test_polling_observer_commits_a_save(vault: Path) -> None:

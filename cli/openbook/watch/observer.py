@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import logging
 import os
 from collections.abc import Callable
 
@@ -110,6 +111,18 @@ def describe_oserror(exc: OSError) -> str:
     if exc.errno == errno.EMFILE:
         return "too many files are open"
     return exc.strerror or str(exc)
+
+
+class _StopRace(logging.Filter):
+    """watchdog logs an error when its inotify thread reads once more after `stop()`
+    began: a race inside watchdog, harmless since watch is stopping on purpose. Without
+    this filter Python prints the line on the terminal as watch exits."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "called when the thread is inactive" not in record.getMessage()
+
+
+logging.getLogger("watchdog.observers.inotify").addFilter(_StopRace())
 
 
 def native_observer() -> BaseObserver:
