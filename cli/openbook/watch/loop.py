@@ -204,6 +204,7 @@ class Watcher:
         if stop_event is not None:
             self._stop = stop_event
         ensure_local_excludes(self.vault)
+        self._observer.interval = self.poll_interval()
         message = self._observer.start()
         if message:
             self.notice(message)
