@@ -73,6 +73,55 @@ class Recorder:
                 raise SystemExit(f"watch made {self.commits} of {n} commits in {limit}s")
 
 
+def baseline_commit(vault: Any, folder: Path) -> float:
+    """Median time of `commit_pending` of one note, as `openbook commit` does."""
+    from openbook.record.pending import commit_pending
+
+    base = []
+    for n in range(20):
+        (folder / f"2025-01-{n + 1:02d}-bob.md").write_text(checkin(f"2025-01-{n + 1:02d}", n))
+        t0 = time.monotonic()
+        commit_pending(vault, "bob")
+        base.append(time.monotonic() - t0)
+    return statistics.median(base)
+
+
+def save_latencies(root: Path, rec: Recorder, saves: int, quiet: float) -> list[float]:
+    """Save to commit, minus the quiet period, for `saves` new notes one after another."""
+    lat = []
+    for n in range(saves):
+        day = f"2026-{n // 28 + 1:02d}-{n % 28 + 1:02d}"
+        rel = f"checkins/2026/{day}-bob.md"
+        target = rec.commits + 1
+        t0 = time.monotonic()
+        (root / rel).write_text(checkin(day, n))
+        rec.wait_commits(target)
+        lat.append(rec.done[rel] - t0 - quiet)
+        time.sleep(0.05)
+    return lat
+
+
+def memory_over(root: Path, rec: Recorder, commits: int) -> tuple[float, float, float]:
+    """Edit 20 notes in rotation, 10 per burst: (RSS after 10, RSS after all, seconds)."""
+    made = 0
+    rotation = [f"checkins/2026/2025-01-{n + 1:02d}-bob.md" for n in range(20)]
+    rss_10 = 0.0
+    t0 = time.monotonic()
+    while made < commits:
+        start = rec.commits
+        for k in range(10):
+            rel = rotation[(made + k) % len(rotation)]
+            (root / rel).write_text(checkin(rel[14:24], made + k) + f"Edit {made + k}.\n")
+        rec.wait_commits(start + 10)
+        made += 10
+        if made == 10:
+            gc.collect()
+            rss_10 = rss_mb()
+    elapsed = time.monotonic() - t0
+    gc.collect()
+    return rss_10, rss_mb(), elapsed
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--saves", type=int, default=50)
@@ -80,7 +129,6 @@ def main() -> None:
     ap.add_argument("--quiet", type=float, default=0.5)
     args = ap.parse_args()
 
-    from openbook.record.pending import commit_pending
     from openbook.start.setup import create_vault
     from openbook.vault import Vault
     from openbook.watch.loop import Watcher
@@ -92,15 +140,7 @@ def main() -> None:
         folder = root / "checkins" / "2026"
         folder.mkdir(parents=True, exist_ok=True)
         vault = Vault(root)
-
-        # baseline: one note committed directly, as `openbook commit` does
-        base = []
-        for n in range(20):
-            (folder / f"2025-01-{n + 1:02d}-bob.md").write_text(checkin(f"2025-01-{n + 1:02d}", n))
-            t0 = time.monotonic()
-            commit_pending(vault, "bob")
-            base.append(time.monotonic() - t0)
-        baseline = statistics.median(base)
+        baseline = baseline_commit(vault, folder)
 
         rec = Recorder()
         watcher = Watcher(vault, "bob", quiet=args.quiet, emit=rec)
@@ -108,42 +148,13 @@ def main() -> None:
         thread = threading.Thread(target=watcher.run, args=(stop,), daemon=True)
         thread.start()
         time.sleep(1.0)
-
-        # 1. overhead per save
-        lat = []
-        for n in range(args.saves):
-            day = f"2026-{n // 28 + 1:02d}-{n % 28 + 1:02d}"
-            rel = f"checkins/2026/{day}-bob.md"
-            target = rec.commits + 1
-            t0 = time.monotonic()
-            (root / rel).write_text(checkin(day, n))
-            rec.wait_commits(target)
-            lat.append(rec.done[rel] - t0 - args.quiet)
-            time.sleep(0.05)
-        overhead = statistics.median(lat)
-
-        # 2. memory over many commits: edit 20 notes in rotation, 10 per burst
+        lat = save_latencies(root, rec, args.saves, args.quiet)
         watcher.quiet = 0.05
-        made = 0
-        rotation = [f"checkins/2026/2025-01-{n + 1:02d}-bob.md" for n in range(20)]
-        rss_10 = 0.0
-        t0 = time.monotonic()
-        while made < args.commits:
-            start = rec.commits
-            for k in range(10):
-                rel = rotation[(made + k) % len(rotation)]
-                (root / rel).write_text(checkin(rel[14:24], made + k) + f"Edit {made + k}.\n")
-            rec.wait_commits(start + 10)
-            made += 10
-            if made == 10:
-                gc.collect()
-                rss_10 = rss_mb()
-        elapsed = time.monotonic() - t0
-        gc.collect()
-        rss_n = rss_mb()
+        rss_10, rss_n, elapsed = memory_over(root, rec, args.commits)
         stop.set()
         thread.join(10)
 
+    overhead = statistics.median(lat)
     print(
         f"watch, save to commit (median of {args.saves} saves, quiet {args.quiet:g}s subtracted):"
     )

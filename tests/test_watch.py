@@ -1,10 +1,17 @@
-"""openbook watch: real files saved the way real editors save them, real git, real inotify."""
+"""openbook watch.
+
+The timing logic (when is a note still enough to commit) runs on a clock the tests turn
+by hand: first the debouncer alone, then the Watcher on real files and real git with
+reconciles called by hand. A few end-to-end tests keep real inotify and real time, with
+the save patterns of real editors.
+"""
 
 from __future__ import annotations
 
 import errno
 import fcntl
 import json
+import logging
 import os
 import queue
 import signal
@@ -21,7 +28,9 @@ import pytest
 from testing import git, invoke, subjects, write
 
 from openbook.vault import Vault
-from openbook.watch.loop import Watcher, is_dropping, is_note_path, parse_seconds
+from openbook.watch.debounce import Debouncer
+from openbook.watch.loop import Watcher, parse_seconds
+from openbook.watch.observer import is_dropping, is_note_path
 
 QUIET = 0.3
 CLI = [sys.executable, "-c", "from openbook.cli import main; main()"]
@@ -101,6 +110,333 @@ def bare_gitignore(root: Path) -> None:
     git(root, "commit", "-q", "-m", "plain gitignore", "--", ".gitignore")
 
 
+class HandClock:
+    """A monotonic clock the test turns by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def turn(self, seconds: float) -> None:
+        self.now += seconds
+
+
+# ------------------------------------------------- the debouncer alone, on a hand-turned clock
+
+A = "checkins/2026/2026-11-24-bob.md"
+B = "checkins/2026/2026-11-23-bob.md"
+Q = "questions/Q-0001.md"
+S1 = (True, 120, 1)
+S2 = (True, 160, 2)
+
+
+def debouncer() -> tuple[Debouncer, HandClock]:
+    clock = HandClock()
+    return Debouncer(quiet=2.0, settle=0.5, clock=clock), clock
+
+
+def look(d: Debouncer, clock: HandClock, snapshot: dict[str, Any]) -> list[str]:
+    """A `git status` begun now; returns what is ready after it."""
+    d.observe(snapshot, clock())
+    return d.ready()
+
+
+def test_a_saved_note_is_ready_once_quiet_and_seen_still() -> None:
+    d, clock = debouncer()
+    d.touch(A)
+    assert d.waiting() == [A] and d.ready() == []
+    assert d.next_due() == 1001.5  # a first look half a second before the quiet ends
+    clock.turn(0.5)
+    assert look(d, clock, {A: S1}) == []
+    clock.turn(1.0)
+    assert look(d, clock, {A: S1}) == []  # still, but only 1.5s after the save
+    assert d.next_due() == 1002.0
+    clock.turn(0.5)
+    assert look(d, clock, {A: S1}) == [A]
+
+
+def test_a_note_needs_two_looks_a_settle_apart() -> None:
+    d, clock = debouncer()
+    d.touch(A)
+    clock.turn(2.0)
+    assert look(d, clock, {A: S1}) == []  # quiet long enough, but seen only once
+    clock.turn(0.25)
+    assert look(d, clock, {A: S1}) == []
+    assert d.next_due() == 1002.5
+    clock.turn(0.25)
+    assert look(d, clock, {A: S1}) == [A]
+
+
+def test_a_new_event_restarts_the_wait() -> None:
+    """Truncate, write half, write the rest: nothing is ready until quiet after the last."""
+    d, clock = debouncer()
+    d.touch(A)  # truncated
+    clock.turn(0.5)
+    d.touch(A)  # the first half
+    clock.turn(0.5)
+    d.touch(A)  # the rest, at 1001.0
+    assert d.next_due() == 1002.5
+    clock.turn(0.5)
+    assert look(d, clock, {A: S1}) == []
+    clock.turn(0.5)
+    assert look(d, clock, {A: S1}) == []  # 2s after the first write, 1s after the last
+    clock.turn(1.0)
+    assert look(d, clock, {A: S1}) == [A]
+
+
+def test_an_event_between_two_looks_restarts_the_wait() -> None:
+    d, clock = debouncer()
+    assert look(d, clock, {A: S1}) == []
+    clock.turn(0.25)
+    d.touch(A)  # same size and mtime as far as git can tell: the event still counts
+    clock.turn(0.25)
+    assert look(d, clock, {A: S1}) == []
+    clock.turn(1.75)
+    assert look(d, clock, {A: S1}) == [A]
+
+
+def test_paths_wait_independently() -> None:
+    d, clock = debouncer()
+    d.touch(A)
+    clock.turn(1.0)
+    d.touch(B)  # saving B must not delay A
+    clock.turn(0.5)
+    assert look(d, clock, {A: S1, B: S1}) == []
+    clock.turn(0.5)
+    assert look(d, clock, {A: S1, B: S1}) == [A]
+    d.done([A])
+    assert d.waiting() == [B]
+    assert d.next_due() == 1003.0
+    clock.turn(1.0)
+    assert look(d, clock, {A: S1, B: S1}) == [B]
+
+
+def test_a_note_found_by_git_alone_needs_only_the_settle() -> None:
+    """At start and every minute: no event came for it, so no quiet period to wait."""
+    d, clock = debouncer()
+    assert look(d, clock, {A: S1}) == []
+    assert d.next_due() == 1000.5
+    clock.turn(0.5)
+    assert look(d, clock, {A: S1}) == [A]
+
+
+def test_a_new_signature_without_an_event_restarts_the_wait() -> None:
+    """A write no event told of (lost, or polling): seen by git, it counts as an event."""
+    d, clock = debouncer()
+    look(d, clock, {A: S1})
+    clock.turn(0.5)
+    assert look(d, clock, {A: S2}) == []
+    assert d.next_due() == 1002.5
+    clock.turn(1.5)
+    assert look(d, clock, {A: S2}) == []
+    clock.turn(0.5)
+    assert look(d, clock, {A: S2}) == [A]
+
+
+def test_a_look_begun_before_the_last_event_proves_nothing() -> None:
+    d, clock = debouncer()
+    taken_at = clock()
+    clock.turn(0.25)
+    d.touch(A)  # saved while git status was running
+    d.touch(B)  # created while git status was running: git did not list it
+    d.observe({A: S1}, taken_at)
+    assert d.waiting() == [B, A]  # B's event is not lost
+    clock.turn(2.0)
+    assert look(d, clock, {A: S1, B: S1}) == []  # the first look that counts
+    clock.turn(0.5)
+    assert look(d, clock, {A: S1, B: S1}) == [B, A]
+
+
+def test_a_path_git_no_longer_lists_is_forgotten() -> None:
+    d, clock = debouncer()
+    d.touch(A)  # e.g. saved back to what is committed, or committed by `openbook new`
+    look(d, clock, {A: S1})
+    clock.turn(1.5)
+    assert look(d, clock, {}) == []
+    assert d.waiting() == [] and d.next_due() is None
+
+
+def test_a_handled_note_waits_for_its_next_change() -> None:
+    d, clock = debouncer()
+    look(d, clock, {A: S1})
+    clock.turn(0.5)
+    assert look(d, clock, {A: S1}) == [A]
+    d.done([A])  # reported as invalid, say
+    clock.turn(60)
+    assert look(d, clock, {A: S1}) == []
+    assert d.next_due() is None and d.waiting() == []
+    assert d.ready(again=True) == [A]  # the minute's full reconcile checks it again
+    clock.turn(1.0)
+    d.touch(A)  # fixed
+    assert d.waiting() == [A] and d.next_due() == 1063.0
+    clock.turn(2.0)
+    look(d, clock, {A: S2})
+    d.done([A])
+    clock.turn(0.25)
+    look(d, clock, {A: S1})  # a new signature undoes `done` too
+    assert d.waiting() == [A]
+
+
+def test_a_folder_event_restarts_the_notes_below_it_only() -> None:
+    """A folder moved in or out: one event for the folder, none for its notes."""
+    d, clock = debouncer()
+    look(d, clock, {A: S1, Q: S1})
+    clock.turn(0.25)
+    d.touch_folder("checkins")
+    clock.turn(0.25)
+    assert look(d, clock, {A: S1, B: S1, Q: S1}) == [Q]  # B came with the folder
+    d.done([Q])
+    assert d.next_due() == 1002.25
+    clock.turn(1.75)
+    assert look(d, clock, {A: S1, B: S1, Q: S1}) == [B, A]
+
+
+def test_a_busy_vault_postpones_the_next_look() -> None:
+    d, clock = debouncer()
+    d.postpone(3.0)  # git status could not run at all
+    assert d.next_due() == 1003.0
+    clock.turn(3.0)
+    look(d, clock, {A: S1})
+    assert d.next_due() == 1003.5  # a look that ran ends the postponement
+    d.postpone(3.0)
+    assert d.next_due() == 1006.0
+
+
+def test_no_quiet_at_all_still_waits_for_the_settle() -> None:
+    clock = HandClock()
+    d = Debouncer(quiet=0, settle=0.5, clock=clock)
+    d.touch(A)
+    assert d.next_due() == 1000.0
+    clock.turn(0.25)
+    assert look(d, clock, {A: S1}) == []
+    clock.turn(0.25)
+    assert look(d, clock, {A: S1}) == []
+    clock.turn(0.25)
+    assert look(d, clock, {A: S1}) == [A]
+
+
+# ----------------------------------- the Watcher by hand: real files and git, hand-turned clock
+
+
+def by_hand(root: Path) -> tuple[Watcher, list[dict[str, Any]], HandClock]:
+    """A Watcher with no observer and no thread: the test tells it of events and turns time."""
+    clock = HandClock()
+    events: list[dict[str, Any]] = []
+    watcher = Watcher(Vault(root), "bob", quiet=2.0, emit=events.append, clock=clock)
+    assert watcher.settle == 0.1
+    return watcher, events, clock
+
+
+def looks(watcher: Watcher, clock: HandClock, seconds: float, full: bool = False) -> list[str]:
+    """Reconcile every quarter second for `seconds`; the paths committed meanwhile."""
+    committed = []
+    for _ in range(int(seconds / 0.25)):
+        clock.turn(0.25)
+        committed += [c["path"] for c in watcher.reconcile(full=full).committed]
+    return committed
+
+
+def test_a_note_written_in_three_goes_is_committed_once_with_the_final_text(vault: Path) -> None:
+    write(vault, NOTE, checkin(body="First draft."))
+    assert invoke(["commit"], vault=vault).exit_code == 0
+    watcher, _, clock = by_hand(vault)
+    before = count(vault)
+    final = checkin(mood=5, body="Second thoughts, written slowly.")
+    with open(vault / NOTE, "r+b") as fh:
+        fh.truncate(0)
+        fh.flush()
+        watcher.changed(NOTE)
+        assert looks(watcher, clock, 1.0) == []
+        fh.write(final[:-15].encode())  # frontmatter and half the body: a valid note
+        fh.flush()
+        watcher.changed(NOTE)
+        assert looks(watcher, clock, 1.5) == []
+        fh.write(final[-15:].encode())
+    watcher.changed(NOTE)
+    assert looks(watcher, clock, 1.75) == []  # the quiet is not over yet
+    assert count(vault) == before
+    assert looks(watcher, clock, 0.25) == [NOTE]
+    assert count(vault) == before + 1
+    assert committed_text(vault, NOTE) == final.rstrip("\n")
+    assert commits_of(vault, NOTE)[0] == f"checkin: edit {NOTE}"
+    assert looks(watcher, clock, 10.0, full=True) == []
+
+
+def test_two_notes_saved_a_second_apart_are_committed_each_in_its_time(vault: Path) -> None:
+    watcher, events, clock = by_hand(vault)
+    write(vault, A, checkin())
+    watcher.changed(A)
+    clock.turn(1.0)
+    write(vault, B, checkin("2026-11-23"))
+    watcher.changed(B)
+    assert looks(watcher, clock, 1.25) == [A]
+    assert git(vault, "status", "--porcelain", "-uall") == f"?? {B}"
+    assert looks(watcher, clock, 1.0) == [B]
+    assert [e["path"] for e in of_kind(events, "committed")] == [A, B]
+
+
+def test_a_note_no_event_told_of_is_committed_by_the_full_reconcile(vault: Path) -> None:
+    watcher, events, clock = by_hand(vault)
+    write(vault, NOTE, checkin())  # saved while watch was not running
+    assert watcher.reconcile(full=True).committed == []  # seen once
+    clock.turn(0.1)
+    assert [c["path"] for c in watcher.reconcile(full=True).committed] == [NOTE]
+    assert commits_of(vault, NOTE) == [f"checkin: new {NOTE}"]
+    assert [e["action"] for e in of_kind(events, "committed")] == ["new"]
+
+
+def test_invalid_note_is_reported_once_and_committed_when_fixed(vault: Path) -> None:
+    watcher, events, clock = by_hand(vault)
+    before = count(vault)
+    write(vault, NOTE, checkin(mood=9))
+    watcher.changed(NOTE)
+    assert looks(watcher, clock, 2.5) == []
+    invalid = of_kind(events, "invalid")
+    assert len(invalid) == 1
+    assert invalid[0]["lines"] == [
+        f"{NOTE}:5:7: error: mood must be between 1 and 5, got 9 [field-value]"
+    ]
+    for _ in range(5):  # the minute's full reconciles check it again, and say nothing
+        clock.turn(60)
+        assert watcher.reconcile(full=True).invalid == [NOTE]
+    assert len(of_kind(events, "invalid")) == 1
+    assert count(vault) == before
+    write(vault, NOTE, checkin(mood=2))
+    watcher.changed(NOTE)
+    assert looks(watcher, clock, 2.5) == [NOTE]
+    assert committed_text(vault, NOTE) == checkin(mood=2).rstrip("\n")
+    assert len(of_kind(events, "invalid")) == 1
+    assert not of_kind(events, "notice")
+
+
+def test_a_busy_vault_is_a_calm_notice_and_watch_tries_again(vault: Path) -> None:
+    watcher, events, clock = by_hand(vault)
+    write(vault, NOTE, checkin())
+    held, release = threading.Event(), threading.Event()
+
+    def other_openbook() -> None:
+        with Vault(vault).lock():
+            held.set()
+            release.wait(30)
+
+    thread = threading.Thread(target=other_openbook, daemon=True)
+    thread.start()
+    assert held.wait(30)
+    try:
+        outcome = watcher.reconcile(full=True)
+    finally:
+        release.set()
+        thread.join(30)
+    assert not outcome.settled and not outcome.committed
+    assert [e["message"] for e in of_kind(events, "notice")] == [
+        "another openbook is working on the vault; watch tries again shortly."
+    ]
+    assert watcher.next_due() == clock() + 2.0  # not before the quiet period
+    assert looks(watcher, clock, 2.25) == [NOTE]
+
+
 # ------------------------------------------------------------------ save patterns
 
 
@@ -115,28 +451,6 @@ def test_write_in_place_is_one_commit_with_the_final_content(vault: Path) -> Non
     assert git(vault, "log", "-1", "--format=%an <%ae>") == "Bob Example <bob@example.org>"
     assert [e["path"] for e in of_kind(events, "committed")] == [NOTE]
     assert git(vault, "status", "--porcelain") == ""
-
-
-def test_truncate_then_write_never_commits_a_partial_version(vault: Path) -> None:
-    write(vault, NOTE, checkin(body="First draft."))
-    assert invoke(["commit"], vault=vault).exit_code == 0
-    before = count(vault)
-    final = checkin(mood=5, body="Second thoughts, written slowly.")
-    with watching(vault):
-        path = vault / NOTE
-        with open(path, "r+b") as fh:
-            fh.truncate(0)
-            fh.flush()
-            time.sleep(QUIET / 3)
-            fh.write(final[:-15].encode())  # frontmatter and half the body: valid
-            fh.flush()
-            time.sleep(QUIET / 3)
-            fh.write(final[-15:].encode())
-        wait_for(lambda: count(vault) == before + 1, "the commit")
-        settle_a_while()
-    assert count(vault) == before + 1
-    assert committed_text(vault, NOTE) == final.rstrip("\n")
-    assert commits_of(vault, NOTE)[0] == f"checkin: edit {NOTE}"
 
 
 def test_temp_file_renamed_over_the_note_is_one_commit(vault: Path) -> None:
@@ -187,13 +501,52 @@ def test_vims_save_pattern_is_one_commit_and_no_droppings(vault: Path) -> None:
     assert not of_kind(events, "invalid")
 
 
+def test_a_swap_file_living_beside_the_note_is_never_committed_nor_waited_for(
+    vault: Path,
+) -> None:
+    """vim and emacs keep a swap or lock file beside the open note and write it as you type."""
+    write(vault, NOTE, checkin(body="Before."))
+    assert invoke(["commit"], vault=vault).exit_code == 0
+    bare_gitignore(vault)
+    before = count(vault)
+    folder = vault / "checkins/2026"
+    swap = folder / ".2026-11-24-bob.md.swp"
+    lock = folder / ".#2026-11-24-bob.md"
+    final = checkin(body="Saved while the editor stayed open.")
+    with watching(vault) as (_, events):
+        swap.write_bytes(b"b0VIM 9.0\0")  # the note is opened
+        lock.write_text("bob@host.1234")
+        write(vault, NOTE, final)  # saved in place
+        deadline = time.monotonic() + 30
+        while count(vault) == before:  # typing on: the swap file keeps changing
+            assert time.monotonic() < deadline, "the swap file's changes held the commit back"
+            swap.write_bytes(b"b0VIM 9.0\0" * int(time.monotonic() % 100 + 1))
+            time.sleep(0.05)
+        swap.unlink()  # the editor is closed
+        lock.unlink()
+        settle_a_while()
+    assert count(vault) == before + 1
+    assert committed_text(vault, NOTE) == final.rstrip("\n")
+    assert [e["path"] for e in of_kind(events, "committed")] == [NOTE]
+    assert git(vault, "status", "--porcelain", "-uall") == ""
+    assert not of_kind(events, "invalid") and not of_kind(events, "notice")
+
+
+def test_watchdogs_stop_race_stays_off_the_terminal(caplog: pytest.LogCaptureFixture) -> None:
+    """watchdog's inotify thread may read once more while watch stops; it logs an error."""
+    inotify_log = logging.getLogger("watchdog.observers.inotify")
+    with caplog.at_level(logging.DEBUG):
+        inotify_log.error("InotifyEmitter.queue_events() called when the thread is inactive")
+        inotify_log.error("another problem")
+    assert [r.getMessage() for r in caplog.records] == ["another problem"]
+
+
 def test_polling_observer_commits_a_save(vault: Path) -> None:
     before = count(vault)
     with watching(vault, poll=True) as (watcher, _):
         assert watcher.observer_kind == "polling"
         write(vault, NOTE, checkin())
         wait_for(lambda: count(vault) == before + 1, "the commit")
-        settle_a_while()
     assert commits_of(vault, NOTE) == [f"checkin: new {NOTE}"]
     assert committed_text(vault, NOTE) == checkin().rstrip("\n")
 
@@ -217,25 +570,6 @@ def test_falls_back_to_polling_when_inotify_cannot_start(vault: Path) -> None:
 # ------------------------------------------------------------------- what is committed
 
 
-def test_invalid_note_is_reported_once_and_committed_when_fixed(vault: Path) -> None:
-    before = count(vault)
-    # many full reconciles while it stays broken
-    with watching(vault, reconcile_every=0.2) as (_, events):
-        write(vault, NOTE, checkin(mood=9))
-        wait_for(lambda: bool(of_kind(events, "invalid")), "the problem report")
-        settle_a_while()
-        assert count(vault) == before
-        invalid = of_kind(events, "invalid")
-        assert len(invalid) == 1
-        assert invalid[0]["lines"] == [
-            f"{NOTE}:5:7: error: mood must be between 1 and 5, got 9 [field-value]"
-        ]
-        write(vault, NOTE, checkin(mood=2))
-        wait_for(lambda: count(vault) == before + 1, "the commit of the fixed note")
-    assert committed_text(vault, NOTE) == checkin(mood=2).rstrip("\n")
-    assert len(of_kind(events, "invalid")) == 1
-
-
 def test_a_deletion_is_committed(vault: Path) -> None:
     write(vault, NOTE, checkin())
     assert invoke(["commit"], vault=vault).exit_code == 0
@@ -255,7 +589,6 @@ def test_its_own_commits_trigger_no_further_commits(vault: Path) -> None:
             write(vault, f"checkins/2026/2026-11-{day}-bob.md", checkin(f"2026-11-{day}"))
         wait_for(lambda: count(vault) == before + 10, "ten commits")
         settle_a_while()
-        settle_a_while()
     assert count(vault) == before + 10
     assert len(of_kind(events, "committed")) == 10
     assert not of_kind(events, "notice")
@@ -272,7 +605,9 @@ def test_a_burst_of_200_saves_loses_nothing(vault: Path) -> None:
             f"asked: 2026-11-20 10:00\nstatus: {status}\n---\nQuestion {n}?\n"
         )
 
-    with watching(vault):
+    # each note waits on its own: a quiet period longer than the 400 writes take, even on
+    # a loaded machine, so no note is committed between its two versions
+    with watching(vault, quiet=1.0):
         for n, rel in enumerate(paths, 1):
             write(vault, rel, question(n, "open"))
         for n, rel in enumerate(paths, 1):  # the final state of each

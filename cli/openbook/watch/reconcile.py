@@ -1,0 +1,128 @@
+"""What changed, from `git status`; then check it and commit what is valid.
+
+Events never say what changed: `pending_notes` asks git, under the vault lock, and
+signs each changed note with (exists, size, mtime_ns) so the debouncer can tell
+whether it is still being written. `Reconciler.commit` checks the vault, commits
+the valid notes a few at a time, and tells about each invalid one once.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from openbook.check.result import check_vault
+from openbook.git import repo as gitrepo
+from openbook.notes.parse import Problem
+from openbook.record.pending import commit_pending
+from openbook.vault import Vault
+from openbook.watch.observer import is_note_path
+
+Event = dict[str, Any]
+Emit = Callable[[Event], None]
+Signature = tuple[bool, int, int]  # exists, size, mtime_ns
+
+COMMIT_CHUNK = 20  # paths committed per hold of the vault lock
+LOCK_WAIT = 1.0  # watch never waits long for the lock: it simply tries again later
+
+
+@dataclass
+class ReconcileResult:
+    committed: list[dict[str, str]] = field(default_factory=list)
+    invalid: list[str] = field(default_factory=list)
+    settled: bool = True  # False when something was still being written, or git was busy
+
+
+def pending_notes(vault: Vault) -> dict[str, Signature]:
+    """Notes git reports as changed, with (exists, size, mtime_ns) right now."""
+    with vault.lock(wait=LOCK_WAIT):
+        changes = gitrepo.status(vault.root)
+    root = str(vault.root)
+    snap: dict[str, Signature] = {}
+    for change in changes:
+        if not is_note_path(change.path):
+            continue
+        try:
+            st = os.lstat(os.path.join(root, change.path))
+            snap[change.path] = (True, st.st_size, st.st_mtime_ns)
+        except FileNotFoundError:
+            snap[change.path] = (False, 0, 0)
+    return snap
+
+
+class Reconciler:
+    """Check and commit changed notes as one partner; tell about invalid ones once."""
+
+    def __init__(
+        self, vault: Vault, partner: str, emit: Emit, stopping: Callable[[], bool]
+    ) -> None:
+        self.vault = vault
+        self.partner = partner
+        self._emit = emit
+        self._stopping = stopping
+        self._root = str(vault.root)
+        # path -> (size, mtime_ns, problems) last told, so a report is not repeated
+        self._reported: dict[str, tuple[int, int, tuple[str, ...]]] = {}
+
+    def pending(self) -> dict[str, Signature]:
+        return pending_notes(self.vault)
+
+    def forget(self, pending: Mapping[str, Signature]) -> None:
+        """Reports of notes git no longer lists (deleted or reverted) may be made again."""
+        for path in list(self._reported):
+            if path not in pending:
+                del self._reported[path]
+
+    def commit(self, paths: list[str], result: ReconcileResult) -> None:
+        """Commit the valid notes among `paths`; report the invalid ones."""
+        if not paths:
+            return
+        checked = check_vault(self.vault)
+        bad = checked.failed_paths()
+        exists = {p: os.path.lexists(os.path.join(self._root, p)) for p in paths}
+        valid = [p for p in paths if not (exists[p] and p in bad)]
+        invalid = [p for p in paths if exists[p] and p in bad]
+        for start in range(0, len(valid), COMMIT_CHUNK):
+            if self._stopping():
+                result.settled = False
+                break
+            chunk = valid[start : start + COMMIT_CHUNK]
+            with self.vault.lock(wait=LOCK_WAIT):
+                outcome = commit_pending(self.vault, self.partner, only=chunk)
+            for c in outcome.committed:
+                self._reported.pop(c.path, None)
+                item = {"path": c.path, "action": c.action, "commit": c.sha}
+                result.committed.append(item)
+                self._emit({"event": "committed", **item})
+            if outcome.refused:
+                invalid.extend(outcome.refused)
+                checked = check_vault(self.vault)
+        self._report_invalid(sorted(set(invalid)), checked.problems, result)
+
+    def _report_invalid(
+        self, paths: list[str], problems: Iterable[Problem], result: ReconcileResult
+    ) -> None:
+        by_path: dict[str, list[Problem]] = {}
+        for p in problems:
+            by_path.setdefault(p.path, []).append(p)
+        for path in paths:
+            result.invalid.append(path)
+            own = by_path.get(path, [])
+            try:
+                st = os.lstat(os.path.join(self._root, path))
+                sig = (st.st_size, st.st_mtime_ns, tuple(p.format() for p in own))
+            except FileNotFoundError:
+                continue
+            if self._reported.get(path) == sig:
+                continue  # already told, and nothing changed since
+            self._reported[path] = sig
+            self._emit(
+                {
+                    "event": "invalid",
+                    "path": path,
+                    "problems": [asdict(p) for p in own],
+                    "lines": [p.format() for p in own],
+                }
+            )
