@@ -1,0 +1,238 @@
+"""Consent proven by history (SPEC section 7, GUIDE invariant 7).
+
+A partner counts in an agreement's `accepted_by`, `paused_by` or `retire_requested_by`,
+or as the one who answered a question, only through a commit that is that partner's own:
+author and committer are that partner (and, when signatures are required, the commit is
+signed by that partner's key). A claim that history does not support is reported as
+`consent-unproven`, and the ritual treats it as not given.
+
+One `git log` over the agreement and question folders finds the commits that changed
+them; one `git cat-file --batch` reads each such version and its first parent's, so the
+commit that *introduced* each claim is known. A claim present only in the work tree (not
+yet committed) is this clone's partner's to commit: it is judged when it is committed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from openbook.git.repo import git_env
+from openbook.notes.parse import Note, Problem, parse_bytes
+from openbook.vault import Vault
+
+CLAIM_FIELDS = ("accepted_by", "paused_by", "retire_requested_by")
+ANSWERED = "answered"
+FOLDERS = ("agreements", "questions")
+Claim = tuple[str, str]  # (field, partner)
+
+
+@dataclass(frozen=True)
+class Unproven:
+    path: str
+    field: str
+    partner: str
+    commit: str  # the commit that introduced the claim, or "" when it was never committed
+    by: str  # who that commit was by (author email), or ""
+
+
+def _as_list(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list | tuple):
+        return [v for v in value if isinstance(v, str)]
+    return []
+
+
+def claims_of(meta: Mapping[str, Any]) -> set[Claim]:
+    """The consents a note's frontmatter claims, as (field, partner)."""
+    kind = meta.get("type")
+    if kind == "agreement":
+        return {(f, p) for f in CLAIM_FIELDS for p in _as_list(meta.get(f))}
+    if kind == "question" and meta.get("status") == "answered" and isinstance(meta.get("to"), str):
+        return {(ANSWERED, meta["to"])}
+    return set()
+
+
+@dataclass(frozen=True)
+class _Touch:
+    sha: str
+    parent: str | None
+    author: str
+    committer: str
+    paths: tuple[str, ...]
+
+
+def _git(root: Path, args: list[str], data: bytes | None = None) -> bytes:
+    res = subprocess.run(
+        ["git", *args], cwd=root, input=data, capture_output=True, env=git_env(), check=False
+    )
+    return res.stdout if res.returncode == 0 else b""
+
+
+def _touches(root: Path) -> list[_Touch]:
+    """Commits (no merges) that changed a note in the agreement or question folders."""
+    fmt = "%x1e%H%x1f%P%x1f%ae%x1f%ce"
+    raw = _git(
+        root,
+        [
+            "log",
+            "--no-merges",
+            "--no-renames",
+            "-z",
+            f"--format={fmt}",
+            "--name-only",
+            "HEAD",
+            "--",
+            *FOLDERS,
+        ],
+    )
+    out = []
+    for record in raw.decode("utf-8", "replace").split("\x1e")[1:]:
+        head, _, names = record.partition("\n")
+        sha, parents, author, committer = [*head.strip("\0").split("\x1f"), "", "", ""][:4]
+        paths = tuple(p for p in names.strip("\n\0").split("\0") if p.endswith(".md"))
+        parent = parents.split()[0] if parents.split() else None
+        out.append(_Touch(sha, parent, author.lower(), committer.lower(), paths))
+    return out
+
+
+def _read_blobs(root: Path, names: list[str]) -> dict[str, bytes]:
+    """`rev:path` -> content for every name that exists (one cat-file stream)."""
+    if not names:
+        return {}
+    raw = _git(root, ["cat-file", "--batch"], ("\n".join(names) + "\n").encode())
+    blobs: dict[str, bytes] = {}
+    pos = 0
+    for name in names:
+        end = raw.index(b"\n", pos)
+        header = raw[pos:end].split()
+        pos = end + 1
+        if len(header) == 3 and header[1] == b"blob":
+            size = int(header[2])
+            blobs[name] = raw[pos : pos + size]
+            pos += size + 1
+    return blobs
+
+
+def _claims_at(blobs: Mapping[str, bytes], name: str) -> set[Claim]:
+    data = blobs.get(name)
+    if data is None:
+        return set()
+    return claims_of(parse_bytes(name.split(":", 1)[-1], data, positions=False).meta)
+
+
+def introductions(root: Path, wanted: Iterable[str]) -> dict[tuple[str, Claim], _Touch]:
+    """For each (path, claim), the newest commit that introduced it (relative to its
+    first parent). Merges introduce nothing: the commits they bring in are looked at."""
+    paths = set(wanted)
+    touches = [t for t in _touches(root) if paths.intersection(t.paths)]
+    names: list[str] = []
+    for t in touches:
+        for p in paths.intersection(t.paths):
+            names.append(f"{t.sha}:{p}")
+            if t.parent:
+                names.append(f"{t.parent}:{p}")
+    blobs = _read_blobs(root, names)
+    found: dict[tuple[str, Claim], _Touch] = {}
+    for t in touches:  # newest first: the first introduction seen is the latest
+        for p in sorted(paths.intersection(t.paths)):
+            before = _claims_at(blobs, f"{t.parent}:{p}") if t.parent else set()
+            for claim in _claims_at(blobs, f"{t.sha}:{p}") - before:
+                found.setdefault((p, claim), t)
+    return found
+
+
+def _signers(root: Path, wanted: set[str]) -> dict[str, str | None]:
+    from openbook.trust.verify import commit_signers
+
+    return {sha: who for sha, who in commit_signers(root, "HEAD").items() if sha in wanted}
+
+
+def find_unproven(vault: Vault, notes: Mapping[str, Note]) -> list[Unproven]:
+    """Claims in `notes` that history does not show the claimed partner's own commit adding.
+    A folder without a history of its own (inside another repository) has nothing to prove
+    against: the rule is skipped there."""
+    if not vault.is_own_repo:
+        return []
+    current = {path: claims_of(n.meta) for path, n in notes.items()}
+    current = {p: c for p, c in current.items() if c}
+    if not current:
+        return []
+    found = introductions(vault.root, current)
+    emails = {pid: p.email.lower() for pid, p in vault.config.partners.items()}
+    me = _clone_partner(vault)
+    signers = (
+        _signers(vault.root, {t.sha for t in found.values()})
+        if vault.config.require_signatures
+        else {}
+    )
+    out = []
+    for path, claims in sorted(current.items()):
+        for field, partner in sorted(claims):
+            touch = found.get((path, (field, partner)))
+            if touch is None:
+                if partner != me:  # uncommitted: only this clone's partner may commit it
+                    out.append(Unproven(path, field, partner, "", ""))
+                continue
+            email = emails.get(partner)
+            own = email is not None and touch.author == email and touch.committer == email
+            if own and vault.config.require_signatures:
+                own = signers.get(touch.sha) == partner
+            if not own:
+                out.append(Unproven(path, field, partner, touch.sha, touch.author))
+    return out
+
+
+def _clone_partner(vault: Vault) -> str | None:
+    try:
+        return vault.partner()
+    except Exception:
+        return None
+
+
+def problems_of(vault: Vault, unproven: list[Unproven]) -> list[Problem]:
+    """`consent-unproven` problems, each at the line of the field that makes the claim."""
+    names = {pid: p.name for pid, p in vault.config.partners.items()}
+    located: dict[str, Note] = {}
+    out = []
+    for u in unproven:
+        if u.path not in located:
+            try:
+                located[u.path] = parse_bytes(u.path, (vault.root / u.path).read_bytes())
+            except OSError:
+                located[u.path] = Note(u.path)
+        key = "status" if u.field == ANSWERED else u.field
+        line, col = located[u.path].keypos(key)
+        who = names.get(u.partner, u.partner)
+        what = "answered" if u.field == ANSWERED else f"listed in {u.field}"
+        source = (
+            f"the commit that added it ({u.commit[:7]}, by {u.by}) is not {who}'s own"
+            if u.commit
+            else f"only {who} can commit it, from their own copy"
+        )
+        out.append(
+            Problem(
+                u.path,
+                line,
+                col,
+                "error",
+                "consent-unproven",
+                f"{who} is {what}, but {source}; each partner consents from their own copy "
+                "with openbook, so it does not count",
+            )
+        )
+    return out
+
+
+def cache_key(vault: Vault, notes: Mapping[str, Note]) -> str:
+    """What the answer depends on: HEAD, the settings and the claims in the work tree."""
+    head = _git(vault.root, ["rev-parse", "-q", "--verify", "HEAD"]).strip().decode()
+    claims = sorted((p, sorted(claims_of(n.meta))) for p, n in notes.items() if claims_of(n.meta))
+    blob = json.dumps([head, vault.config.digest, claims, _clone_partner(vault)])
+    return hashlib.sha1(blob.encode()).hexdigest()

@@ -1,0 +1,102 @@
+"""Consent is proven by history: a partner counts only through a commit of their own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from testing import AGREEMENT, Pair, agreement_text, git, invoke, make_pair
+
+from openbook.check.provenance import find_unproven
+from openbook.check.result import check_vault
+from openbook.vault import Vault
+
+
+@pytest.fixture
+def pair(tmp_path: Path) -> Pair:
+    pair = make_pair(tmp_path)
+    pair.write("alice", AGREEMENT, agreement_text("We tell each other about any contact."))
+    assert invoke(["commit"], vault=pair.alice).exit_code == 0
+    assert pair.sync("alice").exit_code == 0
+    assert pair.sync("bob").exit_code == 0
+    return pair
+
+
+def _unproven(root: Path) -> list[tuple[str, str, str]]:
+    vault = Vault(root)
+    parsed = check_vault(vault).parsed
+    return [(u.path, u.field, u.partner) for u in find_unproven(vault, parsed)]
+
+
+def _forge_acceptance(pair: Pair, author: str = "Bob Example <bob@example.org>") -> None:
+    text = (pair.bob / AGREEMENT).read_text()
+    text = text.replace("status: proposed", "status: active\naccepted_by: [alice, bob]")
+    (pair.bob / AGREEMENT).write_text(text)
+    git(pair.bob, "add", AGREEMENT)
+    name, email = author.split(" <")
+    git(
+        pair.bob,
+        "-c",
+        f"user.name={name}",
+        "-c",
+        f"user.email={email[:-1]}",
+        "commit",
+        "-q",
+        "-m",
+        "agreement: accept",
+    )
+
+
+def test_consent_given_through_openbook_from_each_copy_is_proven(pair: Pair) -> None:
+    assert invoke(["accept", "A-001"], vault=pair.alice).exit_code == 0
+    assert pair.sync("alice").exit_code == 0
+    assert pair.sync("bob").exit_code == 0
+    assert invoke(["accept", "A-001"], vault=pair.bob).exit_code == 0
+    assert _unproven(pair.bob) == []
+
+
+def test_one_commit_by_bob_claiming_alices_consent_is_unproven(pair: Pair) -> None:
+    _forge_acceptance(pair)
+    assert _unproven(pair.bob) == [(AGREEMENT, "accepted_by", "alice")]
+
+
+def test_bob_writing_as_alice_with_plain_git_is_unproven(pair: Pair) -> None:
+    """Author claims Alice, but the committer is Bob's own identity."""
+    text = (
+        (pair.bob / AGREEMENT)
+        .read_text()
+        .replace("status: proposed", "status: active\naccepted_by: [alice, bob]")
+    )
+    (pair.bob / AGREEMENT).write_text(text)
+    git(pair.bob, "add", AGREEMENT)
+    git(
+        pair.bob,
+        "-c",
+        "user.name=Bob Example",
+        "-c",
+        "user.email=bob@example.org",
+        "commit",
+        "-q",
+        "--author",
+        "Alice Example <alice@example.org>",
+        "-m",
+        "accept",
+    )
+    assert (AGREEMENT, "accepted_by", "alice") in _unproven(pair.bob)
+
+
+def test_an_uncommitted_claim_for_the_other_partner_is_unproven(pair: Pair) -> None:
+    text = (
+        (pair.bob / AGREEMENT)
+        .read_text()
+        .replace("status: proposed", "status: proposed\naccepted_by: [alice]")
+    )
+    (pair.bob / AGREEMENT).write_text(text)
+    assert _unproven(pair.bob) == [(AGREEMENT, "accepted_by", "alice")]
+
+
+def test_a_folder_without_its_own_history_proves_nothing(tmp_path: Path) -> None:
+    from testing import EXAMPLE
+
+    vault = Vault(EXAMPLE)
+    assert find_unproven(vault, check_vault(vault).parsed) == []
