@@ -293,7 +293,7 @@ def test_unknown_type_lists_every_type(vault: Path) -> None:
     [problem] = json.loads(res.stdout)["problems"]
     assert problem["message"] == (
         "unknown type 'zzzz'; use one of agreement, checkin, language, meeting, "
-        "plan-change, question, repair, review, timeout"
+        "pause, plan-change, question, repair, review, timeout"
     )
 
 

@@ -76,7 +76,7 @@ def test_unknown_note_type_is_a_usage_error(vault: Path) -> None:
         "Try 'openbook new --help' for help.",
         "",
         "Error: Invalid value for 'TYPE': 'diary' is not one of 'agreement', 'checkin', "
-        "'language', 'meeting', 'plan-change', 'question', 'repair', 'review', 'timeout'.",
+        "'language', 'meeting', 'pause', 'plan-change', 'question', 'repair', 'review', 'timeout'.",
     ]
 
 

@@ -7,6 +7,7 @@ import json
 import os
 from pathlib import Path
 
+from click.testing import Result
 from testing import build_vault, git, invoke, subjects, trailers
 
 QUESTION = """\
@@ -62,6 +63,15 @@ def head(vault: Path) -> str:
     return git(vault, "rev-parse", "HEAD")
 
 
+def as_alice(vault: Path, args: list[str]) -> Result:
+    """Alice consents from her own copy: this clone is hers for the command."""
+    git(vault, "config", "openbook.partner", "alice")
+    try:
+        return invoke(args, vault=vault)
+    finally:
+        git(vault, "config", "openbook.partner", "bob")
+
+
 def test_answer_changes_only_status_and_answered_and_appends_text(vault: Path) -> None:
     path = committed(vault, QUESTION_PATH, QUESTION)
     res = invoke(["answer", "Q-0001", "--text", "At my sister's, from 6 to 9."], vault=vault)
@@ -97,7 +107,7 @@ def test_answer_keeps_crlf_and_adds_a_missing_answer_heading(vault: Path) -> Non
 def test_only_the_partner_asked_may_answer(vault: Path) -> None:
     path = committed(vault, QUESTION_PATH, QUESTION)
     before = head(vault)
-    res = invoke(["answer", "Q-0001", "--text", "x"], vault=vault, as_partner="alice")
+    res = as_alice(vault, ["answer", "Q-0001", "--text", "x"])
     assert (res.exit_code, res.stdout, res.stderr) == refused(
         "Q-0001 is for Bob Example, so only they can answer it; you can ask a follow-up with "
         "'openbook ask'."
@@ -140,7 +150,7 @@ def test_accept_by_both_makes_an_agreement_active(vault: Path) -> None:
         "You have already accepted A-001; it becomes active when Alice Example accepts too. "
         "Nothing was changed."
     )
-    res = invoke(["accept", "A-001", "--json"], vault=vault, as_partner="alice")
+    res = as_alice(vault, ["accept", "A-001", "--json"])
     assert res.exit_code == 0, res.stderr
     out = json.loads(res.stdout)
     assert out["status"] == "active" and out["waiting_for"] == []
@@ -171,7 +181,7 @@ def test_one_partner_alone_never_makes_it_active(vault: Path) -> None:
 
 def test_pause_by_either_and_accept_again(vault: Path) -> None:
     path = committed(vault, AGREEMENT_PATH, ACTIVE)
-    res = invoke(["pause", "A-001"], vault=vault, as_partner="alice")
+    res = as_alice(vault, ["pause", "A-001"])
     assert (res.exit_code, res.stdout, res.stderr) == (
         0,
         "A-001 is paused. It becomes active again when you run 'openbook accept A-001'.\n",
@@ -190,7 +200,7 @@ def test_pause_by_either_and_accept_again(vault: Path) -> None:
         "You have already accepted A-001; it becomes active when Alice Example accepts too. "
         "Nothing was changed."
     )
-    res = invoke(["accept", "A-001"], vault=vault, as_partner="alice")
+    res = as_alice(vault, ["accept", "A-001"])
     assert res.exit_code == 0, res.stderr
     text = path.read_text(encoding="utf-8")
     assert "status: active" in text and "paused_by" not in text
@@ -223,7 +233,7 @@ def test_retire_needs_both(vault: Path) -> None:
         "You have already asked to retire A-001; it retires when Alice Example runs "
         "'openbook retire A-001' too. Nothing was changed."
     )
-    res = invoke(["retire", "A-001", "--json"], vault=vault, as_partner="alice")
+    res = as_alice(vault, ["retire", "A-001", "--json"])
     assert res.exit_code == 0, res.stderr
     assert json.loads(res.stdout)["status"] == "retired"
     assert "status: retired" in path.read_text(encoding="utf-8")
@@ -245,7 +255,7 @@ def test_consent_refuses_in_a_held_lock(vault: Path) -> None:
     fd = os.open(vault / ".git/openbook.lock", os.O_RDWR | os.O_CREAT)
     fcntl.flock(fd, fcntl.LOCK_EX)
     try:
-        res = invoke(["accept", "A-001"], vault=vault, as_partner="alice")
+        res = as_alice(vault, ["accept", "A-001"])
     finally:
         os.close(fd)
     assert (res.exit_code, res.stdout, res.stderr) == (
@@ -255,4 +265,17 @@ def test_consent_refuses_in_a_held_lock(vault: Path) -> None:
         f"{vault / '.git/openbook.lock'}); wait a moment and try again.\n",
     )
     assert path.read_text(encoding="utf-8") == AGREEMENT
+    assert head(vault) == before
+
+
+def test_consent_is_never_given_for_the_other_partner(vault: Path) -> None:
+    committed(vault, AGREEMENT_PATH, AGREEMENT.replace("accepted_by: [bob]", "accepted_by: []"))
+    before = head(vault)
+    for args in (["accept", "A-001"], ["pause", "--all"], ["resume"], ["answer", "Q-0001"]):
+        res = invoke(args, vault=vault, as_partner="alice")
+        assert res.exit_code == 2, args
+        assert res.stderr.endswith(
+            "Error: This copy is bob's; alice consents from their own copy (each partner "
+            "accepts, pauses, retires, answers and resumes for themself).\n"
+        ), args
     assert head(vault) == before

@@ -136,6 +136,12 @@ class Vault:
 
     # -- identity ------------------------------------------------------------------
 
+    def own_partner(self) -> str | None:
+        """Whose copy this is: git config openbook.partner, never an override."""
+        from openbook.git import repo as gitrepo
+
+        return gitrepo.config_get(self.root, "openbook.partner") if self.is_own_repo else None
+
     def partner(self, override: str | None = None) -> str:
         """Who is acting: --as, else $OPENBOOK_PARTNER, else git config openbook.partner."""
         from openbook.git import repo as gitrepo

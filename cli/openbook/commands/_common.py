@@ -22,6 +22,19 @@ def acting_partner(ctx: click.Context, vault: Vault) -> str:
     return vault.partner(obj.get("as_partner"))
 
 
+def consenting_partner(ctx: click.Context, vault: Vault) -> str:
+    """The acting partner for a consent (accept, pause, retire, answer, resume): only this
+    clone's own partner; consent is never given for someone else."""
+    acting = acting_partner(ctx, vault)
+    own = vault.own_partner()
+    if own is not None and acting != own:
+        raise click.UsageError(
+            f"This copy is {own}'s; {acting} consents from their own copy (each partner "
+            "accepts, pauses, retires, answers and resumes for themself)."
+        )
+    return acting
+
+
 def as_override(ctx: click.Context) -> str | None:
     obj = ctx.find_root().obj or {}
     value = obj.get("as_partner")

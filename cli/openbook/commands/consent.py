@@ -4,7 +4,7 @@ from typing import Any
 
 import click
 
-from ._common import acting_partner, echo_json, get_vault, json_option
+from ._common import consenting_partner, echo_json, get_vault, json_option
 
 
 def _show(result: Any, as_json: bool) -> None:
@@ -37,7 +37,7 @@ def answer_command(ctx: click.Context, qid: str, text: str | None, as_json: bool
     from openbook.record.consent import answer
 
     vault = get_vault(ctx)
-    me = acting_partner(ctx, vault)
+    me = consenting_partner(ctx, vault)
     _show(answer(vault, me, qid.strip().upper(), text), as_json)
 
 
@@ -52,7 +52,7 @@ def _agreement_command(name: str, doc: str) -> click.Command:
         from openbook.record import consent
 
         vault = get_vault(ctx)
-        me = acting_partner(ctx, vault)
+        me = consenting_partner(ctx, vault)
         _show(getattr(consent, name)(vault, me, aid.strip().upper()), as_json)
 
     return command
@@ -68,16 +68,64 @@ accept_command = _agreement_command(
     """,
 )
 
-pause_command = _agreement_command(
-    "pause",
-    """Pause active agreement A-ID. Either of you may pause, without giving a reason;
-    it becomes active again when you run `openbook accept A-ID`.
+
+@click.command("pause")
+@click.argument("aid", metavar="A-ID", required=False)
+@click.option("--all", "everything", is_flag=True, help="Pause everything for both of you.")
+@click.option(
+    "--until",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    metavar="DATE",
+    help="With --all: the pause ends by itself on this day.",
+)
+@json_option("Print the result as JSON.")
+@click.pass_context
+def pause_command(
+    ctx: click.Context, aid: str | None, everything: bool, until: Any, as_json: bool
+) -> None:
+    """Pause agreement A-ID, or everything with --all. No reason is needed.
+
+    A paused agreement becomes active again when you run `openbook accept A-ID`. With
+    --all, no schedule, deadline or count runs for either of you until the one who paused
+    runs `openbook resume` (or the --until day comes); nothing is counted as missed.
+
+    \b
+    Examples:
+      openbook pause A-004
+      openbook pause --all
+      openbook pause --all --until 2026-12-01
+    """
+    from openbook.record import consent, pauses
+
+    if everything == bool(aid):
+        raise click.UsageError("Give an agreement id (openbook pause A-004) or --all.")
+    if until is not None and not everything:
+        raise click.UsageError("--until goes with --all.")
+    vault = get_vault(ctx)
+    me = consenting_partner(ctx, vault)
+    if everything:
+        _show(pauses.pause_all(vault, me, until.date() if until else None), as_json)
+    else:
+        _show(consent.pause(vault, me, str(aid).strip().upper()), as_json)
+
+
+@click.command("resume")
+@json_option("Print the result as JSON.")
+@click.pass_context
+def resume_command(ctx: click.Context, as_json: bool) -> None:
+    """End the pause you began with `openbook pause --all`.
+
+    Only the partner who paused can end it; schedules and deadlines run again from now.
 
     \b
     Example:
-      openbook pause A-004
-    """,
-)
+      openbook resume
+    """
+    from openbook.record.pauses import resume
+
+    vault = get_vault(ctx)
+    _show(resume(vault, consenting_partner(ctx, vault)), as_json)
+
 
 retire_command = _agreement_command(
     "retire",

@@ -1,0 +1,85 @@
+"""pause --all: everything stops for both, no reason asked; only the pauser resumes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from testing import Pair, invoke, make_pair, subjects, trailers
+
+NOTE = "pauses/2026/2026-11-24-2030-alice.md"
+
+
+@pytest.fixture
+def pair(tmp_path: Path) -> Pair:
+    return make_pair(tmp_path)
+
+
+def test_pause_all_commits_a_pause_note_by_the_pauser(pair: Pair) -> None:
+    res = invoke(["pause", "--all"], vault=pair.alice)
+    assert (res.exit_code, res.stderr) == (0, "")
+    assert res.stdout == (
+        "Everything is paused for both of you until you run 'openbook resume': no check-in, "
+        "answer or deadline is expected, and nothing is counted. No reason is needed.\n"
+    )
+    text = (pair.alice / NOTE).read_text()
+    assert text.startswith(
+        "---\ntype: pause\nby: alice\nsince: 2026-11-24 20:30\nuntil:\nresumed:\n---\n"
+    )
+    assert subjects(pair.alice)[0] == f"pause: new {NOTE}"
+    assert trailers(pair.alice)["Openbook-Type"] == "pause"
+    res = invoke(["pause", "--all"], vault=pair.alice)
+    assert res.exit_code == 1
+    assert res.stderr == (
+        f"openbook: Everything is already paused (Alice Example, {NOTE}); nothing is expected "
+        "of either of you until it ends.\n"
+    )
+
+
+def test_only_the_partner_who_paused_can_resume(pair: Pair) -> None:
+    assert invoke(["pause", "--all"], vault=pair.alice).exit_code == 0
+    assert pair.sync("alice").exit_code == 0
+    assert pair.sync("bob").exit_code == 0
+    res = invoke(["resume"], vault=pair.bob)
+    assert res.exit_code == 1
+    assert res.stderr == (
+        "openbook: Alice Example paused everything on Tue 24 Nov 20:30; only Alice Example "
+        "can end it, with 'openbook resume' on their own copy.\n"
+    )
+    res = invoke(["resume", "--json"], vault=pair.alice, env={"OPENBOOK_NOW": "2026-11-25T09:15"})
+    assert res.exit_code == 0, res.stderr
+    assert json.loads(res.stdout)["status"] == "resumed"
+    assert "resumed: 2026-11-25 09:15" in (pair.alice / NOTE).read_text()
+    res = invoke(["resume"], vault=pair.alice, env={"OPENBOOK_NOW": "2026-11-25T09:20"})
+    assert res.stderr == "openbook: Nothing is paused right now; there is nothing to resume.\n"
+
+
+def test_pause_until_a_day_ends_by_itself(pair: Pair) -> None:
+    res = invoke(["pause", "--all", "--until", "2026-11-27"], vault=pair.bob)
+    assert res.exit_code == 0, res.stderr
+    assert "until 2026-11-27:" in res.stdout
+    res = invoke(["resume"], vault=pair.bob, env={"OPENBOOK_NOW": "2026-11-28T10:00"})
+    assert res.stderr == "openbook: Nothing is paused right now; there is nothing to resume.\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (["pause"], "Give an agreement id (openbook pause A-004) or --all."),
+        (["pause", "A-001", "--all"], "Give an agreement id (openbook pause A-004) or --all."),
+        (["pause", "A-001", "--until", "2026-12-01"], "--until goes with --all."),
+    ],
+)
+def test_pause_usage_errors(pair: Pair, args: list[str], error: str) -> None:
+    res = invoke(args, vault=pair.bob)
+    assert res.exit_code == 2
+    assert res.stderr.endswith(f"Error: {error}\n")
+
+
+def test_until_in_the_past_is_refused(pair: Pair) -> None:
+    res = invoke(["pause", "--all", "--until", "2026-11-20"], vault=pair.bob)
+    assert res.exit_code == 1
+    assert res.stderr == (
+        "openbook: --until 2026-11-20 is not in the future; give a later date, or leave it out.\n"
+    )
