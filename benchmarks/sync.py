@@ -92,64 +92,54 @@ def count_git_processes(tmp: Path, command: list[str]) -> int:
     return len(log.read_text().splitlines())
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--notes", type=int, default=10_000)
-    ap.add_argument("--runs", type=int, default=3)
-    args = ap.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="openbook-bench-"))
-    env = {
-        **os.environ,
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_CONFIG_GLOBAL": str(tmp / "gitconfig"),
-        "OPENBOOK_LOCK_WAIT": "5",
-    }
+def isolate_git(tmp: Path) -> None:
+    """Point git at a config of its own under `tmp`, for this process and its children."""
     (tmp / "gitconfig").write_text(
         "[user]\n\tname = Bench\n\temail = bench@example.org\n[init]\n\tdefaultBranch = main\n"
     )
-    os.environ.update(env)
-    start = time.perf_counter()
-    remote = tmp / "remote.git"
-    build_remote(remote, args.notes)
-    print(f"built {args.notes} notes / {args.notes} commits in {time.perf_counter() - start:.1f} s")
-    ob = [sys.executable, "-m", "openbook"]
-    clones = {}
-    for who in ("alice", "bob"):
-        clones[who] = tmp / who
-        subprocess.run(
-            [*ob, "--as", who, "clone", str(remote), str(clones[who])],
-            check=True,
-            capture_output=True,
-        )
-    plain = {who: tmp / f"plain-{who}" for who in ("alice", "bob")}
-    for path in plain.values():
-        git(tmp, "clone", "-q", str(remote), str(path))
+    os.environ.update(
+        {
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_CONFIG_GLOBAL": str(tmp / "gitconfig"),
+            "OPENBOOK_LOCK_WAIT": "5",
+        }
+    )
 
-    def ob_sync(who: str) -> None:
-        subprocess.run(
-            [*ob, "--vault", str(clones[who]), "--as", who, "sync"], check=True, capture_output=True
-        )
 
-    def plain_sync(who: str) -> None:
-        root = plain[who]
+class Clones:
+    """Two openbook clones and two plain git clones of one remote, and how each syncs."""
+
+    def __init__(self, tmp: Path, remote: Path) -> None:
+        self.ob = [sys.executable, "-m", "openbook"]
+        self.clones = {who: tmp / who for who in ("alice", "bob")}
+        for who, path in self.clones.items():
+            subprocess.run(
+                [*self.ob, "--as", who, "clone", str(remote), str(path)],
+                check=True,
+                capture_output=True,
+            )
+        self.plain = {who: tmp / f"plain-{who}" for who in ("alice", "bob")}
+        for path in self.plain.values():
+            git(tmp, "clone", "-q", str(remote), str(path))
+        self.counter = 0
+
+    def sync_command(self, who: str) -> list[str]:
+        return [*self.ob, "--vault", str(self.clones[who]), "--as", who, "sync"]
+
+    def ob_sync(self, who: str) -> None:
+        subprocess.run(self.sync_command(who), check=True, capture_output=True)
+
+    def plain_sync(self, who: str) -> None:
+        root = self.plain[who]
         git(root, "fetch", "-q", "origin")
         git(root, "merge", "-q", "--no-edit", "origin/main")
         git(root, "push", "-q", "origin", "HEAD:main")
 
-    ob_sync("alice")
-    ob_sync("bob")
-    idle_procs = count_git_processes(
-        tmp, [*ob, "--vault", str(clones["alice"]), "--as", "alice", "sync"]
-    )
-    idle_ob = timed(lambda: ob_sync("alice"), args.runs)
-    idle_git = timed(lambda: plain_sync("alice"), args.runs)
-
-    counter = [0]
-
-    def one_each(kind: str) -> None:
-        counter[0] += 1
-        n = counter[0]
-        roots = clones if kind == "ob" else plain
+    def one_each(self, kind: str) -> None:
+        """A new note on each side; Bob shares his, Alice's stays to be merged by her sync."""
+        self.counter += 1
+        n = self.counter
+        roots = self.clones if kind == "ob" else self.plain
         for who in ("alice", "bob"):
             note = roots[who] / "checkins" / "2026" / f"2026-11-{n % 28 + 1:02d}-{who}-x{n}.md"
             note.parent.mkdir(parents=True, exist_ok=True)
@@ -159,16 +149,34 @@ def main() -> None:
             )
         # Bob shares first; the timed part is Alice's sync, which merges
         if kind == "ob":
-            ob_sync("bob")
+            self.ob_sync("bob")
         else:
-            git(plain["bob"], "add", "-A")
-            git(plain["bob"], "commit", "-q", "-m", "bob")
-            plain_sync("bob")
-            git(plain["alice"], "add", "-A")
-            git(plain["alice"], "commit", "-q", "-m", "alice")
+            git(self.plain["bob"], "add", "-A")
+            git(self.plain["bob"], "commit", "-q", "-m", "bob")
+            self.plain_sync("bob")
+            git(self.plain["alice"], "add", "-A")
+            git(self.plain["alice"], "commit", "-q", "-m", "alice")
 
-    merge_ob = timed(lambda: ob_sync("alice"), args.runs, lambda: one_each("ob"))
-    merge_git = timed(lambda: plain_sync("alice"), args.runs, lambda: one_each("git"))
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--notes", type=int, default=10_000)
+    ap.add_argument("--runs", type=int, default=3)
+    args = ap.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="openbook-bench-"))
+    isolate_git(tmp)
+    start = time.perf_counter()
+    remote = tmp / "remote.git"
+    build_remote(remote, args.notes)
+    print(f"built {args.notes} notes / {args.notes} commits in {time.perf_counter() - start:.1f} s")
+    c = Clones(tmp, remote)
+    c.ob_sync("alice")
+    c.ob_sync("bob")
+    idle_procs = count_git_processes(tmp, c.sync_command("alice"))
+    idle_ob = timed(lambda: c.ob_sync("alice"), args.runs)
+    idle_git = timed(lambda: c.plain_sync("alice"), args.runs)
+    merge_ob = timed(lambda: c.ob_sync("alice"), args.runs, lambda: c.one_each("ob"))
+    merge_git = timed(lambda: c.plain_sync("alice"), args.runs, lambda: c.one_each("git"))
     print(
         f"nothing to do:    openbook sync {idle_ob * 1000:7.0f} ms   plain git "
         f"{idle_git * 1000:7.0f} ms   ratio {idle_ob / idle_git:4.2f}x"

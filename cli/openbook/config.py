@@ -127,8 +127,8 @@ class _Checker:
         return value
 
 
-def load_config(root: Path) -> Config:
-    """Read and validate openbook.yml. Never raises for bad content: see `.problems`."""
+def _read(root: Path) -> tuple[Config, Note | None]:
+    """The file as a Config shell and a note, or None when it is not a readable mapping."""
     path = root / CONFIG_NAME
     data = path.read_bytes()
     cfg = Config(path=path, digest=hashlib.sha1(data).hexdigest())
@@ -141,82 +141,102 @@ def load_config(root: Path) -> Config:
         message = p.message.replace("; fix the frontmatter", "").replace("frontmatter", "file")
         cfg.problems.append(Problem(CONFIG_NAME, line, p.column, "error", "config", message))
     if note.problems:
-        return cfg
+        return cfg, None
     # positions are one line too far down because of the added '---'
     note.key_pos = {k: (line - 1, col) for k, (line, col) in note.key_pos.items()}
     note.value_pos = {k: (line - 1, col) for k, (line, col) in note.value_pos.items()}
-    meta = note.meta
-    cfg.raw = meta
-    c = _Checker(note, cfg)
+    cfg.raw = note.meta
+    return cfg, note
 
+
+def _check_top(c: _Checker) -> None:
+    meta = c.note.meta
     for key in meta:
         if key not in KNOWN_KEYS:
             c.err((key,), f"unknown setting '{key}'; remove it or check its spelling")
     if meta.get("version", 1) != 1:
         c.err(("version",), "version must be 1; this openbook reads version 1 vaults")
 
-    tz = meta.get("timezone", "UTC")
+
+def _check_timezone(c: _Checker) -> None:
+    tz = c.note.meta.get("timezone", "UTC")
     if not isinstance(tz, str):
         c.err(("timezone",), "timezone must be an IANA name such as Europe/Berlin")
-    else:
-        try:
-            ZoneInfo(tz)
-            cfg.timezone = tz
-        except (ZoneInfoNotFoundError, ValueError):
-            c.err(("timezone",), f"unknown timezone '{tz}'; use an IANA name such as Europe/Berlin")
+        return
+    try:
+        ZoneInfo(tz)
+        c.cfg.timezone = tz
+    except (ZoneInfoNotFoundError, ValueError):
+        c.err(("timezone",), f"unknown timezone '{tz}'; use an IANA name such as Europe/Berlin")
 
+
+def _check_partners(c: _Checker) -> None:
     partners = c.mapping("partners")
     if not partners:
         c.err(("partners",), "partners is missing; list both partners with name and email")
     for pid, info in partners.items():
-        if not isinstance(pid, str) or not PARTNER_ID.match(pid):
-            c.err(
-                ("partners", str(pid)),
-                f"partner id '{pid}' must be lowercase letters, digits and dashes",
-            )
-            continue
-        if not isinstance(info, dict):
-            c.err(("partners", pid), f"partner '{pid}' needs {{name: ..., email: ...}}")
-            continue
-        name = info.get("name", pid)
-        email = info.get("email", f"{pid}@openbook.invalid")
-        if not isinstance(name, str) or not name.strip() or "<" in name or ">" in name:
-            c.err(("partners", pid, "name"), f"partner '{pid}' needs a plain name")
-            continue
-        if not isinstance(email, str) or not _EMAIL.match(email):
-            c.err(
-                ("partners", pid, "email"), f"partner '{pid}' needs an email like {pid}@example.org"
-            )
-            continue
-        cfg.partners[pid] = Partner(pid, name.strip(), email.strip())
+        partner = _partner(c, pid, info)
+        if partner is not None:
+            c.cfg.partners[pid] = partner
 
+
+def _partner(c: _Checker, pid: Any, info: Any) -> Partner | None:
+    if not isinstance(pid, str) or not PARTNER_ID.match(pid):
+        c.err(
+            ("partners", str(pid)),
+            f"partner id '{pid}' must be lowercase letters, digits and dashes",
+        )
+        return None
+    if not isinstance(info, dict):
+        c.err(("partners", pid), f"partner '{pid}' needs {{name: ..., email: ...}}")
+        return None
+    name = info.get("name", pid)
+    email = info.get("email", f"{pid}@openbook.invalid")
+    if not isinstance(name, str) or not name.strip() or "<" in name or ">" in name:
+        c.err(("partners", pid, "name"), f"partner '{pid}' needs a plain name")
+        return None
+    if not isinstance(email, str) or not _EMAIL.match(email):
+        c.err(("partners", pid, "email"), f"partner '{pid}' needs an email like {pid}@example.org")
+        return None
+    return Partner(pid, name.strip(), email.strip())
+
+
+def _check_checkins(c: _Checker) -> None:
     for pid, sched in c.mapping("checkins").items():
-        where = ("checkins", str(pid))
-        if pid not in cfg.partners:
-            c.err(where, f"check-in schedule names '{pid}', who is not in partners")
-            continue
-        if not isinstance(sched, dict):
-            c.err(where, 'a check-in schedule is {every: day|week, on: DAY, by: "HH:MM"}')
-            continue
-        every = sched.get("every", "day")
-        if every not in ("day", "week"):
-            c.err((*where, "every"), "every must be 'day' or 'week'")
-            continue
-        on = None
-        if every == "week":
-            day = str(sched.get("on", "sunday")).lower()
-            if day not in WEEKDAYS:
-                c.err((*where, "on"), f"'{day}' is not a weekday; use e.g. sunday")
-                continue
-            on = WEEKDAYS.index(day)
-        by = None
-        if "by" in sched:
-            by = parse_hhmm(sched["by"])
-            if by is None:
-                c.err((*where, "by"), 'by must be a time in quotes, like "21:00"')
-                continue
-        cfg.checkins[pid] = CheckinSchedule(every, on, by)
+        schedule = _checkin(c, pid, sched)
+        if schedule is not None:
+            c.cfg.checkins[pid] = schedule
 
+
+def _checkin(c: _Checker, pid: Any, sched: Any) -> CheckinSchedule | None:
+    where = ("checkins", str(pid))
+    if pid not in c.cfg.partners:
+        c.err(where, f"check-in schedule names '{pid}', who is not in partners")
+        return None
+    if not isinstance(sched, dict):
+        c.err(where, 'a check-in schedule is {every: day|week, on: DAY, by: "HH:MM"}')
+        return None
+    every = sched.get("every", "day")
+    if every not in ("day", "week"):
+        c.err((*where, "every"), "every must be 'day' or 'week'")
+        return None
+    on = None
+    if every == "week":
+        day = str(sched.get("on", "sunday")).lower()
+        if day not in WEEKDAYS:
+            c.err((*where, "on"), f"'{day}' is not a weekday; use e.g. sunday")
+            return None
+        on = WEEKDAYS.index(day)
+    by = None
+    if "by" in sched:
+        by = parse_hhmm(sched["by"])
+        if by is None:
+            c.err((*where, "by"), 'by must be a time in quotes, like "21:00"')
+            return None
+    return CheckinSchedule(every, on, by)
+
+
+def _check_questions(c: _Checker) -> None:
     questions = c.mapping("questions")
     if "answer_within" in questions:
         d = parse_duration(questions["answer_within"])
@@ -226,13 +246,15 @@ def load_config(root: Path) -> Config:
                 "answer_within must be a duration like 48h, at most 3650d",
             )
         else:
-            cfg.answer_within = d
+            c.cfg.answer_within = d
 
+
+def _check_meeting(c: _Checker) -> None:
     meeting = c.mapping("meeting")
     if "on" in meeting:
         day = str(meeting["on"]).lower()
         if day in WEEKDAYS:
-            cfg.meeting_on = WEEKDAYS.index(day)
+            c.cfg.meeting_on = WEEKDAYS.index(day)
         else:
             c.err(("meeting", "on"), f"'{day}' is not a weekday; use e.g. sunday")
     if "at" in meeting:
@@ -240,38 +262,69 @@ def load_config(root: Path) -> Config:
         if at is None:
             c.err(("meeting", "at"), 'at must be a time in quotes, like "19:00"')
         else:
-            cfg.meeting_at = at
+            c.cfg.meeting_at = at
     if "minutes" in meeting:
         mins = meeting["minutes"]
         if not isinstance(mins, int) or isinstance(mins, bool) or not 10 <= mins <= 240:
             c.err(("meeting", "minutes"), "minutes must be a number from 10 to 240")
         else:
-            cfg.meeting_minutes = mins
+            c.cfg.meeting_minutes = mins
 
+
+def _check_review(c: _Checker) -> None:
     review = c.mapping("review")
     if review.get("every", "month") != "month":
         c.err(("review", "every"), "review every must be 'month'")
 
+
+def _check_timeouts(c: _Checker) -> None:
     timeouts = c.mapping("timeouts")
     for key in ("min", "max"):
-        if key in timeouts:
-            d = parse_duration(timeouts[key])
-            if d is None:
-                c.err(("timeouts", key), f"timeouts {key} must be a duration like 20m or 24h")
-            elif not TIMEOUT_FLOOR <= d <= TIMEOUT_CEILING:
-                c.err(
-                    ("timeouts", key),
-                    f"timeouts {key} must be between 20m and 24h; openbook.yml may narrow "
-                    "that range, never widen it",
-                )
-            else:
-                setattr(cfg, f"timeout_{key}", d)
-    if cfg.timeout_min > cfg.timeout_max:
+        if key not in timeouts:
+            continue
+        d = parse_duration(timeouts[key])
+        if d is None:
+            c.err(("timeouts", key), f"timeouts {key} must be a duration like 20m or 24h")
+        elif not TIMEOUT_FLOOR <= d <= TIMEOUT_CEILING:
+            c.err(
+                ("timeouts", key),
+                f"timeouts {key} must be between 20m and 24h; openbook.yml may narrow "
+                "that range, never widen it",
+            )
+        else:
+            setattr(c.cfg, f"timeout_{key}", d)
+    if c.cfg.timeout_min > c.cfg.timeout_max:
         c.err(("timeouts",), "timeouts min is longer than max; swap them")
 
-    sig = meta.get("require_signatures", False)
+
+def _check_signatures(c: _Checker) -> None:
+    sig = c.note.meta.get("require_signatures", False)
     if not isinstance(sig, bool):
         c.err(("require_signatures",), "require_signatures must be true or false")
     else:
-        cfg.require_signatures = sig
+        c.cfg.require_signatures = sig
+
+
+# in this order: problems are reported in it, and check-ins need the partners read first
+_CHECKS = (
+    _check_top,
+    _check_timezone,
+    _check_partners,
+    _check_checkins,
+    _check_questions,
+    _check_meeting,
+    _check_review,
+    _check_timeouts,
+    _check_signatures,
+)
+
+
+def load_config(root: Path) -> Config:
+    """Read and validate openbook.yml. Never raises for bad content: see `.problems`."""
+    cfg, note = _read(root)
+    if note is None:
+        return cfg
+    checker = _Checker(note, cfg)
+    for check in _CHECKS:
+        check(checker)
     return cfg

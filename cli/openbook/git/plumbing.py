@@ -16,24 +16,6 @@ from openbook.git import repo as gitrepo
 # {path: {stage: (mode, oid)}} of the paths a merge left conflicted
 Stages = dict[str, dict[int, tuple[str, str]]]
 
-_OPERATIONS = (
-    ("MERGE_HEAD", "merge"),
-    ("rebase-merge", "rebase"),
-    ("rebase-apply", "rebase"),
-    ("CHERRY_PICK_HEAD", "cherry-pick"),
-    ("REVERT_HEAD", "revert"),
-)
-
-
-def operation_in_progress(git_dir: Path) -> str | None:
-    """'merge', 'rebase', 'cherry-pick' or 'revert' when git is in the middle of one; read
-    from the markers in a known git folder, without running git."""
-    for name, op in _OPERATIONS:
-        if (git_dir / name).exists():
-            return op
-    return None
-
-
 # --------------------------------------------------------------------------- history
 
 

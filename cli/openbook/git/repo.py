@@ -204,21 +204,6 @@ def status(root: Path, *paths: str) -> list[Change]:
     return changes
 
 
-def operation_in_progress(root: Path) -> str | None:
-    """'merge', 'rebase', 'cherry-pick' or 'revert' when git is in the middle of one."""
-    gd = Path(out(root, "rev-parse", "--absolute-git-dir"))
-    for name, op in (
-        ("MERGE_HEAD", "merge"),
-        ("rebase-merge", "rebase"),
-        ("rebase-apply", "rebase"),
-        ("CHERRY_PICK_HEAD", "cherry-pick"),
-        ("REVERT_HEAD", "revert"),
-    ):
-        if (gd / name).exists():
-            return op
-    return None
-
-
 def current_branch(root: Path) -> str | None:
     res = run(root, ["symbolic-ref", "-q", "--short", "HEAD"], check=False)
     return res.stdout.strip() or None

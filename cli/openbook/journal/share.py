@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from openbook.errors import Busy, NoteError
+from openbook.errors import NoteError
 from openbook.git import ledger
-from openbook.git import repo as gitrepo
+from openbook.git.state import require_safe_state
 from openbook.journal.place import JournalError, scratch
 from openbook.notes.parse import Problem
 from openbook.record import create as newnote
@@ -34,9 +34,7 @@ def share_as_checkin(
 ) -> Shared | None:
     """Open a new check-in for `partner` with `words` as its body in `edit`; commit it if
     the person saved a change. Returns None when nothing was saved (nothing is written)."""
-    op = gitrepo.operation_in_progress(vault.root)
-    if op:
-        raise Busy(f"git is in the middle of a {op} in {vault.root}; finish or abort it first.")
+    require_safe_state(vault.root)
     with vault.lock():
         draft = newnote.draft(vault, "checkin", partner, body=words, blanks_ok=True)
     if (vault.root / draft.relpath).exists():

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
-from openbook.errors import shown
+from openbook.notes.note import Note, PathKey, Pos, Problem
 from openbook.notes.yamlio import (
     TAG_BOOL,
     TAG_FLOAT,
@@ -33,65 +32,18 @@ MAX_DEPTH = 32  # nesting deeper than this is never a note; refuse it before bui
 _TOO_DEEP = f"values are nested deeper than {MAX_DEPTH} levels; flatten the frontmatter"
 BOM = "\ufeff"
 
-Pos = tuple[int, int]
-PathKey = tuple[str | int, ...]
-
-
-@dataclass(frozen=True, order=True)
-class Problem:
-    """One finding of `check`: where, how bad, which rule, and what to do."""
-
-    path: str
-    line: int
-    column: int
-    severity: str  # "error" or "warning"
-    rule: str
-    message: str
-
-    def format(self) -> str:
-        return (
-            f"{shown(self.path)}:{self.line}:{self.column}: {self.severity}: "
-            f"{shown(self.message)} [{self.rule}]"
-        )
-
-
-@dataclass
-class Note:
-    """A parsed note. `meta` is the frontmatter; positions are 1-based file lines/columns."""
-
-    path: str
-    meta: dict[str, Any] = field(default_factory=dict)
-    body: str = ""
-    key_pos: dict[str, Pos] = field(default_factory=dict)
-    value_pos: dict[PathKey, Pos] = field(default_factory=dict)
-    nested_key_pos: dict[PathKey, Pos] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
-    has_frontmatter: bool = False
-
-    @property
-    def type(self) -> str | None:
-        t = self.meta.get("type")
-        return t if isinstance(t, str) else None
-
-    @property
-    def ok(self) -> bool:
-        return not any(p.severity == "error" for p in self.problems)
-
-    def pos(self, *path: str | int) -> Pos:
-        """Position of a value (falls back to its key, then to line 1)."""
-        if path in self.value_pos:
-            return self.value_pos[path]
-        if path and isinstance(path[0], str) and path[0] in self.key_pos:
-            return self.key_pos[path[0]]
-        return (1, 1)
-
-    def entry_pos(self, *path: str | int) -> Pos:
-        """Position of a nested mapping key (falls back to its value)."""
-        return self.nested_key_pos.get(path) or self.pos(*path)
-
-    def keypos(self, key: str) -> Pos:
-        return self.key_pos.get(key, (1, 1))
-
+# Note and Problem live in openbook.notes.note; importers take them from here as well
+__all__ = [
+    "BOM",
+    "MAX_FILE_BYTES",
+    "MAX_FRONTMATTER_BYTES",
+    "Note",
+    "Problem",
+    "parse_bytes",
+    "render_note",
+    "split_frontmatter",
+    "update_fields",
+]
 
 _CLOSE = re.compile(r"^---[ \t]*\r?$", re.M)
 _CONFLICT = re.compile(r"^(<{7}|>{7})(?: |$)", re.M)
@@ -262,75 +214,72 @@ def _too_deep(yaml_text: str, off: int) -> Pos | None:
     return None
 
 
-def parse_bytes(path: str, data: bytes, *, positions: bool = True) -> Note:
-    """Parse a note's bytes. Never raises: every issue becomes a Problem.
+def _fail(note: Note, line: int, col: int, rule: str, msg: str) -> Note:
+    note.problems.append(Problem(note.path, line, col, "error", rule, msg))
+    return note
 
-    With `positions=False` the lines and columns of values are not recorded (faster);
-    problems then point at line 1, so parse again with positions to report them.
-    """
-    note = Note(path)
 
-    def fail(line: int, col: int, rule: str, msg: str) -> Note:
-        note.problems.append(Problem(path, line, col, "error", rule, msg))
-        return note
-
+def _text(note: Note, data: bytes) -> str | None:
+    """The file's text without BOM; None (with the problem noted) when it cannot be a note."""
     if len(data) > MAX_FILE_BYTES:
-        return fail(
-            1, 1, "file-too-large", "file is larger than 1 MiB; split it into smaller notes"
+        _fail(
+            note, 1, 1, "file-too-large", "file is larger than 1 MiB; split it into smaller notes"
         )
+        return None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        return fail(line, col, "encoding", "file is not valid UTF-8; save it as UTF-8")
+        _fail(note, line, col, "encoding", "file is not valid UTF-8; save it as UTF-8")
+        return None
     if text.startswith(BOM):
         text = text[1:]
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
-        return fail(line, 1, "encoding", "file contains a NUL byte; save it as plain UTF-8 text")
+        _fail(note, line, 1, "encoding", "file contains a NUL byte; save it as plain UTF-8 text")
+        return None
     m = _CONFLICT.search(text)
-    if m is not None:
+    if m is not None:  # noted, and the note is still read
         line = text.count("\n", 0, m.start()) + 1
-        fail(
+        _fail(
+            note,
             line,
             1,
             "conflict-markers",
             "git conflict markers found; keep the text you both want and delete the marker lines",
         )
-    parts = split_frontmatter(text)
-    if parts is None:
-        if text.startswith("---"):
-            return fail(
-                1, 1, "frontmatter-missing", "frontmatter has no closing '---' line; add one"
-            )
-        return fail(
-            1, 1, "frontmatter-missing", "note has no frontmatter; start it with a '---' block"
-        )
-    yaml_text, body, _ = parts
-    note.body = body
-    note.has_frontmatter = True
+    return text
+
+
+def _refused(note: Note, yaml_text: str, off: int) -> bool:
+    """True (with the problem noted) when the frontmatter is too large, aliased or too deep."""
     if len(yaml_text.encode("utf-8")) > MAX_FRONTMATTER_BYTES:
-        return fail(
-            1, 1, "file-too-large", "frontmatter is larger than 64 KiB; move text into the body"
-        )
-    off = 1  # yaml line 0 is file line 2
+        msg = "frontmatter is larger than 64 KiB; move text into the body"
+        _fail(note, 1, 1, "file-too-large", msg)
+        return True
     if "&" in yaml_text or "*" in yaml_text:
         try:
             alias = _find_alias(yaml_text, off)
         except yaml.YAMLError:
             alias = None
         if alias is not None:
-            return fail(
-                *alias, "yaml-alias", "YAML anchors and aliases are not allowed; write values out"
-            )
+            msg = "YAML anchors and aliases are not allowed; write values out"
+            _fail(note, *alias, "yaml-alias", msg)
+            return True
     if _maybe_deep(yaml_text):
         try:
             deep = _too_deep(yaml_text, off)
         except yaml.YAMLError:
-            deep = None  # the syntax error is reported below, with its line
+            deep = None  # the syntax error is reported by _compose, with its line
         if deep is not None:
-            return fail(*deep, "yaml-depth", _TOO_DEEP)
+            _fail(note, *deep, "yaml-depth", _TOO_DEEP)
+            return True
+    return False
+
+
+def _compose(note: Note, yaml_text: str, off: int) -> Any:
+    """libyaml's node tree of the frontmatter; None (with the problem noted) when there is none."""
     try:
         node = yaml.compose(yaml_text, Loader=CoreLoader)
     except yaml.YAMLError as exc:
@@ -339,17 +288,47 @@ def parse_bytes(path: str, data: bytes, *, positions: bool = True) -> Note:
         col = mark.column + 1 if mark else 1
         reason = getattr(exc, "problem", None) or "invalid YAML"
         if "nesting depth" in reason:
-            return fail(line, col, "yaml-depth", _TOO_DEEP)
-        return fail(line, col, "yaml-syntax", f"YAML syntax error: {reason}; fix the frontmatter")
+            _fail(note, line, col, "yaml-depth", _TOO_DEEP)
+        else:
+            msg = f"YAML syntax error: {reason}; fix the frontmatter"
+            _fail(note, line, col, "yaml-syntax", msg)
+        return None
     if node is None:
-        return fail(1, 1, "frontmatter-not-mapping", "frontmatter is empty; add 'type:' and fields")
+        msg = "frontmatter is empty; add 'type:' and fields"
+        _fail(note, 1, 1, "frontmatter-not-mapping", msg)
+    return node
+
+
+def parse_bytes(path: str, data: bytes, *, positions: bool = True) -> Note:
+    """Parse a note's bytes. Never raises: every issue becomes a Problem.
+
+    With `positions=False` the lines and columns of values are not recorded (faster);
+    problems then point at line 1, so parse again with positions to report them.
+    """
+    note = Note(path)
+    text = _text(note, data)
+    if text is None:
+        return note
+    parts = split_frontmatter(text)
+    if parts is None:
+        if text.startswith("---"):
+            msg = "frontmatter has no closing '---' line; add one"
+        else:
+            msg = "note has no frontmatter; start it with a '---' block"
+        return _fail(note, 1, 1, "frontmatter-missing", msg)
+    yaml_text, body, _ = parts
+    note.body = body
+    note.has_frontmatter = True
+    off = 1  # yaml line 0 is file line 2
+    if _refused(note, yaml_text, off):
+        return note
+    node = _compose(note, yaml_text, off)
+    if node is None:
+        return note
     builder = _Builder(note, off, positions)
     if not isinstance(node, yaml.MappingNode):
-        return fail(
-            *builder.at(node.start_mark),
-            "frontmatter-not-mapping",
-            "frontmatter must be 'key: value' lines",
-        )
+        msg = "frontmatter must be 'key: value' lines"
+        return _fail(note, *builder.at(node.start_mark), "frontmatter-not-mapping", msg)
     value = builder.build(node, ()) if positions else builder.fast(node)
     note.meta = {str(k): v for k, v in value.items()}
     return note

@@ -11,7 +11,7 @@ from typing import Any
 from openbook.errors import OpenbookError
 from openbook.git import ledger
 from openbook.git import repo as gitrepo
-from openbook.notes.parse import parse_bytes, update_fields
+from openbook.notes.parse import Note, parse_bytes, update_fields
 from openbook.notetypes.registry import DATE_FIELD, as_datetime
 from openbook.render import builtin_dir
 from openbook.vault import Vault
@@ -19,6 +19,7 @@ from openbook.vault import Vault
 # "now" for the demo's printed status and agenda: the Sunday of the example's last week
 DEMO_NOW = "2026-11-22T17:30:00"
 FIRST_PARTNER_FIELDS = ("author", "asked_by", "proposed_by", "called_by", "facilitator")
+_Dated = tuple[dt.datetime, str, Note]  # when the note was written, its path, the note
 
 
 def _when(meta: dict[str, Any], tz: dt.tzinfo) -> dt.datetime | None:
@@ -49,8 +50,8 @@ def _who(meta: dict[str, Any], partners: list[str]) -> str:
     return partners[0]
 
 
-def build_demo(target: Path, progress: Callable[[str], None] | None = None) -> Path:
-    """Copy the example vault into `target` (new or empty) and commit its history."""
+def _copy_example(target: Path) -> Path:
+    """Copy the example vault into `target` (new or empty); its resolved path."""
     source = builtin_dir("example-vault")
     root = target.expanduser().resolve()
     if root.exists() and any(root.iterdir()):
@@ -61,15 +62,13 @@ def build_demo(target: Path, progress: Callable[[str], None] | None = None) -> P
         dirs_exist_ok=True,
         ignore=shutil.ignore_patterns(".git", "__pycache__", ".openbook-cache"),
     )
-    gitrepo.init(root)
-    vault = Vault(root)
-    cfg = vault.require_config()
-    partners = list(cfg.partners)
-    gitrepo.config_set(root, "openbook.partner", partners[0])
-    tz = cfg.tz
+    return root
 
-    notes = []
-    others = []
+
+def _sort_files(root: Path, tz: dt.tzinfo) -> tuple[list[_Dated], list[str]]:
+    """The notes with a date (oldest first), and every other file of the vault."""
+    notes: list[_Dated] = []
+    others: list[str] = []
     for path in sorted(p for p in root.rglob("*") if p.is_file() and ".git" not in p.parts):
         rel = path.relative_to(root).as_posix()
         if rel.endswith(".md") and rel != "README.md" and rel != "language.md":
@@ -82,52 +81,71 @@ def build_demo(target: Path, progress: Callable[[str], None] | None = None) -> P
     if not notes:
         raise OpenbookError("the example vault has no notes; reinstall openbook.")
     notes.sort(key=lambda item: (item[0], item[1]))
+    return notes, others
+
+
+def _commit_note(vault: Vault, partners: list[str], tz: dt.tzinfo, dated: _Dated) -> None:
+    """Put one note back and commit it; answers and acceptances come as a second commit."""
+    when, rel, note = dated
+    root = vault.root
+    full = root / rel
+    final = (root / (rel + ".demo-pending")).read_bytes()
+    (root / (rel + ".demo-pending")).unlink()
+    who = _who(note.meta, partners)
+    meta = note.meta
+    text = final.decode("utf-8")
+    answered = as_datetime(meta.get("answered"), tz)
+    if note.type == "question" and answered is not None and answered > when:
+        first = update_fields(text, {"status": "open", "answered": None, "landed": None})
+        full.write_text(first, encoding="utf-8")
+        ledger.record(vault, who, "new", "question", [rel], str(meta.get("id")), when=when)
+        full.write_bytes(final)
+        ledger.record(
+            vault,
+            str(meta.get("to") or who),
+            "answer",
+            "question",
+            [rel],
+            str(meta.get("id")),
+            when=answered,
+        )
+    elif note.type == "agreement" and meta.get("status") == "active":
+        first = update_fields(text, {"status": "proposed", "accepted_by": [who]})
+        full.write_text(first, encoding="utf-8")
+        ledger.record(vault, who, "new", "agreement", [rel], str(meta.get("id")), when=when)
+        full.write_bytes(final)
+        other = next((p for p in partners if p != who), who)
+        ledger.record(
+            vault,
+            other,
+            "accept",
+            "agreement",
+            [rel],
+            str(meta.get("id")),
+            when=when + dt.timedelta(hours=10),
+        )
+    else:
+        full.write_bytes(final)
+        target_name = str(meta["id"]) if note.type in ("question", "agreement") else rel
+        ledger.record(vault, who, "new", str(note.type), [rel], target_name, when=when)
+
+
+def build_demo(target: Path, progress: Callable[[str], None] | None = None) -> Path:
+    """Copy the example vault into `target` (new or empty) and commit its history."""
+    root = _copy_example(target)
+    gitrepo.init(root)
+    vault = Vault(root)
+    cfg = vault.require_config()
+    partners = list(cfg.partners)
+    gitrepo.config_set(root, "openbook.partner", partners[0])
+    notes, others = _sort_files(root, cfg.tz)
     start = notes[0][0] - dt.timedelta(days=1)
     # the notes must not be in the first commit: move them aside while it is made
     for _, rel, _ in notes:
         (root / rel).rename(root / (rel + ".demo-pending"))
     ledger.record(vault, partners[0], "init", "vault", others, "vault", when=start)
-    for i, (when, rel, note) in enumerate(notes, 1):
-        full = root / rel
-        final = (root / (rel + ".demo-pending")).read_bytes()
-        (root / (rel + ".demo-pending")).unlink()
-        who = _who(note.meta, partners)
-        meta = note.meta
-        text = final.decode("utf-8")
-        answered = as_datetime(meta.get("answered"), tz)
-        if note.type == "question" and answered is not None and answered > when:
-            first = update_fields(text, {"status": "open", "answered": None, "landed": None})
-            full.write_text(first, encoding="utf-8")
-            ledger.record(vault, who, "new", "question", [rel], str(meta.get("id")), when=when)
-            full.write_bytes(final)
-            ledger.record(
-                vault,
-                str(meta.get("to") or who),
-                "answer",
-                "question",
-                [rel],
-                str(meta.get("id")),
-                when=answered,
-            )
-        elif note.type == "agreement" and meta.get("status") == "active":
-            first = update_fields(text, {"status": "proposed", "accepted_by": [who]})
-            full.write_text(first, encoding="utf-8")
-            ledger.record(vault, who, "new", "agreement", [rel], str(meta.get("id")), when=when)
-            full.write_bytes(final)
-            other = next((p for p in partners if p != who), who)
-            ledger.record(
-                vault,
-                other,
-                "accept",
-                "agreement",
-                [rel],
-                str(meta.get("id")),
-                when=when + dt.timedelta(hours=10),
-            )
-        else:
-            full.write_bytes(final)
-            target_name = str(meta["id"]) if note.type in ("question", "agreement") else rel
-            ledger.record(vault, who, "new", str(note.type), [rel], target_name, when=when)
+    for i, dated in enumerate(notes, 1):
+        _commit_note(vault, partners, cfg.tz, dated)
         if progress and i % 20 == 0:
             progress(f"committed {i} of {len(notes)} notes")
     return root

@@ -30,6 +30,7 @@ from openbook.errors import Busy, OpenbookError, RemoteUnreachable
 from openbook.fsutil import atomic_write
 from openbook.git import plumbing
 from openbook.git import repo as gitrepo
+from openbook.git.state import require_safe_state
 from openbook.notetypes.registry import shared_path
 from openbook.record.pending import commit_pending
 from openbook.ritual.overview import LAST_SYNC_FILE
@@ -71,14 +72,7 @@ def sync(
 
 def _preflight(vault: Vault, remote: str) -> SyncRefs:
     root = vault.root
-    git_dir = vault.git_dir
-    assert git_dir is not None  # require_writable: the vault is its own repository
-    op = plumbing.operation_in_progress(git_dir)
-    if op:
-        raise Busy(
-            f"git is in the middle of a {op} in {root}; finish it or abort it "
-            f"('git {op} --abort'), then sync again. Nothing was changed."
-        )
+    require_safe_state(root)  # again under the lock: git may have started while we waited
     refs = syncrefs.read_refs(root, remote)
     if refs.branch is None:
         raise Busy(

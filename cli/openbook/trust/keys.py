@@ -81,9 +81,6 @@ def _ready(vault: Vault, partner: str) -> None:
     vault.require_writable()
     vault.require_config()
     root = vault.root
-    op = gitrepo.operation_in_progress(root)
-    if op:
-        raise Busy(f"git is in the middle of a {op} in {root}; finish or abort it first.")
     if gitrepo.current_branch(root) is None:
         raise Busy(f"{root} is not on a branch (detached HEAD); run 'git switch main' first.")
     own = gitrepo.config_get(root, "openbook.partner")
