@@ -49,3 +49,7 @@ def init_command(
     path = create_vault(Path(directory), list(partners), me, timezone=timezone, remote=remote)
     click.echo(f"Created the vault in {path}, as {me}.")
     click.echo("Next: write a check-in with `openbook new checkin`, or read `openbook status`.")
+    click.echo(
+        "openbook is not therapy, and not for a relationship where one partner fears the other.\n"
+        "Helplines by country: findahelpline.com; therapists and how to stop: docs/resources.md."
+    )

@@ -123,7 +123,7 @@ class NewNote:
     at: dt.datetime  # the note's own date at the current time, naive, to the minute
     config: Config
     next_id: Callable[[], str]  # the next free id of this type
-    active_agreements: Callable[[], list[str]]  # ids of the agreements now active
+    active_agreements: Callable[[], list[str]]  # active agreements that ask of this partner
 
 
 # ----------------------------------------------------------------------- file names

@@ -26,7 +26,6 @@ def defaults(new: NewNote) -> Meta:
         "mood": None,
         "connection": None,
         "on_track": None,
-        "contact": None,
         "kept": {a: None for a in new.active_agreements()} or None,
         "discuss": [],
     }

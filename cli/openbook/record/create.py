@@ -112,11 +112,14 @@ def _next_id(vault: Vault, t: NoteType) -> str:
     return ids.make((max(used) + 1) if used else 1)
 
 
-def _active_agreements(vault: Vault) -> list[str]:
+def _active_agreements(vault: Vault, partner: str) -> list[str]:
+    """Active agreements that ask something of `partner` (their `owners`, when given)."""
     return sorted(
         str(n.meta["id"])
         for n in check_vault(vault).valid_notes()
-        if n.type == "agreement" and n.meta.get("status") == "active"
+        if n.type == "agreement"
+        and n.meta.get("status") == "active"
+        and partner in (n.meta.get("owners") or [partner])
     )
 
 
@@ -133,7 +136,7 @@ def _new_note(vault: Vault, t: NoteType, partner: str, day: dt.date | None) -> N
         at=naive if day is None else dt.datetime.combine(day, naive.time()),
         config=cfg,
         next_id=lambda: _next_id(vault, t),
-        active_agreements=lambda: _active_agreements(vault),
+        active_agreements=lambda: _active_agreements(vault, partner),
     )
 
 
