@@ -279,3 +279,64 @@ def test_consent_is_never_given_for_the_other_partner(vault: Path) -> None:
             "accepts, pauses, retires, answers and resumes for themself).\n"
         ), args
     assert head(vault) == before
+
+
+def _on_a_terminal(vault: Path, args: list[str], answer: str) -> str:
+    """Run openbook on a real pseudo-terminal, answer its question, return what it showed."""
+    import pty
+    import subprocess
+    import sys
+    import time
+
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from openbook.cli import main; main()",
+            "--vault",
+            str(vault),
+            *args,
+        ],
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        close_fds=True,
+    )
+    os.close(follower)
+    shown = b""
+    deadline = time.monotonic() + 20
+    while b"[y/N]" not in shown and time.monotonic() < deadline:
+        shown += os.read(leader, 4096)
+    os.write(leader, answer.encode() + b"\r")
+    proc.wait(timeout=20)
+    try:
+        while chunk := os.read(leader, 4096):
+            shown += chunk
+    except OSError:
+        pass
+    os.close(leader)
+    return shown.decode().replace("\r\n", "\n")
+
+
+def test_accept_shows_what_it_asks_and_asks_first_on_a_terminal(vault: Path) -> None:
+    text = AGREEMENT.replace("accepted_by: [bob]", "accepted_by: []").replace(
+        "next_review: 2026-12-20\n",
+        "next_review: 2026-12-20\nowners: [bob]\nmeasures: [Plan changes announced ahead]\n"
+        "relax_when: Three months without a surprise\n",
+    )
+    path = committed(vault, AGREEMENT_PATH, text)
+    before = head(vault)
+    shown = _on_a_terminal(vault, ["accept", "A-001"], "n")
+    assert (
+        "A-001: Phone open on request\n"
+        "  It asks of: Bob Example.\n"
+        "  Seen by: Plan changes announced ahead\n"
+        "  Reviewed: 2026-12-20.\n"
+        "  What would let you relax it: Three months without a surprise\n"
+        "Accept A-001? [y/N]"
+    ) in shown
+    assert head(vault) == before and path.read_text(encoding="utf-8") == text
+    shown = _on_a_terminal(vault, ["accept", "A-001"], "y")
+    assert "You accepted A-001; it becomes active when Alice Example accepts too." in shown
+    assert subjects(vault)[0] == "agreement: accept A-001"

@@ -4,7 +4,7 @@ from typing import Any
 
 import click
 
-from ._common import consenting_partner, echo_json, get_vault, json_option
+from ._common import consenting_partner, echo_json, get_vault, interactive, json_option
 
 
 def _show(result: Any, as_json: bool) -> None:
@@ -58,15 +58,31 @@ def _agreement_command(name: str, doc: str) -> click.Command:
     return command
 
 
-accept_command = _agreement_command(
-    "accept",
+@click.command("accept")
+@click.argument("aid", metavar="A-ID")
+@click.option("--yes", is_flag=True, help="Do not ask before consenting.")
+@json_option("Print the result as JSON.")
+@click.pass_context
+def accept_command(ctx: click.Context, aid: str, yes: bool, as_json: bool) -> None:
     """Consent to agreement A-ID. It becomes active only when both of you have accepted.
+
+    It first shows what you are accepting (what it asks of whom, its review date, what
+    would let you relax it) and, on a terminal, asks before consenting.
 
     \b
     Example:
       openbook accept A-003
-    """,
-)
+    """
+    from openbook.record import consent
+
+    vault = get_vault(ctx)
+    me = consenting_partner(ctx, vault)
+    aid = aid.strip().upper()
+    if not yes and interactive():
+        for line in consent.describe(vault, aid):
+            click.echo(line)
+        click.confirm(f"Accept {aid}?", abort=True)
+    _show(consent.accept(vault, me, aid), as_json)
 
 
 @click.command("pause")

@@ -217,6 +217,31 @@ def _names(vault: Vault, ids: list[str]) -> str:
     return " and ".join(partners[p].name if p in partners else p for p in ids)
 
 
+def describe(vault: Vault, aid: str) -> list[str]:
+    """What accepting agreement `aid` means, in plain lines: title, what it asks of whom,
+    how progress is seen, when it is reviewed, what would let you relax it."""
+    note = find_note(vault, aid, "agreement")
+    m = note.meta
+    names = vault.config.partners
+    owners = _as_list(m.get("owners"))
+    whom = ", ".join(names[p].name if p in names else p for p in owners) or "both of you"
+    lines = [f"{aid}: {m.get('title', '')}", f"  It asks of: {whom}."]
+    for measure in _as_list(m.get("measures")):
+        lines.append(f"  Seen by: {measure}")
+    if m.get("if_crossed"):
+        lines.append(f"  If it is crossed: {m['if_crossed']}")
+    review = m.get("next_review") or f"every {m.get('review_every') or '30d'}"
+    lines.append(f"  Reviewed: {review}.")
+    lines.append(
+        f"  What would let you relax it: {m['relax_when']}"
+        if m.get("relax_when")
+        else "  What would let you relax it: not written yet (worth agreeing on)."
+    )
+    if m.get("sunset"):
+        lines.append(f"  It ends by itself on {m['sunset']} unless you renew it.")
+    return lines
+
+
 def accept(vault: Vault, partner: str, aid: str) -> ConsentResult:
     _writable(vault)
     with vault.lock():
