@@ -1,7 +1,9 @@
 """YAML 1.2 core scalars on libyaml, with positions, and a safe writer.
 
 `no`, `yes`, `on`, `off` are strings; `21:05` is a string; `2026-11-24` is a date and
-`2026-11-24 21:05` a local datetime. Anchors and aliases are refused by the reader.
+`2026-11-24 21:05` a local datetime. The forms phone and desktop editors write
+(`2026-11-24T21:05`, `2026-11-24T21:05:00`, with or without an offset such as `+01:00`
+or `Z`) are the same datetime. Anchors and aliases are refused by the reader.
 """
 
 from __future__ import annotations

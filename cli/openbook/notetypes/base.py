@@ -88,8 +88,16 @@ def F(
     return Field(kind, req, tuple(choices), low, high)
 
 
+# keys phone and desktop editors add on their own (Obsidian, GitJournal, front-matter
+# plugins): accepted on every note without a warning, kept, and never checked
+EDITOR_KEYS = ("created", "modified", "updated", "aliases", "cssclasses", "publish")
+
 # the fields every type has
-COMMON = {"type": F("str", req=True), "tags": F("strs")}
+COMMON = {
+    "type": F("str", req=True),
+    "tags": F("strs"),
+    **{key: F("any") for key in EDITOR_KEYS},
+}
 
 
 @dataclass(frozen=True)
