@@ -28,11 +28,15 @@ def _stamp(path: Path) -> tuple[int, int, int] | None:
     return (st.st_size, st.st_mtime_ns, st.st_ino)
 
 
-def _hold_git_lock(lock: Path, wait: float = 2.0) -> int:
+def _take_git_lock(private: Path, lock: Path, wait: float = 2.0) -> None:
+    """Take git's index.lock by hard-linking the finished private index to it: the lock
+    appears with its whole content at once, and renaming it over the index both installs
+    it and releases the lock, as git itself does."""
     deadline = time.monotonic() + wait
     while True:
         try:
-            return os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            os.link(private, lock)
+            return
         except FileExistsError:
             if time.monotonic() >= deadline:
                 raise Busy(
@@ -85,13 +89,15 @@ def install(real: Path, private: Path, before: tuple[int, int, int] | None) -> b
     with open(private, "rb+") as fh:  # the new index is on disk before it is installed
         os.fsync(fh.fileno())
     lock = real.with_name("index.lock")
-    os.close(_hold_git_lock(lock))
-    try:  # git's lock is held for a stat and a rename only
+    _take_git_lock(private, lock)
+    try:
         if _stamp(real) != before:
+            lock.unlink()
             return False
-        os.replace(private, real)
-    finally:
+        os.replace(lock, real)
+    except BaseException:
         lock.unlink(missing_ok=True)
+        raise
     fsync_dir(real.parent)
     return True
 
@@ -99,7 +105,11 @@ def install(real: Path, private: Path, before: tuple[int, int, int] | None) -> b
 def clear_private_leftovers(git_dir: Path) -> None:
     """Private indexes (and their locks) left by a killed openbook; call under the vault lock."""
     folder = git_dir / "openbook"
+    lock = git_dir / "index.lock"
     if folder.is_dir():
         for leftover in folder.glob(f"{PRIVATE_PREFIX}*"):
             if leftover.is_file() and not leftover.is_symlink():
+                with contextlib.suppress(OSError):
+                    if lock.exists() and os.path.samefile(lock, leftover):
+                        lock.unlink()  # openbook's own hold on git's lock, never git's
                 leftover.unlink(missing_ok=True)

@@ -28,7 +28,9 @@ ACTIONS = (
     "retire",
     "merge",
     "conflict",
+    "renumber",
     "keys",
+    "export",
     "init",
 )
 LATE_EDIT_AFTER = dt.timedelta(hours=48)

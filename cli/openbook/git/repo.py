@@ -163,6 +163,8 @@ def commit_paths(
         args.append("--allow-empty")
     if plist:
         args += ["--only", "--", *plist]
+    elif allow_empty:
+        args.append("--only")  # an empty commit never takes what someone staged by hand
     with private_index(root) as index:
         if plist:
             run(root, ["add", "-A", "--", *plist], env=index.env)

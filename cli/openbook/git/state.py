@@ -29,6 +29,22 @@ def git_dir_of(root: Path) -> Path | None:
     return None
 
 
+def own_index_lock(git_dir: Path) -> bool:
+    """Whether .git/index.lock is openbook's own hold on it (a hard link to one of its
+    private indexes, left by a killed openbook), which openbook clears under its lock."""
+    lock = git_dir / "index.lock"
+    folder = git_dir / "openbook"
+    if not folder.is_dir():
+        return False
+    for private in folder.glob("index-*"):
+        try:
+            if os.path.samefile(lock, private):
+                return True
+        except OSError:
+            continue
+    return False
+
+
 def unsafe_state(root: Path) -> str | None:
     """A sentence naming git's unfinished operation and the command that ends it, or None."""
     gd = git_dir_of(root)
@@ -49,7 +65,7 @@ def unsafe_state(root: Path) -> str | None:
             f"{root} is not on a branch (detached HEAD); run 'git switch main' "
             "(or your branch), then try again."
         )
-    if (gd / "index.lock").exists():
+    if (gd / "index.lock").exists() and not own_index_lock(gd):
         return (
             f"{gd / 'index.lock'} is left over from a git program that stopped; if no other git "
             "program is running, run 'openbook doctor --fix' to clear it."
