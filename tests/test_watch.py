@@ -601,7 +601,7 @@ def test_a_burst_of_200_saves_loses_nothing(vault: Path) -> None:
 
     def question(n: int, status: str) -> str:
         return (
-            f"---\ntype: question\nid: Q-{n:04d}\nasked_by: alice\nto: bob\n"
+            f"---\ntype: question\nid: Q-{n:04d}\nasked_by: bob\nto: alice\n"
             f"asked: 2026-11-20 10:00\nstatus: {status}\n---\nQuestion {n}?\n"
         )
 
@@ -822,14 +822,14 @@ def test_a_sync_conflict_keeps_both_and_watch_keeps_running(tmp_path: Path) -> N
     from testing import AGREEMENT, agreement_text, checkin_text, make_pair
 
     pair = make_pair(tmp_path)
-    pair.write("bob", AGREEMENT, agreement_text("First wording."))
+    pair.write("bob", AGREEMENT, agreement_text("First wording.", proposed_by="bob"))
     assert pair.sync("bob").exit_code == 0
     assert pair.sync("alice").exit_code == 0
     with watching(pair.bob, sync_every=3600) as (_, events):
         wait_for(lambda: len(of_kind(events, "sync")) == 1, "the sync at start")
-        pair.write("alice", AGREEMENT, agreement_text("Alice's wording."))
+        pair.write("alice", AGREEMENT, agreement_text("Alice's wording.", proposed_by="bob"))
         assert pair.sync("alice").exit_code == 0
-        pair.write("bob", AGREEMENT, agreement_text("Bob's wording."))
+        pair.write("bob", AGREEMENT, agreement_text("Bob's wording.", proposed_by="bob"))
         wait_for(lambda: len(of_kind(events, "sync")) == 2, "the sync after the commit")
         pair.write("bob", NOTE, checkin_text("bob"))
         wait_for(lambda: len(of_kind(events, "sync")) == 3, "a sync after the conflict")
