@@ -202,7 +202,7 @@ def test_a_burst_of_200_saves_loses_nothing(vault: Path) -> None:
 
     def question(n: int, status: str) -> str:
         return (
-            f"---\ntype: question\nid: Q-{n:04d}\nasked_by: alice\nto: bob\n"
+            f"---\ntype: question\nid: Q-{n:04d}\nasked_by: bob\nto: alice\n"
             f"asked: 2026-11-20 10:00\nstatus: {status}\n---\nQuestion {n}?\n"
         )
 

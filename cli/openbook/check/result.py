@@ -9,7 +9,7 @@ from typing import Any
 
 from openbook.check.cache import Entry, cache_key, read_cache, write_cache
 from openbook.check.note import validate_note
-from openbook.check.rules import cross_check, facts_of
+from openbook.check.rules import CROSS_NOTE_RULES, cross_check, facts_of, former_ids
 from openbook.config import Config
 from openbook.notes.parse import MAX_FILE_BYTES, Note, Problem, parse_bytes
 from openbook.notetypes.registry import is_conflict_copy
@@ -50,6 +50,17 @@ class CheckResult:
         return sum(1 for p in self.problems if p.severity == "warning")
 
     def failed_paths(self) -> set[str]:
+        """Notes that cannot be used: each has an error of its own. A problem the rules
+        across notes find (an unknown or duplicate id) is reported but never leaves a note
+        out of the agenda or `status`."""
+        return {
+            p.path
+            for p in self.problems
+            if p.severity == "error" and p.rule not in CROSS_NOTE_RULES
+        }
+
+    def error_paths(self) -> set[str]:
+        """Notes with any error, their own or across notes: `commit` records none of them."""
         return {p.path for p in self.problems if p.severity == "error"}
 
     def summary(self) -> str:
@@ -129,7 +140,8 @@ def check_vault(vault: Vault, *, use_cache: bool = True) -> CheckResult:
         entries[rel] = entry
         if entry[2]:
             problems.extend(entry[2])
-    problems.extend(cross_check(root, {rel: e[3] for rel, e in entries.items()}))
+    facts = {rel: e[3] for rel, e in entries.items()}
+    problems.extend(cross_check(root, facts, lambda: former_ids(vault)))
     problems.sort()
     if cache_file and (changed or len(entries) != len(cache)):
         write_cache(cache_file, key, entries)

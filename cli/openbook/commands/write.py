@@ -38,13 +38,27 @@ def _create(
     edit: bool | None,
     as_json: bool,
 ) -> None:
-    from openbook.record.create import NoteKept, new_note
+    from openbook.record.create import NoteKept, new_note, write_new_draft
 
     vault = get_vault(ctx)
     vault.require_writable()
     me = acting_partner(ctx, vault)
-    if edit is None:
-        edit = interactive() and bool(os.environ.get("VISUAL") or os.environ.get("EDITOR"))
+    if edit is None and not body:
+        if not (interactive() and (os.environ.get("VISUAL") or os.environ.get("EDITOR"))):
+            # no editor to show the template in: leave the draft for the person to fill in
+            d = write_new_draft(vault, me, note_type, sets=sets, day=day)
+            if as_json:
+                echo_json({"path": d.relpath, "commit": None, "type": note_type})
+                return
+            click.echo(d.relpath)
+            click.echo(
+                f"No editor was opened (set $EDITOR, or run this in a terminal), so nothing "
+                f"is committed yet: {d.relpath} is ready; write in it, then run "
+                "'openbook commit'.",
+                err=True,
+            )
+            return
+        edit = True
     try:
         created = new_note(
             vault, me, note_type, sets=sets, day=day, body=body, edit=_editor if edit else None
@@ -73,11 +87,15 @@ def _editor(path: Path) -> None:
     help="Set a frontmatter field (YAML value), e.g. --set mood=4. Repeatable.",
 )
 @click.option("--date", "day", type=DATE, help="The note's own date (default: today).")
-@click.option("--body", default="", help="Text for the note's body.")
+@click.option(
+    "--body", default="", help="Text for the note's body (committed as it is, with no editor)."
+)
 @click.option(
     "--edit/--no-edit",
     default=None,
-    help="Open $VISUAL or $EDITOR before committing (default: when interactive).",
+    help="Open $VISUAL or $EDITOR before committing (default: when interactive). Without "
+    "an editor and without --no-edit or --body, the note is written for you to fill in "
+    "and committed by 'openbook commit'.",
 )
 @json_option("Print the result as JSON.")
 @click.pass_context
@@ -90,8 +108,10 @@ def new_command(
     edit: bool | None,
     as_json: bool,
 ) -> None:
-    """Write a new note of TYPE from its template, validate it and commit it.
+    """Write a new note of TYPE, validate it and commit it.
 
+    In an editor the note starts from its type's template; with --no-edit or --body its
+    body is only what you give. A note with nothing written in it is not committed.
     Never overwrites an existing note. Prints the new note's path.
 
     \b
@@ -161,8 +181,10 @@ def commit_command(ctx: click.Context, message: str | None, as_json: bool) -> No
     """Validate and commit every pending change under the vault, one commit per note.
 
     Notes with errors are left uncommitted and listed; fix them and run commit again.
+    So are new notes with nothing written in them yet, and new notes whose author
+    field names the other partner (each partner writes their own notes).
     """
-    from openbook.record.pending import commit_pending, deletion_refusal
+    from openbook.record.pending import commit_pending, deletion_refusal, held_lines
 
     vault = get_vault(ctx)
     vault.require_writable()
@@ -177,6 +199,8 @@ def commit_command(ctx: click.Context, message: str | None, as_json: bool) -> No
                 "refused": outcome.refused,
                 "outside": outcome.outside,
                 "protected": sorted(outcome.protected),
+                "blank": outcome.blank,
+                "not_yours": sorted(outcome.not_yours),
             }
         )
     else:
@@ -194,7 +218,10 @@ def commit_command(ctx: click.Context, message: str | None, as_json: bool) -> No
             )
         for path, agreement in sorted(outcome.protected.items()):
             click.echo(deletion_refusal(path, agreement), err=True)
-        if not outcome.committed and not outcome.refused and not outcome.protected:
+        held = held_lines(outcome, me)
+        for line in held:
+            click.echo(line, err=True)
+        if not outcome.committed and not outcome.refused and not outcome.protected and not held:
             click.echo("Nothing to commit; everything is already in the log.")
-    if outcome.refused or outcome.protected:
+    if outcome.refused or outcome.protected or outcome.blank or outcome.not_yours:
         ctx.exit(EXIT_FAILURE)

@@ -11,6 +11,7 @@ from typing import Any
 
 from openbook.errors import GitError, OpenbookError, shown
 from openbook.git.index import private_index
+from openbook.notetypes.registry import shared_path
 
 NETWORK_TIMEOUT = float(os.environ.get("OPENBOOK_NETWORK_TIMEOUT", "60"))
 
@@ -156,7 +157,10 @@ def commit_paths(
     *,
     allow_empty: bool = False,
 ) -> str:
-    """Stage exactly `paths` (adds, edits and deletions) and commit only them. Returns the sha."""
+    """Stage exactly `paths` (adds, edits and deletions) and commit only them. Returns the sha.
+
+    What a vault shares is decided by openbook, not by .gitignore: paths `shared_path`
+    accepts are added with --force, so a .gitignore the partner wrote cannot hide them."""
     plist = list(paths)
     args = ["commit", "-q", "--no-verify", "--no-edit", "-F", "-"]
     if allow_empty:
@@ -166,8 +170,12 @@ def commit_paths(
     elif allow_empty:
         args.append("--only")  # an empty commit never takes what someone staged by hand
     with private_index(root) as index:
-        if plist:
-            run(root, ["add", "-A", "--", *plist], env=index.env)
+        forced = [p for p in plist if shared_path(p)]
+        plain = [p for p in plist if not shared_path(p)]
+        if forced:
+            run(root, ["add", "-A", "--force", "--", *forced], env=index.env)
+        if plain:
+            run(root, ["add", "-A", "--", *plain], env=index.env)
         same = ["diff", "--cached", "--quiet", "--no-renames", "HEAD", "--", *plist]
         if allow_empty or not plist or run(root, same, env=index.env, check=False).status:
             run(root, args, env={**ident, **index.env}, input_data=message)

@@ -1,8 +1,11 @@
 """Make a new note, one way for every caller: render -> validate -> write -> commit.
 
-`new_note` (the `new` and `ask` commands) starts from the type's defaults and its
-template; `save_note` takes a frontmatter and body the caller made (the week's meeting
-note, the month's review). Both write through `write_and_commit`.
+`new_note` (the `new` and `ask` commands) starts from the type's defaults; `save_note`
+takes a frontmatter and body the caller made (the week's meeting note, the month's
+review). Without an editor, a note's body is only what the person gave: the template's
+prose appears only in a draft a person opens (`new_note` with `edit`, `write_new_draft`),
+so nothing of a template the partner wrote is ever committed unseen. The vault lock is
+never held while an editor is open.
 """
 
 from __future__ import annotations
@@ -21,10 +24,19 @@ from openbook.config import Config
 from openbook.errors import NoteError, ValidationFailed
 from openbook.fsutil import atomic_write, safe_relpath
 from openbook.git import ledger
+from openbook.git import repo as gitrepo
 from openbook.notes.parse import Problem, parse_bytes, render_note
 from openbook.notetypes.base import NewNote
 from openbook.notetypes.registry import TYPES, NoteType
-from openbook.render import render
+from openbook.record.blank import (
+    author_field,
+    is_blank,
+    named_writer,
+    not_yours,
+    nothing_written,
+    remember_draft,
+    template_body,
+)
 from openbook.vault import Vault
 
 _KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
@@ -78,6 +90,10 @@ class NoteKept(ValidationFailed):
     def __init__(self, message: str, problems: list[Problem]) -> None:
         super().__init__(message, list(problems))
         self.lines = [p.format() for p in problems]
+
+
+class NothingWritten(NoteError):
+    """A new note was saved with nothing written in it: it stays on disk, uncommitted."""
 
 
 NEVER_OVERWRITES = "Edit it, or use --date or --set to make a different one."
@@ -167,16 +183,25 @@ def draft(
     day: dt.date | None = None,
     body: str = "",
     blanks_ok: bool = False,
+    prose: bool = True,
 ) -> Draft:
     """Everything about the new note, validated, before anything touches the disk.
 
     With `blanks_ok` (the note is about to be opened in an editor) required fields may
-    still be empty; the note is validated again after editing.
+    still be empty; the note is validated again after editing. With `prose` the body is
+    the type's template around `body` (for a person to see in an editor); without, the
+    body is `body` alone.
     """
     t = _type(note_type)
     cfg = vault.require_config()
     meta = t.defaults(_new_note(vault, t, partner, day))
     meta.update(sets or {})
+    key = author_field(note_type)
+    if key is not None and isinstance(meta.get(key), str) and meta[key] != partner:
+        raise NoteError(
+            f"a new {note_type} is written by the partner who runs openbook, and you are "
+            f"{partner}; each partner writes their own notes, so leave out --set {key}."
+        )
     missing = [k for k in t.required() if meta.get(k) in (None, "")]
     if missing and not blanks_ok:
         hint = " ".join(f"--set {k}={t.set_examples.get(k, 'VALUE')}" for k in missing)
@@ -186,17 +211,10 @@ def draft(
         )
     relpath = t.path_for(meta, cfg.partners)
     safe_relpath(vault.root, relpath)
-    others = [p for p in cfg.partners if p != partner]
-    context = {
-        "meta": meta,
-        "partner": partner,
-        "partner_name": cfg.partners[partner].name,
-        "other": others[0] if others else partner,
-        "other_name": cfg.partners[others[0]].name if others else "",
-        "today": vault.today().isoformat(),
-        "body": body or "",
-    }
-    text = render_note(meta, render(vault.root, f"{note_type}.md.j2", context))
+    if prose:
+        text = render_note(meta, template_body(vault, note_type, partner, meta, body))
+    else:
+        text = render_note(meta, body.strip())
     advice = " Fix the value you gave (for example with --set KEY=VALUE) and try again."
     _validated(relpath, text, cfg, blanks_ok=blanks_ok, advice=advice)
     return Draft(relpath, text, note_type, _target(t, meta, relpath))
@@ -224,24 +242,13 @@ def write_and_commit(
     partner: str,
     d: Draft,
     *,
-    edit: Callable[[Path], None] | None = None,
     exists_hint: str = NEVER_OVERWRITES,
 ) -> Created:
-    """Write the draft, let `edit` change it, check it within the vault, then commit it.
-
-    A note with errors is removed again, or, once edited, kept uncommitted (NoteKept).
-    """
+    """Write the draft, check it within the vault, then commit it; a note with errors is
+    removed again."""
     with vault.lock():
         full = write_draft(vault, d, exists_hint=exists_hint)
-        if edit is not None:
-            edit(full)
         errors = recheck(vault, d.relpath)
-        if errors and edit is not None:
-            raise NoteKept(
-                f"{d.relpath} is saved but not committed because of the problems above; "
-                "fix them, then run 'openbook commit'.",
-                errors,
-            )
         if errors:
             full.unlink()
             raise ValidationFailed(
@@ -249,6 +256,58 @@ def write_and_commit(
             )
         sha = ledger.record(vault, partner, "new", d.note_type, [d.relpath], d.target)
     return Created(d.relpath, sha, d.note_type)
+
+
+def commit_edited(vault: Vault, partner: str, d: Draft) -> Created:
+    """After the editor closed: check the note and commit it, under the lock.
+
+    A note with errors (NoteKept), with nothing written in it (NothingWritten) or in
+    another partner's name stays on disk, uncommitted."""
+    vault.require_writable()
+    with vault.lock():
+        vault.require_writable()  # git may have started a merge while the editor was open
+        full = vault.root / d.relpath
+        if not full.is_file():
+            raise NoteError(
+                f"{d.relpath} is gone after editing, so nothing was committed; run "
+                f"'openbook new {d.note_type}' to start again."
+            )
+        errors = recheck(vault, d.relpath)
+        if errors:
+            raise NoteKept(
+                f"{d.relpath} is saved but not committed because of the problems above; "
+                "fix them, then run 'openbook commit'.",
+                errors,
+            )
+        note = parse_bytes(d.relpath, full.read_bytes(), positions=False)
+        other = named_writer(note, partner)
+        if other is not None:
+            raise NoteError(not_yours(d.relpath, *other, partner))
+        if is_blank(vault, note, partner):
+            raise NothingWritten(nothing_written(d.relpath))
+        head = gitrepo.run(vault.root, ["cat-file", "-e", f"HEAD:{d.relpath}"], check=False)
+        action = "edit" if head.status == 0 else "new"  # committed meanwhile, by `watch`
+        sha = ledger.record(vault, partner, action, d.note_type, [d.relpath], d.target)
+    return Created(d.relpath, sha, d.note_type)
+
+
+def write_new_draft(
+    vault: Vault,
+    partner: str,
+    note_type: str,
+    *,
+    sets: dict[str, Any] | None = None,
+    day: dt.date | None = None,
+    body: str = "",
+) -> Draft:
+    """Write a new note from its template for the person to fill in; commit nothing."""
+    vault.require_writable()
+    with vault.lock():
+        d = draft(vault, note_type, partner, sets=sets, day=day, body=body, blanks_ok=True)
+        write_draft(vault, d)
+        if not body.strip():
+            remember_draft(vault, d.relpath, parse_bytes(d.relpath, d.text.encode()).body)
+    return d
 
 
 def new_note(
@@ -261,16 +320,19 @@ def new_note(
     body: str = "",
     edit: Callable[[Path], None] | None = None,
 ) -> Created:
-    """A new note from its type's defaults, `sets` and its template (`new`, `ask`).
+    """A new note from its type's defaults, `sets` and `body` (`new`, `ask`).
 
-    With `edit`, the note is opened (edit(path)) before it is checked and committed.
+    With `edit`, the note is written from its template and opened (edit(path)), with the
+    vault lock released, before it is checked and committed (`commit_edited`).
     """
     vault.require_writable()
+    if edit is not None:
+        d = write_new_draft(vault, partner, note_type, sets=sets, day=day, body=body)
+        edit(vault.root / d.relpath)
+        return commit_edited(vault, partner, d)
     with vault.lock():
-        d = draft(
-            vault, note_type, partner, sets=sets, day=day, body=body, blanks_ok=edit is not None
-        )
-        return write_and_commit(vault, partner, d, edit=edit)
+        d = draft(vault, note_type, partner, sets=sets, day=day, body=body, prose=False)
+        return write_and_commit(vault, partner, d)
 
 
 def save_note(

@@ -5,14 +5,29 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from openbook.check.result import check_vault
+from openbook.check.result import CheckResult, check_vault
 from openbook.git import ledger
 from openbook.git import repo as gitrepo
 from openbook.notes.parse import parse_bytes
-from openbook.notetypes.registry import is_conflict_copy, shared_path
+from openbook.notetypes.registry import (
+    LANGUAGE_FILE,
+    NOTE_FOLDERS,
+    is_conflict_copy,
+    shared_path,
+)
+from openbook.record.blank import is_blank, named_writer, not_yours, nothing_written
 from openbook.vault import Vault
 
 BINDING = ("proposed", "active", "paused")  # an agreement in one of these ends only by consent
+# where a vault's shared notes and settings live: the only places openbook looks for
+# files a .gitignore hides (openbook, not .gitignore, decides what a vault shares)
+SHARED_SPECS = (
+    *NOTE_FOLDERS,
+    LANGUAGE_FILE,
+    "openbook.yml",
+    ".openbook/templates",
+    ":(glob)README*",
+)
 
 
 @dataclass
@@ -28,6 +43,40 @@ class CommitOutcome:
     refused: list[str] = field(default_factory=list)  # invalid notes left uncommitted
     outside: list[str] = field(default_factory=list)  # files the vault does not share
     protected: dict[str, str] = field(default_factory=dict)  # deleted agreement path -> id
+    blank: list[str] = field(default_factory=list)  # new notes with nothing written yet
+    # new notes whose author field names another partner: path -> (field, that partner)
+    not_yours: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+def _shared_note(path: str) -> bool:
+    """A file a vault shares even when a .gitignore hides it: a note in a note folder,
+    language.md, openbook.yml or a template (never an editor's dropping)."""
+    if not shared_path(path) or path in (".gitignore", ".gitattributes"):
+        return False
+    parts = path.split("/")
+    if path.startswith(".openbook/templates/"):
+        return path.endswith(".j2") and not any(p.startswith(".") for p in parts[2:])
+    if any(p.startswith(".") for p in parts):
+        return False
+    return path in (LANGUAGE_FILE, "openbook.yml") or path.endswith(".md")
+
+
+def pending_changes(vault: Vault, *paths: str) -> list[gitrepo.Change]:
+    """What `git status` lists as changed, and the notes a .gitignore hides from it: the
+    vault shares those all the same, so they are pending too (as new files)."""
+    changes = gitrepo.status(vault.root, *paths)
+    if not vault.is_own_repo:
+        return changes
+    seen = {c.path for c in changes}
+    args = ["status", "--porcelain=v1", "-z", "--ignored", "--untracked-files=all"]
+    raw = gitrepo.run(
+        vault.root, [*args, "--no-renames", "--", *(paths or SHARED_SPECS)], strip=False
+    ).stdout
+    for item in raw.split("\0"):
+        path = item[3:]
+        if item[:2] == "!!" and path not in seen and _shared_note(path):
+            changes.append(gitrepo.Change("??", path))
+    return changes
 
 
 def binding_agreement_at(vault: Vault, path: str, rev: str = "HEAD") -> str | None:
@@ -64,18 +113,20 @@ def commit_pending(
     """Validate, then commit every pending change under the vault: one commit per file.
 
     Notes with errors are left uncommitted (listed in `refused`), and so are files outside
-    what a vault shares (`outside`: the partner's sync would refuse them); everything else
-    is committed as `new`, `edit` or `delete`.
+    what a vault shares (`outside`: the partner's sync would refuse them), new notes with
+    nothing written in them (`blank`) and new notes that name another partner as their
+    writer (`not_yours`); everything else is committed as `new`, `edit` or `delete`.
+    Notes a .gitignore hides are committed all the same (`pending_changes`).
     """
     vault.require_writable()
     outcome = CommitOutcome()
     with vault.lock():
         vault.require_writable()  # again under the lock: git may have started a merge meanwhile
-        changes = gitrepo.status(vault.root, *(list(only) if only else []))
+        changes = pending_changes(vault, *(list(only) if only else []))
         if not changes:
             return outcome
         result = check_vault(vault)
-        bad = result.failed_paths()
+        bad = result.error_paths()
         for change in sorted(changes, key=lambda c: c.path):
             path = change.path
             if path.endswith("/"):
@@ -91,9 +142,34 @@ def commit_pending(
                 if binding is not None:
                     outcome.protected[path] = binding
                     continue
+            elif change.added and _held(vault, partner, result, path, outcome):
+                continue
             action = "delete" if change.deleted else ("new" if change.added else "edit")
             sha = ledger.record(
                 vault, partner, action, ledger.type_of_path(path), [path], path, body=note_message
             )
             outcome.committed.append(Committed(path, action, sha))
     return outcome
+
+
+def _held(vault: Vault, partner: str, result: CheckResult, path: str, out: CommitOutcome) -> bool:
+    """A new note that waits: nothing written in it yet, or written in another's name."""
+    note = result.parsed.get(path)
+    if note is None or is_conflict_copy(path):
+        return False
+    other = named_writer(note, partner)
+    if other is not None:
+        out.not_yours[path] = other
+        return True
+    if is_blank(vault, note, partner):
+        out.blank.append(path)
+        return True
+    return False
+
+
+def held_lines(outcome: CommitOutcome, me: str) -> list[str]:
+    """One sentence for each new note that waits (blank or in another's name)."""
+    lines = [nothing_written(path) for path in outcome.blank]
+    for path, (key, named) in sorted(outcome.not_yours.items()):
+        lines.append(not_yours(path, key, named, me))
+    return lines

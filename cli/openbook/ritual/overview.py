@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from openbook.check.result import CheckResult, check_vault
+from openbook.notetypes.registry import shared_path
+from openbook.record.pending import pending_changes
 from openbook.ritual.counting import (
     CheckinDue,
     checkin_due,
@@ -41,6 +43,7 @@ class Overview:
     agreements_due: list[dict[str, Any]] = field(default_factory=list)
     agreements_waiting: list[dict[str, Any]] = field(default_factory=list)
     uncommitted: list[str] = field(default_factory=list)
+    not_shared: list[dict[str, str]] = field(default_factory=list)  # {"path", "why"}
     conflict_copies: list[str] = field(default_factory=list)
     invalid_notes: list[str] = field(default_factory=list)
     config_problems: list[str] = field(default_factory=list)
@@ -56,6 +59,7 @@ class Overview:
             "agreements_due": self.agreements_due,
             "agreements_waiting": self.agreements_waiting,
             "uncommitted": self.uncommitted,
+            "not_shared": self.not_shared,
             "conflict_copies": self.conflict_copies,
             "invalid_notes": self.invalid_notes,
             "config_problems": self.config_problems,
@@ -123,6 +127,18 @@ def _agreements(ov: Overview, result: CheckResult, vault: Vault, today: dt.date)
             )
 
 
+NOT_SHARED_WHY = "it is outside the vault's note folders"
+
+
+def _pending(ov: Overview, vault: Vault) -> None:
+    """Changes waiting for `commit`, and files that would not be shared, with why."""
+    for change in sorted(pending_changes(vault), key=lambda c: c.path):
+        if shared_path(change.path):
+            ov.uncommitted.append(change.path)
+        elif not change.path.endswith("/"):
+            ov.not_shared.append({"path": change.path, "why": NOT_SHARED_WHY})
+
+
 def gather(vault: Vault, me: str | None) -> Overview:
     from openbook.git import repo as gitrepo
 
@@ -140,7 +156,9 @@ def gather(vault: Vault, me: str | None) -> Overview:
     ov.conflict_copies = vault.conflict_copies()
     ov.config_problems = [p.format() for p in vault.config.problems]
     ov.invalid_notes = sorted(result.failed_paths() - {"openbook.yml"})
-    if vault.git_dir is not None:
+    if vault.is_own_repo:
+        _pending(ov, vault)
+    elif vault.git_dir is not None:
         ov.uncommitted = [c.path for c in gitrepo.status(vault.root, ".")]
     ov.last_sync = read_last_sync(vault)
     return ov

@@ -89,6 +89,13 @@ def _tail_lines(ov: Overview) -> list[str]:
         lines += [f"  {path}" for path in ov.uncommitted[:10]]
     else:
         lines.append("Uncommitted: nothing, everything is in the log.")
+    for item in ov.not_shared[:10]:
+        lines.append(
+            f"Not shared: {item['path']}, because {item['why']}; move it into a note folder "
+            "or keep it outside the vault."
+        )
+    if len(ov.not_shared) > 10:
+        lines.append(f"  and {plural(len(ov.not_shared) - 10, 'more file')} not shared.")
     if ov.last_sync:
         lines.append(
             f"Last sync: {ov.last_sync.get('time', '?')}, {ov.last_sync.get('result', '?')}."

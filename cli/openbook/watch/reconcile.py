@@ -14,9 +14,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from openbook.check.result import check_vault
-from openbook.git import repo as gitrepo
 from openbook.notes.parse import Problem
-from openbook.record.pending import commit_pending
+from openbook.record.pending import commit_pending, pending_changes
 from openbook.vault import Vault
 from openbook.watch.observer import is_note_path
 
@@ -38,7 +37,7 @@ class ReconcileResult:
 def pending_notes(vault: Vault) -> dict[str, Signature]:
     """Notes git reports as changed, with (exists, size, mtime_ns) right now."""
     with vault.lock(wait=LOCK_WAIT):
-        changes = gitrepo.status(vault.root)
+        changes = pending_changes(vault)  # notes a .gitignore hides are pending too
     root = str(vault.root)
     snap: dict[str, Signature] = {}
     for change in changes:

@@ -1,0 +1,186 @@
+"""A new note with nothing written in it yet: not committed ("write something first").
+
+A note is blank when its body is empty or still the unchanged template, and no field
+holds anything beyond what a new note of its type starts with. "The unchanged template"
+is the type's template rendered again for the note, or the exact draft openbook wrote for
+it (remembered under .git/openbook/, so a template the partner changed meanwhile, or one
+that names today's date, still counts as unchanged).
+
+The template's prose is only ever shown in an editor: `template_body` renders it, for
+the drafts a person opens and for this comparison.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from openbook.errors import OpenbookError
+from openbook.fsutil import atomic_write
+from openbook.notes.parse import Note
+from openbook.notetypes.base import NewNote
+from openbook.notetypes.registry import TYPES, NoteType, is_conflict_copy
+from openbook.render import render
+from openbook.vault import Vault
+
+DRAFTS_FILE = "drafts.json"
+MAX_DRAFTS = 200
+# keys editors add on their own (SPEC section 2): never something a person wrote
+EDITOR_KEYS = frozenset({"created", "modified", "updated", "aliases", "cssclasses", "publish"})
+# the field that names who wrote a note, by type (each type has at most one of them)
+AUTHOR_FIELDS = ("author", "asked_by", "called_by", "proposed_by")
+
+
+def author_field(note_type: str | None) -> str | None:
+    """The field that names who wrote a note of this type, if it has one."""
+    t = TYPES.get(note_type or "")
+    if t is None:
+        return None
+    return next((k for k in AUTHOR_FIELDS if k in t.fields), None)
+
+
+def template_body(
+    vault: Vault, note_type: str, partner: str, meta: dict[str, Any], body: str = ""
+) -> str:
+    """The body the type's template gives a new note (the vault's own template first)."""
+    cfg = vault.require_config()
+    others = [p for p in cfg.partners if p != partner]
+    me = cfg.partners.get(partner)
+    context = {
+        "meta": meta,
+        "partner": partner,
+        "partner_name": me.name if me is not None else partner,
+        "other": others[0] if others else partner,
+        "other_name": cfg.partners[others[0]].name if others else "",
+        "today": vault.today().isoformat(),
+        "body": body or "",
+    }
+    return render(vault.root, f"{note_type}.md.j2", context)
+
+
+def has_content(value: Any) -> bool:
+    """Whether a frontmatter value says anything: empty text, lists and maps, and maps
+    whose values are all empty (a check-in's `kept: {A-001: null}`), say nothing."""
+    if value is None:
+        return False
+    if isinstance(value, str):
+        return bool(value.strip())
+    if isinstance(value, list | tuple):
+        return any(has_content(v) for v in value)
+    if isinstance(value, dict):
+        return any(has_content(v) for v in value.values())
+    return True
+
+
+def _normal(text: str) -> str:
+    return "\n".join(line.rstrip() for line in text.strip().splitlines())
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(_normal(text).encode("utf-8")).hexdigest()
+
+
+def _drafts_file(vault: Vault) -> Path | None:
+    state = vault.state_dir()
+    return state / DRAFTS_FILE if state is not None else None
+
+
+def _remembered(vault: Vault) -> dict[str, str]:
+    path = _drafts_file(vault)
+    if path is None:
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def remember_draft(vault: Vault, relpath: str, body: str) -> None:
+    """Remember the body of a draft openbook wrote for a person to fill in."""
+    path = _drafts_file(vault)
+    if path is None:
+        return
+    drafts = _remembered(vault)
+    drafts.pop(relpath, None)
+    drafts[relpath] = _digest(body)
+    kept = dict(list(drafts.items())[-MAX_DRAFTS:])
+    with contextlib.suppress(OSError):  # without it, the template rendered again compares
+        atomic_write(path, (json.dumps(kept, indent=0) + "\n").encode("utf-8"))
+
+
+def _starting_keys(t: NoteType, vault: Vault, partner: str) -> set[str]:
+    """The fields a new note of type `t` starts with a value in."""
+    cfg = vault.require_config()
+    now = vault.now().replace(tzinfo=None, second=0, microsecond=0)
+    others = [p for p in cfg.partners if p != partner]
+    new = NewNote(
+        partner=partner,
+        other=others[0] if others else partner,
+        partners=sorted(cfg.partners),
+        today=now.date(),
+        at=now,
+        config=cfg,
+        next_id=lambda: t.ids.make(0) if t.ids is not None else "",  # openbook gives the id
+        active_agreements=lambda: [],
+    )
+    return {k for k, v in t.defaults(new).items() if has_content(v)}
+
+
+def _writer(t: NoteType, meta: dict[str, Any], partner: str, vault: Vault) -> str:
+    """Who the note's template was rendered for: its author, else the acting partner."""
+    for key in AUTHOR_FIELDS:
+        if key in t.fields:
+            value = meta.get(key)
+            if isinstance(value, str) and value in vault.config.partners:
+                return value
+    return partner
+
+
+def is_blank(vault: Vault, note: Note, partner: str) -> bool:
+    """Nothing written yet: the body empty or the unchanged template, no field set."""
+    t = TYPES.get(note.type or "")
+    if t is None or is_conflict_copy(note.path):
+        return False
+    starting = _starting_keys(t, vault, partner) | EDITOR_KEYS
+    if any(has_content(v) for k, v in note.meta.items() if k not in starting):
+        return False
+    body = _normal(note.body)
+    if not body:
+        return True
+    if _remembered(vault).get(note.path) == _digest(body):
+        return True
+    try:
+        prose = template_body(vault, t.name, _writer(t, note.meta, partner, vault), note.meta)
+    except OpenbookError:
+        return False  # a broken template: the comparison with the draft was the last one
+    return body == _normal(prose)
+
+
+def not_yours(path: str, key: str, named: str, me: str) -> str:
+    """Why a new note naming another partner as its writer was not committed."""
+    return (
+        f"{path} was not committed: its {key} is {named}, but you are {me}; each partner "
+        f"writes their own notes, so set '{key}: {me}' if it is yours, or let {named} "
+        "commit it from their own copy."
+    )
+
+
+def named_writer(note: Note, partner: str) -> tuple[str, str] | None:
+    """(field, partner) when the note's author field names someone other than `partner`."""
+    key = author_field(note.type)
+    named = note.meta.get(key) if key else None
+    if key and isinstance(named, str) and named != partner:
+        return key, named
+    return None
+
+
+def nothing_written(path: str) -> str:
+    """Why a blank note was not committed, and what to do."""
+    return (
+        f"{path} was not committed: nothing is written in it yet; write something first, "
+        "then run 'openbook commit'."
+    )
