@@ -9,6 +9,7 @@ from pathlib import Path
 
 from click.testing import Result
 from testing import build_vault, git, invoke, subjects, trailers
+from testing.terminal import run_on_a_terminal
 
 QUESTION = """\
 ---
@@ -281,44 +282,6 @@ def test_consent_is_never_given_for_the_other_partner(vault: Path) -> None:
     assert head(vault) == before
 
 
-def _on_a_terminal(vault: Path, args: list[str], answer: str) -> str:
-    """Run openbook on a real pseudo-terminal, answer its question, return what it showed."""
-    import pty
-    import subprocess
-    import sys
-    import time
-
-    leader, follower = pty.openpty()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from openbook.cli import main; main()",
-            "--vault",
-            str(vault),
-            *args,
-        ],
-        stdin=follower,
-        stdout=follower,
-        stderr=follower,
-        close_fds=True,
-    )
-    os.close(follower)
-    shown = b""
-    deadline = time.monotonic() + 20
-    while b"[y/N]" not in shown and time.monotonic() < deadline:
-        shown += os.read(leader, 4096)
-    os.write(leader, answer.encode() + b"\r")
-    proc.wait(timeout=20)
-    try:
-        while chunk := os.read(leader, 4096):
-            shown += chunk
-    except OSError:
-        pass
-    os.close(leader)
-    return shown.decode().replace("\r\n", "\n")
-
-
 def test_accept_shows_what_it_asks_and_asks_first_on_a_terminal(vault: Path) -> None:
     text = AGREEMENT.replace("accepted_by: [bob]", "accepted_by: []").replace(
         "next_review: 2026-12-20\n",
@@ -327,7 +290,7 @@ def test_accept_shows_what_it_asks_and_asks_first_on_a_terminal(vault: Path) -> 
     )
     path = committed(vault, AGREEMENT_PATH, text)
     before = head(vault)
-    shown = _on_a_terminal(vault, ["accept", "A-001"], "n")
+    _, shown = run_on_a_terminal(vault, ["accept", "A-001"], b"n\r")
     assert (
         "A-001: Phone open on request\n"
         "  It asks of: Bob Example.\n"
@@ -337,6 +300,6 @@ def test_accept_shows_what_it_asks_and_asks_first_on_a_terminal(vault: Path) -> 
         "Accept A-001? [y/N]"
     ) in shown
     assert head(vault) == before and path.read_text(encoding="utf-8") == text
-    shown = _on_a_terminal(vault, ["accept", "A-001"], "y")
+    _, shown = run_on_a_terminal(vault, ["accept", "A-001"], b"y\r")
     assert "You accepted A-001; it becomes active when Alice Example accepts too." in shown
     assert subjects(vault)[0] == "agreement: accept A-001"

@@ -5,12 +5,8 @@ from __future__ import annotations
 
 import html.parser
 import os
-import pty
-import select
 import shutil
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -27,6 +23,7 @@ from testing import (
     subjects,
     trailers,
 )
+from testing.terminal import run_on_a_terminal
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 needs_chromium = pytest.mark.skipif(
@@ -201,51 +198,15 @@ def test_no_terminal_and_no_yes_refuses_calmly(vault: Path, tmp_path: Path) -> N
     assert git(vault, "rev-parse", "HEAD") == head
 
 
-def _run_on_a_terminal(root: Path, args: list[str], answer: bytes) -> tuple[int, str]:
-    """Run openbook with a real pseudo-terminal, answer its question, return (code, screen)."""
-    main, side = pty.openpty()
-    env = {**os.environ, "OPENBOOK_PARTNER": "bob", "TERM": "dumb"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "openbook", "--vault", str(root), *args],
-        stdin=side,
-        stdout=side,
-        stderr=side,
-        env=env,
-        close_fds=True,
-    )
-    os.close(side)
-    screen = b""
-    deadline = time.monotonic() + 60
-    answered = False
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([main], [], [], 0.2)
-        if ready:
-            try:
-                chunk = os.read(main, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            screen += chunk
-            if not answered and b"[y/N]" in screen:
-                os.write(main, answer)
-                answered = True
-        elif proc.poll() is not None:
-            break
-    code = proc.wait(timeout=30)
-    os.close(main)
-    return code, screen.decode("utf-8", "replace").replace("\r\n", "\n")
-
-
 def test_on_a_terminal_it_asks_first(vault: Path, tmp_path: Path) -> None:
     head = git(vault, "rev-parse", "HEAD")
     out = tmp_path / "x.html"
-    code, screen = _run_on_a_terminal(vault, ["export", "-o", str(out)], b"n\n")
+    code, screen = run_on_a_terminal(vault, ["export", "-o", str(out)], b"n\n")
     assert code == 0, screen
     assert "Export these notes? [y/N]" in screen and "Nothing was exported." in screen
     assert not out.exists() and git(vault, "rev-parse", "HEAD") == head
 
-    code, screen = _run_on_a_terminal(vault, ["export", "-o", str(out)], b"y\n")
+    code, screen = run_on_a_terminal(vault, ["export", "-o", str(out)], b"y\n")
     assert code == 0, screen
     assert out.is_file()
     assert trailers(vault)["Openbook-Action"] == "export"
