@@ -51,8 +51,15 @@ ACTIVE = AGREEMENT.replace("status: proposed", "status: active").replace(
 
 
 def committed(vault: Path, rel: str, text: str | bytes) -> Path:
-    build_vault(vault, {rel: text})
+    build_vault(vault, {rel: text}, as_partner="bob")
     return vault / rel
+
+
+def committed_active(vault: Path) -> Path:
+    """A-001 as history proves it: proposed and accepted by Bob, then accepted by Alice."""
+    committed(vault, AGREEMENT_PATH, AGREEMENT)
+    build_vault(vault, {AGREEMENT_PATH: ACTIVE}, as_partner="alice")
+    return vault / AGREEMENT_PATH
 
 
 def refused(message: str) -> tuple[int, str, str]:
@@ -181,7 +188,7 @@ def test_one_partner_alone_never_makes_it_active(vault: Path) -> None:
 
 
 def test_pause_by_either_and_accept_again(vault: Path) -> None:
-    path = committed(vault, AGREEMENT_PATH, ACTIVE)
+    path = committed_active(vault)
     res = as_alice(vault, ["pause", "A-001"])
     assert (res.exit_code, res.stdout, res.stderr) == (
         0,
@@ -219,7 +226,7 @@ def test_pause_refuses_a_proposed_agreement(vault: Path) -> None:
 
 
 def test_retire_needs_both(vault: Path) -> None:
-    path = committed(vault, AGREEMENT_PATH, ACTIVE)
+    path = committed_active(vault)
     res = invoke(["retire", "A-001"], vault=vault)
     assert (res.exit_code, res.stdout, res.stderr) == (
         0,

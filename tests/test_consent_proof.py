@@ -100,3 +100,27 @@ def test_a_folder_without_its_own_history_proves_nothing(tmp_path: Path) -> None
 
     vault = Vault(EXAMPLE)
     assert find_unproven(vault, check_vault(vault).parsed) == []
+
+
+def test_check_names_a_forged_consent_with_its_line(pair: Pair) -> None:
+    _forge_acceptance(pair)
+    res = invoke(["check"], vault=pair.bob)
+    assert res.exit_code == 1
+    sha = git(pair.bob, "rev-parse", "--short=7", "HEAD")
+    assert res.stdout.splitlines()[0] == (
+        f"{AGREEMENT}:6:1: error: Alice Example is listed in accepted_by, but the commit that "
+        f"added it ({sha}, by bob@example.org) is not Alice Example's own; each partner "
+        "consents from their own copy with openbook, so it does not count [consent-unproven]"
+    )
+    # the agreement itself is still read (a problem in history never hides a note)
+    valid = check_vault(Vault(pair.bob)).valid_notes()
+    assert AGREEMENT in [n.path for n in valid]
+
+
+def test_the_verdict_is_remembered_until_head_or_the_files_change(pair: Pair) -> None:
+    _forge_acceptance(pair)
+    first = invoke(["check"], vault=pair.bob).stdout
+    cache = pair.bob / ".git" / "openbook" / "consent.json"
+    assert cache.is_file()
+    assert invoke(["check"], vault=pair.bob).stdout == first
+    assert invoke(["accept", "A-001"], vault=pair.alice).exit_code == 0

@@ -30,8 +30,37 @@ def test_review_is_prefilled_and_committed(vault: Path) -> None:
         "checkins/2026/2026-11-03-bob.md",
         '---\ntype: checkin\nauthor: bob\ndate: 2026-11-03\ntime: "22:00"\n---\n',
     )
+    # Bob proposed and accepted A-001 in the setup commit; Alice's own commit accepts it
+    active = (vault / "agreements/A-001-contact.md").read_text()
+    write(
+        vault,
+        "agreements/A-001-contact.md",
+        active.replace("status: active", "status: proposed").replace("[alice, bob]", "[bob]"),
+    )
     git(vault, "add", "-A")
-    git(vault, "commit", "-q", "-m", "setup")
+    git(
+        vault,
+        "-c",
+        "user.name=Bob Example",
+        "-c",
+        "user.email=bob@example.org",
+        "commit",
+        "-q",
+        "-m",
+        "setup",
+    )
+    write(vault, "agreements/A-001-contact.md", active)
+    git(
+        vault,
+        "-c",
+        "user.name=Alice Example",
+        "-c",
+        "user.email=alice@example.org",
+        "commit",
+        "-q",
+        "-am",
+        "accept",
+    )
     res = invoke(["review", "--month", "2026-11"], vault=vault)
     assert res.exit_code == 0, res.stderr
     assert res.stdout.strip() == "reviews/2026-11.md"

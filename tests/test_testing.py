@@ -26,14 +26,22 @@ def test_the_note_builders_write_notes_that_check_clean(vault: Path) -> None:
                 "alice", "2026-11-23", mood=None, time="20:05", body=""
             ),
             "questions/Q-0001.md": question_text(),
-            "questions/Q-0002.md": question_text(
-                "Q-0002", status="answered", extra="answered: 2026-11-21 09:00\n"
-            ),
             AGREEMENT: agreement_text("We tell each other the same day."),
             "agreements/A-002-phone.md": agreement_text(
-                "", "Phone open", aid="A-002", status="active", accepted_by=["alice", "bob"]
+                "", "Phone open", aid="A-002", accepted_by=["alice"]
             ),
         },
+        as_partner="alice",
+    )
+    # a consent counts only from the consenting partner's own commit: Bob answers his
+    build_vault(
+        vault,
+        {
+            "questions/Q-0002.md": question_text(
+                "Q-0002", status="answered", extra="answered: 2026-11-21 09:00\n"
+            )
+        },
+        as_partner="bob",
     )
     res = invoke(["check", "--strict"], vault=vault)
     assert (res.exit_code, res.stdout, res.stderr) == (

@@ -14,11 +14,12 @@ yet committed) is this clone's partner's to commit: it is judged when it is comm
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import subprocess
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -166,7 +167,7 @@ def find_unproven(vault: Vault, notes: Mapping[str, Note]) -> list[Unproven]:
         return []
     found = introductions(vault.root, current)
     emails = {pid: p.email.lower() for pid, p in vault.config.partners.items()}
-    me = _clone_partner(vault)
+    me = vault.own_partner()
     signers = (
         _signers(vault.root, {t.sha for t in found.values()})
         if vault.config.require_signatures
@@ -230,9 +231,53 @@ def problems_of(vault: Vault, unproven: list[Unproven]) -> list[Problem]:
     return out
 
 
-def cache_key(vault: Vault, notes: Mapping[str, Note]) -> str:
-    """What the answer depends on: HEAD, the settings and the claims in the work tree."""
-    head = _git(vault.root, ["rev-parse", "-q", "--verify", "HEAD"]).strip().decode()
-    claims = sorted((p, sorted(claims_of(n.meta))) for p, n in notes.items() if claims_of(n.meta))
-    blob = json.dumps([head, vault.config.digest, claims, _clone_partner(vault)])
-    return hashlib.sha1(blob.encode()).hexdigest()
+def _head(git_dir: Path) -> str:
+    """HEAD's commit id read from the files (no git process); '' when it cannot be read."""
+    try:
+        head = (git_dir / "HEAD").read_text(encoding="utf-8").strip()
+        if not head.startswith("ref: "):
+            return head
+        ref = head[5:]
+        loose = git_dir / ref
+        if loose.is_file():
+            return loose.read_text(encoding="utf-8").strip()
+        for line in (git_dir / "packed-refs").read_text(encoding="utf-8").splitlines():
+            if line.endswith(" " + ref):
+                return line.split(" ", 1)[0]
+    except OSError:
+        pass
+    return ""
+
+
+def check_consent(
+    vault: Vault,
+    stats: Mapping[str, tuple[int, int]],
+    notes: Callable[[], Mapping[str, Note]],
+    state: Path | None,
+) -> tuple[list[Unproven], list[Problem]]:
+    """The unproven claims and their problems, remembered under `state` while HEAD, the
+    settings and the files of the agreement and question folders stay as they were."""
+    if not vault.is_own_repo or vault.git_dir is None:
+        return [], []
+    watched = sorted((p, s) for p, s in stats.items() if p.split("/", 1)[0] in FOLDERS)
+    blob = json.dumps([_head(vault.git_dir), vault.config.digest, watched, vault.own_partner()])
+    key = hashlib.sha1(blob.encode()).hexdigest()
+    cache = state / "consent.json" if state else None
+    if cache is not None:
+        try:
+            saved = json.loads(cache.read_text(encoding="utf-8"))
+            if saved.get("key") == key:
+                found = [Unproven(**u) for u in saved["unproven"]]
+                return found, problems_of(vault, found)
+        except (OSError, ValueError, TypeError, KeyError):
+            pass
+    parsed = notes()
+    found = find_unproven(vault, {p: parsed[p] for p, _ in watched if p in parsed})
+    if cache is not None:
+        with contextlib.suppress(OSError):
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            cache.write_text(
+                json.dumps({"key": key, "unproven": [asdict(u) for u in found]}),
+                encoding="utf-8",
+            )
+    return found, problems_of(vault, found)

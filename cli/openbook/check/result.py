@@ -9,6 +9,7 @@ from typing import Any
 
 from openbook.check.cache import Entry, cache_key, read_cache, write_cache
 from openbook.check.note import validate_note
+from openbook.check.provenance import Unproven, check_consent
 from openbook.check.rules import CROSS_NOTE_RULES, cross_check, facts_of, former_ids
 from openbook.config import Config
 from openbook.notes.parse import MAX_FILE_BYTES, Note, Problem, parse_bytes
@@ -40,6 +41,7 @@ class CheckResult:
         self._key = key
         self._cache_dir = cache_dir
         self._parsed: dict[str, Note] | None = None
+        self.unproven: list[Unproven] = []  # consents history does not prove (provenance)
 
     @property
     def errors(self) -> int:
@@ -142,10 +144,13 @@ def check_vault(vault: Vault, *, use_cache: bool = True) -> CheckResult:
             problems.extend(entry[2])
     facts = {rel: e[3] for rel, e in entries.items()}
     problems.extend(cross_check(root, facts, lambda: former_ids(vault)))
-    problems.sort()
     if cache_file and (changed or len(entries) != len(cache)):
         write_cache(cache_file, key, entries)
-    return CheckResult(vault, len(entries), problems, stats, fresh, key, state)
+    result = CheckResult(vault, len(entries), problems, stats, fresh, key, state)
+    result.unproven, proof = check_consent(vault, stats, lambda: result.parsed, state)
+    problems.extend(proof)
+    problems.sort()
+    return result
 
 
 def _refused(rel: str, rule: str, message: str) -> Note:

@@ -21,7 +21,7 @@ from openbook.notetypes.registry import TYPES, id_type, is_conflict_copy
 from openbook.vault import Vault
 
 # problems one note has because of another (or because of one that is gone)
-CROSS_NOTE_RULES = frozenset({"id-duplicate", "ref-unknown"})
+CROSS_NOTE_RULES = frozenset({"id-duplicate", "ref-unknown", "consent-unproven"})
 FORMER_IDS_FILE = "former-ids.json"
 
 # What the cross-note rules need of one note, small enough to cache cheaply: its id and

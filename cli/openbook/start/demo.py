@@ -69,6 +69,7 @@ def _sort_files(root: Path, tz: dt.tzinfo) -> tuple[list[_Dated], list[str]]:
     """The notes with a date (oldest first), and every other file of the vault."""
     notes: list[_Dated] = []
     others: list[str] = []
+    undated: list[str] = []
     for path in sorted(p for p in root.rglob("*") if p.is_file() and ".git" not in p.parts):
         rel = path.relative_to(root).as_posix()
         if rel.endswith(".md") and rel != "README.md" and rel != "language.md":
@@ -77,10 +78,16 @@ def _sort_files(root: Path, tz: dt.tzinfo) -> tuple[list[_Dated], list[str]]:
             if when is not None:
                 notes.append((when, rel, note))
                 continue
+            if note.type == "agreement":  # undated: written by its proposer after init
+                undated.append(rel)
+                continue
         others.append(rel)
     if not notes:
         raise OpenbookError("the example vault has no notes; reinstall openbook.")
     notes.sort(key=lambda item: (item[0], item[1]))
+    first = notes[0][0] - dt.timedelta(hours=12)
+    for rel in undated:
+        notes.insert(0, (first, rel, parse_bytes(rel, (root / rel).read_bytes())))
     return notes, others
 
 
@@ -109,25 +116,47 @@ def _commit_note(vault: Vault, partners: list[str], tz: dt.tzinfo, dated: _Dated
             str(meta.get("id")),
             when=answered,
         )
-    elif note.type == "agreement" and meta.get("status") == "active":
-        first = update_fields(text, {"status": "proposed", "accepted_by": [who]})
-        full.write_text(first, encoding="utf-8")
-        ledger.record(vault, who, "new", "agreement", [rel], str(meta.get("id")), when=when)
-        full.write_bytes(final)
-        other = next((p for p in partners if p != who), who)
-        ledger.record(
-            vault,
-            other,
-            "accept",
-            "agreement",
-            [rel],
-            str(meta.get("id")),
-            when=when + dt.timedelta(hours=10),
-        )
+    elif note.type == "agreement" and set(_as_list(meta.get("accepted_by"))) - {who}:
+        _agreement_history(vault, partners, dated, who, text)
     else:
         full.write_bytes(final)
         target_name = str(meta["id"]) if note.type in ("question", "agreement") else rel
         ledger.record(vault, who, "new", str(note.type), [rel], target_name, when=when)
+
+
+def _as_list(value: Any) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else []
+
+
+def _agreement_history(
+    vault: Vault, partners: list[str], dated: _Dated, who: str, final: str
+) -> None:
+    """An agreement as it came to be: proposed, then each other partner's own acceptance,
+    then a pause by the partner who paused it: every consent is that partner's commit."""
+    when, rel, note = dated
+    full, aid, meta = vault.root / rel, str(note.meta.get("id")), note.meta
+    cleared: dict[str, Any] = {k: None for k in ("paused_by", "retire_requested_by") if k in meta}
+    full.write_text(
+        update_fields(final, {"status": "proposed", "accepted_by": [who], **cleared}),
+        encoding="utf-8",
+    )
+    ledger.record(vault, who, "new", "agreement", [rel], aid, when=when)
+    accepted, step = [who], when
+    pauser = meta.get("paused_by") if meta.get("status") == "paused" else None
+    others = [p for p in _as_list(meta.get("accepted_by")) if p != who]
+    for i, other in enumerate(others):
+        accepted.append(other)
+        step += dt.timedelta(hours=10)
+        status = "active" if set(partners) <= set(accepted) else "proposed"
+        text = update_fields(final, {"status": status, "accepted_by": accepted, **cleared})
+        last = i == len(others) - 1 and pauser not in partners
+        full.write_text(final if last else text, encoding="utf-8")
+        ledger.record(vault, other, "accept", "agreement", [rel], aid, when=step)
+    if pauser in partners:
+        full.write_text(final, encoding="utf-8")
+        ledger.record(
+            vault, str(pauser), "pause", "agreement", [rel], aid, when=step + dt.timedelta(days=7)
+        )
 
 
 def build_demo(target: Path, progress: Callable[[str], None] | None = None) -> Path:
