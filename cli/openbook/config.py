@@ -130,7 +130,11 @@ class _Checker:
 def load_config(root: Path) -> Config:
     """Read and validate openbook.yml. Never raises for bad content: see `.problems`."""
     path = root / CONFIG_NAME
-    data = path.read_bytes()
+    return config_from_bytes(path.read_bytes(), path)
+
+
+def config_from_bytes(data: bytes, path: Path) -> Config:
+    """Validate the bytes of an openbook.yml (the file, or a version of it in history)."""
     cfg = Config(path=path, digest=hashlib.sha1(data).hexdigest())
     # reuse the note reader: a config file is a YAML mapping without '---' fences
     note = parse_bytes(

@@ -21,6 +21,9 @@ from openbook.start.setup import create_vault
 from openbook.sync.clone import clone
 
 NOW = "2026-11-24T20:30:00+01:00"
+# when make_vault's first commit is made: a Monday three weeks before NOW, so that the
+# vault exists at the pinned "now" and counting never depends on the real clock
+VAULT_CREATED = "2026-11-02T09:00:00+01:00"
 ALICE = "alice:Alice Example <alice@example.org>"
 BOB = "bob:Bob Example <bob@example.org>"
 REPO = Path(__file__).resolve().parents[2]
@@ -102,9 +105,18 @@ def trailers(root: Path, rev: str = "HEAD") -> dict[str, str]:
 # ------------------------------------------------------------------ vaults
 
 
-def make_vault(path: Path, me: str = "bob") -> Path:
-    """A fresh vault of Alice and Bob in Europe/Berlin, acting as `me`, with one commit."""
-    return create_vault(path, [ALICE, BOB], me, timezone="Europe/Berlin")
+def make_vault(path: Path, me: str = "bob", *, when: str = VAULT_CREATED) -> Path:
+    """A fresh vault of Alice and Bob in Europe/Berlin, acting as `me`, with one commit
+    made at `when` (ISO 8601)."""
+    before = os.environ.get("OPENBOOK_COMMIT_DATE")
+    os.environ["OPENBOOK_COMMIT_DATE"] = when
+    try:
+        return create_vault(path, [ALICE, BOB], me, timezone="Europe/Berlin")
+    finally:
+        if before is None:
+            del os.environ["OPENBOOK_COMMIT_DATE"]
+        else:
+            os.environ["OPENBOOK_COMMIT_DATE"] = before
 
 
 def build_vault(
