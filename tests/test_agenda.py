@@ -1,4 +1,5 @@
-"""The weekly agenda: sections, plain counts, edge cases, time zones, --save."""
+"""The weekly agenda: the nine sections, edge cases, HTML, --save. (How it counts is in
+test_counting*.py; numbers that must never appear, in test_counting_harm.py.)"""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from testing import EXAMPLE, git, invoke, subjects, trailers, write
+from testing.ritual import CONFIG, at, commit_checkin, commit_files
 
 HEADINGS = [
     "## Opening",
@@ -20,19 +22,6 @@ HEADINGS = [
     "## One topic",
     "## Close",
 ]
-
-CONFIG = """\
-version: 1
-timezone: Europe/Berlin
-partners:
-  alice: {name: Alice Example, email: alice@example.org}
-  bob:   {name: Bob Example,   email: bob@example.org}
-checkins:
-  bob:   {every: day, by: "21:00"}
-  alice: {every: week, on: sunday, by: "20:00"}
-questions: {answer_within: 48h}
-meeting:   {on: sunday, at: "19:00", minutes: 60}
-"""
 
 
 def checkin(
@@ -113,7 +102,12 @@ def test_example_json_carries_the_keys_of_the_spec() -> None:
         "open_questions",
         "agreements_due",
         "agreements_proposed",
+        "agreements_paused",
+        "agreements_retiring",
+        "agreements_deleted",
         "plan_changes",
+        "fingerprint",
+        "last_meeting",
         "topic",
         "queued_topics",
         "conflict_copies",
@@ -132,44 +126,7 @@ def test_example_json_carries_the_keys_of_the_spec() -> None:
     assert json.loads(agenda(EXAMPLE, "--date", "2026-11-22", "--format", "json")) == data
 
 
-# -------------------------------------------------------------------------- facts
-
-
-def test_counts_lateness_and_notice(vault: Path) -> None:
-    write(vault, "openbook.yml", CONFIG)
-    for day in ("2026-11-16", "2026-11-17", "2026-11-18", "2026-11-19", "2026-11-20"):
-        checkin(vault, "bob", day, "21:30" if day == "2026-11-18" else "20:45")
-    checkin(
-        vault,
-        "alice",
-        "2026-11-22",
-        "19:00",
-        body="\n## Appreciation\n\n*What is one thing?*\n\nHe cooked on Friday.\n\n## Needs\n",
-    )
-    write(
-        vault,
-        "plan-changes/2026/2026-11-18-1500-bob.md",
-        "---\ntype: plan-change\nauthor: bob\nsent: 2026-11-18 15:00\n"
-        "plan_at: 2026-11-18 18:00\nwas: home at 6\nnow: home at 7\n---\n",
-    )
-    data = agenda_json(vault, "--date", "2026-11-22")
-    assert data["period"] == {"start": "2026-11-16", "end": "2026-11-22"}
-    # Sunday's check-in is due at 21:00, after the 19:00 meeting: not counted yet
-    assert data["checkins"]["bob"] == {
-        **data["checkins"]["bob"],
-        "expected": 6,
-        "received": 5,
-        "late": 1,
-    }
-    assert data["checkins"]["alice"]["expected"] == 1
-    assert data["checkins"]["alice"]["received"] == 1
-    assert data["plan_change_details"][0]["notice_minutes"] == 180
-    text = agenda(vault, "--date", "2026-11-22")
-    assert "5 of 6 check-ins, 1 after 21:00" in text
-    assert "4 of 6 check-ins happened as agreed" in text
-    assert "announced 3 hours ahead" in text
-    assert "He cooked on Friday." in text
-    assert "What is one thing?" not in text
+# ------------------------------------------------------------------- sections
 
 
 def test_week_with_nothing_at_all_renders(vault: Path) -> None:
@@ -185,17 +142,16 @@ def test_week_with_nothing_at_all_renders(vault: Path) -> None:
 
 
 def test_no_checkin_schedule_and_a_partner_without_checkins(vault: Path) -> None:
-    write(
-        vault, "openbook.yml", CONFIG.split("checkins:")[0] + 'meeting: {on: sunday, at: "19:00"}\n'
-    )
-    checkin(vault, "bob", "2026-11-20")
+    unscheduled = CONFIG.split("checkins:")[0] + 'meeting: {on: sunday, at: "19:00"}\n'
+    commit_files(vault, {"openbook.yml": unscheduled}, at("2026-11-10", "09:00"))
+    commit_checkin(vault, "bob", "2026-11-20", "20:00")
     data = agenda_json(vault, "--date", "2026-11-22")
     assert data["checkins"]["bob"]["expected"] is None
     assert data["checkins"]["bob"]["received"] == 1
     assert data["checkins"]["alice"]["received"] == 0
     text = agenda(vault, "--date", "2026-11-22")
     assert "No check-in schedule in openbook.yml; 1 check-in written." in text
-    assert "No check-in schedule in openbook.yml; 0 check-ins written." in text
+    assert "No check-in schedule in openbook.yml." in text
 
 
 def test_period_starts_after_the_last_meeting(vault: Path) -> None:
@@ -313,50 +269,6 @@ def test_agreements_proposed_due_without_review_and_named_in_a_setback(vault: Pa
     assert "Setback on 2026-11-19, self-reported" in text
 
 
-def test_daylight_saving_week(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Europe/Berlin leaves summer time on Sunday 2026-10-25: a day of 25 hours."""
-    monkeypatch.setenv("OPENBOOK_NOW", "2026-10-26T09:00:00+01:00")
-    write(vault, "openbook.yml", CONFIG)
-    for day in ("2026-10-19", "2026-10-20", "2026-10-21", "2026-10-22", "2026-10-23", "2026-10-24"):
-        checkin(vault, "bob", day, "20:59")
-    checkin(vault, "bob", "2026-10-25", "21:01")
-    checkin(vault, "alice", "2026-10-25", "19:59")
-    write(
-        vault,
-        "plan-changes/2026/2026-10-24-2000-bob.md",
-        "---\ntype: plan-change\nauthor: bob\nsent: 2026-10-24 20:00\n"
-        "plan_at: 2026-10-25 20:00\nwas: dinner at 8\nnow: dinner at 9\n---\n",
-    )
-    write(
-        vault,
-        "timeouts/2026/2026-10-25-0130-alice.md",
-        "---\ntype: timeout\ncalled_by: alice\ncalled: 2026-10-25 01:30\n"
-        "return_by: 2026-10-25 03:30\nreturned: 2026-10-25 03:20\n---\n",
-    )
-    data = agenda_json(vault, "--date", "2026-10-25")
-    assert data["week"] == "2026-W43"
-    assert data["checkins"]["bob"]["expected"] == 7
-    assert data["checkins"]["bob"]["received"] == 7
-    assert data["checkins"]["bob"]["late"] == 1
-    assert data["checkins"]["alice"]["late"] == 0
-    # 24 hours on the clock, 25 real hours
-    assert data["plan_change_details"][0]["notice_minutes"] == 25 * 60
-    assert data["timeouts"][0]["on_time"] is True
-    text = agenda(vault, "--date", "2026-10-25")
-    assert "announced 1 day 1 hour ahead" in text
-    assert "7 of 7 check-ins, 1 after 21:00" in text
-
-
-def test_expected_counts_only_what_was_due_by_now(vault: Path) -> None:
-    # now is Tuesday 2026-11-24 20:30: Monday's check-in was due, Tuesday's is not yet
-    data = agenda_json(vault)
-    assert data["date"] == "2026-11-29"
-    assert data["checkins"]["bob"]["expected"] == 1
-    checkin(vault, "bob", "2026-11-24", "20:10")
-    data = agenda_json(vault)
-    assert data["checkins"]["bob"] == {**data["checkins"]["bob"], "expected": 2, "received": 1}
-
-
 def test_short_form_and_close(vault: Path) -> None:
     data = agenda_json(vault, "--short", "--date", "2026-11-22")
     assert data["minutes"] == 20
@@ -381,6 +293,33 @@ def test_html_is_self_contained_and_escaped(vault: Path) -> None:
     assert "<svg" in html and "break-inside: avoid" in html
     for h in HEADINGS:
         assert f"<h2>{h[3:]}</h2>" in html
+
+
+def test_each_partner_has_a_chart_of_their_own(vault: Path) -> None:
+    """One figure per partner inside that partner's own block, on that partner's own
+    scale and labelled with that partner's own schedule: never two on one scale."""
+    commit_files(vault, {"openbook.yml": CONFIG}, at("2026-11-02", "09:00"))
+    for day in ("2026-11-16", "2026-11-17", "2026-11-18"):
+        commit_checkin(vault, "bob", day, "20:00")
+    commit_checkin(vault, "alice", "2026-11-22", "18:00")
+    html = agenda(vault, "--date", "2026-11-22", "--format", "html")
+    blocks = re.findall(r'<div class="partner">(.*?)</div>', html, flags=re.S)
+    assert len(blocks) == 2
+    for block, name, schedule in (
+        (blocks[0], "Alice Example", "every Sunday by 20:00"),
+        (blocks[1], "Bob Example", "every day by 21:00"),
+    ):
+        assert block.count("<svg") == 1
+        assert f"{name} ({schedule})" in block
+        other = "Bob Example" if name == "Alice Example" else "Alice Example"
+        assert other not in block
+    # alice's one check-in of one fills her own scale as bob's three of seven fill his
+    alice_bars = re.findall(r'height="([\d.]+)" fill="#4a6b5d"', blocks[0])
+    assert alice_bars[-1] == "60.0"
+    assert "1 of 1" in blocks[0] and "3 of 6" in blocks[1]  # Sunday is due at 21:00
+    # the chart starts at the vault's first week (W45), not eight weeks back
+    data = agenda_json(vault, "--date", "2026-11-22")
+    assert [w["week"] for w in data["checkin_weeks"]] == ["2026-W45", "2026-W46", "2026-W47"]
 
 
 def test_output_file(vault: Path, tmp_path: Path) -> None:
@@ -434,94 +373,3 @@ def test_help_has_an_example() -> None:
     res = invoke(["agenda", "--help"])
     assert res.exit_code == 0
     assert "openbook agenda --format html -o agenda.html" in res.stdout
-
-
-# ------------------------------------------- agenda and status count the same way
-
-
-def status_json(vault: Path) -> dict:  # type: ignore[type-arg]
-    res = invoke(["status", "--json"], vault=vault)
-    assert res.exit_code == 0, res.stderr
-    return json.loads(res.stdout)  # type: ignore[no-any-return]
-
-
-def test_overdue_is_one_rule_for_agenda_and_status(vault: Path) -> None:
-    # now is Tuesday 2026-11-24 20:30. Q-0001 was asked four days ago but its own
-    # answer_by is on Thursday: not overdue (SPEC section 6). Q-0002 has no answer_by
-    # and is past asked + 48h: overdue. Q-0003 is past its own answer_by.
-    write(
-        vault,
-        "questions/Q-0001.md",
-        "---\ntype: question\nid: Q-0001\nasked_by: alice\nto: bob\nasked: 2026-11-20 10:00\n"
-        "answer_by: 2026-11-26 10:00\nstatus: open\n---\nWhere were you?\n",
-    )
-    write(
-        vault,
-        "questions/Q-0002.md",
-        "---\ntype: question\nid: Q-0002\nasked_by: alice\nto: bob\nasked: 2026-11-21 10:00\n"
-        "status: acknowledged\n---\nWho called?\n",
-    )
-    write(
-        vault,
-        "questions/Q-0003.md",
-        "---\ntype: question\nid: Q-0003\nasked_by: bob\nto: alice\nasked: 2026-11-24 08:00\n"
-        "answer_by: 2026-11-24 12:00\nstatus: open\n---\nWhen?\n",
-    )
-    want = {"Q-0001": False, "Q-0002": True, "Q-0003": True}
-    data = agenda_json(vault)
-    assert {q["id"]: q["overdue"] for q in data["open_questions"]} == want
-    assert {q["id"]: q["past_answer_by"] for q in data["open_questions"]} == want
-    assert {q["id"]: q["overdue"] for q in status_json(vault)["open_questions"]} == want
-    text = agenda(vault)
-    assert "answer by 2026-11-26 10:00. Where were you?" in text
-    assert "answer by 2026-11-23 10:00: answer was due, let's make time for it." in text
-    assert "older than agreed" not in text
-    assert "Q-0001: answer due Thu 26 Nov 10:00." in text  # in the week ahead
-    status = invoke(["status"], vault=vault).stdout
-    assert "Q-0001 for you, 4 days old, answer by Thu 26 Nov 10:00." in status
-    assert "Q-0002 for you, 3 days old, answer was due Mon 23 Nov 10:00." in status
-
-
-def test_status_weekly_checkin_counts_for_the_coming_slot(vault: Path) -> None:
-    # now is Tuesday 2026-11-24. Alice checks in weekly, by Sunday 20:00: Sunday 22's
-    # check-in counted for last week, so this week's (Mon 23 to Sun 29) is not written.
-    write(vault, "openbook.yml", CONFIG)
-    checkin(vault, "alice", "2026-11-22", "19:00")
-    due = {c["partner"]: c for c in status_json(vault)["checkins"]}
-    assert due["alice"] == {
-        "partner": "alice",
-        "every": "week",
-        "due_on": "2026-11-29",
-        "by": "20:00",
-        "written": False,
-    }
-    as_alice = invoke(["status"], vault=vault, as_partner="alice").stdout
-    assert "You: a check-in is due this week (since 2026-11-23) by 20:00." in as_alice
-    assert agenda_json(vault)["checkins"]["alice"]["received"] == 0
-    checkin(vault, "alice", "2026-11-23", "21:00")
-    due = {c["partner"]: c for c in status_json(vault)["checkins"]}
-    assert due["alice"]["written"] is True
-    assert due["bob"] == {**due["bob"], "due_on": "2026-11-24", "written": False}
-    assert agenda_json(vault)["checkins"]["alice"]["received"] == 1
-    as_alice = invoke(["status"], vault=vault, as_partner="alice").stdout
-    assert "You: the check-in for this week (since 2026-11-23) is written." in as_alice
-
-
-def test_review_date_without_next_review_is_one_rule(vault: Path) -> None:
-    # active since 2026-10-20 with review_every 30d and no next_review: due 2026-11-19
-    write(
-        vault,
-        "agreements/A-001-phone.md",
-        "---\ntype: agreement\nid: A-001\ntitle: Phone stays open\nstatus: active\n"
-        "proposed_by: alice\naccepted_by: [alice, bob]\nsince: 2026-10-20\n"
-        'review_every: "30d"\n---\n',
-    )
-    assert agenda_json(vault)["agreements_due"] == ["A-001"]
-    assert status_json(vault)["agreements_due"] == [
-        {
-            "id": "A-001",
-            "title": "Phone stays open",
-            "next_review": "2026-11-19",
-            "path": "agreements/A-001-phone.md",
-        }
-    ]

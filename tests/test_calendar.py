@@ -70,8 +70,9 @@ def with_weekly_alice(root: Path) -> None:
 
 
 def test_the_meeting_is_one_weekly_event_at_19_local_on_both_sides_of_the_clock_change(
-    vault: Path,
+    tmp_path: Path,
 ) -> None:
+    vault = make_vault(tmp_path / "v", when="2026-10-01T09:00:00+02:00")  # before the change
     cal = calendar_of(vault)
     meetings = by_summary(cal, "Our weekly meeting")
     assert len(meetings) == 1
@@ -139,7 +140,7 @@ def test_each_partner_gets_only_their_own_checkin_deadline(vault: Path) -> None:
         )
         if str(e["SUMMARY"]).startswith("Check-in")
     ]
-    assert ends == ["Sun 20:00"] * 3  # 1, 8 and 15 November
+    assert ends == ["Sun 20:00"] * 2  # 8 and 15 November: the vault began on 2 November
     # uids differ per partner, so the two deadlines never overwrite each other
     assert daily["UID"] != weekly["UID"]
 
@@ -263,10 +264,11 @@ def test_a_vault_in_utc_has_no_vtimezone(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(shutil.which("khal") is None, reason="khal is not installed (apt install khal)")
-def test_khal_imports_it_and_a_second_import_updates(vault: Path, tmp_path: Path) -> None:
+def test_khal_imports_it_and_a_second_import_updates(tmp_path: Path) -> None:
     """khal (Debian's packaged command-line calendar) imports the file into a vdir; the
     meeting shows at 19:00 on both sides of the clock change, and a second import with
     --discreet replaces the events instead of adding copies."""
+    vault = make_vault(tmp_path / "v", when="2026-10-01T09:00:00+02:00")  # before the change
     folder = tmp_path / "khal"
     (folder / "cal").mkdir(parents=True)
     config = folder / "config"

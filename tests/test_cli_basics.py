@@ -57,7 +57,7 @@ def test_missing_vault_is_one_calm_sentence(
 def test_unknown_partner_in_as(vault: Path) -> None:
     res = invoke(["new", "checkin", "--no-edit"], vault=vault, as_partner="carol")
     assert (res.exit_code, res.stdout, res.stderr) == (
-        1,
+        2,
         "",
         "openbook: 'carol' (from --as) is not a partner in openbook.yml; use one of: alice, bob.\n",
     )

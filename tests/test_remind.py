@@ -73,9 +73,7 @@ def test_a_checkin_not_written_is_due_within_two_hours(vault: Path) -> None:
 def test_no_checkin_was_due_before_the_vault_began(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("OPENBOOK_COMMIT_DATE", TUESDAY.format("21:30"))
-    root = make_vault(tmp_path / "new")
-    monkeypatch.delenv("OPENBOOK_COMMIT_DATE")
+    root = make_vault(tmp_path / "new", when=TUESDAY.format("21:30"))
     assert remind(root, TUESDAY.format("22:00")).stdout == ""
     # the next day it is due as agreed
     assert remind(root, "2026-11-25T20:00:00+01:00").stdout == (

@@ -1,10 +1,12 @@
-"""openbook review: the month's note, prefilled from the vault, committed once."""
+"""openbook review: the month's note, prefilled from the vault, committed once through
+the one creation path."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from testing import git, invoke, subjects, trailers, write
+from testing.ritual import commit_checkin, section
 
 
 def test_review_is_prefilled_and_committed(vault: Path) -> None:
@@ -19,16 +21,6 @@ def test_review_is_prefilled_and_committed(vault: Path) -> None:
         vault,
         "agreements/A-002-old.md",
         "---\ntype: agreement\nid: A-002\ntitle: Old one\nstatus: retired\nproposed_by: bob\n---\n",
-    )
-    write(
-        vault,
-        "checkins/2026/2026-11-02-bob.md",
-        '---\ntype: checkin\nauthor: bob\ndate: 2026-11-02\ntime: "20:00"\n---\n',
-    )
-    write(
-        vault,
-        "checkins/2026/2026-11-03-bob.md",
-        '---\ntype: checkin\nauthor: bob\ndate: 2026-11-03\ntime: "22:00"\n---\n',
     )
     # Bob proposed and accepted A-001 in the setup commit; Alice's own commit accepts it
     active = (vault / "agreements/A-001-contact.md").read_text()
@@ -61,6 +53,8 @@ def test_review_is_prefilled_and_committed(vault: Path) -> None:
         "-am",
         "accept",
     )
+    commit_checkin(vault, "bob", "2026-11-02", "20:00")
+    commit_checkin(vault, "bob", "2026-11-03", "22:00", time="20:30")  # arrived late
     res = invoke(["review", "--month", "2026-11"], vault=vault)
     assert res.exit_code == 0, res.stderr
     assert res.stdout.strip() == "reviews/2026-11.md"
@@ -68,8 +62,13 @@ def test_review_is_prefilled_and_committed(vault: Path) -> None:
     assert "type: review\nperiod: 2026-11\ndate: 2026-11-29\n" in text
     assert "agreements:\n  A-001:\n" in text and "A-002" not in text
     assert "What would let us relax this: After six quiet months." in text
-    # plain counts of what happened; Nov 1..24 20:30 -> 23 daily check-ins were due
-    assert "Bob Example: 1 of 23 check-ins happened as agreed; 1 more came after 21:00." in text
+    # plain counts of what happened: the vault began on 2 Nov, so Nov 2..23 were due by
+    # Tuesday 24 Nov 20:30; lateness is when a check-in arrived, not what it says
+    assert "Written before the month is over: it counts up to 24 November." in text
+    assert section(text, "The month at a glance")[:2] == [
+        "Alice Example: 22 check-ins due, none received yet (every day by 21:00).",
+        "Bob Example: 2 of 22 check-ins, 1 after 21:00 (every day by 21:00).",
+    ]
     for heading in (
         "## Appreciation",
         "## The month at a glance",
@@ -109,7 +108,12 @@ def test_review_with_nothing_in_the_vault(vault: Path) -> None:
     text = (vault / "reviews/2026-10.md").read_text(encoding="utf-8")
     assert "agreements: {}" in text
     assert "No active agreements this month." in text
-    assert "0 weekly meetings held." in text
+    assert "up to" not in text  # October is over
+    assert "weekly meeting" not in text  # none held: nothing to count, nothing said
+    assert section(text, "The month at a glance") == [
+        "Alice Example: no check-in schedule yet.",  # the vault began in November
+        "Bob Example: no check-in schedule yet.",
+    ]
 
 
 def test_review_bad_month(vault: Path) -> None:

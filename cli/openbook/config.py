@@ -127,10 +127,8 @@ class _Checker:
         return value
 
 
-def _read(root: Path) -> tuple[Config, Note | None]:
-    """The file as a Config shell and a note, or None when it is not a readable mapping."""
-    path = root / CONFIG_NAME
-    data = path.read_bytes()
+def _parse(data: bytes, path: Path) -> tuple[Config, Note | None]:
+    """The bytes as a Config shell and a note, or None when they are not a readable mapping."""
     cfg = Config(path=path, digest=hashlib.sha1(data).hexdigest())
     # reuse the note reader: a config file is a YAML mapping without '---' fences
     note = parse_bytes(
@@ -321,7 +319,13 @@ _CHECKS = (
 
 def load_config(root: Path) -> Config:
     """Read and validate openbook.yml. Never raises for bad content: see `.problems`."""
-    cfg, note = _read(root)
+    path = root / CONFIG_NAME
+    return config_from_bytes(path.read_bytes(), path)
+
+
+def config_from_bytes(data: bytes, path: Path) -> Config:
+    """Validate the bytes of an openbook.yml (the file, or a version of it in history)."""
+    cfg, note = _parse(data, path)
     if note is None:
         return cfg
     checker = _Checker(note, cfg)

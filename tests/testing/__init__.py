@@ -21,6 +21,10 @@ from openbook.start.setup import create_vault
 from openbook.sync.clone import clone
 
 NOW = "2026-11-24T20:30:00+01:00"
+# when make_vault's first commit is made: a Monday three weeks before NOW, so that the
+# vault exists at the pinned "now" and counting never depends on the real clock
+VAULT_CREATED = "2026-11-02T09:00:00+01:00"
+SETUP_TIME = "2026-11-02T09:30:00+01:00"  # build_vault's commits, unless told otherwise
 ALICE = "alice:Alice Example <alice@example.org>"
 BOB = "bob:Bob Example <bob@example.org>"
 REPO = Path(__file__).resolve().parents[2]
@@ -102,9 +106,18 @@ def trailers(root: Path, rev: str = "HEAD") -> dict[str, str]:
 # ------------------------------------------------------------------ vaults
 
 
-def make_vault(path: Path, me: str = "bob") -> Path:
-    """A fresh vault of Alice and Bob in Europe/Berlin, acting as `me`, with one commit."""
-    return create_vault(path, [ALICE, BOB], me, timezone="Europe/Berlin")
+def make_vault(path: Path, me: str = "bob", *, when: str = VAULT_CREATED) -> Path:
+    """A fresh vault of Alice and Bob in Europe/Berlin, acting as `me`, with one commit
+    made at `when` (ISO 8601)."""
+    before = os.environ.get("OPENBOOK_COMMIT_DATE")
+    os.environ["OPENBOOK_COMMIT_DATE"] = when
+    try:
+        return create_vault(path, [ALICE, BOB], me, timezone="Europe/Berlin")
+    finally:
+        if before is None:
+            del os.environ["OPENBOOK_COMMIT_DATE"]
+        else:
+            os.environ["OPENBOOK_COMMIT_DATE"] = before
 
 
 def build_vault(
@@ -121,7 +134,9 @@ def build_vault(
     unless `root` already holds one, so calls can be repeated to build up a history.
 
     `as_partner` authors and commits as that partner of openbook.yml (else the pinned test
-    identity); `when` (ISO 8601) sets GIT_AUTHOR_DATE and GIT_COMMITTER_DATE."""
+    identity); `when` (ISO 8601) sets GIT_AUTHOR_DATE and GIT_COMMITTER_DATE, by default
+    SETUP_TIME: after the vault began and before the pinned now, so what a test sets up
+    is in force for the days it counts."""
     if not (root / "openbook.yml").is_file():
         make_vault(root, me)
     for rel, text in files.items():
@@ -134,8 +149,7 @@ def build_vault(
         for role in ("AUTHOR", "COMMITTER"):
             env[f"GIT_{role}_NAME"] = partner.name
             env[f"GIT_{role}_EMAIL"] = partner.email
-    if when is not None:
-        env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = when
+    env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = when or SETUP_TIME
     paths = list(files)
     git(root, "add", "--", *paths)
     git(root, "commit", "-q", "--no-verify", "-m", message, "--", *paths, env=env)

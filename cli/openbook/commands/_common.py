@@ -13,8 +13,30 @@ from openbook.vault import Vault
 
 
 def get_vault(ctx: click.Context) -> Vault:
+    """The vault, once `--as` (when given) is known to name one of its partners."""
     obj = ctx.find_root().obj or {}
-    return Vault.find(obj.get("vault_path"))
+    vault = Vault.find(obj.get("vault_path"))
+    _check_as(vault, obj.get("as_partner"))
+    return vault
+
+
+def _check_as(vault: Vault, value: str | None) -> None:
+    """An unknown id in --as is a usage error (exit 2) that names it, for every command."""
+    from openbook.config import CONFIG_NAME
+    from openbook.errors import EXIT_USAGE, OpenbookError
+
+    if not value:
+        return
+    try:
+        partners = vault.config.partners
+    except OSError:
+        return  # no readable openbook.yml: the command says so itself
+    if partners and value not in partners and not vault.config.problems:
+        names = ", ".join(sorted(partners))
+        raise OpenbookError(
+            f"'{value}' (from --as) is not a partner in {CONFIG_NAME}; use one of: {names}.",
+            exit_code=EXIT_USAGE,
+        )
 
 
 def acting_partner(ctx: click.Context, vault: Vault) -> str:

@@ -57,8 +57,10 @@ def agenda_command(
     transparency update, open questions, agreements, the week ahead, one topic only,
     and a kind close.
 
-    It covers the days since the last meeting note (or the last seven days) up to the
-    meeting date. Counts say what happened, each partner against their own schedule.
+    It covers the days since the last meeting note, at most 14, up to the meeting date;
+    after a longer gap (or before the first meeting) the last seven days. Counts say what
+    happened, each partner against the schedule in force each day, from the vault's
+    first day on; a check-in counts as agreed when its first commit came by the deadline.
 
     \b
     Examples:

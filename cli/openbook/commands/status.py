@@ -14,7 +14,8 @@ from .write import DATE
 @click.pass_context
 def status_command(ctx: click.Context, as_json: bool) -> None:
     """Who you are, check-ins due, open questions and their age, agreements due for
-    review, uncommitted changes and the last sync."""
+    review, waiting for consent, paused, waiting to be retired or deleted without being
+    retired, open timeouts, uncommitted changes and the last sync."""
     from openbook.errors import OpenbookError
     from openbook.ritual.overview import gather
 
@@ -48,13 +49,18 @@ def log_command(
     limit: int | None,
     as_json: bool,
 ) -> None:
-    """The transparency log: every change from git history, newest first.
+    """The transparency log: every change from git history, newest first, in the
+    vault's time zone. Each change names the partner whose email authored it.
 
-    Edits made more than 48 hours after a note's own date are marked `late edit`, and
-    every deletion is marked (a deleted note stays in the history).
+    Marks: `by bob for alice` (written on one partner's machine for the other),
+    `written later` (first committed more than 48 hours after the note's own date),
+    `late edit` (its own fields changed more than 48 hours after its date; an answer,
+    `landed` or an acknowledgement is not one) and `deleted` (a deleted note stays in
+    the history).
     """
     from openbook.check.result import check_vault
-    from openbook.git.ledger import history, note_dates_of
+    from openbook.git.ledger import note_dates_of
+    from openbook.ritual.logbook import log_entries
 
     vault = get_vault(ctx)
     if partner and partner not in vault.config.partners:
@@ -62,7 +68,9 @@ def log_command(
             f"'{partner}' is not a partner in openbook.yml.", param_hint="--partner"
         )
     dates = note_dates_of(check_vault(vault).parsed)
-    entries = history(vault, since=since, note_type=note_type, partner=partner, note_dates=dates)
+    entries = log_entries(
+        vault, since=since, note_type=note_type, partner=partner, note_dates=dates
+    )
     if limit:
         entries = entries[:limit]
     if as_json:

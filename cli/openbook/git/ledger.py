@@ -5,15 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
+from openbook.config import Partner
 from openbook.git import repo as gitrepo
 from openbook.notetypes.registry import (
     FOLDER_TYPES,
     LANGUAGE_FILE,
-    as_datetime,
     note_date,
 )
 from openbook.vault import Vault
@@ -59,9 +59,19 @@ def message(
 
 
 def identity(vault: Vault, partner: str, when: dt.datetime | None = None) -> dict[str, str]:
-    p = vault.config.partners[partner]
+    """Author the acting `partner`; commit as the clone's own partner (git config
+    openbook.partner), so a note written for someone else on a shared machine shows as
+    "by bob for alice". A commit replayed at a given time (`when`, the demo's history)
+    is committed by its author."""
+    partners = vault.config.partners
+    p = partners[partner]
     date = when.isoformat() if when else os.environ.get("OPENBOOK_COMMIT_DATE")
-    return gitrepo.identity_env(p.name, p.email, date)
+    env = gitrepo.identity_env(p.name, p.email, date)
+    own = gitrepo.config_get(vault.root, "openbook.partner") if when is None else None
+    if own and own != partner and own in partners:
+        env["GIT_COMMITTER_NAME"] = partners[own].name
+        env["GIT_COMMITTER_EMAIL"] = partners[own].email
+    return env
 
 
 def record(
@@ -96,23 +106,206 @@ def type_of_path(path: str) -> str:
 
 # --------------------------------------------------------------------------- reading
 
+NO_BLOB = "0" * 40
+_FORMAT = "%x1e" + "%x1f".join(
+    ("%H", "%P", "%an", "%ae", "%cn", "%ce", "%aI", "%cI", "%s", "%(trailers:only,unfold)", "")
+)
+_TRAILER = re.compile(r"^(Openbook-[A-Za-z-]+):\s*(.*)$", re.M)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One file a commit changed: its status letter (A, M, D, T), path and blobs."""
+
+    status: str
+    path: str
+    old: str  # NO_BLOB when added
+    new: str  # NO_BLOB when deleted
+
+
+@dataclass
+class Commit:
+    """One commit as the log reads it; a merge lists what it changed against its first parent."""
+
+    sha: str
+    parents: list[str]
+    author: str
+    author_email: str
+    committer: str
+    committer_email: str
+    authored: dt.datetime
+    committed: dt.datetime
+    subject: str
+    trailers: dict[str, str]
+    changes: list[Change]
+
+    @property
+    def merge(self) -> bool:
+        return len(self.parents) > 1
+
+    @property
+    def action(self) -> str:
+        """The Openbook-Action trailer, else what the changes say (a plain git commit)."""
+        letters = {c.status for c in self.changes}
+        default = "merge" if self.merge else _LETTER_ACTION.get(next(iter(letters), "M"), "edit")
+        return self.trailers.get("Openbook-Action") or default
+
+
+_LETTER_ACTION = {"A": "new", "M": "edit", "D": "delete", "T": "edit"}
+
+
+def head(vault: Vault) -> str | None:
+    """The commit HEAD names, None before the first commit."""
+    return gitrepo.rev(vault.root, "HEAD")
+
+
+def read_commits(
+    vault: Vault,
+    *,
+    since: dt.date | None = None,
+    exclude: str | None = None,
+    paths: Iterable[str] = (),
+) -> list[Commit]:
+    """Every commit reachable from HEAD (and not from `exclude`), newest first, with the
+    files it changed and their blobs: one `git log -z --raw` call.
+
+    A vault inside a larger repository sees only the commits that touch its folder, with
+    paths relative to it."""
+    if not gitrepo.has_head(vault.root):
+        return []
+    args = [
+        "log",
+        "-z",
+        "--raw",
+        "--no-renames",
+        "--no-abbrev",
+        "--diff-merges=first-parent",
+        f"--format={_FORMAT}",
+    ]
+    if since:
+        args.append(f"--since={since.isoformat()} 00:00")
+    args += ["--end-of-options", "HEAD"]
+    if exclude:
+        args.append(f"^{exclude}")
+    limit = list(paths)
+    if not vault.is_own_repo:
+        args.insert(1, "--relative")
+        limit = limit or ["."]
+    if limit:
+        args += ["--", *limit]
+    raw = gitrepo.run(vault.root, args, strip=False).stdout
+    return [c for chunk in raw.split("\x1e")[1:] if (c := _commit(chunk)) is not None]
+
+
+def _commit(chunk: str) -> Commit | None:
+    header, _, rest = chunk.rpartition("\x1f")
+    parts = header.split("\x1f")
+    if len(parts) < 10:
+        return None
+    sha, parents, an, ae, cn, ce, adate, cdate, subject, trailers = parts[:10]
+    changes = []
+    tokens = iter(t for t in rest.split("\0") if t.strip("\n"))
+    for token in tokens:
+        meta = token.strip("\n").lstrip(":").split()
+        path = next(tokens, "")
+        if len(meta) >= 5 and path:
+            changes.append(Change(meta[4][0], path, meta[2], meta[3]))
+    return Commit(
+        sha,
+        parents.split(),
+        an,
+        ae,
+        cn,
+        ce,
+        dt.datetime.fromisoformat(adate),
+        dt.datetime.fromisoformat(cdate),
+        subject,
+        {k: v.strip() for k, v in _TRAILER.findall(trailers)},
+        changes,
+    )
+
+
+def partner_of(partners: Mapping[str, Partner], email: str) -> str | None:
+    """The partner whose openbook.yml email this is (case-insensitive), if any."""
+    wanted = email.strip().lower()
+    return next((pid for pid, p in partners.items() if p.email.lower() == wanted), None)
+
 
 @dataclass
 class LogEntry:
+    """One change of the transparency log. `partner` comes from the author's email,
+    `committer_partner` from the committer's; the Openbook-Partner trailer is only a hint."""
+
     sha: str
-    date: str
+    date: str  # commit time, ISO 8601 in the vault's zone
     partner: str | None
     author: str
+    committer: str
+    committer_partner: str | None
     action: str
     type: str
     subject: str
     paths: list[str]
     late_edit: bool = False
+    written_later: bool = False
     deleted: bool = False
     merge: bool = False
+    marks: list[str] = field(default_factory=list)
 
 
-_LETTER_ACTION = {"A": "new", "M": "edit", "D": "delete", "T": "edit"}
+def after_own_date(when: dt.datetime, own: dt.date | None, tz: dt.tzinfo) -> bool:
+    """True when `when` is more than 48 hours after the end of the day `own`."""
+    if own is None:
+        return False
+    end_of_day = dt.datetime.combine(own + dt.timedelta(days=1), dt.time(0, 0), tzinfo=tz)
+    return when.astimezone(dt.UTC) > (end_of_day + LATE_EDIT_AFTER).astimezone(dt.UTC)
+
+
+def entry_of(vault: Vault, c: Commit, note_dates: dict[str, dt.date]) -> LogEntry:
+    """A commit as a log entry with the marks history alone can give: `by X for Y`,
+    `written later` and `deleted`. A `late edit` needs the note's fields before and after
+    (see openbook.ritual.logbook)."""
+    tz = vault.tz
+    paths = [ch.path for ch in c.changes]
+    ntype = c.trailers.get("Openbook-Type") or (type_of_path(paths[0]) if paths else "")
+    who = partner_of(vault.config.partners, c.author_email)
+    committer = partner_of(vault.config.partners, c.committer_email)
+    when = c.committed.astimezone(tz)
+    entry = LogEntry(
+        c.sha,
+        when.isoformat(),
+        who,
+        c.author,
+        c.committer,
+        committer,
+        c.action,
+        ntype,
+        c.subject,
+        paths,
+        merge=c.merge,
+        deleted=any(ch.status == "D" for ch in c.changes),
+    )
+    if not c.merge:
+        entry.written_later = any(
+            ch.status == "A" and after_own_date(when, own_date(ch.path, note_dates), tz)
+            for ch in c.changes
+        )
+    return entry
+
+
+def set_marks(entry: LogEntry) -> LogEntry:
+    """The `marks` list from the entry's flags, in the order the log shows them."""
+    marks = []
+    if entry.partner and entry.committer_partner and entry.partner != entry.committer_partner:
+        marks.append(f"by {entry.committer_partner} for {entry.partner}")
+    if entry.written_later:
+        marks.append("written later")
+    if entry.late_edit:
+        marks.append("late edit")
+    if entry.deleted:
+        marks.append("deleted")
+    entry.marks = marks
+    return entry
 
 
 def history(
@@ -123,58 +316,18 @@ def history(
     partner: str | None = None,
     note_dates: dict[str, dt.date] | None = None,
 ) -> list[LogEntry]:
-    """The transparency log from git history, newest first.
-
-    `note_dates` maps a vault path to the note's own date (for late-edit marks).
-    """
-    root = vault.root
-    extra: list[str] = []
-    if since:
-        extra.append(f"--since={since.isoformat()} 00:00")
-    if not vault.is_own_repo:
-        extra += ["--relative", "--", "."]
-    emails = {p.email.lower(): pid for pid, p in vault.config.partners.items()}
-    tz = vault.tz
+    """The transparency log from git history, newest first, with the marks history alone
+    gives (`openbook log` adds `late edit` through openbook.ritual.logbook)."""
     dates = note_dates or {}
-    entries = []
-    for rec in gitrepo.log_records(root, extra):
-        who = rec.trailers.get("Openbook-Partner") or emails.get(rec.email.lower())
-        merge = len(rec.parents) > 1
-        paths = [p for _, p in rec.files]
-        letters = {c for c, _ in rec.files}
-        action = rec.trailers.get("Openbook-Action") or (
-            "merge" if merge else _LETTER_ACTION.get(next(iter(letters), "M"), "edit")
-        )
-        ntype = rec.trailers.get("Openbook-Type") or (type_of_path(paths[0]) if paths else "")
-        entry = LogEntry(
-            rec.sha,
-            rec.date,
-            who,
-            rec.author,
-            action,
-            ntype,
-            rec.subject,
-            paths,
-            merge=merge,
-            deleted="D" in letters,
-        )
-        if "M" in letters and action in ("edit", "new"):
-            when = dt.datetime.fromisoformat(rec.date)
-            for code, path in rec.files:
-                own = dates.get(path) or _date_in_name(path)
-                own_dt = as_datetime(own, tz) if own else None
-                if (
-                    code == "M"
-                    and own_dt
-                    and when - own_dt > LATE_EDIT_AFTER + dt.timedelta(days=1)
-                ):
-                    entry.late_edit = True
+    out = []
+    for c in read_commits(vault, since=since):
+        entry = entry_of(vault, c, dates)
         if note_type and entry.type != note_type:
             continue
         if partner and entry.partner != partner:
             continue
-        entries.append(entry)
-    return entries
+        out.append(set_marks(entry))
+    return out
 
 
 def note_dates_of(notes: dict[str, Any]) -> dict[str, dt.date]:
@@ -184,6 +337,11 @@ def note_dates_of(notes: dict[str, Any]) -> dict[str, dt.date]:
         if d:
             out[path] = d
     return out
+
+
+def own_date(path: str, note_dates: dict[str, dt.date]) -> dt.date | None:
+    """A note's own date: from the note as it is now, else from its file name."""
+    return note_dates.get(path) or _date_in_name(path)
 
 
 _NAME_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")

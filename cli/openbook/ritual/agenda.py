@@ -1,9 +1,9 @@
-"""The weekly agenda: the week's facts as sentences and plain data, one function per
+"""The weekly agenda: the period's facts as sentences and plain data, one function per
 section, rendered as Markdown, a printable HTML page or JSON.
 
 The same plain data (dicts of strings, numbers and lists) feeds both templates and
-`--format json`. Sentences for the agenda are built here; counting is in counting.py,
-reading the notes in facts.py.
+`--format json`. Sentences shared with the review and `status` are in wording.py,
+counting is in counting.py, reading the notes in facts.py and events.py.
 """
 
 from __future__ import annotations
@@ -14,11 +14,10 @@ from typing import Any
 
 from openbook.check.result import CheckResult, check_vault
 from openbook.config import Config
-from openbook.errors import OpenbookError
+from openbook.errors import GitError, OpenbookError
 from openbook.notetypes.registry import is_conflict_copy, iso_week
-from openbook.ritual.agreements import Agreements, agreement_facts
+from openbook.ritual.agreements import Agreements, agreement_facts, agreement_lines
 from openbook.ritual.calendar import (
-    WEEKDAY_NAMES,
     at,
     fmt_day,
     fmt_dt,
@@ -30,13 +29,18 @@ from openbook.ritual.calendar import (
     utc,
 )
 from openbook.ritual.chart import chart_rows, checkin_weeks
-from openbook.ritual.counting import CheckinCount, Dated, checkins_by_author, count_checkins
+from openbook.ritual.counting import (
+    CheckinCount,
+    Counting,
+    Dated,
+    checkins_by_author,
+    count_checkins,
+)
+from openbook.ritual.events import Repairs, Timeout, open_timeouts, repair_facts, timeout_facts
 from openbook.ritual.facts import (
     Notes,
     PlanChange,
     Questions,
-    Repairs,
-    Timeout,
     Topic,
     Window,
     appreciations,
@@ -45,14 +49,24 @@ from openbook.ritual.facts import (
     last_meeting,
     plan_change_facts,
     question_facts,
-    repair_facts,
-    timeout_facts,
     to_data,
 )
+from openbook.ritual.history import counting_model, read_history
+from openbook.ritual.wording import (
+    checkins_line,
+    kept_line,
+    plan_changes_line,
+    schedule_text,
+    timeout_line,
+    welcome_back,
+    written_later_lines,
+)
+from openbook.trust.fingerprint import fingerprint
 from openbook.vault import Vault
 from openbook.words import plural
 
 SHORT_MINUTES = 20
+MAX_PERIOD_DAYS = 14
 CLOSE_QUESTION = "What can I do to make you feel loved this week?"
 FORMATS = ("md", "html", "json")
 
@@ -64,8 +78,10 @@ class AgendaFacts:
     cfg: Config
     result: CheckResult
     notes: Notes
+    model: Counting
     meeting: dt.date
     last: dt.date | None
+    welcome: str | None
     win: Window
     short: bool
     checkins_by: dict[str, Dated]
@@ -73,6 +89,7 @@ class AgendaFacts:
     plan_changes: list[PlanChange]
     questions: Questions
     timeouts: list[Timeout]
+    open_timeouts: list[Timeout]
     repairs: Repairs
     agreements: Agreements
 
@@ -84,24 +101,42 @@ class AgendaFacts:
         return self.names.get(str(pid), str(pid))
 
 
+def period_start(
+    meeting: dt.date, last: dt.date | None, first_day: dt.date | None
+) -> tuple[dt.date, str | None]:
+    """The first day the agenda covers, and the Opening's welcome back after a long gap:
+    the day after the last meeting when that is at most 14 days back, else the last seven
+    days; never before the vault's first day."""
+    if last is not None and (meeting - last).days <= MAX_PERIOD_DAYS:
+        start, welcome = last + dt.timedelta(days=1), None
+    else:
+        start = meeting - dt.timedelta(days=6)
+        welcome = welcome_back(last, meeting) if last is not None else None
+    if first_day is not None and start < first_day <= meeting:
+        start = first_day
+    return start, welcome
+
+
 def gather_week(
     vault: Vault, day: dt.date | None, short: bool, result: CheckResult | None
 ) -> AgendaFacts:
-    """The facts of the days since the last meeting note (or the last seven days) up to
-    the meeting, true at the meeting's start or now, whichever is earlier."""
+    """The facts of the days since the last meeting note (at most 14, else the last seven)
+    up to the meeting, true at the meeting's start or now, whichever is earlier."""
     cfg = vault.require_config()
     result = result or check_vault(vault)
     notes = Notes.of(result)
-    now = vault.now()
-    meeting = day or next_meeting_day(now.date(), cfg.meeting_on)
+    hist = read_history(vault)
+    model = counting_model(vault, hist)
+    now = model.now
+    meeting = day or next_meeting_day(local_day(now, cfg.tz), cfg.meeting_on)
     meeting_dt = at(meeting, cfg.meeting_at, cfg.tz)
     as_of = now if utc(now) <= utc(meeting_dt) else meeting_dt
     last = last_meeting(notes, meeting)
-    start = last + dt.timedelta(days=1) if last else meeting - dt.timedelta(days=6)
+    start, welcome = period_start(meeting, last, model.first_day)
     win = Window(start, meeting, as_of)
     checkins_by = checkins_by_author(notes.get("checkin"))
     counts = {
-        pid: count_checkins(cfg, pid, checkins_by.get(pid, []), win.start, win.end, as_of)
+        pid: count_checkins(model, pid, checkins_by.get(pid, []), win.start, win.end, as_of)
         for pid in cfg.partners
     }
     repairs = repair_facts(notes, win)
@@ -109,8 +144,10 @@ def gather_week(
         cfg,
         result,
         notes,
+        model,
         meeting,
         last,
+        welcome,
         win,
         short,
         checkins_by,
@@ -118,8 +155,9 @@ def gather_week(
         plan_change_facts(notes, win, cfg),
         question_facts(notes, win, cfg),
         timeout_facts(notes, win, cfg),
+        open_timeouts(notes, cfg, as_of),
         repairs,
-        agreement_facts(notes, cfg, meeting, repairs.setbacks),
+        agreement_facts(notes, cfg, meeting, repairs.setbacks, hist),
     )
 
 
@@ -130,9 +168,10 @@ def build_agenda(
     short: bool = False,
     result: CheckResult | None = None,
 ) -> dict[str, Any]:
-    """The week's facts as plain data: what the templates receive and `--json` prints."""
+    """The period's facts as plain data: what the templates receive and `--json` prints."""
     f = gather_week(vault, day, short, result)
     topics = _topics(f)
+    ag = f.agreements
     return {
         **_opening(f),
         "appreciations": to_data(appreciations(f.notes, f.win)),
@@ -143,32 +182,27 @@ def build_agenda(
         "plan_change_details": to_data(f.plan_changes),
         "setbacks": to_data(f.repairs.setbacks),
         "timeouts": to_data(f.timeouts),
+        "open_timeouts": to_data(f.open_timeouts),
         "open_questions": to_data(f.questions.open),
         "questions_with_therapist": [q.id for q in f.questions.therapist],
         "questions_answered": to_data(f.questions.answered),
-        "agreements_due": [a.id for a in f.agreements.due],
-        "agreements_proposed": [a.id for a in f.agreements.proposed],
-        "agreement_details": to_data(f.agreements),
+        "agreements_due": [a.id for a in ag.due],
+        "agreements_proposed": [a.id for a in ag.proposed],
+        "agreements_paused": [a.id for a in ag.paused],
+        "agreements_retiring": [a.id for a in ag.retiring],
+        "agreements_deleted": [a.id for a in ag.deleted],
+        "agreement_details": to_data(ag),
+        "agreement_lines": agreement_lines(ag, f.names, f.cfg.tz),
         "week_ahead": _week_ahead(f),
         "topic": topics[0] if topics else None,
         "queued_topics": topics[1:],
         "close": _close(f),
-        "checkin_weeks": checkin_weeks(f.cfg, f.checkins_by, f.meeting, f.win.as_of),
+        "fingerprint": _fingerprint(vault),
+        "checkin_weeks": checkin_weeks(f.model, f.checkins_by, f.meeting, f.win.as_of),
     }
 
 
 # --------------------------------------------------------------------- sections
-
-
-def schedule_text(cfg: Config, pid: str) -> str | None:
-    """'every Sunday by 20:00', 'every day by 21:00'; None without a schedule."""
-    sched = cfg.checkins.get(pid)
-    if sched is None:
-        return None
-    by = f" by {hhmm(sched.by)}" if sched.by else ""
-    if sched.every == "week":
-        return f"every {WEEKDAY_NAMES[sched.on or 0]}{by}"
-    return f"every day{by}"
 
 
 def _opening(f: AgendaFacts) -> dict[str, Any]:
@@ -190,6 +224,7 @@ def _opening(f: AgendaFacts) -> dict[str, Any]:
         "period_text": f"{short_day(f.win.start)} to {short_day(f.win.end)}",
         "as_of": f.win.as_of.isoformat(),
         "last_meeting": f.last.isoformat() if f.last else None,
+        "welcome_back": f.welcome,
         "format": "short" if f.short else "full",
         "minutes": SHORT_MINUTES if f.short else f.cfg.meeting_minutes,
         "partners": f.names,
@@ -206,31 +241,25 @@ def _checkin_counts(f: AgendaFacts) -> dict[str, dict[str, Any]]:
             "expected": c.expected,
             "received": c.received,
             "late": c.late,
-            "schedule": schedule_text(f.cfg, pid),
+            "written_later": c.written_later,
+            "schedule": schedule_text(f.model.schedules.in_force(pid, f.model.now)),
             "late_paths": c.late_paths,
         }
         for pid, c in f.counts.items()
     }
 
 
-def _count_line(f: AgendaFacts, pid: str) -> str:
-    c = f.counts[pid]
-    sched = f.cfg.checkins.get(pid)
-    if c.expected is None:
-        return f"No check-in schedule in openbook.yml; {plural(c.received, 'check-in')} written."
-    if c.expected == 0:
-        return f"No check-ins due yet ({schedule_text(f.cfg, pid)})."
-    text = f"{c.received} of {plural(c.expected, 'check-in')}"
-    if c.late and sched and sched.by:
-        text += f", {c.late} after {hhmm(sched.by)}"
-    return text + f" ({schedule_text(f.cfg, pid)})."
-
-
 def _transparency(f: AgendaFacts, pid: str) -> dict[str, Any]:
     """One partner's check-ins against their own schedule, plan changes, setbacks and
-    timeouts still waiting for a return."""
+    timeouts still waiting for a return: plain facts."""
     tz = f.cfg.tz
-    lines = [_count_line(f, pid)]
+    count = f.counts[pid]
+    yet = f.win.end >= local_day(f.model.now, tz)
+    scheduled = f.model.schedules.in_force(pid, f.model.now) is not None
+    lines = [
+        checkins_line(count, tz, yet=yet, scheduled=scheduled),
+        *written_later_lines(count, tz),
+    ]
     for p in f.plan_changes:
         if p.author != pid:
             continue
@@ -243,48 +272,37 @@ def _transparency(f: AgendaFacts, pid: str) -> dict[str, Any]:
         if s.author == pid:
             how = "self-reported" if s.self_reported else "not self-reported"
             lines.append(f"Setback on {s.date.isoformat()}, {how}, {s.status} ({s.path}).")
-    for t in f.timeouts:
-        if t.called_by == pid and t.returned is None and utc(t.called) < utc(f.win.as_of):
-            lines.append(f"Timeout called {fmt_dt(t.called, tz)} has no return recorded yet.")
+    for t in f.open_timeouts:
+        if t.called_by == pid:
+            lines.append(timeout_line(t, tz, f.win.as_of))
     return {"partner": pid, "name": f.name(pid), "lines": lines}
 
 
-def plan_changes_line(changes: list[PlanChange]) -> str:
-    """How many of the (one or more) plan changes were announced ahead; the agenda and
-    the review say it alike."""
-    ahead = sum(1 for p in changes if p.ahead)
-    if ahead == len(changes):
-        return (
-            "1 plan change, announced ahead."
-            if ahead == 1
-            else f"{ahead} plan changes, all announced ahead."
-        )
-    return f"{ahead} of {plural(len(changes), 'plan change')} announced ahead."
-
-
 def _went_right(f: AgendaFacts) -> list[str]:
+    """Only what went right: first what the couple did together, then commitments kept,
+    as plain counts of the period. A partner with none kept is simply not listed."""
     lines = []
-    for pid, c in f.counts.items():
-        if c.expected and c.on_time:
-            lines.append(
-                f"{f.name(pid)}: {c.on_time} of {plural(c.expected, 'check-in')} "
-                "happened as agreed."
-            )
-    if any(p.ahead for p in f.plan_changes):
-        lines.append(plan_changes_line(f.plan_changes))
-    for q in f.questions.answered:
-        took = f" after {q.took}" if q.took else ""
-        lines.append(
-            f"{q.id} was answered{took}" + (", within the agreed time." if q.on_time else ".")
-        )
-    back = [t for t in f.timeouts if t.on_time]
+    if f.last is not None and f.welcome is None:
+        lines.append(f"We held our weekly meeting on {short_day(f.last)}.")
+    back = [t for t in f.timeouts if t.returned is not None]
     if back:
-        lines.append(
-            "1 timeout, returned on time."
-            if len(f.timeouts) == 1
-            else f"{len(back)} of {plural(len(f.timeouts), 'timeout')} returned on time."
-        )
+        on_time = sum(1 for t in back if t.on_time)
+        how = "on time" if on_time == len(back) else f"{on_time} on time" if on_time else ""
+        came = f"Came back from {plural(len(back), 'timeout')}"
+        lines.append(came + (f", {how}." if how else "."))
     lines += [f"Repair processed together: {r.title}." for r in f.repairs.processed]
+    lines += [f"{q.id}: the answer helped." for q in f.questions.answered if q.landed == "helped"]
+    for pid, c in f.counts.items():
+        kept = kept_line(f.name(pid), c)
+        if kept:
+            lines.append(kept)
+    ahead = plan_changes_line(f.plan_changes)
+    if ahead:
+        lines.append(ahead)
+    for q in f.questions.answered:
+        if q.on_time:
+            took = f" after {q.took}" if q.took else ""
+            lines.append(f"{q.id} was answered{took}, within the agreed time.")
     return lines
 
 
@@ -306,7 +324,7 @@ def _week_ahead(f: AgendaFacts) -> list[str]:
     week_end = f.meeting + dt.timedelta(days=7)
     lines = []
     for pid in f.cfg.partners:
-        sched_text = schedule_text(f.cfg, pid)
+        sched_text = schedule_text(f.model.schedules.in_force(pid, f.model.now))
         if sched_text:
             lines.append(f"{f.name(pid)} checks in {sched_text}.")
     for a in f.agreements.upcoming:
@@ -329,6 +347,15 @@ def _close(f: AgendaFacts) -> dict[str, Any]:
         "next_review_text": fmt_day(review_day),
         "is_review": review_day == f.meeting,
     }
+
+
+def _fingerprint(vault: Vault) -> str | None:
+    """The digits of the shared log to read out at the Close (section 7)."""
+    try:
+        fp = fingerprint(vault)
+    except GitError:
+        return None
+    return fp.digits if fp else None
 
 
 # -------------------------------------------------------------------- rendering

@@ -1,4 +1,6 @@
-"""Agreements at a meeting: waiting for consent, due for review, named in a setback."""
+"""Agreements as the agenda and `status` show them: waiting for consent, due for review,
+paused (by whom, since when), retirements waiting for the other partner, deleted without
+being retired (from history), named in a setback. Nothing about an agreement is hidden."""
 
 from __future__ import annotations
 
@@ -6,10 +8,16 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from openbook.config import Config
+from openbook.git.ledger import partner_of
 from openbook.notes.parse import Note
+from openbook.ritual.calendar import fmt_dt
 from openbook.ritual.counting import next_review
-from openbook.ritual.facts import Notes, Repair
+from openbook.ritual.events import Repair
+from openbook.ritual.facts import Notes
+from openbook.ritual.history import VaultHistory
 from openbook.ritual.notetext import as_list
+
+LIVE = ("proposed", "active", "paused")
 
 
 @dataclass
@@ -51,12 +59,57 @@ class UpcomingAgreement:
 
 
 @dataclass
+class PausedAgreement:
+    id: str
+    title: str
+    path: str
+    paused_by: list[str]
+    since: dt.datetime | None  # the pause's commit, when history shows it
+
+
+@dataclass
+class RetiringAgreement:
+    id: str
+    title: str
+    path: str
+    requested_by: list[str]
+    waiting_for: list[str]
+
+
+@dataclass
+class DeletedAgreement:
+    id: str
+    title: str
+    path: str
+    status: str  # in its last version: proposed, active or paused
+    deleted_by: str | None  # the partner whose commit deleted it
+    deleted_at: dt.datetime
+    commit: str
+
+
+@dataclass
 class Agreements:
     proposed: list[ProposedAgreement] = field(default_factory=list)
     due: list[DueAgreement] = field(default_factory=list)
+    paused: list[PausedAgreement] = field(default_factory=list)
+    retiring: list[RetiringAgreement] = field(default_factory=list)
+    deleted: list[DeletedAgreement] = field(default_factory=list)
     no_review: list[UndatedAgreement] = field(default_factory=list)
     in_setback: list[SetbackAgreement] = field(default_factory=list)
     upcoming: list[UpcomingAgreement] = field(default_factory=list)
+
+    @property
+    def anything(self) -> bool:
+        """Whether there is anything to say beyond what is coming up."""
+        return bool(
+            self.proposed
+            or self.due
+            or self.paused
+            or self.retiring
+            or self.deleted
+            or self.no_review
+            or self.in_setback
+        )
 
 
 def _named_in_setbacks(setbacks: list[Repair], by_id: dict[str, Note]) -> list[SetbackAgreement]:
@@ -78,9 +131,40 @@ def _named_in_setbacks(setbacks: list[Repair], by_id: dict[str, Note]) -> list[S
     return out
 
 
+def deleted_agreements(
+    hist: VaultHistory, cfg: Config, present: set[str]
+) -> list[DeletedAgreement]:
+    """Agreements whose file was deleted while proposed, active or paused (never retired)
+    and that no current note carries on under the same id."""
+    out = []
+    for d in sorted(hist.deleted.values(), key=lambda x: (x.id, x.path)):
+        if d.status not in LIVE or d.id in present:
+            continue
+        who = partner_of(cfg.partners, d.deleted_by)
+        out.append(DeletedAgreement(d.id, d.title, d.path, d.status, who, d.deleted_at, d.commit))
+    return out
+
+
+def _standing(out: Agreements, n: Note, cfg: Config, hist: VaultHistory) -> None:
+    """Paused ones and retirements one partner asked for."""
+    m = n.meta
+    aid = str(m.get("id"))
+    title = str(m.get("title") or aid)
+    status = m.get("status")
+    if status == "paused":
+        since = hist.actions.get(n.path, {}).get("pause")
+        by = [str(p) for p in as_list(m.get("paused_by"))]
+        out.paused.append(PausedAgreement(aid, title, n.path, by, since))
+    requested = [str(p) for p in as_list(m.get("retire_requested_by"))]
+    if status != "retired" and requested:
+        waiting = [p for p in cfg.partners if p not in requested]
+        out.retiring.append(RetiringAgreement(aid, title, n.path, requested, waiting))
+
+
 def agreement_facts(
-    notes: Notes, cfg: Config, meeting: dt.date, setbacks: list[Repair]
+    notes: Notes, cfg: Config, day: dt.date, setbacks: list[Repair], hist: VaultHistory
 ) -> Agreements:
+    """The agreements as they stand on `day` (due for review on or before it)."""
     out = Agreements()
     by_id: dict[str, Note] = {}
     for n in sorted(notes.get("agreement"), key=lambda x: str(x.meta.get("id"))):
@@ -97,9 +181,57 @@ def agreement_facts(
             nr = next_review(m)
             if nr is None:
                 out.no_review.append(UndatedAgreement(aid, title, n.path))
-            elif nr <= meeting:
+            elif nr <= day:
                 out.due.append(DueAgreement(aid, title, n.path, nr))
-            elif nr <= meeting + dt.timedelta(days=7):
+            elif nr <= day + dt.timedelta(days=7):
                 out.upcoming.append(UpcomingAgreement(aid, title, nr))
+        _standing(out, n, cfg, hist)
+    out.deleted = deleted_agreements(hist, cfg, set(by_id))
     out.in_setback = _named_in_setbacks(setbacks, by_id)
     return out
+
+
+def agreement_lines(
+    ag: Agreements, names: dict[str, str], tz: dt.tzinfo, *, ask: bool = True
+) -> list[str]:
+    """The agreements as sentences, nothing left out; the agenda and `status` share them.
+    `ask` adds the review's question to those due for review."""
+
+    def who(ids: list[str]) -> str:
+        return " and ".join(names.get(p, p) for p in ids) or "nobody"
+
+    lines = []
+    for p in ag.proposed:
+        lines.append(
+            f"{p.id} {p.title}: proposed, waiting for {who(p.waiting_for)} "
+            f"(openbook accept {p.id})."
+        )
+    for d in ag.due:
+        question = " Keep, revise, relax or retire?" if ask else ""
+        lines.append(
+            f"{d.id} {d.title}: due for review since {d.next_review.isoformat()}.{question}"
+        )
+    for x in ag.paused:
+        since = f" since {fmt_dt(x.since, tz)}" if x.since else ""
+        lines.append(
+            f"{x.id} {x.title}: paused by {who(x.paused_by)}{since} "
+            f"(openbook accept {x.id} resumes it)."
+        )
+    for r in ag.retiring:
+        lines.append(
+            f"{r.id} {r.title}: {who(r.requested_by)} asked to retire it; waiting for "
+            f"{who(r.waiting_for)} (openbook retire {r.id})."
+        )
+    for g in ag.deleted:
+        by = f" by {names.get(g.deleted_by, g.deleted_by)}" if g.deleted_by else ""
+        lines.append(
+            f"{g.id} {g.title}: its file was deleted{by} on {fmt_dt(g.deleted_at, tz)} while "
+            f"{g.status}, without being retired; it is still in the history "
+            f"(git checkout {g.commit[:7]}^ -- {g.path} brings it back)."
+        )
+    for u in ag.no_review:
+        lines.append(f"{u.id} {u.title}: has no review date yet; choose one together.")
+    for s in ag.in_setback:
+        plan = s.if_crossed or "no plan written yet; write one together"
+        lines.append(f"{s.id} {s.title} was named in a setback. If crossed: {plan}")
+    return lines

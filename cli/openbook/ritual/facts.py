@@ -19,7 +19,7 @@ from openbook.notes.parse import Note
 from openbook.notetypes.registry import as_date, as_datetime, is_conflict_copy
 from openbook.ritual.calendar import between, human_span, local_day, utc
 from openbook.ritual.counting import question_clock
-from openbook.ritual.notetext import as_list, first_line, first_title, section_text
+from openbook.ritual.notetext import as_list, first_line, section_text
 
 
 def to_data(value: Any) -> Any:
@@ -136,6 +136,7 @@ class AnsweredQuestion:
     answered: dt.datetime
     on_time: bool
     took: str | None
+    landed: Any  # helped, partly, hurt-more, need-to-talk, or None
 
 
 @dataclass
@@ -166,7 +167,14 @@ def _answered(n: Note, q: Questions, win: Window, cfg: Config) -> None:
         on_time = utc(clock.answered) <= utc(clock.answer_by)
         took_text = human_span(took) if took >= dt.timedelta(0) else None
         entry = AnsweredQuestion(
-            qid, n.path, n.meta.get("to"), clock.asked, clock.answered, on_time, took_text
+            qid,
+            n.path,
+            n.meta.get("to"),
+            clock.asked,
+            clock.answered,
+            on_time,
+            took_text,
+            n.meta.get("landed"),
         )
         q.answered.append(entry)
 
@@ -207,92 +215,6 @@ def question_facts(notes: Notes, win: Window, cfg: Config) -> Questions:
     q.therapist.sort(key=lambda x: (x.asked.isoformat(), str(x.id)))
     q.answered.sort(key=lambda x: (x.answered.isoformat(), str(x.id)))
     return q
-
-
-# ----------------------------------------------------------------- timeouts, repairs
-
-
-@dataclass
-class Timeout:
-    path: str
-    called_by: Any
-    called: dt.datetime
-    returned: dt.datetime | None
-    on_time: bool
-
-
-def timeout_facts(notes: Notes, win: Window, cfg: Config) -> list[Timeout]:
-    tz = cfg.tz
-    out = []
-    for n in notes.get("timeout"):
-        m = n.meta
-        called = as_datetime(m.get("called"), tz)
-        return_by = as_datetime(m.get("return_by"), tz)
-        if called is None or return_by is None or not win.holds(local_day(called, tz)):
-            continue
-        returned = as_datetime(m.get("returned"), tz)
-        on_time = returned is not None and utc(returned) <= utc(return_by)
-        out.append(Timeout(n.path, m.get("called_by"), called, returned, on_time))
-    out.sort(key=lambda t: (t.called.isoformat(), t.path))
-    return out
-
-
-@dataclass
-class Repair:
-    path: str
-    title: str
-    date: dt.date
-    author: Any
-    kind: Any
-    status: Any
-    self_reported: bool
-    agreements: list[str]
-
-
-@dataclass
-class Repairs:
-    setbacks: list[Repair] = field(default_factory=list)
-    processed: list[Repair] = field(default_factory=list)
-    open: list[Repair] = field(default_factory=list)
-
-
-def _repair_label(n: Note) -> str:
-    title = n.meta.get("title")
-    if isinstance(title, str) and title.strip():
-        return title.strip()
-    heading = first_title(n.body)
-    if heading:
-        return heading
-    day = as_date(n.meta.get("date"))
-    kind = n.meta.get("kind") or "repair"
-    return f"{kind} of {day.isoformat()}" if day else str(kind)
-
-
-def repair_facts(notes: Notes, win: Window) -> Repairs:
-    out = Repairs()
-    for n in sorted(notes.get("repair"), key=lambda x: (str(x.meta.get("date")), x.path)):
-        m = n.meta
-        day = as_date(m.get("date"))
-        if day is None or day > win.end:
-            continue
-        agreements = [a for a in as_list(m.get("agreements")) if isinstance(a, str)]
-        entry = Repair(
-            n.path,
-            _repair_label(n),
-            day,
-            m.get("author"),
-            m.get("kind"),
-            m.get("status"),
-            bool(m.get("self_reported")),
-            agreements,
-        )
-        if m.get("kind") == "setback" and (win.holds(day) or m.get("status") == "open"):
-            out.setbacks.append(entry)
-        if m.get("status") == "open":
-            out.open.append(entry)
-        if win.holds(as_date(m.get("processed"))):
-            out.processed.append(entry)
-    return out
 
 
 # ------------------------------------------------------------- from the check-ins

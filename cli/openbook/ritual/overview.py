@@ -1,4 +1,6 @@
-"""The facts `status` shows: who I am, what is due, what is waiting."""
+"""The facts `status` shows: who I am, what is due, what is waiting. Nothing is left out:
+pauses, retirements waiting for the other partner, proposals, agreements deleted without
+being retired and open timeouts are all named, counted by the same model as the agenda."""
 
 from __future__ import annotations
 
@@ -8,15 +10,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from openbook.check.result import CheckResult, check_vault
+from openbook.git import repo as gitrepo
 from openbook.notetypes.registry import shared_path
 from openbook.record.pending import pending_changes
-from openbook.ritual.counting import (
-    CheckinDue,
-    checkin_due,
-    checkins_by_author,
-    next_review,
-    question_clock,
-)
+from openbook.ritual.agreements import Agreements, agreement_facts
+from openbook.ritual.calendar import utc
+from openbook.ritual.counting import CheckinDue, checkin_due, checkins_by_author, question_clock
+from openbook.ritual.events import Timeout, open_timeouts
+from openbook.ritual.facts import Notes, to_data
+from openbook.ritual.history import counting_model, read_history
 from openbook.vault import Vault
 
 LAST_SYNC_FILE = "last-sync.json"
@@ -40,8 +42,8 @@ class Overview:
     now: dt.datetime
     checkins: list[CheckinDue] = field(default_factory=list)
     open_questions: list[dict[str, Any]] = field(default_factory=list)
-    agreements_due: list[dict[str, Any]] = field(default_factory=list)
-    agreements_waiting: list[dict[str, Any]] = field(default_factory=list)
+    agreements: Agreements = field(default_factory=Agreements)
+    open_timeouts: list[Timeout] = field(default_factory=list)
     uncommitted: list[str] = field(default_factory=list)
     not_shared: list[dict[str, str]] = field(default_factory=list)  # {"path", "why"}
     conflict_copies: list[str] = field(default_factory=list)
@@ -49,15 +51,27 @@ class Overview:
     config_problems: list[str] = field(default_factory=list)
     last_sync: dict[str, Any] | None = None
 
+    @property
+    def agreements_due(self) -> list[Any]:
+        return to_data(self.agreements.due)  # type: ignore[no-any-return]
+
     def as_dict(self) -> dict[str, Any]:
+        ag = self.agreements
         return {
             "me": self.me,
             "vault": self.vault,
             "now": self.now.isoformat(),
             "checkins": [c.as_dict() for c in self.checkins],
             "open_questions": self.open_questions,
-            "agreements_due": self.agreements_due,
-            "agreements_waiting": self.agreements_waiting,
+            "agreements_due": to_data(ag.due),
+            "agreements_waiting": to_data(ag.proposed),
+            "agreements_paused": to_data(ag.paused),
+            "agreements_retiring": to_data(ag.retiring),
+            "agreements_deleted": to_data(ag.deleted),
+            "open_timeouts": [
+                {**to_data(t), "overdue": utc(self.now) > utc(t.return_by)}
+                for t in self.open_timeouts
+            ],
             "uncommitted": self.uncommitted,
             "not_shared": self.not_shared,
             "conflict_copies": self.conflict_copies,
@@ -96,37 +110,6 @@ def open_questions(result: CheckResult, vault: Vault, now: dt.datetime) -> list[
     return out
 
 
-def _agreements(ov: Overview, result: CheckResult, vault: Vault, today: dt.date) -> None:
-    for n in result.valid_notes():
-        if n.type != "agreement":
-            continue
-        m = n.meta
-        if m.get("status") == "active":
-            nr = next_review(m)
-            if nr is not None and nr <= today:
-                ov.agreements_due.append(
-                    {
-                        "id": m.get("id"),
-                        "title": m.get("title"),
-                        "next_review": nr.isoformat(),
-                        "path": n.path,
-                    }
-                )
-        elif m.get("status") == "proposed":
-            accepted = m.get("accepted_by") or []
-            if isinstance(accepted, str):
-                accepted = [accepted]
-            waiting_for = [p for p in vault.config.partners if p not in accepted]
-            ov.agreements_waiting.append(
-                {
-                    "id": m.get("id"),
-                    "title": m.get("title"),
-                    "waiting_for": waiting_for,
-                    "path": n.path,
-                }
-            )
-
-
 NOT_SHARED_WHY = "it is outside the vault's note folders"
 
 
@@ -140,19 +123,21 @@ def _pending(ov: Overview, vault: Vault) -> None:
 
 
 def gather(vault: Vault, me: str | None) -> Overview:
-    from openbook.git import repo as gitrepo
-
     result = check_vault(vault)
-    now = vault.now()
+    hist = read_history(vault)
+    model = counting_model(vault, hist)
+    now = model.now
     ov = Overview(me, str(vault.root), now)
-    notes = result.valid_notes()
-    by_author = checkins_by_author(n for n in notes if n.type == "checkin")
+    notes = Notes.of(result)
+    by_author = checkins_by_author(notes.get("checkin"))
     for pid in vault.config.partners:
-        due = checkin_due(vault.config, pid, by_author.get(pid, []), now)
+        due = checkin_due(model, pid, by_author.get(pid, []), now)
         if due:
             ov.checkins.append(due)
     ov.open_questions = open_questions(result, vault, now)
-    _agreements(ov, result, vault, now.date())
+    today = now.astimezone(vault.config.tz).date()
+    ov.agreements = agreement_facts(notes, vault.config, today, [], hist)
+    ov.open_timeouts = open_timeouts(notes, vault.config, now)
     ov.conflict_copies = vault.conflict_copies()
     ov.config_problems = [p.format() for p in vault.config.problems]
     ov.invalid_notes = sorted(result.failed_paths() - {"openbook.yml"})

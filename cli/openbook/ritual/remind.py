@@ -30,11 +30,13 @@ from openbook.ritual.calendar import (
     utc,
 )
 from openbook.ritual.counting import (
+    Counting,
     checkin_due,
     checkins_by_author,
     question_clock,
     slot_deadline,
 )
+from openbook.ritual.history import counting_model
 from openbook.ritual.origin import vault_origin
 from openbook.vault import Vault
 
@@ -60,17 +62,17 @@ def _soon(when: dt.datetime, now: dt.datetime) -> bool:
 
 
 def checkin_reminder(
-    cfg: Config, me: str, notes: list[Note], now: dt.datetime, began: dt.datetime | None = None
+    model: Counting, me: str, notes: list[Note], now: dt.datetime, began: dt.datetime | None = None
 ) -> Due | None:
     """Their own check-in for the current slot, when it is not written and its deadline is
     within two hours or already passed today; never one whose deadline came before the
     vault began (`began`, its first commit)."""
-    sched = cfg.checkins.get(me)
+    sched = model.schedules.in_force(me, now)
     mine = checkins_by_author(n for n in notes if n.type == "checkin").get(me, [])
-    due = checkin_due(cfg, me, mine, now)
+    due = checkin_due(model, me, mine, now)
     if sched is None or due is None or due.written:
         return None
-    deadline = slot_deadline(sched, due.due_on, cfg.tz)
+    deadline = slot_deadline(sched, due.due_on, model.tz)
     if not _soon(deadline, now) or (began is not None and utc(deadline) < utc(began)):
         return None
     what = "your check-in for today" if sched.every == "day" else "your check-in for this week"
@@ -141,7 +143,7 @@ def due_soon(vault: Vault, me: str) -> list[Due]:
     now = vault.now()
     notes = check_vault(vault).valid_notes()
     items: list[Due] = []
-    checkin = checkin_reminder(cfg, me, notes, now, vault_origin(vault).began)
+    checkin = checkin_reminder(counting_model(vault), me, notes, now, vault_origin(vault).began)
     if checkin:
         items.append(checkin)
     items += answer_reminders(cfg, me, notes, now)

@@ -7,36 +7,35 @@ happened. No scores, no comparisons between the partners.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from openbook.check.result import CheckResult, check_vault
 from openbook.config import Config
-from openbook.errors import EXIT_USAGE, NoteError, OpenbookError
+from openbook.errors import EXIT_USAGE, OpenbookError
 from openbook.notetypes.registry import as_date
-from openbook.ritual.agenda import plan_changes_line
+from openbook.record.create import save_note
 from openbook.ritual.calendar import (
     at,
-    hhmm,
     last_meeting_of_month,
+    local_day,
     month_days,
     month_text,
     utc,
 )
-from openbook.ritual.counting import checkins_by_author, count_checkins
-from openbook.ritual.facts import (
-    Notes,
-    Window,
-    plan_change_facts,
-    question_facts,
-    repair_facts,
-    timeout_facts,
-)
+from openbook.ritual.counting import Counting, checkins_by_author, count_checkins
+from openbook.ritual.events import repair_facts, timeout_facts
+from openbook.ritual.facts import Notes, Window, plan_change_facts, question_facts
+from openbook.ritual.history import counting_model
+from openbook.ritual.wording import checkins_line, written_later_lines
 from openbook.vault import Vault
 from openbook.words import plural
 
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+REVIEW_EXISTS = "This month's review is already started; open it to carry on."
 
 
 def parse_month(text: str) -> tuple[int, int]:
@@ -49,60 +48,66 @@ def parse_month(text: str) -> tuple[int, int]:
     return int(m[1]), int(m[2])
 
 
-def _checkin_lines(cfg: Config, notes: Notes, win: Window) -> list[str]:
-    """Each partner against their own schedule, as plain counts."""
+@dataclass
+class ReviewFacts:
+    cfg: Config
+    notes: Notes
+    model: Counting
+    win: Window
+    open: bool  # the month is not over yet: it counts up to today
+
+
+def _checkin_lines(f: ReviewFacts) -> list[str]:
+    """Each partner against their own schedule, as plain counts of the period."""
     lines = []
-    by = checkins_by_author(notes.get("checkin"))
-    for pid, partner in cfg.partners.items():
-        c = count_checkins(cfg, pid, by.get(pid, []), win.start, win.end, win.as_of)
-        sched = cfg.checkins.get(pid)
-        if c.expected is None:
-            lines.append(
-                f"{partner.name}: {plural(c.received, 'check-in')} written "
-                "(no schedule in openbook.yml)."
-            )
-        elif c.expected == 0:
-            lines.append(f"{partner.name}: no check-ins were due yet.")
-        else:
-            line = (
-                f"{partner.name}: {c.on_time} of {plural(c.expected, 'check-in')} "
-                "happened as agreed"
-            )
-            if c.late and sched and sched.by:
-                line += f"; {c.late} more came after {hhmm(sched.by)}"
-            lines.append(line + ".")
+    by = checkins_by_author(f.notes.get("checkin"))
+    for pid, partner in f.cfg.partners.items():
+        c = count_checkins(f.model, pid, by.get(pid, []), f.win.start, f.win.end, f.win.as_of)
+        scheduled = f.model.schedules.in_force(pid, f.model.now) is not None
+        line = checkins_line(c, f.cfg.tz, yet=f.open, scheduled=scheduled)
+        lines.append(f"{partner.name}: {line[0].lower() + line[1:] if line[:3] == 'No ' else line}")
+        lines += written_later_lines(c, f.cfg.tz)
     return lines
 
 
-def _event_lines(cfg: Config, notes: Notes, win: Window) -> tuple[list[str], list[str]]:
-    """The month's plan changes, answers, timeouts, setbacks, repairs and meetings, as
-    plain counts; and the titles of the repairs still open."""
+def _event_lines(f: ReviewFacts) -> tuple[list[str], list[str]]:
+    """The period's plan changes, answers, timeouts, setbacks, repairs and meetings, as
+    plain counts of what happened; and the titles of the repairs still open."""
+    cfg, notes, win = f.cfg, f.notes, f.win
     lines = []
+    meetings = [n for n in notes.get("meeting") if win.holds(as_date(n.meta.get("date")))]
+    if meetings:
+        lines.append(f"{plural(len(meetings), 'weekly meeting')} held.")
     changes = plan_change_facts(notes, win, cfg)
     if changes:
-        lines.append(plan_changes_line(changes))
+        ahead = sum(1 for p in changes if p.ahead)
+        lines.append(
+            f"{plural(len(changes), 'plan change')}"
+            + (f", {ahead} announced ahead." if ahead else ".")
+        )
     questions = question_facts(notes, win, cfg)
     if questions.answered:
         on_time = sum(1 for q in questions.answered if q.on_time)
         lines.append(
-            f"{plural(len(questions.answered), 'answer')} given, {on_time} within the agreed time."
+            f"{plural(len(questions.answered), 'answer')} given"
+            + (f", {on_time} within the agreed time." if on_time else ".")
         )
     if questions.open:
         ids = ", ".join(str(q.id) for q in questions.open)
-        lines.append(f"Still open at the end of the month: {ids}.")
+        lines.append(f"Still open {'now' if f.open else 'at the end of the month'}: {ids}.")
     timeouts = timeout_facts(notes, win, cfg)
-    if timeouts:
-        back = sum(1 for t in timeouts if t.on_time)
-        lines.append(f"{back} of {plural(len(timeouts), 'timeout')} returned on time.")
+    back = [t for t in timeouts if t.returned is not None]
+    if back:
+        lines.append(f"Came back from {plural(len(back), 'timeout')}.")
     repairs = repair_facts(notes, win)
     setbacks = [s for s in repairs.setbacks if win.holds(s.date)]
     if setbacks:
         own = sum(1 for s in setbacks if s.self_reported)
-        lines.append(f"{plural(len(setbacks), 'setback')}, {own} self-reported.")
+        lines.append(
+            f"{plural(len(setbacks), 'setback')}" + (f", {own} self-reported." if own else ".")
+        )
     if repairs.processed:
         lines.append(f"{plural(len(repairs.processed), 'repair')} processed together.")
-    meetings = [n for n in notes.get("meeting") if win.holds(as_date(n.meta.get("date")))]
-    lines.append(f"{plural(len(meetings), 'weekly meeting')} held.")
     return lines, [r.title for r in repairs.open]
 
 
@@ -127,25 +132,41 @@ def _agreements_to_review(notes: Notes) -> list[dict[str, Any]]:
     return out
 
 
+def review_window(model: Counting, year: int, month: int) -> tuple[Window, bool]:
+    """The days of the month the review counts: from its first day (or the vault's) up to
+    its last day, or up to today while the month is not over."""
+    tz = model.tz
+    start, end = month_days(year, month)
+    if model.first_day is not None and start < model.first_day <= end:
+        start = model.first_day
+    end_dt = at(end + dt.timedelta(days=1), dt.time(0, 0), tz)
+    now = model.now
+    if utc(now) < utc(end_dt):
+        today = local_day(now, tz)
+        return Window(start, max(start, min(today, end)), now), True
+    return Window(start, end, end_dt), False
+
+
 def review_facts(
     vault: Vault, year: int, month: int, result: CheckResult | None = None
 ) -> dict[str, Any]:
     """The month at a glance and the agreements to review, as plain data."""
     cfg = vault.require_config()
     result = result or check_vault(vault)
-    notes = Notes.of(result)
-    start, end = month_days(year, month)
-    end_dt = at(end + dt.timedelta(days=1), dt.time(0, 0), cfg.tz)
-    now = vault.now()
-    win = Window(start, end, now if utc(now) < utc(end_dt) else end_dt)
-    events, challenges = _event_lines(cfg, notes, win)
+    model = counting_model(vault)
+    win, is_open = review_window(model, year, month)
+    f = ReviewFacts(cfg, Notes.of(result), model, win, is_open)
+    events, challenges = _event_lines(f)
+    up_to = f"{win.end.day} {calendar.month_name[win.end.month]}" if is_open else None
     return {
         "period": f"{year:04d}-{month:02d}",
         "month_text": month_text(year, month),
         "date": last_meeting_of_month(year, month, cfg.meeting_on).isoformat(),
+        "counted": {"start": win.start.isoformat(), "end": win.end.isoformat()},
+        "up_to": up_to,
         "partners": {pid: p.name for pid, p in cfg.partners.items()},
-        "glance": _checkin_lines(cfg, notes, win) + events,
-        "agreements": _agreements_to_review(notes),
+        "glance": _checkin_lines(f) + events,
+        "agreements": _agreements_to_review(f.notes),
         "open_repairs": challenges,
     }
 
@@ -158,10 +179,6 @@ def create_review(
     vault: Vault, partner: str, month: tuple[int, int] | None = None
 ) -> tuple[str, str]:
     """Write reviews/YYYY-MM.md prefilled from the vault and commit it. Never overwrites."""
-    from openbook.check.note import validate_note
-    from openbook.fsutil import atomic_write, safe_relpath
-    from openbook.git import ledger
-    from openbook.notes.parse import parse_bytes, render_note
     from openbook.render import render
 
     vault.require_writable()
@@ -171,13 +188,6 @@ def create_review(
         month = (today.year, today.month)
     with vault.lock():
         facts = review_facts(vault, *month)
-        rel = review_path(facts["period"])
-        full = safe_relpath(vault.root, rel)
-        if full.exists() or full.is_symlink():
-            raise NoteError(
-                f"{rel} already exists, so this month's review is already "
-                "started; openbook never overwrites it. Open it to carry on."
-            )
         meta: dict[str, Any] = {
             "type": "review",
             "period": facts["period"],
@@ -189,11 +199,5 @@ def create_review(
             "commitments": [],
         }
         body = render(vault.root, "monthly-review.md.j2", {"r": facts})
-        text = render_note(meta, body)
-        note = validate_note(parse_bytes(rel, text.encode("utf-8")), cfg)
-        errors = [p for p in note.problems if p.severity == "error"]
-        if errors:
-            raise NoteError(f"{rel} was not written: {errors[0].message}.")
-        atomic_write(full, text.encode("utf-8"), exclusive=True)
-        sha = ledger.record(vault, partner, "new", "review", [rel], rel)
-    return rel, sha
+        created = save_note(vault, partner, meta, body, exists_hint=REVIEW_EXISTS)
+    return created.path, created.commit

@@ -7,7 +7,10 @@ import datetime as dt
 
 from openbook.config import Partner
 from openbook.git.ledger import LogEntry
+from openbook.ritual.agreements import agreement_lines
+from openbook.ritual.calendar import hhmm, short_day
 from openbook.ritual.overview import Overview
+from openbook.ritual.wording import ago_text, timeout_line
 from openbook.words import plural
 
 
@@ -42,11 +45,20 @@ def _checkin_lines(ov: Overview, names: dict[str, Partner], me: str | None) -> l
     lines = ["Check-ins:"]
     if not ov.checkins:
         lines.append("  No check-in schedule in openbook.yml.")
+    tz = ov.now.tzinfo or dt.UTC
+    today = ov.now.date()
     for due in ov.checkins:
         who = "You" if due.partner == me else names[due.partner].name
         when = "today" if due.every == "day" else f"this week (since {due.since.isoformat()})"
+        deadline = due.deadline.astimezone(tz)
+        day = "today" if due.due_on == today else short_day(due.due_on)
         if due.written:
             lines.append(f"  {who}: the check-in for {when} is written.")
+        elif due.first:
+            by = f" by {hhmm(due.by)}" if due.by else ""
+            lines.append(f"  {who}: the first check-in is due {day}{by}.")
+        elif due.passed:
+            lines.append(f"  {who}: a check-in was due {day} at {hhmm(deadline.time())}.")
         else:
             by = f" by {due.by.strftime('%H:%M')}" if due.by else ""
             lines.append(f"  {who}: a check-in is due {when}{by}.")
@@ -67,17 +79,27 @@ def _question_lines(ov: Overview, names: dict[str, Partner], me: str | None) -> 
 
 def _agreement_lines(ov: Overview, names: dict[str, Partner], me: str | None) -> list[str]:
     lines = ["Agreements:"]
-    if not ov.agreements_due and not ov.agreements_waiting:
+    if not ov.agreements.anything:
         lines.append("  Nothing due for review and nothing waiting for consent.")
-    for a in ov.agreements_due:
-        lines.append(f"  {a['id']} {a['title']}: due for review since {a['next_review']}.")
-    for a in ov.agreements_waiting:
-        waiting = ", ".join("you" if p == me else names[p].name for p in a["waiting_for"])
-        lines.append(
-            f"  {a['id']} {a['title']}: proposed, waiting for {waiting or 'nobody'} "
-            f"(openbook accept {a['id']})."
-        )
+    said = {pid: ("you" if pid == me else p.name) for pid, p in names.items()}
+    tz = ov.now.tzinfo or dt.UTC
+    lines += [f"  {line}" for line in agreement_lines(ov.agreements, said, tz, ask=False)]
     return lines
+
+
+def _timeout_lines(ov: Overview, names: dict[str, Partner], me: str | None) -> list[str]:
+    if not ov.open_timeouts:
+        return []
+    tz = ov.now.tzinfo or dt.UTC
+    lines = ["Timeouts:"]
+    for t in ov.open_timeouts:
+        who = "You" if t.called_by == me else _name(names, t.called_by)
+        lines.append(f"  {who}: {timeout_line(t, tz, ov.now)}")
+    return lines
+
+
+def _name(names: dict[str, Partner], pid: object) -> str:
+    return names[pid].name if isinstance(pid, str) and pid in names else str(pid)
 
 
 def _tail_lines(ov: Overview) -> list[str]:
@@ -97,12 +119,20 @@ def _tail_lines(ov: Overview) -> list[str]:
     if len(ov.not_shared) > 10:
         lines.append(f"  and {plural(len(ov.not_shared) - 10, 'more file')} not shared.")
     if ov.last_sync:
-        lines.append(
-            f"Last sync: {ov.last_sync.get('time', '?')}, {ov.last_sync.get('result', '?')}."
-        )
+        lines.append(f"Last sync: {_sync_when(ov)}, {ov.last_sync.get('result', '?')}.")
     else:
         lines.append("Last sync: never (openbook sync shares your notes with your partner).")
     return lines
+
+
+def _sync_when(ov: Overview) -> str:
+    raw = (ov.last_sync or {}).get("time")
+    try:
+        when = dt.datetime.fromisoformat(str(raw))
+    except ValueError:
+        return str(raw)
+    tz = ov.now.tzinfo or dt.UTC
+    return ago_text(when if when.tzinfo else when.replace(tzinfo=tz), ov.now, tz)
 
 
 def status_lines(ov: Overview, names: dict[str, Partner], me: str | None) -> list[str]:
@@ -112,6 +142,7 @@ def status_lines(ov: Overview, names: dict[str, Partner], me: str | None) -> lis
         *_checkin_lines(ov, names, me),
         *_question_lines(ov, names, me),
         *_agreement_lines(ov, names, me),
+        *_timeout_lines(ov, names, me),
         *_tail_lines(ov),
     ]
 
@@ -123,11 +154,7 @@ def log_lines(entries: list[LogEntry], *, filtered: bool) -> list[str]:
     lines = []
     for e in entries:
         when = dt.datetime.fromisoformat(e.date).strftime("%Y-%m-%d %H:%M")
-        marks = []
-        if e.late_edit:
-            marks.append("late edit")
-        if e.deleted:
-            marks.append("deleted, still in history")
+        marks = ["deleted, still in history" if m == "deleted" else m for m in e.marks]
         mark = f"  [{', '.join(marks)}]" if marks else ""
         target = e.subject.split(": ", 1)[-1] if ": " in e.subject else e.subject
         lines.append(f"{when}  {e.sha[:7]}  {(e.partner or e.author):<8} {target}{mark}")

@@ -1,0 +1,115 @@
+"""What the couple went through together in a period: timeouts (and those still open),
+repairs and setbacks. Read once from the notes, as typed facts (see facts.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from openbook.config import Config
+from openbook.notes.parse import Note
+from openbook.notetypes.registry import as_date, as_datetime
+from openbook.ritual.calendar import local_day, utc
+from openbook.ritual.facts import Notes, Window
+from openbook.ritual.notetext import as_list, first_title
+
+OPEN_TIMEOUT_SHOWN = dt.timedelta(days=7)
+
+
+@dataclass
+class Timeout:
+    path: str
+    called_by: Any
+    called: dt.datetime
+    return_by: dt.datetime
+    returned: dt.datetime | None
+    on_time: bool
+
+
+def _timeouts(notes: Notes, cfg: Config) -> list[Timeout]:
+    tz = cfg.tz
+    out = []
+    for n in notes.get("timeout"):
+        m = n.meta
+        called = as_datetime(m.get("called"), tz)
+        return_by = as_datetime(m.get("return_by"), tz)
+        if called is None or return_by is None:
+            continue
+        returned = as_datetime(m.get("returned"), tz)
+        on_time = returned is not None and utc(returned) <= utc(return_by)
+        out.append(Timeout(n.path, m.get("called_by"), called, return_by, returned, on_time))
+    out.sort(key=lambda t: (t.called.isoformat(), t.path))
+    return out
+
+
+def timeout_facts(notes: Notes, win: Window, cfg: Config) -> list[Timeout]:
+    """The timeouts called in the window."""
+    return [t for t in _timeouts(notes, cfg) if win.holds(local_day(t.called, cfg.tz))]
+
+
+def open_timeouts(notes: Notes, cfg: Config, as_of: dt.datetime) -> list[Timeout]:
+    """Timeouts called by `as_of` (within the last week) with no return recorded yet."""
+    return [
+        t
+        for t in _timeouts(notes, cfg)
+        if t.returned is None and t.called <= as_of and as_of - t.called <= OPEN_TIMEOUT_SHOWN
+    ]
+
+
+@dataclass
+class Repair:
+    path: str
+    title: str
+    date: dt.date
+    author: Any
+    kind: Any
+    status: Any
+    self_reported: bool
+    agreements: list[str]
+
+
+@dataclass
+class Repairs:
+    setbacks: list[Repair] = field(default_factory=list)
+    processed: list[Repair] = field(default_factory=list)
+    open: list[Repair] = field(default_factory=list)
+
+
+def _repair_label(n: Note) -> str:
+    title = n.meta.get("title")
+    if isinstance(title, str) and title.strip():
+        return title.strip()
+    heading = first_title(n.body)
+    if heading:
+        return heading
+    day = as_date(n.meta.get("date"))
+    kind = n.meta.get("kind") or "repair"
+    return f"{kind} of {day.isoformat()}" if day else str(kind)
+
+
+def repair_facts(notes: Notes, win: Window) -> Repairs:
+    out = Repairs()
+    for n in sorted(notes.get("repair"), key=lambda x: (str(x.meta.get("date")), x.path)):
+        m = n.meta
+        day = as_date(m.get("date"))
+        if day is None or day > win.end:
+            continue
+        agreements = [a for a in as_list(m.get("agreements")) if isinstance(a, str)]
+        entry = Repair(
+            n.path,
+            _repair_label(n),
+            day,
+            m.get("author"),
+            m.get("kind"),
+            m.get("status"),
+            bool(m.get("self_reported")),
+            agreements,
+        )
+        if m.get("kind") == "setback" and (win.holds(day) or m.get("status") == "open"):
+            out.setbacks.append(entry)
+        if m.get("status") == "open":
+            out.open.append(entry)
+        if win.holds(as_date(m.get("processed"))):
+            out.processed.append(entry)
+    return out
