@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -23,9 +24,7 @@ def pair(tmp_path: Path) -> Pair:
 
 
 def _unproven(root: Path) -> list[tuple[str, str, str]]:
-    vault = Vault(root)
-    parsed = check_vault(vault).parsed
-    return [(u.path, u.field, u.partner) for u in find_unproven(vault, parsed)]
+    return [(u.path, u.field, u.partner) for u in check_vault(Vault(root)).unproven]
 
 
 def _forge_acceptance(pair: Pair, author: str = "Bob Example <bob@example.org>") -> None:
@@ -124,3 +123,16 @@ def test_the_verdict_is_remembered_until_head_or_the_files_change(pair: Pair) ->
     assert cache.is_file()
     assert invoke(["check"], vault=pair.bob).stdout == first
     assert invoke(["accept", "A-001"], vault=pair.alice).exit_code == 0
+
+
+def test_a_forged_acceptance_leaves_the_agreement_proposed_in_every_output(pair: Pair) -> None:
+    _forge_acceptance(pair)
+    for root in (pair.bob,):
+        agenda = json.loads(invoke(["agenda", "--json"], vault=root).stdout)
+        assert "A-001" in agenda["agreements_proposed"]
+        status = json.loads(invoke(["status", "--json"], vault=root).stdout)
+        assert "A-001" in [a["id"] for a in status["agreements_waiting"]]
+    assert pair.sync("bob").exit_code in (0, 1, 4)
+    assert pair.sync("alice").exit_code in (0, 4)
+    agenda = json.loads(invoke(["agenda", "--json"], vault=pair.alice).stdout)
+    assert "A-001" in agenda["agreements_proposed"]

@@ -281,3 +281,39 @@ def check_consent(
                 encoding="utf-8",
             )
     return found, problems_of(vault, found)
+
+
+def effective(
+    notes: Mapping[str, Note], unproven: Iterable[Unproven], partners: Iterable[str]
+) -> None:
+    """What history proves, in every output: an unproven consent is not given. An agreement
+    whose acceptance is unproven stays proposed; an unproven pause or retirement request is
+    not there; an unproven answer leaves the question open."""
+    everyone = set(partners)
+    by_path: dict[str, set[Claim]] = {}
+    for u in unproven:
+        by_path.setdefault(u.path, set()).add((u.field, u.partner))
+    for path, claims in by_path.items():
+        note = notes.get(path)
+        if note is None:
+            continue
+        meta = dict(note.meta)
+        if (ANSWERED, meta.get("to")) in claims:
+            meta["status"] = "open"
+            meta.pop("answered", None)
+        for field in CLAIM_FIELDS:
+            if field in meta:
+                kept = [p for p in _as_list(meta[field]) if (field, p) not in claims]
+                meta[field] = kept
+        status = meta.get("status")
+        if status == "paused" and not meta.get("paused_by"):
+            status = "active"
+        if status == "retired" and not everyone <= set(_as_list(meta.get("retire_requested_by"))):
+            status = "active"
+        if status in ("active", "paused") and not everyone <= set(
+            _as_list(meta.get("accepted_by"))
+        ):
+            status = "proposed"
+        if meta.get("type") == "agreement":
+            meta["status"] = status
+        note.meta = meta

@@ -9,7 +9,7 @@ from typing import Any
 
 from openbook.check.cache import Entry, cache_key, read_cache, write_cache
 from openbook.check.note import validate_note
-from openbook.check.provenance import Unproven, check_consent
+from openbook.check.provenance import Unproven, check_consent, effective
 from openbook.check.rules import CROSS_NOTE_RULES, cross_check, facts_of, former_ids
 from openbook.config import Config
 from openbook.notes.parse import MAX_FILE_BYTES, Note, Problem, parse_bytes
@@ -42,6 +42,7 @@ class CheckResult:
         self._cache_dir = cache_dir
         self._parsed: dict[str, Note] | None = None
         self.unproven: list[Unproven] = []  # consents history does not prove (provenance)
+        self._proven = False  # whether `parsed` shows what history proves
 
     @property
     def errors(self) -> int:
@@ -76,6 +77,10 @@ class CheckResult:
         """Every note's frontmatter and body (positions only for notes read this run)."""
         if self._parsed is None:
             self._parsed = self._load_notes()
+            self._proven = False
+        if self.unproven and not self._proven:
+            effective(self._parsed, self.unproven, self.vault.config.partners)
+            self._proven = True
         return self._parsed
 
     def valid_notes(self) -> list[Note]:
