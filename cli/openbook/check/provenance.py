@@ -292,7 +292,8 @@ def effective(
     everyone = set(partners)
     by_path: dict[str, set[Claim]] = {}
     for u in unproven:
-        by_path.setdefault(u.path, set()).add((u.field, u.partner))
+        if u.commit:  # an uncommitted claim is this copy's own draft: commit refuses it
+            by_path.setdefault(u.path, set()).add((u.field, u.partner))
     for path, claims in by_path.items():
         note = notes.get(path)
         if note is None:
