@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from testing import Pair, checkin_text, git, invoke, make_pair, write
-from testing.plain import add_blob, commit, commit_index, push
+from testing.plain import add_blob, commit, commit_index, identity, push
 
 from openbook.sync.integrity import allowed_path
 
@@ -210,6 +210,15 @@ def test_attributes_in_the_work_tree_never_choose_the_merge(pair: Pair) -> None:
     assert (pair.bob / NOTE).read_text() == checkin_text("alice", body="Bob's words.")
     assert (pair.bob / copy).read_text() == checkin_text("alice", body="Alice's words.")
     assert "checkins/.gitattributes was not shared" in res.stdout
+
+
+def test_deleting_openbook_yml_is_refused(pair: Pair) -> None:
+    who = identity(pair.alice, "alice")
+    git(pair.alice, "rm", "-q", "openbook.yml")
+    git(pair.alice, "commit", "-q", "-m", "no settings", env=who)
+    push(pair.alice)
+    assert_refused(pair, "a tree without openbook.yml (the vault's settings would be gone)")
+    assert (pair.bob / "openbook.yml").is_file()
 
 
 def test_sync_check_refuses_the_same(pair: Pair) -> None:

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from testing import (
     make_vault,
     trailers,
 )
+from testing.plain import commit_and_push
 
 from openbook.errors import OpenbookError
 from openbook.sync.run import sync
@@ -194,3 +196,25 @@ def test_files_outside_the_vault_folders_are_never_shared(tmp_path: Path) -> Non
     assert "notes.txt was not shared" in res.stdout
     assert pair.sync("alice").exit_code == 0
     assert not (pair.alice / "notes.txt").exists()
+
+
+def test_an_edit_in_the_same_second_as_the_index_is_shared_not_overwritten(pair: Pair) -> None:
+    """git trusts a file's stat data only when the file is older than the index. An edit
+    of the same size made in the second the index was written must still be seen by the
+    commit before the sync, or the incoming change would overwrite it."""
+    old = time.time_ns() - 100 * 10**9
+    config = pair.bob / "openbook.yml"
+    os.utime(config, ns=(old, old))
+    git(pair.bob, "update-index", "-q", "--refresh")
+    theirs = (pair.alice / "openbook.yml").read_text().replace("at: '19:00'", "at: '18:00'")
+    commit_and_push(pair.alice, "alice", {"openbook.yml": theirs}, "meeting at six")
+    config.write_text(config.read_text().replace("answer_within: 48h", "answer_within: 24h"))
+    for path in (config, pair.bob / ".git/index"):
+        os.utime(path, ns=(old, old))
+    res = pair.sync("bob")
+    assert (res.exit_code, res.stdout) == (
+        0,
+        "Alice changed openbook.yml.\nSynced with origin: committed 1 change, shared 2 changes.\n",
+    )
+    text = config.read_text()
+    assert "answer_within: 24h" in text and "at: '18:00'" in text

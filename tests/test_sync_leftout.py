@@ -40,7 +40,15 @@ def test_a_note_with_errors_is_left_out_and_named_like_check(pair: Pair) -> None
     assert check.stdout.splitlines()[0] == MOOD
     assert GOOD in shared(pair) and BAD not in shared(pair)
     state = json.loads((pair.bob / ".git/openbook/last-sync.json").read_text())
-    assert state["exit_code"] == 1
+    assert (state["exit_code"], state["result"]) == (
+        1,
+        "committed 1 change, shared 1 change, 1 change left out",
+    )
+    status = invoke(["status"], vault=pair.bob, as_partner="bob")
+    assert (
+        "Last sync: 2026-11-24T20:30:00+01:00, committed 1 change, shared 1 change, 1 change "
+        "left out." in status.stdout
+    )
     data = json.loads(pair.sync("bob", "--json").stdout)
     assert (data["exit_code"], data["refused"], data["problems"]) == (1, [BAD], [MOOD])
     # fixed: shared, exit 0

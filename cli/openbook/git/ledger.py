@@ -28,6 +28,7 @@ ACTIONS = (
     "retire",
     "merge",
     "conflict",
+    "renumber",
     "keys",
     "init",
 )

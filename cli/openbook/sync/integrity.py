@@ -48,7 +48,7 @@ def check_integrity(
 
 def unsafe_tree(root: Path, rev: str) -> list[str]:
     """What the tree of `rev` holds that openbook refuses (for a clone; tree.py)."""
-    return tree_problems(root, rev)
+    return tree_problems(root, rev, vault=False)
 
 
 def refuse_unsafe(problems: list[str], remote: str, *, merged: bool = False) -> None:

@@ -37,7 +37,10 @@ def left_out_lines(result: SyncResult) -> None:
     for path, agreement in sorted(result.protected.items()):
         line = deletion_refusal(path, agreement)
         result.lines.append(line[:1].upper() + line[1:])
-    if (result.refused or result.protected) and result.exit_code == 0:
+    left = len(result.refused) + len(result.protected)
+    if left:
+        result.outcome += f", {plural(left, 'change')} left out"
+    if left and result.exit_code == 0:
         result.exit_code = EXIT_FAILURE
 
 

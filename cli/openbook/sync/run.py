@@ -141,7 +141,7 @@ def _sync(vault: Vault, partner: str, refs: SyncRefs) -> SyncResult:
     head = _commit_pending(vault, partner, result, refs)
     # the backup, and a fetched ref a crashed sync left behind, in one transaction
     result.backup = syncrefs.backup(root, refs, head, drop=(INCOMING,))
-    known = tree_problems(root, head)  # what the work tree holds already is not new
+    known: list[str] | None = None  # what the work tree holds already is not new
     arrivals = Arrivals()
     commits = attempts = 0
     try:
@@ -157,6 +157,7 @@ def _sync(vault: Vault, partner: str, refs: SyncRefs) -> SyncResult:
                 counts = (plumbing.count(root, head), 0)
                 result.ahead = counts[0]
             elif incoming != head:
+                known = tree_problems(root, head) if known is None else known
                 refuse_unsafe(new_problems(root, incoming, known), remote)
                 counts = plumbing.ahead_behind(root, head, incoming)
                 if counts[1]:

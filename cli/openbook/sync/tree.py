@@ -20,6 +20,7 @@ import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
+from openbook.config import CONFIG_NAME
 from openbook.errors import shown
 from openbook.git import plumbing
 from openbook.notetypes.registry import GITATTRIBUTES
@@ -97,10 +98,13 @@ def _twins(paths: Iterable[str]) -> list[str]:
     return found
 
 
-def tree_problems(root: Path, rev: str) -> list[str]:
-    """Everything the tree of `rev` holds that openbook refuses, one sentence each."""
+def tree_problems(root: Path, rev: str, *, vault: bool = True) -> list[str]:
+    """Everything the tree of `rev` holds that openbook refuses, one sentence each;
+    `vault`: it must also keep openbook.yml (a clone says on its own when it does not)."""
     entries = plumbing.tree_listing(root, rev)
     found = [p for e in entries if (p := entry_problem(e.mode, e.oid, e.size, e.path))]
+    if vault and not any(e.path == CONFIG_NAME for e in entries):
+        found.append(f"a tree without {CONFIG_NAME} (the vault's settings would be gone)")
     return found + _twins(e.path for e in entries)
 
 
