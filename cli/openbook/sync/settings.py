@@ -133,24 +133,18 @@ def _blocks(text: str) -> tuple[str, list[tuple[str, str]]]:
     return head, blocks
 
 
-def _sub_blocks(block: str) -> tuple[str, str, list[tuple[str, str]]] | None:
-    """('partners:\\n', indent, [(id, its lines)]) of a nested block mapping, else None."""
+def _sub_blocks(block: str) -> tuple[str, dict[str, str]] | None:
+    """('partners:\\n', {id: its lines}) of a nested block mapping, else None."""
     first, _, rest = block.partition("\n")
-    if first.rstrip().rstrip(":") == first.rstrip() or not rest.strip():
+    if not first.rstrip().endswith(":") or not rest.strip():
         return None  # a flow mapping on the key's line: not split
     indent = re.match(r"^[ ]+", rest)
     if indent is None:
         return None
     pad = indent.group(0)
-    body = "".join(
-        line[len(pad) :] if line.startswith(pad) else line for line in rest.splitlines(True)
-    )
-    _, subs = _blocks(body)
-    return (
-        first + "\n",
-        pad,
-        [(k, "".join(pad + line for line in s.splitlines(True))) for k, s in subs],
-    )
+    lines = rest.splitlines(True)
+    _, subs = _blocks("".join(line.removeprefix(pad) for line in lines))
+    return first + "\n", {k: "".join(pad + x for x in s.splitlines(True)) for k, s in subs}
 
 
 def _choose(merged: Any, mine: tuple[Any, str | None], other: tuple[Any, str | None]) -> str | None:
@@ -181,9 +175,7 @@ def _compose(
             for sub, subvalue in value.items():
                 ours_sub = o.get(key, {}).get(sub, _MISSING)
                 theirs_sub = t.get(key, {}).get(sub, _MISSING)
-                picked = _choose(
-                    subvalue, (ours_sub, dict(a[2]).get(sub)), (theirs_sub, dict(b[2]).get(sub))
-                )
+                picked = _choose(subvalue, (ours_sub, a[1].get(sub)), (theirs_sub, b[1].get(sub)))
                 if picked is None:
                     return None
                 parts.append(picked)
