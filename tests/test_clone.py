@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pytest
@@ -74,7 +75,11 @@ def test_clone_refuses_a_folder_that_is_not_empty(remote: Path, tmp_path: Path) 
 
 
 def test_clone_of_an_unreachable_remote_is_exit_5(tmp_path: Path) -> None:
-    nowhere = tmp_path / "nowhere.git"
+    # a port nothing listens on: the network is the problem, not the address
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    nowhere = f"git://127.0.0.1:{port}/nowhere.git"
     res = invoke(["clone", str(nowhere), str(tmp_path / "a")], as_partner="alice")
     assert (res.exit_code, res.stdout) == (5, "")
     # what git said sits in the brackets; the sentence around it is openbook's

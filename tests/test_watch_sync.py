@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 from testing import git, invoke, subjects
@@ -30,7 +31,10 @@ def test_an_unreachable_remote_is_calm_and_watch_keeps_committing(tmp_path: Path
     from testing import checkin_text, make_pair
 
     pair = make_pair(tmp_path)
-    git(pair.bob, "remote", "set-url", "origin", str(tmp_path / "unplugged" / "r.git"))
+    with socket.socket() as s:  # a port nothing listens on: the network is down
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    git(pair.bob, "remote", "set-url", "origin", f"git://127.0.0.1:{port}/r.git")
     with watching(pair.bob, sync_every=3600) as (_, events):
         wait_for(lambda: len(of_kind(events, "sync")) == 1, "the sync at start")
         pair.write("bob", NOTE, checkin_text("bob"))
@@ -93,7 +97,10 @@ def test_once_with_sync_reports_an_unreachable_remote_as_exit_5(tmp_path: Path) 
     from testing import checkin_text, make_pair
 
     pair = make_pair(tmp_path)
-    git(pair.bob, "remote", "set-url", "origin", str(tmp_path / "unplugged" / "r.git"))
+    with socket.socket() as s:  # a port nothing listens on: the network is down
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    git(pair.bob, "remote", "set-url", "origin", f"git://127.0.0.1:{port}/r.git")
     pair.write("bob", NOTE, checkin_text("bob"))
     res = invoke(["watch", "--once", "--sync-every", "10m"], vault=pair.bob, as_partner="bob")
     assert res.exit_code == 5

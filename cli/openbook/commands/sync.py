@@ -64,10 +64,15 @@ def sync_command(ctx: click.Context, check_only: bool, remote: str, as_json: boo
     changed the same note, yours stays in place and your partner's version is kept
     beside it as NAME.conflict-PARTNER-SHA.md until you reconcile and delete it.
 
+    Notes you both added under one name or id are both kept: yours is renumbered.
+    Shared settings (openbook.yml, language.md, templates) merge key by key.
+
     \b
-    Exit codes: 0 done, 3 conflict copies to reconcile, 4 shared history was rewritten
-    (nothing merged), 5 remote unreachable (your work is saved locally),
-    6 busy or git is mid-merge/rebase (nothing changed).
+    Exit codes: 0 done, 1 notes with errors were left out (everything else was synced)
+    or the remote address is not a repository, 3 conflict copies to reconcile,
+    4 shared history was rewritten or incoming files are unsafe (nothing merged),
+    5 remote unreachable (your work is saved locally), 6 busy or git is
+    mid-merge/rebase (nothing changed).
 
     \b
     Examples:

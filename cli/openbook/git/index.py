@@ -71,7 +71,9 @@ def private_index(root: Path) -> Iterator[PrivateIndex]:
     try:
         before = _stamp(real)
         if before is not None:
-            shutil.copyfile(real, private)
+            # with its times: git trusts an entry's stat data only when the file is older
+            # than the index, so a fresh mtime would hide an edit made in the same second
+            shutil.copy2(real, private)
         else:
             private.unlink()
         state = PrivateIndex({"GIT_INDEX_FILE": str(private)})

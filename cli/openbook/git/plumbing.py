@@ -1,13 +1,20 @@
 """Git plumbing for sync and clone: ancestry and counts, merge-tree, commit-tree, reading
 many refs in one call and changing many in one transaction, listing trees.
 
-Every call goes through `openbook.git.repo.run()`; revisions follow `--end-of-options`
-or arrive on standard input, so nothing here can be read as an option.
+Every call goes through `openbook.git.repo.run()`, except the two that pass blobs as
+bytes (`read_blobs`, `write_blob`), which use its environment; revisions follow
+`--end-of-options` or arrive on standard input, so nothing here can be read as an option.
+
+Repository attributes (`.gitattributes`) never choose how openbook merges: `merge_tree`
+runs outside the work tree, so no in-tree attributes file is read (git 2.39 has no
+`--attr-source`), and `core.attributesFile` is off for it.
 """
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from openbook.errors import GitError
@@ -115,11 +122,28 @@ def delete_ref(root: Path, ref: str) -> None:
 # --------------------------------------------------------------------------- merging
 
 
+def git_dir_of(root: Path) -> Path:
+    """The absolute .git folder of the repository at `root`."""
+    own = root / ".git"
+    if own.is_dir():
+        return own.resolve()
+    return Path(gitrepo.out(root, "rev-parse", "--absolute-git-dir"))
+
+
 def merge_tree(root: Path, ours: str, theirs: str) -> tuple[str, Stages]:
-    """Merge without touching the work tree: (tree, {path: {stage: (mode, oid)}})."""
+    """Merge without touching the work tree: (tree, {path: {stage: (mode, oid)}}).
+
+    Run from inside the git folder, with no index and no attributes file, so that no
+    `.gitattributes` of the work tree, the index or either side picks a merge driver
+    (`merge=union` would join both texts silently); only the repository's own
+    `.git/info/attributes`, which the local user writes, still applies."""
+    git_dir = git_dir_of(root)
+    args = ["-c", "core.attributesFile=/dev/null", "-c", "merge.renames=false", "merge-tree"]
+    env = {"GIT_DIR": str(git_dir), "GIT_INDEX_FILE": str(git_dir / "openbook-no-index")}
     res = gitrepo.run(
-        root,
-        ["-c", "merge.renames=false", "merge-tree", "--write-tree", "-z", ours, theirs],
+        git_dir,
+        [*args, "--write-tree", "-z", "--end-of-options", ours, theirs],
+        env=env,
         check=False,
         strip=False,
     )
@@ -139,8 +163,8 @@ def merge_tree(root: Path, ours: str, theirs: str) -> tuple[str, Stages]:
 
 
 def tree_with(root: Path, tree: str, entries: Sequence[tuple[str, str, str]], index: Path) -> str:
-    """`tree` with each (mode, oid, path) entry set, built in the scratch index file
-    `index` (removed afterwards). Returns the new tree."""
+    """`tree` with each (mode, oid, path) entry set (mode "0" removes the path), built in
+    the scratch index file `index` (removed afterwards). Returns the new tree."""
     env = {"GIT_INDEX_FILE": str(index)}
     info = "".join(f"{mode} {oid} 0\t{path}\0" for mode, oid, path in entries)
     try:
@@ -152,10 +176,16 @@ def tree_with(root: Path, tree: str, entries: Sequence[tuple[str, str, str]], in
 
 
 def commit_tree(
-    root: Path, tree: str, parents: Sequence[str], message: str, env: dict[str, str]
+    root: Path,
+    tree: str,
+    parents: Sequence[str],
+    message: str,
+    env: dict[str, str],
+    sign: Sequence[str] = (),
 ) -> str:
-    """A commit of `tree` with `parents` and `message`, authored per `env`; no ref moves."""
-    args = ["commit-tree", tree]
+    """A commit of `tree` with `parents` and `message`, authored per `env`; no ref moves.
+    `sign` goes right after `commit-tree` (it ignores commit.gpgsign: trust.signing)."""
+    args = ["commit-tree", *sign, tree]
     for parent in parents:
         args += ["-p", parent]
     return gitrepo.run(root, [*args, "-F", "-"], env=env, input_data=message).stdout.strip()
@@ -174,39 +204,41 @@ def checkout_commit(root: Path, old: str, new: str, message: str) -> str | None:
 # --------------------------------------------------------------------------- trees
 
 
-def tree_entries(root: Path, rev: str) -> list[tuple[str, str]]:
-    """(mode, path) of every file in the tree of `rev`."""
+@dataclass(frozen=True)
+class TreeEntry:
+    mode: str
+    oid: str
+    size: int  # bytes of a blob; -1 for a submodule
+    path: str
+
+
+def tree_listing(root: Path, rev: str) -> list[TreeEntry]:
+    """Every file of the tree of `rev` with its mode, object and size, in one call."""
     raw = gitrepo.run(
-        root, ["ls-tree", "-r", "-z", "--full-tree", "--end-of-options", rev], strip=False
+        root, ["ls-tree", "-r", "-l", "-z", "--full-tree", "--end-of-options", rev], strip=False
     ).stdout
     entries = []
     for item in raw.split("\0"):
         if item:
             meta, _, path = item.partition("\t")
-            entries.append((meta.split()[0], path))
+            mode, _kind, oid, size = meta.split()
+            entries.append(TreeEntry(mode, oid, int(size) if size.isdigit() else -1, path))
     return entries
 
 
-def added_entries(root: Path, tip: str, exclude: str | None) -> list[tuple[str, str]]:
-    """(mode, path) of every file added or changed by the commits in `tip` and not in
-    `exclude`, each side of a merge included; deletions are left out."""
-    args = [
-        "log",
-        "--raw",
-        "-z",
-        "--no-renames",
-        "--no-abbrev",
-        "-m",
-        "--format=%x1e%H",
-        "--end-of-options",
-        tip,
-    ]
-    if exclude:
-        args.append(f"^{exclude}")
+def history_blobs(root: Path, tip: str, exclude: str | None) -> list[tuple[str, str, str, str]]:
+    """(commit, mode, oid, path) of every file added or changed by the commits in `tip`
+    and not in `exclude`, each side of a merge included; deletions left out."""
+    args = ["log", "--raw", "-z", "--no-renames", "--no-abbrev", "-m", "--format=%x1e%H"]
+    args += ["--end-of-options", tip] + ([f"^{exclude}"] if exclude else [])
     raw = gitrepo.run(root, args, strip=False).stdout
-    entries: list[tuple[str, str]] = []
+    found: list[tuple[str, str, str, str]] = []
+    commit = ""
     tokens = iter(raw.split("\0"))
     for token in tokens:
+        if "\x1e" in token:  # one or more commit headers (commits without changes)
+            header, _, token = token.rpartition("\x1e")[2].partition("\n")
+            commit = header.strip()
         token = token.strip("\n")
         if not token.startswith(":"):
             continue
@@ -214,5 +246,100 @@ def added_entries(root: Path, tip: str, exclude: str | None) -> list[tuple[str, 
         path = next(tokens, "")
         if len(meta) < 5 or meta[4].startswith("D"):
             continue
-        entries.append((meta[1], path))
-    return entries
+        found.append((commit, meta[1], meta[3], path))
+    return found
+
+
+def object_sizes(root: Path, oids: Iterable[str]) -> dict[str, int]:
+    """The size in bytes of each object, in one call."""
+    wanted = list(dict.fromkeys(oids))
+    if not wanted:
+        return {}
+    raw = gitrepo.run(
+        root,
+        ["cat-file", "--batch-check=%(objectname) %(objectsize)"],
+        input_data="".join(f"{oid}\n" for oid in wanted),
+    ).stdout
+    sizes: dict[str, int] = {}
+    for line in raw.splitlines():
+        oid, _, size = line.partition(" ")
+        if size.isdigit():
+            sizes[oid] = int(size)
+    return sizes
+
+
+def read_blobs(root: Path, oids: Iterable[str]) -> dict[str, bytes]:
+    """The bytes of each blob, unchanged, in one `git cat-file --batch`."""
+    wanted = list(dict.fromkeys(oids))
+    if not wanted:
+        return {}
+    proc = subprocess.run(
+        ["git", "cat-file", "--batch"],
+        cwd=root,
+        input="".join(f"{oid}\n" for oid in wanted).encode("ascii"),
+        capture_output=True,
+        env=gitrepo.git_env(),
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise GitError(f"git cat-file failed: {gitrepo.first_line(proc.stderr.decode())}")
+    out, blobs, at = proc.stdout, {}, 0
+    for oid in wanted:
+        end = out.index(b"\n", at)
+        header = out[at:end].split()
+        at = end + 1
+        if len(header) < 3 or header[1] != b"blob":
+            continue
+        size = int(header[2])
+        blobs[oid] = out[at : at + size]
+        at += size + 1
+    return blobs
+
+
+def write_blob(root: Path, data: bytes) -> str:
+    """Store `data` as a blob, unchanged (no attributes apply to standard input)."""
+    proc = subprocess.run(
+        ["git", "hash-object", "-w", "--stdin"],
+        cwd=root,
+        input=data,
+        capture_output=True,
+        env=gitrepo.git_env(),
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise GitError(f"git hash-object failed: {gitrepo.first_line(proc.stderr.decode())}")
+    return proc.stdout.decode("ascii").strip()
+
+
+def added_paths(root: Path, base: str, rev: str) -> dict[str, tuple[str, str]]:
+    """{path: (mode, oid)} of the files `rev` has and `base` had not (renames split)."""
+    raw = gitrepo.run(
+        root,
+        ["diff-tree", "-r", "-z", "--no-renames", "--diff-filter=A", "--end-of-options", base, rev],
+        strip=False,
+    ).stdout
+    found: dict[str, tuple[str, str]] = {}
+    tokens = iter(raw.split("\0"))
+    for token in tokens:
+        if token.startswith(":"):
+            meta = token[1:].split()
+            found[next(tokens, "")] = (meta[1], meta[3])
+    return found
+
+
+def changed_paths(root: Path, base: str, rev: str, *paths: str) -> list[str]:
+    """Paths whose content differs between `base` and `rev` (limited to `paths` if given)."""
+    args = ["diff-tree", "-r", "-z", "--no-renames", "--name-only", "--end-of-options", base, rev]
+    raw = gitrepo.run(root, [*args, "--", *paths] if paths else args, strip=False).stdout
+    return [p for p in raw.split("\0") if p]
+
+
+def name_status(root: Path, base: str, rev: str) -> list[tuple[str, str]]:
+    """(A/M/D/T, path) of every file that differs between `base` and `rev`."""
+    raw = gitrepo.run(
+        root,
+        ["diff-tree", "-r", "-z", "--no-renames", "--name-status", "--end-of-options", base, rev],
+        strip=False,
+    ).stdout
+    tokens = [t for t in raw.split("\0") if t]
+    return [(tokens[i][:1], tokens[i + 1]) for i in range(0, len(tokens) - 1, 2)]

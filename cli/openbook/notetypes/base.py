@@ -20,6 +20,7 @@ WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
 
 LANGUAGE_FILE = "language.md"
+_SUFFIXED = re.compile(r"-[2-9]|-[1-9][0-9]+")
 
 CONFLICT_COPY = re.compile(
     r"^(?P<stem>.+)\.conflict-(?P<partner>[a-z][a-z0-9-]{0,31})-(?P<sha>[0-9a-f]{7})\.md$"
@@ -37,11 +38,40 @@ def is_conflict_copy(path: str) -> bool:
 
 
 def conflict_original(path: str) -> str:
-    """The note a conflict copy was made beside (call only for a conflict copy)."""
+    """The note a conflict copy was made beside (call only for a conflict copy), or the
+    shared file a settings conflict note holds the partner's version of."""
     folder, _, name = path.rpartition("/")
     match = CONFLICT_COPY.match(name)
     stem = match["stem"] if match else name[:-3]
+    if folder == SETTINGS_COPIES and (original := _settings_original(stem)):
+        return original
     return f"{folder}/{stem}.md" if folder else f"{stem}.md"
+
+
+# Sync writes the partner's version of a shared file outside the note folders that both
+# changed (openbook.yml, language.md, a template, .gitignore) as a conflict note here,
+# where check, status and the agenda list it: reviews/openbook.yml.conflict-alice-SHA.md
+SETTINGS_COPIES = "reviews"
+_TEMPLATES = ".openbook/templates/"
+
+
+def settings_stem(path: str) -> str:
+    """The stem of a settings conflict note for `path`: openbook.yml, language.md,
+    gitignore, README.md, openbook.templates.checkin.md.j2 (no leading dot: hidden
+    names are not listed)."""
+    if path.startswith(_TEMPLATES):
+        return "openbook.templates." + path[len(_TEMPLATES) :].replace("/", ".")
+    return path.lstrip(".").replace("/", ".")
+
+
+def _settings_original(stem: str) -> str | None:
+    if stem.startswith("openbook.templates."):
+        return _TEMPLATES + stem[len("openbook.templates.") :]
+    if stem == "gitignore":
+        return ".gitignore"
+    if stem in ("openbook.yml", LANGUAGE_FILE) or stem.startswith("README"):
+        return stem
+    return None
 
 
 def as_date(value: Any) -> dt.date | None:
@@ -258,7 +288,9 @@ class NoteType:
         except Unnamed:
             return None
         if self.name_check == "exact":
-            return None if stem == want else want
+            # `-2`, `-3`...: sync keeps two notes both partners added at one name apart
+            tail = stem[len(want) :] if stem.startswith(want) else None
+            return None if stem == want or (tail and _SUFFIXED.fullmatch(tail)) else want
         key = meta.get("id")
         if not isinstance(key, str) or stem == key or stem.startswith(key + "-"):
             return None

@@ -17,6 +17,7 @@ from openbook.notetypes.base import (
     LANGUAGE_FILE,
     PERIOD,
     QUESTION_ID,
+    SETTINGS_COPIES,
     WEEK,
     Field,
     NoteType,
@@ -25,6 +26,7 @@ from openbook.notetypes.base import (
     conflict_original,
     is_conflict_copy,
     iso_week,
+    settings_stem,
 )
 
 __all__ = [
@@ -33,11 +35,13 @@ __all__ = [
     "DATE_FIELD",
     "FOLDERS",
     "FOLDER_TYPES",
+    "GITATTRIBUTES",
     "LANGUAGE_FILE",
     "NAMES",
     "NOTE_FOLDERS",
     "PERIOD",
     "QUESTION_ID",
+    "SETTINGS_COPIES",
     "TYPES",
     "WEEK",
     "Field",
@@ -49,6 +53,7 @@ __all__ = [
     "is_conflict_copy",
     "iso_week",
     "note_date",
+    "settings_stem",
     "shared_path",
 ]
 
@@ -83,12 +88,19 @@ def note_date(meta: dict[str, Any]) -> dt.date | None:
     return as_date(meta.get(key)) if key else None
 
 
+# the only .gitattributes a vault may hold (at its top, as `init` writes it): phones and
+# Windows editors keep LF endings; any other attributes file is refused by sync
+GITATTRIBUTES = "* text=auto eol=lf\n"
+
+
 def shared_path(path: str) -> bool:
-    """Files a vault shares: openbook.yml, language.md, READMEs, .gitignore, the note
-    folders and .openbook/templates/. `commit` records nothing else and `sync` refuses
-    anything else that comes in, so the two always agree."""
+    """Files a vault shares: openbook.yml, language.md, READMEs, .gitignore, the top
+    .gitattributes, the note folders and .openbook/templates/. `commit` records nothing
+    else and `sync` refuses anything else that comes in, so the two always agree."""
     if path in ("openbook.yml", LANGUAGE_FILE, ".gitignore", ".gitattributes"):
         return True
+    if path.rsplit("/", 1)[-1] == ".gitattributes":
+        return False  # attributes could choose merge drivers or rewrite notes
     if "/" not in path:
         return path.startswith("README")
     top = path.split("/", 1)[0]

@@ -13,13 +13,11 @@ from openbook.fsutil import atomic_write
 from openbook.git import ledger
 from openbook.git import repo as gitrepo
 from openbook.notes.yamlio import dump_mapping
-from openbook.notetypes.registry import LANGUAGE_FILE, NOTE_FOLDERS
+from openbook.notetypes.registry import GITATTRIBUTES, LANGUAGE_FILE, NOTE_FOLDERS
 from openbook.vault import Vault
 
 _SPEC = re.compile(r"^(?P<id>[^:\s]+)(?::\s*(?P<name>[^<>]+?)\s*(?:<(?P<email>[^<>\s]+)>)?)?\s*$")
 
-# the only .gitattributes a vault may hold: phones and Windows editors keep LF endings
-GITATTRIBUTES = "* text=auto eol=lf\n"
 
 GITIGNORE = """\
 # editor and system droppings: never part of the shared log

@@ -7,12 +7,12 @@ from pathlib import Path
 
 from openbook.check.result import check_vault
 from openbook.config import CONFIG_NAME
-from openbook.errors import OpenbookError, RemoteUnreachable
+from openbook.errors import OpenbookError, RemoteUnreachable, shown
 from openbook.git import plumbing
 from openbook.git import repo as gitrepo
 from openbook.sync.integrity import refuse_unsafe, unsafe_tree
 from openbook.sync.refs import SEEN
-from openbook.sync.transport import run_network, unreachable_reason
+from openbook.sync.transport import not_a_repository, run_network, unreachable_reason
 from openbook.vault import Vault
 
 
@@ -56,6 +56,10 @@ def _git_clone(url: str, target: Path) -> Path:
     ]
     late = f"{url} did not answer in time; nothing was cloned. Try again when online."
     res = run_network(target.parent, args, late)
+    if res.status != 0 and not_a_repository(res.stderr):
+        raise OpenbookError(
+            f"{shown(url)} is not a git repository: check the address; nothing was cloned."
+        )
     if res.status != 0:
         raise RemoteUnreachable(
             f"Could not clone {url} ({unreachable_reason(res.stderr)}); nothing was "

@@ -1,6 +1,7 @@
 """What sync refuses before anything is merged: a remote whose shared history was
-rewritten (the seen head is missing from it), and incoming trees that hold symlinks,
-submodules or files outside the vault's folders."""
+rewritten (the seen head is missing from it), and trees that hold what tree.py refuses
+(symbolic links, submodules, files outside the vault's folders, unsafe names, big files,
+attributes files)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from openbook.errors import IntegrityAlert
 from openbook.git import plumbing
 from openbook.git import repo as gitrepo
 from openbook.notetypes.registry import shared_path as allowed_path
+from openbook.sync.tree import REGULAR_MODES, tree_problems
 from openbook.words import plural
 
-REGULAR_MODES = ("100644", "100755")
+__all__ = ["REGULAR_MODES", "allowed_path", "check_integrity", "refuse_unsafe", "unsafe_tree"]
 
 
 def check_integrity(
@@ -44,41 +46,21 @@ def check_integrity(
     )
 
 
-def _unsafe_entry(mode: str, path: str) -> str | None:
-    if mode == "120000":
-        return f"a symbolic link at {path}"
-    if mode == "160000":
-        return f"a submodule at {path}"
-    if mode not in REGULAR_MODES:
-        return f"an unusual file (mode {mode}) at {path}"
-    if not allowed_path(path):
-        return f"{path}, outside the vault's folders"
-    return None
-
-
-def unsafe_incoming(root: Path, head: str | None, incoming: str) -> list[str]:
-    """What the incoming commits add that openbook refuses, before it reaches the work tree."""
-    if incoming == head:
-        return []
-    found: list[str] = []
-    for mode, path in plumbing.added_entries(root, incoming, head):
-        problem = _unsafe_entry(mode, path)
-        if problem and problem not in found:
-            found.append(problem)
-    return found
-
-
 def unsafe_tree(root: Path, rev: str) -> list[str]:
-    """What the tree of `rev` holds that openbook refuses (for a clone)."""
-    found = []
-    for mode, path in plumbing.tree_entries(root, rev):
-        problem = _unsafe_entry(mode, path)
-        if problem:
-            found.append(problem)
-    return found
+    """What the tree of `rev` holds that openbook refuses (for a clone; tree.py)."""
+    return tree_problems(root, rev, vault=False)
 
 
-def refuse_unsafe(problems: list[str], remote: str) -> None:
+def refuse_unsafe(problems: list[str], remote: str, *, merged: bool = False) -> None:
+    """IntegrityAlert naming what would enter the work tree and is refused. `merged`: the
+    problems appear only in the merge of both sides."""
+    if problems and merged:
+        shown = "; ".join(problems[:5]) + ("; ..." if len(problems) > 5 else "")
+        raise IntegrityAlert(
+            f"Merging the changes from {remote} would bring in {shown}; openbook refuses "
+            "that, and nothing was merged or pushed. Rename or remove the file on one side "
+            "with a new commit, then sync again."
+        )
     if problems:
         shown = "; ".join(problems[:5]) + ("; ..." if len(problems) > 5 else "")
         raise IntegrityAlert(

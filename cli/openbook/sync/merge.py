@@ -1,6 +1,9 @@
 """Bringing the partner's commits in: nothing, a fast-forward, or a merge computed by
-`git merge-tree` without touching the work tree. A conflicted file keeps ours at its
-path and theirs verbatim beside it as a conflict copy: no markers, no half-done merge."""
+`git merge-tree` without touching the work tree. Notes both added at one name or id
+are renumbered first (renumber.py). A conflicted note keeps ours at its path and theirs
+verbatim beside it as a conflict copy; a conflicted shared setting merges key by key,
+and what both changed goes into a settings conflict note (settings.py). No markers, no
+half-done merge; the merged tree is checked (tree.py) before the work tree moves."""
 
 from __future__ import annotations
 
@@ -9,12 +12,16 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from openbook.errors import OpenbookError
+from openbook.errors import OpenbookError, shown
 from openbook.git import plumbing
 from openbook.git import repo as gitrepo
 from openbook.git.ledger import identity, message
-from openbook.sync.integrity import REGULAR_MODES
+from openbook.sync import renumber, settings
+from openbook.sync.integrity import refuse_unsafe
+from openbook.sync.renumber import Renamed
 from openbook.sync.result import ConflictFile
+from openbook.sync.tree import REGULAR_MODES, new_problems
+from openbook.trust.signing import commit_tree_sign_args
 from openbook.vault import Vault
 from openbook.words import plural
 
@@ -28,6 +35,8 @@ class Integration:
     head: str
     received: int = 0
     conflicts: list[ConflictFile] = field(default_factory=list)
+    renamed: list[Renamed] = field(default_factory=list)
+    renamed_by: str = ""  # the partner whose new notes ours were renamed for
 
 
 def copy_name(path: str, partner: str, sha: str) -> str:
@@ -37,13 +46,21 @@ def copy_name(path: str, partner: str, sha: str) -> str:
     return str(p.with_name(f"{stem}.conflict-{partner}-{sha[:7]}{suffix}"))
 
 
+def partner_name(vault: Vault, partner: str) -> str:
+    p = vault.config.partners.get(partner)
+    words = p.name.split() if p else []
+    return shown(words[0]) if words else "your partner"
+
+
 def conflict_line(c: ConflictFile, vault: Vault) -> str:
     """The one line that tells what happened to a conflicted file and what to do."""
-    name = (
-        vault.config.partners[c.partner].name.split()[0]
-        if c.partner in vault.config.partners
-        else "your partner"
-    )
+    name = partner_name(vault, c.partner)
+    if c.kind == "both-changed" and c.keys:
+        keys = ", ".join(shown(k) for k in c.keys)
+        return (
+            f"{c.path}: you both changed {keys}. Yours stays there and {name}'s version is "
+            f"in {c.copy}; agree on one together, put it in {c.path}, then delete the note."
+        )
     if c.kind == "both-changed":
         return (
             f"{c.path}: you both changed it. Yours stays there and {name}'s version is "
@@ -61,20 +78,38 @@ def conflict_line(c: ConflictFile, vault: Vault) -> str:
 
 
 def _their_side(vault: Vault, base: str, theirs: str, path: str) -> tuple[str, str]:
-    """(partner id, commit) of the last commit on their side that touched `path`."""
-    fmt = "%H%x1f%ae%x1f%(trailers:key=Openbook-Partner,valueonly,separator=%x2c)"
+    """(partner id, commit) of the last commit on their side that touched `path`; the
+    partner is found by the commit's author email, never by what a trailer claims."""
     revs = ["--end-of-options", theirs, f"^{base}", "--", path]
-    raw = gitrepo.out(vault.root, "log", "-1", f"--format={fmt}", *revs)
-    sha, email, who = [*raw.split("\x1f"), "", "", ""][:3]
-    sha = sha.strip() or theirs
-    who = who.strip().split(",")[0].strip()
-    partners = vault.config.partners
-    if who not in partners:
-        by_email = {p.email.lower(): pid for pid, p in partners.items()}
-        who = by_email.get(email.strip().lower(), "")
-    if not _PARTNER_ID.match(who):
-        who = "partner"
-    return who, sha
+    raw = gitrepo.out(vault.root, "log", "-1", "--format=%H%x1f%ae", *revs)
+    sha, _, email = raw.partition("\x1f")
+    by_email = {p.email.lower(): pid for pid, p in vault.config.partners.items()}
+    who = by_email.get(email.strip().lower(), "")
+    return (who if _PARTNER_ID.match(who) else "partner"), sha.strip() or theirs
+
+
+def _setting(
+    vault: Vault, path: str, stages: dict[int, tuple[str, str]], who: str, sha: str
+) -> tuple[list[tuple[str, str, str]], ConflictFile | None]:
+    """A shared setting both sides changed: merged key by key; what both changed keeps
+    ours, and theirs goes into a settings conflict note."""
+    root = vault.root
+    ours, their = stages[2], stages[3]
+    base = stages.get(1)
+    blobs = plumbing.read_blobs(root, [ours[1], their[1], *([base[1]] if base else [])])
+    merged = settings.merge_setting(
+        path, blobs.get(base[1]) if base else None, blobs[ours[1]], blobs[their[1]]
+    )
+    entries = [(ours[0], plumbing.write_blob(root, merged.text) if merged.text else ours[1], path)]
+    if not merged.conflicts:
+        return entries, None
+    copy = settings.copy_path(path, who, sha)
+    note = settings.conflict_note(
+        path, partner_name(vault, who), sha, blobs[their[1]], merged.conflicts
+    )
+    entries.append(("100644", plumbing.write_blob(root, note), copy))
+    keys = [] if merged.conflicts == [settings.WHOLE] else merged.conflicts
+    return entries, ConflictFile(path, "both-changed", copy, who, sha, keys)
 
 
 def _resolve(
@@ -89,11 +124,15 @@ def _resolve(
         for side in (ours, their):
             if side and side[0] not in REGULAR_MODES:
                 raise OpenbookError(
-                    f"{path} changed on both sides and is not a plain file; nothing was merged. "
-                    "Resolve it by hand with git, then sync again."
+                    f"{shown(path)} changed on both sides and is not a plain file; nothing was "
+                    "merged. Resolve it by hand with git, then sync again."
                 )
         who, sha = _their_side(vault, base, theirs, path)
-        if ours and their:
+        if ours and their and settings.is_setting(path):
+            more, conflict = _setting(vault, path, stages, who, sha)
+            entries += more
+            files += [conflict] if conflict else []
+        elif ours and their:
             copy = copy_name(path, who, sha)
             entries += [(*ours, path), (*their, copy)]
             files.append(ConflictFile(path, "both-changed", copy, who, sha))
@@ -129,9 +168,11 @@ def integrate(
     counts: tuple[int, int],
     remote: str,
     branch: str,
+    known: list[str] | None = None,
 ) -> Integration:
     """Bring `incoming` into HEAD: nothing, fast-forward or a merge. `counts` are the
-    commits only in head and only in incoming."""
+    commits only in head and only in incoming; `known` the problems (tree.py) of the
+    tree already in the work tree, so only new ones refuse the merge."""
     root = vault.root
     ahead, behind = counts
     if incoming is None or incoming == head or behind == 0:
@@ -146,16 +187,24 @@ def integrate(
             "nothing was merged. Keep one of them: clone it with 'openbook clone URL DIR --as ID' "
             "and copy your notes over."
         )
-    tree, conflicts = plumbing.merge_tree(root, head, incoming)
+    ours, by = head, ""
+    renamed = renumber.plan(root, base, head, incoming)
+    if renamed:
+        ours = renumber.commit(vault, partner, base, head, renamed)
+        by, _ = _their_side(vault, base, incoming, renamed[0].theirs)
+    tree, conflicts = plumbing.merge_tree(root, ours, incoming)
     files: list[ConflictFile] = []
     if conflicts:
         tree, files = _resolve(vault, tree, conflicts, base, incoming)
+    refuse_unsafe(new_problems(root, tree, known or []), remote, merged=True)
+    if files:
         paths = [c.path for c in files]
         more = f" and {plural(len(paths) - 1, 'more file')}" if len(paths) > 1 else ""
         body = "\n".join(conflict_line(c, vault) for c in files)
         msg = message("vault", "conflict", paths[0] + more, partner, body)
     else:
         msg = message("vault", "merge", f"{remote}/{branch}", partner, None)
-    commit = plumbing.commit_tree(root, tree, [head, incoming], msg, identity(vault, partner))
+    sign = commit_tree_sign_args(root)
+    commit = plumbing.commit_tree(root, tree, [ours, incoming], msg, identity(vault, partner), sign)
     _move_work_tree(root, head, commit)
-    return Integration(commit, behind, files)
+    return Integration(commit, behind, files, renamed, by)

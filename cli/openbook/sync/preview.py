@@ -5,10 +5,12 @@ from __future__ import annotations
 from openbook.errors import IntegrityAlert, RemoteUnreachable
 from openbook.git import plumbing
 from openbook.git import repo as gitrepo
-from openbook.sync.integrity import check_integrity, refuse_unsafe, unsafe_incoming
+from openbook.sync import renumber
+from openbook.sync.integrity import check_integrity, refuse_unsafe
 from openbook.sync.refs import PROBE, SyncRefs, waiting
 from openbook.sync.result import SyncResult
 from openbook.sync.transport import fetch
+from openbook.sync.tree import new_problems, tree_problems
 from openbook.vault import Vault
 from openbook.words import plural
 
@@ -39,8 +41,9 @@ def preview(vault: Vault, refs: SyncRefs) -> SyncResult:
             check_integrity(root, remote, branch, refs.seen, incoming)
         except IntegrityAlert as exc:
             raise IntegrityAlert(f"Rewrite detected, a sync would stop. {exc}") from None
-        if incoming is not None:
-            refuse_unsafe(unsafe_incoming(root, head, incoming), remote)
+        if incoming is not None and incoming != head:
+            known = tree_problems(root, head) if head else []
+            refuse_unsafe(new_problems(root, incoming, known), remote)
         result.remote_head = incoming
         result.head = head
         _describe(vault, result, head, incoming)
@@ -70,7 +73,14 @@ def _describe(vault: Vault, result: SyncResult, head: str | None, incoming: str 
         result.ahead, result.behind = plumbing.ahead_behind(root, head, incoming)
     if result.ahead and result.behind:
         _, conflicts = plumbing.merge_tree(root, head, incoming)
-        result.conflicts_expected = sorted(conflicts)
+        base = plumbing.merge_base(root, head, incoming)
+        renames = renumber.plan(root, base, head, incoming) if base else []
+        moved = {r.old for r in renames}
+        result.conflicts_expected = sorted(p for p in conflicts if p not in moved)
+        if renames:
+            what = "; ".join(r.phrase() for r in renames).replace(" is now ", " would become ")
+            result.lines.append(f"Both of you added notes under one name or id: {what}.")
+        conflicts = {p: v for p, v in conflicts.items() if p not in moved}
         result.outcome = "diverged"
         line = (
             f"Diverged from {remote}: {plural(result.ahead, 'change')} here, "

@@ -13,12 +13,14 @@ class ConflictFile:
     copy: str | None
     partner: str
     sha: str
+    keys: list[str] = field(default_factory=list)  # settings keys both changed
 
 
 @dataclass
 class SyncResult:
-    """What one sync did. `exit_code` is 0 done, 3 conflict copies written, 5 remote
-    unreachable (work committed locally); `lines` are calm one-line messages."""
+    """What one sync did. `exit_code` is 0 done, 1 notes with errors (or deleted binding
+    agreements) left out while everything else was synced, 3 conflict copies written,
+    5 remote unreachable (work committed locally); `lines` are calm one-line messages."""
 
     exit_code: int = 0
     lines: list[str] = field(default_factory=list)
@@ -38,6 +40,11 @@ class SyncResult:
     backup: str | None = None
     head: str | None = None
     remote_head: str | None = None
+    problems: list[str] = field(default_factory=list)  # of the refused notes, as check prints
+    protected: dict[str, str] = field(default_factory=dict)  # deleted agreement path -> id
+    arrivals: list[str] = field(default_factory=list)  # what came in, by kind
+    renamed: list[dict[str, str | None]] = field(default_factory=list)  # renumbered notes
+    history: list[str] = field(default_factory=list)  # refused objects only in history
 
     @property
     def conflict_copies(self) -> list[str]:
@@ -64,4 +71,9 @@ class SyncResult:
             "backup": self.backup,
             "head": self.head,
             "remote_head": self.remote_head,
+            "problems": self.problems,
+            "protected": self.protected,
+            "arrivals": self.arrivals,
+            "renamed": self.renamed,
+            "history": self.history,
         }

@@ -4,19 +4,24 @@ The flow of one sync, under the vault lock:
 
 1. refuse unsafe states (mid-merge, mid-rebase, detached HEAD): Busy, nothing changed;
 2. commit pending changes (validated, one commit per file, as `openbook commit` does);
+   notes with errors and deleted binding agreements stay out (exit 1, named as `check`
+   names them), everything else goes on;
 3. record `refs/openbook/backup/<UTC timestamp>` at HEAD (refs.py);
 4. fetch the remote branch into a fresh ref (`refs/openbook/incoming/...`) with a refspec
    that cannot force-update anything (transport.py);
 5. integrity: the fetched head must contain `refs/openbook/seen/<remote>/<branch>`, the
    last remote head this clone saw; else IntegrityAlert, nothing merged or pushed;
-6. refuse incoming commits that add symlinks, submodules or files outside the vault's
-   folders, before they touch the work tree (IntegrityAlert; integrity.py);
-7. fast-forward, or merge: `git merge-tree --write-tree` computes the merge without
-   touching anything; conflicted files keep ours at the path and theirs verbatim as a
-   conflict copy beside it; the merge commit is built with `commit-tree` and the work
-   tree moved with `read-tree -m -u` (which refuses to overwrite local changes; merge.py);
+6. check the tree of the fetched head, which is what would enter the work tree (tree.py:
+   links, submodules, unsafe names, big files, attributes files): IntegrityAlert before
+   anything is touched; what only passed through history is named in the report;
+7. fast-forward, or merge (merge.py): local notes that collide with the partner's new
+   ones are renumbered first (renumber.py); `git merge-tree --write-tree` computes the
+   merge without touching anything; conflicted notes keep ours at the path and theirs
+   verbatim as a conflict copy beside it, shared settings merge key by key (settings.py);
+   the merged tree is checked again; the merge commit is built with `commit-tree` and the
+   work tree moved with `read-tree -m -u` (which refuses to overwrite local changes);
 8. push without force; a rejected push is retried by fetching and merging again;
-9. record the new seen head and verify the end state.
+9. record the new seen head, say what arrived (arrivals.py) and verify the end state.
 
 No rebase, no force, no `-X ours/theirs`, no conflict markers and no half-done merge.
 `sync --check` is preview.py, `clone` is clone.py.
@@ -25,22 +30,26 @@ No rebase, no force, no `-X ours/theirs`, no conflict markers and no half-done m
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 
-from openbook.errors import Busy, OpenbookError, RemoteUnreachable
+from openbook.check.result import check_vault
+from openbook.errors import EXIT_UNREACHABLE, Busy, OpenbookError, RemoteUnreachable
 from openbook.fsutil import atomic_write
 from openbook.git import plumbing
-from openbook.git import repo as gitrepo
 from openbook.git.state import require_safe_state
-from openbook.notetypes.registry import shared_path
 from openbook.record.pending import commit_pending
 from openbook.ritual.overview import LAST_SYNC_FILE
 from openbook.sync import refs as syncrefs
-from openbook.sync.integrity import check_integrity, refuse_unsafe, unsafe_incoming
-from openbook.sync.merge import conflict_line, integrate
+from openbook.sync import renumber
+from openbook.sync.arrivals import Arrivals
+from openbook.sync.integrity import check_integrity, refuse_unsafe
+from openbook.sync.merge import integrate, partner_name
 from openbook.sync.preview import preview
 from openbook.sync.refs import INCOMING, SEEN, TRACKING, SyncRefs
+from openbook.sync.report import finish_lines, offline_lines
 from openbook.sync.result import SyncResult
 from openbook.sync.transport import fetch, push, remote_url
+from openbook.sync.tree import new_problems, passed_through, tree_problems
 from openbook.vault import Vault
 from openbook.words import plural
 
@@ -100,6 +109,13 @@ def _commit_pending(vault: Vault, partner: str, result: SyncResult, refs: SyncRe
     outcome = commit_pending(vault, partner)
     result.committed = [c.path for c in outcome.committed]
     result.refused = list(outcome.refused)
+    result.protected = dict(outcome.protected)
+    if result.refused:
+        result.problems = [
+            p.format()
+            for p in check_vault(vault).problems
+            if p.path in result.refused and p.severity == "error"
+        ]
     for path in outcome.outside:
         result.lines.append(
             f"{path} was not shared: it is outside the vault's note folders. Move it into a "
@@ -119,7 +135,9 @@ def _sync(vault: Vault, partner: str, refs: SyncRefs) -> SyncResult:
     head = _commit_pending(vault, partner, result, refs)
     # the backup, and a fetched ref a crashed sync left behind, in one transaction
     result.backup = syncrefs.backup(root, refs, head, drop=(INCOMING,))
-    attempts = 0
+    known: list[str] | None = None  # what the work tree holds already is not new
+    arrivals = Arrivals()
+    commits = attempts = 0
     try:
         while True:
             try:
@@ -133,15 +151,21 @@ def _sync(vault: Vault, partner: str, refs: SyncRefs) -> SyncResult:
                 counts = (plumbing.count(root, head), 0)
                 result.ahead = counts[0]
             elif incoming != head:
-                refuse_unsafe(unsafe_incoming(root, head, incoming), remote)
+                known = tree_problems(root, head) if known is None else known
+                refuse_unsafe(new_problems(root, incoming, known), remote)
                 counts = plumbing.ahead_behind(root, head, incoming)
+                if counts[1]:
+                    _incoming(vault, result, arrivals, head, incoming)
             if incoming is not None and attempts == 0:
                 result.ahead, result.behind = counts
-            done = integrate(vault, partner, head, incoming, counts, remote, branch)
-            merged = done.head != head
+            done = integrate(vault, partner, head, incoming, counts, remote, branch, known)
             head = done.head
-            result.received += done.received
+            commits += done.received
             result.conflicts.extend(done.conflicts)
+            if done.renamed:
+                by = None if done.renamed_by == partner else partner_name(vault, done.renamed_by)
+                result.lines.append(renumber.sentence(done.renamed, by))
+                result.renamed += [asdict(r) for r in done.renamed]
             seen = {SEEN: incoming, TRACKING: incoming} if incoming is not None else {}
             refs.apply(root, update=seen, delete=(INCOMING,))
             if head == incoming:
@@ -151,8 +175,8 @@ def _sync(vault: Vault, partner: str, refs: SyncRefs) -> SyncResult:
             except RemoteUnreachable as exc:
                 return _offline(vault, result, refs, head, str(exc))
             if pushed:
-                # what HEAD has that the remote had not: ours, and the merge commit if any
-                result.pushed = counts[0] + (1 if merged else 0)
+                # what HEAD has that the remote had not: ours, a renumbering, the merge
+                result.pushed = plumbing.count(root, head, *([f"^{incoming}"] if incoming else []))
                 refs.apply(root, update={SEEN: head, TRACKING: head})
                 break
             attempts += 1
@@ -164,72 +188,28 @@ def _sync(vault: Vault, partner: str, refs: SyncRefs) -> SyncResult:
                 )
     finally:
         refs.discard(root, INCOMING)  # still there after an integrity alert or a failed merge
+    result.arrivals = arrivals.lines()
+    result.received = arrivals.count or commits
     result.head = head
     result.remote_head, now = plumbing.resolve(root, refs.name(TRACKING), "HEAD")
-    _finish(vault, result, now)
+    finish_lines(vault, result, now)
     return result
+
+
+def _incoming(
+    vault: Vault, result: SyncResult, arrivals: Arrivals, head: str, incoming: str
+) -> None:
+    """Note what is coming in: by kind, and what only passed through its history."""
+    arrivals.add(vault.root, vault.config, head, incoming)
+    for item in passed_through(vault.root, head, incoming):
+        if item not in result.history:
+            result.history.append(item)
 
 
 def _offline(
     vault: Vault, result: SyncResult, refs: SyncRefs, head: str, reason: str
 ) -> SyncResult:
-    waiting = syncrefs.waiting(vault.root, refs, head)
-    result.exit_code = 5
+    result.exit_code = EXIT_UNREACHABLE
     result.head = head
-    result.outcome = f"remote unreachable, {plural(waiting, 'change')} waiting"
-    result.lines.append(
-        f"Saved locally, {plural(waiting, 'change')} waiting: could not reach {refs.remote} "
-        f"({reason}). Sync again when you are online."
-    )
-    result.lines[:0] = [conflict_line(c, vault) for c in result.conflicts]
-    _refused_lines(result)
+    offline_lines(vault, result, syncrefs.waiting(vault.root, refs, head), reason)
     return result
-
-
-def _refused_lines(result: SyncResult) -> None:
-    for path in result.refused:
-        result.lines.append(
-            f"{path} was not shared: it has errors; 'openbook check {path}' shows them. "
-            "Fix it and sync again."
-        )
-
-
-def _finish(vault: Vault, result: SyncResult, now: str | None) -> None:
-    """The closing lines; `now` is where HEAD ended up."""
-    ok = result.head is not None and result.head == now and result.head == result.remote_head
-    dirty = [
-        c.path
-        for c in gitrepo.status(vault.root)
-        if c.path not in result.refused and shared_path(c.path)
-    ]
-    parts = []
-    if result.committed:
-        parts.append(f"committed {plural(len(result.committed), 'change')}")
-    if result.received:
-        parts.append(f"received {plural(result.received, 'change')}")
-    if result.pushed:
-        parts.append(f"shared {plural(result.pushed, 'change')}")
-    if result.conflicts:
-        result.exit_code = 3
-        result.outcome = f"conflict copies to reconcile: {len(result.conflicts)}"
-        for c in result.conflicts:
-            result.lines.append(conflict_line(c, vault))
-        result.lines.append(
-            "Both versions are safe in the history; 'openbook status' lists the copies "
-            "until they are deleted."
-        )
-    elif parts:
-        result.outcome = ", ".join(parts)
-        result.lines.append(f"Synced with {result.remote}: {result.outcome}.")
-    else:
-        result.outcome = "up to date"
-        result.lines.append(f"Up to date with {result.remote}; nothing to share or receive.")
-    _refused_lines(result)
-    if not ok:
-        result.lines.append(
-            f"Note: {result.branch} moved while syncing; run 'openbook sync' again to finish."
-        )
-    if dirty:
-        result.lines.append(
-            f"{plural(len(dirty), 'change')} saved during the sync will go with the next one."
-        )

@@ -8,11 +8,34 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from openbook.errors import GitError, IntegrityAlert, OpenbookError, RemoteUnreachable
+from openbook.errors import GitError, IntegrityAlert, OpenbookError, RemoteUnreachable, shown
 from openbook.git import repo as gitrepo
 
 ALLOWED_PROTOCOLS = "ssh:https:git:file"
 _REMOTE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+# what git says when the address answers but holds no repository (as opposed to a
+# network that is down, which stays exit 5)
+_NOT_A_REPOSITORY = re.compile(
+    r"does not appear to be a git repository|not a git repository|repository not found"
+    r"|repository '[^']*' (?:not found|does not exist)|repository not exported"
+    r"|invalid gitfile format",
+    re.IGNORECASE,
+)
+
+
+def not_a_repository(stderr: str) -> bool:
+    return _NOT_A_REPOSITORY.search(stderr) is not None
+
+
+def no_repository(root: Path, remote: str) -> OpenbookError:
+    """The exit-1 error for a remote address where the server has no repository."""
+    res = gitrepo.run(root, ["remote", "get-url", remote], check=False)
+    url = shown(res.stdout.strip()) or remote
+    return OpenbookError(
+        f"{remote} ({url}) is not a git repository: check the address with "
+        f"'git remote -v' and correct it with 'git remote set-url {remote} URL'. "
+        "Your work is committed here."
+    )
 
 
 def network_timeout() -> float:
@@ -85,6 +108,8 @@ def fetch(root: Path, remote: str, branch: str, dest: str) -> str | None:
         err = res.stderr
         if "couldn't find remote ref" in err:
             return None
+        if not_a_repository(err):
+            raise no_repository(root, remote)
         if "fsck" in err or "bad object" in err or "badTree" in err:
             raise IntegrityAlert(
                 f"{remote} sent data that fails git's own checks ({unreachable_reason(err)}); "
@@ -114,6 +139,8 @@ def push(root: Path, remote: str, branch: str) -> bool:
             "(README, 'Sharing with your partner'), then sync again."
         )
     err = res.stderr
+    if not_a_repository(err):
+        raise no_repository(root, remote)
     if "hook" in err and "declined" not in err:
         raise OpenbookError(
             f"A local pre-push hook stopped the push ({gitrepo.first_line(err)}); your work is "

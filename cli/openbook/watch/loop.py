@@ -177,15 +177,27 @@ class Watcher:
         """Run one sync; report its outcome calmly. Returns its exit code (None: skipped)."""
         if self.sync_every is None or self.sync_stopped:
             return None
+        arrivals: list[str] = []
         try:
             outcome = sync(self.vault, self.partner, remote="origin")
             code, lines = int(outcome.exit_code), [str(x) for x in outcome.lines]
+            arrivals = [str(x) for x in outcome.arrivals]
         except IntegrityAlert as exc:
             code, lines = 4, [str(exc)]
         except OpenbookError as exc:
             code, lines = exc.exit_code, [str(exc)]
+        message = _sync_message(code)
+        if arrivals and code == EXIT_OK:
+            # what came in, in the same words as `openbook sync`
+            message = " ".join([message, *arrivals])
         self.emit(
-            {"event": "sync", "exit_code": code, "lines": lines, "message": _sync_message(code)}
+            {
+                "event": "sync",
+                "exit_code": code,
+                "lines": lines,
+                "arrivals": arrivals,
+                "message": message,
+            }
         )
         if code == EXIT_INTEGRITY:
             self.sync_stopped = True
@@ -270,6 +282,8 @@ class Watcher:
 def _sync_message(code: int) -> str:
     return {
         0: "synced with your partner.",
+        1: "sync shared everything else; what was left out is named above. Watch keeps "
+        "running and shares it once it is fixed.",
         3: "sync kept both sides of a conflict as a copy beside the note; reconcile the "
         "two together, then delete the copy. Watch keeps running.",
         4: "sync stopped: the shared history was rewritten or does not verify, so nothing "

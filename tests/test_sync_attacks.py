@@ -1,0 +1,270 @@
+"""Partner data is untrusted (SPEC 5): Alice's clone is the attacker and uses plain git;
+Bob runs `openbook sync` and his everyday commands. What would enter Bob's work tree is
+checked (the tree of the incoming head): links, submodules, files outside the folders,
+long, unprintable, decomposed or case-twin names, blobs over 1 MiB. A refusal is exit 4
+with the paths named (escaped) and nothing merged; what only passed through history is
+named in the report and does not block the sync."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from testing import Pair, checkin_text, git, invoke, make_pair, write
+from testing.plain import add_blob, commit, commit_index, identity, push
+
+from openbook.sync.integrity import allowed_path
+
+NOTE = "checkins/2026/2026-11-24-alice.md"
+
+
+@pytest.fixture
+def pair(tmp_path: Path) -> Pair:
+    return make_pair(tmp_path)
+
+
+def refusal(problems: str) -> str:
+    return (
+        f"openbook: Incoming changes from origin add {problems}; openbook refuses them, and "
+        "nothing was merged or pushed. A vault holds only notes in its folders; ask your "
+        "partner to remove these with a new commit, then sync again.\n"
+    )
+
+
+def assert_refused(pair: Pair, problems: str) -> None:
+    """Bob's sync refuses with exactly `problems`; nothing of Alice's reached his files,
+    and his everyday commands work as before."""
+    before = pair.head("bob")
+    seen = git(pair.bob, "rev-parse", "refs/openbook/seen/origin/main")
+    res = pair.sync("bob")
+    assert (res.exit_code, res.stdout, res.stderr) == (4, "", refusal(problems))
+    assert pair.head("bob") == before
+    assert git(pair.bob, "rev-parse", "refs/openbook/seen/origin/main") == seen
+    assert git(pair.bob, "status", "--porcelain", "--untracked-files=all") == ""
+    assert not (pair.bob / NOTE).exists()
+    for args in (["status"], ["check"], ["agenda"]):
+        everyday = invoke(args, vault=pair.bob, as_partner="bob")
+        assert everyday.exit_code == 0, (args, everyday.stdout, everyday.stderr)
+
+
+def history_line(found: str) -> str:
+    return (
+        f"origin's history holds what openbook refuses but no longer has it in the notes "
+        f"({found}); it stays in the history and never reached your files."
+    )
+
+
+def test_a_symlink_is_refused_and_once_removed_sync_passes(pair: Pair, tmp_path: Path) -> None:
+    secret = tmp_path / "outside-secret.txt"
+    secret.write_text("private journal\n")
+    (pair.alice / "checkins/evil.md").symlink_to(secret)
+    evil = commit(pair.alice, "alice", "checkin: new checkins/evil.md")
+    push(pair.alice)
+    assert_refused(pair, "a symbolic link at checkins/evil.md")
+    assert secret.read_text() == "private journal\n"
+    # Alice removes it: the tree that would enter Bob's files is clean again
+    (pair.alice / "checkins/evil.md").unlink()
+    write(pair.alice, NOTE, checkin_text("alice"))
+    commit(pair.alice, "alice", "remove the link, write a check-in")
+    push(pair.alice)
+    res = pair.sync("bob")
+    assert (res.exit_code, res.stderr) == (0, "")
+    assert res.stdout.splitlines() == [
+        "Received 1 change from Alice: 1 check-in.",
+        history_line(f"a symbolic link at checkins/evil.md in {evil[:7]}"),
+    ]
+    assert not (pair.bob / "checkins/evil.md").is_symlink()
+    assert (pair.bob / NOTE).read_text() == checkin_text("alice")
+
+
+def test_files_outside_the_vault_folders_are_refused(pair: Pair) -> None:
+    write(pair.alice, ".githooks/post-merge", "rm -rf ~\n")
+    commit(pair.alice, "alice")
+    push(pair.alice)
+    assert_refused(pair, ".githooks/post-merge, outside the vault's folders")
+    assert not (pair.bob / ".githooks").exists()
+
+
+def test_a_submodule_is_refused(pair: Pair) -> None:
+    head = pair.head("alice")
+    git(pair.alice, "update-index", "--add", "--cacheinfo", f"160000,{head},checkins/sub")
+    commit_index(pair.alice, "alice", "sub")
+    push(pair.alice)
+    assert_refused(pair, "a submodule at checkins/sub")
+
+
+def test_a_name_of_300_characters_is_refused(pair: Pair) -> None:
+    long = "checkins/2026/" + "a" * 283 + ".md"
+    assert len(long) == 300
+    add_blob(pair.alice, long, checkin_text("alice").encode())
+    commit_index(pair.alice, "alice", "long name")
+    push(pair.alice)
+    assert_refused(pair, f"a path longer than 255 bytes ({long})")
+
+
+def test_control_characters_in_names_are_refused_and_shown_escaped(pair: Pair) -> None:
+    for name in ("bell\x07", "esc\x1b[31m", "new\nline"):
+        write(pair.alice, f"checkins/2026/{name}.md", checkin_text("alice"))
+    commit(pair.alice, "alice")
+    push(pair.alice)
+    assert_refused(
+        pair,
+        "; ".join(
+            f"a file name with control or invisible characters (checkins/2026/{shown}.md)"
+            for shown in ("bell\\x07", "esc\\x1b[31m", "new\\nline")
+        ),
+    )
+
+
+def test_case_twins_are_refused(pair: Pair) -> None:
+    write(pair.alice, "questions/Q-0001.md", "---\ntype: question\n---\n")
+    write(pair.alice, "questions/q-0001.md", "---\ntype: question\n---\n")
+    commit(pair.alice, "alice")
+    push(pair.alice)
+    assert_refused(
+        pair,
+        "two names that differ only in case or Unicode form "
+        "(questions/Q-0001.md and questions/q-0001.md)",
+    )
+
+
+def test_a_decomposed_twin_is_refused(pair: Pair) -> None:
+    nfc = "repairs/2026/2026-11-20-caf\u00e9.md"
+    nfd = "repairs/2026/2026-11-20-cafe\u0301.md"
+    repair = (
+        "---\ntype: repair\nauthor: alice\ndate: 2026-11-20\nkind: rupture\nstatus: open\n---\n"
+    )
+    write(pair.alice, nfc, repair + "\nComposed.\n")
+    commit(pair.alice, "alice")
+    push(pair.alice)
+    assert pair.sync("bob").exit_code == 0
+    write(pair.alice, nfd, repair + "\nDecomposed.\n")
+    commit(pair.alice, "alice")
+    push(pair.alice)
+    assert_refused(
+        pair,
+        f"a file name in decomposed Unicode, not NFC ({nfd}); "
+        f"two names that differ only in case or Unicode form ({nfd} and {nfc})",
+    )
+
+
+def test_a_blob_over_1_mib_in_the_tip_is_refused(pair: Pair) -> None:
+    write(pair.alice, NOTE, checkin_text("alice", body="x" * (2 * 1024 * 1024)))
+    commit(pair.alice, "alice")
+    push(pair.alice)
+    assert_refused(pair, f"a file larger than 1 MiB at {NOTE} (2.0 MiB)")
+
+
+def test_a_blob_over_1_mib_only_in_history_is_named_not_refused(pair: Pair) -> None:
+    write(pair.alice, NOTE, checkin_text("alice", body="x" * (2 * 1024 * 1024)))
+    big = commit(pair.alice, "alice", "oops")
+    write(pair.alice, NOTE, checkin_text("alice"))
+    commit(pair.alice, "alice", "smaller")
+    push(pair.alice)
+    res = pair.sync("bob")
+    assert (res.exit_code, res.stderr) == (0, "")
+    assert res.stdout.splitlines() == [
+        "Received 1 change from Alice: 1 check-in.",
+        history_line(f"a file larger than 1 MiB at {NOTE} (2.0 MiB) in {big[:7]}"),
+    ]
+    assert (pair.bob / NOTE).read_text() == checkin_text("alice")
+
+
+def test_a_nested_gitattributes_is_refused(pair: Pair) -> None:
+    write(pair.alice, "checkins/.gitattributes", "*.md merge=union\n")
+    commit(pair.alice, "alice")
+    push(pair.alice)
+    assert_refused(
+        pair,
+        "an attributes file at checkins/.gitattributes (only the top .gitattributes "
+        "'openbook init' writes)",
+    )
+    assert not (pair.bob / "checkins/.gitattributes").exists()
+
+
+def test_a_changed_root_gitattributes_is_refused(pair: Pair) -> None:
+    write(pair.alice, ".gitattributes", "* text=auto eol=lf\n*.md merge=union\n")
+    commit(pair.alice, "alice")
+    push(pair.alice)
+    assert_refused(
+        pair, "a changed .gitattributes (only the one 'openbook init' writes is allowed)"
+    )
+    assert (pair.bob / ".gitattributes").read_text() == "* text=auto eol=lf\n"
+
+
+def test_attributes_in_the_work_tree_never_choose_the_merge(pair: Pair) -> None:
+    """Even a `merge=union` lying in Bob's own work tree does not join both versions:
+    openbook's merge reads no attributes file of the work tree or of either side."""
+    write(pair.bob, "checkins/.gitattributes", "*.md merge=union\n")
+    pair.write("alice", NOTE, checkin_text("alice", body="First."))
+    assert pair.sync("alice").exit_code == 0
+    assert pair.sync("bob").exit_code == 0
+    pair.write("alice", NOTE, checkin_text("alice", body="Alice's words."))
+    assert pair.sync("alice").exit_code == 0
+    alice_commit = pair.head("alice")
+    pair.write("bob", NOTE, checkin_text("alice", body="Bob's words."))
+    git(pair.bob, "commit", "-q", "-am", "bob edits alice's note")
+    res = pair.sync("bob")
+    assert res.exit_code == 3, (res.stdout, res.stderr)
+    copy = f"checkins/2026/2026-11-24-alice.conflict-alice-{alice_commit[:7]}.md"
+    assert (pair.bob / NOTE).read_text() == checkin_text("alice", body="Bob's words.")
+    assert (pair.bob / copy).read_text() == checkin_text("alice", body="Alice's words.")
+    assert "checkins/.gitattributes was not shared" in res.stdout
+
+
+def test_deleting_openbook_yml_is_refused(pair: Pair) -> None:
+    who = identity(pair.alice, "alice")
+    git(pair.alice, "rm", "-q", "openbook.yml")
+    git(pair.alice, "commit", "-q", "-m", "no settings", env=who)
+    push(pair.alice)
+    assert_refused(pair, "a tree without openbook.yml (the vault's settings would be gone)")
+    assert (pair.bob / "openbook.yml").is_file()
+
+
+def test_sync_check_refuses_the_same(pair: Pair) -> None:
+    write(pair.alice, "questions/Q-0001.md", "---\ntype: question\n---\n")
+    write(pair.alice, "questions/q-0001.md", "---\ntype: question\n---\n")
+    commit(pair.alice, "alice")
+    push(pair.alice)
+    res = pair.sync("bob", "--check")
+    assert (res.exit_code, res.stdout) == (4, "")
+    assert res.stderr == refusal(
+        "two names that differ only in case or Unicode form "
+        "(questions/Q-0001.md and questions/q-0001.md)"
+    )
+
+
+def test_clone_refuses_what_sync_refuses(pair: Pair, tmp_path: Path) -> None:
+    write(pair.alice, "checkins/.gitattributes", "*.md merge=union\n")
+    commit(pair.alice, "alice")
+    push(pair.alice)
+    res = invoke(["clone", str(pair.remote), str(tmp_path / "carol")], as_partner="alice")
+    assert (res.exit_code, res.stdout) == (4, "")
+    assert res.stderr == refusal(
+        "an attributes file at checkins/.gitattributes (only the top .gitattributes "
+        "'openbook init' writes)"
+    ).replace("from origin", f"from {pair.remote}")
+    assert not (tmp_path / "carol").exists()
+
+
+@pytest.mark.parametrize(
+    "path,ok",
+    [
+        ("openbook.yml", True),
+        ("language.md", True),
+        ("README.md", True),
+        (".gitignore", True),
+        ("checkins/2026/x.md", True),
+        (".openbook/templates/checkin.md.j2", True),
+        (".gitattributes", True),
+        ("checkins/.gitattributes", False),
+        (".openbook/templates/.gitattributes", False),
+        (".gitmodules", False),
+        ("scripts/x.sh", False),
+        (".openbook/hooks/x", False),
+        ("journal/today.md", False),
+        ("x.md", False),
+    ],
+)
+def test_allowed_paths(path: str, ok: bool) -> None:
+    assert allowed_path(path) is ok
