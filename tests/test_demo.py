@@ -83,8 +83,8 @@ def test_the_first_screen_says_where_whose_when_and_what_next(
     first = res.stdout.splitlines()[:10]
     assert first == [
         f"Built a demo vault in {target}",
-        "  eight weeks of notes by Alice and Bob, a fictional couple; this is Alice's copy "
-        "(you are alice), with Bob's notes synced in.",
+        "  Eight weeks of notes by Alice and Bob, a fictional couple. "
+        "This copy is Alice's (alice).",
         "  The story stops on Sunday 22 November 2026 at 17:30, before that evening's meeting.",
         "Try next (the second line sets openbook's clock to the story's, so the numbers match):",
         f"  cd {target}",

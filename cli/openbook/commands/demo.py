@@ -98,8 +98,8 @@ def first_screen(root: Path, prog: str) -> list[str]:
     width = max(len(f"{prog} {cmd}") for cmd, _ in TRY_NEXT)
     lines = [
         f"Built a demo vault in {root}",
-        f"  eight weeks of notes by {first[me]} and {other}, a fictional couple; this is "
-        f"{first[me]}'s copy (you are {me}), with {other}'s notes synced in.",
+        f"  Eight weeks of notes by {first[me]} and {other}, a fictional couple. "
+        f"This copy is {first[me]}'s ({me}).",
         f"  The story stops on {DEMO_DAY}, before that evening's meeting.",
         "Try next (the second line sets openbook's clock to the story's, so the numbers match):",
         f"  cd {shlex.quote(str(root))}",
