@@ -1,4 +1,5 @@
-"""The README's command reference is the real `--help` of every command."""
+"""The README: short, safety first, the two commands on top. The command reference in
+docs/reference.md is the real `--help` of every command."""
 
 from __future__ import annotations
 
@@ -37,18 +38,27 @@ def reference() -> str:
     return "\n".join(parts) + "\n"
 
 
-def test_readme_reference_matches_help() -> None:
-    path = REPO / "README.md"
-    text = path.read_text(encoding="utf-8")
-    head, rest = text.split(START, 1)
-    _, tail = rest.split(END, 1)
+REFERENCE = REPO / "docs" / "reference.md"
+REFERENCE_HEAD = """# Command reference
+
+Every openbook command takes `--help`. This page is that output for every command, and
+a test (tests/test_readme.py) keeps the two identical. After changing a command's
+options, refresh it with `OPENBOOK_WRITE_README=1 .venv/bin/python -m pytest
+tests/test_readme.py`.
+
+"""
+
+
+def test_reference_matches_help() -> None:
     expected = reference()
     if os.environ.get("OPENBOOK_WRITE_README"):
-        path.write_text(head + START + "\n" + expected + END + tail, encoding="utf-8")
-        text = path.read_text(encoding="utf-8")
+        REFERENCE.write_text(
+            REFERENCE_HEAD + START + "\n" + expected + END + "\n", encoding="utf-8"
+        )
+    text = REFERENCE.read_text(encoding="utf-8")
     current = text.split(START, 1)[1].split(END, 1)[0]
     assert current.strip() == expected.strip(), (
-        "README command reference is out of date; run "
+        "docs/reference.md is out of date; run "
         "OPENBOOK_WRITE_README=1 python -m pytest tests/test_readme.py"
     )
 
@@ -69,3 +79,24 @@ def test_readme_starts_with_the_two_commands() -> None:
     assert "pytest" in blocks[1]
     ci = (REPO / ".ci/run").read_text(encoding="utf-8")
     assert blocks[1].strip() in ci
+
+
+def test_readme_is_short_and_says_first_what_openbook_is_not() -> None:
+    lines = (REPO / "README.md").read_text(encoding="utf-8").splitlines()
+    assert len(lines) < 250
+    top = "\n".join(lines[:25])
+    assert "**openbook is not therapy.**" in top
+    assert "not for a relationship where one partner fears the other" in top
+    assert "crisis" in top and "therapist" in top
+    assert "(docs/resources.md)" in top
+    assert not any(line.startswith("Usage: openbook") for line in lines)
+
+
+def test_every_relative_link_in_readme_and_docs_points_to_a_file() -> None:
+    pages = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        for target in re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", text):
+            if "://" in target:
+                continue
+            assert (page.parent / target).is_file(), f"{page.name}: {target}"

@@ -9,10 +9,24 @@ from openbook.errors import EXIT_FAILURE
 @click.command("doctor")
 @click.option("--fix", "do_fix", is_flag=True, help="Clear a leftover git lock after asking.")
 @click.option("--yes", is_flag=True, help="With --fix: do not ask.")
+@click.option(
+    "--accept-remote",
+    is_flag=True,
+    help="After an integrity alert: keep your history in a backup and take the remote's "
+    "new history as shared, so the next sync merges both (nothing is lost).",
+)
 @json_option("Print the findings as JSON.")
 @click.pass_context
-def doctor_command(ctx: click.Context, do_fix: bool, yes: bool, as_json: bool) -> None:
-    """Say what stops this clone from writing or syncing, and the safe next step.
+def doctor_command(
+    ctx: click.Context, do_fix: bool, yes: bool, accept_remote: bool, as_json: bool
+) -> None:
+    """Say what stops this clone from writing or syncing, and the safe next steps.
+
+    When your copy has synced before, doctor also fetches the shared history and, after an
+    integrity alert (exit 4 from sync), shows what differs: which commits are missing
+    from the remote, what your backups hold, and the safe ways forward. With
+    --accept-remote, take one of them: your history is saved as a backup, the remote's
+    new history is taken as shared, and the next 'openbook sync' merges the two.
 
     With --fix, clear a leftover .git/index.lock once you confirm that no other git
     program is running. doctor never changes notes or history.
@@ -20,8 +34,17 @@ def doctor_command(ctx: click.Context, do_fix: bool, yes: bool, as_json: bool) -
     from dataclasses import asdict
 
     from openbook.start.doctor import diagnose, fix
+    from openbook.start.rewrite import accept_remote as accept
 
     vault = get_vault(ctx)
+    if accept_remote:
+        lines = accept(vault)
+        if as_json:
+            echo_json({"done": lines})
+        else:
+            for line in lines:
+                click.echo(line)
+        return
     findings = diagnose(vault)
     if do_fix and findings:
         if not yes:
@@ -37,6 +60,10 @@ def doctor_command(ctx: click.Context, do_fix: bool, yes: bool, as_json: bool) -
         click.echo("All is well: this clone can write and sync.")
     else:
         for f in findings:
-            click.echo(f"{f.what}\n  {f.next_step}")
+            click.echo(f.what)
+            for line in f.details:
+                click.echo(f"  {line}")
+            for line in f.next_step.splitlines():
+                click.echo(f"  {line}")
     if findings:
         ctx.exit(EXIT_FAILURE)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shlex
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -16,8 +17,12 @@ from openbook.notetypes.registry import DATE_FIELD, as_datetime
 from openbook.render import builtin_dir
 from openbook.vault import Vault
 
-# "now" for the demo's printed status and agenda: the Sunday of the example's last week
-DEMO_NOW = "2026-11-22T17:30:00"
+# The story's own clock: the Sunday of the example's last week, before that evening's
+# meeting. `openbook demo` shows the agenda as of then, and tells how to set the same clock
+# (`export OPENBOOK_NOW=...`) so that status, log and agenda show the same numbers.
+DEMO_CLOCK = "2026-11-22T17:30"
+DEMO_NOW = DEMO_CLOCK + ":00"
+DEMO_DAY = "Sunday 22 November 2026 at 17:30"
 FIRST_PARTNER_FIELDS = ("author", "asked_by", "proposed_by", "called_by", "facilitator")
 _Dated = tuple[dt.datetime, str, Note]  # when the note was written, its path, the note
 
@@ -55,7 +60,10 @@ def _copy_example(target: Path) -> Path:
     source = builtin_dir("example-vault")
     root = target.expanduser().resolve()
     if root.exists() and any(root.iterdir()):
-        raise OpenbookError(f"{root} is not empty; give a new folder for the demo.")
+        raise OpenbookError(
+            f"{root} is not empty, and the demo never writes into a folder that holds "
+            f"files; give it a new one: openbook demo {shlex.quote(str(_free_sibling(root)))}"
+        )
     shutil.copytree(
         source,
         root,
@@ -63,6 +71,14 @@ def _copy_example(target: Path) -> Path:
         ignore=shutil.ignore_patterns(".git", "__pycache__", ".openbook-cache"),
     )
     return root
+
+
+def _free_sibling(root: Path) -> Path:
+    """A folder next to `root` that does not exist yet: root-2, root-3, ..."""
+    n = 2
+    while root.with_name(f"{root.name}-{n}").exists():
+        n += 1
+    return root.with_name(f"{root.name}-{n}")
 
 
 def _sort_files(root: Path, tz: dt.tzinfo) -> tuple[list[_Dated], list[str]]:
@@ -83,7 +99,11 @@ def _sort_files(root: Path, tz: dt.tzinfo) -> tuple[list[_Dated], list[str]]:
                 continue
         others.append(rel)
     if not notes:
-        raise OpenbookError("the example vault has no notes; reinstall openbook.")
+        raise OpenbookError(
+            "The example vault that came with openbook has no notes; reinstall openbook from "
+            "its source folder with 'pipx install --force .' (or '.venv/bin/pip install "
+            "--force-reinstall .'), then run 'openbook demo' again."
+        )
     notes.sort(key=lambda item: (item[0], item[1]))
     first = notes[0][0] - dt.timedelta(hours=12)
     for rel in undated:
@@ -159,8 +179,10 @@ def _agreement_history(
         )
 
 
-def build_demo(target: Path, progress: Callable[[str], None] | None = None) -> Path:
-    """Copy the example vault into `target` (new or empty) and commit its history."""
+def build_demo(target: Path, progress: Callable[[int, int], None] | None = None) -> Path:
+    """Copy the example vault into `target` (new or empty) and commit its history.
+
+    `progress(done, total)` is called after each note is committed."""
     root = _copy_example(target)
     gitrepo.init(root)
     vault = Vault(root)
@@ -175,6 +197,6 @@ def build_demo(target: Path, progress: Callable[[str], None] | None = None) -> P
     ledger.record(vault, partners[0], "init", "vault", others, "vault", when=start)
     for i, dated in enumerate(notes, 1):
         _commit_note(vault, partners, cfg.tz, dated)
-        if progress and i % 20 == 0:
-            progress(f"committed {i} of {len(notes)} notes")
+        if progress:
+            progress(i, len(notes))
     return root

@@ -41,8 +41,8 @@ def check_integrity(
     raise IntegrityAlert(
         f"Shared history on {remote} was rewritten: {plural(total, 'commit')} this clone had "
         f"seen {'is' if total == 1 else 'are'} missing there ({shown}). Nothing was merged or "
-        "pushed and your history is untouched; talk with your partner before syncing again "
-        "(README, 'Sharing with your partner', exit code 4)."
+        "pushed and your history is untouched. Run 'openbook doctor': it shows what differs "
+        "and the safe ways forward; talk with your partner before you choose one."
     )
 
 
