@@ -69,23 +69,50 @@ def slot_deadline(sched: CheckinSchedule, slot: dt.date, tz: dt.tzinfo) -> dt.da
     return at(slot + dt.timedelta(days=1), dt.time(0, 0), tz)
 
 
+Window = tuple[dt.datetime | None, dt.datetime | None]  # [from, until); None: open
+
+
+def _within(window: Window, moment: dt.datetime) -> bool:
+    start, end = window
+    return (start is None or utc(start) <= utc(moment)) and (end is None or utc(moment) < utc(end))
+
+
 @dataclass(frozen=True)
 class Schedules:
-    """Which check-in schedule was in force when: the versions of openbook.yml as
-    committed, oldest first; `since` None means "always" (a folder without history)."""
+    """Which check-in schedule was in force when: the versions of openbook.yml in force
+    (accepted by both, SPEC section 10), oldest first; `since` None means "always" (a
+    folder without history). No schedule runs while a pause holds (`pauses`), nor while
+    the agreement it serves is not active (`agreements`: id -> when it was active; an id
+    not there was never active)."""
 
     versions: tuple[tuple[dt.datetime | None, ScheduleMap], ...]
     tz: dt.tzinfo
+    pauses: tuple[Window, ...] = ()
+    agreements: Mapping[str, tuple[Window, ...]] = field(default_factory=dict)
 
     @classmethod
     def fixed(cls, cfg: Config) -> Schedules:
         return cls(((None, dict(cfg.checkins)),), cfg.tz)
 
+    def paused(self, moment: dt.datetime) -> bool:
+        """Whether a pause holds at `moment`."""
+        return any(_within(w, moment) for w in self.pauses)
+
+    def _runs(self, sched: CheckinSchedule | None, moment: dt.datetime) -> CheckinSchedule | None:
+        if sched is None or self.paused(moment):
+            return None
+        if sched.agreement is not None:
+            windows = self.agreements.get(sched.agreement, ())
+            if not any(_within(w, moment) for w in windows):
+                return None
+        return sched
+
     def in_force(self, pid: str, moment: dt.datetime) -> CheckinSchedule | None:
-        """The partner's schedule as committed at `moment`."""
+        """The partner's schedule in force at `moment` (None while paused, or while the
+        agreement it serves is not active)."""
         for since, scheds in reversed(self.versions):
             if since is None or utc(since) <= utc(moment):
-                return scheds.get(pid)
+                return self._runs(scheds.get(pid), moment)
         return None
 
     def on_day(self, pid: str, day: dt.date) -> CheckinSchedule | None:
@@ -97,7 +124,7 @@ class Schedules:
             else:
                 deadline = at(day + dt.timedelta(days=1), dt.time(0, 0), self.tz)
             if since is None or utc(since) <= utc(deadline):
-                return sched
+                return self._runs(sched, deadline)
         return None
 
     def slot_on(self, pid: str, day: dt.date) -> CheckinSchedule | None:
