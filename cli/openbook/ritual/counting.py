@@ -1,26 +1,21 @@
 """The one model of what is due and what happened (SPEC section 6, "Counting").
 
-`status`, `agenda`, `review`, the chart (and `remind` and the calendar) all count here,
-so they never disagree.
+`status`, `agenda`, `review`, the chart, `remind` and the calendar all count here.
 
 - A check-in is expected on a day only under the schedule in force at that day's
-  deadline: openbook.yml as committed (its git history, read by history.py), so nothing
-  is expected before the vault's first commit or before that partner had a schedule. A
-  folder without a history of its own uses the current openbook.yml for every day.
+  deadline: openbook.yml as committed and accepted by both (history.py, settings.py),
+  never while a pause holds or the agreement the schedule serves is not active.
 - A slot is a day (`every: day`) or the agreed weekday (`every: week`, covering the seven
   days up to it); its deadline is `by` on the slot's day, or the end of that day.
 - A check-in happened "as agreed" when its first commit is at or before its slot's
   deadline; later it is "received late"; first committed more than 48 hours after its own
-  date it is "written later" (shown, and counted as late). The note's own `time` is shown
-  as written and never counted, except in a folder without a history of its own, where
-  nothing else says when a note came. A check-in not committed yet arrives no earlier
-  than now.
+  date it is "written later" (counted as late). Without a history of its own, the note's
+  `time` says when it came; a check-in not committed yet arrives no earlier than now.
 - A question is overdue when it is not answered and now is past its `answer_by`, or,
   without one, past `asked` + `questions.answer_within`.
 
-Use: `history.counting_model(vault)` builds the model; `Counting.slots()` lists what is
-expected, `checkin_due()` what is due now, `count_checkins()` what happened in a period,
-`Schedules.in_force()` the schedule at a moment, `question_clock()` an answer's clock.
+Use: `history.counting_model(vault)`; `Counting.slots()`, `checkin_due()`,
+`count_checkins()`, `Schedules.in_force()`, `question_clock()`.
 """
 
 from __future__ import annotations
