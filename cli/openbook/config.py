@@ -63,6 +63,7 @@ class CheckinSchedule:
     every: str  # "day" or "week"
     on: int | None  # weekday 0=Monday, for weekly
     by: dt.time | None
+    agreement: str | None = None  # the agreement it serves: in force only while active
 
 
 @dataclass
@@ -106,6 +107,9 @@ KNOWN_KEYS = {
     "timeouts",
     "require_signatures",
 }
+
+
+AGREEMENT_ID = re.compile(r"^A-\d{3,}$")
 
 
 class _Checker:
@@ -231,7 +235,13 @@ def _checkin(c: _Checker, pid: Any, sched: Any) -> CheckinSchedule | None:
         if by is None:
             c.err((*where, "by"), 'by must be a time in quotes, like "21:00"')
             return None
-    return CheckinSchedule(every, on, by)
+    agreement = sched.get("agreement")
+    if agreement is not None and (
+        not isinstance(agreement, str) or not AGREEMENT_ID.match(agreement)
+    ):
+        c.err((*where, "agreement"), "agreement must name an agreement id, like A-002")
+        return None
+    return CheckinSchedule(every, on, by, agreement)
 
 
 def _check_questions(c: _Checker) -> None:

@@ -17,6 +17,7 @@ from click.testing import CliRunner, Result
 
 from openbook.cli import cli
 from openbook.config import load_config
+from openbook.ritual.settings import settings_digest
 from openbook.start.setup import create_vault
 from openbook.sync.clone import clone
 
@@ -128,6 +129,7 @@ def build_vault(
     as_partner: str | None = None,
     when: str | None = None,
     message: str = "setup",
+    accepted: bool = True,
 ) -> Path:
     """Write `files` ({path: text}) into the vault at `root` and commit exactly them, in one
     plain git commit (no openbook trailers, no hooks). Makes the vault first (acting as `me`)
@@ -136,7 +138,8 @@ def build_vault(
     `as_partner` authors and commits as that partner of openbook.yml (else the pinned test
     identity); `when` (ISO 8601) sets GIT_AUTHOR_DATE and GIT_COMMITTER_DATE, by default
     SETUP_TIME: after the vault began and before the pinned now, so what a test sets up
-    is in force for the days it counts."""
+    is in force for the days it counts. A new openbook.yml is accepted by both partners at
+    the same moment (`accept_settings`), unless `accepted=False` leaves it a proposal."""
     if not (root / "openbook.yml").is_file():
         make_vault(root, me)
     for rel, text in files.items():
@@ -155,6 +158,9 @@ def build_vault(
         _consent_steps(root, files, env)
     git(root, "add", "--", *paths)
     git(root, "commit", "-q", "--no-verify", "-m", message, "--", *paths, env=env)
+    if accepted and "openbook.yml" in files:
+        for pid in load_config(root).partners:
+            accept_settings(root, pid, when or SETUP_TIME)
     return root
 
 
@@ -231,6 +237,21 @@ def _consent_steps(root: Path, files: Mapping[str, str | bytes], env: Mapping[st
                 env=_as_partner_env(root, who, env),
             )
         write(root, rel, text)
+
+
+def accept_settings(root: Path, who: str, when: str) -> None:
+    """An `accept settings` commit by `who` at `when` for the openbook.yml in HEAD."""
+    partner = load_config(root).partners[who]
+    env = {"GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+    for role in ("AUTHOR", "COMMITTER"):
+        env[f"GIT_{role}_NAME"] = partner.name
+        env[f"GIT_{role}_EMAIL"] = partner.email
+    digest = settings_digest(git(root, "show", "HEAD:openbook.yml"))
+    msg = (
+        "settings: accept openbook.yml\n\nOpenbook-Action: accept\nOpenbook-Type: settings\n"
+        f"Openbook-Partner: {who}\nOpenbook-Settings: {digest}\n"
+    )
+    git(root, "commit", "-q", "--no-verify", "--allow-empty", "-m", msg, env=env)
 
 
 # ------------------------------------------------------------------ note text

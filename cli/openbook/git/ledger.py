@@ -18,6 +18,7 @@ from openbook.notetypes.registry import (
 )
 from openbook.vault import Vault
 
+SETTINGS_TRAILER = "Openbook-Settings"  # `accept settings`: the digest of what was accepted
 ACTIONS = (
     "new",
     "edit",
@@ -85,12 +86,13 @@ def record(
     when: dt.datetime | None = None,
     body: str | None = None,
     allow_empty: bool = False,
+    extra: dict[str, str] | None = None,
 ) -> str:
     """Commit exactly `paths` as one entry of the log, authored as `partner`. Returns sha."""
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action}")
     plist = list(paths)
-    msg = message(note_type, action, target or (plist[0] if plist else ""), partner, body)
+    msg = message(note_type, action, target or (plist[0] if plist else ""), partner, body, extra)
     return gitrepo.commit_paths(
         vault.root, plist, msg, identity(vault, partner, when), allow_empty=allow_empty
     )

@@ -9,7 +9,7 @@ counting is in counting.py, reading the notes in facts.py and events.py.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from openbook.check.result import CheckResult, check_vault
@@ -17,6 +17,7 @@ from openbook.config import Config
 from openbook.errors import GitError, OpenbookError
 from openbook.notetypes.registry import is_conflict_copy, iso_week
 from openbook.ritual.agreements import Agreements, agreement_facts, agreement_lines
+from openbook.ritual.binding import pause_now, settings_proposal
 from openbook.ritual.calendar import (
     at,
     fmt_day,
@@ -92,6 +93,7 @@ class AgendaFacts:
     open_timeouts: list[Timeout]
     repairs: Repairs
     agreements: Agreements
+    consent: dict[str, Any] = field(default_factory=dict)  # paused, settings_proposal
 
     @property
     def names(self) -> dict[str, str]:
@@ -158,6 +160,7 @@ def gather_week(
         open_timeouts(notes, cfg, as_of),
         repairs,
         agreement_facts(notes, cfg, meeting, repairs.setbacks, hist),
+        {"paused": pause_now(notes, cfg, as_of), "settings_proposal": settings_proposal(hist, cfg)},
     )
 
 
@@ -214,6 +217,7 @@ def _opening(f: AgendaFacts) -> dict[str, Any]:
             f"{'is' if len(failed) == 1 else 'are'} left out; run openbook check."
         )
     notices += [o.message for o in f.questions.odd]
+    notices += [c["text"] for c in f.consent.values() if c]
     copies = sorted(p for p in f.result.parsed if is_conflict_copy(p))
     return {
         "date": f.meeting.isoformat(),
@@ -232,6 +236,7 @@ def _opening(f: AgendaFacts) -> dict[str, Any]:
         "conflict_copies": copies,
         "invalid_notes": failed,
         "notices": notices,
+        **f.consent,
     }
 
 

@@ -1,26 +1,21 @@
 """The one model of what is due and what happened (SPEC section 6, "Counting").
 
-`status`, `agenda`, `review`, the chart (and `remind` and the calendar) all count here,
-so they never disagree.
+`status`, `agenda`, `review`, the chart, `remind` and the calendar all count here.
 
 - A check-in is expected on a day only under the schedule in force at that day's
-  deadline: openbook.yml as committed (its git history, read by history.py), so nothing
-  is expected before the vault's first commit or before that partner had a schedule. A
-  folder without a history of its own uses the current openbook.yml for every day.
+  deadline: openbook.yml as committed and accepted by both (history.py, settings.py),
+  never while a pause holds or the agreement the schedule serves is not active.
 - A slot is a day (`every: day`) or the agreed weekday (`every: week`, covering the seven
   days up to it); its deadline is `by` on the slot's day, or the end of that day.
 - A check-in happened "as agreed" when its first commit is at or before its slot's
   deadline; later it is "received late"; first committed more than 48 hours after its own
-  date it is "written later" (shown, and counted as late). The note's own `time` is shown
-  as written and never counted, except in a folder without a history of its own, where
-  nothing else says when a note came. A check-in not committed yet arrives no earlier
-  than now.
+  date it is "written later" (counted as late). Without a history of its own, the note's
+  `time` says when it came; a check-in not committed yet arrives no earlier than now.
 - A question is overdue when it is not answered and now is past its `answer_by`, or,
   without one, past `asked` + `questions.answer_within`.
 
-Use: `history.counting_model(vault)` builds the model; `Counting.slots()` lists what is
-expected, `checkin_due()` what is due now, `count_checkins()` what happened in a period,
-`Schedules.in_force()` the schedule at a moment, `question_clock()` an answer's clock.
+Use: `history.counting_model(vault)`; `Counting.slots()`, `checkin_due()`,
+`count_checkins()`, `Schedules.in_force()`, `question_clock()`.
 """
 
 from __future__ import annotations
@@ -69,23 +64,50 @@ def slot_deadline(sched: CheckinSchedule, slot: dt.date, tz: dt.tzinfo) -> dt.da
     return at(slot + dt.timedelta(days=1), dt.time(0, 0), tz)
 
 
+Window = tuple[dt.datetime | None, dt.datetime | None]  # [from, until); None: open
+
+
+def _within(window: Window, moment: dt.datetime) -> bool:
+    start, end = window
+    return (start is None or utc(start) <= utc(moment)) and (end is None or utc(moment) < utc(end))
+
+
 @dataclass(frozen=True)
 class Schedules:
-    """Which check-in schedule was in force when: the versions of openbook.yml as
-    committed, oldest first; `since` None means "always" (a folder without history)."""
+    """Which check-in schedule was in force when: the versions of openbook.yml in force
+    (accepted by both, SPEC section 10), oldest first; `since` None means "always" (a
+    folder without history). No schedule runs while a pause holds (`pauses`), nor while
+    the agreement it serves is not active (`agreements`: id -> when it was active; an id
+    not there was never active)."""
 
     versions: tuple[tuple[dt.datetime | None, ScheduleMap], ...]
     tz: dt.tzinfo
+    pauses: tuple[Window, ...] = ()
+    agreements: Mapping[str, tuple[Window, ...]] = field(default_factory=dict)
 
     @classmethod
     def fixed(cls, cfg: Config) -> Schedules:
         return cls(((None, dict(cfg.checkins)),), cfg.tz)
 
+    def paused(self, moment: dt.datetime) -> bool:
+        """Whether a pause holds at `moment`."""
+        return any(_within(w, moment) for w in self.pauses)
+
+    def _runs(self, sched: CheckinSchedule | None, moment: dt.datetime) -> CheckinSchedule | None:
+        if sched is None or self.paused(moment):
+            return None
+        if sched.agreement is not None:
+            windows = self.agreements.get(sched.agreement, ())
+            if not any(_within(w, moment) for w in windows):
+                return None
+        return sched
+
     def in_force(self, pid: str, moment: dt.datetime) -> CheckinSchedule | None:
-        """The partner's schedule as committed at `moment`."""
+        """The partner's schedule in force at `moment` (None while paused, or while the
+        agreement it serves is not active)."""
         for since, scheds in reversed(self.versions):
             if since is None or utc(since) <= utc(moment):
-                return scheds.get(pid)
+                return self._runs(scheds.get(pid), moment)
         return None
 
     def on_day(self, pid: str, day: dt.date) -> CheckinSchedule | None:
@@ -97,7 +119,7 @@ class Schedules:
             else:
                 deadline = at(day + dt.timedelta(days=1), dt.time(0, 0), self.tz)
             if since is None or utc(since) <= utc(deadline):
-                return sched
+                return self._runs(sched, deadline)
         return None
 
     def slot_on(self, pid: str, day: dt.date) -> CheckinSchedule | None:

@@ -13,23 +13,30 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from openbook.check.result import check_vault
 from openbook.config import CONFIG_NAME, CheckinSchedule, Config, config_from_bytes
 from openbook.errors import GitError
 from openbook.fsutil import atomic_write
 from openbook.git import ledger
+from openbook.git.ledger import SETTINGS_TRAILER
 from openbook.git.plumbing import is_ancestor
 from openbook.notes.parse import parse_bytes
-from openbook.ritual.counting import Counting, ScheduleMap, Schedules
+from openbook.notetypes.registry import as_date, as_datetime
+from openbook.ritual.calendar import at, utc
+from openbook.ritual.counting import Counting, ScheduleMap, Schedules, Window
+from openbook.ritual.facts import Notes
+from openbook.ritual.settings import settings_in_force
 from openbook.trust.commits import read_objects
 from openbook.vault import Vault
 
 CACHE_FILE = "history.json"
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 AGREEMENTS = "agreements/"
-WATCHED_ACTIONS = ("pause",)
+WATCHED_ACTIONS = ("pause", "retire")
 
 
 @dataclass
@@ -50,7 +57,11 @@ class VaultHistory:
     own: bool  # False: no history of its own, counting uses the current openbook.yml
     head: str | None = None
     start: dt.datetime | None = None  # the earliest commit
-    configs: list[tuple[dt.datetime, str]] = field(default_factory=list)  # oldest first
+    # openbook.yml as committed, oldest first: (when, text, the email of its author when
+    # the author also committed it, else "")
+    configs: list[tuple[dt.datetime, str, str]] = field(default_factory=list)
+    # `accept settings` commits: (when, the email of its author-and-committer, digest)
+    accepts: list[tuple[dt.datetime, str, str]] = field(default_factory=list)
     first_commit: dict[str, dt.datetime] = field(default_factory=dict)
     # agreements/ path -> action (pause) -> the latest commit doing it
     actions: dict[str, dict[str, dt.datetime]] = field(default_factory=dict)
@@ -88,7 +99,7 @@ def _ancestor(vault: Vault, older: str, newer: str) -> bool:
 
 def _fold(vault: Vault, hist: VaultHistory, commits: list[ledger.Commit]) -> None:
     """Add `commits` (newest first, all newer in the graph than what `hist` holds)."""
-    config_blobs: list[tuple[dt.datetime, str]] = []
+    config_blobs: list[tuple[dt.datetime, str, str]] = []
     gone: dict[str, tuple[ledger.Commit, str]] = {}
     seen: set[str] = set()
     for c in commits:
@@ -96,13 +107,17 @@ def _fold(vault: Vault, hist: VaultHistory, commits: list[ledger.Commit]) -> Non
         if hist.start is None or when < hist.start:
             hist.start = when
         action = c.action
+        own = c.author_email if c.author_email == c.committer_email else ""
+        digest = c.trailers.get(SETTINGS_TRAILER)
+        if action == "accept" and digest and own:
+            hist.accepts.append((when, own, digest))
         for ch in c.changes:
             path = ch.path
             known = hist.first_commit.get(path)
             if ch.status == "A" and (known is None or when < known):
                 hist.first_commit[path] = when
             if path == CONFIG_NAME and ch.status != "D":
-                config_blobs.append((when, ch.new))
+                config_blobs.append((when, ch.new, own))
             if not path.startswith(AGREEMENTS):
                 continue
             if action in WATCHED_ACTIONS:
@@ -120,13 +135,14 @@ def _fold(vault: Vault, hist: VaultHistory, commits: list[ledger.Commit]) -> Non
             hist.deleted.pop(path, None)
             if ch.status == "D":
                 gone[path] = (c, ch.old)
-    wanted = {b for _, b in config_blobs} | {b for _, b in gone.values()}
+    wanted = {b for _, b, _ in config_blobs} | {b for _, b in gone.values()}
     blobs = read_objects(vault.root, sorted(wanted))
-    for when, blob in reversed(config_blobs):  # oldest first: equal times keep their order
+    for when, blob, own in reversed(config_blobs):  # oldest first: equal times keep order
         obj = blobs.get(blob)
         if obj is not None:
-            hist.configs.append((when, obj[2].decode("utf-8", "replace")))
+            hist.configs.append((when, obj[2].decode("utf-8", "replace"), own))
     hist.configs.sort(key=lambda v: v[0])
+    hist.accepts.sort(key=lambda v: v[0])
     for path, (c, blob) in gone.items():
         obj = blobs.get(blob)
         if obj is None:
@@ -148,22 +164,63 @@ def _fold(vault: Vault, hist: VaultHistory, commits: list[ledger.Commit]) -> Non
 # ------------------------------------------------------------------ for counting
 
 
-def schedules_of(hist: VaultHistory, cfg: Config) -> Schedules:
-    """The check-in schedules of every committed openbook.yml, oldest first. A version
-    with problems keeps the schedules it could not read from the version before it."""
+def schedules_of(
+    hist: VaultHistory,
+    cfg: Config,
+    pauses: tuple[Window, ...] = (),
+    agreements: Mapping[str, tuple[Window, ...]] | None = None,
+) -> Schedules:
+    """The check-in schedules of every version of openbook.yml both partners accepted,
+    in the order they came into force (SPEC section 10). A version with problems keeps
+    the schedules it could not read from the version before it."""
+    agreements = agreements or {}
     if not hist.own or not hist.configs:
-        return Schedules.fixed(cfg)
+        fixed = Schedules.fixed(cfg)
+        return Schedules(fixed.versions, cfg.tz, pauses, agreements)
     versions: list[tuple[dt.datetime | None, ScheduleMap]] = []
     before: dict[str, CheckinSchedule] = {}
-    for when, text in hist.configs:
-        version = config_from_bytes(text.encode("utf-8"), cfg.path)
+    for v in settings_in_force(hist.configs, hist.accepts, cfg):
+        version = config_from_bytes(v.text.encode("utf-8"), cfg.path)
         scheds = dict(version.checkins)
         if version.problems:
             for pid, sched in before.items():
                 scheds.setdefault(pid, sched)
-        versions.append((when, scheds))
+        versions.append((v.since, scheds))
         before = scheds
-    return Schedules(tuple(versions), cfg.tz)
+    return Schedules(tuple(versions), cfg.tz, pauses, agreements)
+
+
+def pause_windows(notes: Notes, tz: dt.tzinfo) -> tuple[Window, ...]:
+    """When each pause held: from `since` to the earlier of `resumed` and `until`."""
+    out = []
+    for n in notes.get("pause"):
+        since = as_datetime(n.meta.get("since"), tz)
+        if since is None:
+            continue
+        ends = [e for k in ("resumed", "until") if (e := as_datetime(n.meta.get(k), tz))]
+        out.append((since, min(ends, key=utc) if ends else None))
+    return tuple(out)
+
+
+def agreement_windows(
+    notes: Notes, hist: VaultHistory, tz: dt.tzinfo
+) -> dict[str, tuple[Window, ...]]:
+    """When each agreement was active: from its `since` (else always) until it was paused
+    or retired (the latest commit doing so); a proposed agreement never was."""
+    out: dict[str, tuple[Window, ...]] = {}
+    for n in notes.get("agreement"):
+        aid, status = n.meta.get("id"), n.meta.get("status")
+        if not isinstance(aid, str) or status not in ("active", "paused", "retired"):
+            continue
+        day = as_date(n.meta.get("since"))
+        start = at(day, dt.time(0, 0), tz) if day else None
+        end = None
+        if status != "active":
+            end = hist.actions.get(n.path, {}).get("pause" if status == "paused" else "retire")
+            if end is None:
+                continue  # not active now, and history does not say since when
+        out[aid] = ((start, end),)
+    return out
 
 
 def counting_model(vault: Vault, hist: VaultHistory | None = None) -> Counting:
@@ -171,9 +228,13 @@ def counting_model(vault: Vault, hist: VaultHistory | None = None) -> Counting:
     cfg = vault.config
     now = vault.now()
     hist = hist or read_history(vault)
+    notes = Notes.of(check_vault(vault))
+    pauses = pause_windows(notes, cfg.tz)
+    agreements = agreement_windows(notes, hist, cfg.tz)
+    scheds = schedules_of(hist, cfg, pauses, agreements)
     if not hist.own:
-        return Counting.without_history(cfg, now)
-    return Counting(cfg, schedules_of(hist, cfg), now, True, hist.start, hist.first_commit)
+        return Counting(cfg, scheds, now)
+    return Counting(cfg, scheds, now, True, hist.start, hist.first_commit)
 
 
 # ---------------------------------------------------------------------------- cache
@@ -198,7 +259,8 @@ def _from_data(data: dict[str, Any]) -> VaultHistory:
         own=True,
         head=data["head"],
         start=when(data["start"]) if data["start"] else None,
-        configs=[(when(t), text) for t, text in data["configs"]],
+        configs=[(when(t), text, own) for t, text, own in data["configs"]],
+        accepts=[(when(t), email, digest) for t, email, digest in data["accepts"]],
         first_commit={p: when(t) for p, t in data["first_commit"].items()},
         actions={p: {a: when(t) for a, t in acts.items()} for p, acts in data["actions"].items()},
         deleted={
@@ -224,7 +286,8 @@ def _save(vault: Vault, hist: VaultHistory) -> None:
         "version": CACHE_VERSION,
         "head": hist.head,
         "start": hist.start.isoformat() if hist.start else None,
-        "configs": [(t.isoformat(), text) for t, text in hist.configs],
+        "configs": [(t.isoformat(), text, own) for t, text, own in hist.configs],
+        "accepts": [(t.isoformat(), email, digest) for t, email, digest in hist.accepts],
         "first_commit": {p: t.isoformat() for p, t in hist.first_commit.items()},
         "actions": {
             p: {a: t.isoformat() for a, t in acts.items()} for p, acts in hist.actions.items()

@@ -14,6 +14,7 @@ from openbook.git import repo as gitrepo
 from openbook.notetypes.registry import shared_path
 from openbook.record.pending import pending_changes
 from openbook.ritual.agreements import Agreements, agreement_facts
+from openbook.ritual.binding import pause_now, settings_proposal
 from openbook.ritual.calendar import utc
 from openbook.ritual.counting import CheckinDue, checkin_due, checkins_by_author, question_clock
 from openbook.ritual.events import Timeout, open_timeouts
@@ -50,6 +51,8 @@ class Overview:
     invalid_notes: list[str] = field(default_factory=list)
     config_problems: list[str] = field(default_factory=list)
     last_sync: dict[str, Any] | None = None
+    paused: dict[str, Any] | None = None  # the pause that holds now
+    settings_proposal: dict[str, Any] | None = None  # new settings waiting for consent
 
     @property
     def agreements_due(self) -> list[Any]:
@@ -78,6 +81,8 @@ class Overview:
             "invalid_notes": self.invalid_notes,
             "config_problems": self.config_problems,
             "last_sync": self.last_sync,
+            "paused": self.paused,
+            "settings_proposal": self.settings_proposal,
         }
 
 
@@ -146,4 +151,6 @@ def gather(vault: Vault, me: str | None) -> Overview:
     elif vault.git_dir is not None:
         ov.uncommitted = [c.path for c in gitrepo.status(vault.root, ".")]
     ov.last_sync = read_last_sync(vault)
+    ov.paused = pause_now(notes, vault.config, now)
+    ov.settings_proposal = settings_proposal(hist, vault.config)
     return ov

@@ -142,8 +142,11 @@ def due_soon(vault: Vault, me: str) -> list[Due]:
     cfg = vault.require_config()
     now = vault.now()
     notes = check_vault(vault).valid_notes()
+    model = counting_model(vault)
+    if model.schedules.paused(now):
+        return []  # while a pause holds, no schedule or deadline runs (SPEC section 10)
     items: list[Due] = []
-    checkin = checkin_reminder(counting_model(vault), me, notes, now, vault_origin(vault).began)
+    checkin = checkin_reminder(model, me, notes, now, vault_origin(vault).began)
     if checkin:
         items.append(checkin)
     items += answer_reminders(cfg, me, notes, now)

@@ -30,6 +30,10 @@ def _head_lines(ov: Overview, names: dict[str, Partner], me: str | None) -> list
             f"{ov.config_problems[0]}"
         )
         lines.append("  Fix openbook.yml first ('openbook check' lists everything).")
+    if ov.paused:
+        lines.append(f"  {ov.paused['text']}")
+    if ov.settings_proposal:
+        lines.append(f"  {ov.settings_proposal['text']}")
     for c in ov.conflict_copies:
         lines.append(
             f"  Conflict copy to reconcile: {c} (keep what you both want, then delete it)."
@@ -43,7 +47,9 @@ def _head_lines(ov: Overview, names: dict[str, Partner], me: str | None) -> list
 
 def _checkin_lines(ov: Overview, names: dict[str, Partner], me: str | None) -> list[str]:
     lines = ["Check-ins:"]
-    if not ov.checkins:
+    if ov.paused:
+        lines.append("  Paused: nothing is expected.")
+    elif not ov.checkins:
         lines.append("  No check-in schedule in openbook.yml.")
     tz = ov.now.tzinfo or dt.UTC
     today = ov.now.date()
