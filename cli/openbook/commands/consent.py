@@ -58,25 +58,48 @@ def _agreement_command(name: str, doc: str) -> click.Command:
     return command
 
 
+def _accept_settings(vault: Any, me: str, yes: bool, as_json: bool) -> None:
+    from openbook.ritual.settings_consent import accept_settings, proposal_for
+
+    if not yes and interactive():
+        shown = proposal_for(vault, me)
+        click.echo(shown.message)
+        click.confirm("Accept these settings?", abort=True)
+    result = accept_settings(vault, me)
+    if as_json:
+        echo_json({"accepted": "settings", "changes": result.changes, "commit": result.commit})
+    else:
+        for line in result.changes:
+            click.echo(f"  {line}")
+        click.echo(result.message)
+
+
 @click.command("accept")
-@click.argument("aid", metavar="A-ID")
+@click.argument("aid", metavar="A-ID|settings")
 @click.option("--yes", is_flag=True, help="Do not ask before consenting.")
 @json_option("Print the result as JSON.")
 @click.pass_context
 def accept_command(ctx: click.Context, aid: str, yes: bool, as_json: bool) -> None:
-    """Consent to agreement A-ID. It becomes active only when both of you have accepted.
+    """Consent to agreement A-ID, or to the settings your partner proposed (`settings`).
+
+    An agreement becomes active, and new settings come into force, only when both of you
+    have accepted.
 
     It first shows what you are accepting (what it asks of whom, its review date, what
     would let you relax it) and, on a terminal, asks before consenting.
 
     \b
-    Example:
+    Examples:
       openbook accept A-003
+      openbook accept settings
     """
     from openbook.record import consent
 
     vault = get_vault(ctx)
     me = consenting_partner(ctx, vault)
+    if aid.strip().lower() == "settings":
+        _accept_settings(vault, me, yes, as_json)
+        return
     aid = aid.strip().upper()
     if not yes and interactive():
         for line in consent.describe(vault, aid):

@@ -1,0 +1,63 @@
+"""`openbook accept settings`: a partner's consent to the settings the other proposed.
+
+The binding settings (check-in schedules, answer times, the meeting, the review rhythm,
+timeouts) change only when both have accepted them (SPEC section 10). The consent is an
+empty commit by the accepting partner naming the digest of what they accepted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from openbook.errors import OpenbookError
+from openbook.git import ledger
+from openbook.ritual.binding import settings_proposal
+from openbook.ritual.history import read_history
+from openbook.vault import Vault
+
+
+@dataclass
+class SettingsConsent:
+    message: str
+    changes: list[str]
+    commit: str | None = None
+    digest: str | None = None
+
+
+def proposal_for(vault: Vault, partner: str) -> SettingsConsent:
+    """What `partner` would accept, in plain words; refused when there is nothing to accept."""
+    cfg = vault.require_config()
+    proposal = settings_proposal(read_history(vault), cfg)
+    if proposal is None:
+        raise OpenbookError(
+            "There are no new settings waiting for consent; the settings you both accepted "
+            "are in force ('openbook status' shows them)."
+        )
+    if partner not in proposal["waiting"]:
+        raise OpenbookError(
+            "You proposed these settings (or accepted them already); they come into force "
+            "when your partner runs 'openbook accept settings' on their own copy."
+        )
+    return SettingsConsent(proposal["text"], list(proposal["changes"]), None, proposal["digest"])
+
+
+def accept_settings(vault: Vault, partner: str) -> SettingsConsent:
+    """Record `partner`'s consent to the proposed settings as one commit of the log."""
+    vault.require_writable()
+    with vault.lock():
+        consent = proposal_for(vault, partner)
+        body = "\n".join(consent.changes) or None
+        sha = ledger.record(
+            vault,
+            partner,
+            "accept",
+            "settings",
+            [],
+            "openbook.yml",
+            body=body,
+            allow_empty=True,
+            extra={"Settings": str(consent.digest)},
+        )
+    consent.commit = sha
+    consent.message = "You accepted the new settings; they are in force from now for both of you."
+    return consent

@@ -1,0 +1,53 @@
+"""accept settings: one partner's change stays a proposal until the other accepts it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from testing import Pair, git, invoke, make_pair, trailers
+
+
+@pytest.fixture
+def pair(tmp_path: Path) -> Pair:
+    return make_pair(tmp_path)
+
+
+def _propose_earlier_meeting(pair: Pair) -> None:
+    cfg = pair.alice / "openbook.yml"
+    text = cfg.read_text()
+    assert "at: '19:00'" in text
+    cfg.write_text(text.replace("at: '19:00'", "at: '18:00'"))
+    assert invoke(["commit"], vault=pair.alice).exit_code == 0
+    assert pair.sync("alice").exit_code == 0
+    assert pair.sync("bob").exit_code == 0
+
+
+def test_the_other_partner_accepts_the_proposed_settings(pair: Pair) -> None:
+    _propose_earlier_meeting(pair)
+    status = json.loads(invoke(["status", "--json"], vault=pair.bob).stdout)
+    assert status["settings_proposal"]["waiting"] == ["bob"]
+    res = invoke(["accept", "settings"], vault=pair.alice)
+    assert res.exit_code == 1
+    assert "when your partner runs 'openbook accept settings'" in res.stderr
+    res = invoke(["accept", "settings"], vault=pair.bob)
+    assert res.exit_code == 0, res.stderr
+    assert res.stdout.endswith(
+        "You accepted the new settings; they are in force from now for both of you.\n"
+    )
+    assert trailers(pair.bob)["Openbook-Type"] == "settings"
+    assert trailers(pair.bob)["Openbook-Action"] == "accept"
+    assert "Openbook-Settings" in trailers(pair.bob)
+    assert git(pair.bob, "log", "-1", "--format=%an") == "Bob Example"
+    status = json.loads(invoke(["status", "--json"], vault=pair.bob).stdout)
+    assert status["settings_proposal"] is None
+    res = invoke(["accept", "settings"], vault=pair.bob)
+    assert res.exit_code == 1
+    assert "no new settings waiting" in res.stderr
+
+
+def test_settings_are_never_accepted_for_the_other_partner(pair: Pair) -> None:
+    _propose_earlier_meeting(pair)
+    res = invoke(["accept", "settings"], vault=pair.bob, as_partner="alice")
+    assert res.exit_code == 2
