@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from openbook.errors import IntegrityAlert
+from openbook.errors import IntegrityAlert, shown
 from openbook.git import plumbing
 from openbook.git import repo as gitrepo
 from openbook.notetypes.registry import shared_path as allowed_path
 from openbook.sync.tree import REGULAR_MODES, tree_problems
+from openbook.trust.verify import verify_range
+from openbook.vault import Vault
 from openbook.words import plural
 
 __all__ = ["REGULAR_MODES", "allowed_path", "check_integrity", "refuse_unsafe", "unsafe_tree"]
@@ -67,4 +69,20 @@ def refuse_unsafe(problems: list[str], remote: str, *, merged: bool = False) -> 
             f"Incoming changes from {remote} add {shown}; openbook refuses them, and nothing "
             "was merged or pushed. A vault holds only notes in its folders; ask your partner "
             "to remove these with a new commit, then sync again."
+        )
+
+
+def refuse_unverified(vault: Vault, head: str, incoming: str, remote: str) -> None:
+    """When signatures are required, every incoming commit must verify (SPEC section 7)
+    before anything is merged: exit 4 with the commits named, nothing merged."""
+    if not vault.config.require_signatures:
+        return
+    problems = verify_range(vault.root, head, incoming)
+    if problems:
+        lines = "; ".join(shown(p.format(vault.tz)) for p in problems[:5])
+        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+        raise IntegrityAlert(
+            f"Incoming commits from {remote} do not verify: {lines}{more}. Nothing was merged "
+            "or pushed. Talk with each other before anything else; 'openbook verify' and "
+            "'openbook doctor' say more."
         )

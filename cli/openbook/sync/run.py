@@ -42,7 +42,7 @@ from openbook.ritual.overview import LAST_SYNC_FILE
 from openbook.sync import refs as syncrefs
 from openbook.sync import renumber
 from openbook.sync.arrivals import Arrivals
-from openbook.sync.integrity import check_integrity, refuse_unsafe
+from openbook.sync.integrity import check_integrity, refuse_unsafe, refuse_unverified
 from openbook.sync.merge import integrate, partner_name
 from openbook.sync.preview import preview
 from openbook.sync.refs import INCOMING, SEEN, TRACKING, SyncRefs
@@ -153,6 +153,7 @@ def _sync(vault: Vault, partner: str, refs: SyncRefs) -> SyncResult:
             elif incoming != head:
                 known = tree_problems(root, head) if known is None else known
                 refuse_unsafe(new_problems(root, incoming, known), remote)
+                refuse_unverified(vault, head, incoming, remote)
                 counts = plumbing.ahead_behind(root, head, incoming)
                 if counts[1]:
                     _incoming(vault, result, arrivals, head, incoming)

@@ -1,0 +1,48 @@
+"""sync verifies incoming commits when signatures are required: nothing forged is merged."""
+
+from __future__ import annotations
+
+import pytest
+from test_trust import ALICE_ID, BOB_ID, commit, keys, no_agent, signed  # noqa: F401
+from testing import Pair, checkin_text, git, invoke
+
+
+def _pushed_then_synced_by_alice(pair: Pair, sha: str) -> tuple[int, str]:
+    git(pair.bob, "push", "-q", "origin", "HEAD:main")
+    before = git(pair.alice, "rev-parse", "HEAD")
+    res = invoke(["sync"], vault=pair.alice)
+    assert git(pair.alice, "rev-parse", "HEAD") == before, "nothing was merged"
+    return res.exit_code, res.stderr
+
+
+@pytest.mark.parametrize(
+    ("who", "config", "rule"),
+    [
+        (BOB_ID, ["commit.gpgsign=false"], "unsigned"),
+        (ALICE_ID, [], "signer-not-author"),
+    ],
+    ids=["unsigned", "as-alice-signed-by-bob"],
+)
+def test_sync_refuses_a_commit_that_does_not_verify(
+    signed: Pair,  # noqa: F811
+    who: dict[str, str],
+    config: list[str],
+    rule: str,
+) -> None:
+    author = who["email"].split("@")[0]
+    sha = commit(signed.bob, "checkins/2026/x.md", checkin_text(author), who, *config)
+    code, stderr = _pushed_then_synced_by_alice(signed, sha)
+    assert code == 4
+    assert stderr.startswith(f"openbook: Incoming commits from origin do not verify: {sha[:7]} ")
+    assert f"[{rule}]" in stderr
+    assert "Talk with each other before anything else" in stderr
+
+
+def test_sync_merges_commits_that_verify(signed: Pair) -> None:  # noqa: F811
+    assert (
+        invoke(["new", "checkin", "--set", "mood=4", "--no-edit"], vault=signed.bob).exit_code == 0
+    )
+    assert invoke(["sync"], vault=signed.bob).exit_code == 0
+    res = invoke(["sync"], vault=signed.alice)
+    assert res.exit_code == 0, res.stderr
+    assert git(signed.alice, "rev-parse", "HEAD") == git(signed.bob, "rev-parse", "HEAD")
