@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from testing import accept_settings, build_vault, invoke
+from testing import build_vault, invoke
+from testing.consent import accept_settings
 from testing.ritual import CONFIG, agenda_json, at, commit_files, ok, status_json, vault_at
 
 PAUSE = """\

@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 from openbook.config import Config
 from openbook.git.ledger import partner_of
 from openbook.notes.parse import Note
-from openbook.ritual.calendar import fmt_dt
-from openbook.ritual.counting import next_review
+from openbook.ritual.calendar import fmt_dt, next_review
 from openbook.ritual.events import Repair
 from openbook.ritual.facts import Notes
 from openbook.ritual.history import VaultHistory

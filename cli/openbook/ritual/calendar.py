@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from openbook.config import parse_duration
+from openbook.notetypes.registry import as_date
 
 WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
@@ -113,3 +117,17 @@ def fmt_dt(value: dt.datetime, tz: dt.tzinfo) -> str:
 
 def hhmm(value: dt.time) -> str:
     return value.strftime("%H:%M")
+
+
+DEFAULT_REVIEW_EVERY = dt.timedelta(days=30)
+
+
+def next_review(meta: Mapping[str, Any]) -> dt.date | None:
+    """An agreement's `next_review`, else `since` + `review_every` (default 30 days)."""
+    nr = as_date(meta.get("next_review"))
+    if nr is not None:
+        return nr
+    since = as_date(meta.get("since"))
+    if since is None:
+        return None
+    return since + (parse_duration(meta.get("review_every") or "30d") or DEFAULT_REVIEW_EVERY)

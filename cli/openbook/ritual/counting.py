@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from openbook.config import CheckinSchedule, Config, parse_duration, parse_hhmm
+from openbook.config import CheckinSchedule, Config, parse_hhmm
 from openbook.notes.parse import Note
 from openbook.notetypes.registry import as_date, as_datetime
 from openbook.ritual.calendar import at, days, local_day, utc
@@ -395,14 +395,3 @@ def question_clock(
 
 
 # ---------------------------------------------------------------------- agreements
-
-
-def next_review(meta: Mapping[str, Any]) -> dt.date | None:
-    """An agreement's `next_review`, else `since` + `review_every` (default 30 days)."""
-    nr = as_date(meta.get("next_review"))
-    if nr is not None:
-        return nr
-    since = as_date(meta.get("since"))
-    if since is None:
-        return None
-    return since + (parse_duration(meta.get("review_every") or "30d") or DEFAULT_REVIEW_EVERY)

@@ -29,8 +29,9 @@ from openbook.ritual.calendar import (
     hhmm,
     last_meeting_of_month,
     next_meeting_day,
+    next_review,
 )
-from openbook.ritual.counting import next_review, question_clock
+from openbook.ritual.counting import question_clock
 from openbook.ritual.origin import Origin, vault_origin
 from openbook.vault import Vault
 
