@@ -376,7 +376,12 @@ def render_agenda(vault: Vault, data: dict[str, Any], fmt: str = "md") -> str:
 
     if fmt == "html":
         return render(
-            vault.root, "agenda.html.j2", {"a": data, "chart": chart_rows(data)}, autoescape=True
+            # never a vault's override: the page's head and Content-Security-Policy are
+            # openbook's own, so a template from the partner can never add a script
+            None,
+            "agenda.html.j2",
+            {"a": data, "chart": chart_rows(data)},
+            autoescape=True,
         )
     if fmt == "md":
         return render(vault.root, "agenda.md.j2", {"a": data})
