@@ -136,3 +136,25 @@ def test_a_forged_acceptance_leaves_the_agreement_proposed_in_every_output(pair:
     assert pair.sync("alice").exit_code in (0, 4)
     agenda = json.loads(invoke(["agenda", "--json"], vault=pair.alice).stdout)
     assert "A-001" in agenda["agreements_proposed"]
+
+
+def test_a_forged_consent_that_arrives_is_refused_by_sync(pair: Pair) -> None:
+    _forge_acceptance(pair)
+    git(pair.bob, "push", "-q", "origin", "HEAD:main")
+    before = git(pair.alice, "rev-parse", "HEAD")
+    res = pair.sync("alice")
+    assert res.exit_code == 4
+    sha = git(pair.bob, "rev-parse", "--short=7", "HEAD")
+    assert res.stderr == (
+        "openbook: Incoming changes from origin claim a consent nobody gave: "
+        f"{AGREEMENT} says Alice Example is in accepted_by, but {sha} is not their own. "
+        "Nothing was merged or pushed. Each partner consents from their own copy; talk with "
+        "each other before anything else.\n"
+    )
+    assert git(pair.alice, "rev-parse", "HEAD") == before
+
+
+def test_consent_given_from_the_partners_own_copy_arrives(pair: Pair) -> None:
+    assert invoke(["accept", "A-001"], vault=pair.alice).exit_code == 0
+    assert pair.sync("alice").exit_code == 0
+    assert pair.sync("bob").exit_code == 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from test_trust import ALICE_ID, BOB_ID, commit, keys, no_agent, signed  # noqa: F401
 from testing import Pair, checkin_text, git, invoke
@@ -46,3 +48,35 @@ def test_sync_merges_commits_that_verify(signed: Pair) -> None:  # noqa: F811
     res = invoke(["sync"], vault=signed.alice)
     assert res.exit_code == 0, res.stderr
     assert git(signed.alice, "rev-parse", "HEAD") == git(signed.bob, "rev-parse", "HEAD")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["new", "checkin", "--set", "mood=4", "--no-edit"],
+        ["ask", "Can we talk on Sunday?", "--to", "alice"],
+        ["commit"],
+        ["pause", "--all"],
+    ],
+    ids=lambda a: a[0],
+)
+def test_a_key_that_cannot_sign_stops_every_write_before_it_writes(
+    signed: Pair,  # noqa: F811
+    tmp_path: Path,
+    args: list[str],
+) -> None:
+    private = Path(git(signed.bob, "config", "user.signingkey")).with_suffix("")
+    moved = tmp_path / "away"
+    private.rename(moved)  # the private key is not on this machine right now
+    try:
+        if args == ["commit"]:
+            (signed.bob / "checkins/2026").mkdir(parents=True, exist_ok=True)
+            (signed.bob / "checkins/2026/2026-11-24-bob.md").write_text(checkin_text("bob"))
+        before = signed.head("bob")
+        res = invoke(args, vault=signed.bob)
+        assert res.exit_code == 1, res.stdout
+        assert res.stderr.startswith("openbook: This clone signs commits")
+        assert res.stderr.rstrip().endswith("Nothing was written.")
+        assert signed.head("bob") == before
+    finally:
+        moved.rename(private)

@@ -76,7 +76,7 @@ def _git(root: Path, args: list[str], data: bytes | None = None) -> bytes:
     return res.stdout if res.returncode == 0 else b""
 
 
-def _touches(root: Path) -> list[_Touch]:
+def _touches(root: Path, rev: str = "HEAD") -> list[_Touch]:
     """Commits (no merges) that changed a note in the agreement or question folders."""
     fmt = "%x1e%H%x1f%P%x1f%ae%x1f%ce"
     raw = _git(
@@ -88,7 +88,8 @@ def _touches(root: Path) -> list[_Touch]:
             "-z",
             f"--format={fmt}",
             "--name-only",
-            "HEAD",
+            "--end-of-options",
+            rev,
             "--",
             *FOLDERS,
         ],
@@ -128,11 +129,13 @@ def _claims_at(blobs: Mapping[str, bytes], name: str) -> set[Claim]:
     return claims_of(parse_bytes(name.split(":", 1)[-1], data, positions=False).meta)
 
 
-def introductions(root: Path, wanted: Iterable[str]) -> dict[tuple[str, Claim], _Touch]:
+def introductions(
+    root: Path, wanted: Iterable[str], rev: str = "HEAD"
+) -> dict[tuple[str, Claim], _Touch]:
     """For each (path, claim), the newest commit that introduced it (relative to its
     first parent). Merges introduce nothing: the commits they bring in are looked at."""
     paths = set(wanted)
-    touches = [t for t in _touches(root) if paths.intersection(t.paths)]
+    touches = [t for t in _touches(root, rev) if paths.intersection(t.paths)]
     names: list[str] = []
     for t in touches:
         for p in paths.intersection(t.paths):
@@ -318,3 +321,30 @@ def effective(
         if meta.get("type") == "agreement":
             meta["status"] = status
         note.meta = meta
+
+
+def arriving_unproven(vault: Vault, head: str, incoming: str) -> list[Unproven]:
+    """Consents the incoming head claims, that our head did not, and that the incoming
+    history does not show the claimed partner's own commit adding (sync: exit 4)."""
+    listing = _git(vault.root, ["ls-tree", "-r", "--name-only", incoming, "--", *FOLDERS])
+    paths = [p for p in listing.decode("utf-8", "replace").splitlines() if p.endswith(".md")]
+    blobs = _read_blobs(vault.root, [f"{r}:{p}" for p in paths for r in (incoming, head)])
+    new = {
+        p: _claims_at(blobs, f"{incoming}:{p}") - _claims_at(blobs, f"{head}:{p}") for p in paths
+    }
+    new = {p: c for p, c in new.items() if c}
+    if not new:
+        return []
+    found = introductions(vault.root, new, rev=incoming)
+    emails = {pid: p.email.lower() for pid, p in vault.config.partners.items()}
+    out = []
+    for path, claims in sorted(new.items()):
+        for field, partner in sorted(claims):
+            touch = found.get((path, (field, partner)))
+            email = emails.get(partner)
+            own = touch is not None and email is not None
+            own = own and touch.author == email and touch.committer == email  # type: ignore[union-attr]
+            if not own:
+                sha = touch.sha if touch else ""
+                out.append(Unproven(path, field, partner, sha, touch.author if touch else ""))
+    return out

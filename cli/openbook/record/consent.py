@@ -17,6 +17,7 @@ from typing import Any
 from openbook.errors import NoteError, OpenbookError
 from openbook.notes.parse import BOM, Note, parse_bytes, update_fields
 from openbook.notetypes.registry import AGREEMENT_ID, QUESTION_ID, is_conflict_copy
+from openbook.record.guard import require_can_sign
 from openbook.vault import Vault
 
 
@@ -156,6 +157,7 @@ def _commit(
 
 def _writable(vault: Vault) -> None:
     vault.require_writable()
+    require_can_sign(vault)
 
 
 # ---------------------------------------------------------------------------- answer

@@ -37,6 +37,7 @@ from openbook.record.blank import (
     remember_draft,
     template_body,
 )
+from openbook.record.guard import require_can_sign
 from openbook.vault import Vault
 
 _KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
@@ -246,6 +247,7 @@ def write_and_commit(
 ) -> Created:
     """Write the draft, check it within the vault, then commit it; a note with errors is
     removed again."""
+    require_can_sign(vault)
     with vault.lock():
         full = write_draft(vault, d, exists_hint=exists_hint)
         errors = recheck(vault, d.relpath)

@@ -16,6 +16,7 @@ from openbook.notetypes.registry import (
     shared_path,
 )
 from openbook.record.blank import is_blank, named_writer, not_yours, nothing_written
+from openbook.record.guard import require_can_sign
 from openbook.vault import Vault
 
 BINDING = ("proposed", "active", "paused")  # an agreement in one of these ends only by consent
@@ -122,6 +123,7 @@ def commit_pending(
     outcome = CommitOutcome()
     with vault.lock():
         vault.require_writable()  # again under the lock: git may have started a merge meanwhile
+        require_can_sign(vault)
         changes = pending_changes(vault, *(list(only) if only else []))
         if not changes:
             return outcome

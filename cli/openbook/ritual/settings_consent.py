@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from openbook.errors import OpenbookError
 from openbook.git import ledger
+from openbook.record.guard import require_can_sign
 from openbook.ritual.binding import settings_proposal
 from openbook.ritual.history import read_history
 from openbook.vault import Vault
@@ -44,6 +45,7 @@ def proposal_for(vault: Vault, partner: str) -> SettingsConsent:
 def accept_settings(vault: Vault, partner: str) -> SettingsConsent:
     """Record `partner`'s consent to the proposed settings as one commit of the log."""
     vault.require_writable()
+    require_can_sign(vault)
     with vault.lock():
         consent = proposal_for(vault, partner)
         body = "\n".join(consent.changes) or None

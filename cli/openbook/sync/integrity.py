@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from openbook.check.provenance import arriving_unproven
 from openbook.errors import IntegrityAlert, shown
 from openbook.git import plumbing
 from openbook.git import repo as gitrepo
@@ -75,6 +76,20 @@ def refuse_unsafe(problems: list[str], remote: str, *, merged: bool = False) -> 
 def refuse_unverified(vault: Vault, head: str, incoming: str, remote: str) -> None:
     """When signatures are required, every incoming commit must verify (SPEC section 7)
     before anything is merged: exit 4 with the commits named, nothing merged."""
+    forged = arriving_unproven(vault, head, incoming)
+    if forged:
+        names = vault.config.partners
+        said = "; ".join(
+            f"{f.path} says {names[f.partner].name if f.partner in names else f.partner} "
+            f"{'answered' if f.field == 'answered' else 'is in ' + f.field}, but "
+            f"{f.commit[:7] or 'no commit'} is not their own"
+            for f in forged[:5]
+        )
+        raise IntegrityAlert(
+            f"Incoming changes from {remote} claim a consent nobody gave: {shown(said)}. "
+            "Nothing was merged or pushed. Each partner consents from their own copy; talk "
+            "with each other before anything else."
+        )
     if not vault.config.require_signatures:
         return
     problems = verify_range(vault.root, head, incoming)
