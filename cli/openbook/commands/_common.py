@@ -89,3 +89,16 @@ F = TypeVar("F", bound=Callable[..., Any])
 def json_option(help_text: str = "Print the result as JSON.") -> Callable[[F], F]:
     """The `--json` flag every command that shows data takes (passed as `as_json`)."""
     return click.option("--json", "as_json", is_flag=True, help=help_text)
+
+
+def output_option(help_text: str, *, required: bool = False) -> Callable[[F], F]:
+    """The `-o/--output FILE` option of the commands that write a file (passed as `output`)."""
+    return click.option(
+        "-o",
+        "--output",
+        "output",
+        metavar="FILE",
+        type=click.Path(dir_okay=False),
+        required=required,
+        help=help_text,
+    )

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from ._common import acting_partner, echo_json, get_vault, json_option
+from ._common import acting_partner, echo_json, get_vault, json_option, output_option
 from .write import DATE
 
 
@@ -35,14 +35,7 @@ from .write import DATE
     help="Write the agenda as this week's meeting note (meetings/YYYY/YYYY-Www.md) "
     "and commit it. Never overwrites an existing meeting note.",
 )
-@click.option(
-    "-o",
-    "--output",
-    "output",
-    metavar="FILE",
-    type=click.Path(dir_okay=False),
-    help="Write the agenda to FILE instead of printing it.",
-)
+@output_option("Write the agenda to FILE instead of printing it.")
 @click.pass_context
 def agenda_command(
     ctx: click.Context,

@@ -9,19 +9,20 @@ import click
 
 from openbook.notetypes import NAMES
 
-from ._common import acting_partner, as_override, echo_json, get_vault, interactive, json_option
+from ._common import (
+    acting_partner,
+    as_override,
+    echo_json,
+    get_vault,
+    interactive,
+    json_option,
+    output_option,
+)
 from .write import DATE
 
 
 @click.command("calendar")
-@click.option(
-    "-o",
-    "--output",
-    "output",
-    metavar="FILE",
-    type=click.Path(dir_okay=False),
-    help="Write the .ics file to FILE (default: print it).",
-)
+@output_option("Write the .ics file to FILE (default: print it).")
 @click.option(
     "--discreet",
     is_flag=True,
@@ -129,14 +130,9 @@ def remind_command(ctx: click.Context, as_json: bool, notify: bool, install: boo
     type=click.Choice(NAMES),
     help="Only notes of this type (repeat for several).",
 )
-@click.option(
-    "-o",
-    "--output",
-    "output",
-    metavar="FILE",
+@output_option(
+    "Where to write the export (outside the vault, unless you give its full path).",
     required=True,
-    type=click.Path(dir_okay=False),
-    help="Where to write the export (outside the vault, unless you give its full path).",
 )
 @click.option("--pdf", is_flag=True, help="Write a PDF (through headless Chromium).")
 @click.option("--yes", is_flag=True, help="Do not ask before exporting.")
