@@ -5,24 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from testing import git, invoke, subjects, write
+from testing import git, invoke, start_merge_conflict, subjects, write
 
 CHECKIN = "---\ntype: checkin\nauthor: bob\ndate: 2026-11-24\nmood: 4\n---\n\nFeelings: calm.\n"
-
-
-def _start_merge_conflict(root: Path) -> None:
-    """Leave git mid-merge with plain git, as a person might."""
-    write(root, "README.md", "base\n")
-    git(root, "add", "README.md")
-    git(root, "commit", "-q", "-m", "base")
-    git(root, "switch", "-q", "-c", "side")
-    write(root, "README.md", "side\n")
-    git(root, "commit", "-q", "-am", "side")
-    git(root, "switch", "-q", "main")
-    write(root, "README.md", "main\n")
-    git(root, "commit", "-q", "-am", "main")
-    git(root, "merge", "side", check=False)
-    assert (root / ".git" / "MERGE_HEAD").exists()
 
 
 WRITES = [
@@ -36,7 +21,7 @@ WRITES = [
 
 @pytest.mark.parametrize("args", WRITES, ids=lambda a: a[0])
 def test_mid_merge_every_write_exits_6_and_stages_nothing(vault: Path, args: list[str]) -> None:
-    _start_merge_conflict(vault)
+    start_merge_conflict(vault)
     write(vault, "checkins/2026/2026-11-23-bob.md", CHECKIN)
     before = git(vault, "status", "--porcelain")
     res = invoke(args, vault=vault)

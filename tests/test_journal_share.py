@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from testing import git, invoke, subjects, trailers, write
+from testing import git, invoke, start_merge_conflict, subjects, trailers
 from testing.journaling import ENTRY_ID, SECRET, editor, everything_in
 
 from openbook.errors import Busy
@@ -98,17 +98,7 @@ def test_share_needs_a_vault_and_never_overwrites_a_checkin(
 
 
 def test_share_mid_merge_is_busy_and_writes_nothing(vault: Path, tmp_path: Path) -> None:
-    write(vault, "README.md", "base\n")
-    git(vault, "add", "README.md")
-    git(vault, "commit", "-q", "-m", "base")
-    git(vault, "switch", "-q", "-c", "side")
-    write(vault, "README.md", "side\n")
-    git(vault, "commit", "-q", "-am", "side")
-    git(vault, "switch", "-q", "main")
-    write(vault, "README.md", "main\n")
-    git(vault, "commit", "-q", "-am", "main")
-    git(vault, "merge", "side", check=False)
-    assert (vault / ".git/MERGE_HEAD").exists()
+    start_merge_conflict(vault)
     assert invoke(["journal", "new", "--body", SECRET]).exit_code == 0
     head = git(vault, "rev-parse", "HEAD")
     ed = editor(tmp_path, "save.sh", 'echo more >> "$1"')

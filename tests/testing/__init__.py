@@ -319,3 +319,18 @@ def files_in_history(root: Path) -> set[str]:
         if len(parts) == 2 and parts[1].endswith(".md"):
             out.add(git(root, "cat-file", "-p", parts[0]))
     return out
+
+
+def start_merge_conflict(root: Path) -> None:
+    """Leave git mid-merge with plain git, as a person might (README.md changed both ways)."""
+    write(root, "README.md", "base\n")
+    git(root, "add", "README.md")
+    git(root, "commit", "-q", "-m", "base")
+    git(root, "switch", "-q", "-c", "side")
+    write(root, "README.md", "side\n")
+    git(root, "commit", "-q", "-am", "side")
+    git(root, "switch", "-q", "main")
+    write(root, "README.md", "main\n")
+    git(root, "commit", "-q", "-am", "main")
+    git(root, "merge", "side", check=False)
+    assert (root / ".git" / "MERGE_HEAD").exists()

@@ -17,13 +17,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import subprocess
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from openbook.git.repo import git_env
+from openbook.git.repo import git_bytes
 from openbook.notes.parse import Note, Problem, parse_bytes
 from openbook.vault import Vault
 
@@ -70,10 +69,8 @@ class _Touch:
 
 
 def _git(root: Path, args: list[str], data: bytes | None = None) -> bytes:
-    res = subprocess.run(
-        ["git", *args], cwd=root, input=data, capture_output=True, env=git_env(), check=False
-    )
-    return res.stdout if res.returncode == 0 else b""
+    """git's output as bytes through the git layer; empty when git refuses (no history)."""
+    return git_bytes(root, args, data, check=False)
 
 
 def _touches(root: Path, rev: str = "HEAD") -> list[_Touch]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -323,3 +324,20 @@ def check_remote_url(url: str) -> str:
         raise bad
     # a local path: stored absolute, so a sync from any folder finds it
     return str(Path(text).expanduser().absolute())
+
+
+def git_bytes(
+    root: Path, args: Sequence[str], input_data: bytes | None = None, *, check: bool = True
+) -> bytes:
+    """Run `git ARGS` in `root` and return stdout as bytes (signed payloads and note blobs
+    must not be decoded and re-encoded); GitError when it fails."""
+    try:
+        proc = subprocess.run(
+            ["git", *args], cwd=root, input=input_data, capture_output=True, env=git_env()
+        )
+    except FileNotFoundError:
+        raise OpenbookError("git is not installed; install git and try again.") from None
+    if check and proc.returncode != 0:
+        err = proc.stderr.decode("utf-8", "replace")
+        raise GitError(f"git {args[0]} failed: {first_line(err)}")
+    return proc.stdout

@@ -7,34 +7,17 @@ A signed commit is verified over its exact bytes, so objects are read as bytes h
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from openbook.config import CONFIG_NAME, PARTNER_ID
-from openbook.errors import GitError, OpenbookError
-from openbook.git.repo import first_line, git_env
+from openbook.errors import GitError
+from openbook.git.repo import git_bytes
 from openbook.notes.parse import parse_bytes
 from openbook.trust.sshsig import KeyFormatError, PublicKey, parse_public_key
 
 SIG_HEADER = b"gpgsig"
-
-
-def git_bytes(
-    root: Path, args: Sequence[str], input_data: bytes | None = None, *, check: bool = True
-) -> bytes:
-    """Run `git ARGS` in `root` and return stdout as bytes; GitError when it fails."""
-    try:
-        proc = subprocess.run(
-            ["git", *args], cwd=root, input=input_data, capture_output=True, env=git_env()
-        )
-    except FileNotFoundError:
-        raise OpenbookError("git is not installed; install git and try again.") from None
-    if check and proc.returncode != 0:
-        err = proc.stderr.decode("utf-8", "replace")
-        raise GitError(f"git {args[0]} failed: {first_line(err)}")
-    return proc.stdout
 
 
 # --------------------------------------------------------------------------- commits

@@ -16,8 +16,8 @@ from typing import Any
 
 from openbook.config import CONFIG_NAME
 from openbook.errors import GitError
+from openbook.git.repo import git_bytes
 from openbook.trust.commits import (
-    git_bytes,
     parse_commit,
     parse_settings,
     read_objects,

@@ -16,7 +16,8 @@ from typing import Any
 
 from openbook.errors import Busy, GitError
 from openbook.fsutil import atomic_write
-from openbook.trust.commits import History, RawCommit, git_bytes, load_history, resolve_refs
+from openbook.git.repo import git_bytes
+from openbook.trust.commits import History, RawCommit, load_history, resolve_refs
 from openbook.trust.policy import check_signature, findings
 from openbook.vault import Vault
 
