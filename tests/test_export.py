@@ -239,7 +239,10 @@ def test_nothing_to_export_and_bad_ranges(vault: Path, tmp_path: Path) -> None:
     out = tmp_path / "x.html"
     res = export(vault, "--since", "2027-01-01", "-o", str(out), "--yes")
     assert res.exit_code == 1
-    assert res.stderr == "openbook: No notes match these dates and types; nothing was exported.\n"
+    assert res.stderr == (
+        "openbook: No notes match these dates and types; nothing was exported. Widen the "
+        "range or leave it out: openbook export -o ~/Documents/export.html\n"
+    )
     res = export(vault, "--since", "2026-11-30", "--until", "2026-11-01", "-o", str(out), "--yes")
     assert res.exit_code == 1
     assert "--since 2026-11-30 is after --until 2026-11-01; swap them." in res.stderr

@@ -100,12 +100,15 @@ def test_status_names_the_files_that_would_not_be_shared_and_why(vault: Path) ->
     write(vault, ".obsidian/app.json", "{}")
     write(vault, checkin_path("bob"), checkin_text("bob"))
     lines = invoke(["status"], vault=vault).stdout.splitlines()
-    why = "because it is outside the vault's note folders; move it into a note folder or keep it"
+    why = (
+        "because it is outside the vault's note folders. If it is a note, move it into its "
+        "folder; if not, move it"
+    )
     assert lines[-5:] == [
         "Uncommitted: 1 change (openbook commit records them).",
         f"  {checkin_path('bob')}",
-        f"Not shared: .obsidian/app.json, {why} outside the vault.",
-        f"Not shared: notes.txt, {why} outside the vault.",
+        f"Not shared: .obsidian/app.json, {why} out of the vault.",
+        f"Not shared: notes.txt, {why} out of the vault.",
         "Last sync: never (openbook sync shares your notes with your partner).",
     ]
     data = json.loads(invoke(["status", "--json"], vault=vault).stdout)

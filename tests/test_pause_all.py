@@ -33,7 +33,7 @@ def test_pause_all_commits_a_pause_note_by_the_pauser(pair: Pair) -> None:
     assert res.exit_code == 1
     assert res.stderr == (
         f"openbook: Everything is already paused (Alice Example, {NOTE}); nothing is expected "
-        "of either of you until it ends.\n"
+        "of either of you until it ends: you end it with 'openbook resume'.\n"
     )
 
 

@@ -126,7 +126,7 @@ class _Checker:
         if value is None:
             return {}
         if not isinstance(value, dict):
-            self.err((key,), f"'{key}' must be a mapping of settings; see the example in README")
+            self.err((key,), f"'{key}' must be a mapping of settings; see docs/vault.md")
             return {}
         return value
 

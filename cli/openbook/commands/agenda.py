@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import click
 
@@ -80,8 +79,9 @@ def agenda_command(
         markdown = text if fmt == "md" else render_agenda(vault, data, "md")
         saved = save_meeting(vault, me, data, markdown)
     if output:
-        _write_output(Path(output), text)
-        click.echo(f"Agenda written to {output}.")
+        from openbook.record.output import write_output
+
+        click.echo(f"Agenda {write_output(vault, output, text.encode('utf-8'))}.")
     elif fmt == "json":
         click.echo(text, nl=False)
     else:
@@ -90,21 +90,6 @@ def agenda_command(
         click.echo(
             f"Saved as {saved[0]} and committed; add the minutes there after the meeting.", err=True
         )
-
-
-def _write_output(path: Path, text: str) -> None:
-    from openbook.errors import OpenbookError
-    from openbook.fsutil import atomic_write
-
-    target = path.expanduser()
-    if ".git" in target.resolve().parts:
-        raise OpenbookError(f"{path} is inside a .git folder; choose another file.")
-    try:
-        atomic_write(target.resolve(), text.encode("utf-8"))
-    except OSError as exc:
-        raise OpenbookError(
-            f"could not write {path} ({exc.strerror}); check the folder exists and is yours."
-        ) from None
 
 
 @click.command("review")

@@ -42,9 +42,7 @@ def calendar_command(ctx: click.Context, output: str | None, discreet: bool) -> 
       openbook calendar -o openbook.ics
       openbook calendar --discreet -o ~/shared/us.ics
     """
-    from pathlib import Path
-
-    from openbook.fsutil import atomic_write
+    from openbook.record.output import write_output
     from openbook.ritual.ics import calendar_bytes
 
     vault = get_vault(ctx)
@@ -54,8 +52,8 @@ def calendar_command(ctx: click.Context, output: str | None, discreet: bool) -> 
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
-    atomic_write(Path(output).expanduser(), data)
-    click.echo(f"openbook: wrote {output}; import it into your calendar.", err=True)
+    where = write_output(vault, output, data)
+    click.echo(f"openbook: {where}; import it into your calendar.", err=True)
 
 
 @click.command("remind")
@@ -164,8 +162,6 @@ def export_command(
     vault.require_writable()
     target = export_target(vault, output, pdf=pdf)
     sel = select_notes(vault, since, until, types)
-    if not sel.notes:
-        raise OpenbookError("No notes match these dates and types; nothing was exported.")
     names = {pid: p.name for pid, p in vault.config.partners.items()}
     click.echo(f"The export will hold {sel.summary()}, {sel.range_text()}:")
     for line in listing(sel, names):

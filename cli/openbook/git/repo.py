@@ -126,6 +126,22 @@ def init(root: Path) -> None:
     config_set(root, "core.quotepath", "off")
 
 
+def exclude_locally(root: Path, target: Path) -> None:
+    """List the file `target` in this clone's own .git/info/exclude (never shared), once."""
+    top = Path(out(root, "rev-parse", "--show-toplevel").strip()).resolve()
+    exclude = root / out(root, "rev-parse", "--git-path", "info/exclude").strip()
+    line = "/" + target.resolve().relative_to(top).as_posix()
+    try:
+        text = exclude.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        text = ""
+    if line in text.splitlines():
+        return
+    exclude.parent.mkdir(parents=True, exist_ok=True)
+    with exclude.open("a", encoding="utf-8") as f:
+        f.write(("\n" if text and not text.endswith("\n") else "") + line + "\n")
+
+
 def has_head(root: Path) -> bool:
     return run(root, ["rev-parse", "-q", "--verify", "HEAD^{commit}"], check=False).status == 0
 

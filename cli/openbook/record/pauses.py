@@ -33,10 +33,16 @@ def pause_all(vault: Vault, partner: str, until: dt.date | None = None) -> Conse
     with vault.lock():
         current = open_pauses(vault)
         if current:
-            who = names[current[0].meta["by"]].name if current[0].meta["by"] in names else "?"
+            by = current[0].meta.get("by")
+            who = names[by].name if by in names else str(by)
+            ends = (
+                "you end it with 'openbook resume'"
+                if by == partner
+                else f"{who} ends it with 'openbook resume'"
+            )
             raise OpenbookError(
-                f"Everything is already paused ({who}, {current[0].path}); "
-                "nothing is expected of either of you until it ends."
+                f"Everything is already paused ({who}, {current[0].path}); nothing is "
+                f"expected of either of you until it ends: {ends}."
             )
         since = _now_local(vault)
         end = dt.datetime.combine(until, dt.time(0, 0)) if until else None

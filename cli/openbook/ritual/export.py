@@ -28,6 +28,7 @@ from openbook.git import ledger
 from openbook.git import repo as gitrepo
 from openbook.notes.parse import Note
 from openbook.notetypes.registry import TYPES, is_conflict_copy, note_date
+from openbook.record.output import keep_local
 from openbook.render import render
 from openbook.ritual.calendar import fmt_day
 from openbook.vault import Vault
@@ -120,6 +121,11 @@ def select_notes(
         elif (since and day < since) or (until and day > until):
             continue
         chosen.append(note)
+    if not chosen:
+        raise OpenbookError(
+            "No notes match these dates and types; nothing was exported. Widen the range or "
+            "leave it out: openbook export -o ~/Documents/export.html"
+        )
     chosen.sort(key=_sort_key)
     return Selection(since, until, types, chosen)
 
@@ -337,8 +343,6 @@ def export_message(sel: Selection, me: str, fmt: str) -> str:
 def export(vault: Vault, me: str, sel: Selection, target: Path, *, pdf: bool) -> str:
     """Write the file, then record the export in the log. When the record cannot be
     made, the file is removed again: there is no export the partner cannot see."""
-    if not sel.notes:
-        raise OpenbookError("No notes match these dates and types; nothing was exported.")
     vault.require_writable()
     html = render_page(vault, sel, me)
     with vault.lock():
@@ -352,6 +356,7 @@ def export(vault: Vault, me: str, sel: Selection, target: Path, *, pdf: bool) ->
             print_pdf(html, target)
         else:
             atomic_write(target, html.encode("utf-8"))
+        keep_local(vault, target)
         try:
             return gitrepo.commit_paths(
                 vault.root,

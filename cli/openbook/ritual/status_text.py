@@ -119,8 +119,8 @@ def _tail_lines(ov: Overview) -> list[str]:
         lines.append("Uncommitted: nothing, everything is in the log.")
     for item in ov.not_shared[:10]:
         lines.append(
-            f"Not shared: {item['path']}, because {item['why']}; move it into a note folder "
-            "or keep it outside the vault."
+            f"Not shared: {item['path']}, because {item['why']}. If it is a note, move it "
+            "into its folder; if not, move it out of the vault."
         )
     if len(ov.not_shared) > 10:
         lines.append(f"  and {plural(len(ov.not_shared) - 10, 'more file')} not shared.")

@@ -124,8 +124,10 @@ def _resolve(
         for side in (ours, their):
             if side and side[0] not in REGULAR_MODES:
                 raise OpenbookError(
-                    f"{shown(path)} changed on both sides and is not a plain file; nothing was "
-                    "merged. Resolve it by hand with git, then sync again."
+                    f"{shown(path)} changed on both sides and is not a plain file, so nothing "
+                    "was merged; openbook shares plain files only. Remove it on your side "
+                    f"(git rm -- '{shown(path)}' && git commit -m 'Remove {shown(path)}'), then "
+                    "run 'openbook sync' again."
                 )
         who, sha = _their_side(vault, base, theirs, path)
         if ours and their and settings.is_setting(path):

@@ -287,8 +287,8 @@ def _sync_message(code: int) -> str:
         3: "sync kept both sides of a conflict as a copy beside the note; reconcile the "
         "two together, then delete the copy. Watch keeps running.",
         4: "sync stopped: the shared history was rewritten or does not verify, so nothing "
-        "was merged or pushed. Look at it together with 'openbook sync --check', then "
-        "restart watch. Your notes are still committed here.",
+        "was merged or pushed. See what differs and the safe ways forward with 'openbook "
+        "doctor', then restart watch. Your notes are still committed here.",
         5: "the remote could not be reached; your notes are committed here and will be "
         "shared at the next sync.",
         6: "the vault was busy; sync tries again at the next interval.",
