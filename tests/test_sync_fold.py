@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from test_trust import keys, no_agent, signed  # noqa: F401
-from testing import Pair, checkin_text, git, invoke, make_pair, write
+from testing import Pair, bare_remote, checkin_text, git, invoke, make_pair, make_vault, write
 
 from openbook.record.pending import commit_pending
 from openbook.ritual.history import read_history
@@ -206,3 +206,17 @@ def test_a_signed_vault_verifies_after_folding(
         assert res.exit_code == 0, res.stdout + res.stderr
         assert res.stdout.endswith(" 0 problems\n")
     assert len(commits_of(signed.alice, NOTE)) == 1
+
+
+def test_the_first_sync_of_a_new_vault_folds_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    remote = bare_remote(tmp_path / "remote.git")
+    bob = make_vault(tmp_path / "bob")
+    git(bob, "remote", "add", "origin", str(remote))
+    for n in range(3):
+        save(monkeypatch, bob, NOTE, text(n), START + dt.timedelta(seconds=n))
+    res = invoke(["sync"], vault=bob, as_partner="bob")
+    assert res.exit_code == 0, res.stderr
+    assert f"Folded 3 saves of {NOTE}" in res.stdout
+    assert len(commits_of(remote, NOTE)) == 1

@@ -172,7 +172,7 @@ def _linear(records: list[LogRecord]) -> bool:
     for before, rec in zip([None, *records], records, strict=False):
         if len(rec.parents) > 1 or (before is not None and rec.parents != [before.sha]):
             return False
-    return len(records[0].parents) == 1  # the first rests on a shared commit
+    return True
 
 
 def _saved_path(rec: LogRecord, raw: RawCommit, body: bytes) -> str | None:
