@@ -61,6 +61,7 @@ class Save:
     action: str = ""
     signs: tuple[str, str] = ("", "")  # its Openbook-Type and Openbook-Partner
     own: tuple[dt.date, ...] = ()  # the note's own dates (field, file name)
+    plain: bool = True  # only tree, parents, people and a UTF-8 message: made again exactly
 
 
 @dataclass
@@ -112,6 +113,7 @@ def plan(vault: Vault, head: str) -> Plan:
         raw = parse_commit(rec.sha, obj[2])
         _, _, body = obj[2].partition(b"\n\n")
         save = Save(raw, body.decode("utf-8", "replace"), _saved_path(rec, raw, body))
+        save.plain = _plain(raw, body)
         save.action = rec.trailers.get("Openbook-Action", "")
         kind, who = rec.trailers.get("Openbook-Type", ""), rec.trailers.get("Openbook-Partner", "")
         save.signs = (kind, who)
@@ -132,6 +134,8 @@ def fold(vault: Vault, refs: SyncRefs, head: str) -> tuple[str, list[str]]:
     first = found.runs[0].start
     redo = found.commits[first:]
     signing = commit_tree_sign_args(root)
+    if not all(s.plain for s in redo):
+        return head, []  # a commit git could not make again byte for byte: leave all
     if not signing and any(s.raw.signature is not None for s in redo):
         return head, []  # signed commits are never made again unsigned
     backup = syncrefs.backup(root, refs, head)
@@ -183,14 +187,26 @@ def _saved_path(rec: LogRecord, raw: RawCommit, body: bytes) -> str | None:
     action = rec.trailers.get("Openbook-Action")
     if action not in FOLDABLE or letter != ("A" if action == "new" else "M"):
         return None
-    headers = raw.payload.partition(b"\n\n")[0].split(b"\n")
-    if any(h.split(b" ", 1)[0] not in _PLAIN_HEADERS for h in headers if h):
-        return None  # an encoding, a mergetag or anything else git may carry: leave it
+    if not _plain(raw, body):
+        return None
     kind, partner = rec.trailers.get("Openbook-Type"), rec.trailers.get("Openbook-Partner")
     if not kind or not partner:
         return None
     expected = ledger.message(kind, action, path, partner)
     return path if body.decode("utf-8", "replace") == expected else None
+
+
+def _plain(raw: RawCommit, body: bytes) -> bool:
+    """No header beyond tree, parents, author and committer (an encoding, a mergetag...),
+    and a message in UTF-8."""
+    headers = raw.payload.partition(b"\n\n")[0].split(b"\n")
+    if any(h.split(b" ", 1)[0] not in _PLAIN_HEADERS for h in headers if h):
+        return False
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _own_dates(saves: list[Save], blobs: Batch) -> None:
