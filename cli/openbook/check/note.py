@@ -7,7 +7,13 @@ import difflib
 from openbook.check.fields import NoteCheck, check_field
 from openbook.config import Config
 from openbook.notes.parse import Note
-from openbook.notetypes.registry import TYPES, NoteType, conflict_original, is_conflict_copy
+from openbook.notetypes.registry import (
+    TYPES,
+    NoteType,
+    conflict_original,
+    is_conflict_copy,
+    is_draft,
+)
 
 NO_TYPE = "note has no 'type'; add e.g. 'type: checkin'"
 
@@ -55,12 +61,26 @@ def validate_note(note: Note, cfg: Config) -> Note:
 
 def _fields(c: NoteCheck, t: NoteType) -> None:
     note, meta, spec = c.note, c.meta, t.spec
+    draft = is_draft(meta)  # a draft may be half filled: what it still needs is a warning
     for key, f in spec.items():
         value = meta.get(key)
         if value is None or value == "" or value == []:
             if f.required:
                 where = note.keypos(key) if key in meta else (1, 1)
-                c.add(where, "field-required", f"{t.name} needs '{key}'; add '{key}:' with a value")
+                if draft:
+                    c.add(
+                        where,
+                        "field-required",
+                        f"{t.name} needs '{key}' before it stops being a draft; add "
+                        f"'{key}:' with a value",
+                        "warning",
+                    )
+                else:
+                    c.add(
+                        where,
+                        "field-required",
+                        f"{t.name} needs '{key}'; add '{key}:' with a value",
+                    )
             continue
         check_field(c, key, f, value)
     for key in meta:

@@ -12,8 +12,9 @@ from openbook.check.note import validate_note
 from openbook.check.provenance import Unproven, check_consent, effective
 from openbook.check.rules import CROSS_NOTE_RULES, cross_check, facts_of, former_ids
 from openbook.config import Config
+from openbook.git import repo as gitrepo
 from openbook.notes.parse import MAX_FILE_BYTES, Note, Problem, parse_bytes
-from openbook.notetypes.registry import is_conflict_copy
+from openbook.notetypes.registry import is_conflict_copy, is_draft
 from openbook.vault import Vault
 from openbook.words import plural
 
@@ -83,9 +84,33 @@ class CheckResult:
             self._proven = True
         return self._parsed
 
+    def drafts(self) -> set[str]:
+        """Notes marked `draft: true` (never committed while they are drafts)."""
+        return {path for path, note in self.parsed.items() if is_draft(note.meta)}
+
+    def uncounted_drafts(self) -> set[str]:
+        """Drafts that counting, the agenda and `status` leave out: a draft that has not
+        arrived in the log (it never reached HEAD), and a draft that still lacks a
+        required field. A note committed before `draft: true` was added has arrived, and
+        the log keeps it: it counts as the note on disk says."""
+        drafts = self.drafts()
+        if not drafts:
+            return set()
+        half = {p.path for p in self.problems if p.rule == "field-required" and p.path in drafts}
+        committed: set[str] = set()
+        if self.vault.git_dir is not None and gitrepo.has_head(self.vault.root):
+            raw = gitrepo.run(
+                self.vault.root,
+                ["ls-tree", "-r", "-z", "--name-only", "HEAD", "--", *sorted(drafts)],
+                strip=False,
+            ).stdout
+            committed = {p for p in raw.split("\0") if p}
+        return half | (drafts - committed)
+
     def valid_notes(self) -> list[Note]:
-        """Notes with no error of their own, conflict copies left out, sorted by path."""
-        bad = self.failed_paths()
+        """Notes with no error of their own, conflict copies and drafts that have not
+        arrived left out (`uncounted_drafts`), sorted by path."""
+        bad = self.failed_paths() | self.uncounted_drafts()
         return [
             n
             for path, n in sorted(self.parsed.items())

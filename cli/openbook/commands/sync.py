@@ -54,9 +54,17 @@ def clone_command(ctx: click.Context, url: str, directory: str) -> None:
     metavar="NAME",
     help="The git remote to sync with.",
 )
+@click.option(
+    "--no-fold",
+    "no_fold",
+    is_flag=True,
+    help="Share every local save of a note as it was committed, not folded into one.",
+)
 @json_option("Print the result as JSON.")
 @click.pass_context
-def sync_command(ctx: click.Context, check_only: bool, remote: str, as_json: bool) -> None:
+def sync_command(
+    ctx: click.Context, check_only: bool, remote: str, no_fold: bool, as_json: bool
+) -> None:
     """Share your changes and receive your partner's.
 
     Commits pending changes (checked first), fetches, makes sure the shared history was
@@ -66,6 +74,8 @@ def sync_command(ctx: click.Context, check_only: bool, remote: str, as_json: boo
 
     Notes you both added under one name or id are both kept: yours is renumbered.
     Shared settings (openbook.yml, language.md, templates) merge key by key.
+    Your saves of one note that your partner has not received yet go as one commit
+    (the originals stay in a backup ref); notes marked draft: true are not shared.
 
     \b
     Exit codes: 0 done, 1 notes with errors were left out (everything else was synced)
@@ -83,7 +93,7 @@ def sync_command(ctx: click.Context, check_only: bool, remote: str, as_json: boo
 
     vault = get_vault(ctx)
     me = acting_partner(ctx, vault)
-    result = sync(vault, me, remote=remote, check_only=check_only)
+    result = sync(vault, me, remote=remote, check_only=check_only, fold=not no_fold)
     if as_json:
         echo_json(result.as_dict())
     else:

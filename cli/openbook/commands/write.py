@@ -201,6 +201,7 @@ def commit_command(ctx: click.Context, message: str | None, as_json: bool) -> No
                 "protected": sorted(outcome.protected),
                 "blank": outcome.blank,
                 "not_yours": sorted(outcome.not_yours),
+                "drafts": sorted(outcome.drafts),
             }
         )
     else:

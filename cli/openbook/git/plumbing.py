@@ -72,6 +72,17 @@ def resolve(root: Path, *names: str) -> list[str | None]:
     return found + [None] * (len(names) - len(found))
 
 
+def resolve_tree(root: Path, commit: str) -> str | None:
+    """The tree of `commit` (name on standard input: never read as an option)."""
+    raw = gitrepo.run(
+        root,
+        ["cat-file", "--batch-check=%(objectname) %(objecttype)"],
+        input_data=f"{commit}^{{tree}}\n",
+    ).stdout
+    oid, _, kind = raw.strip().partition(" ")
+    return oid if kind == "tree" else None
+
+
 def read_refs(root: Path, *prefixes: str) -> tuple[str | None, dict[str, str]]:
     """(checked-out branch, {ref: commit}) for the branches and every ref under `prefixes`,
     in one `git for-each-ref`. The branch is None when HEAD names no existing branch
@@ -114,9 +125,34 @@ def update_refs(
     gitrepo.run(root, args, input_data="\n".join(["start", *lines, "commit"]) + "\n")
 
 
+def move_ref(root: Path, ref: str, new: str, old: str, message: str) -> None:
+    """Point `ref` at `new` only if it still points at `old` (compare and swap): GitError
+    when something moved it meanwhile, and then nothing changed."""
+    gitrepo.run(root, ["update-ref", "-m", message, "--end-of-options", ref, new, old])
+
+
 def delete_ref(root: Path, ref: str) -> None:
     """Remove `ref` if it is there; a missing ref is not an error."""
     gitrepo.run(root, ["update-ref", "-d", ref], check=False)
+
+
+# refs that hold what has been shared: the remote-tracking branches, and openbook's own
+# record of remote heads (seen, fetched for a sync, fetched for `sync --check`)
+SHARED_REFS = (
+    "--remotes",
+    "--glob=refs/openbook/seen/*",
+    "--glob=refs/openbook/incoming/*",
+    "--glob=refs/openbook/check/*",
+)
+
+
+def unshared(root: Path, head: str) -> list[gitrepo.LogRecord]:
+    """The commits of `head` that no remote ref reaches (never shared), oldest first, each
+    with its changed files (one `git log`)."""
+    records = gitrepo.log_records(
+        root, ["--topo-order", "--not", *SHARED_REFS, "--not", "--end-of-options", head]
+    )
+    return records[::-1]
 
 
 # --------------------------------------------------------------------------- merging

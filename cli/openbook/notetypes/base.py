@@ -74,6 +74,11 @@ def _settings_original(stem: str) -> str | None:
     return None
 
 
+def is_draft(meta: Any) -> bool:
+    """A note its writer marked `draft: true`: it stays on this machine until that line goes."""
+    return isinstance(meta, dict) and meta.get(DRAFT_KEY) is True
+
+
 def as_date(value: Any) -> dt.date | None:
     if isinstance(value, dt.datetime):
         return value.date()
@@ -122,10 +127,14 @@ def F(
 # plugins): accepted on every note without a warning, kept, and never checked
 EDITOR_KEYS = ("created", "modified", "updated", "aliases", "cssclasses", "publish")
 
+# a note with `draft: true` stays on this machine: never committed, counted or shared
+DRAFT_KEY = "draft"
+
 # the fields every type has
 COMMON = {
     "type": F("str", req=True),
     "tags": F("strs"),
+    DRAFT_KEY: F("bool"),
     **{key: F("any") for key in EDITOR_KEYS},
 }
 

@@ -14,6 +14,7 @@ from openbook.notetypes import NAMES, module_name
 from openbook.notetypes.base import (
     AGREEMENT_ID,
     CONFLICT_COPY,
+    DRAFT_KEY,
     LANGUAGE_FILE,
     PERIOD,
     QUESTION_ID,
@@ -25,6 +26,7 @@ from openbook.notetypes.base import (
     as_datetime,
     conflict_original,
     is_conflict_copy,
+    is_draft,
     iso_week,
     settings_stem,
 )
@@ -33,6 +35,7 @@ __all__ = [
     "AGREEMENT_ID",
     "CONFLICT_COPY",
     "DATE_FIELD",
+    "DRAFT_KEY",
     "FOLDERS",
     "FOLDER_TYPES",
     "GITATTRIBUTES",
@@ -51,6 +54,7 @@ __all__ = [
     "conflict_original",
     "id_type",
     "is_conflict_copy",
+    "is_draft",
     "iso_week",
     "note_date",
     "settings_stem",

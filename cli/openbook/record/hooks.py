@@ -14,8 +14,9 @@ from pathlib import Path
 from openbook.errors import OpenbookError
 from openbook.fsutil import atomic_write
 from openbook.git import repo as gitrepo
-from openbook.notes.parse import Problem
-from openbook.record.pending import binding_agreement_at, deletion_refusal
+from openbook.notes.parse import MAX_FILE_BYTES, Problem, parse_bytes
+from openbook.notetypes.registry import is_draft
+from openbook.record.pending import binding_agreement_at, deletion_refusal, draft_line
 from openbook.vault import Vault
 
 MARKER = "# openbook pre-commit hook"
@@ -123,4 +124,18 @@ def pre_commit_problems(vault: Vault) -> tuple[list[str], list[Problem]]:
         return [], ended
     wanted = set(paths)
     result = check_vault(vault)
-    return paths, ended + [p for p in result.problems if p.path in wanted]
+    drafts = [_draft_problem(vault, path) for path in paths if path in result.drafts()]
+    return paths, ended + drafts + [p for p in result.problems if p.path in wanted]
+
+
+def _draft_problem(vault: Vault, path: str) -> Problem:
+    """A staged draft stops the commit: a draft stays on this machine (docs/vault.md)."""
+    line, col = 1, 1
+    try:
+        with open(vault.root / path, "rb") as fh:
+            note = parse_bytes(path, fh.read(MAX_FILE_BYTES + 1))
+        if is_draft(note.meta):
+            line, col = note.keypos("draft")
+    except OSError:
+        pass
+    return Problem(path, line, col, "error", "draft", draft_line(path))

@@ -13,6 +13,7 @@ from openbook.notetypes.registry import (
     LANGUAGE_FILE,
     NOTE_FOLDERS,
     is_conflict_copy,
+    is_draft,
     shared_path,
 )
 from openbook.record.blank import is_blank, named_writer, not_yours, nothing_written
@@ -47,6 +48,16 @@ class CommitOutcome:
     blank: list[str] = field(default_factory=list)  # new notes with nothing written yet
     # new notes whose author field names another partner: path -> (field, that partner)
     not_yours: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # notes marked `draft: true`: path -> whether history holds an earlier version
+    drafts: dict[str, bool] = field(default_factory=dict)
+
+
+def draft_line(path: str, committed_before: bool = False) -> str:
+    """What is said, once, of a note left uncommitted because it is a draft."""
+    line = f"{path} is a draft (draft: true); it stays on this machine until you remove that line"
+    if committed_before:
+        line += "; the version committed before stays in the shared history"
+    return line
 
 
 def _shared_note(path: str) -> bool:
@@ -117,7 +128,8 @@ def commit_pending(
     what a vault shares (`outside`: the partner's sync would refuse them), new notes with
     nothing written in them (`blank`) and new notes that name another partner as their
     writer (`not_yours`); everything else is committed as `new`, `edit` or `delete`.
-    Notes a .gitignore hides are committed all the same (`pending_changes`).
+    Notes a .gitignore hides are committed all the same (`pending_changes`). A note
+    marked `draft: true` is never committed (`drafts`), whatever it holds.
     """
     vault.require_writable()
     outcome = CommitOutcome()
@@ -135,6 +147,9 @@ def commit_pending(
                 continue
             if not shared_path(path):
                 outcome.outside.append(path)
+                continue
+            if not change.deleted and is_draft(_meta(result, path)):
+                outcome.drafts[path] = not change.added
                 continue
             if not change.deleted and path in bad:
                 outcome.refused.append(path)
@@ -154,6 +169,11 @@ def commit_pending(
     return outcome
 
 
+def _meta(result: CheckResult, path: str) -> object:
+    note = result.parsed.get(path)
+    return note.meta if note is not None else None
+
+
 def _held(vault: Vault, partner: str, result: CheckResult, path: str, out: CommitOutcome) -> bool:
     """A new note that waits: nothing written in it yet, or written in another's name."""
     note = result.parsed.get(path)
@@ -170,8 +190,10 @@ def _held(vault: Vault, partner: str, result: CheckResult, path: str, out: Commi
 
 
 def held_lines(outcome: CommitOutcome, me: str) -> list[str]:
-    """One sentence for each new note that waits (blank or in another's name)."""
-    lines = [nothing_written(path) for path in outcome.blank]
+    """One sentence for each note that waits: a draft, a new note with nothing written
+    in it, a new note in another's name."""
+    lines = [draft_line(path, before) for path, before in sorted(outcome.drafts.items())]
+    lines += [nothing_written(path) for path in outcome.blank]
     for path, (key, named) in sorted(outcome.not_yours.items()):
         lines.append(not_yours(path, key, named, me))
     return lines

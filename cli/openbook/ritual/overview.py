@@ -47,6 +47,7 @@ class Overview:
     open_timeouts: list[Timeout] = field(default_factory=list)
     uncommitted: list[str] = field(default_factory=list)
     not_shared: list[dict[str, str]] = field(default_factory=list)  # {"path", "why"}
+    drafts: list[str] = field(default_factory=list)  # draft: true, kept on this machine
     conflict_copies: list[str] = field(default_factory=list)
     invalid_notes: list[str] = field(default_factory=list)
     config_problems: list[str] = field(default_factory=list)
@@ -79,6 +80,7 @@ class Overview:
             "not_shared": self.not_shared,
             "conflict_copies": self.conflict_copies,
             "invalid_notes": self.invalid_notes,
+            "drafts": self.drafts,
             "config_problems": self.config_problems,
             "last_sync": self.last_sync,
             "paused": self.paused,
@@ -118,10 +120,12 @@ def open_questions(result: CheckResult, vault: Vault, now: dt.datetime) -> list[
 NOT_SHARED_WHY = "it is outside the vault's note folders"
 
 
-def _pending(ov: Overview, vault: Vault) -> None:
-    """Changes waiting for `commit`, and files that would not be shared, with why."""
+def _pending(ov: Overview, vault: Vault, drafts: set[str]) -> None:
+    """Changes waiting for `commit`, drafts, and files that would not be shared, with why."""
     for change in sorted(pending_changes(vault), key=lambda c: c.path):
-        if shared_path(change.path):
+        if change.path in drafts and not change.deleted:
+            ov.drafts.append(change.path)
+        elif shared_path(change.path):
             ov.uncommitted.append(change.path)
         elif not change.path.endswith("/"):
             ov.not_shared.append({"path": change.path, "why": NOT_SHARED_WHY})
@@ -147,7 +151,7 @@ def gather(vault: Vault, me: str | None) -> Overview:
     ov.config_problems = [p.format() for p in vault.config.problems]
     ov.invalid_notes = sorted(result.failed_paths() - {"openbook.yml"})
     if vault.is_own_repo:
-        _pending(ov, vault)
+        _pending(ov, vault, result.drafts())
     elif vault.git_dir is not None:
         ov.uncommitted = [c.path for c in gitrepo.status(vault.root, ".")]
     ov.last_sync = read_last_sync(vault)

@@ -117,6 +117,8 @@ def _tail_lines(ov: Overview) -> list[str]:
         lines += [f"  {path}" for path in ov.uncommitted[:10]]
     else:
         lines.append("Uncommitted: nothing, everything is in the log.")
+    for path in ov.drafts[:10]:
+        lines.append(f"Not shared: {path}, a draft (draft: true) that stays on this machine.")
     for item in ov.not_shared[:10]:
         lines.append(
             f"Not shared: {item['path']}, because {item['why']}. If it is a note, move it "

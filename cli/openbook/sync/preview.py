@@ -5,6 +5,7 @@ from __future__ import annotations
 from openbook.errors import IntegrityAlert, RemoteUnreachable
 from openbook.git import plumbing
 from openbook.git import repo as gitrepo
+from openbook.sync import fold as folding
 from openbook.sync import renumber
 from openbook.sync.integrity import check_integrity, refuse_unsafe
 from openbook.sync.refs import PROBE, SyncRefs, waiting
@@ -15,7 +16,7 @@ from openbook.vault import Vault
 from openbook.words import plural
 
 
-def preview(vault: Vault, refs: SyncRefs) -> SyncResult:
+def preview(vault: Vault, refs: SyncRefs, *, fold: bool = True) -> SyncResult:
     """What a sync would do; changes nothing but a temporary ref."""
     root = vault.root
     remote, branch = refs.remote, refs.branch
@@ -46,6 +47,8 @@ def preview(vault: Vault, refs: SyncRefs) -> SyncResult:
             refuse_unsafe(new_problems(root, incoming, known), remote)
         result.remote_head = incoming
         result.head = head
+        if fold and head:
+            result.lines += folding.plan(vault, head).lines(None, preview=True)
         _describe(vault, result, head, incoming)
         return result
     finally:

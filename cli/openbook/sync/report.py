@@ -60,7 +60,10 @@ def finish_lines(vault: Vault, result: SyncResult, now: str | None) -> None:
     dirty = [
         c.path
         for c in gitrepo.status(vault.root)
-        if c.path not in result.refused and c.path not in result.protected and shared_path(c.path)
+        if c.path not in result.refused
+        and c.path not in result.protected
+        and c.path not in result.drafts
+        and shared_path(c.path)
     ]
     result.lines[:0] = result.arrivals
     received = f"received {plural(result.received, 'change')}" if result.received else ""

@@ -45,6 +45,7 @@ class SyncResult:
     arrivals: list[str] = field(default_factory=list)  # what came in, by kind
     renamed: list[dict[str, str | None]] = field(default_factory=list)  # renumbered notes
     history: list[str] = field(default_factory=list)  # refused objects only in history
+    drafts: list[str] = field(default_factory=list)  # draft: true notes, kept on this machine
 
     @property
     def conflict_copies(self) -> list[str]:
@@ -76,4 +77,5 @@ class SyncResult:
             "arrivals": self.arrivals,
             "renamed": self.renamed,
             "history": self.history,
+            "drafts": self.drafts,
         }

@@ -37,8 +37,9 @@ from openbook.errors import EXIT_UNREACHABLE, Busy, OpenbookError, RemoteUnreach
 from openbook.fsutil import atomic_write
 from openbook.git import plumbing
 from openbook.git.state import require_safe_state
-from openbook.record.pending import commit_pending
+from openbook.record.pending import commit_pending, draft_line
 from openbook.ritual.overview import LAST_SYNC_FILE
+from openbook.sync import fold as folding
 from openbook.sync import refs as syncrefs
 from openbook.sync import renumber
 from openbook.sync.arrivals import Arrivals
@@ -57,18 +58,24 @@ MAX_RETRIES = 3  # a rejected push is retried at most this many times
 
 
 def sync(
-    vault: Vault, partner: str, *, remote: str = "origin", check_only: bool = False
+    vault: Vault,
+    partner: str,
+    *,
+    remote: str = "origin",
+    check_only: bool = False,
+    fold: bool = True,
 ) -> SyncResult:
-    """Share this clone's work and receive the partner's (see the module docstring)."""
+    """Share this clone's work and receive the partner's (see the module docstring);
+    `fold`: fold runs of local saves of one note first (fold.py)."""
     vault.require_writable()
     vault.require_config()
     with vault.lock():
         refs = _preflight(vault, remote)
         remote_url(vault.root, remote)
         if check_only:
-            return preview(vault, refs)
+            return preview(vault, refs, fold=fold)
         try:
-            result = _sync(vault, partner, refs)
+            result = _sync(vault, partner, refs, fold)
         except OpenbookError as exc:
             short = {4: "integrity alert, nothing merged", 6: "refused, git was busy"}.get(
                 exc.exit_code, "failed"
@@ -110,6 +117,8 @@ def _commit_pending(vault: Vault, partner: str, result: SyncResult, refs: SyncRe
     result.committed = [c.path for c in outcome.committed]
     result.refused = list(outcome.refused)
     result.protected = dict(outcome.protected)
+    result.drafts = sorted(outcome.drafts)
+    result.lines += [draft_line(p, before) + "." for p, before in sorted(outcome.drafts.items())]
     if result.refused:
         result.problems = [
             p.format()
@@ -128,7 +137,7 @@ def _commit_pending(vault: Vault, partner: str, result: SyncResult, refs: SyncRe
     return head
 
 
-def _sync(vault: Vault, partner: str, refs: SyncRefs) -> SyncResult:
+def _sync(vault: Vault, partner: str, refs: SyncRefs, fold: bool = True) -> SyncResult:
     root, remote, branch = vault.root, refs.remote, refs.branch
     assert branch is not None
     result = SyncResult(remote=remote, branch=branch)
@@ -146,6 +155,9 @@ def _sync(vault: Vault, partner: str, refs: SyncRefs) -> SyncResult:
                 return _offline(vault, result, refs, head, str(exc))
             refs.fetched(INCOMING, incoming)
             check_integrity(root, remote, branch, refs.seen, incoming)
+            if fold and attempts == 0:  # local saves of one note go as one commit
+                head, folded = folding.fold(vault, refs, head)
+                result.lines += folded
             counts = (0, 0)
             if incoming is None:
                 counts = (plumbing.count(root, head), 0)

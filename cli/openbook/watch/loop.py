@@ -270,6 +270,7 @@ class Watcher:
             outcome = self.reconcile(full=True)
             total.committed += outcome.committed
             total.invalid = outcome.invalid
+            total.drafts = outcome.drafts
             total.settled = outcome.settled
             if outcome.settled or self._stop.is_set():
                 break

@@ -15,7 +15,7 @@ from typing import Any
 
 from openbook.check.result import check_vault
 from openbook.notes.parse import Problem
-from openbook.record.pending import commit_pending, pending_changes
+from openbook.record.pending import commit_pending, draft_line, pending_changes
 from openbook.vault import Vault
 from openbook.watch.observer import is_note_path
 
@@ -31,6 +31,7 @@ LOCK_WAIT = 1.0  # watch never waits long for the lock: it simply tries again la
 class ReconcileResult:
     committed: list[dict[str, str]] = field(default_factory=list)
     invalid: list[str] = field(default_factory=list)
+    drafts: list[str] = field(default_factory=list)  # notes marked draft: true, left alone
     settled: bool = True  # False when something was still being written, or git was busy
 
 
@@ -64,6 +65,7 @@ class Reconciler:
         self._root = str(vault.root)
         # path -> (size, mtime_ns, problems) last told, so a report is not repeated
         self._reported: dict[str, tuple[int, int, tuple[str, ...]]] = {}
+        self._drafts_told: set[str] = set()  # drafts already named: said once, not again
 
     def pending(self) -> dict[str, Signature]:
         return pending_notes(self.vault)
@@ -73,12 +75,15 @@ class Reconciler:
         for path in list(self._reported):
             if path not in pending:
                 del self._reported[path]
+        self._drafts_told &= set(pending)
 
     def commit(self, paths: list[str], result: ReconcileResult) -> None:
         """Commit the valid notes among `paths`; report the invalid ones."""
         if not paths:
             return
         checked = check_vault(self.vault)
+        drafts = checked.drafts()
+        paths = [p for p in paths if not (p in drafts and self._draft(p, result))]
         bad = checked.failed_paths()
         exists = {p: os.path.lexists(os.path.join(self._root, p)) for p in paths}
         valid = [p for p in paths if not (exists[p] and p in bad)]
@@ -99,6 +104,17 @@ class Reconciler:
                 invalid.extend(outcome.refused)
                 checked = check_vault(self.vault)
         self._report_invalid(sorted(set(invalid)), checked.problems, result)
+
+    def _draft(self, path: str, result: ReconcileResult) -> bool:
+        """A note marked draft: true stays uncommitted; say so once while it stays one."""
+        if not os.path.lexists(os.path.join(self._root, path)):
+            return False
+        result.drafts.append(path)
+        self._reported.pop(path, None)
+        if path not in self._drafts_told:
+            self._drafts_told.add(path)
+            self._emit({"event": "draft", "path": path, "message": draft_line(path)})
+        return True
 
     def _report_invalid(
         self, paths: list[str], problems: Iterable[Problem], result: ReconcileResult
