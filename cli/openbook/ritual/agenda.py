@@ -84,7 +84,12 @@ def build_agenda(
             "sections": SHORT_SECTIONS,
             "appreciations": to_data(appreciations(f.notes, f.win)),
             "cannot_wait": cannot_wait(
-                f.questions.open, f.open_timeouts, f.landed, f.cfg.tz, f.win.as_of
+                f.questions.open,
+                f.open_timeouts,
+                f.landed,
+                f.cfg.tz,
+                f.win.as_of,
+                paused=bool(f.consent.get("paused")),
             ),
             "close": _close(f),
             "postpone": POSTPONE,

@@ -21,13 +21,15 @@ def cannot_wait(
     landed: list[LandedAnswer],
     tz: dt.tzinfo,
     as_of: dt.datetime,
+    paused: bool,
 ) -> list[str]:
     """What the short form keeps: a timeout not yet returned from, an answer that is owed
-    (only to agree when it comes), and answers after which one of the two asked to talk.
-    An answer that landed hard waits for a calm meeting, where it is offered as a topic."""
+    (only to agree when it comes; not while a pause holds, when nothing is expected), and
+    answers after which one of the two asked to talk. An answer that landed hard waits
+    for a calm meeting, where it is offered as a topic."""
     lines = [timeout_line(t, tz, as_of) for t in timeouts]
     for q in open_questions:
-        if q.overdue:
+        if q.overdue and not paused:
             lines.append(
                 f"{q.id}: the answer was due {fmt_dt(q.answer_by, tz)}. "
                 "Agree on when it will come; it need not be tonight."
