@@ -6,10 +6,11 @@ period allows."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
-from testing import invoke
+from testing import build_vault, invoke
 from testing.ritual import at, commit_checkin, commit_files, harmful, ok, vault_at
 
 from openbook.start.demo import build_demo
@@ -96,3 +97,121 @@ def test_the_demo_vault_over_its_weeks(tmp_path: Path, monkeypatch: pytest.Monke
     text = ok(["review", "--month", "2026-11"], root, "alice")
     review = (root / text.strip()).read_text(encoding="utf-8")
     assert harmful(review, 22) == []
+
+
+# ------------------------------------------------------------ the new views
+
+SURVEILLANCE = re.compile(r"phone|location|password|screenshot|where were you", re.I)
+
+
+def test_the_short_agenda_and_the_topics_stay_kind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A week with a pause, a settings proposal, answers that hurt or need a talk, an
+    overdue answer and an open timeout: the short form, the topics, the pause and
+    proposal lines hold nothing that harms, and count nothing before the vault began."""
+    monkeypatch.setenv("OPENBOOK_NOW", at("2026-11-29", "12:00"))
+    root = vault_at(tmp_path / "v", at("2026-11-25", "10:00"))
+    commit_checkin(root, "bob", "2026-11-25", "20:00")
+    commit_checkin(root, "bob", "2026-11-26", "22:00")
+    answered = (
+        "---\ntype: question\nid: {q}\nasked_by: alice\nto: bob\nasked: 2026-11-26 09:00\n"
+        "status: answered\nanswered: 2026-11-26 18:00\nlanded: {landed}\n---\nA question.\n"
+    )
+    build_vault(  # each answer is Bob's own commit, each question Alice's
+        root,
+        {
+            "questions/Q-0001.md": answered.format(q="Q-0001", landed="hurt-more"),
+            "questions/Q-0002.md": answered.format(q="Q-0002", landed="need-to-talk"),
+            "questions/Q-0003.md": answered.format(q="Q-0003", landed="hurt-more"),
+            "questions/Q-0004.md": "---\ntype: question\nid: Q-0004\nasked_by: alice\n"
+            "to: bob\nasked: 2026-11-25 11:00\nstatus: open\n---\nA question.\n",
+        },
+        when=at("2026-11-26", "18:00"),
+    )
+    commit_files(
+        root,
+        {
+            "timeouts/2026/2026-11-29-1100-alice.md": "---\ntype: timeout\ncalled_by: alice\n"
+            "called: 2026-11-29 11:00\nreturn_by: 2026-11-29 13:00\n---\n",
+            "pauses/2026/2026-11-28-0900-alice.md": "---\ntype: pause\nby: alice\n"
+            "since: 2026-11-28 09:00\n---\n",
+        },
+        at("2026-11-28", "09:00"),
+        who="alice",
+    )
+    cfg = (root / "openbook.yml").read_text().replace('by: "21:00"', 'by: "20:00"')
+    build_vault(
+        root,
+        {"openbook.yml": cfg},
+        as_partner="bob",
+        when=at("2026-11-28", "10:00"),
+        accepted=False,
+    )
+    outputs = every_output(root, "2026-11-29")
+    assert_kind(outputs)
+    for what, text, _ in outputs:
+        low = text.lower()
+        for word in ("failed", "violation", "compliance", "missed", "streak", "record"):
+            assert word not in low, (what, word)
+        assert not SURVEILLANCE.search(text), what
+    short_md = ok(["agenda", "--short", "--date", "2026-11-29"], root)
+    assert "Alice Example paused everything" in short_md
+    assert "Or postpone: no reason needed." in short_md
+    assert "Alice Example: openbook accept settings" in short_md.split("## Appreciations")[0]
+    full = ok(["agenda", "--date", "2026-11-29"], root)
+    assert "The answer to Q-0001 landed hard" in full and "The answer to Q-0003" in full
+    # each landed answer is its own topic by id: never "2 answers hurt", never who asked
+    assert not re.search(r"\b\d+ (answers?|topics?|times?)\b", full.lower())
+    # the week began on Wednesday: nothing is counted before
+    assert not re.search(r"\b\d+ of ([5-9]|\d\d+)\b", full)
+
+
+def test_the_review_sunset_and_relaxed_lines_stay_kind(vault: Path) -> None:
+    build_vault(
+        vault,
+        {
+            "agreements/A-001-contact.md": "---\ntype: agreement\nid: A-001\ntitle: Contact "
+            "only at work\nstatus: active\nproposed_by: alice\naccepted_by: [alice, bob]\n"
+            "sunset: 2026-11-10\n---\n",
+            "reviews/2026-10.md": "---\ntype: review\nperiod: 2026-10\ndate: 2026-10-25\n"
+            "participants: [alice, bob]\nagreements:\n  A-001: relax\n---\n",
+        },
+    )
+    rel = ok(["review", "--month", "2026-11"], vault, "bob").strip()
+    text = (vault / rel).read_text(encoding="utf-8")
+    assert "## Safeguards relaxed so far" in text and "Sunset:" in text
+    assert harmful(text, 23) == []
+    for word in ("failed", "violation", "compliance", "overdue", "score", "progress:"):
+        assert word not in text.lower(), word
+    assert not re.search(r"\b\d+ (safeguards?|agreements?)\b", text)
+
+
+def test_the_examples_model_no_surveillance(tmp_path: Path) -> None:
+    """The example vault, the demo built from it and the templates never model phone,
+    location or password access; the docs name those once, as something for a therapist."""
+    repo = Path(__file__).resolve().parents[1]
+    demo = build_demo(tmp_path / "demo")
+    for folder in (repo / "example-vault", repo / "templates", demo):
+        for path in folder.rglob("*"):
+            if path.is_file() and ".git" not in path.parts:
+                text = path.read_text(encoding="utf-8", errors="replace")
+                assert not SURVEILLANCE.search(text), path
+    titles = re.compile(r'title=?:?\s*"?[^"\n]*(phone|location|password)', re.I)
+    docs = [repo / "README.md", *sorted((repo / "docs").glob("*.md"))]
+    for path in docs:
+        if path.name != "reference.md":  # generated from --help, checked below
+            assert not titles.search(path.read_text(encoding="utf-8")), path
+    help_text = invoke(["new", "--help"]).stdout
+    assert not SURVEILLANCE.search(help_text)
+    named = [
+        line
+        for path in docs
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if re.search(r"phones?, locations? or passwords?", line, re.I)
+    ]
+    assert len(named) == 1
+    therapist = (repo / "docs/resources.md").read_text(encoding="utf-8")
+    assert "Decisions about phones, locations or passwords belong in a conversation with a " in (
+        therapist
+    )

@@ -144,7 +144,7 @@ def test_new_without_a_required_value_says_which_set_to_give(vault: Path) -> Non
         1,
         "",
         "openbook: a new agreement needs title; give it like this: "
-        '--set title="Phone stays open"\n',
+        '--set title="Changed plans are announced ahead"\n',
     )
     assert list((vault / "agreements").glob("A-*.md")) == []
 

@@ -117,7 +117,7 @@ def new_command(
     \b
     Examples:
       openbook new checkin --set mood=4 --set on_track=yes --no-edit
-      openbook new agreement --set title="Phone stays open" --set kind=transparency
+      openbook new agreement --set title="Changed plans are announced ahead" --set kind=transparency
       openbook new plan-change --set plan_at="2026-11-24 18:00" --set was="home at 6" \\
                                --set now="home at 7"
     """

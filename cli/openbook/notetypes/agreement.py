@@ -98,5 +98,5 @@ TYPE = NoteType(
     ids=AGREEMENT_IDS,
     consistency=consistency,
     references=references,
-    set_examples={"title": '"Phone stays open"'},
+    set_examples={"title": '"Changed plans are announced ahead"'},
 )

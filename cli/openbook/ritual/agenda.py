@@ -9,57 +9,43 @@ counting is in counting.py, reading the notes in facts.py and events.py.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from typing import Any
 
-from openbook.check.result import CheckResult, check_vault
-from openbook.config import Config
+from openbook.check.result import CheckResult
 from openbook.errors import GitError, OpenbookError
 from openbook.notetypes.registry import is_conflict_copy, iso_week
-from openbook.ritual.agreements import Agreements, agreement_facts, agreement_lines
-from openbook.ritual.binding import pause_now, settings_proposal
+from openbook.ritual.agenda_facts import (  # noqa: F401 (importable from here too)
+    MAX_PERIOD_DAYS,
+    AgendaFacts,
+    gather_week,
+    period_start,
+)
+from openbook.ritual.agenda_short import POSTPONE, SHORT_SECTIONS, cannot_wait
+from openbook.ritual.agreements import agreement_lines
 from openbook.ritual.calendar import (
-    at,
     fmt_day,
     fmt_dt,
     hhmm,
     local_day,
-    next_meeting_day,
     next_review_meeting,
     short_day,
-    utc,
 )
 from openbook.ritual.chart import chart_rows, checkin_weeks
-from openbook.ritual.counting import (
-    CheckinCount,
-    Counting,
-    Dated,
-    checkins_by_author,
-    count_checkins,
-)
-from openbook.ritual.events import Repairs, Timeout, open_timeouts, repair_facts, timeout_facts
 from openbook.ritual.facts import (
-    Notes,
-    PlanChange,
-    Questions,
     Topic,
-    Window,
     appreciations,
     discuss_topics,
     language_facts,
-    last_meeting,
-    plan_change_facts,
-    question_facts,
     to_data,
 )
-from openbook.ritual.history import counting_model, read_history
 from openbook.ritual.wording import (
     checkins_line,
     kept_line,
+    landed_text,
     plan_changes_line,
+    relaxed_line,
     schedule_text,
     timeout_line,
-    welcome_back,
     written_later_lines,
 )
 from openbook.trust.fingerprint import fingerprint
@@ -67,101 +53,19 @@ from openbook.vault import Vault
 from openbook.words import plural
 
 SHORT_MINUTES = 20
-MAX_PERIOD_DAYS = 14
 CLOSE_QUESTION = "What can I do to make you feel loved this week?"
 FORMATS = ("md", "html", "json")
-
-
-@dataclass
-class AgendaFacts:
-    """Everything the agenda says, typed, before it becomes sentences and plain data."""
-
-    cfg: Config
-    result: CheckResult
-    notes: Notes
-    model: Counting
-    meeting: dt.date
-    last: dt.date | None
-    welcome: str | None
-    win: Window
-    short: bool
-    checkins_by: dict[str, Dated]
-    counts: dict[str, CheckinCount]
-    plan_changes: list[PlanChange]
-    questions: Questions
-    timeouts: list[Timeout]
-    open_timeouts: list[Timeout]
-    repairs: Repairs
-    agreements: Agreements
-    consent: dict[str, Any] = field(default_factory=dict)  # paused, settings_proposal
-
-    @property
-    def names(self) -> dict[str, str]:
-        return {pid: p.name for pid, p in self.cfg.partners.items()}
-
-    def name(self, pid: Any) -> str:
-        return self.names.get(str(pid), str(pid))
-
-
-def period_start(
-    meeting: dt.date, last: dt.date | None, first_day: dt.date | None
-) -> tuple[dt.date, str | None]:
-    """The first day the agenda covers, and the Opening's welcome back after a long gap:
-    the day after the last meeting when that is at most 14 days back, else the last seven
-    days; never before the vault's first day."""
-    if last is not None and (meeting - last).days <= MAX_PERIOD_DAYS:
-        start, welcome = last + dt.timedelta(days=1), None
-    else:
-        start = meeting - dt.timedelta(days=6)
-        welcome = welcome_back(last, meeting) if last is not None else None
-    if first_day is not None and start < first_day <= meeting:
-        start = first_day
-    return start, welcome
-
-
-def gather_week(
-    vault: Vault, day: dt.date | None, short: bool, result: CheckResult | None
-) -> AgendaFacts:
-    """The facts of the days since the last meeting note (at most 14, else the last seven)
-    up to the meeting, true at the meeting's start or now, whichever is earlier."""
-    cfg = vault.require_config()
-    result = result or check_vault(vault)
-    notes = Notes.of(result)
-    hist = read_history(vault)
-    model = counting_model(vault, hist)
-    now = model.now
-    meeting = day or next_meeting_day(local_day(now, cfg.tz), cfg.meeting_on)
-    meeting_dt = at(meeting, cfg.meeting_at, cfg.tz)
-    as_of = now if utc(now) <= utc(meeting_dt) else meeting_dt
-    last = last_meeting(notes, meeting)
-    start, welcome = period_start(meeting, last, model.first_day)
-    win = Window(start, meeting, as_of)
-    checkins_by = checkins_by_author(notes.get("checkin"))
-    counts = {
-        pid: count_checkins(model, pid, checkins_by.get(pid, []), win.start, win.end, as_of)
-        for pid in cfg.partners
-    }
-    repairs = repair_facts(notes, win)
-    return AgendaFacts(
-        cfg,
-        result,
-        notes,
-        model,
-        meeting,
-        last,
-        welcome,
-        win,
-        short,
-        checkins_by,
-        counts,
-        plan_change_facts(notes, win, cfg),
-        question_facts(notes, win, cfg),
-        timeout_facts(notes, win, cfg),
-        open_timeouts(notes, cfg, as_of),
-        repairs,
-        agreement_facts(notes, cfg, meeting, repairs.setbacks, hist),
-        {"paused": pause_now(notes, cfg, as_of), "settings_proposal": settings_proposal(hist, cfg)},
-    )
+SECTIONS = [
+    "opening",
+    "appreciations",
+    "went_right",
+    "transparency",
+    "open_questions",
+    "agreements",
+    "week_ahead",
+    "one_topic",
+    "close",
+]
 
 
 def build_agenda(
@@ -171,12 +75,31 @@ def build_agenda(
     short: bool = False,
     result: CheckResult | None = None,
 ) -> dict[str, Any]:
-    """The period's facts as plain data: what the templates receive and `--json` prints."""
+    """The period's facts as plain data: what the templates receive and `--json` prints.
+    The short form holds only its four sections: no counts, no topic, no repairs."""
     f = gather_week(vault, day, short, result)
+    if short:
+        return {
+            **_opening(f),
+            "sections": SHORT_SECTIONS,
+            "appreciations": to_data(appreciations(f.notes, f.win)),
+            "cannot_wait": cannot_wait(
+                f.questions.open,
+                f.open_timeouts,
+                f.landed,
+                f.cfg.tz,
+                f.win.as_of,
+                paused=bool(f.consent.get("paused")),
+            ),
+            "close": _close(f),
+            "postpone": POSTPONE,
+            "fingerprint": _fingerprint(vault),
+        }
     topics = _topics(f)
     ag = f.agreements
     return {
         **_opening(f),
+        "sections": SECTIONS,
         "appreciations": to_data(appreciations(f.notes, f.win)),
         "went_right": _went_right(f),
         "checkins": _checkin_counts(f),
@@ -296,6 +219,7 @@ def _went_right(f: AgendaFacts) -> list[str]:
         came = f"Came back from {plural(len(back), 'timeout')}"
         lines.append(came + (f", {how}." if how else "."))
     lines += [f"Repair processed together: {r.title}." for r in f.repairs.processed]
+    lines += [relaxed_line(r) for r in f.relaxed if f.win.holds(r.day)]
     lines += [f"{q.id}: the answer helped." for q in f.questions.answered if q.landed == "helped"]
     for pid, c in f.counts.items():
         kept = kept_line(f.name(pid), c)
@@ -312,7 +236,9 @@ def _went_right(f: AgendaFacts) -> list[str]:
 
 
 def _topics(f: AgendaFacts) -> list[dict[str, Any]]:
-    """One topic and the queue: open setbacks, then open repairs, then `discuss` items."""
+    """One topic and the queue: open setbacks, open repairs, answers after which there is
+    something to talk about, `discuss` items, then answers that landed hard (offered,
+    never pressed: only if both want to)."""
     open_repairs = f.repairs.open
     ordered = [r for r in open_repairs if r.kind == "setback"]
     ordered += [r for r in open_repairs if r.kind != "setback"]
@@ -320,7 +246,17 @@ def _topics(f: AgendaFacts) -> list[dict[str, Any]]:
         Topic("setback" if r.kind == "setback" else "repair", r.title, r.path, r.date, r.author)
         for r in ordered
     ]
+
+    def answers(landed: str) -> list[Topic]:
+        return [
+            Topic("answer", landed_text(a), a.path, local_day(a.answered, f.cfg.tz), None)
+            for a in f.landed
+            if a.landed == landed
+        ]
+
+    candidates += answers("need-to-talk")
     candidates += discuss_topics(f.notes, f.win)
+    candidates += answers("hurt-more")
     return [to_data(t) for t in candidates]
 
 

@@ -70,8 +70,11 @@ def _bar(i: int, week: str, cell: dict[str, Any], top: int) -> dict[str, Any]:
 
 def chart_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
     """One chart per partner: each bar a week's check-ins, drawn inside an outline of what
-    that partner's own schedule asked for, on that partner's own scale."""
-    charts = []
+    that partner's own schedule asked for, on that partner's own scale. The short form
+    has no counts, so no charts."""
+    charts: list[dict[str, Any]] = []
+    if "checkin_weeks" not in data:
+        return charts
     weeks = data["checkin_weeks"]
     for pid, pname in data["partners"].items():
         cells = [w["checkins"].get(pid, {"expected": None, "received": 0}) for w in weeks]

@@ -1,9 +1,10 @@
-"""What the couple went through together in a period: timeouts (and those still open),
-repairs and setbacks. Read once from the notes, as typed facts (see facts.py)."""
+"""What the couple went through together: timeouts (and those still open), repairs and
+setbacks, safeguards relaxed. Read once from the notes, as typed facts (see facts.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -113,3 +114,73 @@ def repair_facts(notes: Notes, win: Window) -> Repairs:
         if win.holds(as_date(m.get("processed"))):
             out.processed.append(entry)
     return out
+
+
+# ------------------------------------------------------------- safeguards relaxed
+
+NOT_SAFEGUARDS = ("ritual", "change", "healing")  # agreement kinds that watch nobody
+
+
+@dataclass
+class Relaxed:
+    """A safeguard the couple relaxed together: retired by both, given way to a newer
+    agreement (`supersedes`) both accepted, or marked `relax` in a monthly review."""
+
+    id: str
+    title: str
+    path: str | None
+    how: str  # retired, replaced or relax
+    day: dt.date | None  # when, where the notes or the history show it
+    by: str | None = None  # replaced: the id and title of the agreement that followed
+
+
+def _safeguard(n: Note) -> bool:
+    return n.meta.get("kind") not in NOT_SAFEGUARDS
+
+
+def relaxed_agreements(
+    notes: Notes, actions: Mapping[str, Mapping[str, dt.datetime]], tz: dt.tzinfo
+) -> list[Relaxed]:
+    """Every safeguard relaxed so far, once each, oldest first (undated ones last).
+    `actions` is the history's agreements/ path -> action -> its latest commit."""
+    by_id = {str(n.meta.get("id")): n for n in notes.get("agreement")}
+    found: dict[str, Relaxed] = {}
+    for n in by_id.values():
+        old = n.meta.get("supersedes")
+        prior = by_id.get(str(old)) if isinstance(old, str) else None
+        if n.meta.get("status") != "active" or prior is None or not _safeguard(prior):
+            continue
+        if prior.meta.get("status") in ("active", "proposed"):
+            continue  # both still stand: nothing was relaxed yet
+        title = str(n.meta.get("title") or n.meta.get("id"))
+        found[str(old)] = Relaxed(
+            str(old),
+            _title(prior),
+            prior.path,
+            "replaced",
+            as_date(n.meta.get("since")),
+            f"{n.meta.get('id')} {title}",
+        )
+    for aid, n in by_id.items():
+        if aid in found or n.meta.get("status") != "retired" or not _safeguard(n):
+            continue
+        when = actions.get(n.path, {}).get("retire")
+        if when is None:
+            continue  # retired only when history shows the retirement (safety invariant 7)
+        found[aid] = Relaxed(aid, _title(n), n.path, "retired", local_day(when, tz))
+    for review in sorted(notes.get("review"), key=lambda r: str(r.meta.get("period"))):
+        decided = review.meta.get("agreements")
+        if not isinstance(decided, dict):
+            continue
+        for aid, choice in decided.items():
+            note = by_id.get(str(aid))
+            if choice != "relax" or str(aid) in found or (note and not _safeguard(note)):
+                continue
+            title = _title(note) if note is not None else str(aid)
+            day = as_date(review.meta.get("date"))
+            found[str(aid)] = Relaxed(str(aid), title, review.path, "relax", day)
+    return sorted(found.values(), key=lambda r: (r.day is None, r.day or dt.date.min, r.id))
+
+
+def _title(n: Note) -> str:
+    return str(n.meta.get("title") or n.meta.get("id"))

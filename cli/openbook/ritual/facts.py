@@ -217,12 +217,46 @@ def question_facts(notes: Notes, win: Window, cfg: Config) -> Questions:
     return q
 
 
+LANDED_TOPIC_DAYS = 14  # an answer that landed badly is offered at two weekly meetings
+LANDED_TOPICS = ("need-to-talk", "hurt-more")
+
+
+@dataclass
+class LandedAnswer:
+    """An answer the person who asked marked `hurt-more` or `need-to-talk`."""
+
+    id: Any
+    path: str
+    landed: str
+    answered: dt.datetime
+
+
+def landed_badly(notes: Notes, win: Window, cfg: Config) -> list[LandedAnswer]:
+    """Answers marked `hurt-more` or `need-to-talk`, answered in the 14 days up to the
+    meeting (or in the agenda's period when that is longer) and by `win.as_of`; oldest
+    first. After that they rest: asking again or a `discuss` item brings them back."""
+    since = min(win.start, win.end - dt.timedelta(days=LANDED_TOPIC_DAYS - 1))
+    out = []
+    for n in notes.get("question"):
+        m = n.meta
+        landed = m.get("landed")
+        if m.get("status") != "answered" or landed not in LANDED_TOPICS:
+            continue
+        answered = as_datetime(m.get("answered"), cfg.tz)
+        if answered is None or utc(answered) > utc(win.as_of):
+            continue
+        if since <= local_day(answered, cfg.tz) <= win.end:
+            out.append(LandedAnswer(m.get("id"), n.path, str(landed), answered))
+    out.sort(key=lambda a: (a.answered.isoformat(), str(a.id)))
+    return out
+
+
 # ------------------------------------------------------------- from the check-ins
 
 
 @dataclass
 class Topic:
-    kind: str  # setback, repair or discuss
+    kind: str  # setback, repair, answer or discuss
     text: str
     path: str
     date: dt.date | None

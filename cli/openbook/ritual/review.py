@@ -1,7 +1,8 @@
 """The monthly review: gather the month's facts and create its note, prefilled.
 
-Every active (or paused) agreement gets a blank for keep / revise / relax / retire and
-its "what would let us relax this"; the month at a glance is plain counts of what
+Every active (or paused) agreement gets a blank for keep / revise / relax / retire, its
+"what would let us relax this" and its sunset; the safeguards relaxed so far are listed
+as steps taken together, never counted; the month at a glance is plain counts of what
 happened. No scores, no comparisons between the partners.
 """
 
@@ -20,6 +21,7 @@ from openbook.notetypes.registry import as_date
 from openbook.record.create import save_note
 from openbook.ritual.calendar import (
     at,
+    fmt_day,
     last_meeting_of_month,
     local_day,
     month_days,
@@ -27,10 +29,10 @@ from openbook.ritual.calendar import (
     utc,
 )
 from openbook.ritual.counting import Counting, checkins_by_author, count_checkins
-from openbook.ritual.events import repair_facts, timeout_facts
+from openbook.ritual.events import relaxed_agreements, repair_facts, timeout_facts
 from openbook.ritual.facts import Notes, Window, plan_change_facts, question_facts
-from openbook.ritual.history import counting_model
-from openbook.ritual.wording import checkins_line, written_later_lines
+from openbook.ritual.history import counting_model, read_history
+from openbook.ritual.wording import checkins_line, relaxed_line, written_later_lines
 from openbook.vault import Vault
 from openbook.words import plural
 
@@ -111,7 +113,9 @@ def _event_lines(f: ReviewFacts) -> tuple[list[str], list[str]]:
     return lines, [r.title for r in repairs.open]
 
 
-def _agreements_to_review(notes: Notes) -> list[dict[str, Any]]:
+def _agreements_to_review(notes: Notes, end: dt.date) -> list[dict[str, Any]]:
+    """Each active or paused agreement: what would let us relax it, and its sunset (the
+    date the couple set to look at ending it; `sunset_reached` once the month got there)."""
     out = []
     for n in sorted(notes.get("agreement"), key=lambda x: str(x.meta.get("id"))):
         m = n.meta
@@ -119,6 +123,7 @@ def _agreements_to_review(notes: Notes) -> list[dict[str, Any]]:
             continue
         relax = m.get("relax_when")
         nr = as_date(m.get("next_review"))
+        sunset = as_date(m.get("sunset"))
         out.append(
             {
                 "id": str(m.get("id")),
@@ -127,6 +132,9 @@ def _agreements_to_review(notes: Notes) -> list[dict[str, Any]]:
                 "path": n.path,
                 "relax_when": str(relax).strip() if relax else None,
                 "next_review": nr.isoformat() if nr else None,
+                "sunset": sunset.isoformat() if sunset else None,
+                "sunset_text": fmt_day(sunset) if sunset else None,
+                "sunset_reached": sunset is not None and sunset <= end,
             }
         )
     return out
@@ -153,7 +161,8 @@ def review_facts(
     """The month at a glance and the agreements to review, as plain data."""
     cfg = vault.require_config()
     result = result or check_vault(vault)
-    model = counting_model(vault)
+    hist = read_history(vault)
+    model = counting_model(vault, hist)
     win, is_open = review_window(model, year, month)
     f = ReviewFacts(cfg, Notes.of(result), model, win, is_open)
     events, challenges = _event_lines(f)
@@ -166,7 +175,12 @@ def review_facts(
         "up_to": up_to,
         "partners": {pid: p.name for pid, p in cfg.partners.items()},
         "glance": _checkin_lines(f) + events,
-        "agreements": _agreements_to_review(f.notes),
+        "agreements": _agreements_to_review(f.notes, win.end),
+        "relaxed": [
+            relaxed_line(r)
+            for r in relaxed_agreements(f.notes, hist.actions, cfg.tz)
+            if r.day is None or r.day <= win.end
+        ],
         "open_repairs": challenges,
     }
 

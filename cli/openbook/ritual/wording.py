@@ -11,10 +11,18 @@ from __future__ import annotations
 import datetime as dt
 
 from openbook.config import CheckinSchedule
-from openbook.ritual.calendar import WEEKDAY_NAMES, fmt_dt, hhmm, local_day, short_day, utc
+from openbook.ritual.calendar import (
+    WEEKDAY_NAMES,
+    fmt_day,
+    fmt_dt,
+    hhmm,
+    local_day,
+    short_day,
+    utc,
+)
 from openbook.ritual.counting import CheckinCount
-from openbook.ritual.events import Timeout
-from openbook.ritual.facts import PlanChange
+from openbook.ritual.events import Relaxed, Timeout
+from openbook.ritual.facts import LandedAnswer, PlanChange
 from openbook.words import plural
 
 
@@ -139,3 +147,23 @@ def timeout_line(t: Timeout, tz: dt.tzinfo, as_of: dt.datetime) -> str:
     if utc(as_of) <= utc(t.return_by):
         return f"Timeout called {fmt_dt(t.called, tz)}; back by {back}."
     return f"Timeout called {fmt_dt(t.called, tz)}, back by {back}; no return recorded yet."
+
+
+def landed_text(a: LandedAnswer) -> str:
+    """An answer that landed badly, offered as a topic: calm, no blame, never a count."""
+    if a.landed == "need-to-talk":
+        return f"After the answer to {a.id}, there is something to talk about together."
+    return (
+        f"The answer to {a.id} landed hard. Talk about it together if you both want to, "
+        "here or with your therapist."
+    )
+
+
+def relaxed_line(r: Relaxed) -> str:
+    """A safeguard relaxed together, as a step taken: never a count or a score."""
+    when = f" on {fmt_day(r.day)}" if r.day else ""
+    if r.how == "replaced":
+        return f"{r.id} {r.title} gave way to {r.by}{', from ' + fmt_day(r.day) if r.day else ''}."
+    if r.how == "relax":
+        return f"{r.id} {r.title}: we chose to relax it at our monthly review{when}."
+    return f"{r.id} {r.title}: we retired it together{when}."

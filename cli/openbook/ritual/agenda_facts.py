@@ -1,0 +1,143 @@
+"""The weekly agenda's facts, typed: the period it covers (since the last meeting, at
+most 14 days, else the last seven) and everything true in it at the meeting's start or
+now, whichever is earlier. agenda.py turns them into sentences and plain data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from openbook.check.result import CheckResult, check_vault
+from openbook.config import Config
+from openbook.ritual.agreements import Agreements, agreement_facts
+from openbook.ritual.binding import pause_now, settings_proposal
+from openbook.ritual.calendar import at, local_day, next_meeting_day, utc
+from openbook.ritual.counting import (
+    CheckinCount,
+    Counting,
+    Dated,
+    checkins_by_author,
+    count_checkins,
+)
+from openbook.ritual.events import (
+    Relaxed,
+    Repairs,
+    Timeout,
+    open_timeouts,
+    relaxed_agreements,
+    repair_facts,
+    timeout_facts,
+)
+from openbook.ritual.facts import (
+    LandedAnswer,
+    Notes,
+    PlanChange,
+    Questions,
+    Window,
+    landed_badly,
+    last_meeting,
+    plan_change_facts,
+    question_facts,
+)
+from openbook.ritual.history import counting_model, read_history
+from openbook.ritual.wording import welcome_back
+from openbook.vault import Vault
+
+MAX_PERIOD_DAYS = 14
+
+
+@dataclass
+class AgendaFacts:
+    """Everything the agenda says, typed, before it becomes sentences and plain data."""
+
+    cfg: Config
+    result: CheckResult
+    notes: Notes
+    model: Counting
+    meeting: dt.date
+    last: dt.date | None
+    welcome: str | None
+    win: Window
+    short: bool
+    checkins_by: dict[str, Dated]
+    counts: dict[str, CheckinCount]
+    plan_changes: list[PlanChange]
+    questions: Questions
+    timeouts: list[Timeout]
+    open_timeouts: list[Timeout]
+    repairs: Repairs
+    agreements: Agreements
+    landed: list[LandedAnswer]  # answers marked hurt-more or need-to-talk, still offered
+    relaxed: list[Relaxed]  # safeguards relaxed so far
+    consent: dict[str, Any] = field(default_factory=dict)  # paused, settings_proposal
+
+    @property
+    def names(self) -> dict[str, str]:
+        return {pid: p.name for pid, p in self.cfg.partners.items()}
+
+    def name(self, pid: Any) -> str:
+        return self.names.get(str(pid), str(pid))
+
+
+def period_start(
+    meeting: dt.date, last: dt.date | None, first_day: dt.date | None
+) -> tuple[dt.date, str | None]:
+    """The first day the agenda covers, and the Opening's welcome back after a long gap:
+    the day after the last meeting when that is at most 14 days back, else the last seven
+    days; never before the vault's first day."""
+    if last is not None and (meeting - last).days <= MAX_PERIOD_DAYS:
+        start, welcome = last + dt.timedelta(days=1), None
+    else:
+        start = meeting - dt.timedelta(days=6)
+        welcome = welcome_back(last, meeting) if last is not None else None
+    if first_day is not None and start < first_day <= meeting:
+        start = first_day
+    return start, welcome
+
+
+def gather_week(
+    vault: Vault, day: dt.date | None, short: bool, result: CheckResult | None
+) -> AgendaFacts:
+    """The facts of the days since the last meeting note (at most 14, else the last seven)
+    up to the meeting, true at the meeting's start or now, whichever is earlier."""
+    cfg = vault.require_config()
+    result = result or check_vault(vault)
+    notes = Notes.of(result)
+    hist = read_history(vault)
+    model = counting_model(vault, hist)
+    now = model.now
+    meeting = day or next_meeting_day(local_day(now, cfg.tz), cfg.meeting_on)
+    meeting_dt = at(meeting, cfg.meeting_at, cfg.tz)
+    as_of = now if utc(now) <= utc(meeting_dt) else meeting_dt
+    last = last_meeting(notes, meeting)
+    start, welcome = period_start(meeting, last, model.first_day)
+    win = Window(start, meeting, as_of)
+    checkins_by = checkins_by_author(notes.get("checkin"))
+    counts = {
+        pid: count_checkins(model, pid, checkins_by.get(pid, []), win.start, win.end, as_of)
+        for pid in cfg.partners
+    }
+    repairs = repair_facts(notes, win)
+    return AgendaFacts(
+        cfg,
+        result,
+        notes,
+        model,
+        meeting,
+        last,
+        welcome,
+        win,
+        short,
+        checkins_by,
+        counts,
+        plan_change_facts(notes, win, cfg),
+        question_facts(notes, win, cfg),
+        timeout_facts(notes, win, cfg),
+        open_timeouts(notes, cfg, as_of),
+        repairs,
+        agreement_facts(notes, cfg, meeting, repairs.setbacks, hist),
+        landed_badly(notes, win, cfg),
+        relaxed_agreements(notes, hist.actions, cfg.tz),
+        {"paused": pause_now(notes, cfg, as_of), "settings_proposal": settings_proposal(hist, cfg)},
+    )
