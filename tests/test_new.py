@@ -91,9 +91,13 @@ def test_vault_template_override_is_sandboxed(vault: Path, tmp_path: Path) -> No
     env = editor_env(tmp_path, 'sed -i "s/^mood:.*/mood: 4/" "$1"')
     res = invoke(["new", "checkin", "--edit"], vault=vault, env=env)
     assert res.exit_code == 0, res.stderr
-    assert (vault / res.stdout.strip()).read_text().endswith(
-        "Our own: bob\n\n*A check-in is listened to, not debated. If something here raises a "
-        "question, ask it with `openbook ask` rather than replying under this note.*\n"
+    assert (
+        (vault / res.stdout.strip())
+        .read_text()
+        .endswith(
+            "Our own: bob\n\n*A check-in is listened to, not debated. If something here raises a "
+            "question, ask it with `openbook ask` rather than replying under this note.*\n"
+        )
     )
     build_vault(
         vault,

@@ -47,7 +47,7 @@ def file_name(v: NameFields) -> tuple[str, str]:
 
 def _span(td: dt.timedelta) -> str:
     mins = int(td.total_seconds() // 60)
-    if mins % (60 * 24) == 0 and mins:
+    if mins % (60 * 24) == 0 and mins > 60 * 24:
         return f"{mins // (60 * 24)}d"
     if mins % 60 == 0 and mins:
         return f"{mins // 60}h"

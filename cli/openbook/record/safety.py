@@ -65,6 +65,8 @@ def with_safety_lines(note_type: str, text: str, question: str = "") -> str:
     lines = [x for x in text.split("\n") if x.strip() != line]
     while lines and not lines[-1].strip():
         lines.pop()
+    while lines and not lines[0].strip():
+        lines.pop(0)
     gap = len(lines) if note_type == "checkin" else _question_gap(lines, question)
     return "\n".join(_insert(lines, gap, line)) + "\n"
 

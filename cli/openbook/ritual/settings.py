@@ -67,9 +67,6 @@ class Proposal:
     by: str | None  # the partner whose own commit proposed it
     endorsed: dict[str, dt.datetime] = field(default_factory=dict)  # partner -> first
     templates: dict[str, str] = field(default_factory=dict)
-    # the digest of openbook.yml alone, when only openbook.yml changed (what an older
-    # openbook recorded when accepting such a change)
-    legacy: str | None = None
 
     def accepted_at(self, partners: list[str]) -> dt.datetime | None:
         if not partners or any(p not in self.endorsed for p in partners):
@@ -106,8 +103,6 @@ def proposals(
             run.text = text
         else:
             run = Proposal(when, text, d, who, templates=dict(templates))
-            if not runs or runs[-1].templates == run.templates:
-                run.legacy = settings_digest(text)
             runs.append(run)
         if who is not None:
             run.endorsed.setdefault(who, when)
@@ -115,7 +110,7 @@ def proposals(
         end = runs[i + 1].since if i + 1 < len(runs) else None
         for when, email, d in accepts:
             who = partner_of.get(email)
-            if who is None or d not in (run.digest, run.legacy) or utc(when) < utc(run.since):
+            if who is None or d != run.digest or utc(when) < utc(run.since):
                 continue
             if end is not None and utc(when) >= utc(end):
                 continue
