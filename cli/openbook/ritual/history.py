@@ -143,6 +143,8 @@ def _fold(vault: Vault, hist: VaultHistory, commits: list[ledger.Commit]) -> Non
                     gone[path] = (c, ch.old)
                 continue
             seen.add(path)
+            if ch.status == "D" and c.merge and path in hist.deleted:
+                continue  # deleted before (read already), brought in by this merge
             hist.deleted.pop(path, None)
             if ch.status == "D":
                 gone[path] = (c, ch.old)
