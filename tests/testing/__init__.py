@@ -106,13 +106,26 @@ def trailers(root: Path, rev: str = "HEAD") -> dict[str, str]:
 # ------------------------------------------------------------------ vaults
 
 
-def make_vault(path: Path, me: str = "bob", *, when: str = VAULT_CREATED) -> Path:
+# the schedules make_vault gives both partners; `openbook init` writes none (SPEC section
+# 10), a test vault starts with these in its first version, in force from the start
+DAILY = {"every": "day", "by": "21:00"}
+SCHEDULES = {"alice": DAILY, "bob": DAILY}
+
+
+def make_vault(
+    path: Path,
+    me: str = "bob",
+    *,
+    when: str = VAULT_CREATED,
+    checkins: Mapping[str, Mapping[str, str]] | None = SCHEDULES,
+) -> Path:
     """A fresh vault of Alice and Bob in Europe/Berlin, acting as `me`, with one commit
-    made at `when` (ISO 8601)."""
+    made at `when` (ISO 8601). Both check in every day by 21:00 from the first commit
+    (`checkins=None`: no schedule, as `openbook init` makes it)."""
     before = os.environ.get("OPENBOOK_COMMIT_DATE")
     os.environ["OPENBOOK_COMMIT_DATE"] = when
     try:
-        return create_vault(path, [ALICE, BOB], me, timezone="Europe/Berlin")
+        return create_vault(path, [ALICE, BOB], me, timezone="Europe/Berlin", checkins=checkins)
     finally:
         if before is None:
             del os.environ["OPENBOOK_COMMIT_DATE"]

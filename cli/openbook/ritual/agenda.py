@@ -17,7 +17,7 @@ from openbook.config import Config
 from openbook.errors import GitError, OpenbookError
 from openbook.notetypes.registry import is_conflict_copy, iso_week
 from openbook.ritual.agreements import Agreements, agreement_facts, agreement_lines
-from openbook.ritual.binding import pause_now, settings_proposal
+from openbook.ritual.binding import consent_now
 from openbook.ritual.calendar import (
     at,
     fmt_day,
@@ -93,7 +93,7 @@ class AgendaFacts:
     open_timeouts: list[Timeout]
     repairs: Repairs
     agreements: Agreements
-    consent: dict[str, Any] = field(default_factory=dict)  # paused, settings_proposal
+    consent: dict[str, Any] = field(default_factory=dict)  # binding.consent_now
 
     @property
     def names(self) -> dict[str, str]:
@@ -155,12 +155,12 @@ def gather_week(
         checkins_by,
         counts,
         plan_change_facts(notes, win, cfg),
-        question_facts(notes, win, cfg),
+        question_facts(notes, win, cfg, model),
         timeout_facts(notes, win, cfg),
         open_timeouts(notes, cfg, as_of),
         repairs,
         agreement_facts(notes, cfg, meeting, repairs.setbacks, hist),
-        {"paused": pause_now(notes, cfg, as_of), "settings_proposal": settings_proposal(hist, cfg)},
+        consent_now(notes, cfg, hist, model, as_of),
     )
 
 

@@ -1,5 +1,6 @@
-"""What holds now by consent, for `status` and the agenda: a pause that holds, and new
-settings one partner proposed that the other has not accepted yet (SPEC section 10)."""
+"""What holds now by consent, for `status`, the agenda and `sync`: a pause that holds, new
+settings one partner proposed that the other has not accepted yet, and that no check-in
+schedule is agreed yet (SPEC section 10)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from openbook.config import Config
 from openbook.notetypes.pause import holds
 from openbook.notetypes.registry import as_datetime
+from openbook.ritual.counting import Counting
 from openbook.ritual.facts import Notes
 from openbook.ritual.history import VaultHistory
 from openbook.ritual.settings import (
@@ -65,4 +67,39 @@ def settings_proposal(hist: VaultHistory, cfg: Config) -> dict[str, Any] | None:
         "text": proposal_sentence(
             by, proposal.since, changes, [_name(cfg, w) for w in waiting], cfg.tz
         ),
+    }
+
+
+NO_SCHEDULE = (
+    "No check-in schedule is agreed yet. To propose one, one of you adds it under checkins "
+    "in openbook.yml and syncs; the other accepts it with 'openbook accept settings'."
+)
+SCHEDULE_PROPOSED = (
+    "No check-in schedule is agreed yet; the one proposed above is in force once you have "
+    "both accepted it."
+)
+
+
+def schedule_notice(
+    model: Counting, now: dt.datetime, proposal: dict[str, Any] | None
+) -> dict[str, Any] | None:
+    """{"text"} when no check-in schedule is agreed now (init writes none: a schedule is
+    proposed and accepted like any other binding term); None when one is."""
+    if model.schedules.agreed(now):
+        return None
+    changes = proposal.get("changes", []) if proposal else []
+    proposed = any("check-ins:" in str(c) for c in changes)
+    return {"text": SCHEDULE_PROPOSED if proposed else NO_SCHEDULE}
+
+
+def consent_now(
+    notes: Notes, cfg: Config, hist: VaultHistory, model: Counting, as_of: dt.datetime
+) -> dict[str, dict[str, Any] | None]:
+    """What the agenda's Opening names: the pause that holds, new settings waiting for
+    consent, and that no check-in schedule is agreed yet (each {"text", ...} or None)."""
+    proposal = settings_proposal(hist, cfg)
+    return {
+        "paused": pause_now(notes, cfg, as_of),
+        "settings_proposal": proposal,
+        "no_schedule": schedule_notice(model, as_of, proposal),
     }

@@ -79,16 +79,18 @@ def checkin_reminder(
     return Due("checkin", what, deadline)
 
 
-def answer_reminders(cfg: Config, me: str, notes: list[Note], now: dt.datetime) -> list[Due]:
+def answer_reminders(
+    cfg: Config, me: str, notes: list[Note], now: dt.datetime, model: Counting | None = None
+) -> list[Due]:
     """Every question to `me`, still open, whose answer is due within two hours or was due
-    before now."""
+    before now (by the one answer clock of counting.py: none while a pause holds)."""
     out = []
     for n in notes:
         m = n.meta
         if n.type != "question" or m.get("to") != me:
             continue
-        clock = question_clock(m, cfg, now)
-        if clock is None or not clock.is_open or not _soon(clock.answer_by, now):
+        clock = question_clock(m, cfg, now, model)
+        if clock is None or not clock.is_open or clock.paused or not _soon(clock.answer_by, now):
             continue
         out.append(Due("answer", f"your answer to {m.get('id')}", clock.answer_by))
     return out
@@ -149,7 +151,7 @@ def due_soon(vault: Vault, me: str) -> list[Due]:
     checkin = checkin_reminder(model, me, notes, now, vault_origin(vault).began)
     if checkin:
         items.append(checkin)
-    items += answer_reminders(cfg, me, notes, now)
+    items += answer_reminders(cfg, me, notes, now, model)
     items += timeout_reminders(cfg, me, notes, now)
     meeting = meeting_reminder(cfg, now)
     if meeting:
