@@ -354,15 +354,20 @@ class CheckinDue:
 
 def checkin_due(model: Counting, pid: str, items: Dated, now: dt.datetime) -> CheckinDue | None:
     """The slot that holds today under the schedule in force now, and whether a check-in
-    is written for it; when the schedule began after that slot's deadline, its first slot."""
+    is written for it; when the schedule began after that slot's deadline, its first slot.
+    The slot keeps the schedule in force at its own deadline: a new time accepted today
+    after today's new deadline applies from the next slot on, never backwards."""
     sched = model.schedules.in_force(pid, now)
     if sched is None:
         return None
     tz = model.tz
     slot = slot_of(sched, local_day(now, tz))
-    first = model.schedules.slot_on(pid, slot) is None
-    if first:
+    own = model.schedules.slot_on(pid, slot)
+    first = own is None
+    if own is None:
         slot = slot_of(sched, slot + dt.timedelta(days=1))
+    else:
+        sched = own
     since = slot - dt.timedelta(days=slot_span(sched))
     if model.first_day is not None:
         since = min(slot, max(since, model.first_day))

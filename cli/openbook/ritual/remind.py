@@ -34,7 +34,6 @@ from openbook.ritual.counting import (
     checkin_due,
     checkins_by_author,
     question_clock,
-    slot_deadline,
 )
 from openbook.ritual.history import counting_model
 from openbook.ritual.origin import vault_origin
@@ -67,15 +66,14 @@ def checkin_reminder(
     """Their own check-in for the current slot, when it is not written and its deadline is
     within two hours or already passed today; never one whose deadline came before the
     vault began (`began`, its first commit)."""
-    sched = model.schedules.in_force(me, now)
     mine = checkins_by_author(n for n in notes if n.type == "checkin").get(me, [])
     due = checkin_due(model, me, mine, now)
-    if sched is None or due is None or due.written:
+    if due is None or due.written:
         return None
-    deadline = slot_deadline(sched, due.due_on, model.tz)
+    deadline = due.deadline
     if not _soon(deadline, now) or (began is not None and utc(deadline) < utc(began)):
         return None
-    what = "your check-in for today" if sched.every == "day" else "your check-in for this week"
+    what = "your check-in for today" if due.every == "day" else "your check-in for this week"
     return Due("checkin", what, deadline)
 
 

@@ -45,6 +45,8 @@ class SyncResult:
     arrivals: list[str] = field(default_factory=list)  # what came in, by kind
     renamed: list[dict[str, str | None]] = field(default_factory=list)  # renumbered notes
     history: list[str] = field(default_factory=list)  # refused objects only in history
+    # new settings one partner proposed that are not accepted by both yet (SPEC section 10)
+    settings_proposal: dict[str, Any] | None = None
 
     @property
     def conflict_copies(self) -> list[str]:
@@ -76,4 +78,5 @@ class SyncResult:
             "arrivals": self.arrivals,
             "renamed": self.renamed,
             "history": self.history,
+            "settings_proposal": self.settings_proposal,
         }
