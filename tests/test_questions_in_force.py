@@ -199,6 +199,11 @@ def test_no_answer_is_overdue_while_paused_and_the_clock_runs_on_after(
     assert "Q-0001 for you, 3 days old, no answer is due while everything is paused." in said
     remind = invoke(["remind", "--json"], vault=pair.bob, as_partner="bob")
     assert json.loads(remind.stdout)["due"] == []
+    agenda = json.loads(invoke(["agenda", "--json"], vault=pair.bob).stdout)
+    assert [(q["id"], q["overdue"], q["paused"]) for q in agenda["open_questions"]] == [
+        ("Q-0001", False, True)
+    ]
+    assert "answer due" not in said  # nothing in the week ahead either
     # Alice resumes on Thu 26 Nov at 12:00: the 25 hours left run from then on
     _clock(monkeypatch, "2026-11-26", "12:00")
     _pause(pair, at("2026-11-26", "12:00"))

@@ -119,6 +119,7 @@ class OpenQuestion:
     past_answer_by: bool  # the same as overdue (SPEC section 6); kept for the templates
     status: Any
     summary: str
+    paused: bool = False  # a pause holds: no answer is due until it ends
 
 
 @dataclass
@@ -212,6 +213,7 @@ def question_facts(
                     clock.overdue,
                     clock.status,
                     first_line(n.body),
+                    clock.paused,
                 )
             )
         elif clock.status == "answered" and clock.answered is not None:

@@ -132,6 +132,8 @@ def _fold(vault: Vault, hist: VaultHistory, commits: list[ledger.Commit]) -> Non
                     gone[path] = (c, ch.old)
                 continue
             seen.add(path)
+            if ch.status == "D" and c.merge and path in hist.deleted:
+                continue  # a deletion already told, by the commit that made it (cached)
             hist.deleted.pop(path, None)
             if ch.status == "D":
                 gone[path] = (c, ch.old)
