@@ -8,6 +8,7 @@ test modules say `from testing import invoke, build_vault`.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -90,6 +91,14 @@ def write(root: Path, rel: str, text: str | bytes) -> Path:
     else:
         path.write_text(text, encoding="utf-8")
     return path
+
+
+def undated(text: str) -> str:
+    """`text` with the day in "proposed new settings on Fri 27 Nov:" written as DAY, for
+    proposals committed at the real time."""
+    return re.sub(
+        r"(proposed new settings on )[A-Z][a-z]{2} \d{1,2} [A-Z][a-z]{2}:", r"\1DAY:", text
+    )
 
 
 def subjects(root: Path) -> list[str]:
