@@ -150,8 +150,8 @@ def test_no_checkin_schedule_and_a_partner_without_checkins(vault: Path) -> None
     assert data["checkins"]["bob"]["received"] == 1
     assert data["checkins"]["alice"]["received"] == 0
     text = agenda(vault, "--date", "2026-11-22")
-    assert "No check-in schedule in openbook.yml; 1 check-in written." in text
-    assert "No check-in schedule in openbook.yml." in text
+    assert "No check-in schedule agreed yet; 1 check-in written." in text
+    assert "No check-in schedule agreed yet." in text
 
 
 def test_period_starts_after_the_last_meeting(vault: Path) -> None:

@@ -73,7 +73,7 @@ EXPECT: dict[str, tuple[str, ...]] = {
         "A-005 is active",
         "Q-0007 is answered.",
         "Received 1 change from Bob: 1 answer to Q-0007.",
-        "Created the vault in {home}/ourbook, as bob.",
+        "Created the vault in {home}/ourbook: openbook.yml, language.md,",
         "Everything is paused for both of you",
     ),
     "docs/sync.md": ("Synced with origin: shared", "Cloned the vault into", "All is well"),

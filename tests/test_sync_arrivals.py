@@ -82,12 +82,17 @@ def test_settings_changes_have_a_line_each(pair: Pair) -> None:
     commit_and_push(pair.alice, "alice", files, "settings")
     res = pair.sync("bob")
     assert (res.exit_code, res.stderr) == (0, "")
-    assert res.stdout == (
-        "Alice changed .gitignore.\n"
-        "Alice added the check-in template.\n"
-        "Alice changed language.md.\n"
-        "Alice changed openbook.yml.\n"
-    )
+    lines = res.stdout.splitlines()
+    assert lines[:4] == [
+        "Alice changed .gitignore.",
+        "Alice added the check-in template.",
+        "Alice changed language.md.",
+        "Alice changed openbook.yml.",
+    ]
+    # a change of binding settings is a proposal, and sync names it (SPEC section 10)
+    assert len(lines) == 5 and lines[4].startswith("Alice Example proposed new settings on ")
+    assert "answers within 24h, was 48h" in lines[4]
+    assert lines[4].endswith("Bob Example: openbook accept settings")
     status = json.loads((pair.bob / ".git/openbook/last-sync.json").read_text())
     assert status["result"] == "received 4 changes"
 

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
-from testing import Pair, git, invoke, make_pair
+from testing import Pair, git, invoke, make_pair, undated
 from testing.plain import commit_and_push
 
 from openbook.sync.settings import merge_units
@@ -53,13 +53,16 @@ def test_both_change_the_meeting_time(pair: Pair) -> None:
     res = pair.sync("bob")
     note = f"reviews/openbook.yml.conflict-alice-{sha[:7]}.md"
     assert (res.exit_code, res.stderr) == (3, "")
-    assert res.stdout == (
+    assert undated(res.stdout) == (
         "Alice changed openbook.yml.\n"
         "Synced with origin: committed 1 change, shared 2 changes.\n"
         f"openbook.yml: you both changed meeting. Yours stays there and Alice's version is "
         f"in {note}; agree on one together, put it in openbook.yml, then delete the note.\n"
         "Both versions are safe in the history; 'openbook status' lists the copies until "
         "they are deleted.\n"
+        "Bob Example proposed new settings on DAY: meeting at 20:00, was 19:00. Until both "
+        "accept, the settings you both accepted stay in force. Alice Example: openbook "
+        "accept settings\n"
         "1 file to reconcile.\n"
     )
     assert (pair.bob / "openbook.yml").read_text() == ours
@@ -81,8 +84,11 @@ def test_both_change_the_meeting_time(pair: Pair) -> None:
     # the other side's next sync takes it like any note
     again = pair.sync("alice")
     assert (again.exit_code, again.stderr) == (0, "")
-    assert again.stdout == (
+    assert undated(again.stdout) == (
         "Received 1 change from Bob: 1 conflict copy to reconcile.\nBob changed openbook.yml.\n"
+        "Bob Example proposed new settings on DAY: meeting at 20:00, was 19:00. Until both "
+        "accept, the settings you both accepted stay in force. Alice Example: openbook "
+        "accept settings\n"
     )
     assert (pair.alice / "openbook.yml").read_text() == ours
     assert (pair.alice / note).read_text() == (pair.bob / note).read_text()
@@ -101,8 +107,11 @@ def test_both_change_different_keys(pair: Pair) -> None:
     edit(pair.bob, "openbook.yml", "answer_within: 48h", "answer_within: 24h")
     res = pair.sync("bob")
     assert (res.exit_code, res.stderr) == (0, "")
-    assert res.stdout == (
+    assert undated(res.stdout) == (
         "Alice changed openbook.yml.\nSynced with origin: committed 1 change, shared 2 changes.\n"
+        "Bob Example proposed new settings on DAY: answers within 24h, was 48h; meeting at "
+        "18:00, was 19:00. Until both accept, the settings you both accepted stay in force. "
+        "Alice Example: openbook accept settings\n"
     )
     merged = base.replace("at: '19:00'", "at: '18:00'")
     merged = merged.replace("answer_within: 48h", "answer_within: 24h")

@@ -8,6 +8,7 @@ test modules say `from testing import invoke, build_vault`.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -92,6 +93,14 @@ def write(root: Path, rel: str, text: str | bytes) -> Path:
     return path
 
 
+def undated(text: str) -> str:
+    """`text` with the day in "proposed new settings on Fri 27 Nov:" written as DAY, for
+    proposals committed at the real time."""
+    return re.sub(
+        r"(proposed new settings on )[A-Z][a-z]{2} \d{1,2} [A-Z][a-z]{2}:", r"\1DAY:", text
+    )
+
+
 def subjects(root: Path) -> list[str]:
     """Commit subjects, newest first."""
     return git(root, "log", "--format=%s").splitlines()
@@ -106,13 +115,26 @@ def trailers(root: Path, rev: str = "HEAD") -> dict[str, str]:
 # ------------------------------------------------------------------ vaults
 
 
-def make_vault(path: Path, me: str = "bob", *, when: str = VAULT_CREATED) -> Path:
+# the schedules make_vault gives both partners; `openbook init` writes none (SPEC section
+# 10), a test vault starts with these in its first version, in force from the start
+DAILY = {"every": "day", "by": "21:00"}
+SCHEDULES = {"alice": DAILY, "bob": DAILY}
+
+
+def make_vault(
+    path: Path,
+    me: str = "bob",
+    *,
+    when: str = VAULT_CREATED,
+    checkins: Mapping[str, Mapping[str, str]] | None = SCHEDULES,
+) -> Path:
     """A fresh vault of Alice and Bob in Europe/Berlin, acting as `me`, with one commit
-    made at `when` (ISO 8601)."""
+    made at `when` (ISO 8601). Both check in every day by 21:00 from the first commit
+    (`checkins=None`: no schedule, as `openbook init` makes it)."""
     before = os.environ.get("OPENBOOK_COMMIT_DATE")
     os.environ["OPENBOOK_COMMIT_DATE"] = when
     try:
-        return create_vault(path, [ALICE, BOB], me, timezone="Europe/Berlin")
+        return create_vault(path, [ALICE, BOB], me, timezone="Europe/Berlin", checkins=checkins)
     finally:
         if before is None:
             del os.environ["OPENBOOK_COMMIT_DATE"]

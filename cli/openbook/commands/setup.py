@@ -41,15 +41,11 @@ def init_command(
         --partner "alice:Alice Example <alice@example.org>" \\
         --partner "bob:Bob Example <bob@example.org>"
     """
-    from openbook.start.setup import create_vault
+    from openbook.start.setup import create_vault, first_screen
 
     me = as_override(ctx)
     if not me:
         raise click.UsageError("say which partner you are with --as ID (before 'init').")
     path = create_vault(Path(directory), list(partners), me, timezone=timezone, remote=remote)
-    click.echo(f"Created the vault in {path}, as {me}.")
-    click.echo("Next: write a check-in with `openbook new checkin`, or read `openbook status`.")
-    click.echo(
-        "openbook is not therapy, and not for a relationship where one partner fears the other.\n"
-        "Helplines by country: findahelpline.com; therapists and how to stop: docs/resources.md."
-    )
+    for line in first_screen(path, me, remote=remote is not None):
+        click.echo(line)

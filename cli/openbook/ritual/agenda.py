@@ -271,7 +271,7 @@ def _week_ahead(f: AgendaFacts) -> list[str]:
     for a in f.agreements.upcoming:
         lines.append(f"{a.id} {a.title} is due for review on {a.next_review.isoformat()}.")
     for q in f.questions.open:
-        if not q.overdue and local_day(q.answer_by, tz) <= week_end:
+        if not q.overdue and not q.paused and local_day(q.answer_by, tz) <= week_end:
             lines.append(f"{q.id}: answer due {fmt_dt(q.answer_by, tz)}.")
     return lines
 

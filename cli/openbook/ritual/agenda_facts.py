@@ -11,7 +11,7 @@ from typing import Any
 from openbook.check.result import CheckResult, check_vault
 from openbook.config import Config
 from openbook.ritual.agreements import Agreements, agreement_facts
-from openbook.ritual.binding import pause_now, settings_proposal
+from openbook.ritual.binding import consent_now
 from openbook.ritual.calendar import at, local_day, next_meeting_day, utc
 from openbook.ritual.counting import (
     CheckinCount,
@@ -70,7 +70,7 @@ class AgendaFacts:
     agreements: Agreements
     landed: list[LandedAnswer]  # answers marked hurt-more or need-to-talk, still offered
     relaxed: list[Relaxed]  # safeguards relaxed so far
-    consent: dict[str, Any] = field(default_factory=dict)  # paused, settings_proposal
+    consent: dict[str, Any] = field(default_factory=dict)  # binding.consent_now
 
     @property
     def names(self) -> dict[str, str]:
@@ -132,12 +132,12 @@ def gather_week(
         checkins_by,
         counts,
         plan_change_facts(notes, win, cfg),
-        question_facts(notes, win, cfg),
+        question_facts(notes, win, cfg, model),
         timeout_facts(notes, win, cfg),
         open_timeouts(notes, cfg, as_of),
         repairs,
         agreement_facts(notes, cfg, meeting, repairs.setbacks, hist),
         landed_badly(notes, win, cfg),
         relaxed_agreements(notes, hist.actions, cfg.tz),
-        {"paused": pause_now(notes, cfg, as_of), "settings_proposal": settings_proposal(hist, cfg)},
+        consent_now(notes, cfg, hist, model, as_of),
     )

@@ -1,6 +1,7 @@
-"""What holds now by consent: a pause that holds, new settings one partner proposed that
-the other has not accepted yet (for `status` and the agenda), and the terms in force that
-new notes are written by (SPEC section 10)."""
+"""What holds now by consent, for `status`, the agenda and `sync`: a pause that holds, new
+settings one partner proposed that the other has not accepted yet, that no check-in
+schedule is agreed yet, and the terms in force that new notes are written by (SPEC
+section 10)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from openbook.git import ledger
 from openbook.notetypes.pause import holds
 from openbook.notetypes.registry import as_datetime
 from openbook.render import MAX_TEMPLATE, VAULT_TEMPLATES
+from openbook.ritual.counting import Counting
 from openbook.ritual.facts import Notes
 from openbook.ritual.history import VaultHistory, read_history, terms_in_force
 from openbook.ritual.settings import (
@@ -161,3 +163,38 @@ def terms_provider(vault: Vault) -> Callable[[], Terms]:
         return seen[key]
 
     return provide
+
+
+NO_SCHEDULE = (
+    "No check-in schedule is agreed yet. To propose one, one of you adds it under checkins "
+    "in openbook.yml and syncs; the other accepts it with 'openbook accept settings'."
+)
+SCHEDULE_PROPOSED = (
+    "No check-in schedule is agreed yet; the one proposed above is in force once you have "
+    "both accepted it."
+)
+
+
+def schedule_notice(
+    model: Counting, now: dt.datetime, proposal: dict[str, Any] | None
+) -> dict[str, Any] | None:
+    """{"text"} when no check-in schedule is agreed now (init writes none: a schedule is
+    proposed and accepted like any other binding term); None when one is."""
+    if model.schedules.agreed(now):
+        return None
+    changes = proposal.get("changes", []) if proposal else []
+    proposed = any("check-ins:" in str(c) for c in changes)
+    return {"text": SCHEDULE_PROPOSED if proposed else NO_SCHEDULE}
+
+
+def consent_now(
+    notes: Notes, cfg: Config, hist: VaultHistory, model: Counting, as_of: dt.datetime
+) -> dict[str, dict[str, Any] | None]:
+    """What the agenda's Opening names: the pause that holds, new settings waiting for
+    consent, and that no check-in schedule is agreed yet (each {"text", ...} or None)."""
+    proposal = settings_proposal(hist, cfg)
+    return {
+        "paused": pause_now(notes, cfg, as_of),
+        "settings_proposal": proposal,
+        "no_schedule": schedule_notice(model, as_of, proposal),
+    }

@@ -12,10 +12,11 @@
   date it is "written later" (counted as late). Without a history of its own, the note's
   `time` says when it came; a check-in not committed yet arrives no earlier than now.
 - A question is overdue when it is not answered and now is past its `answer_by`, or,
-  without one, past `asked` + `questions.answer_within`.
+  without one, past `asked` + the `questions.answer_within` in force when it was asked;
+  no answer clock runs while a pause holds (answer_clock.py, re-exported here).
 
 Use: `history.counting_model(vault)`; `Counting.slots()`, `checkin_due()`,
-`count_checkins()`, `Schedules.in_force()`, `question_clock()`.
+`count_checkins()`, `Schedules.in_force()`, `question_clock(meta, cfg, as_of, model)`.
 """
 
 from __future__ import annotations
@@ -28,10 +29,13 @@ from typing import Any
 
 from openbook.config import CheckinSchedule, Config, parse_hhmm
 from openbook.notes.parse import Note
-from openbook.notetypes.registry import as_date, as_datetime
+from openbook.notetypes.registry import as_date
+from openbook.ritual.answer_clock import OPEN_QUESTION as OPEN_QUESTION
+from openbook.ritual.answer_clock import QuestionClock as QuestionClock
+from openbook.ritual.answer_clock import paused_at
+from openbook.ritual.answer_clock import question_clock as question_clock
 from openbook.ritual.calendar import at, days, local_day, utc
 
-OPEN_QUESTION = ("open", "acknowledged", "follow-up")
 DEFAULT_REVIEW_EVERY = dt.timedelta(days=30)
 WRITTEN_LATER_AFTER = dt.timedelta(hours=48)  # after the end of the note's own day
 
@@ -84,14 +88,26 @@ class Schedules:
     tz: dt.tzinfo
     pauses: tuple[Window, ...] = ()
     agreements: Mapping[str, tuple[Window, ...]] = field(default_factory=dict)
+    # `questions.answer_within` of the same versions, from when each came into force
+    answer_within: tuple[tuple[dt.datetime | None, dt.timedelta], ...] = ()
 
     @classmethod
     def fixed(cls, cfg: Config) -> Schedules:
-        return cls(((None, dict(cfg.checkins)),), cfg.tz)
+        return cls(
+            ((None, dict(cfg.checkins)),), cfg.tz, answer_within=((None, cfg.answer_within),)
+        )
 
     def paused(self, moment: dt.datetime) -> bool:
         """Whether a pause holds at `moment`."""
-        return any(_within(w, moment) for w in self.pauses)
+        return paused_at(self.pauses, moment)
+
+    def agreed(self, moment: dt.datetime) -> ScheduleMap:
+        """The schedules of the version in force at `moment`, as agreed: whether or not a
+        pause holds or their agreements are active. Empty when none is agreed."""
+        for since, scheds in reversed(self.versions):
+            if since is None or utc(since) <= utc(moment):
+                return scheds
+        return {}
 
     def _runs(self, sched: CheckinSchedule | None, moment: dt.datetime) -> CheckinSchedule | None:
         if sched is None or self.paused(moment):
@@ -166,6 +182,15 @@ class Counting:
     @property
     def tz(self) -> dt.tzinfo:
         return self.cfg.tz
+
+    def answer_within_at(self, asked: dt.datetime) -> dt.timedelta:
+        """`questions.answer_within` as accepted when a question was asked (the first
+        version's for one dated before it); openbook.yml's without a history."""
+        known = self.schedules.answer_within
+        for since, within in reversed(known):
+            if since is None or utc(since) <= utc(asked):
+                return within
+        return known[0][1] if known else self.cfg.answer_within
 
     @property
     def first_day(self) -> dt.date | None:
@@ -329,15 +354,20 @@ class CheckinDue:
 
 def checkin_due(model: Counting, pid: str, items: Dated, now: dt.datetime) -> CheckinDue | None:
     """The slot that holds today under the schedule in force now, and whether a check-in
-    is written for it; when the schedule began after that slot's deadline, its first slot."""
+    is written for it; when the schedule began after that slot's deadline, its first slot.
+    The slot keeps the schedule in force at its own deadline: a new time accepted today
+    after today's new deadline applies from the next slot on, never backwards."""
     sched = model.schedules.in_force(pid, now)
     if sched is None:
         return None
     tz = model.tz
     slot = slot_of(sched, local_day(now, tz))
-    first = model.schedules.slot_on(pid, slot) is None
-    if first:
+    own = model.schedules.slot_on(pid, slot)
+    first = own is None
+    if own is None:
         slot = slot_of(sched, slot + dt.timedelta(days=1))
+    else:
+        sched = own
     since = slot - dt.timedelta(days=slot_span(sched))
     if model.first_day is not None:
         since = min(slot, max(since, model.first_day))
@@ -345,53 +375,3 @@ def checkin_due(model: Counting, pid: str, items: Dated, now: dt.datetime) -> Ch
     deadline = slot_deadline(sched, slot, tz)
     passed = not written and utc(now) > utc(deadline)
     return CheckinDue(pid, sched.every, slot, sched.by, written, since, deadline, passed, first)
-
-
-# ----------------------------------------------------------------------- questions
-
-
-@dataclass(frozen=True)
-class QuestionClock:
-    """When a question was asked, when its answer is due, and where it stood at `as_of`."""
-
-    asked: dt.datetime
-    answer_by: dt.datetime  # its own answer_by, else asked + questions.answer_within
-    answered: dt.datetime | None
-    status: Any  # as it stood at `as_of`: answered later means still open then
-    as_of: dt.datetime
-
-    @property
-    def asked_yet(self) -> bool:
-        """False for a question asked after `as_of`: at that moment it did not exist."""
-        return utc(self.asked) <= utc(self.as_of)
-
-    @property
-    def is_open(self) -> bool:
-        """Asked and not answered (nor withdrawn, nor with the therapist) at `as_of`."""
-        return self.asked_yet and self.status in OPEN_QUESTION
-
-    @property
-    def overdue(self) -> bool:
-        return self.is_open and utc(self.as_of) > utc(self.answer_by)
-
-    def age_days(self, tz: dt.tzinfo) -> int:
-        return max(0, (local_day(self.as_of, tz) - local_day(self.asked, tz)).days)
-
-
-def question_clock(
-    meta: Mapping[str, Any], cfg: Config, as_of: dt.datetime
-) -> QuestionClock | None:
-    """None when the question has no readable `asked`."""
-    tz = cfg.tz
-    asked = as_datetime(meta.get("asked"), tz)
-    if asked is None:
-        return None
-    answer_by = as_datetime(meta.get("answer_by"), tz) or asked + cfg.answer_within
-    answered = as_datetime(meta.get("answered"), tz)
-    status = meta.get("status")
-    if status == "answered" and answered is not None and utc(answered) > utc(as_of):
-        status = "open"  # a view of a past moment shows the question as it was then
-    return QuestionClock(asked, answer_by, answered, status, as_of)
-
-
-# ---------------------------------------------------------------------- agreements

@@ -18,7 +18,7 @@ from openbook.config import Config
 from openbook.notes.parse import Note
 from openbook.notetypes.registry import as_date, as_datetime, is_conflict_copy
 from openbook.ritual.calendar import between, human_span, local_day, utc
-from openbook.ritual.counting import question_clock
+from openbook.ritual.counting import Counting, question_clock
 from openbook.ritual.notetext import as_list, first_line, section_text
 
 
@@ -119,6 +119,7 @@ class OpenQuestion:
     past_answer_by: bool  # the same as overdue (SPEC section 6); kept for the templates
     status: Any
     summary: str
+    paused: bool = False  # a pause holds: no answer is due until it ends
 
 
 @dataclass
@@ -153,8 +154,10 @@ class Questions:
     odd: list[OddNote] = field(default_factory=list)
 
 
-def _answered(n: Note, q: Questions, win: Window, cfg: Config) -> None:
-    clock = question_clock(n.meta, cfg, win.as_of)
+def _answered(
+    n: Note, q: Questions, win: Window, cfg: Config, model: Counting | None = None
+) -> None:
+    clock = question_clock(n.meta, cfg, win.as_of, model)
     assert clock is not None and clock.answered is not None
     qid = n.meta.get("id")
     took = between(clock.answered, clock.asked)
@@ -179,8 +182,11 @@ def _answered(n: Note, q: Questions, win: Window, cfg: Config) -> None:
         q.answered.append(entry)
 
 
-def question_facts(notes: Notes, win: Window, cfg: Config) -> Questions:
-    """Open questions (oldest first), with-therapist ones (id only), answered ones."""
+def question_facts(
+    notes: Notes, win: Window, cfg: Config, model: Counting | None = None
+) -> Questions:
+    """Open questions (oldest first), with-therapist ones (id only), answered ones, by
+    the one answer clock (`model`: the answer time in force when asked, pauses)."""
     q = Questions()
     for n in notes.get("question"):
         m = n.meta
@@ -188,7 +194,7 @@ def question_facts(notes: Notes, win: Window, cfg: Config) -> Questions:
             done = as_date(m.get("answered"))
             if done is not None and done < win.start:
                 continue  # answered before this window: nothing to show (the common case)
-        clock = question_clock(m, cfg, win.as_of)
+        clock = question_clock(m, cfg, win.as_of, model)
         if clock is None or not clock.asked_yet:
             continue
         if clock.status == "with-therapist":
@@ -207,10 +213,11 @@ def question_facts(notes: Notes, win: Window, cfg: Config) -> Questions:
                     clock.overdue,
                     clock.status,
                     first_line(n.body),
+                    clock.paused,
                 )
             )
         elif clock.status == "answered" and clock.answered is not None:
-            _answered(n, q, win, cfg)
+            _answered(n, q, win, cfg, model)
     q.open.sort(key=lambda x: (x.asked.isoformat(), str(x.id)))
     q.therapist.sort(key=lambda x: (x.asked.isoformat(), str(x.id)))
     q.answered.sort(key=lambda x: (x.answered.isoformat(), str(x.id)))

@@ -230,6 +230,7 @@ def schedules_of(
         fixed = Schedules.fixed(cfg)
         return Schedules(fixed.versions, cfg.tz, pauses, agreements)
     versions: list[tuple[dt.datetime | None, ScheduleMap]] = []
+    within: list[tuple[dt.datetime | None, dt.timedelta]] = []
     before: dict[str, CheckinSchedule] = {}
     for v in terms_in_force(hist, cfg):
         version = config_from_bytes(v.text.encode("utf-8"), cfg.path)
@@ -238,8 +239,9 @@ def schedules_of(
             for pid, sched in before.items():
                 scheds.setdefault(pid, sched)
         versions.append((v.since, scheds))
+        within.append((v.since, version.answer_within))
         before = scheds
-    return Schedules(tuple(versions), cfg.tz, pauses, agreements)
+    return Schedules(tuple(versions), cfg.tz, pauses, agreements, tuple(within))
 
 
 def pause_windows(notes: Notes, tz: dt.tzinfo) -> tuple[Window, ...]:

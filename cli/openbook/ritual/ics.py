@@ -31,7 +31,8 @@ from openbook.ritual.calendar import (
     next_meeting_day,
     next_review,
 )
-from openbook.ritual.counting import question_clock
+from openbook.ritual.counting import Counting, question_clock
+from openbook.ritual.history import counting_model
 from openbook.ritual.origin import Origin, vault_origin
 from openbook.vault import Vault
 
@@ -189,7 +190,13 @@ def agreement_events(
 
 
 def answer_todos(
-    notes: list[Note], cfg: Config, me: str, origin: Origin, titles: Titles, now: dt.datetime
+    notes: list[Note],
+    cfg: Config,
+    me: str,
+    origin: Origin,
+    titles: Titles,
+    now: dt.datetime,
+    model: Counting | None = None,
 ) -> list[Todo]:
     """A to-do with a due time for each question `me` owes an answer to. Questions to `me`
     answered (or closed) lately are written as completed (or cancelled), so importing
@@ -201,7 +208,7 @@ def answer_todos(
         qid = m.get("id")
         if n.type != "question" or m.get("to") != me or not isinstance(qid, str):
             continue
-        clock = question_clock(m, cfg, now)
+        clock = question_clock(m, cfg, now, model)
         if clock is None or not clock.asked_yet:
             continue
         if not clock.is_open and now - clock.asked > RECENT_ANSWERS:
@@ -245,12 +252,13 @@ def build_calendar(vault: Vault, me: str, *, discreet: bool = False) -> Calendar
         cal.add("x-wr-calname", "openbook")
     cal.add_component(meeting_event(cfg, origin, titles, stamp))
     cal.add_component(review_event(cfg, origin, titles, stamp))
-    sched = cfg.checkins.get(me)
+    model = counting_model(vault)
+    sched = model.schedules.agreed(now).get(me)  # as both accepted it, not a proposal
     if sched is not None:
         cal.add_component(checkin_event(cfg, me, sched, origin, titles, stamp))
     for ev in agreement_events(notes, origin, titles, stamp):
         cal.add_component(ev)
-    for todo in answer_todos(notes, cfg, me, origin, titles, now):
+    for todo in answer_todos(notes, cfg, me, origin, titles, now, model):
         cal.add_component(todo)
     if isinstance(cfg.tz, ZoneInfo) and cfg.tz.key != "UTC":
         first = min(origin.created, now.date()) - dt.timedelta(days=7)

@@ -14,9 +14,15 @@ from openbook.git import repo as gitrepo
 from openbook.notetypes.registry import shared_path
 from openbook.record.pending import pending_changes
 from openbook.ritual.agreements import Agreements, agreement_facts
-from openbook.ritual.binding import pause_now, settings_proposal
+from openbook.ritual.binding import pause_now, schedule_notice, settings_proposal
 from openbook.ritual.calendar import utc
-from openbook.ritual.counting import CheckinDue, checkin_due, checkins_by_author, question_clock
+from openbook.ritual.counting import (
+    CheckinDue,
+    Counting,
+    checkin_due,
+    checkins_by_author,
+    question_clock,
+)
 from openbook.ritual.events import Timeout, open_timeouts
 from openbook.ritual.facts import Notes, to_data
 from openbook.ritual.history import counting_model, read_history
@@ -54,6 +60,10 @@ class Overview:
     last_sync: dict[str, Any] | None = None
     paused: dict[str, Any] | None = None  # the pause that holds now
     settings_proposal: dict[str, Any] | None = None  # new settings waiting for consent
+    # no check-in schedule agreed yet: {"text"} saying how to propose one
+    no_schedule: dict[str, Any] | None = None
+    # partner -> the agreement their agreed schedule serves, while it is not active
+    schedule_waits: dict[str, str] = field(default_factory=dict)
 
     @property
     def agreements_due(self) -> list[Any]:
@@ -85,18 +95,23 @@ class Overview:
             "last_sync": self.last_sync,
             "paused": self.paused,
             "settings_proposal": self.settings_proposal,
+            "schedule_agreed": self.no_schedule is None,
+            "no_schedule": self.no_schedule,
         }
 
 
-def open_questions(result: CheckResult, vault: Vault, now: dt.datetime) -> list[dict[str, Any]]:
+def open_questions(
+    result: CheckResult, vault: Vault, now: dt.datetime, model: Counting | None = None
+) -> list[dict[str, Any]]:
     """Questions not answered yet, oldest first, each with its age and whether it is
-    overdue (the one rule of counting.py)."""
+    overdue (the one rule of counting.py; with `model`, by the answer time in force when
+    each was asked, and no clock while a pause holds)."""
     cfg = vault.config
     out = []
     for n in result.valid_notes():
         if n.type != "question":
             continue
-        clock = question_clock(n.meta, cfg, now)
+        clock = question_clock(n.meta, cfg, now, model)
         if clock is None or not clock.is_open:
             continue
         m = n.meta
@@ -111,6 +126,7 @@ def open_questions(result: CheckResult, vault: Vault, now: dt.datetime) -> list[
                 "age_days": clock.age_days(cfg.tz),
                 "status": clock.status,
                 "overdue": clock.overdue,
+                "paused": clock.paused,
             }
         )
     out.sort(key=lambda q: str(q["asked"]))
@@ -139,11 +155,14 @@ def gather(vault: Vault, me: str | None) -> Overview:
     ov = Overview(me, str(vault.root), now)
     notes = Notes.of(result)
     by_author = checkins_by_author(notes.get("checkin"))
+    agreed = model.schedules.agreed(now)
     for pid in vault.config.partners:
         due = checkin_due(model, pid, by_author.get(pid, []), now)
         if due:
             ov.checkins.append(due)
-    ov.open_questions = open_questions(result, vault, now)
+        elif pid in agreed and agreed[pid].agreement and not model.schedules.paused(now):
+            ov.schedule_waits[pid] = str(agreed[pid].agreement)
+    ov.open_questions = open_questions(result, vault, now, model)
     today = now.astimezone(vault.config.tz).date()
     ov.agreements = agreement_facts(notes, vault.config, today, [], hist)
     ov.open_timeouts = open_timeouts(notes, vault.config, now)
@@ -157,4 +176,5 @@ def gather(vault: Vault, me: str | None) -> Overview:
     ov.last_sync = read_last_sync(vault)
     ov.paused = pause_now(notes, vault.config, now)
     ov.settings_proposal = settings_proposal(hist, vault.config)
+    ov.no_schedule = schedule_notice(model, now, ov.settings_proposal)
     return ov

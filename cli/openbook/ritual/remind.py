@@ -34,7 +34,6 @@ from openbook.ritual.counting import (
     checkin_due,
     checkins_by_author,
     question_clock,
-    slot_deadline,
 )
 from openbook.ritual.history import counting_model
 from openbook.ritual.origin import vault_origin
@@ -67,28 +66,29 @@ def checkin_reminder(
     """Their own check-in for the current slot, when it is not written and its deadline is
     within two hours or already passed today; never one whose deadline came before the
     vault began (`began`, its first commit)."""
-    sched = model.schedules.in_force(me, now)
     mine = checkins_by_author(n for n in notes if n.type == "checkin").get(me, [])
     due = checkin_due(model, me, mine, now)
-    if sched is None or due is None or due.written:
+    if due is None or due.written:
         return None
-    deadline = slot_deadline(sched, due.due_on, model.tz)
+    deadline = due.deadline
     if not _soon(deadline, now) or (began is not None and utc(deadline) < utc(began)):
         return None
-    what = "your check-in for today" if sched.every == "day" else "your check-in for this week"
+    what = "your check-in for today" if due.every == "day" else "your check-in for this week"
     return Due("checkin", what, deadline)
 
 
-def answer_reminders(cfg: Config, me: str, notes: list[Note], now: dt.datetime) -> list[Due]:
+def answer_reminders(
+    cfg: Config, me: str, notes: list[Note], now: dt.datetime, model: Counting | None = None
+) -> list[Due]:
     """Every question to `me`, still open, whose answer is due within two hours or was due
-    before now."""
+    before now (by the one answer clock of counting.py: none while a pause holds)."""
     out = []
     for n in notes:
         m = n.meta
         if n.type != "question" or m.get("to") != me:
             continue
-        clock = question_clock(m, cfg, now)
-        if clock is None or not clock.is_open or not _soon(clock.answer_by, now):
+        clock = question_clock(m, cfg, now, model)
+        if clock is None or not clock.is_open or clock.paused or not _soon(clock.answer_by, now):
             continue
         out.append(Due("answer", f"your answer to {m.get('id')}", clock.answer_by))
     return out
@@ -149,7 +149,7 @@ def due_soon(vault: Vault, me: str) -> list[Due]:
     checkin = checkin_reminder(model, me, notes, now, vault_origin(vault).began)
     if checkin:
         items.append(checkin)
-    items += answer_reminders(cfg, me, notes, now)
+    items += answer_reminders(cfg, me, notes, now, model)
     items += timeout_reminders(cfg, me, notes, now)
     meeting = meeting_reminder(cfg, now)
     if meeting:

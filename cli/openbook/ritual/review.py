@@ -87,7 +87,7 @@ def _event_lines(f: ReviewFacts) -> tuple[list[str], list[str]]:
             f"{plural(len(changes), 'plan change')}"
             + (f", {ahead} announced ahead." if ahead else ".")
         )
-    questions = question_facts(notes, win, cfg)
+    questions = question_facts(notes, win, cfg, f.model)
     if questions.answered:
         on_time = sum(1 for q in questions.answered if q.on_time)
         lines.append(

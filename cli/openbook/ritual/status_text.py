@@ -49,8 +49,11 @@ def _checkin_lines(ov: Overview, names: dict[str, Partner], me: str | None) -> l
     lines = ["Check-ins:"]
     if ov.paused:
         lines.append("  Paused: nothing is expected.")
-    elif not ov.checkins:
-        lines.append("  No check-in schedule in openbook.yml.")
+    elif ov.no_schedule:
+        lines.append(f"  {ov.no_schedule['text']}")
+    for pid, agreement in ov.schedule_waits.items():
+        who = "You" if pid == me else _name(names, pid)
+        lines.append(f"  {who}: no check-in is expected while {agreement} is not active.")
     tz = ov.now.tzinfo or dt.UTC
     today = ov.now.date()
     for due in ov.checkins:
@@ -78,6 +81,8 @@ def _question_lines(ov: Overview, names: dict[str, Partner], me: str | None) -> 
     for q in ov.open_questions:
         answer_by = dt.datetime.fromisoformat(q["answer_by"]).strftime("%a %d %b %H:%M")
         mark = ("answer was due " if q["overdue"] else "answer by ") + answer_by
+        if q.get("paused"):
+            mark = "no answer is due while everything is paused"
         to = "you" if q["to"] == me else (names[q["to"]].name if q["to"] in names else q["to"])
         lines.append(f"  {q['id']} for {to}, {_ago(q['age_days'])}, {mark}.")
     return lines

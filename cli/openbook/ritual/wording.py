@@ -61,7 +61,7 @@ def checkins_line(count: CheckinCount, tz: dt.tzinfo, *, yet: bool, scheduled: b
     at a glance): '6 of 7 check-ins, 1 after 21:00 (every day by 21:00).' `scheduled`
     says whether the partner has a schedule now (a period before it began has none)."""
     if count.expected is None:
-        why = "No check-in schedule yet" if scheduled else "No check-in schedule in openbook.yml"
+        why = "No check-in schedule yet" if scheduled else "No check-in schedule agreed yet"
         written = plural(count.received, "check-in")
         return f"{why}; {written} written." if count.received else f"{why}."
     label = f" ({schedules_text(count.schedules)})" if count.schedules else ""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -39,8 +40,18 @@ private/
 
 HEADER = """\
 # openbook settings, shared by both partners. Times are in `timezone`.
-# checkins: who checks in, how often (day or week, with on: DAY) and by when.
-# Durations are written 20m, 48h, 7d.
+# Durations are written 20m, 48h, 7d. A change to checkins, questions, meeting, review or
+# timeouts is a proposal: it binds once the other partner runs `openbook accept settings`.
+"""
+
+CHECKINS_HELP = """\
+# checkins: none yet. A check-in schedule is agreed together, like an agreement. To
+# propose one, write it here (remove the `# ` before the two lines below and change them),
+# then commit (openbook sync does); it binds once the other partner runs
+# `openbook accept settings`. every: day, or every: week with on: DAY; by: the time;
+# agreement: the agreement it serves (optional; it runs only while that one is active).
+# checkins:
+#   {pid}: {{every: day, by: "21:00", agreement: A-002}}
 """
 
 
@@ -70,6 +81,30 @@ def local_timezone() -> str:
     return "UTC"
 
 
+def config_text(
+    tzname: str, parsed: list[dict[str, str]], checkins: Mapping[str, Mapping[str, Any]] | None
+) -> str:
+    """openbook.yml of a new vault: the partners, the time zone and the defaults; the
+    check-in schedules only when given, else a commented example of how to propose one."""
+    head: dict[str, Any] = {
+        "version": 1,
+        "timezone": tzname,
+        "partners": {p["id"]: {"name": p["name"], "email": p["email"]} for p in parsed},
+    }
+    rest: dict[str, Any] = {
+        "questions": {"answer_within": "48h"},
+        "meeting": {"on": "sunday", "at": "19:00", "minutes": 60},
+        "review": {"every": "month"},
+        "timeouts": {"min": "20m", "max": "24h"},
+        "require_signatures": False,
+    }
+    if checkins:
+        middle = dump_mapping({"checkins": {pid: dict(s) for pid, s in checkins.items()}})
+    else:
+        middle = CHECKINS_HELP.format(pid=parsed[-1]["id"])
+    return HEADER + dump_mapping(head) + middle + dump_mapping(rest)
+
+
 def create_vault(
     directory: Path,
     specs: list[str],
@@ -77,7 +112,14 @@ def create_vault(
     *,
     timezone: str | None = None,
     remote: str | None = None,
+    checkins: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Path:
+    """Make the vault in `directory` (new or empty) and its first commit, as `me`.
+
+    No check-in schedule is written (SPEC section 10): openbook.yml shows, commented out,
+    how to propose one. `checkins` ({partner: {"every": "day", "by": "21:00"}}) writes
+    schedules into the first version, which is in force from the start: for tests and
+    vaults made from a known story, never for `openbook init`."""
     parsed = [parse_partner_spec(s) for s in specs]
     ids = [p["id"] for p in parsed]
     if len(parsed) != 2 or len(set(ids)) != 2:
@@ -105,18 +147,8 @@ def create_vault(
             f"unknown time zone '{tzname}'; use a name like Europe/Berlin."
         ) from None
     root.mkdir(parents=True, exist_ok=True)
-    config: dict[str, Any] = {
-        "version": 1,
-        "timezone": tzname,
-        "partners": {p["id"]: {"name": p["name"], "email": p["email"]} for p in parsed},
-        "checkins": {pid: {"every": "day", "by": "21:00"} for pid in ids},
-        "questions": {"answer_within": "48h"},
-        "meeting": {"on": "sunday", "at": "19:00", "minutes": 60},
-        "review": {"every": "month"},
-        "timeouts": {"min": "20m", "max": "24h"},
-        "require_signatures": False,
-    }
-    atomic_write(root / CONFIG_NAME, (HEADER + dump_mapping(config)).encode("utf-8"))
+    text = config_text(tzname, parsed, checkins)
+    atomic_write(root / CONFIG_NAME, text.encode("utf-8"))
     atomic_write(root / ".gitignore", GITIGNORE.encode("utf-8"))
     atomic_write(root / ".gitattributes", GITATTRIBUTES.encode("utf-8"))
     for folder in NOTE_FOLDERS:
@@ -140,3 +172,28 @@ def create_vault(
     ]
     ledger.record(vault, me, "init", "vault", paths, "vault")
     return root
+
+
+def first_screen(root: Path, me: str, *, remote: bool) -> list[str]:
+    """What `openbook init` says: what was made, whose copy it is, the safety notice, that
+    no check-in schedule is set yet, and what to do next."""
+    cfg = Vault(root).config
+    mine = cfg.partners[me].name
+    other_id = next(pid for pid in cfg.partners if pid != me)
+    other = cfg.partners[other_id].name
+    share = "openbook sync" if remote else "git remote add origin ADDRESS, then openbook sync"
+    return [
+        f"Created the vault in {root}: openbook.yml, language.md, the note folders and a "
+        "first commit.",
+        f"This copy is {mine}'s ({me}). {other} makes their own from the shared repository "
+        f"with 'openbook --as {other_id} clone ADDRESS'.",
+        "openbook is not therapy, and not for a relationship where one partner fears the other.",
+        "Helplines by country: findahelpline.com; therapists and how to stop: docs/resources.md.",
+        "No check-in schedule is set yet: agree on one together, write it under checkins in "
+        f"openbook.yml (the file shows how) and commit; {other} then accepts it with "
+        "'openbook accept settings'.",
+        "Next:",
+        "  openbook new checkin    write a check-in",
+        "  openbook status         what is due and what is waiting",
+        f"  {share}    share it with {other} (docs/sync.md)",
+    ]

@@ -46,6 +46,8 @@ class SyncResult:
     renamed: list[dict[str, str | None]] = field(default_factory=list)  # renumbered notes
     history: list[str] = field(default_factory=list)  # refused objects only in history
     drafts: list[str] = field(default_factory=list)  # draft: true notes, kept on this machine
+    # new settings one partner proposed that are not accepted by both yet (SPEC section 10)
+    settings_proposal: dict[str, Any] | None = None
 
     @property
     def conflict_copies(self) -> list[str]:
@@ -78,4 +80,5 @@ class SyncResult:
             "renamed": self.renamed,
             "history": self.history,
             "drafts": self.drafts,
+            "settings_proposal": self.settings_proposal,
         }

@@ -38,6 +38,8 @@ from openbook.fsutil import atomic_write
 from openbook.git import plumbing
 from openbook.git.state import require_safe_state
 from openbook.record.pending import commit_pending, draft_line
+from openbook.ritual.binding import settings_proposal
+from openbook.ritual.history import read_history
 from openbook.ritual.overview import LAST_SYNC_FILE
 from openbook.sync import fold as folding
 from openbook.sync import refs as syncrefs
@@ -206,7 +208,15 @@ def _sync(vault: Vault, partner: str, refs: SyncRefs, fold: bool = True) -> Sync
     result.head = head
     result.remote_head, now = plumbing.resolve(root, refs.name(TRACKING), "HEAD")
     finish_lines(vault, result, now)
+    _name_proposal(vault, result)
     return result
+
+
+def _name_proposal(vault: Vault, result: SyncResult) -> None:
+    """Name new settings still waiting for consent, as status does (SPEC section 10)."""
+    result.settings_proposal = settings_proposal(read_history(vault), vault.config)
+    if result.settings_proposal:
+        result.lines.append(result.settings_proposal["text"])
 
 
 def _incoming(
