@@ -109,9 +109,10 @@ def test_both_change_different_keys(pair: Pair) -> None:
     assert (res.exit_code, res.stderr) == (0, "")
     assert undated(res.stdout) == (
         "Alice changed openbook.yml.\nSynced with origin: committed 1 change, shared 2 changes.\n"
-        "Bob Example proposed new settings on DAY: answers within 24h, was 48h; meeting at "
-        "18:00, was 19:00. Until both accept, the settings you both accepted stay in force. "
-        "Alice Example: openbook accept settings\n"
+        "New settings came together from both of your changes on DAY: answers within 24h, "
+        "was 48h; meeting at 18:00, was 19:00. Until both accept, the settings you both "
+        "accepted stay in force. Alice Example: openbook accept settings, Bob Example: "
+        "openbook accept settings\n"
     )
     merged = base.replace("at: '19:00'", "at: '18:00'")
     merged = merged.replace("answer_within: 48h", "answer_within: 24h")
@@ -171,7 +172,11 @@ def test_a_template_both_changed_on_the_same_line(pair: Pair) -> None:
     theirs_first = commit_and_push(pair.alice, "alice", {rel: first}, "add a template")
     assert theirs_first
     res = pair.sync("bob")
-    assert res.stdout == "Alice added the check-in template.\n"
+    assert undated(res.stdout) == (
+        "Alice added the check-in template.\nAlice Example proposed new settings on DAY: the "
+        "check-in template: new. Until both accept, the settings you both accepted stay in "
+        "force. Bob Example: openbook accept settings\n"
+    )
     theirs, sha = alice_pushes(pair, rel, "How are you?", "How are you, really?")
     edit(pair.bob, rel, "How are you?", "How do you feel?")
     res = pair.sync("bob")

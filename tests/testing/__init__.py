@@ -97,7 +97,9 @@ def undated(text: str) -> str:
     """`text` with the day in "proposed new settings on Fri 27 Nov:" written as DAY, for
     proposals committed at the real time."""
     return re.sub(
-        r"(proposed new settings on )[A-Z][a-z]{2} \d{1,2} [A-Z][a-z]{2}:", r"\1DAY:", text
+        r"((?:proposed new settings|both of your changes) on )[A-Z][a-z]{2} \d{1,2} [A-Z][a-z]{2}:",
+        r"\1DAY:",
+        text,
     )
 
 

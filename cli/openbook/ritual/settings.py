@@ -222,10 +222,16 @@ def proposal_sentence(
 ) -> str:
     """'Bob proposed new settings on Tue 24 Nov: ...; until accepted, the settings you both
     accepted stay in force. Alice: openbook accept settings'."""
-    who = by or "Someone"
     what = "; ".join(changes) if changes else "no change in meaning"
     ask = ", ".join(f"{w}: openbook accept settings" for w in waiting)
+    day = short_day(since.astimezone(tz).date())
+    # a version no one's own commit made (a merge of both partners' changes) is proposed
+    # by no one, and both accept it
+    said = (
+        f"{by} proposed new settings on {day}"
+        if by
+        else (f"New settings came together from both of your changes on {day}")
+    )
     return (
-        f"{who} proposed new settings on {short_day(since.astimezone(tz).date())}: {what}. "
-        f"Until both accept, the settings you both accepted stay in force. {ask}"
+        f"{said}: {what}. Until both accept, the settings you both accepted stay in force. {ask}"
     ).strip()
