@@ -76,28 +76,11 @@ def build_agenda(
     result: CheckResult | None = None,
 ) -> dict[str, Any]:
     """The period's facts as plain data: what the templates receive and `--json` prints.
-    The short form holds only its four sections: no counts, no topic, no repairs."""
+    The short form's page shows only its four sections: no counts, no topic, no repairs."""
     f = gather_week(vault, day, short, result)
-    if short:
-        return {
-            **_opening(f),
-            "sections": SHORT_SECTIONS,
-            "appreciations": to_data(appreciations(f.notes, f.win)),
-            "cannot_wait": cannot_wait(
-                f.questions.open,
-                f.open_timeouts,
-                f.landed,
-                f.cfg.tz,
-                f.win.as_of,
-                paused=bool(f.consent.get("paused")),
-            ),
-            "close": _close(f),
-            "postpone": POSTPONE,
-            "fingerprint": _fingerprint(vault),
-        }
     topics = _topics(f)
     ag = f.agreements
-    return {
+    data = {
         **_opening(f),
         "sections": SECTIONS,
         "appreciations": to_data(appreciations(f.notes, f.win)),
@@ -125,6 +108,27 @@ def build_agenda(
         "close": _close(f),
         "fingerprint": _fingerprint(vault),
         "checkin_weeks": checkin_weeks(f.model, f.checkins_by, f.meeting, f.win.as_of),
+    }
+    if short:
+        data.update(_short(f))
+    return data
+
+
+def _short(f: AgendaFacts) -> dict[str, Any]:
+    """What the short form shows: its four sections. The data keeps every key of the full
+    form (SPEC section 6: at least these keys), but the page shows no count, no topic and
+    no repair."""
+    return {
+        "sections": SHORT_SECTIONS,
+        "cannot_wait": cannot_wait(
+            f.questions.open,
+            f.open_timeouts,
+            f.landed,
+            f.cfg.tz,
+            f.win.as_of,
+            paused=bool(f.consent.get("paused")),
+        ),
+        "postpone": POSTPONE,
     }
 
 

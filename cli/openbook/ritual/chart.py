@@ -73,7 +73,7 @@ def chart_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
     that partner's own schedule asked for, on that partner's own scale. The short form
     has no counts, so no charts."""
     charts: list[dict[str, Any]] = []
-    if "checkin_weeks" not in data:
+    if "checkin_weeks" not in data or data.get("format") == "short":
         return charts
     weeks = data["checkin_weeks"]
     for pid, pname in data["partners"].items():
