@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 from testing import (
+    build_vault,
     git,
     invoke,
     subjects,
     trailers,
-    write,
 )
 from testing.editor import editor_env
 
@@ -86,15 +86,22 @@ def test_ask_names_the_id_not_the_text(vault: Path) -> None:
 
 
 def test_vault_template_override_is_sandboxed(vault: Path, tmp_path: Path) -> None:
-    write(vault, ".openbook/templates/checkin.md.j2", "Our own: {{ meta.author }}\n")
+    # templates both partners accepted (build_vault commits and accepts them)
+    build_vault(vault, {".openbook/templates/checkin.md.j2": "Our own: {{ meta.author }}\n"})
     env = editor_env(tmp_path, 'sed -i "s/^mood:.*/mood: 4/" "$1"')
     res = invoke(["new", "checkin", "--edit"], vault=vault, env=env)
     assert res.exit_code == 0, res.stderr
-    assert (vault / res.stdout.strip()).read_text().endswith("Our own: bob\n")
-    write(
+    assert (
+        (vault / res.stdout.strip())
+        .read_text()
+        .endswith(
+            "Our own: bob\n\n*A check-in is listened to, not debated. If something here raises a "
+            "question, ask it with `openbook ask` rather than replying under this note.*\n"
+        )
+    )
+    build_vault(
         vault,
-        ".openbook/templates/timeout.md.j2",
-        "{{ ''.__class__.__mro__[1].__subclasses__() }}\n",
+        {".openbook/templates/timeout.md.j2": "{{ ''.__class__.__mro__[1].__subclasses__() }}\n"},
     )
     res = invoke(["new", "timeout", "--edit"], vault=vault, env=env)
     assert (res.exit_code, res.stdout) == (1, "")
@@ -204,8 +211,11 @@ def test_a_note_closed_unchanged_in_the_editor_is_not_committed(
 def test_template_prose_is_committed_only_from_an_editor(vault: Path, tmp_path: Path) -> None:
     """A template is the partner's text: without an editor the body is only what I gave."""
     admit = "I admit I {{ 'lied' }}."
-    write(vault, ".openbook/templates/checkin.md.j2", f"{admit}\n{{{{ body }}}}\n")
-    write(vault, ".openbook/templates/question.md.j2", f"{admit}\n{{{{ body }}}}\n")
+    own = {
+        ".openbook/templates/checkin.md.j2": f"{admit}\n{{{{ body }}}}\n",
+        ".openbook/templates/question.md.j2": f"{admit}\n{{{{ body }}}}\n",
+    }
+    build_vault(vault, own)  # both partners accepted these templates
     assert invoke(["new", "checkin", "--no-edit"], vault=vault).exit_code == 0
     assert (vault / CHECKIN).read_text().endswith("discuss: []\n---\n")
     day = "2026-11-23"
@@ -215,7 +225,7 @@ def test_template_prose_is_committed_only_from_an_editor(vault: Path, tmp_path: 
     assert invoke(["ask", "Where were you?"], vault=vault).exit_code == 0
     assert (vault / "questions/Q-0001.md").read_text().endswith("---\n\nWhere were you?\n")
     history = git(vault, "log", "-p", "--format=")
-    assert "I admit" not in history
+    assert "I admit I lied" not in history
     seen = tmp_path / "seen.md"
     env = editor_env(tmp_path, f'cp "$1" {seen}; sed -i "s/^mood:.*/mood: 2/" "$1"')
     res = invoke(["new", "checkin", "--date", "2026-11-22", "--edit"], vault=vault, env=env)

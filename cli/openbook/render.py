@@ -1,4 +1,9 @@
-"""Jinja2 in a sandbox: the vault's own templates first, then the built-in ones."""
+"""Jinja2 in a sandbox: the vault's own templates in force first, then the built-in ones.
+
+The vault's templates are never read from disk here: the caller passes the texts in
+force (`overrides`, the version both partners accepted, read from git), so a template
+one partner changed and the other has not accepted is never used.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import contextlib
 import contextvars
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -17,6 +22,7 @@ VAULT_TEMPLATES = ".openbook/templates"
 MAX_SIZE = 1_000_000  # characters or items one expression may build
 MAX_STEPS = 1_000_000  # iterations of range() in one render
 MAX_SECONDS = 5.0  # wall time of one render (main thread, where a timer can interrupt it)
+MAX_TEMPLATE = 1_048_576  # characters of one vault template (no file in the vault is larger)
 
 _steps: contextvars.ContextVar[list[int]] = contextvars.ContextVar("openbook_render_steps")
 
@@ -90,14 +96,10 @@ def builtin_dir(name: str) -> Path:
     raise OpenbookError(f"openbook's built-in {name} folder is missing; reinstall openbook.")
 
 
-def template_dirs(vault_root: Path | None) -> list[Path]:
-    dirs = []
-    if vault_root is not None:
-        own = vault_root / VAULT_TEMPLATES
-        if own.is_dir() and not own.is_symlink():
-            dirs.append(own)
-    dirs.append(builtin_dir("templates"))
-    return dirs
+def template_dirs(vault_root: Path | None = None) -> list[Path]:
+    """The folders templates are read from: only openbook's own (vault templates come
+    in as texts, see `render`)."""
+    return [builtin_dir("templates")]
 
 
 def _bytecode_cache(vault_root: Path | None) -> Any:
@@ -114,9 +116,15 @@ def _bytecode_cache(vault_root: Path | None) -> Any:
     return FileSystemBytecodeCache(str(folder))
 
 
-def environment(vault_root: Path | None, *, autoescape: bool = False) -> Any:
-    """A SandboxedEnvironment with StrictUndefined that never reads outside its folders."""
-    from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound
+def environment(
+    vault_root: Path | None,
+    *,
+    autoescape: bool = False,
+    overrides: Mapping[str, str] | None = None,
+) -> Any:
+    """A SandboxedEnvironment with StrictUndefined that never reads outside its folders:
+    the vault's templates in force (`overrides`, by name) first, then openbook's own."""
+    from jinja2 import ChoiceLoader, DictLoader, FileSystemLoader, StrictUndefined, TemplateNotFound
     from jinja2.sandbox import SandboxedEnvironment
     from jinja2.utils import Namespace
 
@@ -152,8 +160,10 @@ def environment(vault_root: Path | None, *, autoescape: bool = False) -> Any:
             _bounded_binop(operator, left, right)
             return super().call_binop(context, operator, left, right)
 
+    builtin = VaultLoader([str(d) for d in template_dirs()], followlinks=False)
+    own = {n: t for n, t in (overrides or {}).items() if _template_name(n)}
     env = BoundedEnvironment(
-        loader=VaultLoader([str(d) for d in template_dirs(vault_root)], followlinks=False),
+        loader=ChoiceLoader([DictLoader(own), builtin]) if own else builtin,
         bytecode_cache=_bytecode_cache(vault_root),
         undefined=StrictUndefined,
         autoescape=autoescape,
@@ -166,19 +176,34 @@ def environment(vault_root: Path | None, *, autoescape: bool = False) -> Any:
     return env
 
 
+def _template_name(name: str) -> bool:
+    """A name a vault template may have: a relative path inside the templates folder."""
+    parts = name.split("/")
+    return bool(name) and "\\" not in name and all(p not in ("", ".", "..") for p in parts)
+
+
 def render(
-    vault_root: Path | None, name: str, context: dict[str, Any], *, autoescape: bool = False
+    vault_root: Path | None,
+    name: str,
+    context: dict[str, Any],
+    *,
+    autoescape: bool = False,
+    overrides: Mapping[str, str] | None = None,
 ) -> str:
-    """Render template `name`; a broken vault template becomes one calm sentence."""
+    """Render template `name`; a broken vault template becomes one calm sentence.
+
+    `overrides` are the vault's own templates in force ({name: text}, names relative to
+    .openbook/templates/); `vault_root` only says where compiled templates are cached."""
     from jinja2 import TemplateError, TemplateNotFound
     from jinja2.exceptions import SecurityError
 
-    env = environment(vault_root, autoescape=autoescape)
-    where = (
-        f"{VAULT_TEMPLATES}/{name}"
-        if vault_root and (vault_root / VAULT_TEMPLATES / name).is_file()
-        else name
-    )
+    where = f"{VAULT_TEMPLATES}/{name}" if overrides and name in overrides else name
+    for own, text in (overrides or {}).items():
+        if len(text) > MAX_TEMPLATE:
+            raise OpenbookError(
+                f"{VAULT_TEMPLATES}/{own} is larger than 1 MiB; make it shorter or delete it."
+            )
+    env = environment(vault_root, autoescape=autoescape, overrides=overrides)
     token = _steps.set([MAX_STEPS])
     try:
         template = env.get_template(name)

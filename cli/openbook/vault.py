@@ -8,7 +8,7 @@ import fcntl
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,10 +57,23 @@ def parse_now(value: str | None, tz: dt.tzinfo) -> dt.datetime:
     return dt.datetime.now(tz)
 
 
+@dataclass(frozen=True)
+class Terms:
+    """What binds now (SPEC section 10): openbook.yml with the binding part both partners
+    accepted, and the vault's own templates in force ({name under .openbook/templates/:
+    text}; empty: openbook's own)."""
+
+    config: Config
+    templates: Mapping[str, str] = field(default_factory=dict)
+
+
 @dataclass
 class Vault:
     root: Path
     _config: Config | None = field(default=None, repr=False)
+    # set by the layer that can read history (commands/_common.get_vault); without it,
+    # new notes use openbook.yml as it is and openbook's own templates
+    terms_provider: Callable[[], Terms] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def find(cls, explicit: str | os.PathLike[str] | None = None) -> Vault:
@@ -82,6 +95,12 @@ class Vault:
                 f"{CONFIG_NAME}:{first.line}: {first.message}. Fix {CONFIG_NAME}, then try again."
             )
         return cfg
+
+    def terms(self) -> Terms:
+        """The terms in force: from the provider, else openbook.yml and the built-ins."""
+        if self.terms_provider is not None:
+            return self.terms_provider()
+        return Terms(self.config)
 
     @property
     def tz(self) -> dt.tzinfo:

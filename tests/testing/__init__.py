@@ -137,8 +137,9 @@ def build_vault(
     `as_partner` authors and commits as that partner of openbook.yml (else the pinned test
     identity); `when` (ISO 8601) sets GIT_AUTHOR_DATE and GIT_COMMITTER_DATE, by default
     SETUP_TIME: after the vault began and before the pinned now, so what a test sets up
-    is in force for the days it counts. A new openbook.yml is accepted by both partners at
-    the same moment (`accept_settings`), unless `accepted=False` leaves it a proposal."""
+    is in force for the days it counts. A new openbook.yml or template (the binding terms)
+    is accepted by both partners at the same moment (`accept_settings`), unless
+    `accepted=False` leaves it a proposal."""
     if not (root / "openbook.yml").is_file():
         make_vault(root, me)
     for rel, text in files.items():
@@ -159,7 +160,8 @@ def build_vault(
         consent_steps(root, files, env)
     git(root, "add", "--", *paths)
     git(root, "commit", "-q", "--no-verify", "-m", message, "--", *paths, env=env)
-    if accepted and "openbook.yml" in files:
+    terms = any(p == "openbook.yml" or p.startswith(".openbook/templates/") for p in files)
+    if accepted and terms:
         for pid in load_config(root).partners:
             from testing.consent import accept_settings
 

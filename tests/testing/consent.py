@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -84,14 +85,29 @@ def consent_steps(root: Path, files: Mapping[str, str | bytes], env: Mapping[str
         write(root, rel, text)
 
 
+def _shown(root: Path, rev: str) -> str:
+    """A file of a commit exactly as committed (`git` strips its output)."""
+    res = subprocess.run(["git", "show", rev], cwd=root, capture_output=True, check=True)
+    return res.stdout.decode("utf-8", "replace")
+
+
+def head_digest(root: Path) -> str:
+    """The digest of the binding terms in HEAD: openbook.yml and .openbook/templates/*.j2."""
+    folder = ".openbook/templates/"
+    names = git(root, "ls-tree", "-r", "--name-only", "HEAD", "--", folder).splitlines()
+    templates = {n[len(folder) :]: _shown(root, f"HEAD:{n}") for n in names if n.endswith(".j2")}
+    return settings_digest(_shown(root, "HEAD:openbook.yml"), templates)
+
+
 def accept_settings(root: Path, who: str, when: str) -> None:
-    """An `accept settings` commit by `who` at `when` for the openbook.yml in HEAD."""
+    """An `accept settings` commit by `who` at `when` for the terms in HEAD (openbook.yml
+    and the vault's templates)."""
     partner = load_config(root).partners[who]
     env = {"GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
     for role in ("AUTHOR", "COMMITTER"):
         env[f"GIT_{role}_NAME"] = partner.name
         env[f"GIT_{role}_EMAIL"] = partner.email
-    digest = settings_digest(git(root, "show", "HEAD:openbook.yml"))
+    digest = head_digest(root)
     msg = (
         "settings: accept openbook.yml\n\nOpenbook-Action: accept\nOpenbook-Type: settings\n"
         f"Openbook-Partner: {who}\nOpenbook-Settings: {digest}\n"

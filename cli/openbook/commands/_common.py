@@ -9,15 +9,32 @@ from typing import Any, TypeVar
 
 import click
 
-from openbook.vault import Vault
+from openbook.vault import Terms, Vault
 
 
 def get_vault(ctx: click.Context) -> Vault:
-    """The vault, once `--as` (when given) is known to name one of its partners."""
+    """The vault, once `--as` (when given) is known to name one of its partners; new notes
+    and agendas in it use the terms both partners accepted (SPEC section 10)."""
     obj = ctx.find_root().obj or {}
     vault = Vault.find(obj.get("vault_path"))
+    vault.terms_provider = _terms_in_force(vault)
     _check_as(vault, obj.get("as_partner"))
     return vault
+
+
+def _terms_in_force(vault: Vault) -> Callable[[], Terms]:
+    """The terms in force, read from history the first time a command asks for them."""
+    provider: Callable[[], Terms] | None = None
+
+    def provide() -> Terms:
+        nonlocal provider
+        if provider is None:
+            from openbook.ritual.binding import terms_provider
+
+            provider = terms_provider(vault)
+        return provider()
+
+    return provide
 
 
 def _check_as(vault: Vault, value: str | None) -> None:

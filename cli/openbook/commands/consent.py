@@ -59,11 +59,14 @@ def _agreement_command(name: str, doc: str) -> click.Command:
 
 
 def _accept_settings(vault: Any, me: str, yes: bool, as_json: bool) -> None:
+    from openbook.errors import shown as escaped
     from openbook.ritual.settings_consent import accept_settings, proposal_for
 
     if not yes and interactive():
         shown = proposal_for(vault, me)
         click.echo(shown.message)
+        for line in shown.diff:  # a template's every line, before consenting to it
+            click.echo(escaped(line))
         click.confirm("Accept these settings?", abort=True)
     result = accept_settings(vault, me)
     if as_json:

@@ -1,10 +1,17 @@
-"""timeout: a pause called in a hard talk, with the time to come back by."""
+"""timeout: a pause called in a hard talk, with the time to come back by.
+
+A timeout is always 20 minutes to 24 hours (what `check` holds every note to). The
+narrower range openbook.yml may agree on applies when openbook writes a new one
+(`outside_agreed`, with the settings in force), so a one-sided edit of openbook.yml
+never turns past timeouts into errors.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from openbook.config import TIMEOUT_CEILING, TIMEOUT_FLOOR
 from openbook.notetypes.base import F, Meta, NameFields, NewNote, NoteType, as_datetime
 
 if TYPE_CHECKING:
@@ -40,28 +47,47 @@ def file_name(v: NameFields) -> tuple[str, str]:
 
 def _span(td: dt.timedelta) -> str:
     mins = int(td.total_seconds() // 60)
-    if mins % (60 * 24) == 0 and mins:
+    if mins % (60 * 24) == 0 and mins > 60 * 24:
         return f"{mins // (60 * 24)}d"
     if mins % 60 == 0 and mins:
         return f"{mins // 60}h"
     return f"{mins}m"
 
 
-def consistency(note: Note, cfg: Config, report: Report) -> None:
-    called, back = note.meta.get("called"), note.meta.get("return_by")
+def _gap(meta: Meta, tz: dt.tzinfo) -> dt.timedelta | None:
+    called, back = meta.get("called"), meta.get("return_by")
     if not isinstance(called, dt.datetime) or not isinstance(back, dt.datetime):
-        return
-    start, end = as_datetime(called, cfg.tz), as_datetime(back, cfg.tz)
+        return None
+    start, end = as_datetime(called, tz), as_datetime(back, tz)
     if start is None or end is None:
-        return
-    gap = end - start
-    if gap < cfg.timeout_min or gap > cfg.timeout_max:
+        return None
+    return end - start
+
+
+def consistency(note: Note, cfg: Config, report: Report) -> None:
+    gap = _gap(note.meta, cfg.tz)
+    if gap is not None and not TIMEOUT_FLOOR <= gap <= TIMEOUT_CEILING:
         report(
             note.pos("return_by"),
             "field-value",
-            f"return_by must be {_span(cfg.timeout_min)} to "
-            f"{_span(cfg.timeout_max)} after called; it is {_span(gap)}",
+            f"return_by must be {_span(TIMEOUT_FLOOR)} to "
+            f"{_span(TIMEOUT_CEILING)} after called; it is {_span(gap)}",
         )
+
+
+def outside_agreed(meta: Meta, cfg: Config) -> str | None:
+    """Why a new timeout's return_by is outside the range in force (`cfg`), else None."""
+    gap = _gap(meta, cfg.tz)
+    if gap is None or cfg.timeout_min <= gap <= cfg.timeout_max:
+        return None
+    called = meta["called"]
+    back = called + max(cfg.timeout_min, min(dt.timedelta(hours=1), cfg.timeout_max))
+    return (
+        f"a new timeout comes back {_span(cfg.timeout_min)} to {_span(cfg.timeout_max)} "
+        f"after it is called, as you both agreed in openbook.yml, and this one is "
+        f"{_span(gap)}; give a time inside that range, like "
+        f'--set return_by="{back:%Y-%m-%d %H:%M}".'
+    )
 
 
 TYPE = NoteType(

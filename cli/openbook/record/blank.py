@@ -7,7 +7,9 @@ it (remembered under .git/openbook/, so a template the partner changed meanwhile
 that names today's date, still counts as unchanged).
 
 The template's prose is only ever shown in an editor: `template_body` renders it, for
-the drafts a person opens and for this comparison.
+the drafts a person opens and for this comparison. The template is the version both
+partners accepted (`vault.terms()`, SPEC section 10), never a file just because it is on
+disk, and openbook's own safety lines are written around it (record/safety.py).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from openbook.fsutil import atomic_write
 from openbook.notes.parse import Note
 from openbook.notetypes.base import NewNote
 from openbook.notetypes.registry import TYPES, NoteType, is_conflict_copy
+from openbook.record.safety import with_safety_lines, without_safety_lines
 from openbook.render import render
 from openbook.vault import Vault
 
@@ -45,7 +48,8 @@ def author_field(note_type: str | None) -> str | None:
 def template_body(
     vault: Vault, note_type: str, partner: str, meta: dict[str, Any], body: str = ""
 ) -> str:
-    """The body the type's template gives a new note (the vault's own template first)."""
+    """The body the type's template gives a new note: the vault's own template in force,
+    else openbook's, with openbook's safety lines around it."""
     cfg = vault.require_config()
     others = [p for p in cfg.partners if p != partner]
     me = cfg.partners.get(partner)
@@ -58,7 +62,9 @@ def template_body(
         "today": vault.today().isoformat(),
         "body": body or "",
     }
-    return render(vault.root, f"{note_type}.md.j2", context)
+    terms = vault.terms()
+    text = render(vault.root, f"{note_type}.md.j2", context, overrides=terms.templates)
+    return with_safety_lines(note_type, text, body or "")
 
 
 def has_content(value: Any) -> bool:
@@ -149,7 +155,7 @@ def is_blank(vault: Vault, note: Note, partner: str) -> bool:
     if any(has_content(v) for k, v in note.meta.items() if k not in starting):
         return False
     body = _normal(note.body)
-    if not body:
+    if not _normal(without_safety_lines(note.type, note.body)):
         return True
     if _remembered(vault).get(note.path) == _digest(body):
         return True

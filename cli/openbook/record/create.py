@@ -28,6 +28,7 @@ from openbook.git import repo as gitrepo
 from openbook.notes.parse import Problem, parse_bytes, render_note
 from openbook.notetypes.base import NewNote
 from openbook.notetypes.registry import TYPES, NoteType
+from openbook.notetypes.timeout import outside_agreed
 from openbook.record.blank import (
     author_field,
     is_blank,
@@ -151,7 +152,7 @@ def _new_note(vault: Vault, t: NoteType, partner: str, day: dt.date | None) -> N
         partners=sorted(cfg.partners),
         today=day or now.date(),
         at=naive if day is None else dt.datetime.combine(day, naive.time()),
-        config=cfg,
+        config=vault.terms().config,  # defaults (answer_by, return_by) by the terms in force
         next_id=lambda: _next_id(vault, t),
         active_agreements=lambda: _active_agreements(vault, partner),
     )
@@ -203,6 +204,9 @@ def draft(
             f"a new {note_type} is written by the partner who runs openbook, and you are "
             f"{partner}; each partner writes their own notes, so leave out --set {key}."
         )
+    agreed = outside_agreed(meta, vault.terms().config) if note_type == "timeout" else None
+    if agreed is not None:
+        raise NoteError(agreed)
     missing = [k for k in t.required() if meta.get(k) in (None, "")]
     if missing and not blanks_ok:
         hint = " ".join(f"--set {k}={t.set_examples.get(k, 'VALUE')}" for k in missing)

@@ -330,5 +330,5 @@ def render_agenda(vault: Vault, data: dict[str, Any], fmt: str = "md") -> str:
             autoescape=True,
         )
     if fmt == "md":
-        return render(vault.root, "agenda.md.j2", {"a": data})
+        return render(vault.root, "agenda.md.j2", {"a": data}, overrides=vault.terms().templates)
     raise OpenbookError(f"unknown agenda format '{fmt}'; use md, html or json.")

@@ -1,12 +1,13 @@
-"""What the vault's own git history tells counting: openbook.yml as it was committed over
-time, when each note was first committed, when agreements were paused, and agreements
-deleted without being retired.
+"""What the vault's own git history tells counting: openbook.yml and the vault's templates
+(the binding terms) as they were committed over time, when each note was first committed,
+when agreements were paused, and agreements deleted without being retired.
 
 One `git log -z --raw` pass and one `git cat-file --batch` for the few blobs needed,
 cached under the vault's state folder keyed by HEAD; when HEAD moved forward only the
-new commits are read. A folder without a history of its own (a vault inside a larger
-repository, or a repository without commits) has no history here: counting then uses
-the current openbook.yml for every day.
+new commits are read. A commit that changed the terms is listed once more (`git
+ls-tree`) for the whole of them as it left them. A folder without a history of its own
+(a vault inside a larger repository, or a repository without commits) has no history
+here: counting then uses the current openbook.yml for every day.
 """
 
 from __future__ import annotations
@@ -22,20 +23,23 @@ from openbook.config import CONFIG_NAME, CheckinSchedule, Config, config_from_by
 from openbook.errors import GitError
 from openbook.fsutil import atomic_write
 from openbook.git import ledger
+from openbook.git import repo as gitrepo
 from openbook.git.ledger import SETTINGS_TRAILER
 from openbook.git.plumbing import is_ancestor
 from openbook.notes.parse import parse_bytes
 from openbook.notetypes.registry import as_date, as_datetime
+from openbook.render import VAULT_TEMPLATES
 from openbook.ritual.calendar import at, utc
 from openbook.ritual.counting import Counting, ScheduleMap, Schedules, Window
 from openbook.ritual.facts import Notes
-from openbook.ritual.settings import settings_in_force
+from openbook.ritual.settings import InForce, TermsVersions, settings_in_force
 from openbook.trust.commits import read_objects
 from openbook.vault import Vault
 
 CACHE_FILE = "history.json"
-CACHE_VERSION = 2
+CACHE_VERSION = 3  # 3: the terms (openbook.yml and the templates) at each commit
 AGREEMENTS = "agreements/"
+TEMPLATES = VAULT_TEMPLATES + "/"
 WATCHED_ACTIONS = ("pause", "retire")
 
 
@@ -60,6 +64,9 @@ class VaultHistory:
     # openbook.yml as committed, oldest first: (when, text, the email of its author when
     # the author also committed it, else "")
     configs: list[tuple[dt.datetime, str, str]] = field(default_factory=list)
+    # the binding terms as each commit that changed them left them, oldest first: (when,
+    # openbook.yml, {template name under .openbook/templates/: text}, own as for configs)
+    terms: TermsVersions = field(default_factory=list)
     # `accept settings` commits: (when, the email of its author-and-committer, digest)
     accepts: list[tuple[dt.datetime, str, str]] = field(default_factory=list)
     first_commit: dict[str, dt.datetime] = field(default_factory=dict)
@@ -100,6 +107,7 @@ def _ancestor(vault: Vault, older: str, newer: str) -> bool:
 def _fold(vault: Vault, hist: VaultHistory, commits: list[ledger.Commit]) -> None:
     """Add `commits` (newest first, all newer in the graph than what `hist` holds)."""
     config_blobs: list[tuple[dt.datetime, str, str]] = []
+    changed_terms: list[tuple[dt.datetime, str, str]] = []  # (when, commit, own)
     gone: dict[str, tuple[ledger.Commit, str]] = {}
     seen: set[str] = set()
     for c in commits:
@@ -107,10 +115,13 @@ def _fold(vault: Vault, hist: VaultHistory, commits: list[ledger.Commit]) -> Non
         if hist.start is None or when < hist.start:
             hist.start = when
         action = c.action
-        own = c.author_email if c.author_email == c.committer_email else ""
+        # a merge endorses nothing: what it brings in is the other side's
+        own = c.author_email if c.author_email == c.committer_email and not c.merge else ""
         digest = c.trailers.get(SETTINGS_TRAILER)
         if action == "accept" and digest and own:
             hist.accepts.append((when, own, digest))
+        if any(_is_term(ch.path) for ch in c.changes):
+            changed_terms.append((when, c.sha, own))
         for ch in c.changes:
             path = ch.path
             known = hist.first_commit.get(path)
@@ -132,6 +143,8 @@ def _fold(vault: Vault, hist: VaultHistory, commits: list[ledger.Commit]) -> Non
                     gone[path] = (c, ch.old)
                 continue
             seen.add(path)
+            if ch.status == "D" and c.merge and path in hist.deleted:
+                continue  # deleted before (read already), brought in by this merge
             hist.deleted.pop(path, None)
             if ch.status == "D":
                 gone[path] = (c, ch.old)
@@ -142,6 +155,8 @@ def _fold(vault: Vault, hist: VaultHistory, commits: list[ledger.Commit]) -> Non
         if obj is not None:
             hist.configs.append((when, obj[2].decode("utf-8", "replace"), own))
     hist.configs.sort(key=lambda v: v[0])
+    hist.terms += _terms_at(vault, changed_terms)
+    hist.terms.sort(key=lambda v: v[0])
     hist.accepts.sort(key=lambda v: v[0])
     for path, (c, blob) in gone.items():
         obj = blobs.get(blob)
@@ -159,6 +174,43 @@ def _fold(vault: Vault, hist: VaultHistory, commits: list[ledger.Commit]) -> Non
             c.author_email,
             c.sha,
         )
+
+
+def _is_term(path: str) -> bool:
+    return path == CONFIG_NAME or (path.startswith(TEMPLATES) and path.endswith(".j2"))
+
+
+def _terms_at(vault: Vault, changed: list[tuple[dt.datetime, str, str]]) -> TermsVersions:
+    """The whole of the terms at each commit of `changed` (newest first), oldest first.
+    Only regular files count: a symbolic link is never a template."""
+    listings: list[tuple[dt.datetime, dict[str, str], str]] = []
+    for when, sha, own in changed:
+        args = ["ls-tree", "-r", "-z", "--full-tree", "--end-of-options", sha]
+        raw = gitrepo.run(vault.root, [*args, "--", CONFIG_NAME, VAULT_TEMPLATES], strip=False)
+        files = {}
+        for item in raw.stdout.split("\0"):
+            meta, _, path = item.partition("\t")
+            fields = meta.split()
+            if len(fields) == 3 and fields[0] in ("100644", "100755") and _is_term(path):
+                files[path] = fields[2]
+        listings.append((when, files, own))
+    blobs = read_objects(vault.root, sorted({o for _, f, _ in listings for o in f.values()}))
+    out: TermsVersions = []
+    for when, files, own in reversed(listings):  # oldest first: equal times keep order
+        texts = {
+            p: obj[2].decode("utf-8", "replace")
+            for p, o in files.items()
+            if (obj := blobs.get(o)) is not None
+        }
+        config = texts.pop(CONFIG_NAME, "")
+        out.append((when, config, {p[len(TEMPLATES) :]: t for p, t in texts.items()}, own))
+    return out
+
+
+def terms_in_force(hist: VaultHistory, cfg: Config) -> list[InForce]:
+    """The versions of the binding terms both partners accepted, in the order they came
+    into force (openbook.yml and the templates; SPEC section 10)."""
+    return settings_in_force(hist.configs, hist.accepts, cfg, hist.terms)
 
 
 # ------------------------------------------------------------------ for counting
@@ -179,7 +231,7 @@ def schedules_of(
         return Schedules(fixed.versions, cfg.tz, pauses, agreements)
     versions: list[tuple[dt.datetime | None, ScheduleMap]] = []
     before: dict[str, CheckinSchedule] = {}
-    for v in settings_in_force(hist.configs, hist.accepts, cfg):
+    for v in terms_in_force(hist, cfg):
         version = config_from_bytes(v.text.encode("utf-8"), cfg.path)
         scheds = dict(version.checkins)
         if version.problems:
@@ -260,6 +312,7 @@ def _from_data(data: dict[str, Any]) -> VaultHistory:
         head=data["head"],
         start=when(data["start"]) if data["start"] else None,
         configs=[(when(t), text, own) for t, text, own in data["configs"]],
+        terms=[(when(t), text, dict(tpl), own) for t, text, tpl, own in data["terms"]],
         accepts=[(when(t), email, digest) for t, email, digest in data["accepts"]],
         first_commit={p: when(t) for p, t in data["first_commit"].items()},
         actions={p: {a: when(t) for a, t in acts.items()} for p, acts in data["actions"].items()},
@@ -287,6 +340,7 @@ def _save(vault: Vault, hist: VaultHistory) -> None:
         "head": hist.head,
         "start": hist.start.isoformat() if hist.start else None,
         "configs": [(t.isoformat(), text, own) for t, text, own in hist.configs],
+        "terms": [(t.isoformat(), text, tpl, own) for t, text, tpl, own in hist.terms],
         "accepts": [(t.isoformat(), email, digest) for t, email, digest in hist.accepts],
         "first_commit": {p: t.isoformat() for p, t in hist.first_commit.items()},
         "actions": {

@@ -212,6 +212,8 @@ def create_review(
             "challenges": [],
             "commitments": [],
         }
-        body = render(vault.root, "monthly-review.md.j2", {"r": facts})
+        body = render(
+            vault.root, "monthly-review.md.j2", {"r": facts}, overrides=vault.terms().templates
+        )
         created = save_note(vault, partner, meta, body, exists_hint=REVIEW_EXISTS)
     return created.path, created.commit

@@ -1,12 +1,13 @@
-"""Binding settings by consent (SPEC section 10): which version of openbook.yml's binding
-part is in force, and what one partner has proposed that the other has not accepted yet.
+"""Binding settings by consent (SPEC section 10): which version of the binding terms is in
+force, and what one partner has proposed that the other has not accepted yet.
 
-The binding part of a version is its `checkins`, `questions`, `meeting`, `review` and
-`timeouts`. A version is endorsed by the partner whose own commit (author and committer)
-introduced it, and by a partner whose `accept settings` commit names its digest after it
-was proposed and before a newer proposal replaced it. The first version is in force from
-the start; a later one from the moment both partners endorsed it. Nothing is recounted
-backwards.
+The binding part of a version is openbook.yml's `checkins`, `questions`, `meeting`,
+`review` and `timeouts`, and the vault's templates (.openbook/templates/*.j2); one digest
+covers both, so one `accept settings` accepts both. A version is endorsed by the partner
+whose own commit (author and committer, not a merge) introduced it, and by a partner
+whose `accept settings` commit names its digest after it was proposed and before a newer
+proposal replaced it. The first version is in force from the start; a later one from the
+moment both partners endorsed it. Nothing is recounted backwards.
 """
 
 from __future__ import annotations
@@ -14,18 +15,23 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from openbook.config import CONFIG_NAME, Config, config_from_bytes
 from openbook.ritual.calendar import short_day, utc
+from openbook.ritual.terms_text import template_changes
 from openbook.ritual.wording import schedule_text
 
 BINDING = ("checkins", "questions", "meeting", "review", "timeouts")
 
 Versions = list[tuple[dt.datetime, str, str]]  # (when, text, own author email or "")
 Accepts = list[tuple[dt.datetime, str, str]]  # (when, author email, digest)
+# the terms at each commit that changed them: (when, openbook.yml text, {template name
+# under .openbook/templates/: text}, own author email or "")
+TermsVersions = list[tuple[dt.datetime, str, dict[str, str], str]]
 
 
 def binding_part(raw: dict[str, Any]) -> dict[str, Any]:
@@ -38,9 +44,17 @@ def digest_of(binding: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def settings_digest(text: str) -> str:
+def settings_digest(text: str, templates: Mapping[str, str] | None = None) -> str:
+    """The digest of the binding terms: openbook.yml's binding part (`text`) and the
+    vault's templates. Without templates it is the digest of openbook.yml alone."""
     cfg = config_from_bytes(text.encode("utf-8"), Path(CONFIG_NAME))
-    return digest_of(binding_part(cfg.raw))
+    binding = binding_part(cfg.raw)
+    if templates:
+        binding["templates"] = {
+            name: hashlib.sha256(body.encode("utf-8")).hexdigest()
+            for name, body in sorted(templates.items())
+        }
+    return digest_of(binding)
 
 
 @dataclass
@@ -52,6 +66,7 @@ class Proposal:
     digest: str
     by: str | None  # the partner whose own commit proposed it
     endorsed: dict[str, dt.datetime] = field(default_factory=dict)  # partner -> first
+    templates: dict[str, str] = field(default_factory=dict)
 
     def accepted_at(self, partners: list[str]) -> dt.datetime | None:
         if not partners or any(p not in self.endorsed for p in partners):
@@ -64,20 +79,30 @@ class InForce:
     since: dt.datetime
     text: str
     digest: str
+    templates: dict[str, str] = field(default_factory=dict)
 
 
-def proposals(versions: Versions, accepts: Accepts, cfg: Config) -> list[Proposal]:
-    """The runs of versions with the same binding part, oldest first, with who endorsed."""
+def _terms(versions: Versions, terms: TermsVersions | None) -> TermsVersions:
+    """The terms over time: `terms` when history recorded them, else openbook.yml alone."""
+    if terms:
+        return terms
+    return [(when, text, {}, own) for when, text, own in versions]
+
+
+def proposals(
+    versions: Versions, accepts: Accepts, cfg: Config, terms: TermsVersions | None = None
+) -> list[Proposal]:
+    """The runs of versions with the same binding terms, oldest first, with who endorsed."""
     partner_of = {p.email: pid for pid, p in cfg.partners.items()}
     runs: list[Proposal] = []
-    for when, text, own in versions:
-        d = settings_digest(text)
+    for when, text, templates, own in _terms(versions, terms):
+        d = settings_digest(text, templates)
         who = partner_of.get(own)
         if runs and runs[-1].digest == d:
             run = runs[-1]
             run.text = text
         else:
-            run = Proposal(when, text, d, who)
+            run = Proposal(when, text, d, who, templates=dict(templates))
             runs.append(run)
         if who is not None:
             run.endorsed.setdefault(who, when)
@@ -93,12 +118,15 @@ def proposals(versions: Versions, accepts: Accepts, cfg: Config) -> list[Proposa
     return runs
 
 
-def settings_in_force(versions: Versions, accepts: Accepts, cfg: Config) -> list[InForce]:
-    """The versions both partners accepted, in the order they came into force."""
-    runs = proposals(versions, accepts, cfg)
+def settings_in_force(
+    versions: Versions, accepts: Accepts, cfg: Config, terms: TermsVersions | None = None
+) -> list[InForce]:
+    """The versions both partners accepted, in the order they came into force. Pass
+    `terms` (history's `terms`) so the templates count too, as `accept settings` does."""
+    runs = proposals(versions, accepts, cfg, terms)
     if not runs:
         return []
-    out = [InForce(runs[0].since, runs[0].text, runs[0].digest)]
+    out = [InForce(runs[0].since, runs[0].text, runs[0].digest, runs[0].templates)]
     partners = list(cfg.partners)
     for run in runs[1:]:
         when = run.accepted_at(partners)
@@ -106,19 +134,21 @@ def settings_in_force(versions: Versions, accepts: Accepts, cfg: Config) -> list
             continue
         if run.digest == out[-1].digest:
             continue
-        out.append(InForce(when, run.text, run.digest))
+        out.append(InForce(when, run.text, run.digest, run.templates))
     return out
 
 
-def pending_proposal(versions: Versions, accepts: Accepts, cfg: Config) -> Proposal | None:
+def pending_proposal(
+    versions: Versions, accepts: Accepts, cfg: Config, terms: TermsVersions | None = None
+) -> Proposal | None:
     """The newest proposal, when it is not the version in force and not accepted by both."""
-    runs = proposals(versions, accepts, cfg)
+    runs = proposals(versions, accepts, cfg, terms)
     if len(runs) < 2:
         return None
     last = runs[-1]
     if last.accepted_at(list(cfg.partners)) is not None:
         return None
-    force = settings_in_force(versions, accepts, cfg)
+    force = settings_in_force(versions, accepts, cfg, terms)
     if force and force[-1].digest == last.digest:
         return None
     return last
@@ -145,9 +175,14 @@ LEAVES = (
 )
 
 
-def differences(old_text: str, new_text: str) -> list[str]:
+def differences(
+    old_text: str,
+    new_text: str,
+    old_templates: Mapping[str, str] | None = None,
+    new_templates: Mapping[str, str] | None = None,
+) -> list[str]:
     """What changes, in plain words: "Bob's check-ins: every day by 07:00, was every day by
-    21:00"; "answers within 15m, was 48h"."""
+    21:00"; "answers within 15m, was 48h"; "the check-in template: new"."""
     old = config_from_bytes(old_text.encode("utf-8"), Path(CONFIG_NAME))
     new = config_from_bytes(new_text.encode("utf-8"), Path(CONFIG_NAME))
     out = []
@@ -166,7 +201,7 @@ def differences(old_text: str, new_text: str) -> list[str]:
             out.append(f"{words.format(b_s)}, was {a_s}")
     if not out and digest_of(binding_part(old.raw)) != digest_of(binding_part(new.raw)):
         out.append("the binding settings are written differently, with the same meaning")
-    return out
+    return out + template_changes(old_templates or {}, new_templates or {})
 
 
 # ------------------------------------------------------------ what status and agenda say

@@ -1,18 +1,19 @@
 """`openbook accept settings`: a partner's consent to the settings the other proposed.
 
 The binding settings (check-in schedules, answer times, the meeting, the review rhythm,
-timeouts) change only when both have accepted them (SPEC section 10). The consent is an
-empty commit by the accepting partner naming the digest of what they accepted.
+timeouts, and the vault's templates) change only when both have accepted them (SPEC
+section 10). The consent is an empty commit by the accepting partner naming the digest
+of what they accepted.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from openbook.errors import OpenbookError
 from openbook.git import ledger
 from openbook.record.guard import require_can_sign
-from openbook.ritual.binding import settings_proposal
+from openbook.ritual.binding import proposed_template_diff, settings_proposal
 from openbook.ritual.history import read_history
 from openbook.vault import Vault
 
@@ -23,12 +24,14 @@ class SettingsConsent:
     changes: list[str]
     commit: str | None = None
     digest: str | None = None
+    diff: list[str] = field(default_factory=list)  # of the templates, to show before asking
 
 
 def proposal_for(vault: Vault, partner: str) -> SettingsConsent:
     """What `partner` would accept, in plain words; refused when there is nothing to accept."""
     cfg = vault.require_config()
-    proposal = settings_proposal(read_history(vault), cfg)
+    hist = read_history(vault)
+    proposal = settings_proposal(hist, cfg)
     if proposal is None:
         raise OpenbookError(
             "There are no new settings waiting for consent; the settings you both accepted "
@@ -39,7 +42,13 @@ def proposal_for(vault: Vault, partner: str) -> SettingsConsent:
             "You proposed these settings (or accepted them already); they come into force "
             "when your partner runs 'openbook accept settings' on their own copy."
         )
-    return SettingsConsent(proposal["text"], list(proposal["changes"]), None, proposal["digest"])
+    return SettingsConsent(
+        proposal["text"],
+        list(proposal["changes"]),
+        None,
+        proposal["digest"],
+        proposed_template_diff(hist, cfg),
+    )
 
 
 def accept_settings(vault: Vault, partner: str) -> SettingsConsent:

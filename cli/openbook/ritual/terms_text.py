@@ -1,0 +1,87 @@
+"""The vault's templates as binding terms, in plain words: what a proposal changes in them
+("the check-in template: changed (3 lines added, 2 removed)") and the unified diff
+`accept settings` shows on a terminal before asking."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+
+from openbook.errors import shown
+from openbook.render import VAULT_TEMPLATES, builtin_dir
+from openbook.words import plural
+
+# template stems whose name in words is not the stem itself
+STEM_WORDS = {
+    "checkin": "check-in",
+    "plan-change": "plan change",
+    "monthly-review": "monthly review",
+}
+
+
+def template_title(name: str) -> str:
+    """'checkin.md.j2' -> 'the check-in template'; 'agenda.html.j2' -> 'the HTML agenda
+    template'; anything else by its file name."""
+    parts = name.split(".")
+    if "/" in name or len(parts) != 3 or parts[2] != "j2" or parts[1] not in ("md", "html"):
+        return f"the template {shown(name)}"
+    words = STEM_WORDS.get(parts[0], parts[0].replace("-", " ").replace("_", " "))
+    return f"the {'HTML ' if parts[1] == 'html' else ''}{words} template"
+
+
+def _lines(text: str) -> list[str]:
+    return text.splitlines()
+
+
+def template_changes(old: Mapping[str, str], new: Mapping[str, str]) -> list[str]:
+    """One line per template that differs, in name order."""
+    out = []
+    for name in sorted(set(old) | set(new)):
+        a, b = old.get(name), new.get(name)
+        if a == b:
+            continue
+        title = template_title(name)
+        if a is None:
+            out.append(f"{title}: new")
+        elif b is None:
+            out.append(f"{title}: removed, openbook's own is used")
+        else:
+            added = removed = 0
+            for line in difflib.unified_diff(_lines(a), _lines(b), lineterm="", n=0):
+                if line.startswith("+") and not line.startswith("+++"):
+                    added += 1
+                elif line.startswith("-") and not line.startswith("---"):
+                    removed += 1
+            if added == removed == 0:
+                out.append(f"{title}: changed (only line endings or spacing at the end)")
+            else:
+                out.append(f"{title}: changed ({plural(added, 'line')} added, {removed} removed)")
+    return out
+
+
+def _builtin(name: str) -> str:
+    """openbook's own template of that name ('' when openbook has none)."""
+    try:
+        return (builtin_dir("templates") / name).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
+def template_diff(old: Mapping[str, str], new: Mapping[str, str]) -> list[str]:
+    """The unified diff of every template that differs, from the one used now (the vault's
+    in force, else openbook's own) to the one proposed; no colours."""
+    out: list[str] = []
+    for name in sorted(set(old) | set(new)):
+        a, b = old.get(name), new.get(name)
+        if a == b:
+            continue
+        path = f"{VAULT_TEMPLATES}/{name}"
+        own = f"{name} (openbook's own)"
+        out += difflib.unified_diff(
+            _lines(a if a is not None else _builtin(name)),
+            _lines(b if b is not None else _builtin(name)),
+            fromfile=f"{path} (in force)" if a is not None else own,
+            tofile=f"{path} (proposed)" if b is not None else own,
+            lineterm="",
+        )
+    return out
