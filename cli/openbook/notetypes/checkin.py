@@ -14,6 +14,7 @@ FIELDS = {
     "contact": F("enum", "none", "incidental", "received", "initiated"),
     "kept": F("amap", "yes", "partly", "no"),
     "discuss": F("strs"),
+    "good_time": F("text"),  # a good moment together, if there was one: the agenda recalls it
 }
 
 

@@ -35,6 +35,7 @@ from openbook.ritual.facts import (
     Topic,
     appreciations,
     discuss_topics,
+    good_times,
     language_facts,
     to_data,
 )
@@ -210,12 +211,21 @@ def _transparency(f: AgendaFacts, pid: str) -> dict[str, Any]:
     return {"partner": pid, "name": f.name(pid), "lines": lines}
 
 
+def sentence(text: str) -> str:
+    """`text` as written, ending in a full stop unless it already ends a sentence."""
+    return text if text.endswith((".", "!", "?", "…")) else f"{text}."
+
+
 def _went_right(f: AgendaFacts) -> list[str]:
     """Only what went right: first what the couple did together, then commitments kept,
     as plain counts of the period. A partner with none kept is simply not listed."""
     lines = []
     if f.last is not None and f.welcome is None:
         lines.append(f"We held our weekly meeting on {short_day(f.last)}.")
+    lines += [
+        f"A good time together on {short_day(day)} ({f.name(who)}): {sentence(text)}"
+        for day, who, text in good_times(f.notes, f.win)
+    ]
     back = [t for t in f.timeouts if t.returned is not None]
     if back:
         on_time = sum(1 for t in back if t.on_time)

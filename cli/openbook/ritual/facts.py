@@ -298,6 +298,18 @@ def discuss_topics(notes: Notes, win: Window) -> list[Topic]:
     return [t[1] for t in out]
 
 
+def good_times(notes: Notes, win: Window) -> list[tuple[dt.date, Any, str]]:
+    """The good moments together the period's check-ins name (`good_time`), oldest first:
+    (day, author, text)."""
+    out = []
+    for n in sorted(notes.get("checkin"), key=_checkin_order):
+        day = as_date(n.meta.get("date"))
+        text = n.meta.get("good_time")
+        if day is not None and win.holds(day) and isinstance(text, str) and text.strip():
+            out.append((day, n.meta.get("author"), " ".join(text.split())))
+    return out
+
+
 def appreciations(notes: Notes, win: Window) -> list[Appreciation]:
     out = []
     for n in sorted(notes.get("checkin"), key=_checkin_order):
