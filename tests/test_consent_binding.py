@@ -53,7 +53,12 @@ def test_a_pause_expects_and_counts_nothing(week: Path) -> None:
 
 def test_after_resume_schedules_run_again(week: Path) -> None:
     pause = PAUSE.format(resumed="2026-11-20T12:00:00+01:00")
-    commit_files(week, {"pauses/2026/2026-11-18-1000-alice.md": pause}, at("2026-11-18", "10:00"))
+    commit_files(
+        week,
+        {"pauses/2026/2026-11-18-1000-alice.md": pause},
+        at("2026-11-18", "10:00"),
+        who="alice",
+    )
     bob = agenda_json(week, "--date", "2026-11-22")["checkins"]["bob"]
     assert bob["expected"] == 4  # 16, 17, then 20 and 21 after the pause ended
     assert status_json(week, "bob")["paused"] is None

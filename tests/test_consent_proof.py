@@ -147,9 +147,10 @@ def test_a_forged_consent_that_arrives_is_refused_by_sync(pair: Pair) -> None:
     sha = git(pair.bob, "rev-parse", "--short=7", "HEAD")
     assert res.stderr == (
         "openbook: Incoming changes from origin claim a consent nobody gave: "
-        f"{AGREEMENT} says Alice Example is in accepted_by, but {sha} is not their own. "
-        "Nothing was merged or pushed. Each partner consents from their own copy; talk with "
-        "each other before anything else.\n"
+        f"{AGREEMENT} says Alice Example is listed in accepted_by, but {sha} is not their "
+        "own. Nothing was merged or pushed. Each partner consents from their own copy; talk "
+        "with each other before anything else, and see the safe ways forward with 'openbook "
+        "doctor'.\n"
     )
     assert git(pair.alice, "rev-parse", "HEAD") == before
 

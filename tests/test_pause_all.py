@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from testing import Pair, invoke, make_pair, subjects, trailers
+from testing.plain import commit_and_push
 
 NOTE = "pauses/2026/2026-11-24-2030-alice.md"
 
@@ -83,3 +84,50 @@ def test_until_in_the_past_is_refused(pair: Pair) -> None:
     assert res.stderr == (
         "openbook: --until 2026-11-20 is not in the future; give a later date, or leave it out.\n"
     )
+
+
+def _status_paused(root: Path, who: str) -> dict[str, object] | None:
+    res = invoke(["status", "--json"], vault=root, as_partner=who)
+    paused = json.loads(res.stdout)["paused"]
+    return paused if isinstance(paused, dict) else None
+
+
+def test_the_other_partner_cannot_end_a_pause_with_plain_git(pair: Pair) -> None:
+    """Bob paused; Alice writes `resumed:` into his pause note with plain git, as herself.
+    Bob's sync refuses it (nothing merged), and on Alice's own clone the pause still holds
+    and `check` names the forged end."""
+    note = "pauses/2026/2026-11-24-2030-bob.md"
+    assert invoke(["pause", "--all"], vault=pair.bob).exit_code == 0
+    assert pair.sync("bob").exit_code == 0
+    assert pair.sync("alice").exit_code == 0
+    text = (pair.alice / note).read_text()
+    forged = text.replace("resumed:\n", "resumed: 2026-11-24 21:00\n")
+    assert forged != text
+    commit_and_push(pair.alice, "alice", {note: forged}, "end the pause")
+    assert _status_paused(pair.alice, "alice") is not None
+    check = invoke(["check"], vault=pair.alice, as_partner="alice")
+    assert check.exit_code == 1
+    assert (
+        f"{note}:6:1: error: Bob Example is named as ending the pause, but the commit that added it"
+    ) in check.stdout
+    head = pair.head("bob")
+    res = pair.sync("bob")
+    assert res.exit_code == 4, res.stdout + res.stderr
+    assert pair.head("bob") == head
+    assert _status_paused(pair.bob, "bob") is not None
+    assert "resumed:\n" in (pair.bob / note).read_text()
+
+
+def test_a_pause_written_in_the_other_partners_name_never_holds(pair: Pair) -> None:
+    """Alice commits a pause note saying Bob paused: it holds for no one, and sync refuses
+    it on Bob's side."""
+    note = "pauses/2026/2026-11-24-2000-bob.md"
+    text = "---\ntype: pause\nby: bob\nsince: 2026-11-24 20:00\nuntil:\nresumed:\n---\n"
+    commit_and_push(pair.alice, "alice", {note: text}, "pause as bob")
+    assert _status_paused(pair.alice, "alice") is None
+    assert (
+        "named as the one who paused everything"
+        in invoke(["check"], vault=pair.alice, as_partner="alice").stdout
+    )
+    assert pair.sync("bob").exit_code == 4
+    assert not (pair.bob / note).exists()

@@ -1,7 +1,9 @@
 """Consent proven by history (SPEC section 7, GUIDE invariant 7).
 
 A partner counts in an agreement's `accepted_by`, `paused_by` or `retire_requested_by`,
-or as the one who answered a question, only through a commit that is that partner's own:
+as the one who answered a question, or as the one who paused everything (a `pause`
+note's `by`, and its `resumed` and `until`: only the pauser ends a pause), only through a
+commit that is that partner's own:
 author and committer are that partner (and, when signatures are required, the commit is
 signed by that partner's key). A claim that history does not support is reported as
 `consent-unproven`, and the ritual treats it as not given.
@@ -28,7 +30,8 @@ from openbook.vault import Vault
 
 CLAIM_FIELDS = ("accepted_by", "paused_by", "retire_requested_by")
 ANSWERED = "answered"
-FOLDERS = ("agreements", "questions")
+PAUSE_FIELDS = ("by", "resumed", "until")  # a pause note's claims, each the pauser's own
+FOLDERS = ("agreements", "questions", "pauses")
 Claim = tuple[str, str]  # (field, partner)
 
 
@@ -56,6 +59,8 @@ def claims_of(meta: Mapping[str, Any]) -> set[Claim]:
         return {(f, p) for f in CLAIM_FIELDS for p in _as_list(meta.get(f))}
     if kind == "question" and meta.get("status") == "answered" and isinstance(meta.get("to"), str):
         return {(ANSWERED, meta["to"])}
+    if kind == "pause" and isinstance(meta.get("by"), str):
+        return {(f, meta["by"]) for f in PAUSE_FIELDS if meta.get(f) not in (None, "")}
     return set()
 
 
@@ -197,6 +202,20 @@ def _clone_partner(vault: Vault) -> str | None:
         return None
 
 
+WHAT = {
+    ANSWERED: "answered",
+    "by": "named as the one who paused everything",
+    "resumed": "named as ending the pause",
+    "until": "named as setting when the pause ends",
+}
+
+
+def claim_words(field: str) -> str:
+    """What a claim says of its partner: 'named as ending the pause', 'listed in
+    accepted_by'."""
+    return WHAT.get(field, f"listed in {field}")
+
+
 def problems_of(vault: Vault, unproven: list[Unproven]) -> list[Problem]:
     """`consent-unproven` problems, each at the line of the field that makes the claim."""
     names = {pid: p.name for pid, p in vault.config.partners.items()}
@@ -211,7 +230,7 @@ def problems_of(vault: Vault, unproven: list[Unproven]) -> list[Problem]:
         key = "status" if u.field == ANSWERED else u.field
         line, col = located[u.path].keypos(key)
         who = names.get(u.partner, u.partner)
-        what = "answered" if u.field == ANSWERED else f"listed in {u.field}"
+        what = WHAT[ANSWERED] if u.field == ANSWERED else claim_words(u.field)
         source = (
             f"the commit that added it ({u.commit[:7]}, by {u.by}) is not {who}'s own"
             if u.commit
@@ -299,6 +318,9 @@ def effective(
         if note is None:
             continue
         meta = dict(note.meta)
+        if meta.get("type") == "pause":
+            note.meta = _pause_effective(meta, claims)
+            continue
         if (ANSWERED, meta.get("to")) in claims:
             meta["status"] = "open"
             meta.pop("answered", None)
@@ -318,6 +340,19 @@ def effective(
         if meta.get("type") == "agreement":
             meta["status"] = status
         note.meta = meta
+
+
+def _pause_effective(meta: dict[str, Any], claims: set[Claim]) -> dict[str, Any]:
+    """A pause history does not show its pauser making never held; an end (`resumed`,
+    `until`) someone else wrote is not there: only the one who paused ends a pause."""
+    by = meta.get("by")
+    if ("by", by) in claims:
+        meta["resumed"] = meta.get("since")
+    else:
+        for field in ("resumed", "until"):
+            if (field, by) in claims:
+                meta[field] = None
+    return meta
 
 
 def arriving_unproven(vault: Vault, head: str, incoming: str) -> list[Unproven]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from openbook.check.provenance import arriving_unproven
+from openbook.check.provenance import WHAT, arriving_unproven, claim_words
 from openbook.errors import IntegrityAlert, shown
 from openbook.git import plumbing
 from openbook.git import repo as gitrepo
@@ -81,14 +81,15 @@ def refuse_unverified(vault: Vault, head: str, incoming: str, remote: str) -> No
         names = vault.config.partners
         said = "; ".join(
             f"{f.path} says {names[f.partner].name if f.partner in names else f.partner} "
-            f"{'answered' if f.field == 'answered' else 'is in ' + f.field}, but "
+            f"{WHAT['answered'] if f.field == 'answered' else 'is ' + claim_words(f.field)}, but "
             f"{f.commit[:7] or 'no commit'} is not their own"
             for f in forged[:5]
         )
         raise IntegrityAlert(
             f"Incoming changes from {remote} claim a consent nobody gave: {shown(said)}. "
             "Nothing was merged or pushed. Each partner consents from their own copy; talk "
-            "with each other before anything else."
+            "with each other before anything else, and see the safe ways forward with "
+            "'openbook doctor'."
         )
     if not vault.config.require_signatures:
         return
