@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 from testing import Pair, git, invoke, make_pair, trailers
+from testing.terminal import run_on_a_terminal
 
 
 @pytest.fixture
@@ -51,3 +53,25 @@ def test_settings_are_never_accepted_for_the_other_partner(pair: Pair) -> None:
     _propose_earlier_meeting(pair)
     res = invoke(["accept", "settings"], vault=pair.bob, as_partner="alice")
     assert res.exit_code == 2
+
+
+def test_on_a_terminal_a_changed_schedule_is_shown_in_plain_words_before_asking(
+    pair: Pair,
+) -> None:
+    cfg = pair.alice / "openbook.yml"
+    text = cfg.read_text()
+    assert "bob: {every: day, by: '21:00'}" in text
+    cfg.write_text(text.replace("bob: {every: day, by: '21:00'}", "bob: {every: day, by: '22:00'}"))
+    assert invoke(["commit"], vault=pair.alice).exit_code == 0
+    assert pair.sync("alice").exit_code == 0
+    assert pair.sync("bob").exit_code == 0
+    code, screen = run_on_a_terminal(pair.bob, ["accept", "settings"], b"y\n")
+    assert code == 0, screen
+    screen = re.sub(r"on [A-Z][a-z]{2} \d{1,2} [A-Z][a-z]{2}\.", "on DAY.", screen)
+    assert screen.replace("\r\n", "\n").startswith(
+        "Alice Example proposed new settings on DAY. If you accept, they are in force "
+        "from now on for both of you; nothing before now is counted again:\n"
+        "  Bob Example's check-ins: every day by 22:00, was every day by 21:00\n"
+        "Accept these settings? [y/N]: y\n"
+        "You accepted the new settings; they are in force from now for both of you.\n"
+    ), screen

@@ -306,6 +306,7 @@ def test_accept_shows_what_it_asks_and_asks_first_on_a_terminal(vault: Path) -> 
         "  What would let you relax it: Three months without a surprise\n"
         "Accept A-001? [y/N]"
     ) in shown
+    assert "Nothing was accepted; A-001 stays as it was." in shown
     assert head(vault) == before and path.read_text(encoding="utf-8") == text
     _, shown = run_on_a_terminal(vault, ["accept", "A-001"], b"y\r")
     assert "You accepted A-001; it becomes active when Alice Example accepts too." in shown

@@ -134,7 +134,8 @@ def test_a_template_on_disk_but_not_accepted_is_never_used(pair: Pair) -> None:
 def test_accept_settings_on_a_terminal_shows_the_template_diff(pair: Pair) -> None:
     alice_proposes(pair, {CHECKIN_TEMPLATE: ALICE_CHECKIN})
     code, screen = run_on_a_terminal(pair.bob, ["accept", "settings"], b"n\n")
-    assert code == 1, screen
+    assert code == 0, screen
+    assert "Nothing was accepted; the settings you both accepted stay in force." in screen
     assert "the check-in template: new" in screen
     assert "--- checkin.md.j2 (openbook's own)\n" in screen
     assert "+++ .openbook/templates/checkin.md.j2 (proposed)\n" in screen

@@ -62,19 +62,25 @@ def _accept_settings(vault: Any, me: str, yes: bool, as_json: bool) -> None:
     from openbook.errors import shown as escaped
     from openbook.ritual.settings_consent import accept_settings, proposal_for
 
-    if not yes and interactive():
+    asked = not yes and interactive()
+    if asked:
         shown = proposal_for(vault, me)
         click.echo(shown.message)
+        for line in shown.changes:
+            click.echo(f"  {escaped(line)}")
         for line in shown.diff:  # a template's every line, before consenting to it
             click.echo(escaped(line))
-        click.confirm("Accept these settings?", abort=True)
+        if not click.confirm("Accept these settings?", default=False):
+            click.echo("Nothing was accepted; the settings you both accepted stay in force.")
+            return
     result = accept_settings(vault, me)
     if as_json:
         echo_json({"accepted": "settings", "changes": result.changes, "commit": result.commit})
-    else:
+        return
+    if not asked:
         for line in result.changes:
-            click.echo(f"  {line}")
-        click.echo(result.message)
+            click.echo(f"  {escaped(line)}")
+    click.echo(result.message)
 
 
 @click.command("accept")
@@ -107,7 +113,9 @@ def accept_command(ctx: click.Context, aid: str, yes: bool, as_json: bool) -> No
     if not yes and interactive():
         for line in consent.describe(vault, aid):
             click.echo(line)
-        click.confirm(f"Accept {aid}?", abort=True)
+        if not click.confirm(f"Accept {aid}?", default=False):
+            click.echo(f"Nothing was accepted; {aid} stays as it was.")
+            return
     _show(consent.accept(vault, me, aid), as_json)
 
 

@@ -112,7 +112,7 @@ def proposals(
             who = partner_of.get(email)
             if who is None or d != run.digest or utc(when) < utc(run.since):
                 continue
-            if end is not None and utc(when) >= utc(end):
+            if end is not None and utc(when) > utc(end):  # git times are whole seconds
                 continue
             run.endorsed.setdefault(who, when)
     return runs

@@ -8,12 +8,14 @@ of what they accepted.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from openbook.errors import OpenbookError
 from openbook.git import ledger
 from openbook.record.guard import require_can_sign
 from openbook.ritual.binding import proposed_template_diff, settings_proposal
+from openbook.ritual.calendar import short_day
 from openbook.ritual.history import read_history
 from openbook.vault import Vault
 
@@ -42,8 +44,16 @@ def proposal_for(vault: Vault, partner: str) -> SettingsConsent:
             "You proposed these settings (or accepted them already); they come into force "
             "when your partner runs 'openbook accept settings' on their own copy."
         )
+    by = cfg.partners.get(str(proposal.get("by")))
+    when = dt.datetime.fromisoformat(proposal["since"]).astimezone(cfg.tz).date()
+    said = (
+        f"{by.name} proposed new settings on {short_day(when)}"
+        if by
+        else f"New settings came together from both of your changes on {short_day(when)}"
+    )
     return SettingsConsent(
-        proposal["text"],
+        f"{said}. If you accept, they are in force from now on for both of you; nothing "
+        "before now is counted again:",
         list(proposal["changes"]),
         None,
         proposal["digest"],
