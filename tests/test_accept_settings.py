@@ -16,14 +16,19 @@ def pair(tmp_path: Path) -> Pair:
     return make_pair(tmp_path)
 
 
-def _propose_earlier_meeting(pair: Pair) -> None:
+def _alice_proposes(pair: Pair, old: str, new: str) -> None:
+    """Alice changes `old` to `new` in openbook.yml, commits and shares it; Bob receives it."""
     cfg = pair.alice / "openbook.yml"
     text = cfg.read_text()
-    assert "at: '19:00'" in text
-    cfg.write_text(text.replace("at: '19:00'", "at: '18:00'"))
+    assert old in text
+    cfg.write_text(text.replace(old, new))
     assert invoke(["commit"], vault=pair.alice).exit_code == 0
     assert pair.sync("alice").exit_code == 0
     assert pair.sync("bob").exit_code == 0
+
+
+def _propose_earlier_meeting(pair: Pair) -> None:
+    _alice_proposes(pair, "at: '19:00'", "at: '18:00'")
 
 
 def test_the_other_partner_accepts_the_proposed_settings(pair: Pair) -> None:
@@ -58,13 +63,7 @@ def test_settings_are_never_accepted_for_the_other_partner(pair: Pair) -> None:
 def test_on_a_terminal_a_changed_schedule_is_shown_in_plain_words_before_asking(
     pair: Pair,
 ) -> None:
-    cfg = pair.alice / "openbook.yml"
-    text = cfg.read_text()
-    assert "bob: {every: day, by: '21:00'}" in text
-    cfg.write_text(text.replace("bob: {every: day, by: '21:00'}", "bob: {every: day, by: '22:00'}"))
-    assert invoke(["commit"], vault=pair.alice).exit_code == 0
-    assert pair.sync("alice").exit_code == 0
-    assert pair.sync("bob").exit_code == 0
+    _alice_proposes(pair, "bob: {every: day, by: '21:00'}", "bob: {every: day, by: '22:00'}")
     code, screen = run_on_a_terminal(pair.bob, ["accept", "settings"], b"y\n")
     assert code == 0, screen
     screen = re.sub(r"on [A-Z][a-z]{2} \d{1,2} [A-Z][a-z]{2}\.", "on DAY.", screen)
