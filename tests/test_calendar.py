@@ -310,3 +310,18 @@ def test_calendar_needs_to_know_who_you_are(vault: Path) -> None:
     res = invoke(["calendar"], vault=vault)
     assert res.exit_code == 1
     assert "does not know which partner you are" in res.stderr
+
+
+def test_while_everything_is_paused_the_checkin_reminder_is_cancelled(vault: Path) -> None:
+    """The same event (same UID), cancelled and without its alarm: importing the file again
+    silences the reminder an earlier import set up; after resume it comes back."""
+    before = calendar_of(vault, "bob")
+    (daily,) = by_summary(before, "Check-in due")
+    assert invoke(["pause", "--all"], vault=vault).exit_code == 0
+    (paused,) = by_summary(calendar_of(vault, "bob"), "Check-in due")
+    assert paused["UID"] == daily["UID"]
+    assert str(paused["STATUS"]) == "CANCELLED"
+    assert not paused.walk("VALARM")
+    assert invoke(["resume"], vault=vault).exit_code == 0
+    (back,) = by_summary(calendar_of(vault, "bob"), "Check-in due")
+    assert "STATUS" not in back and back.walk("VALARM")

@@ -255,7 +255,13 @@ def build_calendar(vault: Vault, me: str, *, discreet: bool = False) -> Calendar
     model = counting_model(vault)
     sched = model.schedules.agreed(now).get(me)  # as both accepted it, not a proposal
     if sched is not None:
-        cal.add_component(checkin_event(cfg, me, sched, origin, titles, stamp))
+        ev = checkin_event(cfg, me, sched, origin, titles, stamp)
+        if model.schedules.in_force(me, now) is None:
+            # paused, or its agreement is not active: the same event, cancelled, so that
+            # importing this file again silences the reminder of an earlier import
+            ev.subcomponents.clear()
+            ev.add("status", "CANCELLED")
+        cal.add_component(ev)
     for ev in agreement_events(notes, origin, titles, stamp):
         cal.add_component(ev)
     for todo in answer_todos(notes, cfg, me, origin, titles, now, model):
