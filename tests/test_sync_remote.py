@@ -80,7 +80,7 @@ def test_integrity_alert_raised_by_the_api(pair: Pair) -> None:
     assert str(err.value) == (
         f"The branch main is gone from origin, though this clone saw it at {seen[:7]}; nothing "
         "was merged or pushed and your history is untouched. Talk with your partner before "
-        "syncing again (README, 'Sharing with your partner', exit code 4)."
+        "syncing again; 'openbook doctor' shows the safe ways forward."
     )
     # the fetched-head ref is gone again, the seen head kept
     assert git(pair.alice, "for-each-ref", "refs/openbook/incoming/") == ""

@@ -19,6 +19,9 @@ from typing import Any
 from openbook.errors import OpenbookError
 
 VAULT_TEMPLATES = ".openbook/templates"
+REINSTALL = (
+    "reinstall openbook (pipx reinstall openbook, or pip install --force-reinstall openbook)"
+)
 MAX_SIZE = 1_000_000  # characters or items one expression may build
 MAX_STEPS = 1_000_000  # iterations of range() in one render
 MAX_SECONDS = 5.0  # wall time of one render (main thread, where a timer can interrupt it)
@@ -93,7 +96,7 @@ def builtin_dir(name: str) -> Path:
     source = Path(__file__).resolve().parents[2] / name
     if source.is_dir():
         return source
-    raise OpenbookError(f"openbook's built-in {name} folder is missing; reinstall openbook.")
+    raise OpenbookError(f"openbook's built-in {name} folder is missing; {REINSTALL}.")
 
 
 def template_dirs(vault_root: Path | None = None) -> list[Path]:
@@ -213,7 +216,7 @@ def render(
         why = str(exc) if isinstance(exc, TemplateTooCostly) else "it asked for too much"
         raise OpenbookError(f"{where} was stopped: {why}; fix or delete that template.") from None
     except TemplateNotFound:
-        raise OpenbookError(f"template {name} was not found; reinstall openbook.") from None
+        raise OpenbookError(f"template {name} was not found; {REINSTALL}.") from None
     except SecurityError as exc:
         raise OpenbookError(
             f"template {name} tried something unsafe ({exc}); fix {VAULT_TEMPLATES}/{name}."

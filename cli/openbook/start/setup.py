@@ -132,7 +132,10 @@ def create_vault(
         remote = gitrepo.check_remote_url(remote)
     root = directory.expanduser().resolve()
     if (root / CONFIG_NAME).exists():
-        raise OpenbookError(f"{root} already holds a vault ({CONFIG_NAME}); nothing was changed.")
+        raise OpenbookError(
+            f"{root} already holds a vault ({CONFIG_NAME}); nothing was changed. "
+            f"Use it ('openbook --vault {root} status'), or choose another folder."
+        )
     if root.exists() and any(p for p in root.iterdir() if p.name != ".git"):
         raise OpenbookError(
             f"{root} is not empty; choose a new or empty folder so nothing of yours is mixed in."

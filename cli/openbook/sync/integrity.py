@@ -30,8 +30,8 @@ def check_integrity(
         raise IntegrityAlert(
             f"The branch {branch} is gone from {remote}, though this clone saw it at "
             f"{seen[:7]}; nothing was merged or pushed and your history is untouched. "
-            "Talk with your partner before syncing again "
-            "(README, 'Sharing with your partner', exit code 4)."
+            "Talk with your partner before syncing again; 'openbook doctor' shows the safe "
+            "ways forward."
         )
     if seen == incoming or plumbing.is_ancestor(root, seen, incoming):
         return

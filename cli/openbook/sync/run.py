@@ -135,7 +135,10 @@ def _commit_pending(vault: Vault, partner: str, result: SyncResult, refs: SyncRe
     # each commit returns the new HEAD
     head = outcome.committed[-1].sha if outcome.committed else refs.head
     if head is None:
-        raise OpenbookError(f"{vault.root} has no commits yet; write a note first, then sync.")
+        raise OpenbookError(
+            f"{vault.root} has no commits yet; write a note first ('openbook new checkin'), "
+            "then sync."
+        )
     return head
 
 

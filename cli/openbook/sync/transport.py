@@ -71,7 +71,7 @@ def remote_url(root: Path, remote: str) -> str:
     if res.status != 0:
         raise OpenbookError(
             f"This vault has no remote called '{remote}'; add your shared private repository "
-            f"with 'git remote add {remote} URL' (README, 'Sharing with your partner'), "
+            f"with 'git remote add {remote} URL' (docs/sync.md), "
             "then sync again."
         )
     url = res.stdout.strip()
@@ -136,7 +136,7 @@ def push(root: Path, remote: str, branch: str) -> bool:
         raise OpenbookError(
             f"{remote} refused the push ({reason}); your work is committed and merged locally. "
             "Check the repository's settings on the server "
-            "(README, 'Sharing with your partner'), then sync again."
+            "(docs/sync.md), then run 'openbook sync' again."
         )
     err = res.stderr
     if not_a_repository(err):

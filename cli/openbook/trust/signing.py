@@ -52,7 +52,10 @@ def read_key(given: str | None) -> SigningKey:
     try:
         key = sshsig.parse_public_key(text)
     except sshsig.KeyFormatError as exc:
-        raise OpenbookError(f"That key cannot be used: {exc}.") from None
+        raise OpenbookError(
+            f"That key cannot be used: {exc}. Make one with 'ssh-keygen -t ed25519', then "
+            "run 'openbook keys add' again."
+        ) from None
     for pub in sorted(Path("~/.ssh").expanduser().glob("*.pub")):
         try:
             if sshsig.parse_public_key(pub.read_text(encoding="utf-8")) == key:
