@@ -201,7 +201,8 @@ def test_pause_by_either_and_accept_again(vault: Path) -> None:
     assert trailers(vault)["Openbook-Action"] == "pause"
     res = invoke(["pause", "A-001"], vault=vault)
     assert (res.exit_code, res.stdout, res.stderr) == refused(
-        "A-001 is already paused by Alice Example. Nothing was changed."
+        "A-001 is already paused by Alice Example. Nothing was changed; Alice Example makes it "
+        "active again with 'openbook accept A-001'."
     )
     res = invoke(["accept", "A-001"], vault=vault)
     assert (res.exit_code, res.stdout, res.stderr) == refused(

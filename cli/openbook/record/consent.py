@@ -300,7 +300,13 @@ def pause(vault: Vault, partner: str, aid: str) -> ConsentResult:
         if status == "paused":
             who = m.get("paused_by")
             by = f" by {_names(vault, [str(who)])}" if who else ""
-            raise OpenbookError(f"{aid} is already paused{by}. Nothing was changed.")
+            again = (
+                f"'openbook accept {aid}' makes it active again"
+                if who in (None, partner)
+                else f"{_names(vault, [str(who)])} makes it active again with "
+                f"'openbook accept {aid}'"
+            )
+            raise OpenbookError(f"{aid} is already paused{by}. Nothing was changed; {again}.")
         if status == "retired":
             raise OpenbookError(f"{aid} is retired, so there is nothing to pause.")
         if status != "active":
