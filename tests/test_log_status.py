@@ -113,7 +113,33 @@ def test_status_names_the_files_that_would_not_be_shared_and_why(vault: Path) ->
     ]
     data = json.loads(invoke(["status", "--json"], vault=vault).stdout)
     assert data["uncommitted"] == [checkin_path("bob")]
+    outside = "it is outside the vault's note folders"
+    move = "If it is a note, move it into its folder; if not, move it out of the vault."
     assert data["not_shared"] == [
-        {"path": ".obsidian/app.json", "why": "it is outside the vault's note folders"},
-        {"path": "notes.txt", "why": "it is outside the vault's note folders"},
+        {"path": ".obsidian/app.json", "why": outside, "fix": move},
+        {"path": "notes.txt", "why": outside, "fix": move},
     ]
+
+
+def test_status_and_sync_name_a_note_commit_holds_back_and_why(vault: Path) -> None:
+    """A new note with nothing written in it is not 'uncommitted': commit will not take it,
+    so status says why and what to do, and sync names it instead of promising it."""
+    blank = invoke(["new", "checkin", "--date", "2026-11-23"], vault=vault, env={"EDITOR": "true"})
+    assert blank.exit_code == 0, blank.stderr
+    rel = checkin_path("bob", "2026-11-23")
+    lines = invoke(["status"], vault=vault).stdout.splitlines()
+    assert "Uncommitted: nothing, everything is in the log." in lines
+    assert (
+        f"Not shared: {rel}, because nothing is written in it yet. Write in it, then run "
+        "'openbook commit'."
+    ) in lines
+    data = json.loads(invoke(["status", "--json"], vault=vault).stdout)
+    assert data["uncommitted"] == []
+    assert [i["path"] for i in data["not_shared"]] == [rel]
+    remote = vault.parent / "remote.git"
+    git(vault.parent, "init", "-q", "--bare", "-b", "main", str(remote))
+    git(vault, "remote", "add", "origin", str(remote))
+    res = invoke(["sync"], vault=vault)
+    assert res.exit_code == 0, res.stderr
+    assert "saved during the sync" not in res.stdout
+    assert f"{rel} was not committed: nothing is written in it yet" in res.stdout

@@ -169,6 +169,29 @@ def commit_pending(
     return outcome
 
 
+def held_back(
+    vault: Vault, partner: str | None, result: CheckResult, changes: Iterable[gitrepo.Change]
+) -> dict[str, tuple[str, str]]:
+    """The new notes `commit` would hold back, without committing anything: path -> (why,
+    what to do), for `status`."""
+    if partner is None:
+        return {}
+    out = CommitOutcome()
+    for change in changes:
+        if change.added and shared_path(change.path) and not is_draft(_meta(result, change.path)):
+            _held(vault, partner, result, change.path, out)
+    held = {
+        p: ("nothing is written in it yet", "Write in it, then run 'openbook commit'.")
+        for p in out.blank
+    }
+    for path, (key, named) in out.not_yours.items():
+        held[path] = (
+            f"its {key} is {named}, not you",
+            f"Set '{key}: {partner}' if it is yours, or let {named} write it in their copy.",
+        )
+    return held
+
+
 def _meta(result: CheckResult, path: str) -> object:
     note = result.parsed.get(path)
     return note.meta if note is not None else None

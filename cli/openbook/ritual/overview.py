@@ -12,7 +12,7 @@ from typing import Any
 from openbook.check.result import CheckResult, check_vault
 from openbook.git import repo as gitrepo
 from openbook.notetypes.registry import shared_path
-from openbook.record.pending import pending_changes
+from openbook.record.pending import held_back, pending_changes
 from openbook.ritual.agreements import Agreements, agreement_facts
 from openbook.ritual.binding import pause_now, schedule_notice, settings_proposal
 from openbook.ritual.calendar import utc
@@ -52,7 +52,7 @@ class Overview:
     agreements: Agreements = field(default_factory=Agreements)
     open_timeouts: list[Timeout] = field(default_factory=list)
     uncommitted: list[str] = field(default_factory=list)
-    not_shared: list[dict[str, str]] = field(default_factory=list)  # {"path", "why"}
+    not_shared: list[dict[str, str]] = field(default_factory=list)  # {"path", "why", "fix"}
     drafts: list[str] = field(default_factory=list)  # draft: true, kept on this machine
     conflict_copies: list[str] = field(default_factory=list)
     invalid_notes: list[str] = field(default_factory=list)
@@ -134,17 +134,24 @@ def open_questions(
 
 
 NOT_SHARED_WHY = "it is outside the vault's note folders"
+MOVE_IT = "If it is a note, move it into its folder; if not, move it out of the vault."
 
 
-def _pending(ov: Overview, vault: Vault, drafts: set[str]) -> None:
-    """Changes waiting for `commit`, drafts, and files that would not be shared, with why."""
-    for change in sorted(pending_changes(vault), key=lambda c: c.path):
+def _pending(ov: Overview, vault: Vault, result: CheckResult, drafts: set[str]) -> None:
+    """Changes waiting for `commit`, drafts, notes `commit` holds back (nothing written
+    yet, or in the other partner's name), and files that would not be shared, with why."""
+    changes = sorted(pending_changes(vault), key=lambda c: c.path)
+    held = held_back(vault, ov.me, result, changes)
+    for change in changes:
         if change.path in drafts and not change.deleted:
             ov.drafts.append(change.path)
+        elif change.path in held and not change.deleted:
+            why, fix = held[change.path]
+            ov.not_shared.append({"path": change.path, "why": why, "fix": fix})
         elif shared_path(change.path):
             ov.uncommitted.append(change.path)
         elif not change.path.endswith("/"):
-            ov.not_shared.append({"path": change.path, "why": NOT_SHARED_WHY})
+            ov.not_shared.append({"path": change.path, "why": NOT_SHARED_WHY, "fix": MOVE_IT})
 
 
 def gather(vault: Vault, me: str | None) -> Overview:
@@ -170,7 +177,7 @@ def gather(vault: Vault, me: str | None) -> Overview:
     ov.config_problems = [p.format() for p in vault.config.problems]
     ov.invalid_notes = sorted(result.failed_paths() - {"openbook.yml"})
     if vault.is_own_repo:
-        _pending(ov, vault, result.drafts())
+        _pending(ov, vault, result, result.drafts())
     elif vault.git_dir is not None:
         ov.uncommitted = [c.path for c in gitrepo.status(vault.root, ".")]
     ov.last_sync = read_last_sync(vault)

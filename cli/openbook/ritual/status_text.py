@@ -125,10 +125,7 @@ def _tail_lines(ov: Overview) -> list[str]:
     for path in ov.drafts[:10]:
         lines.append(f"Not shared: {path}, a draft (draft: true) that stays on this machine.")
     for item in ov.not_shared[:10]:
-        lines.append(
-            f"Not shared: {item['path']}, because {item['why']}. If it is a note, move it "
-            "into its folder; if not, move it out of the vault."
-        )
+        lines.append(f"Not shared: {item['path']}, because {item['why']}. {item['fix']}")
     if len(ov.not_shared) > 10:
         lines.append(f"  and {plural(len(ov.not_shared) - 10, 'more file')} not shared.")
     if ov.last_sync:

@@ -62,7 +62,7 @@ def finish_lines(vault: Vault, result: SyncResult, now: str | None) -> None:
         for c in gitrepo.status(vault.root)
         if c.path not in result.refused
         and c.path not in result.protected
-        and c.path not in result.drafts
+        and c.path not in result.held
         and shared_path(c.path)
     ]
     result.lines[:0] = result.arrivals

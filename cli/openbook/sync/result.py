@@ -46,6 +46,9 @@ class SyncResult:
     renamed: list[dict[str, str | None]] = field(default_factory=list)  # renumbered notes
     history: list[str] = field(default_factory=list)  # refused objects only in history
     drafts: list[str] = field(default_factory=list)  # draft: true notes, kept on this machine
+    # drafts, new notes with nothing written yet, and new notes in the other's name: they
+    # wait on this machine, each named with why
+    held: list[str] = field(default_factory=list)
     # new settings one partner proposed that are not accepted by both yet (SPEC section 10)
     settings_proposal: dict[str, Any] | None = None
 

@@ -37,7 +37,7 @@ from openbook.errors import EXIT_UNREACHABLE, Busy, OpenbookError, RemoteUnreach
 from openbook.fsutil import atomic_write
 from openbook.git import plumbing
 from openbook.git.state import require_safe_state
-from openbook.record.pending import commit_pending, draft_line
+from openbook.record.pending import commit_pending, held_lines
 from openbook.ritual.binding import settings_proposal
 from openbook.ritual.history import read_history
 from openbook.ritual.overview import LAST_SYNC_FILE
@@ -120,7 +120,10 @@ def _commit_pending(vault: Vault, partner: str, result: SyncResult, refs: SyncRe
     result.refused = list(outcome.refused)
     result.protected = dict(outcome.protected)
     result.drafts = sorted(outcome.drafts)
-    result.lines += [draft_line(p, before) + "." for p, before in sorted(outcome.drafts.items())]
+    result.held = sorted([*outcome.drafts, *outcome.blank, *outcome.not_yours])
+    result.lines += [
+        line if line.endswith(".") else line + "." for line in held_lines(outcome, partner)
+    ]
     if result.refused:
         result.problems = [
             p.format()
