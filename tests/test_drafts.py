@@ -124,3 +124,20 @@ def test_the_pre_commit_hook_stops_a_staged_draft(vault: Path) -> None:
     assert res.returncode == 1
     assert f"{Q}:8:1: error: {SAID} [draft]" in res.stderr
     assert not _in_history(vault, Q)
+
+
+def test_watch_names_a_new_note_with_nothing_written_in_it_once(vault: Path) -> None:
+    """Like a draft, a note fresh from its template waits; watch says why, once."""
+    res = invoke(["new", "checkin", "--date", "2026-11-23"], vault=vault, env={"EDITOR": "true"})
+    assert res.exit_code == 0, res.stderr
+    rel = "checkins/2026/2026-11-23-bob.md"
+    said = (
+        f"{rel} was not committed: nothing is written in it yet; write something first, "
+        "then run 'openbook commit'."
+    )
+    res = invoke(["watch", "--once", "--quiet", "0s"], vault=vault)
+    assert (res.exit_code, res.stdout) == (0, said + "\n"), res.stderr
+    assert not _in_history(vault, rel)
+    res = invoke(["watch", "--once", "--quiet", "0s", "--json"], vault=vault)
+    events = [json.loads(line) for line in res.stdout.splitlines()]
+    assert [(e["event"], e["path"], e["message"]) for e in events] == [("held", rel, said)]

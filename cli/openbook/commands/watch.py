@@ -50,7 +50,7 @@ def format_event(event: dict[str, Any], once: bool = False) -> list[str]:
             if event["exit_code"]
             else [event["message"]]
         )
-    if kind in ("notice", "draft"):
+    if kind in ("notice", "draft", "held"):
         return [str(event["message"])]
     if kind == "stopped":
         return ["stopped."]
@@ -120,7 +120,8 @@ def watch_command(
     if once:
         outcome = watcher.once()
         code = watcher.sync_now() if sync_s else None
-        if not outcome.committed and not outcome.invalid and not outcome.drafts and not as_json:
+        told = outcome.committed or outcome.invalid or outcome.drafts or outcome.held
+        if not told and not as_json:
             click.echo("Nothing to commit; everything is already in the log.")
         if outcome.invalid:
             ctx.exit(EXIT_FAILURE)

@@ -271,6 +271,7 @@ class Watcher:
             total.committed += outcome.committed
             total.invalid = outcome.invalid
             total.drafts = outcome.drafts
+            total.held = outcome.held
             total.settled = outcome.settled
             if outcome.settled or self._stop.is_set():
                 break

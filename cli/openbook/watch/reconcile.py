@@ -15,7 +15,8 @@ from typing import Any
 
 from openbook.check.result import check_vault
 from openbook.notes.parse import Problem
-from openbook.record.pending import commit_pending, draft_line, pending_changes
+from openbook.record.blank import not_yours, nothing_written
+from openbook.record.pending import CommitOutcome, commit_pending, draft_line, pending_changes
 from openbook.vault import Vault
 from openbook.watch.observer import is_note_path
 
@@ -32,6 +33,7 @@ class ReconcileResult:
     committed: list[dict[str, str]] = field(default_factory=list)
     invalid: list[str] = field(default_factory=list)
     drafts: list[str] = field(default_factory=list)  # notes marked draft: true, left alone
+    held: list[str] = field(default_factory=list)  # new notes commit holds back (blank...)
     settled: bool = True  # False when something was still being written, or git was busy
 
 
@@ -65,7 +67,8 @@ class Reconciler:
         self._root = str(vault.root)
         # path -> (size, mtime_ns, problems) last told, so a report is not repeated
         self._reported: dict[str, tuple[int, int, tuple[str, ...]]] = {}
-        self._drafts_told: set[str] = set()  # drafts already named: said once, not again
+        # drafts and held notes already named: said once, not again while they stay so
+        self._drafts_told: set[str] = set()
 
     def pending(self) -> dict[str, Signature]:
         return pending_notes(self.vault)
@@ -100,10 +103,23 @@ class Reconciler:
                 item = {"path": c.path, "action": c.action, "commit": c.sha}
                 result.committed.append(item)
                 self._emit({"event": "committed", **item})
+            self._held(outcome, result)
             if outcome.refused:
                 invalid.extend(outcome.refused)
                 checked = check_vault(self.vault)
         self._report_invalid(sorted(set(invalid)), checked.problems, result)
+
+    def _held(self, outcome: CommitOutcome, result: ReconcileResult) -> None:
+        """New notes commit holds back (nothing written yet, or in the other partner's
+        name): named once, with why, while they stay so."""
+        held = {p: nothing_written(p) for p in outcome.blank}
+        for path, (key, named) in outcome.not_yours.items():
+            held[path] = not_yours(path, key, named, self.partner)
+        for path, message in sorted(held.items()):
+            result.held.append(path)
+            if path not in self._drafts_told:
+                self._drafts_told.add(path)
+                self._emit({"event": "held", "path": path, "message": message})
 
     def _draft(self, path: str, result: ReconcileResult) -> bool:
         """A note marked draft: true stays uncommitted; say so once while it stays one."""
