@@ -183,7 +183,9 @@ def find_unproven(vault: Vault, notes: Mapping[str, Note]) -> list[Unproven]:
         for field, partner in sorted(claims):
             touch = found.get((path, (field, partner)))
             if touch is None:
-                if partner != me:  # uncommitted: only this clone's partner may commit it
+                # uncommitted: only this clone's partner may commit it (a clone that does
+                # not know its partner commits nothing, so there is nothing to judge yet)
+                if me is not None and partner != me:
                     out.append(Unproven(path, field, partner, "", ""))
                 continue
             email = emails.get(partner)
@@ -287,19 +289,22 @@ def check_consent(
             saved = json.loads(cache.read_text(encoding="utf-8"))
             if saved.get("key") == key:
                 found = [Unproven(**u) for u in saved["unproven"]]
-                return found, problems_of(vault, found)
+                return found, [Problem(**p) for p in saved["problems"]]
         except (OSError, ValueError, TypeError, KeyError):
             pass
     parsed = notes()
     found = find_unproven(vault, {p: parsed[p] for p, _ in watched if p in parsed})
+    problems = problems_of(vault, found)
     if cache is not None:
         with contextlib.suppress(OSError):
             cache.parent.mkdir(parents=True, exist_ok=True)
-            cache.write_text(
-                json.dumps({"key": key, "unproven": [asdict(u) for u in found]}),
-                encoding="utf-8",
-            )
-    return found, problems_of(vault, found)
+            saved = {
+                "key": key,
+                "unproven": [asdict(u) for u in found],
+                "problems": [asdict(p) for p in problems],
+            }
+            cache.write_text(json.dumps(saved), encoding="utf-8")
+    return found, problems
 
 
 def effective(

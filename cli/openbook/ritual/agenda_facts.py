@@ -105,7 +105,7 @@ def gather_week(
     result = result or check_vault(vault)
     notes = Notes.of(result)
     hist = read_history(vault)
-    model = counting_model(vault, hist)
+    model = counting_model(vault, hist, notes)
     now = model.now
     meeting = day or next_meeting_day(local_day(now, cfg.tz), cfg.meeting_on)
     meeting_dt = at(meeting, cfg.meeting_at, cfg.tz)

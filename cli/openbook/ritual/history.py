@@ -277,12 +277,15 @@ def agreement_windows(
     return out
 
 
-def counting_model(vault: Vault, hist: VaultHistory | None = None) -> Counting:
-    """The counting model of the vault now: its schedules over time and its arrivals."""
+def counting_model(
+    vault: Vault, hist: VaultHistory | None = None, notes: Notes | None = None
+) -> Counting:
+    """The counting model of the vault now: its schedules over time and its arrivals.
+    `notes` are the vault's checked notes when the caller has them (one check a command)."""
     cfg = vault.config
     now = vault.now()
     hist = hist or read_history(vault)
-    notes = Notes.of(check_vault(vault))
+    notes = notes if notes is not None else Notes.of(check_vault(vault))
     pauses = pause_windows(notes, cfg.tz)
     agreements = agreement_windows(notes, hist, cfg.tz)
     scheds = schedules_of(hist, cfg, pauses, agreements)

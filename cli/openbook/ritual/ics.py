@@ -32,6 +32,7 @@ from openbook.ritual.calendar import (
     next_review,
 )
 from openbook.ritual.counting import Counting, question_clock
+from openbook.ritual.facts import Notes
 from openbook.ritual.history import counting_model
 from openbook.ritual.origin import Origin, vault_origin
 from openbook.vault import Vault
@@ -242,7 +243,8 @@ def build_calendar(vault: Vault, me: str, *, discreet: bool = False) -> Calendar
     stamp = now.astimezone(dt.UTC)
     origin = vault_origin(vault)
     titles = DISCREET if discreet else PLAIN
-    notes = check_vault(vault).valid_notes()
+    result = check_vault(vault)
+    notes = result.valid_notes()
 
     cal = Calendar()
     cal.add("prodid", PRODID)
@@ -252,7 +254,7 @@ def build_calendar(vault: Vault, me: str, *, discreet: bool = False) -> Calendar
         cal.add("x-wr-calname", "openbook")
     cal.add_component(meeting_event(cfg, origin, titles, stamp))
     cal.add_component(review_event(cfg, origin, titles, stamp))
-    model = counting_model(vault)
+    model = counting_model(vault, notes=Notes.of(result))
     sched = model.schedules.agreed(now).get(me)  # as both accepted it, not a proposal
     if sched is not None:
         ev = checkin_event(cfg, me, sched, origin, titles, stamp)

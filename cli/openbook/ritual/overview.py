@@ -157,10 +157,10 @@ def _pending(ov: Overview, vault: Vault, result: CheckResult, drafts: set[str]) 
 def gather(vault: Vault, me: str | None) -> Overview:
     result = check_vault(vault)
     hist = read_history(vault)
-    model = counting_model(vault, hist)
+    notes = Notes.of(result)
+    model = counting_model(vault, hist, notes)
     now = model.now
     ov = Overview(me, str(vault.root), now)
-    notes = Notes.of(result)
     by_author = checkins_by_author(notes.get("checkin"))
     agreed = model.schedules.agreed(now)
     for pid in vault.config.partners:

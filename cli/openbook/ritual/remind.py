@@ -35,6 +35,7 @@ from openbook.ritual.counting import (
     checkins_by_author,
     question_clock,
 )
+from openbook.ritual.facts import Notes
 from openbook.ritual.history import counting_model
 from openbook.ritual.origin import vault_origin
 from openbook.vault import Vault
@@ -141,8 +142,9 @@ def due_soon(vault: Vault, me: str) -> list[Due]:
     """Everything `me` has due now or within the next two hours, soonest first."""
     cfg = vault.require_config()
     now = vault.now()
-    notes = check_vault(vault).valid_notes()
-    model = counting_model(vault)
+    result = check_vault(vault)
+    notes = result.valid_notes()
+    model = counting_model(vault, notes=Notes.of(result))
     if model.schedules.paused(now):
         return []  # while a pause holds, no schedule or deadline runs (SPEC section 10)
     items: list[Due] = []

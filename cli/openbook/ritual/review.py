@@ -162,9 +162,10 @@ def review_facts(
     cfg = vault.require_config()
     result = result or check_vault(vault)
     hist = read_history(vault)
-    model = counting_model(vault, hist)
+    notes = Notes.of(result)
+    model = counting_model(vault, hist, notes)
     win, is_open = review_window(model, year, month)
-    f = ReviewFacts(cfg, Notes.of(result), model, win, is_open)
+    f = ReviewFacts(cfg, notes, model, win, is_open)
     events, challenges = _event_lines(f)
     up_to = f"{win.end.day} {calendar.month_name[win.end.month]}" if is_open else None
     return {

@@ -163,7 +163,9 @@ def _sync(vault: Vault, partner: str, refs: SyncRefs, fold: bool = True) -> Sync
                 return _offline(vault, result, refs, head, str(exc))
             refs.fetched(INCOMING, incoming)
             check_integrity(root, remote, branch, refs.seen, incoming)
-            if fold and attempts == 0:  # local saves of one note go as one commit
+            if fold and attempts == 0 and head not in (incoming, refs.seen):
+                # local saves of one note go as one commit (nothing to fold when the
+                # remote already holds this very head)
                 head, folded = folding.fold(vault, refs, head)
                 result.lines += folded
             counts = (0, 0)
