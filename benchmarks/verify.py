@@ -30,8 +30,8 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from openbook.git.objects import read_objects
 from openbook.trust import sshsig
-from openbook.trust.commits import read_objects
 
 MORE = 50
 SIDE_REF = "refs/bench/more"

@@ -25,6 +25,7 @@ from openbook.fsutil import atomic_write
 from openbook.git import ledger
 from openbook.git import repo as gitrepo
 from openbook.git.ledger import SETTINGS_TRAILER
+from openbook.git.objects import read_objects
 from openbook.git.plumbing import is_ancestor
 from openbook.notes.parse import parse_bytes
 from openbook.notetypes.registry import as_date, as_datetime
@@ -33,7 +34,6 @@ from openbook.ritual.calendar import at, utc
 from openbook.ritual.counting import Counting, ScheduleMap, Schedules, Window
 from openbook.ritual.facts import Notes
 from openbook.ritual.settings import InForce, TermsVersions, settings_in_force
-from openbook.trust.commits import read_objects
 from openbook.vault import Vault
 
 CACHE_FILE = "history.json"

@@ -14,8 +14,8 @@ import datetime as dt
 
 from openbook.git import ledger
 from openbook.git.ledger import LogEntry
+from openbook.git.objects import read_objects
 from openbook.notes.parse import parse_bytes
-from openbook.trust.commits import read_objects
 from openbook.vault import Vault
 
 # actions that are never an edit of a note's own words

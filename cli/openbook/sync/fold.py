@@ -36,12 +36,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from openbook.git import ledger, plumbing
+from openbook.git.objects import Batch, read_objects
 from openbook.git.repo import LogRecord
 from openbook.notes.parse import parse_bytes
 from openbook.notetypes.registry import note_date
 from openbook.sync import refs as syncrefs
 from openbook.sync.refs import SyncRefs
-from openbook.trust.commits import Batch, Person, RawCommit, parse_commit, read_objects
+from openbook.trust.commits import Person, RawCommit, parse_commit
 from openbook.trust.signing import commit_tree_sign_args
 from openbook.vault import Vault
 from openbook.words import plural

@@ -16,13 +16,9 @@ from typing import Any
 
 from openbook.config import CONFIG_NAME
 from openbook.errors import GitError
+from openbook.git.objects import read_objects
 from openbook.git.repo import git_bytes
-from openbook.trust.commits import (
-    parse_commit,
-    parse_settings,
-    read_objects,
-    resolve_refs,
-)
+from openbook.trust.commits import parse_commit, parse_settings, resolve_refs
 from openbook.vault import Vault
 
 SEEN = "refs/openbook/seen/{remote}/{branch}"
