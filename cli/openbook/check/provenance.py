@@ -273,7 +273,7 @@ def _head(git_dir: Path) -> str:
 def check_consent(
     vault: Vault,
     stats: Mapping[str, tuple[int, int]],
-    notes: Callable[[], Mapping[str, Note]],
+    notes: Callable[[list[str]], Mapping[str, Note]],
     state: Path | None,
 ) -> tuple[list[Unproven], list[Problem]]:
     """The unproven claims and their problems, remembered under `state` while HEAD, the
@@ -292,7 +292,7 @@ def check_consent(
                 return found, [Problem(**p) for p in saved["problems"]]
         except (OSError, ValueError, TypeError, KeyError):
             pass
-    parsed = notes()
+    parsed = notes([p for p, _ in watched])
     found = find_unproven(vault, {p: parsed[p] for p, _ in watched if p in parsed})
     problems = problems_of(vault, found)
     if cache is not None:

@@ -84,6 +84,14 @@ class CheckResult:
             self._proven = True
         return self._parsed
 
+    def notes_of(self, paths: list[str]) -> dict[str, Note]:
+        """The notes at `paths` as read this run when all of them were (a first check
+        reads no cache back for them), else from every note's frontmatter and body."""
+        if all(p in self._fresh for p in paths):
+            return {p: self._fresh[p] for p in paths}
+        parsed = self.parsed
+        return {p: parsed[p] for p in paths if p in parsed}
+
     def drafts(self) -> set[str]:
         """Notes marked `draft: true` (never committed while they are drafts)."""
         return {path for path, note in self.parsed.items() if is_draft(note.meta)}
@@ -177,7 +185,7 @@ def check_vault(vault: Vault, *, use_cache: bool = True) -> CheckResult:
     if cache_file and (changed or len(entries) != len(cache)):
         write_cache(cache_file, key, entries)
     result = CheckResult(vault, len(entries), problems, stats, fresh, key, state)
-    result.unproven, proof = check_consent(vault, stats, lambda: result.parsed, state)
+    result.unproven, proof = check_consent(vault, stats, result.notes_of, state)
     problems.extend(proof)
     problems.sort()
     return result
