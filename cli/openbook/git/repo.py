@@ -110,10 +110,14 @@ def out(root: Path, *args: str) -> str:
     return run(root, args).stdout
 
 
+def _query(root: Path, args: Sequence[str]) -> str:
+    """A quick read-only question to git (its stdout, stripped; empty when git says no),
+    run without loading GitPython: most commands ask only these."""
+    return git_bytes(root, args, check=False).decode("utf-8", "replace").strip()
+
+
 def config_get(root: Path, key: str) -> str | None:
-    res = run(root, ["config", "--get", key], check=False)
-    value = res.stdout.strip()
-    return value or None
+    return _query(root, ["config", "--get", key]) or None
 
 
 def config_set(root: Path, key: str, value: str) -> None:
@@ -143,14 +147,14 @@ def exclude_locally(root: Path, target: Path) -> None:
 
 
 def has_head(root: Path) -> bool:
-    return run(root, ["rev-parse", "-q", "--verify", "HEAD^{commit}"], check=False).status == 0
+    return rev(root, "HEAD") is not None
 
 
 def rev(root: Path, name: str) -> str | None:
-    res = run(
-        root, ["rev-parse", "-q", "--verify", "--end-of-options", f"{name}^{{commit}}"], check=False
+    return (
+        _query(root, ["rev-parse", "-q", "--verify", "--end-of-options", f"{name}^{{commit}}"])
+        or None
     )
-    return res.stdout.strip() or None
 
 
 def identity_env(name: str, email: str, date: str | None = None) -> dict[str, str]:
