@@ -17,7 +17,7 @@ def test_an_agenda_written_into_the_vault_is_kept_on_this_machine(vault: Path) -
     res = invoke(["agenda", "--format", "html", "-o", str(vault / "agenda.html")], vault=vault)
     assert res.exit_code == 0, res.stderr
     assert res.stdout == (
-        "Agenda wrote "
+        "Agenda written to "
         f"{vault / 'agenda.html'} (inside the vault, so it is kept on this machine only: "
         "openbook never shares it).\n"
     )
@@ -53,7 +53,7 @@ def test_a_file_written_outside_the_vault_changes_nothing_in_it(
     out.parent.mkdir()
     res = invoke(["agenda", "-o", str(out)], vault=vault)
     assert res.exit_code == 0, res.stderr
-    assert res.stdout == f"Agenda wrote {out}.\n"
+    assert res.stdout == f"Agenda written to {out}.\n"
     assert out.read_text(encoding="utf-8").startswith("#")
     assert (vault / ".git" / "info" / "exclude").read_bytes() == before
 

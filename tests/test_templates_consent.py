@@ -215,6 +215,9 @@ def test_a_one_sided_timeout_range_never_turns_past_timeouts_into_errors(pair: P
         '--set return_by="2026-11-24 21:00".\n'
     )
     assert invoke(["check"], vault=pair.bob).exit_code == 0  # the 1h timeout stays valid
+    args = ["new", "timeout", "--no-edit", "--set", "return_by=2026-12-03 10:45"]
+    res = invoke(args, vault=pair.bob)
+    assert "and this one is 8d 14h;" in res.stderr  # a long span in days and hours
 
 
 def test_check_still_holds_every_timeout_to_20m_to_24h(pair: Pair) -> None:

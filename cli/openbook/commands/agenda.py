@@ -81,7 +81,8 @@ def agenda_command(
     if output:
         from openbook.record.output import write_output
 
-        click.echo(f"Agenda {write_output(vault, output, text.encode('utf-8'))}.")
+        kept = write_output(vault, output, text.encode("utf-8"))
+        click.echo(f"Agenda written to {output}{kept}.")
     elif fmt == "json":
         click.echo(text, nl=False)
     else:

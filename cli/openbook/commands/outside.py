@@ -52,8 +52,8 @@ def calendar_command(ctx: click.Context, output: str | None, discreet: bool) -> 
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
-    where = write_output(vault, output, data)
-    click.echo(f"openbook: {where}; import it into your calendar.", err=True)
+    kept = write_output(vault, output, data)
+    click.echo(f"openbook: wrote {output}{kept}; import it into your calendar.", err=True)
 
 
 @click.command("remind")

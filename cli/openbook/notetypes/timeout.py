@@ -46,11 +46,19 @@ def file_name(v: NameFields) -> tuple[str, str]:
 
 
 def _span(td: dt.timedelta) -> str:
+    """'20m', '24h', '2d', '1h 30m', '3d 4h' (a span of more than a day to the hour)."""
     mins = int(td.total_seconds() // 60)
+    if mins < 0:
+        return f"{-mins}m before it is called"
     if mins % (60 * 24) == 0 and mins > 60 * 24:
         return f"{mins // (60 * 24)}d"
     if mins % 60 == 0 and mins:
         return f"{mins // 60}h"
+    if mins > 60 * 24:
+        days, hours = divmod(mins // 60, 24)
+        return f"{days}d {hours}h" if hours else f"{days}d"
+    if mins > 60:
+        return f"{mins // 60}h {mins % 60}m"
     return f"{mins}m"
 
 

@@ -16,7 +16,8 @@ from openbook.vault import Vault
 
 
 def write_output(vault: Vault | None, output: str, data: bytes) -> str:
-    """Write `data` to `output`; returns the sentence that says where it went."""
+    """Write `data` to `output`; returns what to add to the sentence that says so (where
+    the file stays, when it is inside the vault; else nothing)."""
     target = Path(output).expanduser()
     target = (target if target.is_absolute() else Path.cwd() / target).resolve()
     if ".git" in target.parts:
@@ -35,7 +36,7 @@ def write_output(vault: Vault | None, output: str, data: bytes) -> str:
         raise OpenbookError(
             f"could not write {output} ({exc.strerror}); check the folder exists and is yours."
         ) from None
-    return f"wrote {output}" + keep_local(vault, target)
+    return keep_local(vault, target)
 
 
 def keep_local(vault: Vault | None, target: Path) -> str:

@@ -61,6 +61,8 @@ def template_changes(old: Mapping[str, str], new: Mapping[str, str]) -> list[str
 
 def _builtin(name: str) -> str:
     """openbook's own template of that name ('' when openbook has none)."""
+    if name.startswith("/") or "\\" in name or ".." in name.split("/"):
+        return ""  # a name from the vault never reaches outside openbook's own folder
     try:
         return (builtin_dir("templates") / name).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
