@@ -141,3 +141,25 @@ def test_watch_names_a_new_note_with_nothing_written_in_it_once(vault: Path) -> 
     res = invoke(["watch", "--once", "--quiet", "0s", "--json"], vault=vault)
     events = [json.loads(line) for line in res.stdout.splitlines()]
     assert [(e["event"], e["path"], e["message"]) for e in events] == [("held", rel, said)]
+
+
+def test_draft_true_excuses_nothing_in_a_note_already_shared(tmp_path: Path) -> None:
+    """The other partner adds `draft: true` to a shared question and empties a required
+    field with plain git: that is an error like any other, not a draft's warning."""
+    pair = make_pair(tmp_path)
+    pair.write("bob", Q, DONE)
+    assert pair.sync("bob").exit_code == 0
+    assert pair.sync("alice").exit_code == 0
+    hidden = DONE.replace("to: alice\n", "to:\ndraft: true\n")
+    assert hidden != DONE
+    write(pair.alice, Q, hidden)
+    git(pair.alice, "commit", "-q", "-am", "hide it")
+    res = invoke(["check"], vault=pair.alice, as_partner="alice")
+    assert res.exit_code == 1
+    assert (
+        f"{Q}:5:1: error: question needs 'to'; it is in the shared log already, so it is a "
+        "note like any other, draft or not [field-required]"
+    ) in res.stdout
+    write(pair.bob, "questions/Q-0010.md", hidden.replace("Q-0009", "Q-0010"))
+    res = invoke(["check"], vault=pair.bob)
+    assert "questions/Q-0010.md:5:1: warning: question needs 'to' before it stops" in res.stdout

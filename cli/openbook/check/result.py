@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat as statmod
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -105,15 +106,7 @@ class CheckResult:
         if not drafts:
             return set()
         half = {p.path for p in self.problems if p.rule == "field-required" and p.path in drafts}
-        committed: set[str] = set()
-        if self.vault.git_dir is not None and gitrepo.has_head(self.vault.root):
-            raw = gitrepo.run(
-                self.vault.root,
-                ["ls-tree", "-r", "-z", "--name-only", "HEAD", "--", *sorted(drafts)],
-                strip=False,
-            ).stdout
-            committed = {p for p in raw.split("\0") if p}
-        return half | (drafts - committed)
+        return half | (drafts - in_head(self.vault, drafts))
 
     def valid_notes(self) -> list[Note]:
         """Notes with no error of their own, conflict copies and drafts that have not
@@ -180,6 +173,7 @@ def check_vault(vault: Vault, *, use_cache: bool = True) -> CheckResult:
         entries[rel] = entry
         if entry[2]:
             problems.extend(entry[2])
+    problems = _arrived_drafts(vault, problems)
     facts = {rel: e[3] for rel, e in entries.items()}
     problems.extend(cross_check(root, facts, lambda: former_ids(vault)))
     if cache_file and (changed or len(entries) != len(cache)):
@@ -189,6 +183,36 @@ def check_vault(vault: Vault, *, use_cache: bool = True) -> CheckResult:
     problems.extend(proof)
     problems.sort()
     return result
+
+
+def in_head(vault: Vault, paths: set[str]) -> set[str]:
+    """Which of `paths` the last commit holds (one `git ls-tree`)."""
+    if not paths or vault.git_dir is None or not gitrepo.has_head(vault.root):
+        return set()
+    args = ["ls-tree", "-r", "-z", "--name-only", "HEAD", "--", *sorted(paths)]
+    raw = gitrepo.run(vault.root, args, strip=False).stdout
+    return {p for p in raw.split("\0") if p}
+
+
+def _arrived_drafts(vault: Vault, problems: list[Problem]) -> list[Problem]:
+    """A draft may lack a required field (a warning) only while it is on this machine
+    alone: once the note is in the shared log, `draft: true` excuses nothing, so the
+    same edit cannot make a shared note quietly stop counting."""
+    half = {p.path for p in problems if p.rule == "field-required" and p.severity == "warning"}
+    shared = in_head(vault, half)
+    if not shared:
+        return problems
+    return [
+        replace(
+            p,
+            severity="error",
+            message=f"{p.message.split(' before ', 1)[0]}; it is in the shared log already, "
+            "so it is a note like any other, draft or not",
+        )
+        if p.path in shared and p.rule == "field-required" and p.severity == "warning"
+        else p
+        for p in problems
+    ]
 
 
 def _refused(rel: str, rule: str, message: str) -> Note:
