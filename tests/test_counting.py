@@ -158,7 +158,8 @@ def test_daylight_saving_week(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 def test_overdue_is_one_rule_for_agenda_and_status(vault: Path) -> None:
     # now is Tuesday 2026-11-24 20:30. Q-0001 was asked four days ago but its own
     # answer_by is on Thursday: not overdue (SPEC section 6). Q-0002 has no answer_by
-    # and is past asked + 48h: overdue. Q-0003 is past its own answer_by.
+    # and is past asked + 48h: overdue. Q-0003's own answer_by, 4 hours after it was
+    # asked, is sooner than the agreed 48 hours: Bob's wish, never a deadline (SPEC 10).
     write(
         vault,
         "questions/Q-0001.md",
@@ -177,7 +178,7 @@ def test_overdue_is_one_rule_for_agenda_and_status(vault: Path) -> None:
         "---\ntype: question\nid: Q-0003\nasked_by: bob\nto: alice\nasked: 2026-11-24 08:00\n"
         "answer_by: 2026-11-24 12:00\nstatus: open\n---\nWhen?\n",
     )
-    want = {"Q-0001": False, "Q-0002": True, "Q-0003": True}
+    want = {"Q-0001": False, "Q-0002": True, "Q-0003": False}
     data = agenda_json(vault)
     assert {q["id"]: q["overdue"] for q in data["open_questions"]} == want
     assert {q["id"]: q["past_answer_by"] for q in data["open_questions"]} == want
@@ -188,6 +189,11 @@ def test_overdue_is_one_rule_for_agenda_and_status(vault: Path) -> None:
     assert "Q-0001: answer due Thu 26 Nov 10:00." in text  # in the week ahead
     status = ok(["status"], vault)
     assert "Q-0001 for you, 4 days old, answer by Thu 26 Nov 10:00." in status
+    assert (
+        "Q-0003 for Alice Example, today, answer by Thu 26 Nov 08:00; "
+        "you hoped for an answer by Tue 24 Nov 12:00." in status
+    )
+    assert "answer by 2026-11-26 08:00; Bob Example hoped for an answer by 2026-11-24 12:00" in text
     assert "Q-0002 for you, 3 days old, answer was due Mon 23 Nov 10:00." in status
 
 

@@ -1,8 +1,11 @@
 """When an answer is due: part of the one counting model (counting.py re-exports it).
 
-- A question without its own `answer_by` is due at `asked` + the `questions.answer_within`
-  of the settings both partners had accepted when it was asked (SPEC section 10: a note
-  is judged by the settings in force when it was written), never by a later change.
+- A question is due at `asked` + the `questions.answer_within` of the settings both
+  partners had accepted when it was asked (SPEC section 10: a note is judged by the
+  settings in force when it was written), never by a later change. Its own `answer_by`
+  may give more time, never less: an earlier one is the asker's wish, shown as such
+  ("Alice hoped for an answer by 21:00") and never used for overdue marks, reminders or
+  the calendar.
 - No answer clock runs while a pause holds (`openbook pause --all`). The clock stops at
   the pause and runs on after it: a deadline is moved on by every paused moment between
   the asking and the deadline, so a question asked on Monday with 48 hours to answer and a
@@ -81,11 +84,12 @@ class QuestionClock:
     """When a question was asked, when its answer is due, and where it stood at `as_of`."""
 
     asked: dt.datetime
-    answer_by: dt.datetime  # its own answer_by, else asked + answer_within; moved by pauses
+    answer_by: dt.datetime  # the later of its own answer_by and asked + answer_within
     answered: dt.datetime | None
     status: Any  # as it stood at `as_of`: answered later means still open then
     as_of: dt.datetime
     paused: bool = False  # a pause holds at `as_of`: no answer clock runs
+    wish: dt.datetime | None = None  # an answer_by earlier than the agreed time: a wish
 
     @property
     def asked_yet(self) -> bool:
@@ -119,7 +123,10 @@ def question_clock(
     if asked is None:
         return None
     within = model.answer_within_at(asked) if model is not None else cfg.answer_within
-    answer_by = as_datetime(meta.get("answer_by"), tz) or asked + within
+    agreed = asked + within
+    own = as_datetime(meta.get("answer_by"), tz)
+    wish = own if own is not None and utc(own) < utc(agreed) else None
+    answer_by = own if own is not None and wish is None else agreed
     paused = False
     if model is not None:
         pauses = model.schedules.pauses
@@ -129,4 +136,4 @@ def question_clock(
     status = meta.get("status")
     if status == "answered" and answered is not None and utc(answered) > utc(as_of):
         status = "open"  # a view of a past moment shows the question as it was then
-    return QuestionClock(asked, answer_by, answered, status, as_of, paused)
+    return QuestionClock(asked, answer_by, answered, status, as_of, paused, wish)

@@ -120,6 +120,7 @@ class OpenQuestion:
     status: Any
     summary: str
     paused: bool = False  # a pause holds: no answer is due until it ends
+    wish: dt.datetime | None = None  # the asker hoped for an answer sooner than agreed
 
 
 @dataclass
@@ -214,6 +215,7 @@ def question_facts(
                     clock.status,
                     first_line(n.body),
                     clock.paused,
+                    clock.wish,
                 )
             )
         elif clock.status == "answered" and clock.answered is not None:

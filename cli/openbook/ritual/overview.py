@@ -127,6 +127,7 @@ def open_questions(
                 "status": clock.status,
                 "overdue": clock.overdue,
                 "paused": clock.paused,
+                "wish": clock.wish.isoformat() if clock.wish else None,
             }
         )
     out.sort(key=lambda q: str(q["asked"]))

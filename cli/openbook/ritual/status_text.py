@@ -4,6 +4,7 @@ sync's; the command layer only prints them."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from openbook.config import Partner
 from openbook.git.ledger import LogEntry
@@ -74,6 +75,17 @@ def _checkin_lines(ov: Overview, names: dict[str, Partner], me: str | None) -> l
     return lines
 
 
+def _wish(q: dict[str, Any], names: dict[str, Partner], me: str | None) -> str:
+    """ "; Alice hoped for an answer by Tue 24 Nov 12:00": an answer_by sooner than the
+    agreed time is the asker's wish, never a deadline (SPEC section 10)."""
+    if not q.get("wish"):
+        return ""
+    who = q["asked_by"]
+    asker = "you" if who == me else (names[who].name if who in names else str(who))
+    when = dt.datetime.fromisoformat(q["wish"]).strftime("%a %d %b %H:%M")
+    return f"; {asker} hoped for an answer by {when}"
+
+
 def _question_lines(ov: Overview, names: dict[str, Partner], me: str | None) -> list[str]:
     lines = ["Open questions:"]
     if not ov.open_questions:
@@ -84,7 +96,7 @@ def _question_lines(ov: Overview, names: dict[str, Partner], me: str | None) -> 
         if q.get("paused"):
             mark = "no answer is due while everything is paused"
         to = "you" if q["to"] == me else (names[q["to"]].name if q["to"] in names else q["to"])
-        lines.append(f"  {q['id']} for {to}, {_ago(q['age_days'])}, {mark}.")
+        lines.append(f"  {q['id']} for {to}, {_ago(q['age_days'])}, {mark}{_wish(q, names, me)}.")
     return lines
 
 
