@@ -206,18 +206,25 @@ def test_a_one_sided_timeout_range_never_turns_past_timeouts_into_errors(pair: P
     res = invoke(["new", "timeout", "--no-edit", "--date", "2026-11-22"], vault=pair.bob)
     assert res.exit_code == 0, res.stderr
     assert "return_by: 2026-11-22 21:00\n" in (pair.bob / res.stdout.strip()).read_text()
-    args = ["new", "timeout", "--no-edit", "--set", "return_by=2026-11-24 22:30"]
+    # calling a timeout is never refused: outside the agreed range it is recorded at
+    # the nearest bound, and says so (SPEC section 10)
+    timeout = ["new", "timeout", "--no-edit", "--set"]
+    args = [*timeout, "called=2026-11-24 20:40", "--set", "return_by=2026-11-24 22:40"]
     res = invoke(args, vault=pair.bob)
-    assert (res.exit_code, res.stdout) == (1, "")
+    assert res.exit_code == 0, res.stderr
+    assert "return_by: 2026-11-24 21:10\n" in (pair.bob / res.stdout.strip()).read_text()
     assert res.stderr == (
-        "openbook: a new timeout comes back 20m to 30m after it is called, as you both "
-        "agreed in openbook.yml, and this one is 2h; give a time inside that range, like "
-        '--set return_by="2026-11-24 21:00".\n'
+        "The timeout is recorded to end at 21:10 (30m), the longest time you both agreed "
+        "(20m to 30m); you asked for 2h.\n"
     )
     assert invoke(["check"], vault=pair.bob).exit_code == 0  # the 1h timeout stays valid
-    args = ["new", "timeout", "--no-edit", "--set", "return_by=2026-12-03 10:45"]
+    args = [*timeout, "called=2026-11-24 20:45", "--set", "return_by=2026-12-03 10:45"]
     res = invoke(args, vault=pair.bob)
-    assert "and this one is 8d 14h;" in res.stderr  # a long span in days and hours
+    assert "you asked for 8d 14h." in res.stderr  # a long span in days and hours
+    args = [*timeout, "called=2026-11-24 20:50", "--set", "return_by=2026-11-24 20:55"]
+    res = invoke(args, vault=pair.bob)
+    assert res.exit_code == 0, res.stderr
+    assert "the shortest time you both agreed (20m to 30m); you asked for 5m." in res.stderr
 
 
 def test_check_still_holds_every_timeout_to_20m_to_24h(pair: Pair) -> None:

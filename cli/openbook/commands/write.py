@@ -68,9 +68,18 @@ def _create(
             click.echo(line, err=True)
         raise
     if as_json:
-        echo_json({"path": created.path, "commit": created.commit, "type": note_type})
+        echo_json(
+            {
+                "path": created.path,
+                "commit": created.commit,
+                "type": note_type,
+                "said": list(created.said),
+            }
+        )
     else:
         click.echo(created.path)
+    for sentence in created.said if not as_json else ():
+        click.echo(sentence, err=True)
 
 
 def _editor(path: Path) -> None:

@@ -2,8 +2,9 @@
 
 A timeout is always 20 minutes to 24 hours (what `check` holds every note to). The
 narrower range openbook.yml may agree on applies when openbook writes a new one
-(`outside_agreed`, with the settings in force), so a one-sided edit of openbook.yml
-never turns past timeouts into errors.
+(`to_agreed`, with the settings in force: a time outside it is moved to the nearest
+bound and the person is told), so a one-sided edit of openbook.yml never turns past
+timeouts into errors, and calling a timeout is never refused.
 """
 
 from __future__ import annotations
@@ -50,13 +51,11 @@ def _span(td: dt.timedelta) -> str:
     mins = int(td.total_seconds() // 60)
     if mins < 0:
         return f"{-mins}m before it is called"
-    if mins % (60 * 24) == 0 and mins > 60 * 24:
-        return f"{mins // (60 * 24)}d"
-    if mins % 60 == 0 and mins:
-        return f"{mins // 60}h"
     if mins > 60 * 24:
         days, hours = divmod(mins // 60, 24)
         return f"{days}d {hours}h" if hours else f"{days}d"
+    if mins % 60 == 0 and mins:
+        return f"{mins // 60}h"
     if mins > 60:
         return f"{mins // 60}h {mins % 60}m"
     return f"{mins}m"
@@ -83,18 +82,20 @@ def consistency(note: Note, cfg: Config, report: Report) -> None:
         )
 
 
-def outside_agreed(meta: Meta, cfg: Config) -> str | None:
-    """Why a new timeout's return_by is outside the range in force (`cfg`), else None."""
+def to_agreed(meta: Meta, cfg: Config) -> tuple[dt.datetime, str] | None:
+    """A new timeout's return_by moved to the nearest bound of the range in force
+    (`cfg`), with the sentence that says so; None when it is inside. Calling a timeout
+    is never refused (SPEC section 10)."""
     gap = _gap(meta, cfg.tz)
     if gap is None or cfg.timeout_min <= gap <= cfg.timeout_max:
         return None
-    called = meta["called"]
-    back = called + max(cfg.timeout_min, min(dt.timedelta(hours=1), cfg.timeout_max))
-    return (
-        f"a new timeout comes back {_span(cfg.timeout_min)} to {_span(cfg.timeout_max)} "
-        f"after it is called, as you both agreed in openbook.yml, and this one is "
-        f"{_span(gap)}; give a time inside that range, like "
-        f'--set return_by="{back:%Y-%m-%d %H:%M}".'
+    bound = cfg.timeout_min if gap < cfg.timeout_min else cfg.timeout_max
+    back = meta["called"] + bound  # a datetime (_gap read it), naive as it was written
+    asked = _span(gap) if gap >= dt.timedelta(0) else "before it was called"
+    return back, (
+        f"The timeout is recorded to end at {back:%H:%M} ({_span(bound)}), the "
+        f"{'shortest' if bound == cfg.timeout_min else 'longest'} time you both agreed "
+        f"({_span(cfg.timeout_min)} to {_span(cfg.timeout_max)}); you asked for {asked}."
     )
 
 

@@ -28,7 +28,7 @@ from openbook.git import repo as gitrepo
 from openbook.notes.parse import Problem, parse_bytes, render_note
 from openbook.notetypes.base import NewNote
 from openbook.notetypes.registry import TYPES, NoteType
-from openbook.notetypes.timeout import outside_agreed
+from openbook.notetypes.timeout import to_agreed
 from openbook.record.blank import (
     author_field,
     is_blank,
@@ -76,6 +76,7 @@ class Draft:
     text: str
     note_type: str
     target: str  # what the commit subject names: the path, or the id
+    said: tuple[str, ...] = ()  # what openbook changed of what was asked, in sentences
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,7 @@ class Created:
     path: str
     commit: str
     note_type: str
+    said: tuple[str, ...] = ()  # what openbook changed of what was asked, in sentences
 
 
 class NoteKept(ValidationFailed):
@@ -204,9 +206,11 @@ def draft(
             f"a new {note_type} is written by the partner who runs openbook, and you are "
             f"{partner}; each partner writes their own notes, so leave out --set {key}."
         )
-    agreed = outside_agreed(meta, vault.terms().config) if note_type == "timeout" else None
+    said: tuple[str, ...] = ()
+    agreed = to_agreed(meta, vault.terms().config) if note_type == "timeout" else None
     if agreed is not None:
-        raise NoteError(agreed)
+        meta["return_by"], sentence = agreed
+        said = (sentence,)
     missing = [k for k in t.required() if meta.get(k) in (None, "")]
     if missing and not blanks_ok:
         hint = " ".join(f"--set {k}={t.set_examples.get(k, 'VALUE')}" for k in missing)
@@ -222,7 +226,7 @@ def draft(
         text = render_note(meta, body.strip())
     advice = " Fix the value you gave (for example with --set KEY=VALUE) and try again."
     _validated(relpath, text, cfg, blanks_ok=blanks_ok, advice=advice)
-    return Draft(relpath, text, note_type, _target(t, meta, relpath))
+    return Draft(relpath, text, note_type, _target(t, meta, relpath), said)
 
 
 def write_draft(vault: Vault, d: Draft, *, exists_hint: str = NEVER_OVERWRITES) -> Path:
@@ -261,7 +265,7 @@ def write_and_commit(
                 f"{d.relpath} was not written: {errors[0].message}. Fix it and try again."
             )
         sha = ledger.record(vault, partner, "new", d.note_type, [d.relpath], d.target)
-    return Created(d.relpath, sha, d.note_type)
+    return Created(d.relpath, sha, d.note_type, d.said)
 
 
 def commit_edited(vault: Vault, partner: str, d: Draft) -> Created:
@@ -294,7 +298,7 @@ def commit_edited(vault: Vault, partner: str, d: Draft) -> Created:
         head = gitrepo.run(vault.root, ["cat-file", "-e", f"HEAD:{d.relpath}"], check=False)
         action = "edit" if head.status == 0 else "new"  # committed meanwhile, by `watch`
         sha = ledger.record(vault, partner, action, d.note_type, [d.relpath], d.target)
-    return Created(d.relpath, sha, d.note_type)
+    return Created(d.relpath, sha, d.note_type, d.said)
 
 
 def write_new_draft(
