@@ -205,6 +205,8 @@ def _partner(c: _Checker, pid: Any, info: Any) -> Partner | None:
 
 def _check_checkins(c: _Checker) -> None:
     for pid, sched in c.mapping("checkins").items():
+        if sched is None and pid in c.cfg.partners:
+            continue  # `bob: null`: no schedule for bob (openbook propose checkins bob --none)
         schedule = _checkin(c, pid, sched)
         if schedule is not None:
             c.cfg.checkins[pid] = schedule

@@ -25,6 +25,7 @@ ACTIONS = (
     "delete",
     "answer",
     "accept",
+    "propose",
     "pause",
     "retire",
     "merge",
