@@ -30,12 +30,14 @@ def test_pause_all_commits_a_pause_note_by_the_pauser(pair: Pair) -> None:
     )
     assert subjects(pair.alice)[0] == f"pause: new {NOTE}"
     assert trailers(pair.alice)["Openbook-Type"] == "pause"
-    res = invoke(["pause", "--all"], vault=pair.alice)
-    assert res.exit_code == 1
-    assert res.stderr == (
-        f"openbook: Everything is already paused (Alice Example, {NOTE}); nothing is expected "
-        "of either of you until it ends: you end it with 'openbook resume'.\n"
+    head = pair.head("alice")
+    res = invoke(["pause", "--all"], vault=pair.alice)  # a pause is never refused
+    assert (res.exit_code, res.stderr) == (0, "")
+    assert res.stdout == (
+        "Your pause since Tue 24 Nov 20:30 still holds; nothing new was written. End it with "
+        "'openbook resume' when you are ready.\n"
     )
+    assert pair.head("alice") == head
 
 
 def test_only_the_partner_who_paused_can_resume(pair: Pair) -> None:

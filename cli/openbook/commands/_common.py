@@ -19,7 +19,30 @@ def get_vault(ctx: click.Context) -> Vault:
     vault = Vault.find(obj.get("vault_path"))
     vault.terms_provider = _terms_in_force(vault)
     _check_as(vault, obj.get("as_partner"))
+    _commit_waiting_pause(vault)
     return vault
+
+
+def _commit_waiting_pause(vault: Vault) -> None:
+    """A pause or resume made while git was mid-rebase or on a detached HEAD waits in
+    .git/openbook/pending-pause; the first command run once the branch is usable commits
+    it with its own time (SPEC section 10)."""
+    state = vault.state_dir() if vault.is_own_repo else None
+    if state is None or not (state / "pending-pause").exists():
+        return
+    from openbook.errors import Busy
+    from openbook.record.pause_anyway import commit_pending_pause
+
+    try:
+        sha = commit_pending_pause(vault)
+    except Busy:
+        return  # another openbook holds the vault: the next command commits it
+    if sha is not None:
+        click.echo(
+            f"The pause made while git was busy is now committed ({sha[:7]}); "
+            "'openbook sync' shares it.",
+            err=True,
+        )
 
 
 def _terms_in_force(vault: Vault) -> Callable[[], Terms]:

@@ -26,7 +26,7 @@ class ConsentResult:
     id: str
     path: str
     action: str
-    commit: str
+    commit: str | None  # None: nothing new was written, or a pause waits for the branch
     status: str
     message: str
     details: dict[str, Any] = field(default_factory=dict)

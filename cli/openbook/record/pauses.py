@@ -4,13 +4,15 @@ only the partner who paused ends it (SPEC section 10)."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 from openbook.check.result import check_vault
 from openbook.errors import OpenbookError
-from openbook.notes.parse import Note
+from openbook.notes.parse import Note, render_note, update_fields
 from openbook.notetypes.pause import holds
-from openbook.record.consent import ConsentResult, _commit, _now_local, _rewrite
-from openbook.record.create import save_note
+from openbook.notetypes.registry import TYPES
+from openbook.record.consent import ConsentResult, _now_local
+from openbook.record.pause_anyway import record_pause_file
 from openbook.vault import Vault
 
 
@@ -26,49 +28,77 @@ def _fmt(value: dt.datetime) -> str:
     return value.strftime("%a %d %b %H:%M")
 
 
+PAUSE_WAIT = 60.0  # seconds a pause waits for the vault lock: it is never refused
+
+
+def _lock_wait() -> float:
+    return max(PAUSE_WAIT, float(os.environ.get("OPENBOOK_LOCK_WAIT", "5")))
+
+
 def pause_all(vault: Vault, partner: str, until: dt.date | None = None) -> ConsentResult:
-    """Pause everything for both partners from now; `until` ends it by itself that day."""
-    vault.require_writable()
+    """Pause everything for both partners from now; `until` ends it by itself that day.
+    Never refused: it waits for a busy lock, and is committed beside a merge in progress,
+    or held in this clone until a rebase or detached HEAD ends (pause_anyway.py). It
+    writes only its own file, so invalid notes, drafts or conflict copies elsewhere do not
+    stop it."""
     names = vault.require_config().partners
-    with vault.lock():
+    if not vault.is_own_repo:
+        vault.require_writable()  # the one refusal: not a vault of its own
+    since = _now_local(vault)
+    end = dt.datetime.combine(until, dt.time(0, 0)) if until else None
+    if end is not None and end <= since:
+        raise OpenbookError(
+            f"--until {until} is not in the future; give a later date, or leave it out."
+        )
+    with vault.lock(wait=_lock_wait()):
         current = open_pauses(vault)
-        if current:
-            by = current[0].meta.get("by")
-            who = names[by].name if by in names else str(by)
-            ends = (
-                "you end it with 'openbook resume'"
-                if by == partner
-                else f"{who} ends it with 'openbook resume'"
-            )
-            raise OpenbookError(
-                f"Everything is already paused ({who}, {current[0].path}); nothing is "
-                f"expected of either of you until it ends: {ends}."
-            )
-        since = _now_local(vault)
-        end = dt.datetime.combine(until, dt.time(0, 0)) if until else None
-        if end is not None and end <= since:
-            raise OpenbookError(
-                f"--until {until} is not in the future; give a later date, or leave it out."
+        mine = [n for n in current if n.meta.get("by") == partner]
+        if mine:
+            return ConsentResult(
+                "pause",
+                mine[0].path,
+                "pause",
+                None,
+                "paused",
+                f"Your pause since {_fmt(mine[0].meta['since'])} still holds; nothing new was "
+                "written. End it with 'openbook resume' when you are ready.",
             )
         meta = {"type": "pause", "by": partner, "since": since, "until": end, "resumed": None}
-        created = save_note(vault, partner, meta, "")
+        relpath = TYPES["pause"].path_for(meta, names)
+        text = render_note(meta, "")
+        sha = record_pause_file(vault, partner, relpath, text, "new", vault.now())
     lasting = f" until {until.isoformat()}" if until else " until you run 'openbook resume'"
+    also = ""
+    if current:
+        by = current[0].meta.get("by")
+        also = f" {names[by].name if by in names else by}'s pause holds too."
     return ConsentResult(
         "pause",
-        created.path,
+        relpath,
         "pause",
-        created.commit,
+        sha,
         "paused",
         f"Everything is paused for both of you{lasting}: no check-in, answer or deadline is "
-        "expected, and nothing is counted. No reason is needed.",
+        f"expected, and nothing is counted. No reason is needed.{also}{_waiting(sha)}",
+    )
+
+
+def _waiting(sha: str | None) -> str:
+    if sha is not None:
+        return ""
+    return (
+        " It holds in this copy now; git is busy (a rebase or a detached HEAD), so openbook "
+        "commits it as soon as the branch is usable again, then 'openbook sync' shares it."
     )
 
 
 def resume(vault: Vault, partner: str) -> ConsentResult:
-    """End the pause this partner began; a pause by the other partner is theirs to end."""
-    vault.require_writable()
+    """End the pause this partner began; a pause by the other partner is theirs to end.
+    Never refused for a busy lock or git's state (as pause_all)."""
     names = vault.require_config().partners
-    with vault.lock():
+    if not vault.is_own_repo:
+        vault.require_writable()
+    with vault.lock(wait=_lock_wait()):
         current = open_pauses(vault)
         mine = [n for n in current if n.meta.get("by") == partner]
         if not mine:
@@ -81,8 +111,9 @@ def resume(vault: Vault, partner: str) -> ConsentResult:
                 )
             raise OpenbookError("Nothing is paused right now; there is nothing to resume.")
         note = mine[0]
-        _rewrite(vault, note, {"resumed": _now_local(vault)})
-        sha = _commit(vault, partner, "edit", "pause", note, note.path)
+        full = vault.root / note.path
+        text = update_fields(full.read_bytes().decode("utf-8"), {"resumed": _now_local(vault)})
+        sha = record_pause_file(vault, partner, note.path, text, "edit", vault.now())
     return ConsentResult(
         "pause",
         note.path,
@@ -90,5 +121,5 @@ def resume(vault: Vault, partner: str) -> ConsentResult:
         sha,
         "resumed",
         "The pause has ended; schedules and deadlines run again from now. Nothing from the "
-        "pause is counted.",
+        f"pause is counted.{_waiting(sha)}",
     )
