@@ -12,6 +12,7 @@ from openbook.notes.parse import Note, render_note, update_fields
 from openbook.notetypes.pause import holds
 from openbook.notetypes.registry import TYPES
 from openbook.record.consent import ConsentResult, _now_local
+from openbook.record.guard import require_can_sign
 from openbook.record.pause_anyway import record_pause_file
 from openbook.vault import Vault
 
@@ -43,7 +44,8 @@ def pause_all(vault: Vault, partner: str, until: dt.date | None = None) -> Conse
     stop it."""
     names = vault.require_config().partners
     if not vault.is_own_repo:
-        vault.require_writable()  # the one refusal: not a vault of its own
+        vault.require_writable()  # not a vault of its own: nothing to write in
+    require_can_sign(vault)  # a key that cannot sign is named before anything is written
     since = _now_local(vault)
     end = dt.datetime.combine(until, dt.time(0, 0)) if until else None
     if end is not None and end <= since:
@@ -98,6 +100,7 @@ def resume(vault: Vault, partner: str) -> ConsentResult:
     names = vault.require_config().partners
     if not vault.is_own_repo:
         vault.require_writable()
+    require_can_sign(vault)
     with vault.lock(wait=_lock_wait()):
         current = open_pauses(vault)
         mine = [n for n in current if n.meta.get("by") == partner]
