@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import subprocess
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -20,13 +21,15 @@ from testing.sshsig_cases import (
     Case,
     Key,
     Oracle,
+    add_sk_key,
     armor,
     corpus,
+    intended_difference,
     keygen_sign,
     make_keys,
     openbook_accepts,
     openssh_version,
-    rsa_floor_refusal,
+    sk_sign,
 )
 
 from openbook.trust import sshsig
@@ -48,37 +51,50 @@ def oracle(folder: Path) -> Oracle:
     return Oracle(folder, openssh_version())
 
 
-def judge(oracle: Oracle, cases: list[Case]) -> tuple[list[str], int, int]:
+def judge(oracle: Oracle, cases: list[Case]) -> tuple[list[str], int, Counter[str]]:
     """(a line for each case where openbook and OpenSSH disagree, the number of cases
-    openbook accepts, the number refused only for RSA under 2048 bits)."""
-    differ, accepted, rsa_floor = [], 0, 0
+    openbook accepts, the intended differences met, by name)."""
+    differ: list[str] = []
+    accepted = 0
+    intended: Counter[str] = Counter()
     for case in cases:
         theirs = oracle.accepts(case.key, case.armored, case.message)
         ours, reason = openbook_accepts(case.key, case.armored, case.message)
         accepted += ours
-        if theirs and not ours and rsa_floor_refusal(case.key, reason):
-            rsa_floor += 1
+        named = intended_difference(case.key, reason) if theirs and not ours else None
+        if named:
+            intended[named] += 1
         elif theirs != ours:
             verdict = "accepts" if ours else f"refuses ({reason})"
             differ.append(
                 f"{case.name}: ssh-keygen {'accepts' if theirs else 'refuses'}, openbook {verdict}"
             )
-    return differ, accepted, rsa_floor
+    return differ, accepted, intended
+
+
+def _sk_cases(key: Key) -> list[Case]:
+    sig = sk_sign(key, MESSAGE)
+    return [
+        Case("sk-ed25519: as made", key, sig, MESSAGE),
+        Case("sk-ed25519: without user presence", key, sk_sign(key, MESSAGE, flags=0), MESSAGE),
+        Case("sk-ed25519: another message", key, sig, MESSAGE + b"x"),
+        Case("sk-ed25519: text after END", key, sig + b"more\n", MESSAGE),
+    ]
 
 
 @pytest.mark.slow
 def test_fixed_corpus_agrees_with_ssh_keygen(keys: dict[str, Key], folder: Path) -> None:
     oracle = Oracle(folder, openssh_version())
-    cases = corpus(keys, folder)
-    differ, accepted, rsa_floor = judge(oracle, cases)
+    cases = corpus(keys, folder) + _sk_cases(add_sk_key(folder))
+    differ, accepted, intended = judge(oracle, cases)
     summary = (
         f"{len(cases)} cases, {len(differ)} disagreements, {accepted} accepted by openbook, "
-        f"{rsa_floor} refused only for RSA under 2048 bits, {oracle.emulated} judged by "
-        f"an OpenSSH fix newer than the installed OpenSSH {'.'.join(map(str, oracle.version))}"
+        f"intended differences {dict(intended)}, {oracle.emulated} judged by an OpenSSH fix "
+        f"newer than the installed OpenSSH {'.'.join(map(str, oracle.version))}"
     )
     print(summary)
     assert not differ, summary + "\n" + "\n".join(differ)
-    assert len(cases) >= 100 and rsa_floor > 0, summary
+    assert len(cases) >= 100 and set(intended) == {"RSA under 2048 bits", "security-key type"}
 
 
 def test_rsa_under_2048_bits_is_refused_with_a_sentence(keys: dict[str, Key], folder: Path) -> None:
@@ -234,19 +250,20 @@ def test_commits_agree_with_git_verify_commit(keys: dict[str, Key], folder: Path
         cases.append(
             (f"{name}: SHA-256 repository", sha256, _commit(sha256, keys[name], name), keys[name])
         )
-    differ, rsa_floor = [], 0
+    differ, intended = [], Counter[str]()
     for name, where, sha, key in cases:
         theirs = _git(where, "verify-commit", sha).returncode == 0
         ours, reason = _openbook_accepts_commit(
             sha, _git(where, "cat-file", "commit", sha).stdout, key
         )
-        if theirs and not ours and rsa_floor_refusal(key, reason):
-            rsa_floor += 1
+        named = intended_difference(key, reason) if theirs and not ours else None
+        if named:
+            intended[named] += 1
         elif theirs != ours:
             differ.append(
                 f"{name}: git {'accepts' if theirs else 'refuses'}, openbook {reason or 'accepts'}"
             )
-    summary = f"{len(cases)} commits, {len(differ)} disagreements, {rsa_floor} RSA under 2048 bits"
+    summary = f"{len(cases)} commits, {len(differ)} disagreements, intended {dict(intended)}"
     print(summary)
     assert not differ, summary + "\n" + "\n".join(differ)
-    assert rsa_floor == 1, summary
+    assert intended == {"RSA under 2048 bits": 1}, summary

@@ -217,11 +217,6 @@ def openbook_accepts(key: Key, armored: bytes, message: bytes) -> tuple[bool, st
     return signer == key.public, "" if signer == key.public else "another key signed it"
 
 
-def rsa_floor_refusal(key: Key, reason: str) -> bool:
-    """The one intended difference: openbook refuses RSA keys under 2048 bits, by name."""
-    return key.name == "rsa1024" and "ssh-rsa key has 1024 bits" in reason
-
-
 # -------------------------------------------------------------------------- corpus
 
 
@@ -474,3 +469,44 @@ def _rsa_short_signature(key: Key) -> Case:
                 f"{key.name}: RSA signature one byte short", key, armor(blob.encode()), message
             )
     raise AssertionError("no RSA signature began with a zero byte")
+
+
+SK_ED25519 = "sk-ssh-ed25519@openssh.com"
+
+
+def add_sk_key(folder: Path) -> Key:
+    """A security-key (FIDO) ed25519 key held in software, listed in allowed_signers."""
+    private = ed25519.Ed25519PrivateKey.generate()
+    raw = private.public_key().public_bytes(
+        serialization.Encoding.Raw, serialization.PublicFormat.Raw
+    )
+    blob = string(SK_ED25519.encode()) + string(raw) + string(b"ssh:")
+    public = sshsig.PublicKey(SK_ED25519, blob)
+    path = folder / "sk-ed25519"
+    path.with_suffix(".pub").write_text(public.text + " sk\n")
+    key = Key("sk-ed25519", path, public, private)
+    with (folder / "allowed_signers").open("a") as allowed:
+        allowed.write(f"{key.principal} {public.text}\n")
+    return key
+
+
+def sk_sign(key: Key, message: bytes, flags: int = 0x01) -> bytes:
+    """What `ssh-keygen -Y sign` with a FIDO ed25519 key writes (user presence flag set)."""
+    digest = hashes.Hash(hashes.SHA256())
+    digest.update(signed_data(b"git", b"sha512", message))
+    app = hashes.Hash(hashes.SHA256())
+    app.update(b"ssh:")
+    counter = struct.pack(">BI", flags, 7)
+    raw = key.private.sign(app.finalize() + counter + digest.finalize())
+    sig = string(SK_ED25519.encode()) + string(raw) + counter
+    return armor(Blob(key.public.blob, b"git", b"", b"sha512", sig).encode())
+
+
+def intended_difference(key: Key, reason: str) -> str | None:
+    """The differences openbook means to have, by name: RSA keys under 2048 bits and
+    security-key (sk-) types are refused with a sentence naming the type."""
+    if key.name == "rsa1024" and "ssh-rsa key has 1024 bits" in reason:
+        return "RSA under 2048 bits"
+    if key.name.startswith("sk-") and f"key type {key.public.algorithm} is not" in reason:
+        return "security-key type"
+    return None
