@@ -17,13 +17,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from testing.sshsig_cases import (
-    MESSAGE,
-    Case,
     Key,
     Oracle,
     add_sk_key,
     armor,
-    corpus,
     intended_difference,
     keygen_sign,
     make_keys,
@@ -31,6 +28,7 @@ from testing.sshsig_cases import (
     openssh_version,
     sk_sign,
 )
+from testing.sshsig_corpus import MESSAGE, Case, corpus
 
 from openbook.trust import sshsig
 from openbook.trust.commits import parse_commit
