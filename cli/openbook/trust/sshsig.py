@@ -110,6 +110,8 @@ def _key(blob: bytes) -> tuple[str, bytes, Any]:
     """`read_key`, cached: the same few keys sign every commit."""
     cached = _KEYS.get(blob)
     if cached is None:
+        if len(_KEYS) > 256:  # a history signed by many keys is not kept whole
+            _KEYS.clear()
         cached = _KEYS[blob] = read_key(blob)
     return cached
 

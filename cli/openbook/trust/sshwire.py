@@ -30,8 +30,7 @@ ECDSA = {
     "ecdsa-sha2-nistp521": ("nistp521", "sha512"),
 }
 KEY_TYPES = (ED25519, RSA, *ECDSA)
-OPENSSH_RSA_MIN_BITS = 1024  # SSH_RSA_MINIMUM_MODULUS_SIZE: below it OpenSSH refuses too
-RSA_MIN_BITS = 2048  # openbook's own floor (SPEC section 7)
+RSA_MIN_BITS = 2048  # openbook's floor (SPEC section 7); OpenSSH's is 1024 bits
 _MAX_BIGNUM = 16384 // 8
 _MAX_ECPOINT = (528 * 2 // 8) + 1
 _SPACE = b" \t\n\v\f\r"  # C isspace() in the C locale
@@ -132,7 +131,7 @@ def refuse_type(name: bytes) -> UnsupportedKey:
     )
 
 
-def read_key(blob: bytes, floor: int = RSA_MIN_BITS) -> tuple[str, bytes, Any]:
+def read_key(blob: bytes) -> tuple[str, bytes, Any]:
     """Parse a public key blob: (type, canonical blob, `cryptography` key).
     Raises WireError for what OpenSSH refuses, UnsupportedKey for what openbook does."""
     reader = Reader(blob)
@@ -150,9 +149,7 @@ def read_key(blob: bytes, floor: int = RSA_MIN_BITS) -> tuple[str, bytes, Any]:
         from cryptography.hazmat.primitives.asymmetric import rsa
 
         e, n = reader.mpint(), reader.mpint()
-        if n.bit_length() < OPENSSH_RSA_MIN_BITS:
-            raise WireError(f"a {n.bit_length()}-bit RSA key is too small for OpenSSH")
-        if n.bit_length() < floor:
+        if n.bit_length() < RSA_MIN_BITS:
             raise UnsupportedKey(
                 f"the ssh-rsa key has {n.bit_length()} bits; openbook accepts RSA keys of "
                 f"{RSA_MIN_BITS} bits or more (make one with 'ssh-keygen -t ed25519')"
