@@ -28,6 +28,7 @@ from openbook.ritual.settings import (
     proposal_sentence,
 )
 from openbook.ritual.terms_text import template_diff
+from openbook.ritual.trust_terms import partners_raw
 from openbook.vault import Terms, Vault
 
 
@@ -77,7 +78,7 @@ def settings_proposal(hist: VaultHistory, cfg: Config) -> dict[str, Any] | None:
     changes = differences(
         now.text if now else "", proposal.text, now.templates if now else {}, proposal.templates
     )
-    waiting = [pid for pid in cfg.partners if pid not in proposal.endorsed]
+    waiting = [pid for pid in proposal.required if pid not in proposal.endorsed]
     by = _name(cfg, proposal.by) if proposal.by else None
     return {
         "by": proposal.by,
@@ -117,13 +118,24 @@ def _working_templates(vault: Vault) -> dict[str, str]:
 
 
 def config_in_force(cfg: Config, text: str) -> Config:
-    """openbook.yml as it is, with the binding settings of the version in force (`text`)."""
+    """openbook.yml as it is, with the binding settings of the version in force (`text`):
+    the schedules, the meeting, the time zone, the partners, whether signatures are
+    required. A partner's own signing key is theirs: it is kept as the file lists it. A
+    file that does not load is set aside whole for the version in force."""
     agreed = config_from_bytes(text.encode("utf-8"), Path(CONFIG_NAME))
+    if not cfg.loads:
+        return dataclasses.replace(
+            agreed, path=cfg.path, digest=cfg.digest, problems=[], set_aside=list(cfg.problems)
+        )
     raw = {k: v for k, v in cfg.raw.items() if k not in BINDING}
     raw.update({k: v for k, v in agreed.raw.items() if k in BINDING})
+    raw["partners"] = _own_keys(partners_raw(agreed.raw), partners_raw(cfg.raw))
     return dataclasses.replace(
         cfg,
-        checkins={p: s for p, s in agreed.checkins.items() if p in cfg.partners},
+        timezone=agreed.timezone,
+        partners=dict(agreed.partners),
+        require_signatures=agreed.require_signatures,
+        checkins={p: s for p, s in agreed.checkins.items() if p in agreed.partners},
         answer_within=agreed.answer_within,
         meeting_on=agreed.meeting_on,
         meeting_at=agreed.meeting_at,
@@ -133,6 +145,37 @@ def config_in_force(cfg: Config, text: str) -> Config:
         timeout_max=agreed.timeout_max,
         raw=raw,
     )
+
+
+def _own_keys(
+    agreed: dict[str, dict[str, Any]], current: dict[str, dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """The partners in force, each with the signing key the file lists for them."""
+    out = {}
+    for pid, info in agreed.items():
+        entry = {k: v for k, v in info.items() if k != "signing_key"}
+        key = current.get(pid, {}).get("signing_key")
+        if key is not None:
+            entry["signing_key"] = key
+        out[pid] = entry
+    return out
+
+
+def config_provider(vault: Vault) -> Callable[[Config], Config]:
+    """What `vault.config` asks: openbook.yml with the settings in force from history (the
+    last version both accepted). A file that does not load is never used (SPEC section 7);
+    a vault without a history of its own takes the file as it is."""
+
+    def provide(cfg: Config) -> Config:
+        hist = read_history(vault)
+        if not hist.own:
+            return cfg
+        force = terms_in_force(hist, cfg)
+        if not force:
+            return cfg
+        return config_in_force(cfg, force[-1].text)
+
+    return provide
 
 
 def vault_terms(vault: Vault, hist: VaultHistory | None = None) -> Terms:
