@@ -67,7 +67,9 @@ def test_a_time_zone_changed_by_one_partner_waits_for_the_other(pair: Pair) -> N
     status = _status(pair.bob)
     assert str(status["now"]).endswith("+01:00")  # Berlin is still in force
     assert status["checkins"] == before["checkins"]
-    assert "time zone America/New_York, was Europe/Berlin" in invoke(["status"], vault=pair.bob).stdout
+    assert (
+        "time zone America/New_York, was Europe/Berlin" in invoke(["status"], vault=pair.bob).stdout
+    )
     agenda = invoke(["agenda"], vault=pair.bob)
     assert agenda.exit_code == 0, agenda.stderr
     assert "time zone America/New_York, was Europe/Berlin" in agenda.stdout

@@ -110,6 +110,7 @@ class Vault:
     def config(self) -> Config:
         """The settings in force: from the provider (history), else openbook.yml as it is."""
         if self._config is None:
+            self._file_config = None  # read again: `_config = None` means the file changed
             found = self.file_config
             self._config = found  # what the provider itself reads while it works
             if self.config_provider is not None:
