@@ -4,6 +4,7 @@ settings that do not load never take a vault down (SPEC sections 7 and 10)."""
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -193,5 +194,58 @@ def test_accept_settings_binds_to_the_version_it_showed(pair: Pair) -> None:
     _alice_commits(pair, "timezone: Europe/London", "timezone: Europe/Paris")
     assert pair.sync("bob").exit_code == 0
     with pytest.raises(OpenbookError, match="changed while you read"):
-        accept_settings(Vault(pair.bob), "bob", shown.digest)
+        accept_settings(Vault(pair.bob), "bob", shown.version)
     assert _status(pair.bob)["settings_proposal"] is not None
+
+
+def _keygen(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    args = ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", path.name, "-f", str(path)]
+    subprocess.run(args, check=True, capture_output=True)
+    return path.with_name(path.name + ".pub")
+
+
+def _fingerprint(pub: Path) -> str:
+    out = subprocess.run(["ssh-keygen", "-lf", str(pub)], capture_output=True, text=True)
+    return out.stdout.split()[1]
+
+
+@pytest.mark.slow
+def test_a_replaced_key_waits_for_the_other_partner(
+    pair: Pair, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
+    old, new = _keygen(tmp_path / "keys" / "bob"), _keygen(tmp_path / "keys" / "bob2")
+    assert invoke(["keys", "add", str(old)], vault=pair.bob).exit_code == 0
+    assert pair.sync("bob").exit_code == 0
+    assert pair.sync("alice").exit_code == 0
+    assert _status(pair.alice)["settings_proposal"] is None  # Bob's first key is his own
+    # the key is lost: Bob lists a new one, signed by the new key (as `keys replace` does)
+    path = pair.bob / "openbook.yml"
+    old_line, new_line = old.read_text().strip(), new.read_text().strip()
+    path.write_text(path.read_text().replace(old_line, new_line))
+    git(pair.bob, "add", "--", "openbook.yml")
+    bob = {
+        k.replace("ALICE", "BOB"): v.replace("Alice", "Bob").replace("alice", "bob")
+        for k, v in ALICE_ENV.items()
+    }
+    git(pair.bob, "-c", f"user.signingkey={new}", "commit", "-q", "-S", "-m", "lost", env=bob)
+    git(pair.bob, "push", "-q", "origin", "main")
+    res = pair.sync("alice")
+    assert res.exit_code == 0, res.stderr
+    words = (
+        f"Bob Example's signing key replaced: {_fingerprint(new)}, was {_fingerprint(old)} — "
+        "compare it with Bob Example in person before accepting"
+    )
+    assert words in res.stdout
+    assert words in invoke(["status"], vault=pair.alice).stdout
+    keys = json.loads(invoke(["keys", "list", "--json"], vault=pair.alice).stdout)
+    listed = {p["partner"]: p["fingerprint"] for p in keys["partners"]}
+    assert listed["bob"] == _fingerprint(old)  # the key in force until Alice accepts
+    res = invoke(["accept", "settings", "--yes"], vault=pair.alice)
+    assert res.exit_code == 0, res.stderr
+    key_text = " ".join(new_line.split()[:2])
+    assert _setting_trailers(pair.alice)["partners.bob.signing_key"] == setting_digest(key_text)
+    assert _status(pair.alice)["settings_proposal"] is None
+    keys = json.loads(invoke(["keys", "list", "--json"], vault=pair.alice).stdout)
+    assert {p["partner"]: p["fingerprint"] for p in keys["partners"]}["bob"] == _fingerprint(new)

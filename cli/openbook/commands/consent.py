@@ -79,7 +79,7 @@ def _accept_settings(vault: Any, me: str, yes: bool, as_json: bool) -> None:
         if not click.confirm("Accept these settings?", default=False):
             click.echo("Nothing was accepted; the settings you both accepted stay in force.")
             return
-        digest = shown.digest
+        digest = shown.version
     result = accept_settings(vault, me, digest)
     if as_json:
         echo_json({"accepted": "settings", "changes": result.changes, "commit": result.commit})

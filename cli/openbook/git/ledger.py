@@ -223,9 +223,20 @@ def _commit(chunk: str) -> Commit | None:
         dt.datetime.fromisoformat(adate),
         dt.datetime.fromisoformat(cdate),
         subject,
-        {k: v.strip() for k, v in _TRAILER.findall(trailers)},
+        _trailers(trailers),
         changes,
     )
+
+
+def _trailers(text: str) -> dict[str, str]:
+    """The Openbook-* trailers; a repeated `Openbook-Setting` keeps every value, one a line."""
+    out: dict[str, str] = {}
+    for key, value in _TRAILER.findall(text):
+        if key == "Openbook-Setting" and key in out:
+            out[key] += "\n" + value.strip()
+        else:
+            out[key] = value.strip()
+    return out
 
 
 def partner_of(partners: Mapping[str, Partner], email: str) -> str | None:

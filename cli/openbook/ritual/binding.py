@@ -20,6 +20,7 @@ from openbook.render import MAX_TEMPLATE, VAULT_TEMPLATES
 from openbook.ritual.counting import Counting
 from openbook.ritual.facts import Notes
 from openbook.ritual.history import VaultHistory, read_history, terms_in_force
+from openbook.ritual.replaced_keys import pending_keys
 from openbook.ritual.settings import (
     BINDING,
     differences,
@@ -28,7 +29,8 @@ from openbook.ritual.settings import (
     proposal_sentence,
 )
 from openbook.ritual.terms_text import template_diff
-from openbook.ritual.trust_terms import partners_raw
+from openbook.ritual.trust_terms import key_sentence, partners_raw
+from openbook.trust.inforce import setting_digest
 from openbook.vault import Terms, Vault
 
 
@@ -67,29 +69,56 @@ def proposed_template_diff(hist: VaultHistory, cfg: Config) -> list[str]:
 
 def settings_proposal(hist: VaultHistory, cfg: Config) -> dict[str, Any] | None:
     """New settings waiting for the other partner: {"by", "since", "digest", "changes",
-    "waiting", "text"}; None when the settings in force are the newest."""
+    "waiting", "keys", "text"}; None when the settings in force are the newest. `keys`
+    names the replaced signing keys waiting (`partners.<id>.signing_key`: digest)."""
     if not hist.own:
         return None
     proposal = pending_proposal(hist.configs, hist.accepts, cfg, hist.terms)
-    if proposal is None:
+    keys = pending_keys(hist.keys, hist.setting_accepts, cfg)
+    if proposal is None and not keys:
         return None
-    force = terms_in_force(hist, cfg)
-    now = force[-1] if force else None
-    changes = differences(
-        now.text if now else "", proposal.text, now.templates if now else {}, proposal.templates
-    )
-    waiting = [pid for pid in proposal.required if pid not in proposal.endorsed]
-    by = _name(cfg, proposal.by) if proposal.by else None
+    changes: list[str] = []
+    waiting: list[str] = []
+    if proposal is not None:
+        force = terms_in_force(hist, cfg)
+        now = force[-1] if force else None
+        changes = differences(
+            now.text if now else "", proposal.text, now.templates if now else {}, proposal.templates
+        )
+        waiting = [pid for pid in proposal.required if pid not in proposal.endorsed]
+    for k in keys:
+        changes.append(key_sentence(_name(cfg, k.partner), k.new, k.old))
+        waiting += [pid for pid in cfg.partners if pid not in k.endorsed and pid not in waiting]
+    who = proposal.by if proposal is not None else keys[0].by
+    since = proposal.since if proposal is not None else keys[0].since
+    by = _name(cfg, who) if who else None
     return {
-        "by": proposal.by,
-        "since": proposal.since.isoformat(),
-        "digest": proposal.digest,
+        "by": who,
+        "since": since.isoformat(),
+        "digest": proposal.digest if proposal is not None else None,
         "changes": changes,
         "waiting": waiting,
-        "text": proposal_sentence(
-            by, proposal.since, changes, [_name(cfg, w) for w in waiting], cfg.tz
-        ),
+        "keys": {k.setting: setting_digest(k.new) for k in keys},
+        "text": proposal_sentence(by, since, changes, [_name(cfg, w) for w in waiting], cfg.tz),
     }
+
+
+def _keys_in_force(cfg: Config, hist: VaultHistory) -> Config:
+    """A replaced key not yet accepted is not in force: the key before it is."""
+    pending = pending_keys(hist.keys, hist.setting_accepts, cfg)
+    if not pending:
+        return cfg
+    raw = dict(cfg.raw)
+    partners = {pid: dict(info) for pid, info in partners_raw(raw).items()}
+    for k in pending:
+        entry = partners.get(k.partner)
+        if entry is None:
+            continue
+        entry.pop("signing_key", None)
+        if k.old:
+            entry["signing_key"] = k.old
+    raw["partners"] = partners
+    return dataclasses.replace(cfg, raw=raw)
 
 
 # ------------------------------------------------------------------ the terms in force
@@ -173,7 +202,8 @@ def config_provider(vault: Vault) -> Callable[[Config], Config]:
         force = terms_in_force(hist, cfg)
         if not force:
             return cfg
-        return config_in_force(cfg, force[-1].text)
+        agreed = config_in_force(cfg, force[-1].text)
+        return _keys_in_force(agreed, hist)
 
     return provide
 

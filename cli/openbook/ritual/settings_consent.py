@@ -21,7 +21,7 @@ from openbook.record.guard import require_can_sign
 from openbook.ritual.binding import proposed_template_diff, settings_proposal
 from openbook.ritual.calendar import short_day
 from openbook.ritual.history import read_history
-from openbook.ritual.settings import pending_proposal
+from openbook.ritual.settings import digest_of, pending_proposal
 from openbook.ritual.trust_terms import fingerprint, key_text, partners_raw, setting_trailers
 from openbook.trust.signing import configured_key
 from openbook.vault import Vault
@@ -35,6 +35,7 @@ class SettingsConsent:
     digest: str | None = None
     diff: list[str] = field(default_factory=list)  # of the templates, to show before asking
     settings: list[str] = field(default_factory=list)  # `NAME DIGEST` of what is accepted
+    version: str = ""  # of all that is shown: `accept_settings` binds to it
 
 
 def proposal_for(vault: Vault, partner: str) -> SettingsConsent:
@@ -43,7 +44,7 @@ def proposal_for(vault: Vault, partner: str) -> SettingsConsent:
     hist = read_history(vault)
     proposal = settings_proposal(hist, cfg)
     pending = pending_proposal(hist.configs, hist.accepts, cfg, hist.terms)
-    if proposal is None or pending is None:
+    if proposal is None:
         raise OpenbookError(
             "There are no new settings waiting for consent; the settings you both accepted "
             "are in force ('openbook status' shows them)."
@@ -53,8 +54,14 @@ def proposal_for(vault: Vault, partner: str) -> SettingsConsent:
             "You proposed these settings (or accepted them already); they come into force "
             "when your partner runs 'openbook accept settings' on their own copy."
         )
-    proposed = config_from_bytes(pending.text.encode("utf-8"), Path(CONFIG_NAME))
+    proposed = config_from_bytes(
+        (pending.text if pending else "").encode("utf-8"), Path(CONFIG_NAME)
+    )
     keys = _keys_to_compare(vault, cfg, partner) if _turns_on_signatures(cfg, proposed) else []
+    named = dict(line.split(" ", 1) for line in setting_trailers(proposed.raw)) if pending else {}
+    named.update(proposal["keys"])  # a replaced key, by the digest of the new key
+    settings = [f"{name} {d}" for name, d in sorted(named.items())]
+    version = digest_of({"settings": proposal["digest"], "each": settings})
     by = cfg.partners.get(str(proposal.get("by")))
     when = dt.datetime.fromisoformat(proposal["since"]).astimezone(cfg.tz).date()
     said = (
@@ -69,7 +76,8 @@ def proposal_for(vault: Vault, partner: str) -> SettingsConsent:
         None,
         proposal["digest"],
         proposed_template_diff(hist, cfg),
-        setting_trailers(proposed.raw),
+        settings,
+        version,
     )
 
 
@@ -102,12 +110,12 @@ def _keys_to_compare(vault: Vault, cfg: Config, partner: str) -> list[str]:
 
 def accept_settings(vault: Vault, partner: str, shown: str | None = None) -> SettingsConsent:
     """Record `partner`'s consent to the proposed settings as one commit of the log. With
-    `shown` (the digest of what the partner read), nothing is accepted if it changed."""
+    `shown` (the `version` of what the partner read), nothing is accepted if it changed."""
     vault.require_writable()
     require_can_sign(vault)
     with vault.lock():
         consent = proposal_for(vault, partner)
-        if shown is not None and consent.digest != shown:
+        if shown is not None and consent.version != shown:
             raise OpenbookError(
                 "The proposed settings changed while you read them; nothing was accepted. "
                 "Read them again with 'openbook accept settings'."
@@ -122,7 +130,10 @@ def accept_settings(vault: Vault, partner: str, shown: str | None = None) -> Set
             "openbook.yml",
             body=body,
             allow_empty=True,
-            extra={"Settings": str(consent.digest), "Setting": consent.settings},
+            extra={
+                **({"Settings": consent.digest} if consent.digest else {}),
+                "Setting": consent.settings,
+            },
         )
     vault.forget_config()
     consent.commit = sha
