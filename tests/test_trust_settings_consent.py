@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from testing import Pair, checkin_path, checkin_text, git, invoke, make_pair, write
+from testing import Pair, checkin_path, checkin_text, git, invoke, make_pair, make_vault, write
 
 from openbook.errors import OpenbookError
 from openbook.ritual.settings_consent import accept_settings, proposal_for
@@ -249,3 +249,14 @@ def test_a_replaced_key_waits_for_the_other_partner(
     assert _status(pair.alice)["settings_proposal"] is None
     keys = json.loads(invoke(["keys", "list", "--json"], vault=pair.alice).stdout)
     assert {p["partner"]: p["fingerprint"] for p in keys["partners"]}["bob"] == _fingerprint(new)
+
+
+def test_settings_that_do_not_load_are_named_as_the_cause(tmp_path: Path) -> None:
+    root = make_vault(tmp_path / "vault")
+    path = root / "openbook.yml"
+    path.write_text(path.read_text().replace("review: {every: month}", "review: &r {}\nx: *r"))
+    git(root, "add", "openbook.yml")
+    git(root, "commit", "-q", "--amend", "--no-edit")  # the only version there is
+    res = invoke(["status"], vault=root)
+    assert "does not know who you are" not in res.stdout
+    assert "openbook.yml has" in res.stdout
