@@ -102,7 +102,8 @@ def accept_command(ctx: click.Context, aid: str, yes: bool, as_json: bool) -> No
     have accepted.
 
     It first shows what you are accepting (what it asks of whom, its review date, what
-    would let you relax it) and, on a terminal, asks before consenting.
+    would let you relax it) and, on a terminal, asks before consenting. Without a
+    terminal, settings are accepted only with --yes.
 
     \b
     Examples:
