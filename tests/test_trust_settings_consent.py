@@ -260,3 +260,46 @@ def test_settings_that_do_not_load_are_named_as_the_cause(tmp_path: Path) -> Non
     res = invoke(["status"], vault=root)
     assert "does not know who you are" not in res.stdout
     assert "openbook.yml has" in res.stdout
+
+
+@pytest.mark.slow
+def test_accepting_required_signatures_shows_both_keys_and_checks_my_own(
+    pair: Pair, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
+    keys = {who: _keygen(tmp_path / "keys" / who) for who in ("alice", "bob", "eve")}
+    assert invoke(["keys", "add", str(keys["bob"])], vault=pair.bob).exit_code == 0
+    assert pair.sync("bob").exit_code == 0
+    assert pair.sync("alice").exit_code == 0
+    assert invoke(["keys", "add", str(keys["alice"])], vault=pair.alice).exit_code == 0
+    assert pair.sync("alice").exit_code == 0
+    assert pair.sync("bob").exit_code == 0
+    assert invoke(["keys", "require"], vault=pair.bob).exit_code == 0
+    assert pair.sync("bob").exit_code == 0
+    res = pair.sync("alice")
+    assert "Bob Example proposed: signatures required. Nothing changes unless Alice" in res.stdout
+    assert (
+        json.loads(invoke(["keys", "list", "--json"], vault=pair.alice).stdout)[
+            "require_signatures"
+        ]
+        is False
+    )  # not in force until Alice accepts
+    mine = git(pair.alice, "config", "user.signingkey")
+    git(pair.alice, "config", "user.signingkey", str(keys["eve"]))
+    res = invoke(["accept", "settings", "--yes"], vault=pair.alice)
+    assert res.exit_code == 1
+    assert "does not sign with the key openbook.yml lists for you" in res.stderr
+    git(pair.alice, "config", "user.signingkey", mine)
+    res = invoke(["accept", "settings", "--yes"], vault=pair.alice)
+    assert res.exit_code == 0, res.stderr
+    assert (
+        "Compare these keys aloud with each other before accepting: Alice Example "
+        f"{_fingerprint(keys['alice'])}; Bob Example {_fingerprint(keys['bob'])}"
+    ) in res.stdout
+    assert _setting_trailers(pair.alice)["require_signatures"] == setting_digest(True)
+    assert (
+        json.loads(invoke(["keys", "list", "--json"], vault=pair.alice).stdout)[
+            "require_signatures"
+        ]
+        is True
+    )
