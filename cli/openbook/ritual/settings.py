@@ -268,8 +268,8 @@ def proposal_sentence(
 ) -> str:
     """'Bob proposed new settings on Tue 24 Nov: ...; until accepted, the settings you both
     accepted stay in force. Alice: openbook accept settings'."""
-    if by and any(is_trust_line(c) for c in changes):
-        return trust_sentence(by, changes, waiting)
+    if any(is_trust_line(c) for c in changes):
+        return trust_sentence(by or "One of you", changes, waiting)
     what = "; ".join(changes) if changes else "no change in meaning"
     ask = ", ".join(f"{w}: openbook accept settings" for w in waiting)
     day = short_day(since.astimezone(tz).date())

@@ -59,7 +59,9 @@ def proposal_for(vault: Vault, partner: str) -> SettingsConsent:
     )
     keys = _keys_to_compare(vault, cfg, partner) if _turns_on_signatures(cfg, proposed) else []
     named = dict(line.split(" ", 1) for line in setting_trailers(proposed.raw)) if pending else {}
-    named.update(proposal["keys"])  # a replaced key, by the digest of the new key
+    # a key is its owner's own: only a replaced one is accepted, by the new key's digest
+    named = {name: d for name, d in named.items() if not name.endswith(".signing_key")}
+    named.update(proposal["keys"])
     settings = [f"{name} {d}" for name, d in sorted(named.items())]
     version = digest_of({"settings": proposal["digest"], "each": settings})
     by = cfg.partners.get(str(proposal.get("by")))
