@@ -30,10 +30,17 @@ No rebase, no force, no `-X ours/theirs`, no conflict markers and no half-done m
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict
 
 from openbook.check.result import check_vault
-from openbook.errors import EXIT_UNREACHABLE, Busy, OpenbookError, RemoteUnreachable
+from openbook.errors import (
+    EXIT_UNREACHABLE,
+    Busy,
+    IntegrityAlert,
+    OpenbookError,
+    RemoteUnreachable,
+)
 from openbook.fsutil import atomic_write
 from openbook.git import plumbing
 from openbook.git.state import require_safe_state
@@ -42,8 +49,10 @@ from openbook.ritual.binding import settings_proposal
 from openbook.ritual.history import read_history
 from openbook.ritual.overview import LAST_SYNC_FILE
 from openbook.sync import fold as folding
+from openbook.sync import hold as holding
 from openbook.sync import refs as syncrefs
 from openbook.sync import renumber
+from openbook.sync.accept import acknowledge
 from openbook.sync.arrivals import Arrivals
 from openbook.sync.integrity import check_integrity, refuse_unsafe, refuse_unverified
 from openbook.sync.merge import integrate, partner_name
@@ -66,9 +75,11 @@ def sync(
     remote: str = "origin",
     check_only: bool = False,
     fold: bool = True,
+    accept: Sequence[str] = (),
 ) -> SyncResult:
     """Share this clone's work and receive the partner's (see the module docstring);
-    `fold`: fold runs of local saves of one note first (fold.py)."""
+    `fold`: fold runs of local saves of one note first (fold.py); `accept`: first record
+    that the incoming commits that do not verify up to these are admitted (accept.py)."""
     vault.require_writable()
     vault.require_config()
     with vault.lock():
@@ -77,7 +88,9 @@ def sync(
         if check_only:
             return preview(vault, refs, fold=fold)
         try:
+            done = acknowledge(vault, partner, refs, accept) if accept else []
             result = _sync(vault, partner, refs, fold)
+            result.lines[:0] = done
         except OpenbookError as exc:
             short = {4: "integrity alert, nothing merged", 6: "refused, git was busy"}.get(
                 exc.exit_code, "failed"
@@ -162,7 +175,10 @@ def _sync(vault: Vault, partner: str, refs: SyncRefs, fold: bool = True) -> Sync
             except RemoteUnreachable as exc:
                 return _offline(vault, result, refs, head, str(exc))
             refs.fetched(INCOMING, incoming)
-            check_integrity(root, remote, branch, refs.seen, incoming)
+            try:
+                check_integrity(root, remote, branch, refs.seen, incoming)
+            except IntegrityAlert as exc:
+                raise holding.hold(vault, refs, partner, head, incoming, exc) from None
             if fold and attempts == 0 and head not in (incoming, refs.seen):
                 # local saves of one note go as one commit (nothing to fold when the
                 # remote already holds this very head)
@@ -175,15 +191,23 @@ def _sync(vault: Vault, partner: str, refs: SyncRefs, fold: bool = True) -> Sync
             elif incoming != head:
                 known = tree_problems(root, head) if known is None else known
                 refuse_unsafe(new_problems(root, incoming, known), remote)
-                refuse_unverified(vault, head, incoming, remote)
+                _verified(vault, refs, partner, head, incoming)
                 counts = plumbing.ahead_behind(root, head, incoming)
                 if counts[1]:
                     _incoming(vault, result, arrivals, head, incoming)
             if incoming is not None and attempts == 0:
                 result.ahead, result.behind = counts
+            if incoming != head:
+                holding.refuse_outgoing(vault, head, incoming, partner)
             done = integrate(vault, partner, head, incoming, counts, remote, branch, known)
             head = done.head
             commits += done.received
+            held = holding.take_hold(vault, partner, refs, head, known)
+            if held is not None:
+                _incoming(vault, result, arrivals, head, held[1])
+                head = held[0].head
+                commits += held[0].received
+                result.conflicts.extend(held[0].conflicts)
             result.conflicts.extend(done.conflicts)
             if done.renamed:
                 by = None if done.renamed_by == partner else partner_name(vault, done.renamed_by)
@@ -218,6 +242,15 @@ def _sync(vault: Vault, partner: str, refs: SyncRefs, fold: bool = True) -> Sync
     finish_lines(vault, result, now)
     _name_proposal(vault, result)
     return result
+
+
+def _verified(vault: Vault, refs: SyncRefs, partner: str, head: str, incoming: str) -> None:
+    """Incoming commits must verify; else our own go to the hold branch (hold.py)."""
+    try:
+        refuse_unverified(vault, head, incoming, refs.remote)
+    except IntegrityAlert as exc:
+        tip = holding.unverified_tip(vault, head, incoming)
+        raise holding.hold(vault, refs, partner, head, incoming, exc, tip) from None
 
 
 def _name_proposal(vault: Vault, result: SyncResult) -> None:
