@@ -94,7 +94,7 @@ def test_an_unsigned_commit_no_longer_locks_the_partner_out(
     assert "unverified" in invoke(["verify"], vault=fresh).stdout
     # the admitted commit's text is marked in the log
     log = json.loads(invoke(["log", "--json"], vault=signed.alice).stdout)
-    entries = [e for e in log if e.get("commit", "").startswith(bad[:7])]
+    entries = [e for e in log if e["sha"].startswith(bad[:7])]
     assert entries and all("unverified" in e["marks"] for e in entries)
     assert "All is well" in invoke(["doctor"], vault=signed.alice).stdout
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from openbook.git import repo as gitrepo
+from openbook.git.repo import git_bytes
 
 ACTION = "acknowledge"
 TRAILER = "Openbook-Unverified"
@@ -29,16 +29,9 @@ def acknowledged(root: Path, heads: Sequence[str]) -> dict[str, str]:
     revs = [h for h in heads if h]
     if not revs:
         return {}
-    raw = gitrepo.out(
-        root,
-        "log",
-        "-z",
-        _FORMAT,
-        "--fixed-strings",
-        f"--grep=Openbook-Action: {ACTION}",
-        "--end-of-options",
-        *revs,
-    )
+    args = ["log", "-z", _FORMAT, "--fixed-strings", f"--grep=Openbook-Action: {ACTION}"]
+    out = git_bytes(root, [*args, "--end-of-options", *revs], check=False)
+    raw = out.decode("utf-8", "replace")
     found: dict[str, str] = {}
     for record in filter(None, raw.split("\0")):
         sha, action, admitted = (record.strip("\n").split("\x1f") + ["", ""])[:3]
