@@ -55,7 +55,10 @@ def test_an_unsigned_commit_no_longer_locks_the_partner_out(
     assert not _contains(signed.alice, bad), "nothing of the remote's new history is merged"
     assert git(signed.remote, "rev-parse", "refs/heads/openbook/hold-alice") == mine
     said = res.stdout + res.stderr
-    assert "openbook/hold-alice" in said and "Your own 1 commit was shared on openbook/hold-alice, so Bob still receives it" in said
+    assert (
+        "openbook/hold-alice" in said
+        and "Your own 1 commit was shared on openbook/hold-alice, so Bob still receives it" in said
+    )
     assert f"openbook sync --accept-unverified {bad[:7]}" in said
 
     # doctor tells the truth on the receiving side

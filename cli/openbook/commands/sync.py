@@ -121,9 +121,7 @@ def sync_command(
         )
     if accept and check_only:
         raise click.UsageError("--accept-unverified changes history; use it without --check.")
-    result = sync(
-        vault, me, remote=remote, check_only=check_only, fold=not no_fold, accept=accept
-    )
+    result = sync(vault, me, remote=remote, check_only=check_only, fold=not no_fold, accept=accept)
     if as_json:
         echo_json(result.as_dict())
     else:

@@ -35,6 +35,10 @@ def _lines(vault: Vault, problems: list[Problem]) -> list[str]:
     return out
 
 
+def _of_yours(n: int) -> str:
+    return "One of your commits" if n == 1 else f"{n} of your commits"
+
+
 def _names(vault: Vault) -> tuple[str, str]:
     me = vault.own_partner() or ""
     other = other_partner(vault, me) if me else None
@@ -79,13 +83,13 @@ def own(vault: Vault, remote: str = "origin") -> list[Refusal]:
     _, them = _names(vault)
     found: list[Refusal] = []
     unshared = unshared_problems(vault, remote)
-    if unshared.refused:
+    n = len(unshared.refused)
+    if n:
+        does, it = ("does", "it") if n == 1 else ("do", "them")
         found.append(
             Refusal(
-                f"{plural(len(unshared.refused), 'of your commits', 'of your commits')} "
-                f"{'does' if len(unshared.refused) == 1 else 'do'} not verify, so sync does not "
-                f"push {'it' if len(unshared.refused) == 1 else 'them'}: {them}'s copy would "
-                "refuse it.",
+                f"{_of_yours(n)} {does} not verify, so sync does not push {it}: {them}'s copy "
+                f"would refuse {it}.",
                 "They were never shared, so they can be made again, signed, with the same "
                 "notes and dates (the originals are kept in a backup): run "
                 "'openbook doctor --fix', then 'openbook sync'.",

@@ -19,8 +19,8 @@ from openbook.errors import OpenbookError, shown
 from openbook.git import plumbing
 from openbook.git import repo as gitrepo
 from openbook.sync import refs as syncrefs
-from openbook.sync.refs import BACKUP_PREFIX, SEEN, TRACKING, SyncRefs
 from openbook.sync.hold import HOLD_TRACKING, hold_branch
+from openbook.sync.refs import BACKUP_PREFIX, SEEN, TRACKING, SyncRefs
 from openbook.sync.transport import fetch, remote_url
 from openbook.trust.verify import Problem, verify_range
 from openbook.vault import Vault
@@ -146,9 +146,9 @@ def _compare(vault: Vault, refs: SyncRefs, incoming: str | None) -> RemoteState:
         )
     state.missing_in_copy = head is not None and plumbing.is_ancestor(root, refs.seen, head)
     state.backups = _backups(root, refs, head, tz)
-    if incoming is not None and head is not None and vault.config.require_signatures:
-        if not state.rewritten and incoming != head:
-            state.unverified = verify_range(root, head, incoming)
+    signed = vault.config.require_signatures and not state.rewritten
+    if signed and incoming is not None and head is not None and incoming != head:
+        state.unverified = verify_range(root, head, incoming)
     _hold_state(vault, refs, state)
     return state
 

@@ -100,9 +100,7 @@ def acknowledge(vault: Vault, partner: str, refs: SyncRefs, wanted: Sequence[str
 
 def _record(vault: Vault, partner: str, head: str, branch: str, picked: list[Problem]) -> str:
     root = vault.root
-    body = "\n".join(
-        f"{p.commit[:7]} {p.author_name}: {p.subject} [{p.rule}]" for p in picked
-    )
+    body = "\n".join(f"{p.commit[:7]} {p.author_name}: {p.subject} [{p.rule}]" for p in picked)
     msg = ledger.message("vault", ACTION, plural(len(picked), "unverified commit"), partner, body)
     msg += "".join(f"{TRAILER}: {p.commit}\n" for p in picked)
     tree = plumbing.resolve_tree(root, head)

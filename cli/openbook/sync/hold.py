@@ -56,8 +56,9 @@ def refuse_outgoing(vault: Vault, head: str, base: str | None, me: str) -> None:
     lines = "; ".join(shown(p.format(vault.tz)) for p in problems[:5])
     more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
     raise OpenbookError(
-        f"{name}'s copy would refuse {_of_yours(len(problems))}: {lines}{more}. Nothing was pushed; run 'openbook doctor': it can make them again, "
-        "signed, before they are shared."
+        f"{name}'s copy would refuse {_of_yours(len(problems))}: {lines}{more}. Nothing was "
+        "merged or pushed, and your commits are kept; run 'openbook doctor': it can make "
+        "them again, signed, before they are shared."
     )
 
 
@@ -84,7 +85,7 @@ def hold(
 ) -> IntegrityAlert:
     """Push our own new commits to our hold branch (fast-forward only) and return the
     alert with what happened and the way forward added."""
-    root, remote = vault.root, refs.remote
+    root = vault.root
     other = other_partner(vault, me)
     name = partner_name(vault, other) if other else "your partner"
     branch = hold_branch(me)

@@ -34,7 +34,7 @@ def acknowledged(root: Path, heads: Sequence[str]) -> dict[str, str]:
     raw = out.decode("utf-8", "replace")
     found: dict[str, str] = {}
     for record in filter(None, raw.split("\0")):
-        sha, action, admitted = (record.strip("\n").split("\x1f") + ["", ""])[:3]
+        sha, action, admitted = [*record.strip("\n").split("\x1f"), "", ""][:3]
         if action.strip() != ACTION:
             continue
         for one in admitted.split(_SEP):
