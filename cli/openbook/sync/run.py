@@ -62,6 +62,7 @@ from openbook.sync.report import finish_lines, offline_lines
 from openbook.sync.result import SyncResult
 from openbook.sync.transport import fetch, push, remote_url
 from openbook.sync.tree import new_problems, passed_through, tree_problems
+from openbook.trust import allowed
 from openbook.vault import Vault
 from openbook.words import plural
 
@@ -239,6 +240,7 @@ def _sync(vault: Vault, partner: str, refs: SyncRefs, fold: bool = True) -> Sync
     result.received = arrivals.count or commits
     result.head = head
     result.remote_head, now = plumbing.resolve(root, refs.name(TRACKING), "HEAD")
+    allowed.write(root)  # the keys as history now lists them, for plain git
     finish_lines(vault, result, now)
     _name_proposal(vault, result)
     return result
