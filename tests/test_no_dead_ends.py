@@ -100,6 +100,13 @@ def test_an_unsigned_commit_no_longer_locks_the_partner_out(
     entries = [e for e in log if e["sha"].startswith(bad[:7])]
     assert entries and all("unverified" in e["marks"] for e in entries)
     assert "All is well" in invoke(["doctor"], vault=signed.alice).stdout
+    # and wherever its text appears: the agenda and the export
+    agenda = invoke(["agenda"], vault=signed.alice).stdout
+    assert f"{BOB_NOTE} was written by 1 commit taken in without proof ({bad[:7]})" in agenda
+    page = tmp_path / "export.html"
+    res = invoke(["export", "--yes", "-o", str(page)], vault=signed.alice, as_partner="alice")
+    assert res.exit_code == 0, res.stderr
+    assert "(unverified)" in page.read_text()
 
 
 def test_the_sender_is_told_and_doctor_makes_the_commit_again(signed: Pair) -> None:  # noqa: F811

@@ -88,7 +88,6 @@ def hold(
     root = vault.root
     other = other_partner(vault, me)
     name = partner_name(vault, other) if other else "your partner"
-    branch = hold_branch(me)
     bases = [f"^{b}" for b in (incoming, refs.seen) if b]
     own = plumbing.count(root, head, *bases)
     said: list[str] = []
@@ -107,8 +106,8 @@ def hold(
             f"When you have talked it over, 'openbook sync --accept-unverified {tip[:7]}' "
             "takes them in, marked unverified (nothing they claim counts)."
         )
-    elif not said:
-        said.append(f"Nothing of yours was waiting to be shared, so nothing went to {branch}.")
+    if not said:
+        return alert  # nothing of ours was waiting: nothing went to the hold branch
     return IntegrityAlert(f"{alert} {' '.join(said)}")
 
 

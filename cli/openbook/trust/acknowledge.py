@@ -42,3 +42,15 @@ def acknowledged(root: Path, heads: Sequence[str]) -> dict[str, str]:
             if len(one) == 40:
                 found[one] = sha  # log is newest first: the oldest is written last
     return found
+
+
+def admitted_paths(root: Path, heads: Sequence[str]) -> dict[str, list[str]]:
+    """{path: the admitted commits that changed it}: text written by commits admitted
+    without proof, which the agenda and the export mark `unverified`."""
+    out: dict[str, list[str]] = {}
+    for sha in acknowledged(root, heads):
+        args = ["diff-tree", "-r", "-z", "--name-only", "--no-commit-id", "--root", sha]
+        listing = git_bytes(root, args, check=False).decode("utf-8", "replace")
+        for path in filter(None, listing.split("\0")):
+            out.setdefault(path, []).append(sha)
+    return out
