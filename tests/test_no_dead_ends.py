@@ -148,3 +148,24 @@ def test_doctor_never_says_all_is_well_while_sync_is_refused(signed: Pair) -> No
     # the sender is told that the partner's copy refuses it, and what the partner can do
     doc = invoke(["doctor"], vault=signed.bob).stdout
     assert "openbook sync --accept-unverified" in doc
+
+
+def test_a_hold_branch_that_does_not_verify_never_stops_the_other_partner(
+    signed: Pair,  # noqa: F811
+) -> None:
+    bad = commit(
+        signed.alice,
+        "checkins/2026/2026-11-24-alice.md",
+        checkin_text("alice"),
+        ALICE_ID,
+        "commit.gpgsign=false",
+    )
+    git(signed.alice, "push", "-q", "origin", "HEAD:refs/heads/openbook/hold-alice")
+    res = invoke(["new", "checkin", "--set", "mood=4", "--no-edit"], vault=signed.bob)
+    assert res.exit_code == 0
+    res = signed.sync("bob")
+    assert res.exit_code == 4, (res.stdout, res.stderr)
+    assert "Not merged from openbook/hold-alice" in res.stdout
+    assert bad[:7] in res.stdout
+    assert signed.remote_head() == signed.head("bob"), "Bob's own work went out"
+    assert not _contains(signed.bob, bad)

@@ -13,6 +13,8 @@ new history cannot be merged, and what sync refuses to send.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from openbook.errors import IntegrityAlert, OpenbookError, RemoteUnreachable, shown
 from openbook.git import plumbing
 from openbook.sync.integrity import refuse_unsafe, refuse_unverified
@@ -134,12 +136,22 @@ def _push_hold(vault: Vault, refs: SyncRefs, me: str, head: str, own: int, name:
     )
 
 
+@dataclass
+class HoldTaken:
+    """The other partner's hold branch as this sync found it: merged, or refused."""
+
+    fetched: str
+    done: Integration | None = None
+    refused: str = ""  # why it was not merged (its commits fail the checks)
+
+
 def take_hold(
     vault: Vault, me: str, refs: SyncRefs, head: str, known: list[str] | None
-) -> tuple[Integration, str] | None:
+) -> HoldTaken | None:
     """Fetch the other partner's hold branch and merge what it holds that HEAD lacks, with
-    the checks of the main branch. Returns the integration and the fetched head, or None
-    when there is nothing to take (no such branch, nothing new, the remote not answering)."""
+    the checks of the main branch. None when there is nothing to take (no such branch,
+    nothing new, the remote not answering). What fails the checks is not merged and does
+    not stop this sync from pushing our own work (`refused` says why)."""
     other = other_partner(vault, me)
     if other is None or refs.branch is None:
         return None
@@ -154,10 +166,13 @@ def take_hold(
         if theirs is None or plumbing.is_ancestor(root, theirs, head):
             return None
         known = tree_problems(root, head) if known is None else known
-        refuse_unsafe(new_problems(root, theirs, known), remote)
-        refuse_unverified(vault, head, theirs, remote)
+        try:
+            refuse_unsafe(new_problems(root, theirs, known), remote)
+            refuse_unverified(vault, head, theirs, remote)
+        except IntegrityAlert as exc:
+            return HoldTaken(theirs, refused=f"Not merged from {hold_branch(other)}: {exc}")
         counts = plumbing.ahead_behind(root, head, theirs)
         done = integrate(vault, me, head, theirs, counts, remote, hold_branch(other), known)
-        return done, theirs
+        return HoldTaken(theirs, done)
     finally:
         plumbing.delete_ref(root, temp)

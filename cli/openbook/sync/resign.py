@@ -97,7 +97,15 @@ def resign(vault: Vault, remote: str = "origin") -> list[str]:
             f"openbook doctor: sign {plural(len(bad), 'commit')} again",
         )
     names = ", ".join(p.commit[:7] for p in reversed(found.refused))
-    return [
+    done = [
         f"Made {plural(len(made), 'unshared commit')} again, signed with this clone's key "
         f"({names} did not verify); the originals are kept in {backup}. Next: 'openbook sync'."
     ]
+    left = unshared_problems(vault, remote).refused
+    if left:  # a signature cannot mend what is not this partner's (another committer)
+        done.append(
+            f"{plural(len(left), 'commit')} still {'does' if len(left) == 1 else 'do'} not "
+            f"verify ({'; '.join(p.format(vault.tz) for p in left[:3])}); make "
+            f"{'it' if len(left) == 1 else 'them'} again by hand, as yourself."
+        )
+    return done

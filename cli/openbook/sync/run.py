@@ -35,6 +35,7 @@ from dataclasses import asdict
 
 from openbook.check.result import check_vault
 from openbook.errors import (
+    EXIT_INTEGRITY,
     EXIT_UNREACHABLE,
     Busy,
     IntegrityAlert,
@@ -203,12 +204,8 @@ def _sync(vault: Vault, partner: str, refs: SyncRefs, fold: bool = True) -> Sync
             done = integrate(vault, partner, head, incoming, counts, remote, branch, known)
             head = done.head
             commits += done.received
-            held = holding.take_hold(vault, partner, refs, head, known)
-            if held is not None:
-                _incoming(vault, result, arrivals, head, held[1])
-                head = held[0].head
-                commits += held[0].received
-                result.conflicts.extend(held[0].conflicts)
+            head, got, refused = _take_hold(vault, partner, refs, head, known, result, arrivals)
+            commits += got
             result.conflicts.extend(done.conflicts)
             if done.renamed:
                 by = None if done.renamed_by == partner else partner_name(vault, done.renamed_by)
@@ -239,11 +236,38 @@ def _sync(vault: Vault, partner: str, refs: SyncRefs, fold: bool = True) -> Sync
     result.arrivals = arrivals.lines()
     result.received = arrivals.count or commits
     result.head = head
+    return _close(vault, result, refs, refused)
+
+
+def _close(vault: Vault, result: SyncResult, refs: SyncRefs, refused: str) -> SyncResult:
+    root = vault.root
     result.remote_head, now = plumbing.resolve(root, refs.name(TRACKING), "HEAD")
     allowed.write(root)  # the keys as history now lists them, for plain git
     finish_lines(vault, result, now)
+    if refused:  # our own work went out; what the partner held back did not come in
+        result.lines.append(refused)
+        result.exit_code, result.outcome = EXIT_INTEGRITY, "integrity alert, hold not merged"
     _name_proposal(vault, result)
     return result
+
+
+def _take_hold(
+    vault: Vault,
+    partner: str,
+    refs: SyncRefs,
+    head: str,
+    known: list[str] | None,
+    result: SyncResult,
+    arrivals: Arrivals,
+) -> tuple[str, int, str]:
+    """Merge the other partner's hold branch (hold.py): (new head, commits received,
+    why it was not merged)."""
+    held = holding.take_hold(vault, partner, refs, head, known)
+    if held is None or held.done is None:
+        return head, 0, held.refused if held is not None else ""
+    _incoming(vault, result, arrivals, head, held.fetched)
+    result.conflicts.extend(held.done.conflicts)
+    return held.done.head, held.done.received, ""
 
 
 def _verified(vault: Vault, refs: SyncRefs, partner: str, head: str, incoming: str) -> None:
