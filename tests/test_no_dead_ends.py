@@ -169,3 +169,18 @@ def test_a_hold_branch_that_does_not_verify_never_stops_the_other_partner(
     assert bad[:7] in res.stdout
     assert signed.remote_head() == signed.head("bob"), "Bob's own work went out"
     assert not _contains(signed.bob, bad)
+
+
+def test_a_rewritten_history_still_lets_own_work_through(signed: Pair) -> None:  # noqa: F811
+    res = invoke(["new", "checkin", "--set", "mood=4", "--no-edit"], vault=signed.bob)
+    assert res.exit_code == 0 and signed.sync("bob").exit_code == 0
+    assert signed.sync("alice").exit_code == 0
+    git(signed.bob, "push", "-q", "--force", "origin", "HEAD~1:main")  # drops a shared commit
+    mine = _alice_writes(signed)
+    res = signed.sync("alice")
+    assert res.exit_code == 4
+    assert "Shared history on origin was rewritten" in res.stderr
+    assert "Your own 1 commit was shared on openbook/hold-alice" in res.stderr
+    assert git(signed.remote, "rev-parse", "refs/heads/openbook/hold-alice") == mine
+    doc = invoke(["doctor"], vault=signed.alice).stdout
+    assert "openbook/hold-alice" in doc and "All is well" not in doc
