@@ -10,21 +10,26 @@ The flow of one sync, under the vault lock:
 4. fetch the remote branch into a fresh ref (`refs/openbook/incoming/...`) with a refspec
    that cannot force-update anything (transport.py);
 5. integrity: the fetched head must contain `refs/openbook/seen/<remote>/<branch>`, the
-   last remote head this clone saw; else IntegrityAlert, nothing merged or pushed;
+   last remote head this clone saw; else IntegrityAlert, nothing merged; this partner's
+   own new commits go to `openbook/hold-<partner>` (hold.py), as they do when incoming
+   commits fail verification (step 6);
 6. check the tree of the fetched head, which is what would enter the work tree (tree.py:
    links, submodules, unsafe names, big files, attributes files): IntegrityAlert before
    anything is touched; what only passed through history is named in the report;
-7. fast-forward, or merge (merge.py): local notes that collide with the partner's new
-   ones are renumbered first (renumber.py); `git merge-tree --write-tree` computes the
-   merge without touching anything; conflicted notes keep ours at the path and theirs
-   verbatim as a conflict copy beside it, shared settings merge key by key (settings.py);
-   the merged tree is checked again; the merge commit is built with `commit-tree` and the
-   work tree moved with `read-tree -m -u` (which refuses to overwrite local changes);
-8. push without force; a rejected push is retried by fetching and merging again;
+7. this partner's own outgoing commits must pass the checks the partner's clone applies
+   (exit 1, nothing pushed: hold.py); then fast-forward, or merge (merge.py): local
+   notes that collide with the partner's new ones are renumbered first (renumber.py);
+   `git merge-tree --write-tree` computes the merge without touching anything;
+   conflicted notes keep ours at the path and theirs verbatim as a conflict copy beside
+   it, shared settings merge key by key (settings.py); the merged tree is checked again;
+   the merge commit is built with `commit-tree` and the work tree moved with
+   `read-tree -m -u` (which refuses to overwrite local changes);
+8. merge the other partner's hold branch like the main one (hold.py), then push without
+   force; a rejected push is retried by fetching and merging again;
 9. record the new seen head, say what arrived (arrivals.py) and verify the end state.
 
 No rebase, no force, no `-X ours/theirs`, no conflict markers and no half-done merge.
-`sync --check` is preview.py, `clone` is clone.py.
+`sync --check` is preview.py, `clone` is clone.py, `sync --accept-unverified` accept.py.
 """
 
 from __future__ import annotations
