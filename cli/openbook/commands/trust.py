@@ -128,6 +128,8 @@ def verify_command(ctx: click.Context, as_json: bool) -> None:
     else:
         for problem in result.problems:
             click.echo(problem.format(vault.tz))
+        for sha, ack in result.unverified.items():
+            click.echo(f"{sha[:7]}: admitted without proof in {ack[:7]} [unverified]")
         click.echo(result.summary())
     if result.problems:
         ctx.exit(EXIT_INTEGRITY)

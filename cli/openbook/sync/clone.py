@@ -13,6 +13,7 @@ from openbook.git import repo as gitrepo
 from openbook.sync.integrity import refuse_unsafe, unsafe_tree
 from openbook.sync.refs import SEEN
 from openbook.sync.transport import not_a_repository, run_network, unreachable_reason
+from openbook.trust import allowed
 from openbook.vault import Vault
 
 
@@ -89,6 +90,7 @@ def _set_up(url: str, root: Path, partner: str) -> None:
         raise OpenbookError(f"'{partner}' is not a partner in this vault; use one of: {names}.")
     gitrepo.config_set(root, "openbook.partner", partner)
     gitrepo.config_set(root, "core.fsync", "all")
+    allowed.write(root)  # plain git shows a good signature where openbook verify does
     branch = gitrepo.current_branch(root)
     if branch:
         plumbing.update_refs(root, update={SEEN.format(remote="origin", branch=branch): head})

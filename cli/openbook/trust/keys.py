@@ -16,7 +16,7 @@ from openbook.errors import EXIT_USAGE, Busy, OpenbookError
 from openbook.fsutil import atomic_write
 from openbook.git import ledger
 from openbook.git import repo as gitrepo
-from openbook.trust import sshsig
+from openbook.trust import allowed, sshsig
 from openbook.trust.signing import SigningKey, configured_key, read_key, sign_env, unusable, use_key
 from openbook.trust.yamledit import set_value
 from openbook.vault import Vault
@@ -168,6 +168,7 @@ def add_key(vault: Vault, partner: str, given: str | None) -> KeysResult:
             vault, partner, ("partners", partner, "signing_key"), signing.key.line, signer, body
         )
         use_key(vault.root, signing)
+        allowed.write(vault.root)
     return KeysResult(
         f"Added your key {fp} to {CONFIG_NAME} in a signed commit; this clone now signs "
         "every commit with it.",

@@ -17,6 +17,7 @@ from typing import Any
 from openbook.errors import Busy, GitError
 from openbook.fsutil import atomic_write
 from openbook.git.repo import git_bytes
+from openbook.trust.acknowledge import acknowledged
 from openbook.trust.commits import History, RawCommit, load_history, resolve_refs
 from openbook.trust.policy import check_signature, findings
 from openbook.vault import Vault
@@ -77,6 +78,7 @@ class VerifyResult:
     problems: list[Problem] = field(default_factory=list)
     checked: int = 0  # commits read in this run (the rest were remembered)
     head: str | None = None
+    unverified: dict[str, str] = field(default_factory=dict)  # admitted sha: its acknowledgement
 
     @property
     def ok(self) -> bool:
@@ -94,6 +96,9 @@ class VerifyResult:
             "commits": self.commits,
             "signed": self.signed,
             "problems": [p.as_dict() for p in self.problems],
+            "unverified": [
+                {"commit": sha, "acknowledged_in": ack} for sha, ack in self.unverified.items()
+            ],
         }
 
 
@@ -134,7 +139,8 @@ def verify_range(root: Path, base: str | None, head: str) -> list[Problem]:
     when `base` is None), newest first. For sync: call it on the fetched head with the
     local HEAD as `base` before merging, and refuse (exit 4) when it returns anything."""
     history = load_history(root, head, [base] if base else [])
-    return check_history(history)[1]
+    admitted = acknowledged(root, [head, *([base] if base else [])])
+    return [p for p in check_history(history)[1] if p.commit not in admitted]
 
 
 # ---------------------------------------------------------------------- remembered
@@ -204,6 +210,11 @@ def verify(vault: Vault, *, remember: bool = True) -> VerifyResult:
         result.problems += [Problem.from_dict(p) for p in state.get("problems", [])]
     if remember and vault.is_own_repo and head != remembered:
         _save_state(vault, result, remembered)
+    # commits admitted by `sync --accept-unverified` are listed, not counted as problems
+    admitted = acknowledged(vault.root, [head])
+    found = {p.commit for p in result.problems if p.commit in admitted}
+    result.unverified = {sha: admitted[sha] for sha in sorted(found)}
+    result.problems = [p for p in result.problems if p.commit not in admitted]
     return result
 
 
