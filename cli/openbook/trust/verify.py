@@ -1,8 +1,9 @@
-"""`openbook verify`: check the whole history against the signature policy in one pass.
+"""`openbook verify`: authenticate the whole history in one pass (SPEC section 7).
 
-The last commit checked is remembered as `refs/openbook/verified` (with the counts and
-problems found so far in `.git/openbook/verified.json`), so a second run reads only the
-commits that are new since then. `verify_range` checks incoming commits for sync.
+The last commit verified is remembered as `refs/openbook/verified` (with its counts and
+problems in `.git/openbook/verified.json`). `verify_range` checks incoming commits for
+sync, `commit_signers` names who signed what, `trust_state_at` gives the trust settings
+in force at a commit.
 """
 
 from __future__ import annotations
@@ -17,13 +18,23 @@ from typing import Any
 from openbook.errors import Busy, GitError
 from openbook.fsutil import atomic_write
 from openbook.git.repo import git_bytes
-from openbook.trust.commits import History, RawCommit, load_history, resolve_refs
-from openbook.trust.policy import check_signature, findings
+from openbook.trust.authentic import (
+    INTRODUCTION_REF,
+    authenticate,
+    load,
+    record,
+    rev_list,
+    vault_root,
+)
+from openbook.trust.commits import RawCommit, resolve_refs
+from openbook.trust.inforce import EMPTY, TrustState
+from openbook.trust.judge import Pass
+from openbook.trust.policy import Finding
 from openbook.vault import Vault
 
 VERIFIED_REF = "refs/openbook/verified"
 STATE_FILE = "verified.json"
-STATE_VERSION = 1  # bump when the policy changes, so remembered results are redone
+STATE_VERSION = 2  # bump when the policy changes, so remembered results are redone
 ZERO = "0" * 40
 
 
@@ -77,6 +88,9 @@ class VerifyResult:
     problems: list[Problem] = field(default_factory=list)
     checked: int = 0  # commits read in this run (the rest were remembered)
     head: str | None = None
+    unverified: list[str] = field(default_factory=list)
+    pending_key: list[str] = field(default_factory=list)
+    introduction: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -84,40 +98,41 @@ class VerifyResult:
 
     def summary(self) -> str:
         n = len(self.problems)
-        return (
+        text = (
             f"{self.commits:,} commit{'' if self.commits == 1 else 's'}, {self.signed:,} signed, "
             f"{n:,} problem{'' if n == 1 else 's'}"
         )
+        if self.unverified:
+            text += f", {len(self.unverified):,} unverified"
+        if self.pending_key:
+            text += f", {len(self.pending_key):,} pending key"
+        return text
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "commits": self.commits,
             "signed": self.signed,
             "problems": [p.as_dict() for p in self.problems],
+            "unverified": list(self.unverified),
+            "pending_key": list(self.pending_key),
+            "introduction": self.introduction,
         }
 
 
-def check_history(history: History) -> tuple[int, list[Problem]]:
-    """(signed commits, problems newest first) for the commits of `history`."""
-    signed = 0
-    problems: list[Problem] = []
-    for commit in history.commits:
-        sig = check_signature(commit)
-        if sig.valid:
-            signed += 1
-        if not commit.parents:
+def _problems(run: Pass, wanted: set[str] | None = None) -> list[Problem]:
+    """Problems of the commits of `run` (of `wanted` only when given), newest first."""
+    out: list[Problem] = []
+    for commit in run.commits:
+        if wanted is not None and commit.sha not in wanted:
             continue
-        parents = [history.settings[p] for p in commit.parents]
-        if not parents[0].require:
-            continue
-        own = history.settings[commit.sha]
-        for found in findings(commit, sig, parents, own):
-            problems.append(_problem(commit, parents[0].by_email(commit.author.email), found))
-    problems.reverse()
-    return signed, problems
+        verdict = run.verdicts[commit.sha]
+        for found in verdict.findings:
+            out.append(_problem(commit, verdict.author, found))
+    out.reverse()
+    return out
 
 
-def _problem(commit: RawCommit, author: str | None, found: Any) -> Problem:
+def _problem(commit: RawCommit, author: str | None, found: Finding) -> Problem:
     return Problem(
         commit.sha,
         author or commit.author.email,
@@ -129,12 +144,28 @@ def _problem(commit: RawCommit, author: str | None, found: Any) -> Problem:
     )
 
 
+def _run(root: Path, heads: list[str], prefix: str = "") -> Pass:
+    commits, config = load(root, heads, prefix)
+    return authenticate(commits, config, vault_root(root, heads[-1], commits))
+
+
 def verify_range(root: Path, base: str | None, head: str) -> list[Problem]:
     """Problems in the commits reachable from `head` and not from `base` (all of them
-    when `base` is None), newest first. For sync: call it on the fetched head with the
-    local HEAD as `base` before merging, and refuse (exit 4) when it returns anything."""
-    history = load_history(root, head, [base] if base else [])
-    return check_history(history)[1]
+    when `base` is None), newest first, each judged with its full ancestry and the
+    acknowledgments reachable from `base` or `head`. For sync: call it on the fetched
+    head with the local HEAD as `base` before merging; refuse (exit 4) on any problem."""
+    run = _run(root, [head, base] if base else [head])
+    wanted = set(rev_list(root, [head], [base] if base else []))
+    return _problems(run, wanted)
+
+
+def trust_state_at(root: Path, rev: str) -> TrustState:
+    """The trust settings in force at `rev` (after it), from its history."""
+    run = _run(root, [rev])
+    sha = run.commits[-1].sha if run.commits else None
+    resolved = git_bytes(root, ["rev-parse", "--verify", "--end-of-options", f"{rev}^{{commit}}"])
+    sha = resolved.decode("ascii").strip() or sha
+    return run.states[sha].public() if sha in run.states else EMPTY.public()
 
 
 # ---------------------------------------------------------------------- remembered
@@ -171,6 +202,9 @@ def _save_state(vault: Vault, result: VerifyResult, old: str | None) -> None:
         "commits": result.commits,
         "signed": result.signed,
         "problems": [{**p.as_dict(), "author_name": p.author_name} for p in result.problems],
+        "unverified": result.unverified,
+        "pending_key": result.pending_key,
+        "introduction": result.introduction,
     }
     with contextlib.suppress(Busy, GitError, OSError), vault.lock(wait=0.5):
         state_dir.mkdir(parents=True, exist_ok=True)
@@ -179,52 +213,52 @@ def _save_state(vault: Vault, result: VerifyResult, old: str | None) -> None:
 
 
 def verify(vault: Vault, *, remember: bool = True) -> VerifyResult:
-    """Check every commit of HEAD's history; only the new ones when a previous run
-    remembered where it stopped and HEAD still descends from there."""
+    """Check every commit of HEAD's history in one pass; when a previous run remembered
+    HEAD itself, its result is given again without reading anything."""
     refs = resolve_refs(vault.root, "HEAD", VERIFIED_REF)
     head = refs.get("HEAD")
     if head is None:
         return VerifyResult()
     remembered = refs.get(VERIFIED_REF) if remember and vault.is_own_repo else None
-    state = _load_state(vault, remembered) if remembered else None
-    prefix = _prefix(vault)
-    if state is not None and remembered == head:
-        history = History([], {})
-    elif state is not None:
-        history = load_history(vault.root, head, [str(remembered)], prefix)
-        if not any(remembered in c.parents for c in history.commits):
-            state = None  # HEAD no longer descends from it: start over
-    if state is None:
-        history = load_history(vault.root, head, [], prefix)
-    signed, problems = check_history(history)
-    result = VerifyResult(len(history.commits), signed, problems, len(history.commits), head)
+    state = _load_state(vault, remembered) if remembered == head else None
     if state is not None:
-        result.commits += int(state.get("commits", 0))
-        result.signed += int(state.get("signed", 0))
-        result.problems += [Problem.from_dict(p) for p in state.get("problems", [])]
+        return VerifyResult(
+            int(state.get("commits", 0)),
+            int(state.get("signed", 0)),
+            [Problem.from_dict(p) for p in state.get("problems", [])],
+            0,
+            head,
+            list(state.get("unverified", [])),
+            list(state.get("pending_key", [])),
+            state.get("introduction"),
+        )
+    run = _run(vault.root, [head], _prefix(vault))
+    verdicts = run.verdicts
+    result = VerifyResult(
+        len(run.commits),
+        sum(1 for v in verdicts.values() if v.signed),
+        _problems(run),
+        len(run.commits),
+        head,
+        [c.sha for c in run.commits if verdicts[c.sha].mark == "unverified"],
+        [c.sha for c in run.commits if verdicts[c.sha].mark == "pending key"],
+        run.states[head].introduction if head in run.states else None,
+    )
+    if result.introduction and vault.is_own_repo:
+        record(vault.root, INTRODUCTION_REF, result.introduction)
     if remember and vault.is_own_repo and head != remembered:
         _save_state(vault, result, remembered)
     return result
 
 
 def commit_signers(root: Path, head: str, base: str | None = None) -> dict[str, str | None]:
-    """{sha: partner id} for the commits of `head ^base`: the partner whose key (as the
-    commit's first parent lists it, or the key the commit enrols for a partner who had
-    none) made a valid signature, else None. For the consent rule of section 7: a
-    consent counts only from a commit signed by that partner."""
-    history = load_history(root, head, [base] if base else [])
-    out: dict[str, str | None] = {}
-    for commit in history.commits:
-        sig = check_signature(commit)
-        out[commit.sha] = None
-        if sig.signer is None or not commit.parents:
-            continue
-        first = history.settings[commit.parents[0]]
-        owner = first.key_owner(sig.signer)
-        if owner is None:  # a partner's first key signs its own enrolment
-            owner = history.settings[commit.sha].key_owner(sig.signer)
-            known = first.partners.get(owner) if owner else None
-            if owner is None or (known is not None and known.key is not None):
-                owner = None
-        out[commit.sha] = owner
-    return out
+    """{sha: partner id} for the commits of `head ^base`: the partner whose key, in force
+    at the commit's parents (or the first key the commit enrols for its own committer),
+    made a valid signature, else None. For the consent rule of section 7."""
+    run = _run(root, [head, base] if base else [head])
+    wanted = set(rev_list(root, [head], [base] if base else [])) if base else None
+    return {
+        c.sha: run.verdicts[c.sha].key_owner
+        for c in run.commits
+        if wanted is None or c.sha in wanted
+    }

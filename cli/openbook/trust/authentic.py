@@ -1,0 +1,111 @@
+"""Read a history once and authenticate it: the vault's root (`refs/openbook/root`),
+acknowledged commits, and the pass of `judge.py` over every commit, parents first."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from openbook.config import CONFIG_NAME
+from openbook.errors import GitError
+from openbook.git.objects import read_objects
+from openbook.git.repo import git_bytes
+from openbook.trust.commits import RawCommit, parse_commit, resolve_refs
+from openbook.trust.judge import Config, Pass, ack_claims
+from openbook.trust.trustconfig import Parsed, parse_trust
+
+ROOT_REF = "refs/openbook/root"
+INTRODUCTION_REF = "refs/openbook/introduction"
+ZERO = "0" * 40
+
+
+def rev_list(root: Path, heads: Sequence[str], exclude: Sequence[str] = ()) -> list[str]:
+    args = ["rev-list", "--topo-order", "--reverse", "--end-of-options", *heads]
+    args += [f"^{rev}" for rev in exclude]
+    return git_bytes(root, args).decode("ascii").split()
+
+
+def load(root: Path, heads: Sequence[str], prefix: str = "") -> tuple[list[RawCommit], Config]:
+    """Every commit reachable from `heads` (parents first) and the openbook.yml of each:
+    one rev-list, one cat-file stream, one parse per distinct file."""
+    shas = rev_list(root, heads)
+    yml = f"{prefix}{CONFIG_NAME}"
+    batch = read_objects(root, shas + [f"{sha}:{yml}" for sha in shas])
+    commits = []
+    blobs: dict[str, str | None] = {}
+    parsed: dict[str, Parsed] = {}
+    for sha in shas:
+        obj = batch.get(sha)
+        if obj is None or obj[1] != "commit":
+            raise GitError(f"commit {sha[:7]} could not be read; run 'git fsck' in the vault.")
+        commits.append(parse_commit(sha, obj[2]))
+        blob = batch.get(f"{sha}:{yml}")
+        if blob is None or blob[1] != "blob":
+            blobs[sha] = None
+            continue
+        blobs[sha] = blob[0]
+        if blob[0] not in parsed:
+            parsed[blob[0]] = parse_trust(blob[2])
+    return commits, Config(blobs, parsed)
+
+
+def vault_root(root: Path, near: str | None, commits: Sequence[RawCommit] = ()) -> str | None:
+    """The vault's root commit as this clone recorded it; recorded now (the root of the
+    first-parent line of `near`) when this clone has none yet."""
+    found = resolve_refs(root, ROOT_REF).get(ROOT_REF)
+    if found is not None or near is None:
+        return found
+    out = git_bytes(
+        root, ["rev-list", "--first-parent", "--max-parents=0", "--end-of-options", near]
+    )
+    first = out.decode("ascii").split()
+    if not first:
+        return None
+    record(root, ROOT_REF, first[-1])
+    return first[-1]
+
+
+def record(root: Path, ref: str, sha: str) -> None:
+    git_bytes(root, ["update-ref", ref, sha], check=False)
+
+
+def acknowledgments(commits: Sequence[RawCommit]) -> dict[str, str]:
+    """{admitted sha: acknowledging commit} as the commits' own trailers claim."""
+    out: dict[str, str] = {}
+    for commit in commits:
+        _, shas = ack_claims(commit)
+        for sha in shas:
+            out.setdefault(sha, commit.sha)
+    return out
+
+
+def authenticate(commits: list[RawCommit], config: Config, vault_root: str | None) -> Pass:
+    """The pass over `commits`, with the commits that clean acknowledgments admit."""
+    claims = acknowledgments(commits)
+    roots = {c.sha for c in commits if not c.parents}
+    admitted = {sha for sha in claims if sha not in roots}
+    for _ in range(4):
+        run = Pass(commits, config, vault_root)
+        run.run(admitted)
+        bad = {sha for sha in admitted if not _clean_ack(run, claims[sha])}
+        if not bad:
+            return run
+        admitted -= bad
+    run = Pass(commits, config, vault_root)
+    run.run(admitted)
+    return run
+
+
+def _clean_ack(run: Pass, ack: str) -> bool:
+    verdict = run.verdicts.get(ack)
+    if verdict is None or verdict.findings or verdict.mark:
+        return False
+    commit = run.commits[run.index[ack]]
+    who, _ = ack_claims(commit)
+    base = run.states[ack]
+    author = base.by_email(commit.author.email)
+    return (
+        author is not None
+        and author == base.by_email(commit.committer.email)
+        and (who is None or who == author)
+    )
