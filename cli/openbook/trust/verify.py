@@ -262,3 +262,14 @@ def commit_signers(root: Path, head: str, base: str | None = None) -> dict[str, 
         for c in run.commits
         if wanted is None or c.sha in wanted
     }
+
+
+def introduction(root: Path, rev: str = "HEAD") -> dict[str, str] | None:
+    """{"commit", "date"} of the introduction in force at `rev` (recorded as
+    refs/openbook/introduction), else None."""
+    sha = trust_state_at(root, rev).introduction
+    if sha is None:
+        return None
+    record(root, INTRODUCTION_REF, sha)
+    date = git_bytes(root, ["log", "-1", "--format=%cI", "--end-of-options", sha])
+    return {"commit": sha, "date": date.decode("ascii").strip()}
