@@ -242,3 +242,13 @@ def test_clone_with_the_right_or_a_wrong_introduction(signed: Pair, tmp_path: Pa
     assert wrong[:7] in res.stderr and intro[:7] in res.stderr
     fp = json.loads(invoke(["fingerprint", "--json"], vault=signed.bob).stdout)
     assert fp["introduction"]["commit"] == intro
+
+
+def test_acknowledged_reads_the_trailers(signed: Pair) -> None:
+    from openbook.trust.acknowledge import acknowledge_message, acknowledged
+
+    target = git(signed.bob, "rev-parse", "HEAD~1")
+    msg = acknowledge_message("bob", [target])
+    plain(signed.bob, "commit", "-q", "--allow-empty", "-m", msg)
+    ack = signed.head("bob")
+    assert acknowledged(signed.bob, ["HEAD"]) == {target: ack}
