@@ -252,3 +252,21 @@ def test_acknowledged_reads_the_trailers(signed: Pair) -> None:
     plain(signed.bob, "commit", "-q", "--allow-empty", "-m", msg)
     ack = signed.head("bob")
     assert acknowledged(signed.bob, ["HEAD"]) == {target: ack}
+
+
+def test_a_second_run_reads_again_when_old_history_is_merged_in(signed: Pair) -> None:
+    from openbook.trust.verify import verify
+    from openbook.vault import Vault
+
+    bob = signed.bob
+    assert verify(Vault(bob)).problems == []
+    old = first_commit(bob)
+    tree = tree_with(bob, "checkins/2026/x.md", checkin_text("bob"), old)
+    side = plain(bob, "commit-tree", tree, "-p", old, "-m", "old side")
+    key = git(bob, "config", "user.signingkey")
+    merge_tree = git(bob, "merge-tree", "--write-tree", "HEAD", side).splitlines()[0]
+    merged = plain(bob, "commit-tree", merge_tree, "-p", "HEAD", "-p", side, "-m", "m", sign=key)
+    git(bob, "update-ref", "refs/heads/main", merged)
+    result = verify(Vault(bob))
+    assert [(p.commit, p.rule) for p in result.problems] == [(side, "outside-introduction")]
+    assert result.checked == result.commits == 7

@@ -295,13 +295,13 @@ def test_commit_signers_name_the_partner_whose_key_signed(signed: Pair) -> None:
     assert list(signers.values()).count("alice") == 2  # her enrolment and her acceptance
 
 
-def test_a_second_run_at_the_same_head_reads_nothing_and_keeps_problems(signed: Pair) -> None:
+def test_second_run_reads_only_new_commits_and_keeps_problems(signed: Pair) -> None:
     vault = Vault(signed.bob)
     first = verify(vault)
     assert first.checked == 5 and git(signed.bob, "rev-parse", VERIFIED_REF) == signed.head("bob")
     sha = commit(signed.bob, "x.md", "x\n", BOB_ID, "commit.gpgsign=false")
     second = verify(vault)
-    assert (second.commits, [p.commit for p in second.problems]) == (6, [sha])
+    assert (second.checked, second.commits, [p.commit for p in second.problems]) == (1, 6, [sha])
     third = verify(vault)
     assert (third.checked, third.commits, len(third.problems)) == (0, 6, 1)
     git(signed.bob, "reset", "-q", "--hard", "HEAD~1")

@@ -25,10 +25,12 @@ def rev_list(root: Path, heads: Sequence[str], exclude: Sequence[str] = ()) -> l
     return git_bytes(root, args).decode("ascii").split()
 
 
-def load(root: Path, heads: Sequence[str], prefix: str = "") -> tuple[list[RawCommit], Config]:
+def load(
+    root: Path, heads: Sequence[str], prefix: str = "", exclude: Sequence[str] = ()
+) -> tuple[list[RawCommit], Config]:
     """Every commit reachable from `heads` (parents first) and the openbook.yml of each:
     one rev-list, one cat-file stream, one parse per distinct file."""
-    shas = rev_list(root, heads)
+    shas = rev_list(root, heads, exclude)
     yml = f"{prefix}{CONFIG_NAME}"
     batch = read_objects(root, shas + [f"{sha}:{yml}" for sha in shas])
     commits = []

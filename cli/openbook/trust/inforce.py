@@ -151,3 +151,29 @@ def merge_states(states: list[State]) -> State:
             if out.values.get(name) != prop.value and (have is None or prop.at > have.at):
                 out.pending[name] = prop
     return out
+
+
+def state_to_json(state: State) -> dict[str, object]:
+    """`state` as JSON values, for the result `verify` remembers."""
+    return {
+        "values": state.values,
+        "since": {k: list(v) for k, v in state.since.items()},
+        "pending": {
+            k: {"value": p.value, "by": p.by, "commit": p.commit, "at": p.at}
+            for k, p in state.pending.items()
+        },
+    }
+
+
+def state_from_json(data: object) -> State | None:
+    """The state `state_to_json` wrote; None when it cannot be read."""
+    try:
+        assert isinstance(data, dict)
+        since = {str(k): (int(v[0]), str(v[1])) for k, v in data["since"].items()}
+        pending = {
+            str(k): Proposal(str(k), p["value"], str(p["by"]), str(p["commit"]), int(p["at"]))
+            for k, p in data["pending"].items()
+        }
+        return State(dict(data["values"]), since, pending)
+    except (AssertionError, KeyError, TypeError, ValueError, IndexError, AttributeError):
+        return None

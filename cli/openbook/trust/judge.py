@@ -97,6 +97,15 @@ class Pass:
             )
             todo += self.commits[self.index[sha]].parents
 
+    def seed(self, sha: str, state: State, values: dict[str, object], blob: str | None) -> None:
+        """Start from a commit already verified (outside `commits`), as it was then."""
+        self.states[sha] = state
+        self.files[sha] = values
+        self.verdicts[sha] = Verdict()
+        self.config.blob[sha] = blob
+        if state.introduction is not None:
+            self._desc[state.introduction] = {sha}
+
     # ---------------------------------------------------------------------- run
 
     def run(self, admitted: set[str]) -> None:

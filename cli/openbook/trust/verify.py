@@ -20,6 +20,7 @@ from openbook.fsutil import atomic_write
 from openbook.git.repo import git_bytes
 from openbook.trust.authentic import (
     INTRODUCTION_REF,
+    ROOT_REF,
     authenticate,
     load,
     record,
@@ -27,14 +28,14 @@ from openbook.trust.authentic import (
     vault_root,
 )
 from openbook.trust.commits import RawCommit, resolve_refs
-from openbook.trust.inforce import EMPTY, TrustState
-from openbook.trust.judge import Pass
+from openbook.trust.inforce import EMPTY, TrustState, state_from_json, state_to_json
+from openbook.trust.judge import Pass, ack_claims
 from openbook.trust.policy import Finding
 from openbook.vault import Vault
 
 VERIFIED_REF = "refs/openbook/verified"
 STATE_FILE = "verified.json"
-STATE_VERSION = 2  # bump when the policy changes, so remembered results are redone
+STATE_VERSION = 3  # bump when the policy changes, so remembered results are redone
 ZERO = "0" * 40
 
 
@@ -192,7 +193,7 @@ def _load_state(vault: Vault, remembered: str) -> dict[str, Any] | None:
     return data
 
 
-def _save_state(vault: Vault, result: VerifyResult, old: str | None) -> None:
+def _save_state(vault: Vault, result: VerifyResult, old: str | None, extra: dict[str, Any]) -> None:
     state_dir = vault.state_dir()
     if state_dir is None or result.head is None:
         return
@@ -205,6 +206,7 @@ def _save_state(vault: Vault, result: VerifyResult, old: str | None) -> None:
         "unverified": result.unverified,
         "pending_key": result.pending_key,
         "introduction": result.introduction,
+        **extra,
     }
     with contextlib.suppress(Busy, GitError, OSError), vault.lock(wait=0.5):
         state_dir.mkdir(parents=True, exist_ok=True)
@@ -213,42 +215,92 @@ def _save_state(vault: Vault, result: VerifyResult, old: str | None) -> None:
 
 
 def verify(vault: Vault, *, remember: bool = True) -> VerifyResult:
-    """Check every commit of HEAD's history in one pass; when a previous run remembered
-    HEAD itself, its result is given again without reading anything."""
+    """Check every commit of HEAD's history in one pass. When a previous run remembered
+    an ancestor of HEAD, only the new commits are read (unless they merge in older ones
+    or acknowledge some: then everything is read again)."""
     refs = resolve_refs(vault.root, "HEAD", VERIFIED_REF)
     head = refs.get("HEAD")
     if head is None:
         return VerifyResult()
     remembered = refs.get(VERIFIED_REF) if remember and vault.is_own_repo else None
-    state = _load_state(vault, remembered) if remembered == head else None
-    if state is not None:
-        return VerifyResult(
-            int(state.get("commits", 0)),
-            int(state.get("signed", 0)),
-            [Problem.from_dict(p) for p in state.get("problems", [])],
-            0,
-            head,
-            list(state.get("unverified", [])),
-            list(state.get("pending_key", [])),
-            state.get("introduction"),
-        )
-    run = _run(vault.root, [head], _prefix(vault))
-    verdicts = run.verdicts
-    result = VerifyResult(
-        len(run.commits),
-        sum(1 for v in verdicts.values() if v.signed),
-        _problems(run),
-        len(run.commits),
-        head,
-        [c.sha for c in run.commits if verdicts[c.sha].mark == "unverified"],
-        [c.sha for c in run.commits if verdicts[c.sha].mark == "pending key"],
-        run.states[head].introduction if head in run.states else None,
-    )
+    saved = _load_state(vault, remembered) if remembered else None
+    if saved is not None and remembered == head:
+        return _remembered_result(saved, head)
+    prefix = _prefix(vault)
+    result, run = None, None
+    if saved is not None and remembered is not None:
+        result, run = _incremental(vault.root, head, remembered, saved, prefix)
+    if result is None or run is None:
+        run = _run(vault.root, [head], prefix)
+        result = _result(run, run.commits, head)
     if result.introduction and vault.is_own_repo:
         record(vault.root, INTRODUCTION_REF, result.introduction)
     if remember and vault.is_own_repo and head != remembered:
-        _save_state(vault, result, remembered)
+        extra = {
+            "trust": state_to_json(run.states[head]),
+            "file": run.files[head],
+            "blob": run.config.blob.get(head),
+        }
+        _save_state(vault, result, remembered, extra)
     return result
+
+
+def _result(run: Pass, commits: list[RawCommit], head: str) -> VerifyResult:
+    verdicts = run.verdicts
+    return VerifyResult(
+        len(commits),
+        sum(1 for c in commits if verdicts[c.sha].signed),
+        _problems(run, {c.sha for c in commits}),
+        len(commits),
+        head,
+        [c.sha for c in commits if verdicts[c.sha].mark == "unverified"],
+        [c.sha for c in commits if verdicts[c.sha].mark == "pending key"],
+        run.states[head].introduction if head in run.states else None,
+    )
+
+
+def _remembered_result(saved: dict[str, Any], head: str) -> VerifyResult:
+    return VerifyResult(
+        int(saved.get("commits", 0)),
+        int(saved.get("signed", 0)),
+        [Problem.from_dict(p) for p in saved.get("problems", [])],
+        0,
+        head,
+        list(saved.get("unverified", [])),
+        list(saved.get("pending_key", [])),
+        saved.get("introduction"),
+    )
+
+
+def _incremental(
+    root: Path, head: str, remembered: str, saved: dict[str, Any], prefix: str
+) -> tuple[VerifyResult | None, Pass | None]:
+    """The result from `saved` (at `remembered`) and the commits since, when they all
+    descend from it alone; (None, None) when everything must be read again."""
+    state = state_from_json(saved.get("trust"))
+    values = saved.get("file")
+    if state is None or not isinstance(values, dict):
+        return None, None
+    commits, config = load(root, [head], prefix, [remembered])
+    new = {c.sha for c in commits} | {remembered}
+    if not commits or any(
+        not c.parents or any(p not in new for p in c.parents) or ack_claims(c)[1] for c in commits
+    ):
+        return None, None
+    run = Pass(commits, config, resolve_refs(root, ROOT_REF).get(ROOT_REF))
+    blob = saved.get("blob")
+    run.seed(remembered, state, values, blob if isinstance(blob, str) else None)
+    run.run(set())
+    if any(run.states[c.sha].introduction == c.sha for c in commits):
+        return None, None  # a new introduction: judged against the whole history
+    result = _result(run, commits, head)
+    old = _remembered_result(saved, head)
+    result.commits += old.commits
+    result.signed += old.signed
+    result.problems += old.problems
+    result.unverified = old.unverified + result.unverified
+    result.pending_key = old.pending_key + result.pending_key
+    return result, run
 
 
 def commit_signers(root: Path, head: str, base: str | None = None) -> dict[str, str | None]:
