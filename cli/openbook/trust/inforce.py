@@ -70,6 +70,8 @@ class State:
     values: dict[str, object] = field(default_factory=dict)
     since: dict[str, Since] = field(default_factory=dict)
     pending: dict[str, Proposal] = field(default_factory=dict)
+    _ids: list[str] | None = field(default=None, compare=False, repr=False)
+    _emails: dict[str, str] | None = field(default=None, compare=False, repr=False)
 
     def copy(self) -> State:
         return State(dict(self.values), dict(self.since), dict(self.pending))
@@ -83,15 +85,20 @@ class State:
         return self.since[REQUIRE][1] if self.require and REQUIRE in self.since else None
 
     def partner_ids(self) -> list[str]:
-        return sorted(n[9:] for n in self.values if n.startswith("partners.") and n.count(".") == 1)
+        if self._ids is None:
+            self._ids = sorted(
+                n[9:] for n in self.values if n.startswith("partners.") and n.count(".") == 1
+            )
+        return self._ids
 
     def email(self, pid: str) -> str:
         info = self.values.get(f"partners.{pid}")
         return str(info.get("email", "")) if isinstance(info, dict) else ""
 
     def by_email(self, email: str) -> str | None:
-        wanted = email.strip().lower()
-        return next((p for p in self.partner_ids() if self.email(p) == wanted), None)
+        if self._emails is None:
+            self._emails = {self.email(p): p for p in reversed(self.partner_ids())}
+        return self._emails.get(email.strip().lower())
 
     def key(self, pid: str) -> PublicKey | None:
         text = self.values.get(key_name(pid))
@@ -110,6 +117,7 @@ class State:
         return None
 
     def put(self, name: str, value: object, since: Since) -> None:
+        self._ids = self._emails = None
         self.values[name] = value
         self.since[name] = since
         self.pending.pop(name, None)

@@ -83,18 +83,20 @@ class Step:
             self.verdict.key_owner = next(
                 (o for s in self.judge if (o := s.key_owner(key)) is not None), None
             )
-        changes = own_changes(values, parent_files) if parsed is not None and parsed.valid else {}
+        valid = parsed is not None and parsed.valid and changed
+        changes = own_changes(values, parent_files) if valid else {}
         if parsed is not None and not parsed.valid and changed:
             self.find("config", f"{parsed.why}; these settings are not in force")
         if self.verdict.judged:
             self._signature(changes)
-        state = self.base.copy()
+        accepts = SETTING_TRAILER.encode() in self.commit.payload
+        state = self.base.copy() if changes or accepts else self.base
         if self.verdict.mark == "pending key":
             if self._replacing(changes):
                 self._key_change(state, *next(iter(changes.items())))
             return state
         self._settings(state, changes)
-        if self.own and (not self.verdict.judged or self.verdict.signer == self.author):
+        if accepts and self.own and (not self.verdict.judged or self.verdict.signer == self.author):
             self._accepts(state)
         if state.require and not self.base.require:
             self._introduction(values)
