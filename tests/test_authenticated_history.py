@@ -270,3 +270,17 @@ def test_a_second_run_reads_again_when_old_history_is_merged_in(signed: Pair) ->
     result = verify(Vault(bob))
     assert [(p.commit, p.rule) for p in result.problems] == [(side, "outside-introduction")]
     assert result.checked == result.commits == 7
+
+
+def test_trust_state_at_shows_a_proposal_until_it_is_accepted(signed: Pair) -> None:
+    from openbook.trust.verify import trust_state_at
+
+    ok(invoke(["keys", "require", "--off"], vault=signed.alice, as_partner="alice"))
+    state = trust_state_at(signed.alice, "HEAD")
+    assert state.require is True and state.introduction is not None
+    assert (state.pending["require_signatures"].value, state.pending["require_signatures"].by) == (
+        False,
+        "alice",
+    )
+    assert set(state.partners) == {"alice", "bob"} and state.timezone == "Europe/Berlin"
+    assert trust_state_at(signed.alice, "HEAD~1").pending == {}

@@ -1,6 +1,11 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
+
+if TYPE_CHECKING:
+    from openbook.vault import Vault
 
 from ._common import acting_partner, echo_json, get_vault, json_option
 
@@ -85,7 +90,25 @@ def keys_list_command(ctx: click.Context, as_json: bool) -> None:
             f"({intro['date'][:16].replace('T', ' ')})."
         )
     else:
-        click.echo("Signatures are not required.")
+        click.echo(f"Signatures are not required.{_proposed(vault)}")
+
+
+def _proposed(vault: Vault) -> str:
+    """' Bob proposed requiring them; ...' when a change of the requirement waits."""
+    from openbook.trust.verify import trust_state_at
+
+    if not vault.is_own_repo:
+        return ""
+    pending = trust_state_at(vault.root, "HEAD").pending.get("require_signatures")
+    if pending is None or pending.value is not True:
+        return ""
+    names = vault.config.partners
+    by = names[pending.by].name if pending.by in names else pending.by
+    other = next((p.name for pid, p in names.items() if pid != pending.by), "your partner")
+    return (
+        f" {by} proposed requiring them; they are required once {other} accepts "
+        "('openbook accept settings')."
+    )
 
 
 @keys_command.command("require")

@@ -92,6 +92,7 @@ class VerifyResult:
     unverified: list[str] = field(default_factory=list)
     pending_key: list[str] = field(default_factory=list)
     introduction: str | None = None
+    state: TrustState | None = None  # the trust settings in force at `head`
 
     @property
     def ok(self) -> bool:
@@ -160,12 +161,19 @@ def verify_range(root: Path, base: str | None, head: str) -> list[Problem]:
     return _problems(run, wanted)
 
 
-def trust_state_at(root: Path, rev: str) -> TrustState:
-    """The trust settings in force at `rev` (after it), from its history."""
-    run = _run(root, [rev])
-    sha = run.commits[-1].sha if run.commits else None
-    resolved = git_bytes(root, ["rev-parse", "--verify", "--end-of-options", f"{rev}^{{commit}}"])
-    sha = resolved.decode("ascii").strip() or sha
+def trust_state_at(root: Path, rev: str, *, remembered: bool = True) -> TrustState:
+    """The trust settings in force at `rev` (after it), from its history. At HEAD this is
+    what `verify` remembers, so asking again costs only the commits that are new."""
+    refs = resolve_refs(root, "HEAD")
+    out = git_bytes(root, ["rev-parse", "--verify", "-q", "--end-of-options", f"{rev}^{{commit}}"])
+    sha = out.decode("ascii").strip()
+    if not sha:
+        return EMPTY.public()
+    if remembered and sha == refs.get("HEAD"):
+        found = verify(Vault(root)).state
+        if found is not None:
+            return found
+    run = _run(root, [sha])
     return run.states[sha].public() if sha in run.states else EMPTY.public()
 
 
@@ -256,6 +264,7 @@ def _result(run: Pass, commits: list[RawCommit], head: str) -> VerifyResult:
         [c.sha for c in commits if verdicts[c.sha].mark == "unverified"],
         [c.sha for c in commits if verdicts[c.sha].mark == "pending key"],
         run.states[head].introduction if head in run.states else None,
+        run.states[head].public() if head in run.states else None,
     )
 
 
@@ -269,7 +278,13 @@ def _remembered_result(saved: dict[str, Any], head: str) -> VerifyResult:
         list(saved.get("unverified", [])),
         list(saved.get("pending_key", [])),
         saved.get("introduction"),
+        _saved_state(saved),
     )
+
+
+def _saved_state(saved: dict[str, Any]) -> TrustState | None:
+    state = state_from_json(saved.get("trust"))
+    return state.public() if state is not None else None
 
 
 def _incremental(
