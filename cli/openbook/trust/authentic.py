@@ -81,19 +81,21 @@ def acknowledgments(commits: Sequence[RawCommit]) -> dict[str, str]:
     return out
 
 
-def authenticate(commits: list[RawCommit], config: Config, vault_root: str | None) -> Pass:
+def authenticate(
+    commits: list[RawCommit], config: Config, vault_root: str | None, *, signatures: bool = True
+) -> Pass:
     """The pass over `commits`, with the commits that clean acknowledgments admit."""
     claims = acknowledgments(commits)
     roots = {c.sha for c in commits if not c.parents}
     admitted = {sha for sha in claims if sha not in roots}
     for _ in range(4):
-        run = Pass(commits, config, vault_root)
+        run = Pass(commits, config, vault_root, signatures=signatures)
         run.run(admitted)
         bad = {sha for sha in admitted if not _clean_ack(run, claims[sha])}
         if not bad:
             return run
         admitted -= bad
-    run = Pass(commits, config, vault_root)
+    run = Pass(commits, config, vault_root, signatures=signatures)
     run.run(admitted)
     return run
 

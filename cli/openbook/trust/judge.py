@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from openbook.trust.commits import RawCommit
 from openbook.trust.inforce import EMPTY, Proposal, State, merge_states
-from openbook.trust.policy import Finding, check_signature
+from openbook.trust.policy import Finding, SignatureCheck, check_signature
 from openbook.trust.sshsig import PublicKey
 from openbook.trust.step import Step, Verdict, message_of
 from openbook.trust.trustconfig import REQUIRE, Parsed, key_name, key_owner_of
@@ -49,7 +49,17 @@ def ack_claims(commit: RawCommit) -> tuple[str | None, list[str]]:
 class Pass:
     """The states and verdicts of `commits` (parents first, every parent included)."""
 
-    def __init__(self, commits: list[RawCommit], config: Config, root: str | None) -> None:
+    def __init__(
+        self,
+        commits: list[RawCommit],
+        config: Config,
+        root: str | None,
+        *,
+        signatures: bool = True,
+    ) -> None:
+        """`signatures`: check every signature (to count them and name each signer);
+        otherwise only those that decide something."""
+        self.signatures = signatures
         self.commits = commits
         self.config = config
         self.root = root
@@ -127,8 +137,14 @@ class Pass:
         sha = commit.sha
         values, parsed, changed = self._file(commit)
         self.files[sha] = values
-        sig = check_signature(commit)
-        verdict = Verdict(signed=sig.valid)
+        checked: list[SignatureCheck] = []
+
+        def sig() -> SignatureCheck:
+            if not checked:
+                checked.append(check_signature(commit))
+            return checked[0]
+
+        verdict = Verdict(signed=sig().valid if self.signatures else False)
         self.verdicts[sha] = verdict
         parents = [self.states[p] for p in commit.parents if p in self.states]
         if sha in admitted:
@@ -136,7 +152,7 @@ class Pass:
             self.states[sha] = merge(parents)
             return
         if not commit.parents:
-            self._root(commit, verdict, parsed, sig.signer)
+            self._root(commit, verdict, parsed, sig().signer)
             return
         judges = [p for p in commit.parents if p not in admitted] or list(commit.parents)
         for intro in {self.states[p].introduction for p in judges} - {None}:
@@ -151,7 +167,7 @@ class Pass:
         judge = [self.states[p] for p in judges]
         verdict.judged = any(s.require for s in judge)
         verdict.author = base.by_email(commit.author.email)
-        step = Step(commit, verdict, base, judge, sig.signer, sig.error)
+        step = Step(commit, verdict, base, judge, sig, self.signatures)
         state = step.apply(values, [self.files[p] for p in commit.parents], parsed, changed)
         self.states[sha] = base if verdict.findings else state
         if state.introduction == sha and not verdict.findings:

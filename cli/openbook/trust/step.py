@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from openbook.trust.commits import RawCommit
 from openbook.trust.inforce import SETTING_TRAILER, Proposal, State, setting_digest
-from openbook.trust.policy import Finding
+from openbook.trust.policy import Finding, SignatureCheck
 from openbook.trust.sshsig import PublicKey
 from openbook.trust.trustconfig import REQUIRE, Parsed, key_name, key_owner_of
 
@@ -48,21 +49,30 @@ class Step:
         verdict: Verdict,
         base: State,
         judge: list[State],
-        key: PublicKey | None,
-        error: str | None = None,
+        sig: Callable[[], SignatureCheck],
+        signers: bool = True,
     ) -> None:
         self.commit = commit
         self.verdict = verdict
         self.base = base
         self.judge = judge
-        self.key = key
-        self.error = error
+        self._sig = sig
+        self.signers = signers  # name who signed even where nothing is judged
         self.committer = base.by_email(commit.committer.email)
         self.author = verdict.author
         self.own = (
             self.author is not None and self.author == self.committer and len(commit.parents) == 1
         )
         self.since = (commit.committer.time, commit.sha)
+
+    @property
+    def key(self) -> PublicKey | None:
+        """The key that made a valid signature (checked the first time it is asked)."""
+        return self._sig().signer
+
+    @property
+    def error(self) -> str | None:
+        return self._sig().error
 
     def find(self, rule: str, message: str) -> None:
         if self.verdict.judged:
@@ -75,7 +85,8 @@ class Step:
         parsed: Parsed | None,
         changed: bool,
     ) -> State:
-        key = self.key
+        named = self.verdict.judged or self.signers
+        key = self.key if named else None
         pid = self.committer
         if key is not None and pid is not None and any(s.key(pid) == key for s in self.judge):
             self.verdict.signer = pid

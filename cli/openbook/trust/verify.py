@@ -146,9 +146,12 @@ def _problem(commit: RawCommit, author: str | None, found: Finding) -> Problem:
     )
 
 
-def _run(root: Path, heads: list[str], prefix: str = "") -> Pass:
+def _run(root: Path, heads: list[str], prefix: str = "", *, signatures: bool = True) -> Pass:
+    """The pass over the history of `heads`; `signatures=False` checks only the
+    signatures that decide something (not counted, signers not named elsewhere)."""
     commits, config = load(root, heads, prefix)
-    return authenticate(commits, config, vault_root(root, heads[-1], commits))
+    found = vault_root(root, heads[-1], commits)
+    return authenticate(commits, config, found, signatures=signatures)
 
 
 def verify_range(root: Path, base: str | None, head: str) -> list[Problem]:
@@ -156,7 +159,7 @@ def verify_range(root: Path, base: str | None, head: str) -> list[Problem]:
     when `base` is None), newest first, each judged with its full ancestry and the
     acknowledgments reachable from `base` or `head`. For sync: call it on the fetched
     head with the local HEAD as `base` before merging; refuse (exit 4) on any problem."""
-    run = _run(root, [head, base] if base else [head])
+    run = _run(root, [head, base] if base else [head], signatures=False)
     wanted = set(rev_list(root, [head], [base] if base else []))
     return _problems(run, wanted)
 
@@ -173,7 +176,7 @@ def trust_state_at(root: Path, rev: str, *, remembered: bool = True) -> TrustSta
         found = verify(Vault(root)).state
         if found is not None:
             return found
-    run = _run(root, [sha])
+    run = _run(root, [sha], signatures=False)
     return run.states[sha].public() if sha in run.states else EMPTY.public()
 
 
