@@ -32,23 +32,38 @@ def load(
     one rev-list, one cat-file stream, one parse per distinct file."""
     shas = rev_list(root, heads, exclude)
     yml = f"{prefix}{CONFIG_NAME}"
-    batch = read_objects(root, shas + [f"{sha}:{yml}" for sha in shas])
+    blobs = _blob_ids(root, [f"{sha}:{yml}" for sha in shas])
+    distinct = sorted({b for b in blobs if b is not None})
+    batch = read_objects(root, shas + distinct)
     commits = []
-    blobs: dict[str, str | None] = {}
     parsed: dict[str, Parsed] = {}
     for sha in shas:
         obj = batch.get(sha)
         if obj is None or obj[1] != "commit":
             raise GitError(f"commit {sha[:7]} could not be read; run 'git fsck' in the vault.")
         commits.append(parse_commit(sha, obj[2]))
-        blob = batch.get(f"{sha}:{yml}")
-        if blob is None or blob[1] != "blob":
-            blobs[sha] = None
-            continue
-        blobs[sha] = blob[0]
-        if blob[0] not in parsed:
-            parsed[blob[0]] = parse_trust(blob[2])
-    return commits, Config(blobs, parsed)
+    for blob in distinct:
+        obj = batch.get(blob)
+        if obj is not None and obj[1] == "blob":
+            parsed[blob] = parse_trust(obj[2])
+    blob_of = {sha: (b if b in parsed else None) for sha, b in zip(shas, blobs, strict=True)}
+    return commits, Config(blob_of, parsed)
+
+
+def _blob_ids(root: Path, names: list[str]) -> list[str | None]:
+    """The blob each `rev:path` names (None where there is none); one batch-check."""
+    if not names:
+        return []
+    out = git_bytes(
+        root,
+        ["cat-file", "--batch-check=%(objectname) %(objecttype)"],
+        ("\n".join(names) + "\n").encode(),
+    )
+    found: list[str | None] = []
+    for line in out.decode("utf-8", "replace").splitlines()[: len(names)]:
+        oid, _, kind = line.partition(" ")
+        found.append(oid if kind == "blob" else None)
+    return found + [None] * (len(names) - len(found))
 
 
 def vault_root(root: Path, near: str | None, commits: Sequence[RawCommit] = ()) -> str | None:

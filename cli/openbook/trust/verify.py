@@ -17,6 +17,7 @@ from typing import Any
 
 from openbook.errors import Busy, GitError
 from openbook.fsutil import atomic_write
+from openbook.git.plumbing import resolve
 from openbook.git.repo import git_bytes
 from openbook.trust.authentic import (
     INTRODUCTION_REF,
@@ -24,7 +25,6 @@ from openbook.trust.authentic import (
     authenticate,
     load,
     record,
-    rev_list,
     vault_root,
 )
 from openbook.trust.commits import RawCommit, resolve_refs
@@ -160,8 +160,16 @@ def verify_range(root: Path, base: str | None, head: str) -> list[Problem]:
     acknowledgments reachable from `base` or `head`. For sync: call it on the fetched
     head with the local HEAD as `base` before merging; refuse (exit 4) on any problem."""
     run = _run(root, [head, base] if base else [head], signatures=False)
-    wanted = set(rev_list(root, [head], [base] if base else []))
-    return _problems(run, wanted)
+    return _problems(run, _since(root, run, base))
+
+
+def _since(root: Path, run: Pass, base: str | None) -> set[str]:
+    """The commits of `run` that `base` does not reach."""
+    every = {c.sha for c in run.commits}
+    if base is None or not run.commits:
+        return every
+    tip = resolve(root, base)[0]
+    return every - run.ancestors(tip) if tip in run.index else every
 
 
 def trust_state_at(root: Path, rev: str, *, remembered: bool = True) -> TrustState:
@@ -326,7 +334,7 @@ def commit_signers(root: Path, head: str, base: str | None = None) -> dict[str, 
     at the commit's parents (or the first key the commit enrols for its own committer),
     made a valid signature, else None. For the consent rule of section 7."""
     run = _run(root, [head, base] if base else [head])
-    wanted = set(rev_list(root, [head], [base] if base else [])) if base else None
+    wanted = _since(root, run, base) if base else None
     return {
         c.sha: run.verdicts[c.sha].key_owner
         for c in run.commits
