@@ -284,3 +284,14 @@ def test_trust_state_at_shows_a_proposal_until_it_is_accepted(signed: Pair) -> N
     )
     assert set(state.partners) == {"alice", "bob"} and state.timezone == "Europe/Berlin"
     assert trust_state_at(signed.alice, "HEAD~1").pending == {}
+
+
+def test_settings_that_cannot_be_in_force_are_a_config_problem(signed: Pair) -> None:
+    from openbook.trust.verify import trust_state_at
+
+    bob = signed.bob
+    text = (bob / "openbook.yml").read_text()
+    same = set_value(text, ("partners", "alice", "email"), "bob@example.org")
+    sha = commit(bob, "openbook.yml", same, BOB_ID)
+    assert rules_of(bob) == {sha: "config"}
+    assert trust_state_at(bob, sha).partners["alice"].email == "alice@example.org"
