@@ -97,7 +97,7 @@ class Pass:
             if sha in anc or sha in admitted or sha not in self.index:
                 continue
             verdict = self.verdicts[sha]
-            if any(f.rule == "outside-introduction" for f in verdict.findings):
+            if any(f.rule in ("outside-introduction", "foreign-root") for f in verdict.findings):
                 continue
             verdict.findings.append(
                 Finding(
