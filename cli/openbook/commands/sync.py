@@ -13,8 +13,14 @@ from ._common import acting_partner, as_override, echo_json, get_vault, json_opt
 @click.command("clone")
 @click.argument("url")
 @click.argument("directory", type=click.Path(file_okay=False))
+@click.option(
+    "--introduction",
+    metavar="SHA",
+    default=None,
+    help="The introduction your partner reads from 'openbook keys list'; refused if it differs.",
+)
 @click.pass_context
-def clone_command(ctx: click.Context, url: str, directory: str) -> None:
+def clone_command(ctx: click.Context, url: str, directory: str, introduction: str | None) -> None:
     """Clone the shared vault from URL into DIRECTORY, as the partner given with --as.
 
     URL is an ssh://, https:// or git:// address, user@host:path, or a local folder.
@@ -26,15 +32,23 @@ def clone_command(ctx: click.Context, url: str, directory: str) -> None:
       openbook --as alice clone git@example.org:us/ourbook.git ourbook
     """
     from openbook.check.result import check_vault
+    from openbook.git import repo as gitrepo
     from openbook.sync.clone import clone
     from openbook.vault import Vault
 
     me = as_override(ctx)
     if not me:
         raise click.UsageError("say which partner you are with --as ID (before 'clone').")
-    root = clone(url, Path(directory), me)
+    root = clone(url, Path(directory), me, introduction)
     result = check_vault(Vault(root))
     click.echo(f"Cloned the vault into {root}, as {me}: {result.summary()}.")
+    intro = gitrepo.rev(root, "refs/openbook/introduction")
+    if intro and not introduction:
+        click.echo(
+            f"Signatures are required from the introduction {intro[:7]}, which this clone "
+            "trusted on first use: compare 'openbook fingerprint' with your partner's at "
+            "your next meeting."
+        )
     if result.errors:
         click.echo("Run 'openbook check' there to see what needs fixing.")
     click.echo("Next: 'openbook status' shows what is due; 'openbook sync' shares your notes.")

@@ -60,7 +60,11 @@ def pause_now(notes: Notes, cfg: Config, now: dt.datetime) -> dict[str, Any] | N
 
 def proposed_template_diff(hist: VaultHistory, cfg: Config) -> list[str]:
     """The unified diff of the templates the waiting proposal changes ([] when none)."""
-    proposal = pending_proposal(hist.configs, hist.accepts, cfg, hist.terms) if hist.own else None
+    proposal = (
+        pending_proposal(hist.configs, hist.accepts, cfg, hist.terms, hist.setting_accepts)
+        if hist.own
+        else None
+    )
     if proposal is None:
         return []
     force = terms_in_force(hist, cfg)
@@ -73,7 +77,7 @@ def settings_proposal(hist: VaultHistory, cfg: Config) -> dict[str, Any] | None:
     names the replaced signing keys waiting (`partners.<id>.signing_key`: digest)."""
     if not hist.own:
         return None
-    proposal = pending_proposal(hist.configs, hist.accepts, cfg, hist.terms)
+    proposal = pending_proposal(hist.configs, hist.accepts, cfg, hist.terms, hist.setting_accepts)
     keys = pending_keys(hist.keys, hist.setting_accepts, cfg)
     if proposal is None and not keys:
         return None

@@ -225,7 +225,7 @@ def _terms_at(vault: Vault, changed: list[tuple[dt.datetime, str, str]]) -> Term
 def terms_in_force(hist: VaultHistory, cfg: Config) -> list[InForce]:
     """The versions of the binding terms both partners accepted, in the order they came
     into force (openbook.yml and the templates; SPEC section 10)."""
-    return settings_in_force(hist.configs, hist.accepts, cfg, hist.terms)
+    return settings_in_force(hist.configs, hist.accepts, cfg, hist.terms, hist.setting_accepts)
 
 
 # ------------------------------------------------------------------ for counting

@@ -23,8 +23,14 @@ from typing import Any
 from openbook.config import CONFIG_NAME, Config, config_from_bytes
 from openbook.ritual.calendar import short_day, utc
 from openbook.ritual.terms_text import template_changes
-from openbook.ritual.trust_terms import is_trust_line, trust_differences, trust_part
+from openbook.ritual.trust_terms import (
+    is_trust_line,
+    setting_values,
+    trust_differences,
+    trust_part,
+)
 from openbook.ritual.wording import schedule_text
+from openbook.trust.inforce import setting_digest
 
 LEGACY = ("checkins", "questions", "meeting", "review", "timeouts")
 # the trust settings bind too: the time zone, the partners (ids, names, emails) and
@@ -129,8 +135,46 @@ def _runs(versions: Versions, terms: TermsVersions | None) -> list[tuple[Proposa
     return runs
 
 
+Named = list[tuple[dt.datetime, str, str, str]]  # (when, author email, setting, digest)
+
+
+def _named_endorsers(
+    run: Proposal,
+    raw: dict[str, Any],
+    force_raw: dict[str, Any],
+    named: Named,
+    emails: dict[str, str],
+    end: dt.datetime | None,
+) -> dict[str, dt.datetime]:
+    """Partners whose accept commits name, setting by setting, every setting in which
+    `run` differs from the version in force (`Openbook-Setting: NAME DIGEST`, as `accept
+    settings` and `keys require` record them), within the run's time: {partner: when}."""
+    if not named:
+        return {}
+    new, old = setting_values(raw), setting_values(force_raw)
+    changed = {n: setting_digest(v) for n, v in new.items() if old.get(n) != v}
+    changed = {n: d for n, d in changed.items() if not n.endswith(".signing_key")}
+    if not changed:
+        return {}
+    seen: dict[str, dict[str, dt.datetime]] = {}
+    for when, email, name, digest in named:
+        who = emails.get(email.lower())
+        if who is None or utc(when) < utc(run.since):
+            continue
+        if end is not None and utc(when) > utc(end):
+            continue
+        if changed.get(name) == digest:
+            seen.setdefault(who, {}).setdefault(name, when)
+    return {
+        who: max(got.values(), key=utc) for who, got in seen.items() if set(got) == set(changed)
+    }
+
+
 def resolve(
-    versions: Versions, accepts: Accepts, terms: TermsVersions | None = None
+    versions: Versions,
+    accepts: Accepts,
+    terms: TermsVersions | None = None,
+    named: Named | None = None,
 ) -> tuple[list[Proposal], list[InForce]]:
     """The runs with who endorsed each, and the versions in force in the order they came
     into force. Commits are matched to partners by the emails in force when they were
@@ -139,6 +183,7 @@ def resolve(
     out: list[InForce] = []
     emails: dict[str, str] = {}
     required: list[str] = []
+    force_raw: dict[str, Any] = {}
     for i, (run, parsed) in enumerate(runs):
         if i == 0:
             emails = {p.email.lower(): pid for pid, p in parsed.partners.items()}
@@ -157,38 +202,56 @@ def resolve(
             if end is not None and utc(when) > utc(end):  # git times are whole seconds
                 continue
             run.endorsed.setdefault(who, when)
+        if i > 0 and run.templates == runs[i - 1][0].templates:
+            found = _named_endorsers(run, parsed.raw, force_raw, named or [], emails, end)
+            for who, when in found.items():
+                run.endorsed.setdefault(who, when)
         if i == 0:
             out.append(InForce(run.since, run.text, run.digest, run.templates))
+            force_raw = parsed.raw
             continue
         when_accepted = run.accepted_at(required)
         if when_accepted is None or run.digest == out[-1].digest:
             continue
         out.append(InForce(when_accepted, run.text, run.digest, run.templates))
+        force_raw = parsed.raw
         emails.update({p.email.lower(): pid for pid, p in parsed.partners.items()})
         required = list(parsed.partners)
     return [run for run, _ in runs], out
 
 
 def proposals(
-    versions: Versions, accepts: Accepts, cfg: Config, terms: TermsVersions | None = None
+    versions: Versions,
+    accepts: Accepts,
+    cfg: Config,
+    terms: TermsVersions | None = None,
+    named: Named | None = None,
 ) -> list[Proposal]:
     """The runs of versions with the same binding terms, oldest first, with who endorsed."""
-    return resolve(versions, accepts, terms)[0]
+    return resolve(versions, accepts, terms, named)[0]
 
 
 def settings_in_force(
-    versions: Versions, accepts: Accepts, cfg: Config, terms: TermsVersions | None = None
+    versions: Versions,
+    accepts: Accepts,
+    cfg: Config,
+    terms: TermsVersions | None = None,
+    named: Named | None = None,
 ) -> list[InForce]:
     """The versions both partners accepted, in the order they came into force. Pass
     `terms` (history's `terms`) so the templates count too, as `accept settings` does."""
-    return resolve(versions, accepts, terms)[1]
+    return resolve(versions, accepts, terms, named)[1]
 
 
 def pending_proposal(
-    versions: Versions, accepts: Accepts, cfg: Config, terms: TermsVersions | None = None
+    versions: Versions,
+    accepts: Accepts,
+    cfg: Config,
+    terms: TermsVersions | None = None,
+    named: Named | None = None,
 ) -> Proposal | None:
     """The newest proposal, when it is not the version in force and not accepted by both."""
-    runs, force = resolve(versions, accepts, terms)
+    runs, force = resolve(versions, accepts, terms, named)
     if len(runs) < 2:
         return None
     last = runs[-1]

@@ -43,7 +43,7 @@ def proposal_for(vault: Vault, partner: str) -> SettingsConsent:
     cfg = vault.require_config()
     hist = read_history(vault)
     proposal = settings_proposal(hist, cfg)
-    pending = pending_proposal(hist.configs, hist.accepts, cfg, hist.terms)
+    pending = pending_proposal(hist.configs, hist.accepts, cfg, hist.terms, hist.setting_accepts)
     if proposal is None:
         raise OpenbookError(
             "There are no new settings waiting for consent; the settings you both accepted "

@@ -1,4 +1,4 @@
-"""Raw commit objects and the openbook.yml of each, read in one `git cat-file --batch` stream.
+"""Raw commit objects, and the keys one openbook.yml lists (for the fingerprint).
 
 A signed commit is verified over its exact bytes, so objects are read as bytes here
 (never as text through universal newlines) with the git environment of `git.repo`.
@@ -7,13 +7,10 @@ A signed commit is verified over its exact bytes, so objects are read as bytes h
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from openbook.config import CONFIG_NAME, PARTNER_ID
-from openbook.errors import GitError
-from openbook.git.objects import read_objects
 from openbook.git.repo import git_bytes
 from openbook.notes.parse import parse_bytes
 from openbook.trust.sshsig import KeyFormatError, PublicKey, parse_public_key
@@ -159,13 +156,6 @@ class Settings:
         return None
 
 
-# An openbook.yml that cannot be read: signatures count as required and no key is known,
-# so breaking the file can never switch the policy off.
-UNREADABLE = Settings(require=True, partners={})
-# Before the first openbook.yml (a vault inside a larger repository): nothing required.
-NOT_YET = Settings(require=False, partners={})
-
-
 def parse_settings(data: bytes) -> Settings | None:
     """The signature settings of openbook.yml bytes, read with the note reader the
     config loader uses (same YAML rules). None when the file is not a YAML mapping."""
@@ -196,19 +186,6 @@ def parse_settings(data: bytes) -> Settings | None:
 # --------------------------------------------------------------------------- reading
 
 
-def rev_list(root: Path, head: str, exclude: Sequence[str] = ()) -> list[tuple[str, list[str]]]:
-    """(sha, parents) of every commit reachable from `head` and not from `exclude`,
-    parents before children; one `git rev-list` call."""
-    args = ["rev-list", "--topo-order", "--reverse", "--parents", "--end-of-options", head]
-    args += [f"^{rev}" for rev in exclude]
-    rows = []
-    for line in git_bytes(root, args).decode("ascii").splitlines():
-        shas = line.split()
-        if shas:
-            rows.append((shas[0], shas[1:]))
-    return rows
-
-
 def resolve_refs(root: Path, *refs: str) -> dict[str, str]:
     """{ref: sha} for those of `refs` (HEAD or full ref names) that exist; one process."""
     out = git_bytes(root, ["show-ref", "--head", "--verify", *refs], check=False)
@@ -218,52 +195,3 @@ def resolve_refs(root: Path, *refs: str) -> dict[str, str]:
         if name in refs:
             found[name] = sha
     return found
-
-
-@dataclass
-class History:
-    """Commits of a range (parents first) and the settings of each commit they touch."""
-
-    commits: list[RawCommit]
-    settings: dict[str, Settings]  # commit sha -> settings of its openbook.yml
-
-
-def load_history(root: Path, head: str, exclude: Sequence[str] = (), prefix: str = "") -> History:
-    """Read the commits of `head ^exclude...` and the openbook.yml of each of them and of
-    their parents: one rev-list, one cat-file stream, and one YAML parse per distinct file.
-
-    A commit whose openbook.yml is missing or unreadable takes its first parent's
-    settings (a root commit without one: NOT_YET); a parent outside the range with a
-    missing or unreadable file gets UNREADABLE."""
-    rows = rev_list(root, head, exclude)
-    wanted: dict[str, None] = {}
-    for sha, parents in rows:
-        wanted[sha] = None
-        for p in parents:
-            wanted[p] = None
-    yml = f"{prefix}{CONFIG_NAME}"
-    names = [sha for sha, _ in rows] + [f"{sha}:{yml}" for sha in wanted]
-    batch = read_objects(root, names)
-    parsed: dict[str, Settings | None] = {}  # blob id -> settings
-    own: dict[str, Settings | None] = {}
-    for sha in wanted:
-        obj = batch.get(f"{sha}:{yml}")
-        if obj is None or obj[1] != "blob":
-            own[sha] = None
-            continue
-        if obj[0] not in parsed:
-            parsed[obj[0]] = parse_settings(obj[2])
-        own[sha] = parsed[obj[0]]
-    commits = []
-    settings: dict[str, Settings] = {}
-    for sha, parents in rows:
-        obj = batch.get(sha)
-        if obj is None or obj[1] != "commit":
-            raise GitError(f"commit {sha[:7]} could not be read; run 'git fsck' in the vault.")
-        commits.append(parse_commit(sha, obj[2]))
-        for p in parents:
-            if p not in settings:
-                settings[p] = own.get(p) or UNREADABLE
-        fallback = settings[parents[0]] if parents else NOT_YET
-        settings[sha] = own.get(sha) or fallback
-    return History(commits, settings)
