@@ -80,4 +80,5 @@ def log_entries(
         if entry.late_edit or before is None or after is None:
             continue
         entry.late_edit = own_words_changed(ch.path, before[2], after[2])
+    ledger.mark_clock(vault, entries)
     return [ledger.set_marks(e) for e in entries]

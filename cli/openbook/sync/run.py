@@ -36,6 +36,7 @@ from openbook.check.result import check_vault
 from openbook.errors import EXIT_UNREACHABLE, Busy, OpenbookError, RemoteUnreachable
 from openbook.fsutil import atomic_write
 from openbook.git import plumbing
+from openbook.git.arrivals import see as see_arrivals
 from openbook.git.state import require_safe_state
 from openbook.record.pending import commit_pending, held_lines
 from openbook.ritual.binding import settings_proposal
@@ -162,6 +163,7 @@ def _sync(vault: Vault, partner: str, refs: SyncRefs, fold: bool = True) -> Sync
             except RemoteUnreachable as exc:
                 return _offline(vault, result, refs, head, str(exc))
             refs.fetched(INCOMING, incoming)
+            see_arrivals(root, vault.now(), incoming or head)  # what came in arrives now
             check_integrity(root, remote, branch, refs.seen, incoming)
             if fold and attempts == 0 and head not in (incoming, refs.seen):
                 # local saves of one note go as one commit (nothing to fold when the
