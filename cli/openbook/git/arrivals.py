@@ -23,8 +23,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from openbook.errors import OpenbookError
 from openbook.git import repo as gitrepo
-from openbook.vault import parse_now
+from openbook.vault import Vault, parse_now
 
 FILE = "arrivals"
 SKEW = 600  # seconds of clock skew allowed between two machines
@@ -82,21 +83,23 @@ def record_arrivals(
     root: Path, shas: Iterable[str], when: dt.datetime | int, known: dict[str, int] | None = None
 ) -> None:
     """Note that `shas` arrived at `when`, unless this clone saw them before."""
-    path = store_path(root)
-    if path is None:
-        return
-    seen = arrivals(root) if known is None else known
     stamp = _seconds(when)
-    new = [s for s in dict.fromkeys(shas) if s and s not in seen]
-    if not new:
+    _append(root, {s: stamp for s in shas if s}, arrivals(root) if known is None else known)
+
+
+def _append(root: Path, times: dict[str, int], seen: dict[str, int]) -> None:
+    """Append the arrivals of `times` not in `seen` (one write, one fsync); `seen` learns
+    them."""
+    path = store_path(root)
+    new = {s: t for s, t in times.items() if s not in seen}
+    if path is None or not new:
         return
-    lines = "".join(f"{s} {stamp}\n" for s in new).encode("ascii")
+    lines = "".join(f"{s} {t}\n" for s, t in new.items()).encode("ascii")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         try:
-            size = os.fstat(fd).st_size
-            if size and _last_byte(path) != b"\n":
+            if os.fstat(fd).st_size and _last_byte(path) != b"\n":
                 lines = b"\n" + lines  # after a line a kill cut short
             os.write(fd, lines)
             os.fsync(fd)
@@ -104,8 +107,7 @@ def record_arrivals(
             os.close(fd)
     except OSError:
         return  # a clone that cannot note arrivals counts by the dates alone
-    for s in new:
-        seen[s] = stamp
+    seen.update(new)
 
 
 def _last_byte(path: Path) -> bytes:
@@ -119,15 +121,55 @@ def now() -> dt.datetime:
     return parse_now(os.environ.get("OPENBOOK_NOW"), dt.UTC)
 
 
-def see(root: Path, when: dt.datetime | int | None = None, rev: str = "HEAD") -> None:
-    """Note every commit reachable from `rev` that this clone has not seen yet, as
-    arriving `when` (default: now)."""
+def own_email(root: Path) -> str | None:
+    """The email (lower case) of this clone's own partner (git config openbook.partner)."""
+    try:
+        vault = Vault(root)
+        pid = vault.own_partner()
+        partner = vault.config.partners.get(pid) if pid else None
+    except (OpenbookError, OSError):
+        return None
+    return partner.email.lower() if partner else None
+
+
+_LIST = "--format=%H%x1f%ct%x1f%ce%x1f%P"
+
+
+def _listed(root: Path, args: list[str]) -> list[tuple[str, int, str, list[str]]]:
+    """(sha, committer date, committer email, parents) of each commit `git log` lists."""
     if not gitrepo.has_head(root):
-        return
-    when = now() if when is None else when
-    listed = gitrepo.run(root, ["rev-list", "--end-of-options", rev], check=False)
-    if listed.status == 0:
-        record_arrivals(root, listed.stdout.split(), when)
+        return []
+    listed = gitrepo.run(root, ["log", _LIST, *args], check=False)
+    if listed.status != 0:
+        return []
+    out = []
+    for line in listed.stdout.splitlines():
+        parts = line.split("\x1f")
+        if len(parts) == 4 and parts[1].isdigit():
+            out.append((parts[0], int(parts[1]), parts[2].lower(), parts[3].split()))
+    return out
+
+
+def _note_new(
+    root: Path,
+    rows: list[tuple[str, int, str, list[str]]],
+    when: dt.datetime | int | None,
+    seen: dict[str, int],
+) -> None:
+    """Note the commits of `rows` this clone has not seen as arriving `when` (default:
+    now)."""
+    if any(r[0] not in seen for r in rows):
+        stamp = _seconds(now() if when is None else when)
+        _append(root, {r[0]: stamp for r in rows}, seen)
+
+
+def see(
+    root: Path, when: dt.datetime | int | None = None, rev: str = "HEAD", *, only: bool = False
+) -> None:
+    """Note every commit reachable from `rev` (`only`: `rev` alone) that this clone has
+    not seen yet, as arriving `when` (default: now)."""
+    args = ["-1"] if only else []
+    _note_new(root, _listed(root, [*args, "--end-of-options", rev]), when, arrivals(root))
 
 
 # ------------------------------------------------------------------ standing time
@@ -159,24 +201,25 @@ class Standing:
         return dt.datetime.fromtimestamp(self.time, tz)
 
 
-def standing_times(root: Path, now: dt.datetime | int, rev: str = "HEAD") -> dict[str, Standing]:
+def standing_times(
+    root: Path, when: dt.datetime | int | None = None, rev: str = "HEAD"
+) -> dict[str, Standing]:
     """Every commit reachable from `rev` -> its time for counting and whether it is off
-    the clock. Commits this clone never noted arrive `now` (one `git log` pass)."""
-    if not gitrepo.has_head(root):
-        return {}
-    args = ["log", "--topo-order", "--reverse", "--format=%H %ct %P", "--end-of-options", rev]
-    listed = gitrepo.run(root, args, check=False)
-    if listed.status != 0:
-        return {}
-    rows = [line.split() for line in listed.stdout.splitlines() if line.strip()]
+    the clock. Commits this clone never noted arrive `when` (default: now), in one
+    `git log` pass."""
+    rows = _listed(root, ["--topo-order", "--reverse", "--end-of-options", rev])
     seen = arrivals(root)
-    record_arrivals(root, [r[0] for r in rows], now, seen)
+    _note_new(root, rows, when, seen)
+    mine = own_email(root)
     out: dict[str, Standing] = {}
-    for sha, date, *parents in rows:
-        dated = int(date)
+    for sha, dated, email, parents in rows:
         before = [out[p].time for p in parents if p in out]
         arrival = seen.get(sha)
+        # one's own commit, made here, is not marked for its arrival: with the clock
+        # openbook is told to show ($OPENBOOK_NOW) it is dated by the real one
+        own = mine is not None and email == mine
         out[sha] = Standing(
-            standing_time(dated, before, arrival), off_clock(dated, before, arrival)
+            standing_time(dated, before, arrival),
+            off_clock(dated, before, None if own else arrival),
         )
     return out

@@ -11,7 +11,7 @@ from typing import Any
 
 from openbook.config import Partner
 from openbook.git import repo as gitrepo
-from openbook.git.arrivals import record_arrivals, standing_times
+from openbook.git.arrivals import see, standing_times
 from openbook.notetypes.registry import (
     FOLDER_TYPES,
     LANGUAGE_FILE,
@@ -97,7 +97,7 @@ def record(
     sha = gitrepo.commit_paths(
         vault.root, plist, msg, identity(vault, partner, when), allow_empty=allow_empty
     )
-    record_arrivals(vault.root, [sha], vault.now())  # our own commit arrives as it is made
+    see(vault.root, vault.now(), sha, only=True)  # our own commit arrives as it is made
     return sha
 
 
