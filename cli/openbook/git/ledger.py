@@ -11,6 +11,7 @@ from typing import Any
 
 from openbook.config import Partner
 from openbook.git import repo as gitrepo
+from openbook.git.arrivals import see, standing_times
 from openbook.notetypes.registry import (
     FOLDER_TYPES,
     LANGUAGE_FILE,
@@ -94,9 +95,11 @@ def record(
         raise ValueError(f"unknown action {action}")
     plist = list(paths)
     msg = message(note_type, action, target or (plist[0] if plist else ""), partner, body, extra)
-    return gitrepo.commit_paths(
+    sha = gitrepo.commit_paths(
         vault.root, plist, msg, identity(vault, partner, when), allow_empty=allow_empty
     )
+    see(vault.root, vault.now(), sha, only=True)  # our own commit arrives as it is made
+    return sha
 
 
 def type_of_path(path: str) -> str:
@@ -264,6 +267,7 @@ class LogEntry:
     written_later: bool = False
     deleted: bool = False
     merge: bool = False
+    clock: bool = False  # dated before a parent or after it arrived here (arrivals.py)
     marks: list[str] = field(default_factory=list)
 
 
@@ -318,8 +322,19 @@ def set_marks(entry: LogEntry) -> LogEntry:
         marks.append("late edit")
     if entry.deleted:
         marks.append("deleted")
+    if entry.clock:
+        marks.append("clock")
     entry.marks = marks
     return entry
+
+
+def mark_clock(vault: Vault, entries: Iterable[LogEntry]) -> None:
+    """Mark `clock` the entries whose commit is dated more than 10 minutes before a
+    parent or after this clone first saw it (SPEC section 10)."""
+    times = standing_times(vault.root, vault.now())
+    for entry in entries:
+        known = times.get(entry.sha)
+        entry.clock = known is not None and known.clock
 
 
 def history(
@@ -340,8 +355,9 @@ def history(
             continue
         if partner and entry.partner != partner:
             continue
-        out.append(set_marks(entry))
-    return out
+        out.append(entry)
+    mark_clock(vault, out)
+    return [set_marks(e) for e in out]
 
 
 def note_dates_of(notes: dict[str, Any]) -> dict[str, dt.date]:

@@ -133,7 +133,7 @@ def gather_week(
         short,
         checkins_by,
         counts,
-        plan_change_facts(notes, win, cfg),
+        plan_change_facts(notes, win, cfg, model),
         question_facts(notes, win, cfg, model),
         timeout_facts(notes, win, cfg),
         open_timeouts(notes, cfg, as_of),

@@ -24,6 +24,7 @@ from openbook.errors import GitError
 from openbook.fsutil import atomic_write
 from openbook.git import ledger
 from openbook.git import repo as gitrepo
+from openbook.git.arrivals import Standing, standing_times
 from openbook.git.ledger import SETTINGS_TRAILER
 from openbook.git.objects import read_objects
 from openbook.git.plumbing import is_ancestor
@@ -39,7 +40,7 @@ from openbook.trust.inforce import SETTING_TRAILER
 from openbook.vault import Vault
 
 CACHE_FILE = "history.json"
-CACHE_VERSION = 4  # 4: replaced keys and the settings each accept names
+CACHE_VERSION = 5  # 4: replaced keys, the settings each accept names; 5: log times
 AGREEMENTS = "agreements/"
 TEMPLATES = VAULT_TEMPLATES + "/"
 WATCHED_ACTIONS = ("pause", "retire")
@@ -117,8 +118,9 @@ def _fold(vault: Vault, hist: VaultHistory, commits: list[ledger.Commit]) -> Non
     gone: dict[str, tuple[ledger.Commit, str]] = {}
     seen: set[str] = set()
     key_edits: list[tuple[dt.datetime, str, str | None, str, str, str]] = []
+    times = standing_times(vault.root, vault.now()) if commits else {}
     for c in commits:
-        when = c.committed
+        when = counting_time(c, times)
         if hist.start is None or when < hist.start:
             hist.start = when
         action = c.action
@@ -189,6 +191,13 @@ def _fold(vault: Vault, hist: VaultHistory, commits: list[ledger.Commit]) -> Non
             c.author_email,
             c.sha,
         )
+
+
+def counting_time(c: ledger.Commit, times: Mapping[str, Standing]) -> dt.datetime:
+    """The commit's time as the log can stand behind it (SPEC section 10): its date kept
+    between its parents' and when this clone first saw it (git/arrivals.py)."""
+    known = times.get(c.sha)
+    return known.at(c.committed.tzinfo or dt.UTC) if known else c.committed
 
 
 def _is_term(path: str) -> bool:

@@ -82,6 +82,7 @@ def log_entries(
             continue
         entry.late_edit = own_words_changed(ch.path, before[2], after[2])
     admitted = acknowledged(vault.root, ["HEAD"]) if vault.is_own_repo else {}
+    ledger.mark_clock(vault, entries)
     marked = [ledger.set_marks(e) for e in entries]
     for e in marked:
         if e.sha in admitted:

@@ -111,7 +111,7 @@ def open_questions(
     for n in result.valid_notes():
         if n.type != "question":
             continue
-        clock = question_clock(n.meta, cfg, now, model)
+        clock = question_clock(n.meta, cfg, now, model, n.path)
         if clock is None or not clock.is_open:
             continue
         m = n.meta

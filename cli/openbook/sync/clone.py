@@ -10,6 +10,7 @@ from openbook.config import CONFIG_NAME
 from openbook.errors import IntegrityAlert, OpenbookError, RemoteUnreachable, shown
 from openbook.git import plumbing
 from openbook.git import repo as gitrepo
+from openbook.git.arrivals import see as see_arrivals
 from openbook.sync.integrity import refuse_unsafe, unsafe_tree
 from openbook.sync.refs import SEEN
 from openbook.sync.transport import not_a_repository, run_network, unreachable_reason
@@ -132,6 +133,7 @@ def clone(url: str, directory: Path, partner: str, introduction: str | None = No
     try:
         root = _git_clone(url, target)
         _set_up(url, root, partner, introduction)
+        see_arrivals(root)  # the whole history arrives at clone time
     except BaseException:
         if created and target.exists():
             shutil.rmtree(target, ignore_errors=True)

@@ -49,6 +49,7 @@ from openbook.errors import (
 )
 from openbook.fsutil import atomic_write
 from openbook.git import plumbing
+from openbook.git.arrivals import see as see_arrivals
 from openbook.git.state import require_safe_state
 from openbook.record.pending import commit_pending, held_lines
 from openbook.ritual.binding import settings_proposal
@@ -182,6 +183,7 @@ def _sync(vault: Vault, partner: str, refs: SyncRefs, fold: bool = True) -> Sync
             except RemoteUnreachable as exc:
                 return _offline(vault, result, refs, head, str(exc))
             refs.fetched(INCOMING, incoming)
+            see_arrivals(root, vault.now(), incoming or head)  # what came in arrives now
             try:
                 check_integrity(root, remote, branch, refs.seen, incoming)
             except IntegrityAlert as exc:
