@@ -56,6 +56,9 @@ def full_week(root: Path) -> Path:
         },
     )
     for day in ("2026-11-23", "2026-11-24", "2026-11-25", "2026-11-26"):
+        if day == "2026-11-24":  # asked, and in the log, that morning
+            q4 = {"questions/Q-0004.md": question_text("Q-0004", asked="2026-11-24 08:00")}
+            commit_files(root, q4, at(day, "08:00"))
         commit_checkin(root, "bob", day, "20:00")
     commit_checkin(root, "bob", "2026-11-27", "22:30")
     commit_files(
@@ -74,7 +77,6 @@ def full_week(root: Path) -> Path:
             "questions/Q-0001.md": answered("Q-0001", "helped", "2026-11-24"),
             "questions/Q-0002.md": answered("Q-0002", "need-to-talk", "2026-11-25"),
             "questions/Q-0003.md": answered("Q-0003", "hurt-more", "2026-11-26"),
-            "questions/Q-0004.md": question_text("Q-0004", asked="2026-11-24 08:00"),
             "timeouts/2026/2026-11-26-2000-alice.md": (
                 "---\ntype: timeout\ncalled_by: alice\ncalled: 2026-11-26 20:00\n"
                 "return_by: 2026-11-26 20:40\nreturned: 2026-11-26 20:35\n---\n"

@@ -29,6 +29,10 @@ def week(tmp_path: Path) -> Path:
 
 def test_counts_lateness_and_notice(week: Path) -> None:
     for day in ("2026-11-16", "2026-11-17", "2026-11-18", "2026-11-19", "2026-11-20"):
+        if day == "2026-11-18":  # the plan change reaches the log when it was sent
+            plan = "---\ntype: plan-change\nauthor: bob\nsent: 2026-11-18 15:00\n"
+            plan += "plan_at: 2026-11-18 18:00\nwas: home at 6\nnow: home at 7\n---\n"
+            commit_files(week, {"plan-changes/2026/2026-11-18-1500-bob.md": plan}, at(day, "15:00"))
         commit_checkin(week, "bob", day, "21:30" if day == "2026-11-18" else "20:45")
     body = "\n## Appreciation\n\n*What is one thing?*\n\nHe cooked on Friday.\n\n## Needs\n"
     commit_files(
@@ -36,9 +40,6 @@ def test_counts_lateness_and_notice(week: Path) -> None:
         {
             "checkins/2026/2026-11-22-alice.md": "---\ntype: checkin\nauthor: alice\n"
             f"date: 2026-11-22\n---\n{body}",
-            "plan-changes/2026/2026-11-18-1500-bob.md": "---\ntype: plan-change\nauthor: bob\n"
-            "sent: 2026-11-18 15:00\nplan_at: 2026-11-18 18:00\nwas: home at 6\n"
-            "now: home at 7\n---\n",
         },
         at("2026-11-22", "18:30"),
     )
@@ -123,21 +124,23 @@ def test_daylight_saving_week(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     root = vault_at(tmp_path / "v", at("2026-10-01", "09:00"))
     for day in ("2026-10-19", "2026-10-20", "2026-10-21", "2026-10-22", "2026-10-23"):
         commit_checkin(root, "bob", day, "20:59")
+    plan = "---\ntype: plan-change\nauthor: bob\nsent: 2026-10-24 20:00\n"
+    plan += "plan_at: 2026-10-25 20:00\nwas: dinner at 8\nnow: dinner at 9\n---\n"
+    commit_files(
+        root, {"plan-changes/2026/2026-10-24-2000-bob.md": plan}, at("2026-10-24", "20:00")
+    )
     commit_checkin(root, "bob", "2026-10-24", "21:01")  # summer time: 19:01 UTC
-    commit_checkin(root, "bob", "2026-10-25", "18:00")  # winter time
-    commit_checkin(root, "alice", "2026-10-25", "18:59")
     commit_files(
         root,
         {
-            "plan-changes/2026/2026-10-24-2000-bob.md": "---\ntype: plan-change\nauthor: bob\n"
-            "sent: 2026-10-24 20:00\nplan_at: 2026-10-25 20:00\nwas: dinner at 8\n"
-            "now: dinner at 9\n---\n",
             "timeouts/2026/2026-10-25-0130-alice.md": "---\ntype: timeout\ncalled_by: alice\n"
             "called: 2026-10-25 01:30\nreturn_by: 2026-10-25 03:30\n"
             "returned: 2026-10-25 03:20\n---\n",
         },
         at("2026-10-25", "12:00"),
     )
+    commit_checkin(root, "bob", "2026-10-25", "18:00")  # winter time
+    commit_checkin(root, "alice", "2026-10-25", "18:59")
     data = agenda_json(root, "--date", "2026-10-25")
     assert data["week"] == "2026-W43"
     bob = data["checkins"]["bob"]

@@ -58,12 +58,14 @@ def test_a_schedule_changed_midweek_counts_each_day_under_its_own(week_vault: Pa
     """Bob's deadline moves from 21:00 to 08:00 on Wednesday at 10:00: Wednesday's 08:00
     had passed, so Monday to Wednesday count under 21:00, Thursday on under 08:00."""
     early = CONFIG.replace('bob:   {every: day, by: "21:00"}', 'bob:   {every: day, by: "08:00"}')
-    commit_files(week_vault, {"openbook.yml": early}, at("2026-11-18", "10:00"))
-    for day in ("2026-11-16", "2026-11-17", "2026-11-18"):
+    for day in ("2026-11-16", "2026-11-17"):
         commit_checkin(week_vault, "bob", day, "20:30")
-    for day in ("2026-11-19", "2026-11-21", "2026-11-22"):
-        commit_checkin(week_vault, "bob", day, "07:30")
+    commit_files(week_vault, {"openbook.yml": early}, at("2026-11-18", "10:00"))
+    commit_checkin(week_vault, "bob", "2026-11-18", "20:30")
+    commit_checkin(week_vault, "bob", "2026-11-19", "07:30")
     commit_checkin(week_vault, "bob", "2026-11-20", "08:10")
+    for day in ("2026-11-21", "2026-11-22"):
+        commit_checkin(week_vault, "bob", day, "07:30")
     bob = agenda_json(week_vault, "--date", "2026-11-22")["checkins"]["bob"]
     assert (bob["expected"], bob["received"], bob["late"]) == (7, 7, 1)
     assert bob["late_paths"] == ["checkins/2026/2026-11-20-bob.md"]

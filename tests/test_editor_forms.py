@@ -15,6 +15,7 @@ from openbook.notes.yamlio import parse_timestamp
 
 BERLIN = ZoneInfo("Europe/Berlin")
 SAME = dt.datetime(2026, 11, 24, 10, 5, tzinfo=BERLIN)
+TODAY = "2026-11-24T20:00:00+01:00"  # a check-in is written on its day or after
 FORMS = [
     "2026-11-24 10:05",  # what openbook writes
     "2026-11-24T10:05",  # iOS Shortcuts, GitJournal
@@ -80,14 +81,15 @@ def test_forms_mixed_in_one_note_compare_right(vault: Path) -> None:
 
 
 def test_keys_editors_add_pass_without_a_warning(vault: Path) -> None:
-    build_vault(vault, {checkin_path("bob"): checkin_text("bob", extra=EDITOR_KEYS)})
+    build_vault(vault, {checkin_path("bob"): checkin_text("bob", extra=EDITOR_KEYS)}, when=TODAY)
     res = invoke(["check", "--strict"], vault=vault)
     assert res.exit_code == 0
     assert res.stdout == "0 errors, 0 warnings in 2 notes\n"
 
 
 def test_a_misspelt_key_is_still_reported(vault: Path) -> None:
-    build_vault(vault, {checkin_path("bob"): checkin_text("bob", extra="creatd: 2026-11-24\n")})
+    text = checkin_text("bob", extra="creatd: 2026-11-24\n")
+    build_vault(vault, {checkin_path("bob"): text}, when=TODAY)
     res = invoke(["check"], vault=vault)
     assert res.stdout.splitlines()[0] == (
         f"{checkin_path('bob')}:6:1: warning: unknown field 'creatd', did you mean "

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from testing import (
+    NOW,
     agreement_text,
     build_vault,
     checkin_path,
@@ -165,8 +166,12 @@ def test_the_export_is_an_empty_commit_in_the_log(vault: Path, tmp_path: Path) -
     assert git(vault, "log", "-1", "--format=%an <%ae>") == "Bob Example <bob@example.org>"
 
 
-def test_the_partner_sees_the_export_after_sync(tmp_path: Path) -> None:
+def test_the_partner_sees_the_export_after_sync(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     pair = make_pair(tmp_path)
+    # dated by the pinned clock: a commit dated after it arrived is marked `clock`
+    monkeypatch.setenv("OPENBOOK_COMMIT_DATE", NOW)
     pair.write("bob", checkin_path("bob"), checkin_text("bob"))
     assert invoke(["commit"], vault=pair.bob, as_partner="bob").exit_code == 0
     out = tmp_path / "for-the-therapist.html"

@@ -68,7 +68,8 @@ def test_a_deleted_agreement_never_hides_the_checkins_that_name_it(
 def test_an_unknown_id_is_an_error_on_its_note_that_still_counts(vault: Path) -> None:
     day = "2026-11-24"
     rel = checkin_path("alice", day)
-    build_vault(vault, {rel: checkin_text("alice", day, extra="kept: {A-007: yes}\n")})
+    text = checkin_text("alice", day, extra="kept: {A-007: yes}\n")
+    build_vault(vault, {rel: text}, when=f"{day}T20:00:00+01:00")  # written on its day
     check = invoke(["check"], vault=vault)
     assert (check.exit_code, check.stdout.splitlines()) == (
         1,

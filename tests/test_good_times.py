@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from testing import build_vault, checkin_path, checkin_text, invoke
 
 
@@ -15,21 +16,17 @@ def _went_right(vault: Path) -> list[str]:
     return list(json.loads(res.stdout)["went_right"])
 
 
-def test_a_good_time_of_the_week_is_recalled_in_the_writers_words(vault: Path) -> None:
-    build_vault(
-        vault,
-        {
-            checkin_path("alice", "2026-11-25"): checkin_text(
-                "alice", "2026-11-25", extra="good_time: Dinner at the lake, just us\n"
-            ),
-            checkin_path("bob", "2026-11-26"): checkin_text(
-                "bob", "2026-11-26", extra="good_time: We laughed at the film!\n"
-            ),
-            checkin_path("bob", "2026-11-10"): checkin_text(
-                "bob", "2026-11-10", extra="good_time: An older walk\n"
-            ),
-        },
-    )
+def test_a_good_time_of_the_week_is_recalled_in_the_writers_words(
+    vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for who, day, good in (
+        ("bob", "2026-11-10", "An older walk"),
+        ("alice", "2026-11-25", "Dinner at the lake, just us"),
+        ("bob", "2026-11-26", "We laughed at the film!"),
+    ):  # each written on its day: a check-in written ahead does not count
+        text = checkin_text(who, day, extra=f"good_time: {good}\n")
+        build_vault(vault, {checkin_path(who, day): text}, when=f"{day}T20:00:00+01:00")
+    monkeypatch.setenv("OPENBOOK_NOW", "2026-11-29T12:00:00+01:00")
     lines = _went_right(vault)
     assert lines[:2] == [
         "A good time together on Wed 25 Nov (Alice Example): Dinner at the lake, just us.",

@@ -18,7 +18,8 @@ from testing import (
 def test_log_marks_late_edits_and_deletions(vault: Path) -> None:
     rel = checkin_path("bob", "2026-11-20")
     write(vault, rel, checkin_text("bob", "2026-11-20", body="first"))
-    assert invoke(["commit"], vault=vault).exit_code == 0
+    first = {"OPENBOOK_COMMIT_DATE": "2026-11-20T20:00:00+01:00"}  # before the edit
+    assert invoke(["commit"], vault=vault, env=first).exit_code == 0
     write(vault, rel, checkin_text("bob", "2026-11-20", body="changed"))
     late = {"OPENBOOK_COMMIT_DATE": "2026-11-24T20:00:00+01:00"}
     assert invoke(["commit"], vault=vault, env=late).exit_code == 0

@@ -17,6 +17,8 @@ from testing import REPO, build_vault, checkin_path, checkin_text, invoke, make_
 TUESDAY = "2026-11-24T{}:00+01:00"  # a Tuesday; the meeting is on Sundays at 19:00
 SUNDAY = "2026-11-22T{}:00+01:00"
 LAST_SUNDAY = "2026-11-29T{}:00+01:00"  # the last meeting of November: the monthly review
+# when the notes of a test were committed: a check-in is written on its day or after
+WRITTEN = TUESDAY.format("18:00")
 
 
 @pytest.fixture
@@ -97,7 +99,7 @@ def test_a_weekly_checkin_is_due_on_its_day(vault: Path) -> None:
 
 
 def test_all_done_says_nothing_at_all(vault: Path) -> None:
-    build_vault(vault, {checkin_path("bob"): checkin_text("bob")})
+    build_vault(vault, {checkin_path("bob"): checkin_text("bob")}, when=WRITTEN)
     res = remind(vault, TUESDAY.format("20:30"), "--notify")
     assert res.stdout == ""
     assert res.stderr == ""  # no notification, and no word about notify-send either
@@ -105,7 +107,7 @@ def test_all_done_says_nothing_at_all(vault: Path) -> None:
 
 
 def test_the_other_partners_missing_checkin_is_never_mentioned(vault: Path) -> None:
-    build_vault(vault, {checkin_path("bob"): checkin_text("bob")})
+    build_vault(vault, {checkin_path("bob"): checkin_text("bob")}, when=WRITTEN)
     # Alice has not written hers, and it was due an hour ago: Bob hears nothing of it
     res = remind(vault, TUESDAY.format("22:00"))
     assert res.stdout == ""
@@ -119,7 +121,6 @@ def test_an_answer_owed_is_due_and_only_mine(vault: Path) -> None:
     build_vault(
         vault,
         {
-            checkin_path("bob"): checkin_text("bob"),
             # answer due 21:30 today: within two hours
             "questions/Q-0001.md": question_text("Q-0001", asked="2026-11-22 21:30"),
             # due in two days: not yet
@@ -139,6 +140,7 @@ def test_an_answer_owed_is_due_and_only_mine(vault: Path) -> None:
             ),
         },
     )
+    build_vault(vault, {checkin_path("bob"): checkin_text("bob")}, when=WRITTEN)
     assert due(vault, TUESDAY.format("20:30")) == [
         {"kind": "answer", "what": "your answer to Q-0003", "due": "2026-11-23T09:00:00+01:00"},
         {"kind": "answer", "what": "your answer to Q-0001", "due": "2026-11-24T21:30:00+01:00"},
@@ -176,6 +178,7 @@ def test_a_timeout_to_come_back_from(vault: Path) -> None:
                 "bob", "2026-11-24 17:00", "2026-11-24 18:00", returned="2026-11-24 17:55"
             ),
         },
+        when=WRITTEN,
     )
     assert remind(vault, TUESDAY.format("20:30")).stdout == (
         f"Due at 21:10: coming back from your timeout (write 'returned:' in {mine}).\n"
@@ -199,6 +202,7 @@ def test_the_meeting_two_hours_ahead_and_while_it_runs(vault: Path) -> None:
             checkin_path("bob", "2026-11-22"): checkin_text("bob", "2026-11-22"),
             checkin_path("bob", "2026-11-29"): checkin_text("bob", "2026-11-29"),
         },
+        when=SUNDAY.format("12:00"),  # the 29th's is written ahead: it does not count
     )
     assert remind(vault, SUNDAY.format("16:30")).stdout == ""
     assert due(vault, SUNDAY.format("17:30")) == [

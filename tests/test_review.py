@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from testing import git, invoke, subjects, trailers, write
+from testing import SETUP_TIME, git, invoke, subjects, trailers, write
 from testing.ritual import commit_checkin, section
+
+# the setup commits are made before the check-ins that follow them
+SETUP_DATES = {"GIT_AUTHOR_DATE": SETUP_TIME, "GIT_COMMITTER_DATE": SETUP_TIME}
 
 
 def test_review_is_prefilled_and_committed(vault: Path) -> None:
@@ -40,6 +43,7 @@ def test_review_is_prefilled_and_committed(vault: Path) -> None:
         "-q",
         "-m",
         "setup",
+        env=SETUP_DATES,
     )
     write(vault, "agreements/A-001-contact.md", active)
     git(
@@ -52,6 +56,7 @@ def test_review_is_prefilled_and_committed(vault: Path) -> None:
         "-q",
         "-am",
         "accept",
+        env=SETUP_DATES,
     )
     commit_checkin(vault, "bob", "2026-11-02", "20:00")
     commit_checkin(vault, "bob", "2026-11-03", "22:00", time="20:30")  # arrived late

@@ -32,6 +32,7 @@ def test_the_note_builders_write_notes_that_check_clean(vault: Path) -> None:
             ),
         },
         as_partner="alice",
+        when="2026-11-24T20:00:00+01:00",  # a check-in is written on its day or after
     )
     # a consent counts only from the consenting partner's own commit: Bob answers his
     build_vault(

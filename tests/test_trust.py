@@ -16,7 +16,13 @@ from testing import Pair, checkin_text, git, invoke, make_pair, make_vault, writ
 
 from openbook.trust import sshsig
 from openbook.trust.signing import commit_tree_sign_args, signing_problem
-from openbook.trust.verify import VERIFIED_REF, commit_signers, verify, verify_range
+from openbook.trust.verify import (
+    VERIFIED_REF,
+    commit_signers,
+    trust_state_at,
+    verify,
+    verify_range,
+)
 from openbook.trust.yamledit import set_value
 from openbook.vault import Vault
 
@@ -85,6 +91,9 @@ def _enrol_both(base: Path) -> None:
     ok(invoke(["keys", "require"], vault=pair.bob, as_partner="bob"))
     ok(pair.sync("bob"))
     ok(pair.sync("alice"))
+    ok(invoke(["keys", "require"], vault=pair.alice, as_partner="alice"))  # accepts it
+    ok(pair.sync("alice"))
+    ok(pair.sync("bob"))
 
 
 def _template(factory: pytest.TempPathFactory) -> Path:
@@ -109,6 +118,7 @@ def signed(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Pair:
         shutil.copytree(base / name, tmp_path / name, symlinks=True)
     for name in ("alice", "bob"):
         git(tmp_path / name, "remote", "set-url", "origin", str(tmp_path / "remote.git"))
+        git(tmp_path / name, "update-index", "-q", "--refresh", check=False)  # copied files
     return Pair(tmp_path / "remote.git", tmp_path / "alice", tmp_path / "bob")
 
 
@@ -123,12 +133,12 @@ def verify_fails(root: Path, sha: str, rule: str) -> dict[str, Any]:
 
 def test_enrolled_and_required_history_verifies(signed: Pair, keys: dict[str, Path]) -> None:
     assert git(signed.bob, "log", "-1", "--format=%(trailers:key=Openbook-Action,valueonly)") == (
-        "keys"
+        "accept"
     )
     for who in ("alice", "bob"):
         res = invoke(["verify"], vault=signed.root(who))
         ok(res)
-        assert res.stdout == "4 commits, 3 signed, 0 problems\n"
+        assert res.stdout == "5 commits, 4 signed, 0 problems\n"
     assert git(signed.bob, "config", "commit.gpgsign") == "true"
     assert git(signed.bob, "config", "user.signingkey") == str(keys["bob"])
     data = json.loads(invoke(["keys", "list", "--json"], vault=signed.bob).stdout)
@@ -151,14 +161,14 @@ def test_unsigned_plain_git_commit(signed: Pair) -> None:
     res = invoke(["verify"], vault=signed.bob)
     assert res.stdout == (
         f"{sha[:7]} 2026-11-24 21:00 Bob Example: not signed [unsigned]\n"
-        "5 commits, 3 signed, 1 problem\n"
+        "6 commits, 4 signed, 1 problem\n"
     )
 
 
 def test_written_as_alice_signed_by_bob(signed: Pair) -> None:
     sha = commit(signed.bob, "checkins/2026/x.md", checkin_text("alice"), ALICE_ID)
-    found = verify_fails(signed.bob, sha, "signer-not-author")
-    assert found["signer-not-author"]["message"] == "written as alice but signed by bob's key"
+    found = verify_fails(signed.bob, sha, "signer-not-committer")
+    assert found["signer-not-committer"]["message"] == "committed as alice but signed by bob's key"
 
 
 def test_signed_by_an_outsider(signed: Pair, keys: dict[str, Path]) -> None:
@@ -182,16 +192,28 @@ def test_bob_changes_alices_email(signed: Pair) -> None:
     text = (signed.bob / "openbook.yml").read_text()
     changed = set_value(text, ("partners", "alice", "email"), "eve@example.org")
     sha = commit(signed.bob, "openbook.yml", changed, BOB_ID)
-    found = verify_fails(signed.bob, sha, "key-change-not-by-owner")
-    assert "changes alice's email" in found["key-change-not-by-owner"]["message"]
+    ok(invoke(["verify"], vault=signed.bob))  # a proposal: nothing to report, nothing in force
+    state = trust_state_at(signed.bob, sha)
+    assert state.partners["alice"].email == "alice@example.org"
+    assert state.pending["partners.alice"].value == {
+        "name": "Alice Example",
+        "email": "eve@example.org",
+    }
 
 
-def test_turning_the_requirement_off_is_a_normal_signed_commit(signed: Pair) -> None:
-    ok(invoke(["keys", "require", "--off"], vault=signed.alice, as_partner="alice"))
-    commit(signed.alice, "x.md", "x\n", ALICE_ID, "commit.gpgsign=false")
-    res = invoke(["verify"], vault=signed.alice)
+def test_turning_the_requirement_off_is_a_proposal_until_accepted(signed: Pair) -> None:
+    res = invoke(["keys", "require", "--off"], vault=signed.alice, as_partner="alice")
     ok(res)
-    assert res.stdout == "6 commits, 4 signed, 0 problems\n"
+    assert "Nothing changes until Bob Example accepts it" in res.stdout
+    ok(signed.sync("alice"))
+    sha = commit(signed.alice, "x.md", "x\n", ALICE_ID, "commit.gpgsign=false")
+    verify_fails(signed.alice, sha, "unsigned")
+    ok(signed.sync("bob"))
+    ok(invoke(["keys", "require", "--off"], vault=signed.bob, as_partner="bob"))
+    commit(signed.bob, "x.md", "x\n", BOB_ID, "commit.gpgsign=false")
+    res = invoke(["verify"], vault=signed.bob)
+    ok(res)
+    assert res.stdout == "8 commits, 6 signed, 0 problems\n"
 
 
 def test_tampered_signature(signed: Pair) -> None:
@@ -221,6 +243,9 @@ def test_by_x_for_y_must_be_signed_by_the_committer(signed: Pair, keys: dict[str
     commit(signed.bob, "a.md", "a\n", ALICE_ID, by=BOB_ID)  # signed by bob, the committer
     ok(invoke(["verify"], vault=signed.bob))
     sha = commit(signed.bob, "b.md", "b\n", ALICE_ID, f"user.signingkey={keys['alice']}", by=BOB_ID)
+    verify_fails(signed.bob, sha, "signer-not-committer")
+    eve = {"name": "Eve", "email": "eve@example.org"}
+    sha = commit(signed.bob, "c.md", "c\n", eve, by=BOB_ID)
     verify_fails(signed.bob, sha, "committer-mismatch")
 
 
@@ -267,21 +292,21 @@ def test_commit_signers_name_the_partner_whose_key_signed(signed: Pair) -> None:
     sha = commit(signed.bob, "x.md", "x\n", ALICE_ID)  # signed by bob's key
     signers = commit_signers(signed.bob, sha)
     assert signers[sha] == "bob"
-    assert list(signers.values()).count("alice") == 1  # her enrolment
+    assert list(signers.values()).count("alice") == 2  # her enrolment and her acceptance
 
 
 def test_second_run_reads_only_new_commits_and_keeps_problems(signed: Pair) -> None:
     vault = Vault(signed.bob)
     first = verify(vault)
-    assert first.checked == 4 and git(signed.bob, "rev-parse", VERIFIED_REF) == signed.head("bob")
+    assert first.checked == 5 and git(signed.bob, "rev-parse", VERIFIED_REF) == signed.head("bob")
     sha = commit(signed.bob, "x.md", "x\n", BOB_ID, "commit.gpgsign=false")
     second = verify(vault)
-    assert (second.checked, second.commits, [p.commit for p in second.problems]) == (1, 5, [sha])
+    assert (second.checked, second.commits, [p.commit for p in second.problems]) == (1, 6, [sha])
     third = verify(vault)
-    assert (third.checked, third.commits, len(third.problems)) == (0, 5, 1)
-    git(signed.bob, "reset", "-q", "--hard", "HEAD~1")  # HEAD no longer descends from it
+    assert (third.checked, third.commits, len(third.problems)) == (0, 6, 1)
+    git(signed.bob, "reset", "-q", "--hard", "HEAD~1")
     fourth = verify(vault)
-    assert (fourth.checked, fourth.commits, fourth.problems) == (4, 4, [])
+    assert (fourth.checked, fourth.commits, fourth.problems) == (5, 5, [])
 
 
 def test_verify_range_checks_incoming_commits(signed: Pair) -> None:

@@ -21,7 +21,7 @@ def _pushed_then_synced_by_alice(pair: Pair, sha: str) -> tuple[int, str]:
     ("who", "config", "rule"),
     [
         (BOB_ID, ["commit.gpgsign=false"], "unsigned"),
-        (ALICE_ID, [], "signer-not-author"),
+        (ALICE_ID, [], "signer-not-committer"),
     ],
     ids=["unsigned", "as-alice-signed-by-bob"],
 )

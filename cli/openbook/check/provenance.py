@@ -160,6 +160,14 @@ def _signers(root: Path, wanted: set[str]) -> dict[str, str | None]:
     return {sha: who for sha, who in commit_signers(root, "HEAD").items() if sha in wanted}
 
 
+def _admitted(root: Path) -> set[str]:
+    """Commits admitted without proof (`sync --accept-unverified`): nothing they claim
+    counts."""
+    from openbook.trust.acknowledge import acknowledged
+
+    return set(acknowledged(root, ["HEAD"]))
+
+
 def find_unproven(vault: Vault, notes: Mapping[str, Note]) -> list[Unproven]:
     """Claims in `notes` that history does not show the claimed partner's own commit adding.
     A folder without a history of its own (inside another repository) has nothing to prove
@@ -178,6 +186,7 @@ def find_unproven(vault: Vault, notes: Mapping[str, Note]) -> list[Unproven]:
         if vault.config.require_signatures
         else {}
     )
+    admitted = _admitted(vault.root) if found else set()
     out = []
     for path, claims in sorted(current.items()):
         for field, partner in sorted(claims):
@@ -192,6 +201,8 @@ def find_unproven(vault: Vault, notes: Mapping[str, Note]) -> list[Unproven]:
             own = email is not None and touch.author == email and touch.committer == email
             if own and vault.config.require_signatures:
                 own = signers.get(touch.sha) == partner
+            if touch.sha in admitted:
+                own = False
             if not own:
                 out.append(Unproven(path, field, partner, touch.sha, touch.author))
     return out

@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from openbook.check.ahead import check_ahead
 from openbook.check.cache import Entry, cache_key, read_cache, write_cache
 from openbook.check.note import validate_note
 from openbook.check.provenance import Unproven, check_consent, effective
@@ -149,7 +150,7 @@ class CheckResult:
 def check_vault(vault: Vault, *, use_cache: bool = True) -> CheckResult:
     """Parse and validate every note of the vault; problems sorted by path and line."""
     cfg = vault.config
-    problems: list[Problem] = list(cfg.problems)
+    problems: list[Problem] = [*cfg.problems, *cfg.set_aside]
     state = vault.state_dir() if use_cache else None
     cache_file = state / "check.pickle" if state else None
     key = cache_key(cfg)
@@ -181,6 +182,7 @@ def check_vault(vault: Vault, *, use_cache: bool = True) -> CheckResult:
     result = CheckResult(vault, len(entries), problems, stats, fresh, key, state)
     result.unproven, proof = check_consent(vault, stats, result.notes_of, state)
     problems.extend(proof)
+    problems.extend(check_ahead(vault, stats, result.notes_of, state))
     problems.sort()
     return result
 

@@ -7,7 +7,13 @@ from openbook.errors import EXIT_FAILURE
 
 
 @click.command("doctor")
-@click.option("--fix", "do_fix", is_flag=True, help="Clear a leftover git lock after asking.")
+@click.option(
+    "--fix",
+    "do_fix",
+    is_flag=True,
+    help="After asking: clear a leftover git lock, and sign again your commits that were "
+    "never shared and that your partner's copy would refuse.",
+)
 @click.option("--yes", is_flag=True, help="With --fix: do not ask.")
 @click.option(
     "--accept-remote",
@@ -28,8 +34,15 @@ def doctor_command(
     --accept-remote, take one of them: your history is saved as a backup, the remote's
     new history is taken as shared, and the next 'openbook sync' merges the two.
 
-    With --fix, clear a leftover .git/index.lock once you confirm that no other git
-    program is running. doctor never changes notes or history.
+    When signatures are required, doctor also names commits that do not verify: incoming
+    ones (take them in with 'openbook sync --accept-unverified SHA' once you have talked),
+    and your own that your partner's copy would refuse, and says what your hold branch
+    (openbook/hold-YOU) holds.
+
+    With --fix, once you confirm that no other git program is running: clear a leftover
+    .git/index.lock, and make again, signed with your key, your commits that were never
+    shared and that do not verify (same notes, parents and dates; the originals stay in
+    a backup ref). doctor never changes notes, nor any history already shared.
     """
     from dataclasses import asdict
 

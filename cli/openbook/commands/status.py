@@ -55,8 +55,9 @@ def log_command(
     Marks: `by bob for alice` (written on one partner's machine for the other),
     `written later` (first committed more than 48 hours after the note's own date),
     `late edit` (its own fields changed more than 48 hours after its date; an answer,
-    `landed` or an acknowledgement is not one) and `deleted` (a deleted note stays in
-    the history).
+    `landed` or an acknowledgement is not one), `deleted` (a deleted note stays in
+    the history) and `clock` (dated more than 10 minutes before a commit it was built
+    on, or after this copy first saw it: it counts from a time the log can stand behind).
     """
     from openbook.check.result import check_vault
     from openbook.git.ledger import note_dates_of

@@ -13,8 +13,14 @@ from ._common import acting_partner, as_override, echo_json, get_vault, json_opt
 @click.command("clone")
 @click.argument("url")
 @click.argument("directory", type=click.Path(file_okay=False))
+@click.option(
+    "--introduction",
+    metavar="SHA",
+    default=None,
+    help="The introduction your partner reads from 'openbook keys list'; refused if it differs.",
+)
 @click.pass_context
-def clone_command(ctx: click.Context, url: str, directory: str) -> None:
+def clone_command(ctx: click.Context, url: str, directory: str, introduction: str | None) -> None:
     """Clone the shared vault from URL into DIRECTORY, as the partner given with --as.
 
     URL is an ssh://, https:// or git:// address, user@host:path, or a local folder.
@@ -26,15 +32,23 @@ def clone_command(ctx: click.Context, url: str, directory: str) -> None:
       openbook --as alice clone git@example.org:us/ourbook.git ourbook
     """
     from openbook.check.result import check_vault
+    from openbook.git import repo as gitrepo
     from openbook.sync.clone import clone
     from openbook.vault import Vault
 
     me = as_override(ctx)
     if not me:
         raise click.UsageError("say which partner you are with --as ID (before 'clone').")
-    root = clone(url, Path(directory), me)
+    root = clone(url, Path(directory), me, introduction)
     result = check_vault(Vault(root))
     click.echo(f"Cloned the vault into {root}, as {me}: {result.summary()}.")
+    intro = gitrepo.rev(root, "refs/openbook/introduction")
+    if intro and not introduction:
+        click.echo(
+            f"Signatures are required from the introduction {intro[:7]}, which this clone "
+            "trusted on first use: compare 'openbook fingerprint' with your partner's at "
+            "your next meeting."
+        )
     if result.errors:
         click.echo("Run 'openbook check' there to see what needs fixing.")
     click.echo("Next: 'openbook status' shows what is due; 'openbook sync' shares your notes.")
@@ -60,10 +74,23 @@ def clone_command(ctx: click.Context, url: str, directory: str) -> None:
     is_flag=True,
     help="Share every local save of a note as it was committed, not folded into one.",
 )
+@click.option(
+    "--accept-unverified",
+    "accept",
+    multiple=True,
+    metavar="SHA",
+    help="Take in the incoming commits that do not verify, up to SHA, marked unverified: "
+    "your own signed commit records it (nothing they claim counts). Repeatable.",
+)
 @json_option("Print the result as JSON.")
 @click.pass_context
 def sync_command(
-    ctx: click.Context, check_only: bool, remote: str, no_fold: bool, as_json: bool
+    ctx: click.Context,
+    check_only: bool,
+    remote: str,
+    no_fold: bool,
+    accept: tuple[str, ...],
+    as_json: bool,
 ) -> None:
     """Share your changes and receive your partner's.
 
@@ -78,9 +105,17 @@ def sync_command(
     (the originals stay in a backup ref); notes marked draft: true are not shared.
 
     \b
-    Exit codes: 0 done, 1 notes with errors were left out (everything else was synced)
-    or the remote address is not a repository, 3 conflict copies to reconcile,
-    4 shared history was rewritten or incoming files are unsafe (nothing merged),
+    When your partner's new commits cannot be merged (they do not verify, or shared
+    history was rewritten), yours still go to the remote on openbook/hold-YOU, which
+    your partner's sync merges. After talking it over, --accept-unverified SHA takes in
+    what did not verify, marked unverified ('openbook doctor' names SHA).
+
+    \b
+    Exit codes: 0 done, 1 notes with errors were left out (everything else was synced),
+    your own commits would be refused by your partner's copy (nothing pushed; see
+    'openbook doctor') or the remote address is not a repository, 3 conflict copies to
+    reconcile, 4 shared history was rewritten, incoming commits do not verify or incoming
+    files are unsafe (nothing merged; your own commits went to the hold branch),
     5 remote unreachable (your work is saved locally), 6 busy or git is
     mid-merge/rebase (nothing changed).
 
@@ -93,7 +128,14 @@ def sync_command(
 
     vault = get_vault(ctx)
     me = acting_partner(ctx, vault)
-    result = sync(vault, me, remote=remote, check_only=check_only, fold=not no_fold)
+    own = vault.own_partner()
+    if accept and own is not None and me != own:
+        raise click.UsageError(
+            f"This copy is {own}'s; {me} accepts unverified commits from their own copy."
+        )
+    if accept and check_only:
+        raise click.UsageError("--accept-unverified changes history; use it without --check.")
+    result = sync(vault, me, remote=remote, check_only=check_only, fold=not no_fold, accept=accept)
     if as_json:
         echo_json(result.as_dict())
     else:

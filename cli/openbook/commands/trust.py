@@ -1,6 +1,11 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
+
+if TYPE_CHECKING:
+    from openbook.vault import Vault
 
 from ._common import acting_partner, echo_json, get_vault, json_option
 
@@ -58,14 +63,17 @@ def keys_list_command(ctx: click.Context, as_json: bool) -> None:
       openbook keys list
     """
     from openbook.trust.keys import list_keys
+    from openbook.trust.verify import introduction
 
     vault = get_vault(ctx)
     infos = list_keys(vault)
+    intro = introduction(vault.root) if vault.is_own_repo else None
     if as_json:
         echo_json(
             {
                 "require_signatures": vault.config.require_signatures,
                 "partners": [i.as_dict() for i in infos],
+                "introduction": intro,
             }
         )
         return
@@ -76,8 +84,31 @@ def keys_list_command(ctx: click.Context, as_json: bool) -> None:
         else:
             detail = info.error or "no key yet ('openbook keys add')"
         click.echo(f"{info.partner}: {detail}")
-    state = "required" if vault.config.require_signatures else "not required"
-    click.echo(f"Signatures are {state}.")
+    if intro:
+        click.echo(
+            f"Signatures are required since the introduction {intro['commit']} "
+            f"({intro['date'][:16].replace('T', ' ')})."
+        )
+    else:
+        click.echo(f"Signatures are not required.{_proposed(vault)}")
+
+
+def _proposed(vault: Vault) -> str:
+    """' Bob proposed requiring them; ...' when a change of the requirement waits."""
+    from openbook.trust.verify import trust_state_at
+
+    if not vault.is_own_repo:
+        return ""
+    pending = trust_state_at(vault.root, "HEAD").pending.get("require_signatures")
+    if pending is None or pending.value is not True:
+        return ""
+    names = vault.config.partners
+    by = names[pending.by].name if pending.by in names else pending.by
+    other = next((p.name for pid, p in names.items() if pid != pending.by), "your partner")
+    return (
+        f" {by} proposed requiring them; they are required once {other} accepts "
+        "('openbook accept settings')."
+    )
 
 
 @keys_command.command("require")
@@ -85,8 +116,9 @@ def keys_list_command(ctx: click.Context, as_json: bool) -> None:
 @json_option("Print the result as JSON.")
 @click.pass_context
 def keys_require_command(ctx: click.Context, off: bool, as_json: bool) -> None:
-    """Require every new commit to be signed by its author (refused until both of you
-    have a key); `--off` stops requiring it. Either way it is a signed, logged commit.
+    """Propose that every new commit be signed by its committer (refused until both of
+    you have a key); `--off` proposes to stop. Either way it is a signed commit, and
+    nothing changes until your partner accepts it (or runs the same command).
 
     \b
     Examples:
@@ -97,6 +129,30 @@ def keys_require_command(ctx: click.Context, off: bool, as_json: bool) -> None:
 
     vault = get_vault(ctx)
     result = require(vault, acting_partner(ctx, vault), on=not off)
+    if as_json:
+        echo_json(result.as_dict())
+    else:
+        click.echo(result.message)
+
+
+@keys_command.command("replace")
+@click.argument("pubkey", metavar="NEWPUB")
+@json_option("Print the result as JSON.")
+@click.pass_context
+def keys_replace_command(ctx: click.Context, pubkey: str, as_json: bool) -> None:
+    """Replace your lost key with NEWPUB, in a commit signed by the new key.
+
+    Your partner compares the new fingerprint with you in person and accepts it with
+    `openbook accept settings`; until then your commits are marked 'pending key'.
+
+    \b
+    Example:
+      openbook keys replace ~/.ssh/id_ed25519.pub
+    """
+    from openbook.trust.keys import replace
+
+    vault = get_vault(ctx)
+    result = replace(vault, acting_partner(ctx, vault), pubkey)
     if as_json:
         echo_json(result.as_dict())
     else:
@@ -128,6 +184,12 @@ def verify_command(ctx: click.Context, as_json: bool) -> None:
     else:
         for problem in result.problems:
             click.echo(problem.format(vault.tz))
+        for sha in result.unverified:
+            click.echo(
+                f"{sha[:7]}: admitted without proof by 'sync --accept-unverified' [unverified]"
+            )
+        for sha in result.pending_key:
+            click.echo(f"{sha[:7]}: signed by a replaced key not yet accepted [pending key]")
         click.echo(result.summary())
     if result.problems:
         ctx.exit(EXIT_INTEGRITY)
@@ -155,6 +217,9 @@ def fingerprint_command(ctx: click.Context, as_json: bool) -> None:
     if fp is None:
         raise OpenbookError(f"{vault.root} has no commits yet; write a note first.")
     if as_json:
-        echo_json(fp.as_dict())
+        from openbook.trust.verify import introduction
+
+        intro = introduction(vault.root, fp.commit) if vault.is_own_repo else None
+        echo_json({**fp.as_dict(), "introduction": intro})
     else:
         click.echo(fp.format(vault.tz))

@@ -217,9 +217,8 @@ def commit_command(ctx: click.Context, message: str | None, as_json: bool) -> No
         for c in outcome.committed:
             click.echo(f"committed {c.path} ({c.action})")
         for path in outcome.refused:
-            click.echo(
-                f"not committed {path}: it has errors; run 'openbook check {path}'", err=True
-            )
+            why = outcome.why.get(path, f"it has errors; run 'openbook check {path}'")
+            click.echo(f"not committed {path}: {why}", err=True)
         for path in outcome.outside:
             click.echo(
                 f"left out {path}: it is outside the vault's note folders, so it is not "

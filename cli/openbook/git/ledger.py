@@ -11,6 +11,7 @@ from typing import Any
 
 from openbook.config import Partner
 from openbook.git import repo as gitrepo
+from openbook.git.arrivals import see, standing_times
 from openbook.notetypes.registry import (
     FOLDER_TYPES,
     LANGUAGE_FILE,
@@ -44,7 +45,7 @@ def message(
     target: str,
     partner: str,
     body: str | None = None,
-    extra: dict[str, str] | None = None,
+    extra: Mapping[str, str | list[str]] | None = None,
 ) -> str:
     """Subject `type: action target` and the Openbook-* trailers. Never note contents."""
     lines = [f"{note_type}: {action} {target}".strip(), ""]
@@ -56,7 +57,8 @@ def message(
         f"Openbook-Partner: {partner}",
     ]
     for k, v in (extra or {}).items():
-        lines.append(f"Openbook-{k}: {v}")
+        # a list gives one trailer per value (`Openbook-Setting: NAME DIGEST` each)
+        lines += [f"Openbook-{k}: {one}" for one in ([v] if isinstance(v, str) else v)]
     return "\n".join(lines) + "\n"
 
 
@@ -87,16 +89,18 @@ def record(
     when: dt.datetime | None = None,
     body: str | None = None,
     allow_empty: bool = False,
-    extra: dict[str, str] | None = None,
+    extra: Mapping[str, str | list[str]] | None = None,
 ) -> str:
     """Commit exactly `paths` as one entry of the log, authored as `partner`. Returns sha."""
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action}")
     plist = list(paths)
     msg = message(note_type, action, target or (plist[0] if plist else ""), partner, body, extra)
-    return gitrepo.commit_paths(
+    sha = gitrepo.commit_paths(
         vault.root, plist, msg, identity(vault, partner, when), allow_empty=allow_empty
     )
+    see(vault.root, vault.now(), sha, only=True)  # our own commit arrives as it is made
+    return sha
 
 
 def type_of_path(path: str) -> str:
@@ -223,9 +227,20 @@ def _commit(chunk: str) -> Commit | None:
         dt.datetime.fromisoformat(adate),
         dt.datetime.fromisoformat(cdate),
         subject,
-        {k: v.strip() for k, v in _TRAILER.findall(trailers)},
+        _trailers(trailers),
         changes,
     )
+
+
+def _trailers(text: str) -> dict[str, str]:
+    """The Openbook-* trailers; a repeated `Openbook-Setting` keeps every value, one a line."""
+    out: dict[str, str] = {}
+    for key, value in _TRAILER.findall(text):
+        if key == "Openbook-Setting" and key in out:
+            out[key] += "\n" + value.strip()
+        else:
+            out[key] = value.strip()
+    return out
 
 
 def partner_of(partners: Mapping[str, Partner], email: str) -> str | None:
@@ -253,6 +268,7 @@ class LogEntry:
     written_later: bool = False
     deleted: bool = False
     merge: bool = False
+    clock: bool = False  # dated before a parent or after it arrived here (arrivals.py)
     marks: list[str] = field(default_factory=list)
 
 
@@ -307,8 +323,19 @@ def set_marks(entry: LogEntry) -> LogEntry:
         marks.append("late edit")
     if entry.deleted:
         marks.append("deleted")
+    if entry.clock:
+        marks.append("clock")
     entry.marks = marks
     return entry
+
+
+def mark_clock(vault: Vault, entries: Iterable[LogEntry]) -> None:
+    """Mark `clock` the entries whose commit is dated more than 10 minutes before a
+    parent or after this clone first saw it (SPEC section 10)."""
+    times = standing_times(vault.root, vault.now())
+    for entry in entries:
+        known = times.get(entry.sha)
+        entry.clock = known is not None and known.clock
 
 
 def history(
@@ -329,8 +356,9 @@ def history(
             continue
         if partner and entry.partner != partner:
             continue
-        out.append(set_marks(entry))
-    return out
+        out.append(entry)
+    mark_clock(vault, out)
+    return [set_marks(e) for e in out]
 
 
 def note_dates_of(notes: dict[str, Any]) -> dict[str, dt.date]:

@@ -27,7 +27,7 @@ from openbook.git import ledger
 from openbook.git import repo as gitrepo
 from openbook.notes.parse import Problem, parse_bytes, render_note
 from openbook.notetypes.base import NewNote
-from openbook.notetypes.registry import TYPES, NoteType
+from openbook.notetypes.registry import TYPES, NoteType, as_date
 from openbook.notetypes.timeout import to_agreed
 from openbook.record.blank import (
     author_field,
@@ -178,6 +178,17 @@ def _target(t: NoteType, meta: dict[str, Any], relpath: str) -> str:
     return str(meta.get("id")) if t.ids is not None else relpath
 
 
+def _not_ahead(vault: Vault, note_type: str, meta: dict[str, Any]) -> None:
+    """A check-in is written on its day or after (SPEC section 10, `written-ahead`)."""
+    day = as_date(meta.get("date")) if note_type == "checkin" else None
+    today = vault.today()
+    if day is not None and day > today:
+        raise NoteError(
+            f"a check-in is written on its day or after; {day} is after today ({today}), "
+            f"so write it on {day}, or give --date {today} for today's."
+        )
+
+
 def draft(
     vault: Vault,
     note_type: str,
@@ -200,6 +211,7 @@ def draft(
     cfg = vault.require_config()
     meta = t.defaults(_new_note(vault, t, partner, day))
     meta.update(sets or {})
+    _not_ahead(vault, note_type, meta)
     key = author_field(note_type)
     if key is not None and isinstance(meta.get(key), str) and meta[key] != partner:
         raise NoteError(

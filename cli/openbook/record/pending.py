@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from openbook.check.ahead import RULE as AHEAD_RULE
 from openbook.check.result import CheckResult, check_vault
 from openbook.git import ledger
 from openbook.git import repo as gitrepo
@@ -43,6 +44,8 @@ class Committed:
 class CommitOutcome:
     committed: list[Committed] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)  # invalid notes left uncommitted
+    # refused notes whose one error says it all (a check-in written ahead): path -> why
+    why: dict[str, str] = field(default_factory=dict)
     outside: list[str] = field(default_factory=list)  # files the vault does not share
     protected: dict[str, str] = field(default_factory=dict)  # deleted agreement path -> id
     blank: list[str] = field(default_factory=list)  # new notes with nothing written yet
@@ -153,6 +156,7 @@ def commit_pending(
                 continue
             if not change.deleted and path in bad:
                 outcome.refused.append(path)
+                _why(result, path, outcome)
                 continue
             if change.deleted:
                 binding = binding_agreement_at(vault, path)
@@ -167,6 +171,13 @@ def commit_pending(
             )
             outcome.committed.append(Committed(path, action, sha))
     return outcome
+
+
+def _why(result: CheckResult, path: str, out: CommitOutcome) -> None:
+    """A check-in written ahead is refused with its own sentence (SPEC section 10)."""
+    errors = [p for p in result.problems if p.path == path and p.severity == "error"]
+    if len(errors) == 1 and errors[0].rule == AHEAD_RULE:
+        out.why[path] = errors[0].message
 
 
 def held_back(

@@ -146,6 +146,7 @@ def _opening(f: AgendaFacts) -> dict[str, Any]:
         )
     notices += [o.message for o in f.questions.odd]
     notices += [c["text"] for c in f.consent.values() if c]
+    notices += _unverified(f)
     copies = sorted(p for p in f.result.parsed if is_conflict_copy(p))
     return {
         "date": f.meeting.isoformat(),
@@ -166,6 +167,16 @@ def _opening(f: AgendaFacts) -> dict[str, Any]:
         "notices": notices,
         **f.consent,
     }
+
+
+def _unverified(f: AgendaFacts) -> list[str]:
+    """Notes written by commits taken in without proof (`sync --accept-unverified`)."""
+    return [
+        f"{path} was written by {plural(len(shas), 'commit')} taken in without proof "
+        f"({', '.join(s[:7] for s in shas)}): unverified, nothing it claims counts."
+        for path, shas in sorted(f.unverified.items())
+        if path in f.result.parsed
+    ]
 
 
 def _checkin_counts(f: AgendaFacts) -> dict[str, dict[str, Any]]:

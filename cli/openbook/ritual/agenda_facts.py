@@ -42,6 +42,7 @@ from openbook.ritual.facts import (
 )
 from openbook.ritual.history import counting_model, read_history
 from openbook.ritual.wording import welcome_back
+from openbook.trust.acknowledge import admitted_paths
 from openbook.vault import Vault
 
 MAX_PERIOD_DAYS = 14
@@ -71,6 +72,7 @@ class AgendaFacts:
     landed: list[LandedAnswer]  # answers marked hurt-more or need-to-talk, still offered
     relaxed: list[Relaxed]  # safeguards relaxed so far
     consent: dict[str, Any] = field(default_factory=dict)  # binding.consent_now
+    unverified: dict[str, list[str]] = field(default_factory=dict)  # path: admitted commits
 
     @property
     def names(self) -> dict[str, str]:
@@ -131,7 +133,7 @@ def gather_week(
         short,
         checkins_by,
         counts,
-        plan_change_facts(notes, win, cfg),
+        plan_change_facts(notes, win, cfg, model),
         question_facts(notes, win, cfg, model),
         timeout_facts(notes, win, cfg),
         open_timeouts(notes, cfg, as_of),
@@ -140,4 +142,5 @@ def gather_week(
         landed_badly(notes, win, cfg),
         relaxed_agreements(notes, hist.actions, cfg.tz),
         consent_now(notes, cfg, hist, model, as_of),
+        admitted_paths(vault.root, ["HEAD"]) if vault.is_own_repo else {},
     )

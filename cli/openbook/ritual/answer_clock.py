@@ -110,8 +110,22 @@ class QuestionClock:
         return max(0, (local_day(self.as_of, tz) - local_day(self.asked, tz)).days)
 
 
+def clock_start(asked: dt.datetime, model: Counting | None, path: str | None) -> dt.datetime:
+    """When a question's clock starts: the later of its `asked` and the time the log can
+    stand behind for its first commit (SPEC section 6), so a backdated `asked` gains
+    nothing. A question not committed yet starts at `asked`."""
+    if model is None or path is None or not model.own_history:
+        return asked
+    first = model.first_commit.get(path)
+    return first.astimezone(asked.tzinfo) if first and utc(first) > utc(asked) else asked
+
+
 def question_clock(
-    meta: Mapping[str, Any], cfg: Config, as_of: dt.datetime, model: Counting | None = None
+    meta: Mapping[str, Any],
+    cfg: Config,
+    as_of: dt.datetime,
+    model: Counting | None = None,
+    path: str | None = None,
 ) -> QuestionClock | None:
     """The question's clock at `as_of`; None when it has no readable `asked`.
 
@@ -122,6 +136,7 @@ def question_clock(
     asked = as_datetime(meta.get("asked"), tz)
     if asked is None:
         return None
+    asked = clock_start(asked, model, path)
     within = model.answer_within_at(asked) if model is not None else cfg.answer_within
     agreed = asked + within
     own = as_datetime(meta.get("answer_by"), tz)

@@ -31,6 +31,7 @@ from openbook.notetypes.registry import TYPES, is_conflict_copy, note_date
 from openbook.record.output import keep_local
 from openbook.render import render
 from openbook.ritual.calendar import fmt_day
+from openbook.trust.acknowledge import admitted_paths
 from openbook.vault import Vault
 from openbook.words import plural
 
@@ -229,6 +230,7 @@ def body_blocks(body: str) -> list[tuple[str, str]]:
 def page_data(vault: Vault, sel: Selection, me: str) -> dict[str, Any]:
     cfg = vault.config
     names = {pid: p.name for pid, p in cfg.partners.items()}
+    unproven = admitted_paths(vault.root, ["HEAD"]) if vault.is_own_repo else {}
     sections = []
     for t, count in sel.counts():
         notes = []
@@ -241,7 +243,7 @@ def page_data(vault: Vault, sel: Selection, me: str) -> dict[str, Any]:
                 {
                     "path": note.path,
                     "day": fmt_day(day) if day else "",
-                    "who": who_of(note, names),
+                    "who": who_of(note, names) + (" (unverified)" if note.path in unproven else ""),
                     "fields": fields,
                     "blocks": body_blocks(note.body),
                     "problems": bool(note.problems and not note.ok),

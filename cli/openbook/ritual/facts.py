@@ -17,6 +17,8 @@ from openbook.check.result import CheckResult
 from openbook.config import Config
 from openbook.notes.parse import Note
 from openbook.notetypes.registry import as_date, as_datetime, is_conflict_copy
+from openbook.record.blank import is_blank
+from openbook.ritual.answer_clock import clock_start
 from openbook.ritual.calendar import between, human_span, local_day, utc
 from openbook.ritual.counting import Counting, question_clock
 from openbook.ritual.notetext import as_list, first_line, section_text
@@ -38,6 +40,15 @@ def to_data(value: Any) -> Any:
     return value
 
 
+def empty_checkin(result: CheckResult, note: Note) -> bool:
+    """A check-in with nothing written in it and no field set is not a check-in (SPEC
+    section 6): the body empty or the unchanged template, no field beyond a new one's."""
+    author = note.meta.get("author")
+    if not isinstance(author, str) or author not in result.vault.config.partners:
+        return False
+    return is_blank(result.vault, note, author)
+
+
 @dataclass
 class Notes:
     """The valid notes of the vault, sorted into their types."""
@@ -51,6 +62,8 @@ class Notes:
         for path, note in result.parsed.items():  # order does not matter: callers sort
             t = note.type
             if not t or path in bad or is_conflict_copy(path):
+                continue
+            if t == "checkin" and empty_checkin(result, note):
                 continue
             out.by_type.setdefault(t, []).append(note)
         return out
@@ -85,7 +98,9 @@ class PlanChange:
     notice: str | None  # how long ahead, in words, when ahead
 
 
-def plan_change_facts(notes: Notes, win: Window, cfg: Config) -> list[PlanChange]:
+def plan_change_facts(
+    notes: Notes, win: Window, cfg: Config, model: Counting | None = None
+) -> list[PlanChange]:
     tz = cfg.tz
     out = []
     for n in notes.get("plan-change"):
@@ -94,7 +109,7 @@ def plan_change_facts(notes: Notes, win: Window, cfg: Config) -> list[PlanChange
         plan_at = as_datetime(m.get("plan_at"), tz)
         if sent is None or plan_at is None or not win.holds(local_day(sent, tz)):
             continue
-        notice = between(plan_at, sent)
+        notice = between(plan_at, clock_start(sent, model, n.path))
         ahead = notice > dt.timedelta(0)
         minutes = int(notice.total_seconds() // 60)
         notice_text = human_span(notice) if ahead else None
@@ -158,7 +173,7 @@ class Questions:
 def _answered(
     n: Note, q: Questions, win: Window, cfg: Config, model: Counting | None = None
 ) -> None:
-    clock = question_clock(n.meta, cfg, win.as_of, model)
+    clock = question_clock(n.meta, cfg, win.as_of, model, n.path)
     assert clock is not None and clock.answered is not None
     qid = n.meta.get("id")
     took = between(clock.answered, clock.asked)
@@ -195,7 +210,7 @@ def question_facts(
             done = as_date(m.get("answered"))
             if done is not None and done < win.start:
                 continue  # answered before this window: nothing to show (the common case)
-        clock = question_clock(m, cfg, win.as_of, model)
+        clock = question_clock(m, cfg, win.as_of, model, n.path)
         if clock is None or not clock.asked_yet:
             continue
         if clock.status == "with-therapist":

@@ -209,7 +209,7 @@ def answer_todos(
         qid = m.get("id")
         if n.type != "question" or m.get("to") != me or not isinstance(qid, str):
             continue
-        clock = question_clock(m, cfg, now, model)
+        clock = question_clock(m, cfg, now, model, n.path)
         if clock is None or not clock.asked_yet:
             continue
         if not clock.is_open and now - clock.asked > RECENT_ANSWERS:

@@ -16,6 +16,7 @@ from openbook.git import ledger
 from openbook.git.ledger import LogEntry
 from openbook.git.objects import read_objects
 from openbook.notes.parse import parse_bytes
+from openbook.trust.acknowledge import acknowledged
 from openbook.vault import Vault
 
 # actions that are never an edit of a note's own words
@@ -80,4 +81,10 @@ def log_entries(
         if entry.late_edit or before is None or after is None:
             continue
         entry.late_edit = own_words_changed(ch.path, before[2], after[2])
-    return [ledger.set_marks(e) for e in entries]
+    admitted = acknowledged(vault.root, ["HEAD"]) if vault.is_own_repo else {}
+    ledger.mark_clock(vault, entries)
+    marked = [ledger.set_marks(e) for e in entries]
+    for e in marked:
+        if e.sha in admitted:
+            e.marks.append("unverified")  # admitted without proof: nothing it claims counts
+    return marked

@@ -88,7 +88,7 @@ def answer_reminders(
         m = n.meta
         if n.type != "question" or m.get("to") != me:
             continue
-        clock = question_clock(m, cfg, now, model)
+        clock = question_clock(m, cfg, now, model, n.path)
         if clock is None or not clock.is_open or clock.paused or not _soon(clock.answer_by, now):
             continue
         out.append(Due("answer", f"your answer to {m.get('id')}", clock.answer_by))
@@ -144,11 +144,12 @@ def due_soon(vault: Vault, me: str) -> list[Due]:
     now = vault.now()
     result = check_vault(vault)
     notes = result.valid_notes()
-    model = counting_model(vault, notes=Notes.of(result))
+    counted = Notes.of(result)  # an empty check-in is not one (SPEC section 6)
+    model = counting_model(vault, notes=counted)
     if model.schedules.paused(now):
         return []  # while a pause holds, no schedule or deadline runs (SPEC section 10)
     items: list[Due] = []
-    checkin = checkin_reminder(model, me, notes, now, vault_origin(vault).began)
+    checkin = checkin_reminder(model, me, counted.get("checkin"), now, vault_origin(vault).began)
     if checkin:
         items.append(checkin)
     items += answer_reminders(cfg, me, notes, now, model)

@@ -80,7 +80,7 @@ def _event_lines(f: ReviewFacts) -> tuple[list[str], list[str]]:
     meetings = [n for n in notes.get("meeting") if win.holds(as_date(n.meta.get("date")))]
     if meetings:
         lines.append(f"{plural(len(meetings), 'weekly meeting')} held.")
-    changes = plan_change_facts(notes, win, cfg)
+    changes = plan_change_facts(notes, win, cfg, f.model)
     if changes:
         ahead = sum(1 for p in changes if p.ahead)
         lines.append(

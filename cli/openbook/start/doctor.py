@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from openbook.errors import Busy, OpenbookError, RemoteUnreachable
 from openbook.git.state import clear_index_lock, git_dir_of, unsafe_state
 from openbook.ritual.overview import read_last_sync
+from openbook.start import refusals
 from openbook.start.rewrite import RemoteState, look
+from openbook.sync.resign import resign
 from openbook.vault import Vault
 from openbook.words import plural
 
@@ -26,7 +28,13 @@ def diagnose(vault: Vault, remote: str = "origin") -> list[Finding]:
     """Everything that would stop a write or a sync, each with the command that ends it."""
     findings = _local(vault)
     findings += _remote(vault, remote)
+    if vault.config.ok:
+        findings += [_finding(r) for r in refusals.own(vault, remote)]
     return findings
+
+
+def _finding(r: refusals.Refusal) -> Finding:
+    return Finding(r.what, r.next_step, r.kind, r.details, r.commands)
 
 
 def _local(vault: Vault) -> list[Finding]:
@@ -91,6 +99,9 @@ def _remote(vault: Vault, remote: str) -> list[Finding]:
         return []
     if state.rewritten:
         return [rewrite_finding(state)]
+    refused = refusals.incoming(vault, state)
+    if refused is not None:
+        return [_finding(refused)]
     last = read_last_sync(vault) or {}
     if last.get("exit_code") == 4:
         return [
@@ -145,6 +156,8 @@ def rewrite_finding(state: RemoteState) -> Finding:
     elif state.incoming is not None:
         details.append(f"Nothing is on {remote} that your copy does not have already.")
     details.append(_backups_line(state))
+    if state.hold:
+        details.append(refusals.hold_line(state, "your partner"))
     back = (
         "The missing commit goes"
         if state.missing_total == 1
@@ -195,4 +208,6 @@ def fix(vault: Vault) -> list[str]:
     cleared = clear_index_lock(vault.root)
     if cleared is not None:
         done.append(f"removed {cleared}")
+    if vault.config.ok:
+        done += resign(vault)
     return done

@@ -19,8 +19,10 @@ from openbook.errors import OpenbookError, shown
 from openbook.git import plumbing
 from openbook.git import repo as gitrepo
 from openbook.sync import refs as syncrefs
+from openbook.sync.hold import HOLD_TRACKING, hold_branch
 from openbook.sync.refs import BACKUP_PREFIX, SEEN, TRACKING, SyncRefs
 from openbook.sync.transport import fetch, remote_url
+from openbook.trust.verify import Problem, verify_range
 from openbook.vault import Vault
 from openbook.words import plural
 
@@ -61,6 +63,9 @@ class RemoteState:
     new_there: list[Commit] = field(default_factory=list)  # there now, not in this clone
     new_total: int = 0
     backups: list[Backup] = field(default_factory=list)  # newest first
+    unverified: list[Problem] = field(default_factory=list)  # incoming, newest first
+    hold: str = ""  # this clone's hold branch on the remote, when it holds commits
+    held: int = 0  # its commits that the remote's branch lacks
 
     @property
     def rewritten(self) -> bool:
@@ -141,7 +146,25 @@ def _compare(vault: Vault, refs: SyncRefs, incoming: str | None) -> RemoteState:
         )
     state.missing_in_copy = head is not None and plumbing.is_ancestor(root, refs.seen, head)
     state.backups = _backups(root, refs, head, tz)
+    signed = vault.config.require_signatures and not state.rewritten
+    if signed and incoming is not None and head is not None and incoming != head:
+        state.unverified = verify_range(root, head, incoming)
+    _hold_state(vault, refs, state)
     return state
+
+
+def _hold_state(vault: Vault, refs: SyncRefs, state: RemoteState) -> None:
+    """What this clone's hold branch holds that the remote's branch does not (as this
+    clone last pushed it)."""
+    me = vault.own_partner()
+    if me is None:
+        return
+    held = refs.values.get(HOLD_TRACKING.format(remote=refs.remote, partner=me))
+    if held is None:
+        return
+    state.hold = hold_branch(me)
+    bases = [f"^{state.incoming}"] if state.incoming else []
+    state.held = plumbing.count(vault.root, held, *bases)
 
 
 def accept_remote(vault: Vault, remote: str = "origin") -> list[str]:

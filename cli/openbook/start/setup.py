@@ -173,7 +173,11 @@ def create_vault(
     paths = [CONFIG_NAME, ".gitignore", ".gitattributes", LANGUAGE_FILE] + [
         f"{f}/.gitkeep" for f in NOTE_FOLDERS
     ]
-    ledger.record(vault, me, "init", "vault", paths, "vault")
+    sha = ledger.record(vault, me, "init", "vault", paths, "vault")
+    if sha and vault.is_own_repo:
+        from openbook.trust.authentic import vault_root
+
+        vault_root(root, sha)  # the trust root of this clone (SPEC section 7)
     return root
 
 

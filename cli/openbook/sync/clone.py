@@ -7,12 +7,16 @@ from pathlib import Path
 
 from openbook.check.result import check_vault
 from openbook.config import CONFIG_NAME
-from openbook.errors import OpenbookError, RemoteUnreachable, shown
+from openbook.errors import IntegrityAlert, OpenbookError, RemoteUnreachable, shown
 from openbook.git import plumbing
 from openbook.git import repo as gitrepo
+from openbook.git.arrivals import see as see_arrivals
 from openbook.sync.integrity import refuse_unsafe, unsafe_tree
 from openbook.sync.refs import SEEN
 from openbook.sync.transport import not_a_repository, run_network, unreachable_reason
+from openbook.trust import allowed
+from openbook.trust.authentic import INTRODUCTION_REF, record, vault_root
+from openbook.trust.verify import trust_state_at
 from openbook.vault import Vault
 
 
@@ -68,7 +72,26 @@ def _git_clone(url: str, target: Path) -> Path:
     return target.resolve()
 
 
-def _set_up(url: str, root: Path, partner: str) -> None:
+def _introduce(url: str, root: Path, head: str, wanted: str | None) -> None:
+    """Record the trust root and the introduction the fetched history has; refuse
+    (exit 4) when it is not the one the partner read out (`wanted`)."""
+    vault_root(root, head)
+    found = trust_state_at(root, head, remembered=False).introduction
+    if wanted is not None:
+        hexa = wanted.strip().lower()
+        given = gitrepo.rev(root, f"{hexa}^{{commit}}") if hexa.isalnum() else None
+        if given is None or given != found:
+            raise IntegrityAlert(
+                f"The history at {shown(url)} has "
+                + (f"the introduction {found[:7]}" if found else "no introduction")
+                + f", not {wanted[:7]} as given; nothing was cloned. Compare 'openbook keys "
+                "list' with your partner in person before you clone again."
+            )
+    if found is not None:
+        record(root, INTRODUCTION_REF, found)
+
+
+def _set_up(url: str, root: Path, partner: str, introduction: str | None = None) -> None:
     """Check the clone, check it out, and make it this partner's vault."""
     head = gitrepo.rev(root, "HEAD") or _adopt_branch(root)
     if head is None:
@@ -77,6 +100,7 @@ def _set_up(url: str, root: Path, partner: str) -> None:
             "first, then clone again."
         )
     refuse_unsafe(unsafe_tree(root, head), url)
+    _introduce(url, root, head, introduction)
     gitrepo.run(root, ["checkout", "--quiet", "HEAD", "--", "."])
     if not (root / CONFIG_NAME).is_file():
         raise OpenbookError(
@@ -89,13 +113,14 @@ def _set_up(url: str, root: Path, partner: str) -> None:
         raise OpenbookError(f"'{partner}' is not a partner in this vault; use one of: {names}.")
     gitrepo.config_set(root, "openbook.partner", partner)
     gitrepo.config_set(root, "core.fsync", "all")
+    allowed.write(root)  # plain git shows a good signature where openbook verify does
     branch = gitrepo.current_branch(root)
     if branch:
         plumbing.update_refs(root, update={SEEN.format(remote="origin", branch=branch): head})
     check_vault(vault)
 
 
-def clone(url: str, directory: Path, partner: str) -> Path:
+def clone(url: str, directory: Path, partner: str, introduction: str | None = None) -> Path:
     """Clone the shared vault into `directory` as `partner`: check the remote URL, refuse
     unsafe content before checkout, set openbook.partner and core.fsync, check the vault
     and record the seen head. Returns the vault root."""
@@ -107,7 +132,8 @@ def clone(url: str, directory: Path, partner: str) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
         root = _git_clone(url, target)
-        _set_up(url, root, partner)
+        _set_up(url, root, partner, introduction)
+        see_arrivals(root)  # the whole history arrives at clone time
     except BaseException:
         if created and target.exists():
             shutil.rmtree(target, ignore_errors=True)

@@ -196,6 +196,11 @@ def _saved_path(rec: LogRecord, raw: RawCommit, body: bytes) -> str | None:
     return path if body.decode("utf-8", "replace") == expected else None
 
 
+def plain(raw: RawCommit, body: bytes) -> bool:
+    """Whether `raw` can be made again byte for byte (apart from its signature)."""
+    return _plain(raw, body)
+
+
 def _plain(raw: RawCommit, body: bytes) -> bool:
     """No header beyond tree, parents, author and committer (an encoding, a mergetag...),
     and a message in UTF-8."""
@@ -278,7 +283,15 @@ def _stamp(person: Person) -> str:
 
 def _make(root: Path, save: Save, tree: str, parent: str, message: str, signing: list[str]) -> str:
     """`save` made again on `parent` with `tree`: same author, committer, dates."""
-    a, c = save.raw.author, save.raw.committer
+    return remake(root, save.raw, tree, [parent], message, signing)
+
+
+def remake(
+    root: Path, raw: RawCommit, tree: str, parents: list[str], message: str, signing: list[str]
+) -> str:
+    """`raw` made again with `tree`, `parents` and `message`: the same author, committer
+    and dates, signed when `signing` says so (doctor's re-signing uses it too)."""
+    a, c = raw.author, raw.committer
     env = {
         "GIT_AUTHOR_NAME": a.name,
         "GIT_AUTHOR_EMAIL": a.email,
@@ -287,4 +300,4 @@ def _make(root: Path, save: Save, tree: str, parent: str, message: str, signing:
         "GIT_COMMITTER_EMAIL": c.email,
         "GIT_COMMITTER_DATE": _stamp(c),
     }
-    return plumbing.commit_tree(root, tree, [parent], message, env, signing)
+    return plumbing.commit_tree(root, tree, parents, message, env, signing)

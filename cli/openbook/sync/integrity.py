@@ -74,8 +74,9 @@ def refuse_unsafe(problems: list[str], remote: str, *, merged: bool = False) -> 
 
 
 def refuse_unverified(vault: Vault, head: str, incoming: str, remote: str) -> None:
-    """When signatures are required, every incoming commit must verify (SPEC section 7)
-    before anything is merged: exit 4 with the commits named, nothing merged."""
+    """Every incoming commit must verify (SPEC section 7: a foreign root always, the
+    signature rules where signatures are in force) before anything is merged: exit 4
+    with the commits named, nothing merged."""
     forged = arriving_unproven(vault, head, incoming)
     if forged:
         names = vault.config.partners
@@ -91,9 +92,7 @@ def refuse_unverified(vault: Vault, head: str, incoming: str, remote: str) -> No
             "with each other before anything else, and see the safe ways forward with "
             "'openbook doctor'."
         )
-    if not vault.config.require_signatures:
-        return
-    problems = verify_range(vault.root, head, incoming)
+    problems = verify_range(vault.root, head, incoming)  # judged only where in force
     if problems:
         lines = "; ".join(shown(p.format(vault.tz)) for p in problems[:5])
         more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""

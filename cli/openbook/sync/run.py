@@ -10,40 +10,56 @@ The flow of one sync, under the vault lock:
 4. fetch the remote branch into a fresh ref (`refs/openbook/incoming/...`) with a refspec
    that cannot force-update anything (transport.py);
 5. integrity: the fetched head must contain `refs/openbook/seen/<remote>/<branch>`, the
-   last remote head this clone saw; else IntegrityAlert, nothing merged or pushed;
+   last remote head this clone saw; else IntegrityAlert, nothing merged; this partner's
+   own new commits go to `openbook/hold-<partner>` (hold.py), as they do when incoming
+   commits fail verification (step 6);
 6. check the tree of the fetched head, which is what would enter the work tree (tree.py:
    links, submodules, unsafe names, big files, attributes files): IntegrityAlert before
    anything is touched; what only passed through history is named in the report;
-7. fast-forward, or merge (merge.py): local notes that collide with the partner's new
-   ones are renumbered first (renumber.py); `git merge-tree --write-tree` computes the
-   merge without touching anything; conflicted notes keep ours at the path and theirs
-   verbatim as a conflict copy beside it, shared settings merge key by key (settings.py);
-   the merged tree is checked again; the merge commit is built with `commit-tree` and the
-   work tree moved with `read-tree -m -u` (which refuses to overwrite local changes);
-8. push without force; a rejected push is retried by fetching and merging again;
+7. this partner's own outgoing commits must pass the checks the partner's clone applies
+   (exit 1, nothing pushed: hold.py); then fast-forward, or merge (merge.py): local
+   notes that collide with the partner's new ones are renumbered first (renumber.py);
+   `git merge-tree --write-tree` computes the merge without touching anything;
+   conflicted notes keep ours at the path and theirs verbatim as a conflict copy beside
+   it, shared settings merge key by key (settings.py); the merged tree is checked again;
+   the merge commit is built with `commit-tree` and the work tree moved with
+   `read-tree -m -u` (which refuses to overwrite local changes);
+8. merge the other partner's hold branch like the main one (hold.py), then push without
+   force; a rejected push is retried by fetching and merging again;
 9. record the new seen head, say what arrived (arrivals.py) and verify the end state.
 
 No rebase, no force, no `-X ours/theirs`, no conflict markers and no half-done merge.
-`sync --check` is preview.py, `clone` is clone.py.
+`sync --check` is preview.py, `clone` is clone.py, `sync --accept-unverified` accept.py.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict
 
 from openbook.check.result import check_vault
-from openbook.errors import EXIT_UNREACHABLE, Busy, OpenbookError, RemoteUnreachable
+from openbook.errors import (
+    EXIT_INTEGRITY,
+    EXIT_UNREACHABLE,
+    Busy,
+    IntegrityAlert,
+    OpenbookError,
+    RemoteUnreachable,
+)
 from openbook.fsutil import atomic_write
 from openbook.git import plumbing
+from openbook.git.arrivals import see as see_arrivals
 from openbook.git.state import require_safe_state
 from openbook.record.pending import commit_pending, held_lines
 from openbook.ritual.binding import settings_proposal
 from openbook.ritual.history import read_history
 from openbook.ritual.overview import LAST_SYNC_FILE
 from openbook.sync import fold as folding
+from openbook.sync import hold as holding
 from openbook.sync import refs as syncrefs
 from openbook.sync import renumber
+from openbook.sync.accept import acknowledge
 from openbook.sync.arrivals import Arrivals
 from openbook.sync.integrity import check_integrity, refuse_unsafe, refuse_unverified
 from openbook.sync.merge import integrate, partner_name
@@ -53,6 +69,7 @@ from openbook.sync.report import finish_lines, offline_lines
 from openbook.sync.result import SyncResult
 from openbook.sync.transport import fetch, push, remote_url
 from openbook.sync.tree import new_problems, passed_through, tree_problems
+from openbook.trust import allowed
 from openbook.vault import Vault
 from openbook.words import plural
 
@@ -66,9 +83,11 @@ def sync(
     remote: str = "origin",
     check_only: bool = False,
     fold: bool = True,
+    accept: Sequence[str] = (),
 ) -> SyncResult:
     """Share this clone's work and receive the partner's (see the module docstring);
-    `fold`: fold runs of local saves of one note first (fold.py)."""
+    `fold`: fold runs of local saves of one note first (fold.py); `accept`: first record
+    that the incoming commits that do not verify up to these are admitted (accept.py)."""
     vault.require_writable()
     vault.require_config()
     with vault.lock():
@@ -77,7 +96,9 @@ def sync(
         if check_only:
             return preview(vault, refs, fold=fold)
         try:
+            done = acknowledge(vault, partner, refs, accept) if accept else []
             result = _sync(vault, partner, refs, fold)
+            result.lines[:0] = done
         except OpenbookError as exc:
             short = {4: "integrity alert, nothing merged", 6: "refused, git was busy"}.get(
                 exc.exit_code, "failed"
@@ -162,7 +183,11 @@ def _sync(vault: Vault, partner: str, refs: SyncRefs, fold: bool = True) -> Sync
             except RemoteUnreachable as exc:
                 return _offline(vault, result, refs, head, str(exc))
             refs.fetched(INCOMING, incoming)
-            check_integrity(root, remote, branch, refs.seen, incoming)
+            see_arrivals(root, vault.now(), incoming or head)  # what came in arrives now
+            try:
+                check_integrity(root, remote, branch, refs.seen, incoming)
+            except IntegrityAlert as exc:
+                raise holding.hold(vault, refs, partner, head, incoming, exc) from None
             if fold and attempts == 0 and head not in (incoming, refs.seen):
                 # local saves of one note go as one commit (nothing to fold when the
                 # remote already holds this very head)
@@ -175,15 +200,19 @@ def _sync(vault: Vault, partner: str, refs: SyncRefs, fold: bool = True) -> Sync
             elif incoming != head:
                 known = tree_problems(root, head) if known is None else known
                 refuse_unsafe(new_problems(root, incoming, known), remote)
-                refuse_unverified(vault, head, incoming, remote)
+                _verified(vault, refs, partner, head, incoming)
                 counts = plumbing.ahead_behind(root, head, incoming)
                 if counts[1]:
                     _incoming(vault, result, arrivals, head, incoming)
             if incoming is not None and attempts == 0:
                 result.ahead, result.behind = counts
+            if incoming != head:
+                holding.refuse_outgoing(vault, head, incoming, partner)
             done = integrate(vault, partner, head, incoming, counts, remote, branch, known)
             head = done.head
             commits += done.received
+            head, got, refused = _take_hold(vault, partner, refs, head, known, result, arrivals)
+            commits += got
             result.conflicts.extend(done.conflicts)
             if done.renamed:
                 by = None if done.renamed_by == partner else partner_name(vault, done.renamed_by)
@@ -214,15 +243,54 @@ def _sync(vault: Vault, partner: str, refs: SyncRefs, fold: bool = True) -> Sync
     result.arrivals = arrivals.lines()
     result.received = arrivals.count or commits
     result.head = head
+    return _close(vault, result, refs, refused)
+
+
+def _close(vault: Vault, result: SyncResult, refs: SyncRefs, refused: str) -> SyncResult:
+    root = vault.root
     result.remote_head, now = plumbing.resolve(root, refs.name(TRACKING), "HEAD")
+    allowed.write(root)  # the keys as history now lists them, for plain git
     finish_lines(vault, result, now)
+    if refused:  # our own work went out; what the partner held back did not come in
+        result.lines.append(refused)
+        result.exit_code, result.outcome = EXIT_INTEGRITY, "integrity alert, hold not merged"
     _name_proposal(vault, result)
     return result
 
 
+def _take_hold(
+    vault: Vault,
+    partner: str,
+    refs: SyncRefs,
+    head: str,
+    known: list[str] | None,
+    result: SyncResult,
+    arrivals: Arrivals,
+) -> tuple[str, int, str]:
+    """Merge the other partner's hold branch (hold.py): (new head, commits received,
+    why it was not merged)."""
+    held = holding.take_hold(vault, partner, refs, head, known)
+    if held is None or held.done is None:
+        return head, 0, held.refused if held is not None else ""
+    _incoming(vault, result, arrivals, head, held.fetched)
+    result.conflicts.extend(held.done.conflicts)
+    return held.done.head, held.done.received, ""
+
+
+def _verified(vault: Vault, refs: SyncRefs, partner: str, head: str, incoming: str) -> None:
+    """Incoming commits must verify; else our own go to the hold branch (hold.py)."""
+    try:
+        refuse_unverified(vault, head, incoming, refs.remote)
+    except IntegrityAlert as exc:
+        tip = holding.unverified_tip(vault, head, incoming)
+        raise holding.hold(vault, refs, partner, head, incoming, exc, tip) from None
+
+
 def _name_proposal(vault: Vault, result: SyncResult) -> None:
     """Name new settings still waiting for consent, as status does (SPEC section 10)."""
-    result.settings_proposal = settings_proposal(read_history(vault), vault.config)
+    vault.forget_config()  # what came in may change the settings in force (or not load)
+    cfg = vault.config
+    result.settings_proposal = settings_proposal(read_history(vault), cfg)
     if result.settings_proposal:
         result.lines.append(result.settings_proposal["text"])
 

@@ -119,10 +119,16 @@ def fetch(root: Path, remote: str, branch: str, dest: str) -> str | None:
     return gitrepo.rev(root, dest)
 
 
-def push(root: Path, remote: str, branch: str) -> bool:
-    """Push HEAD to the remote branch without force. False when rejected as not a
-    fast-forward (someone pushed meanwhile); RemoteUnreachable when offline."""
-    args = ["push", "--porcelain", "--no-recurse-submodules", remote, f"HEAD:refs/heads/{branch}"]
+def push(root: Path, remote: str, branch: str, source: str = "HEAD") -> bool:
+    """Push `source` (HEAD) to the remote branch without force. False when rejected as not
+    a fast-forward (someone pushed meanwhile); RemoteUnreachable when offline."""
+    args = [
+        "push",
+        "--porcelain",
+        "--no-recurse-submodules",
+        remote,
+        f"{source}:refs/heads/{branch}",
+    ]
     res = run_network(root, args, f"{remote} did not answer in time")
     if res.status == 0:
         return True

@@ -1,4 +1,4 @@
-"""Raw commit objects and the openbook.yml of each, read in one `git cat-file --batch` stream.
+"""Raw commit objects, and the keys one openbook.yml lists (for the fingerprint).
 
 A signed commit is verified over its exact bytes, so objects are read as bytes here
 (never as text through universal newlines) with the git environment of `git.repo`.
@@ -7,18 +7,16 @@ A signed commit is verified over its exact bytes, so objects are read as bytes h
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from openbook.config import CONFIG_NAME, PARTNER_ID
-from openbook.errors import GitError
-from openbook.git.objects import read_objects
 from openbook.git.repo import git_bytes
 from openbook.notes.parse import parse_bytes
 from openbook.trust.sshsig import KeyFormatError, PublicKey, parse_public_key
 
-SIG_HEADER = b"gpgsig"
+SIG_HEADER = b"gpgsig"  # every header whose name starts so is left out of the payload
+SIG_HEADERS = {40: b"gpgsig", 64: b"gpgsig-sha256"}  # the signature, by object id length
 
 
 # --------------------------------------------------------------------------- commits
@@ -66,37 +64,46 @@ class RawCommit:
 
 
 def parse_commit(sha: str, raw: bytes) -> RawCommit:
-    """Split a commit object into headers, signature and signed payload, as git does
-    (commit.c, parse_buffer_signed_by_header): every `gpgsig` header and its
-    continuation lines leave the payload; all other bytes stay exactly as they are."""
+    """Split a commit object into headers, signature and signed payload exactly as git
+    does (commit.c, parse_buffer_signed_by_header): the signature is every header named
+    `gpgsig` in a SHA-1 repository (`gpgsig-sha256` in a SHA-256 one) with its
+    continuation lines; the payload is the object without those and without any other
+    header whose name starts with `gpgsig` (and its continuation lines); all other bytes
+    stay exactly as they are."""
+    own = SIG_HEADERS.get(len(sha), SIG_HEADER) + b" "
     headers: dict[bytes, bytes] = {}
     parents: list[str] = []
     payload: list[bytes] = []
     signature: list[bytes] = []
-    in_sig = False
+    in_sig = other_sig = False
     pos = 0
     size = len(raw)
     while pos < size:
         nl = raw.find(b"\n", pos)
         end = size if nl < 0 else nl + 1
         line = raw[pos:end]
-        if line == b"\n":
-            payload.append(raw[pos:])  # the message, byte for byte
-            break
         if in_sig and line.startswith(b" "):
             signature.append(line[1:])
-        elif line.startswith(SIG_HEADER + b" "):
-            in_sig = True
-            signature.append(line[len(SIG_HEADER) + 1 :])
+        elif line.startswith(own):
+            other_sig, in_sig = False, True
+            signature.append(line[len(own) :])
         else:
+            if line.startswith(SIG_HEADER):
+                other_sig = True
+            elif other_sig and not line.startswith(b" "):
+                other_sig = False
             in_sig = False
-            payload.append(line)
-            if not line.startswith(b" "):
-                key, _, value = line.rstrip(b"\n").partition(b" ")
-                if key == b"parent":
-                    parents.append(value.decode("ascii", "replace"))
-                else:
-                    headers.setdefault(key, value)
+            if line.startswith(b"\n"):
+                payload.append(raw[pos:])  # the message, byte for byte
+                break
+            if not other_sig:
+                payload.append(line)
+                if not line.startswith(b" "):
+                    key, _, value = line.rstrip(b"\n").partition(b" ")
+                    if key == b"parent":
+                        parents.append(value.decode("ascii", "replace"))
+                    else:
+                        headers.setdefault(key, value)
         pos = end
     _, _, message = raw.partition(b"\n\n")
     subject = message.split(b"\n", 1)[0].decode("utf-8", "replace").strip()
@@ -149,13 +156,6 @@ class Settings:
         return None
 
 
-# An openbook.yml that cannot be read: signatures count as required and no key is known,
-# so breaking the file can never switch the policy off.
-UNREADABLE = Settings(require=True, partners={})
-# Before the first openbook.yml (a vault inside a larger repository): nothing required.
-NOT_YET = Settings(require=False, partners={})
-
-
 def parse_settings(data: bytes) -> Settings | None:
     """The signature settings of openbook.yml bytes, read with the note reader the
     config loader uses (same YAML rules). None when the file is not a YAML mapping."""
@@ -186,19 +186,6 @@ def parse_settings(data: bytes) -> Settings | None:
 # --------------------------------------------------------------------------- reading
 
 
-def rev_list(root: Path, head: str, exclude: Sequence[str] = ()) -> list[tuple[str, list[str]]]:
-    """(sha, parents) of every commit reachable from `head` and not from `exclude`,
-    parents before children; one `git rev-list` call."""
-    args = ["rev-list", "--topo-order", "--reverse", "--parents", "--end-of-options", head]
-    args += [f"^{rev}" for rev in exclude]
-    rows = []
-    for line in git_bytes(root, args).decode("ascii").splitlines():
-        shas = line.split()
-        if shas:
-            rows.append((shas[0], shas[1:]))
-    return rows
-
-
 def resolve_refs(root: Path, *refs: str) -> dict[str, str]:
     """{ref: sha} for those of `refs` (HEAD or full ref names) that exist; one process."""
     out = git_bytes(root, ["show-ref", "--head", "--verify", *refs], check=False)
@@ -208,52 +195,3 @@ def resolve_refs(root: Path, *refs: str) -> dict[str, str]:
         if name in refs:
             found[name] = sha
     return found
-
-
-@dataclass
-class History:
-    """Commits of a range (parents first) and the settings of each commit they touch."""
-
-    commits: list[RawCommit]
-    settings: dict[str, Settings]  # commit sha -> settings of its openbook.yml
-
-
-def load_history(root: Path, head: str, exclude: Sequence[str] = (), prefix: str = "") -> History:
-    """Read the commits of `head ^exclude...` and the openbook.yml of each of them and of
-    their parents: one rev-list, one cat-file stream, and one YAML parse per distinct file.
-
-    A commit whose openbook.yml is missing or unreadable takes its first parent's
-    settings (a root commit without one: NOT_YET); a parent outside the range with a
-    missing or unreadable file gets UNREADABLE."""
-    rows = rev_list(root, head, exclude)
-    wanted: dict[str, None] = {}
-    for sha, parents in rows:
-        wanted[sha] = None
-        for p in parents:
-            wanted[p] = None
-    yml = f"{prefix}{CONFIG_NAME}"
-    names = [sha for sha, _ in rows] + [f"{sha}:{yml}" for sha in wanted]
-    batch = read_objects(root, names)
-    parsed: dict[str, Settings | None] = {}  # blob id -> settings
-    own: dict[str, Settings | None] = {}
-    for sha in wanted:
-        obj = batch.get(f"{sha}:{yml}")
-        if obj is None or obj[1] != "blob":
-            own[sha] = None
-            continue
-        if obj[0] not in parsed:
-            parsed[obj[0]] = parse_settings(obj[2])
-        own[sha] = parsed[obj[0]]
-    commits = []
-    settings: dict[str, Settings] = {}
-    for sha, parents in rows:
-        obj = batch.get(sha)
-        if obj is None or obj[1] != "commit":
-            raise GitError(f"commit {sha[:7]} could not be read; run 'git fsck' in the vault.")
-        commits.append(parse_commit(sha, obj[2]))
-        for p in parents:
-            if p not in settings:
-                settings[p] = own.get(p) or UNREADABLE
-        fallback = settings[parents[0]] if parents else NOT_YET
-        settings[sha] = own.get(sha) or fallback
-    return History(commits, settings)

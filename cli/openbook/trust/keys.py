@@ -16,8 +16,11 @@ from openbook.errors import EXIT_USAGE, Busy, OpenbookError
 from openbook.fsutil import atomic_write
 from openbook.git import ledger
 from openbook.git import repo as gitrepo
-from openbook.trust import sshsig
+from openbook.trust import allowed, sshsig
+from openbook.trust.inforce import setting_digest
 from openbook.trust.signing import SigningKey, configured_key, read_key, sign_env, unusable, use_key
+from openbook.trust.trustconfig import REQUIRE
+from openbook.trust.verify import trust_state_at
 from openbook.trust.yamledit import set_value
 from openbook.vault import Vault
 
@@ -168,6 +171,7 @@ def add_key(vault: Vault, partner: str, given: str | None) -> KeysResult:
             vault, partner, ("partners", partner, "signing_key"), signing.key.line, signer, body
         )
         use_key(vault.root, signing)
+        allowed.write(vault.root)
     return KeysResult(
         f"Added your key {fp} to {CONFIG_NAME} in a signed commit; this clone now signs "
         "every commit with it.",
@@ -176,14 +180,44 @@ def add_key(vault: Vault, partner: str, given: str | None) -> KeysResult:
     )
 
 
+def _other(vault: Vault, partner: str) -> str:
+    cfg = vault.config
+    other = next((p for p in cfg.partners if p != partner), partner)
+    return cfg.partners[other].name if other in cfg.partners else other
+
+
+def _accept_commit(vault: Vault, partner: str, name: str, value: Any, signing: SigningKey) -> str:
+    """An empty commit by `partner`, signed, accepting setting `name` at `value`."""
+    msg = ledger.message(
+        "config",
+        "accept",
+        "settings",
+        partner,
+        f"{partner} accepts {name}.",
+        {"Setting": f"{name} {setting_digest(value)}"},
+    )
+    env = {**ledger.identity(vault, partner), **sign_env(signing)}
+    return gitrepo.commit_paths(vault.root, [], msg, env, allow_empty=True)
+
+
 def require(vault: Vault, partner: str, on: bool = True) -> KeysResult:
-    """Set `require_signatures` in a commit signed by `partner` (on: both need a key)."""
+    """Propose `require_signatures` (on: both need a key) in a commit signed by `partner`,
+    or accept the other partner's proposal of the same value."""
     _ready(vault, partner)
     with vault.lock():
         cfg = vault.config
-        if cfg.require_signatures == on:
-            state = "already required" if on else "not required"
-            return KeysResult(f"Signatures are {state}; nothing changed.")
+        state = trust_state_at(vault.root, "HEAD")
+        pending = state.pending.get(REQUIRE)
+        other = _other(vault, partner)
+        wanted = pending is not None and pending.value is on
+        if state.require == on and not wanted:
+            word = "already required" if on else "not required"
+            return KeysResult(f"Signatures are {word}; nothing changed.")
+        if wanted and pending is not None and pending.by == partner:
+            return KeysResult(
+                f"You proposed this already. Nothing changes until {other} accepts it with "
+                "'openbook accept settings'."
+            )
         keys = {pid: _key_of(vault, pid) for pid in cfg.partners}
         missing = [cfg.partners[pid].name for pid, key in keys.items() if key is None]
         if on and missing:
@@ -200,10 +234,54 @@ def require(vault: Vault, partner: str, on: bool = True) -> KeysResult:
                 f"key {CONFIG_NAME} lists for you; run 'openbook keys add' here first."
             )
         _signable(signing)
-        body = f"{partner} {'requires' if on else 'stops requiring'} signed commits."
+        if wanted:
+            sha = _accept_commit(vault, partner, REQUIRE, on, signing)
+            vault._config = None
+            word = (
+                "now required: 'openbook verify' checks every new commit"
+                if on
+                else ("no longer required")
+            )
+            return KeysResult(
+                f"You accepted it: signatures are {word}.", sha, signing.key.fingerprint
+            )
+        body = f"{partner} proposes {'requiring' if on else 'no longer requiring'} signed commits."
         sha = _commit(vault, partner, ("require_signatures",), on, signing, body)
-    if on:
-        message = "Signatures are now required: 'openbook verify' checks every new commit."
-    else:
-        message = "Signatures are no longer required; commits are still signed where set up."
-    return KeysResult(message, sha, signing.key.fingerprint)
+    what = "requiring signed commits" if on else "no longer requiring signed commits"
+    return KeysResult(
+        f"You proposed {what}. Nothing changes until {other} accepts it with "
+        "'openbook accept settings'.",
+        sha,
+        signing.key.fingerprint,
+    )
+
+
+def replace(vault: Vault, partner: str, given: str) -> KeysResult:
+    """Replace `partner`'s lost key: a commit signed by the new key that changes only
+    their signing_key, a proposal until the other partner accepts it."""
+    _ready(vault, partner)
+    signing = read_key(given)
+    fp = signing.key.fingerprint
+    with vault.lock():
+        old = _key_of(vault, partner)
+        if old is None:
+            raise OpenbookError("You have no key yet; add one with 'openbook keys add'.")
+        if old == signing.key:
+            return KeysResult(f"Your key {fp} is already in {CONFIG_NAME}; nothing changed.")
+        for pid in vault.config.partners:
+            if pid != partner and _key_of(vault, pid) == signing.key:
+                raise OpenbookError(f"That key ({fp}) is {pid}'s; each of you needs your own key.")
+        _signable(signing)
+        body = f"{partner} replaces a lost key with {signing.key.algorithm} key {fp}."
+        sha = _commit(
+            vault, partner, ("partners", partner, "signing_key"), signing.key.line, signing, body
+        )
+        use_key(vault.root, signing)
+        other = _other(vault, partner)
+    return KeysResult(
+        f"You replaced your key with {fp}, in a commit signed by it. {other} must compare "
+        f"this fingerprint with you in person, then accept it with 'openbook accept "
+        "settings'; until then your commits are marked 'pending key'.",
+        sha,
+        fp,
+    )

@@ -1,8 +1,9 @@
-"""`openbook verify`: check the whole history against the signature policy in one pass.
+"""`openbook verify`: authenticate the whole history in one pass (SPEC section 7).
 
-The last commit checked is remembered as `refs/openbook/verified` (with the counts and
-problems found so far in `.git/openbook/verified.json`), so a second run reads only the
-commits that are new since then. `verify_range` checks incoming commits for sync.
+The last commit verified is remembered as `refs/openbook/verified` (with its counts and
+problems in `.git/openbook/verified.json`). `verify_range` checks incoming commits for
+sync, `commit_signers` names who signed what, `trust_state_at` gives the trust settings
+in force at a commit.
 """
 
 from __future__ import annotations
@@ -16,14 +17,25 @@ from typing import Any
 
 from openbook.errors import Busy, GitError
 from openbook.fsutil import atomic_write
+from openbook.git.plumbing import resolve
 from openbook.git.repo import git_bytes
-from openbook.trust.commits import History, RawCommit, load_history, resolve_refs
-from openbook.trust.policy import check_signature, findings
+from openbook.trust.authentic import (
+    INTRODUCTION_REF,
+    ROOT_REF,
+    authenticate,
+    load,
+    record,
+    vault_root,
+)
+from openbook.trust.commits import RawCommit, resolve_refs
+from openbook.trust.inforce import EMPTY, TrustState, state_from_json, state_to_json
+from openbook.trust.judge import Pass, ack_claims
+from openbook.trust.policy import Finding
 from openbook.vault import Vault
 
 VERIFIED_REF = "refs/openbook/verified"
 STATE_FILE = "verified.json"
-STATE_VERSION = 1  # bump when the policy changes, so remembered results are redone
+STATE_VERSION = 3  # bump when the policy changes, so remembered results are redone
 ZERO = "0" * 40
 
 
@@ -77,6 +89,10 @@ class VerifyResult:
     problems: list[Problem] = field(default_factory=list)
     checked: int = 0  # commits read in this run (the rest were remembered)
     head: str | None = None
+    unverified: list[str] = field(default_factory=list)
+    pending_key: list[str] = field(default_factory=list)
+    introduction: str | None = None
+    state: TrustState | None = None  # the trust settings in force at `head`
 
     @property
     def ok(self) -> bool:
@@ -84,40 +100,41 @@ class VerifyResult:
 
     def summary(self) -> str:
         n = len(self.problems)
-        return (
+        text = (
             f"{self.commits:,} commit{'' if self.commits == 1 else 's'}, {self.signed:,} signed, "
             f"{n:,} problem{'' if n == 1 else 's'}"
         )
+        if self.unverified:
+            text += f", {len(self.unverified):,} unverified"
+        if self.pending_key:
+            text += f", {len(self.pending_key):,} pending key"
+        return text
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "commits": self.commits,
             "signed": self.signed,
             "problems": [p.as_dict() for p in self.problems],
+            "unverified": list(self.unverified),
+            "pending_key": list(self.pending_key),
+            "introduction": self.introduction,
         }
 
 
-def check_history(history: History) -> tuple[int, list[Problem]]:
-    """(signed commits, problems newest first) for the commits of `history`."""
-    signed = 0
-    problems: list[Problem] = []
-    for commit in history.commits:
-        sig = check_signature(commit)
-        if sig.valid:
-            signed += 1
-        if not commit.parents:
+def _problems(run: Pass, wanted: set[str] | None = None) -> list[Problem]:
+    """Problems of the commits of `run` (of `wanted` only when given), newest first."""
+    out: list[Problem] = []
+    for commit in run.commits:
+        if wanted is not None and commit.sha not in wanted:
             continue
-        parents = [history.settings[p] for p in commit.parents]
-        if not parents[0].require:
-            continue
-        own = history.settings[commit.sha]
-        for found in findings(commit, sig, parents, own):
-            problems.append(_problem(commit, parents[0].by_email(commit.author.email), found))
-    problems.reverse()
-    return signed, problems
+        verdict = run.verdicts[commit.sha]
+        for found in verdict.findings:
+            out.append(_problem(commit, verdict.author, found))
+    out.reverse()
+    return out
 
 
-def _problem(commit: RawCommit, author: str | None, found: Any) -> Problem:
+def _problem(commit: RawCommit, author: str | None, found: Finding) -> Problem:
     return Problem(
         commit.sha,
         author or commit.author.email,
@@ -129,12 +146,46 @@ def _problem(commit: RawCommit, author: str | None, found: Any) -> Problem:
     )
 
 
+def _run(root: Path, heads: list[str], prefix: str = "", *, signatures: bool = True) -> Pass:
+    """The pass over the history of `heads`; `signatures=False` checks only the
+    signatures that decide something (not counted, signers not named elsewhere)."""
+    commits, config = load(root, heads, prefix)
+    found = vault_root(root, heads[-1], commits)
+    return authenticate(commits, config, found, signatures=signatures)
+
+
 def verify_range(root: Path, base: str | None, head: str) -> list[Problem]:
     """Problems in the commits reachable from `head` and not from `base` (all of them
-    when `base` is None), newest first. For sync: call it on the fetched head with the
-    local HEAD as `base` before merging, and refuse (exit 4) when it returns anything."""
-    history = load_history(root, head, [base] if base else [])
-    return check_history(history)[1]
+    when `base` is None), newest first, each judged with its full ancestry and the
+    acknowledgments reachable from `base` or `head`. For sync: call it on the fetched
+    head with the local HEAD as `base` before merging; refuse (exit 4) on any problem."""
+    run = _run(root, [head, base] if base else [head], signatures=False)
+    return _problems(run, _since(root, run, base))
+
+
+def _since(root: Path, run: Pass, base: str | None) -> set[str]:
+    """The commits of `run` that `base` does not reach."""
+    every = {c.sha for c in run.commits}
+    if base is None or not run.commits:
+        return every
+    tip = resolve(root, base)[0]
+    return every - run.ancestors(tip) if tip in run.index else every
+
+
+def trust_state_at(root: Path, rev: str, *, remembered: bool = True) -> TrustState:
+    """The trust settings in force at `rev` (after it), from its history. At HEAD this is
+    what `verify` remembers, so asking again costs only the commits that are new."""
+    refs = resolve_refs(root, "HEAD")
+    out = git_bytes(root, ["rev-parse", "--verify", "-q", "--end-of-options", f"{rev}^{{commit}}"])
+    sha = out.decode("ascii").strip()
+    if not sha:
+        return EMPTY.public()
+    if remembered and sha == refs.get("HEAD"):
+        found = verify(Vault(root)).state
+        if found is not None:
+            return found
+    run = _run(root, [sha], signatures=False)
+    return run.states[sha].public() if sha in run.states else EMPTY.public()
 
 
 # ---------------------------------------------------------------------- remembered
@@ -161,7 +212,7 @@ def _load_state(vault: Vault, remembered: str) -> dict[str, Any] | None:
     return data
 
 
-def _save_state(vault: Vault, result: VerifyResult, old: str | None) -> None:
+def _save_state(vault: Vault, result: VerifyResult, old: str | None, extra: dict[str, Any]) -> None:
     state_dir = vault.state_dir()
     if state_dir is None or result.head is None:
         return
@@ -171,6 +222,10 @@ def _save_state(vault: Vault, result: VerifyResult, old: str | None) -> None:
         "commits": result.commits,
         "signed": result.signed,
         "problems": [{**p.as_dict(), "author_name": p.author_name} for p in result.problems],
+        "unverified": result.unverified,
+        "pending_key": result.pending_key,
+        "introduction": result.introduction,
+        **extra,
     }
     with contextlib.suppress(Busy, GitError, OSError), vault.lock(wait=0.5):
         state_dir.mkdir(parents=True, exist_ok=True)
@@ -179,52 +234,120 @@ def _save_state(vault: Vault, result: VerifyResult, old: str | None) -> None:
 
 
 def verify(vault: Vault, *, remember: bool = True) -> VerifyResult:
-    """Check every commit of HEAD's history; only the new ones when a previous run
-    remembered where it stopped and HEAD still descends from there."""
+    """Check every commit of HEAD's history in one pass. When a previous run remembered
+    an ancestor of HEAD, only the new commits are read (unless they merge in older ones
+    or acknowledge some: then everything is read again)."""
     refs = resolve_refs(vault.root, "HEAD", VERIFIED_REF)
     head = refs.get("HEAD")
     if head is None:
         return VerifyResult()
     remembered = refs.get(VERIFIED_REF) if remember and vault.is_own_repo else None
-    state = _load_state(vault, remembered) if remembered else None
+    saved = _load_state(vault, remembered) if remembered else None
+    if saved is not None and remembered == head:
+        return _remembered_result(saved, head)
     prefix = _prefix(vault)
-    if state is not None and remembered == head:
-        history = History([], {})
-    elif state is not None:
-        history = load_history(vault.root, head, [str(remembered)], prefix)
-        if not any(remembered in c.parents for c in history.commits):
-            state = None  # HEAD no longer descends from it: start over
-    if state is None:
-        history = load_history(vault.root, head, [], prefix)
-    signed, problems = check_history(history)
-    result = VerifyResult(len(history.commits), signed, problems, len(history.commits), head)
-    if state is not None:
-        result.commits += int(state.get("commits", 0))
-        result.signed += int(state.get("signed", 0))
-        result.problems += [Problem.from_dict(p) for p in state.get("problems", [])]
+    result, run = None, None
+    if saved is not None and remembered is not None:
+        result, run = _incremental(vault.root, head, remembered, saved, prefix)
+    if result is None or run is None:
+        run = _run(vault.root, [head], prefix)
+        result = _result(run, run.commits, head)
+    if result.introduction and vault.is_own_repo:
+        record(vault.root, INTRODUCTION_REF, result.introduction)
     if remember and vault.is_own_repo and head != remembered:
-        _save_state(vault, result, remembered)
+        extra = {
+            "trust": state_to_json(run.states[head]),
+            "file": run.files[head],
+            "blob": run.config.blob.get(head),
+        }
+        _save_state(vault, result, remembered, extra)
     return result
 
 
+def _result(run: Pass, commits: list[RawCommit], head: str) -> VerifyResult:
+    verdicts = run.verdicts
+    return VerifyResult(
+        len(commits),
+        sum(1 for c in commits if verdicts[c.sha].signed),
+        _problems(run, {c.sha for c in commits}),
+        len(commits),
+        head,
+        [c.sha for c in commits if verdicts[c.sha].mark == "unverified"],
+        [c.sha for c in commits if verdicts[c.sha].mark == "pending key"],
+        run.states[head].introduction if head in run.states else None,
+        run.states[head].public() if head in run.states else None,
+    )
+
+
+def _remembered_result(saved: dict[str, Any], head: str) -> VerifyResult:
+    return VerifyResult(
+        int(saved.get("commits", 0)),
+        int(saved.get("signed", 0)),
+        [Problem.from_dict(p) for p in saved.get("problems", [])],
+        0,
+        head,
+        list(saved.get("unverified", [])),
+        list(saved.get("pending_key", [])),
+        saved.get("introduction"),
+        _saved_state(saved),
+    )
+
+
+def _saved_state(saved: dict[str, Any]) -> TrustState | None:
+    state = state_from_json(saved.get("trust"))
+    return state.public() if state is not None else None
+
+
+def _incremental(
+    root: Path, head: str, remembered: str, saved: dict[str, Any], prefix: str
+) -> tuple[VerifyResult | None, Pass | None]:
+    """The result from `saved` (at `remembered`) and the commits since, when they all
+    descend from it alone; (None, None) when everything must be read again."""
+    state = state_from_json(saved.get("trust"))
+    values = saved.get("file")
+    if state is None or not isinstance(values, dict):
+        return None, None
+    commits, config = load(root, [head], prefix, [remembered])
+    new = {c.sha for c in commits} | {remembered}
+    if not commits or any(
+        not c.parents or any(p not in new for p in c.parents) or ack_claims(c)[1] for c in commits
+    ):
+        return None, None
+    run = Pass(commits, config, resolve_refs(root, ROOT_REF).get(ROOT_REF))
+    blob = saved.get("blob")
+    run.seed(remembered, state, values, blob if isinstance(blob, str) else None)
+    run.run(set())
+    if any(run.states[c.sha].introduction == c.sha for c in commits):
+        return None, None  # a new introduction: judged against the whole history
+    result = _result(run, commits, head)
+    old = _remembered_result(saved, head)
+    result.commits += old.commits
+    result.signed += old.signed
+    result.problems += old.problems
+    result.unverified = old.unverified + result.unverified
+    result.pending_key = old.pending_key + result.pending_key
+    return result, run
+
+
 def commit_signers(root: Path, head: str, base: str | None = None) -> dict[str, str | None]:
-    """{sha: partner id} for the commits of `head ^base`: the partner whose key (as the
-    commit's first parent lists it, or the key the commit enrols for a partner who had
-    none) made a valid signature, else None. For the consent rule of section 7: a
-    consent counts only from a commit signed by that partner."""
-    history = load_history(root, head, [base] if base else [])
-    out: dict[str, str | None] = {}
-    for commit in history.commits:
-        sig = check_signature(commit)
-        out[commit.sha] = None
-        if sig.signer is None or not commit.parents:
-            continue
-        first = history.settings[commit.parents[0]]
-        owner = first.key_owner(sig.signer)
-        if owner is None:  # a partner's first key signs its own enrolment
-            owner = history.settings[commit.sha].key_owner(sig.signer)
-            known = first.partners.get(owner) if owner else None
-            if owner is None or (known is not None and known.key is not None):
-                owner = None
-        out[commit.sha] = owner
-    return out
+    """{sha: partner id} for the commits of `head ^base`: the partner whose key, in force
+    at the commit's parents (or the first key the commit enrols for its own committer),
+    made a valid signature, else None. For the consent rule of section 7."""
+    run = _run(root, [head, base] if base else [head])
+    wanted = _since(root, run, base) if base else None
+    return {
+        c.sha: run.verdicts[c.sha].key_owner
+        for c in run.commits
+        if wanted is None or c.sha in wanted
+    }
+
+
+def introduction(root: Path, rev: str = "HEAD") -> dict[str, str] | None:
+    """{"commit", "date"} of the introduction in force at `rev` (recorded as
+    refs/openbook/introduction), else None."""
+    sha = trust_state_at(root, rev).introduction
+    if sha is None:
+        return None
+    record(root, INTRODUCTION_REF, sha)
+    date = git_bytes(root, ["log", "-1", "--format=%cI", "--end-of-options", sha])
+    return {"commit": sha, "date": date.decode("ascii").strip()}

@@ -1,0 +1,225 @@
+"""When this clone first saw each commit, and the time the log can stand behind (SPEC
+section 10).
+
+A commit's date is whatever its writer chose. Each clone therefore keeps, for itself
+only, when each commit first arrived in it: `.git/openbook/arrivals`, one line
+`<sha> <unix seconds>` per commit, only ever appended to (one write and an fsync per
+batch; a line a kill cut short is skipped when read, and the commit is seen again "now"
+the next time). Commits arrive through `sync` (what it fetched), `clone` (the whole
+history, at clone time), openbook's own commits, and, for anything else (a plain `git
+pull` or `git commit`), the first time openbook reads the history.
+
+For counting, a commit's time is its committer date kept within [the latest of its
+parents' times, the time this clone first saw it], with 10 minutes of clock skew allowed
+after the arrival (`standing_time`). A commit dated more than 10 minutes before a parent or after it
+arrived is marked `clock` in the log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from openbook.errors import OpenbookError
+from openbook.git import repo as gitrepo
+from openbook.vault import Vault, parse_now
+
+FILE = "arrivals"
+SKEW = 600  # seconds of clock skew allowed between two machines
+
+
+def _git_dir(root: Path) -> Path | None:
+    """The repository's own folder (the common one, for a linked worktree)."""
+    for folder in (root, *root.parents):
+        candidate = folder / ".git"
+        if candidate.is_dir():
+            return candidate
+        if candidate.is_file():
+            text = candidate.read_text(encoding="utf-8", errors="replace").strip()
+            if not text.startswith("gitdir:"):
+                return None
+            gd = (folder / text[7:].strip()).resolve()
+            common = gd / "commondir"
+            if common.is_file():
+                return (gd / common.read_text(encoding="utf-8").strip()).resolve()
+            return gd
+    return None
+
+
+def store_path(root: Path) -> Path | None:
+    gd = _git_dir(root)
+    return gd / "openbook" / FILE if gd is not None else None
+
+
+def arrivals(root: Path) -> dict[str, int]:
+    """sha -> when this clone first saw it (unix seconds); the earliest line wins."""
+    path = store_path(root)
+    out: dict[str, int] = {}
+    if path is None:
+        return out
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return out
+    # the last piece has no newline yet: a line being written, or one a kill cut short
+    for line in data.decode("ascii", "replace").split("\n")[:-1]:
+        sha, _, when = line.partition(" ")
+        if len(sha) not in (40, 64) or len(when) != 10 or not when.isdigit():
+            continue  # a line a kill cut short (and a later write ended), or not ours
+        seen = int(when)
+        if sha not in out or seen < out[sha]:
+            out[sha] = seen
+    return out
+
+
+def _seconds(when: dt.datetime | int) -> int:
+    return when if isinstance(when, int) else int(when.timestamp())
+
+
+def record_arrivals(
+    root: Path, shas: Iterable[str], when: dt.datetime | int, known: dict[str, int] | None = None
+) -> None:
+    """Note that `shas` arrived at `when`, unless this clone saw them before."""
+    stamp = _seconds(when)
+    _append(root, {s: stamp for s in shas if s}, arrivals(root) if known is None else known)
+
+
+def _append(root: Path, times: dict[str, int], seen: dict[str, int]) -> None:
+    """Append the arrivals of `times` not in `seen` (one write, one fsync); `seen` learns
+    them."""
+    path = store_path(root)
+    new = {s: t for s, t in times.items() if s not in seen}
+    if path is None or not new:
+        return
+    lines = "".join(f"{s} {t}\n" for s, t in new.items()).encode("ascii")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        try:
+            if os.fstat(fd).st_size and _last_byte(path) != b"\n":
+                lines = b"\n" + lines  # after a line a kill cut short
+            os.write(fd, lines)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError:
+        return  # a clone that cannot note arrivals counts by the dates alone
+    seen.update(new)
+
+
+def _last_byte(path: Path) -> bytes:
+    with open(path, "rb") as fh:
+        fh.seek(-1, os.SEEK_END)
+        return fh.read(1)
+
+
+def now() -> dt.datetime:
+    """openbook's "now": $OPENBOOK_NOW, else the system clock."""
+    return parse_now(os.environ.get("OPENBOOK_NOW"), dt.UTC)
+
+
+def own_email(root: Path) -> str | None:
+    """The email (lower case) of this clone's own partner (git config openbook.partner)."""
+    try:
+        vault = Vault(root)
+        pid = vault.own_partner()
+        partner = vault.config.partners.get(pid) if pid else None
+    except (OpenbookError, OSError):
+        return None
+    return partner.email.lower() if partner else None
+
+
+_LIST = "--format=%H%x1f%ct%x1f%ce%x1f%P"
+
+
+def _listed(root: Path, args: list[str]) -> list[tuple[str, int, str, list[str]]]:
+    """(sha, committer date, committer email, parents) of each commit `git log` lists."""
+    if not gitrepo.has_head(root):
+        return []
+    listed = gitrepo.run(root, ["log", _LIST, *args], check=False)
+    if listed.status != 0:
+        return []
+    out = []
+    for line in listed.stdout.splitlines():
+        parts = line.split("\x1f")
+        if len(parts) == 4 and parts[1].isdigit():
+            out.append((parts[0], int(parts[1]), parts[2].lower(), parts[3].split()))
+    return out
+
+
+def _note_new(
+    root: Path,
+    rows: list[tuple[str, int, str, list[str]]],
+    when: dt.datetime | int | None,
+    seen: dict[str, int],
+) -> None:
+    """Note the commits of `rows` this clone has not seen as arriving `when` (default:
+    now)."""
+    if any(r[0] not in seen for r in rows):
+        stamp = _seconds(now() if when is None else when)
+        _append(root, {r[0]: stamp for r in rows}, seen)
+
+
+def see(
+    root: Path, when: dt.datetime | int | None = None, rev: str = "HEAD", *, only: bool = False
+) -> None:
+    """Note every commit reachable from `rev` (`only`: `rev` alone) that this clone has
+    not seen yet, as arriving `when` (default: now)."""
+    args = ["-1"] if only else []
+    _note_new(root, _listed(root, [*args, "--end-of-options", rev]), when, arrivals(root))
+
+
+# ------------------------------------------------------------------ standing time
+
+
+def standing_time(commit_date: int, parent_dates: Iterable[int], arrival: int | None) -> int:
+    """A commit's time for counting (unix seconds): its committer date, no earlier than
+    the latest of its parents' (times for counting); dated more than 10 minutes after
+    this clone first saw it, the time it arrived. Where the two bounds cross, the arrival
+    wins: nothing counts from later than it was here."""
+    t = max([commit_date, *parent_dates])
+    if arrival is not None and t > arrival + SKEW:
+        t = arrival
+    return t
+
+
+def off_clock(commit_date: int, parent_dates: Iterable[int], arrival: int | None) -> bool:
+    """Dated more than 10 minutes before a parent, or after it arrived here (`clock`)."""
+    before = any(commit_date < p - SKEW for p in parent_dates)
+    return before or (arrival is not None and commit_date > arrival + SKEW)
+
+
+@dataclass(frozen=True)
+class Standing:
+    time: int  # unix seconds
+    clock: bool
+
+    def at(self, tz: dt.tzinfo) -> dt.datetime:
+        return dt.datetime.fromtimestamp(self.time, tz)
+
+
+def standing_times(
+    root: Path, when: dt.datetime | int | None = None, rev: str = "HEAD"
+) -> dict[str, Standing]:
+    """Every commit reachable from `rev` -> its time for counting and whether it is off
+    the clock. Commits this clone never noted arrive `when` (default: now), in one
+    `git log` pass."""
+    rows = _listed(root, ["--topo-order", "--reverse", "--end-of-options", rev])
+    seen = arrivals(root)
+    _note_new(root, rows, when, seen)
+    mine = own_email(root)
+    out: dict[str, Standing] = {}
+    for sha, dated, email, parents in rows:
+        before = [out[p].time for p in parents if p in out]
+        arrival = seen.get(sha)
+        # one's own commit, made here, is not marked for its arrival: with the clock
+        # openbook is told to show ($OPENBOOK_NOW) it is dated by the real one
+        own = mine is not None and email == mine
+        out[sha] = Standing(
+            standing_time(dated, before, arrival),
+            off_clock(dated, before, None if own else arrival),
+        )
+    return out

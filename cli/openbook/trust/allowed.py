@@ -1,0 +1,103 @@
+"""Plain git agrees with openbook: `.git/openbook/allowed_signers`, set as this clone's
+`gpg.ssh.allowedSignersFile`, lists each partner's signing keys from openbook.yml's
+history (SPEC section 7, `keys add`), so `git verify-commit` and `git log
+--show-signature` say "Good" for what `openbook verify` accepts, as far as git's flat file
+can say (`openbook verify` is the authority).
+
+One line per key: `email namespaces="git" ssh-ed25519 AAAA...`. A key that was replaced
+is still listed for its older commits, with `valid-before` the moment of the change, and
+the key after it with `valid-after` (times as git passes them to ssh-keygen: committer
+time, UTC, YYYYMMDDHHMMSS).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from openbook.config import CONFIG_NAME
+from openbook.fsutil import atomic_write
+from openbook.git.objects import read_objects
+from openbook.git.repo import git_bytes
+from openbook.trust.commits import parse_settings
+
+FILE = "allowed_signers"
+CONFIG_KEY = "gpg.ssh.allowedSignersFile"
+
+
+@dataclass
+class Period:
+    """One key of one partner and the committer times it signs for."""
+
+    email: str
+    key: str  # `algorithm base64`
+    after: int | None = None  # epoch seconds
+    before: int | None = None
+
+    def line(self) -> str:
+        opts = ['namespaces="git"']
+        if self.after is not None:
+            opts.append(f'valid-after="{_stamp(self.after)}"')
+        if self.before is not None:
+            opts.append(f'valid-before="{_stamp(self.before)}"')
+        return f"{self.email} {','.join(opts)} {self.key}"
+
+
+def _stamp(epoch: int) -> str:
+    return dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("%Y%m%d%H%M%S")
+
+
+def periods(root: Path, head: str = "HEAD") -> list[Period]:
+    """Each partner's keys in the order openbook.yml's history lists them (one `git log`
+    and one batch read of the file's versions)."""
+    fmt = "--format=%H %ct"
+    args = ["log", "--reverse", "--date-order", fmt, "--end-of-options", head, "--", CONFIG_NAME]
+    raw = git_bytes(root, args, check=False).decode("utf-8", "replace").split()
+    versions = list(zip(raw[0::2], raw[1::2], strict=False))
+    blobs = read_objects(root, [f"{sha}:{CONFIG_NAME}" for sha, _ in versions])
+    current: dict[str, Period] = {}  # by partner id
+    found: list[Period] = []
+    for sha, when in versions:
+        obj = blobs.get(f"{sha}:{CONFIG_NAME}")
+        settings = parse_settings(obj[2]) if obj is not None and obj[1] == "blob" else None
+        if settings is None:
+            continue
+        for pid, partner in settings.partners.items():
+            if partner.key is None:
+                continue
+            text = partner.key.text
+            old = current.get(pid)
+            if old is not None and old.key == text:
+                continue
+            if any(p.key == text and p.email == partner.email for p in found):
+                continue  # a key listed again (a merge, a key put back) keeps its period
+            start = int(when)
+            if old is not None:
+                old.before = start + 1  # the change itself is signed by the old key
+            period = Period(partner.email, text, start if old is not None else None)
+            current[pid] = period
+            found.append(period)
+    return found
+
+
+def write(root: Path, head: str = "HEAD") -> Path | None:
+    """Write the file from `head`'s history and point git at it; None when this is not a
+    repository of its own (a vault inside another repository)."""
+    git_dir = git_bytes(root, ["rev-parse", "--absolute-git-dir"], check=False).decode().strip()
+    if not git_dir:
+        return None
+    path = Path(git_dir) / "openbook" / FILE
+    lines = [p.line() for p in periods(root, head)]
+    data = ("\n".join(lines) + "\n" if lines else "").encode("utf-8")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        same = path.read_bytes() == data
+    except OSError:
+        same = False
+    if not same:
+        atomic_write(path, data)
+    known = git_bytes(root, ["config", "--get", CONFIG_KEY], check=False).decode().strip()
+    if known != str(path):
+        git_bytes(root, ["config", CONFIG_KEY, str(path)])
+    return path
