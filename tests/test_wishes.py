@@ -7,7 +7,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from testing import invoke, make_pair
+import pytest
+from testing import Pair, invoke, make_pair
 from testing.plain import commit_and_push
 
 QUESTION = (
@@ -17,15 +18,25 @@ QUESTION = (
 )
 
 
-def _bob_has_the_wish(tmp_path: Path) -> Path:
+def _asked_at_six(pair: Pair, text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Alice commits the question with plain git when she asked it, at 18:00."""
+    with monkeypatch.context() as m:
+        m.setenv("GIT_AUTHOR_DATE", "2026-11-24T18:00:00+01:00")
+        m.setenv("GIT_COMMITTER_DATE", "2026-11-24T18:00:00+01:00")
+        commit_and_push(pair.alice, "alice", {"questions/Q-0001.md": text}, "a question")
+
+
+def _bob_has_the_wish(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     pair = make_pair(tmp_path)
-    commit_and_push(pair.alice, "alice", {"questions/Q-0001.md": QUESTION}, "a question")
+    _asked_at_six(pair, QUESTION, monkeypatch)
     assert pair.sync("bob").exit_code == 0
     return pair.bob
 
 
-def test_a_deadline_sooner_than_agreed_is_a_wish_in_status(tmp_path: Path) -> None:
-    bob = _bob_has_the_wish(tmp_path)
+def test_a_deadline_sooner_than_agreed_is_a_wish_in_status(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bob = _bob_has_the_wish(tmp_path, monkeypatch)
     # now is 20:30, 2 h 20 min after the wished-for 18:10: not overdue
     res = invoke(["status", "--json"], vault=bob)
     (q,) = json.loads(res.stdout)["open_questions"]
@@ -41,8 +52,10 @@ def test_a_deadline_sooner_than_agreed_is_a_wish_in_status(tmp_path: Path) -> No
     )
 
 
-def test_a_wish_is_no_reminder_and_no_calendar_deadline(tmp_path: Path) -> None:
-    bob = _bob_has_the_wish(tmp_path)
+def test_a_wish_is_no_reminder_and_no_calendar_deadline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bob = _bob_has_the_wish(tmp_path, monkeypatch)
     due = json.loads(invoke(["remind", "--json"], vault=bob).stdout)["due"]
     assert [d for d in due if d["kind"] == "answer"] == []
     ics = invoke(["calendar"], vault=bob).stdout
@@ -50,10 +63,10 @@ def test_a_wish_is_no_reminder_and_no_calendar_deadline(tmp_path: Path) -> None:
     assert "DUE;TZID=Europe/Berlin:20261126T180000" in todo
 
 
-def test_a_later_answer_by_gives_more_time(tmp_path: Path) -> None:
+def test_a_later_answer_by_gives_more_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     pair = make_pair(tmp_path)
     later = QUESTION.replace("answer_by: 2026-11-24 18:10", "answer_by: 2026-11-30 18:00")
-    commit_and_push(pair.alice, "alice", {"questions/Q-0001.md": later}, "a question")
+    _asked_at_six(pair, later, monkeypatch)
     assert pair.sync("bob").exit_code == 0
     (q,) = json.loads(invoke(["status", "--json"], vault=pair.bob).stdout)["open_questions"]
     assert (q["answer_by"], q["wish"]) == ("2026-11-30T18:00:00+01:00", None)
