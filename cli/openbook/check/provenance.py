@@ -154,10 +154,16 @@ def introductions(
     return found
 
 
-def _signers(root: Path, wanted: set[str]) -> dict[str, str | None]:
-    from openbook.trust.verify import commit_signers
+def _signers(root: Path, wanted: set[str]) -> tuple[dict[str, str | None], dict[str, str | None]]:
+    """(whose key in force signed each commit, the same with a replaced key not yet
+    accepted also counting: for pauses only)."""
+    from openbook.trust.verify import signers_and_pausers
 
-    return {sha: who for sha, who in commit_signers(root, "HEAD").items() if sha in wanted}
+    firm, pausing = signers_and_pausers(root, "HEAD")
+    return (
+        {sha: who for sha, who in firm.items() if sha in wanted},
+        {sha: who for sha, who in pausing.items() if sha in wanted},
+    )
 
 
 def _admitted(root: Path) -> set[str]:
@@ -181,10 +187,10 @@ def find_unproven(vault: Vault, notes: Mapping[str, Note]) -> list[Unproven]:
     found = introductions(vault.root, current)
     emails = {pid: p.email.lower() for pid, p in vault.config.partners.items()}
     me = vault.own_partner()
-    signers = (
+    signers, pausing = (
         _signers(vault.root, {t.sha for t in found.values()})
         if vault.config.require_signatures
-        else {}
+        else ({}, {})
     )
     admitted = _admitted(vault.root) if found else set()
     out = []
@@ -200,7 +206,9 @@ def find_unproven(vault: Vault, notes: Mapping[str, Note]) -> list[Unproven]:
             email = emails.get(partner)
             own = email is not None and touch.author == email and touch.committer == email
             if own and vault.config.require_signatures:
-                own = signers.get(touch.sha) == partner
+                # a pause signed by its partner's replaced key counts before it is accepted
+                by = pausing if field in PAUSE_FIELDS and path.startswith("pauses/") else signers
+                own = by.get(touch.sha) == partner
             if touch.sha in admitted:
                 own = False
             if not own:

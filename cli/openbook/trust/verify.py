@@ -329,6 +329,24 @@ def _incremental(
     return result, run
 
 
+def signers_and_pausers(
+    root: Path, head: str
+) -> tuple[dict[str, str | None], dict[str, str | None]]:
+    """For HEAD's history, in one pass: (as `commit_signers`, the same but where a
+    partner's replaced key, not yet accepted, signed a `pending key` commit, that partner):
+    a pause among those counts at once (a pause only ever removes expectations; SPEC
+    section 7)."""
+    run = _run(root, [head])
+    firm: dict[str, str | None] = {}
+    pausing: dict[str, str | None] = {}
+    for c in run.commits:
+        verdict = run.verdicts[c.sha]
+        firm[c.sha] = pausing[c.sha] = verdict.key_owner
+        if verdict.mark == "pending key" and verdict.author is not None:
+            pausing[c.sha] = verdict.author
+    return firm, pausing
+
+
 def commit_signers(root: Path, head: str, base: str | None = None) -> dict[str, str | None]:
     """{sha: partner id} for the commits of `head ^base`: the partner whose key, in force
     at the commit's parents (or the first key the commit enrols for its own committer),
