@@ -45,14 +45,14 @@ from openbook.sync import fold as folding
 from openbook.sync import refs as syncrefs
 from openbook.sync import renumber
 from openbook.sync.arrivals import Arrivals
-from openbook.sync.integrity import check_integrity, refuse_unsafe, refuse_unverified
+from openbook.sync.integrity import check_integrity, refuse_unverified
 from openbook.sync.merge import integrate, partner_name
 from openbook.sync.preview import preview
 from openbook.sync.refs import INCOMING, SEEN, TRACKING, SyncRefs
-from openbook.sync.report import finish_lines, offline_lines
+from openbook.sync.report import finish_lines, offline_lines, set_aside_lines
 from openbook.sync.result import SyncResult
 from openbook.sync.transport import fetch, push, remote_url
-from openbook.sync.tree import new_problems, passed_through, tree_problems
+from openbook.sync.tree import passed_through
 from openbook.vault import Vault
 from openbook.words import plural
 
@@ -152,7 +152,6 @@ def _sync(vault: Vault, partner: str, refs: SyncRefs, fold: bool = True) -> Sync
     head = _commit_pending(vault, partner, result, refs)
     # the backup, and a fetched ref a crashed sync left behind, in one transaction
     result.backup = syncrefs.backup(root, refs, head, drop=(INCOMING,))
-    known: list[str] | None = None  # what the work tree holds already is not new
     arrivals = Arrivals()
     commits = attempts = 0
     try:
@@ -173,16 +172,15 @@ def _sync(vault: Vault, partner: str, refs: SyncRefs, fold: bool = True) -> Sync
                 counts = (plumbing.count(root, head), 0)
                 result.ahead = counts[0]
             elif incoming != head:
-                known = tree_problems(root, head) if known is None else known
-                refuse_unsafe(new_problems(root, incoming, known), remote)
                 refuse_unverified(vault, head, incoming, remote)
                 counts = plumbing.ahead_behind(root, head, incoming)
                 if counts[1]:
                     _incoming(vault, result, arrivals, head, incoming)
             if incoming is not None and attempts == 0:
                 result.ahead, result.behind = counts
-            done = integrate(vault, partner, head, incoming, counts, remote, branch, known)
+            done = integrate(vault, partner, head, incoming, counts, remote, branch)
             head = done.head
+            set_aside_lines(vault, result, done.set_aside, done.received > 0)
             commits += done.received
             result.conflicts.extend(done.conflicts)
             if done.renamed:
