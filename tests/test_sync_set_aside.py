@@ -143,7 +143,9 @@ def test_a_file_of_60_mib_is_set_aside_and_never_written(pair: Pair) -> None:
 
 def test_a_decomposed_name_is_set_aside(pair: Pair) -> None:
     nfd = "repairs/2026/2026-11-20-cafe\u0301.md"
-    repair = "---\ntype: repair\nauthor: alice\ndate: 2026-11-20\nkind: rupture\nstatus: open\n---\n"
+    repair = (
+        "---\ntype: repair\nauthor: alice\ndate: 2026-11-20\nkind: rupture\nstatus: open\n---\n"
+    )
     add_blob(pair.alice, nfd, repair.encode())
     commit_index(pair.alice, "alice", "decomposed")
     push(pair.alice)
@@ -218,11 +220,12 @@ def test_a_consent_claim_that_does_not_hold_is_merged_and_does_not_count(pair: P
     assert pair.sync("bob").exit_code == 0
     assert pair.sync("alice").exit_code == 0
     forged = agreement_text("We tell each other.", proposed_by="bob", accepted_by=["bob"])
-    write(pair.alice, AGREEMENT, forged.replace("status: proposed", "status: active"))
+    forged = forged.replace("status: proposed", "status: active")
+    write(pair.alice, AGREEMENT, forged)
     sha = commit(pair.alice, "alice", "bob accepted, says alice")
     push(pair.alice)
     assert_set_aside(pair, sha, "consent-unproven", "does not count")
-    assert (pair.bob / AGREEMENT).read_text() == forged.replace("status: proposed", "status: active")
+    assert (pair.bob / AGREEMENT).read_text() == forged
     check = invoke(["check"], vault=pair.bob, as_partner="bob")
     assert "consent-unproven" in check.stdout
 

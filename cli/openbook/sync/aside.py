@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from pathlib import Path as _Path
 
 from openbook.check.provenance import WHAT, arriving_unproven, claim_words
 from openbook.config import CONFIG_NAME, config_from_bytes
@@ -29,6 +28,7 @@ class SetAside:
     key: str  # the path, or the commit of a consent claim
     rule: str  # path-unsafe, blob-too-large, gitattributes-changed, config, consent-unproven
     text: str  # one calm sentence
+    skip: bool = True  # kept out of the work tree (not so: a consent, a kept openbook.yml)
 
     def trailer(self) -> str:
         return f"{TRAILER}: {self.key} {self.rule}"
@@ -44,7 +44,7 @@ def with_trailers(message: str, items: list[SetAside]) -> str:
 def config_problem(root: Path, oid: str) -> str | None:
     """Why the openbook.yml in blob `oid` does not load, or None."""
     data = plumbing.read_blobs(root, [oid]).get(oid, b"")
-    cfg = config_from_bytes(data, _Path(CONFIG_NAME))
+    cfg = config_from_bytes(data, Path(CONFIG_NAME))
     errors = [p.message for p in cfg.problems if p.severity == "error"]
     emails: dict[str, str] = {}
     for pid, partner in cfg.partners.items():
@@ -104,13 +104,14 @@ def consent_items(vault: Vault, head: str, incoming: str) -> list[SetAside]:
                     f"{commit} says {who} {said} in {f.path}; it does not count, since only "
                     f"{who}'s own commit gives {who}'s consent (consent-unproven)."
                 ),
+                skip=False,
             )
         )
     return items
 
 
 def skip_paths(items: list[SetAside]) -> set[str]:
-    return {i.key for i in items if i.rule != "consent-unproven"}
+    return {i.key for i in items if i.skip}
 
 
 def move(root: Path, old: str, new: str, aside: set[str]) -> None:

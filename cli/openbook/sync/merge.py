@@ -189,13 +189,18 @@ def _scratch_tree(vault: Vault, tree: str, rows: list[tuple[str, str, str]]) -> 
     return plumbing.tree_with(vault.root, tree, rows, state / f"sync-index-{os.getpid()}")
 
 
-def _keep_settings(vault: Vault, head: str, tree: str) -> str:
+def _keep_settings(vault: Vault, head: str, tree: str, remote: str) -> tuple[str, list[SetAside]]:
     """A merge that would delete openbook.yml keeps this side's: settings never vanish."""
     root = vault.root
     mine = worktree.tree_entries(root, head, [CONFIG_NAME])
     if CONFIG_NAME not in mine or worktree.tree_entries(root, tree, [CONFIG_NAME]):
-        return tree
-    return _scratch_tree(vault, tree, [(*mine[CONFIG_NAME], CONFIG_NAME)])
+        return tree, []
+    text = (
+        f"{CONFIG_NAME} was deleted on {remote}; the merge keeps it, since a vault's settings "
+        "never vanish (config). Talk with your partner about what to change in it."
+    )
+    item = SetAside(CONFIG_NAME, "config", text, skip=False)
+    return _scratch_tree(vault, tree, [(*mine[CONFIG_NAME], CONFIG_NAME)]), [item]
 
 
 def _fast_forward(
@@ -207,6 +212,8 @@ def _fast_forward(
     if setaside.tree_items(vault, head, incoming, remote):
         return None
     if setaside.consent_items(vault, head, incoming):
+        return None
+    if not worktree.tree_entries(root, incoming, [CONFIG_NAME]):
         return None
     local = set(worktree.local_changes(root))
     if local & set(worktree.changed_entries(root, head, incoming)):
@@ -254,8 +261,8 @@ def integrate(
         tree, files = _resolve(vault, tree, conflicts, base, incoming)
     tree, kept = _keep_local(vault, head, tree, base, incoming)
     files += kept
-    tree = _keep_settings(vault, head, tree)
-    items = setaside.tree_items(vault, head, tree, remote)
+    tree, items = _keep_settings(vault, head, tree, remote)
+    items += setaside.tree_items(vault, head, tree, remote)
     items += setaside.consent_items(vault, head, incoming)
     if files:
         paths = [c.path for c in files]
