@@ -249,17 +249,22 @@ def test_deleting_openbook_yml_is_merged_but_the_settings_stay(pair: Pair) -> No
     assert pair.remote_head() == pair.head("bob")
 
 
-def test_sync_check_refuses_the_same(pair: Pair) -> None:
-    write(pair.alice, "questions/Q-0001.md", "---\ntype: question\n---\n")
-    write(pair.alice, "questions/q-0001.md", "---\ntype: question\n---\n")
+def test_sync_check_names_the_same(pair: Pair) -> None:
+    write(pair.alice, "questions/Q-0001.md", question_text())
+    write(pair.alice, "questions/q-0001.md", question_text())
     commit(pair.alice, "alice")
     push(pair.alice)
+    before = pair.head("bob")
     res = pair.sync("bob", "--check")
-    assert (res.exit_code, res.stdout) == (4, "")
-    assert res.stderr == refusal(
+    assert (res.exit_code, res.stderr) == (1, "")
+    problem = (
         "two names that differ only in case or Unicode form "
         "(questions/Q-0001.md and questions/q-0001.md)"
     )
+    assert f"A sync would merge and set aside: {aside_line(problem, 'path-unsafe')}" in (
+        res.stdout.splitlines()
+    )
+    assert pair.head("bob") == before
 
 
 def test_clone_refuses_what_sync_refuses(pair: Pair, tmp_path: Path) -> None:

@@ -288,3 +288,17 @@ def test_conflict_copies_keep_their_extension(pair: Pair) -> None:
         b"\x89PNG alice"
     )
     assert (pair.bob / photo).read_bytes() == b"\x89PNG bob"
+
+
+def test_an_untracked_file_where_the_partner_adds_one_is_left_as_it_is(pair: Pair) -> None:
+    mine = checkin_text("alice", mood=9, body="Bob's unfinished copy.")
+    write(pair.bob, NOTE, mine)  # an error (mood 9): not shared, stays untracked
+    write(pair.alice, NOTE, checkin_text("alice"))
+    theirs = commit(pair.alice, "alice")
+    push(pair.alice)
+    res = pair.sync("bob")
+    assert (res.exit_code, res.stderr) == (3, ""), res.stdout
+    assert (pair.bob / NOTE).read_text() == mine
+    copy = f"checkins/2026/2026-11-24-alice.conflict-alice-{theirs[:7]}.md"
+    assert (pair.bob / copy).read_text() == checkin_text("alice")
+    assert pair.remote_head() == pair.head("bob")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from openbook.config import CONFIG_NAME
 from openbook.errors import OpenbookError, shown
@@ -159,11 +159,8 @@ def _keep_local(
     """Paths changed locally and not committed (staged, unstaged, untracked) that the
     merge would change keep what HEAD has; the merge's version goes beside as a copy."""
     root = vault.root
-    local = set(worktree.local_changes(root))
-    if not local:
-        return tree, []
     changed = worktree.changed_entries(root, head, tree)
-    touched = sorted(p for p in changed if p in local)
+    touched = _touched(root, head, changed)
     if not touched:
         return tree, []
     ours = worktree.tree_entries(root, head, touched)
@@ -180,6 +177,16 @@ def _keep_local(
         rows.append((*other, copy))
         files.append(ConflictFile(path, "both-changed", copy, who, sha))
     return _scratch_tree(vault, tree, rows), files
+
+
+def _touched(root: Path, head: str, changed: dict[str, tuple[str, str] | None]) -> list[str]:
+    """The paths a move to the merge would change that hold local work: changed, staged
+    or untracked per git status, or any file (an ignored one too) where HEAD has none."""
+    if not changed:
+        return []
+    local = set(worktree.local_changes(root))
+    mine = worktree.tree_entries(root, head, changed)
+    return sorted(p for p in changed if p in local or (p not in mine and os.path.lexists(root / p)))
 
 
 def _scratch_tree(vault: Vault, tree: str, rows: list[tuple[str, str, str]]) -> str:
@@ -215,8 +222,7 @@ def _fast_forward(
         return None
     if not worktree.tree_entries(root, incoming, [CONFIG_NAME]):
         return None
-    local = set(worktree.local_changes(root))
-    if local & set(worktree.changed_entries(root, head, incoming)):
+    if _touched(root, head, worktree.changed_entries(root, head, incoming)):
         return None
     setaside.move(root, head, incoming, set())
     return Integration(incoming, behind)
