@@ -19,6 +19,7 @@ from openbook.errors import OpenbookError, shown
 from openbook.git import plumbing, worktree
 from openbook.git import repo as gitrepo
 from openbook.git.ledger import identity, message
+from openbook.notetypes.base import TOP_COPIES
 from openbook.sync import aside as setaside
 from openbook.sync import renumber, settings
 from openbook.sync.aside import SetAside
@@ -65,7 +66,8 @@ def conflict_line(c: ConflictFile, vault: Vault) -> str:
         keys = ", ".join(shown(k) for k in c.keys)
         return (
             f"{c.path}: you both changed {keys}. Yours stays there and {name}'s version is "
-            f"in {c.copy}; agree on one together, put it in {c.path}, then delete the note."
+            f"in {c.copy}; agree on one together, put it in {c.path}, then delete the "
+            f"{'copy' if c.path in TOP_COPIES else 'note'}."
         )
     if c.kind == "both-changed":
         return (
@@ -109,11 +111,15 @@ def _setting(
     entries = [(ours[0], plumbing.write_blob(root, merged.text) if merged.text else ours[1], path)]
     if not merged.conflicts:
         return entries, None
-    copy = settings.copy_path(path, who, sha)
-    note = settings.conflict_note(
-        path, partner_name(vault, who), sha, blobs[their[1]], merged.conflicts
-    )
-    entries.append(("100644", plumbing.write_blob(root, note), copy))
+    if path in TOP_COPIES:  # beside the file, verbatim, its extension kept
+        copy = copy_name(path, who, sha)
+        entries.append((their[0], their[1], copy))
+    else:
+        copy = settings.copy_path(path, who, sha)
+        note = settings.conflict_note(
+            path, partner_name(vault, who), sha, blobs[their[1]], merged.conflicts
+        )
+        entries.append(("100644", plumbing.write_blob(root, note), copy))
     keys = [] if merged.conflicts == [settings.WHOLE] else merged.conflicts
     return entries, ConflictFile(path, "both-changed", copy, who, sha, keys)
 
