@@ -302,3 +302,26 @@ def test_an_untracked_file_where_the_partner_adds_one_is_left_as_it_is(pair: Pai
     copy = f"checkins/2026/2026-11-24-alice.conflict-alice-{theirs[:7]}.md"
     assert (pair.bob / copy).read_text() == checkin_text("alice")
     assert pair.remote_head() == pair.head("bob")
+
+
+def test_what_stays_set_aside_stays_out_while_other_notes_arrive(pair: Pair) -> None:
+    write(pair.alice, ".gitattributes", "* text=auto eol=lf\n*.md merge=union\n")
+    commit(pair.alice, "alice")
+    push(pair.alice)
+    assert_set_aside(pair, ".gitattributes", "gitattributes-changed", ".gitattributes")
+    write(pair.alice, NOTE, checkin_text("alice"))
+    commit(pair.alice, "alice", "a check-in")
+    push(pair.alice)
+    res = pair.sync("bob")
+    assert (res.exit_code, res.stderr) == (1, ""), res.stdout
+    assert "a changed .gitattributes" in res.stdout.lower()
+    assert pair.head("bob") == pair.head("alice")  # a fast-forward: nothing new set aside
+    assert (pair.bob / NOTE).read_text() == checkin_text("alice")
+    assert (pair.bob / ".gitattributes").read_text() == "* text=auto eol=lf\n"
+    assert skipped(pair.bob) == [".gitattributes"]
+    assert git(pair.bob, "status", "--porcelain", "--untracked-files=all") == ""
+    # Bob edits his own note meanwhile; it is shared as usual
+    pair.write("bob", checkin_path("bob"), checkin_text("bob", body="Later."))
+    res = pair.sync("bob")
+    assert res.exit_code in (0, 1), res.stdout
+    assert pair.remote_head() == pair.head("bob")

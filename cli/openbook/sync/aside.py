@@ -9,18 +9,21 @@ becomes fine enters the work tree as any other."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from openbook.check.provenance import WHAT, arriving_unproven, claim_words
 from openbook.config import CONFIG_NAME, config_from_bytes
 from openbook.errors import OpenbookError, shown
+from openbook.fsutil import atomic_write
 from openbook.git import plumbing, worktree
-from openbook.ritual.aside import write_set_aside
 from openbook.sync.tree import entering
 from openbook.vault import Vault
 
 TRAILER = "Openbook-Set-Aside"
+KEPT_FILE = "kept-out.json"  # under .git/openbook/: what the work tree holds where
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,12 @@ def with_trailers(message: str, items: list[SetAside]) -> str:
     if not items:
         return message
     return message.rstrip("\n") + "\n" + "".join(f"{i.trailer()}\n" for i in items)
+
+
+def arriving(items: list[SetAside], changed: Iterable[str]) -> list[SetAside]:
+    """The items this change brings (not those set aside before and still unchanged)."""
+    paths = set(changed)
+    return [i for i in items if not i.skip or i.key in paths]
 
 
 def config_problem(root: Path, oid: str) -> str | None:
@@ -120,10 +129,13 @@ def move(root: Path, old: str, new: str, aside: set[str]) -> None:
     no longer set aside in. Refuses to overwrite local changes (nothing changed then)."""
     before = worktree.skipped_paths(root)
     old_tree, new_tree = (plumbing.resolve_tree(root, c) or c for c in (old, new))
-    # what the work tree really holds at the paths kept out of it
-    shown_now = {p: worktree.file_entry(root, p) for p in before}
-    index = plumbing.git_dir_of(root) / "openbook" / "move-index"
-    index.parent.mkdir(parents=True, exist_ok=True)
+    state = plumbing.git_dir_of(root) / "openbook"
+    state.mkdir(parents=True, exist_ok=True)
+    # what the work tree holds at the paths kept out of it: what was left there when they
+    # were set aside (so a later local edit there is never overwritten), else the file
+    written = _read_kept(state)
+    shown_now = {p: written[p] if p in written else worktree.file_entry(root, p) for p in before}
+    index = state / "move-index"
     old_view = _with(root, old_tree, shown_now, index)
     keep = worktree.tree_entries(root, old_view, aside)
     new_view = _with(root, new_tree, {p: keep.get(p) for p in aside}, index)
@@ -140,6 +152,25 @@ def move(root: Path, old: str, new: str, aside: set[str]) -> None:
         )
     worktree.set_index(root, dict(worktree.tree_entries(root, new_tree, aside)), skip=True)
     worktree.move_head(root, old, new, "openbook sync")
+    kept = {p: list(e) if (e := keep.get(p)) else None for p in sorted(aside)}
+    atomic_write(state / KEPT_FILE, (json.dumps(kept) + "\n").encode("utf-8"))
+
+
+def _read_kept(state: Path) -> dict[str, tuple[str, str] | None]:
+    """{path set aside: (mode, oid) of the file left in the work tree there, or None}."""
+    try:
+        data = json.loads((state / KEPT_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    out: dict[str, tuple[str, str] | None] = {}
+    for path, entry in data.items():
+        if entry is None:
+            out[str(path)] = None
+        elif isinstance(entry, list) and len(entry) == 2:
+            out[str(path)] = (str(entry[0]), str(entry[1]))
+    return out
 
 
 def _with(root: Path, tree: str, entries: dict[str, tuple[str, str] | None], index: Path) -> str:
@@ -147,8 +178,3 @@ def _with(root: Path, tree: str, entries: dict[str, tuple[str, str] | None], ind
         return tree
     rows = [(e[0], e[1], p) if e else ("0", worktree.ZERO, p) for p, e in entries.items()]
     return plumbing.tree_with(root, tree, rows, index)
-
-
-def record(vault: Vault, items: list[SetAside]) -> None:
-    """Keep what this sync set aside for status and the agenda."""
-    write_set_aside(vault, [asdict(i) for i in items])

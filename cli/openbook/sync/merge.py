@@ -219,19 +219,20 @@ def _keep_settings(vault: Vault, head: str, tree: str, remote: str) -> tuple[str
 def _fast_forward(
     vault: Vault, head: str, incoming: str, remote: str, behind: int
 ) -> Integration | None:
-    """Move to `incoming` when nothing needs a merge commit (nothing set aside, no local
-    change in the way); None otherwise."""
+    """Move to `incoming` when nothing needs a merge commit (nothing newly set aside, no
+    local change in the way); None otherwise."""
     root = vault.root
-    if setaside.tree_items(vault, head, incoming, remote):
+    changed = worktree.changed_entries(root, head, incoming)
+    items = setaside.tree_items(vault, head, incoming, remote)
+    if setaside.arriving(items, changed) or _touched(root, head, changed):
         return None
     if setaside.consent_items(vault, head, incoming):
         return None
     if not worktree.tree_entries(root, incoming, [CONFIG_NAME]):
         return None
-    if _touched(root, head, worktree.changed_entries(root, head, incoming)):
-        return None
-    setaside.move(root, head, incoming, set())
-    return Integration(incoming, behind)
+    # what was set aside before and is still unchanged stays so, without a merge commit
+    setaside.move(root, head, incoming, setaside.skip_paths(items))
+    return Integration(incoming, behind, set_aside=items)
 
 
 def integrate(
@@ -283,7 +284,8 @@ def integrate(
         msg = message("vault", "conflict", paths[0] + more, partner, body)
     else:
         msg = message("vault", "merge", f"{remote}/{branch}", partner, None)
-    msg = setaside.with_trailers(msg, items)
+    changed = worktree.changed_entries(root, head, tree)
+    msg = setaside.with_trailers(msg, setaside.arriving(items, changed))
     sign = commit_tree_sign_args(root)
     commit = plumbing.commit_tree(root, tree, [ours, incoming], msg, identity(vault, partner), sign)
     setaside.move(root, head, commit, setaside.skip_paths(items))
