@@ -325,3 +325,34 @@ def test_what_stays_set_aside_stays_out_while_other_notes_arrive(pair: Pair) -> 
     res = pair.sync("bob")
     assert res.exit_code in (0, 1), res.stdout
     assert pair.remote_head() == pair.head("bob")
+
+
+def test_an_edit_to_a_file_set_aside_is_named_by_doctor_and_never_overwritten(
+    pair: Pair,
+) -> None:
+    good = (pair.alice / "openbook.yml").read_text()
+    who = identity(pair.alice, "alice")
+    write(pair.alice, "openbook.yml", good.replace("timezone: ", "timezone: &tz ", 1))
+    git(pair.alice, "commit", "-q", "-am", "bad settings", env=who)
+    push(pair.alice)
+    assert_set_aside(pair, "openbook.yml", "config", "openbook.yml")
+    doctor = invoke(["doctor"], vault=pair.bob, as_partner="bob")
+    assert "All is well" in doctor.stdout, doctor.stdout
+    # Bob edits his settings; git does not show it while the file is set aside
+    mine = good.replace("at: '19:00'", "at: '20:00'")
+    write(pair.bob, "openbook.yml", mine)
+    doctor = invoke(["doctor"], vault=pair.bob, as_partner="bob")
+    assert "All is well" not in doctor.stdout
+    assert "openbook.yml" in doctor.stdout
+    # Alice fixes the settings her way; Bob's edit stays, hers goes beside it
+    theirs = good.replace("minutes: 60", "minutes: 90")
+    write(pair.alice, "openbook.yml", theirs)
+    sha = git(pair.alice, "commit", "-q", "-am", "settings fixed", env=who) or pair.head("alice")
+    push(pair.alice)
+    res = pair.sync("bob")
+    assert (res.exit_code, res.stderr) == (3, ""), res.stdout
+    assert (pair.bob / "openbook.yml").read_text() == mine
+    assert (pair.bob / f"openbook.conflict-alice-{sha[:7]}.yml").read_text() == theirs
+    assert skipped(pair.bob) == []
+    assert git(pair.bob, "show", "HEAD:openbook.yml") + "\n" == theirs
+    assert git(pair.bob, "status", "--porcelain") == "M openbook.yml"

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from openbook.errors import Busy, OpenbookError, RemoteUnreachable
 from openbook.git.state import clear_index_lock, git_dir_of, unsafe_state
 from openbook.ritual.overview import read_last_sync
+from openbook.start.blocked import sync_blockers
 from openbook.start.rewrite import RemoteState, look
 from openbook.vault import Vault
 from openbook.words import plural
@@ -48,6 +49,9 @@ def _local(vault: Vault) -> list[Finding]:
         if state:
             sentence, _, step = state.partition("; ")
             findings.append(Finding(sentence + ".", step[:1].upper() + step[1:], "git-state"))
+    findings += [
+        Finding(b.what, b.next_step, b.kind, commands=b.commands) for b in sync_blockers(vault)
+    ]
     if not vault.config.ok:
         first = vault.config.problems[0]
         findings.append(

@@ -137,8 +137,11 @@ def move(root: Path, old: str, new: str, aside: set[str]) -> None:
     shown_now = {p: written[p] if p in written else worktree.file_entry(root, p) for p in before}
     index = state / "move-index"
     old_view = _with(root, old_tree, shown_now, index)
-    keep = worktree.tree_entries(root, old_view, aside)
-    new_view = _with(root, new_tree, {p: keep.get(p) for p in aside}, index)
+    # a file set aside and edited here since keeps the edit, whatever comes in
+    edited = [p for p in before if p in written and worktree.file_entry(root, p) != written[p]]
+    hold = set(aside) | set(edited)
+    keep = worktree.tree_entries(root, old_view, hold)
+    new_view = _with(root, new_tree, {p: keep.get(p) for p in hold}, index)
     worktree.set_index(root, shown_now, skip=False)
     worktree.refresh_index(root)
     refused = worktree.move_tree(root, old_view, new_view)
@@ -150,10 +153,23 @@ def move(root: Path, old: str, new: str, aside: set[str]) -> None:
             "changes that are not committed (run 'openbook check' and 'openbook commit'), "
             "then sync again; nothing was changed."
         )
-    worktree.set_index(root, dict(worktree.tree_entries(root, new_tree, aside)), skip=True)
+    entries = worktree.tree_entries(root, new_tree, hold)
+    worktree.set_index(root, {p: entries[p] for p in aside if p in entries}, skip=True)
+    # released with the edit in place: git shows it as the local change it is
+    worktree.set_index(root, {p: entries.get(p) for p in edited if p not in aside}, skip=False)
     worktree.move_head(root, old, new, "openbook sync")
     kept = {p: list(e) if (e := keep.get(p)) else None for p in sorted(aside)}
     atomic_write(state / KEPT_FILE, (json.dumps(kept) + "\n").encode("utf-8"))
+
+
+def edited_aside(root: Path) -> list[str]:
+    """Paths set aside whose file in the work tree was changed since (git does not show
+    them: the skip-worktree bit hides them)."""
+    before = worktree.skipped_paths(root)
+    if not before:
+        return []
+    written = _read_kept(plumbing.git_dir_of(root) / "openbook")
+    return [p for p in before if p in written and worktree.file_entry(root, p) != written[p]]
 
 
 def _read_kept(state: Path) -> dict[str, tuple[str, str] | None]:

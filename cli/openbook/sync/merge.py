@@ -195,6 +195,26 @@ def _touched(root: Path, head: str, changed: dict[str, tuple[str, str] | None]) 
     return sorted(p for p in changed if p in local or (p not in mine and os.path.lexists(root / p)))
 
 
+def _released(
+    vault: Vault, tree: str, aside: set[str], base: str, theirs: str
+) -> tuple[str, list[ConflictFile]]:
+    """Files set aside before and edited here since, that now enter the work tree: the
+    edit stays in the file (a local change) and the merge's version goes beside it."""
+    edited = [p for p in setaside.edited_aside(vault.root) if p not in aside]
+    merged = worktree.tree_entries(vault.root, tree, edited)
+    rows: list[tuple[str, str, str]] = []
+    files: list[ConflictFile] = []
+    for path in edited:
+        who, sha = _their_side(vault, base, theirs, path)
+        if path in merged:
+            copy = copy_name(path, who, sha)
+            rows.append((*merged[path], copy))
+            files.append(ConflictFile(path, "both-changed", copy, who, sha))
+        else:
+            files.append(ConflictFile(path, "deleted-there", None, who, sha))
+    return (_scratch_tree(vault, tree, rows) if rows else tree), files
+
+
 def _scratch_tree(vault: Vault, tree: str, rows: list[tuple[str, str, str]]) -> str:
     state = vault.state_dir()
     assert state is not None
@@ -225,6 +245,8 @@ def _fast_forward(
     changed = worktree.changed_entries(root, head, incoming)
     items = setaside.tree_items(vault, head, incoming, remote)
     if setaside.arriving(items, changed) or _touched(root, head, changed):
+        return None
+    if setaside.edited_aside(root):
         return None
     if setaside.consent_items(vault, head, incoming):
         return None
@@ -277,6 +299,8 @@ def integrate(
     tree, items = _keep_settings(vault, head, tree, remote)
     items += setaside.tree_items(vault, head, tree, remote)
     items += setaside.consent_items(vault, head, incoming)
+    tree, released = _released(vault, tree, setaside.skip_paths(items), base, incoming)
+    files += released
     if files:
         paths = [c.path for c in files]
         more = f" and {plural(len(paths) - 1, 'more file')}" if len(paths) > 1 else ""
