@@ -38,7 +38,7 @@ def test_the_other_partner_accepts_the_proposed_settings(pair: Pair) -> None:
     res = invoke(["accept", "settings"], vault=pair.alice)
     assert res.exit_code == 1
     assert "when your partner runs 'openbook accept settings'" in res.stderr
-    res = invoke(["accept", "settings"], vault=pair.bob)
+    res = invoke(["accept", "settings", "--yes"], vault=pair.bob)
     assert res.exit_code == 0, res.stderr
     assert res.stdout.endswith(
         "You accepted the new settings; they are in force from now for both of you.\n"

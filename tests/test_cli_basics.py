@@ -249,11 +249,15 @@ def test_a_broken_openbook_yml_is_reported_once_and_never_crashes(vault: Path) -
     ]
     status = invoke(["status"], vault=vault)
     assert status.exit_code == 0 and "openbook.yml has 1 problem" in status.stdout
+    # the file on disk is never used: every command keeps to the settings in force from
+    # history and says once which file does not load (SPEC section 7)
+    notice = (
+        "openbook.yml does not load (line 3: YAML syntax error: did not find expected ',' or "
+        "']'); openbook keeps to the settings you both accepted until it is fixed. Fix "
+        "openbook.yml and commit it ('openbook check' shows where).\n"
+    )
     for args in (["new", "checkin", "--no-edit"], ["agenda"], ["sync"], ["commit"]):
         res = invoke(args, vault=vault)
-        assert (res.exit_code, res.stdout, res.stderr) == (
-            1,
-            "",
-            "openbook: openbook.yml:3: YAML syntax error: did not find expected ',' or ']'. "
-            "Fix openbook.yml, then try again.\n",
-        ), args
+        assert res.stderr.startswith(notice) and res.stderr.count(notice) == 1, args
+    assert invoke(["agenda"], vault=vault).exit_code == 0
+    assert "openbook.yml" in git(vault, "status", "--porcelain")  # never committed broken

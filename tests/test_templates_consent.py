@@ -238,13 +238,13 @@ def test_an_old_history_cache_is_read_again(pair: Pair) -> None:
     assert first.terms[-1][2] == {"checkin.md.j2": ALICE_CHECKIN}
     cache = pair.bob / ".git/openbook" / CACHE_FILE
     data = json.loads(cache.read_text())
-    assert data["version"] == CACHE_VERSION == 3
+    assert data["version"] == CACHE_VERSION == 4
     del data["terms"]  # as openbook wrote it before templates were terms
     data["version"] = 2
     cache.write_text(json.dumps(data))
     again = read_history(vault)
     assert again.terms == first.terms
-    assert json.loads(cache.read_text())["version"] == 3
+    assert json.loads(cache.read_text())["version"] == 4
     status = json.loads(invoke(["status", "--json"], vault=pair.bob).stdout)
     assert status["settings_proposal"]["changes"] == ["the check-in template: new"]
 

@@ -85,6 +85,10 @@ def _enrol_both(base: Path) -> None:
     ok(invoke(["keys", "require"], vault=pair.bob, as_partner="bob"))
     ok(pair.sync("bob"))
     ok(pair.sync("alice"))
+    # a binding setting: in force once Alice accepts it (SPEC section 10)
+    ok(invoke(["accept", "settings", "--yes"], vault=pair.alice))
+    ok(pair.sync("alice"))
+    ok(pair.sync("bob"))
 
 
 def _template(factory: pytest.TempPathFactory) -> Path:
@@ -123,12 +127,12 @@ def verify_fails(root: Path, sha: str, rule: str) -> dict[str, Any]:
 
 def test_enrolled_and_required_history_verifies(signed: Pair, keys: dict[str, Path]) -> None:
     assert git(signed.bob, "log", "-1", "--format=%(trailers:key=Openbook-Action,valueonly)") == (
-        "keys"
+        "accept"
     )
     for who in ("alice", "bob"):
         res = invoke(["verify"], vault=signed.root(who))
         ok(res)
-        assert res.stdout == "4 commits, 3 signed, 0 problems\n"
+        assert res.stdout == "5 commits, 4 signed, 0 problems\n"
     assert git(signed.bob, "config", "commit.gpgsign") == "true"
     assert git(signed.bob, "config", "user.signingkey") == str(keys["bob"])
     data = json.loads(invoke(["keys", "list", "--json"], vault=signed.bob).stdout)
@@ -151,7 +155,7 @@ def test_unsigned_plain_git_commit(signed: Pair) -> None:
     res = invoke(["verify"], vault=signed.bob)
     assert res.stdout == (
         f"{sha[:7]} 2026-11-24 21:00 Bob Example: not signed [unsigned]\n"
-        "5 commits, 3 signed, 1 problem\n"
+        "6 commits, 4 signed, 1 problem\n"
     )
 
 
@@ -191,7 +195,7 @@ def test_turning_the_requirement_off_is_a_normal_signed_commit(signed: Pair) -> 
     commit(signed.alice, "x.md", "x\n", ALICE_ID, "commit.gpgsign=false")
     res = invoke(["verify"], vault=signed.alice)
     ok(res)
-    assert res.stdout == "6 commits, 4 signed, 0 problems\n"
+    assert res.stdout == "7 commits, 5 signed, 0 problems\n"
 
 
 def test_tampered_signature(signed: Pair) -> None:
@@ -267,21 +271,21 @@ def test_commit_signers_name_the_partner_whose_key_signed(signed: Pair) -> None:
     sha = commit(signed.bob, "x.md", "x\n", ALICE_ID)  # signed by bob's key
     signers = commit_signers(signed.bob, sha)
     assert signers[sha] == "bob"
-    assert list(signers.values()).count("alice") == 1  # her enrolment
+    assert list(signers.values()).count("alice") == 2  # her enrolment and her acceptance
 
 
 def test_second_run_reads_only_new_commits_and_keeps_problems(signed: Pair) -> None:
     vault = Vault(signed.bob)
     first = verify(vault)
-    assert first.checked == 4 and git(signed.bob, "rev-parse", VERIFIED_REF) == signed.head("bob")
+    assert first.checked == 5 and git(signed.bob, "rev-parse", VERIFIED_REF) == signed.head("bob")
     sha = commit(signed.bob, "x.md", "x\n", BOB_ID, "commit.gpgsign=false")
     second = verify(vault)
-    assert (second.checked, second.commits, [p.commit for p in second.problems]) == (1, 5, [sha])
+    assert (second.checked, second.commits, [p.commit for p in second.problems]) == (1, 6, [sha])
     third = verify(vault)
-    assert (third.checked, third.commits, len(third.problems)) == (0, 5, 1)
+    assert (third.checked, third.commits, len(third.problems)) == (0, 6, 1)
     git(signed.bob, "reset", "-q", "--hard", "HEAD~1")  # HEAD no longer descends from it
     fourth = verify(vault)
-    assert (fourth.checked, fourth.commits, fourth.problems) == (4, 4, [])
+    assert (fourth.checked, fourth.commits, fourth.problems) == (5, 5, [])
 
 
 def test_verify_range_checks_incoming_commits(signed: Pair) -> None:

@@ -81,6 +81,11 @@ class Config:
     timeout_max: dt.timedelta = dt.timedelta(hours=24)
     require_signatures: bool = False
     problems: list[Problem] = field(default_factory=list)
+    # the problems that keep the file from loading at all (YAML, time zone, partners):
+    # such a file is never used; the settings in force from history are (SPEC section 7)
+    fatal: list[Problem] = field(default_factory=list)
+    # a file that does not load, set aside for the settings in force: its problems
+    set_aside: list[Problem] = field(default_factory=list)
     digest: str = ""
     raw: dict[str, Any] = field(default_factory=dict)
 
@@ -94,6 +99,12 @@ class Config:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def loads(self) -> bool:
+        """False when the file does not load: a YAML error, an alias, a duplicate key, an
+        unknown time zone, other than exactly two partners, or two partners with one email."""
+        return not self.fatal
 
 
 KNOWN_KEYS = {
@@ -117,9 +128,12 @@ class _Checker:
         self.note = note
         self.cfg = cfg
 
-    def err(self, path: tuple[str | int, ...], msg: str) -> None:
+    def err(self, path: tuple[str | int, ...], msg: str, *, fatal: bool = False) -> None:
         line, col = self.note.pos(*path)
-        self.cfg.problems.append(Problem(CONFIG_NAME, line, col, "error", "config", msg))
+        problem = Problem(CONFIG_NAME, line, col, "error", "config", msg)
+        self.cfg.problems.append(problem)
+        if fatal:
+            self.cfg.fatal.append(problem)
 
     def mapping(self, key: str) -> dict[str, Any]:
         value = self.note.meta.get(key)
@@ -142,6 +156,7 @@ def _parse(data: bytes, path: Path) -> tuple[Config, Note | None]:
         line = max(1, p.line - 1)
         message = p.message.replace("; fix the frontmatter", "").replace("frontmatter", "file")
         cfg.problems.append(Problem(CONFIG_NAME, line, p.column, "error", "config", message))
+    cfg.fatal = list(cfg.problems)
     if note.problems:
         return cfg, None
     # positions are one line too far down because of the added '---'
@@ -163,23 +178,55 @@ def _check_top(c: _Checker) -> None:
 def _check_timezone(c: _Checker) -> None:
     tz = c.note.meta.get("timezone", "UTC")
     if not isinstance(tz, str):
-        c.err(("timezone",), "timezone must be an IANA name such as Europe/Berlin")
+        c.err(("timezone",), "timezone must be an IANA name such as Europe/Berlin", fatal=True)
         return
     try:
         ZoneInfo(tz)
         c.cfg.timezone = tz
     except (ZoneInfoNotFoundError, ValueError):
-        c.err(("timezone",), f"unknown timezone '{tz}'; use an IANA name such as Europe/Berlin")
+        c.err(
+            ("timezone",),
+            f"unknown timezone '{tz}'; use an IANA name such as Europe/Berlin",
+            fatal=True,
+        )
 
 
 def _check_partners(c: _Checker) -> None:
     partners = c.mapping("partners")
     if not partners:
-        c.err(("partners",), "partners is missing; list both partners with name and email")
+        c.err(
+            ("partners",), "partners is missing; list both partners with name and email", fatal=True
+        )
+        return
     for pid, info in partners.items():
         partner = _partner(c, pid, info)
         if partner is not None:
             c.cfg.partners[pid] = partner
+        else:
+            c.cfg.fatal.append(c.cfg.problems[-1])
+    if len(partners) != 2:
+        c.err(
+            ("partners",),
+            f"partners names {len(partners)} partners; a vault is for exactly two, each "
+            "with a name and an email",
+            fatal=True,
+        )
+    _check_emails(c)
+
+
+def _check_emails(c: _Checker) -> None:
+    """Each partner has an email of their own: commits are matched to partners by it."""
+    seen: dict[str, str] = {}
+    for pid, partner in c.cfg.partners.items():
+        email = partner.email.lower()
+        if email in seen:
+            c.err(
+                ("partners", pid, "email"),
+                f"partners {seen[email]} and {pid} have one email, {partner.email}; each "
+                "partner needs an email of their own",
+                fatal=True,
+            )
+        seen.setdefault(email, pid)
 
 
 def _partner(c: _Checker, pid: Any, info: Any) -> Partner | None:

@@ -16,6 +16,7 @@ from openbook.config import CONFIG_NAME, Config, load_config
 from openbook.errors import Busy, ConfigError, OpenbookError, VaultNotFound
 from openbook.git.index import clear_private_leftovers
 from openbook.git.state import clear_own_ref_locks, clear_stale_ref_locks, require_safe_state
+from openbook.notes.parse import Problem
 from openbook.notetypes.registry import (
     LANGUAGE_FILE,
     NOTE_FOLDERS,
@@ -62,6 +63,17 @@ def parse_now(value: str | None, tz: dt.tzinfo) -> dt.datetime:
     return dt.datetime.now(tz)
 
 
+def config_notice(problems: list[Problem]) -> str:
+    """One calm sentence: which file does not load, and how to fix it."""
+    first = problems[0] if problems else None
+    where = f" (line {first.line}: {first.message})" if first else ""
+    return (
+        f"{CONFIG_NAME} does not load{where}; openbook keeps to the settings you both "
+        f"accepted until it is fixed. Fix {CONFIG_NAME} and commit it ('openbook check' "
+        "shows where)."
+    )
+
+
 @dataclass(frozen=True)
 class Terms:
     """What binds now (SPEC section 10): openbook.yml with the binding part both partners
@@ -79,6 +91,12 @@ class Vault:
     # set by the layer that can read history (commands/_common.get_vault); without it,
     # new notes use openbook.yml as it is and openbook's own templates
     terms_provider: Callable[[], Terms] | None = field(default=None, repr=False, compare=False)
+    # set by the same layer: openbook.yml with the settings in force from history; a file
+    # that does not load is set aside for them (SPEC section 7)
+    config_provider: Callable[[Config], Config] | None = field(
+        default=None, repr=False, compare=False
+    )
+    _file_config: Config | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def find(cls, explicit: str | os.PathLike[str] | None = None) -> Vault:
@@ -87,10 +105,26 @@ class Vault:
     # -- configuration -------------------------------------------------------------
 
     @property
+    def file_config(self) -> Config:
+        """openbook.yml as the file is now, whether or not it is in force."""
+        if self._file_config is None:
+            self._file_config = load_config(self.root)
+        return self._file_config
+
+    @property
     def config(self) -> Config:
+        """The settings in force: from the provider (history), else openbook.yml as it is."""
         if self._config is None:
-            self._config = load_config(self.root)
+            self._file_config = None  # read again: `_config = None` means the file changed
+            found = self.file_config
+            self._config = found  # what the provider itself reads while it works
+            if self.config_provider is not None:
+                self._config = self.config_provider(found)
         return self._config
+
+    def forget_config(self) -> None:
+        """Read openbook.yml and the settings in force again (after a merge or commit)."""
+        self._config = self._file_config = None
 
     def require_config(self) -> Config:
         cfg = self.config

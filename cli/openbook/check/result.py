@@ -149,7 +149,7 @@ class CheckResult:
 def check_vault(vault: Vault, *, use_cache: bool = True) -> CheckResult:
     """Parse and validate every note of the vault; problems sorted by path and line."""
     cfg = vault.config
-    problems: list[Problem] = list(cfg.problems)
+    problems: list[Problem] = [*cfg.problems, *cfg.set_aside]
     state = vault.state_dir() if use_cache else None
     cache_file = state / "check.pickle" if state else None
     key = cache_key(cfg)

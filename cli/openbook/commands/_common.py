@@ -9,7 +9,8 @@ from typing import Any, TypeVar
 
 import click
 
-from openbook.vault import Terms, Vault
+from openbook.config import Config
+from openbook.vault import Terms, Vault, config_notice
 
 
 def get_vault(ctx: click.Context) -> Vault:
@@ -18,6 +19,7 @@ def get_vault(ctx: click.Context) -> Vault:
     obj = ctx.find_root().obj or {}
     vault = Vault.find(obj.get("vault_path"))
     vault.terms_provider = _terms_in_force(vault)
+    vault.config_provider = _config_in_force(vault)
     _check_as(vault, obj.get("as_partner"))
     return vault
 
@@ -33,6 +35,23 @@ def _terms_in_force(vault: Vault) -> Callable[[], Terms]:
 
             provider = terms_provider(vault)
         return provider()
+
+    return provide
+
+
+def _config_in_force(vault: Vault) -> Callable[[Config], Config]:
+    """openbook.yml with the settings in force; says once, on stderr, when the file does
+    not load and the settings in force are used instead."""
+    told: list[bool] = []
+
+    def provide(found: Config) -> Config:
+        from openbook.ritual.binding import config_provider
+
+        cfg = config_provider(vault)(found)
+        if cfg.set_aside and not told:
+            told.append(True)
+            click.echo(config_notice(cfg.set_aside), err=True)
+        return cfg
 
     return provide
 

@@ -59,25 +59,32 @@ def _agreement_command(name: str, doc: str) -> click.Command:
 
 
 def _accept_settings(vault: Any, me: str, yes: bool, as_json: bool) -> None:
+    from openbook.errors import OpenbookError
     from openbook.errors import shown as escaped
     from openbook.ritual.settings_consent import accept_settings, proposal_for
 
-    asked = not yes and interactive()
-    if asked:
+    digest = None
+    if not yes:
         shown = proposal_for(vault, me)
         click.echo(shown.message)
         for line in shown.changes:
             click.echo(f"  {escaped(line)}")
+        if not interactive():
+            raise OpenbookError(
+                "Nothing was accepted: without a terminal, 'openbook accept settings --yes' "
+                "accepts what is shown above."
+            )
         for line in shown.diff:  # a template's every line, before consenting to it
             click.echo(escaped(line))
         if not click.confirm("Accept these settings?", default=False):
             click.echo("Nothing was accepted; the settings you both accepted stay in force.")
             return
-    result = accept_settings(vault, me)
+        digest = shown.version
+    result = accept_settings(vault, me, digest)
     if as_json:
         echo_json({"accepted": "settings", "changes": result.changes, "commit": result.commit})
         return
-    if not asked:
+    if digest is None:
         for line in result.changes:
             click.echo(f"  {escaped(line)}")
     click.echo(result.message)
@@ -95,7 +102,8 @@ def accept_command(ctx: click.Context, aid: str, yes: bool, as_json: bool) -> No
     have accepted.
 
     It first shows what you are accepting (what it asks of whom, its review date, what
-    would let you relax it) and, on a terminal, asks before consenting.
+    would let you relax it) and, on a terminal, asks before consenting. Without a
+    terminal, settings are accepted only with --yes.
 
     \b
     Examples:

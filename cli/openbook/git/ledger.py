@@ -43,7 +43,7 @@ def message(
     target: str,
     partner: str,
     body: str | None = None,
-    extra: dict[str, str] | None = None,
+    extra: Mapping[str, str | list[str]] | None = None,
 ) -> str:
     """Subject `type: action target` and the Openbook-* trailers. Never note contents."""
     lines = [f"{note_type}: {action} {target}".strip(), ""]
@@ -55,7 +55,8 @@ def message(
         f"Openbook-Partner: {partner}",
     ]
     for k, v in (extra or {}).items():
-        lines.append(f"Openbook-{k}: {v}")
+        # a list gives one trailer per value (`Openbook-Setting: NAME DIGEST` each)
+        lines += [f"Openbook-{k}: {one}" for one in ([v] if isinstance(v, str) else v)]
     return "\n".join(lines) + "\n"
 
 
@@ -86,7 +87,7 @@ def record(
     when: dt.datetime | None = None,
     body: str | None = None,
     allow_empty: bool = False,
-    extra: dict[str, str] | None = None,
+    extra: Mapping[str, str | list[str]] | None = None,
 ) -> str:
     """Commit exactly `paths` as one entry of the log, authored as `partner`. Returns sha."""
     if action not in ACTIONS:
@@ -222,9 +223,20 @@ def _commit(chunk: str) -> Commit | None:
         dt.datetime.fromisoformat(adate),
         dt.datetime.fromisoformat(cdate),
         subject,
-        {k: v.strip() for k, v in _TRAILER.findall(trailers)},
+        _trailers(trailers),
         changes,
     )
+
+
+def _trailers(text: str) -> dict[str, str]:
+    """The Openbook-* trailers; a repeated `Openbook-Setting` keeps every value, one a line."""
+    out: dict[str, str] = {}
+    for key, value in _TRAILER.findall(text):
+        if key == "Openbook-Setting" and key in out:
+            out[key] += "\n" + value.strip()
+        else:
+            out[key] = value.strip()
+    return out
 
 
 def partner_of(partners: Mapping[str, Partner], email: str) -> str | None:

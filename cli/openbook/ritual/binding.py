@@ -20,6 +20,7 @@ from openbook.render import MAX_TEMPLATE, VAULT_TEMPLATES
 from openbook.ritual.counting import Counting
 from openbook.ritual.facts import Notes
 from openbook.ritual.history import VaultHistory, read_history, terms_in_force
+from openbook.ritual.replaced_keys import pending_keys
 from openbook.ritual.settings import (
     BINDING,
     differences,
@@ -28,6 +29,8 @@ from openbook.ritual.settings import (
     proposal_sentence,
 )
 from openbook.ritual.terms_text import template_diff
+from openbook.ritual.trust_terms import key_sentence, partners_raw
+from openbook.trust.inforce import setting_digest
 from openbook.vault import Terms, Vault
 
 
@@ -66,29 +69,56 @@ def proposed_template_diff(hist: VaultHistory, cfg: Config) -> list[str]:
 
 def settings_proposal(hist: VaultHistory, cfg: Config) -> dict[str, Any] | None:
     """New settings waiting for the other partner: {"by", "since", "digest", "changes",
-    "waiting", "text"}; None when the settings in force are the newest."""
+    "waiting", "keys", "text"}; None when the settings in force are the newest. `keys`
+    names the replaced signing keys waiting (`partners.<id>.signing_key`: digest)."""
     if not hist.own:
         return None
     proposal = pending_proposal(hist.configs, hist.accepts, cfg, hist.terms)
-    if proposal is None:
+    keys = pending_keys(hist.keys, hist.setting_accepts, cfg)
+    if proposal is None and not keys:
         return None
-    force = terms_in_force(hist, cfg)
-    now = force[-1] if force else None
-    changes = differences(
-        now.text if now else "", proposal.text, now.templates if now else {}, proposal.templates
-    )
-    waiting = [pid for pid in cfg.partners if pid not in proposal.endorsed]
-    by = _name(cfg, proposal.by) if proposal.by else None
+    changes: list[str] = []
+    waiting: list[str] = []
+    if proposal is not None:
+        force = terms_in_force(hist, cfg)
+        now = force[-1] if force else None
+        changes = differences(
+            now.text if now else "", proposal.text, now.templates if now else {}, proposal.templates
+        )
+        waiting = [pid for pid in proposal.required if pid not in proposal.endorsed]
+    for k in keys:
+        changes.append(key_sentence(_name(cfg, k.partner), k.new, k.old))
+        waiting += [pid for pid in cfg.partners if pid not in k.endorsed and pid not in waiting]
+    who = proposal.by if proposal is not None else keys[0].by
+    since = proposal.since if proposal is not None else keys[0].since
+    by = _name(cfg, who) if who else None
     return {
-        "by": proposal.by,
-        "since": proposal.since.isoformat(),
-        "digest": proposal.digest,
+        "by": who,
+        "since": since.isoformat(),
+        "digest": proposal.digest if proposal is not None else None,
         "changes": changes,
         "waiting": waiting,
-        "text": proposal_sentence(
-            by, proposal.since, changes, [_name(cfg, w) for w in waiting], cfg.tz
-        ),
+        "keys": {k.setting: setting_digest(k.new) for k in keys},
+        "text": proposal_sentence(by, since, changes, [_name(cfg, w) for w in waiting], cfg.tz),
     }
+
+
+def _keys_in_force(cfg: Config, hist: VaultHistory) -> Config:
+    """A replaced key not yet accepted is not in force: the key before it is."""
+    pending = pending_keys(hist.keys, hist.setting_accepts, cfg)
+    if not pending:
+        return cfg
+    raw = dict(cfg.raw)
+    partners = {pid: dict(info) for pid, info in partners_raw(raw).items()}
+    for k in pending:
+        entry = partners.get(k.partner)
+        if entry is None:
+            continue
+        entry.pop("signing_key", None)
+        if k.old:
+            entry["signing_key"] = k.old
+    raw["partners"] = partners
+    return dataclasses.replace(cfg, raw=raw)
 
 
 # ------------------------------------------------------------------ the terms in force
@@ -117,13 +147,24 @@ def _working_templates(vault: Vault) -> dict[str, str]:
 
 
 def config_in_force(cfg: Config, text: str) -> Config:
-    """openbook.yml as it is, with the binding settings of the version in force (`text`)."""
+    """openbook.yml as it is, with the binding settings of the version in force (`text`):
+    the schedules, the meeting, the time zone, the partners, whether signatures are
+    required. A partner's own signing key is theirs: it is kept as the file lists it. A
+    file that does not load is set aside whole for the version in force."""
     agreed = config_from_bytes(text.encode("utf-8"), Path(CONFIG_NAME))
+    if not cfg.loads:
+        return dataclasses.replace(
+            agreed, path=cfg.path, digest=cfg.digest, problems=[], set_aside=list(cfg.problems)
+        )
     raw = {k: v for k, v in cfg.raw.items() if k not in BINDING}
     raw.update({k: v for k, v in agreed.raw.items() if k in BINDING})
+    raw["partners"] = _own_keys(partners_raw(agreed.raw), partners_raw(cfg.raw))
     return dataclasses.replace(
         cfg,
-        checkins={p: s for p, s in agreed.checkins.items() if p in cfg.partners},
+        timezone=agreed.timezone,
+        partners=dict(agreed.partners),
+        require_signatures=agreed.require_signatures,
+        checkins={p: s for p, s in agreed.checkins.items() if p in agreed.partners},
         answer_within=agreed.answer_within,
         meeting_on=agreed.meeting_on,
         meeting_at=agreed.meeting_at,
@@ -133,6 +174,38 @@ def config_in_force(cfg: Config, text: str) -> Config:
         timeout_max=agreed.timeout_max,
         raw=raw,
     )
+
+
+def _own_keys(
+    agreed: dict[str, dict[str, Any]], current: dict[str, dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """The partners in force, each with the signing key the file lists for them."""
+    out = {}
+    for pid, info in agreed.items():
+        entry = {k: v for k, v in info.items() if k != "signing_key"}
+        key = current.get(pid, {}).get("signing_key")
+        if key is not None:
+            entry["signing_key"] = key
+        out[pid] = entry
+    return out
+
+
+def config_provider(vault: Vault) -> Callable[[Config], Config]:
+    """What `vault.config` asks: openbook.yml with the settings in force from history (the
+    last version both accepted). A file that does not load is never used (SPEC section 7);
+    a vault without a history of its own takes the file as it is."""
+
+    def provide(cfg: Config) -> Config:
+        hist = read_history(vault)
+        if not hist.own:
+            return cfg
+        force = terms_in_force(hist, cfg)
+        if not force:
+            return cfg
+        agreed = config_in_force(cfg, force[-1].text)
+        return _keys_in_force(agreed, hist)
+
+    return provide
 
 
 def vault_terms(vault: Vault, hist: VaultHistory | None = None) -> Terms:

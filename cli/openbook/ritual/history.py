@@ -33,11 +33,13 @@ from openbook.render import VAULT_TEMPLATES
 from openbook.ritual.calendar import at, utc
 from openbook.ritual.counting import Counting, ScheduleMap, Schedules, Window
 from openbook.ritual.facts import Notes
+from openbook.ritual.replaced_keys import KeyChange, SettingAccept, key_changes, named_settings
 from openbook.ritual.settings import InForce, TermsVersions, settings_in_force
+from openbook.trust.inforce import SETTING_TRAILER
 from openbook.vault import Vault
 
 CACHE_FILE = "history.json"
-CACHE_VERSION = 3  # 3: the terms (openbook.yml and the templates) at each commit
+CACHE_VERSION = 4  # 4: replaced keys and the settings each accept names
 AGREEMENTS = "agreements/"
 TEMPLATES = VAULT_TEMPLATES + "/"
 WATCHED_ACTIONS = ("pause", "retire")
@@ -73,6 +75,10 @@ class VaultHistory:
     # agreements/ path -> action (pause) -> the latest commit doing it
     actions: dict[str, dict[str, dt.datetime]] = field(default_factory=dict)
     deleted: dict[str, GoneAgreement] = field(default_factory=dict)
+    # each partner's signing key as commits changed it, and who signed the change
+    keys: list[KeyChange] = field(default_factory=list)
+    # `Openbook-Setting: NAME DIGEST` of own `accept settings` commits
+    setting_accepts: list[SettingAccept] = field(default_factory=list)
 
 
 def read_history(vault: Vault) -> VaultHistory:
@@ -110,6 +116,7 @@ def _fold(vault: Vault, hist: VaultHistory, commits: list[ledger.Commit]) -> Non
     changed_terms: list[tuple[dt.datetime, str, str]] = []  # (when, commit, own)
     gone: dict[str, tuple[ledger.Commit, str]] = {}
     seen: set[str] = set()
+    key_edits: list[tuple[dt.datetime, str, str | None, str, str, str]] = []
     for c in commits:
         when = c.committed
         if hist.start is None or when < hist.start:
@@ -120,6 +127,8 @@ def _fold(vault: Vault, hist: VaultHistory, commits: list[ledger.Commit]) -> Non
         digest = c.trailers.get(SETTINGS_TRAILER)
         if action == "accept" and digest and own:
             hist.accepts.append((when, own, digest))
+        if action == "accept" and own:
+            hist.setting_accepts += named_settings(when, own, c.trailers.get(SETTING_TRAILER, ""))
         if any(_is_term(ch.path) for ch in c.changes):
             changed_terms.append((when, c.sha, own))
         for ch in c.changes:
@@ -129,6 +138,9 @@ def _fold(vault: Vault, hist: VaultHistory, commits: list[ledger.Commit]) -> Non
                 hist.first_commit[path] = when
             if path == CONFIG_NAME and ch.status != "D":
                 config_blobs.append((when, ch.new, own))
+                if not c.merge:  # a merge brings in keys changed by their own commits
+                    parent = c.parents[0] if c.parents else None
+                    key_edits.append((when, c.sha, parent, ch.old, ch.new, own))
             if not path.startswith(AGREEMENTS):
                 continue
             if action in WATCHED_ACTIONS:
@@ -149,7 +161,10 @@ def _fold(vault: Vault, hist: VaultHistory, commits: list[ledger.Commit]) -> Non
             if ch.status == "D":
                 gone[path] = (c, ch.old)
     wanted = {b for _, b, _ in config_blobs} | {b for _, b in gone.values()}
+    wanted |= {b for edit in key_edits for b in edit[3:5] if b != ledger.NO_BLOB}
     blobs = read_objects(vault.root, sorted(wanted))
+    hist.keys += key_changes(vault.root, key_edits, blobs)
+    hist.keys.sort(key=lambda k: k[0])
     for when, blob, own in reversed(config_blobs):  # oldest first: equal times keep order
         obj = blobs.get(blob)
         if obj is not None:
@@ -319,6 +334,8 @@ def _from_data(data: dict[str, Any]) -> VaultHistory:
         configs=[(when(t), text, own) for t, text, own in data["configs"]],
         terms=[(when(t), text, dict(tpl), own) for t, text, tpl, own in data["terms"]],
         accepts=[(when(t), email, digest) for t, email, digest in data["accepts"]],
+        keys=[(when(t), sha, pid, o, n, own, ok) for t, sha, pid, o, n, own, ok in data["keys"]],
+        setting_accepts=[(when(t), e, name, d) for t, e, name, d in data["setting_accepts"]],
         first_commit={p: when(t) for p, t in data["first_commit"].items()},
         actions={p: {a: when(t) for a, t in acts.items()} for p, acts in data["actions"].items()},
         deleted={
@@ -347,6 +364,8 @@ def _save(vault: Vault, hist: VaultHistory) -> None:
         "configs": [(t.isoformat(), text, own) for t, text, own in hist.configs],
         "terms": [(t.isoformat(), text, tpl, own) for t, text, tpl, own in hist.terms],
         "accepts": [(t.isoformat(), email, digest) for t, email, digest in hist.accepts],
+        "keys": [(k[0].isoformat(), *k[1:]) for k in hist.keys],
+        "setting_accepts": [(a[0].isoformat(), *a[1:]) for a in hist.setting_accepts],
         "first_commit": {p: t.isoformat() for p, t in hist.first_commit.items()},
         "actions": {
             p: {a: t.isoformat() for a, t in acts.items()} for p, acts in hist.actions.items()

@@ -177,7 +177,7 @@ def gather(vault: Vault, me: str | None) -> Overview:
     ov.agreements = agreement_facts(notes, vault.config, today, [], hist)
     ov.open_timeouts = open_timeouts(notes, vault.config, now)
     ov.conflict_copies = vault.conflict_copies()
-    ov.config_problems = [p.format() for p in vault.config.problems]
+    ov.config_problems = [p.format() for p in (*vault.config.problems, *vault.config.set_aside)]
     ov.invalid_notes = sorted(result.failed_paths() - {"openbook.yml"})
     if vault.is_own_repo:
         _pending(ov, vault, result, result.drafts())

@@ -23,9 +23,13 @@ from typing import Any
 from openbook.config import CONFIG_NAME, Config, config_from_bytes
 from openbook.ritual.calendar import short_day, utc
 from openbook.ritual.terms_text import template_changes
+from openbook.ritual.trust_terms import is_trust_line, trust_differences, trust_part
 from openbook.ritual.wording import schedule_text
 
-BINDING = ("checkins", "questions", "meeting", "review", "timeouts")
+LEGACY = ("checkins", "questions", "meeting", "review", "timeouts")
+# the trust settings bind too: the time zone, the partners (ids, names, emails) and
+# whether signatures are required; a replaced signing key is tracked apart (keys.py)
+BINDING = (*LEGACY, "timezone", "partners", "require_signatures")
 
 Versions = list[tuple[dt.datetime, str, str]]  # (when, text, own author email or "")
 Accepts = list[tuple[dt.datetime, str, str]]  # (when, author email, digest)
@@ -35,7 +39,8 @@ TermsVersions = list[tuple[dt.datetime, str, dict[str, str], str]]
 
 
 def binding_part(raw: dict[str, Any]) -> dict[str, Any]:
-    return {k: raw[k] for k in BINDING if raw.get(k) not in (None, {}, [])}
+    """The binding settings openbook has always counted (digests of older accepts)."""
+    return {k: raw[k] for k in LEGACY if raw.get(k) not in (None, {}, [])}
 
 
 def digest_of(binding: dict[str, Any]) -> str:
@@ -44,17 +49,27 @@ def digest_of(binding: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def settings_digest(text: str, templates: Mapping[str, str] | None = None) -> str:
-    """The digest of the binding terms: openbook.yml's binding part (`text`) and the
-    vault's templates. Without templates it is the digest of openbook.yml alone."""
-    cfg = config_from_bytes(text.encode("utf-8"), Path(CONFIG_NAME))
-    binding = binding_part(cfg.raw)
+def _with_templates(binding: dict[str, Any], templates: Mapping[str, str] | None) -> str:
     if templates:
         binding["templates"] = {
             name: hashlib.sha256(body.encode("utf-8")).hexdigest()
             for name, body in sorted(templates.items())
         }
     return digest_of(binding)
+
+
+def settings_digest(text: str, templates: Mapping[str, str] | None = None) -> str:
+    """The digest of the binding terms: openbook.yml's binding part (`text`: the older
+    binding settings and the trust settings) and the vault's templates."""
+    cfg = config_from_bytes(text.encode("utf-8"), Path(CONFIG_NAME))
+    return _with_templates({**binding_part(cfg.raw), **trust_part(cfg.raw)}, templates)
+
+
+def legacy_digest(text: str, templates: Mapping[str, str] | None = None) -> str:
+    """The digest `accept settings` named before the trust settings bound: an accept that
+    names it still accepts a version proposed before it (never a later one)."""
+    cfg = config_from_bytes(text.encode("utf-8"), Path(CONFIG_NAME))
+    return _with_templates(binding_part(cfg.raw), templates)
 
 
 @dataclass
@@ -67,6 +82,9 @@ class Proposal:
     by: str | None  # the partner whose own commit proposed it
     endorsed: dict[str, dt.datetime] = field(default_factory=dict)  # partner -> first
     templates: dict[str, str] = field(default_factory=dict)
+    legacy: str = ""
+    own: list[tuple[dt.datetime, str]] = field(default_factory=list)  # own commits' emails
+    required: list[str] = field(default_factory=list)  # the partners in force then
 
     def accepted_at(self, partners: list[str]) -> dt.datetime | None:
         if not partners or any(p not in self.endorsed for p in partners):
@@ -89,33 +107,73 @@ def _terms(versions: Versions, terms: TermsVersions | None) -> TermsVersions:
     return [(when, text, {}, own) for when, text, own in versions]
 
 
-def proposals(
-    versions: Versions, accepts: Accepts, cfg: Config, terms: TermsVersions | None = None
-) -> list[Proposal]:
-    """The runs of versions with the same binding terms, oldest first, with who endorsed."""
-    partner_of = {p.email: pid for pid, p in cfg.partners.items()}
-    runs: list[Proposal] = []
+def _runs(versions: Versions, terms: TermsVersions | None) -> list[tuple[Proposal, Config]]:
+    """The runs of versions that load with the same binding terms, oldest first. A version
+    that does not load (SPEC section 7) is never in force and never a proposal."""
+    runs: list[tuple[Proposal, Config]] = []
     for when, text, templates, own in _terms(versions, terms):
-        d = settings_digest(text, templates)
-        who = partner_of.get(own)
-        if runs and runs[-1].digest == d:
-            run = runs[-1]
+        parsed = config_from_bytes(text.encode("utf-8"), Path(CONFIG_NAME))
+        if not parsed.loads:
+            continue
+        d = _with_templates({**binding_part(parsed.raw), **trust_part(parsed.raw)}, templates)
+        if runs and runs[-1][0].digest == d:
+            run = runs[-1][0]
             run.text = text
+            runs[-1] = (run, parsed)
         else:
-            run = Proposal(when, text, d, who, templates=dict(templates))
-            runs.append(run)
-        if who is not None:
-            run.endorsed.setdefault(who, when)
-    for i, run in enumerate(runs):
-        end = runs[i + 1].since if i + 1 < len(runs) else None
+            legacy = _with_templates(binding_part(parsed.raw), templates)
+            run = Proposal(when, text, d, None, templates=dict(templates), legacy=legacy)
+            runs.append((run, parsed))
+        if own:
+            run.own.append((when, own))
+    return runs
+
+
+def resolve(
+    versions: Versions, accepts: Accepts, terms: TermsVersions | None = None
+) -> tuple[list[Proposal], list[InForce]]:
+    """The runs with who endorsed each, and the versions in force in the order they came
+    into force. Commits are matched to partners by the emails in force when they were
+    made: at first the first version's, then each accepted version's as well."""
+    runs = _runs(versions, terms)
+    out: list[InForce] = []
+    emails: dict[str, str] = {}
+    required: list[str] = []
+    for i, (run, parsed) in enumerate(runs):
+        if i == 0:
+            emails = {p.email.lower(): pid for pid, p in parsed.partners.items()}
+            required = list(parsed.partners)
+        run.required = list(required)
+        for when, own in run.own:
+            who = emails.get(own.lower())
+            if who is not None:
+                run.by = run.by or (who if when == run.since else None)
+                run.endorsed.setdefault(who, when)
+        end = runs[i + 1][0].since if i + 1 < len(runs) else None
         for when, email, d in accepts:
-            who = partner_of.get(email)
-            if who is None or d != run.digest or utc(when) < utc(run.since):
+            who = emails.get(email.lower())
+            if who is None or d not in (run.digest, run.legacy) or utc(when) < utc(run.since):
                 continue
             if end is not None and utc(when) > utc(end):  # git times are whole seconds
                 continue
             run.endorsed.setdefault(who, when)
-    return runs
+        if i == 0:
+            out.append(InForce(run.since, run.text, run.digest, run.templates))
+            continue
+        when_accepted = run.accepted_at(required)
+        if when_accepted is None or run.digest == out[-1].digest:
+            continue
+        out.append(InForce(when_accepted, run.text, run.digest, run.templates))
+        emails.update({p.email.lower(): pid for pid, p in parsed.partners.items()})
+        required = list(parsed.partners)
+    return [run for run, _ in runs], out
+
+
+def proposals(
+    versions: Versions, accepts: Accepts, cfg: Config, terms: TermsVersions | None = None
+) -> list[Proposal]:
+    """The runs of versions with the same binding terms, oldest first, with who endorsed."""
+    return resolve(versions, accepts, terms)[0]
 
 
 def settings_in_force(
@@ -123,32 +181,19 @@ def settings_in_force(
 ) -> list[InForce]:
     """The versions both partners accepted, in the order they came into force. Pass
     `terms` (history's `terms`) so the templates count too, as `accept settings` does."""
-    runs = proposals(versions, accepts, cfg, terms)
-    if not runs:
-        return []
-    out = [InForce(runs[0].since, runs[0].text, runs[0].digest, runs[0].templates)]
-    partners = list(cfg.partners)
-    for run in runs[1:]:
-        when = run.accepted_at(partners)
-        if when is None:
-            continue
-        if run.digest == out[-1].digest:
-            continue
-        out.append(InForce(when, run.text, run.digest, run.templates))
-    return out
+    return resolve(versions, accepts, terms)[1]
 
 
 def pending_proposal(
     versions: Versions, accepts: Accepts, cfg: Config, terms: TermsVersions | None = None
 ) -> Proposal | None:
     """The newest proposal, when it is not the version in force and not accepted by both."""
-    runs = proposals(versions, accepts, cfg, terms)
+    runs, force = resolve(versions, accepts, terms)
     if len(runs) < 2:
         return None
     last = runs[-1]
-    if last.accepted_at(list(cfg.partners)) is not None:
+    if last.accepted_at(last.required) is not None:
         return None
-    force = settings_in_force(versions, accepts, cfg, terms)
     if force and force[-1].digest == last.digest:
         return None
     return last
@@ -185,7 +230,7 @@ def differences(
     21:00"; "answers within 15m, was 48h"; "the check-in template: new"."""
     old = config_from_bytes(old_text.encode("utf-8"), Path(CONFIG_NAME))
     new = config_from_bytes(new_text.encode("utf-8"), Path(CONFIG_NAME))
-    out = []
+    out = trust_differences(old, new)
     for pid in sorted(set(old.checkins) | set(new.checkins) | set(new.partners)):
         a, b = old.checkins.get(pid), new.checkins.get(pid)
         if a == b:
@@ -199,7 +244,8 @@ def differences(
         a_s, b_s = _leaf(old.raw, key, sub, default), _leaf(new.raw, key, sub, default)
         if a_s != b_s:
             out.append(f"{words.format(b_s)}, was {a_s}")
-    if not out and digest_of(binding_part(old.raw)) != digest_of(binding_part(new.raw)):
+    before = {**binding_part(old.raw), **trust_part(old.raw)}
+    if not out and digest_of(before) != digest_of({**binding_part(new.raw), **trust_part(new.raw)}):
         out.append("the binding settings are written differently, with the same meaning")
     return out + template_changes(old_templates or {}, new_templates or {})
 
@@ -222,6 +268,8 @@ def proposal_sentence(
 ) -> str:
     """'Bob proposed new settings on Tue 24 Nov: ...; until accepted, the settings you both
     accepted stay in force. Alice: openbook accept settings'."""
+    if any(is_trust_line(c) for c in changes):
+        return trust_sentence(by or "One of you", changes, waiting)
     what = "; ".join(changes) if changes else "no change in meaning"
     ask = ", ".join(f"{w}: openbook accept settings" for w in waiting)
     day = short_day(since.astimezone(tz).date())
@@ -235,3 +283,14 @@ def proposal_sentence(
     return (
         f"{said}: {what}. Until both accept, the settings you both accepted stay in force. {ask}"
     ).strip()
+
+
+def trust_sentence(by: str, changes: list[str], waiting: list[str]) -> str:
+    """'Bob proposed: signatures required. Nothing changes unless Alice accepts; Alice can
+    read it with 'openbook accept settings' and say no.'"""
+    who = " and ".join(waiting) or "the other partner"
+    return (
+        f"{by} proposed: {'; '.join(changes)}. Nothing changes unless {who} "
+        f"{'accepts' if len(waiting) < 2 else 'accept'}; {who} can read it with 'openbook "
+        "accept settings' and say no."
+    )

@@ -1,22 +1,29 @@
 """`openbook accept settings`: a partner's consent to the settings the other proposed.
 
 The binding settings (check-in schedules, answer times, the meeting, the review rhythm,
-timeouts, and the vault's templates) change only when both have accepted them (SPEC
-section 10). The consent is an empty commit by the accepting partner naming the digest
-of what they accepted.
+timeouts, the time zone, the partners, whether signatures are required, and the vault's
+templates) change only when both have accepted them (SPEC sections 7 and 10). The
+consent is an empty commit by the accepting partner naming the digest of what they
+accepted (`Openbook-Settings`) and each setting with its value's digest
+(`Openbook-Setting: NAME DIGEST`, for the verifier).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from openbook.config import CONFIG_NAME, Config, config_from_bytes
 from openbook.errors import OpenbookError
 from openbook.git import ledger
 from openbook.record.guard import require_can_sign
 from openbook.ritual.binding import proposed_template_diff, settings_proposal
 from openbook.ritual.calendar import short_day
 from openbook.ritual.history import read_history
+from openbook.ritual.settings import digest_of, pending_proposal
+from openbook.ritual.trust_terms import fingerprint, key_text, partners_raw, setting_trailers
+from openbook.trust.signing import configured_key
 from openbook.vault import Vault
 
 
@@ -27,6 +34,8 @@ class SettingsConsent:
     commit: str | None = None
     digest: str | None = None
     diff: list[str] = field(default_factory=list)  # of the templates, to show before asking
+    settings: list[str] = field(default_factory=list)  # `NAME DIGEST` of what is accepted
+    version: str = ""  # of all that is shown: `accept_settings` binds to it
 
 
 def proposal_for(vault: Vault, partner: str) -> SettingsConsent:
@@ -34,6 +43,7 @@ def proposal_for(vault: Vault, partner: str) -> SettingsConsent:
     cfg = vault.require_config()
     hist = read_history(vault)
     proposal = settings_proposal(hist, cfg)
+    pending = pending_proposal(hist.configs, hist.accepts, cfg, hist.terms)
     if proposal is None:
         raise OpenbookError(
             "There are no new settings waiting for consent; the settings you both accepted "
@@ -44,6 +54,16 @@ def proposal_for(vault: Vault, partner: str) -> SettingsConsent:
             "You proposed these settings (or accepted them already); they come into force "
             "when your partner runs 'openbook accept settings' on their own copy."
         )
+    proposed = config_from_bytes(
+        (pending.text if pending else "").encode("utf-8"), Path(CONFIG_NAME)
+    )
+    keys = _keys_to_compare(vault, cfg, partner) if _turns_on_signatures(cfg, proposed) else []
+    named = dict(line.split(" ", 1) for line in setting_trailers(proposed.raw)) if pending else {}
+    # a key is its owner's own: only a replaced one is accepted, by the new key's digest
+    named = {name: d for name, d in named.items() if not name.endswith(".signing_key")}
+    named.update(proposal["keys"])
+    settings = [f"{name} {d}" for name, d in sorted(named.items())]
+    version = digest_of({"settings": proposal["digest"], "each": settings})
     by = cfg.partners.get(str(proposal.get("by")))
     when = dt.datetime.fromisoformat(proposal["since"]).astimezone(cfg.tz).date()
     said = (
@@ -54,19 +74,54 @@ def proposal_for(vault: Vault, partner: str) -> SettingsConsent:
     return SettingsConsent(
         f"{said}. If you accept, they are in force from now on for both of you; nothing "
         "before now is counted again:",
-        list(proposal["changes"]),
+        [*proposal["changes"], *keys],
         None,
         proposal["digest"],
         proposed_template_diff(hist, cfg),
+        settings,
+        version,
     )
 
 
-def accept_settings(vault: Vault, partner: str) -> SettingsConsent:
-    """Record `partner`'s consent to the proposed settings as one commit of the log."""
+def _turns_on_signatures(cfg: Config, proposed: Config) -> bool:
+    return proposed.require_signatures and not cfg.require_signatures
+
+
+def _keys_to_compare(vault: Vault, cfg: Config, partner: str) -> list[str]:
+    """Both partners' key fingerprints, to compare aloud before signatures are required;
+    refused unless this clone signs with the key listed for `partner`."""
+    keys = {pid: key_text(info.get("signing_key")) for pid, info in partners_raw(cfg.raw).items()}
+    missing = [cfg.partners[pid].name for pid in cfg.partners if not keys.get(pid)]
+    if missing:
+        raise OpenbookError(
+            f"Signatures can be required once both of you have a key; {' and '.join(missing)} "
+            f"{'has' if len(missing) == 1 else 'have'} none yet: each runs 'openbook keys add' "
+            "on their own copy, then 'openbook accept settings' again."
+        )
+    signing = configured_key(vault.root)
+    if signing is None or signing.key.text != keys.get(partner):
+        raise OpenbookError(
+            f"This clone does not sign with the key {CONFIG_NAME} lists for you; run "
+            "'openbook keys add' here first, then 'openbook accept settings' again."
+        )
+    return [
+        "Compare these keys aloud with each other before accepting: "
+        + "; ".join(f"{cfg.partners[pid].name} {fingerprint(keys[pid])}" for pid in cfg.partners)
+    ]
+
+
+def accept_settings(vault: Vault, partner: str, shown: str | None = None) -> SettingsConsent:
+    """Record `partner`'s consent to the proposed settings as one commit of the log. With
+    `shown` (the `version` of what the partner read), nothing is accepted if it changed."""
     vault.require_writable()
     require_can_sign(vault)
     with vault.lock():
         consent = proposal_for(vault, partner)
+        if shown is not None and consent.version != shown:
+            raise OpenbookError(
+                "The proposed settings changed while you read them; nothing was accepted. "
+                "Read them again with 'openbook accept settings'."
+            )
         body = "\n".join(consent.changes) or None
         sha = ledger.record(
             vault,
@@ -77,8 +132,12 @@ def accept_settings(vault: Vault, partner: str) -> SettingsConsent:
             "openbook.yml",
             body=body,
             allow_empty=True,
-            extra={"Settings": str(consent.digest)},
+            extra={
+                **({"Settings": consent.digest} if consent.digest else {}),
+                "Setting": consent.settings,
+            },
         )
+    vault.forget_config()
     consent.commit = sha
     consent.message = "You accepted the new settings; they are in force from now for both of you."
     return consent

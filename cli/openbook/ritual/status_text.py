@@ -20,7 +20,7 @@ def _ago(days: int) -> str:
 
 def _head_lines(ov: Overview, names: dict[str, Partner], me: str | None) -> list[str]:
     lines = [f"Vault {ov.vault}" + (f", you are {names[me].name} ({me})." if me else ".")]
-    if me is None:
+    if me is None and not ov.config_problems:  # else the settings are the cause, named below
         lines.append(
             "  This clone does not know who you are: run 'git config openbook.partner ID'."
         )

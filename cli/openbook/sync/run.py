@@ -220,7 +220,9 @@ def _sync(vault: Vault, partner: str, refs: SyncRefs, fold: bool = True) -> Sync
 
 def _name_proposal(vault: Vault, result: SyncResult) -> None:
     """Name new settings still waiting for consent, as status does (SPEC section 10)."""
-    result.settings_proposal = settings_proposal(read_history(vault), vault.config)
+    vault.forget_config()  # what came in may change the settings in force (or not load)
+    cfg = vault.config
+    result.settings_proposal = settings_proposal(read_history(vault), cfg)
     if result.settings_proposal:
         result.lines.append(result.settings_proposal["text"])
 

@@ -18,7 +18,8 @@ from openbook.git.repo import git_bytes
 from openbook.notes.parse import parse_bytes
 from openbook.trust.sshsig import KeyFormatError, PublicKey, parse_public_key
 
-SIG_HEADER = b"gpgsig"
+SIG_HEADER = b"gpgsig"  # every header whose name starts so is left out of the payload
+SIG_HEADERS = {40: b"gpgsig", 64: b"gpgsig-sha256"}  # the signature, by object id length
 
 
 # --------------------------------------------------------------------------- commits
@@ -66,37 +67,46 @@ class RawCommit:
 
 
 def parse_commit(sha: str, raw: bytes) -> RawCommit:
-    """Split a commit object into headers, signature and signed payload, as git does
-    (commit.c, parse_buffer_signed_by_header): every `gpgsig` header and its
-    continuation lines leave the payload; all other bytes stay exactly as they are."""
+    """Split a commit object into headers, signature and signed payload exactly as git
+    does (commit.c, parse_buffer_signed_by_header): the signature is every header named
+    `gpgsig` in a SHA-1 repository (`gpgsig-sha256` in a SHA-256 one) with its
+    continuation lines; the payload is the object without those and without any other
+    header whose name starts with `gpgsig` (and its continuation lines); all other bytes
+    stay exactly as they are."""
+    own = SIG_HEADERS.get(len(sha), SIG_HEADER) + b" "
     headers: dict[bytes, bytes] = {}
     parents: list[str] = []
     payload: list[bytes] = []
     signature: list[bytes] = []
-    in_sig = False
+    in_sig = other_sig = False
     pos = 0
     size = len(raw)
     while pos < size:
         nl = raw.find(b"\n", pos)
         end = size if nl < 0 else nl + 1
         line = raw[pos:end]
-        if line == b"\n":
-            payload.append(raw[pos:])  # the message, byte for byte
-            break
         if in_sig and line.startswith(b" "):
             signature.append(line[1:])
-        elif line.startswith(SIG_HEADER + b" "):
-            in_sig = True
-            signature.append(line[len(SIG_HEADER) + 1 :])
+        elif line.startswith(own):
+            other_sig, in_sig = False, True
+            signature.append(line[len(own) :])
         else:
+            if line.startswith(SIG_HEADER):
+                other_sig = True
+            elif other_sig and not line.startswith(b" "):
+                other_sig = False
             in_sig = False
-            payload.append(line)
-            if not line.startswith(b" "):
-                key, _, value = line.rstrip(b"\n").partition(b" ")
-                if key == b"parent":
-                    parents.append(value.decode("ascii", "replace"))
-                else:
-                    headers.setdefault(key, value)
+            if line.startswith(b"\n"):
+                payload.append(raw[pos:])  # the message, byte for byte
+                break
+            if not other_sig:
+                payload.append(line)
+                if not line.startswith(b" "):
+                    key, _, value = line.rstrip(b"\n").partition(b" ")
+                    if key == b"parent":
+                        parents.append(value.decode("ascii", "replace"))
+                    else:
+                        headers.setdefault(key, value)
         pos = end
     _, _, message = raw.partition(b"\n\n")
     subject = message.split(b"\n", 1)[0].decode("utf-8", "replace").strip()

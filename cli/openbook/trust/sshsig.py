@@ -1,13 +1,17 @@
 """SSH signatures as git writes them with `gpg.format=ssh` (OpenSSH's PROTOCOL.sshsig).
 
 Verification happens in this process with `cryptography`, never by running ssh-keygen:
-a history of thousands of commits is checked in well under a second.
+a history of thousands of commits is checked in well under a second. It accepts exactly
+what `ssh-keygen -Y verify -n git` accepts (sshsig.c: sshsig_dearmor, sshsig_verifyb,
+sshsig_wrap_verify), except that RSA keys under 2048 bits and key types other than
+ssh-ed25519, ssh-rsa and ecdsa-sha2-nistp* are refused with a sentence naming them.
+docs/signing.md lists each case.
 
-    byte[6] "SSHSIG"  uint32 1  string publickey  string namespace  string reserved
-    string hash_algorithm  string signature
+    byte[6] "SSHSIG"  uint32 version  string publickey  string namespace
+    string reserved  string hash_algorithm  string signature
 
-The signed data is "SSHSIG" + namespace + reserved + hash_algorithm + H(message), each
-a length-prefixed string.
+The signed data is "SSHSIG" + namespace + "" + hash_algorithm + H(message), each a
+length-prefixed string.
 """
 
 from __future__ import annotations
@@ -19,26 +23,30 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import (
-    Ed25519PrivateKey,
-    Ed25519PublicKey,
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from openbook.trust.sshwire import ECDSA as ECDSA
+from openbook.trust.sshwire import ED25519 as ED25519
+from openbook.trust.sshwire import KEY_TYPES as KEY_TYPES
+from openbook.trust.sshwire import RSA as RSA
+from openbook.trust.sshwire import (
+    Reader,
+    UnsupportedKey,
+    WireError,
+    b64decode,
+    read_key,
+    refuse_type,
+    string,
 )
 
 ARMOR_BEGIN = "-----BEGIN SSH SIGNATURE-----"
 ARMOR_END = "-----END SSH SIGNATURE-----"
 MAGIC = b"SSHSIG"
 NAMESPACE = "git"
+VERSION = 1  # versions above it are refused; 0 is read as 1 (sshsig_parse_preamble)
 
-ED25519 = "ssh-ed25519"
-RSA = "ssh-rsa"
-ECDSA = {
-    "ecdsa-sha2-nistp256": ("nistp256", "sha256"),
-    "ecdsa-sha2-nistp384": ("nistp384", "sha384"),
-    "ecdsa-sha2-nistp521": ("nistp521", "sha512"),
-}
-KEY_TYPES = (ED25519, RSA, *ECDSA)
-_RSA_SIG_HASH = {"rsa-sha2-256": "sha256", "rsa-sha2-512": "sha512"}
-_MESSAGE_HASH = {"sha256": hashlib.sha256, "sha512": hashlib.sha512}
+_RSA_SIG_HASH = {b"rsa-sha2-256": "sha256", b"rsa-sha2-512": "sha512"}
+_MESSAGE_HASH = {b"sha256": hashlib.sha256, b"sha512": hashlib.sha512}
 
 
 class KeyFormatError(ValueError):
@@ -49,52 +57,9 @@ class BadSignature(ValueError):
     """A signature that cannot be parsed or does not verify."""
 
 
-class _Reader:
-    """SSH wire format: uint32 and length-prefixed strings."""
-
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-        self.pos = 0
-
-    def uint32(self) -> int:
-        if self.pos + 4 > len(self.data):
-            raise ValueError("truncated")
-        (value,) = struct.unpack_from(">I", self.data, self.pos)
-        self.pos += 4
-        return int(value)
-
-    def string(self) -> bytes:
-        size = self.uint32()
-        end = self.pos + size
-        if end > len(self.data):
-            raise ValueError("truncated")
-        value = self.data[self.pos : end]
-        self.pos = end
-        return value
-
-    def mpint(self) -> int:
-        return int.from_bytes(self.string(), "big", signed=True)
-
-    def raw(self, size: int) -> bytes:
-        end = self.pos + size
-        if end > len(self.data):
-            raise ValueError("truncated")
-        value = self.data[self.pos : end]
-        self.pos = end
-        return value
-
-    @property
-    def done(self) -> bool:
-        return self.pos == len(self.data)
-
-
-def _string(value: bytes) -> bytes:
-    return struct.pack(">I", len(value)) + value
-
-
 @dataclass(frozen=True)
 class PublicKey:
-    """An SSH public key: its algorithm, its wire-format blob and the comment after it."""
+    """An SSH public key: its algorithm, its canonical wire-format blob and its comment."""
 
     algorithm: str
     blob: bytes
@@ -124,155 +89,173 @@ def parse_public_key(text: str) -> PublicKey:
         raise KeyFormatError("it is not an SSH public key (expected 'ssh-ed25519 AAAA...')")
     algorithm, encoded = parts[0], parts[1]
     if algorithm not in KEY_TYPES:
-        raise KeyFormatError(
-            f"key type {algorithm} is not supported; use ssh-ed25519, ssh-rsa or ecdsa-sha2-*"
-        )
+        raise KeyFormatError(str(refuse_type(algorithm.encode("utf-8", "replace"))))
     try:
-        blob = base64.b64decode(encoded, validate=True)
-        reader = _Reader(blob)
-        if reader.string().decode("ascii") != algorithm:
-            raise ValueError("type mismatch")
-        _verifier(blob)
-    except (ValueError, UnicodeDecodeError) as exc:
+        blob = b64decode(encoded.encode("ascii"))
+        found, canonical, _ = _key(blob)
+        if found != algorithm:
+            raise WireError(f"its text says {algorithm} but it holds {found}")
+    except UnsupportedKey as exc:
+        raise KeyFormatError(str(exc)) from None
+    except (ValueError, UnicodeError) as exc:
         raise KeyFormatError(f"the {algorithm} key is damaged ({exc})") from None
     comment = "".join(c for c in (parts[2] if len(parts) > 2 else "") if c.isprintable())
-    return PublicKey(algorithm, blob, comment.strip())
+    return PublicKey(algorithm, canonical, comment.strip())
 
 
-_VERIFIERS: dict[bytes, tuple[str, Any]] = {}
+_KEYS: dict[bytes, tuple[str, bytes, Any]] = {}
 
 
-def _verifier(blob: bytes) -> tuple[str, Any]:
-    """The `cryptography` public key for a wire-format blob (cached: keys repeat)."""
-    cached = _VERIFIERS.get(blob)
-    if cached is not None:
-        return cached
-    reader = _Reader(blob)
-    algorithm = reader.string().decode("ascii")
-    key: Any
-    if algorithm == ED25519:
-        raw = reader.string()
-        if len(raw) != 32:
-            raise ValueError("an ed25519 key is 32 bytes")
-        key = Ed25519PublicKey.from_public_bytes(raw)
-    elif algorithm == RSA:
-        from cryptography.hazmat.primitives.asymmetric import rsa
-
-        e, n = reader.mpint(), reader.mpint()
-        key = rsa.RSAPublicNumbers(e, n).public_key()
-    elif algorithm in ECDSA:
-        from cryptography.hazmat.primitives.asymmetric import ec
-
-        curve_name = reader.string().decode("ascii")
-        if curve_name != ECDSA[algorithm][0]:
-            raise ValueError("curve does not match the key type")
-        curve: ec.EllipticCurve = {
-            "nistp256": ec.SECP256R1(),
-            "nistp384": ec.SECP384R1(),
-            "nistp521": ec.SECP521R1(),
-        }[curve_name]
-        key = ec.EllipticCurvePublicKey.from_encoded_point(curve, reader.string())
-    else:
-        raise ValueError(f"key type {algorithm} is not supported")
-    if not reader.done:
-        raise ValueError("trailing data")
-    _VERIFIERS[blob] = (algorithm, key)
-    return algorithm, key
+def _key(blob: bytes) -> tuple[str, bytes, Any]:
+    """`read_key`, cached: the same few keys sign every commit."""
+    cached = _KEYS.get(blob)
+    if cached is None:
+        if len(_KEYS) > 256:  # a history signed by many keys is not kept whole
+            _KEYS.clear()
+        cached = _KEYS[blob] = read_key(blob)
+    return cached
 
 
 @dataclass(frozen=True)
 class Signature:
-    """The fields of one SSHSIG blob."""
+    """The fields of one SSHSIG blob (names without the NUL OpenSSH allows after them)."""
 
     public_key: bytes
     namespace: str
     hash_algorithm: str
-    sig_algorithm: str
-    sig: bytes
+    signature: bytes  # the inner signature blob: string algorithm, then its fields
+    raw_namespace: bytes = field(default=b"", repr=False)
+    raw_hash: bytes = field(default=b"", repr=False)
+
+    @property
+    def sig_algorithm(self) -> str:
+        try:
+            return Reader(self.signature).cstring().decode("ascii", "replace")
+        except WireError:
+            return ""
 
 
 def dearmor(armored: bytes | str) -> bytes:
-    """The base64 body between the BEGIN and END lines, decoded."""
-    text = armored.decode("ascii") if isinstance(armored, bytes) else armored
-    lines = [line.strip() for line in text.strip().splitlines()]
-    if len(lines) < 3 or lines[0] != ARMOR_BEGIN or lines[-1] != ARMOR_END:
-        raise ValueError("not an armored SSH signature")
-    return base64.b64decode("".join(lines[1:-1]), validate=True)
+    """The blob inside the armor, read as sshsig_dearmor reads it: the BEGIN line at the
+    very start (LF or CRLF), the body up to the first LF + END line, anything after the
+    END line ignored, the body decoded as b64_pton decodes it (white space skipped)."""
+    data = armored.encode("utf-8") if isinstance(armored, str) else armored
+    begin = ARMOR_BEGIN.encode()
+    if not data.startswith(begin):
+        raise WireError("the signature does not start with its BEGIN line")
+    start = len(begin)
+    if data.startswith(b"\r\n", start):
+        start += 2
+    elif data.startswith(b"\n", start):
+        start += 1
+    else:
+        raise WireError("the BEGIN line does not end the line")
+    end = data.find(b"\n" + ARMOR_END.encode(), start)
+    if end < 0:
+        raise WireError("the signature has no END line")
+    body = data[start:end]
+    nul = body.find(b"\0")
+    if nul >= 0:
+        if nul != len(body) - 1:
+            raise WireError("the signature holds a NUL byte")
+        body = body[:-1]
+    return b64decode(body)
 
 
 def parse_signature(armored: bytes | str) -> Signature:
     try:
-        reader = _Reader(dearmor(armored))
-        if reader.raw(6) != MAGIC or reader.uint32() != 1:
-            raise ValueError("not an SSHSIG version 1 blob")
+        reader = Reader(dearmor(armored))
+        if reader.raw(6) != MAGIC:
+            raise WireError("not an SSHSIG blob")
+        version = reader.uint32()
+        if version > VERSION:
+            raise WireError(f"signature version {version} is newer than version {VERSION}")
         public_key = reader.string()
-        namespace = reader.string().decode("utf-8")
-        reader.string()  # reserved
-        hash_algorithm = reader.string().decode("ascii")
-        inner = _Reader(reader.string())
-        sig_algorithm = inner.string().decode("ascii")
-        sig = inner.string()
+        namespace = reader.cstring()
+        reader.string()  # reserved: read and ignored, as OpenSSH does
+        hash_algorithm = reader.cstring()
+        signature = reader.string()
         if not reader.done:
-            raise ValueError("trailing data")
-    except (ValueError, UnicodeDecodeError) as exc:
+            raise WireError("trailing data after the signature")
+    except WireError as exc:
         raise BadSignature(f"the signature cannot be read ({exc})") from None
-    return Signature(public_key, namespace, hash_algorithm, sig_algorithm, sig)
+    return Signature(
+        public_key,
+        namespace.decode("utf-8", "replace"),
+        hash_algorithm.decode("ascii", "replace"),
+        signature,
+        namespace,
+        hash_algorithm,
+    )
 
 
 def signed_data(namespace: str, hash_algorithm: str, message: bytes) -> bytes:
-    digest = _MESSAGE_HASH[hash_algorithm](message).digest()
+    digest = _MESSAGE_HASH[hash_algorithm.encode()](message).digest()
     return (
         MAGIC
-        + _string(namespace.encode("utf-8"))
-        + _string(b"")
-        + _string(hash_algorithm.encode("ascii"))
-        + _string(digest)
+        + string(namespace.encode("utf-8"))
+        + string(b"")
+        + string(hash_algorithm.encode("ascii"))
+        + string(digest)
     )
 
 
 def verify(armored: bytes | str, message: bytes, namespace: str = NAMESPACE) -> PublicKey:
     """Check `armored` over `message`. Returns the signer's public key; raises BadSignature."""
     sig = parse_signature(armored)
-    if sig.namespace != namespace:
-        raise BadSignature(f"the signature is for '{sig.namespace}', not '{namespace}'")
-    if sig.hash_algorithm not in _MESSAGE_HASH:
-        raise BadSignature(f"hash {sig.hash_algorithm} is not allowed")
+    if sig.raw_hash not in _MESSAGE_HASH:
+        raise BadSignature(f"hash {sig.hash_algorithm} is not allowed (only sha256, sha512)")
     try:
-        algorithm, key = _verifier(sig.public_key)
-    except (ValueError, UnicodeDecodeError) as exc:
+        algorithm, canonical, key = _key(sig.public_key)
+    except UnsupportedKey as exc:
+        raise BadSignature(f"the signature cannot be checked: {exc}") from None
+    except ValueError as exc:
         raise BadSignature(f"the signing key cannot be read ({exc})") from None
+    if sig.raw_namespace != namespace.encode("utf-8"):
+        raise BadSignature(f"the signature is for '{sig.namespace}', not '{namespace}'")
     data = signed_data(namespace, sig.hash_algorithm, message)
     try:
-        _check(algorithm, key, sig, data)
+        _check(algorithm, key, sig.signature, data)
     except (InvalidSignature, ValueError):
         raise BadSignature("the signature does not match the commit") from None
-    return PublicKey(algorithm, sig.public_key)
+    return PublicKey(algorithm, canonical)
 
 
-def _check(algorithm: str, key: Any, sig: Signature, data: bytes) -> None:
+def _check(algorithm: str, key: Any, signature: bytes, data: bytes) -> None:
+    """sshkey_verify for one key type (ssh-ed25519.c, ssh-rsa.c, ssh-ecdsa.c)."""
+    reader = Reader(signature)
+    sig_type = reader.cstring()
+    blob = reader.string()
+    if not reader.done:
+        raise WireError("trailing data in the signature")
     if algorithm == ED25519:
-        if sig.sig_algorithm != ED25519:
-            raise ValueError("signature type does not match the key")
-        key.verify(sig.sig, data)
+        if sig_type != ED25519.encode() or len(blob) != 64:
+            raise WireError("not an ed25519 signature")
+        key.verify(blob, data)
         return
     from cryptography.hazmat.primitives import hashes
 
     if algorithm == RSA:
         from cryptography.hazmat.primitives.asymmetric import padding
 
-        name = _RSA_SIG_HASH.get(sig.sig_algorithm)
+        name = _RSA_SIG_HASH.get(sig_type)
+        size = (key.key_size + 7) // 8
         if name is None:
-            raise ValueError("RSA signatures must use rsa-sha2-256 or rsa-sha2-512")
+            raise WireError("RSA signatures must use rsa-sha2-256 or rsa-sha2-512")
+        if len(blob) > size:
+            raise WireError("the RSA signature is longer than the key")
         chosen = hashes.SHA256() if name == "sha256" else hashes.SHA512()
-        key.verify(sig.sig, data, padding.PKCS1v15(), chosen)
+        key.verify(blob.rjust(size, b"\0"), data, padding.PKCS1v15(), chosen)
         return
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
-    if sig.sig_algorithm != algorithm:
-        raise ValueError("signature type does not match the key")
-    inner = _Reader(sig.sig)
+    if sig_type != algorithm.encode():
+        raise WireError("signature type does not match the key")
+    inner = Reader(blob)
     r, s = inner.mpint(), inner.mpint()
+    if not inner.done:
+        raise WireError("trailing data in the ECDSA signature")
     digest: hashes.HashAlgorithm = {
         "sha256": hashes.SHA256(),
         "sha384": hashes.SHA384(),
@@ -288,7 +271,7 @@ def ed25519_public(private: Ed25519PrivateKey, comment: str = "") -> PublicKey:
     from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
     raw = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-    return PublicKey(ED25519, _string(ED25519.encode()) + _string(raw), comment)
+    return PublicKey(ED25519, string(ED25519.encode()) + string(raw), comment)
 
 
 def sign_ed25519(private: Ed25519PrivateKey, message: bytes, namespace: str = NAMESPACE) -> str:
@@ -296,15 +279,15 @@ def sign_ed25519(private: Ed25519PrivateKey, message: bytes, namespace: str = NA
     that build signed commits in bulk, such as the benchmark)."""
     public = ed25519_public(private)
     data = signed_data(namespace, "sha512", message)
-    sig = _string(ED25519.encode()) + _string(private.sign(data))
+    sig = string(ED25519.encode()) + string(private.sign(data))
     blob = (
         MAGIC
-        + struct.pack(">I", 1)
-        + _string(public.blob)
-        + _string(namespace.encode("utf-8"))
-        + _string(b"")
-        + _string(b"sha512")
-        + _string(sig)
+        + struct.pack(">I", VERSION)
+        + string(public.blob)
+        + string(namespace.encode("utf-8"))
+        + string(b"")
+        + string(b"sha512")
+        + string(sig)
     )
     body = base64.b64encode(blob).decode("ascii")
     lines = [body[i : i + 70] for i in range(0, len(body), 70)]
