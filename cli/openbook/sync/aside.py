@@ -103,8 +103,10 @@ def consent_items(vault: Vault, head: str, incoming: str) -> list[SetAside]:
     for f in arriving_unproven(vault, head, incoming):
         who = names[f.partner].name.split()[0] if f.partner in names else f.partner
         said = WHAT["answered"] if f.field == "answered" else "is " + claim_words(f.field)
-        writer = by_email.get(f.by.lower(), "A") if f.by else "A"
-        commit = f"{writer}'s commit {f.commit[:7]}" if f.commit else "An uncommitted change"
+        writer = by_email.get(f.by.lower()) if f.by else None
+        commit = f"Commit {f.commit[:7]}" if f.commit else "A change never committed"
+        if writer and f.commit:
+            commit = f"{writer}'s commit {f.commit[:7]}"
         items.append(
             SetAside(
                 f.commit or f.path,
