@@ -1,6 +1,6 @@
-"""What may enter the work tree from the partner: the rules for one tree, checked on the
-tree of the incoming head and of the merge result (never on every commit's tree, so a
-problem the partner already removed does not block sync for ever).
+"""What may enter the work tree from the partner: the rules for one tree, checked only
+on what would enter the work tree (never on every commit's tree, so a problem the
+partner already removed does not block sync for ever); `clone` checks a whole tree.
 
 - only regular files (no symbolic links, no submodules), only where a vault keeps files;
 - paths at most 255 bytes, printable (no control or invisible format characters), in
@@ -220,13 +220,6 @@ def tree_problems(root: Path, rev: str, *, vault: bool = True) -> list[str]:
     if vault and not any(e.path == CONFIG_NAME for e in entries):
         found.append(f"a tree without {CONFIG_NAME} (the vault's settings would be gone)")
     return found + _twins(e.path for e in entries)
-
-
-def new_problems(root: Path, rev: str, known: Iterable[str]) -> list[str]:
-    """The problems of the tree of `rev` that are not among `known` (those of the tree
-    already in the work tree: only what would newly enter it counts)."""
-    old = set(known)
-    return [p for p in tree_problems(root, rev) if p not in old]
 
 
 def passed_through(root: Path, head: str | None, incoming: str) -> list[str]:
