@@ -86,9 +86,9 @@ def tree_items(vault: Vault, old: str, new: str, remote: str) -> list[SetAside]:
                 SetAside(
                     CONFIG_NAME,
                     "config",
-                    f"{CONFIG_NAME} from {remote} does not load ({shown(problem)}); it was set "
-                    "aside and the settings in force stay as they are (config). Ask your "
-                    "partner to fix it with a new commit.",
+                    f"{CONFIG_NAME} does not load as it came from {remote} ({shown(problem)}); "
+                    "it was set aside and the settings in force stay as they are (config). "
+                    "Ask your partner to fix it with a new commit.",
                 )
             )
     return items
