@@ -133,26 +133,25 @@ def test_a_forged_acceptance_leaves_the_agreement_proposed_in_every_output(pair:
         status = json.loads(invoke(["status", "--json"], vault=root).stdout)
         assert "A-001" in [a["id"] for a in status["agreements_waiting"]]
     assert pair.sync("bob").exit_code in (0, 1, 4)
-    assert pair.sync("alice").exit_code in (0, 4)
+    assert pair.sync("alice").exit_code in (0, 1)
     agenda = json.loads(invoke(["agenda", "--json"], vault=pair.alice).stdout)
     assert "A-001" in agenda["agreements_proposed"]
 
 
-def test_a_forged_consent_that_arrives_is_refused_by_sync(pair: Pair) -> None:
+def test_a_forged_consent_that_arrives_is_merged_and_does_not_count(pair: Pair) -> None:
     _forge_acceptance(pair)
     git(pair.bob, "push", "-q", "origin", "HEAD:main")
-    before = git(pair.alice, "rev-parse", "HEAD")
     res = pair.sync("alice")
-    assert res.exit_code == 4
-    sha = git(pair.bob, "rev-parse", "--short=7", "HEAD")
-    assert res.stderr == (
-        "openbook: Incoming changes from origin claim a consent nobody gave: "
-        f"{AGREEMENT} says Alice Example is listed in accepted_by, but {sha} is not their "
-        "own. Nothing was merged or pushed. Each partner consents from their own copy; talk "
-        "with each other before anything else, and see the safe ways forward with 'openbook "
-        "doctor'.\n"
-    )
-    assert git(pair.alice, "rev-parse", "HEAD") == before
+    assert (res.exit_code, res.stderr) == (1, "")
+    sha = git(pair.bob, "rev-parse", "HEAD")
+    assert (
+        f"Bob's commit {sha[:7]} says Alice is listed in accepted_by in {AGREEMENT}; it does "
+        "not count, since only Alice's own commit gives Alice's consent (consent-unproven)."
+    ) in res.stdout.splitlines()
+    assert git(pair.alice, "rev-parse", "HEAD^2") == sha
+    assert f"Openbook-Set-Aside: {sha} consent-unproven" in git(pair.alice, "log", "-1")
+    agenda = json.loads(invoke(["agenda", "--json"], vault=pair.alice).stdout)
+    assert "A-001" in agenda["agreements_proposed"]
 
 
 def test_consent_given_from_the_partners_own_copy_arrives(pair: Pair) -> None:

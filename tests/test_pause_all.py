@@ -96,8 +96,8 @@ def _status_paused(root: Path, who: str) -> dict[str, object] | None:
 
 def test_the_other_partner_cannot_end_a_pause_with_plain_git(pair: Pair) -> None:
     """Bob paused; Alice writes `resumed:` into his pause note with plain git, as herself.
-    Bob's sync refuses it (nothing merged), and on Alice's own clone the pause still holds
-    and `check` names the forged end."""
+    Bob's sync merges it and sets it aside (exit 1: the claim does not count), the pause
+    still holds on both clones, and `check` names the forged end."""
     note = "pauses/2026/2026-11-24-2030-bob.md"
     assert invoke(["pause", "--all"], vault=pair.bob).exit_code == 0
     assert pair.sync("bob").exit_code == 0
@@ -112,17 +112,16 @@ def test_the_other_partner_cannot_end_a_pause_with_plain_git(pair: Pair) -> None
     assert (
         f"{note}:6:1: error: Bob Example is named as ending the pause, but the commit that added it"
     ) in check.stdout
-    head = pair.head("bob")
     res = pair.sync("bob")
-    assert res.exit_code == 4, res.stdout + res.stderr
-    assert pair.head("bob") == head
+    assert res.exit_code == 1, res.stdout + res.stderr
+    assert "is named as ending the pause in " + note + "; it does not count" in res.stdout
+    assert pair.remote_head() == pair.head("bob")
     assert _status_paused(pair.bob, "bob") is not None
-    assert "resumed:\n" in (pair.bob / note).read_text()
 
 
 def test_a_pause_written_in_the_other_partners_name_never_holds(pair: Pair) -> None:
-    """Alice commits a pause note saying Bob paused: it holds for no one, and sync refuses
-    it on Bob's side."""
+    """Alice commits a pause note saying Bob paused: it holds for no one, and Bob's sync
+    merges it and sets the claim aside."""
     note = "pauses/2026/2026-11-24-2000-bob.md"
     text = "---\ntype: pause\nby: bob\nsince: 2026-11-24 20:00\nuntil:\nresumed:\n---\n"
     commit_and_push(pair.alice, "alice", {note: text}, "pause as bob")
@@ -131,5 +130,7 @@ def test_a_pause_written_in_the_other_partners_name_never_holds(pair: Pair) -> N
         "named as the one who paused everything"
         in invoke(["check"], vault=pair.alice, as_partner="alice").stdout
     )
-    assert pair.sync("bob").exit_code == 4
-    assert not (pair.bob / note).exists()
+    res = pair.sync("bob")
+    assert res.exit_code == 1, res.stdout + res.stderr
+    assert "does not count" in res.stdout
+    assert _status_paused(pair.bob, "bob") is None

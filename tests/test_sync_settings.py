@@ -1,7 +1,9 @@
 """Shared settings merge like settings (SPEC 5): openbook.yml, language.md and templates
 merge key by key when the two sides changed different keys (exit 0); a key both changed
-keeps ours and theirs goes into a conflict note in reviews/, which check, status and the
-agenda list and which the other side's sync receives like any note (exit 3, then 0)."""
+keeps ours and theirs is written verbatim beside the file as a conflict copy with the same
+extension (openbook.conflict-alice-SHA.yml; a template's or .gitignore's goes into a
+conflict note in reviews/), which check, status and the agenda list and which the other
+side's sync receives like any note (exit 3, then 0)."""
 
 from __future__ import annotations
 
@@ -51,13 +53,13 @@ def test_both_change_the_meeting_time(pair: Pair) -> None:
     theirs, sha = alice_pushes(pair, "openbook.yml", "at: '19:00'", "at: '18:00'")
     ours = edit(pair.bob, "openbook.yml", "at: '19:00'", "at: '20:00'")
     res = pair.sync("bob")
-    note = f"reviews/openbook.yml.conflict-alice-{sha[:7]}.md"
+    note = f"openbook.conflict-alice-{sha[:7]}.yml"
     assert (res.exit_code, res.stderr) == (3, "")
     assert undated(res.stdout) == (
         "Alice changed openbook.yml.\n"
         "Synced with origin: committed 1 change, shared 2 changes.\n"
         f"openbook.yml: you both changed meeting. Yours stays there and Alice's version is "
-        f"in {note}; agree on one together, put it in openbook.yml, then delete the note.\n"
+        f"in {note}; agree on one together, put it in openbook.yml, then delete the copy.\n"
         "Both versions are safe in the history; 'openbook status' lists the copies until "
         "they are deleted.\n"
         "Bob Example proposed new settings on DAY: meeting at 20:00, was 19:00. Until both "
@@ -66,9 +68,7 @@ def test_both_change_the_meeting_time(pair: Pair) -> None:
         "1 file to reconcile.\n"
     )
     assert (pair.bob / "openbook.yml").read_text() == ours
-    assert (pair.bob / note).read_text() == conflict_note(
-        "openbook.yml", sha, theirs, "meeting", "`meeting`"
-    )
+    assert (pair.bob / note).read_text() == theirs
     status = invoke(["status"], vault=pair.bob, as_partner="bob")
     assert f"  Conflict copy to reconcile: {note} (keep what you both want, then delete it).\n" in (
         status.stdout
@@ -139,7 +139,7 @@ def test_partners_and_checkins_merge_one_level_deeper(pair: Pair) -> None:
     assert res.exit_code == 3
     assert (
         "openbook.yml: you both changed checkins.bob. Yours stays there and Alice's version is "
-        f"in reviews/openbook.yml.conflict-alice-{sha[:7]}.md;"
+        f"in openbook.conflict-alice-{sha[:7]}.yml;"
     ) in res.stdout
 
 
@@ -158,12 +158,11 @@ def test_language_merges_key_by_key(pair: Pair) -> None:
     theirs, sha = alice_pushes(pair, "language.md", "pineapple", "banana")
     edit(pair.bob, "language.md", "pineapple", "kiwi")
     res = pair.sync("bob")
-    note = f"reviews/language.md.conflict-alice-{sha[:7]}.md"
+    copy = f"language.conflict-alice-{sha[:7]}.md"
     assert res.exit_code == 3
     assert "timeout_word: kiwi\n" in (pair.bob / "language.md").read_text()
-    assert (pair.bob / note).read_text() == conflict_note(
-        "language.md", sha, theirs, "timeout_word", "`timeout_word`"
-    )
+    assert (pair.bob / copy).read_text() == theirs
+    assert copy in invoke(["status"], vault=pair.bob, as_partner="bob").stdout
 
 
 def test_a_template_both_changed_on_the_same_line(pair: Pair) -> None:

@@ -17,7 +17,12 @@ from openbook.errors import Busy, ConfigError, OpenbookError, VaultNotFound
 from openbook.git.index import clear_private_leftovers
 from openbook.git.state import clear_own_ref_locks, clear_stale_ref_locks, require_safe_state
 from openbook.notes.parse import Problem
-from openbook.notetypes.registry import LANGUAGE_FILE, NOTE_FOLDERS, is_conflict_copy
+from openbook.notetypes.registry import (
+    LANGUAGE_FILE,
+    NOTE_FOLDERS,
+    is_conflict_copy,
+    is_top_copy,
+)
 
 SKIP_DIRS = {"node_modules", "__pycache__"}
 
@@ -226,6 +231,11 @@ class Vault:
         lang = os.path.join(root, LANGUAGE_FILE)
         with contextlib.suppress(FileNotFoundError):
             yield LANGUAGE_FILE, os.lstat(lang)
+        # conflict copies of openbook.yml and language.md, beside them
+        with contextlib.suppress(OSError), os.scandir(root) as top:
+            for entry in sorted(top, key=lambda e: e.name):
+                if is_top_copy(entry.name) and entry.is_file(follow_symlinks=False):
+                    yield entry.name, entry.stat(follow_symlinks=False)
         for folder in NOTE_FOLDERS:
             base = os.path.join(root, folder)
             if os.path.isdir(base) and not os.path.islink(base):

@@ -243,7 +243,11 @@ def _load_one(root: str, rel: str, st: os.stat_result, cfg: Config) -> Note:
         return _refused(
             rel, "encoding", f"cannot read this file ({exc.strerror}); check its permissions"
         )
-    note = validate_note(parse_bytes(rel, data, positions=False), cfg)
+    note = parse_bytes(rel, data, positions=False)
+    if not rel.endswith(".md"):  # a conflict copy of openbook.yml: a copy, not a note
+        note.problems.clear()
+        return validate_note(note, cfg)
+    note = validate_note(note, cfg)
     if note.problems:  # read again, with positions, to say exactly where
         note = validate_note(parse_bytes(rel, data), cfg)
     return note

@@ -23,8 +23,12 @@ LANGUAGE_FILE = "language.md"
 _SUFFIXED = re.compile(r"-[2-9]|-[1-9][0-9]+")
 
 CONFLICT_COPY = re.compile(
-    r"^(?P<stem>.+)\.conflict-(?P<partner>[a-z][a-z0-9-]{0,31})-(?P<sha>[0-9a-f]{7})\.md$"
+    r"^(?P<stem>.+)\.conflict-(?P<partner>[a-z][a-z0-9-]{0,31})-(?P<sha>[0-9a-f]{7})"
+    r"(?P<ext>\.[A-Za-z0-9]{1,10})?$"
 )
+# the shared settings whose conflict copies sit beside them, at the top of the vault:
+# openbook.conflict-alice-SHA.yml, language.conflict-alice-SHA.md
+TOP_COPIES = ("openbook.yml", LANGUAGE_FILE)
 
 Meta = dict[str, Any]
 Pos = tuple[int, int]
@@ -33,7 +37,8 @@ Ref = tuple[str, Where]  # an id another note is referred to by, and where it is
 
 
 def is_conflict_copy(path: str) -> bool:
-    """A copy sync left beside a note both partners changed: NAME.conflict-PARTNER-SHA.md."""
+    """A copy sync left beside a file both partners changed, its extension kept:
+    NAME.conflict-PARTNER-SHA.md (a note), openbook.conflict-PARTNER-SHA.yml."""
     return ".conflict-" in path and CONFLICT_COPY.match(path.rsplit("/", 1)[-1]) is not None
 
 
@@ -43,9 +48,15 @@ def conflict_original(path: str) -> str:
     folder, _, name = path.rpartition("/")
     match = CONFLICT_COPY.match(name)
     stem = match["stem"] if match else name[:-3]
-    if folder == SETTINGS_COPIES and (original := _settings_original(stem)):
+    ext = (match["ext"] or "") if match else ".md"
+    if folder == SETTINGS_COPIES and ext == ".md" and (original := _settings_original(stem)):
         return original
-    return f"{folder}/{stem}.md" if folder else f"{stem}.md"
+    return f"{folder}/{stem}{ext}" if folder else f"{stem}{ext}"
+
+
+def is_top_copy(path: str) -> bool:
+    """A conflict copy of openbook.yml or language.md, beside it at the top."""
+    return "/" not in path and is_conflict_copy(path) and conflict_original(path) in TOP_COPIES
 
 
 # Sync writes the partner's version of a shared file outside the note folders that both

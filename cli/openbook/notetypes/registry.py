@@ -27,6 +27,7 @@ from openbook.notetypes.base import (
     conflict_original,
     is_conflict_copy,
     is_draft,
+    is_top_copy,
     iso_week,
     settings_stem,
 )
@@ -55,6 +56,7 @@ __all__ = [
     "id_type",
     "is_conflict_copy",
     "is_draft",
+    "is_top_copy",
     "iso_week",
     "note_date",
     "settings_stem",
@@ -106,6 +108,6 @@ def shared_path(path: str) -> bool:
     if path.rsplit("/", 1)[-1] == ".gitattributes":
         return False  # attributes could choose merge drivers or rewrite notes
     if "/" not in path:
-        return path.startswith("README")
+        return path.startswith("README") or is_top_copy(path)
     top = path.split("/", 1)[0]
     return top in NOTE_FOLDERS or path.startswith(".openbook/templates/")

@@ -22,6 +22,7 @@ from openbook.ritual.agenda_facts import (  # noqa: F401 (importable from here t
 )
 from openbook.ritual.agenda_short import POSTPONE, SHORT_SECTIONS, cannot_wait
 from openbook.ritual.agreements import agreement_lines
+from openbook.ritual.aside import set_aside_texts
 from openbook.ritual.calendar import (
     fmt_day,
     fmt_dt,
@@ -82,7 +83,7 @@ def build_agenda(
     topics = _topics(f)
     ag = f.agreements
     data = {
-        **_opening(f),
+        **_opening(f, set_aside_texts(vault)),
         "sections": SECTIONS,
         "appreciations": to_data(appreciations(f.notes, f.win)),
         "went_right": _went_right(f),
@@ -136,7 +137,7 @@ def _short(f: AgendaFacts) -> dict[str, Any]:
 # --------------------------------------------------------------------- sections
 
 
-def _opening(f: AgendaFacts) -> dict[str, Any]:
+def _opening(f: AgendaFacts, set_aside: list[str]) -> dict[str, Any]:
     failed = sorted(f.result.failed_paths())
     notices: list[str] = []
     if failed:
@@ -147,6 +148,7 @@ def _opening(f: AgendaFacts) -> dict[str, Any]:
     notices += [o.message for o in f.questions.odd]
     notices += [c["text"] for c in f.consent.values() if c]
     notices += _unverified(f)
+    notices += set_aside  # what the last sync merged but set aside (SPEC 5)
     copies = sorted(p for p in f.result.parsed if is_conflict_copy(p))
     return {
         "date": f.meeting.isoformat(),

@@ -14,6 +14,7 @@ from openbook.git import repo as gitrepo
 from openbook.notetypes.registry import shared_path
 from openbook.record.pending import held_back, pending_changes
 from openbook.ritual.agreements import Agreements, agreement_facts
+from openbook.ritual.aside import set_aside_texts
 from openbook.ritual.binding import pause_now, schedule_notice, settings_proposal
 from openbook.ritual.calendar import utc
 from openbook.ritual.counting import (
@@ -58,6 +59,7 @@ class Overview:
     invalid_notes: list[str] = field(default_factory=list)
     config_problems: list[str] = field(default_factory=list)
     last_sync: dict[str, Any] | None = None
+    set_aside: list[str] = field(default_factory=list)  # what the last sync set aside
     paused: dict[str, Any] | None = None  # the pause that holds now
     settings_proposal: dict[str, Any] | None = None  # new settings waiting for consent
     # no check-in schedule agreed yet: {"text"} saying how to propose one
@@ -93,6 +95,7 @@ class Overview:
             "drafts": self.drafts,
             "config_problems": self.config_problems,
             "last_sync": self.last_sync,
+            "set_aside": self.set_aside,
             "paused": self.paused,
             "settings_proposal": self.settings_proposal,
             "schedule_agreed": self.no_schedule is None,
@@ -182,6 +185,7 @@ def gather(vault: Vault, me: str | None) -> Overview:
     elif vault.git_dir is not None:
         ov.uncommitted = [c.path for c in gitrepo.status(vault.root, ".")]
     ov.last_sync = read_last_sync(vault)
+    ov.set_aside = set_aside_texts(vault)
     ov.paused = pause_now(notes, vault.config, now)
     ov.settings_proposal = settings_proposal(hist, vault.config)
     ov.no_schedule = schedule_notice(model, now, ov.settings_proposal)

@@ -140,6 +140,7 @@ def _tail_lines(ov: Overview) -> list[str]:
         lines.append(f"Not shared: {item['path']}, because {item['why']}. {item['fix']}")
     if len(ov.not_shared) > 10:
         lines.append(f"  and {plural(len(ov.not_shared) - 10, 'more file')} not shared.")
+    lines += [f"Set aside: {text}" for text in ov.set_aside]
     if ov.last_sync:
         lines.append(f"Last sync: {_sync_when(ov)}, {ov.last_sync.get('result', '?')}.")
     else:

@@ -9,6 +9,7 @@ from openbook.errors import Busy, OpenbookError, RemoteUnreachable
 from openbook.git.state import clear_index_lock, git_dir_of, unsafe_state
 from openbook.ritual.overview import read_last_sync
 from openbook.start import refusals
+from openbook.start.blocked import sync_blockers
 from openbook.start.rewrite import RemoteState, look
 from openbook.sync.resign import resign
 from openbook.vault import Vault
@@ -56,6 +57,9 @@ def _local(vault: Vault) -> list[Finding]:
         if state:
             sentence, _, step = state.partition("; ")
             findings.append(Finding(sentence + ".", step[:1].upper() + step[1:], "git-state"))
+    findings += [
+        Finding(b.what, b.next_step, b.kind, commands=b.commands) for b in sync_blockers(vault)
+    ]
     if not vault.config.ok:
         first = vault.config.problems[0]
         findings.append(

@@ -17,11 +17,10 @@ from dataclasses import dataclass
 
 from openbook.errors import IntegrityAlert, OpenbookError, RemoteUnreachable, shown
 from openbook.git import plumbing
-from openbook.sync.integrity import refuse_unsafe, refuse_unverified
+from openbook.sync.integrity import refuse_unverified
 from openbook.sync.merge import Integration, integrate, partner_name
 from openbook.sync.refs import SyncRefs
 from openbook.sync.transport import fetch, push
-from openbook.sync.tree import new_problems, tree_problems
 from openbook.trust.verify import Problem, verify_range
 from openbook.vault import Vault
 from openbook.words import plural
@@ -145,9 +144,7 @@ class HoldTaken:
     refused: str = ""  # why it was not merged (its commits fail the checks)
 
 
-def take_hold(
-    vault: Vault, me: str, refs: SyncRefs, head: str, known: list[str] | None
-) -> HoldTaken | None:
+def take_hold(vault: Vault, me: str, refs: SyncRefs, head: str) -> HoldTaken | None:
     """Fetch the other partner's hold branch and merge what it holds that HEAD lacks, with
     the checks of the main branch. None when there is nothing to take (no such branch,
     nothing new, the remote not answering). What fails the checks is not merged and does
@@ -165,14 +162,12 @@ def take_hold(
             return None
         if theirs is None or plumbing.is_ancestor(root, theirs, head):
             return None
-        known = tree_problems(root, head) if known is None else known
         try:
-            refuse_unsafe(new_problems(root, theirs, known), remote)
             refuse_unverified(vault, head, theirs, remote)
         except IntegrityAlert as exc:
             return HoldTaken(theirs, refused=f"Not merged from {hold_branch(other)}: {exc}")
         counts = plumbing.ahead_behind(root, head, theirs)
-        done = integrate(vault, me, head, theirs, counts, remote, hold_branch(other), known)
+        done = integrate(vault, me, head, theirs, counts, remote, hold_branch(other))
         return HoldTaken(theirs, done)
     finally:
         plumbing.delete_ref(root, temp)

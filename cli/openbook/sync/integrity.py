@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from openbook.check.provenance import WHAT, arriving_unproven, claim_words
 from openbook.errors import IntegrityAlert, shown
 from openbook.git import plumbing
 from openbook.git import repo as gitrepo
@@ -76,22 +75,8 @@ def refuse_unsafe(problems: list[str], remote: str, *, merged: bool = False) -> 
 def refuse_unverified(vault: Vault, head: str, incoming: str, remote: str) -> None:
     """Every incoming commit must verify (SPEC section 7: a foreign root always, the
     signature rules where signatures are in force) before anything is merged: exit 4
-    with the commits named, nothing merged."""
-    forged = arriving_unproven(vault, head, incoming)
-    if forged:
-        names = vault.config.partners
-        said = "; ".join(
-            f"{f.path} says {names[f.partner].name if f.partner in names else f.partner} "
-            f"{WHAT['answered'] if f.field == 'answered' else 'is ' + claim_words(f.field)}, but "
-            f"{f.commit[:7] or 'no commit'} is not their own"
-            for f in forged[:5]
-        )
-        raise IntegrityAlert(
-            f"Incoming changes from {remote} claim a consent nobody gave: {shown(said)}. "
-            "Nothing was merged or pushed. Each partner consents from their own copy; talk "
-            "with each other before anything else, and see the safe ways forward with "
-            "'openbook doctor'."
-        )
+    with the commits named, nothing merged. A consent claim that does not hold is never a
+    reason to refuse: it is set aside (aside.py)."""
     problems = verify_range(vault.root, head, incoming)  # judged only where in force
     if problems:
         lines = "; ".join(shown(p.format(vault.tz)) for p in problems[:5])

@@ -3,7 +3,9 @@
 are renumbered first (renumber.py). A conflicted note keeps ours at its path and theirs
 verbatim beside it as a conflict copy; a conflicted shared setting merges key by key,
 and what both changed goes into a settings conflict note (settings.py). No markers, no
-half-done merge; the merged tree is checked (tree.py) before the work tree moves."""
+half-done merge. What would enter the work tree is checked (tree.py) and what breaks a
+rule is set aside (aside.py); a path changed locally and not committed is never touched:
+the partner's version goes beside it as a conflict copy."""
 
 from __future__ import annotations
 
@@ -12,15 +14,18 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from openbook.config import CONFIG_NAME
 from openbook.errors import OpenbookError, shown
-from openbook.git import plumbing
+from openbook.git import plumbing, worktree
 from openbook.git import repo as gitrepo
 from openbook.git.ledger import identity, message
+from openbook.notetypes.base import TOP_COPIES
+from openbook.sync import aside as setaside
 from openbook.sync import renumber, settings
-from openbook.sync.integrity import refuse_unsafe
+from openbook.sync.aside import SetAside
 from openbook.sync.renumber import Renamed
 from openbook.sync.result import ConflictFile
-from openbook.sync.tree import REGULAR_MODES, new_problems
+from openbook.sync.tree import REGULAR_MODES
 from openbook.trust.signing import commit_tree_sign_args
 from openbook.vault import Vault
 from openbook.words import plural
@@ -37,12 +42,14 @@ class Integration:
     conflicts: list[ConflictFile] = field(default_factory=list)
     renamed: list[Renamed] = field(default_factory=list)
     renamed_by: str = ""  # the partner whose new notes ours were renamed for
+    set_aside: list[SetAside] = field(default_factory=list)
 
 
 def copy_name(path: str, partner: str, sha: str) -> str:
+    """`<stem>.conflict-<partner>-<sha7><ext>` beside the file, its extension kept."""
     p = PurePosixPath(path)
-    suffix = p.suffix or ".md"
-    stem = p.name[: -len(p.suffix)] if p.suffix else p.name
+    suffix = p.suffix if p.stem else ""
+    stem = p.name[: -len(suffix)] if suffix else p.name
     return str(p.with_name(f"{stem}.conflict-{partner}-{sha[:7]}{suffix}"))
 
 
@@ -59,7 +66,8 @@ def conflict_line(c: ConflictFile, vault: Vault) -> str:
         keys = ", ".join(shown(k) for k in c.keys)
         return (
             f"{c.path}: you both changed {keys}. Yours stays there and {name}'s version is "
-            f"in {c.copy}; agree on one together, put it in {c.path}, then delete the note."
+            f"in {c.copy}; agree on one together, put it in {c.path}, then delete the "
+            f"{'copy' if c.path in TOP_COPIES else 'note'}."
         )
     if c.kind == "both-changed":
         return (
@@ -103,11 +111,15 @@ def _setting(
     entries = [(ours[0], plumbing.write_blob(root, merged.text) if merged.text else ours[1], path)]
     if not merged.conflicts:
         return entries, None
-    copy = settings.copy_path(path, who, sha)
-    note = settings.conflict_note(
-        path, partner_name(vault, who), sha, blobs[their[1]], merged.conflicts
-    )
-    entries.append(("100644", plumbing.write_blob(root, note), copy))
+    if path in TOP_COPIES:  # beside the file, verbatim, its extension kept
+        copy = copy_name(path, who, sha)
+        entries.append((their[0], their[1], copy))
+    else:
+        copy = settings.copy_path(path, who, sha)
+        note = settings.conflict_note(
+            path, partner_name(vault, who), sha, blobs[their[1]], merged.conflicts
+        )
+        entries.append(("100644", plumbing.write_blob(root, note), copy))
     keys = [] if merged.conflicts == [settings.WHOLE] else merged.conflicts
     return entries, ConflictFile(path, "both-changed", copy, who, sha, keys)
 
@@ -144,22 +156,105 @@ def _resolve(
         elif their:
             entries.append((*their, path))
             files.append(ConflictFile(path, "deleted-here", None, who, sha))
+    return _scratch_tree(vault, tree, entries), files
+
+
+def _keep_local(
+    vault: Vault, head: str, tree: str, base: str, theirs: str
+) -> tuple[str, list[ConflictFile]]:
+    """Paths changed locally and not committed (staged, unstaged, untracked) that the
+    merge would change keep what HEAD has; the merge's version goes beside as a copy."""
+    root = vault.root
+    changed = worktree.changed_entries(root, head, tree)
+    touched = _touched(root, head, changed)
+    if not touched:
+        return tree, []
+    ours = worktree.tree_entries(root, head, touched)
+    rows: list[tuple[str, str, str]] = []
+    files: list[ConflictFile] = []
+    for path in touched:
+        mine, other = ours.get(path), changed[path]
+        who, sha = _their_side(vault, base, theirs, path)
+        rows.append((*mine, path) if mine else ("0", worktree.ZERO, path))
+        if other is None:
+            files.append(ConflictFile(path, "deleted-there", None, who, sha))
+            continue
+        copy = copy_name(path, who, sha)
+        rows.append((*other, copy))
+        files.append(ConflictFile(path, "both-changed", copy, who, sha))
+    return _scratch_tree(vault, tree, rows), files
+
+
+def _touched(root: Path, head: str, changed: dict[str, tuple[str, str] | None]) -> list[str]:
+    """The paths a move to the merge would change that hold local work: changed, staged
+    or untracked per git status, or any file (an ignored one too) where HEAD has none."""
+    if not changed:
+        return []
+    local = set(worktree.local_changes(root))
+    mine = worktree.tree_entries(root, head, changed)
+    return sorted(p for p in changed if p in local or (p not in mine and os.path.lexists(root / p)))
+
+
+def _released(
+    vault: Vault, tree: str, aside: set[str], base: str, theirs: str
+) -> tuple[str, list[ConflictFile]]:
+    """Files set aside before and edited here since, that now enter the work tree: the
+    edit stays in the file (a local change) and the merge's version goes beside it."""
+    edited = [p for p in setaside.edited_aside(vault.root) if p not in aside]
+    merged = worktree.tree_entries(vault.root, tree, edited)
+    rows: list[tuple[str, str, str]] = []
+    files: list[ConflictFile] = []
+    for path in edited:
+        who, sha = _their_side(vault, base, theirs, path)
+        if path in merged:
+            copy = copy_name(path, who, sha)
+            rows.append((*merged[path], copy))
+            files.append(ConflictFile(path, "both-changed", copy, who, sha))
+        else:
+            files.append(ConflictFile(path, "deleted-there", None, who, sha))
+    return (_scratch_tree(vault, tree, rows) if rows else tree), files
+
+
+def _scratch_tree(vault: Vault, tree: str, rows: list[tuple[str, str, str]]) -> str:
     state = vault.state_dir()
     assert state is not None
     state.mkdir(parents=True, exist_ok=True)
-    index = state / f"sync-index-{os.getpid()}"
-    return plumbing.tree_with(vault.root, tree, entries, index), files
+    return plumbing.tree_with(vault.root, tree, rows, state / f"sync-index-{os.getpid()}")
 
 
-def _move_work_tree(root: Path, old: str, new: str) -> None:
-    """Move index, work tree and branch from `old` to `new`; refuse to overwrite local work."""
-    refused = plumbing.checkout_commit(root, old, new, "openbook sync")
-    if refused is not None:
-        raise OpenbookError(
-            f"Could not bring in the new notes: {refused}. Your local "
-            "copy of that file has changes that are not committed (run 'openbook check' and "
-            "'openbook commit'), then sync again; nothing was changed."
-        )
+def _keep_settings(vault: Vault, head: str, tree: str, remote: str) -> tuple[str, list[SetAside]]:
+    """A merge that would delete openbook.yml keeps this side's: settings never vanish."""
+    root = vault.root
+    mine = worktree.tree_entries(root, head, [CONFIG_NAME])
+    if CONFIG_NAME not in mine or worktree.tree_entries(root, tree, [CONFIG_NAME]):
+        return tree, []
+    text = (
+        f"{CONFIG_NAME} was deleted on {remote}; the merge keeps it, since a vault's settings "
+        "never vanish (config). Talk with your partner about what to change in it."
+    )
+    item = SetAside(CONFIG_NAME, "config", text, skip=False)
+    return _scratch_tree(vault, tree, [(*mine[CONFIG_NAME], CONFIG_NAME)]), [item]
+
+
+def _fast_forward(
+    vault: Vault, head: str, incoming: str, remote: str, behind: int
+) -> Integration | None:
+    """Move to `incoming` when nothing needs a merge commit (nothing newly set aside, no
+    local change in the way); None otherwise."""
+    root = vault.root
+    changed = worktree.changed_entries(root, head, incoming)
+    items = setaside.tree_items(vault, head, incoming, remote)
+    if setaside.arriving(items, changed) or _touched(root, head, changed):
+        return None
+    if setaside.edited_aside(root):
+        return None
+    if setaside.consent_items(vault, head, incoming):
+        return None
+    if not worktree.tree_entries(root, incoming, [CONFIG_NAME]):
+        return None
+    # what was set aside before and is still unchanged stays so, without a merge commit
+    setaside.move(root, head, incoming, setaside.skip_paths(items))
+    return Integration(incoming, behind, set_aside=items)
 
 
 def integrate(
@@ -173,15 +268,16 @@ def integrate(
     known: list[str] | None = None,
 ) -> Integration:
     """Bring `incoming` into HEAD: nothing, fast-forward or a merge. `counts` are the
-    commits only in head and only in incoming; `known` the problems (tree.py) of the
-    tree already in the work tree, so only new ones refuse the merge."""
+    commits only in head and only in incoming. What breaks the tree rules, settings that
+    do not load and consent claims that do not hold are set aside (aside.py); a merge
+    commit records them even where a fast-forward would do. `known` is unused."""
     root = vault.root
     ahead, behind = counts
     if incoming is None or incoming == head or behind == 0:
         return Integration(head)
-    if ahead == 0:
-        _move_work_tree(root, head, incoming)
-        return Integration(incoming, behind)
+    worktree.refresh_index(root)
+    if ahead == 0 and (done := _fast_forward(vault, head, incoming, remote, behind)):
+        return done
     base = plumbing.merge_base(root, head, incoming)
     if base is None:
         raise OpenbookError(
@@ -198,7 +294,13 @@ def integrate(
     files: list[ConflictFile] = []
     if conflicts:
         tree, files = _resolve(vault, tree, conflicts, base, incoming)
-    refuse_unsafe(new_problems(root, tree, known or []), remote, merged=True)
+    tree, kept = _keep_local(vault, head, tree, base, incoming)
+    files += kept
+    tree, items = _keep_settings(vault, head, tree, remote)
+    items += setaside.tree_items(vault, head, tree, remote)
+    items += setaside.consent_items(vault, head, incoming)
+    tree, released = _released(vault, tree, setaside.skip_paths(items), base, incoming)
+    files += released
     if files:
         paths = [c.path for c in files]
         more = f" and {plural(len(paths) - 1, 'more file')}" if len(paths) > 1 else ""
@@ -206,7 +308,9 @@ def integrate(
         msg = message("vault", "conflict", paths[0] + more, partner, body)
     else:
         msg = message("vault", "merge", f"{remote}/{branch}", partner, None)
+    changed = worktree.changed_entries(root, head, tree)
+    msg = setaside.with_trailers(msg, setaside.arriving(items, changed))
     sign = commit_tree_sign_args(root)
     commit = plumbing.commit_tree(root, tree, [ours, incoming], msg, identity(vault, partner), sign)
-    _move_work_tree(root, head, commit)
-    return Integration(commit, behind, files, renamed, by)
+    setaside.move(root, head, commit, setaside.skip_paths(items))
+    return Integration(commit, behind, files, renamed, by, items)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from openbook.errors import IntegrityAlert, RemoteUnreachable
 from openbook.git import plumbing
 from openbook.git import repo as gitrepo
+from openbook.sync import aside as setaside
 from openbook.sync import fold as folding
 from openbook.sync import renumber
-from openbook.sync.integrity import check_integrity, refuse_unsafe
+from openbook.sync.integrity import check_integrity
 from openbook.sync.refs import PROBE, SyncRefs, waiting
 from openbook.sync.result import SyncResult
 from openbook.sync.transport import fetch
-from openbook.sync.tree import new_problems, tree_problems
 from openbook.vault import Vault
 from openbook.words import plural
 
@@ -42,14 +42,13 @@ def preview(vault: Vault, refs: SyncRefs, *, fold: bool = True) -> SyncResult:
             check_integrity(root, remote, branch, refs.seen, incoming)
         except IntegrityAlert as exc:
             raise IntegrityAlert(f"Rewrite detected, a sync would stop. {exc}") from None
-        if incoming is not None and incoming != head:
-            known = tree_problems(root, head) if head else []
-            refuse_unsafe(new_problems(root, incoming, known), remote)
         result.remote_head = incoming
         result.head = head
         if fold and head:
             result.lines += folding.plan(vault, head).lines(None, preview=True)
         _describe(vault, result, head, incoming)
+        if incoming is not None and head is not None and incoming != head:
+            _set_aside(vault, result, head, incoming)
         return result
     finally:
         refs.discard(root, PROBE)
@@ -110,3 +109,14 @@ def _describe(vault: Vault, result: SyncResult, head: str | None, incoming: str 
     else:
         result.outcome = "up to date"
         result.lines.append(f"Up to date with {remote}.")
+
+
+def _set_aside(vault: Vault, result: SyncResult, head: str, incoming: str) -> None:
+    """What a sync would merge but set aside (aside.py): named, exit 1."""
+    items = setaside.tree_items(vault, head, incoming, result.remote)
+    items += setaside.consent_items(vault, head, incoming)
+    if not items:
+        return
+    result.set_aside = [{"key": i.key, "rule": i.rule, "text": i.text} for i in items]
+    result.lines += [f"A sync would merge and set aside: {i.text}" for i in items]
+    result.exit_code = 1

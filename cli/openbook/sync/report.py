@@ -3,10 +3,14 @@ was shared, conflicts, what was left out and why (as `check` prints it)."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from openbook.errors import EXIT_CONFLICT, EXIT_FAILURE, EXIT_UNREACHABLE
 from openbook.git import repo as gitrepo
 from openbook.notetypes.registry import shared_path
 from openbook.record.pending import deletion_refusal
+from openbook.ritual.aside import write_set_aside
+from openbook.sync.aside import SetAside
 from openbook.sync.merge import conflict_line
 from openbook.sync.result import SyncResult
 from openbook.vault import Vault
@@ -20,6 +24,19 @@ def history_line(remote: str, found: list[str]) -> str:
         f"{remote}'s history holds what openbook refuses but no longer has it in the notes "
         f"({shown}); it stays in the history and never reached your files."
     )
+
+
+def set_aside_lines(
+    vault: Vault, result: SyncResult, items: list[SetAside], received: bool
+) -> None:
+    """Keep what a merge set aside for the closing lines, status and the agenda (a sync
+    that received nothing leaves the last list as it was)."""
+    if not received:
+        return
+    for item in items:
+        if asdict(item) not in result.set_aside:
+            result.set_aside.append(asdict(item))
+    write_set_aside(vault, result.set_aside)
 
 
 def left_out_lines(result: SyncResult) -> None:
@@ -37,10 +54,13 @@ def left_out_lines(result: SyncResult) -> None:
     for path, agreement in sorted(result.protected.items()):
         line = deletion_refusal(path, agreement)
         result.lines.append(line[:1].upper() + line[1:])
+    result.lines += [item["text"] for item in result.set_aside]
     left = len(result.refused) + len(result.protected)
     if left:
         result.outcome += f", {plural(left, 'change')} left out"
-    if left and result.exit_code == 0:
+    if result.set_aside:
+        result.outcome += f", {plural(len(result.set_aside), 'change')} set aside"
+    if (left or result.set_aside) and result.exit_code == 0:
         result.exit_code = EXIT_FAILURE
 
 

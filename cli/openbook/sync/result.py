@@ -51,6 +51,8 @@ class SyncResult:
     held: list[str] = field(default_factory=list)
     # new settings one partner proposed that are not accepted by both yet (SPEC section 10)
     settings_proposal: dict[str, Any] | None = None
+    # what the partner pushed that was merged but set aside (SPEC 5): key, rule, text
+    set_aside: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def conflict_copies(self) -> list[str]:
@@ -84,4 +86,5 @@ class SyncResult:
             "history": self.history,
             "drafts": self.drafts,
             "settings_proposal": self.settings_proposal,
+            "set_aside": self.set_aside,
         }

@@ -61,14 +61,14 @@ from openbook.sync import refs as syncrefs
 from openbook.sync import renumber
 from openbook.sync.accept import acknowledge
 from openbook.sync.arrivals import Arrivals
-from openbook.sync.integrity import check_integrity, refuse_unsafe, refuse_unverified
+from openbook.sync.integrity import check_integrity, refuse_unverified
 from openbook.sync.merge import integrate, partner_name
 from openbook.sync.preview import preview
 from openbook.sync.refs import INCOMING, SEEN, TRACKING, SyncRefs
-from openbook.sync.report import finish_lines, offline_lines
+from openbook.sync.report import finish_lines, offline_lines, set_aside_lines
 from openbook.sync.result import SyncResult
 from openbook.sync.transport import fetch, push, remote_url
-from openbook.sync.tree import new_problems, passed_through, tree_problems
+from openbook.sync.tree import passed_through
 from openbook.trust import allowed
 from openbook.vault import Vault
 from openbook.words import plural
@@ -173,7 +173,6 @@ def _sync(vault: Vault, partner: str, refs: SyncRefs, fold: bool = True) -> Sync
     head = _commit_pending(vault, partner, result, refs)
     # the backup, and a fetched ref a crashed sync left behind, in one transaction
     result.backup = syncrefs.backup(root, refs, head, drop=(INCOMING,))
-    known: list[str] | None = None  # what the work tree holds already is not new
     arrivals = Arrivals()
     commits = attempts = 0
     try:
@@ -198,8 +197,6 @@ def _sync(vault: Vault, partner: str, refs: SyncRefs, fold: bool = True) -> Sync
                 counts = (plumbing.count(root, head), 0)
                 result.ahead = counts[0]
             elif incoming != head:
-                known = tree_problems(root, head) if known is None else known
-                refuse_unsafe(new_problems(root, incoming, known), remote)
                 _verified(vault, refs, partner, head, incoming)
                 counts = plumbing.ahead_behind(root, head, incoming)
                 if counts[1]:
@@ -208,10 +205,11 @@ def _sync(vault: Vault, partner: str, refs: SyncRefs, fold: bool = True) -> Sync
                 result.ahead, result.behind = counts
             if incoming != head:
                 holding.refuse_outgoing(vault, head, incoming, partner)
-            done = integrate(vault, partner, head, incoming, counts, remote, branch, known)
+            done = integrate(vault, partner, head, incoming, counts, remote, branch)
             head = done.head
+            set_aside_lines(vault, result, done.set_aside, done.received > 0)
             commits += done.received
-            head, got, refused = _take_hold(vault, partner, refs, head, known, result, arrivals)
+            head, got, refused = _take_hold(vault, partner, refs, head, result, arrivals)
             commits += got
             result.conflicts.extend(done.conflicts)
             if done.renamed:
@@ -263,13 +261,12 @@ def _take_hold(
     partner: str,
     refs: SyncRefs,
     head: str,
-    known: list[str] | None,
     result: SyncResult,
     arrivals: Arrivals,
 ) -> tuple[str, int, str]:
     """Merge the other partner's hold branch (hold.py): (new head, commits received,
     why it was not merged)."""
-    held = holding.take_hold(vault, partner, refs, head, known)
+    held = holding.take_hold(vault, partner, refs, head)
     if held is None or held.done is None:
         return head, 0, held.refused if held is not None else ""
     _incoming(vault, result, arrivals, head, held.fetched)

@@ -8,9 +8,10 @@ openbook.yml's `partners` and `checkins` merge one level deeper (`partners.bob`,
 Templates, .gitignore and READMEs have no keys: git's line merge is their merge, and
 lines both changed keep ours.
 
-The partner's whole version of a setting with a conflict is written as a conflict note
-in reviews/ (notetypes.base.SETTINGS_COPIES), a folder the vault shares, so that check,
-status and the agenda list it and the partner's sync receives it like any note.
+The partner's whole version of openbook.yml or language.md with a conflict is written
+verbatim beside it (openbook.conflict-alice-SHA.yml, merge.py); that of a template or
+.gitignore as a conflict note in reviews/ (notetypes.base.SETTINGS_COPIES). check,
+status and the agenda list both and the partner's sync receives them like any note.
 """
 
 from __future__ import annotations
@@ -23,7 +24,12 @@ from typing import Any
 from openbook.config import CONFIG_NAME
 from openbook.notes.parse import parse_bytes, split_frontmatter, update_fields
 from openbook.notes.yamlio import dump_mapping
-from openbook.notetypes.registry import LANGUAGE_FILE, SETTINGS_COPIES, settings_stem
+from openbook.notetypes.registry import (
+    LANGUAGE_FILE,
+    SETTINGS_COPIES,
+    is_conflict_copy,
+    settings_stem,
+)
 from openbook.trust.yamledit import read_meta
 
 NESTED = ("partners", "checkins")  # openbook.yml keys that merge one level deeper
@@ -45,7 +51,7 @@ def is_setting(path: str) -> bool:
     """A shared file outside the note folders, whose conflicts become settings notes."""
     if path.startswith(".openbook/templates/"):
         return True
-    return "/" not in path and path != ".gitattributes"
+    return "/" not in path and path != ".gitattributes" and not is_conflict_copy(path)
 
 
 def copy_path(path: str, partner: str, sha: str) -> str:

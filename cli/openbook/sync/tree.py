@@ -1,14 +1,17 @@
-"""What may enter the work tree from the partner: the rules for one tree, checked on the
-tree of the incoming head and of the merge result (never on every commit's tree, so a
-problem the partner already removed does not block sync for ever).
+"""What may enter the work tree from the partner: the rules for one tree, checked only
+on what would enter the work tree (never on every commit's tree, so a problem the
+partner already removed does not block sync for ever); `clone` checks a whole tree.
 
 - only regular files (no symbolic links, no submodules), only where a vault keeps files;
 - paths at most 255 bytes, printable (no control or invisible format characters), in
   composed Unicode (NFC), and unique ignoring case and Unicode form;
-- blobs at most 1 MiB;
+- notes and settings at most 1 MiB, other files (images, a README) at most 50 MiB;
 - no `.gitattributes` but the one at the top, exactly as `init` writes it (attributes
   can choose merge drivers and rewrite notes on checkout).
 
+Sync checks only what would newly enter the work tree (`entering`: the paths the
+incoming change adds or modifies, and the ones set aside before), and sets aside what
+breaks a rule (SPEC 5: rules `path-unsafe`, `blob-too-large`, `gitattributes-changed`).
 Objects that broke these rules but only passed through history (added, then removed
 again) are named in the sync's report and never reach the work tree.
 """
@@ -18,17 +21,21 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from openbook.config import CONFIG_NAME
 from openbook.errors import shown
-from openbook.git import plumbing
-from openbook.notetypes.registry import GITATTRIBUTES
+from openbook.git import plumbing, worktree
+from openbook.git import repo as gitrepo
+from openbook.notetypes.registry import GITATTRIBUTES, LANGUAGE_FILE
 from openbook.notetypes.registry import shared_path as allowed_path
 
 REGULAR_MODES = ("100644", "100755")
 MAX_PATH_BYTES = 255
-MAX_BLOB_BYTES = 1024 * 1024
+MAX_BLOB_BYTES = 1024 * 1024  # notes and settings
+MAX_FILE_BYTES = 50 * MAX_BLOB_BYTES  # other files: images, a README
+_SETTINGS = (CONFIG_NAME, LANGUAGE_FILE, ".gitignore", ".gitattributes")
 # printable: no control (Cc), format (Cf: bidi overrides, zero-width), surrogate, private
 # or unassigned characters, and no line or paragraph separators
 _UNPRINTABLE = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
@@ -39,6 +46,24 @@ INIT_ATTRIBUTES_OID = hashlib.sha1(
 
 def _mib(size: int) -> str:
     return f"{size / MAX_BLOB_BYTES:.1f} MiB"
+
+
+def size_limit(path: str) -> int:
+    """Notes and settings: 1 MiB; any other file (an image, a README): 50 MiB."""
+    if path in _SETTINGS or path.startswith(".openbook/"):
+        return MAX_BLOB_BYTES
+    if "/" in path and path.endswith(".md"):
+        return MAX_BLOB_BYTES
+    return MAX_FILE_BYTES
+
+
+@dataclass(frozen=True)
+class Found:
+    """A file of the tree that would enter the work tree and breaks a rule."""
+
+    path: str
+    rule: str  # path-unsafe, blob-too-large, gitattributes-changed
+    text: str  # what is wrong, in words
 
 
 def name_problem(path: str) -> str | None:
@@ -53,29 +78,118 @@ def name_problem(path: str) -> str | None:
     return None
 
 
-def entry_problem(mode: str, oid: str, size: int, path: str) -> str | None:
-    """What openbook refuses about one file of a tree, or None."""
+def entry_rule(mode: str, oid: str, size: int, path: str) -> tuple[str, str] | None:
+    """(rule, what is wrong) about one file of a tree, or None."""
     named = name_problem(path)
     if named:
-        return named
+        return "path-unsafe", named
     p = shown(path)
     if mode == "120000":
-        return f"a symbolic link at {p}"
+        return "path-unsafe", f"a symbolic link at {p}"
     if mode == "160000":
-        return f"a submodule at {p}"
+        return "path-unsafe", f"a submodule at {p}"
     if mode not in REGULAR_MODES:
-        return f"an unusual file (mode {mode}) at {p}"
+        return "path-unsafe", f"an unusual file (mode {mode}) at {p}"
     if path.rsplit("/", 1)[-1] == ".gitattributes":
         if path != ".gitattributes":
-            return f"an attributes file at {p} (only the top .gitattributes 'openbook init' writes)"
+            return "gitattributes-changed", (
+                f"an attributes file at {p} (only the top .gitattributes 'openbook init' writes)"
+            )
         if oid != INIT_ATTRIBUTES_OID:
-            return "a changed .gitattributes (only the one 'openbook init' writes is allowed)"
+            return "gitattributes-changed", (
+                "a changed .gitattributes (only the one 'openbook init' writes is allowed)"
+            )
         return None
     if not allowed_path(path):
-        return f"{p}, outside the vault's folders"
-    if size > MAX_BLOB_BYTES:
-        return f"a file larger than 1 MiB at {p} ({_mib(size)})"
+        return "path-unsafe", f"{p}, outside the vault's folders"
+    limit = size_limit(path)
+    if size > limit:
+        return (
+            "blob-too-large",
+            f"a file larger than {limit // MAX_BLOB_BYTES} MiB at {p} ({_mib(size)})",
+        )
     return None
+
+
+def entry_problem(mode: str, oid: str, size: int, path: str) -> str | None:
+    """What openbook refuses about one file of a tree, or None."""
+    found = entry_rule(mode, oid, size, path)
+    return found[1] if found else None
+
+
+def _key(name: str) -> str:
+    """Names equal ignoring case and Unicode form share a key (plain ASCII: fast path)."""
+    return name.lower() if name.isascii() else unicodedata.normalize("NFC", name).casefold()
+
+
+def _siblings(root: Path, tree: str, folders: set[str]) -> dict[str, list[str]]:
+    """{folder: names of its entries} in `tree`, in at most two calls ('' is the top)."""
+    found: dict[str, list[str]] = {folder: [] for folder in folders}
+    base = ["ls-tree", "-z", "--name-only", "--full-tree", "--end-of-options", tree]
+    if "" in folders:
+        found[""] = [n for n in gitrepo.run(root, base, strip=False).stdout.split("\0") if n]
+    inner = sorted(f + "/" for f in folders if f)
+    if inner:
+        raw = gitrepo.run(root, [*base, "--", *inner], strip=False).stdout
+        for name in raw.split("\0"):
+            folder, _, leaf = name.rpartition("/")
+            if name and folder in found:
+                found[folder].append(leaf)
+    return found
+
+
+def _entering_twins(root: Path, tree: str, paths: list[str]) -> dict[str, str]:
+    """{path: what is wrong} for each entering path one of whose names differs only in
+    case or Unicode form from a name already there (or entering before it, sorted)."""
+    folders = {"/".join(p.split("/")[:d]) for p in paths for d in range(p.count("/") + 1)}
+    listing = _siblings(root, tree, folders)
+    entering = {
+        ("/".join(p.split("/")[:d]), p.split("/")[d])
+        for p in paths
+        for d in range(p.count("/") + 1)
+    }
+    seen = {
+        (folder, _key(name)): name
+        for folder, names in listing.items()
+        for name in names
+        if (folder, name) not in entering
+    }
+    found: dict[str, str] = {}
+    for path in sorted(paths):
+        parts = path.split("/")
+        for depth, name in enumerate(parts):
+            folder = "/".join(parts[:depth])
+            first = seen.setdefault((folder, _key(name)), name)
+            if first != name:
+                here = f"{folder}/" if folder else ""
+                found[path] = (
+                    "two names that differ only in case or Unicode form "
+                    f"({shown(here + first)} and {shown(here + name)})"
+                )
+                break
+    return found
+
+
+def entering(root: Path, old: str, new: str, also: Iterable[str] = ()) -> list[Found]:
+    """What would newly enter the work tree moving from tree `old` to tree `new` and breaks
+    a rule: only the paths `new` adds or modifies, and `also` (paths kept out before)."""
+    changed = {p: e for p, e in worktree.changed_entries(root, old, new).items() if e}
+    kept = worktree.tree_entries(root, new, [p for p in also if p not in changed])
+    changed.update(kept)
+    if not changed:
+        return []
+    sizes = plumbing.object_sizes(root, [oid for mode, oid in changed.values() if mode != "160000"])
+    found: dict[str, Found] = {}
+    for path, (mode, oid) in sorted(changed.items()):
+        rule = entry_rule(mode, oid, sizes.get(oid, 0), path)
+        if rule:
+            found[path] = Found(path, *rule)
+    new_paths = [p for p in changed if p not in found]
+    before = worktree.tree_entries(root, old, new_paths)
+    added = {p for p in new_paths if p not in before or p in kept}
+    for path, text in _entering_twins(root, new, sorted(added)).items():
+        found[path] = Found(path, "path-unsafe", text)
+    return [found[p] for p in sorted(found)]
 
 
 def _twins(paths: Iterable[str]) -> list[str]:
@@ -106,13 +220,6 @@ def tree_problems(root: Path, rev: str, *, vault: bool = True) -> list[str]:
     if vault and not any(e.path == CONFIG_NAME for e in entries):
         found.append(f"a tree without {CONFIG_NAME} (the vault's settings would be gone)")
     return found + _twins(e.path for e in entries)
-
-
-def new_problems(root: Path, rev: str, known: Iterable[str]) -> list[str]:
-    """The problems of the tree of `rev` that are not among `known` (those of the tree
-    already in the work tree: only what would newly enter it counts)."""
-    old = set(known)
-    return [p for p in tree_problems(root, rev) if p not in old]
 
 
 def passed_through(root: Path, head: str | None, incoming: str) -> list[str]:
