@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from openbook.check.ahead import check_ahead
+from openbook.check.authorship import Authorship, check_authorship
 from openbook.check.cache import Entry, cache_key, read_cache, write_cache
 from openbook.check.note import validate_note
 from openbook.check.provenance import Unproven, check_consent, effective
@@ -46,6 +47,7 @@ class CheckResult:
         self._parsed: dict[str, Note] | None = None
         self.unproven: list[Unproven] = []  # consents history does not prove (provenance)
         self._proven = False  # whether `parsed` shows what history proves
+        self.authorship = Authorship()  # notes under a name (check/authorship.py)
 
     @property
     def errors(self) -> int:
@@ -109,10 +111,15 @@ class CheckResult:
         half = {p.path for p in self.problems if p.rule == "field-required" and p.path in drafts}
         return half | (drafts - in_head(self.vault, drafts))
 
+    def uncounted(self) -> set[str]:
+        """Notes that counting, the agenda and `status` leave out though they have no
+        error: drafts that have not arrived, and notes "by X for Y" Y has not confirmed."""
+        return self.uncounted_drafts() | set(self.authorship.unconfirmed)
+
     def valid_notes(self) -> list[Note]:
         """Notes with no error of their own, conflict copies and drafts that have not
         arrived left out (`uncounted_drafts`), sorted by path."""
-        bad = self.failed_paths() | self.uncounted_drafts()
+        bad = self.failed_paths() | self.uncounted()
         return [
             n
             for path, n in sorted(self.parsed.items())
@@ -183,6 +190,8 @@ def check_vault(vault: Vault, *, use_cache: bool = True) -> CheckResult:
     result.unproven, proof = check_consent(vault, stats, result.notes_of, state)
     problems.extend(proof)
     problems.extend(check_ahead(vault, stats, result.notes_of, state))
+    result.authorship, authored = check_authorship(vault, list(stats), result.notes_of)
+    problems.extend(authored)
     problems.sort()
     return result
 

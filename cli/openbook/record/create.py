@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from openbook.check.note import validate_note
+from openbook.check.authorship import free_path
 from openbook.check.result import check_vault
 from openbook.config import Config
 from openbook.errors import NoteError, ValidationFailed
@@ -230,7 +231,7 @@ def draft(
             f"a new {note_type} needs {', '.join(missing)}; give "
             f"{'it' if len(missing) == 1 else 'them'} like this: {hint}"
         )
-    relpath = t.path_for(meta, cfg.partners)
+    relpath = free_path(vault, t.path_for(meta, cfg.partners), partner)
     safe_relpath(vault.root, relpath)
     if prose:
         text = render_note(meta, template_body(vault, note_type, partner, meta, body))

@@ -58,7 +58,7 @@ class Notes:
     @classmethod
     def of(cls, result: CheckResult) -> Notes:
         out = cls()
-        bad = result.failed_paths() | result.uncounted_drafts()  # drafts: docs/vault.md
+        bad = result.failed_paths() | result.uncounted()  # drafts: docs/vault.md
         for path, note in result.parsed.items():  # order does not matter: callers sort
             t = note.type
             if not t or path in bad or is_conflict_copy(path):

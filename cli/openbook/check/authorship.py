@@ -1,0 +1,300 @@
+"""Notes under a name (SPEC section 10, GUIDE invariant 7).
+
+A note's author field (`author`, `asked_by`, `called_by`, `proposed_by`) names the partner
+whose own commit added it: author and committer that partner. A commit authored as Y and
+committed by the other partner X is a note "by X for Y": it is Y's only once Y's own
+commit confirms it (`openbook confirm PATH`, trailer `Openbook-Confirms: PATH`); until then
+it is shown marked and not counted. Any other note under a name is reported as
+`author-mismatch` at its author field, and does not count. An edit of a note's words by
+the partner it is not under is shown as theirs ("edited by Bob").
+
+What history says is read in one pass, remembered under the state folder while HEAD
+stays as it was: one `git log --diff-filter=A` for the commits that added each note, one
+for the commits that changed them (their bodies compared through one `cat-file`), one for
+the confirmations. A pause's `by` is a consent, judged by check/provenance.py.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from openbook.check.provenance import _head
+from openbook.config import Partner
+from openbook.fsutil import atomic_write
+from openbook.git.objects import read_objects
+from openbook.git.repo import git_bytes
+from openbook.notes.parse import Note, Problem, parse_bytes
+from openbook.notetypes.registry import TYPES
+from openbook.vault import Vault
+
+RULE = "author-mismatch"
+CONFIRM_TRAILER = "Openbook-Confirms"
+CACHE_FILE = "authorship.json"
+AUTHOR_FIELDS = ("author", "asked_by", "called_by", "proposed_by")
+FOLDERS = ("checkins", "plan-changes", "questions", "timeouts", "repairs", "agreements")
+# fields whose change is part of a note's life (an answer, a consent), not its words
+LIFE_FIELDS = frozenset(
+    {
+        "status",
+        "answered",
+        "landed",
+        "acknowledged_by",
+        "returned",
+        "processed",
+        "accepted_by",
+        "paused_by",
+        "retire_requested_by",
+        "next_review",
+        "created",
+        "modified",
+        "updated",
+        "aliases",
+        "cssclasses",
+        "publish",
+    }
+)
+
+
+def author_field(note_type: Any) -> str | None:
+    """The field that names who wrote a note of this type, if it has one."""
+    t = TYPES.get(note_type) if isinstance(note_type, str) else None
+    if t is None:
+        return None
+    return next((k for k in AUTHOR_FIELDS if k in t.fields), None)
+
+
+@dataclass
+class Written:
+    """History's facts, by email: who added each note (author, committer), whose commits
+    changed its words since, and who confirmed it."""
+
+    added: dict[str, tuple[str, str]] = field(default_factory=dict)
+    edited: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    confirmed: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass
+class Authorship:
+    """The verdict on the notes in the work tree, by partner id.
+
+    `mismatch`: path -> (field, named partner, who added it: partner id or email);
+    `unconfirmed`: path -> (committer, author) of a note "by X for Y" Y has not confirmed;
+    `for_`: the same for every note "by X for Y", confirmed or not;
+    `edited`: path -> the partners, other than the one it is under, who changed its words."""
+
+    mismatch: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    unconfirmed: dict[str, tuple[str, str]] = field(default_factory=dict)
+    for_: dict[str, tuple[str, str]] = field(default_factory=dict)
+    edited: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _log(root: Path, args: list[str]) -> str:
+    raw = git_bytes(root, ["log", "-z", *args, "--end-of-options", "HEAD", "--", *FOLDERS], check=False)
+    return raw.decode("utf-8", "replace")
+
+
+def _additions(root: Path) -> dict[str, tuple[str, str]]:
+    """Each note path -> (author email, committer email) of the newest commit adding it."""
+    text = _log(root, ["--no-renames", "--diff-filter=A", "--format=%x1e%ae%x1f%ce", "--name-only"])
+    out: dict[str, tuple[str, str]] = {}
+    for record in text.split("\x1e")[1:]:
+        head, _, names = record.partition("\n")
+        author, _, committer = head.strip("\0").partition("\x1f")
+        for path in names.strip("\n\0").split("\0"):
+            if path.endswith(".md"):
+                out.setdefault(path, (author.lower(), committer.lower()))
+    return out
+
+
+def _changes(root: Path) -> list[tuple[str, str, str, str, str]]:
+    """(path, author email, committer email, old blob, new blob) of every change to a note
+    that was not its addition (merges left out: the commits they bring in are read)."""
+    fmt = "--format=%x1e%ae%x1f%ce"
+    text = _log(root, ["--no-renames", "--no-merges", "--diff-filter=M", "--raw", "--no-abbrev", fmt])
+    out = []
+    for record in text.split("\x1e")[1:]:
+        head, _, rest = record.partition("\n")
+        author, _, committer = head.strip("\0").partition("\x1f")
+        tokens = iter(t for t in rest.split("\0") if t.strip("\n"))
+        for token in tokens:
+            meta = token.strip("\n").lstrip(":").split()
+            path = next(tokens, "")
+            if len(meta) >= 4 and path.endswith(".md"):
+                out.append((path, author.lower(), committer.lower(), meta[2], meta[3]))
+    return out
+
+
+def words_changed(path: str, before: bytes, after: bytes) -> bool:
+    """Whether a change rewrote what the note says: its body, or a field outside its life
+    fields (an answer added below a question is not a rewrite)."""
+    old = parse_bytes(path, before, positions=False)
+    new = parse_bytes(path, after, positions=False)
+    if not old.ok or not new.ok:
+        return before != after
+    keys = (set(old.meta) | set(new.meta)) - LIFE_FIELDS
+    if any(old.meta.get(k) != new.meta.get(k) for k in keys):
+        return True
+    if old.body.strip() == new.body.strip():
+        return False
+    return not (new.type == "question" and new.body.startswith(old.body.rstrip()))
+
+
+def _confirmations(root: Path) -> dict[str, list[str]]:
+    """Each confirmed path -> the emails (author and committer alike) of its confirmers."""
+    fmt = f"--format=%x1e%ae%x1f%ce%x1f%(trailers:key={CONFIRM_TRAILER},valueonly,separator=%x1d)"
+    args = ["log", "-z", "--fixed-strings", "--grep=Openbook-Action: confirm", fmt]
+    raw = git_bytes(root, [*args, "--end-of-options", "HEAD"], check=False)
+    out: dict[str, list[str]] = {}
+    for record in raw.decode("utf-8", "replace").split("\x1e")[1:]:
+        author, committer, paths = [*record.strip("\0\n").split("\x1f"), "", ""][:3]
+        if author.lower() != committer.lower():
+            continue  # a confirmation is the partner's own commit
+        for path in paths.split("\x1d"):
+            if path.strip():
+                out.setdefault(path.strip(), []).append(author.lower())
+    return out
+
+
+def read_written(root: Path) -> Written:
+    """History's facts (three `git log` and one `cat-file`), uncached."""
+    added = _additions(root)
+    changes = [c for c in _changes(root) if c[0] in added and c[1] != added[c[0]][0]]
+    blobs = read_objects(root, sorted({b for c in changes for b in (c[3], c[4])}))
+    edited: dict[str, list[tuple[str, str]]] = {}
+    for path, author, committer, old, new in reversed(changes):  # oldest first
+        before, after = blobs.get(old), blobs.get(new)
+        if before is None or after is None or not words_changed(path, before[2], after[2]):
+            continue
+        if (author, committer) not in edited.setdefault(path, []):
+            edited[path].append((author, committer))
+    return Written(added, edited, _confirmations(root))
+
+
+def written(vault: Vault) -> Written:
+    """History's facts, remembered under the state folder while HEAD stays as it was."""
+    if not vault.is_own_repo or vault.git_dir is None:
+        return Written()
+    head = _head(vault.git_dir)
+    state = vault.state_dir()
+    cache = state / CACHE_FILE if state else None
+    if cache is not None and head:
+        with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
+            saved = json.loads(cache.read_text(encoding="utf-8"))
+            if saved.get("head") == head:
+                return Written(
+                    {p: (a, c) for p, (a, c) in saved["added"].items()},
+                    {p: [(a, c) for a, c in v] for p, v in saved["edited"].items()},
+                    saved["confirmed"],
+                )
+    found = read_written(vault.root)
+    if cache is not None and head:
+        data = {"head": head, "added": found.added, "edited": found.edited}
+        data["confirmed"] = found.confirmed
+        with contextlib.suppress(OSError):
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(cache, json.dumps(data).encode("utf-8"))
+    return found
+
+
+def _ids(partners: Mapping[str, Partner]) -> Callable[[str], str]:
+    emails = {p.email.lower(): pid for pid, p in partners.items()}
+    return lambda email: emails.get(email, email)
+
+
+def judge(vault: Vault, notes: Mapping[str, Note]) -> Authorship:
+    """Each committed note with an author field, judged against the commit that added it."""
+    out = Authorship()
+    if not vault.is_own_repo or vault.config is None:
+        return out
+    facts = written(vault)
+    who = _ids(vault.config.partners)
+    for path, note in sorted(notes.items()):
+        key = author_field(note.meta.get("type"))
+        named = note.meta.get(key) if key else None
+        if key is None or not isinstance(named, str) or path not in facts.added:
+            continue  # not committed yet: `commit` refuses a note under someone else's name
+        author, committer = (who(e) for e in facts.added[path])
+        editors = [who(a) for a, _ in facts.edited.get(path, []) if who(a) != named]
+        if editors:
+            out.edited[path] = sorted(set(editors))
+        if author == named and committer == named:
+            continue
+        if author == named and committer in vault.config.partners:
+            out.for_[path] = (committer, named)
+            if named not in {who(e) for e in facts.confirmed.get(path, [])}:
+                out.unconfirmed[path] = (committer, named)
+            continue
+        out.mismatch[path] = (key, named, committer if committer != author else author)
+    return out
+
+
+def problems_of(vault: Vault, verdict: Authorship) -> list[Problem]:
+    """`author-mismatch` at the line of each note's author field."""
+    names = {pid: p.name for pid, p in vault.config.partners.items()} if vault.config else {}
+    out = []
+    for path, (key, named, by) in sorted(verdict.mismatch.items()):
+        try:
+            located = parse_bytes(path, (vault.root / path).read_bytes())
+        except OSError:
+            located = Note(path)
+        line, col = located.keypos(key)
+        name = names.get(named, named)
+        out.append(
+            Problem(
+                path,
+                line,
+                col,
+                "error",
+                RULE,
+                f"this note is under {name}'s name, but the commit that added it is "
+                f"{names.get(by, by)}'s, not {name}'s own; each partner writes their own "
+                "notes, so it does not count",
+            )
+        )
+    return out
+
+
+def check_authorship(
+    vault: Vault, paths: list[str], notes: Callable[[list[str]], Mapping[str, Note]]
+) -> tuple[Authorship, list[Problem]]:
+    """The verdict on the notes at `paths` in the note folders, and its problems."""
+    if not vault.is_own_repo or vault.git_dir is None:
+        return Authorship(), []
+    watched = [p for p in paths if p.split("/", 1)[0] in FOLDERS]
+    verdict = judge(vault, notes(watched))
+    return verdict, problems_of(vault, verdict)
+
+
+def marks(verdict: Authorship, path: str, names: Mapping[str, str]) -> str:
+    """How a note's words are marked wherever they are shown: "by Bob Example for Alice
+    Example, not yet confirmed", "edited by Bob Example"; "" when they are its own."""
+    said = []
+    if path in verdict.for_:
+        by, for_ = verdict.for_[path]
+        tail = ", not yet confirmed" if path in verdict.unconfirmed else ""
+        said.append(f"by {names.get(by, by)} for {names.get(for_, for_)}{tail}")
+    said += [f"edited by {names.get(p, p)}" for p in verdict.edited.get(path, [])]
+    return "; ".join(said)
+
+
+def free_path(vault: Vault, relpath: str, partner: str) -> str:
+    """Where a new note of `partner` goes when a note at `relpath` is not theirs (under
+    their name by the other's commit): the first free `-2`, `-3`... beside it, the names
+    sync gives two notes added at one path. Otherwise `relpath` itself."""
+    full = vault.root / relpath
+    if not full.exists() or not vault.is_own_repo or vault.config is None:
+        return relpath
+    added = written(vault).added.get(relpath)
+    emails = {pid: p.email.lower() for pid, p in vault.config.partners.items()}
+    if added is None or added == (emails.get(partner), emails.get(partner)):
+        return relpath
+    stem = relpath[:-3]
+    n = 2
+    while (vault.root / f"{stem}-{n}.md").exists():
+        n += 1
+    return f"{stem}-{n}.md"
