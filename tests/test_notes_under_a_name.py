@@ -7,8 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from testing import Pair, checkin_path, checkin_text, git, invoke, make_pair, write
-from testing import plain
+from testing import Pair, checkin_path, checkin_text, git, invoke, make_pair, plain, write
 
 DAY = "2026-11-24"
 ALICES = checkin_path("alice", DAY)

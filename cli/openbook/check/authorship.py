@@ -85,7 +85,8 @@ class Authorship:
     `mismatch`: path -> (field, named partner, who added it: partner id or email);
     `unconfirmed`: path -> (committer, author) of a note "by X for Y" Y has not confirmed;
     `for_`: the same for every note "by X for Y", confirmed or not;
-    `edited`: path -> the partners, other than the one it is under, who changed its words."""
+    `edited`: path -> the partners, other than the one it is under, whose commits (as
+    committer) changed its words."""
 
     mismatch: dict[str, tuple[str, str, str]] = field(default_factory=dict)
     unconfirmed: dict[str, tuple[str, str]] = field(default_factory=dict)
@@ -94,7 +95,9 @@ class Authorship:
 
 
 def _log(root: Path, args: list[str]) -> str:
-    raw = git_bytes(root, ["log", "-z", *args, "--end-of-options", "HEAD", "--", *FOLDERS], check=False)
+    raw = git_bytes(
+        root, ["log", "-z", *args, "--end-of-options", "HEAD", "--", *FOLDERS], check=False
+    )
     return raw.decode("utf-8", "replace")
 
 
@@ -115,7 +118,9 @@ def _changes(root: Path) -> list[tuple[str, str, str, str, str]]:
     """(path, author email, committer email, old blob, new blob) of every change to a note
     that was not its addition (merges left out: the commits they bring in are read)."""
     fmt = "--format=%x1e%ae%x1f%ce"
-    text = _log(root, ["--no-renames", "--no-merges", "--diff-filter=M", "--raw", "--no-abbrev", fmt])
+    text = _log(
+        root, ["--no-renames", "--no-merges", "--diff-filter=M", "--raw", "--no-abbrev", fmt]
+    )
     out = []
     for record in text.split("\x1e")[1:]:
         head, _, rest = record.partition("\n")
@@ -163,7 +168,8 @@ def _confirmations(root: Path) -> dict[str, list[str]]:
 def read_written(root: Path) -> Written:
     """History's facts (three `git log` and one `cat-file`), uncached."""
     added = _additions(root)
-    changes = [c for c in _changes(root) if c[0] in added and c[1] != added[c[0]][0]]
+    # a change by whoever added the note, as their own commit, is theirs
+    changes = [c for c in _changes(root) if c[0] in added and (c[1], c[1]) != added[c[0]]]
     blobs = read_objects(root, sorted({b for c in changes for b in (c[3], c[4])}))
     edited: dict[str, list[tuple[str, str]]] = {}
     for path, author, committer, old, new in reversed(changes):  # oldest first
@@ -219,7 +225,8 @@ def judge(vault: Vault, notes: Mapping[str, Note]) -> Authorship:
         if key is None or not isinstance(named, str) or path not in facts.added:
             continue  # not committed yet: `commit` refuses a note under someone else's name
         author, committer = (who(e) for e in facts.added[path])
-        editors = [who(a) for a, _ in facts.edited.get(path, []) if who(a) != named]
+        # an edit is by the one at the keyboard: the committer ("by X for Y": X)
+        editors = [who(c) for _, c in facts.edited.get(path, []) if who(c) != named]
         if editors:
             out.edited[path] = sorted(set(editors))
         if author == named and committer == named:

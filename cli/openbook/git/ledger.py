@@ -27,6 +27,7 @@ ACTIONS = (
     "answer",
     "accept",
     "propose",
+    "confirm",
     "pause",
     "retire",
     "merge",
@@ -269,6 +270,7 @@ class LogEntry:
     deleted: bool = False
     merge: bool = False
     clock: bool = False  # dated before a parent or after it arrived here (arrivals.py)
+    edited_by: str | None = None  # changed the words of a note under the other's name
     marks: list[str] = field(default_factory=list)
 
 
@@ -317,6 +319,8 @@ def set_marks(entry: LogEntry) -> LogEntry:
     marks = []
     if entry.partner and entry.committer_partner and entry.partner != entry.committer_partner:
         marks.append(f"by {entry.committer_partner} for {entry.partner}")
+    if entry.edited_by:
+        marks.append(f"edited by {entry.edited_by}")
     if entry.written_later:
         marks.append("written later")
     if entry.late_edit:

@@ -18,8 +18,8 @@ from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
-from openbook.check.note import validate_note
 from openbook.check.authorship import free_path
+from openbook.check.note import validate_note
 from openbook.check.result import check_vault
 from openbook.config import Config
 from openbook.errors import NoteError, ValidationFailed

@@ -18,7 +18,10 @@ from openbook.ritual.agenda_facts import (  # noqa: F401 (importable from here t
     MAX_PERIOD_DAYS,
     AgendaFacts,
     gather_week,
+    good_time_lines,
     period_start,
+    unconfirmed_notices,
+    with_marks,
 )
 from openbook.ritual.agenda_short import POSTPONE, SHORT_SECTIONS, cannot_wait
 from openbook.ritual.agreements import agreement_lines
@@ -36,7 +39,6 @@ from openbook.ritual.facts import (
     Topic,
     appreciations,
     discuss_topics,
-    good_times,
     language_facts,
     to_data,
 )
@@ -85,7 +87,7 @@ def build_agenda(
     data = {
         **_opening(f, set_aside_texts(vault)),
         "sections": SECTIONS,
-        "appreciations": to_data(appreciations(f.notes, f.win)),
+        "appreciations": with_marks(f, to_data(appreciations(f.notes, f.win))),
         "went_right": _went_right(f),
         "checkins": _checkin_counts(f),
         "transparency": [_transparency(f, pid) for pid in f.cfg.partners],
@@ -148,6 +150,7 @@ def _opening(f: AgendaFacts, set_aside: list[str]) -> dict[str, Any]:
     notices += [o.message for o in f.questions.odd]
     notices += [c["text"] for c in f.consent.values() if c]
     notices += _unverified(f)
+    notices += unconfirmed_notices(f)
     notices += set_aside  # what the last sync merged but set aside (SPEC 5)
     copies = sorted(p for p in f.result.parsed if is_conflict_copy(p))
     return {
@@ -235,10 +238,7 @@ def _went_right(f: AgendaFacts) -> list[str]:
     lines = []
     if f.last is not None and f.welcome is None:
         lines.append(f"We held our weekly meeting on {short_day(f.last)}.")
-    lines += [
-        f"A good time together on {short_day(day)} ({f.name(who)}): {sentence(text)}"
-        for day, who, text in good_times(f.notes, f.win)
-    ]
+    lines += good_time_lines(f)
     back = [t for t in f.timeouts if t.returned is not None]
     if back:
         on_time = sum(1 for t in back if t.on_time)
@@ -284,7 +284,7 @@ def _topics(f: AgendaFacts) -> list[dict[str, Any]]:
     candidates += answers("need-to-talk")
     candidates += discuss_topics(f.notes, f.win)
     candidates += answers("hurt-more")
-    return [to_data(t) for t in candidates]
+    return with_marks(f, [to_data(t) for t in candidates])
 
 
 def _week_ahead(f: AgendaFacts) -> list[str]:

@@ -8,11 +8,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from openbook.check.authorship import marks
 from openbook.check.result import CheckResult, check_vault
 from openbook.config import Config
 from openbook.ritual.agreements import Agreements, agreement_facts
 from openbook.ritual.binding import consent_now
-from openbook.ritual.calendar import at, local_day, next_meeting_day, utc
+from openbook.ritual.calendar import at, local_day, next_meeting_day, short_day, utc
 from openbook.ritual.counting import (
     CheckinCount,
     Counting,
@@ -35,6 +36,7 @@ from openbook.ritual.facts import (
     PlanChange,
     Questions,
     Window,
+    good_time_notes,
     landed_badly,
     last_meeting,
     plan_change_facts,
@@ -144,3 +146,36 @@ def gather_week(
         consent_now(notes, cfg, hist, model, as_of),
         admitted_paths(vault.root, ["HEAD"]) if vault.is_own_repo else {},
     )
+
+
+def whose_words(f: AgendaFacts, path: str) -> str:
+    """How a note's words are marked where the agenda shows them: "edited by Bob
+    Example", "by Bob Example for Alice Example, not yet confirmed"; "" when its own."""
+    return marks(f.result.authorship, path, f.names)
+
+
+def with_marks(f: AgendaFacts, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each item (an appreciation, a topic) with `marked`: whose words they are, when
+    they are not only the words of the partner it is from."""
+    return [{**item, "marked": whose_words(f, str(item.get("path") or ""))} for item in items]
+
+
+def good_time_lines(f: AgendaFacts) -> list[str]:
+    """The good moments together, each marked when someone else's edit changed it."""
+    out = []
+    for day, who, text, path in good_time_notes(f.notes, f.win):
+        marked = whose_words(f, path)
+        said = f"{f.name(who)}, {marked}" if marked else f.name(who)
+        end = "" if text.endswith((".", "!", "?", "…")) else "."
+        out.append(f"A good time together on {short_day(day)} ({said}): {text}{end}")
+    return out
+
+
+def unconfirmed_notices(f: AgendaFacts) -> list[str]:
+    """Notes one partner wrote under the other's name, not counted until confirmed."""
+    return [
+        f"{path} is {whose_words(f, path)}: it counts for {f.name(named)} once "
+        f"{f.name(named)} runs openbook confirm {path}."
+        for path, (_, named) in sorted(f.result.authorship.unconfirmed.items())
+        if path in f.result.parsed
+    ]

@@ -17,10 +17,11 @@ import re
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from openbook.check.authorship import Authorship, marks
 from openbook.check.result import check_vault
 from openbook.errors import OpenbookError
 from openbook.fsutil import atomic_write, inside
@@ -67,6 +68,7 @@ class Selection:
     until: dt.date | None
     types: tuple[str, ...]
     notes: list[Note]
+    authorship: Authorship = field(default_factory=Authorship)  # whose words each note holds
 
     def range_text(self) -> str:
         """'2026-11-01 to 2026-11-24', 'from 2026-11-01', 'up to 2026-11-24', 'all dates'."""
@@ -111,7 +113,8 @@ def select_notes(
             f"--since {since.isoformat()} is after --until {until.isoformat()}; swap them."
         )
     chosen = []
-    for path, note in check_vault(vault).parsed.items():
+    result = check_vault(vault)
+    for path, note in result.parsed.items():
         t = note.type
         if t not in TYPES or is_conflict_copy(path) or (types and t not in types):
             continue
@@ -128,7 +131,7 @@ def select_notes(
             "leave it out: openbook export -o ~/Documents/export.html"
         )
     chosen.sort(key=_sort_key)
-    return Selection(since, until, types, chosen)
+    return Selection(since, until, types, chosen, result.authorship)
 
 
 def who_of(note: Note, names: dict[str, str]) -> str:
@@ -139,6 +142,14 @@ def who_of(note: Note, names: dict[str, str]) -> str:
     return ""
 
 
+def whose(sel: Selection, note: Note, names: dict[str, str]) -> str:
+    """Who a note is from, marked when its words are not only theirs: "Alice Example,
+    edited by Bob Example", "Alice Example, by Bob Example for Alice Example"."""
+    who = who_of(note, names)
+    marked = marks(sel.authorship, note.path, names)
+    return f"{who}, {marked}" if who and marked else who or marked
+
+
 def listing(sel: Selection, names: dict[str, str]) -> list[str]:
     """One line per note, as the confirmation shows them."""
     lines = []
@@ -147,7 +158,7 @@ def listing(sel: Selection, names: dict[str, str]) -> list[str]:
         parts = [type_title(note.type or "")]
         if day:
             parts.append(day.isoformat())
-        who = who_of(note, names)
+        who = whose(sel, note, names)
         if who:
             parts.append(who)
         lines.append(f"{note.path}  ({', '.join(parts)})")
@@ -243,7 +254,8 @@ def page_data(vault: Vault, sel: Selection, me: str) -> dict[str, Any]:
                 {
                     "path": note.path,
                     "day": fmt_day(day) if day else "",
-                    "who": who_of(note, names) + (" (unverified)" if note.path in unproven else ""),
+                    "who": whose(sel, note, names)
+                    + (" (unverified)" if note.path in unproven else ""),
                     "fields": fields,
                     "blocks": body_blocks(note.body),
                     "problems": bool(note.problems and not note.ok),

@@ -318,12 +318,17 @@ def discuss_topics(notes: Notes, win: Window) -> list[Topic]:
 def good_times(notes: Notes, win: Window) -> list[tuple[dt.date, Any, str]]:
     """The good moments together the period's check-ins name (`good_time`), oldest first:
     (day, author, text)."""
+    return [(day, who, text) for day, who, text, _ in good_time_notes(notes, win)]
+
+
+def good_time_notes(notes: Notes, win: Window) -> list[tuple[dt.date, Any, str, str]]:
+    """`good_times`, each with the path of the check-in that names it."""
     out = []
     for n in sorted(notes.get("checkin"), key=_checkin_order):
         day = as_date(n.meta.get("date"))
         text = n.meta.get("good_time")
         if day is not None and win.holds(day) and isinstance(text, str) and text.strip():
-            out.append((day, n.meta.get("author"), " ".join(text.split())))
+            out.append((day, n.meta.get("author"), " ".join(text.split()), n.path))
     return out
 
 

@@ -12,16 +12,28 @@ from __future__ import annotations
 
 import datetime as dt
 
+from openbook.check.authorship import author_field, words_changed
 from openbook.git import ledger
 from openbook.git.ledger import LogEntry
-from openbook.git.objects import read_objects
+from openbook.git.objects import Batch, read_objects
 from openbook.notes.parse import parse_bytes
 from openbook.trust.acknowledge import acknowledged
 from openbook.vault import Vault
 
 # actions that are never an edit of a note's own words
 NOT_EDITS = frozenset(
-    ("answer", "accept", "pause", "retire", "merge", "conflict", "renumber", "keys", "export")
+    (
+        "answer",
+        "accept",
+        "confirm",
+        "pause",
+        "retire",
+        "merge",
+        "conflict",
+        "renumber",
+        "keys",
+        "export",
+    )
 )
 # fields whose change is part of a note's life, not a rewrite of what it said
 LIFE_FIELDS = {
@@ -64,6 +76,7 @@ def log_entries(
     tz = vault.tz
     entries: list[LogEntry] = []
     pending: list[tuple[LogEntry, ledger.Change]] = []
+    touched: list[tuple[LogEntry, ledger.Change]] = []  # for `edited by`
     for c in ledger.read_commits(vault, since=since):
         entry = ledger.entry_of(vault, c, dates)
         if (note_type and entry.type != note_type) or (partner and entry.partner != partner):
@@ -72,10 +85,14 @@ def log_entries(
         if c.merge or c.action in NOT_EDITS:
             continue
         for ch in c.changes:
+            if ch.status == "M" and ch.path.endswith(".md"):
+                touched.append((entry, ch))
             own = ledger.own_date(ch.path, dates)
             if ch.status == "M" and ledger.after_own_date(c.committed, own, tz):
                 pending.append((entry, ch))
-    blobs = read_objects(vault.root, sorted({b for _, ch in pending for b in (ch.old, ch.new)}))
+    wanted = {b for _, ch in pending + touched for b in (ch.old, ch.new)}
+    blobs = read_objects(vault.root, sorted(wanted))
+    mark_edited(touched, blobs)
     for entry, ch in pending:
         before, after = blobs.get(ch.old), blobs.get(ch.new)
         if entry.late_edit or before is None or after is None:
@@ -88,3 +105,18 @@ def log_entries(
         if e.sha in admitted:
             e.marks.append("unverified")  # admitted without proof: nothing it claims counts
     return marked
+
+
+def mark_edited(touched: list[tuple[LogEntry, ledger.Change]], blobs: Batch) -> None:
+    """`edited by <partner>`: a commit by one partner (its committer: the one at the
+    keyboard) that changed the words of a note under the other's name."""
+    for entry, ch in touched:
+        by = entry.committer_partner or entry.partner
+        before, after = blobs.get(ch.old), blobs.get(ch.new)
+        if by is None or entry.edited_by or before is None or after is None:
+            continue
+        old = parse_bytes(ch.path, before[2], positions=False)
+        key = author_field(old.meta.get("type"))
+        named = old.meta.get(key) if key else None
+        if isinstance(named, str) and named != by and words_changed(ch.path, before[2], after[2]):
+            entry.edited_by = by
