@@ -19,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,8 @@ from openbook.vault import Vault
 
 RULE = "author-mismatch"
 CONFIRM_TRAILER = "Openbook-Confirms"
-CACHE_FILE = "authorship.json"
+CACHE_FILE = "authorship.json"  # what history says, by HEAD
+VERDICT_FILE = "authorship-verdict.json"  # the verdict on the work tree
 AUTHOR_FIELDS = ("author", "asked_by", "called_by", "proposed_by")
 FOLDERS = ("checkins", "plan-changes", "questions", "timeouts", "repairs", "agreements")
 # fields whose change is part of a note's life (an answer, a consent), not its words
@@ -267,14 +268,40 @@ def problems_of(vault: Vault, verdict: Authorship) -> list[Problem]:
 
 
 def check_authorship(
-    vault: Vault, paths: list[str], notes: Callable[[list[str]], Mapping[str, Note]]
+    vault: Vault,
+    stats: Mapping[str, tuple[int, int]],
+    notes: Callable[[list[str]], Mapping[str, Note]],
 ) -> tuple[Authorship, list[Problem]]:
-    """The verdict on the notes at `paths` in the note folders, and its problems."""
-    if not vault.is_own_repo or vault.git_dir is None:
+    """The verdict on the notes in the note folders, and its problems, remembered under
+    the state folder while HEAD, the settings and those notes' files stay as they were."""
+    if not vault.is_own_repo or vault.git_dir is None or vault.config is None:
         return Authorship(), []
-    watched = [p for p in paths if p.split("/", 1)[0] in FOLDERS]
-    verdict = judge(vault, notes(watched))
-    return verdict, problems_of(vault, verdict)
+    watched = sorted((p, s) for p, s in stats.items() if p.split("/", 1)[0] in FOLDERS)
+    key = json.dumps([_head(vault.git_dir), vault.config.digest, watched])
+    state = vault.state_dir()
+    cache = state / VERDICT_FILE if state else None
+    if cache is not None:
+        with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
+            saved = json.loads(cache.read_text(encoding="utf-8"))
+            if saved.get("key") == key:
+                return _verdict(saved["verdict"]), [Problem(**p) for p in saved["problems"]]
+    verdict = judge(vault, notes([p for p, _ in watched]))
+    problems = problems_of(vault, verdict)
+    if cache is not None:
+        data = {"key": key, "verdict": asdict(verdict), "problems": [asdict(p) for p in problems]}
+        with contextlib.suppress(OSError):
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(cache, json.dumps(data).encode("utf-8"))
+    return verdict, problems
+
+
+def _verdict(saved: dict[str, Any]) -> Authorship:
+    return Authorship(
+        {p: (a, b, c) for p, (a, b, c) in saved["mismatch"].items()},
+        {p: (a, b) for p, (a, b) in saved["unconfirmed"].items()},
+        {p: (a, b) for p, (a, b) in saved["for_"].items()},
+        {p: list(v) for p, v in saved["edited"].items()},
+    )
 
 
 def marks(verdict: Authorship, path: str, names: Mapping[str, str]) -> str:

@@ -190,7 +190,7 @@ def check_vault(vault: Vault, *, use_cache: bool = True) -> CheckResult:
     result.unproven, proof = check_consent(vault, stats, result.notes_of, state)
     problems.extend(proof)
     problems.extend(check_ahead(vault, stats, result.notes_of, state))
-    result.authorship, authored = check_authorship(vault, list(stats), result.notes_of)
+    result.authorship, authored = check_authorship(vault, stats, result.notes_of)
     problems.extend(authored)
     problems.sort()
     return result
