@@ -11,6 +11,9 @@ from click.testing import Result
 from testing import build_vault, git, invoke, subjects, trailers
 from testing.terminal import run_on_a_terminal
 
+from openbook.check.authorship import author_field
+from openbook.notes.parse import parse_bytes
+
 QUESTION = """\
 ---
 type: question
@@ -51,7 +54,12 @@ ACTIVE = AGREEMENT.replace("status: proposed", "status: active").replace(
 
 
 def committed(vault: Path, rel: str, text: str | bytes) -> Path:
-    build_vault(vault, {rel: text}, as_partner="bob")
+    """The note committed by the partner it is under (its author field), else by Bob."""
+    raw = text.encode() if isinstance(text, str) else text
+    meta = parse_bytes(rel, raw, positions=False).meta
+    key = author_field(meta.get("type"))
+    who = meta.get(key) if key else None
+    build_vault(vault, {rel: text}, as_partner=who if who in ("alice", "bob") else "bob")
     return vault / rel
 
 

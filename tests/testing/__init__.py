@@ -179,11 +179,13 @@ def build_vault(
     env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = when or SETUP_TIME
     paths = list(files)
     if as_partner is None:
-        from testing.consent import consent_steps
+        from testing.consent import author_steps, consent_steps
 
+        author_steps(root, files, env)
         consent_steps(root, files, env)
     git(root, "add", "--", *paths)
-    git(root, "commit", "-q", "--no-verify", "-m", message, "--", *paths, env=env)
+    if git(root, "diff", "--cached", "--name-only", "HEAD", "--", *paths, check=False):
+        git(root, "commit", "-q", "--no-verify", "-m", message, "--", *paths, env=env)
     terms = any(p == "openbook.yml" or p.startswith(".openbook/templates/") for p in files)
     if accepted and terms:
         for pid in load_config(root).partners:

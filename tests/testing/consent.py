@@ -113,3 +113,40 @@ def accept_settings(root: Path, who: str, when: str) -> None:
         f"Openbook-Partner: {who}\nOpenbook-Settings: {digest}\n"
     )
     git(root, "commit", "-q", "--no-verify", "--allow-empty", "-m", msg, env=env)
+
+
+def author_steps(root: Path, files: Mapping[str, str | bytes], env: Mapping[str, str]) -> None:
+    """Notes under a partner's name (a check-in's `author`, a timeout's `called_by`...)
+    that are new come into history as that partner's own commit, as openbook itself
+    writes them: each author's new notes in one commit, before the final commit."""
+    from openbook.check.authorship import author_field
+    from openbook.check.provenance import claims_of
+    from openbook.notes.parse import parse_bytes
+
+    if not (root / "openbook.yml").is_file():
+        return
+    partners = load_config(root).partners
+    known = set(git(root, "ls-tree", "-r", "--name-only", "HEAD").splitlines())
+    by: dict[str, list[str]] = {}
+    for rel, text in files.items():
+        if rel in known or not rel.endswith(".md"):
+            continue
+        raw = text.encode() if isinstance(text, str) else text
+        meta = parse_bytes(rel, raw, positions=False).meta
+        key = author_field(meta.get("type"))
+        who = meta.get(key) if key else None
+        if isinstance(who, str) and who in partners and not claims_of(meta):
+            by.setdefault(who, []).append(rel)
+    for who, paths in by.items():
+        git(root, "add", "--", *paths)
+        git(
+            root,
+            "commit",
+            "-q",
+            "--no-verify",
+            "-m",
+            f"{who}'s own notes",
+            "--",
+            *paths,
+            env=_as_partner_env(root, who, env),
+        )

@@ -65,7 +65,8 @@ def commit_checkin(
     return rel
 
 
-def commit_files(root: Path, files: dict[str, str], when: str, who: str = "bob") -> None:
+def commit_files(root: Path, files: dict[str, str], when: str, who: str | None = None) -> None:
+    """Commit `files` at `when`: as `who`, else each note by the partner it is under."""
     build_vault(root, files, as_partner=who, when=when, message="notes")
 
 

@@ -103,15 +103,40 @@ def _log(root: Path, args: list[str]) -> str:
 
 
 def _additions(root: Path) -> dict[str, tuple[str, str]]:
-    """Each note path -> (author email, committer email) of the newest commit adding it."""
-    text = _log(root, ["--no-renames", "--diff-filter=A", "--format=%x1e%ae%x1f%ce", "--name-only"])
+    """Each note path -> (author email, committer email) of the commit that added it: the
+    newest that added the blob HEAD holds there, else the newest that added the path (two
+    partners who each added a note at one path while apart: sync kept one of them)."""
+    fmt = "--format=%x1e%ae%x1f%ce"
+    text = _log(root, ["--no-renames", "--diff-filter=A", "--raw", "--no-abbrev", fmt])
+    now = _blobs_at_head(root)
     out: dict[str, tuple[str, str]] = {}
+    exact: dict[str, tuple[str, str]] = {}
     for record in text.split("\x1e")[1:]:
-        head, _, names = record.partition("\n")
+        head, _, rest = record.partition("\n")
         author, _, committer = head.strip("\0").partition("\x1f")
-        for path in names.strip("\n\0").split("\0"):
-            if path.endswith(".md"):
-                out.setdefault(path, (author.lower(), committer.lower()))
+        who = (author.lower(), committer.lower())
+        tokens = iter(t for t in rest.split("\0") if t.strip("\n"))
+        for token in tokens:
+            meta = token.strip("\n").lstrip(":").split()
+            path = next(tokens, "")
+            if len(meta) < 4 or not path.endswith(".md"):
+                continue
+            out.setdefault(path, who)
+            if now.get(path) == meta[3]:
+                exact.setdefault(path, who)
+    return {**out, **exact}
+
+
+def _blobs_at_head(root: Path) -> dict[str, str]:
+    """Each note path in HEAD -> its blob id (one `git ls-tree`)."""
+    args = ["ls-tree", "-r", "-z", "--end-of-options", "HEAD", "--", *FOLDERS]
+    raw = git_bytes(root, args, check=False).decode("utf-8", "replace")
+    out = {}
+    for entry in raw.split("\0"):
+        info, _, path = entry.partition("\t")
+        parts = info.split()
+        if len(parts) == 3 and parts[1] == "blob":
+            out[path] = parts[2]
     return out
 
 
@@ -227,7 +252,11 @@ def judge(vault: Vault, notes: Mapping[str, Note]) -> Authorship:
             continue  # not committed yet: `commit` refuses a note under someone else's name
         author, committer = (who(e) for e in facts.added[path])
         # an edit is by the one at the keyboard: the committer ("by X for Y": X)
-        editors = [who(c) for _, c in facts.edited.get(path, []) if who(c) != named]
+        editors = [
+            who(c)
+            for _, c in facts.edited.get(path, [])
+            if who(c) != named and who(c) in vault.config.partners
+        ]
         if editors:
             out.edited[path] = sorted(set(editors))
         if author == named and committer == named:
