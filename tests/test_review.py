@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from testing import SETUP_TIME, git, invoke, subjects, trailers, write
+from testing import SETUP_TIME, git, invoke, plain, subjects, trailers, write
 from testing.ritual import commit_checkin, section
 
 # the setup commits are made before the check-ins that follow them
@@ -137,8 +137,7 @@ def test_review_counts_the_months_setbacks(vault: Path) -> None:
             f"---\ntype: repair\nauthor: bob\ndate: {day}\nkind: setback\n"
             f"self_reported: {own}\nstatus: processed\nprocessed: {day}\n---\n# Setback\n",
         )
-    git(vault, "add", "-A")
-    git(vault, "commit", "-q", "-m", "setup")
+    plain.commit(vault, "bob", "setup")  # Bob's own notes, by his own commit
     assert invoke(["review", "--month", "2026-11"], vault=vault).exit_code == 0
     text = (vault / "reviews/2026-11.md").read_text(encoding="utf-8")
     assert "2 setbacks, 1 self-reported." in text

@@ -31,10 +31,11 @@ def test_the_note_builders_write_notes_that_check_clean(vault: Path) -> None:
                 "", "Phone open", aid="A-002", accepted_by=["alice"]
             ),
         },
-        as_partner="alice",
+        # each note by the partner it is under
         when="2026-11-24T20:00:00+01:00",  # a check-in is written on its day or after
     )
-    # a consent counts only from the consenting partner's own commit: Bob answers his
+    # a consent counts only from the consenting partner's own commit: Alice asks in hers,
+    # Bob answers in his
     build_vault(
         vault,
         {
@@ -42,7 +43,6 @@ def test_the_note_builders_write_notes_that_check_clean(vault: Path) -> None:
                 "Q-0002", status="answered", extra="answered: 2026-11-21 09:00\n"
             )
         },
-        as_partner="bob",
     )
     res = invoke(["check", "--strict"], vault=vault)
     assert (res.exit_code, res.stdout, res.stderr) == (
