@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 from testing import Pair, checkin_path, checkin_text, git, invoke, make_pair, plain, write
 
+from openbook.check.result import check_vault
+from openbook.vault import Vault
+
 DAY = "2026-11-24"
 ALICES = checkin_path("alice", DAY)
 APPRECIATION = "## Appreciation\n\nThank you for the walk."
@@ -111,3 +114,30 @@ def test_a_note_by_bob_for_alice_counts_once_alice_confirms_it(pair: Pair) -> No
     assert "not yet confirmed" not in invoke(["agenda"], vault=pair.alice).stdout
     _both_synced(pair, "alice")
     assert _received(pair.bob, "alice") == before + 1
+
+
+def test_an_answer_is_the_answerers_own_words_not_an_edit(pair: Pair) -> None:
+    res = invoke(["ask", "Where were you on Friday?", "--to", "bob"], vault=pair.alice)
+    assert res.exit_code == 0, res.stderr
+    _both_synced(pair, "alice")
+    res = invoke(["answer", "Q-0001", "--text", "At my sister's."], vault=pair.bob)
+    assert res.exit_code == 0, res.stderr
+    path = "questions/Q-0001.md"
+    text = (pair.bob / path).read_text().replace("At my sister's.", "At my sister's, 6 to 9.")
+    write(pair.bob, path, text)  # Bob adds to his own answer with plain git
+    plain.commit(pair.bob, "bob", "answer")
+    assert check_vault(Vault(pair.bob)).authorship.edited == {}
+    text = text.replace("Where were you on Friday?", "Where were you?")
+    write(pair.bob, path, text)  # and now changes Alice's question: an edit of her words
+    plain.commit(pair.bob, "bob", "edit")
+    assert check_vault(Vault(pair.bob)).authorship.edited == {path: ["bob"]}
+
+
+def test_a_note_bob_added_as_his_own_cannot_be_confirmed_by_alice(pair: Pair) -> None:
+    write(pair.bob, ALICES, checkin_text("alice", DAY))
+    plain.commit(pair.bob, "bob", "checkin")
+    _both_synced(pair)
+    res = invoke(["confirm", ALICES], vault=pair.alice)
+    assert res.exit_code == 1
+    assert "cannot be confirmed" in res.stderr and "openbook new checkin" in res.stderr
+    assert _mismatches(pair.alice) == [(ALICES, 3)]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -162,7 +163,7 @@ def _changes(root: Path) -> list[tuple[str, str, str, str, str]]:
 
 def words_changed(path: str, before: bytes, after: bytes) -> bool:
     """Whether a change rewrote what the note says: its body, or a field outside its life
-    fields (an answer added below a question is not a rewrite)."""
+    fields (an answer under a question's `## Answer` heading is not a rewrite)."""
     old = parse_bytes(path, before, positions=False)
     new = parse_bytes(path, after, positions=False)
     if not old.ok or not new.ok:
@@ -170,9 +171,14 @@ def words_changed(path: str, before: bytes, after: bytes) -> bool:
     keys = (set(old.meta) | set(new.meta)) - LIFE_FIELDS
     if any(old.meta.get(k) != new.meta.get(k) for k in keys):
         return True
-    if old.body.strip() == new.body.strip():
-        return False
-    return not (new.type == "question" and new.body.startswith(old.body.rstrip()))
+    if new.type == "question":  # what is under `## Answer` is the answerer's own
+        return _asked(old.body) != _asked(new.body)
+    return old.body.strip() != new.body.strip()
+
+
+def _asked(body: str) -> str:
+    """A question's own words: its body above the `## Answer` heading."""
+    return re.split(r"(?m)^##[ \t]+Answer[ \t]*$", body, maxsplit=1)[0].strip()
 
 
 def _confirmations(root: Path) -> dict[str, list[str]]:
