@@ -40,7 +40,7 @@ from openbook.trust.inforce import SETTING_TRAILER
 from openbook.vault import Vault
 
 CACHE_FILE = "history.json"
-CACHE_VERSION = 5  # 4: replaced keys, the settings each accept names; 5: log times
+CACHE_VERSION = 6  # 4: replaced keys, the settings each accept names; 5: log times; 6: declines
 AGREEMENTS = "agreements/"
 TEMPLATES = VAULT_TEMPLATES + "/"
 WATCHED_ACTIONS = ("pause", "retire")
@@ -80,6 +80,9 @@ class VaultHistory:
     keys: list[KeyChange] = field(default_factory=list)
     # `Openbook-Setting: NAME DIGEST` of own `accept settings` commits
     setting_accepts: list[SettingAccept] = field(default_factory=list)
+    # `Openbook-Setting: NAME DIGEST` of own `decline settings` commits
+    setting_declines: list[SettingAccept] = field(default_factory=list)
+    seq: int = 0  # commits read so far: history's order among equal times
 
 
 def read_history(vault: Vault) -> VaultHistory:
@@ -119,8 +122,13 @@ def _fold(vault: Vault, hist: VaultHistory, commits: list[ledger.Commit]) -> Non
     seen: set[str] = set()
     key_edits: list[tuple[dt.datetime, str, str | None, str, str, str]] = []
     times = standing_times(vault.root, vault.now()) if commits else {}
-    for c in commits:
+    for i, c in enumerate(commits):
         when = counting_time(c, times)
+        # the settings and the consents to them are replayed in history's order: commits
+        # at the same counting time keep it, a microsecond apart within the second before
+        ordered = when - dt.timedelta(
+            seconds=1, microseconds=-((hist.seq + len(commits) - i) % 10**6)
+        )
         if hist.start is None or when < hist.start:
             hist.start = when
         action = c.action
@@ -128,18 +136,24 @@ def _fold(vault: Vault, hist: VaultHistory, commits: list[ledger.Commit]) -> Non
         own = c.author_email if c.author_email == c.committer_email and not c.merge else ""
         digest = c.trailers.get(SETTINGS_TRAILER)
         if action == "accept" and digest and own:
-            hist.accepts.append((when, own, digest))
+            hist.accepts.append((ordered, own, digest))
         if action == "accept" and own:
-            hist.setting_accepts += named_settings(when, own, c.trailers.get(SETTING_TRAILER, ""))
+            hist.setting_accepts += named_settings(
+                ordered, own, c.trailers.get(SETTING_TRAILER, "")
+            )
+        if action == "decline" and own:
+            hist.setting_declines += named_settings(
+                ordered, own, c.trailers.get(SETTING_TRAILER, "")
+            )
         if any(_is_term(ch.path) for ch in c.changes):
-            changed_terms.append((when, c.sha, own))
+            changed_terms.append((ordered, c.sha, own))
         for ch in c.changes:
             path = ch.path
             known = hist.first_commit.get(path)
             if ch.status == "A" and (known is None or when < known):
                 hist.first_commit[path] = when
             if path == CONFIG_NAME and ch.status != "D":
-                config_blobs.append((when, ch.new, own))
+                config_blobs.append((ordered, ch.new, own))
                 if not c.merge:  # a merge brings in keys changed by their own commits
                     parent = c.parents[0] if c.parents else None
                     key_edits.append((when, c.sha, parent, ch.old, ch.new, own))
@@ -175,6 +189,7 @@ def _fold(vault: Vault, hist: VaultHistory, commits: list[ledger.Commit]) -> Non
     hist.terms += _terms_at(vault, changed_terms)
     hist.terms.sort(key=lambda v: v[0])
     hist.accepts.sort(key=lambda v: v[0])
+    hist.seq += len(commits)
     for path, (c, blob) in gone.items():
         obj = blobs.get(blob)
         if obj is None:
@@ -234,7 +249,9 @@ def _terms_at(vault: Vault, changed: list[tuple[dt.datetime, str, str]]) -> Term
 def terms_in_force(hist: VaultHistory, cfg: Config) -> list[InForce]:
     """The versions of the binding terms both partners accepted, in the order they came
     into force (openbook.yml and the templates; SPEC section 10)."""
-    return settings_in_force(hist.configs, hist.accepts, cfg, hist.terms, hist.setting_accepts)
+    return settings_in_force(
+        hist.configs, hist.accepts, cfg, hist.terms, hist.setting_accepts, hist.setting_declines
+    )
 
 
 # ------------------------------------------------------------------ for counting
@@ -345,6 +362,8 @@ def _from_data(data: dict[str, Any]) -> VaultHistory:
         accepts=[(when(t), email, digest) for t, email, digest in data["accepts"]],
         keys=[(when(t), sha, pid, o, n, own, ok) for t, sha, pid, o, n, own, ok in data["keys"]],
         setting_accepts=[(when(t), e, name, d) for t, e, name, d in data["setting_accepts"]],
+        setting_declines=[(when(t), e, n, d) for t, e, n, d in data["setting_declines"]],
+        seq=int(data["seq"]),
         first_commit={p: when(t) for p, t in data["first_commit"].items()},
         actions={p: {a: when(t) for a, t in acts.items()} for p, acts in data["actions"].items()},
         deleted={
@@ -375,6 +394,8 @@ def _save(vault: Vault, hist: VaultHistory) -> None:
         "accepts": [(t.isoformat(), email, digest) for t, email, digest in hist.accepts],
         "keys": [(k[0].isoformat(), *k[1:]) for k in hist.keys],
         "setting_accepts": [(a[0].isoformat(), *a[1:]) for a in hist.setting_accepts],
+        "setting_declines": [(a[0].isoformat(), *a[1:]) for a in hist.setting_declines],
+        "seq": hist.seq,
         "first_commit": {p: t.isoformat() for p, t in hist.first_commit.items()},
         "actions": {
             p: {a: t.isoformat() for a, t in acts.items()} for p, acts in hist.actions.items()
