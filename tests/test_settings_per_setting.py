@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from testing import Pair, git, invoke, make_pair
+from testing import Pair, bare_remote, git, invoke, make_pair, make_vault
 from testing.plain import commit_and_push
 
 from openbook.config import CONFIG_NAME, config_from_bytes
@@ -113,3 +113,27 @@ def test_the_trust_layer_and_the_ritual_agree(tmp_path: Path) -> None:
     assert trust.timezone == "Europe/Paris" and "timezone" not in trust.pending
     assert _in_force(pair.alice).timezone == "Europe/Paris"
     assert _status(pair.alice, "alice")["settings_proposal"] is None
+
+
+def test_clone_offers_the_first_settings_to_accept(tmp_path: Path) -> None:
+    remote = bare_remote(tmp_path / "remote.git")
+    bob = make_vault(tmp_path / "bob", "bob", joined=False)
+    git(bob, "remote", "add", "origin", str(remote))
+    _ok(bob, "bob", "sync")
+    res = invoke(["--as", "alice", "clone", str(remote), str(tmp_path / "alice")])
+    assert res.exit_code == 0, res.stderr
+    assert "Bob Example wrote the vault's first settings" in res.stdout
+    assert "every day by 21:00" in res.stdout
+    assert "openbook accept settings" in res.stdout
+    assert _in_force(tmp_path / "alice").checkins == {}
+
+
+def test_before_joining_no_meeting_is_reminded(tmp_path: Path) -> None:
+    sunday = {"OPENBOOK_NOW": "2026-11-22T18:30:00+01:00"}  # half an hour before 19:00
+    bob = make_vault(tmp_path / "bob", "bob", joined=False)
+    res = invoke(["remind", "--json"], vault=bob, as_partner="bob", env=sunday)
+    assert res.exit_code == 0, res.stderr
+    assert "meeting" not in res.stdout
+    joined = make_vault(tmp_path / "joined", "bob")
+    res = invoke(["remind", "--json"], vault=joined, as_partner="bob", env=sunday)
+    assert '"meeting"' in res.stdout

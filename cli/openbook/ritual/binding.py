@@ -168,7 +168,7 @@ def _working_templates(vault: Vault) -> dict[str, str]:
     return dict(sorted(out.items()))
 
 
-def config_in_force(cfg: Config, text: str) -> Config:
+def config_in_force(cfg: Config, text: str, joined: bool = True) -> Config:
     """openbook.yml as it is, with the binding settings of the version in force (`text`):
     the schedules, the meeting, the time zone, the partners, whether signatures are
     required. A partner's own signing key is theirs: it is kept as the file lists it. A
@@ -176,7 +176,12 @@ def config_in_force(cfg: Config, text: str) -> Config:
     agreed = config_from_bytes(text.encode("utf-8"), Path(CONFIG_NAME))
     if not cfg.loads:
         return dataclasses.replace(
-            agreed, path=cfg.path, digest=cfg.digest, problems=[], set_aside=list(cfg.problems)
+            agreed,
+            path=cfg.path,
+            digest=cfg.digest,
+            problems=[],
+            set_aside=list(cfg.problems),
+            agreed=joined,
         )
     raw = {k: v for k, v in cfg.raw.items() if k not in BINDING}
     raw.update({k: v for k, v in agreed.raw.items() if k in BINDING})
@@ -194,6 +199,7 @@ def config_in_force(cfg: Config, text: str) -> Config:
         review_every=agreed.review_every,
         timeout_min=agreed.timeout_min,
         timeout_max=agreed.timeout_max,
+        agreed=joined,
         raw=raw,
     )
 
@@ -224,7 +230,7 @@ def config_provider(vault: Vault) -> Callable[[Config], Config]:
         force = terms_in_force(hist, cfg)
         if not force:
             return cfg
-        agreed = config_in_force(cfg, force[-1].text)
+        agreed = config_in_force(cfg, force[-1].text, force[-1].joined)
         return _keys_in_force(agreed, hist)
 
     return provide
@@ -241,7 +247,7 @@ def vault_terms(vault: Vault, hist: VaultHistory | None = None) -> Terms:
     force = terms_in_force(hist, cfg)
     if not force:
         return Terms(cfg)
-    return Terms(config_in_force(cfg, force[-1].text), dict(force[-1].templates))
+    return Terms(config_in_force(cfg, force[-1].text, force[-1].joined), dict(force[-1].templates))
 
 
 def terms_provider(vault: Vault) -> Callable[[], Terms]:

@@ -1,13 +1,8 @@
-"""What the vault's own git history tells counting: openbook.yml and the vault's templates
-(the binding terms) as they were committed over time, when each note was first committed,
-when agreements were paused, and agreements deleted without being retired.
-
-One `git log -z --raw` pass and one `git cat-file --batch` for the few blobs needed,
-cached under the vault's state folder keyed by HEAD; when HEAD moved forward only the
-new commits are read. A commit that changed the terms is listed once more (`git
-ls-tree`) for the whole of them as it left them. A folder without a history of its own
-(a vault inside a larger repository, or a repository without commits) has no history
-here: counting then uses the current openbook.yml for every day.
+"""What the vault's own git history tells counting: the binding terms (openbook.yml, the
+templates) as committed over time, the consents to them, when each note was first
+committed, pauses, and agreements deleted without being retired. One `git log` pass and
+one `git cat-file --batch`, cached by HEAD (only new commits are read when HEAD moved
+forward). A folder without a history of its own uses the current openbook.yml.
 """
 
 from __future__ import annotations
@@ -23,7 +18,6 @@ from openbook.config import CONFIG_NAME, CheckinSchedule, Config, config_from_by
 from openbook.errors import GitError
 from openbook.fsutil import atomic_write
 from openbook.git import ledger
-from openbook.git import repo as gitrepo
 from openbook.git.arrivals import Standing, standing_times
 from openbook.git.ledger import SETTINGS_TRAILER
 from openbook.git.objects import read_objects
@@ -36,6 +30,7 @@ from openbook.ritual.counting import Counting, ScheduleMap, Schedules, Window
 from openbook.ritual.facts import Notes
 from openbook.ritual.replaced_keys import KeyChange, SettingAccept, key_changes, named_settings
 from openbook.ritual.settings import InForce, TermsVersions, settings_in_force
+from openbook.ritual.terms_history import is_term, terms_at
 from openbook.trust.inforce import SETTING_TRAILER
 from openbook.vault import Vault
 
@@ -145,7 +140,7 @@ def _fold(vault: Vault, hist: VaultHistory, commits: list[ledger.Commit]) -> Non
             hist.setting_declines += named_settings(
                 ordered, own, c.trailers.get(SETTING_TRAILER, "")
             )
-        if any(_is_term(ch.path) for ch in c.changes):
+        if any(is_term(ch.path) for ch in c.changes):
             changed_terms.append((ordered, c.sha, own))
         for ch in c.changes:
             path = ch.path
@@ -186,7 +181,7 @@ def _fold(vault: Vault, hist: VaultHistory, commits: list[ledger.Commit]) -> Non
         if obj is not None:
             hist.configs.append((when, obj[2].decode("utf-8", "replace"), own))
     hist.configs.sort(key=lambda v: v[0])
-    hist.terms += _terms_at(vault, changed_terms)
+    hist.terms += terms_at(vault, changed_terms)
     hist.terms.sort(key=lambda v: v[0])
     hist.accepts.sort(key=lambda v: v[0])
     hist.seq += len(commits)
@@ -213,37 +208,6 @@ def counting_time(c: ledger.Commit, times: Mapping[str, Standing]) -> dt.datetim
     between its parents' and when this clone first saw it (git/arrivals.py)."""
     known = times.get(c.sha)
     return known.at(c.committed.tzinfo or dt.UTC) if known else c.committed
-
-
-def _is_term(path: str) -> bool:
-    return path == CONFIG_NAME or (path.startswith(TEMPLATES) and path.endswith(".j2"))
-
-
-def _terms_at(vault: Vault, changed: list[tuple[dt.datetime, str, str]]) -> TermsVersions:
-    """The whole of the terms at each commit of `changed` (newest first), oldest first.
-    Only regular files count: a symbolic link is never a template."""
-    listings: list[tuple[dt.datetime, dict[str, str], str]] = []
-    for when, sha, own in changed:
-        args = ["ls-tree", "-r", "-z", "--full-tree", "--end-of-options", sha]
-        raw = gitrepo.run(vault.root, [*args, "--", CONFIG_NAME, VAULT_TEMPLATES], strip=False)
-        files = {}
-        for item in raw.stdout.split("\0"):
-            meta, _, path = item.partition("\t")
-            fields = meta.split()
-            if len(fields) == 3 and fields[0] in ("100644", "100755") and _is_term(path):
-                files[path] = fields[2]
-        listings.append((when, files, own))
-    blobs = read_objects(vault.root, sorted({o for _, f, _ in listings for o in f.values()}))
-    out: TermsVersions = []
-    for when, files, own in reversed(listings):  # oldest first: equal times keep order
-        texts = {
-            p: obj[2].decode("utf-8", "replace")
-            for p, o in files.items()
-            if (obj := blobs.get(o)) is not None
-        }
-        config = texts.pop(CONFIG_NAME, "")
-        out.append((when, config, {p[len(TEMPLATES) :]: t for p, t in texts.items()}, own))
-    return out
 
 
 def terms_in_force(hist: VaultHistory, cfg: Config) -> list[InForce]:
