@@ -151,7 +151,7 @@ def _fold(vault: Vault, hist: VaultHistory, commits: list[ledger.Commit]) -> Non
                 config_blobs.append((ordered, ch.new, own))
                 if not c.merge:  # a merge brings in keys changed by their own commits
                     parent = c.parents[0] if c.parents else None
-                    key_edits.append((when, c.sha, parent, ch.old, ch.new, own))
+                    key_edits.append((ordered, c.sha, parent, ch.old, ch.new, own))
             if not path.startswith(AGREEMENTS):
                 continue
             if action in WATCHED_ACTIONS:

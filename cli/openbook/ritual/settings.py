@@ -222,6 +222,9 @@ LEAVES = (
 )
 
 
+SAME_MEANING = "the binding settings are written differently, with the same meaning"
+
+
 def differences(
     old_text: str,
     new_text: str,
@@ -248,7 +251,7 @@ def differences(
             out.append(f"{words.format(b_s)}, was {a_s}")
     before = {**binding_part(old.raw), **trust_part(old.raw)}
     if not out and digest_of(before) != digest_of({**binding_part(new.raw), **trust_part(new.raw)}):
-        out.append("the binding settings are written differently, with the same meaning")
+        out.append(SAME_MEANING)
     return out + template_changes(old_templates or {}, new_templates or {})
 
 
@@ -269,6 +272,7 @@ def joining_sentence(by: str | None, changes: list[str], waiting: list[str]) -> 
     """'Nothing is in force yet: Bob wrote the vault's first settings (...) and they wait
     for Alice. Until then no check-in is expected, no answer time runs and no meeting is
     reminded. Alice: openbook accept settings'."""
+    changes = [c for c in changes if c != SAME_MEANING]
     what = f" ({'; '.join(changes)})" if changes else ""
     who = " and ".join(waiting) or "the other partner"
     ask = ", ".join(f"{w}: openbook accept settings" for w in waiting)

@@ -156,7 +156,10 @@ def accept_settings(
             "openbook.yml",
             body=body,
             allow_empty=True,
-            extra={"Setting": consent.settings},
+            extra={
+                **({"Settings": consent.digest} if consent.digest else {}),
+                "Setting": consent.settings,
+            },
         )
     vault.forget_config()
     consent.commit = sha
