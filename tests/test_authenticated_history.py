@@ -269,7 +269,7 @@ def test_a_second_run_reads_again_when_old_history_is_merged_in(signed: Pair) ->
     git(bob, "update-ref", "refs/heads/main", merged)
     result = verify(Vault(bob))
     assert [(p.commit, p.rule) for p in result.problems] == [(side, "outside-introduction")]
-    assert result.checked == result.commits == 7
+    assert result.checked == result.commits == 8
 
 
 def test_trust_state_at_shows_a_proposal_until_it_is_accepted(signed: Pair) -> None:

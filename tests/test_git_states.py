@@ -60,7 +60,7 @@ def test_other_git_states_refuse_before_writing(vault: Path, setup, message: str
     res = invoke(["commit"], vault=vault)
     assert res.exit_code == 6
     assert res.stderr.rstrip().endswith(message)
-    assert subjects(vault)[0] == "vault: init vault"
+    assert subjects(vault)[0] == "settings: accept openbook.yml"  # the vault's last commit
 
 
 def test_leftover_index_lock_is_named_and_doctor_clears_it(vault: Path) -> None:

@@ -50,7 +50,7 @@ def test_the_hook_stops_a_plain_git_commit_of_a_bad_note(vault: Path) -> None:
             "(openbook check shows them), then commit again.",
         ],
     )
-    assert subjects(vault)[0] == "vault: init vault"
+    assert subjects(vault)[0] == "settings: accept openbook.yml"  # the vault's last commit
 
 
 def test_the_hook_lets_a_good_note_through(vault: Path) -> None:

@@ -20,6 +20,14 @@ NO_SCHEDULE = (
 )
 
 
+# nothing of the first settings binds until the other partner accepts them (SPEC 10)
+JOINING = (
+    "Nothing is in force yet: Bob Example wrote the vault's first settings, and they wait "
+    "for Alice Example. Until then no check-in is expected, no answer time runs and no "
+    "meeting is reminded. Alice Example: openbook accept settings"
+)
+
+
 def _init(root: Path, *more: str) -> list[str]:
     res = invoke(
         [
@@ -88,6 +96,7 @@ def test_status_after_init_says_no_schedule_is_agreed_and_nothing_is_due(fresh: 
     assert res.exit_code == 0, res.stderr
     assert res.stdout.splitlines() == [
         f"Vault {fresh}, you are Bob Example (bob).",
+        f"  {JOINING}",
         "Check-ins:",
         f"  {NO_SCHEDULE}",
         "Open questions:",
@@ -137,10 +146,11 @@ def test_a_proposed_schedule_binds_once_the_other_accepts(
     monkeypatch.setenv("OPENBOOK_NOW", "2026-11-24T09:20:00+01:00")
     res = invoke(["sync"], vault=alice)
     assert res.exit_code == 0, res.stderr
-    assert res.stdout.splitlines()[-1] == (
-        "Bob Example proposed new settings on Tue 24 Nov: Bob Example's check-ins: every day "
-        "by 21:00, was none. Until both accept, the settings you both accepted stay in force. "
-        "Alice Example: openbook accept settings"
+    assert res.stdout.splitlines()[-1] == (  # nothing is in force until Alice joins
+        "Nothing is in force yet: Bob Example wrote the vault's first settings (Bob Example's "
+        "check-ins: every day by 21:00, was none), and they wait for Alice Example. Until then "
+        "no check-in is expected, no answer time runs and no meeting is reminded. Alice "
+        "Example: openbook accept settings"
     )
     data = json.loads(invoke(["status", "--json"], vault=alice).stdout)
     assert data["checkins"] == []  # a proposal binds no one

@@ -43,16 +43,16 @@ def test_first_sync_pushes_and_records_seen_head(tmp_path: Path) -> None:
     git(bob, "remote", "add", "origin", str(remote))
     res = invoke(["sync"], vault=bob, as_partner="bob")
     assert res.exit_code == 0, res.stderr
-    assert "shared 1 change" in res.stdout
+    assert "shared 2 changes" in res.stdout  # the vault's first commit and Alice's joining
     head = git(bob, "rev-parse", "HEAD")
     assert git(remote, "rev-parse", "main") == head
     assert git(bob, "rev-parse", "refs/openbook/seen/origin/main") == head
     backups = git(bob, "for-each-ref", "--format=%(objectname)", "refs/openbook/backup/")
     assert backups.splitlines() == [head]
     state = json.loads((bob / ".git/openbook/last-sync.json").read_text())
-    assert state["exit_code"] == 0 and state["result"] == "shared 1 change"
+    assert state["exit_code"] == 0 and state["result"] == "shared 2 changes"
     status = invoke(["status"], vault=bob, as_partner="bob")
-    assert "Last sync: today 20:30, shared 1 change." in status.stdout
+    assert "Last sync: today 20:30, shared 2 changes." in status.stdout
 
 
 def test_second_sync_with_nothing_to_do_says_so(pair: Pair) -> None:

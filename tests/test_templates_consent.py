@@ -245,7 +245,7 @@ def test_an_old_history_cache_is_read_again(pair: Pair) -> None:
     assert first.terms[-1][2] == {"checkin.md.j2": ALICE_CHECKIN}
     cache = pair.bob / ".git/openbook" / CACHE_FILE
     data = json.loads(cache.read_text())
-    assert data["version"] == CACHE_VERSION == 5
+    assert data["version"] == CACHE_VERSION == 6
     del data["terms"]  # as openbook wrote it before templates were terms
     data["version"] = 2
     cache.write_text(json.dumps(data))

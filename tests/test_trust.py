@@ -138,7 +138,7 @@ def test_enrolled_and_required_history_verifies(signed: Pair, keys: dict[str, Pa
     for who in ("alice", "bob"):
         res = invoke(["verify"], vault=signed.root(who))
         ok(res)
-        assert res.stdout == "5 commits, 4 signed, 0 problems\n"
+        assert res.stdout == "6 commits, 4 signed, 0 problems\n"  # with Alice's joining
     assert git(signed.bob, "config", "commit.gpgsign") == "true"
     assert git(signed.bob, "config", "user.signingkey") == str(keys["bob"])
     data = json.loads(invoke(["keys", "list", "--json"], vault=signed.bob).stdout)
@@ -161,7 +161,7 @@ def test_unsigned_plain_git_commit(signed: Pair) -> None:
     res = invoke(["verify"], vault=signed.bob)
     assert res.stdout == (
         f"{sha[:7]} 2026-11-24 21:00 Bob Example: not signed [unsigned]\n"
-        "6 commits, 4 signed, 1 problem\n"
+        "7 commits, 4 signed, 1 problem\n"
     )
 
 
@@ -213,7 +213,7 @@ def test_turning_the_requirement_off_is_a_proposal_until_accepted(signed: Pair) 
     commit(signed.bob, "x.md", "x\n", BOB_ID, "commit.gpgsign=false")
     res = invoke(["verify"], vault=signed.bob)
     ok(res)
-    assert res.stdout == "8 commits, 6 signed, 0 problems\n"
+    assert res.stdout == "9 commits, 6 signed, 0 problems\n"
 
 
 def test_tampered_signature(signed: Pair) -> None:
@@ -298,15 +298,15 @@ def test_commit_signers_name_the_partner_whose_key_signed(signed: Pair) -> None:
 def test_second_run_reads_only_new_commits_and_keeps_problems(signed: Pair) -> None:
     vault = Vault(signed.bob)
     first = verify(vault)
-    assert first.checked == 5 and git(signed.bob, "rev-parse", VERIFIED_REF) == signed.head("bob")
+    assert first.checked == 6 and git(signed.bob, "rev-parse", VERIFIED_REF) == signed.head("bob")
     sha = commit(signed.bob, "x.md", "x\n", BOB_ID, "commit.gpgsign=false")
     second = verify(vault)
-    assert (second.checked, second.commits, [p.commit for p in second.problems]) == (1, 6, [sha])
+    assert (second.checked, second.commits, [p.commit for p in second.problems]) == (1, 7, [sha])
     third = verify(vault)
-    assert (third.checked, third.commits, len(third.problems)) == (0, 6, 1)
+    assert (third.checked, third.commits, len(third.problems)) == (0, 7, 1)
     git(signed.bob, "reset", "-q", "--hard", "HEAD~1")
     fourth = verify(vault)
-    assert (fourth.checked, fourth.commits, fourth.problems) == (5, 5, [])
+    assert (fourth.checked, fourth.commits, fourth.problems) == (6, 6, [])
 
 
 def test_verify_range_checks_incoming_commits(signed: Pair) -> None:
@@ -356,7 +356,7 @@ def test_fingerprint_without_remote_uses_head(tmp_path: Path) -> None:
     root = make_vault(tmp_path / "solo")
     data = json.loads(invoke(["fingerprint", "--json"], vault=root).stdout)
     assert data["commit"] == git(root, "rev-parse", "HEAD")
-    assert invoke(["verify"], vault=root).stdout == "1 commit, 0 signed, 0 problems\n"
+    assert invoke(["verify"], vault=root).stdout == "2 commits, 0 signed, 0 problems\n"
 
 
 def test_keys_are_added_by_their_owner_only(signed: Pair, keys: dict[str, Path]) -> None:

@@ -18,6 +18,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "ask": ("write", "ask_command", "Ask your partner a question."),
     "answer": ("consent", "answer_command", "Answer a question."),
     "accept": ("consent", "accept_command", "Consent to an agreement."),
+    "decline": ("consent", "decline_command", "Say no to settings your partner proposed."),
     "pause": ("consent", "pause_command", "Pause an agreement, or everything (either of you)."),
     "resume": ("consent", "resume_command", "End the pause you began with pause --all."),
     "retire": ("consent", "retire_command", "Retire an agreement (needs both partners)."),

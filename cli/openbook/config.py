@@ -80,6 +80,9 @@ class Config:
     timeout_min: dt.timedelta = dt.timedelta(minutes=20)
     timeout_max: dt.timedelta = dt.timedelta(hours=24)
     require_signatures: bool = False
+    # False until the joining partner first accepts settings: no meeting is reminded and
+    # no answer time runs (SPEC section 10)
+    agreed: bool = True
     problems: list[Problem] = field(default_factory=list)
     # the problems that keep the file from loading at all (YAML, time zone, partners):
     # such a file is never used; the settings in force from history are (SPEC section 7)

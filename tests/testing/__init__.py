@@ -118,7 +118,8 @@ def trailers(root: Path, rev: str = "HEAD") -> dict[str, str]:
 
 
 # the schedules make_vault gives both partners; `openbook init` writes none (SPEC section
-# 10), a test vault starts with these in its first version, in force from the start
+# 10), a test vault starts with these in its first version, in force from the start: the
+# joining partner accepts the first version at once (nothing binds before they do)
 DAILY = {"every": "day", "by": "21:00"}
 SCHEDULES = {"alice": DAILY, "bob": DAILY}
 
@@ -129,14 +130,22 @@ def make_vault(
     *,
     when: str = VAULT_CREATED,
     checkins: Mapping[str, Mapping[str, str]] | None = SCHEDULES,
+    joined: bool = True,
 ) -> Path:
-    """A fresh vault of Alice and Bob in Europe/Berlin, acting as `me`, with one commit
-    made at `when` (ISO 8601). Both check in every day by 21:00 from the first commit
-    (`checkins=None`: no schedule, as `openbook init` makes it)."""
+    """A fresh vault of Alice and Bob in Europe/Berlin, acting as `me`, made at `when` (ISO
+    8601): its first commit, and the other partner's acceptance of its settings at the
+    same moment (`joined=False`: not yet, as `openbook init` leaves it). Both check in
+    every day by 21:00 from then (`checkins=None`: no schedule, as `init` makes it)."""
     before = os.environ.get("OPENBOOK_COMMIT_DATE")
     os.environ["OPENBOOK_COMMIT_DATE"] = when
     try:
-        return create_vault(path, [ALICE, BOB], me, timezone="Europe/Berlin", checkins=checkins)
+        root = create_vault(path, [ALICE, BOB], me, timezone="Europe/Berlin", checkins=checkins)
+        if joined:
+            from testing.consent import accept_settings
+
+            other = "alice" if me == "bob" else "bob"
+            accept_settings(root, other, when)
+        return root
     finally:
         if before is None:
             del os.environ["OPENBOOK_COMMIT_DATE"]
@@ -325,11 +334,12 @@ def bare_remote(path: Path) -> Path:
     return path
 
 
-def make_pair(tmp: Path, url: str | None = None) -> Pair:
+def make_pair(tmp: Path, url: str | None = None, *, joined: bool = True) -> Pair:
     """Bob creates the vault and pushes it; Alice clones it. `url` is how both reach the
-    remote (default: the bare repository's path)."""
+    remote (default: the bare repository's path). `joined=False`: Alice has not accepted
+    the vault's first settings yet."""
     remote = bare_remote(tmp / "remote.git")
-    bob = make_vault(tmp / "bob", "bob")
+    bob = make_vault(tmp / "bob", "bob", joined=joined)
     git(bob, "remote", "add", "origin", url or str(remote))
     res = invoke(["sync"], vault=bob, as_partner="bob")
     if res.exit_code != 0:

@@ -58,14 +58,16 @@ def _agreement_command(name: str, doc: str) -> click.Command:
     return command
 
 
-def _accept_settings(vault: Any, me: str, yes: bool, as_json: bool) -> None:
+def _accept_settings(
+    vault: Any, me: str, yes: bool, as_json: bool, names: list[str] | None = None
+) -> None:
     from openbook.errors import OpenbookError
     from openbook.errors import shown as escaped
     from openbook.ritual.settings_consent import accept_settings, proposal_for
 
     digest = None
     if not yes:
-        shown = proposal_for(vault, me)
+        shown = proposal_for(vault, me, names)
         click.echo(shown.message)
         for line in shown.changes:
             click.echo(f"  {escaped(line)}")
@@ -80,7 +82,7 @@ def _accept_settings(vault: Any, me: str, yes: bool, as_json: bool) -> None:
             click.echo("Nothing was accepted; the settings you both accepted stay in force.")
             return
         digest = shown.version
-    result = accept_settings(vault, me, digest)
+    result = accept_settings(vault, me, digest, names)
     if as_json:
         echo_json({"accepted": "settings", "changes": result.changes, "commit": result.commit})
         return
@@ -92,11 +94,15 @@ def _accept_settings(vault: Any, me: str, yes: bool, as_json: bool) -> None:
 
 @click.command("accept")
 @click.argument("aid", metavar="A-ID|settings")
+@click.argument("names", nargs=-1, metavar="[NAME]...")
 @click.option("--yes", is_flag=True, help="Do not ask before consenting.")
 @json_option("Print the result as JSON.")
 @click.pass_context
-def accept_command(ctx: click.Context, aid: str, yes: bool, as_json: bool) -> None:
-    """Consent to agreement A-ID, or to the settings your partner proposed (`settings`).
+def accept_command(
+    ctx: click.Context, aid: str, names: tuple[str, ...], yes: bool, as_json: bool
+) -> None:
+    """Consent to agreement A-ID, or to the settings your partner proposed (`settings`:
+    all that wait, or only the NAMEs given, such as `meeting` or `checkins.bob`).
 
     An agreement becomes active, and new settings come into force, only when both of you
     have accepted.
@@ -109,14 +115,17 @@ def accept_command(ctx: click.Context, aid: str, yes: bool, as_json: bool) -> No
     Examples:
       openbook accept A-003
       openbook accept settings
+      openbook accept settings meeting
     """
     from openbook.record import consent
 
     vault = get_vault(ctx)
     me = consenting_partner(ctx, vault)
     if aid.strip().lower() == "settings":
-        _accept_settings(vault, me, yes, as_json)
+        _accept_settings(vault, me, yes, as_json, list(names) or None)
         return
+    if names:
+        raise click.UsageError("Only 'accept settings' takes setting names.")
     aid = aid.strip().upper()
     if not yes and interactive():
         for line in consent.describe(vault, aid):
@@ -195,3 +204,33 @@ retire_command = _agreement_command(
       openbook retire A-004
     """,
 )
+
+
+@click.command("decline")
+@click.argument("what", metavar="settings")
+@click.argument("names", nargs=-1, metavar="[NAME]...")
+@json_option("Print the result as JSON.")
+@click.pass_context
+def decline_command(ctx: click.Context, what: str, names: tuple[str, ...], as_json: bool) -> None:
+    """Say no to the settings your partner proposed (all that wait, or only the NAMEs
+    given). The settings you both accepted stay in force, and the proposal is no longer
+    named on the agenda or in status. Declining your own proposal withdraws it.
+
+    \b
+    Examples:
+      openbook decline settings
+      openbook decline settings checkins.bob
+    """
+    from openbook.errors import shown as escaped
+    from openbook.ritual.settings_consent import decline_settings
+
+    if what.strip().lower() != "settings":
+        raise click.UsageError("Give what to decline: openbook decline settings [NAME]...")
+    vault = get_vault(ctx)
+    result = decline_settings(vault, consenting_partner(ctx, vault), list(names) or None)
+    if as_json:
+        echo_json({"declined": "settings", "changes": result.changes, "commit": result.commit})
+        return
+    for line in result.changes:
+        click.echo(f"  {escaped(line)}")
+    click.echo(result.message)

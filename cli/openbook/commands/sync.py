@@ -7,7 +7,7 @@ import click
 from openbook.errors import EXIT_UNREACHABLE
 from openbook.words import plural
 
-from ._common import acting_partner, as_override, echo_json, get_vault, json_option
+from ._common import acting_partner, as_override, echo_json, get_vault, interactive, json_option
 
 
 @click.command("clone")
@@ -51,7 +51,30 @@ def clone_command(ctx: click.Context, url: str, directory: str, introduction: st
         )
     if result.errors:
         click.echo("Run 'openbook check' there to see what needs fixing.")
+    _offer_joining(root, me)
     click.echo("Next: 'openbook status' shows what is due; 'openbook sync' shares your notes.")
+
+
+def _offer_joining(root: Path, me: str) -> None:
+    """Joining: the vault's first settings bind only once this partner accepts them."""
+    from openbook.errors import shown as escaped
+    from openbook.ritual.settings_consent import accept_settings
+    from openbook.sync.clone import joining_offer
+    from openbook.vault import Vault
+
+    offer = joining_offer(root, me)
+    if offer is None:
+        return
+    click.echo(offer.message)
+    for line in offer.changes:
+        click.echo(f"  {escaped(line)}")
+    if interactive() and click.confirm("Accept these settings now?", default=False):
+        click.echo(accept_settings(Vault(root), me, offer.version).message)
+        return
+    click.echo(
+        "Nothing is in force until you accept them: no check-in is expected and no answer "
+        "time runs. When you agree: cd " + str(root) + " && openbook accept settings"
+    )
 
 
 @click.command("sync")

@@ -147,6 +147,7 @@ def question_clock(
         pauses = model.schedules.pauses
         answer_by = moved_on(asked, answer_by, pauses, as_of)
         paused = paused_at(pauses, as_of)
+    paused = paused or not cfg.agreed  # nothing agreed yet: no answer time runs
     answered = as_datetime(meta.get("answered"), tz)
     status = meta.get("status")
     if status == "answered" and answered is not None and utc(answered) > utc(as_of):

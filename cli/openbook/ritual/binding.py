@@ -23,10 +23,12 @@ from openbook.ritual.history import VaultHistory, read_history, terms_in_force
 from openbook.ritual.replaced_keys import pending_keys
 from openbook.ritual.settings import (
     BINDING,
+    Proposal,
     differences,
     pause_sentence,
-    pending_proposal,
+    proposal_of,
     proposal_sentence,
+    replayed,
 )
 from openbook.ritual.terms_text import template_diff
 from openbook.ritual.trust_terms import key_sentence, partners_raw
@@ -60,24 +62,31 @@ def pause_now(notes: Notes, cfg: Config, now: dt.datetime) -> dict[str, Any] | N
 
 def proposed_template_diff(hist: VaultHistory, cfg: Config) -> list[str]:
     """The unified diff of the templates the waiting proposal changes ([] when none)."""
-    proposal = (
-        pending_proposal(hist.configs, hist.accepts, cfg, hist.terms, hist.setting_accepts)
-        if hist.own
-        else None
-    )
+    proposal = pending_of(hist, cfg) if hist.own else None
     if proposal is None:
         return []
     force = terms_in_force(hist, cfg)
     return template_diff(force[-1].templates if force else {}, proposal.templates)
 
 
-def settings_proposal(hist: VaultHistory, cfg: Config) -> dict[str, Any] | None:
+def pending_of(hist: VaultHistory, cfg: Config, names: list[str] | None = None) -> Proposal | None:
+    """The settings waiting for consent (all, or the `names` given), together."""
+    r = replayed(
+        hist.configs, hist.accepts, hist.terms, hist.setting_accepts, hist.setting_declines
+    )
+    return proposal_of(r, names)
+
+
+def settings_proposal(
+    hist: VaultHistory, cfg: Config, names: list[str] | None = None
+) -> dict[str, Any] | None:
     """New settings waiting for the other partner: {"by", "since", "digest", "changes",
-    "waiting", "keys", "text"}; None when the settings in force are the newest. `keys`
-    names the replaced signing keys waiting (`partners.<id>.signing_key`: digest)."""
+    "waiting", "keys", "settings", "joined", "text"}; None when nothing waits. `keys`
+    names the replaced signing keys waiting (`partners.<id>.signing_key`: digest);
+    `settings` each waiting setting's name and digest."""
     if not hist.own:
         return None
-    proposal = pending_proposal(hist.configs, hist.accepts, cfg, hist.terms, hist.setting_accepts)
+    proposal = pending_of(hist, cfg, names)
     keys = pending_keys(hist.keys, hist.setting_accepts, cfg)
     if proposal is None and not keys:
         return None
@@ -103,7 +112,16 @@ def settings_proposal(hist: VaultHistory, cfg: Config) -> dict[str, Any] | None:
         "changes": changes,
         "waiting": waiting,
         "keys": {k.setting: setting_digest(k.new) for k in keys},
-        "text": proposal_sentence(by, since, changes, [_name(cfg, w) for w in waiting], cfg.tz),
+        "settings": {n: p.digest for n, p in proposal.settings.items()} if proposal else {},
+        "joined": proposal.joined if proposal is not None else True,
+        "text": proposal_sentence(
+            by,
+            since,
+            changes,
+            [_name(cfg, w) for w in waiting],
+            cfg.tz,
+            proposal.joined if proposal is not None else True,
+        ),
     }
 
 
@@ -150,7 +168,7 @@ def _working_templates(vault: Vault) -> dict[str, str]:
     return dict(sorted(out.items()))
 
 
-def config_in_force(cfg: Config, text: str) -> Config:
+def config_in_force(cfg: Config, text: str, joined: bool = True) -> Config:
     """openbook.yml as it is, with the binding settings of the version in force (`text`):
     the schedules, the meeting, the time zone, the partners, whether signatures are
     required. A partner's own signing key is theirs: it is kept as the file lists it. A
@@ -158,7 +176,12 @@ def config_in_force(cfg: Config, text: str) -> Config:
     agreed = config_from_bytes(text.encode("utf-8"), Path(CONFIG_NAME))
     if not cfg.loads:
         return dataclasses.replace(
-            agreed, path=cfg.path, digest=cfg.digest, problems=[], set_aside=list(cfg.problems)
+            agreed,
+            path=cfg.path,
+            digest=cfg.digest,
+            problems=[],
+            set_aside=list(cfg.problems),
+            agreed=joined,
         )
     raw = {k: v for k, v in cfg.raw.items() if k not in BINDING}
     raw.update({k: v for k, v in agreed.raw.items() if k in BINDING})
@@ -176,6 +199,7 @@ def config_in_force(cfg: Config, text: str) -> Config:
         review_every=agreed.review_every,
         timeout_min=agreed.timeout_min,
         timeout_max=agreed.timeout_max,
+        agreed=joined,
         raw=raw,
     )
 
@@ -206,7 +230,7 @@ def config_provider(vault: Vault) -> Callable[[Config], Config]:
         force = terms_in_force(hist, cfg)
         if not force:
             return cfg
-        agreed = config_in_force(cfg, force[-1].text)
+        agreed = config_in_force(cfg, force[-1].text, force[-1].joined)
         return _keys_in_force(agreed, hist)
 
     return provide
@@ -223,7 +247,7 @@ def vault_terms(vault: Vault, hist: VaultHistory | None = None) -> Terms:
     force = terms_in_force(hist, cfg)
     if not force:
         return Terms(cfg)
-    return Terms(config_in_force(cfg, force[-1].text), dict(force[-1].templates))
+    return Terms(config_in_force(cfg, force[-1].text, force[-1].joined), dict(force[-1].templates))
 
 
 def terms_provider(vault: Vault) -> Callable[[], Terms]:

@@ -1,13 +1,8 @@
-"""What the vault's own git history tells counting: openbook.yml and the vault's templates
-(the binding terms) as they were committed over time, when each note was first committed,
-when agreements were paused, and agreements deleted without being retired.
-
-One `git log -z --raw` pass and one `git cat-file --batch` for the few blobs needed,
-cached under the vault's state folder keyed by HEAD; when HEAD moved forward only the
-new commits are read. A commit that changed the terms is listed once more (`git
-ls-tree`) for the whole of them as it left them. A folder without a history of its own
-(a vault inside a larger repository, or a repository without commits) has no history
-here: counting then uses the current openbook.yml for every day.
+"""What the vault's own git history tells counting: the binding terms (openbook.yml, the
+templates) as committed over time, the consents to them, when each note was first
+committed, pauses, and agreements deleted without being retired. One `git log` pass and
+one `git cat-file --batch`, cached by HEAD (only new commits are read when HEAD moved
+forward). A folder without a history of its own uses the current openbook.yml.
 """
 
 from __future__ import annotations
@@ -23,7 +18,6 @@ from openbook.config import CONFIG_NAME, CheckinSchedule, Config, config_from_by
 from openbook.errors import GitError
 from openbook.fsutil import atomic_write
 from openbook.git import ledger
-from openbook.git import repo as gitrepo
 from openbook.git.arrivals import Standing, standing_times
 from openbook.git.ledger import SETTINGS_TRAILER
 from openbook.git.objects import read_objects
@@ -36,11 +30,12 @@ from openbook.ritual.counting import Counting, ScheduleMap, Schedules, Window
 from openbook.ritual.facts import Notes
 from openbook.ritual.replaced_keys import KeyChange, SettingAccept, key_changes, named_settings
 from openbook.ritual.settings import InForce, TermsVersions, settings_in_force
+from openbook.ritual.terms_history import is_term, terms_at
 from openbook.trust.inforce import SETTING_TRAILER
 from openbook.vault import Vault
 
 CACHE_FILE = "history.json"
-CACHE_VERSION = 5  # 4: replaced keys, the settings each accept names; 5: log times
+CACHE_VERSION = 6  # 4: replaced keys, the settings each accept names; 5: log times; 6: declines
 AGREEMENTS = "agreements/"
 TEMPLATES = VAULT_TEMPLATES + "/"
 WATCHED_ACTIONS = ("pause", "retire")
@@ -80,6 +75,9 @@ class VaultHistory:
     keys: list[KeyChange] = field(default_factory=list)
     # `Openbook-Setting: NAME DIGEST` of own `accept settings` commits
     setting_accepts: list[SettingAccept] = field(default_factory=list)
+    # `Openbook-Setting: NAME DIGEST` of own `decline settings` commits
+    setting_declines: list[SettingAccept] = field(default_factory=list)
+    seq: int = 0  # commits read so far: history's order among equal times
 
 
 def read_history(vault: Vault) -> VaultHistory:
@@ -119,8 +117,13 @@ def _fold(vault: Vault, hist: VaultHistory, commits: list[ledger.Commit]) -> Non
     seen: set[str] = set()
     key_edits: list[tuple[dt.datetime, str, str | None, str, str, str]] = []
     times = standing_times(vault.root, vault.now()) if commits else {}
-    for c in commits:
+    for i, c in enumerate(commits):
         when = counting_time(c, times)
+        # the settings and the consents to them are replayed in history's order: commits
+        # at the same counting time keep it, a microsecond apart within the second before
+        ordered = when - dt.timedelta(
+            seconds=1, microseconds=-((hist.seq + len(commits) - i) % 10**6)
+        )
         if hist.start is None or when < hist.start:
             hist.start = when
         action = c.action
@@ -128,21 +131,27 @@ def _fold(vault: Vault, hist: VaultHistory, commits: list[ledger.Commit]) -> Non
         own = c.author_email if c.author_email == c.committer_email and not c.merge else ""
         digest = c.trailers.get(SETTINGS_TRAILER)
         if action == "accept" and digest and own:
-            hist.accepts.append((when, own, digest))
+            hist.accepts.append((ordered, own, digest))
         if action == "accept" and own:
-            hist.setting_accepts += named_settings(when, own, c.trailers.get(SETTING_TRAILER, ""))
-        if any(_is_term(ch.path) for ch in c.changes):
-            changed_terms.append((when, c.sha, own))
+            hist.setting_accepts += named_settings(
+                ordered, own, c.trailers.get(SETTING_TRAILER, "")
+            )
+        if action == "decline" and own:
+            hist.setting_declines += named_settings(
+                ordered, own, c.trailers.get(SETTING_TRAILER, "")
+            )
+        if any(is_term(ch.path) for ch in c.changes):
+            changed_terms.append((ordered, c.sha, own))
         for ch in c.changes:
             path = ch.path
             known = hist.first_commit.get(path)
             if ch.status == "A" and (known is None or when < known):
                 hist.first_commit[path] = when
             if path == CONFIG_NAME and ch.status != "D":
-                config_blobs.append((when, ch.new, own))
+                config_blobs.append((ordered, ch.new, own))
                 if not c.merge:  # a merge brings in keys changed by their own commits
                     parent = c.parents[0] if c.parents else None
-                    key_edits.append((when, c.sha, parent, ch.old, ch.new, own))
+                    key_edits.append((ordered, c.sha, parent, ch.old, ch.new, own))
             if not path.startswith(AGREEMENTS):
                 continue
             if action in WATCHED_ACTIONS:
@@ -172,9 +181,10 @@ def _fold(vault: Vault, hist: VaultHistory, commits: list[ledger.Commit]) -> Non
         if obj is not None:
             hist.configs.append((when, obj[2].decode("utf-8", "replace"), own))
     hist.configs.sort(key=lambda v: v[0])
-    hist.terms += _terms_at(vault, changed_terms)
+    hist.terms += terms_at(vault, changed_terms)
     hist.terms.sort(key=lambda v: v[0])
     hist.accepts.sort(key=lambda v: v[0])
+    hist.seq += len(commits)
     for path, (c, blob) in gone.items():
         obj = blobs.get(blob)
         if obj is None:
@@ -200,41 +210,12 @@ def counting_time(c: ledger.Commit, times: Mapping[str, Standing]) -> dt.datetim
     return known.at(c.committed.tzinfo or dt.UTC) if known else c.committed
 
 
-def _is_term(path: str) -> bool:
-    return path == CONFIG_NAME or (path.startswith(TEMPLATES) and path.endswith(".j2"))
-
-
-def _terms_at(vault: Vault, changed: list[tuple[dt.datetime, str, str]]) -> TermsVersions:
-    """The whole of the terms at each commit of `changed` (newest first), oldest first.
-    Only regular files count: a symbolic link is never a template."""
-    listings: list[tuple[dt.datetime, dict[str, str], str]] = []
-    for when, sha, own in changed:
-        args = ["ls-tree", "-r", "-z", "--full-tree", "--end-of-options", sha]
-        raw = gitrepo.run(vault.root, [*args, "--", CONFIG_NAME, VAULT_TEMPLATES], strip=False)
-        files = {}
-        for item in raw.stdout.split("\0"):
-            meta, _, path = item.partition("\t")
-            fields = meta.split()
-            if len(fields) == 3 and fields[0] in ("100644", "100755") and _is_term(path):
-                files[path] = fields[2]
-        listings.append((when, files, own))
-    blobs = read_objects(vault.root, sorted({o for _, f, _ in listings for o in f.values()}))
-    out: TermsVersions = []
-    for when, files, own in reversed(listings):  # oldest first: equal times keep order
-        texts = {
-            p: obj[2].decode("utf-8", "replace")
-            for p, o in files.items()
-            if (obj := blobs.get(o)) is not None
-        }
-        config = texts.pop(CONFIG_NAME, "")
-        out.append((when, config, {p[len(TEMPLATES) :]: t for p, t in texts.items()}, own))
-    return out
-
-
 def terms_in_force(hist: VaultHistory, cfg: Config) -> list[InForce]:
     """The versions of the binding terms both partners accepted, in the order they came
     into force (openbook.yml and the templates; SPEC section 10)."""
-    return settings_in_force(hist.configs, hist.accepts, cfg, hist.terms, hist.setting_accepts)
+    return settings_in_force(
+        hist.configs, hist.accepts, cfg, hist.terms, hist.setting_accepts, hist.setting_declines
+    )
 
 
 # ------------------------------------------------------------------ for counting
@@ -345,6 +326,8 @@ def _from_data(data: dict[str, Any]) -> VaultHistory:
         accepts=[(when(t), email, digest) for t, email, digest in data["accepts"]],
         keys=[(when(t), sha, pid, o, n, own, ok) for t, sha, pid, o, n, own, ok in data["keys"]],
         setting_accepts=[(when(t), e, name, d) for t, e, name, d in data["setting_accepts"]],
+        setting_declines=[(when(t), e, n, d) for t, e, n, d in data["setting_declines"]],
+        seq=int(data["seq"]),
         first_commit={p: when(t) for p, t in data["first_commit"].items()},
         actions={p: {a: when(t) for a, t in acts.items()} for p, acts in data["actions"].items()},
         deleted={
@@ -375,6 +358,8 @@ def _save(vault: Vault, hist: VaultHistory) -> None:
         "accepts": [(t.isoformat(), email, digest) for t, email, digest in hist.accepts],
         "keys": [(k[0].isoformat(), *k[1:]) for k in hist.keys],
         "setting_accepts": [(a[0].isoformat(), *a[1:]) for a in hist.setting_accepts],
+        "setting_declines": [(a[0].isoformat(), *a[1:]) for a in hist.setting_declines],
+        "seq": hist.seq,
         "first_commit": {p: t.isoformat() for p, t in hist.first_commit.items()},
         "actions": {
             p: {a: t.isoformat() for a, t in acts.items()} for p, acts in hist.actions.items()

@@ -252,8 +252,9 @@ def build_calendar(vault: Vault, me: str, *, discreet: bool = False) -> Calendar
     cal.add("calscale", "GREGORIAN")
     if titles.describe:
         cal.add("x-wr-calname", "openbook")
-    cal.add_component(meeting_event(cfg, origin, titles, stamp))
-    cal.add_component(review_event(cfg, origin, titles, stamp))
+    if cfg.agreed:  # before the joining partner accepted, no meeting is agreed
+        cal.add_component(meeting_event(cfg, origin, titles, stamp))
+        cal.add_component(review_event(cfg, origin, titles, stamp))
     model = counting_model(vault, notes=Notes.of(result))
     sched = model.schedules.agreed(now).get(me)  # as both accepted it, not a proposal
     if sched is not None:

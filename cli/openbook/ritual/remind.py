@@ -122,7 +122,10 @@ def timeout_reminders(cfg: Config, me: str, notes: list[Note], now: dt.datetime)
 
 
 def meeting_reminder(cfg: Config, now: dt.datetime) -> Due | None:
-    """The weekly meeting, when it starts within two hours or is going on now."""
+    """The weekly meeting, when it starts within two hours or is going on now (none before
+    the joining partner first accepted settings)."""
+    if not cfg.agreed:
+        return None
     tz = cfg.tz
     today = local_day(now, tz)
     length = dt.timedelta(minutes=cfg.meeting_minutes)

@@ -1,13 +1,12 @@
-"""Binding settings by consent (SPEC section 10): which version of the binding terms is in
-force, and what one partner has proposed that the other has not accepted yet.
+"""Binding settings by consent (SPEC section 10): which settings are in force, and what
+one partner has proposed that the other has not accepted yet.
 
-The binding part of a version is openbook.yml's `checkins`, `questions`, `meeting`,
-`review` and `timeouts`, and the vault's templates (.openbook/templates/*.j2); one digest
-covers both, so one `accept settings` accepts both. A version is endorsed by the partner
-whose own commit (author and committer, not a merge) introduced it, and by a partner
-whose `accept settings` commit names its digest after it was proposed and before a newer
-proposal replaced it. The first version is in force from the start; a later one from the
-moment both partners endorsed it. Nothing is recounted backwards.
+Consent is per setting (settings_replay.py replays it from history): `checkins.<id>`,
+`questions`, `meeting`, `review`, `timeouts`, `timezone`, `partners.<id>`,
+`require_signatures` and each template. Nothing of the vault's first version binds until
+the joining partner's first `accept settings`: until then the neutral defaults apply. A
+later setting is in force from the moment both partners endorsed it. Nothing is
+recounted backwards.
 """
 
 from __future__ import annotations
@@ -22,15 +21,21 @@ from typing import Any
 
 from openbook.config import CONFIG_NAME, Config, config_from_bytes
 from openbook.ritual.calendar import short_day, utc
+from openbook.ritual.settings_replay import (
+    Replay,
+    SettingProposal,
+    digest_of_values,
+    replay,
+    text_of,
+    with_values,
+)
 from openbook.ritual.terms_text import template_changes
 from openbook.ritual.trust_terms import (
     is_trust_line,
-    setting_values,
     trust_differences,
     trust_part,
 )
 from openbook.ritual.wording import schedule_text
-from openbook.trust.inforce import setting_digest
 
 LEGACY = ("checkins", "questions", "meeting", "review", "timeouts")
 # the trust settings bind too: the time zone, the partners (ids, names, emails) and
@@ -80,17 +85,18 @@ def legacy_digest(text: str, templates: Mapping[str, str] | None = None) -> str:
 
 @dataclass
 class Proposal:
-    """A run of versions with the same binding part, from `since`."""
+    """The settings waiting for consent, together: `settings` names each; `text` and
+    `templates` say the settings in force with all of them applied."""
 
     since: dt.datetime
     text: str
     digest: str
-    by: str | None  # the partner whose own commit proposed it
-    endorsed: dict[str, dt.datetime] = field(default_factory=dict)  # partner -> first
+    by: str | None  # the partner whose own commits proposed them all (None: not one)
+    endorsed: dict[str, dt.datetime] = field(default_factory=dict)  # endorsed them all
     templates: dict[str, str] = field(default_factory=dict)
-    legacy: str = ""
-    own: list[tuple[dt.datetime, str]] = field(default_factory=list)  # own commits' emails
-    required: list[str] = field(default_factory=list)  # the partners in force then
+    required: list[str] = field(default_factory=list)  # the partners in force
+    settings: dict[str, SettingProposal] = field(default_factory=dict)
+    joined: bool = True  # False: the joining partner has not accepted anything yet
 
     def accepted_at(self, partners: list[str]) -> dt.datetime | None:
         if not partners or any(p not in self.endorsed for p in partners):
@@ -104,6 +110,7 @@ class InForce:
     text: str
     digest: str
     templates: dict[str, str] = field(default_factory=dict)
+    joined: bool = True  # False: the neutral defaults before the joining partner accepted
 
 
 def _terms(versions: Versions, terms: TermsVersions | None) -> TermsVersions:
@@ -113,122 +120,32 @@ def _terms(versions: Versions, terms: TermsVersions | None) -> TermsVersions:
     return [(when, text, {}, own) for when, text, own in versions]
 
 
-def _runs(versions: Versions, terms: TermsVersions | None) -> list[tuple[Proposal, Config]]:
-    """The runs of versions that load with the same binding terms, oldest first. A version
-    that does not load (SPEC section 7) is never in force and never a proposal."""
-    runs: list[tuple[Proposal, Config]] = []
-    for when, text, templates, own in _terms(versions, terms):
-        parsed = config_from_bytes(text.encode("utf-8"), Path(CONFIG_NAME))
-        if not parsed.loads:
-            continue
-        d = _with_templates({**binding_part(parsed.raw), **trust_part(parsed.raw)}, templates)
-        if runs and runs[-1][0].digest == d:
-            run = runs[-1][0]
-            run.text = text
-            runs[-1] = (run, parsed)
-        else:
-            legacy = _with_templates(binding_part(parsed.raw), templates)
-            run = Proposal(when, text, d, None, templates=dict(templates), legacy=legacy)
-            runs.append((run, parsed))
-        if own:
-            run.own.append((when, own))
-    return runs
-
-
 Named = list[tuple[dt.datetime, str, str, str]]  # (when, author email, setting, digest)
 
 
-def _named_endorsers(
-    run: Proposal,
-    raw: dict[str, Any],
-    force_raw: dict[str, Any],
-    named: Named,
-    emails: dict[str, str],
-    end: dt.datetime | None,
-) -> dict[str, dt.datetime]:
-    """Partners whose accept commits name, setting by setting, every setting in which
-    `run` differs from the version in force (`Openbook-Setting: NAME DIGEST`, as `accept
-    settings` and `keys require` record them), within the run's time: {partner: when}."""
-    if not named:
-        return {}
-    new, old = setting_values(raw), setting_values(force_raw)
-    changed = {n: setting_digest(v) for n, v in new.items() if old.get(n) != v}
-    changed = {n: d for n, d in changed.items() if not n.endswith(".signing_key")}
-    if not changed:
-        return {}
-    seen: dict[str, dict[str, dt.datetime]] = {}
-    for when, email, name, digest in named:
-        who = emails.get(email.lower())
-        if who is None or utc(when) < utc(run.since):
-            continue
-        if end is not None and utc(when) > utc(end):
-            continue
-        if changed.get(name) == digest:
-            seen.setdefault(who, {}).setdefault(name, when)
-    return {
-        who: max(got.values(), key=utc) for who, got in seen.items() if set(got) == set(changed)
-    }
+def _digests(text: str, templates: dict[str, str]) -> tuple[str, str]:
+    return settings_digest(text, templates), legacy_digest(text, templates)
 
 
-def resolve(
+def replayed(
     versions: Versions,
     accepts: Accepts,
     terms: TermsVersions | None = None,
     named: Named | None = None,
-) -> tuple[list[Proposal], list[InForce]]:
-    """The runs with who endorsed each, and the versions in force in the order they came
-    into force. Commits are matched to partners by the emails in force when they were
-    made: at first the first version's, then each accepted version's as well."""
-    runs = _runs(versions, terms)
-    out: list[InForce] = []
-    emails: dict[str, str] = {}
-    required: list[str] = []
-    force_raw: dict[str, Any] = {}
-    for i, (run, parsed) in enumerate(runs):
-        if i == 0:
-            emails = {p.email.lower(): pid for pid, p in parsed.partners.items()}
-            required = list(parsed.partners)
-        run.required = list(required)
-        for when, own in run.own:
-            who = emails.get(own.lower())
-            if who is not None:
-                run.by = run.by or (who if when == run.since else None)
-                run.endorsed.setdefault(who, when)
-        end = runs[i + 1][0].since if i + 1 < len(runs) else None
-        for when, email, d in accepts:
-            who = emails.get(email.lower())
-            if who is None or d not in (run.digest, run.legacy) or utc(when) < utc(run.since):
-                continue
-            if end is not None and utc(when) > utc(end):  # git times are whole seconds
-                continue
-            run.endorsed.setdefault(who, when)
-        if i > 0 and run.templates == runs[i - 1][0].templates:
-            found = _named_endorsers(run, parsed.raw, force_raw, named or [], emails, end)
-            for who, when in found.items():
-                run.endorsed.setdefault(who, when)
-        if i == 0:
-            out.append(InForce(run.since, run.text, run.digest, run.templates))
-            force_raw = parsed.raw
-            continue
-        when_accepted = run.accepted_at(required)
-        if when_accepted is None or run.digest == out[-1].digest:
-            continue
-        out.append(InForce(when_accepted, run.text, run.digest, run.templates))
-        force_raw = parsed.raw
-        emails.update({p.email.lower(): pid for pid, p in parsed.partners.items()})
-        required = list(parsed.partners)
-    return [run for run, _ in runs], out
+    declines: Named | None = None,
+) -> Replay:
+    """History replayed setting by setting (settings_replay.py)."""
+    return replay(_terms(versions, terms), accepts, named or [], declines or [], _digests)
 
 
-def proposals(
-    versions: Versions,
-    accepts: Accepts,
-    cfg: Config,
-    terms: TermsVersions | None = None,
-    named: Named | None = None,
-) -> list[Proposal]:
-    """The runs of versions with the same binding terms, oldest first, with who endorsed."""
-    return resolve(versions, accepts, terms, named)[0]
+def in_force_of(r: Replay) -> list[InForce]:
+    """The values in force each time they changed, as openbook.yml and templates."""
+    out = []
+    for i, (when, values) in enumerate(r.force):
+        text, templates = text_of(values)
+        joined = r.joined is not None and (i > 0 or utc(when) >= utc(r.joined))
+        out.append(InForce(when, text, digest_of_values(values), templates, joined))
+    return out
 
 
 def settings_in_force(
@@ -237,10 +154,39 @@ def settings_in_force(
     cfg: Config,
     terms: TermsVersions | None = None,
     named: Named | None = None,
+    declines: Named | None = None,
 ) -> list[InForce]:
-    """The versions both partners accepted, in the order they came into force. Pass
-    `terms` (history's `terms`) so the templates count too, as `accept settings` does."""
-    return resolve(versions, accepts, terms, named)[1]
+    """The settings in force, each time they changed, oldest first: at first the neutral
+    defaults (with the first version's partners and time zone), then each setting from
+    the moment every partner accepted it."""
+    return in_force_of(replayed(versions, accepts, terms, named, declines))
+
+
+def proposal_of(r: Replay, names: list[str] | None = None) -> Proposal | None:
+    """The settings waiting (all, or those `names` gives), together; None when none."""
+    waiting = {n: p for n, p in r.pending.items() if names is None or n in names}
+    if not waiting:
+        return None
+    base = r.force[-1][1] if r.force else {}
+    values = with_values(base, {n: p.value for n, p in waiting.items()})
+    text, templates = text_of(values)
+    bys = {p.by for p in waiting.values()}
+    endorsed = {
+        who: max((p.endorsed[who] for p in waiting.values()), key=utc)
+        for who in r.partners
+        if all(who in p.endorsed for p in waiting.values())
+    }
+    return Proposal(
+        min((p.since for p in waiting.values()), key=utc),
+        text,
+        digest_of_values(values),
+        bys.pop() if len(bys) == 1 else None,
+        endorsed,
+        templates,
+        list(r.partners),
+        dict(sorted(waiting.items())),
+        r.joined is not None,
+    )
 
 
 def pending_proposal(
@@ -249,17 +195,10 @@ def pending_proposal(
     cfg: Config,
     terms: TermsVersions | None = None,
     named: Named | None = None,
+    declines: Named | None = None,
 ) -> Proposal | None:
-    """The newest proposal, when it is not the version in force and not accepted by both."""
-    runs, force = resolve(versions, accepts, terms, named)
-    if len(runs) < 2:
-        return None
-    last = runs[-1]
-    if last.accepted_at(last.required) is not None:
-        return None
-    if force and force[-1].digest == last.digest:
-        return None
-    return last
+    """The settings one partner proposed that not both accepted yet, together."""
+    return proposal_of(replayed(versions, accepts, terms, named, declines))
 
 
 # ------------------------------------------------------------------------- in words
@@ -281,6 +220,9 @@ LEAVES = (
     ("timeouts", "min", "timeouts at least {}", "20m"),
     ("timeouts", "max", "timeouts at most {}", "24h"),
 )
+
+
+SAME_MEANING = "the binding settings are written differently, with the same meaning"
 
 
 def differences(
@@ -309,7 +251,7 @@ def differences(
             out.append(f"{words.format(b_s)}, was {a_s}")
     before = {**binding_part(old.raw), **trust_part(old.raw)}
     if not out and digest_of(before) != digest_of({**binding_part(new.raw), **trust_part(new.raw)}):
-        out.append("the binding settings are written differently, with the same meaning")
+        out.append(SAME_MEANING)
     return out + template_changes(old_templates or {}, new_templates or {})
 
 
@@ -326,11 +268,33 @@ def pause_sentence(name: str, since: dt.datetime, until: dt.datetime | None, tz:
     )
 
 
+def joining_sentence(by: str | None, changes: list[str], waiting: list[str]) -> str:
+    """'Nothing is in force yet: Bob wrote the vault's first settings (...) and they wait
+    for Alice. Until then no check-in is expected, no answer time runs and no meeting is
+    reminded. Alice: openbook accept settings'."""
+    changes = [c for c in changes if c != SAME_MEANING]
+    what = f" ({'; '.join(changes)})" if changes else ""
+    who = " and ".join(waiting) or "the other partner"
+    ask = ", ".join(f"{w}: openbook accept settings" for w in waiting)
+    wrote = f"{by} wrote the vault's first settings" if by else "The vault's first settings"
+    return (
+        f"Nothing is in force yet: {wrote}{what}, and they wait for {who}. Until then no "
+        f"check-in is expected, no answer time runs and no meeting is reminded. {ask}"
+    ).strip()
+
+
 def proposal_sentence(
-    by: str | None, since: dt.datetime, changes: list[str], waiting: list[str], tz: dt.tzinfo
+    by: str | None,
+    since: dt.datetime,
+    changes: list[str],
+    waiting: list[str],
+    tz: dt.tzinfo,
+    joined: bool = True,
 ) -> str:
     """'Bob proposed new settings on Tue 24 Nov: ...; until accepted, the settings you both
     accepted stay in force. Alice: openbook accept settings'."""
+    if not joined:
+        return joining_sentence(by, changes, waiting)
     if any(is_trust_line(c) for c in changes):
         return trust_sentence(by or "One of you", changes, waiting)
     what = "; ".join(changes) if changes else "no change in meaning"

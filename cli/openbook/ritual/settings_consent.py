@@ -16,13 +16,14 @@ from pathlib import Path
 
 from openbook.config import CONFIG_NAME, Config, config_from_bytes
 from openbook.errors import OpenbookError
+from openbook.errors import shown as shown_text
 from openbook.git import ledger
 from openbook.record.guard import require_can_sign
-from openbook.ritual.binding import proposed_template_diff, settings_proposal
+from openbook.ritual.binding import pending_of, proposed_template_diff, settings_proposal
 from openbook.ritual.calendar import short_day
 from openbook.ritual.history import read_history
-from openbook.ritual.settings import digest_of, pending_proposal
-from openbook.ritual.trust_terms import fingerprint, key_text, partners_raw, setting_trailers
+from openbook.ritual.settings import digest_of
+from openbook.ritual.trust_terms import fingerprint, key_text, partners_raw
 from openbook.trust.signing import configured_key
 from openbook.vault import Vault
 
@@ -38,12 +39,32 @@ class SettingsConsent:
     version: str = ""  # of all that is shown: `accept_settings` binds to it
 
 
-def proposal_for(vault: Vault, partner: str) -> SettingsConsent:
-    """What `partner` would accept, in plain words; refused when there is nothing to accept."""
+def _known_names(vault: Vault, names: list[str] | None) -> list[str] | None:
+    """The named settings, refused when one names nothing waiting."""
+    if not names:
+        return None
     cfg = vault.require_config()
     hist = read_history(vault)
-    proposal = settings_proposal(hist, cfg)
-    pending = pending_proposal(hist.configs, hist.accepts, cfg, hist.terms, hist.setting_accepts)
+    every = settings_proposal(hist, cfg)
+    waiting = set(every["settings"]) | set(every["keys"]) if every else set()
+    unknown = [n for n in names if n not in waiting]
+    if unknown:
+        listed = ", ".join(sorted(waiting)) or "none"
+        raise OpenbookError(
+            f"No proposed setting is named {shown_text(unknown[0])}; the settings waiting are: "
+            f"{listed}. See them with 'openbook accept settings'."
+        )
+    return list(names)
+
+
+def proposal_for(vault: Vault, partner: str, names: list[str] | None = None) -> SettingsConsent:
+    """What `partner` would accept (all that waits, or the `names` given), in plain words;
+    refused when there is nothing to accept."""
+    cfg = vault.require_config()
+    hist = read_history(vault)
+    names = _known_names(vault, names)
+    proposal = settings_proposal(hist, cfg, names)
+    pending = pending_of(hist, cfg, names)
     if proposal is None:
         raise OpenbookError(
             "There are no new settings waiting for consent; the settings you both accepted "
@@ -58,10 +79,8 @@ def proposal_for(vault: Vault, partner: str) -> SettingsConsent:
         (pending.text if pending else "").encode("utf-8"), Path(CONFIG_NAME)
     )
     keys = _keys_to_compare(vault, cfg, partner) if _turns_on_signatures(cfg, proposed) else []
-    named = dict(line.split(" ", 1) for line in setting_trailers(proposed.raw)) if pending else {}
-    # a key is its owner's own: only a replaced one is accepted, by the new key's digest
-    named = {name: d for name, d in named.items() if not name.endswith(".signing_key")}
-    named.update(proposal["keys"])
+    named = dict(proposal["settings"])
+    named.update({k: d for k, d in proposal["keys"].items() if names is None or k in names})
     settings = [f"{name} {d}" for name, d in sorted(named.items())]
     version = digest_of({"settings": proposal["digest"], "each": settings})
     by = cfg.partners.get(str(proposal.get("by")))
@@ -71,6 +90,8 @@ def proposal_for(vault: Vault, partner: str) -> SettingsConsent:
         if by
         else f"New settings came together from both of your changes on {short_day(when)}"
     )
+    if not proposal["joined"]:
+        said = f"{by.name if by else 'Your partner'} wrote the vault's first settings"
     return SettingsConsent(
         f"{said}. If you accept, they are in force from now on for both of you; nothing "
         "before now is counted again:",
@@ -110,13 +131,16 @@ def _keys_to_compare(vault: Vault, cfg: Config, partner: str) -> list[str]:
     ]
 
 
-def accept_settings(vault: Vault, partner: str, shown: str | None = None) -> SettingsConsent:
-    """Record `partner`'s consent to the proposed settings as one commit of the log. With
-    `shown` (the `version` of what the partner read), nothing is accepted if it changed."""
+def accept_settings(
+    vault: Vault, partner: str, shown: str | None = None, names: list[str] | None = None
+) -> SettingsConsent:
+    """Record `partner`'s consent to the proposed settings (all, or the `names` given) as
+    one commit of the log. With `shown` (the `version` of what the partner read), nothing
+    is accepted if it changed."""
     vault.require_writable()
     require_can_sign(vault)
     with vault.lock():
-        consent = proposal_for(vault, partner)
+        consent = proposal_for(vault, partner, names)
         if shown is not None and consent.version != shown:
             raise OpenbookError(
                 "The proposed settings changed while you read them; nothing was accepted. "
@@ -141,3 +165,43 @@ def accept_settings(vault: Vault, partner: str, shown: str | None = None) -> Set
     consent.commit = sha
     consent.message = "You accepted the new settings; they are in force from now for both of you."
     return consent
+
+
+def decline_settings(vault: Vault, partner: str, names: list[str] | None = None) -> SettingsConsent:
+    """Record `partner`'s no to the settings the other proposed (all, or the `names`
+    given): the proposal is cleared from the agenda and status; the settings in force stay.
+    The proposer's own decline withdraws their proposal."""
+    vault.require_writable()
+    require_can_sign(vault)
+    with vault.lock():
+        cfg = vault.require_config()
+        hist = read_history(vault)
+        names = _known_names(vault, names)
+        proposal = settings_proposal(hist, cfg, names)
+        if proposal is None or not proposal["settings"]:
+            raise OpenbookError(
+                "There are no proposed settings to decline; the settings you both accepted "
+                "are in force ('openbook status' shows them)."
+            )
+        settings = [f"{n} {d}" for n, d in sorted(proposal["settings"].items())]
+        sha = ledger.record(
+            vault,
+            partner,
+            "decline",
+            "settings",
+            [],
+            "openbook.yml",
+            body="\n".join(proposal["changes"]) or None,
+            allow_empty=True,
+            extra={"Setting": settings},
+        )
+    vault.forget_config()
+    own = proposal["by"] == partner
+    return SettingsConsent(
+        "You withdrew your proposal; the settings you both accepted stay in force."
+        if own
+        else "You said no to the proposed settings; the settings you both accepted stay in force.",
+        list(proposal["changes"]),
+        sha,
+        settings=settings,
+    )

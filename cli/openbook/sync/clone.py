@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 from openbook.check.result import check_vault
 from openbook.config import CONFIG_NAME
@@ -145,3 +146,22 @@ def clone(url: str, directory: Path, partner: str, introduction: str | None = No
                     child.unlink(missing_ok=True)
         raise
     return root
+
+
+def joining_offer(root: Path, partner: str) -> Any:
+    """The vault's first settings waiting for `partner`, the joining partner, to accept
+    (SPEC section 10: nothing is in force until they do); None when nothing waits."""
+    from openbook.errors import OpenbookError
+    from openbook.ritual.binding import settings_proposal
+    from openbook.ritual.history import read_history
+    from openbook.ritual.settings_consent import proposal_for
+    from openbook.vault import Vault
+
+    vault = Vault(root)
+    try:
+        proposal = settings_proposal(read_history(vault), vault.require_config())
+        if proposal is None or proposal["joined"] or partner not in proposal["waiting"]:
+            return None
+        return proposal_for(vault, partner)
+    except OpenbookError:
+        return None

@@ -13,6 +13,7 @@ from openbook.trust.sshsig import PublicKey
 from openbook.trust.trustconfig import REQUIRE, Parsed, key_name, key_owner_of
 
 _SETTING = re.compile(rf"^{SETTING_TRAILER}:\s*(\S+)\s+([0-9a-f]{{64}})\s*$", re.M)
+_DECLINE = re.compile(r"^Openbook-Action:\s*decline\s*$", re.M)
 _NONE = object()
 
 
@@ -108,7 +109,10 @@ class Step:
             return state
         self._settings(state, changes)
         if accepts and self.own and (not self.verdict.judged or self.verdict.signer == self.author):
-            self._accepts(state)
+            if _DECLINE.search(message_of(self.commit)):
+                self._declines(state)
+            else:
+                self._accepts(state)
         if state.require and not self.base.require:
             self._introduction(values)
         pid = self.committer
@@ -194,6 +198,13 @@ class Step:
             pend = state.pending.get(name)
             if pend is not None and pend.by != self.author and pend.digest == digest:
                 state.put(name, pend.value, self.since)
+
+    def _declines(self, state: State) -> None:
+        """`decline settings`: each named proposal ends; the value in force stays."""
+        for name, digest in _SETTING.findall(message_of(self.commit)):
+            pend = state.pending.get(name)
+            if pend is not None and pend.digest == digest:
+                state.pending.pop(name, None)
 
     def _introduction(self, values: dict[str, object]) -> None:
         """The introduction is signed by its author's key as its own tree lists it."""
