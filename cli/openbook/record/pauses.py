@@ -8,21 +8,21 @@ import os
 
 from openbook.check.result import check_vault
 from openbook.errors import OpenbookError
-from openbook.notes.parse import Note, render_note, update_fields
-from openbook.notetypes.pause import holds
+from openbook.notes.parse import parse_bytes, render_note, update_fields
 from openbook.notetypes.registry import TYPES
 from openbook.record.consent import ConsentResult, _now_local
 from openbook.record.guard import require_can_sign
+from openbook.record.held_pauses import HeldPause, pauses_for
 from openbook.record.pause_anyway import record_pause_file
 from openbook.vault import Vault
 
 
-def open_pauses(vault: Vault, at: dt.datetime | None = None) -> list[Note]:
-    """The pauses that hold now (or at `at`), oldest first."""
+def open_pauses(vault: Vault, at: dt.datetime | None = None) -> list[HeldPause]:
+    """The pauses of everything that hold now (or at `at`), as history holds them."""
     when = at or vault.now()
     notes = check_vault(vault).parsed.values()
-    found = [n for n in notes if n.type == "pause" and holds(n.meta, when, vault.tz)]
-    return sorted(found, key=lambda n: n.path)
+    held = pauses_for(vault, (n for n in notes if n.type == "pause"))
+    return [p for p in held if p.agreement is None and p.holds(when)]
 
 
 def _fmt(value: dt.datetime) -> str:
@@ -54,7 +54,7 @@ def pause_all(vault: Vault, partner: str, until: dt.date | None = None) -> Conse
         )
     with vault.lock(wait=_lock_wait()):
         current = open_pauses(vault)
-        mine = [n for n in current if n.meta.get("by") == partner]
+        mine = [n for n in current if n.by == partner]
         if mine:
             return ConsentResult(
                 "pause",
@@ -62,7 +62,7 @@ def pause_all(vault: Vault, partner: str, until: dt.date | None = None) -> Conse
                 "pause",
                 None,
                 "paused",
-                f"Your pause since {_fmt(mine[0].meta['since'])} still holds; nothing new was "
+                f"Your pause since {_fmt(mine[0].since)} still holds; nothing new was "
                 "written. End it with 'openbook resume' when you are ready.",
             )
         meta = {"type": "pause", "by": partner, "since": since, "until": end, "resumed": None}
@@ -72,7 +72,7 @@ def pause_all(vault: Vault, partner: str, until: dt.date | None = None) -> Conse
     lasting = f" until {until.isoformat()}" if until else " until you run 'openbook resume'"
     also = ""
     if current:
-        by = current[0].meta.get("by")
+        by = current[0].by
         also = f" {names[by].name if by in names else by}'s pause holds too."
     return ConsentResult(
         "pause",
@@ -83,6 +83,24 @@ def pause_all(vault: Vault, partner: str, until: dt.date | None = None) -> Conse
         f"Everything is paused for both of you{lasting}: no check-in, answer or deadline is "
         f"expected, and nothing is counted. No reason is needed.{also}{_waiting(sha)}",
     )
+
+
+def resumed_text(vault: Vault, pause: HeldPause, at: dt.datetime) -> str:
+    """The pause note with `resumed` set; written anew as its pauser made it when someone
+    deleted it or it no longer reads as theirs."""
+    full = vault.root / pause.path
+    try:
+        current = full.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        current = ""
+    meta = parse_bytes(pause.path, current.encode("utf-8"), positions=False).meta
+    if current and isinstance(meta, dict) and meta.get("by") == pause.by:
+        return update_fields(current, {"resumed": at})
+    fresh: dict[str, object] = {"type": "pause", "by": pause.by, "since": pause.since}
+    if pause.agreement:
+        fresh["agreement"] = pause.agreement
+    fresh.update({"until": pause.until, "resumed": at})
+    return render_note(fresh, "")
 
 
 def _waiting(sha: str | None) -> str:
@@ -103,19 +121,18 @@ def resume(vault: Vault, partner: str) -> ConsentResult:
     require_can_sign(vault)
     with vault.lock(wait=_lock_wait()):
         current = open_pauses(vault)
-        mine = [n for n in current if n.meta.get("by") == partner]
+        mine = [n for n in current if n.by == partner]
         if not mine:
             if current:
-                by = current[0].meta.get("by")
+                by = current[0].by
                 who = names[by].name if by in names else str(by)
                 raise OpenbookError(
-                    f"{who} paused everything on {_fmt(current[0].meta['since'])}; only "
+                    f"{who} paused everything on {_fmt(current[0].since)}; only "
                     f"{who} can end it, with 'openbook resume' on their own copy."
                 )
             raise OpenbookError("Nothing is paused right now; there is nothing to resume.")
         note = mine[0]
-        full = vault.root / note.path
-        text = update_fields(full.read_bytes().decode("utf-8"), {"resumed": _now_local(vault)})
+        text = resumed_text(vault, note, _now_local(vault))
         sha = record_pause_file(vault, partner, note.path, text, "edit", vault.now())
     return ConsentResult(
         "pause",

@@ -186,7 +186,7 @@ def gather(vault: Vault, me: str | None) -> Overview:
         ov.uncommitted = [c.path for c in gitrepo.status(vault.root, ".")]
     ov.last_sync = read_last_sync(vault)
     ov.set_aside = set_aside_texts(vault)
-    ov.paused = pause_now(notes, vault.config, now)
+    ov.paused = pause_now(notes, vault.config, now, model.held)
     ov.settings_proposal = settings_proposal(hist, vault.config)
     ov.no_schedule = schedule_notice(model, now, ov.settings_proposal)
     return ov
