@@ -24,15 +24,21 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from openbook.git.repo import git_bytes
+from openbook.check.claims import (
+    ANSWERED,
+    CLAIM_FIELDS,
+    FOLDERS,
+    PAUSE_FIELDS,
+    Claim,
+    claims_of,
+    introductions,
+)
+from openbook.check.claims import as_list as _as_list
+from openbook.check.claims import claims_at as _claims_at
+from openbook.check.claims import git_out as _git
+from openbook.check.claims import read_blobs as _read_blobs
 from openbook.notes.parse import Note, Problem, parse_bytes
 from openbook.vault import Vault
-
-CLAIM_FIELDS = ("accepted_by", "paused_by", "retire_requested_by")
-ANSWERED = "answered"
-PAUSE_FIELDS = ("by", "resumed", "until")  # a pause note's claims, each the pauser's own
-FOLDERS = ("agreements", "questions", "pauses")
-Claim = tuple[str, str]  # (field, partner)
 
 
 @dataclass(frozen=True)
@@ -42,116 +48,6 @@ class Unproven:
     partner: str
     commit: str  # the commit that introduced the claim, or "" when it was never committed
     by: str  # who that commit was by (author email), or ""
-
-
-def _as_list(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list | tuple):
-        return [v for v in value if isinstance(v, str)]
-    return []
-
-
-def claims_of(meta: Mapping[str, Any]) -> set[Claim]:
-    """The consents a note's frontmatter claims, as (field, partner)."""
-    kind = meta.get("type")
-    if kind == "agreement":
-        return {(f, p) for f in CLAIM_FIELDS for p in _as_list(meta.get(f))}
-    if kind == "question" and meta.get("status") == "answered" and isinstance(meta.get("to"), str):
-        return {(ANSWERED, meta["to"])}
-    if kind == "pause" and isinstance(meta.get("by"), str):
-        return {(f, meta["by"]) for f in PAUSE_FIELDS if meta.get(f) not in (None, "")}
-    return set()
-
-
-@dataclass(frozen=True)
-class _Touch:
-    sha: str
-    parent: str | None
-    author: str
-    committer: str
-    paths: tuple[str, ...]
-
-
-def _git(root: Path, args: list[str], data: bytes | None = None) -> bytes:
-    """git's output as bytes through the git layer; empty when git refuses (no history)."""
-    return git_bytes(root, args, data, check=False)
-
-
-def _touches(root: Path, rev: str = "HEAD") -> list[_Touch]:
-    """Commits (no merges) that changed a note in the agreement or question folders."""
-    fmt = "%x1e%H%x1f%P%x1f%ae%x1f%ce"
-    raw = _git(
-        root,
-        [
-            "log",
-            "--no-merges",
-            "--no-renames",
-            "-z",
-            f"--format={fmt}",
-            "--name-only",
-            "--end-of-options",
-            rev,
-            "--",
-            *FOLDERS,
-        ],
-    )
-    out = []
-    for record in raw.decode("utf-8", "replace").split("\x1e")[1:]:
-        head, _, names = record.partition("\n")
-        sha, parents, author, committer = [*head.strip("\0").split("\x1f"), "", "", ""][:4]
-        paths = tuple(p for p in names.strip("\n\0").split("\0") if p.endswith(".md"))
-        parent = parents.split()[0] if parents.split() else None
-        out.append(_Touch(sha, parent, author.lower(), committer.lower(), paths))
-    return out
-
-
-def _read_blobs(root: Path, names: list[str]) -> dict[str, bytes]:
-    """`rev:path` -> content for every name that exists (one cat-file stream)."""
-    if not names:
-        return {}
-    raw = _git(root, ["cat-file", "--batch"], ("\n".join(names) + "\n").encode())
-    blobs: dict[str, bytes] = {}
-    pos = 0
-    for name in names:
-        end = raw.index(b"\n", pos)
-        header = raw[pos:end].split()
-        pos = end + 1
-        if len(header) == 3 and header[1] == b"blob":
-            size = int(header[2])
-            blobs[name] = raw[pos : pos + size]
-            pos += size + 1
-    return blobs
-
-
-def _claims_at(blobs: Mapping[str, bytes], name: str) -> set[Claim]:
-    data = blobs.get(name)
-    if data is None:
-        return set()
-    return claims_of(parse_bytes(name.split(":", 1)[-1], data, positions=False).meta)
-
-
-def introductions(
-    root: Path, wanted: Iterable[str], rev: str = "HEAD"
-) -> dict[tuple[str, Claim], _Touch]:
-    """For each (path, claim), the newest commit that introduced it (relative to its
-    first parent). Merges introduce nothing: the commits they bring in are looked at."""
-    paths = set(wanted)
-    touches = [t for t in _touches(root, rev) if paths.intersection(t.paths)]
-    names: list[str] = []
-    for t in touches:
-        for p in paths.intersection(t.paths):
-            names.append(f"{t.sha}:{p}")
-            if t.parent:
-                names.append(f"{t.parent}:{p}")
-    blobs = _read_blobs(root, names)
-    found: dict[tuple[str, Claim], _Touch] = {}
-    for t in touches:  # newest first: the first introduction seen is the latest
-        for p in sorted(paths.intersection(t.paths)):
-            before = _claims_at(blobs, f"{t.parent}:{p}") if t.parent else set()
-            for claim in _claims_at(blobs, f"{t.sha}:{p}") - before:
-                found.setdefault((p, claim), t)
-    return found
 
 
 def _signers(root: Path, wanted: set[str]) -> tuple[dict[str, str | None], dict[str, str | None]]:
@@ -205,6 +101,7 @@ def find_unproven(vault: Vault, notes: Mapping[str, Note]) -> list[Unproven]:
                 continue
             email = emails.get(partner)
             own = email is not None and touch.author == email and touch.committer == email
+            own = own and not touch.merge  # a merge never gives anyone's consent
             if own and vault.config.require_signatures:
                 # a pause signed by its partner's replaced key counts before it is accepted
                 by = pausing if field in PAUSE_FIELDS and path.startswith("pauses/") else signers
@@ -400,6 +297,7 @@ def arriving_unproven(vault: Vault, head: str, incoming: str) -> list[Unproven]:
             email = emails.get(partner)
             own = touch is not None and email is not None
             own = own and touch.author == email and touch.committer == email  # type: ignore[union-attr]
+            own = own and not touch.merge  # type: ignore[union-attr]
             if not own:
                 sha = touch.sha if touch else ""
                 out.append(Unproven(path, field, partner, sha, touch.author if touch else ""))
