@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from testing import Pair, agreement_text, git, invoke, make_pair, write
-from testing.plain import commit, identity, push
+from testing.plain import commit, push
 
 NOTE = "pauses/2026/2026-11-24-2030-alice.md"
 LATER = {"OPENBOOK_NOW": "2026-11-25T09:00"}
@@ -127,3 +127,64 @@ def test_a_hand_made_merge_that_re_adds_a_withdrawn_acceptance_does_not_count(
     ]
     assert found, res.stdout
     assert merge[:7] in found[0]["message"]
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Path:
+    target = tmp_path / "demo"
+    res = invoke(["demo", str(target)])
+    assert res.exit_code == 0, res.stderr
+    return target
+
+
+def test_pausing_an_agreement_pauses_the_schedule_that_serves_it(demo: Path) -> None:
+    agreement = demo / "agreements/A-002-daily-check-in.md"
+    before = agreement.read_bytes()
+    assert "Bob Example: a check-in is due today by 21:00." in invoke(["status"], vault=demo).stdout
+    res = invoke(["pause", "A-002"], vault=demo)
+    assert res.exit_code == 0, res.stderr
+    assert res.stdout == (
+        "A-002 is paused. Bob Example's daily check-ins serve A-002, so they pause too. It "
+        "becomes active again when you run 'openbook resume A-002'.\n"
+    )
+    assert agreement.read_bytes() == before  # the agreement file is never edited
+    note = git(demo, "show", "--name-only", "--format=", "HEAD")
+    assert note == "pauses/2026/2026-11-24-2030-alice-a-002.md"
+    assert "agreement: A-002" in (demo / note).read_text()
+    status = invoke(["status"], vault=demo).stdout
+    assert "Bob Example: no check-in is expected while A-002 is not active." in status
+    assert "A-002 Bob checks in every day by 21:00: paused by you since Tue 24 Nov" in status
+    assert invoke(["check"], vault=demo).exit_code == 0
+    res = invoke(["resume", "A-002"], vault=demo, env=LATER)
+    assert res.exit_code == 0, res.stderr
+    assert (
+        "Bob Example: a check-in is due today" in invoke(["status"], vault=demo, env=LATER).stdout
+    )
+
+
+def test_pausing_an_agreement_no_schedule_serves_says_check_ins_continue(demo: Path) -> None:
+    res = invoke(["pause", "A-003"], vault=demo)
+    assert res.exit_code == 0, res.stderr
+    assert (
+        "No check-in schedule serves A-003, so check-ins continue; to pause everything, run "
+        "'openbook pause --all'." in res.stdout
+    )
+
+
+def test_the_demo_pause_of_a_004_is_alices_own_in_history(demo: Path) -> None:
+    data = json.loads(invoke(["status", "--json"], vault=demo).stdout)
+    assert [(a["id"], a["paused_by"]) for a in data["agreements_paused"]] == [("A-004", ["alice"])]
+
+
+def test_status_says_the_partner_has_not_received_the_pause_until_sync(pair: Pair) -> None:
+    assert invoke(["pause", "--all"], vault=pair.alice).exit_code == 0
+    status = invoke(["status"], vault=pair.alice).stdout
+    assert "Bob Example has not received it yet: run 'openbook sync'." in status
+    assert "No check-in schedule is agreed" not in status
+    assert "Paused: nothing is expected." in status
+    agenda = invoke(["agenda"], vault=pair.alice).stdout
+    assert "No check-in schedule is agreed" not in agenda
+    assert pair.sync("alice").exit_code == 0
+    status = invoke(["status"], vault=pair.alice).stdout
+    assert "has not received it yet" not in status
+    assert "Alice Example paused everything" in status

@@ -12,9 +12,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from openbook.check.held_pauses import HeldPause, from_notes, received
 from openbook.config import CONFIG_NAME, Config, config_from_bytes
 from openbook.git import ledger
-from openbook.record.held_pauses import HeldPause, from_notes
 from openbook.render import MAX_TEMPLATE, VAULT_TEMPLATES
 from openbook.ritual.counting import Counting
 from openbook.ritual.facts import Notes
@@ -57,6 +57,18 @@ def pause_now(
         "path": first.path,
         "text": " ".join([text, *changed_sentences(first, cfg)]),
     }
+
+
+def receipt(vault: Vault, held: tuple[HeldPause, ...], path: str) -> str:
+    """' Bob has not received it yet: run 'openbook sync'.' for one's own pause that the
+    head both last shared does not hold yet ('' once it does, or with no one to share)."""
+    pause = next((p for p in held if p.path == path), None)
+    if pause is None or received(vault, pause) is not False:
+        return ""
+    cfg = vault.config
+    other = next((p for p in cfg.partners if p != pause.by), None)
+    who = _name(cfg, other) if other else "Your partner"
+    return f" {who} has not received it yet: run 'openbook sync'."
 
 
 def changed_sentences(pause: HeldPause, cfg: Config) -> list[str]:
@@ -273,8 +285,8 @@ def schedule_notice(
 ) -> dict[str, Any] | None:
     """{"text"} when no check-in schedule is agreed now (init writes none: a schedule is
     proposed and accepted like any other binding term); None when one is."""
-    if model.schedules.agreed(now):
-        return None
+    if model.schedules.agreed(now) or model.schedules.paused(now):
+        return None  # while everything is paused, the pause is what is said
     changes = proposal.get("changes", []) if proposal else []
     proposed = any("check-ins:" in str(c) for c in changes)
     return {"text": SCHEDULE_PROPOSED if proposed else NO_SCHEDULE}

@@ -27,10 +27,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from openbook.check.held_pauses import HeldPause
 from openbook.config import CheckinSchedule, Config, parse_hhmm
 from openbook.notes.parse import Note
 from openbook.notetypes.registry import as_date
-from openbook.record.held_pauses import HeldPause
 from openbook.ritual.answer_clock import OPEN_QUESTION as OPEN_QUESTION
 from openbook.ritual.answer_clock import QuestionClock as QuestionClock
 from openbook.ritual.answer_clock import paused_at

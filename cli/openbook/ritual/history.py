@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from openbook.check.held_pauses import HeldPause, pauses_for
 from openbook.check.result import check_vault
 from openbook.config import CONFIG_NAME, CheckinSchedule, Config, config_from_bytes
 from openbook.errors import GitError
@@ -30,7 +31,6 @@ from openbook.git.objects import read_objects
 from openbook.git.plumbing import is_ancestor
 from openbook.notes.parse import parse_bytes
 from openbook.notetypes.registry import as_date
-from openbook.record.held_pauses import HeldPause, pauses_for
 from openbook.render import VAULT_TEMPLATES
 from openbook.ritual.calendar import at
 from openbook.ritual.counting import Counting, ScheduleMap, Schedules, Window
@@ -272,8 +272,9 @@ def schedules_of(
 def agreement_windows(
     notes: Notes, hist: VaultHistory, tz: dt.tzinfo
 ) -> dict[str, tuple[Window, ...]]:
-    """When each agreement was active: from its `since` (else always) until it was paused
-    or retired (the latest commit doing so); a proposed agreement never was."""
+    """When each agreement was active: from its `since` (else always) until it was retired
+    (the latest commit doing so); a proposed agreement never was. While a pause of it
+    holds (`pause A-ID`, history's pauses) it is paused: `Schedules.agreement_pauses`."""
     out: dict[str, tuple[Window, ...]] = {}
     for n in notes.get("agreement"):
         aid, status = n.meta.get("id"), n.meta.get("status")
@@ -282,8 +283,8 @@ def agreement_windows(
         day = as_date(n.meta.get("since"))
         start = at(day, dt.time(0, 0), tz) if day else None
         end = None
-        if status != "active":
-            end = hist.actions.get(n.path, {}).get("pause" if status == "paused" else "retire")
+        if status == "retired":  # a paused one is active: its pauses are windows of their own
+            end = hist.actions.get(n.path, {}).get("retire")
             if end is None:
                 continue  # not active now, and history does not say since when
         out[aid] = ((start, end),)

@@ -17,20 +17,24 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from openbook.check.claims import as_list
+from openbook.errors import GitError
 from openbook.fsutil import atomic_write
 from openbook.git import ledger
 from openbook.git.objects import read_objects
-from openbook.notes.parse import Note, parse_bytes
+from openbook.notes.parse import Note, Problem, parse_bytes
 from openbook.notetypes.base import as_datetime
 from openbook.vault import Vault
 
 FOLDER = "pauses"
 CACHE_FILE = "pauses.json"
-CACHE_VERSION = 1
+PENDING_FILE = "pending-pause"  # a pause waiting for the branch (record/pause_anyway.py)
+SEEN = "refs/openbook/seen/{}/{}"  # the head both last shared (sync/refs.py)
+CACHE_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,7 @@ class HeldPause:
     # what others did to the note since the pauser last touched it: (how, email, commit),
     # how being "deleted" or "edited"
     changed: tuple[tuple[str, str, str], ...] = field(default_factory=tuple)
+    commit: str = ""  # the pauser's own commit it stands on ("" while pending)
 
     @property
     def end(self) -> dt.datetime | None:
@@ -85,8 +90,6 @@ def from_notes(notes: Iterable[Note], tz: dt.tzinfo) -> list[HeldPause]:
 def held_pauses(vault: Vault) -> list[HeldPause]:
     """Every pause history shows its partner beginning, oldest path first, with the pending
     one of this clone (see the module's docstring)."""
-    from openbook.record.pause_anyway import pending_pause
-
     cfg = vault.config
     emails = {p.email.lower(): pid for pid, p in cfg.partners.items()}
     head = ledger.head(vault) if vault.is_own_repo else None
@@ -103,6 +106,20 @@ def held_pauses(vault: Vault) -> list[HeldPause]:
     if pending is not None:
         found = _with_pending(vault, found, pending)
     return sorted(found.values(), key=lambda p: p.path)
+
+
+def pending_pause(vault: Vault) -> dict[str, str] | None:
+    """The pause waiting in `.git/openbook/pending-pause`: {"path", "partner", "action",
+    "when"}, or None."""
+    state = vault.state_dir()
+    if state is None:
+        return None
+    with contextlib.suppress(OSError, ValueError):
+        data = json.loads((state / PENDING_FILE).read_text(encoding="utf-8"))
+        keys = ("path", "partner", "action", "when")
+        if isinstance(data, dict) and all(isinstance(data.get(k), str) for k in keys):
+            return {k: str(data[k]) for k in keys}
+    return None
 
 
 def _owner(
@@ -152,10 +169,10 @@ def _replay(vault: Vault, emails: dict[str, str]) -> dict[str, HeldPause]:
             said = _from_meta(ch.path, meta, tz) if meta is not None else None
             if known is None:
                 if said is not None and owner == said.by:
-                    found[ch.path] = said
+                    found[ch.path] = replace(said, commit=c.sha)
                 continue
             if owner == known.by and said is not None and said.by == known.by:
-                found[ch.path] = replace(said, since=known.since)
+                found[ch.path] = replace(said, since=known.since, commit=c.sha)
                 continue
             if owner == known.by and ch.status != "D":
                 continue  # the pauser's own edit that no longer reads as their pause
@@ -212,6 +229,7 @@ def _load(vault: Vault, key: str) -> dict[str, HeldPause] | None:
                 _when(d["resumed"]),
                 d["agreement"],
                 tuple((a, b, c) for a, b, c in d["changed"]),
+                d["commit"],
             )
         return out
     except (OSError, ValueError, KeyError, TypeError, AssertionError):
@@ -231,6 +249,7 @@ def _save(vault: Vault, key: str, found: dict[str, HeldPause]) -> None:
             "resumed": _iso(p.resumed),
             "agreement": p.agreement,
             "changed": [list(c) for c in p.changed],
+            "commit": p.commit,
         }
         for p in found.values()
     ]
@@ -246,3 +265,108 @@ def pauses_for(vault: Vault, notes: Iterable[Note]) -> list[HeldPause]:
     if vault.is_own_repo and ledger.head(vault) is not None:
         return held_pauses(vault)
     return from_notes(notes, vault.config.tz)
+
+
+# ------------------------------------------------------------------ agreements as viewed
+
+
+def agreement_pauses_at(held: Iterable[HeldPause], at: dt.datetime) -> dict[str, list[HeldPause]]:
+    """Agreement id -> the pauses of it (`pause A-ID`) that hold at `at`."""
+    out: dict[str, list[HeldPause]] = {}
+    for p in held:
+        if p.agreement is not None and p.holds(at):
+            out.setdefault(p.agreement, []).append(p)
+    return out
+
+
+def agreement_view(notes: Mapping[str, Note], held: Iterable[HeldPause], at: dt.datetime) -> None:
+    """An agreement is `paused` while a pause of it by either partner holds, and only then:
+    its `status` and `paused_by` as every output shows them are history's, whatever the
+    file says (`paused_since`: when the first of those pauses began)."""
+    pauses = agreement_pauses_at(held, at)
+    for note in notes.values():
+        meta = note.meta
+        if note.type != "agreement" or meta.get("status") not in ("active", "paused"):
+            continue
+        now = pauses.get(str(meta.get("id")), [])
+        view = dict(meta)
+        if now:
+            view["status"] = "paused"
+            view["paused_by"] = sorted({p.by for p in now})
+            view["paused_since"] = min((p.since for p in now), key=lambda s: s.astimezone(dt.UTC))
+        else:
+            view["status"] = "active"
+            view["paused_by"] = []
+        note.meta = view
+
+
+def view_problems(
+    notes: Mapping[str, Note], held: Iterable[HeldPause], at: dt.datetime
+) -> list[Problem]:
+    """`consent-unproven` where an agreement file's `status`/`paused_by` says otherwise
+    than the pauses history holds."""
+    pauses = agreement_pauses_at(held, at)
+    out = []
+    for path, note in sorted(notes.items()):
+        meta = note.meta
+        if note.type != "agreement" or meta.get("status") not in ("active", "paused"):
+            continue
+        aid = str(meta.get("id"))
+        said = sorted(str(p) for p in as_list(meta.get("paused_by")))
+        held_by = sorted({p.by for p in pauses.get(aid, [])})
+        if meta.get("status") != "paused" and not said:
+            continue  # `pause A-ID` never edits the file: an active one may be paused
+        if held_by and (not said or said == held_by):
+            continue
+        key = "paused_by" if held_by else "status"
+        line, col = note.keypos(key)
+        truth = (
+            f"history holds a pause of it by {', '.join(held_by)}"
+            if held_by
+            else "no pause of it holds in history"
+        )
+        out.append(
+            Problem(
+                path,
+                line,
+                col,
+                "error",
+                "consent-unproven",
+                f"{aid} says {key}: {meta.get(key) if key == 'status' else ', '.join(said)}, "
+                f"but {truth}; only 'openbook pause {aid}' and 'openbook resume {aid}' by the "
+                "one who paused change that, so the file does not count",
+            )
+        )
+    return out
+
+
+def received(vault: Vault, pause: HeldPause) -> bool | None:
+    """Whether the partner can have this pause: its commit is in the head both last shared
+    (`refs/openbook/seen/<remote>/<branch>`); None when this clone shares with no one."""
+    from openbook.git import repo as gitrepo
+    from openbook.git.plumbing import is_ancestor
+
+    if not vault.is_own_repo:
+        return None
+    branch = gitrepo.current_branch(vault.root)
+    remotes = [r for r in gitrepo.out(vault.root, "remote").split() if r]
+    if branch is None or not remotes:
+        return None
+    remote = "origin" if "origin" in remotes else remotes[0]
+    seen = gitrepo.run(
+        vault.root,
+        [
+            "rev-parse",
+            "--verify",
+            "-q",
+            "--end-of-options",
+            f"refs/openbook/seen/{remote}/{branch}",
+        ],
+        check=False,
+    ).stdout.strip()
+    if not seen or not pause.commit:
+        return False
+    try:
+        return is_ancestor(vault.root, pause.commit, seen)
+    except GitError:
+        return False
