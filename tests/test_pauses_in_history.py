@@ -188,3 +188,29 @@ def test_status_says_the_partner_has_not_received_the_pause_until_sync(pair: Pai
     status = invoke(["status"], vault=pair.alice).stdout
     assert "has not received it yet" not in status
     assert "Alice Example paused everything" in status
+
+
+def test_an_acceptance_taken_out_by_the_other_partner_still_counts(pair: Pair) -> None:
+    path = "agreements/A-001-walks.md"
+    text = agreement_text("Walk.", "Walks", proposed_by="bob", accepted_by=["bob"])
+    both = text.replace("accepted_by: [bob]", "accepted_by: [bob, alice]").replace(
+        "status: proposed", "status: active"
+    )
+    write(pair.bob, path, text)
+    commit(pair.bob, "bob", "A-001")
+    push(pair.bob)
+    assert pair.sync("alice").exit_code == 0
+    write(pair.alice, path, both)
+    commit(pair.alice, "alice", "accept")
+    push(pair.alice)
+    assert pair.sync("bob").exit_code == 0
+    write(pair.bob, path, text)  # Bob takes Alice's acceptance out
+    sha = commit(pair.bob, "bob", "not yet")
+    res = invoke(["check", "--json"], vault=pair.bob)
+    found = [p for p in json.loads(res.stdout)["problems"] if p["rule"] == "consent-unproven"]
+    assert [(p["path"], p["line"]) for p in found] == [(path, 7)]  # accepted_by
+    assert found[0]["message"].startswith(
+        f"Alice Example was taken out of accepted_by by the commit {sha[:7]}"
+    )
+    status = invoke(["status"], vault=pair.bob).stdout
+    assert "A-001 Walks: proposed" not in status

@@ -162,6 +162,14 @@ def introductions(
 ) -> dict[tuple[str, Claim], Touch]:
     """For each (path, claim), the newest commit that introduced it: an ordinary commit
     relative to its first parent, a merge relative to git's clean merge of its parents."""
+    return claim_events(root, wanted, rev)[0]
+
+
+def claim_events(
+    root: Path, wanted: Iterable[str], rev: str = "HEAD"
+) -> tuple[dict[tuple[str, Claim], Touch], dict[tuple[str, Claim], Touch]]:
+    """(the newest commit introducing each (path, claim), the newest commit removing it),
+    each judged as `introductions` says."""
     paths = set(wanted)
     found_touches = [t for t in touches(root, rev) if paths.intersection(t.paths)]
     names: list[str] = []
@@ -173,12 +181,16 @@ def introductions(
     blobs = read_blobs(root, names)
     clean = _clean_merges(root, [t for t in found_touches if t.merge], paths)
     found: dict[tuple[str, Claim], Touch] = {}
+    removed: dict[tuple[str, Claim], Touch] = {}
     for t in found_touches:  # newest first: the first introduction seen is the latest
         for p in sorted(paths.intersection(t.paths)):
             if t.merge:
                 before = clean.get((t.sha, p), claims_at(blobs, f"{t.parent}:{p}"))
             else:
                 before = claims_at(blobs, f"{t.parent}:{p}") if t.parent else set()
-            for claim in claims_at(blobs, f"{t.sha}:{p}") - before:
+            after = claims_at(blobs, f"{t.sha}:{p}")
+            for claim in after - before:
                 found.setdefault((p, claim), t)
-    return found
+            for claim in before - after:
+                removed.setdefault((p, claim), t)
+    return found, removed

@@ -30,6 +30,8 @@ from openbook.check.claims import (
     FOLDERS,
     PAUSE_FIELDS,
     Claim,
+    Touch,
+    claim_events,
     claims_of,
     introductions,
 )
@@ -40,6 +42,9 @@ from openbook.check.claims import read_blobs as _read_blobs
 from openbook.notes.parse import Note, Problem, parse_bytes
 from openbook.vault import Vault
 
+AGREEMENTS = "agreements/"
+KEPT = ("accepted_by", "retire_requested_by")  # given, and taken back, only by their giver
+
 
 @dataclass(frozen=True)
 class Unproven:
@@ -48,6 +53,7 @@ class Unproven:
     partner: str
     commit: str  # the commit that introduced the claim, or "" when it was never committed
     by: str  # who that commit was by (author email), or ""
+    removed: bool = False  # someone else took it away: it still counts
 
 
 def _signers(root: Path, wanted: set[str]) -> tuple[dict[str, str | None], dict[str, str | None]]:
@@ -71,45 +77,52 @@ def _admitted(root: Path) -> set[str]:
 
 
 def find_unproven(vault: Vault, notes: Mapping[str, Note]) -> list[Unproven]:
-    """Claims in `notes` that history does not show the claimed partner's own commit adding.
+    """Claims in `notes` that history does not show the claimed partner's own commit adding,
+    and agreement consents someone else removed (`removed`: they still count).
     A folder without a history of its own (inside another repository) has nothing to prove
     against: the rule is skipped there."""
     if not vault.is_own_repo:
         return []
     current = {path: claims_of(n.meta) for path, n in notes.items()}
-    current = {p: c for p, c in current.items() if c}
-    if not current:
+    wanted = {p for p, c in current.items() if c or p.startswith(AGREEMENTS)}
+    if not wanted:
         return []
-    found = introductions(vault.root, current)
+    found, removals = claim_events(vault.root, wanted)
     emails = {pid: p.email.lower() for pid, p in vault.config.partners.items()}
     me = vault.own_partner()
-    signers, pausing = (
-        _signers(vault.root, {t.sha for t in found.values()})
-        if vault.config.require_signatures
-        else ({}, {})
-    )
-    admitted = _admitted(vault.root) if found else set()
+    shas = {t.sha for t in (*found.values(), *removals.values())}
+    signers, pausing = _signers(vault.root, shas) if vault.config.require_signatures else ({}, {})
+    admitted = _admitted(vault.root) if shas else set()
+
+    def own(touch: Touch, path: str, field: str, partner: str) -> bool:
+        email = emails.get(partner)
+        mine = email is not None and touch.author == email and touch.committer == email
+        mine = mine and not touch.merge  # a merge never gives or takes anyone's consent
+        if mine and vault.config.require_signatures:
+            # a pause signed by its partner's replaced key counts before it is accepted
+            by = pausing if field in PAUSE_FIELDS and path.startswith("pauses/") else signers
+            mine = by.get(touch.sha) == partner
+        return mine and touch.sha not in admitted
+
     out = []
-    for path, claims in sorted(current.items()):
-        for field, partner in sorted(claims):
+    for path in sorted(wanted):
+        for field, partner in sorted(current.get(path, set())):
             touch = found.get((path, (field, partner)))
             if touch is None:
                 # uncommitted: only this clone's partner may commit it (a clone that does
                 # not know its partner commits nothing, so there is nothing to judge yet)
                 if me is not None and partner != me:
                     out.append(Unproven(path, field, partner, "", ""))
-                continue
-            email = emails.get(partner)
-            own = email is not None and touch.author == email and touch.committer == email
-            own = own and not touch.merge  # a merge never gives anyone's consent
-            if own and vault.config.require_signatures:
-                # a pause signed by its partner's replaced key counts before it is accepted
-                by = pausing if field in PAUSE_FIELDS and path.startswith("pauses/") else signers
-                own = by.get(touch.sha) == partner
-            if touch.sha in admitted:
-                own = False
-            if not own:
+            elif not own(touch, path, field, partner):
                 out.append(Unproven(path, field, partner, touch.sha, touch.author))
+        for (p, (field, partner)), touch in sorted(removals.items()):
+            given = found.get((p, (field, partner)))
+            if p != path or field not in KEPT or (field, partner) in current.get(path, set()):
+                continue
+            if given is None or not own(given, path, field, partner):
+                continue  # never given by its partner: nothing to keep
+            if not own(touch, path, field, partner):
+                out.append(Unproven(path, field, partner, touch.sha, touch.author, True))
     return out
 
 
@@ -149,6 +162,20 @@ def problems_of(vault: Vault, unproven: list[Unproven]) -> list[Problem]:
         line, col = located[u.path].keypos(key)
         who = names.get(u.partner, u.partner)
         what = WHAT[ANSWERED] if u.field == ANSWERED else claim_words(u.field)
+        if u.removed:
+            out.append(
+                Problem(
+                    u.path,
+                    line,
+                    col,
+                    "error",
+                    "consent-unproven",
+                    f"{who} was taken out of {u.field} by the commit {u.commit[:7]} (by "
+                    f"{u.by}), which is not {who}'s own; only {who} withdraws their consent, "
+                    "so it still counts",
+                )
+            )
+            continue
         source = (
             f"the commit that added it ({u.commit[:7]}, by {u.by}) is not {who}'s own"
             if u.commit
@@ -231,14 +258,20 @@ def effective(
     not there; an unproven answer leaves the question open."""
     everyone = set(partners)
     by_path: dict[str, set[Claim]] = {}
+    kept: dict[str, set[Claim]] = {}
     for u in unproven:
-        if u.commit:  # an uncommitted claim is this copy's own draft: commit refuses it
+        if u.removed:  # taken away by someone else: it still counts
+            kept.setdefault(u.path, set()).add((u.field, u.partner))
+        elif u.commit:  # an uncommitted claim is this copy's own draft: commit refuses it
             by_path.setdefault(u.path, set()).add((u.field, u.partner))
-    for path, claims in by_path.items():
+    for path in sorted(set(by_path) | set(kept)):
+        claims = by_path.get(path, set())
         note = notes.get(path)
         if note is None:
             continue
         meta = dict(note.meta)
+        for field, partner in sorted(kept.get(path, set())):
+            meta[field] = [*_as_list(meta.get(field)), partner]
         if meta.get("type") == "pause":
             note.meta = _pause_effective(meta, claims)
             continue
@@ -247,8 +280,7 @@ def effective(
             meta.pop("answered", None)
         for field in CLAIM_FIELDS:
             if field in meta:
-                kept = [p for p in _as_list(meta[field]) if (field, p) not in claims]
-                meta[field] = kept
+                meta[field] = [p for p in _as_list(meta[field]) if (field, p) not in claims]
         status = meta.get("status")
         if status == "paused" and not meta.get("paused_by"):
             status = "active"
@@ -258,6 +290,12 @@ def effective(
             _as_list(meta.get("accepted_by"))
         ):
             status = "proposed"
+        if (
+            status == "proposed"
+            and kept.get(path)
+            and everyone <= set(_as_list(meta.get("accepted_by")))
+        ):
+            status = "active"  # both accepted, and neither withdrew it themselves
         if meta.get("type") == "agreement":
             meta["status"] = status
         note.meta = meta
