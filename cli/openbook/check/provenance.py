@@ -88,9 +88,17 @@ def find_unproven(vault: Vault, notes: Mapping[str, Note]) -> list[Unproven]:
     if not wanted:
         return []
     found, removals = claim_events(vault.root, wanted)
+    removals = {
+        (p, (field, partner)): t
+        for (p, (field, partner)), t in removals.items()
+        if field in KEPT
+        and (field, partner) not in current.get(p, set())
+        and (p, (field, partner)) in found
+    }
     emails = {pid: p.email.lower() for pid, p in vault.config.partners.items()}
     me = vault.own_partner()
-    shas = {t.sha for t in (*found.values(), *removals.values())}
+    judged = [found[(p, c)] for p, cs in current.items() for c in cs if (p, c) in found]
+    shas = {t.sha for t in (*judged, *removals.values(), *(found[k] for k in removals))}
     signers, pausing = _signers(vault.root, shas) if vault.config.require_signatures else ({}, {})
     admitted = _admitted(vault.root) if shas else set()
 
@@ -116,10 +124,7 @@ def find_unproven(vault: Vault, notes: Mapping[str, Note]) -> list[Unproven]:
             elif not own(touch, path, field, partner):
                 out.append(Unproven(path, field, partner, touch.sha, touch.author))
         for (p, (field, partner)), touch in sorted(removals.items()):
-            given = found.get((p, (field, partner)))
-            if p != path or field not in KEPT or (field, partner) in current.get(path, set()):
-                continue
-            if given is None or not own(given, path, field, partner):
+            if p != path or not own(found[(p, (field, partner))], path, field, partner):
                 continue  # never given by its partner: nothing to keep
             if not own(touch, path, field, partner):
                 out.append(Unproven(path, field, partner, touch.sha, touch.author, True))
