@@ -195,32 +195,28 @@ def test_one_partner_alone_never_makes_it_active(vault: Path) -> None:
     assert "status: proposed" in path.read_text(encoding="utf-8")
 
 
-def test_pause_by_either_and_accept_again(vault: Path) -> None:
+def test_pause_by_either_and_only_the_pauser_resumes(vault: Path) -> None:
     path = committed_active(vault)
+    before = path.read_text(encoding="utf-8")
     res = as_alice(vault, ["pause", "A-001"])
-    assert (res.exit_code, res.stdout, res.stderr) == (
-        0,
-        "A-001 is paused. It becomes active again when you run 'openbook accept A-001'.\n",
-        "",
+    assert (res.exit_code, res.stderr) == (0, "")
+    assert res.stdout == (
+        "A-001 is paused. No check-in schedule serves A-001, so check-ins continue; to pause "
+        "everything, run 'openbook pause --all'. It becomes active again when you run "
+        "'openbook resume A-001'.\n"
     )
-    text = path.read_text(encoding="utf-8")
-    assert "status: paused" in text and "paused_by: alice" in text
-    assert "accepted_by: [bob]" in text
-    assert trailers(vault)["Openbook-Action"] == "pause"
-    res = invoke(["pause", "A-001"], vault=vault)
+    assert path.read_text(encoding="utf-8") == before  # the agreement file is not edited
+    assert trailers(vault)["Openbook-Type"] == "pause"
+    res = invoke(["resume", "A-001"], vault=vault)
     assert (res.exit_code, res.stdout, res.stderr) == refused(
-        "A-001 is already paused by Alice Example. Nothing was changed; Alice Example makes it "
-        "active again with 'openbook accept A-001'."
+        "Alice Example paused A-001 on Tue 24 Nov 20:30; only Alice Example can end it, with "
+        "'openbook resume A-001' on their own copy."
     )
-    res = invoke(["accept", "A-001"], vault=vault)
-    assert (res.exit_code, res.stdout, res.stderr) == refused(
-        "You have already accepted A-001; it becomes active when Alice Example accepts too. "
-        "Nothing was changed."
-    )
-    res = as_alice(vault, ["accept", "A-001"])
+    res = invoke(["accept", "A-001"], vault=vault)  # accepting again resumes nothing
+    assert res.exit_code == 1
+    res = as_alice(vault, ["resume", "A-001"])
     assert res.exit_code == 0, res.stderr
-    text = path.read_text(encoding="utf-8")
-    assert "status: active" in text and "paused_by" not in text
+    assert res.stdout == "You resumed A-001; what serves it runs again from now.\n"
     assert invoke(["check"], vault=vault).exit_code == 0
 
 

@@ -50,8 +50,7 @@ def relaxed(vault: Path) -> Path:
             "agreements/A-004-daily.md": agreement(
                 "A-004",
                 "A check-in every day by 21:00",
-                "paused",
-                "kind: transparency\npaused_by: alice\n",
+                extra="kind: transparency\n",
             ),
             "agreements/A-005-every-other-day.md": agreement(
                 "A-005",
@@ -74,6 +73,9 @@ def relaxed(vault: Path) -> Path:
     for aid in ("A-003", "A-006"):
         retire(vault, aid, "alice", at("2026-11-15", "20:00"))
         retire(vault, aid, "bob", at("2026-11-15", "20:05"))
+    git(vault, "config", "openbook.partner", "alice")
+    env = {"OPENBOOK_COMMIT_DATE": at("2026-11-15", "20:10")}
+    assert invoke(["pause", "A-004"], vault=vault, as_partner="alice", env=env).exit_code == 0
     assert invoke(["check"], vault=vault).exit_code == 0
     return vault
 

@@ -51,7 +51,9 @@ def pair(tmp_path: Path) -> Pair:
     for aid in ("A-001", "A-002", "A-003"):
         act(p, "alice", at("2026-11-20", "12:00"), "accept", aid)
     synced(p, "alice", "bob")
-    act(p, "alice", at("2026-11-21", "09:15"), "pause", "A-002")
+    when = at("2026-11-21", "09:15")
+    env = {"OPENBOOK_COMMIT_DATE": when, "OPENBOOK_NOW": "2026-11-21T09:15"}
+    assert invoke(["pause", "A-002"], vault=p.alice, as_partner="alice", env=env).exit_code == 0
     act(p, "bob", at("2026-11-21", "10:00"), "retire", "A-001")
     git(p.alice, "rm", "-q", "agreements/A-003-no-private-contact.md")
     stamp = {**ALICE_ENV, "GIT_AUTHOR_DATE": at("2026-11-22", "08:00")}
@@ -90,7 +92,7 @@ def test_bob_sees_alices_pause_deletion_and_timeout(pair: Pair) -> None:
     assert "Nothing due for review and nothing waiting for consent" not in text
     assert (
         "  A-002 Daily check-in: paused by Alice Example since Sat 21 Nov 09:15 "
-        "(openbook accept A-002 resumes it)." in text
+        "(only Alice Example can end it: openbook resume A-002)." in text
     )
     assert (
         "  A-003 No private contact: its file was deleted by Alice Example on Sun 22 Nov 08:00 "

@@ -24,15 +24,26 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from openbook.git.repo import git_bytes
+from openbook.check.claims import (
+    ANSWERED,
+    CLAIM_FIELDS,
+    FOLDERS,
+    PAUSE_FIELDS,
+    Claim,
+    Touch,
+    claim_events,
+    claims_of,
+    introductions,
+)
+from openbook.check.claims import as_list as _as_list
+from openbook.check.claims import claims_at as _claims_at
+from openbook.check.claims import git_out as _git
+from openbook.check.claims import read_blobs as _read_blobs
 from openbook.notes.parse import Note, Problem, parse_bytes
 from openbook.vault import Vault
 
-CLAIM_FIELDS = ("accepted_by", "paused_by", "retire_requested_by")
-ANSWERED = "answered"
-PAUSE_FIELDS = ("by", "resumed", "until")  # a pause note's claims, each the pauser's own
-FOLDERS = ("agreements", "questions", "pauses")
-Claim = tuple[str, str]  # (field, partner)
+AGREEMENTS = "agreements/"
+KEPT = ("accepted_by", "retire_requested_by")  # given, and taken back, only by their giver
 
 
 @dataclass(frozen=True)
@@ -42,116 +53,7 @@ class Unproven:
     partner: str
     commit: str  # the commit that introduced the claim, or "" when it was never committed
     by: str  # who that commit was by (author email), or ""
-
-
-def _as_list(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list | tuple):
-        return [v for v in value if isinstance(v, str)]
-    return []
-
-
-def claims_of(meta: Mapping[str, Any]) -> set[Claim]:
-    """The consents a note's frontmatter claims, as (field, partner)."""
-    kind = meta.get("type")
-    if kind == "agreement":
-        return {(f, p) for f in CLAIM_FIELDS for p in _as_list(meta.get(f))}
-    if kind == "question" and meta.get("status") == "answered" and isinstance(meta.get("to"), str):
-        return {(ANSWERED, meta["to"])}
-    if kind == "pause" and isinstance(meta.get("by"), str):
-        return {(f, meta["by"]) for f in PAUSE_FIELDS if meta.get(f) not in (None, "")}
-    return set()
-
-
-@dataclass(frozen=True)
-class _Touch:
-    sha: str
-    parent: str | None
-    author: str
-    committer: str
-    paths: tuple[str, ...]
-
-
-def _git(root: Path, args: list[str], data: bytes | None = None) -> bytes:
-    """git's output as bytes through the git layer; empty when git refuses (no history)."""
-    return git_bytes(root, args, data, check=False)
-
-
-def _touches(root: Path, rev: str = "HEAD") -> list[_Touch]:
-    """Commits (no merges) that changed a note in the agreement or question folders."""
-    fmt = "%x1e%H%x1f%P%x1f%ae%x1f%ce"
-    raw = _git(
-        root,
-        [
-            "log",
-            "--no-merges",
-            "--no-renames",
-            "-z",
-            f"--format={fmt}",
-            "--name-only",
-            "--end-of-options",
-            rev,
-            "--",
-            *FOLDERS,
-        ],
-    )
-    out = []
-    for record in raw.decode("utf-8", "replace").split("\x1e")[1:]:
-        head, _, names = record.partition("\n")
-        sha, parents, author, committer = [*head.strip("\0").split("\x1f"), "", "", ""][:4]
-        paths = tuple(p for p in names.strip("\n\0").split("\0") if p.endswith(".md"))
-        parent = parents.split()[0] if parents.split() else None
-        out.append(_Touch(sha, parent, author.lower(), committer.lower(), paths))
-    return out
-
-
-def _read_blobs(root: Path, names: list[str]) -> dict[str, bytes]:
-    """`rev:path` -> content for every name that exists (one cat-file stream)."""
-    if not names:
-        return {}
-    raw = _git(root, ["cat-file", "--batch"], ("\n".join(names) + "\n").encode())
-    blobs: dict[str, bytes] = {}
-    pos = 0
-    for name in names:
-        end = raw.index(b"\n", pos)
-        header = raw[pos:end].split()
-        pos = end + 1
-        if len(header) == 3 and header[1] == b"blob":
-            size = int(header[2])
-            blobs[name] = raw[pos : pos + size]
-            pos += size + 1
-    return blobs
-
-
-def _claims_at(blobs: Mapping[str, bytes], name: str) -> set[Claim]:
-    data = blobs.get(name)
-    if data is None:
-        return set()
-    return claims_of(parse_bytes(name.split(":", 1)[-1], data, positions=False).meta)
-
-
-def introductions(
-    root: Path, wanted: Iterable[str], rev: str = "HEAD"
-) -> dict[tuple[str, Claim], _Touch]:
-    """For each (path, claim), the newest commit that introduced it (relative to its
-    first parent). Merges introduce nothing: the commits they bring in are looked at."""
-    paths = set(wanted)
-    touches = [t for t in _touches(root, rev) if paths.intersection(t.paths)]
-    names: list[str] = []
-    for t in touches:
-        for p in paths.intersection(t.paths):
-            names.append(f"{t.sha}:{p}")
-            if t.parent:
-                names.append(f"{t.parent}:{p}")
-    blobs = _read_blobs(root, names)
-    found: dict[tuple[str, Claim], _Touch] = {}
-    for t in touches:  # newest first: the first introduction seen is the latest
-        for p in sorted(paths.intersection(t.paths)):
-            before = _claims_at(blobs, f"{t.parent}:{p}") if t.parent else set()
-            for claim in _claims_at(blobs, f"{t.sha}:{p}") - before:
-                found.setdefault((p, claim), t)
-    return found
+    removed: bool = False  # someone else took it away: it still counts
 
 
 def _signers(root: Path, wanted: set[str]) -> tuple[dict[str, str | None], dict[str, str | None]]:
@@ -175,44 +77,57 @@ def _admitted(root: Path) -> set[str]:
 
 
 def find_unproven(vault: Vault, notes: Mapping[str, Note]) -> list[Unproven]:
-    """Claims in `notes` that history does not show the claimed partner's own commit adding.
+    """Claims in `notes` that history does not show the claimed partner's own commit adding,
+    and agreement consents someone else removed (`removed`: they still count).
     A folder without a history of its own (inside another repository) has nothing to prove
     against: the rule is skipped there."""
     if not vault.is_own_repo:
         return []
     current = {path: claims_of(n.meta) for path, n in notes.items()}
-    current = {p: c for p, c in current.items() if c}
-    if not current:
+    wanted = {p for p, c in current.items() if c or p.startswith(AGREEMENTS)}
+    if not wanted:
         return []
-    found = introductions(vault.root, current)
+    found, removals = claim_events(vault.root, wanted)
+    removals = {
+        (p, (field, partner)): t
+        for (p, (field, partner)), t in removals.items()
+        if field in KEPT
+        and (field, partner) not in current.get(p, set())
+        and (p, (field, partner)) in found
+    }
     emails = {pid: p.email.lower() for pid, p in vault.config.partners.items()}
     me = vault.own_partner()
-    signers, pausing = (
-        _signers(vault.root, {t.sha for t in found.values()})
-        if vault.config.require_signatures
-        else ({}, {})
-    )
-    admitted = _admitted(vault.root) if found else set()
+    judged = [found[(p, c)] for p, cs in current.items() for c in cs if (p, c) in found]
+    shas = {t.sha for t in (*judged, *removals.values(), *(found[k] for k in removals))}
+    signers, pausing = _signers(vault.root, shas) if vault.config.require_signatures else ({}, {})
+    admitted = _admitted(vault.root) if shas else set()
+
+    def own(touch: Touch, path: str, field: str, partner: str) -> bool:
+        email = emails.get(partner)
+        mine = email is not None and touch.author == email and touch.committer == email
+        mine = mine and not touch.merge  # a merge never gives or takes anyone's consent
+        if mine and vault.config.require_signatures:
+            # a pause signed by its partner's replaced key counts before it is accepted
+            by = pausing if field in PAUSE_FIELDS and path.startswith("pauses/") else signers
+            mine = by.get(touch.sha) == partner
+        return mine and touch.sha not in admitted
+
     out = []
-    for path, claims in sorted(current.items()):
-        for field, partner in sorted(claims):
+    for path in sorted(wanted):
+        for field, partner in sorted(current.get(path, set())):
             touch = found.get((path, (field, partner)))
             if touch is None:
                 # uncommitted: only this clone's partner may commit it (a clone that does
                 # not know its partner commits nothing, so there is nothing to judge yet)
                 if me is not None and partner != me:
                     out.append(Unproven(path, field, partner, "", ""))
-                continue
-            email = emails.get(partner)
-            own = email is not None and touch.author == email and touch.committer == email
-            if own and vault.config.require_signatures:
-                # a pause signed by its partner's replaced key counts before it is accepted
-                by = pausing if field in PAUSE_FIELDS and path.startswith("pauses/") else signers
-                own = by.get(touch.sha) == partner
-            if touch.sha in admitted:
-                own = False
-            if not own:
+            elif not own(touch, path, field, partner):
                 out.append(Unproven(path, field, partner, touch.sha, touch.author))
+        for (p, (field, partner)), touch in sorted(removals.items()):
+            if p != path or not own(found[(p, (field, partner))], path, field, partner):
+                continue  # never given by its partner: nothing to keep
+            if not own(touch, path, field, partner):
+                out.append(Unproven(path, field, partner, touch.sha, touch.author, True))
     return out
 
 
@@ -252,6 +167,20 @@ def problems_of(vault: Vault, unproven: list[Unproven]) -> list[Problem]:
         line, col = located[u.path].keypos(key)
         who = names.get(u.partner, u.partner)
         what = WHAT[ANSWERED] if u.field == ANSWERED else claim_words(u.field)
+        if u.removed:
+            out.append(
+                Problem(
+                    u.path,
+                    line,
+                    col,
+                    "error",
+                    "consent-unproven",
+                    f"{who} was taken out of {u.field} by the commit {u.commit[:7]} (by "
+                    f"{u.by}), which is not {who}'s own; only {who} withdraws their consent, "
+                    "so it still counts",
+                )
+            )
+            continue
         source = (
             f"the commit that added it ({u.commit[:7]}, by {u.by}) is not {who}'s own"
             if u.commit
@@ -334,14 +263,20 @@ def effective(
     not there; an unproven answer leaves the question open."""
     everyone = set(partners)
     by_path: dict[str, set[Claim]] = {}
+    kept: dict[str, set[Claim]] = {}
     for u in unproven:
-        if u.commit:  # an uncommitted claim is this copy's own draft: commit refuses it
+        if u.removed:  # taken away by someone else: it still counts
+            kept.setdefault(u.path, set()).add((u.field, u.partner))
+        elif u.commit:  # an uncommitted claim is this copy's own draft: commit refuses it
             by_path.setdefault(u.path, set()).add((u.field, u.partner))
-    for path, claims in by_path.items():
+    for path in sorted(set(by_path) | set(kept)):
+        claims = by_path.get(path, set())
         note = notes.get(path)
         if note is None:
             continue
         meta = dict(note.meta)
+        for field, partner in sorted(kept.get(path, set())):
+            meta[field] = [*_as_list(meta.get(field)), partner]
         if meta.get("type") == "pause":
             note.meta = _pause_effective(meta, claims)
             continue
@@ -350,8 +285,7 @@ def effective(
             meta.pop("answered", None)
         for field in CLAIM_FIELDS:
             if field in meta:
-                kept = [p for p in _as_list(meta[field]) if (field, p) not in claims]
-                meta[field] = kept
+                meta[field] = [p for p in _as_list(meta[field]) if (field, p) not in claims]
         status = meta.get("status")
         if status == "paused" and not meta.get("paused_by"):
             status = "active"
@@ -361,6 +295,12 @@ def effective(
             _as_list(meta.get("accepted_by"))
         ):
             status = "proposed"
+        if (
+            status == "proposed"
+            and kept.get(path)
+            and everyone <= set(_as_list(meta.get("accepted_by")))
+        ):
+            status = "active"  # both accepted, and neither withdrew it themselves
         if meta.get("type") == "agreement":
             meta["status"] = status
         note.meta = meta
@@ -400,6 +340,7 @@ def arriving_unproven(vault: Vault, head: str, incoming: str) -> list[Unproven]:
             email = emails.get(partner)
             own = touch is not None and email is not None
             own = own and touch.author == email and touch.committer == email  # type: ignore[union-attr]
+            own = own and not touch.merge  # type: ignore[union-attr]
             if not own:
                 sha = touch.sha if touch else ""
                 out.append(Unproven(path, field, partner, sha, touch.author if touch else ""))

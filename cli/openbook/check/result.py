@@ -11,6 +11,7 @@ from typing import Any
 from openbook.check.ahead import check_ahead
 from openbook.check.authorship import Authorship, check_authorship
 from openbook.check.cache import Entry, cache_key, read_cache, write_cache
+from openbook.check.held_pauses import HeldPause, agreement_view, pauses_for, view_problems
 from openbook.check.note import validate_note
 from openbook.check.provenance import Unproven, check_consent, effective
 from openbook.check.rules import CROSS_NOTE_RULES, cross_check, facts_of, former_ids
@@ -46,6 +47,8 @@ class CheckResult:
         self._cache_dir = cache_dir
         self._parsed: dict[str, Note] | None = None
         self.unproven: list[Unproven] = []  # consents history does not prove (provenance)
+        self._held: list[HeldPause] | None = None
+        self._ready = self._viewed = False  # agreements show history's pauses once ready
         self._proven = False  # whether `parsed` shows what history proves
         self.authorship = Authorship()  # notes under a name (check/authorship.py)
 
@@ -82,11 +85,21 @@ class CheckResult:
         """Every note's frontmatter and body (positions only for notes read this run)."""
         if self._parsed is None:
             self._parsed = self._load_notes()
-            self._proven = False
+            self._proven = self._viewed = False
         if self.unproven and not self._proven:
             effective(self._parsed, self.unproven, self.vault.config.partners)
             self._proven = True
+        if self._ready and not self._viewed:
+            agreement_view(self._parsed, self.held(), self.vault.now())
+            self._viewed = True
         return self._parsed
+
+    def held(self) -> list[HeldPause]:
+        """Every pause as history holds it (the notes', without a history of its own)."""
+        if self._held is None:
+            notes = self._parsed.values() if self._parsed is not None else ()
+            self._held = pauses_for(self.vault, (n for n in notes if n.type == "pause"))
+        return self._held
 
     def notes_of(self, paths: list[str]) -> dict[str, Note]:
         """The notes at `paths` as read this run when all of them were (a first check
@@ -189,6 +202,11 @@ def check_vault(vault: Vault, *, use_cache: bool = True) -> CheckResult:
     result = CheckResult(vault, len(entries), problems, stats, fresh, key, state)
     result.unproven, proof = check_consent(vault, stats, result.notes_of, state)
     problems.extend(proof)
+    agreements = [p for p in stats if p.startswith("agreements/")]
+    if agreements and vault.is_own_repo:
+        notes = result.notes_of(agreements)
+        problems.extend(view_problems(notes, result.held(), vault.now()))
+    result._ready = True
     problems.extend(check_ahead(vault, stats, result.notes_of, state))
     result.authorship, authored = check_authorship(vault, stats, result.notes_of)
     problems.extend(authored)

@@ -152,9 +152,10 @@ def pause_command(
 ) -> None:
     """Pause agreement A-ID, or everything with --all. No reason is needed.
 
-    A paused agreement becomes active again when you run `openbook accept A-ID`. With
-    --all, no schedule, deadline or count runs for either of you until the one who paused
-    runs `openbook resume` (or the --until day comes); nothing is counted as missed.
+    A paused agreement becomes active again when you run `openbook resume A-ID`; the
+    check-in schedules that serve it pause with it. With --all, no schedule, deadline or
+    count runs for either of you until the one who paused runs `openbook resume` (or the
+    --until day comes); nothing is counted as missed.
 
     \b
     Examples:
@@ -177,21 +178,27 @@ def pause_command(
 
 
 @click.command("resume")
+@click.argument("aid", metavar="[A-ID]", required=False)
 @json_option("Print the result as JSON.")
 @click.pass_context
-def resume_command(ctx: click.Context, as_json: bool) -> None:
-    """End the pause you began with `openbook pause --all`.
+def resume_command(ctx: click.Context, aid: str | None, as_json: bool) -> None:
+    """End the pause you began with `openbook pause --all`, or `openbook pause A-ID`.
 
     Only the partner who paused can end it; schedules and deadlines run again from now.
 
     \b
-    Example:
+    Examples:
       openbook resume
+      openbook resume A-004
     """
-    from openbook.record.pauses import resume
+    from openbook.record.pauses import resume, resume_agreement
 
     vault = get_vault(ctx)
-    _show(resume(vault, consenting_partner(ctx, vault)), as_json)
+    me = consenting_partner(ctx, vault)
+    if aid:
+        _show(resume_agreement(vault, me, str(aid).strip().upper()), as_json)
+    else:
+        _show(resume(vault, me), as_json)
 
 
 retire_command = _agreement_command(

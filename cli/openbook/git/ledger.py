@@ -174,6 +174,7 @@ def read_commits(
     since: dt.date | None = None,
     exclude: str | None = None,
     paths: Iterable[str] = (),
+    topo: bool = False,
 ) -> list[Commit]:
     """Every commit reachable from HEAD (and not from `exclude`), newest first, with the
     files it changed and their blobs: one `git log -z --raw` call.
@@ -193,6 +194,8 @@ def read_commits(
     ]
     if since:
         args.append(f"--since={since.isoformat()} 00:00")
+    if topo:  # a commit never before its parents, whatever their dates say
+        args.append("--topo-order")
     args += ["--end-of-options", "HEAD"]
     if exclude:
         args.append(f"^{exclude}")

@@ -1,4 +1,5 @@
-"""pause: everything paused for both partners at once, no reason asked (SPEC section 10).
+"""pause: everything paused for both partners at once, no reason asked, or with `agreement`
+one agreement and the check-in schedules that serve it (SPEC section 10).
 
 While a pause holds, no schedule, deadline or count runs and nothing is counted as missed.
 Only the partner who paused ends it, with `openbook resume`.
@@ -21,6 +22,7 @@ FIELDS = {
     "since": F("datetime", req=True),
     "until": F("datetime"),
     "resumed": F("datetime"),
+    "agreement": F("aref"),  # `pause A-ID`: only that agreement, and what serves it
 }
 
 
@@ -29,7 +31,11 @@ def defaults(new: NewNote) -> Meta:
 
 
 def file_name(v: NameFields) -> tuple[str, str]:
-    return str(v.day("since").year), f"{v.stamp('since')}-{v.partner('by')}"
+    stem = f"{v.stamp('since')}-{v.partner('by')}"
+    agreement = v.get("agreement")
+    if isinstance(agreement, str) and agreement:
+        stem += f"-{agreement.lower()}"
+    return str(v.day("since").year), stem
 
 
 def consistency(note: Note, cfg: Config, report: Report) -> None:

@@ -292,40 +292,11 @@ def accept(vault: Vault, partner: str, aid: str) -> ConsentResult:
 
 
 def pause(vault: Vault, partner: str, aid: str) -> ConsentResult:
-    _writable(vault)
-    with vault.lock():
-        note = find_note(vault, aid, "agreement")
-        m = note.meta
-        status = m.get("status")
-        if status == "paused":
-            who = m.get("paused_by")
-            by = f" by {_names(vault, [str(who)])}" if who else ""
-            again = (
-                f"'openbook accept {aid}' makes it active again"
-                if who in (None, partner)
-                else f"{_names(vault, [str(who)])} makes it active again with "
-                f"'openbook accept {aid}'"
-            )
-            raise OpenbookError(f"{aid} is already paused{by}. Nothing was changed; {again}.")
-        if status == "retired":
-            raise OpenbookError(f"{aid} is retired, so there is nothing to pause.")
-        if status != "active":
-            raise OpenbookError(
-                f"{aid} is not active yet (status {status}), so there is "
-                "nothing to pause; it only becomes active when you both accept."
-            )
-        accepted = [p for p in _as_list(m.get("accepted_by")) if p != partner]
-        _rewrite(vault, note, {"status": "paused", "paused_by": partner, "accepted_by": accepted})
-        sha = _commit(vault, partner, "pause", "agreement", note, aid)
-    return ConsentResult(
-        aid,
-        note.path,
-        "pause",
-        sha,
-        "paused",
-        f"{aid} is paused. It becomes active again when you run 'openbook accept {aid}'.",
-        {"paused_by": partner, "accepted_by": accepted},
-    )
+    """`pause A-ID`: a pause note of that agreement (record/pauses.py); the agreement file
+    is not edited."""
+    from openbook.record.pauses import pause_agreement
+
+    return pause_agreement(vault, partner, aid)
 
 
 def retire(vault: Vault, partner: str, aid: str) -> ConsentResult:

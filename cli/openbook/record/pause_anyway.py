@@ -14,11 +14,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import os
 
+from openbook.check.held_pauses import PENDING_FILE, pending_pause
 from openbook.errors import OpenbookError
 from openbook.fsutil import atomic_write, safe_relpath
 from openbook.git import ledger, plumbing
@@ -27,7 +27,6 @@ from openbook.git.state import git_dir_of, unsafe_state
 from openbook.trust.signing import commit_tree_sign_args
 from openbook.vault import Vault
 
-PENDING_FILE = "pending-pause"
 _BESIDE = ("MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD")  # `git commit` finishes these
 
 
@@ -85,18 +84,6 @@ def _commit_beside(vault: Vault, partner: str, relpath: str, text: str, action: 
     info = f"100644,{blob},{relpath}"
     gitrepo.run(root, ["update-index", "--add", "--cacheinfo", info])
     return sha
-
-
-def pending_pause(vault: Vault) -> dict[str, str] | None:
-    state = vault.state_dir()
-    if state is None:
-        return None
-    with contextlib.suppress(OSError, ValueError):
-        data = json.loads((state / PENDING_FILE).read_text(encoding="utf-8"))
-        keys = ("path", "partner", "action", "when")
-        if isinstance(data, dict) and all(isinstance(data.get(k), str) for k in keys):
-            return {k: str(data[k]) for k in keys}
-    return None
 
 
 def commit_pending_pause(vault: Vault) -> str | None:

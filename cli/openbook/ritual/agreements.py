@@ -151,7 +151,7 @@ def _standing(out: Agreements, n: Note, cfg: Config, hist: VaultHistory) -> None
     title = str(m.get("title") or aid)
     status = m.get("status")
     if status == "paused":
-        since = hist.actions.get(n.path, {}).get("pause")
+        since = m.get("paused_since") or hist.actions.get(n.path, {}).get("pause")
         by = [str(p) for p in as_list(m.get("paused_by"))]
         out.paused.append(PausedAgreement(aid, title, n.path, by, since))
     requested = [str(p) for p in as_list(m.get("retire_requested_by"))]
@@ -214,7 +214,7 @@ def agreement_lines(
         since = f" since {fmt_dt(x.since, tz)}" if x.since else ""
         lines.append(
             f"{x.id} {x.title}: paused by {who(x.paused_by)}{since} "
-            f"(openbook accept {x.id} resumes it)."
+            f"(only {who(x.paused_by)} can end it: openbook resume {x.id})."
         )
     for r in ag.retiring:
         lines.append(

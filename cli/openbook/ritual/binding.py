@@ -12,10 +12,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from openbook.check.held_pauses import HeldPause, from_notes, received
 from openbook.config import CONFIG_NAME, Config, config_from_bytes
 from openbook.git import ledger
-from openbook.notetypes.pause import holds
-from openbook.notetypes.registry import as_datetime
 from openbook.render import MAX_TEMPLATE, VAULT_TEMPLATES
 from openbook.ritual.counting import Counting
 from openbook.ritual.facts import Notes
@@ -41,23 +40,52 @@ def _name(cfg: Config, pid: Any) -> str:
     return partner.name if partner else str(pid)
 
 
-def pause_now(notes: Notes, cfg: Config, now: dt.datetime) -> dict[str, Any] | None:
-    """The pause that holds now, oldest first: {"by", "since", "until", "path", "text"}."""
-    found = sorted(
-        (n for n in notes.get("pause") if holds(n.meta, now, cfg.tz)), key=lambda n: n.path
-    )
+def pause_now(
+    notes: Notes, cfg: Config, now: dt.datetime, held: tuple[HeldPause, ...] | None = None
+) -> dict[str, Any] | None:
+    """The pause of everything that holds now, oldest first: {"by", "since", "until",
+    "path", "text"}; `held` is history's pauses (else the notes'). The text names what
+    someone else did to the pauser's note: it changed nothing."""
+    pauses = held if held is not None else tuple(from_notes(notes.get("pause"), cfg.tz))
+    found = [p for p in pauses if p.agreement is None and p.holds(now)]
     if not found:
         return None
-    meta = found[0].meta
-    since = as_datetime(meta.get("since"), cfg.tz) or now
-    until = as_datetime(meta.get("until"), cfg.tz)
+    first = found[0]
+    text = pause_sentence(_name(cfg, first.by), first.since, first.until, cfg.tz)
     return {
-        "by": meta.get("by"),
-        "since": since.isoformat(),
-        "until": until.isoformat() if until else None,
-        "path": found[0].path,
-        "text": pause_sentence(_name(cfg, meta.get("by")), since, until, cfg.tz),
+        "by": first.by,
+        "since": first.since.isoformat(),
+        "until": first.until.isoformat() if first.until else None,
+        "path": first.path,
+        "text": " ".join([text, *changed_sentences(first, cfg)]),
     }
+
+
+def receipt(vault: Vault, held: tuple[HeldPause, ...], path: str) -> str:
+    """' Bob has not received it yet: run 'openbook sync'.' for one's own pause that the
+    head both last shared does not hold yet ('' once it does, or with no one to share)."""
+    pause = next((p for p in held if p.path == path), None)
+    if pause is None or received(vault, pause) is not False:
+        return ""
+    cfg = vault.config
+    other = next((p for p in cfg.partners if p != pause.by), None)
+    who = _name(cfg, other) if other else "Your partner"
+    return f" {who} has not received it yet: run 'openbook sync'."
+
+
+def changed_sentences(pause: HeldPause, cfg: Config) -> list[str]:
+    """'Alice's pause note was deleted by Bob's commit 1234567; the pause still holds
+    until Alice resumes.'"""
+    emails = {p.email.lower(): p.name for p in cfg.partners.values()}
+    who = _name(cfg, pause.by)
+    out = []
+    for how, email, sha in pause.changed[-1:]:
+        by = emails.get(email.lower(), email)
+        out.append(
+            f"{who}'s pause note was {how} by {by}'s commit {sha[:7]}; the pause still holds "
+            f"until {who} resumes."
+        )
+    return out
 
 
 def proposed_template_diff(hist: VaultHistory, cfg: Config) -> list[str]:
@@ -281,8 +309,8 @@ def schedule_notice(
 ) -> dict[str, Any] | None:
     """{"text"} when no check-in schedule is agreed now (init writes none: a schedule is
     proposed and accepted like any other binding term); None when one is."""
-    if model.schedules.agreed(now):
-        return None
+    if model.schedules.agreed(now) or model.schedules.paused(now):
+        return None  # while everything is paused, the pause is what is said
     changes = proposal.get("changes", []) if proposal else []
     proposed = any("check-ins:" in str(c) for c in changes)
     return {"text": SCHEDULE_PROPOSED if proposed else NO_SCHEDULE}
@@ -295,7 +323,7 @@ def consent_now(
     consent, and that no check-in schedule is agreed yet (each {"text", ...} or None)."""
     proposal = settings_proposal(hist, cfg)
     return {
-        "paused": pause_now(notes, cfg, as_of),
+        "paused": pause_now(notes, cfg, as_of, model.held),
         "settings_proposal": proposal,
         "no_schedule": schedule_notice(model, as_of, proposal),
     }

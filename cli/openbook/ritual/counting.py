@@ -27,6 +27,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from openbook.check.held_pauses import HeldPause
 from openbook.config import CheckinSchedule, Config, parse_hhmm
 from openbook.notes.parse import Note
 from openbook.notetypes.registry import as_date
@@ -90,6 +91,8 @@ class Schedules:
     agreements: Mapping[str, tuple[Window, ...]] = field(default_factory=dict)
     # `questions.answer_within` of the same versions, from when each came into force
     answer_within: tuple[tuple[dt.datetime | None, dt.timedelta], ...] = ()
+    # agreement id -> when a pause of that agreement (`pause A-ID`) held
+    agreement_pauses: Mapping[str, tuple[Window, ...]] = field(default_factory=dict)
 
     @classmethod
     def fixed(cls, cfg: Config) -> Schedules:
@@ -115,6 +118,9 @@ class Schedules:
         if sched.agreement is not None:
             windows = self.agreements.get(sched.agreement, ())
             if not any(_within(w, moment) for w in windows):
+                return None
+            held = self.agreement_pauses.get(sched.agreement, ())
+            if any(_within(w, moment) for w in held):
                 return None
         return sched
 
@@ -174,6 +180,7 @@ class Counting:
     own_history: bool = False
     start: dt.datetime | None = None  # the vault's first commit
     first_commit: dict[str, dt.datetime] = field(default_factory=dict)
+    held: tuple[HeldPause, ...] = ()  # every pause as history holds it
 
     @classmethod
     def without_history(cls, cfg: Config, now: dt.datetime) -> Counting:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from openbook.check.held_pauses import HeldPause, pauses_for
 from openbook.check.result import check_vault
 from openbook.config import CONFIG_NAME, CheckinSchedule, Config, config_from_bytes
 from openbook.errors import GitError
@@ -23,9 +24,9 @@ from openbook.git.ledger import SETTINGS_TRAILER
 from openbook.git.objects import read_objects
 from openbook.git.plumbing import is_ancestor
 from openbook.notes.parse import parse_bytes
-from openbook.notetypes.registry import as_date, as_datetime
+from openbook.notetypes.registry import as_date
 from openbook.render import VAULT_TEMPLATES
-from openbook.ritual.calendar import at, utc
+from openbook.ritual.calendar import at
 from openbook.ritual.counting import Counting, ScheduleMap, Schedules, Window
 from openbook.ritual.facts import Notes
 from openbook.ritual.replaced_keys import KeyChange, SettingAccept, key_changes, named_settings
@@ -249,23 +250,12 @@ def schedules_of(
     return Schedules(tuple(versions), cfg.tz, pauses, agreements, tuple(within))
 
 
-def pause_windows(notes: Notes, tz: dt.tzinfo) -> tuple[Window, ...]:
-    """When each pause held: from `since` to the earlier of `resumed` and `until`."""
-    out = []
-    for n in notes.get("pause"):
-        since = as_datetime(n.meta.get("since"), tz)
-        if since is None:
-            continue
-        ends = [e for k in ("resumed", "until") if (e := as_datetime(n.meta.get(k), tz))]
-        out.append((since, min(ends, key=utc) if ends else None))
-    return tuple(out)
-
-
 def agreement_windows(
     notes: Notes, hist: VaultHistory, tz: dt.tzinfo
 ) -> dict[str, tuple[Window, ...]]:
-    """When each agreement was active: from its `since` (else always) until it was paused
-    or retired (the latest commit doing so); a proposed agreement never was."""
+    """When each agreement was active: from its `since` (else always) until it was retired
+    (the latest commit doing so); a proposed agreement never was. While a pause of it
+    holds (`pause A-ID`, history's pauses) it is paused: `Schedules.agreement_pauses`."""
     out: dict[str, tuple[Window, ...]] = {}
     for n in notes.get("agreement"):
         aid, status = n.meta.get("id"), n.meta.get("status")
@@ -274,8 +264,8 @@ def agreement_windows(
         day = as_date(n.meta.get("since"))
         start = at(day, dt.time(0, 0), tz) if day else None
         end = None
-        if status != "active":
-            end = hist.actions.get(n.path, {}).get("pause" if status == "paused" else "retire")
+        if status == "retired":  # a paused one is active: its pauses are windows of their own
+            end = hist.actions.get(n.path, {}).get("retire")
             if end is None:
                 continue  # not active now, and history does not say since when
         out[aid] = ((start, end),)
@@ -291,12 +281,24 @@ def counting_model(
     now = vault.now()
     hist = hist or read_history(vault)
     notes = notes if notes is not None else Notes.of(check_vault(vault))
-    pauses = pause_windows(notes, cfg.tz)
+    held = tuple(pauses_for(vault, notes.get("pause")))
+    pauses = tuple((p.since, p.end) for p in held if p.agreement is None)
     agreements = agreement_windows(notes, hist, cfg.tz)
-    scheds = schedules_of(hist, cfg, pauses, agreements)
+    scheds = replace(
+        schedules_of(hist, cfg, pauses, agreements), agreement_pauses=agreement_pauses(held)
+    )
     if not hist.own:
-        return Counting(cfg, scheds, now)
-    return Counting(cfg, scheds, now, True, hist.start, hist.first_commit)
+        return Counting(cfg, scheds, now, held=held)
+    return Counting(cfg, scheds, now, True, hist.start, hist.first_commit, held)
+
+
+def agreement_pauses(held: tuple[HeldPause, ...]) -> dict[str, tuple[Window, ...]]:
+    """Agreement id -> when a pause of it (`pause A-ID`) held."""
+    out: dict[str, tuple[Window, ...]] = {}
+    for p in held:
+        if p.agreement is not None:
+            out[p.agreement] = (*out.get(p.agreement, ()), (p.since, p.end))
+    return out
 
 
 # ---------------------------------------------------------------------------- cache

@@ -15,7 +15,7 @@ from openbook.notetypes.registry import shared_path
 from openbook.record.pending import held_back, pending_changes
 from openbook.ritual.agreements import Agreements, agreement_facts
 from openbook.ritual.aside import set_aside_texts
-from openbook.ritual.binding import pause_now, schedule_notice, settings_proposal
+from openbook.ritual.binding import pause_now, receipt, schedule_notice, settings_proposal
 from openbook.ritual.calendar import utc
 from openbook.ritual.counting import (
     CheckinDue,
@@ -186,7 +186,9 @@ def gather(vault: Vault, me: str | None) -> Overview:
         ov.uncommitted = [c.path for c in gitrepo.status(vault.root, ".")]
     ov.last_sync = read_last_sync(vault)
     ov.set_aside = set_aside_texts(vault)
-    ov.paused = pause_now(notes, vault.config, now)
+    ov.paused = pause_now(notes, vault.config, now, model.held)
+    if ov.paused is not None and me is not None and ov.paused["by"] == me:
+        ov.paused["text"] += receipt(vault, model.held, str(ov.paused["path"]))
     ov.settings_proposal = settings_proposal(hist, vault.config)
     ov.no_schedule = schedule_notice(model, now, ov.settings_proposal)
     return ov

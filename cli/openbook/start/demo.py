@@ -23,7 +23,7 @@ from openbook.vault import Vault
 DEMO_CLOCK = "2026-11-22T17:30"
 DEMO_NOW = DEMO_CLOCK + ":00"
 DEMO_DAY = "Sunday 22 November 2026 at 17:30"
-FIRST_PARTNER_FIELDS = ("author", "asked_by", "proposed_by", "called_by", "facilitator")
+FIRST_PARTNER_FIELDS = ("author", "asked_by", "proposed_by", "called_by", "by", "facilitator")
 _Dated = tuple[dt.datetime, str, Note]  # when the note was written, its path, the note
 
 
@@ -152,7 +152,7 @@ def _agreement_history(
     vault: Vault, partners: list[str], dated: _Dated, who: str, final: str
 ) -> None:
     """An agreement as it came to be: proposed, then each other partner's own acceptance,
-    then a pause by the partner who paused it: every consent is that partner's commit."""
+    every consent is that partner's commit (a pause is a pause note of its own)."""
     when, rel, note = dated
     full, aid, meta = vault.root / rel, str(note.meta.get("id")), note.meta
     cleared: dict[str, Any] = {k: None for k in ("paused_by", "retire_requested_by") if k in meta}
@@ -162,21 +162,14 @@ def _agreement_history(
     )
     ledger.record(vault, who, "new", "agreement", [rel], aid, when=when)
     accepted, step = [who], when
-    pauser = meta.get("paused_by") if meta.get("status") == "paused" else None
     others = [p for p in _as_list(meta.get("accepted_by")) if p != who]
     for i, other in enumerate(others):
         accepted.append(other)
         step += dt.timedelta(hours=10)
         status = "active" if set(partners) <= set(accepted) else "proposed"
         text = update_fields(final, {"status": status, "accepted_by": accepted, **cleared})
-        last = i == len(others) - 1 and pauser not in partners
-        full.write_text(final if last else text, encoding="utf-8")
+        full.write_text(final if i == len(others) - 1 else text, encoding="utf-8")
         ledger.record(vault, other, "accept", "agreement", [rel], aid, when=step)
-    if pauser in partners:
-        full.write_text(final, encoding="utf-8")
-        ledger.record(
-            vault, str(pauser), "pause", "agreement", [rel], aid, when=step + dt.timedelta(days=7)
-        )
 
 
 def build_demo(target: Path, progress: Callable[[int, int], None] | None = None) -> Path:

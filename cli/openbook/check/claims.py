@@ -1,0 +1,196 @@
+"""Which commit introduced each consent a note claims, merges included (SPEC section 10).
+
+A claim is (field, partner): a partner listed in an agreement's `accepted_by`,
+`paused_by` or `retire_requested_by`, the one asked who answered a question, or a
+pause's `by`, `resumed` and `until`. An ordinary commit introduces what it says that its
+first parent did not. A merge introduces what its tree says that git's own clean merge
+of its parents (`git merge-tree --write-tree`) does not say: a hand-made merge that
+chooses what its tree says is judged as its author's like any commit, and a merge that
+only joins both sides introduces nothing (the commits it brings in are looked at). Where
+git cannot merge a note cleanly, each claim is merged on its own: the clean merge says it
+when either side added it since their common ancestor, or the ancestor said it and
+neither side removed it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from openbook.errors import GitError
+from openbook.git.plumbing import merge_tree
+from openbook.git.repo import git_bytes
+from openbook.notes.parse import parse_bytes
+
+CLAIM_FIELDS = ("accepted_by", "paused_by", "retire_requested_by")
+ANSWERED = "answered"
+PAUSE_FIELDS = ("by", "resumed", "until")  # a pause note's claims, each the pauser's own
+FOLDERS = ("agreements", "questions", "pauses")
+Claim = tuple[str, str]  # (field, partner)
+
+
+def as_list(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list | tuple):
+        return [v for v in value if isinstance(v, str)]
+    return []
+
+
+def claims_of(meta: Mapping[str, Any]) -> set[Claim]:
+    """The consents a note's frontmatter claims, as (field, partner)."""
+    kind = meta.get("type")
+    if kind == "agreement":
+        return {(f, p) for f in CLAIM_FIELDS for p in as_list(meta.get(f))}
+    if kind == "question" and meta.get("status") == "answered" and isinstance(meta.get("to"), str):
+        return {(ANSWERED, meta["to"])}
+    if kind == "pause" and isinstance(meta.get("by"), str):
+        return {(f, meta["by"]) for f in PAUSE_FIELDS if meta.get(f) not in (None, "")}
+    return set()
+
+
+@dataclass(frozen=True)
+class Touch:
+    sha: str
+    parent: str | None
+    author: str
+    committer: str
+    paths: tuple[str, ...]
+    others: tuple[str, ...] = ()  # a merge's other parents
+
+    @property
+    def merge(self) -> bool:
+        return bool(self.others)
+
+
+def git_out(root: Path, args: list[str], data: bytes | None = None) -> bytes:
+    """git's output as bytes through the git layer; empty when git refuses (no history)."""
+    return git_bytes(root, args, data, check=False)
+
+
+def touches(root: Path, rev: str = "HEAD") -> list[Touch]:
+    """Commits that changed a note in the claim folders, newest first; a merge lists what
+    differs from any of its parents (one `git log`, every side of every merge)."""
+    fmt = "%x1e%H%x1f%P%x1f%ae%x1f%ce"
+    args = ["log", "--full-history", "--diff-merges=separate", "--no-renames", "-z"]
+    args += [f"--format={fmt}", "--name-only", "--end-of-options", rev, "--", *FOLDERS]
+    raw = git_out(root, args)
+    out: dict[str, Touch] = {}
+    for record in raw.decode("utf-8", "replace").split("\x1e")[1:]:
+        head, _, names = record.partition("\n")
+        sha, parents, author, committer = [*head.strip("\0").split("\x1f"), "", "", ""][:4]
+        paths = tuple(p for p in names.strip("\n\0").split("\0") if p.endswith(".md"))
+        if sha in out:  # a merge, once for each parent
+            known = out[sha]
+            more = tuple(p for p in paths if p not in known.paths)
+            if more:
+                out[sha] = _with(known, more)
+            continue
+        ps = parents.split()
+        parent = ps[0] if ps else None
+        out[sha] = Touch(sha, parent, author.lower(), committer.lower(), paths, tuple(ps[1:]))
+    return list(out.values())
+
+
+def _with(t: Touch, more: tuple[str, ...]) -> Touch:
+    return Touch(t.sha, t.parent, t.author, t.committer, (*t.paths, *more), t.others)
+
+
+def read_blobs(root: Path, names: list[str]) -> dict[str, bytes]:
+    """`rev:path` (or a blob id) -> content for every name that exists (one cat-file)."""
+    if not names:
+        return {}
+    raw = git_out(root, ["cat-file", "--batch"], ("\n".join(names) + "\n").encode())
+    blobs: dict[str, bytes] = {}
+    pos = 0
+    for name in names:
+        end = raw.index(b"\n", pos)
+        header = raw[pos:end].split()
+        pos = end + 1
+        if len(header) == 3 and header[1] == b"blob":
+            size = int(header[2])
+            blobs[name] = raw[pos : pos + size]
+            pos += size + 1
+    return blobs
+
+
+def claims_at(blobs: Mapping[str, bytes], name: str) -> set[Claim]:
+    data = blobs.get(name)
+    if data is None:
+        return set()
+    return claims_of(parse_bytes(name.split(":", 1)[-1], data, positions=False).meta)
+
+
+def _clean_merges(
+    root: Path, merges: list[Touch], paths: set[str]
+) -> dict[tuple[str, str], set[Claim]]:
+    """(merge, path) -> the claims git's own clean merge of its parents says there."""
+    names: list[str] = []
+    plan: list[tuple[str, str, str | tuple[str, str, str]]] = []
+    for t in merges:
+        if len(t.others) != 1 or t.parent is None:
+            continue  # an octopus: what it says beyond its first parent is its author's
+        try:
+            tree, conflicts = merge_tree(root, t.parent, t.others[0])
+        except GitError:
+            continue
+        for p in sorted(paths.intersection(t.paths)):
+            stages = conflicts.get(p)
+            if stages is None:
+                names.append(f"{tree}:{p}")
+                plan.append((t.sha, p, f"{tree}:{p}"))
+                continue
+            oids = tuple(stages[s][1] if s in stages else "" for s in (1, 2, 3))
+            names += [o for o in oids if o]
+            plan.append((t.sha, p, (oids[0], oids[1], oids[2])))
+    blobs = read_blobs(root, names)
+    out: dict[tuple[str, str], set[Claim]] = {}
+    for sha, p, source in plan:
+        if isinstance(source, str):
+            out[(sha, p)] = claims_at(blobs, source)
+            continue
+        base, ours, theirs = (claims_at(blobs, o) if o else set() for o in source)
+        kept = base & ours & theirs
+        out[(sha, p)] = kept | (ours - base) | (theirs - base)
+    return out
+
+
+def introductions(
+    root: Path, wanted: Iterable[str], rev: str = "HEAD"
+) -> dict[tuple[str, Claim], Touch]:
+    """For each (path, claim), the newest commit that introduced it: an ordinary commit
+    relative to its first parent, a merge relative to git's clean merge of its parents."""
+    return claim_events(root, wanted, rev)[0]
+
+
+def claim_events(
+    root: Path, wanted: Iterable[str], rev: str = "HEAD"
+) -> tuple[dict[tuple[str, Claim], Touch], dict[tuple[str, Claim], Touch]]:
+    """(the newest commit introducing each (path, claim), the newest commit removing it),
+    each judged as `introductions` says."""
+    paths = set(wanted)
+    found_touches = [t for t in touches(root, rev) if paths.intersection(t.paths)]
+    names: list[str] = []
+    for t in found_touches:
+        for p in paths.intersection(t.paths):
+            names.append(f"{t.sha}:{p}")
+            if t.parent:
+                names.append(f"{t.parent}:{p}")
+    blobs = read_blobs(root, names)
+    clean = _clean_merges(root, [t for t in found_touches if t.merge], paths)
+    found: dict[tuple[str, Claim], Touch] = {}
+    removed: dict[tuple[str, Claim], Touch] = {}
+    for t in found_touches:  # newest first: the first introduction seen is the latest
+        for p in sorted(paths.intersection(t.paths)):
+            if t.merge:
+                before = clean.get((t.sha, p), claims_at(blobs, f"{t.parent}:{p}"))
+            else:
+                before = claims_at(blobs, f"{t.parent}:{p}") if t.parent else set()
+            after = claims_at(blobs, f"{t.sha}:{p}")
+            for claim in after - before:
+                found.setdefault((p, claim), t)
+            for claim in before - after:
+                removed.setdefault((p, claim), t)
+    return found, removed
