@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "pause": ("consent", "pause_command", "Pause an agreement, or everything (either of you)."),
     "resume": ("consent", "resume_command", "End the pause you began with pause --all."),
     "retire": ("consent", "retire_command", "Retire an agreement (needs both partners)."),
+    "decline": ("consent", "decline_command", "Say no to an agreement your partner proposed."),
     "propose": ("propose", "propose_command", "Propose a schedule or setting you both keep."),
     "check": ("check", "check_command", "Validate the notes and report every problem."),
     "commit": ("write", "commit_command", "Validate and commit every pending change."),

@@ -13,6 +13,7 @@ from openbook.check.cache import Entry, cache_key, read_cache, write_cache
 from openbook.check.note import validate_note
 from openbook.check.provenance import Unproven, check_consent, effective
 from openbook.check.rules import CROSS_NOTE_RULES, cross_check, facts_of, former_ids
+from openbook.check.words import WordsChange, check_words, in_words
 from openbook.config import Config
 from openbook.git import repo as gitrepo
 from openbook.notes.parse import MAX_FILE_BYTES, Note, Problem, parse_bytes
@@ -46,6 +47,8 @@ class CheckResult:
         self._parsed: dict[str, Note] | None = None
         self.unproven: list[Unproven] = []  # consents history does not prove (provenance)
         self._proven = False  # whether `parsed` shows what history proves
+        self.words: list[WordsChange] = []  # agreements whose words wait for consent
+        self._worded = False  # whether `parsed` shows the words in force
 
     @property
     def errors(self) -> int:
@@ -84,6 +87,9 @@ class CheckResult:
         if self.unproven and not self._proven:
             effective(self._parsed, self.unproven, self.vault.config.partners)
             self._proven = True
+        if self.words and not self._worded:
+            in_words(self._parsed, self.words)
+            self._worded = True
         return self._parsed
 
     def notes_of(self, paths: list[str]) -> dict[str, Note]:
@@ -182,6 +188,8 @@ def check_vault(vault: Vault, *, use_cache: bool = True) -> CheckResult:
     result = CheckResult(vault, len(entries), problems, stats, fresh, key, state)
     result.unproven, proof = check_consent(vault, stats, result.notes_of, state)
     problems.extend(proof)
+    result.words, worded = check_words(vault, stats, result.notes_of, state)
+    problems.extend(worded)
     problems.extend(check_ahead(vault, stats, result.notes_of, state))
     problems.sort()
     return result

@@ -41,23 +41,6 @@ def answer_command(ctx: click.Context, qid: str, text: str | None, as_json: bool
     _show(answer(vault, me, qid.strip().upper(), text), as_json)
 
 
-def _agreement_command(name: str, doc: str) -> click.Command:
-    """accept, pause and retire: the same shape, a different step of consent."""
-
-    @click.command(name, help=doc)
-    @click.argument("aid", metavar="A-ID")
-    @json_option("Print the result as JSON.")
-    @click.pass_context
-    def command(ctx: click.Context, aid: str, as_json: bool) -> None:
-        from openbook.record import consent
-
-        vault = get_vault(ctx)
-        me = consenting_partner(ctx, vault)
-        _show(getattr(consent, name)(vault, me, aid.strip().upper()), as_json)
-
-    return command
-
-
 def _accept_settings(vault: Any, me: str, yes: bool, as_json: bool) -> None:
     from openbook.errors import OpenbookError
     from openbook.errors import shown as escaped
@@ -110,21 +93,42 @@ def accept_command(ctx: click.Context, aid: str, yes: bool, as_json: bool) -> No
       openbook accept A-003
       openbook accept settings
     """
-    from openbook.record import consent
-
     vault = get_vault(ctx)
     me = consenting_partner(ctx, vault)
     if aid.strip().lower() == "settings":
         _accept_settings(vault, me, yes, as_json)
         return
-    aid = aid.strip().upper()
-    if not yes and interactive():
-        for line in consent.describe(vault, aid):
+    _accept_agreement(vault, me, aid.strip().upper(), yes, as_json)
+
+
+def _accept_agreement(vault: Any, me: str, aid: str, yes: bool, as_json: bool) -> None:
+    """Show the words, ask on a terminal (or take --yes), accept exactly what was shown."""
+    from openbook.errors import OpenbookError
+    from openbook.record.agreeing import accept, shown_agreement
+
+    shown = shown_agreement(vault, aid)
+    if not yes:
+        if not interactive():
+            for line in shown.lines:
+                click.echo(line)
+            raise OpenbookError(
+                f"Nothing was accepted: without a terminal, 'openbook accept {aid} --yes' "
+                "accepts what is shown above."
+            )
+        for line in shown.lines:
             click.echo(line)
-        if not click.confirm(f"Accept {aid}?", default=False):
+        if not click.confirm(f"Accept {aid} as it is written above?", default=False):
             click.echo(f"Nothing was accepted; {aid} stays as it was.")
             return
-    _show(consent.accept(vault, me, aid), as_json)
+    result = accept(vault, me, aid, shown.version)
+    if as_json:
+        echo_json({**result.as_dict(), "shown": shown.lines})
+        return
+    if yes:
+        click.echo("You accepted these words:")
+        for line in shown.lines:
+            click.echo(line)
+    click.echo(result.message)
 
 
 @click.command("pause")
@@ -185,13 +189,38 @@ def resume_command(ctx: click.Context, as_json: bool) -> None:
     _show(resume(vault, consenting_partner(ctx, vault)), as_json)
 
 
-retire_command = _agreement_command(
-    "retire",
+@click.command("retire")
+@click.argument("aid", metavar="A-ID")
+@json_option("Print the result as JSON.")
+@click.pass_context
+def retire_command(ctx: click.Context, aid: str, as_json: bool) -> None:
     """Retire agreement A-ID. Retiring needs both of you: the first `retire` records the
-    request, the second completes it. The agreement stays in the history.
+    request, the second completes it. The one who proposed an agreement that was never in
+    force withdraws it alone. The agreement stays in the history.
 
     \b
     Example:
       openbook retire A-004
-    """,
-)
+    """
+    from openbook.record.agreeing import retire
+
+    vault = get_vault(ctx)
+    _show(retire(vault, consenting_partner(ctx, vault), aid.strip().upper()), as_json)
+
+
+@click.command("decline")
+@click.argument("aid", metavar="A-ID")
+@json_option("Print the result as JSON.")
+@click.pass_context
+def decline_command(ctx: click.Context, aid: str, as_json: bool) -> None:
+    """Say no to agreement A-ID as your partner wrote it. Nothing else changes: it leaves
+    the agenda, and your partner can change its words and propose it again, or retire it.
+
+    \b
+    Example:
+      openbook decline A-004
+    """
+    from openbook.record.agreeing import decline
+
+    vault = get_vault(ctx)
+    _show(decline(vault, consenting_partner(ctx, vault), aid.strip().upper()), as_json)

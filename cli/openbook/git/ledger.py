@@ -26,6 +26,7 @@ ACTIONS = (
     "delete",
     "answer",
     "accept",
+    "decline",
     "propose",
     "pause",
     "retire",
