@@ -153,12 +153,12 @@ def test_answer_refuses_unknown_invalid_and_already_answered(vault: Path) -> Non
 
 def test_accept_by_both_makes_an_agreement_active(vault: Path) -> None:
     path = committed(vault, AGREEMENT_PATH, AGREEMENT)
-    res = invoke(["accept", "A-001"], vault=vault)  # bob proposed it and accepted already
+    res = invoke(["accept", "A-001", "--yes"], vault=vault)  # bob proposed it and accepted already
     assert (res.exit_code, res.stdout, res.stderr) == refused(
         "You have already accepted A-001; it becomes active when Alice Example accepts too. "
         "Nothing was changed."
     )
-    res = as_alice(vault, ["accept", "A-001", "--json"])
+    res = as_alice(vault, ["accept", "A-001", "--yes", "--json"])
     assert res.exit_code == 0, res.stderr
     out = json.loads(res.stdout)
     assert out["status"] == "active" and out["waiting_for"] == []
@@ -178,11 +178,11 @@ def test_one_partner_alone_never_makes_it_active(vault: Path) -> None:
     path = committed(
         vault, AGREEMENT_PATH, AGREEMENT.replace("accepted_by: [bob]", "accepted_by: []")
     )
-    res = invoke(["accept", "A-001"], vault=vault)
-    assert (res.exit_code, res.stdout, res.stderr) == (
-        0,
-        "You accepted A-001; it becomes active when Alice Example accepts too.\n",
-        "",
+    res = invoke(["accept", "A-001", "--yes"], vault=vault)
+    assert (res.exit_code, res.stderr) == (0, "")
+    assert res.stdout.startswith("You accepted these words:\nA-001: Phone open on request\n")
+    assert res.stdout.endswith(
+        "You accepted A-001; it becomes active when Alice Example accepts too.\n"
     )
     assert "status: proposed" in path.read_text(encoding="utf-8")
 
@@ -204,12 +204,12 @@ def test_pause_by_either_and_accept_again(vault: Path) -> None:
         "A-001 is already paused by Alice Example. Nothing was changed; Alice Example makes it "
         "active again with 'openbook accept A-001'."
     )
-    res = invoke(["accept", "A-001"], vault=vault)
+    res = invoke(["accept", "A-001", "--yes"], vault=vault)
     assert (res.exit_code, res.stdout, res.stderr) == refused(
         "You have already accepted A-001; it becomes active when Alice Example accepts too. "
         "Nothing was changed."
     )
-    res = as_alice(vault, ["accept", "A-001"])
+    res = as_alice(vault, ["accept", "A-001", "--yes"])
     assert res.exit_code == 0, res.stderr
     text = path.read_text(encoding="utf-8")
     assert "status: active" in text and "paused_by" not in text
@@ -251,7 +251,7 @@ def test_retire_needs_both(vault: Path) -> None:
     assert (res.exit_code, res.stdout, res.stderr) == refused(
         "A-001 is already retired. Nothing was changed."
     )
-    res = invoke(["accept", "A-001"], vault=vault)
+    res = invoke(["accept", "A-001", "--yes"], vault=vault)
     assert (res.exit_code, res.stdout, res.stderr) == refused(
         "A-001 is retired; propose a new agreement with 'openbook new agreement' if you want "
         "it back."
@@ -264,7 +264,7 @@ def test_consent_refuses_in_a_held_lock(vault: Path) -> None:
     fd = os.open(vault / ".git/openbook.lock", os.O_RDWR | os.O_CREAT)
     fcntl.flock(fd, fcntl.LOCK_EX)
     try:
-        res = as_alice(vault, ["accept", "A-001"])
+        res = as_alice(vault, ["accept", "A-001", "--yes"])
     finally:
         os.close(fd)
     assert (res.exit_code, res.stdout, res.stderr) == (
@@ -280,7 +280,12 @@ def test_consent_refuses_in_a_held_lock(vault: Path) -> None:
 def test_consent_is_never_given_for_the_other_partner(vault: Path) -> None:
     committed(vault, AGREEMENT_PATH, AGREEMENT.replace("accepted_by: [bob]", "accepted_by: []"))
     before = head(vault)
-    for args in (["accept", "A-001"], ["pause", "--all"], ["resume"], ["answer", "Q-0001"]):
+    for args in (
+        ["accept", "A-001", "--yes"],
+        ["pause", "--all"],
+        ["resume"],
+        ["answer", "Q-0001"],
+    ):
         res = invoke(args, vault=vault, as_partner="alice")
         assert res.exit_code == 2, args
         assert res.stderr.endswith(
@@ -301,11 +306,12 @@ def test_accept_shows_what_it_asks_and_asks_first_on_a_terminal(vault: Path) -> 
     _, shown = run_on_a_terminal(vault, ["accept", "A-001"], b"n\r")
     assert (
         "A-001: Phone open on request\n"
+        "    # Phone open on request\n"
         "  It asks of: Bob Example.\n"
-        "  Seen by: Plan changes announced ahead\n"
-        "  Reviewed: 2026-12-20.\n"
+        "  How we will see it: Plan changes announced ahead\n"
+        "  Reviewed on 2026-12-20.\n"
         "  What would let you relax it: Three months without a surprise\n"
-        "Accept A-001? [y/N]"
+        "Accept A-001 as it is written above? [y/N]"
     ) in shown
     assert "Nothing was accepted; A-001 stays as it was." in shown
     assert head(vault) == before and path.read_text(encoding="utf-8") == text

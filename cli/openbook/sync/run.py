@@ -296,7 +296,7 @@ def _name_proposal(vault: Vault, result: SyncResult) -> None:
 def _name_changed_words(vault: Vault, result: SyncResult) -> None:
     """Name agreements whose words changed after a partner accepted (SPEC section 10)."""
     from openbook.check.result import check_vault
-    from openbook.ritual.agreements import ChangedAgreement, Agreements, agreement_lines
+    from openbook.ritual.agreements import Agreements, ChangedAgreement, agreement_lines
 
     words = [w for w in check_vault(vault).words if w.changed_after]
     if not words:
