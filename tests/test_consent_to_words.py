@@ -147,6 +147,8 @@ def test_decline_clears_it_from_the_agenda(tmp_path: Path) -> None:
     _ok(pair.sync("alice"))
     agenda = invoke(["agenda"], vault=pair.alice, as_partner="alice")
     assert "waiting for Bob" not in agenda.stdout
+    status = invoke(["status"], vault=pair.alice, as_partner="alice")
+    assert "A-001 No private contact: Bob Example declined it as it is written" in status.stdout
 
 
 def test_the_proposer_alone_withdraws_a_never_active_agreement(tmp_path: Path) -> None:

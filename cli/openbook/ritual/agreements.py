@@ -263,11 +263,11 @@ def agreement_lines(
             f"{c.id} changed after {who(c.changed_after)} accepted: it waits for "
             f"{who(c.waiting_for)}; {until} (openbook accept {c.id} shows the new words)."
         )
-    for x in ag.declined if not ask else []:
+    for dx in ag.declined if not ask else []:
         lines.append(
-            f"{x.id} {x.title}: {who(x.declined_by)} declined it as it is written; nothing is "
-            f"asked of anyone ({who([x.proposed_by])} can change it, or withdraw it with "
-            f"openbook retire {x.id})."
+            f"{dx.id} {dx.title}: {who(dx.declined_by)} declined it as it is written; nothing is "
+            f"asked of anyone ({who([dx.proposed_by])} can change it, or withdraw it with "
+            f"openbook retire {dx.id})."
         )
     for d in ag.due:
         question = " Keep, revise, relax or retire?" if ask else ""
