@@ -75,7 +75,7 @@ def _accept_settings(vault: Any, me: str, yes: bool, as_json: bool) -> None:
 
 @click.command("accept")
 @click.argument("aid", metavar="A-ID|settings")
-@click.option("--yes", is_flag=True, help="Do not ask before consenting.")
+@click.option("--yes", is_flag=True, help="Accept what is shown without asking.")
 @json_option("Print the result as JSON.")
 @click.pass_context
 def accept_command(ctx: click.Context, aid: str, yes: bool, as_json: bool) -> None:
@@ -84,9 +84,10 @@ def accept_command(ctx: click.Context, aid: str, yes: bool, as_json: bool) -> No
     An agreement becomes active, and new settings come into force, only when both of you
     have accepted.
 
-    It first shows what you are accepting (what it asks of whom, its review date, what
-    would let you relax it) and, on a terminal, asks before consenting. Without a
-    terminal, settings are accepted only with --yes.
+    It first shows what you are accepting (an agreement's words, what it asks of whom,
+    how you will see it, its review date, what would let you relax it) and, on a
+    terminal, asks before consenting; you consent to exactly those words. Without a
+    terminal, nothing is accepted unless --yes is given, and what was accepted is printed.
 
     \b
     Examples:
