@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -8,6 +8,16 @@ if TYPE_CHECKING:
     from openbook.vault import Vault
 
 from ._common import acting_partner, echo_json, get_vault, json_option
+
+
+def _said(ctx: click.Context, as_json: bool, action: Any, *args: Any, **kwargs: Any) -> None:
+    """Run a keys `action` as the acting partner and print its message (or its JSON)."""
+    vault = get_vault(ctx)
+    result = action(vault, acting_partner(ctx, vault), *args, **kwargs)
+    if as_json:
+        echo_json(result.as_dict())
+    else:
+        click.echo(result.message)
 
 
 @click.group("keys")
@@ -44,12 +54,7 @@ def keys_add_command(ctx: click.Context, pubkey: str | None, as_json: bool) -> N
     """
     from openbook.trust.keys import add_key
 
-    vault = get_vault(ctx)
-    result = add_key(vault, acting_partner(ctx, vault), pubkey)
-    if as_json:
-        echo_json(result.as_dict())
-    else:
-        click.echo(result.message)
+    _said(ctx, as_json, add_key, pubkey)
 
 
 @keys_command.command("list")
@@ -127,12 +132,7 @@ def keys_require_command(ctx: click.Context, off: bool, as_json: bool) -> None:
     """
     from openbook.trust.keys import require
 
-    vault = get_vault(ctx)
-    result = require(vault, acting_partner(ctx, vault), on=not off)
-    if as_json:
-        echo_json(result.as_dict())
-    else:
-        click.echo(result.message)
+    _said(ctx, as_json, require, on=not off)
 
 
 @keys_command.command("replace")
@@ -151,12 +151,7 @@ def keys_replace_command(ctx: click.Context, pubkey: str, as_json: bool) -> None
     """
     from openbook.trust.keys import replace
 
-    vault = get_vault(ctx)
-    result = replace(vault, acting_partner(ctx, vault), pubkey)
-    if as_json:
-        echo_json(result.as_dict())
-    else:
-        click.echo(result.message)
+    _said(ctx, as_json, replace, pubkey)
 
 
 @click.command("verify")

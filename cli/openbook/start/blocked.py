@@ -44,7 +44,9 @@ def sync_blockers(vault: Vault) -> list[Blocker]:
             )
         )
     last = read_last_sync(vault) or {}
-    if last.get("exit_code") not in (None, 0, 1, 3, 4, 5) or last.get("result") == "failed":
+    # exit 1 (a failure sync explained, such as commits the partner would refuse, which
+    # doctor names itself) and the alerts doctor reads from the remote are not repeated
+    if last.get("exit_code") not in (None, 0, 1, 3, 4, 5):
         found.append(
             Blocker(
                 f"The last sync stopped before it finished ({last.get('result', 'failed')}); "

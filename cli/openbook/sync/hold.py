@@ -15,13 +15,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from openbook.errors import IntegrityAlert, OpenbookError, RemoteUnreachable, shown
+from openbook.errors import IntegrityAlert, OpenbookError, RemoteUnreachable
 from openbook.git import plumbing
 from openbook.sync.integrity import refuse_unverified
 from openbook.sync.merge import Integration, integrate, partner_name
 from openbook.sync.refs import SyncRefs
 from openbook.sync.transport import fetch, push
-from openbook.trust.verify import Problem, verify_range
+from openbook.trust.verify import Problem, problem_list, verify_range
 from openbook.vault import Vault
 from openbook.words import plural
 
@@ -54,10 +54,9 @@ def refuse_outgoing(vault: Vault, head: str, base: str | None, me: str) -> None:
         return
     other = other_partner(vault, me)
     name = partner_name(vault, other) if other else "your partner"
-    lines = "; ".join(shown(p.format(vault.tz)) for p in problems[:5])
-    more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
     raise OpenbookError(
-        f"{name}'s copy would refuse {_of_yours(len(problems))}: {lines}{more}. Nothing was "
+        f"{name}'s copy would refuse {_of_yours(len(problems))}: "
+        f"{problem_list(problems, vault.tz)}. Nothing was "
         "merged or pushed, and your commits are kept; run 'openbook doctor': it can make "
         "them again, signed, before they are shared."
     )

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from openbook.errors import IntegrityAlert, shown
+from openbook.errors import IntegrityAlert
 from openbook.git import plumbing
 from openbook.git import repo as gitrepo
 from openbook.notetypes.registry import shared_path as allowed_path
 from openbook.sync.tree import REGULAR_MODES, tree_problems
-from openbook.trust.verify import verify_range
+from openbook.trust.verify import problem_list, verify_range
 from openbook.vault import Vault
 from openbook.words import plural
 
@@ -79,10 +79,9 @@ def refuse_unverified(vault: Vault, head: str, incoming: str, remote: str) -> No
     reason to refuse: it is set aside (aside.py)."""
     problems = verify_range(vault.root, head, incoming)  # judged only where in force
     if problems:
-        lines = "; ".join(shown(p.format(vault.tz)) for p in problems[:5])
-        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
         raise IntegrityAlert(
-            f"Incoming commits from {remote} do not verify: {lines}{more}. Nothing was merged "
+            f"Incoming commits from {remote} do not verify: "
+            f"{problem_list(problems, vault.tz)}. Nothing was merged "
             "or pushed. Talk with each other before anything else; 'openbook verify' and "
             "'openbook doctor' say more."
         )

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openbook.errors import Busy, GitError
+from openbook.errors import Busy, GitError, shown
 from openbook.fsutil import atomic_write
 from openbook.git.plumbing import resolve
 from openbook.git.repo import git_bytes
@@ -144,6 +144,13 @@ def _problem(commit: RawCommit, author: str | None, found: Finding) -> Problem:
         found.message,
         commit.subject,
     )
+
+
+def problem_list(problems: list[Problem], tz: dt.tzinfo) -> str:
+    """The first five problems as `verify` prints them, joined, and how many more: for the
+    sentences sync says about incoming and outgoing commits."""
+    lines = "; ".join(shown(p.format(tz)) for p in problems[:5])
+    return lines + (f" (and {len(problems) - 5} more)" if len(problems) > 5 else "")
 
 
 def _run(root: Path, heads: list[str], prefix: str = "", *, signatures: bool = True) -> Pass:
