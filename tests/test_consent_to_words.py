@@ -69,6 +69,19 @@ def test_a_change_after_acceptance_waits_for_the_one_who_accepted(agreed: Pair) 
     assert "consent-unproven" not in invoke(["check"], vault=agreed.alice).stdout
 
 
+def test_declining_a_change_keeps_the_words_both_accepted(agreed: Pair) -> None:
+    changed = (agreed.bob / PATH).read_text().replace("any contact", "some contact")
+    _bob_rewrites(agreed, changed)
+    _ok(agreed.sync("alice"))
+    _ok(invoke(["decline", "A-001"], vault=agreed.alice, as_partner="alice"))
+    agenda = invoke(["agenda"], vault=agreed.alice, as_partner="alice")
+    assert "changed after" not in agenda.stdout
+    status = invoke(["status"], vault=agreed.alice, as_partner="alice")
+    assert "A-001 No private contact: you declined its new words" in status.stdout
+    review = invoke(["agenda", "--json"], vault=agreed.alice, as_partner="alice")
+    assert "some contact" not in review.stdout
+
+
 def test_reformatting_the_header_changes_no_terms(agreed: Pair) -> None:
     text = (agreed.bob / PATH).read_text()
     head, _, body = text.partition("\n---\n")

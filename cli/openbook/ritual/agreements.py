@@ -47,6 +47,7 @@ class DeclinedAgreement:
     path: str
     declined_by: list[str]
     proposed_by: str
+    in_force: bool = False  # new words were declined; the words both accepted stay
 
 
 @dataclass
@@ -191,16 +192,17 @@ def _words_wait(out: Agreements, n: Note, w: WordsChange | None) -> bool:
     if w is None or n.meta.get("status") == "retired":
         return False
     title = str(n.meta.get("title") or w.id)
+    by = str(n.meta.get("proposed_by") or "")
+    in_force = w.in_force is not None
+    if w.declined_by and (in_force or n.meta.get("status") == "proposed"):
+        out.declined.append(DeclinedAgreement(w.id, title, n.path, w.declined_by, by, in_force))
+        return not in_force  # in force: also due, paused... as the accepted words
     if w.changed_after:
         changed = ChangedAgreement(
             w.id, title, n.path, w.changed_after, w.waiting_for, w.in_force is not None
         )
         out.changed.append(changed)
         return w.in_force is None  # in force: also due, paused... as the accepted words
-    if w.declined_by and n.meta.get("status") == "proposed":
-        by = str(n.meta.get("proposed_by") or "")
-        out.declined.append(DeclinedAgreement(w.id, title, n.path, w.declined_by, by))
-        return True
     return False
 
 
@@ -264,6 +266,12 @@ def agreement_lines(
             f"{who(c.waiting_for)}; {until} (openbook accept {c.id} shows the new words)."
         )
     for dx in ag.declined if not ask else []:
+        if dx.in_force:
+            lines.append(
+                f"{dx.id} {dx.title}: {who(dx.declined_by)} declined its new words; the words "
+                "you both accepted stay in force, and nothing else is asked of anyone."
+            )
+            continue
         lines.append(
             f"{dx.id} {dx.title}: {who(dx.declined_by)} declined it as it is written; nothing is "
             f"asked of anyone ({who([dx.proposed_by])} can change it, or withdraw it with "

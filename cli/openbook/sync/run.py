@@ -298,7 +298,7 @@ def _name_changed_words(vault: Vault, result: SyncResult) -> None:
     from openbook.check.result import check_vault
     from openbook.ritual.agreements import Agreements, ChangedAgreement, agreement_lines
 
-    words = [w for w in check_vault(vault).words if w.changed_after]
+    words = [w for w in check_vault(vault).words if w.changed_after and not w.declined_by]
     if not words:
         return
     ag = Agreements(
