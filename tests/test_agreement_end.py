@@ -17,10 +17,10 @@ def active(tmp_path: Path) -> Pair:
     pair = make_pair(tmp_path)
     pair.write("alice", PATH, agreement_text("We tell each other about any contact."))
     assert invoke(["commit"], vault=pair.alice).exit_code == 0
-    assert invoke(["accept", "A-001"], vault=pair.alice).exit_code == 0
+    assert invoke(["accept", "A-001", "--yes"], vault=pair.alice).exit_code == 0
     assert pair.sync("alice").exit_code == 0
     assert pair.sync("bob").exit_code == 0
-    res = invoke(["accept", "A-001"], vault=pair.bob)
+    res = invoke(["accept", "A-001", "--yes"], vault=pair.bob)
     assert res.exit_code == 0, res.stderr
     assert pair.sync("bob").exit_code == 0
     assert pair.sync("alice").exit_code == 0

@@ -161,12 +161,12 @@ def test_answer_refuses_unknown_invalid_and_already_answered(vault: Path) -> Non
 
 def test_accept_by_both_makes_an_agreement_active(vault: Path) -> None:
     path = committed(vault, AGREEMENT_PATH, AGREEMENT)
-    res = invoke(["accept", "A-001"], vault=vault)  # bob proposed it and accepted already
+    res = invoke(["accept", "A-001", "--yes"], vault=vault)  # bob proposed it and accepted already
     assert (res.exit_code, res.stdout, res.stderr) == refused(
         "You have already accepted A-001; it becomes active when Alice Example accepts too. "
         "Nothing was changed."
     )
-    res = as_alice(vault, ["accept", "A-001", "--json"])
+    res = as_alice(vault, ["accept", "A-001", "--yes", "--json"])
     assert res.exit_code == 0, res.stderr
     out = json.loads(res.stdout)
     assert out["status"] == "active" and out["waiting_for"] == []
@@ -186,11 +186,11 @@ def test_one_partner_alone_never_makes_it_active(vault: Path) -> None:
     path = committed(
         vault, AGREEMENT_PATH, AGREEMENT.replace("accepted_by: [bob]", "accepted_by: []")
     )
-    res = invoke(["accept", "A-001"], vault=vault)
-    assert (res.exit_code, res.stdout, res.stderr) == (
-        0,
-        "You accepted A-001; it becomes active when Alice Example accepts too.\n",
-        "",
+    res = invoke(["accept", "A-001", "--yes"], vault=vault)
+    assert (res.exit_code, res.stderr) == (0, "")
+    assert res.stdout.startswith("You accepted these words:\nA-001: Phone open on request\n")
+    assert res.stdout.endswith(
+        "You accepted A-001; it becomes active when Alice Example accepts too.\n"
     )
     assert "status: proposed" in path.read_text(encoding="utf-8")
 
@@ -212,7 +212,7 @@ def test_pause_by_either_and_only_the_pauser_resumes(vault: Path) -> None:
         "Alice Example paused A-001 on Tue 24 Nov 20:30; only Alice Example can end it, with "
         "'openbook resume A-001' on their own copy."
     )
-    res = invoke(["accept", "A-001"], vault=vault)  # accepting again resumes nothing
+    res = invoke(["accept", "A-001", "--yes"], vault=vault)  # accepting again resumes nothing
     assert res.exit_code == 1
     res = as_alice(vault, ["resume", "A-001"])
     assert res.exit_code == 0, res.stderr
@@ -255,7 +255,7 @@ def test_retire_needs_both(vault: Path) -> None:
     assert (res.exit_code, res.stdout, res.stderr) == refused(
         "A-001 is already retired. Nothing was changed."
     )
-    res = invoke(["accept", "A-001"], vault=vault)
+    res = invoke(["accept", "A-001", "--yes"], vault=vault)
     assert (res.exit_code, res.stdout, res.stderr) == refused(
         "A-001 is retired; propose a new agreement with 'openbook new agreement' if you want "
         "it back."
@@ -268,7 +268,7 @@ def test_consent_refuses_in_a_held_lock(vault: Path) -> None:
     fd = os.open(vault / ".git/openbook.lock", os.O_RDWR | os.O_CREAT)
     fcntl.flock(fd, fcntl.LOCK_EX)
     try:
-        res = as_alice(vault, ["accept", "A-001"])
+        res = as_alice(vault, ["accept", "A-001", "--yes"])
     finally:
         os.close(fd)
     assert (res.exit_code, res.stdout, res.stderr) == (
@@ -284,7 +284,12 @@ def test_consent_refuses_in_a_held_lock(vault: Path) -> None:
 def test_consent_is_never_given_for_the_other_partner(vault: Path) -> None:
     committed(vault, AGREEMENT_PATH, AGREEMENT.replace("accepted_by: [bob]", "accepted_by: []"))
     before = head(vault)
-    for args in (["accept", "A-001"], ["pause", "--all"], ["resume"], ["answer", "Q-0001"]):
+    for args in (
+        ["accept", "A-001", "--yes"],
+        ["pause", "--all"],
+        ["resume"],
+        ["answer", "Q-0001"],
+    ):
         res = invoke(args, vault=vault, as_partner="alice")
         assert res.exit_code == 2, args
         assert res.stderr.endswith(
@@ -305,11 +310,12 @@ def test_accept_shows_what_it_asks_and_asks_first_on_a_terminal(vault: Path) -> 
     _, shown = run_on_a_terminal(vault, ["accept", "A-001"], b"n\r")
     assert (
         "A-001: Phone open on request\n"
+        "    # Phone open on request\n"
         "  It asks of: Bob Example.\n"
-        "  Seen by: Plan changes announced ahead\n"
-        "  Reviewed: 2026-12-20.\n"
+        "  How we will see it: Plan changes announced ahead\n"
+        "  Reviewed on 2026-12-20.\n"
         "  What would let you relax it: Three months without a surprise\n"
-        "Accept A-001? [y/N]"
+        "Accept A-001 as it is written above? [y/N]"
     ) in shown
     assert "Nothing was accepted; A-001 stays as it was." in shown
     assert head(vault) == before and path.read_text(encoding="utf-8") == text

@@ -47,10 +47,10 @@ def _forge_acceptance(pair: Pair, author: str = "Bob Example <bob@example.org>")
 
 
 def test_consent_given_through_openbook_from_each_copy_is_proven(pair: Pair) -> None:
-    assert invoke(["accept", "A-001"], vault=pair.alice).exit_code == 0
+    assert invoke(["accept", "A-001", "--yes"], vault=pair.alice).exit_code == 0
     assert pair.sync("alice").exit_code == 0
     assert pair.sync("bob").exit_code == 0
-    assert invoke(["accept", "A-001"], vault=pair.bob).exit_code == 0
+    assert invoke(["accept", "A-001", "--yes"], vault=pair.bob).exit_code == 0
     assert _unproven(pair.bob) == []
 
 
@@ -122,7 +122,7 @@ def test_the_verdict_is_remembered_until_head_or_the_files_change(pair: Pair) ->
     cache = pair.bob / ".git" / "openbook" / "consent.json"
     assert cache.is_file()
     assert invoke(["check"], vault=pair.bob).stdout == first
-    assert invoke(["accept", "A-001"], vault=pair.alice).exit_code == 0
+    assert invoke(["accept", "A-001", "--yes"], vault=pair.alice).exit_code == 0
 
 
 def test_a_forged_acceptance_leaves_the_agreement_proposed_in_every_output(pair: Pair) -> None:
@@ -155,6 +155,6 @@ def test_a_forged_consent_that_arrives_is_merged_and_does_not_count(pair: Pair) 
 
 
 def test_consent_given_from_the_partners_own_copy_arrives(pair: Pair) -> None:
-    assert invoke(["accept", "A-001"], vault=pair.alice).exit_code == 0
+    assert invoke(["accept", "A-001", "--yes"], vault=pair.alice).exit_code == 0
     assert pair.sync("alice").exit_code == 0
     assert pair.sync("bob").exit_code == 0

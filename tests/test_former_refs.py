@@ -26,7 +26,7 @@ def test_a_deleted_agreement_never_hides_the_checkins_that_name_it(
     assert invoke(new, vault=pair.bob).exit_code == 0
     assert pair.sync("bob").exit_code == 0
     assert pair.sync("alice").exit_code == 0
-    res = invoke(["accept", "A-001"], vault=pair.alice, as_partner="alice")
+    res = invoke(["accept", "A-001", "--yes"], vault=pair.alice, as_partner="alice")
     assert res.exit_code == 0, res.stderr
     checkins = [checkin_path("alice", "2026-11-23"), checkin_path("alice", "2026-11-24")]
     for rel, day in zip(checkins, ("2026-11-23", "2026-11-24"), strict=True):

@@ -30,7 +30,7 @@ def test_a_deletion_read_before_the_merge_that_brings_it_back_stays_hers(tmp_pat
     when = at("2026-11-20", "10:00")
     _as(p.bob, "bob", when, "new", "agreement", "--set=title=Phone stays open", "--no-edit")
     assert p.sync("bob").exit_code == 0 and p.sync("alice").exit_code == 0
-    _as(p.alice, "alice", at("2026-11-20", "12:00"), "accept", "A-001")
+    _as(p.alice, "alice", at("2026-11-20", "12:00"), "accept", "A-001", "--yes")
     assert p.sync("alice").exit_code == 0 and p.sync("bob").exit_code == 0
     git(p.alice, "rm", "-q", AGREEMENT)
     stamp = {**ALICE, "GIT_AUTHOR_DATE": at("2026-11-22", "08:00")}

@@ -49,7 +49,7 @@ def pair(tmp_path: Path) -> Pair:
         )
     synced(p, "bob", "alice")
     for aid in ("A-001", "A-002", "A-003"):
-        act(p, "alice", at("2026-11-20", "12:00"), "accept", aid)
+        act(p, "alice", at("2026-11-20", "12:00"), "accept", aid, "--yes")
     synced(p, "alice", "bob")
     when = at("2026-11-21", "09:15")
     env = {"OPENBOOK_COMMIT_DATE": when, "OPENBOOK_NOW": "2026-11-21T09:15"}

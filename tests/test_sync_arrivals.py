@@ -60,7 +60,7 @@ def test_consent_and_deletions_are_told(pair: Pair) -> None:
     pair.write("bob", "checkins/2026/2026-11-23-bob.md", checkin_text("bob", "2026-11-23"))
     assert pair.sync("bob").exit_code == 0
     assert pair.sync("alice").exit_code == 0
-    accepted = invoke(["accept", "A-001"], vault=pair.alice, as_partner="alice")
+    accepted = invoke(["accept", "A-001", "--yes"], vault=pair.alice, as_partner="alice")
     assert accepted.exit_code == 0, accepted.stderr
     (pair.alice / "checkins/2026/2026-11-23-bob.md").unlink()
     assert pair.sync("alice").exit_code == 0

@@ -15,6 +15,7 @@ from openbook.check.held_pauses import HeldPause, agreement_view, pauses_for, vi
 from openbook.check.note import validate_note
 from openbook.check.provenance import Unproven, check_consent, effective
 from openbook.check.rules import CROSS_NOTE_RULES, cross_check, facts_of, former_ids
+from openbook.check.words import WordsChange, check_words, in_words
 from openbook.config import Config
 from openbook.git import repo as gitrepo
 from openbook.notes.parse import MAX_FILE_BYTES, Note, Problem, parse_bytes
@@ -51,6 +52,8 @@ class CheckResult:
         self._ready = self._viewed = False  # agreements show history's pauses once ready
         self._proven = False  # whether `parsed` shows what history proves
         self.authorship = Authorship()  # notes under a name (check/authorship.py)
+        self.words: list[WordsChange] = []  # agreements whose words wait for consent
+        self._worded = False  # whether `parsed` shows the words in force
 
     @property
     def errors(self) -> int:
@@ -85,10 +88,13 @@ class CheckResult:
         """Every note's frontmatter and body (positions only for notes read this run)."""
         if self._parsed is None:
             self._parsed = self._load_notes()
-            self._proven = self._viewed = False
+            self._proven = self._viewed = self._worded = False
         if self.unproven and not self._proven:
             effective(self._parsed, self.unproven, self.vault.config.partners)
             self._proven = True
+        if self.words and not self._worded:
+            in_words(self._parsed, self.words)
+            self._worded = True
         if self._ready and not self._viewed:
             agreement_view(self._parsed, self.held(), self.vault.now())
             self._viewed = True
@@ -202,6 +208,8 @@ def check_vault(vault: Vault, *, use_cache: bool = True) -> CheckResult:
     result = CheckResult(vault, len(entries), problems, stats, fresh, key, state)
     result.unproven, proof = check_consent(vault, stats, result.notes_of, state)
     problems.extend(proof)
+    result.words, worded = check_words(vault, stats, result.notes_of, state)
+    problems.extend(worded)
     agreements = [p for p in stats if p.startswith("agreements/")]
     if agreements and vault.is_own_repo:
         notes = result.notes_of(agreements)

@@ -41,23 +41,6 @@ def answer_command(ctx: click.Context, qid: str, text: str | None, as_json: bool
     _show(answer(vault, me, qid.strip().upper(), text), as_json)
 
 
-def _agreement_command(name: str, doc: str) -> click.Command:
-    """accept, pause and retire: the same shape, a different step of consent."""
-
-    @click.command(name, help=doc)
-    @click.argument("aid", metavar="A-ID")
-    @json_option("Print the result as JSON.")
-    @click.pass_context
-    def command(ctx: click.Context, aid: str, as_json: bool) -> None:
-        from openbook.record import consent
-
-        vault = get_vault(ctx)
-        me = consenting_partner(ctx, vault)
-        _show(getattr(consent, name)(vault, me, aid.strip().upper()), as_json)
-
-    return command
-
-
 def _accept_settings(
     vault: Any, me: str, yes: bool, as_json: bool, names: list[str] | None = None
 ) -> None:
@@ -95,7 +78,7 @@ def _accept_settings(
 @click.command("accept")
 @click.argument("aid", metavar="A-ID|settings")
 @click.argument("names", nargs=-1, metavar="[NAME]...")
-@click.option("--yes", is_flag=True, help="Do not ask before consenting.")
+@click.option("--yes", is_flag=True, help="Accept what is shown without asking.")
 @json_option("Print the result as JSON.")
 @click.pass_context
 def accept_command(
@@ -107,9 +90,10 @@ def accept_command(
     An agreement becomes active, and new settings come into force, only when both of you
     have accepted.
 
-    It first shows what you are accepting (what it asks of whom, its review date, what
-    would let you relax it) and, on a terminal, asks before consenting. Without a
-    terminal, settings are accepted only with --yes.
+    It first shows what you are accepting (an agreement's words, what it asks of whom,
+    how you will see it, its review date, what would let you relax it) and, on a
+    terminal, asks before consenting; you consent to exactly those words. Without a
+    terminal, nothing is accepted unless --yes is given, and what was accepted is printed.
 
     \b
     Examples:
@@ -117,8 +101,6 @@ def accept_command(
       openbook accept settings
       openbook accept settings meeting
     """
-    from openbook.record import consent
-
     vault = get_vault(ctx)
     me = consenting_partner(ctx, vault)
     if aid.strip().lower() == "settings":
@@ -126,14 +108,37 @@ def accept_command(
         return
     if names:
         raise click.UsageError("Only 'accept settings' takes setting names.")
-    aid = aid.strip().upper()
-    if not yes and interactive():
-        for line in consent.describe(vault, aid):
+    _accept_agreement(vault, me, aid.strip().upper(), yes, as_json)
+
+
+def _accept_agreement(vault: Any, me: str, aid: str, yes: bool, as_json: bool) -> None:
+    """Show the words, ask on a terminal (or take --yes), accept exactly what was shown."""
+    from openbook.errors import OpenbookError
+    from openbook.record.agreeing import accept, shown_agreement
+
+    shown = shown_agreement(vault, aid)
+    if not yes:
+        if not interactive():
+            for line in shown.lines:
+                click.echo(line)
+            raise OpenbookError(
+                f"Nothing was accepted: without a terminal, 'openbook accept {aid} --yes' "
+                "accepts what is shown above."
+            )
+        for line in shown.lines:
             click.echo(line)
-        if not click.confirm(f"Accept {aid}?", default=False):
+        if not click.confirm(f"Accept {aid} as it is written above?", default=False):
             click.echo(f"Nothing was accepted; {aid} stays as it was.")
             return
-    _show(consent.accept(vault, me, aid), as_json)
+    result = accept(vault, me, aid, shown.version)
+    if as_json:
+        echo_json({**result.as_dict(), "shown": shown.lines})
+        return
+    if yes:
+        click.echo("You accepted these words:")
+        for line in shown.lines:
+            click.echo(line)
+    click.echo(result.message)
 
 
 @click.command("pause")
@@ -201,40 +206,55 @@ def resume_command(ctx: click.Context, aid: str | None, as_json: bool) -> None:
         _show(resume(vault, me), as_json)
 
 
-retire_command = _agreement_command(
-    "retire",
+@click.command("retire")
+@click.argument("aid", metavar="A-ID")
+@json_option("Print the result as JSON.")
+@click.pass_context
+def retire_command(ctx: click.Context, aid: str, as_json: bool) -> None:
     """Retire agreement A-ID. Retiring needs both of you: the first `retire` records the
-    request, the second completes it. The agreement stays in the history.
+    request, the second completes it. The one who proposed an agreement that was never in
+    force withdraws it alone. The agreement stays in the history.
 
     \b
     Example:
       openbook retire A-004
-    """,
-)
+    """
+    from openbook.record.agreeing import retire
+
+    vault = get_vault(ctx)
+    _show(retire(vault, consenting_partner(ctx, vault), aid.strip().upper()), as_json)
 
 
 @click.command("decline")
-@click.argument("what", metavar="settings")
+@click.argument("what", metavar="A-ID|settings")
 @click.argument("names", nargs=-1, metavar="[NAME]...")
 @json_option("Print the result as JSON.")
 @click.pass_context
 def decline_command(ctx: click.Context, what: str, names: tuple[str, ...], as_json: bool) -> None:
-    """Say no to the settings your partner proposed (all that wait, or only the NAMEs
-    given). The settings you both accepted stay in force, and the proposal is no longer
-    named on the agenda or in status. Declining your own proposal withdraws it.
+    """Say no to agreement A-ID as your partner wrote it, or to the settings your partner
+    proposed (`settings`: all that wait, or only the NAMEs given). Nothing else changes:
+    the agreements and settings you both accepted stay in force, and what you declined
+    leaves the agenda and status. Declining your own settings proposal withdraws it.
 
     \b
     Examples:
+      openbook decline A-004
       openbook decline settings
       openbook decline settings checkins.bob
     """
+    vault = get_vault(ctx)
+    me = consenting_partner(ctx, vault)
+    if what.strip().lower() != "settings":
+        if names:
+            raise click.UsageError("Only 'decline settings' takes setting names.")
+        from openbook.record.agreeing import decline
+
+        _show(decline(vault, me, what.strip().upper()), as_json)
+        return
     from openbook.errors import shown as escaped
     from openbook.ritual.settings_consent import decline_settings
 
-    if what.strip().lower() != "settings":
-        raise click.UsageError("Give what to decline: openbook decline settings [NAME]...")
-    vault = get_vault(ctx)
-    result = decline_settings(vault, consenting_partner(ctx, vault), list(names) or None)
+    result = decline_settings(vault, me, list(names) or None)
     if as_json:
         echo_json({"declined": "settings", "changes": result.changes, "commit": result.commit})
         return

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from openbook.fsutil import slugify
 from openbook.notetypes.base import AGREEMENT_IDS, F, Meta, NameFields, NewNote, NoteType, Ref
@@ -41,6 +44,46 @@ FIELDS = {
     "paused_by": F("partner"),
     "retire_requested_by": F("partners"),
 }
+
+
+# What a partner consents to (SPEC section 10): these fields and the body, nothing else.
+TERMS = (
+    "title",
+    "kind",
+    "owners",
+    "measures",
+    "if_crossed",
+    "relax_when",
+    "review_every",
+    "sunset",
+    "supersedes",
+)
+
+
+def _plain(value: Any) -> Any:
+    """A parsed YAML value as plain, comparable data (dates as ISO text)."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def terms_of(meta: Mapping[str, Any], body: str) -> dict[str, Any]:
+    """An agreement's terms: the consented fields as parsed values (an unset field and an
+    empty one are the same) and the body with line endings normalised and trailing
+    whitespace removed, so an editor that reformats the header changes no terms."""
+    fields = {k: _plain(meta[k]) for k in TERMS if meta.get(k) not in (None, "", [])}
+    lines = [ln.rstrip() for ln in body.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    return {**fields, "body": "\n".join(lines).strip("\n")}
+
+
+def terms_digest(meta: Mapping[str, Any], body: str) -> str:
+    """The terms as one short digest (canonical JSON): what `accept` binds to."""
+    blob = json.dumps(terms_of(meta, body), sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]
 
 
 def defaults(new: NewNote) -> Meta:

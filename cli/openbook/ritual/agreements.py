@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from openbook.check.words import WordsChange
 from openbook.config import Config
 from openbook.git.ledger import partner_of
 from openbook.notes.parse import Note
@@ -25,6 +26,28 @@ class ProposedAgreement:
     title: str
     path: str
     waiting_for: list[str]
+
+
+@dataclass
+class ChangedAgreement:
+    """Words that changed after a partner accepted: the acceptance waits again."""
+
+    id: str
+    title: str  # the title in force (the words both accepted), or the proposed one
+    path: str
+    changed_after: list[str]
+    waiting_for: list[str]
+    in_force: bool  # the words both accepted stay in force meanwhile
+
+
+@dataclass
+class DeclinedAgreement:
+    id: str
+    title: str
+    path: str
+    declined_by: list[str]
+    proposed_by: str
+    in_force: bool = False  # new words were declined; the words both accepted stay
 
 
 @dataclass
@@ -89,6 +112,8 @@ class DeletedAgreement:
 @dataclass
 class Agreements:
     proposed: list[ProposedAgreement] = field(default_factory=list)
+    changed: list[ChangedAgreement] = field(default_factory=list)
+    declined: list[DeclinedAgreement] = field(default_factory=list)
     due: list[DueAgreement] = field(default_factory=list)
     paused: list[PausedAgreement] = field(default_factory=list)
     retiring: list[RetiringAgreement] = field(default_factory=list)
@@ -102,6 +127,7 @@ class Agreements:
         """Whether there is anything to say beyond what is coming up."""
         return bool(
             self.proposed
+            or self.changed
             or self.due
             or self.paused
             or self.retiring
@@ -160,19 +186,42 @@ def _standing(out: Agreements, n: Note, cfg: Config, hist: VaultHistory) -> None
         out.retiring.append(RetiringAgreement(aid, title, n.path, requested, waiting))
 
 
+def _words_wait(out: Agreements, n: Note, w: WordsChange | None) -> bool:
+    """An agreement whose words changed after a partner accepted, or that a partner
+    declined as it is written: said so instead of as a proposal."""
+    if w is None or n.meta.get("status") == "retired":
+        return False
+    title = str(n.meta.get("title") or w.id)
+    by = str(n.meta.get("proposed_by") or "")
+    in_force = w.in_force is not None
+    if w.declined_by and (in_force or n.meta.get("status") == "proposed"):
+        out.declined.append(DeclinedAgreement(w.id, title, n.path, w.declined_by, by, in_force))
+        return not in_force  # in force: also due, paused... as the accepted words
+    if w.changed_after:
+        changed = ChangedAgreement(
+            w.id, title, n.path, w.changed_after, w.waiting_for, w.in_force is not None
+        )
+        out.changed.append(changed)
+        return w.in_force is None  # in force: also due, paused... as the accepted words
+    return False
+
+
 def agreement_facts(
     notes: Notes, cfg: Config, day: dt.date, setbacks: list[Repair], hist: VaultHistory
 ) -> Agreements:
     """The agreements as they stand on `day` (due for review on or before it)."""
     out = Agreements()
     by_id: dict[str, Note] = {}
+    words = {w.path: w for w in notes.words}
     for n in sorted(notes.get("agreement"), key=lambda x: str(x.meta.get("id"))):
         m = n.meta
         aid = str(m.get("id"))
         by_id[aid] = n
         title = str(m.get("title") or aid)
         status = m.get("status")
-        if status == "proposed":
+        if _words_wait(out, n, words.get(n.path)):
+            pass
+        elif status == "proposed":
             accepted = as_list(m.get("accepted_by"))
             waiting = [p for p in cfg.partners if p not in accepted]
             out.proposed.append(ProposedAgreement(aid, title, n.path, waiting))
@@ -194,7 +243,8 @@ def agreement_lines(
     ag: Agreements, names: dict[str, str], tz: dt.tzinfo, *, ask: bool = True
 ) -> list[str]:
     """The agreements as sentences, nothing left out; the agenda and `status` share them.
-    `ask` adds the review's question to those due for review."""
+    `ask` adds the review's question to those due for review (the agenda); without it
+    (`status`) an agreement declined as it is written is named too, and nothing asked."""
 
     def who(ids: list[str]) -> str:
         return " and ".join(names.get(p, p) for p in ids) or "nobody"
@@ -204,6 +254,28 @@ def agreement_lines(
         lines.append(
             f"{p.id} {p.title}: proposed, waiting for {who(p.waiting_for)} "
             f"(openbook accept {p.id})."
+        )
+    for c in ag.changed:
+        until = (
+            f"until then {c.title} stays in force in the words you both accepted"
+            if c.in_force
+            else "until then it is proposed"
+        )
+        lines.append(
+            f"{c.id} changed after {who(c.changed_after)} accepted: it waits for "
+            f"{who(c.waiting_for)}; {until} (openbook accept {c.id} shows the new words)."
+        )
+    for dx in ag.declined if not ask else []:
+        if dx.in_force:
+            lines.append(
+                f"{dx.id} {dx.title}: {who(dx.declined_by)} declined its new words; the words "
+                "you both accepted stay in force, and nothing else is asked of anyone."
+            )
+            continue
+        lines.append(
+            f"{dx.id} {dx.title}: {who(dx.declined_by)} declined it as it is written; nothing is "
+            f"asked of anyone ({who([dx.proposed_by])} can change it, or withdraw it with "
+            f"openbook retire {dx.id})."
         )
     for d in ag.due:
         question = " Keep, revise, relax or retire?" if ask else ""

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from openbook.check.result import CheckResult
+from openbook.check.words import WordsChange
 from openbook.config import Config
 from openbook.notes.parse import Note
 from openbook.notetypes.registry import as_date, as_datetime, is_conflict_copy
@@ -54,10 +55,11 @@ class Notes:
     """The valid notes of the vault, sorted into their types."""
 
     by_type: dict[str, list[Note]] = field(default_factory=dict)
+    words: list[WordsChange] = field(default_factory=list)  # words waiting for consent
 
     @classmethod
     def of(cls, result: CheckResult) -> Notes:
-        out = cls()
+        out = cls(words=list(result.words))
         bad = result.failed_paths() | result.uncounted()  # drafts: docs/vault.md
         for path, note in result.parsed.items():  # order does not matter: callers sort
             t = note.type

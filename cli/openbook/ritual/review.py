@@ -117,10 +117,12 @@ def _agreements_to_review(notes: Notes, end: dt.date) -> list[dict[str, Any]]:
     """Each active or paused agreement: what would let us relax it, and its sunset (the
     date the couple set to look at ending it; `sunset_reached` once the month got there)."""
     out = []
+    words = {w.path: w for w in notes.words if w.changed_after}
     for n in sorted(notes.get("agreement"), key=lambda x: str(x.meta.get("id"))):
         m = n.meta
         if m.get("status") not in ("active", "paused"):
             continue
+        change = words.get(n.path)  # its words in force; a change waits for consent
         relax = m.get("relax_when")
         nr = as_date(m.get("next_review"))
         sunset = as_date(m.get("sunset"))
@@ -135,6 +137,8 @@ def _agreements_to_review(notes: Notes, end: dt.date) -> list[dict[str, Any]]:
                 "sunset": sunset.isoformat() if sunset else None,
                 "sunset_text": fmt_day(sunset) if sunset else None,
                 "sunset_reached": sunset is not None and sunset <= end,
+                "changed_after": change.changed_after if change else [],
+                "waiting_for": change.waiting_for if change else [],
             }
         )
     return out

@@ -253,6 +253,7 @@ def _close(vault: Vault, result: SyncResult, refs: SyncRefs, refused: str) -> Sy
         result.lines.append(refused)
         result.exit_code, result.outcome = EXIT_INTEGRITY, "integrity alert, hold not merged"
     _name_proposal(vault, result)
+    _name_changed_words(vault, result)
     return result
 
 
@@ -290,6 +291,26 @@ def _name_proposal(vault: Vault, result: SyncResult) -> None:
     result.settings_proposal = settings_proposal(read_history(vault), cfg)
     if result.settings_proposal:
         result.lines.append(result.settings_proposal["text"])
+
+
+def _name_changed_words(vault: Vault, result: SyncResult) -> None:
+    """Name agreements whose words changed after a partner accepted (SPEC section 10)."""
+    from openbook.check.result import check_vault
+    from openbook.ritual.agreements import Agreements, ChangedAgreement, agreement_lines
+
+    words = [w for w in check_vault(vault).words if w.changed_after and not w.declined_by]
+    if not words:
+        return
+    ag = Agreements(
+        changed=[
+            ChangedAgreement(
+                w.id, w.id, w.path, w.changed_after, w.waiting_for, w.in_force is not None
+            )
+            for w in words
+        ]
+    )
+    names = {pid: p.name for pid, p in vault.config.partners.items()}
+    result.lines += agreement_lines(ag, names, vault.config.tz)
 
 
 def _incoming(
