@@ -132,7 +132,11 @@ def _keys_to_compare(vault: Vault, cfg: Config, partner: str) -> list[str]:
 
 
 def accept_settings(
-    vault: Vault, partner: str, shown: str | None = None, names: list[str] | None = None
+    vault: Vault,
+    partner: str,
+    shown: str | None = None,
+    names: list[str] | None = None,
+    when: dt.datetime | None = None,
 ) -> SettingsConsent:
     """Record `partner`'s consent to the proposed settings (all, or the `names` given) as
     one commit of the log. With `shown` (the `version` of what the partner read), nothing
@@ -156,6 +160,7 @@ def accept_settings(
             "openbook.yml",
             body=body,
             allow_empty=True,
+            when=when,  # the demo's history, replayed at its own dates
             extra={
                 **({"Settings": consent.digest} if consent.digest else {}),
                 "Setting": consent.settings,

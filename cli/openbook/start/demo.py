@@ -15,6 +15,7 @@ from openbook.git import repo as gitrepo
 from openbook.notes.parse import Note, parse_bytes, update_fields
 from openbook.notetypes.registry import DATE_FIELD, as_datetime
 from openbook.render import builtin_dir
+from openbook.ritual.settings_consent import accept_settings
 from openbook.vault import Vault
 
 # The story's own clock: the Sunday of the example's last week, before that evening's
@@ -188,6 +189,8 @@ def build_demo(target: Path, progress: Callable[[int, int], None] | None = None)
     for _, rel, _ in notes:
         (root / rel).rename(root / (rel + ".demo-pending"))
     ledger.record(vault, partners[0], "init", "vault", others, "vault", when=start)
+    # the other partner joins: nothing is in force until they accept (SPEC section 10)
+    accept_settings(vault, partners[1], when=start + dt.timedelta(hours=1))
     for i, dated in enumerate(notes, 1):
         _commit_note(vault, partners, cfg.tz, dated)
         if progress:
