@@ -26,7 +26,7 @@ from openbook.check.provenance import _head
 from openbook.fsutil import atomic_write
 from openbook.git import repo as gitrepo
 from openbook.git.arrivals import standing_times
-from openbook.notes.parse import Note, Problem, parse_bytes
+from openbook.notes.parse import Note, Problem, key_position
 from openbook.notetypes.registry import as_date
 from openbook.vault import Vault
 
@@ -84,11 +84,7 @@ def _problems(vault: Vault, parsed: Mapping[str, Note]) -> list[Problem]:
             continue
         if first is None and note.meta.get("draft") is True:
             continue  # a draft is never committed
-        try:
-            located = parse_bytes(path, (vault.root / path).read_bytes())
-        except OSError:
-            located = Note(path)
-        line, col = located.keypos("date")
+        line, col = key_position(vault.root, path, "date")
         out.append(Problem(path, line, col, "error", RULE, ahead_message(day, first, today)))
     return out
 

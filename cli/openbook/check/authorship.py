@@ -29,7 +29,7 @@ from openbook.config import Partner
 from openbook.fsutil import atomic_write
 from openbook.git.objects import read_objects
 from openbook.git.repo import git_bytes
-from openbook.notes.parse import Note, Problem, parse_bytes
+from openbook.notes.parse import Note, Problem, key_position, parse_bytes
 from openbook.notetypes.registry import TYPES
 from openbook.vault import Vault
 
@@ -281,11 +281,7 @@ def problems_of(vault: Vault, verdict: Authorship) -> list[Problem]:
     names = {pid: p.name for pid, p in vault.config.partners.items()} if vault.config else {}
     out = []
     for path, (key, named, by) in sorted(verdict.mismatch.items()):
-        try:
-            located = parse_bytes(path, (vault.root / path).read_bytes())
-        except OSError:
-            located = Note(path)
-        line, col = located.keypos(key)
+        line, col = key_position(vault.root, path, key)
         name = names.get(named, named)
         out.append(
             Problem(

@@ -39,7 +39,7 @@ from openbook.check.claims import as_list as _as_list
 from openbook.check.claims import claims_at as _claims_at
 from openbook.check.claims import git_out as _git
 from openbook.check.claims import read_blobs as _read_blobs
-from openbook.notes.parse import Note, Problem, parse_bytes
+from openbook.notes.parse import Note, Problem, key_position
 from openbook.vault import Vault
 
 AGREEMENTS = "agreements/"
@@ -155,16 +155,10 @@ def claim_words(field: str) -> str:
 def problems_of(vault: Vault, unproven: list[Unproven]) -> list[Problem]:
     """`consent-unproven` problems, each at the line of the field that makes the claim."""
     names = {pid: p.name for pid, p in vault.config.partners.items()}
-    located: dict[str, Note] = {}
     out = []
     for u in unproven:
-        if u.path not in located:
-            try:
-                located[u.path] = parse_bytes(u.path, (vault.root / u.path).read_bytes())
-            except OSError:
-                located[u.path] = Note(u.path)
         key = "status" if u.field == ANSWERED else u.field
-        line, col = located[u.path].keypos(key)
+        line, col = key_position(vault.root, u.path, key)
         who = names.get(u.partner, u.partner)
         what = WHAT[ANSWERED] if u.field == ANSWERED else claim_words(u.field)
         if u.removed:

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from openbook.check.terms import Replayed, replayed
-from openbook.notes.parse import Note, Problem, parse_bytes
+from openbook.notes.parse import Note, Problem, key_position, parse_bytes
 from openbook.notetypes.agreement import TERMS, terms_digest
 from openbook.vault import Vault
 
@@ -88,14 +88,10 @@ def problems_of(
         note = notes.get(c.path)
         if note is None or not c.committed or not c.changed_after:
             continue
-        try:
-            located = parse_bytes(c.path, (vault.root / c.path).read_bytes())
-        except OSError:
-            located = note
         listed = _as_list(note.meta.get("accepted_by"))
         for p in c.changed_after:
             if p in listed:
-                line, col = located.keypos("accepted_by")
+                line, col = key_position(vault.root, c.path, "accepted_by")
                 who = names.get(p, p)
                 out.append(
                     Problem(
@@ -110,7 +106,7 @@ def problems_of(
                     )
                 )
         if c.in_force is None and note.meta.get("status") in LIVE:
-            line, col = located.keypos("status")
+            line, col = key_position(vault.root, c.path, "status")
             out.append(
                 Problem(
                     c.path,
