@@ -26,7 +26,8 @@ from openbook.check.provenance import _head
 from openbook.fsutil import atomic_write
 from openbook.git import repo as gitrepo
 from openbook.git.arrivals import standing_times
-from openbook.notes.parse import Note, Problem, key_position
+from openbook.notes.locate import key_position
+from openbook.notes.parse import Note, Problem
 from openbook.notetypes.registry import as_date
 from openbook.vault import Vault
 

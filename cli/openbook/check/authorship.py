@@ -29,7 +29,8 @@ from openbook.config import Partner
 from openbook.fsutil import atomic_write
 from openbook.git.objects import read_objects
 from openbook.git.repo import git_bytes
-from openbook.notes.parse import Note, Problem, key_position, parse_bytes
+from openbook.notes.locate import key_position
+from openbook.notes.parse import Note, Problem, parse_bytes
 from openbook.notetypes.registry import TYPES
 from openbook.vault import Vault
 

@@ -13,7 +13,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from openbook.check.terms import Replayed, replayed
-from openbook.notes.parse import Note, Problem, key_position, parse_bytes
+from openbook.notes.locate import key_position
+from openbook.notes.parse import Note, Problem, parse_bytes
 from openbook.notetypes.agreement import TERMS, terms_digest
 from openbook.vault import Vault
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -398,12 +397,3 @@ def update_fields(text: str, updates: dict[str, Any]) -> str:
             out.append(f"{key}: {dump_value(value)}{nl}")
     result = lines[0] + "".join(out) + "".join(lines[close:])
     return (BOM if bom else "") + result
-
-
-def key_position(root: Path, path: str, key: str) -> Pos:
-    """Line and column of `key` in the note `path` as it is on disk under `root` (1, 1
-    when it cannot be read): where a problem that history found is reported."""
-    try:
-        return parse_bytes(path, (root / path).read_bytes()).keypos(key)
-    except OSError:
-        return Note(path).keypos(key)

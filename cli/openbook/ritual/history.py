@@ -130,17 +130,7 @@ def _fold(vault: Vault, hist: VaultHistory, commits: list[ledger.Commit]) -> Non
         action = c.action
         # a merge endorses nothing: what it brings in is the other side's
         own = c.author_email if c.author_email == c.committer_email and not c.merge else ""
-        digest = c.trailers.get(SETTINGS_TRAILER)
-        if action == "accept" and digest and own:
-            hist.accepts.append((ordered, own, digest))
-        if action == "accept" and own:
-            hist.setting_accepts += named_settings(
-                ordered, own, c.trailers.get(SETTING_TRAILER, "")
-            )
-        if action == "decline" and own:
-            hist.setting_declines += named_settings(
-                ordered, own, c.trailers.get(SETTING_TRAILER, "")
-            )
+        _settings_consent(hist, c, ordered, own)
         if any(is_term(ch.path) for ch in c.changes):
             changed_terms.append((ordered, c.sha, own))
         for ch in c.changes:
@@ -186,6 +176,27 @@ def _fold(vault: Vault, hist: VaultHistory, commits: list[ledger.Commit]) -> Non
     hist.terms.sort(key=lambda v: v[0])
     hist.accepts.sort(key=lambda v: v[0])
     hist.seq += len(commits)
+    _gone_agreements(hist, gone, blobs)
+
+
+def _settings_consent(hist: VaultHistory, c: ledger.Commit, ordered: dt.datetime, own: str) -> None:
+    """An own `accept settings` or `decline settings` commit, by the settings it names."""
+    if not own or c.action not in ("accept", "decline"):
+        return
+    named = named_settings(ordered, own, c.trailers.get(SETTING_TRAILER, ""))
+    if c.action == "decline":
+        hist.setting_declines += named
+        return
+    digest = c.trailers.get(SETTINGS_TRAILER)
+    if digest:
+        hist.accepts.append((ordered, own, digest))
+    hist.setting_accepts += named
+
+
+def _gone_agreements(
+    hist: VaultHistory, gone: dict[str, tuple[ledger.Commit, str]], blobs: Any
+) -> None:
+    """Agreements whose last event is their deletion, as their last version said."""
     for path, (c, blob) in gone.items():
         obj = blobs.get(blob)
         if obj is None:
