@@ -26,6 +26,9 @@ from openbook.notes.parse import parse_bytes
 
 CLAIM_FIELDS = ("accepted_by", "paused_by", "retire_requested_by")
 ANSWERED = "answered"
+# a question's own steps: acknowledged only by the one asked; withdrawn and how the
+# answer landed only by the asker (SPEC section 10, "Who may change what")
+ACKNOWLEDGED, WITHDRAWN, LANDED = "acknowledged", "withdrawn", "landed"
 PAUSE_FIELDS = ("by", "resumed", "until")  # a pause note's claims, each the pauser's own
 FOLDERS = ("agreements", "questions", "pauses")
 Claim = tuple[str, str]  # (field, partner)
@@ -44,11 +47,23 @@ def claims_of(meta: Mapping[str, Any]) -> set[Claim]:
     kind = meta.get("type")
     if kind == "agreement":
         return {(f, p) for f in CLAIM_FIELDS for p in as_list(meta.get(f))}
-    if kind == "question" and meta.get("status") == "answered" and isinstance(meta.get("to"), str):
-        return {(ANSWERED, meta["to"])}
+    if kind == "question":
+        return _question_claims(meta)
     if kind == "pause" and isinstance(meta.get("by"), str):
         return {(f, meta["by"]) for f in PAUSE_FIELDS if meta.get(f) not in (None, "")}
     return set()
+
+
+def _question_claims(meta: Mapping[str, Any]) -> set[Claim]:
+    status, asker, asked = meta.get("status"), meta.get("asked_by"), meta.get("to")
+    out: set[Claim] = set()
+    if isinstance(asked, str) and status in (ANSWERED, ACKNOWLEDGED):
+        out.add((str(status), asked))
+    if isinstance(asker, str) and status == WITHDRAWN:
+        out.add((WITHDRAWN, asker))
+    if isinstance(asker, str) and meta.get(LANDED) not in (None, ""):
+        out.add((f"{LANDED}:{meta[LANDED]}", asker))  # each answer to "how did it land"
+    return out
 
 
 @dataclass(frozen=True)

@@ -25,10 +25,13 @@ from pathlib import Path
 from typing import Any
 
 from openbook.check.claims import (
+    ACKNOWLEDGED,
     ANSWERED,
     CLAIM_FIELDS,
     FOLDERS,
+    LANDED,
     PAUSE_FIELDS,
+    WITHDRAWN,
     Claim,
     Touch,
     claim_events,
@@ -141,6 +144,9 @@ def _clone_partner(vault: Vault) -> str | None:
 
 WHAT = {
     ANSWERED: "answered",
+    ACKNOWLEDGED: "named as acknowledging the question",
+    WITHDRAWN: "named as withdrawing the question",
+    LANDED: "named as saying how the answer landed",
     "by": "named as the one who paused everything",
     "resumed": "named as ending the pause",
     "until": "named as setting when the pause ends",
@@ -150,6 +156,8 @@ WHAT = {
 def claim_words(field: str) -> str:
     """What a claim says of its partner: 'named as ending the pause', 'listed in
     accepted_by'."""
+    if field.startswith(LANDED + ":"):
+        return WHAT[LANDED]
     return WHAT.get(field, f"listed in {field}")
 
 
@@ -158,7 +166,8 @@ def problems_of(vault: Vault, unproven: list[Unproven]) -> list[Problem]:
     names = {pid: p.name for pid, p in vault.config.partners.items()}
     out = []
     for u in unproven:
-        key = "status" if u.field == ANSWERED else u.field
+        key = "status" if u.field in (ANSWERED, ACKNOWLEDGED, WITHDRAWN) else u.field
+        key = LANDED if key.startswith(LANDED + ":") else key
         line, col = key_position(vault.root, u.path, key)
         who = names.get(u.partner, u.partner)
         what = WHAT[ANSWERED] if u.field == ANSWERED else claim_words(u.field)
@@ -275,6 +284,10 @@ def effective(
         if meta.get("type") == "pause":
             note.meta = _pause_effective(meta, claims)
             continue
+        if {(ACKNOWLEDGED, meta.get("to")), (WITHDRAWN, meta.get("asked_by"))} & claims:
+            meta["status"] = "open"  # a step only the other partner could take
+        if any(f.startswith(LANDED + ":") and p == meta.get("asked_by") for f, p in claims):
+            meta.pop(LANDED, None)  # only the asker says how the answer landed
         if (ANSWERED, meta.get("to")) in claims:
             meta["status"] = "open"
             meta.pop("answered", None)

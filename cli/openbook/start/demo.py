@@ -127,16 +127,22 @@ def _commit_note(vault: Vault, partners: list[str], tz: dt.tzinfo, dated: _Dated
         first = update_fields(text, {"status": "open", "answered": None, "landed": None})
         full.write_text(first, encoding="utf-8")
         ledger.record(vault, who, "new", "question", [rel], str(meta.get("id")), when=when)
+        qid, asked = str(meta.get("id")), str(meta.get("to") or who)
+        # the answer is the one asked's; how it landed is the asker's own step after it
+        full.write_text(update_fields(text, {"landed": None}), encoding="utf-8")
+        ledger.record(vault, asked, "answer", "question", [rel], qid, when=answered)
+        if meta.get("landed") not in (None, ""):
+            full.write_bytes(final)
+            step = answered + dt.timedelta(minutes=5)
+            ledger.record(vault, who, "edit", "question", [rel], qid, when=step)
+    elif note.type == "question" and meta.get("status") == "acknowledged":
+        # acknowledged by the one asked, in their own commit, soon after it was asked
+        full.write_text(update_fields(text, {"status": "open"}), encoding="utf-8")
+        qid = str(meta.get("id"))
+        ledger.record(vault, who, "new", "question", [rel], qid, when=when)
         full.write_bytes(final)
-        ledger.record(
-            vault,
-            str(meta.get("to") or who),
-            "answer",
-            "question",
-            [rel],
-            str(meta.get("id")),
-            when=answered,
-        )
+        step = when + dt.timedelta(minutes=5)
+        ledger.record(vault, str(meta.get("to") or who), "edit", "question", [rel], qid, when=step)
     elif note.type == "agreement" and set(_as_list(meta.get("accepted_by"))) - {who}:
         _agreement_history(vault, partners, dated, who, text)
     else:
