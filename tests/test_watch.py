@@ -212,13 +212,13 @@ def test_a_burst_of_200_saves_loses_nothing(vault: Path) -> None:
         for n, rel in enumerate(paths, 1):
             write(vault, rel, question(n, "open"))
         for n, rel in enumerate(paths, 1):  # the final state of each
-            write(vault, rel, question(n, "acknowledged"))
+            write(vault, rel, question(n, "withdrawn"))  # the asker's own step
         wait_for(lambda: count(vault) >= before + 200, "200 commits", limit=120)
         settle_a_while()
     assert count(vault) == before + 200
     assert git(vault, "status", "--porcelain") == ""
     for n, rel in enumerate(paths, 1):
-        assert committed_text(vault, rel) == question(n, "acknowledged").rstrip("\n")
+        assert committed_text(vault, rel) == question(n, "withdrawn").rstrip("\n")
 
 
 def test_droppings_are_never_committed_even_without_gitignore(vault: Path) -> None:
