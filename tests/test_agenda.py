@@ -225,7 +225,7 @@ def test_questions_oldest_first_overdue_and_answered_before_asked(vault: Path) -
     text = agenda(vault, "--date", "2026-11-22")
     assert "Q-0003 was answered before it was asked" in text.split("## Opening")[0]
     assert "A hard one" not in text  # with-therapist: by id only
-    assert "With our therapist: Q-0004." in text
+    assert "With our therapist: Q-0004 (moved by Bob Example)." in text  # not yet committed
 
 
 def test_agreements_proposed_due_without_review_and_named_in_a_setback(vault: Path) -> None:

@@ -91,11 +91,15 @@ def full_week(root: Path) -> Path:
             ),
             "repairs/2026/2026-11-23-call.md": (
                 "---\ntype: repair\nauthor: alice\ndate: 2026-11-23\nkind: rupture\n"
-                "status: processed\nprocessed: 2026-11-24\n---\n\n# The missed call\n"
+                "status: processed\nprocessed: 2026-11-24\nprocessed_by: [alice]\n---\n\n"
+                "# The missed call\n"
             ),
         },
         at("2026-11-28", "20:10"),
     )
+    call = "repairs/2026/2026-11-23-call.md"  # processed once Bob says so too, himself
+    text = (root / call).read_text(encoding="utf-8").replace("[alice]", "[alice, bob]")
+    commit_files(root, {call: text}, at("2026-11-28", "20:12"), who="bob")
     return root
 
 

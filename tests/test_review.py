@@ -135,9 +135,15 @@ def test_review_counts_the_months_setbacks(vault: Path) -> None:
             vault,
             f"repairs/2026/{day}-setback.md",
             f"---\ntype: repair\nauthor: bob\ndate: {day}\nkind: setback\n"
-            f"self_reported: {own}\nstatus: processed\nprocessed: {day}\n---\n# Setback\n",
+            f"self_reported: {own}\nstatus: processed\nprocessed: {day}\n"
+            "processed_by: [bob]\n---\n# Setback\n",
         )
     plain.commit(vault, "bob", "setup")  # Bob's own notes, by his own commit
+    for day in ("2026-10-28", "2026-11-05", "2026-11-12"):  # and Alice says so too
+        path = vault / f"repairs/2026/{day}-setback.md"
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("[bob]", "[bob, alice]"), encoding="utf-8")
+    plain.commit(vault, "alice", "processed")
     assert invoke(["review", "--month", "2026-11"], vault=vault).exit_code == 0
     text = (vault / "reviews/2026-11.md").read_text(encoding="utf-8")
     assert "2 setbacks, 1 self-reported." in text

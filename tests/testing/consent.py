@@ -40,6 +40,12 @@ def consent_steps(root: Path, files: Mapping[str, str | bytes], env: Mapping[str
             opened = update_fields(final, {"status": "open", "answered": None})
             steps.append((str(meta.get("asked_by")), opened))
             steps.append((str(meta.get("to")), final))
+        elif meta.get("type") == "repair":  # open by its author, then each says processed
+            said = [w for _, w in sorted(claims)]
+            opened = {"status": "open", "processed": None, "processed_by": None}
+            steps.append((str(meta.get("author")), update_fields(final, opened)))
+            for n, who in enumerate(said, 1):
+                steps.append((who, update_fields(final, {"processed_by": said[:n]})))
         else:
             given: dict[str, list[str]] = {f: [] for f in CLAIM_FIELDS if f in meta}
             steps.append(

@@ -49,6 +49,7 @@ LIFE_FIELDS = frozenset(
         "acknowledged_by",
         "returned",
         "processed",
+        "processed_by",
         "accepted_by",
         "paused_by",
         "retire_requested_by",

@@ -29,8 +29,10 @@ ANSWERED = "answered"
 # a question's own steps: acknowledged only by the one asked; withdrawn and how the
 # answer landed only by the asker (SPEC section 10, "Who may change what")
 ACKNOWLEDGED, WITHDRAWN, LANDED = "acknowledged", "withdrawn", "landed"
+# a repair is processed once both partners' own commits list them here (SPEC 10)
+PROCESSED_BY = "processed_by"
 PAUSE_FIELDS = ("by", "resumed", "until")  # a pause note's claims, each the pauser's own
-FOLDERS = ("agreements", "questions", "pauses")
+FOLDERS = ("agreements", "questions", "pauses", "repairs")
 Claim = tuple[str, str]  # (field, partner)
 
 
@@ -49,6 +51,8 @@ def claims_of(meta: Mapping[str, Any]) -> set[Claim]:
         return {(f, p) for f in CLAIM_FIELDS for p in as_list(meta.get(f))}
     if kind == "question":
         return _question_claims(meta)
+    if kind == "repair":
+        return {(PROCESSED_BY, p) for p in as_list(meta.get(PROCESSED_BY))}
     if kind == "pause" and isinstance(meta.get("by"), str):
         return {(f, meta["by"]) for f in PAUSE_FIELDS if meta.get(f) not in (None, "")}
     return set()
@@ -209,3 +213,29 @@ def claim_events(
             for claim in before - after:
                 removed.setdefault((p, claim), t)
     return found, removed
+
+
+THERAPIST = "with-therapist"
+
+
+def movers(root: Path, paths: Iterable[str], rev: str = "HEAD") -> dict[str, str]:
+    """path -> author email of the newest commit that moved each question to the therapist
+    (either partner may: SPEC 10 names who did); a path not yet committed so is absent."""
+    wanted = set(paths)
+    found = [t for t in touches(root, rev) if wanted.intersection(t.paths)] if wanted else []
+    names = [f"{r}:{p}" for t in found for p in wanted & set(t.paths) for r in (t.sha, t.parent)]
+    blobs = read_blobs(root, [n for n in names if not n.startswith("None:")])
+
+    def status(name: str) -> object:
+        data = blobs.get(name)
+        if not data:
+            return None
+        return parse_bytes(name.split(":", 1)[-1], data, positions=False).meta.get("status")
+
+    out: dict[str, str] = {}
+    for t in found:  # newest first
+        for p in sorted(wanted.intersection(t.paths) - set(out)):
+            moved = status(f"{t.sha}:{p}") == THERAPIST
+            if moved and status(f"{t.parent}:{p}") != THERAPIST:
+                out[p] = t.author
+    return out

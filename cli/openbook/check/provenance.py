@@ -31,6 +31,7 @@ from openbook.check.claims import (
     FOLDERS,
     LANDED,
     PAUSE_FIELDS,
+    PROCESSED_BY,
     WITHDRAWN,
     Claim,
     Touch,
@@ -147,6 +148,7 @@ WHAT = {
     ACKNOWLEDGED: "named as acknowledging the question",
     WITHDRAWN: "named as withdrawing the question",
     LANDED: "named as saying how the answer landed",
+    PROCESSED_BY: "named as having processed the repair",
     "by": "named as the one who paused everything",
     "resumed": "named as ending the pause",
     "until": "named as setting when the pause ends",
@@ -291,7 +293,7 @@ def effective(
         if (ANSWERED, meta.get("to")) in claims:
             meta["status"] = "open"
             meta.pop("answered", None)
-        for field in CLAIM_FIELDS:
+        for field in (*CLAIM_FIELDS, PROCESSED_BY):
             if field in meta:
                 meta[field] = [p for p in _as_list(meta[field]) if (field, p) not in claims]
         status = meta.get("status")

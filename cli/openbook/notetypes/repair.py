@@ -20,8 +20,12 @@ FIELDS = {
     "agreements": F("arefs"),
     "status": F("enum", "open", "processed", "with-therapist", "archived", req=True),
     "processed": F("date"),
+    "processed_by": F("partners"),  # each partner's own commit adds them (SPEC 10)
     "title": F("text"),
 }
+
+
+DONE = ("processed", "archived")
 
 
 def defaults(new: NewNote) -> Meta:
@@ -49,13 +53,38 @@ def consistency(note: Note, cfg: Config, report: Report) -> None:
             "field-required",
             "a setback needs 'self_reported: true' or 'false'",
         )
-    if m.get("status") in ("processed", "archived") and not m.get("processed"):
+    if m.get("status") in DONE and not m.get("processed"):
         report(
             note.pos("status"),
             "status-consistency",
             f"status is {m.get('status')} but 'processed' (date) is missing; add it",
             "warning",
         )
+    waiting = waiting_for(m, list(cfg.partners)) if m.get("status") in DONE else []
+    if waiting and len(waiting) < len(cfg.partners):
+        who = ", ".join(cfg.partners[p].name for p in waiting)
+        report(
+            note.pos("status"),
+            "status-consistency",
+            f"a repair is {m.get('status')} once both of you say so; until {who} adds their "
+            "own id to 'processed_by', it stays open",
+            "warning",
+        )
+    elif waiting:
+        report(
+            note.pos("status"),
+            "status-consistency",
+            f"a repair is {m.get('status')} once both of you say so: each adds their own id "
+            "to 'processed_by' (e.g. processed_by: [alice]), from their own copy",
+            "warning",
+        )
+
+
+def waiting_for(meta: Meta, partners: list[str]) -> list[str]:
+    """Who has not yet said this repair is processed (empty: it is, for both)."""
+    said = meta.get("processed_by")
+    said = said if isinstance(said, list) else [said] if isinstance(said, str) else []
+    return [p for p in partners if p not in said]
 
 
 def references(meta: Meta) -> list[Ref]:

@@ -35,6 +35,7 @@ from openbook.ritual.calendar import (
     short_day,
 )
 from openbook.ritual.chart import chart_rows, checkin_weeks
+from openbook.ritual.events import Repair
 from openbook.ritual.facts import (
     Topic,
     appreciations,
@@ -98,6 +99,10 @@ def build_agenda(
         "open_timeouts": to_data(f.open_timeouts),
         "open_questions": to_data(f.questions.open),
         "questions_with_therapist": [q.id for q in f.questions.therapist],
+        "with_therapist": [
+            f"{q.id} (moved by {f.name(q.moved_by)})" if q.moved_by else str(q.id)
+            for q in f.questions.therapist
+        ],
         "questions_answered": to_data(f.questions.answered),
         "agreements_due": [a.id for a in ag.due],
         "agreements_proposed": [a.id for a in ag.proposed],
@@ -262,6 +267,15 @@ def _went_right(f: AgendaFacts) -> list[str]:
     return lines
 
 
+def _repair_title(f: AgendaFacts, r: Repair) -> str:
+    """A repair one partner has said is processed names who is still to say so."""
+    said = [f.name(p) for p in f.cfg.partners if p not in r.waiting_for]
+    if not r.waiting_for or not said:
+        return r.title
+    waiting = ", ".join(f.name(p) for p in r.waiting_for)
+    return f"{r.title} ({' and '.join(said)} said it is processed; not yet {waiting})"
+
+
 def _topics(f: AgendaFacts) -> list[dict[str, Any]]:
     """One topic and the queue: open setbacks, open repairs, answers after which there is
     something to talk about, `discuss` items, then answers that landed hard (offered,
@@ -270,7 +284,13 @@ def _topics(f: AgendaFacts) -> list[dict[str, Any]]:
     ordered = [r for r in open_repairs if r.kind == "setback"]
     ordered += [r for r in open_repairs if r.kind != "setback"]
     candidates = [
-        Topic("setback" if r.kind == "setback" else "repair", r.title, r.path, r.date, r.author)
+        Topic(
+            "setback" if r.kind == "setback" else "repair",
+            _repair_title(f, r),
+            r.path,
+            r.date,
+            r.author,
+        )
         for r in ordered
     ]
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from openbook.check.authorship import marks
+from openbook.check.claims import movers
 from openbook.check.result import CheckResult, check_vault
 from openbook.config import Config
 from openbook.ritual.agreements import Agreements, agreement_facts
@@ -100,6 +101,20 @@ def period_start(
     return start, welcome
 
 
+def _name_movers(vault: Vault, questions: Questions) -> None:
+    """Who moved each question to the therapist: the author of the commit that did (either
+    partner may, SPEC 10); one not yet committed so is this copy's partner's."""
+    if not questions.therapist:
+        return
+    cfg = vault.require_config()
+    by_email = {p.email.lower(): pid for pid, p in cfg.partners.items()}
+    paths = [q.path for q in questions.therapist]
+    moved = movers(vault.root, paths) if vault.is_own_repo else {}
+    for q in questions.therapist:
+        email = moved.get(q.path)
+        q.moved_by = by_email.get(email) if email else vault.own_partner()
+
+
 def gather_week(
     vault: Vault, day: dt.date | None, short: bool, result: CheckResult | None
 ) -> AgendaFacts:
@@ -122,7 +137,9 @@ def gather_week(
         pid: count_checkins(model, pid, checkins_by.get(pid, []), win.start, win.end, as_of)
         for pid in cfg.partners
     }
-    repairs = repair_facts(notes, win)
+    repairs = repair_facts(notes, win, list(cfg.partners))
+    questions = question_facts(notes, win, cfg, model)
+    _name_movers(vault, questions)
     return AgendaFacts(
         cfg,
         result,
@@ -136,7 +153,7 @@ def gather_week(
         checkins_by,
         counts,
         plan_change_facts(notes, win, cfg, model),
-        question_facts(notes, win, cfg, model),
+        questions,
         timeout_facts(notes, win, cfg),
         open_timeouts(notes, cfg, as_of),
         repairs,

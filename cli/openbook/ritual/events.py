@@ -11,6 +11,7 @@ from typing import Any
 from openbook.config import Config
 from openbook.notes.parse import Note
 from openbook.notetypes.registry import as_date, as_datetime
+from openbook.notetypes.repair import DONE, waiting_for
 from openbook.ritual.calendar import local_day, utc
 from openbook.ritual.facts import Notes, Window
 from openbook.ritual.notetext import as_list, first_title
@@ -68,6 +69,7 @@ class Repair:
     status: Any
     self_reported: bool
     agreements: list[str]
+    waiting_for: list[str] = field(default_factory=list)  # marked done, not yet by these
 
 
 @dataclass
@@ -89,7 +91,9 @@ def _repair_label(n: Note) -> str:
     return f"{kind} of {day.isoformat()}" if day else str(kind)
 
 
-def repair_facts(notes: Notes, win: Window) -> Repairs:
+def repair_facts(notes: Notes, win: Window, partners: list[str]) -> Repairs:
+    """Setbacks, open repairs and those processed in the window: processed (or archived)
+    only once both partners' own commits listed them in `processed_by` (SPEC 10)."""
     out = Repairs()
     for n in sorted(notes.get("repair"), key=lambda x: (str(x.meta.get("date")), x.path)):
         m = n.meta
@@ -107,11 +111,14 @@ def repair_facts(notes: Notes, win: Window) -> Repairs:
             bool(m.get("self_reported")),
             agreements,
         )
-        if m.get("kind") == "setback" and (win.holds(day) or m.get("status") == "open"):
+        done = m.get("status") in DONE
+        entry.waiting_for = waiting_for(m, partners) if done else []
+        still_open = m.get("status") == "open" or bool(entry.waiting_for)
+        if m.get("kind") == "setback" and (win.holds(day) or still_open):
             out.setbacks.append(entry)
-        if m.get("status") == "open":
+        if still_open:
             out.open.append(entry)
-        if win.holds(as_date(m.get("processed"))):
+        elif done and win.holds(as_date(m.get("processed"))):
             out.processed.append(entry)
     return out
 

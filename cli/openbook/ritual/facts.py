@@ -144,6 +144,8 @@ class OpenQuestion:
 class TherapistQuestion:
     id: Any
     asked: dt.datetime
+    path: str = ""
+    moved_by: str | None = None  # the partner whose commit moved it there
 
 
 @dataclass
@@ -216,7 +218,7 @@ def question_facts(
         if clock is None or not clock.asked_yet:
             continue
         if clock.status == "with-therapist":
-            q.therapist.append(TherapistQuestion(m.get("id"), clock.asked))
+            q.therapist.append(TherapistQuestion(m.get("id"), clock.asked, n.path))
         elif clock.is_open:
             q.open.append(
                 OpenQuestion(

@@ -101,7 +101,7 @@ def _event_lines(f: ReviewFacts) -> tuple[list[str], list[str]]:
     back = [t for t in timeouts if t.returned is not None]
     if back:
         lines.append(f"Came back from {plural(len(back), 'timeout')}.")
-    repairs = repair_facts(notes, win)
+    repairs = repair_facts(notes, win, list(cfg.partners))
     setbacks = [s for s in repairs.setbacks if win.holds(s.date)]
     if setbacks:
         own = sum(1 for s in setbacks if s.self_reported)

@@ -145,6 +145,8 @@ def _commit_note(vault: Vault, partners: list[str], tz: dt.tzinfo, dated: _Dated
         ledger.record(vault, str(meta.get("to") or who), "edit", "question", [rel], qid, when=step)
     elif note.type == "agreement" and set(_as_list(meta.get("accepted_by"))) - {who}:
         _agreement_history(vault, partners, dated, who, text)
+    elif note.type == "repair" and _as_list(meta.get("processed_by")):
+        _repair_history(vault, dated, who, text, as_datetime(meta.get("processed"), tz))
     else:
         full.write_bytes(final)
         target_name = str(meta["id"]) if note.type in ("question", "agreement") else rel
@@ -153,6 +155,27 @@ def _commit_note(vault: Vault, partners: list[str], tz: dt.tzinfo, dated: _Dated
 
 def _as_list(value: Any) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else []
+
+
+def _repair_history(
+    vault: Vault, dated: _Dated, who: str, final: str, processed: dt.datetime | None
+) -> None:
+    """A repair written open by its author; each partner then says, in their own commit,
+    that it is processed (SPEC 10: processed once both have said so)."""
+    when, rel, note = dated
+    full, meta = vault.root / rel, note.meta
+    fields: dict[str, Any] = {"status": "open", "processed": None, "processed_by": None}
+    full.write_text(update_fields(final, fields), encoding="utf-8")
+    ledger.record(vault, who, "new", "repair", [rel], rel, when=when)
+    said: list[str] = []
+    step = max(processed or when, when) + dt.timedelta(hours=19)
+    for partner in _as_list(meta.get("processed_by")):
+        said.append(partner)
+        done = said == _as_list(meta.get("processed_by"))
+        text = final if done else update_fields(final, {"processed_by": list(said)})
+        full.write_text(text, encoding="utf-8")
+        ledger.record(vault, partner, "edit", "repair", [rel], rel, when=step)
+        step += dt.timedelta(hours=2)
 
 
 def _agreement_history(
