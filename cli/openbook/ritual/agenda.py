@@ -35,7 +35,7 @@ from openbook.ritual.calendar import (
     short_day,
 )
 from openbook.ritual.chart import chart_rows, checkin_weeks
-from openbook.ritual.events import Repair
+from openbook.ritual.events import Repair, review_choices
 from openbook.ritual.facts import (
     Topic,
     appreciations,
@@ -49,6 +49,7 @@ from openbook.ritual.wording import (
     landed_text,
     plan_changes_line,
     relaxed_line,
+    review_choice_line,
     schedule_text,
     timeout_line,
     written_later_lines,
@@ -110,7 +111,8 @@ def build_agenda(
         "agreements_retiring": [a.id for a in ag.retiring],
         "agreements_deleted": [a.id for a in ag.deleted],
         "agreement_details": to_data(ag),
-        "agreement_lines": agreement_lines(ag, f.names, f.cfg.tz),
+        "agreement_lines": agreement_lines(ag, f.names, f.cfg.tz)
+        + [review_choice_line(c) for c in review_choices(f.notes)],
         "week_ahead": _week_ahead(f),
         "topic": topics[0] if topics else None,
         "queued_topics": topics[1:],

@@ -175,18 +175,39 @@ def relaxed_agreements(
         if when is None:
             continue  # retired only when history shows the retirement (safety invariant 7)
         found[aid] = Relaxed(aid, _title(n), n.path, "retired", local_day(when, tz))
+    return sorted(found.values(), key=lambda r: (r.day is None, r.day or dt.date.min, r.id))
+
+
+@dataclass(frozen=True)
+class ReviewChoice:
+    """What a review decided for an agreement that still stands as it was: the partners'
+    own commands carry it out (a review note is minutes, SPEC section 10)."""
+
+    id: str
+    title: str
+    choice: str  # revise, relax or retire
+    period: str
+
+
+def review_choices(notes: Notes) -> list[ReviewChoice]:
+    """The newest review's choice to revise, relax or retire each agreement that is still
+    active or paused and not yet replaced by a newer version."""
+    by_id = {str(n.meta.get("id")): n for n in notes.get("agreement")}
+    replaced = {str(n.meta.get("supersedes")) for n in by_id.values() if n.meta.get("supersedes")}
+    latest: dict[str, ReviewChoice] = {}
     for review in sorted(notes.get("review"), key=lambda r: str(r.meta.get("period"))):
         decided = review.meta.get("agreements")
-        if not isinstance(decided, dict):
-            continue
-        for aid, choice in decided.items():
+        for aid, choice in (decided if isinstance(decided, dict) else {}).items():
             note = by_id.get(str(aid))
-            if choice != "relax" or str(aid) in found or (note and not _safeguard(note)):
+            if note is None or note.meta.get("status") not in ("active", "paused"):
                 continue
-            title = _title(note) if note is not None else str(aid)
-            day = as_date(review.meta.get("date"))
-            found[str(aid)] = Relaxed(str(aid), title, review.path, "relax", day)
-    return sorted(found.values(), key=lambda r: (r.day is None, r.day or dt.date.min, r.id))
+            period = str(review.meta.get("period"))
+            latest[str(aid)] = ReviewChoice(str(aid), _title(note), str(choice), period)
+    return [
+        c
+        for c in latest.values()
+        if c.choice in ("revise", "relax", "retire") and c.id not in replaced
+    ]
 
 
 def _title(n: Note) -> str:

@@ -21,7 +21,7 @@ from openbook.ritual.calendar import (
     utc,
 )
 from openbook.ritual.counting import CheckinCount
-from openbook.ritual.events import Relaxed, Timeout
+from openbook.ritual.events import Relaxed, ReviewChoice, Timeout
 from openbook.ritual.facts import LandedAnswer, PlanChange
 from openbook.words import plural
 
@@ -167,3 +167,15 @@ def relaxed_line(r: Relaxed) -> str:
     if r.how == "relax":
         return f"{r.id} {r.title}: we chose to relax it at our monthly review{when}."
     return f"{r.id} {r.title}: we retired it together{when}."
+
+
+def review_choice_line(c: ReviewChoice) -> str:
+    """A review's choice, and the commands that carry it out: the note itself changes
+    nothing (SPEC section 10)."""
+    said = f"{c.id} {c.title}: at the {c.period} review you chose to {c.choice} it."
+    if c.choice == "retire":
+        return f"{said} It ends once each of you runs `openbook retire {c.id}`."
+    return (
+        f"{said} It changes once one of you writes the new version (`openbook new agreement "
+        f"--set supersedes={c.id}`) and the other accepts it with `openbook accept`."
+    )
