@@ -5,7 +5,6 @@ marked `relax` at an earlier review. Steps taken together, never a count or a sc
 from __future__ import annotations
 
 import json
-
 import re
 from pathlib import Path
 
