@@ -131,16 +131,16 @@ def test_a_template_on_disk_but_not_accepted_is_never_used(pair: Pair) -> None:
     assert "Uncommitted" not in new_draft(pair.bob, "checkin")
 
 
-def test_accept_settings_on_a_terminal_shows_the_template_diff(pair: Pair) -> None:
+def test_accept_settings_shows_the_prompts_a_template_adds_and_removes(pair: Pair) -> None:
     alice_proposes(pair, {CHECKIN_TEMPLATE: ALICE_CHECKIN})
     code, screen = run_on_a_terminal(pair.bob, ["accept", "settings"], b"n\n")
     assert code == 0, screen
     assert "Nothing was accepted; the settings you both accepted stay in force." in screen
     assert "the check-in template: new" in screen
-    assert "--- checkin.md.j2 (openbook's own)\n" in screen
-    assert "+++ .openbook/templates/checkin.md.j2 (proposed)\n" in screen
-    assert "+## Where were you today, hour by hour?\n" in screen
-    assert "-## Feelings\n" in screen
+    assert "  The check-in template:\n" in screen
+    assert "    adds: Where were you today, hour by hour?\n" in screen
+    assert "    removes: Feelings\n" in screen
+    assert "+++" not in screen and "{%" not in screen  # words, not a diff of Jinja
     assert "Accept these settings? [y/N]" in screen
     assert git(pair.bob, "log", "-1", "--format=%s") != "settings: accept openbook.yml"
 

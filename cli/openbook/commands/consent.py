@@ -54,13 +54,13 @@ def _accept_settings(
         click.echo(shown.message)
         for line in shown.changes:
             click.echo(f"  {escaped(line)}")
+        for line in shown.prompts:  # each template's prompts added and removed
+            click.echo(f"  {escaped(line)}")
         if not interactive():
             raise OpenbookError(
                 "Nothing was accepted: without a terminal, 'openbook accept settings --yes' "
                 "accepts what is shown above."
             )
-        for line in shown.diff:  # a template's every line, before consenting to it
-            click.echo(escaped(line))
         if not click.confirm("Accept these settings?", default=False):
             click.echo("Nothing was accepted; the settings you both accepted stay in force.")
             return

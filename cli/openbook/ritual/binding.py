@@ -29,7 +29,7 @@ from openbook.ritual.settings import (
     proposal_sentence,
     replayed,
 )
-from openbook.ritual.terms_text import template_diff
+from openbook.ritual.terms_text import template_prompts
 from openbook.ritual.trust_terms import key_sentence, partners_raw
 from openbook.trust.inforce import setting_digest
 from openbook.vault import Terms, Vault
@@ -88,13 +88,14 @@ def changed_sentences(pause: HeldPause, cfg: Config) -> list[str]:
     return out
 
 
-def proposed_template_diff(hist: VaultHistory, cfg: Config) -> list[str]:
-    """The unified diff of the templates the waiting proposal changes ([] when none)."""
+def proposed_template_prompts(hist: VaultHistory, cfg: Config) -> list[str]:
+    """The prompts the waiting proposal adds to and removes from each template ([] when
+    it changes none)."""
     proposal = pending_of(hist, cfg) if hist.own else None
     if proposal is None:
         return []
     force = terms_in_force(hist, cfg)
-    return template_diff(force[-1].templates if force else {}, proposal.templates)
+    return template_prompts(force[-1].templates if force else {}, proposal.templates)
 
 
 def pending_of(hist: VaultHistory, cfg: Config, names: list[str] | None = None) -> Proposal | None:

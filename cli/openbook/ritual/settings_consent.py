@@ -19,7 +19,7 @@ from openbook.errors import OpenbookError
 from openbook.errors import shown as shown_text
 from openbook.git import ledger
 from openbook.record.guard import require_can_sign
-from openbook.ritual.binding import pending_of, proposed_template_diff, settings_proposal
+from openbook.ritual.binding import pending_of, proposed_template_prompts, settings_proposal
 from openbook.ritual.calendar import short_day
 from openbook.ritual.history import read_history
 from openbook.ritual.settings import digest_of
@@ -34,7 +34,7 @@ class SettingsConsent:
     changes: list[str]
     commit: str | None = None
     digest: str | None = None
-    diff: list[str] = field(default_factory=list)  # of the templates, to show before asking
+    prompts: list[str] = field(default_factory=list)  # each template's, added and removed
     settings: list[str] = field(default_factory=list)  # `NAME DIGEST` of what is accepted
     version: str = ""  # of all that is shown: `accept_settings` binds to it
 
@@ -98,7 +98,7 @@ def proposal_for(vault: Vault, partner: str, names: list[str] | None = None) -> 
         [*proposal["changes"], *keys],
         None,
         proposal["digest"],
-        proposed_template_diff(hist, cfg),
+        proposed_template_prompts(hist, cfg),
         settings,
         version,
     )

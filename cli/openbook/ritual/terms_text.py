@@ -1,10 +1,11 @@
 """The vault's templates as binding terms, in plain words: what a proposal changes in them
-("the check-in template: changed (3 lines added, 2 removed)") and the unified diff
-`accept settings` shows on a terminal before asking."""
+("the check-in template: changed (3 lines added, 2 removed)") and the prompts
+each adds and removes, which `accept settings` shows before asking."""
 
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Mapping
 
 from openbook.errors import shown
@@ -69,21 +70,34 @@ def _builtin(name: str) -> str:
         return ""
 
 
-def template_diff(old: Mapping[str, str], new: Mapping[str, str]) -> list[str]:
-    """The unified diff of every template that differs, from the one used now (the vault's
-    in force, else openbook's own) to the one proposed; no colours."""
+def template_prompts(old: Mapping[str, str], new: Mapping[str, str]) -> list[str]:
+    """What each changed template asks, in plain words: the prompts (headings, the lines in
+    italics, quoted hints) it adds and removes, from the one used now (the vault's in force,
+    else openbook's own) to the one proposed."""
     out: list[str] = []
     for name in sorted(set(old) | set(new)):
         a, b = old.get(name), new.get(name)
         if a == b:
             continue
-        path = f"{VAULT_TEMPLATES}/{name}"
-        own = f"{name} (openbook's own)"
-        out += difflib.unified_diff(
-            _lines(a if a is not None else _builtin(name)),
-            _lines(b if b is not None else _builtin(name)),
-            fromfile=f"{path} (in force)" if a is not None else own,
-            tofile=f"{path} (proposed)" if b is not None else own,
-            lineterm="",
-        )
+        before = _prompts(a if a is not None else _builtin(name))
+        after = _prompts(b if b is not None else _builtin(name))
+        added = [p for p in after if p not in before]
+        removed = [p for p in before if p not in after]
+        out.append(f"{template_title(name)[0].upper()}{template_title(name)[1:]}:")
+        out += [f"  adds: {p}" for p in added] + [f"  removes: {p}" for p in removed]
+        if not added and not removed:
+            out.append("  asks the same; only its layout changes")
+    return out
+
+
+def _prompts(text: str) -> list[str]:
+    """The lines of a template a person reads as a prompt, without Markdown's marks or
+    Jinja's tags: '## Feelings' -> 'Feelings', '*What did each of us feel?*' -> the same
+    words."""
+    out: list[str] = []
+    for line in _lines(re.sub(r"\{#.*?#\}", "", text, flags=re.S)):
+        words = re.sub(r"\{%.*?%\}|\{\{.*?\}\}", "", line).strip()
+        words = words.lstrip("#>").strip().strip("*_").strip()
+        if words and words not in out:
+            out.append(words)
     return out
