@@ -9,7 +9,7 @@ import re
 from collections.abc import Mapping
 
 from openbook.errors import shown
-from openbook.render import VAULT_TEMPLATES, builtin_dir
+from openbook.render import builtin_dir
 from openbook.words import plural
 
 # template stems whose name in words is not the stem itself
