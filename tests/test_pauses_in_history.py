@@ -96,6 +96,35 @@ def test_a_hand_made_merge_that_drops_resumed_is_the_merge_authors(pair: Pair) -
         assert _status(root)["paused"] is None, root
 
 
+def test_a_hand_made_merge_that_deletes_a_pause_note_is_named(pair: Pair) -> None:
+    _alice_pauses_and_bob_has_it(pair)
+    # Alice adds a check-in; Bob makes a commit of his own, merges hers by hand and drops
+    # the pause note in the merge
+    assert (
+        invoke(
+            ["new", "checkin", "--no-edit", "--body", "Home at six."], vault=pair.alice
+        ).exit_code
+        == 0
+    )
+    _sync_later(pair, "alice")
+    write(pair.bob, "README.md", "bob's line\n")
+    commit(pair.bob, "bob", "readme")
+    git(pair.bob, "fetch", "-q", "origin")
+    git(pair.bob, "merge", "-q", "--no-commit", "--no-ff", "origin/main")
+    git(pair.bob, "rm", "-q", "--", NOTE)
+    merge = commit(pair.bob, "bob", "merge")
+    assert len(git(pair.bob, "rev-list", "--parents", "-1", merge).split()) == 3
+    push(pair.bob)
+    _sync_later(pair, "alice")
+    for root in (pair.alice, pair.bob):
+        paused = _status(root)["paused"]
+        assert isinstance(paused, dict), root
+        assert (
+            f"Alice Example's pause note was deleted by Bob Example's commit {merge[:7]}; the "
+            "pause still holds until Alice Example resumes." in paused["text"]
+        ), paused["text"]
+
+
 def test_a_hand_made_merge_that_re_adds_a_withdrawn_acceptance_does_not_count(
     pair: Pair,
 ) -> None:

@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from openbook.errors import GitError
+from openbook.git.ledger import Commit
+from openbook.git.objects import read_objects
 from openbook.git.plumbing import merge_tree
 from openbook.git.repo import git_bytes
 from openbook.notes.parse import parse_bytes
@@ -238,4 +240,28 @@ def movers(root: Path, paths: Iterable[str], rev: str = "HEAD") -> dict[str, str
             moved = status(f"{t.sha}:{p}") == THERAPIST
             if moved and status(f"{t.parent}:{p}") != THERAPIST:
                 out[p] = t.author
+    return out
+
+
+def merges_own(root: Path, merges: list[Commit], folder: str) -> dict[str, list[tuple[str, str]]]:
+    """merge -> [(path under `folder`, "deleted" or "edited")] where the merge's tree differs from
+    git's own clean merge of its two parents: what the merge's author chose themselves."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for c in merges:
+        paths = [ch for ch in c.changes if ch.path.startswith(folder + "/")]
+        if len(c.parents) != 2 or not paths:
+            continue
+        try:
+            tree, conflicts = merge_tree(root, c.parents[0], c.parents[1])
+        except GitError:
+            continue
+        clean = read_objects(root, [f"{tree}:{ch.path}" for ch in paths])
+        for ch in paths:
+            if ch.path in conflicts:
+                continue  # git could not merge it: whatever was chosen is judged elsewhere
+            had = clean.get(f"{tree}:{ch.path}")
+            if ch.status == "D" and had is not None:
+                out.setdefault(c.sha, []).append((ch.path, "deleted"))
+            elif ch.status != "D" and (had is None or had[0] != ch.new):
+                out.setdefault(c.sha, []).append((ch.path, "edited"))
     return out

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from openbook.check.claims import as_list
+from openbook.check.claims import as_list, merges_own
 from openbook.errors import GitError
 from openbook.fsutil import atomic_write
 from openbook.git import ledger
@@ -34,7 +34,7 @@ FOLDER = "pauses"
 CACHE_FILE = "pauses.json"
 PENDING_FILE = "pending-pause"  # a pause waiting for the branch (record/pause_anyway.py)
 SEEN = "refs/openbook/seen/{}/{}"  # the head both last shared (sync/refs.py)
-CACHE_VERSION = 2
+CACHE_VERSION = 3  # 3: merges that change a pause note are named
 
 
 @dataclass(frozen=True)
@@ -136,7 +136,9 @@ def _owner(
 
 
 def _replay(vault: Vault, emails: dict[str, str]) -> dict[str, HeldPause]:
-    commits = [c for c in ledger.read_commits(vault, paths=[FOLDER], topo=True) if not c.merge]
+    everything = ledger.read_commits(vault, paths=[FOLDER], topo=True)
+    commits = [c for c in everything if not c.merge]
+    by_merge = merges_own(vault.root, [c for c in everything if c.merge], FOLDER)
     signed: dict[str, str | None] | None = None
     if vault.config.require_signatures and commits:
         from openbook.trust.verify import signers_and_pausers
@@ -158,7 +160,15 @@ def _replay(vault: Vault, emails: dict[str, str]) -> dict[str, HeldPause]:
     )
     tz = vault.config.tz
     found: dict[str, HeldPause] = {}
-    for c in reversed(commits):  # oldest first
+    for c in reversed(everything):  # oldest first
+        if c.merge:  # a merge changes a pause only where git's own merge would not have
+            for path, how in by_merge.get(c.sha, []):
+                held = found.get(path)
+                if held is not None:
+                    found[path] = replace(
+                        held, changed=(*held.changed, (how, c.author_email, c.sha))
+                    )
+            continue
         owner = None if c.sha in admitted else _owner(c, emails, signed)
         for ch in c.changes:
             if not (ch.path.startswith(FOLDER + "/") and ch.path.endswith(".md")):
