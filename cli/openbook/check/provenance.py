@@ -38,7 +38,7 @@ from openbook.check.claims import (
 from openbook.check.claims import as_list as _as_list
 from openbook.check.claims import claims_at as _claims_at
 from openbook.check.claims import git_out as _git
-from openbook.check.claims import read_blobs as _read_blobs
+from openbook.git.objects import read_blobs as _read_blobs
 from openbook.notes.locate import key_position
 from openbook.notes.parse import Note, Problem
 from openbook.vault import Vault
