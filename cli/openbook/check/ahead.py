@@ -107,7 +107,9 @@ def check_ahead(
     key = hashlib.sha1(blob.encode()).hexdigest()
     cache = state / CACHE_FILE if state else None
     if cache is not None:
-        with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
+        with contextlib.suppress(
+            OSError, ValueError, TypeError, KeyError, AttributeError, IndexError
+        ):
             saved = json.loads(cache.read_text(encoding="utf-8"))
             if saved.get("key") == key:
                 return [Problem(**p) for p in saved["problems"]]

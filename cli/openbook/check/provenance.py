@@ -233,7 +233,7 @@ def check_consent(
             if saved.get("key") == key:
                 found = [Unproven(**u) for u in saved["unproven"]]
                 return found, [Problem(**p) for p in saved["problems"]]
-        except (OSError, ValueError, TypeError, KeyError):
+        except (OSError, ValueError, TypeError, KeyError, AttributeError, IndexError):
             pass
     parsed = notes([p for p, _ in watched])
     found = find_unproven(vault, {p: parsed[p] for p, _ in watched if p in parsed})
