@@ -35,7 +35,7 @@ from testing.watching import (
     watching,
 )
 
-from openbook.watch.loop import Watcher, parse_seconds
+from openbook.watch.loop import Watcher
 from openbook.watch.observer import is_dropping, is_note_path
 
 # ------------------------------------------------------------------ save patterns
@@ -264,11 +264,6 @@ def test_note_paths_and_droppings() -> None:
     for name in ("a.md.swp", "a.md.swo", "a.md~", "4913", ".#a.md", "a.tmp", ".DS_Store", "#a.md#"):
         assert is_dropping(f"checkins/{name}"), name
     assert is_dropping(".obsidian/workspace.json")
-    assert parse_seconds("0.3s") == pytest.approx(0.3)
-    assert parse_seconds("500ms") == pytest.approx(0.5)
-    assert parse_seconds("10m") == 600
-    assert parse_seconds("3") == 3
-    assert parse_seconds("soon") is None
 
 
 # ---------------------------------------------------------------- beside other commands

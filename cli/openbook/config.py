@@ -11,34 +11,15 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from openbook.notes.parse import Note, Problem, parse_bytes
+from openbook.notetypes.timeout import TIMEOUT_CEILING as TIMEOUT_CEILING
+from openbook.notetypes.timeout import TIMEOUT_FLOOR as TIMEOUT_FLOOR
+from openbook.words import parse_duration as parse_duration
 
 CONFIG_NAME = "openbook.yml"
 PARTNER_ID = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-_DURATION = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$")
 _HHMM = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])$")
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+$")
-MAX_DURATION = dt.timedelta(days=3650)  # ten years: anything longer is a typo, never a plan
-TIMEOUT_FLOOR = dt.timedelta(minutes=20)  # GUIDE: a timeout is 20 minutes to 24 hours, always
-TIMEOUT_CEILING = dt.timedelta(hours=24)
-
-
-def parse_duration(value: Any) -> dt.timedelta | None:
-    """'20m', '48h', '7d', '2w' -> timedelta; None when not a duration of at most ten years."""
-    if not isinstance(value, str) or len(value) > 16:
-        return None
-    m = _DURATION.match(value)
-    if not m:
-        return None
-    n, unit = int(m[1]), m[2]
-    if n > {"m": 5_256_000, "h": 87_600, "d": 3650, "w": 521}[unit]:
-        return None
-    return {
-        "m": dt.timedelta(minutes=n),
-        "h": dt.timedelta(hours=n),
-        "d": dt.timedelta(days=n),
-        "w": dt.timedelta(weeks=n),
-    }[unit]
 
 
 def parse_hhmm(value: Any) -> dt.time | None:

@@ -56,7 +56,13 @@ class ValidationFailed(OpenbookError):
 
 
 class GitError(OpenbookError):
-    pass
+    """A git command failed or did not finish: `command` is what ran (empty when the
+    error was found by reading git's output), `detail` git's own first line."""
+
+    def __init__(self, message: str, *, command: tuple[str, ...] = (), detail: str = "") -> None:
+        super().__init__(message)
+        self.command = command
+        self.detail = detail
 
 
 class IntegrityAlert(OpenbookError):

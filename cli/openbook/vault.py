@@ -23,6 +23,7 @@ from openbook.notetypes.registry import (
     is_conflict_copy,
     is_top_copy,
 )
+from openbook.words import parse_now as parse_now
 
 SKIP_DIRS = {"node_modules", "__pycache__"}
 
@@ -46,21 +47,6 @@ def find_vault(start: Path | None = None, explicit: str | os.PathLike[str] | Non
         "No openbook vault here: no openbook.yml in this folder or above it. "
         "cd into your vault, pass --vault PATH, or run 'openbook init' or 'openbook demo'."
     )
-
-
-def parse_now(value: str | None, tz: dt.tzinfo) -> dt.datetime:
-    """$OPENBOOK_NOW (ISO 8601) or the system clock, as an aware datetime in `tz`."""
-    if value:
-        try:
-            parsed = dt.datetime.fromisoformat(value.strip())
-        except ValueError:
-            raise OpenbookError(
-                f"OPENBOOK_NOW='{value}' is not an ISO 8601 time; use e.g. 2026-11-24T21:00."
-            ) from None
-        if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=tz)
-        return parsed.astimezone(tz)
-    return dt.datetime.now(tz)
 
 
 def config_notice(problems: list[Problem]) -> str:

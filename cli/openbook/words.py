@@ -1,6 +1,14 @@
-"""Small wording helpers every layer shares."""
+"""Small wording helpers every layer shares, and the words people write for time: one
+duration grammar (`watch --quiet 2s`, `review_every: 14d`, `answer_within: 48h`) and
+$OPENBOOK_NOW."""
 
 from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from openbook.errors import OpenbookError
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:
@@ -11,3 +19,48 @@ def plural(n: int, word: str, many: str | None = None) -> str:
 def article(word: str) -> str:
     """'an agreement', 'a check-in'."""
     return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
+
+
+MAX_DURATION = dt.timedelta(days=3650)  # ten years: anything longer is a typo, never a plan
+_DURATION = re.compile(r"^\s*(\d{1,12}(?:\.\d{1,6})?)\s*(ms|s|m|h|d|w)\s*$")
+_UNIT = {
+    "ms": dt.timedelta(milliseconds=1),
+    "s": dt.timedelta(seconds=1),
+    "m": dt.timedelta(minutes=1),
+    "h": dt.timedelta(hours=1),
+    "d": dt.timedelta(days=1),
+    "w": dt.timedelta(weeks=1),
+}
+DURATION_FORMS = "a number and a unit (ms, s, m, h, d or w), like 3s, 20m, 48h or 7d"
+
+
+def parse_duration(value: Any) -> dt.timedelta | None:
+    """The one duration grammar: '500ms', '3s', '0.5s', '20m', '48h', '7d', '2w' ->
+    timedelta; None for anything else (a bare number, another unit, over ten years)."""
+    if not isinstance(value, str) or len(value) > 24:
+        return None
+    m = _DURATION.match(value)
+    if not m:
+        return None
+    span = float(m[1]) * _UNIT[m[2]]
+    return span if span <= MAX_DURATION else None
+
+
+def duration_problem(value: str) -> str:
+    """The one sentence for a duration that does not read."""
+    return f"'{value}' is not a duration; write {DURATION_FORMS}, at most 3650d."
+
+
+def parse_now(value: str | None, tz: dt.tzinfo) -> dt.datetime:
+    """$OPENBOOK_NOW (ISO 8601) or the system clock, as an aware datetime in `tz`."""
+    if value:
+        try:
+            parsed = dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise OpenbookError(
+                f"OPENBOOK_NOW='{value}' is not an ISO 8601 time; use e.g. 2026-11-24T21:00."
+            ) from None
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=tz)
+        return parsed.astimezone(tz)
+    return dt.datetime.now(tz)

@@ -26,6 +26,7 @@ from openbook.check.provenance import _head
 from openbook.fsutil import atomic_write
 from openbook.git import repo as gitrepo
 from openbook.git.arrivals import standing_times
+from openbook.git.view import own_email
 from openbook.notes.locate import key_position
 from openbook.notes.parse import Note, Problem
 from openbook.notetypes.registry import as_date
@@ -58,7 +59,7 @@ def first_days(vault: Vault) -> dict[str, dt.date]:
     raw = gitrepo.run(vault.root, [*args, "--end-of-options", "HEAD", "--", FOLDER], check=False)
     if raw.status != 0:
         return {}
-    times = standing_times(vault.root, vault.now())
+    times = standing_times(vault.root, vault.now(), mine=own_email(vault))
     firsts: dict[str, int] = {}
     for chunk in raw.stdout.split("\x1e")[1:]:
         sha, *paths = [line for line in chunk.splitlines() if line.strip()]
@@ -106,7 +107,9 @@ def check_ahead(
     key = hashlib.sha1(blob.encode()).hexdigest()
     cache = state / CACHE_FILE if state else None
     if cache is not None:
-        with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
+        with contextlib.suppress(
+            OSError, ValueError, TypeError, KeyError, AttributeError, IndexError
+        ):
             saved = json.loads(cache.read_text(encoding="utf-8"))
             if saved.get("key") == key:
                 return [Problem(**p) for p in saved["problems"]]

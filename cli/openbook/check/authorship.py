@@ -223,7 +223,9 @@ def written(vault: Vault) -> Written:
     state = vault.state_dir()
     cache = state / CACHE_FILE if state else None
     if cache is not None and head:
-        with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
+        with contextlib.suppress(
+            OSError, ValueError, TypeError, KeyError, AttributeError, IndexError
+        ):
             saved = json.loads(cache.read_text(encoding="utf-8"))
             if saved.get("head") == head:
                 return Written(
@@ -314,7 +316,9 @@ def check_authorship(
     state = vault.state_dir()
     cache = state / VERDICT_FILE if state else None
     if cache is not None:
-        with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
+        with contextlib.suppress(
+            OSError, ValueError, TypeError, KeyError, AttributeError, IndexError
+        ):
             saved = json.loads(cache.read_text(encoding="utf-8"))
             if saved.get("key") == key:
                 return _verdict(saved["verdict"]), [Problem(**p) for p in saved["problems"]]

@@ -21,7 +21,7 @@ from typing import Any
 
 from openbook.errors import GitError
 from openbook.git.ledger import Commit
-from openbook.git.objects import read_objects
+from openbook.git.objects import read_blobs, read_objects
 from openbook.git.plumbing import merge_tree
 from openbook.git.repo import git_bytes
 from openbook.notes.parse import parse_bytes
@@ -117,24 +117,6 @@ def touches(root: Path, rev: str = "HEAD") -> list[Touch]:
 
 def _with(t: Touch, more: tuple[str, ...]) -> Touch:
     return Touch(t.sha, t.parent, t.author, t.committer, (*t.paths, *more), t.others)
-
-
-def read_blobs(root: Path, names: list[str]) -> dict[str, bytes]:
-    """`rev:path` (or a blob id) -> content for every name that exists (one cat-file)."""
-    if not names:
-        return {}
-    raw = git_out(root, ["cat-file", "--batch"], ("\n".join(names) + "\n").encode())
-    blobs: dict[str, bytes] = {}
-    pos = 0
-    for name in names:
-        end = raw.index(b"\n", pos)
-        header = raw[pos:end].split()
-        pos = end + 1
-        if len(header) == 3 and header[1] == b"blob":
-            size = int(header[2])
-            blobs[name] = raw[pos : pos + size]
-            pos += size + 1
-    return blobs
 
 
 def claims_at(blobs: Mapping[str, bytes], name: str) -> set[Claim]:

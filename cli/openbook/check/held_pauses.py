@@ -242,7 +242,7 @@ def _load(vault: Vault, key: str) -> dict[str, HeldPause] | None:
                 d["commit"],
             )
         return out
-    except (OSError, ValueError, KeyError, TypeError, AssertionError):
+    except (OSError, ValueError, KeyError, TypeError, AssertionError, AttributeError, IndexError):
         return None
 
 

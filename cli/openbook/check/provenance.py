@@ -42,7 +42,7 @@ from openbook.check.claims import (
 from openbook.check.claims import as_list as _as_list
 from openbook.check.claims import claims_at as _claims_at
 from openbook.check.claims import git_out as _git
-from openbook.check.claims import read_blobs as _read_blobs
+from openbook.git.objects import read_blobs as _read_blobs
 from openbook.notes.locate import key_position
 from openbook.notes.parse import Note, Problem
 from openbook.vault import Vault
@@ -244,7 +244,7 @@ def check_consent(
             if saved.get("key") == key:
                 found = [Unproven(**u) for u in saved["unproven"]]
                 return found, [Problem(**p) for p in saved["problems"]]
-        except (OSError, ValueError, TypeError, KeyError):
+        except (OSError, ValueError, TypeError, KeyError, AttributeError, IndexError):
             pass
     parsed = notes([p for p, _ in watched])
     found = find_unproven(vault, {p: parsed[p] for p, _ in watched if p in parsed})

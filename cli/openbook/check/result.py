@@ -10,7 +10,15 @@ from typing import Any
 
 from openbook.check.ahead import check_ahead
 from openbook.check.authorship import Authorship, check_authorship
-from openbook.check.cache import Entry, cache_key, read_cache, write_cache
+from openbook.check.cache import (
+    Entry,
+    NoteEntry,
+    cache_key,
+    read_checks,
+    read_notes,
+    write_checks,
+    write_notes,
+)
 from openbook.check.held_pauses import HeldPause, agreement_view, pauses_for, view_problems
 from openbook.check.note import validate_note
 from openbook.check.provenance import Unproven, check_consent, effective
@@ -146,10 +154,10 @@ class CheckResult:
         ]
 
     def _load_notes(self) -> dict[str, Note]:
-        cache_file = self._cache_dir / "notes.pickle" if self._cache_dir else None
-        cached = read_cache(cache_file, self._key) if cache_file else {}
+        cache_file = self._cache_dir / "notes.json" if self._cache_dir else None
+        cached = read_notes(cache_file, self._key) if cache_file else {}
         out: dict[str, Note] = {}
-        entries: dict[str, tuple[int, int, dict[str, Any], str]] = {}
+        entries: dict[str, NoteEntry] = {}
         by_path: dict[str, list[Problem]] = {}
         for p in self.problems:
             by_path.setdefault(p.path, []).append(p)
@@ -169,7 +177,7 @@ class CheckResult:
             entries[rel] = (size, mtime, note.meta, note.body)
             out[rel] = note
         if cache_file and (changed or len(entries) != len(cached)):
-            write_cache(cache_file, self._key, entries)
+            write_notes(cache_file, self._key, entries)
         return out
 
 
@@ -178,9 +186,9 @@ def check_vault(vault: Vault, *, use_cache: bool = True) -> CheckResult:
     cfg = vault.config
     problems: list[Problem] = [*cfg.problems, *cfg.set_aside]
     state = vault.state_dir() if use_cache else None
-    cache_file = state / "check.pickle" if state else None
+    cache_file = state / "check.json" if state else None
     key = cache_key(cfg)
-    cache: dict[str, Entry] = read_cache(cache_file, key) if cache_file else {}
+    cache: dict[str, Entry] = read_checks(cache_file, key) if cache_file else {}
     entries: dict[str, Entry] = {}
     stats: dict[str, tuple[int, int]] = {}
     fresh: dict[str, Note] = {}
@@ -204,7 +212,7 @@ def check_vault(vault: Vault, *, use_cache: bool = True) -> CheckResult:
     facts = {rel: e[3] for rel, e in entries.items()}
     problems.extend(cross_check(root, facts, lambda: former_ids(vault)))
     if cache_file and (changed or len(entries) != len(cache)):
-        write_cache(cache_file, key, entries)
+        write_checks(cache_file, key, entries)
     result = CheckResult(vault, len(entries), problems, stats, fresh, key, state)
     result.unproven, proof = check_consent(vault, stats, result.notes_of, state)
     problems.extend(proof)

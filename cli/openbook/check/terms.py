@@ -196,7 +196,9 @@ def replayed(vault: Vault, state: Path | None) -> tuple[str, dict[str, Replayed]
     key = hashlib.sha1(json.dumps([CACHE_VERSION, head, vault.config.digest]).encode()).hexdigest()
     cache = state / CACHE_FILE if state else None
     if cache is not None:
-        with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
+        with contextlib.suppress(
+            OSError, ValueError, TypeError, KeyError, AttributeError, IndexError
+        ):
             saved = json.loads(cache.read_text(encoding="utf-8"))
             if saved.get("key") == key:
                 return head, {k: Replayed(**v) for k, v in saved["replayed"].items()}

@@ -139,7 +139,9 @@ def check_words(
     key = hashlib.sha1(blob.encode()).hexdigest()
     cache = state / CACHE_FILE if state else None
     if cache is not None:
-        with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
+        with contextlib.suppress(
+            OSError, ValueError, TypeError, KeyError, AttributeError, IndexError
+        ):
             saved = json.loads(cache.read_text(encoding="utf-8"))
             if saved.get("key") == key:
                 found = [WordsChange(**c) for c in saved["changes"]]

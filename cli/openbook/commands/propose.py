@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from openbook.config import WEEKDAYS, parse_duration, parse_hhmm
+from openbook.words import duration_problem
 
 from ._common import consenting_partner, echo_json, get_vault, json_option
 
@@ -28,9 +29,7 @@ def _day(value: str, flag: str) -> str:
 
 def _duration(value: str, flag: str) -> str:
     if parse_duration(value) is None:
-        raise click.BadParameter(
-            f"'{value}' is not a duration like 20m, 48h or 7d.", param_hint=flag
-        )
+        raise click.BadParameter(duration_problem(value), param_hint=flag)
     return value.strip()
 
 

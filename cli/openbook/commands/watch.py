@@ -13,15 +13,12 @@ from ._common import acting_partner, get_vault, json_option
 
 
 def _seconds(value: str, option: str) -> float:
-    from openbook.watch.loop import parse_seconds
+    from openbook.words import duration_problem, parse_duration
 
-    seconds = parse_seconds(value)
-    if seconds is None:
-        raise click.BadParameter(
-            f"'{value}' is not a duration; write it like 3s, 500ms, 5m or 1h.",
-            param_hint=option,
-        )
-    return seconds
+    span = parse_duration(value)
+    if span is None:
+        raise click.BadParameter(duration_problem(value), param_hint=option)
+    return span.total_seconds()
 
 
 def format_event(event: dict[str, Any], once: bool = False) -> list[str]:

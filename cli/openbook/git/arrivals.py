@@ -23,9 +23,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from openbook.errors import OpenbookError
 from openbook.git import repo as gitrepo
-from openbook.vault import Vault, parse_now
+from openbook.words import parse_now
 
 FILE = "arrivals"
 SKEW = 600  # seconds of clock skew allowed between two machines
@@ -121,17 +120,6 @@ def now() -> dt.datetime:
     return parse_now(os.environ.get("OPENBOOK_NOW"), dt.UTC)
 
 
-def own_email(root: Path) -> str | None:
-    """The email (lower case) of this clone's own partner (git config openbook.partner)."""
-    try:
-        vault = Vault(root)
-        pid = vault.own_partner()
-        partner = vault.config.partners.get(pid) if pid else None
-    except (OpenbookError, OSError):
-        return None
-    return partner.email.lower() if partner else None
-
-
 _LIST = "--format=%H%x1f%ct%x1f%ce%x1f%P"
 
 
@@ -202,15 +190,14 @@ class Standing:
 
 
 def standing_times(
-    root: Path, when: dt.datetime | int | None = None, rev: str = "HEAD"
+    root: Path, when: dt.datetime | int | None = None, rev: str = "HEAD", *, mine: str | None
 ) -> dict[str, Standing]:
     """Every commit reachable from `rev` -> its time for counting and whether it is off
     the clock. Commits this clone never noted arrive `when` (default: now), in one
-    `git log` pass."""
+    `git log` pass; `mine` is this clone's own partner's email (git.view.own_email)."""
     rows = _listed(root, ["--topo-order", "--reverse", "--end-of-options", rev])
     seen = arrivals(root)
     _note_new(root, rows, when, seen)
-    mine = own_email(root)
     out: dict[str, Standing] = {}
     for sha, dated, email, parents in rows:
         before = [out[p].time for p in parents if p in out]

@@ -9,15 +9,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from openbook.config import Partner
 from openbook.git import repo as gitrepo
 from openbook.git.arrivals import see, standing_times
+from openbook.git.view import PartnerView, VaultView, own_email
 from openbook.notetypes.registry import (
     FOLDER_TYPES,
     LANGUAGE_FILE,
     note_date,
 )
-from openbook.vault import Vault
 
 SETTINGS_TRAILER = "Openbook-Settings"  # `accept settings`: the digest of what was accepted
 ACTIONS = (
@@ -64,7 +63,7 @@ def message(
     return "\n".join(lines) + "\n"
 
 
-def identity(vault: Vault, partner: str, when: dt.datetime | None = None) -> dict[str, str]:
+def identity(vault: VaultView, partner: str, when: dt.datetime | None = None) -> dict[str, str]:
     """Author the acting `partner`; commit as the clone's own partner (git config
     openbook.partner), so a note written for someone else on a shared machine shows as
     "by bob for alice". A commit replayed at a given time (`when`, the demo's history)
@@ -81,7 +80,7 @@ def identity(vault: Vault, partner: str, when: dt.datetime | None = None) -> dic
 
 
 def record(
-    vault: Vault,
+    vault: VaultView,
     partner: str,
     action: str,
     note_type: str,
@@ -163,13 +162,13 @@ class Commit:
 _LETTER_ACTION = {"A": "new", "M": "edit", "D": "delete", "T": "edit"}
 
 
-def head(vault: Vault) -> str | None:
+def head(vault: VaultView) -> str | None:
     """The commit HEAD names, None before the first commit."""
     return gitrepo.rev(vault.root, "HEAD")
 
 
 def read_commits(
-    vault: Vault,
+    vault: VaultView,
     *,
     since: dt.date | None = None,
     exclude: str | None = None,
@@ -248,7 +247,7 @@ def _trailers(text: str) -> dict[str, str]:
     return out
 
 
-def partner_of(partners: Mapping[str, Partner], email: str) -> str | None:
+def partner_of(partners: Mapping[str, PartnerView], email: str) -> str | None:
     """The partner whose openbook.yml email this is (case-insensitive), if any."""
     wanted = email.strip().lower()
     return next((pid for pid, p in partners.items() if p.email.lower() == wanted), None)
@@ -286,7 +285,7 @@ def after_own_date(when: dt.datetime, own: dt.date | None, tz: dt.tzinfo) -> boo
     return when.astimezone(dt.UTC) > (end_of_day + LATE_EDIT_AFTER).astimezone(dt.UTC)
 
 
-def entry_of(vault: Vault, c: Commit, note_dates: dict[str, dt.date]) -> LogEntry:
+def entry_of(vault: VaultView, c: Commit, note_dates: dict[str, dt.date]) -> LogEntry:
     """A commit as a log entry with the marks history alone can give: `by X for Y`,
     `written later` and `deleted`. A `late edit` needs the note's fields before and after
     (see openbook.ritual.logbook)."""
@@ -337,17 +336,17 @@ def set_marks(entry: LogEntry) -> LogEntry:
     return entry
 
 
-def mark_clock(vault: Vault, entries: Iterable[LogEntry]) -> None:
+def mark_clock(vault: VaultView, entries: Iterable[LogEntry]) -> None:
     """Mark `clock` the entries whose commit is dated more than 10 minutes before a
     parent or after this clone first saw it (SPEC section 10)."""
-    times = standing_times(vault.root, vault.now())
+    times = standing_times(vault.root, vault.now(), mine=own_email(vault))
     for entry in entries:
         known = times.get(entry.sha)
         entry.clock = known is not None and known.clock
 
 
 def history(
-    vault: Vault,
+    vault: VaultView,
     *,
     since: dt.date | None = None,
     note_type: str | None = None,

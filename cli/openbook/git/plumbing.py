@@ -1,8 +1,8 @@
 """Git plumbing for sync and clone: ancestry and counts, merge-tree, commit-tree, reading
 many refs in one call and changing many in one transaction, listing trees.
 
-Every call goes through `openbook.git.repo.run()`, except the two that pass blobs as
-bytes (`read_blobs`, `write_blob`), which use its environment; revisions follow
+Every call goes through the one runner (`openbook.git.runner`), objects are read by the
+one object reader (`openbook.git.objects`); revisions follow
 `--end-of-options` or arrive on standard input, so nothing here can be read as an option.
 
 Repository attributes (`.gitattributes`) never choose how openbook merges: `merge_tree`
@@ -12,13 +12,16 @@ runs outside the work tree, so no in-tree attributes file is read (git 2.39 has 
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from openbook.errors import GitError
 from openbook.git import repo as gitrepo
+from openbook.git import runner
+from openbook.git.objects import object_info
+from openbook.git.objects import read_blobs as read_blobs
+from openbook.git.state import git_dir_of as _git_dir
 
 # {path: {stage: (mode, oid)}} of the paths a merge left conflicted
 Stages = dict[str, dict[int, tuple[str, str]]]
@@ -60,27 +63,14 @@ def ahead_behind(root: Path, ours: str, theirs: str) -> tuple[int, int]:
 def resolve(root: Path, *names: str) -> list[str | None]:
     """The commit each name (a ref, HEAD) points to, None where there is none; one call,
     the names on standard input."""
-    raw = gitrepo.run(
-        root,
-        ["cat-file", "--batch-check=%(objectname) %(objecttype)"],
-        input_data="".join(f"{name}^{{commit}}\n" for name in names),
-    ).stdout
-    found: list[str | None] = []
-    for line in raw.splitlines()[: len(names)]:
-        oid, _, kind = line.partition(" ")
-        found.append(oid if kind == "commit" else None)
-    return found + [None] * (len(names) - len(found))
+    found = object_info(root, [f"{name}^{{commit}}" for name in names])
+    return [i.oid if i is not None and i.kind == "commit" else None for i in found]
 
 
 def resolve_tree(root: Path, commit: str) -> str | None:
     """The tree of `commit` (name on standard input: never read as an option)."""
-    raw = gitrepo.run(
-        root,
-        ["cat-file", "--batch-check=%(objectname) %(objecttype)"],
-        input_data=f"{commit}^{{tree}}\n",
-    ).stdout
-    oid, _, kind = raw.strip().partition(" ")
-    return oid if kind == "tree" else None
+    found = object_info(root, [f"{commit}^{{tree}}"])[0]
+    return found.oid if found is not None and found.kind == "tree" else None
 
 
 def read_refs(root: Path, *prefixes: str) -> tuple[str | None, dict[str, str]]:
@@ -158,14 +148,6 @@ def unshared(root: Path, head: str) -> list[gitrepo.LogRecord]:
 # --------------------------------------------------------------------------- merging
 
 
-def git_dir_of(root: Path) -> Path:
-    """The absolute .git folder of the repository at `root`."""
-    own = root / ".git"
-    if own.is_dir():
-        return own.resolve()
-    return Path(gitrepo.out(root, "rev-parse", "--absolute-git-dir"))
-
-
 def merge_tree(root: Path, ours: str, theirs: str) -> tuple[str, Stages]:
     """Merge without touching the work tree: (tree, {path: {stage: (mode, oid)}}).
 
@@ -173,7 +155,9 @@ def merge_tree(root: Path, ours: str, theirs: str) -> tuple[str, Stages]:
     `.gitattributes` of the work tree, the index or either side picks a merge driver
     (`merge=union` would join both texts silently); only the repository's own
     `.git/info/attributes`, which the local user writes, still applies."""
-    git_dir = git_dir_of(root)
+    git_dir = _git_dir(root)
+    if git_dir is None:
+        raise GitError(f"{root} is not in a git repository.")
     args = ["-c", "core.attributesFile=/dev/null", "-c", "merge.renames=false", "merge-tree"]
     env = {"GIT_DIR": str(git_dir), "GIT_INDEX_FILE": str(git_dir / "openbook-no-index")}
     res = gitrepo.run(
@@ -289,62 +273,13 @@ def history_blobs(root: Path, tip: str, exclude: str | None) -> list[tuple[str, 
 def object_sizes(root: Path, oids: Iterable[str]) -> dict[str, int]:
     """The size in bytes of each object, in one call."""
     wanted = list(dict.fromkeys(oids))
-    if not wanted:
-        return {}
-    raw = gitrepo.run(
-        root,
-        ["cat-file", "--batch-check=%(objectname) %(objectsize)"],
-        input_data="".join(f"{oid}\n" for oid in wanted),
-    ).stdout
-    sizes: dict[str, int] = {}
-    for line in raw.splitlines():
-        oid, _, size = line.partition(" ")
-        if size.isdigit():
-            sizes[oid] = int(size)
-    return sizes
-
-
-def read_blobs(root: Path, oids: Iterable[str]) -> dict[str, bytes]:
-    """The bytes of each blob, unchanged, in one `git cat-file --batch`."""
-    wanted = list(dict.fromkeys(oids))
-    if not wanted:
-        return {}
-    proc = subprocess.run(
-        ["git", "cat-file", "--batch"],
-        cwd=root,
-        input="".join(f"{oid}\n" for oid in wanted).encode("ascii"),
-        capture_output=True,
-        env=gitrepo.git_env(),
-        check=False,
-    )
-    if proc.returncode != 0:
-        raise GitError(f"git cat-file failed: {gitrepo.first_line(proc.stderr.decode())}")
-    out, blobs, at = proc.stdout, {}, 0
-    for oid in wanted:
-        end = out.index(b"\n", at)
-        header = out[at:end].split()
-        at = end + 1
-        if len(header) < 3 or header[1] != b"blob":
-            continue
-        size = int(header[2])
-        blobs[oid] = out[at : at + size]
-        at += size + 1
-    return blobs
+    return {i.oid: i.size for i in object_info(root, wanted) if i is not None}
 
 
 def write_blob(root: Path, data: bytes) -> str:
     """Store `data` as a blob, unchanged (no attributes apply to standard input)."""
-    proc = subprocess.run(
-        ["git", "hash-object", "-w", "--stdin"],
-        cwd=root,
-        input=data,
-        capture_output=True,
-        env=gitrepo.git_env(),
-        check=False,
-    )
-    if proc.returncode != 0:
-        raise GitError(f"git hash-object failed: {gitrepo.first_line(proc.stderr.decode())}")
-    return proc.stdout.decode("ascii").strip()
+    done = runner.execute(root, ["hash-object", "-w", "--stdin"], input_data=data)
+    return done.stdout.decode("ascii").strip()
 
 
 def added_paths(root: Path, base: str, rev: str) -> dict[str, tuple[str, str]]:

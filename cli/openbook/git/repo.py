@@ -1,44 +1,19 @@
-"""The one place that runs git. Mutations go through the git CLI (GitPython's `Git`)."""
+"""Git for the vault: text-level commands over the one runner (`openbook.git.runner`)."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from openbook.errors import GitError, OpenbookError, shown
+from openbook.errors import shown
+from openbook.git import runner
 from openbook.git.index import private_index
+from openbook.git.runner import NETWORK_TIMEOUT as NETWORK_TIMEOUT
+from openbook.git.runner import first_line as first_line
+from openbook.git.runner import git_env as git_env
 from openbook.notetypes.registry import shared_path
-
-NETWORK_TIMEOUT = float(os.environ.get("OPENBOOK_NETWORK_TIMEOUT", "60"))
-
-
-def git_env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    """An environment in which git never prompts and never opens an editor."""
-    env = dict(os.environ)
-    env.update(
-        {
-            "GIT_TERMINAL_PROMPT": "0",
-            "GIT_ASKPASS": "/bin/false" if os.path.exists("/bin/false") else "false",
-            "SSH_ASKPASS": "/bin/false" if os.path.exists("/bin/false") else "false",
-            "GIT_EDITOR": "true",
-            "GIT_MERGE_AUTOEDIT": "no",
-            # `git status` must not take .git/index.lock to refresh stat data: a crash
-            # during it would leave the lock behind
-            "GIT_OPTIONAL_LOCKS": "0",
-            "LC_ALL": "C",
-            "LANGUAGE": "C",
-        }
-    )
-    if "GIT_SSH_COMMAND" not in os.environ:
-        env["GIT_SSH_COMMAND"] = "ssh -o BatchMode=yes -o ConnectTimeout=15"
-    if extra:
-        env.update(extra)
-    return env
 
 
 @dataclass
@@ -58,52 +33,20 @@ def run(
     input_data: str | None = None,
     strip: bool = True,
 ) -> GitResult:
-    """Run `git ARGS` in `root`. Raise GitError with git's own words when it fails."""
-    from git.cmd import Git
-    from git.exc import GitCommandError, GitCommandNotFound
-
-    g = Git(str(root))
-    kwargs: dict[str, Any] = {
-        "with_extended_output": True,
-        "with_exceptions": False,
-        "env": git_env(env),
-        "strip_newline_in_stdout": strip,
-        "stdout_as_string": True,
-    }
-    if timeout is not None:
-        kwargs["kill_after_timeout"] = timeout
-    if input_data is not None:
-        import subprocess
-
-        proc = subprocess.run(
-            ["git", *args],
-            cwd=root,
-            input=input_data,
-            capture_output=True,
-            text=True,
-            env=git_env(env),
-            timeout=timeout,
-        )
-        result = GitResult(proc.returncode, proc.stdout, proc.stderr)
-    else:
-        try:
-            status, out, err = g.execute(["git", *args], **kwargs)
-        except GitCommandNotFound:
-            raise OpenbookError("git is not installed; install git and try again.") from None
-        except GitCommandError as exc:  # timeouts surface here
-            raise GitError(f"git {args[0]} did not finish: {exc.stderr or exc}") from None
-        result = GitResult(int(status or 0), out, err)
-    if check and result.status != 0:
-        raise GitError(f"git {args[0]} failed: {first_line(result.stderr or result.stdout)}")
-    return result
-
-
-def first_line(text: str) -> str:
-    for line in text.splitlines():
-        line = line.strip()
-        if line and not line.startswith("hint:"):
-            return line.removeprefix("fatal: ").removeprefix("error: ")
-    return "no details"
+    """Run `git ARGS` in `root` (text in and out). Raise GitError with git's own words
+    when it fails or does not finish within `timeout` (the runner's default when None)."""
+    done = runner.execute(
+        root,
+        args,
+        input_data=None if input_data is None else input_data.encode("utf-8"),
+        env=env,
+        check=check,
+        timeout=timeout,
+    )
+    stdout = done.stdout.decode("utf-8", "replace")
+    if strip and stdout.endswith("\n"):
+        stdout = stdout[:-1]
+    return GitResult(done.status, stdout, done.stderr.decode("utf-8", "replace"))
 
 
 def out(root: Path, *args: str) -> str:
@@ -111,8 +54,7 @@ def out(root: Path, *args: str) -> str:
 
 
 def _query(root: Path, args: Sequence[str]) -> str:
-    """A quick read-only question to git (its stdout, stripped; empty when git says no),
-    run without loading GitPython: most commands ask only these."""
+    """A quick read-only question to git (its stdout, stripped; empty when git says no)."""
     return git_bytes(root, args, check=False).decode("utf-8", "replace").strip()
 
 
@@ -351,13 +293,4 @@ def git_bytes(
 ) -> bytes:
     """Run `git ARGS` in `root` and return stdout as bytes (signed payloads and note blobs
     must not be decoded and re-encoded); GitError when it fails."""
-    try:
-        proc = subprocess.run(
-            ["git", *args], cwd=root, input=input_data, capture_output=True, env=git_env()
-        )
-    except FileNotFoundError:
-        raise OpenbookError("git is not installed; install git and try again.") from None
-    if check and proc.returncode != 0:
-        err = proc.stderr.decode("utf-8", "replace")
-        raise GitError(f"git {args[0]} failed: {first_line(err)}")
-    return proc.stdout
+    return runner.execute(root, args, input_data=input_data, check=check).stdout

@@ -1,4 +1,5 @@
-"""Is it safe to write? Git's own in-progress states, read from files (no git process)."""
+"""Is it safe to write? Git's own in-progress states, read from files (no git process
+when the vault is the top of its work tree)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import os
 from pathlib import Path
 
 from openbook.errors import Busy
+from openbook.git import runner
 
 # marker file in .git -> (what git is doing, how to finish, how to leave)
 _IN_PROGRESS = (
@@ -19,14 +21,20 @@ _IN_PROGRESS = (
 
 
 def git_dir_of(root: Path) -> Path | None:
+    """The absolute .git folder of the repository at or above `root`, None outside one.
+    Read from `.git` itself when `root` is the top of the work tree (no git process)."""
     candidate = root / ".git"
     if candidate.is_dir():
-        return candidate
+        return candidate.resolve()
     if candidate.is_file():
         text = candidate.read_text(encoding="utf-8", errors="replace").strip()
         if text.startswith("gitdir:"):
             return (root / text[7:].strip()).resolve()
-    return None
+    if not root.is_dir():
+        return None
+    done = runner.execute(root, ["rev-parse", "--absolute-git-dir"], check=False)
+    found = done.stdout.decode("utf-8", "replace").strip()
+    return Path(found) if done.status == 0 and found else None
 
 
 def own_index_lock(git_dir: Path) -> bool:

@@ -12,13 +12,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from openbook.config import TIMEOUT_CEILING, TIMEOUT_FLOOR
 from openbook.notetypes.base import F, Meta, NameFields, NewNote, NoteType, as_datetime
 
 if TYPE_CHECKING:
     from openbook.config import Config
     from openbook.notes.parse import Note
     from openbook.notetypes.base import Report
+
+TIMEOUT_FLOOR = dt.timedelta(minutes=20)  # GUIDE: a timeout is 20 minutes to 24 hours, always
+TIMEOUT_CEILING = dt.timedelta(hours=24)
 
 FIELDS = {
     "called_by": F("partner", req=True),

@@ -9,6 +9,7 @@ from openbook.check.ahead import RULE as AHEAD_RULE
 from openbook.check.result import CheckResult, check_vault
 from openbook.git import ledger
 from openbook.git import repo as gitrepo
+from openbook.git.objects import read_blobs
 from openbook.notes.parse import parse_bytes
 from openbook.notetypes.registry import (
     LANGUAGE_FILE,
@@ -100,10 +101,10 @@ def binding_agreement_at(vault: Vault, path: str, rev: str = "HEAD") -> str | No
         return None
     if is_conflict_copy(path):
         return None  # reconciling a conflict copy is deleting it
-    res = gitrepo.run(vault.root, ["cat-file", "blob", f"{rev}:{path}"], check=False, strip=False)
-    if res.status != 0:
+    data = read_blobs(vault.root, [f"{rev}:{path}"]).get(f"{rev}:{path}")
+    if data is None:
         return None
-    meta = parse_bytes(path, res.stdout.encode("utf-8"), positions=False).meta
+    meta = parse_bytes(path, data, positions=False).meta
     if meta.get("type") == "agreement" and meta.get("status") in BINDING:
         return str(meta.get("id") or path)
     return None

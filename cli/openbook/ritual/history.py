@@ -23,6 +23,7 @@ from openbook.git.arrivals import Standing, standing_times
 from openbook.git.ledger import SETTINGS_TRAILER
 from openbook.git.objects import read_objects
 from openbook.git.plumbing import is_ancestor
+from openbook.git.view import own_email
 from openbook.notes.parse import parse_bytes
 from openbook.notetypes.registry import as_date
 from openbook.render import VAULT_TEMPLATES
@@ -117,7 +118,7 @@ def _fold(vault: Vault, hist: VaultHistory, commits: list[ledger.Commit]) -> Non
     gone: dict[str, tuple[ledger.Commit, str]] = {}
     seen: set[str] = set()
     key_edits: list[tuple[dt.datetime, str, str | None, str, str, str]] = []
-    times = standing_times(vault.root, vault.now()) if commits else {}
+    times = standing_times(vault.root, vault.now(), mine=own_email(vault)) if commits else {}
     for i, c in enumerate(commits):
         when = counting_time(c, times)
         # the settings and the consents to them are replayed in history's order: commits

@@ -16,9 +16,10 @@ from pathlib import Path
 
 from openbook.check.provenance import WHAT, arriving_unproven, claim_words
 from openbook.config import CONFIG_NAME, config_from_bytes
-from openbook.errors import OpenbookError, shown
+from openbook.errors import GitError, OpenbookError, shown
 from openbook.fsutil import atomic_write
 from openbook.git import plumbing, worktree
+from openbook.git.state import git_dir_of
 from openbook.sync.tree import entering
 from openbook.vault import Vault
 
@@ -131,7 +132,7 @@ def move(root: Path, old: str, new: str, aside: set[str]) -> None:
     no longer set aside in. Refuses to overwrite local changes (nothing changed then)."""
     before = worktree.skipped_paths(root)
     old_tree, new_tree = (plumbing.resolve_tree(root, c) or c for c in (old, new))
-    state = plumbing.git_dir_of(root) / "openbook"
+    state = _state_folder(root)
     state.mkdir(parents=True, exist_ok=True)
     # what the work tree holds at the paths kept out of it: what was left there when they
     # were set aside (so a later local edit there is never overwritten), else the file
@@ -170,8 +171,16 @@ def edited_aside(root: Path) -> list[str]:
     before = worktree.skipped_paths(root)
     if not before:
         return []
-    written = _read_kept(plumbing.git_dir_of(root) / "openbook")
+    written = _read_kept(_state_folder(root))
     return [p for p in before if p in written and worktree.file_entry(root, p) != written[p]]
+
+
+def _state_folder(root: Path) -> Path:
+    """openbook's own folder in the repository's .git."""
+    git_dir = git_dir_of(root)
+    if git_dir is None:
+        raise GitError(f"{root} is not in a git repository.")
+    return git_dir / "openbook"
 
 
 def _read_kept(state: Path) -> dict[str, tuple[str, str] | None]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from openbook.config import CONFIG_NAME
 from openbook.errors import GitError
-from openbook.git.objects import read_objects
+from openbook.git.objects import object_info, read_objects
 from openbook.git.repo import git_bytes
 from openbook.trust.commits import RawCommit, parse_commit, resolve_refs
 from openbook.trust.judge import Config, Pass, ack_claims
@@ -52,18 +52,7 @@ def load(
 
 def _blob_ids(root: Path, names: list[str]) -> list[str | None]:
     """The blob each `rev:path` names (None where there is none); one batch-check."""
-    if not names:
-        return []
-    out = git_bytes(
-        root,
-        ["cat-file", "--batch-check=%(objectname) %(objecttype)"],
-        ("\n".join(names) + "\n").encode(),
-    )
-    found: list[str | None] = []
-    for line in out.decode("utf-8", "replace").splitlines()[: len(names)]:
-        oid, _, kind = line.partition(" ")
-        found.append(oid if kind == "blob" else None)
-    return found + [None] * (len(names) - len(found))
+    return [i.oid if i is not None and i.kind == "blob" else None for i in object_info(root, names)]
 
 
 def vault_root(root: Path, near: str | None, commits: Sequence[RawCommit] = ()) -> str | None:

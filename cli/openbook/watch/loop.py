@@ -11,7 +11,6 @@ never while waiting, so `openbook new` and friends work while watch runs.
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 
@@ -27,17 +26,6 @@ from openbook.watch.reconcile import Emit, Event, Reconciler, ReconcileResult
 DEFAULT_QUIET = 3.0
 RECONCILE_EVERY = 60.0
 ONCE_ROUNDS = 20  # looks at git by `watch --once` while notes are still being written
-
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
-_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
-
-
-def parse_seconds(text: str) -> float | None:
-    """'3s', '0.3s', '500ms', '5m', '1h', or a plain number of seconds; None if not."""
-    m = _DURATION.match(text)
-    if not m:
-        return None
-    return float(m[1]) * _UNITS[m[2] or "s"]
 
 
 class Watcher:

@@ -1,0 +1,167 @@
+"""The one way openbook starts git: `execute()`.
+
+Every git process goes through here, with an environment in which git never prompts or
+opens an editor, a time limit (DEFAULT_TIMEOUT, or the caller's for network work), and
+one error, `GitError`, that names the git command and git's own first line. It runs git
+with `subprocess` rather than GitPython's `Git.execute`: see docs/choices.md ("One git
+runner"). Callers put `--` before paths and `--end-of-options` before revisions.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from openbook.errors import GitError, OpenbookError
+
+# seconds any local git command may take; network commands pass their own limit
+DEFAULT_TIMEOUT = float(os.environ.get("OPENBOOK_GIT_TIMEOUT", "300"))
+NETWORK_TIMEOUT = float(os.environ.get("OPENBOOK_NETWORK_TIMEOUT", "60"))
+
+
+def git_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """An environment in which git never prompts and never opens an editor."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "GIT_TERMINAL_PROMPT": "0",
+            "GIT_ASKPASS": "/bin/false" if os.path.exists("/bin/false") else "false",
+            "SSH_ASKPASS": "/bin/false" if os.path.exists("/bin/false") else "false",
+            "GIT_EDITOR": "true",
+            "GIT_MERGE_AUTOEDIT": "no",
+            # `git status` must not take .git/index.lock to refresh stat data: a crash
+            # during it would leave the lock behind
+            "GIT_OPTIONAL_LOCKS": "0",
+            "LC_ALL": "C",
+            "LANGUAGE": "C",
+        }
+    )
+    if "GIT_SSH_COMMAND" not in os.environ:
+        env["GIT_SSH_COMMAND"] = "ssh -o BatchMode=yes -o ConnectTimeout=15"
+    if extra:
+        env.update(extra)
+    return env
+
+
+@dataclass(frozen=True)
+class Completed:
+    """What a finished git said: exit status and both streams, as bytes."""
+
+    status: int
+    stdout: bytes
+    stderr: bytes
+
+
+def first_line(text: str) -> str:
+    """git's first line that says something (hints and `fatal:` prefixes left out)."""
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith("hint:"):
+            return line.removeprefix("fatal: ").removeprefix("error: ")
+    return "no details"
+
+
+def subcommand(args: Sequence[str]) -> str:
+    """The git command in `args` (`merge-tree` in `-c x=y merge-tree ...`)."""
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg in ("-c", "-C"):
+            skip = True
+        elif not arg.startswith("-"):
+            return arg
+    return args[0] if args else ""
+
+
+def failure(args: Sequence[str], stderr: bytes | str, stdout: bytes | str = b"") -> GitError:
+    """The GitError for a git command that exited with an error."""
+    err = stderr.decode("utf-8", "replace") if isinstance(stderr, bytes) else stderr
+    out = stdout.decode("utf-8", "replace") if isinstance(stdout, bytes) else stdout
+    line = first_line(err or out)
+    name = subcommand(args)
+    return GitError(f"git {name} failed: {line}", command=("git", *args), detail=line)
+
+
+def execute(
+    root: Path,
+    args: Sequence[str],
+    *,
+    input_data: bytes | None = None,
+    env: dict[str, str] | None = None,
+    check: bool = True,
+    timeout: float | None = None,
+) -> Completed:
+    """Run `git ARGS` in `root` with `input_data` on standard input.
+
+    Raises GitError when git exits with an error (unless `check` is False) and when it
+    does not finish within `timeout` seconds (DEFAULT_TIMEOUT when None); then git and
+    the programs it started (ssh, a remote helper) are stopped."""
+    limit = DEFAULT_TIMEOUT if timeout is None else timeout
+    try:
+        proc = subprocess.Popen(
+            ["git", *args],
+            cwd=root,
+            stdin=subprocess.PIPE if input_data is not None else subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=git_env(env),
+        )
+    except FileNotFoundError:
+        raise OpenbookError("git is not installed; install git and try again.") from None
+    try:
+        out, err = proc.communicate(input_data, timeout=limit)
+    except subprocess.TimeoutExpired:
+        _stop(proc)
+        name = subcommand(args)
+        raise GitError(
+            f"git {name} did not finish within {limit:g} seconds",
+            command=("git", *args),
+            detail="timed out",
+        ) from None
+    except BaseException:
+        _stop(proc)
+        raise
+    if check and proc.returncode != 0:
+        raise failure(args, err, out)
+    return Completed(proc.returncode, out, err)
+
+
+def _children(pid: int) -> list[int]:
+    """Every process below `pid` (Linux /proc; none where it cannot be read)."""
+    parents: dict[int, list[int]] = {}
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return []
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as fh:
+                stat = fh.read()
+        except OSError:
+            continue
+        fields = stat.rpartition(")")[2].split()
+        if len(fields) > 1 and fields[1].isdigit():
+            parents.setdefault(int(fields[1]), []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        for child in parents.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    """Stop git and what it started, then collect it."""
+    for child in _children(proc.pid):
+        with contextlib.suppress(OSError):
+            os.kill(child, signal.SIGKILL)
+    proc.kill()
+    proc.communicate()

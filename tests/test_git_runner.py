@@ -1,0 +1,111 @@
+"""Every git process openbook starts goes through `openbook.git.runner.execute`: one
+environment, one time limit, one error naming the command and git's first line."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from pathlib import Path
+
+import pytest
+from testing import git, write
+
+from openbook.errors import GitError
+from openbook.git import runner
+from openbook.git.objects import object_info, read_blobs, read_objects
+from openbook.git.state import git_dir_of
+
+PACKAGE = Path(__file__).resolve().parent.parent / "cli" / "openbook"
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    write(root, "a.md", "one\n")
+    write(root, "dir/b b.md", "two\nlines\n")
+    git(root, "add", "-A")
+    git(root, "-c", "user.name=T", "-c", "user.email=t@example.org", "commit", "-qm", "first")
+    return root
+
+
+def test_a_failure_names_the_command_and_gits_first_line(repo: Path) -> None:
+    with pytest.raises(GitError) as caught:
+        runner.execute(repo, ["-c", "core.quotepath=off", "rev-parse", "--verify", "nothing"])
+    err = caught.value
+    assert str(err) == "git rev-parse failed: Needed a single revision"
+    assert err.command == ("git", "-c", "core.quotepath=off", "rev-parse", "--verify", "nothing")
+    assert err.detail == "Needed a single revision"
+    done = runner.execute(repo, ["rev-parse", "--verify", "nothing"], check=False)
+    assert done.status != 0 and done.stdout == b""
+
+
+def test_git_runs_without_prompts_editors_or_optional_locks(repo: Path) -> None:
+    out = runner.execute(repo, ["-c", "alias.showenv=!env", "showenv"]).stdout.decode()
+    for line in ("GIT_TERMINAL_PROMPT=0", "GIT_EDITOR=true", "GIT_OPTIONAL_LOCKS=0", "LC_ALL=C"):
+        assert line in out.splitlines(), line
+
+
+def test_a_git_that_does_not_finish_is_stopped_with_what_it_started(repo: Path) -> None:
+    marker = "37.4321"
+    start = time.monotonic()
+    with pytest.raises(GitError) as caught:
+        runner.execute(repo, ["-c", f"alias.slow=!sleep {marker}", "slow"], timeout=0.5)
+    assert time.monotonic() - start < 10
+    assert str(caught.value) == "git slow did not finish within 0.5 seconds"
+    time.sleep(0.2)
+    left = []
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                if marker.encode() in fh.read():
+                    left.append(entry)
+        except OSError:
+            continue
+    assert left == []
+
+
+def test_standard_input_reaches_git_unchanged(repo: Path) -> None:
+    data = b"\x00\xffbytes\r\n"
+    oid = runner.execute(repo, ["hash-object", "-w", "--stdin"], input_data=data).stdout
+    assert read_blobs(repo, [oid.decode().strip()]) == {oid.decode().strip(): data}
+
+
+def test_one_reader_serves_many_names_and_leaves_out_missing_ones(repo: Path) -> None:
+    names = ["HEAD:a.md", "HEAD:dir/b b.md", "HEAD:none.md", "HEAD", "HEAD:dir"]
+    batch = read_objects(repo, names)
+    assert batch.get("HEAD:a.md") is not None and batch.get("HEAD:a.md")[2] == b"one\n"  # type: ignore[index]
+    assert batch.get("HEAD:none.md") is None
+    assert batch.get("HEAD")[1] == "commit"  # type: ignore[index]
+    assert read_blobs(repo, names) == {"HEAD:a.md": b"one\n", "HEAD:dir/b b.md": b"two\nlines\n"}
+    info = object_info(repo, names)
+    assert [i.kind if i else None for i in info] == ["blob", "blob", None, "commit", "tree"]
+    assert info[1] is not None and info[1].size == len(b"two\nlines\n")
+    with pytest.raises(ValueError):
+        read_objects(repo, ["--batch-all-objects"])
+
+
+def test_one_git_dir_of_for_the_top_a_folder_inside_and_outside(repo: Path, tmp_path: Path) -> None:
+    assert git_dir_of(repo) == (repo / ".git").resolve()
+    assert git_dir_of(repo / "dir") == (repo / ".git").resolve()
+    outside = tmp_path / "plain"
+    outside.mkdir()
+    assert git_dir_of(outside) is None
+
+
+_STARTS_GIT = re.compile(r"""(subprocess\.\w+|Popen)\(\s*\[\s*["']git["']""")
+
+
+def test_only_the_runner_starts_git() -> None:
+    offenders = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        rel = path.relative_to(PACKAGE).as_posix()
+        if rel == "git/runner.py":
+            continue
+        if _STARTS_GIT.search(text) or re.search(r"^\s*(from git[ .]|import git\b)", text, re.M):
+            offenders.append(rel)
+    assert offenders == []
+    assert _STARTS_GIT.search((PACKAGE / "git" / "runner.py").read_text(encoding="utf-8"))
