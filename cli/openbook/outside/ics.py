@@ -23,6 +23,7 @@ from icalendar import Alarm, Calendar, Event, Todo
 from openbook.check.result import check_vault
 from openbook.config import CheckinSchedule, Config
 from openbook.notes.parse import Note
+from openbook.outside.origin import Origin, vault_origin
 from openbook.ritual.calendar import (
     WEEKDAY_NAMES,
     fmt_dt,
@@ -34,7 +35,6 @@ from openbook.ritual.calendar import (
 from openbook.ritual.counting import Counting, question_clock
 from openbook.ritual.facts import Notes
 from openbook.ritual.history import counting_model
-from openbook.ritual.origin import Origin, vault_origin
 from openbook.vault import Vault
 
 PRODID = "-//openbook//openbook calendar//EN"
