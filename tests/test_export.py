@@ -326,7 +326,7 @@ def test_pdf_without_chromium_says_what_to_do(
     assert real_git
     (folder / "git").symlink_to(real_git)
     monkeypatch.setenv("PATH", str(folder))
-    monkeypatch.setattr("openbook.ritual.export.MAC_CHROME", str(tmp_path / "none"))
+    monkeypatch.setattr("openbook.outside.export.MAC_CHROME", str(tmp_path / "none"))
     out = tmp_path / "us.pdf"
     res = export(vault, "-o", str(out), "--pdf", "--yes")
     assert res.exit_code == 1

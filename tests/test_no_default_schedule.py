@@ -67,7 +67,7 @@ def test_init_says_what_it_made_whose_copy_it_is_and_what_next(tmp_path: Path) -
         "This copy is Bob Example's (bob). Alice Example makes their own from the shared "
         "repository with 'openbook --as alice clone ADDRESS'.",
         "openbook is not therapy, and not for a relationship where one partner fears the other.",
-        "Helplines by country: findahelpline.com; therapists and how to stop: docs/resources.md.",
+        "Helplines by country: findahelpline.com; therapists and how to stop: openbook resources.",
         "No check-in schedule is set yet: agree on one together, write it under checkins in "
         "openbook.yml (the file shows how) and commit; Alice Example then accepts it with "
         "'openbook accept settings'.",

@@ -306,7 +306,7 @@ def test_install_writes_a_user_timer_and_its_service(vault: Path, isolated: Path
 
 
 def test_install_quotes_an_unusual_vault_path(tmp_path: Path) -> None:
-    from openbook.ritual.remind_install import install
+    from openbook.outside.remind_install import install
 
     home = tmp_path / "home"
     done = install(Path("/srv/our book/50% $HOME"), None, platform="linux", home=home)
@@ -318,7 +318,7 @@ def test_install_quotes_an_unusual_vault_path(tmp_path: Path) -> None:
 
 
 def test_install_on_macos_writes_a_launchd_agent(tmp_path: Path) -> None:
-    from openbook.ritual.remind_install import install
+    from openbook.outside.remind_install import install
 
     home = tmp_path / "home"
     done = install(Path("/Users/bob/ourbook"), "bob", platform="darwin", home=home)

@@ -95,14 +95,26 @@ def test_review_is_prefilled_and_committed(vault: Path) -> None:
     assert invoke(["check"], vault=vault).exit_code == 0
 
 
-def test_review_never_overwrites(vault: Path) -> None:
+def test_review_of_a_month_that_is_over_never_overwrites(vault: Path) -> None:
+    assert invoke(["review", "--month", "2026-10"], vault=vault).exit_code == 0
+    path = vault / "reviews/2026-10.md"
+    before = path.read_bytes()
+    head = git(vault, "rev-parse", "HEAD")
+    res = invoke(["review", "--month", "2026-10"], vault=vault)
+    assert res.exit_code == 1
+    assert "already exists" in res.stderr and "Traceback" not in res.stderr
+    assert path.read_bytes() == before
+    assert git(vault, "rev-parse", "HEAD") == head
+
+
+def test_an_early_review_run_again_with_nothing_new_changes_nothing(vault: Path) -> None:
     assert invoke(["review"], vault=vault).exit_code == 0
     path = vault / "reviews/2026-11.md"
     before = path.read_bytes()
     head = git(vault, "rev-parse", "HEAD")
     res = invoke(["review"], vault=vault)
-    assert res.exit_code == 1
-    assert "already exists" in res.stderr and "Traceback" not in res.stderr
+    assert res.exit_code == 0, res.stderr
+    assert res.stdout == "reviews/2026-11.md\n"
     assert path.read_bytes() == before
     assert git(vault, "rev-parse", "HEAD") == head
 

@@ -41,6 +41,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "export": ("outside", "export_command", "The chosen notes as a printable page or PDF."),
     "hooks": ("hooks", "hooks_command", "Install git hooks that check notes on commit."),
     "doctor": ("doctor", "doctor_command", "Say what stops writing or syncing, and what to do."),
+    "resources": ("resources", "resources_command", "Where to find help: helplines, therapists."),
     "journal": ("journal", "journal_command", "Your private journal, kept outside the vault."),
     "completion": ("completion", "completion_command", "Print a shell completion script."),
 }
@@ -148,7 +149,7 @@ def cli(ctx: click.Context, vault_path: str | None, as_partner: str | None) -> N
     Markdown notes in a private git repository you both share.
 
     Every change is a commit signed with your name: a transparency log you can both read.
-    openbook is not therapy; see the README for support resources.
+    openbook is not therapy; `openbook resources` says where to find help.
 
     Start with `openbook demo` to look around, or `openbook init` to begin.
     """

@@ -22,6 +22,11 @@ VAULT_TEMPLATES = ".openbook/templates"
 REINSTALL = (
     "reinstall openbook (pipx reinstall openbook, or pip install --force-reinstall openbook)"
 )
+# the one policy of every HTML page openbook writes (agenda, export): nothing loads, only
+# the page's own inline styles apply, no base URL, no form sends anything anywhere
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+)
 MAX_SIZE = 1_000_000  # characters or items one expression may build
 MAX_STEPS = 1_000_000  # iterations of range() in one render
 MAX_SECONDS = 5.0  # wall time of one render (main thread, where a timer can interrupt it)
@@ -176,6 +181,7 @@ def environment(
     )
     env.globals["range"] = _bounded_range
     env.globals["namespace"] = BoundedNamespace
+    env.globals["content_security_policy"] = CONTENT_SECURITY_POLICY
     return env
 
 

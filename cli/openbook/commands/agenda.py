@@ -103,7 +103,9 @@ def review_command(ctx: click.Context, month: str | None, as_json: bool) -> None
     """Create the month's review note (reviews/YYYY-MM.md), prefilled from the vault, and
     commit it: every active agreement to keep, revise, relax or retire, the month at a
     glance as plain counts, three small wins each, stubborn challenges, two focus items
-    at most, and "do we want outside help?". Never overwrites an existing review.
+    at most, and "do we want outside help?". Run it again before the month is over to
+    bring the review's counts up to date (a new commit; what you wrote stays); once the
+    month is over, the review is never overwritten.
 
     \b
     Examples:

@@ -108,18 +108,24 @@ def new_command(
 @_no_vault
 @json_option("Print the entries as JSON.")
 def list_command(as_json: bool) -> None:
-    """List your journal entries, oldest first: id, date and first line.
+    """List your journal entries, oldest first: id, date and first line. An entry
+    encrypted to a key that is not here is named on stderr, the others are listed.
 
     \b
-    JSON: {"entries": [{"id", "date", "first_line"}]}
+    JSON: {"entries": [{"id", "date", "first_line"}]}, and when some cannot be
+    opened, "unreadable": [{"id", "file", "why"}]
     """
     from openbook.journal import store
 
-    entries = [e.summary() for e in store.Journal.open().entries()]
+    readable, unopened = store.Journal.open().listing()
+    entries = [e.summary() for e in readable]
+    if unopened:
+        click.echo(f"openbook: {store.unopened_line(unopened)}", err=True)
     if as_json:
-        echo_json({"entries": entries})
+        unreadable = {"unreadable": [u.as_dict() for u in unopened]} if unopened else {}
+        echo_json({"entries": entries, **unreadable})
         return
-    if not entries:
+    if not entries and not unopened:
         click.echo("Your journal is empty. Write an entry with 'openbook journal new'.")
     for e in entries:
         line = e["first_line"]

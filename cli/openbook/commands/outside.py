@@ -42,8 +42,8 @@ def calendar_command(ctx: click.Context, output: str | None, discreet: bool) -> 
       openbook calendar -o openbook.ics
       openbook calendar --discreet -o ~/shared/us.ics
     """
+    from openbook.outside.ics import calendar_bytes
     from openbook.record.output import write_output
-    from openbook.ritual.ics import calendar_bytes
 
     vault = get_vault(ctx)
     me = acting_partner(ctx, vault)
@@ -82,12 +82,12 @@ def remind_command(ctx: click.Context, as_json: bool, notify: bool, install: boo
       openbook remind --json
       openbook remind --install
     """
-    from openbook.ritual.remind import due_soon, remind_lines, send_notification
+    from openbook.outside.remind import due_soon, remind_lines, send_notification
 
     vault = get_vault(ctx)
     me = acting_partner(ctx, vault)
     if install:
-        from openbook.ritual.remind_install import install as install_units
+        from openbook.outside.remind_install import install as install_units
 
         done = install_units(vault.root, as_override(ctx))
         for path in done.files:
@@ -155,7 +155,7 @@ def export_command(
       openbook export --type checkin --type question -o ~/Documents/us.pdf --pdf
     """
     from openbook.errors import OpenbookError, shown
-    from openbook.ritual.export import export, export_target, listing, select_notes
+    from openbook.outside.export import export, export_target, listing, select_notes
 
     vault = get_vault(ctx)
     me = acting_partner(ctx, vault)

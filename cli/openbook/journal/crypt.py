@@ -58,28 +58,52 @@ def encrypt(data: bytes, public: Path) -> bytes:
     return result
 
 
+class CannotOpen(JournalError):
+    """An encrypted entry this computer cannot open; `why` says so in a few words
+    ("written for another key than ~/.ssh/id_ed25519"), for a list of such entries."""
+
+    def __init__(self, message: str, why: str) -> None:
+        super().__init__(message)
+        self.why = why
+
+
+FIX = "set 'git config --global {config} PATH' to the private key {it} written for"
+
+
+def fix(count: int = 1) -> str:
+    """What to do about encrypted entries that cannot be opened: name their key."""
+    return FIX.format(config=IDENTITY_CONFIG, it="it was" if count == 1 else "they were")
+
+
 def decrypt(data: bytes, identity: Path | None, name: str) -> bytes:
     """Open an age file with the SSH private key `identity`."""
-    fix = f"set 'git config --global {IDENTITY_CONFIG} PATH' to the private key it was written for"
     if identity is None:
-        raise JournalError(f"{name} is encrypted; to read it, {fix}.")
+        raise CannotOpen(f"{name} is encrypted; to read it, {fix()}.", "no private key is set")
     try:
         buf = identity.read_bytes()
     except OSError:
-        raise JournalError(
-            f"{name} is encrypted and the private key {identity} is not readable here; {fix}."
+        raise CannotOpen(
+            f"{name} is encrypted and the private key {identity} is not readable here; {fix()}.",
+            f"the private key {identity} is not readable here",
         ) from None
     try:
         key = ssh.Identity.from_buffer(buf)
     except pyrage.IdentityError as exc:
         if "decrypt" in str(exc):
-            raise JournalError(
+            raise CannotOpen(
                 f"{identity} is protected by a passphrase, which the journal cannot unlock yet; "
-                f"use a key without a passphrase kept only on this machine, or {fix}."
+                f"use a key without a passphrase kept only on this machine, or {fix()}.",
+                f"{identity} has a passphrase, which the journal cannot unlock yet",
             ) from None
-        raise JournalError(f"{identity} is not an SSH private key; {fix}.") from None
+        raise CannotOpen(
+            f"{identity} is not an SSH private key; {fix()}.",
+            f"{identity} is not an SSH private key",
+        ) from None
     try:
         result: bytes = pyrage.decrypt(data, [key])
     except pyrage.DecryptError:
-        raise JournalError(f"{name} cannot be opened with {identity}; {fix}.") from None
+        raise CannotOpen(
+            f"{name} cannot be opened with {identity}; {fix()}.",
+            f"written for another key than {identity}",
+        ) from None
     return result

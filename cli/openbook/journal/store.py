@@ -84,6 +84,31 @@ def is_empty(text: str) -> bool:
     return not text.strip()
 
 
+@dataclass(frozen=True)
+class Unopened:
+    """An encrypted entry that cannot be opened here, and why in a few words."""
+
+    id: str
+    file: str
+    why: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"id": self.id, "file": self.file, "why": self.why}
+
+
+def unopened_line(unopened: list[Unopened]) -> str:
+    """One line naming the entries `list` could not open, by reason, and what to do."""
+    groups: dict[str, list[str]] = {}
+    for u in unopened:
+        groups.setdefault(u.why, []).append(u.id)
+    named = ", ".join(f"{', '.join(ids)} ({why})" for why, ids in groups.items())
+    them = "it" if len(unopened) == 1 else "them"
+    return (
+        f"not listed, encrypted and not readable here: {named}; "
+        f"to read {them}, {crypt.fix(len(unopened))}."
+    )
+
+
 class Journal:
     def __init__(self, root: Path, keys: crypt.Keys) -> None:
         self.root = root
@@ -159,3 +184,14 @@ class Journal:
 
     def entries(self) -> list[Entry]:
         return [self.read(entry_id) for entry_id in self.ids()]
+
+    def listing(self) -> tuple[list[Entry], list[Unopened]]:
+        """Every entry this computer can open, and those it cannot (encrypted to a key
+        that is not here), oldest first."""
+        readable, unopened = [], []
+        for entry_id in self.ids():
+            try:
+                readable.append(self.read(entry_id))
+            except crypt.CannotOpen as exc:
+                unopened.append(Unopened(entry_id, self._files()[entry_id].name, exc.why))
+        return readable, unopened

@@ -9,7 +9,17 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from openbook.fsutil import slugify
-from openbook.notetypes.base import AGREEMENT_IDS, F, Meta, NameFields, NewNote, NoteType, Ref
+from openbook.notetypes.base import (
+    AGREEMENT_IDS,
+    F,
+    Meta,
+    NameFields,
+    NewNote,
+    NoteType,
+    Ref,
+    as_date,
+)
+from openbook.words import parse_duration
 
 if TYPE_CHECKING:
     from openbook.config import Config
@@ -103,6 +113,15 @@ def defaults(new: NewNote) -> Meta:
         "if_crossed": None,
         "relax_when": None,
     }
+
+
+def first_review(meta: Meta) -> dt.date | None:
+    """A new agreement's first review: its `since` plus its `review_every` (30 days when
+    that is not a duration); None without a `since`."""
+    since = as_date(meta.get("since"))
+    if since is None:
+        return None
+    return since + (parse_duration(meta.get("review_every")) or dt.timedelta(days=30))
 
 
 def file_name(v: NameFields) -> tuple[str, str]:

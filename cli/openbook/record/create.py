@@ -27,6 +27,7 @@ from openbook.fsutil import atomic_write, safe_relpath
 from openbook.git import ledger
 from openbook.git import repo as gitrepo
 from openbook.notes.parse import Problem, parse_bytes, render_note
+from openbook.notetypes.agreement import first_review
 from openbook.notetypes.base import NewNote
 from openbook.notetypes.registry import TYPES, NoteType, as_date
 from openbook.notetypes.timeout import to_agreed
@@ -212,6 +213,8 @@ def draft(
     cfg = vault.require_config()
     meta = t.defaults(_new_note(vault, t, partner, day))
     meta.update(sets or {})
+    if note_type == "agreement" and "next_review" not in (sets or {}):
+        meta["next_review"] = first_review(meta)  # by its own review_every, when given
     _not_ahead(vault, note_type, meta)
     key = author_field(note_type)
     if key is not None and isinstance(meta.get(key), str) and meta[key] != partner:

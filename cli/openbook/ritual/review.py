@@ -38,6 +38,9 @@ from openbook.words import plural
 
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 REVIEW_EXISTS = "This month's review is already started; open it to carry on."
+GLANCE = re.compile(r"^## The month at a glance[ \t]*$", re.M)
+NEXT_SECTION = re.compile(r"^## ", re.M)
+UP_TO = re.compile(r"^\*Written before the month is over: it counts up to [^*\n]*\.\*$", re.M)
 
 
 def parse_month(text: str) -> tuple[int, int]:
@@ -194,10 +197,72 @@ def review_path(period: str) -> str:
     return f"reviews/{period}.md"
 
 
+def _glance_span(text: str) -> tuple[int, int] | None:
+    """Where the month-at-a-glance section's lines sit in `text` (after its heading)."""
+    head = GLANCE.search(text)
+    if head is None:
+        return None
+    nxt = NEXT_SECTION.search(text, head.end())
+    return head.end(), nxt.start() if nxt else len(text)
+
+
+def refreshed_text(old: str, fresh: str) -> str | None:
+    """The review `old` with the counts of `fresh` (its "up to" line and its month at a
+    glance), everything the couple wrote kept; None when `old` has no such section."""
+    old = old.replace("\r\n", "\n")
+    mine, theirs = _glance_span(old), _glance_span(fresh)
+    if mine is None or theirs is None:
+        return None
+    text = old[: mine[0]] + fresh[theirs[0] : theirs[1]] + old[mine[1] :]
+    up_to = UP_TO.search(fresh)
+    if up_to is not None:
+        text = UP_TO.sub(lambda _: up_to.group(0), text, count=1)
+    return text
+
+
+def refresh_review(vault: Vault, partner: str, path: str, fresh: str) -> str:
+    """Bring an early review's counts up to date and commit that; the commit that holds
+    the review as it is when nothing changed."""
+    from openbook.check.note import validate_note
+    from openbook.fsutil import atomic_write, safe_relpath
+    from openbook.git import ledger
+    from openbook.git import repo as gitrepo
+    from openbook.notes.parse import parse_bytes
+
+    full = safe_relpath(vault.root, path)
+    if full.is_symlink():
+        raise OpenbookError(f"{path} is a symbolic link; openbook refuses links.")
+    if gitrepo.status(vault.root, path):
+        raise OpenbookError(
+            f"{path} has changes not committed yet, so its counts were not refreshed; "
+            f"commit them first (openbook commit), then run 'openbook review' again."
+        )
+    old = full.read_bytes().decode("utf-8")
+    text = refreshed_text(old, fresh)
+    if text is None:
+        raise OpenbookError(
+            f"{path} has no '## The month at a glance' section, so its counts were not "
+            "refreshed; add that heading back, then run 'openbook review' again."
+        )
+    if text == old:
+        return gitrepo.out(vault.root, "log", "-1", "--format=%H", "--", path).strip()
+    checked = validate_note(parse_bytes(path, text.encode("utf-8")), vault.config)
+    errors = [p for p in checked.problems if p.severity == "error"]
+    if errors:
+        raise OpenbookError(
+            f"{path} was not refreshed: it has an error ({errors[0].message}); "
+            f"run 'openbook check {path}'."
+        )
+    atomic_write(full, text.encode("utf-8"))
+    return ledger.record(vault, partner, "edit", "review", [path], path)
+
+
 def create_review(
     vault: Vault, partner: str, month: tuple[int, int] | None = None
 ) -> tuple[str, str]:
-    """Write reviews/YYYY-MM.md prefilled from the vault and commit it. Never overwrites."""
+    """Write reviews/YYYY-MM.md prefilled from the vault and commit it. Before the month
+    is over, running it again brings the existing review's counts up to date (a new
+    commit); once the month is over, it never overwrites."""
     from openbook.render import render
 
     vault.require_writable()
@@ -220,5 +285,8 @@ def create_review(
         body = render(
             vault.root, "monthly-review.md.j2", {"r": facts}, overrides=vault.terms().templates
         )
+        path = review_path(facts["period"])
+        if facts["up_to"] is not None and (vault.root / path).is_file():
+            return path, refresh_review(vault, partner, path, body)
         created = save_note(vault, partner, meta, body, exists_hint=REVIEW_EXISTS)
     return created.path, created.commit

@@ -195,7 +195,7 @@ def first_screen(root: Path, me: str, *, remote: bool) -> list[str]:
         f"This copy is {mine}'s ({me}). {other} makes their own from the shared repository "
         f"with 'openbook --as {other_id} clone ADDRESS'.",
         "openbook is not therapy, and not for a relationship where one partner fears the other.",
-        "Helplines by country: findahelpline.com; therapists and how to stop: docs/resources.md.",
+        "Helplines by country: findahelpline.com; therapists and how to stop: openbook resources.",
         "No check-in schedule is set yet: agree on one together, write it under checkins in "
         f"openbook.yml (the file shows how) and commit; {other} then accepts it with "
         "'openbook accept settings'.",

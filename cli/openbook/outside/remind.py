@@ -21,6 +21,7 @@ from openbook.config import Config
 from openbook.errors import shown
 from openbook.notes.parse import Note
 from openbook.notetypes.registry import as_datetime
+from openbook.outside.origin import vault_origin
 from openbook.ritual.calendar import (
     fmt_dt,
     hhmm,
@@ -37,7 +38,6 @@ from openbook.ritual.counting import (
 )
 from openbook.ritual.facts import Notes
 from openbook.ritual.history import counting_model
-from openbook.ritual.origin import vault_origin
 from openbook.vault import Vault
 
 AHEAD = dt.timedelta(hours=2)

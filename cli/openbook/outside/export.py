@@ -43,12 +43,13 @@ TYPE_ORDER = (
     "plan-change",
     "question",
     "timeout",
+    "pause",
     "repair",
     "meeting",
     "review",
     "language",
 )
-WHO_FIELDS = ("author", "asked_by", "called_by", "proposed_by")
+WHO_FIELDS = ("author", "asked_by", "called_by", "proposed_by", "by")
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 MAC_CHROME = "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome"
 PDF_TIMEOUT = 120.0
@@ -81,13 +82,12 @@ class Selection:
         return "all dates"
 
     def counts(self) -> list[tuple[str, int]]:
-        """(type, how many), in the order of the page."""
-        out = []
-        for name in TYPE_ORDER:
-            n = sum(1 for note in self.notes if note.type == name)
-            if n:
-                out.append((name, n))
-        return out
+        """(type, how many), in the order of the page: every chosen note is in one of them,
+        so the count said before the export is the count of notes written."""
+        out: dict[str, int] = {}
+        for note in self.notes:  # sorted by type in the page's order
+            out[note.type or ""] = out.get(note.type or "", 0) + 1
+        return list(out.items())
 
     def summary(self) -> str:
         """'12 notes (5 check-ins, 3 questions, ...)'."""

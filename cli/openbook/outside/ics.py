@@ -23,6 +23,8 @@ from icalendar import Alarm, Calendar, Event, Todo
 from openbook.check.result import check_vault
 from openbook.config import CheckinSchedule, Config
 from openbook.notes.parse import Note
+from openbook.outside.origin import Origin, vault_origin
+from openbook.outside.zone import vtimezone
 from openbook.ritual.calendar import (
     WEEKDAY_NAMES,
     fmt_dt,
@@ -34,13 +36,11 @@ from openbook.ritual.calendar import (
 from openbook.ritual.counting import Counting, question_clock
 from openbook.ritual.facts import Notes
 from openbook.ritual.history import counting_model
-from openbook.ritual.origin import Origin, vault_origin
 from openbook.vault import Vault
 
 PRODID = "-//openbook//openbook calendar//EN"
 CHECKIN_BLOCK = dt.timedelta(minutes=30)  # the check-in event ends at its deadline
 RECENT_ANSWERS = dt.timedelta(days=60)  # answered questions kept as completed to-dos
-ZONE_YEARS = 10  # how far ahead the VTIMEZONE's transitions are written
 BYDAY = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 
 
@@ -271,8 +271,7 @@ def build_calendar(vault: Vault, me: str, *, discreet: bool = False) -> Calendar
         cal.add_component(todo)
     if isinstance(cfg.tz, ZoneInfo) and cfg.tz.key != "UTC":
         first = min(origin.created, now.date()) - dt.timedelta(days=7)
-        last = dt.date(max(origin.created, now.date()).year + ZONE_YEARS, 1, 1)
-        cal.add_missing_timezones(first_date=first, last_date=last)
+        cal.subcomponents.insert(0, vtimezone(cfg.tz, first, max(origin.created, now.date())))
     return cal
 
 
