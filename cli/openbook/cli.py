@@ -12,6 +12,7 @@ from openbook import __version__
 
 # name -> (module under openbook.commands, function, one-line help)
 COMMANDS: dict[str, tuple[str, str, str]] = {
+    "setup": ("guided", "setup_command", "Set up step by step: you, your partner, your vault."),
     "init": ("setup", "init_command", "Create a new vault for the two of you."),
     "demo": ("demo", "demo_command", "Build a demo vault with eight weeks of history."),
     "new": ("write", "new_command", "Write a new note from its template and commit it."),
