@@ -143,7 +143,7 @@ def test_two_partners_go_from_nothing_to_a_shared_signed_vault(tmp_path: Path) -
     assert f"$ git remote add origin {remote}" in said
     assert "$ openbook propose checkins alice --every day --by 21:00" in said
     assert "$ openbook sync" in said
-    assert f"Next for Bob Example: openbook setup on their own computer, choose join" in said
+    assert "Next for Bob Example: openbook setup on their own computer, choose join" in said
     assert "Traceback" not in said
 
     said = bob_joins(bob, remote)
