@@ -25,6 +25,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "confirm": ("confirm", "confirm_command", "Confirm a note your partner wrote for you."),
     "decline": ("consent", "decline_command", "Say no to an agreement or settings proposed."),
     "propose": ("propose", "propose_command", "Propose a schedule or setting you both keep."),
+    "timeout": ("timeouts", "timeout_command", "Call a timeout now; no reason is asked."),
+    "back": ("timeouts", "back_command", "Record that you are back from your timeout."),
     "check": ("check", "check_command", "Validate the notes and report every problem."),
     "commit": ("write", "commit_command", "Validate and commit every pending change."),
     "status": ("status", "status_command", "Who you are, what is due, what is waiting."),
