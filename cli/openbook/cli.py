@@ -123,6 +123,7 @@ class LazyGroup(click.Group):
 
 @click.group(
     cls=LazyGroup,
+    invoke_without_command=True,
     context_settings={
         "help_option_names": ["-h", "--help"],
         "max_content_width": 100,
@@ -153,11 +154,16 @@ def cli(ctx: click.Context, vault_path: str | None, as_partner: str | None) -> N
     Every change is a commit signed with your name: a transparency log you can both read.
     openbook is not therapy; see the README for support resources.
 
-    Start with `openbook demo` to look around, or `openbook init` to begin.
+    Start with `openbook demo` to look around, or `openbook setup` to begin. With no
+    command, openbook says where you are and what to do next.
     """
     ctx.ensure_object(dict)
     ctx.obj["vault_path"] = vault_path
     ctx.obj["as_partner"] = as_partner
+    if ctx.invoked_subcommand is None:
+        from openbook.commands.welcome import welcome
+
+        welcome(ctx)
 
 
 def main() -> None:
