@@ -13,6 +13,7 @@ import click
 from openbook.errors import EXIT_USAGE, OpenbookError
 from openbook.start import guided
 from openbook.start.guided import Staging, Step
+from openbook.start.nextsteps import next_lines
 
 from ._common import as_override, interactive
 
@@ -289,28 +290,6 @@ def _join_vault(ask: Asker, me: Me, opts: dict[str, Any]) -> tuple[Path, Me, boo
     return root, me, accepted
 
 
-def _next_lines(root: Path, me: str, *, joined: bool, shared: bool, accepted: bool) -> list[str]:
-    from openbook.vault import Vault
-
-    cfg = Vault(root).require_config()
-    other_id = next(pid for pid in cfg.partners if pid != me)
-    other = cfg.partners[other_id].name
-    url = guided.remote_of(root)
-    if joined:
-        mine = "openbook status shows what is due; openbook sync shares what you write."
-        if not accepted:
-            mine = "when you agree with the first settings, openbook accept settings."
-        theirs = "openbook sync, then openbook accept settings to read what you proposed."
-    elif shared:
-        mine = "openbook status; once they joined, openbook sync and openbook accept settings."
-        theirs = f"openbook setup on their own computer, choose join, address {url}."
-    else:
-        mine = "make an empty private repository, then git remote add origin ADDRESS and "
-        mine += "openbook sync (docs/sync.md)."
-        theirs = "once you shared the vault, openbook setup and choose join."
-    return [f"Next for you: cd {guided.home_path(root)}; {mine}", f"Next for {other}: {theirs}"]
-
-
 @click.command("setup")
 @click.option("--me", "me_spec", metavar="SPEC", help="You: `id` or `id:Name <email>`.")
 @click.option("--partner", "partner_spec", metavar="SPEC", help="Your partner, for a new vault.")
@@ -352,22 +331,28 @@ def setup_command(ctx: click.Context, /, **opts: Any) -> None:
             + ".",
             exit_code=EXIT_USAGE,
         )
-    ask = Asker(tty)
+    made: list[Path] = []
     try:
-        _run(ctx, ask, opts)
+        _run(ctx, Asker(tty), opts, made)
     except (KeyboardInterrupt, click.Abort):
-        click.echo("\nStopped: nothing was made, and your folders and settings are as before.")
+        if made:
+            click.echo(
+                f"\nStopped: your copy in {guided.home_path(made[0])} is complete; "
+                "'openbook sync' shares it when you are ready."
+            )
+        else:
+            click.echo("\nStopped: nothing was made, and your folders and settings are as before.")
         ctx.exit(STOPPED)
 
 
-def _run(ctx: click.Context, ask: Asker, opts: dict[str, Any]) -> None:
+def _run(ctx: click.Context, ask: Asker, opts: dict[str, Any], made: list[Path]) -> None:
     me = _who_am_i(ask, ctx, opts["me_spec"])
     joining = opts["join_url"] is not None
     if not joining and opts["partner_spec"] is None and ask.tty:
         joining = ask(
             "Start a new vault, or join the one your partner made? (new/join)",
             None,
-            _new_or_join,
+            guided.check_new_or_join,
             default="new",
         )
     accepted = True
@@ -375,18 +360,13 @@ def _run(ctx: click.Context, ask: Asker, opts: dict[str, Any]) -> None:
         root, me, accepted = _join_vault(ask, me, opts)
     else:
         root, _, _ = _new_vault(ask, me, opts)
+    made.append(root)
     click.echo(f"Your copy is in {guided.home_path(root)}.")
     shared = guided.remote_of(root) is not None
     if shared:
-        _said(guided.share(root, me.id))
-    for line in _next_lines(root, me.id, joined=joining, shared=shared, accepted=accepted):
+        try:
+            _said(guided.share(root, me.id))
+        except OpenbookError as exc:
+            click.echo(f"Not shared yet: {exc} Your copy is complete; 'openbook sync' shares it.")
+    for line in next_lines(root, me.id, joined=joining, shared=shared, accepted=accepted):
         click.echo(line)
-
-
-def _new_or_join(text: str) -> bool:
-    word = text.strip().lower()
-    if word in ("new", "n", "create"):
-        return False
-    if word in ("join", "j", "clone"):
-        return True
-    raise OpenbookError("answer new (a vault of your own) or join (your partner's).")

@@ -118,6 +118,16 @@ def detected_timezone() -> str:
     return local_timezone()
 
 
+def check_new_or_join(text: str) -> bool:
+    """True to join the partner's vault, False for a new one."""
+    word = text.strip().lower()
+    if word in ("new", "n", "create"):
+        return False
+    if word in ("join", "j", "clone"):
+        return True
+    raise OpenbookError("answer new (a vault of your own) or join (your partner's).")
+
+
 def check_folder(text: str) -> Path:
     target = Path(text.strip() or "~/openbook").expanduser().absolute()
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
@@ -225,8 +235,15 @@ class Staging:
         self.target = target
         self.made: list[Path] = []
         self.done = False
-        target.parent.mkdir(parents=True, exist_ok=True)
-        self.dir = Path(tempfile.mkdtemp(prefix=f".{target.name}.setup-", dir=target.parent))
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made = tempfile.mkdtemp(prefix=f".{target.name}.setup-", dir=target.parent)
+        except OSError as exc:
+            raise OpenbookError(
+                f"openbook cannot write in {home_path(target.parent)} ({exc.strerror}); "
+                "choose a folder of yours."
+            ) from None
+        self.dir = Path(made)
         self.root = self.dir / "vault"
 
     def __enter__(self) -> Staging:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 DEFAULTS = [
@@ -57,3 +58,28 @@ OUTSIDE = [
     "  openbook demo     look around a demo vault first",
     "  openbook --help   every command",
 ]
+
+
+def next_lines(root: Path, me: str, *, joined: bool, shared: bool, accepted: bool) -> list[str]:
+    """After `setup`: what this partner does next, and what the other does, one line each."""
+    from openbook.git import repo as gitrepo
+    from openbook.start.guided import home_path
+    from openbook.vault import Vault
+
+    cfg = Vault(root).require_config()
+    other_id = next(pid for pid in cfg.partners if pid != me)
+    other = cfg.partners[other_id].name
+    url = gitrepo.config_get(root, "remote.origin.url")
+    if joined:
+        mine = "openbook status shows what is due; openbook sync shares what you write."
+        if not accepted:
+            mine = "when you agree with the first settings, openbook accept settings."
+        theirs = "openbook sync, then openbook accept settings to read what you proposed."
+    elif shared:
+        mine = "openbook status; once they joined, openbook sync and openbook accept settings."
+        theirs = f"openbook setup on their own computer, choose join, address {url}."
+    else:
+        mine = "make an empty private repository, then git remote add origin ADDRESS and "
+        mine += "openbook sync (docs/sync.md)."
+        theirs = "once you shared the vault, openbook setup and choose join."
+    return [f"Next for you: cd {home_path(root)}; {mine}", f"Next for {other}: {theirs}"]
