@@ -127,3 +127,51 @@ def test_with_every_flag_both_partners_end_in_the_same_state(tmp_path: Path) -> 
         assert git(vault, "rev-parse", "HEAD") == git(remote, "rev-parse", "main")
         assert invoke(["verify"], vault=vault, env=env).exit_code == 0
         assert invoke(["keys", "list"], vault=vault, env=env).stdout.count("SHA256:") == 2
+
+
+def test_an_address_that_holds_a_history_is_not_shared_into(tmp_path: Path) -> None:
+    remote = tmp_path / "shared.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
+    alice = person(tmp_path, "alice", "Alice Example")
+    args = ["setup", "--me", "alice", "--partner", "bob", "--key", "none", "--share", str(remote)]
+    assert invoke(args, env=alice).exit_code == 0
+    res = invoke([*args, "--dir", "~/second"], env=alice)
+    assert res.exit_code == 2
+    assert "already holds a history" in res.stderr
+    assert not (Path(alice["HOME"]) / "second").exists()
+    res = invoke(
+        ["setup", "--me", "carol", "--join", str(remote), "--key", "none", "--dir", "~/third"],
+        env=alice,
+    )
+    assert res.exit_code == 1, res.stderr
+    assert "'carol' is not a partner in this vault; use one of: alice, bob." in res.stderr
+    assert sorted(p.name for p in Path(alice["HOME"]).iterdir()) == [
+        ".gitconfig",
+        ".ssh",
+        "openbook",
+    ]
+
+
+def test_check_in_times_are_read_from_words() -> None:
+    from openbook.errors import OpenbookError
+    from openbook.start.guided import parse_schedule
+
+    assert parse_schedule("every day by 21:00") == {"every": "day", "by": "21:00"}
+    assert parse_schedule("Every Sunday by 8:30") == {
+        "every": "week",
+        "on": "sunday",
+        "by": "08:30",
+    }
+    assert parse_schedule("every week on friday by 19") == {
+        "every": "week",
+        "on": "friday",
+        "by": "19:00",
+    }
+    assert parse_schedule("none") is None
+    for bad in ("sometimes", "every day by 25:00", "every moonday by 20:00"):
+        try:
+            parse_schedule(bad)
+        except OpenbookError as exc:
+            assert "every day by 21:00" in str(exc)
+        else:
+            raise AssertionError(bad)
