@@ -35,6 +35,11 @@ class Asker:
     def __init__(self, tty: bool) -> None:
         self.tty = tty
 
+    def say(self, text: str) -> None:
+        """A line that leads into the next questions: only when they are asked."""
+        if self.tty:
+            click.echo(text)
+
     def __call__(
         self,
         question: str,
@@ -86,7 +91,7 @@ def _missing(ctx: click.Context, opts: dict[str, Any]) -> list[str]:
 def _who_am_i(ask: Asker, ctx: click.Context, me_spec: str | None) -> Me:
     git_name, git_email = guided.git_identity()
     given_id, given_name, given_email = _spec_parts(me_spec or as_override(ctx))
-    click.echo("First, who you are (the name your partner sees on what you write).")
+    ask.say("First, who you are (the name your partner sees on what you write).")
     pid = ask(
         "Your id, one short word",
         given_id,
@@ -149,14 +154,14 @@ def _key(ask: Asker, staging: Staging, me: Me, given: str | None) -> Path | None
                 "'ssh-keygen -t ed25519' and give its .pub file.",
                 param_hint="--key",
             )
-        click.echo("ssh-keygen asks for a passphrase: it protects the key; Enter for none.")
+        ask.say("ssh-keygen asks for a passphrase: it protects the key; Enter for none.")
         _said(guided.make_key(staging, me.email))
         return Path(f"{guided.DEFAULT_KEY.expanduser()}.pub")
     return Path(str(answer))
 
 
 def _schedule(ask: Asker, staging: Staging, me: Me, given: str | None) -> None:
-    click.echo("Optionally, propose your own check-in times now; your partner accepts or says no.")
+    ask.say("Optionally, propose your own check-in times now; your partner accepts or says no.")
     schedule = ask(
         "Your check-ins, like 'every day by 21:00' or 'every sunday by 20:00' (or 'none')",
         given,
@@ -181,7 +186,7 @@ def _target(ask: Asker, given: str | None) -> Path:
 def _new_vault(ask: Asker, me: Me, opts: dict[str, Any]) -> tuple[Path, str, str | None]:
     """A new vault: partner, time zone, folder, key, address, a first proposal."""
     p_id, p_name, p_email = _spec_parts(opts["partner_spec"])
-    click.echo("Your partner, as they will appear in the vault.")
+    ask.say("Your partner, as they will appear in the vault.")
     other = ask(
         "Your partner's id",
         p_id,
@@ -209,7 +214,7 @@ def _new_vault(ask: Asker, me: Me, opts: dict[str, Any]) -> tuple[Path, str, str
         pub = _key(ask, staging, me, opts["key"])
         if pub is not None:
             _said(guided.enrol_key(staging, me.id, pub))
-        click.echo(
+        ask.say(
             "Where you share: an empty, private git repository only the two of you reach "
             "(docs/sync.md), or 'not now'."
         )
@@ -263,7 +268,7 @@ def _accept_first(ask: Asker, staging: Staging, me: str, given: bool | None) -> 
 
 def _join_vault(ask: Asker, me: Me, opts: dict[str, Any]) -> tuple[Path, Me, bool]:
     """Join the partner's vault: address, folder, clone, key, their settings, a proposal."""
-    click.echo("The address of the private repository your partner shared the vault to.")
+    ask.say("The address of the private repository your partner shared the vault to.")
     url = ask(
         "Its address",
         opts["join_url"],
