@@ -44,6 +44,10 @@ STAND_INS: dict[str, str] = {
     "ssh you@homeserver ": "bash -c ",
     # the git host is a bare repository in HOME (the one the home server block makes)
     "git@example.org:us/ourbook.git": '"$DOCS_REMOTE"',
+    # ssh-keygen asks for a passphrase on a terminal; here the person presses Enter
+    "ssh-keygen -t ed25519 -f ~/.ssh/id_ed25519": (
+        "mkdir -p ~/.ssh && ssh-keygen -q -t ed25519 -N '' -f ~/.ssh/id_ed25519"
+    ),
 }
 
 PRELUDES: dict[str, str] = {
@@ -59,10 +63,13 @@ PRELUDES: dict[str, str] = {
         "openbook init ~/ourbook --as alice --partner alice --partner bob >/dev/null\n"
         "cd ~/ourbook"
     ),
+    # the private repository the page's two partners share through
+    "docs/setup.md": 'git init -q --bare -b main "$DOCS_REMOTE"',
 }
 
 ELSEWHERE: dict[str, tuple[str, ...]] = {
     "docs/sync.md": ("openbook --as alice clone",),
+    "docs/setup.md": ("openbook --as alice clone",),
 }
 
 # What a page's session must have printed: the blocks did what the page says they do.
@@ -73,11 +80,16 @@ EXPECT: dict[str, tuple[str, ...]] = {
         "A-005 is active",
         "Q-0007 is answered.",
         "Received 1 change from Bob: 1 answer to Q-0007.",
-        "Created the vault in {home}/ourbook: openbook.yml, language.md,",
+        "Your copy is in ~/ourbook.",
         "Everything is paused for both of you",
     ),
     "docs/sync.md": ("Synced with origin: shared", "Cloned the vault into", "All is well"),
     "docs/journal.md": ("Hard evening. I went for a walk and it helped.",),
+    "docs/setup.md": (
+        "Added your key SHA256:",
+        "Alice Example's check-ins: every Sunday by 20:00",
+        "You accepted the new settings",
+    ),
 }
 
 

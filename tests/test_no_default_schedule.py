@@ -68,9 +68,9 @@ def test_init_says_what_it_made_whose_copy_it_is_and_what_next(tmp_path: Path) -
         "repository with 'openbook --as alice clone ADDRESS'.",
         "openbook is not therapy, and not for a relationship where one partner fears the other.",
         "Helplines by country: findahelpline.com; therapists and how to stop: openbook resources.",
-        "No check-in schedule is set yet: agree on one together, write it under checkins in "
-        "openbook.yml (the file shows how) and commit; Alice Example then accepts it with "
-        "'openbook accept settings'.",
+        "No check-in schedule is set yet: agree on one together; one of you proposes it "
+        "with 'openbook propose checkins bob --every day --by 21:00', and Alice Example "
+        "accepts it with 'openbook accept settings'.",
         "Next:",
         "  openbook new checkin    write a check-in",
         "  openbook status         what is due and what is waiting",

@@ -51,6 +51,7 @@ def test_every_setting_has_a_command(tmp_path: Path) -> None:
         ["timeouts", "--min", "30m", "--max", "2h"],
         ["timezone", "Europe/Vienna"],
         ["checkins", "alice", "--none"],
+        ["partner", "bob", "--name", "Robert Example"],
     ):
         res = invoke(["propose", *args, "--json"], vault=pair.bob)
         assert res.exit_code == 0, (args, res.stderr)
@@ -69,6 +70,8 @@ def test_bad_values_are_refused_with_the_fix_and_nothing_written(tmp_path: Path)
         ("meeting", "--on", "sundy", "--at", "19:00"): "not a weekday",
         ("timeouts", "--min", "5m", "--max", "2h"): "cannot be proposed",
         ("answer-within", "soon"): "not a duration",
+        ("partner", "bob", "--email", "bob.example.org"): "it needs an @",
+        ("partner", "bob"): "Say what changes",
     }
     for args, words in cases.items():
         res = invoke(["propose", *args], vault=pair.bob)
@@ -85,3 +88,17 @@ def test_only_the_clones_own_partner_proposes(tmp_path: Path) -> None:
     res = invoke(args, vault=pair.bob, as_partner="alice")
     assert res.exit_code == 2
     assert "This copy is bob's" in res.stderr
+
+
+def test_a_partners_name_is_proposed_and_accepted_by_the_other(tmp_path: Path) -> None:
+    pair = make_pair(tmp_path)
+    res = invoke(["propose", "partner", "bob", "--name", "Robert Example"], vault=pair.bob)
+    assert res.exit_code == 0, res.stderr
+    assert res.stdout.startswith("You proposed: ")
+    assert "Robert Example" in res.stdout
+    assert git(pair.bob, "log", "-1", "--format=%s") == "config: propose partners.bob"
+    assert pair.sync("bob").exit_code == 0
+    assert pair.sync("alice").exit_code == 0
+    res = invoke(["accept", "settings", "--yes"], vault=pair.alice)
+    assert res.exit_code == 0, res.stderr
+    assert "Robert Example" in res.stdout

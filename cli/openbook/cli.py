@@ -12,6 +12,7 @@ from openbook import __version__
 
 # name -> (module under openbook.commands, function, one-line help)
 COMMANDS: dict[str, tuple[str, str, str]] = {
+    "setup": ("guided", "setup_command", "Set up step by step: you, your partner, your vault."),
     "init": ("setup", "init_command", "Create a new vault for the two of you."),
     "demo": ("demo", "demo_command", "Build a demo vault with eight weeks of history."),
     "new": ("write", "new_command", "Write a new note from its template and commit it."),
@@ -24,6 +25,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "confirm": ("confirm", "confirm_command", "Confirm a note your partner wrote for you."),
     "decline": ("consent", "decline_command", "Say no to an agreement or settings proposed."),
     "propose": ("propose", "propose_command", "Propose a schedule or setting you both keep."),
+    "timeout": ("timeouts", "timeout_command", "Call a timeout now; no reason is asked."),
+    "back": ("timeouts", "back_command", "Record that you are back from your timeout."),
     "check": ("check", "check_command", "Validate the notes and report every problem."),
     "commit": ("write", "commit_command", "Validate and commit every pending change."),
     "status": ("status", "status_command", "Who you are, what is due, what is waiting."),
@@ -121,6 +124,7 @@ class LazyGroup(click.Group):
 
 @click.group(
     cls=LazyGroup,
+    invoke_without_command=True,
     context_settings={
         "help_option_names": ["-h", "--help"],
         "max_content_width": 100,
@@ -151,11 +155,16 @@ def cli(ctx: click.Context, vault_path: str | None, as_partner: str | None) -> N
     Every change is a commit signed with your name: a transparency log you can both read.
     openbook is not therapy; `openbook resources` says where to find help.
 
-    Start with `openbook demo` to look around, or `openbook init` to begin.
+    Start with `openbook demo` to look around, or `openbook setup` to begin. With no
+    command, openbook says where you are and what to do next.
     """
     ctx.ensure_object(dict)
     ctx.obj["vault_path"] = vault_path
     ctx.obj["as_partner"] = as_partner
+    if ctx.invoked_subcommand is None:
+        from openbook.commands.welcome import welcome
+
+        welcome(ctx)
 
 
 def main() -> None:

@@ -33,6 +33,18 @@ def _duration(value: str, flag: str) -> str:
     return value.strip()
 
 
+def _known_partner(ctx: click.Context, partner: str) -> dict[str, Any]:
+    """PARTNER's entry in openbook.yml; a usage error naming the partners otherwise."""
+    vault = get_vault(ctx)
+    known = vault.require_config().partners
+    if partner not in known:
+        near = difflib.get_close_matches(partner, list(known), n=1)
+        hint = f" Did you mean '{near[0]}'?" if near else f" The partners are {', '.join(known)}."
+        raise click.BadParameter(f"'{partner}' is not a partner.{hint}", param_hint="PARTNER")
+    entry = (vault.config.raw.get("partners") or {}).get(partner)
+    return dict(entry) if isinstance(entry, dict) else {}
+
+
 def _send(ctx: click.Context, path: tuple[str, ...], value: Any, as_json: bool) -> None:
     """Commit the proposal and say, in plain words, what it changes and who decides."""
     from openbook.record.propose import propose
@@ -78,6 +90,10 @@ def propose_command() -> None:
       openbook propose answer-within 48h
       openbook propose timeouts --min 20m --max 2h
       openbook propose timezone Europe/Berlin
+      openbook propose partner bob --name "Bob Example" --email bob@example.org
+
+    Signatures are proposed with 'openbook keys require', templates by committing a
+    changed file in .openbook/templates/.
     """
 
 
@@ -101,12 +117,7 @@ def checkins_command(
     as_json: bool,
 ) -> None:
     """Propose PARTNER's check-in schedule (or --none)."""
-    vault = get_vault(ctx)
-    known = list(vault.require_config().partners)
-    if partner not in known:
-        near = difflib.get_close_matches(partner, known, n=1)
-        hint = f" Did you mean '{near[0]}'?" if near else f" The partners are {', '.join(known)}."
-        raise click.BadParameter(f"'{partner}' is not a partner.{hint}", param_hint="PARTNER")
+    _known_partner(ctx, partner)
     if none:
         _send(ctx, ("checkins", partner), None, as_json)
         return
@@ -176,3 +187,33 @@ def timezone_command(ctx: click.Context, zone: str, as_json: bool) -> None:
             f"'{zone}' is not a time zone name, like Europe/Berlin.{hint}", param_hint="ZONE"
         )
     _send(ctx, ("timezone",), zone, as_json)
+
+
+@propose_command.command("partner")
+@click.argument("partner")
+@click.option("--name", metavar="NAME", help="The name shown on what PARTNER writes.")
+@click.option("--email", metavar="EMAIL", help="The email of PARTNER's commits.")
+@json_option("Print the result as JSON.")
+@click.pass_context
+def partner_command(
+    ctx: click.Context, partner: str, name: str | None, email: str | None, as_json: bool
+) -> None:
+    """Propose a partner's name or email as the vault shows them."""
+    entry = _known_partner(ctx, partner)
+    if name is None and email is None:
+        raise click.UsageError(
+            f"Say what changes, like: openbook propose partner {partner} --name NAME --email EMAIL."
+        )
+    if name is not None:
+        name = " ".join(name.split())
+        if not name or any(c in name for c in "<>"):
+            raise click.BadParameter("a name is plain words, without < or >.", param_hint="--name")
+        entry["name"] = name
+    if email is not None:
+        email = email.strip()
+        if "@" not in email or any(c in email for c in "<> "):
+            raise click.BadParameter(
+                f"'{email}' is not an email address: it needs an @.", param_hint="--email"
+            )
+        entry["email"] = email
+    _send(ctx, ("partners", partner), entry, as_json)

@@ -196,9 +196,9 @@ def first_screen(root: Path, me: str, *, remote: bool) -> list[str]:
         f"with 'openbook --as {other_id} clone ADDRESS'.",
         "openbook is not therapy, and not for a relationship where one partner fears the other.",
         "Helplines by country: findahelpline.com; therapists and how to stop: openbook resources.",
-        "No check-in schedule is set yet: agree on one together, write it under checkins in "
-        f"openbook.yml (the file shows how) and commit; {other} then accepts it with "
-        "'openbook accept settings'.",
+        "No check-in schedule is set yet: agree on one together; one of you proposes it "
+        f"with 'openbook propose checkins {me} --every day --by 21:00', and {other} "
+        "accepts it with 'openbook accept settings'.",
         "Next:",
         "  openbook new checkin    write a check-in",
         "  openbook status         what is due and what is waiting",
