@@ -64,7 +64,7 @@ def test_log_lists_the_partners_commits_that_arrived_through_a_merge(vault: Path
     write(vault, checkin_path("alice"), checkin_text("alice"))
     assert invoke(["commit"], vault=vault, as_partner="alice").exit_code == 0
     git(vault, "checkout", "-q", "main")
-    assert invoke(["new", "checkin", "--no-edit"], vault=vault).exit_code == 0
+    assert invoke(["new", "checkin", "--body", "Here.", "--no-edit"], vault=vault).exit_code == 0
     git(vault, "merge", "-q", "--no-ff", "--no-edit", "alice-side")
     entries = json.loads(invoke(["log", "--json"], vault=vault).stdout)
     assert entries[0]["merge"] is True and entries[0]["action"] == "merge"

@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from openbook.notes.compose import render_note
 from openbook.notes.note import Note, PathKey, Pos, Problem
 from openbook.notes.yamlio import (
     TAG_BOOL,
@@ -20,7 +21,6 @@ from openbook.notes.yamlio import (
     TAG_STR,
     TAG_TIMESTAMP,
     CoreLoader,
-    dump_mapping,
     dump_value,
     parse_timestamp,
     resolve_plain,
@@ -335,19 +335,6 @@ def parse_bytes(path: str, data: bytes, *, positions: bool = True) -> Note:
 
 
 # ---------------------------------------------------------------------------- writing
-
-
-def render_note(meta: dict[str, Any], body: str) -> str:
-    """A new note's text: frontmatter written by the safe dumper, then the body."""
-    import frontmatter  # python-frontmatter: the Post model and its boundaries
-
-    post = frontmatter.Post(body, **meta)
-    handler = frontmatter.default_handlers.YAMLHandler()
-    head = dump_mapping(dict(post.metadata))
-    text = f"{handler.START_DELIMITER}\n{head}{handler.END_DELIMITER}\n"
-    if post.content:
-        text += "\n" + post.content.rstrip("\n") + "\n"
-    return text
 
 
 _KEY_LINE = re.compile(r"^(?P<key>[A-Za-z_][A-Za-z0-9_-]*)[ \t]*:(?P<rest>.*?)(?P<eol>\r?)$")
