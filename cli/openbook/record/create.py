@@ -23,7 +23,7 @@ from openbook.check.note import validate_note
 from openbook.check.result import check_vault
 from openbook.config import Config
 from openbook.errors import EXIT_USAGE, NoteError, ValidationFailed
-from openbook.fsutil import atomic_write, safe_relpath
+from openbook.fsutil import atomic_write, drop_bom, safe_relpath
 from openbook.git import ledger
 from openbook.git import repo as gitrepo
 from openbook.notes.parse import Problem, parse_bytes, render_note
@@ -299,6 +299,7 @@ def commit_edited(vault: Vault, partner: str, d: Draft) -> Created:
                 f"{d.relpath} is gone after editing, so nothing was committed; run "
                 f"'openbook new {d.note_type}' to start again."
             )
+        drop_bom(vault.root, [d.relpath])  # an editor's BOM stays out of the log (choices.md)
         errors = recheck(vault, d.relpath)
         if errors:
             raise NoteKept(
