@@ -239,7 +239,7 @@ def test_check_of_a_path_that_does_not_exist_is_a_usage_error(vault: Path) -> No
 
 
 def test_a_broken_openbook_yml_is_reported_once_and_never_crashes(vault: Path) -> None:
-    assert invoke(["new", "checkin", "--no-edit"], vault=vault).exit_code == 0
+    assert invoke(["new", "checkin", "--set", "mood=4", "--no-edit"], vault=vault).exit_code == 0
     (vault / "openbook.yml").write_text("version: 1\npartners: [oops\n")
     res = invoke(["check"], vault=vault)
     assert res.exit_code == 1

@@ -53,22 +53,22 @@ def test_commit_one_commit_per_note_and_refuses_invalid(vault: Path) -> None:
 
 
 def test_commit_leaves_out_files_the_vault_does_not_share(vault: Path) -> None:
-    write(vault, ".obsidian/app.json", "{}")
+    write(vault, "drawings/plan.json", "{}")
     write(vault, "notes.txt", "mine")
     write(vault, checkin_path("bob"), checkin_text("bob"))
     res = invoke(["commit", "--json"], vault=vault)
     assert res.exit_code == 0, res.stderr
     data = json.loads(res.stdout)
     assert [c["path"] for c in data["committed"]] == ["checkins/2026/2026-11-24-bob.md"]
-    assert data["outside"] == [".obsidian/app.json", "notes.txt"]
-    assert git(vault, "ls-files", "--", ".obsidian", "notes.txt") == ""
+    assert data["outside"] == ["drawings/plan.json", "notes.txt"]
+    assert git(vault, "ls-files", "--", "drawings", "notes.txt") == ""
     again = invoke(["commit"], vault=vault)
     why = "it is outside the vault's note folders, so it is not shared; move it into a note folder"
     assert (again.exit_code, again.stdout, again.stderr.splitlines()) == (
         0,
         "Nothing to commit; everything is already in the log.\n",
         [
-            f"left out .obsidian/app.json: {why} or keep it outside the vault",
+            f"left out drawings/plan.json: {why} or keep it outside the vault",
             f"left out notes.txt: {why} or keep it outside the vault",
         ],
     )

@@ -64,7 +64,7 @@ def test_log_lists_the_partners_commits_that_arrived_through_a_merge(vault: Path
     write(vault, checkin_path("alice"), checkin_text("alice"))
     assert invoke(["commit"], vault=vault, as_partner="alice").exit_code == 0
     git(vault, "checkout", "-q", "main")
-    assert invoke(["new", "checkin", "--no-edit"], vault=vault).exit_code == 0
+    assert invoke(["new", "checkin", "--body", "Here.", "--no-edit"], vault=vault).exit_code == 0
     git(vault, "merge", "-q", "--no-ff", "--no-edit", "alice-side")
     entries = json.loads(invoke(["log", "--json"], vault=vault).stdout)
     assert entries[0]["merge"] is True and entries[0]["action"] == "merge"
@@ -99,7 +99,7 @@ def test_status_text_names_people_and_says_you(vault: Path) -> None:
 
 def test_status_names_the_files_that_would_not_be_shared_and_why(vault: Path) -> None:
     write(vault, "notes.txt", "mine")
-    write(vault, ".obsidian/app.json", "{}")
+    write(vault, "drawings/plan.json", "{}")
     write(vault, checkin_path("bob"), checkin_text("bob"))
     lines = invoke(["status"], vault=vault).stdout.splitlines()
     why = (
@@ -109,7 +109,7 @@ def test_status_names_the_files_that_would_not_be_shared_and_why(vault: Path) ->
     assert lines[-5:] == [
         "Uncommitted: 1 change (openbook commit records them).",
         f"  {checkin_path('bob')}",
-        f"Not shared: .obsidian/app.json, {why} out of the vault.",
+        f"Not shared: drawings/plan.json, {why} out of the vault.",
         f"Not shared: notes.txt, {why} out of the vault.",
         "Last sync: never (openbook sync shares your notes with your partner).",
     ]
@@ -118,7 +118,7 @@ def test_status_names_the_files_that_would_not_be_shared_and_why(vault: Path) ->
     outside = "it is outside the vault's note folders"
     move = "If it is a note, move it into its folder; if not, move it out of the vault."
     assert data["not_shared"] == [
-        {"path": ".obsidian/app.json", "why": outside, "fix": move},
+        {"path": "drawings/plan.json", "why": outside, "fix": move},
         {"path": "notes.txt", "why": outside, "fix": move},
     ]
 

@@ -33,10 +33,10 @@ def test_set_value_of_wrong_type_writes_nothing(vault: Path) -> None:
 
 
 def test_new_never_overwrites(vault: Path) -> None:
-    assert invoke(["new", "checkin", "--no-edit"], vault=vault).exit_code == 0
+    assert invoke(["new", "checkin", "--set", "mood=4", "--no-edit"], vault=vault).exit_code == 0
     path = vault / "checkins/2026/2026-11-24-bob.md"
     path.write_text(path.read_text() + "my own words\n")
-    res = invoke(["new", "checkin", "--no-edit"], vault=vault)
+    res = invoke(["new", "checkin", "--set", "mood=3", "--no-edit"], vault=vault)
     assert (res.exit_code, res.stdout, res.stderr) == (
         1,
         "",
@@ -61,7 +61,8 @@ def test_every_type_can_be_made_and_checks_clean(vault: Path, note_type: str) ->
             "now=home at 7",
         ],
         "agreement": ["--set", "title=Phone stays open"],
-    }.get(note_type, [])
+        "timeout": [],
+    }.get(note_type, ["--body", "Written."])
     res = invoke(["new", note_type, "--no-edit", *sets], vault=vault)
     assert res.exit_code == 0, res.stderr
     rel = res.stdout.strip()
@@ -216,7 +217,7 @@ def test_template_prose_is_committed_only_from_an_editor(vault: Path, tmp_path: 
         ".openbook/templates/question.md.j2": f"{admit}\n{{{{ body }}}}\n",
     }
     build_vault(vault, own)  # both partners accepted these templates
-    assert invoke(["new", "checkin", "--no-edit"], vault=vault).exit_code == 0
+    assert invoke(["new", "checkin", "--set", "mood=4", "--no-edit"], vault=vault).exit_code == 0
     assert (vault / CHECKIN).read_text().endswith("discuss: []\n---\n")
     day = "2026-11-23"
     res = invoke(["new", "checkin", "--date", day, "--body", " Tired. \n"], vault=vault)

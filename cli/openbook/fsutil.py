@@ -7,6 +7,7 @@ import os
 import re
 import tempfile
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
 
 from openbook.errors import NoteError
@@ -55,6 +56,72 @@ def atomic_write(path: Path, data: bytes, *, exclusive: bool = False) -> None:
             os.unlink(tmp)
         raise
     fsync_dir(path.parent)
+
+
+# Editor and system files ("droppings"): never a note, never committed, never listed by
+# `status`, `commit` or `watch`, whatever a vault's .gitignore says. The one list of them.
+DROPPING_FOLDERS = frozenset({".obsidian", ".vscode", ".idea"})  # editors' own settings
+DROPPING_NAMES = frozenset({"4913", ".DS_Store", "Thumbs.db"})  # vim's probe, system files
+# vim's swap files (.NAME.swp, then .swo, .swx), backups (NAME~), temp files
+DROPPING_SUFFIXES = (".swp", ".swo", ".swx", "~", ".tmp", ".crswap")
+# the same, as .gitignore patterns (watch writes them to .git/info/exclude, local only)
+DROPPING_PATTERNS = (
+    "*.swp",
+    "*.swo",
+    "*.swx",
+    "*~",
+    "4913",
+    ".#*",
+    "\\#*#",
+    "*.tmp",
+    "*.crswap",
+    ".DS_Store",
+    "Thumbs.db",
+    *(f"/{folder}/" for folder in sorted(DROPPING_FOLDERS)),
+)
+
+
+def is_dropping(rel: str) -> bool:
+    """An editor's swap, backup, probe, lock or settings file, or a system file (`rel` is
+    relative to the vault, with forward slashes)."""
+    parts = rel.rstrip("/").split("/")
+    name = parts[-1]
+    return (
+        name in DROPPING_NAMES
+        or name.endswith(DROPPING_SUFFIXES)
+        or name.startswith(".#")  # emacs's lock file
+        or (len(name) > 1 and name.startswith("#") and name.endswith("#"))  # emacs's auto-save
+        or not DROPPING_FOLDERS.isdisjoint(parts[:-1])
+        or name in DROPPING_FOLDERS
+    )
+
+
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def drop_bom(root: Path, rels: Iterable[str]) -> list[str]:
+    """Take the UTF-8 byte order mark some editors put first off these Markdown files, so
+    that the repository holds plain UTF-8 that every frontmatter reader takes (a BOM
+    says nothing in UTF-8). Only the three bytes go; line endings stay. Returns what
+    changed."""
+    changed = []
+    for rel in rels:
+        path = root / rel
+        if not rel.endswith(".md") or path.is_symlink():
+            continue
+        try:
+            with path.open("rb") as fh:
+                if fh.read(3) != UTF8_BOM:
+                    continue
+                rest = fh.read()
+            mode = path.stat().st_mode & 0o7777
+        except OSError:
+            continue
+        atomic_write(path, rest)
+        with contextlib.suppress(OSError):
+            os.chmod(path, mode)
+        changed.append(rel)
+    return changed
 
 
 _SLUG_DROP = re.compile(r"[^a-z0-9]+")

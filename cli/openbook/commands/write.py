@@ -86,7 +86,18 @@ def _editor(path: Path) -> None:
     click.edit(filename=str(path))
 
 
-@click.command("new")
+class _NewCommand(click.Command):
+    """`new`, whose help lists the note types from the registry, each with a few words."""
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_help_text(ctx, formatter)
+        from openbook.notetypes.registry import TYPES  # only when help is shown
+
+        with formatter.section("Note types"):
+            formatter.write_dl([(t.name, t.about) for t in TYPES.values()])
+
+
+@click.command("new", cls=_NewCommand)
 @click.argument("note_type", metavar="TYPE", type=click.Choice(NAMES))
 @click.option(
     "--set",

@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from openbook.notes.compose import render_note
 from openbook.notes.note import Note, PathKey, Pos, Problem
 from openbook.notes.yamlio import (
     TAG_BOOL,
@@ -20,7 +21,6 @@ from openbook.notes.yamlio import (
     TAG_STR,
     TAG_TIMESTAMP,
     CoreLoader,
-    dump_mapping,
     dump_value,
     parse_timestamp,
     resolve_plain,
@@ -45,6 +45,9 @@ __all__ = [
     "update_fields",
 ]
 
+# the opening and closing lines: `---`, blanks after it allowed, as python-frontmatter's
+# YAMLHandler (`^-{3,}\s*$`) and other frontmatter readers take them (docs/choices.md)
+_OPEN = re.compile(r"---[ \t]*(\r?\n|$)")
 _CLOSE = re.compile(r"^---[ \t]*\r?$", re.M)
 _CONFLICT = re.compile(r"^(<{7}|>{7})(?: |$)", re.M)
 _CONFLICT_MID = re.compile(r"^={7}\r?$", re.M)
@@ -52,9 +55,10 @@ _CONFLICT_MID = re.compile(r"^={7}\r?$", re.M)
 
 def split_frontmatter(text: str) -> tuple[str, str, int] | None:
     """Split text (BOM removed) into (yaml, body, body_start_offset), or None if no frontmatter."""
-    if not (text.startswith("---\n") or text.startswith("---\r\n") or text == "---"):
+    opening = _OPEN.match(text)
+    if opening is None:
         return None
-    first_nl = text.find("\n") + 1
+    first_nl = opening.end() if opening[1] else 0
     m = _CLOSE.search(text, first_nl)
     if m is None:
         return None
@@ -337,19 +341,6 @@ def parse_bytes(path: str, data: bytes, *, positions: bool = True) -> Note:
 # ---------------------------------------------------------------------------- writing
 
 
-def render_note(meta: dict[str, Any], body: str) -> str:
-    """A new note's text: frontmatter written by the safe dumper, then the body."""
-    import frontmatter  # python-frontmatter: the Post model and its boundaries
-
-    post = frontmatter.Post(body, **meta)
-    handler = frontmatter.default_handlers.YAMLHandler()
-    head = dump_mapping(dict(post.metadata))
-    text = f"{handler.START_DELIMITER}\n{head}{handler.END_DELIMITER}\n"
-    if post.content:
-        text += "\n" + post.content.rstrip("\n") + "\n"
-    return text
-
-
 _KEY_LINE = re.compile(r"^(?P<key>[A-Za-z_][A-Za-z0-9_-]*)[ \t]*:(?P<rest>.*?)(?P<eol>\r?)$")
 
 
@@ -364,7 +355,7 @@ def update_fields(text: str, updates: dict[str, Any]) -> str:
     parts = split_frontmatter(raw)
     if parts is None:
         raise ValueError("note has no frontmatter")
-    nl = "\r\n" if raw.startswith("---\r\n") else "\n"
+    nl = "\r\n" if raw.split("\n", 1)[0].endswith("\r") else "\n"
     lines = raw.splitlines(keepends=True)
     # frontmatter lines are lines[1:close]
     close = 1

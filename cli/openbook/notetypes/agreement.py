@@ -151,6 +151,7 @@ def references(meta: Meta) -> list[Ref]:
 
 TYPE = NoteType(
     name="agreement",
+    about="what you both agree to; in force once both accept it",
     folder="agreements",
     fields=FIELDS,
     date_field="since",

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
+from difflib import get_close_matches
 from typing import TYPE_CHECKING, Any, Literal, NoReturn, Protocol
 
 from openbook.errors import NoteError
@@ -244,6 +245,10 @@ class NameFields:
 # ------------------------------------------------------------------------ the type
 
 
+# --set keys that mean the body, which --body gives
+_BODY_WORDS = frozenset({"body", "content", "text", "note", "words"})
+
+
 class Report(Protocol):
     """How a type's consistency rules report a problem of one note."""
 
@@ -276,6 +281,10 @@ class NoteType:
     name_check: Literal["exact", "id"] | None = None
     fixed_path: str | None = None
     title: str = ""  # how a sentence names the type, when not by `name`
+    about: str = ""  # a few words on what the type is for (`openbook new --help`)
+    # a new note of this type says what it is for with its fields alone (calling a
+    # timeout, a pause): it is committed even with nothing written in it
+    fields_say_enough: bool = False
     date_field: str | None = None  # the date a note is about (year folders, late edits)
     ids: IdFormat | None = None  # for notes that other notes refer to by `id`
     consistency: Callable[[Note, Config, Report], None] = _no_rules
@@ -285,6 +294,27 @@ class NoteType:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "spec", {**COMMON, **self.fields})
+
+    @property
+    def words(self) -> str:
+        """How a sentence names the type: 'check-in', 'plan change'."""
+        return self.title or self.name
+
+    def unknown_field(self, key: str) -> str | None:
+        """Why `--set KEY=...` cannot be given to a new note of this type, with the closest
+        field; None when KEY is one of its fields or those every note has."""
+        if key in self.spec:
+            return None
+        close = get_close_matches(key, list(self.spec), n=1)
+        why = f"a {self.words} has no field '{key}', so nothing was written; "
+        why += (
+            f"did you mean --set {close[0]}=...?"
+            if close
+            else f"its fields are: {', '.join(self.fields)}."
+        )
+        if key in _BODY_WORDS:
+            why += " Write what you want to say with --body TEXT."
+        return why
 
     def required(self) -> list[str]:
         return [key for key, f in self.fields.items() if f.required]

@@ -46,6 +46,8 @@ def references(meta: Meta) -> list[Ref]:
 
 TYPE = NoteType(
     name="checkin",
+    title="check-in",
+    about="one day's check-in: mood, connection, agreements kept",
     folder="checkins",
     fields=FIELDS,
     date_field="date",

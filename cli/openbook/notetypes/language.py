@@ -26,6 +26,7 @@ def defaults(new: NewNote) -> Meta:
 
 TYPE = NoteType(
     name="language",
+    about="your shared language: timeout word, hurt signal, ok / not ok",
     fields=FIELDS,
     defaults=defaults,
     fixed_path=LANGUAGE_FILE,

@@ -52,6 +52,7 @@ def consistency(note: Note, cfg: Config, report: Report) -> None:
 
 TYPE = NoteType(
     name="meeting",
+    about="the weekly meeting: its agenda and minutes",
     folder="meetings",
     fields=FIELDS,
     date_field="date",

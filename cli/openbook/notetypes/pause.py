@@ -60,6 +60,8 @@ def holds(meta: Meta, at: dt.datetime, tz: dt.tzinfo) -> bool:
 
 TYPE = NoteType(
     name="pause",
+    about="a pause of everything, or of one agreement, no reason asked",
+    fields_say_enough=True,
     folder="pauses",
     fields=FIELDS,
     date_field="since",

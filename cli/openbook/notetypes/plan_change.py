@@ -33,6 +33,8 @@ def file_name(v: NameFields) -> tuple[str, str]:
 
 TYPE = NoteType(
     name="plan-change",
+    title="plan change",
+    about="a plan that changed, said ahead of time",
     folder="plan-changes",
     fields=FIELDS,
     date_field="sent",

@@ -70,6 +70,7 @@ def references(meta: Meta) -> list[Ref]:
 
 TYPE = NoteType(
     name="question",
+    about="a question for your partner, answered in its body",
     folder="questions",
     fields=FIELDS,
     date_field="asked",

@@ -98,6 +98,7 @@ def references(meta: Meta) -> list[Ref]:
 
 TYPE = NoteType(
     name="repair",
+    about="a rupture or setback, and how you two processed it",
     folder="repairs",
     fields=FIELDS,
     date_field="date",

@@ -55,6 +55,7 @@ def references(meta: Meta) -> list[Ref]:
 
 TYPE = NoteType(
     name="review",
+    about="the monthly review of your agreements",
     folder="reviews",
     fields=FIELDS,
     date_field="date",

@@ -103,6 +103,8 @@ def to_agreed(meta: Meta, cfg: Config) -> tuple[dt.datetime, str] | None:
 
 TYPE = NoteType(
     name="timeout",
+    about="a timeout called in a hard talk, and when you come back",
+    fields_say_enough=True,
     folder="timeouts",
     fields=FIELDS,
     date_field="called",

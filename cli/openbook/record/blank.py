@@ -149,7 +149,7 @@ def _writer(t: NoteType, meta: dict[str, Any], partner: str, vault: Vault) -> st
 def is_blank(vault: Vault, note: Note, partner: str) -> bool:
     """Nothing written yet: the body empty or the unchanged template, no field set."""
     t = TYPES.get(note.type or "")
-    if t is None or is_conflict_copy(note.path):
+    if t is None or t.fields_say_enough or is_conflict_copy(note.path):
         return False
     starting = _starting_keys(t, vault, partner) | EDITOR_KEYS
     if any(has_content(v) for k, v in note.meta.items() if k not in starting):
@@ -189,4 +189,13 @@ def nothing_written(path: str) -> str:
     return (
         f"{path} was not committed: nothing is written in it yet; write something first, "
         "then run 'openbook commit'."
+    )
+
+
+def nothing_given(words: str) -> str:
+    """Why a new note made without an editor, with nothing given, was not written."""
+    return (
+        f"nothing is written in this new {words}, so nothing was saved; write something "
+        "first: give it words with --body TEXT or a field with --set KEY=VALUE, or leave "
+        "out --no-edit to write it in your editor."
     )

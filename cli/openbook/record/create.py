@@ -22,8 +22,8 @@ from openbook.check.authorship import free_path
 from openbook.check.note import validate_note
 from openbook.check.result import check_vault
 from openbook.config import Config
-from openbook.errors import NoteError, ValidationFailed
-from openbook.fsutil import atomic_write, safe_relpath
+from openbook.errors import EXIT_USAGE, NoteError, ValidationFailed
+from openbook.fsutil import atomic_write, drop_bom, safe_relpath
 from openbook.git import ledger
 from openbook.git import repo as gitrepo
 from openbook.notes.parse import Problem, parse_bytes, render_note
@@ -36,6 +36,7 @@ from openbook.record.blank import (
     is_blank,
     named_writer,
     not_yours,
+    nothing_given,
     nothing_written,
     remember_draft,
     template_body,
@@ -210,6 +211,9 @@ def draft(
     body is `body` alone.
     """
     t = _type(note_type)
+    for given in sets or {}:
+        if (why := t.unknown_field(given)) is not None:
+            raise NoteError(why, exit_code=EXIT_USAGE)
     cfg = vault.require_config()
     meta = t.defaults(_new_note(vault, t, partner, day))
     meta.update(sets or {})
@@ -298,6 +302,7 @@ def commit_edited(vault: Vault, partner: str, d: Draft) -> Created:
                 f"{d.relpath} is gone after editing, so nothing was committed; run "
                 f"'openbook new {d.note_type}' to start again."
             )
+        drop_bom(vault.root, [d.relpath])  # an editor's BOM stays out of the log (choices.md)
         errors = recheck(vault, d.relpath)
         if errors:
             raise NoteKept(
@@ -358,6 +363,8 @@ def new_note(
         return commit_edited(vault, partner, d)
     with vault.lock():
         d = draft(vault, note_type, partner, sets=sets, day=day, body=body, prose=False)
+        if is_blank(vault, parse_bytes(d.relpath, d.text.encode("utf-8")), partner):
+            raise NoteError(nothing_given(_type(note_type).words), exit_code=EXIT_USAGE)
         return write_and_commit(vault, partner, d)
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from openbook.check.ahead import RULE as AHEAD_RULE
 from openbook.check.result import CheckResult, check_vault
+from openbook.fsutil import drop_bom, is_dropping
 from openbook.git import ledger
 from openbook.git import repo as gitrepo
 from openbook.git.objects import read_blobs
@@ -80,7 +81,10 @@ def _shared_note(path: str) -> bool:
 def pending_changes(vault: Vault, *paths: str) -> list[gitrepo.Change]:
     """What `git status` lists as changed, and the notes a .gitignore hides from it: the
     vault shares those all the same, so they are pending too (as new files)."""
-    changes = gitrepo.status(vault.root, *paths)
+    # editor and system files are nobody's notes; a deletion of one committed before is kept
+    changes = [
+        c for c in gitrepo.status(vault.root, *paths) if c.deleted or not is_dropping(c.path)
+    ]
     if not vault.is_own_repo:
         return changes
     seen = {c.path for c in changes}
@@ -141,6 +145,8 @@ def commit_pending(
         vault.require_writable()  # again under the lock: git may have started a merge meanwhile
         require_can_sign(vault)
         changes = pending_changes(vault, *(list(only) if only else []))
+        if drop_bom(vault.root, [c.path for c in changes if not c.deleted]):  # choices.md
+            changes = pending_changes(vault, *(list(only) if only else []))
         if not changes:
             return outcome
         result = check_vault(vault)

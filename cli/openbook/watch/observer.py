@@ -19,43 +19,24 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver, ObservedWatch
 from watchdog.observers.polling import PollingObserver
 
-from openbook.fsutil import atomic_write
+from openbook.fsutil import DROPPING_PATTERNS, atomic_write, is_dropping
 from openbook.notetypes.registry import LANGUAGE_FILE, NOTE_FOLDERS
 from openbook.vault import Vault
+
+__all__ = [
+    "LOCAL_EXCLUDES",
+    "VaultObserver",
+    "ensure_local_excludes",
+    "is_dropping",
+    "is_note_path",
+]
 
 # (path relative to the vault, is it a folder)
 OnChange = Callable[[str, bool], None]
 
-# editor and system droppings: never committed, and their events never delay a commit
-_DROP_NAMES = {"4913", ".DS_Store", "Thumbs.db"}
-_DROP_SUFFIXES = (".swp", ".swo", ".swx", "~", ".tmp", ".crswap")
 # written to .git/info/exclude (local, never shared) so that no command, sync included,
 # ever sees them in a vault whose .gitignore lacks them
-LOCAL_EXCLUDES = (
-    "*.swp",
-    "*.swo",
-    "*.swx",
-    "*~",
-    "4913",
-    ".#*",
-    "\\#*#",
-    "*.tmp",
-    ".DS_Store",
-    "Thumbs.db",
-    ".obsidian/workspace*",
-)
-
-
-def is_dropping(rel: str) -> bool:
-    """An editor's swap, backup, probe or lock file, or a system file."""
-    name = rel.rsplit("/", 1)[-1]
-    return (
-        name in _DROP_NAMES
-        or name.endswith(_DROP_SUFFIXES)
-        or name.startswith(".#")
-        or (name.startswith("#") and name.endswith("#"))
-        or rel.startswith(".obsidian/workspace")
-    )
+LOCAL_EXCLUDES = DROPPING_PATTERNS
 
 
 def is_note_path(rel: str) -> bool:
