@@ -110,7 +110,7 @@ def test_the_other_partner_cannot_end_a_pause_with_plain_git(pair: Pair) -> None
     check = invoke(["check"], vault=pair.alice, as_partner="alice")
     assert check.exit_code == 1
     assert (
-        f"{note}:6:1: error: Bob Example is named as ending the pause, but the commit that added it"
+        f"{note}:6:1: error: Bob Example is named as ending the pause, but alice@example.org wrote"
     ) in check.stdout
     res = pair.sync("bob")
     assert res.exit_code == 1, res.stdout + res.stderr
