@@ -209,8 +209,7 @@ def test_pause_by_either_and_only_the_pauser_resumes(vault: Path) -> None:
     assert trailers(vault)["Openbook-Type"] == "pause"
     res = invoke(["resume", "A-001"], vault=vault)
     assert (res.exit_code, res.stdout, res.stderr) == refused(
-        "Alice Example paused A-001 on Tue 24 Nov 20:30; only Alice Example can end it, with "
-        "'openbook resume A-001' on their own copy."
+        "A-001 is paused by Alice Example since Tue 24 Nov 20:30; only Alice Example can end it."
     )
     res = invoke(["accept", "A-001", "--yes"], vault=vault)  # accepting again resumes nothing
     assert res.exit_code == 1

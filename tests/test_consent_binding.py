@@ -42,12 +42,12 @@ def test_a_pause_expects_and_counts_nothing(week: Path) -> None:
     data = status_json(week, "bob")
     assert data["checkins"] == []
     assert data["paused"]["text"] == (
-        "Alice Example paused everything on Wed 18 Nov; nothing is expected or counted "
-        "until Alice Example resumes."
+        "Paused by Alice Example since Wed 18 Nov: nothing is expected. Only Alice Example "
+        "can end it."
     )
     text = ok(["status"], week, "bob")
     assert "Paused: nothing is expected." in text
-    assert "Alice Example paused everything on Wed 18 Nov" in ok(["agenda"], week)
+    assert "Paused by Alice Example since Wed 18 Nov: nothing is expected." in ok(["agenda"], week)
     assert json.loads(ok(["remind", "--json"], week, "bob"))["due"] == []
 
 

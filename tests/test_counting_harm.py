@@ -156,7 +156,7 @@ def test_the_short_agenda_and_the_topics_stay_kind(
             assert word not in low, (what, word)
         assert not SURVEILLANCE.search(text), what
     short_md = ok(["agenda", "--short", "--date", "2026-11-29"], root)
-    assert "Alice Example paused everything" in short_md
+    assert "Paused by Alice Example since" in short_md
     assert "Or postpone: no reason needed." in short_md
     assert "Alice Example: openbook accept settings" in short_md.split("## Appreciations")[0]
     full = ok(["agenda", "--date", "2026-11-29"], root)

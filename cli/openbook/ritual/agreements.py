@@ -284,10 +284,11 @@ def agreement_lines(
         )
     for x in ag.paused:
         since = f" since {fmt_dt(x.since, tz)}" if x.since else ""
-        lines.append(
-            f"{x.id} {x.title}: paused by {who(x.paused_by)}{since} "
-            f"(only {who(x.paused_by)} can end it: openbook resume {x.id})."
-        )
+        if not ask and any(names.get(p) == "you" for p in x.paused_by):
+            ends = f" (openbook resume {x.id} ends your pause)."
+        else:
+            ends = f"; only {who(x.paused_by)} can end it."
+        lines.append(f"{x.id} {x.title}: paused by {who(x.paused_by)}{since}{ends}")
     for r in ag.retiring:
         lines.append(
             f"{r.id} {r.title}: {who(r.requested_by)} asked to retire it; waiting for "

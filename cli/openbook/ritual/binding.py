@@ -41,17 +41,25 @@ def _name(cfg: Config, pid: Any) -> str:
 
 
 def pause_now(
-    notes: Notes, cfg: Config, now: dt.datetime, held: tuple[HeldPause, ...] | None = None
+    notes: Notes,
+    cfg: Config,
+    now: dt.datetime,
+    held: tuple[HeldPause, ...] | None = None,
+    me: str | None = None,
 ) -> dict[str, Any] | None:
     """The pause of everything that holds now, oldest first: {"by", "since", "until",
     "path", "text"}; `held` is history's pauses (else the notes'). The text names what
-    someone else did to the pauser's note: it changed nothing."""
+    someone else did to the pauser's note: it changed nothing. For `me` (status) it says
+    how the pause ends: the command to the one who paused, who can end it to the other."""
     pauses = held if held is not None else tuple(from_notes(notes.get("pause"), cfg.tz))
     found = [p for p in pauses if p.agreement is None and p.holds(now)]
     if not found:
         return None
     first = found[0]
-    text = pause_sentence(_name(cfg, first.by), first.since, first.until, cfg.tz)
+    name = _name(cfg, first.by)
+    text = pause_sentence("you" if me == first.by else name, first.since, first.until, cfg.tz)
+    if me is not None:
+        text += " 'openbook resume' ends it." if me == first.by else f" Only {name} can end it."
     return {
         "by": first.by,
         "since": first.since.isoformat(),

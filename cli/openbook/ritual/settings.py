@@ -259,12 +259,11 @@ def differences(
 
 
 def pause_sentence(name: str, since: dt.datetime, until: dt.datetime | None, tz: dt.tzinfo) -> str:
-    """'Alice paused everything on Tue 24 Nov; nothing is expected or counted until Alice
-    resumes.'"""
-    ends = f" (or until {short_day(until.astimezone(tz).date())})" if until else ""
+    """'Paused by Alice since Tue 24 Nov: nothing is expected.' (SPEC section 10)."""
+    ends = f" until {short_day(until.astimezone(tz).date())}" if until else ""
     return (
-        f"{name} paused everything on {short_day(since.astimezone(tz).date())}; nothing is "
-        f"expected or counted until {name} resumes{ends}."
+        f"Paused by {name} since {short_day(since.astimezone(tz).date())}{ends}: nothing is "
+        "expected."
     )
 
 

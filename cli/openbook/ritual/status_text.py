@@ -52,9 +52,11 @@ def _checkin_lines(ov: Overview, names: dict[str, Partner], me: str | None) -> l
         lines.append("  Paused: nothing is expected.")
     elif ov.no_schedule:
         lines.append(f"  {ov.no_schedule['text']}")
+    paused = {x.id for x in ov.agreements.paused}
     for pid, agreement in ov.schedule_waits.items():
         who = "You" if pid == me else _name(names, pid)
-        lines.append(f"  {who}: no check-in is expected while {agreement} is not active.")
+        state = "paused" if agreement in paused else "not active"
+        lines.append(f"  {who}: no check-in is expected while {agreement} is {state}.")
     tz = ov.now.tzinfo or dt.UTC
     today = ov.now.date()
     for due in ov.checkins:
