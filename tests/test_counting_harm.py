@@ -85,7 +85,7 @@ def test_a_long_silence_is_counted_as_seven_days(
         commit_checkin(root, "bob", day, "20:00")
     outputs = every_output(root)
     assert_kind(outputs)
-    assert "Bob Example: 2 of 6 check-ins happened as agreed." in outputs[1][1]
+    assert "Bob Example checked in as agreed on 2 days." in outputs[1][1]
     assert "welcome back" in outputs[1][1]
 
 

@@ -94,10 +94,17 @@ def written_later_lines(count: CheckinCount, tz: dt.tzinfo) -> list[str]:
 
 
 def kept_line(name: str, count: CheckinCount) -> str | None:
-    """What went right: '6 of 7 check-ins happened as agreed'; None when none did."""
+    """What went right, without the denominator (that belongs in Transparency): 'Bob
+    checked in as agreed on 6 days'; None when none did."""
     if not count.expected or count.on_time <= 0:
         return None
-    return f"{name}: {count.on_time} of {plural(count.expected, 'check-in')} happened as agreed."
+    n = count.on_time
+    weekly = bool(count.schedules) and count.schedules[-1][1].every == "week"
+    if not weekly:
+        return f"{name} checked in as agreed on {plural(n, 'day')}."
+    if n == 1:
+        return f"{name}'s weekly check-in came as agreed."
+    return f"{name}'s weekly check-ins came as agreed {n} times."
 
 
 def plan_changes_line(changes: list[PlanChange]) -> str | None:
