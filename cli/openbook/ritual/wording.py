@@ -9,13 +9,16 @@ that found nothing says so in words ("none received yet"), never as "0 of N".
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from openbook.config import CheckinSchedule
+from openbook.config import CheckinSchedule, Config
+from openbook.ritual.answer_clock import question_clock
 from openbook.ritual.calendar import (
     WEEKDAY_NAMES,
     fmt_day,
     fmt_dt,
     hhmm,
+    human_span,
     local_day,
     short_day,
     utc,
@@ -174,3 +177,25 @@ def relaxed_line(r: Relaxed) -> str:
     if r.how == "relax":
         return f"{r.id} {r.title}: we chose to relax it at our monthly review{when}."
     return f"{r.id} {r.title}: we retired it together{when}."
+
+
+ASKING_AGAIN = "Asking again is never counted against anyone."
+
+
+def asked_lines(meta: dict[str, Any], cfg: Config, now: dt.datetime) -> list[str]:
+    """What `ask` says once the question is committed: whom it asked, when an answer is
+    due within the agreed time (an earlier `answer_by` is named as a wish), and openbook's
+    safety line."""
+    to = meta.get("to")
+    who = cfg.partners[to].name if isinstance(to, str) and to in cfg.partners else str(to)
+    asked = f"You asked {who} ({meta.get('id')})"
+    clock = question_clock(meta, cfg, now)
+    if clock is None or not cfg.agreed:
+        return [f"{asked}; no answer time is agreed yet, so nothing is due.", ASKING_AGAIN]
+    due = fmt_dt(clock.answer_by, cfg.tz)
+    hoped = f"; you hoped for one by {fmt_dt(clock.wish, cfg.tz)}" if clock.wish else ""
+    return [
+        f"{asked}; an answer is due by {due}, within the {human_span(cfg.answer_within)} "
+        f"you both agreed{hoped}.",
+        ASKING_AGAIN,
+    ]
