@@ -17,6 +17,7 @@ from testing import (
     write,
 )
 
+from openbook.record.safety import QUESTION_LINE
 from openbook.vault import Vault
 from openbook.watch.reconcile import Reconciler, ReconcileResult
 
@@ -161,5 +162,9 @@ def test_a_gitignore_cannot_keep_my_notes_from_being_shared(tmp_path: Path) -> N
     assert tracked == [CHECKIN, "questions/Q-0001.md"]
     assert pair.sync("bob").exit_code == 0
     assert pair.sync("alice").exit_code == 0
-    assert (pair.alice / "questions/Q-0001.md").read_text().endswith("Can we talk tonight?\n")
+    assert (
+        (pair.alice / "questions/Q-0001.md")
+        .read_text()
+        .endswith("Can we talk tonight?\n\n" + QUESTION_LINE + "\n")
+    )
     assert (pair.alice / CHECKIN).is_file()
