@@ -158,7 +158,10 @@ def test_the_short_agenda_and_the_topics_stay_kind(
     short_md = ok(["agenda", "--short", "--date", "2026-11-29"], root)
     assert "Paused by Alice Example since" in short_md
     assert "Or postpone: no reason needed." in short_md
-    assert "Alice Example: openbook accept settings" in short_md.split("## Appreciations")[0]
+    assert (
+        "Alice Example can read it with 'openbook accept settings'"
+        in short_md.split("## Appreciations")[0]
+    )
     full = ok(["agenda", "--date", "2026-11-29"], root)
     assert "The answer to Q-0001 landed hard" in full and "The answer to Q-0003" in full
     # each landed answer is its own topic by id: never "2 answers hurt", never who asked

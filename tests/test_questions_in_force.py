@@ -19,8 +19,14 @@ CHANGED = (
 )
 PROPOSAL = (
     "Alice Example proposed new settings on Mon 23 Nov: Bob Example's check-ins: every day "
-    "by 07:00, was every day by 21:00; answers within 15m, was 48h. Until both accept, the "
-    "settings you both accepted stay in force. Bob Example: openbook accept settings"
+    "by 07:00, was every day by 21:00; answers within 15m, was 48h. Nothing changes unless "
+    "Bob Example accepts; Bob Example can read it with 'openbook accept settings' and say no."
+)
+
+TO_BOB = PROPOSAL.replace(
+    "Nothing changes unless Bob Example accepts; Bob Example can read it with 'openbook "
+    "accept settings' and say no.",
+    "Nothing changes unless you accept; 'openbook accept settings' shows it, and you may say no.",
 )
 
 
@@ -115,11 +121,11 @@ def test_a_change_by_alice_binds_bob_only_once_he_accepts_and_from_then_on(
     _clock(monkeypatch, "2026-11-23", "13:00")
     res = pair.sync("bob")
     assert res.exit_code == 0, res.stderr
-    assert res.stdout.splitlines()[-1] == PROPOSAL
+    assert res.stdout.splitlines()[-1] == TO_BOB
     synced = json.loads(pair.sync("bob", "--json").stdout)
-    assert synced["settings_proposal"]["text"] == PROPOSAL
+    assert synced["settings_proposal"]["text"] == TO_BOB
     assert synced["settings_proposal"]["waiting"] == ["bob"]
-    assert PROPOSAL in invoke(["status"], vault=pair.bob).stdout
+    assert TO_BOB in invoke(["status"], vault=pair.bob).stdout
     # until Bob accepts: his check-in stays at 21:00, answers have 48 hours
     _ask(pair, "Q-0002", "2026-11-23T13:00")
     data = _status(pair.bob)

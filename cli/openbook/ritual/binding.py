@@ -114,12 +114,13 @@ def pending_of(hist: VaultHistory, cfg: Config, names: list[str] | None = None) 
 
 
 def settings_proposal(
-    hist: VaultHistory, cfg: Config, names: list[str] | None = None
+    hist: VaultHistory, cfg: Config, names: list[str] | None = None, me: str | None = None
 ) -> dict[str, Any] | None:
     """New settings waiting for the other partner: {"by", "since", "digest", "changes",
     "waiting", "keys", "settings", "joined", "text"}; None when nothing waits. `keys`
     names the replaced signing keys waiting (`partners.<id>.signing_key`: digest);
-    `settings` each waiting setting's name and digest."""
+    `settings` each waiting setting's name and digest. For `me` (status), the text
+    speaks to the one reading it."""
     if not hist.own:
         return None
     proposal = pending_of(hist, cfg, names)
@@ -140,7 +141,11 @@ def settings_proposal(
         waiting += [pid for pid in cfg.partners if pid not in k.endorsed and pid not in waiting]
     who = proposal.by if proposal is not None else keys[0].by
     since = proposal.since if proposal is not None else keys[0].since
-    by = _name(cfg, who) if who else None
+
+    def name(pid: str) -> str:
+        return "you" if pid == me else _name(cfg, pid)
+
+    by = name(who) if who else None
     return {
         "by": who,
         "since": since.isoformat(),
@@ -154,7 +159,7 @@ def settings_proposal(
             by,
             since,
             changes,
-            [_name(cfg, w) for w in waiting],
+            [name(w) for w in waiting],
             cfg.tz,
             proposal.joined if proposal is not None else True,
         ),

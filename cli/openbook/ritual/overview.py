@@ -189,6 +189,6 @@ def gather(vault: Vault, me: str | None) -> Overview:
     ov.paused = pause_now(notes, vault.config, now, model.held, me)
     if ov.paused is not None and me is not None and ov.paused["by"] == me:
         ov.paused["text"] += receipt(vault, model.held, str(ov.paused["path"]))
-    ov.settings_proposal = settings_proposal(hist, vault.config)
+    ov.settings_proposal = settings_proposal(hist, vault.config, me=me)
     ov.no_schedule = schedule_notice(model, now, ov.settings_proposal)
     return ov
