@@ -314,6 +314,8 @@ def test_accept_shows_what_it_asks_and_asks_first_on_a_terminal(vault: Path) -> 
         "  How we will see it: Plan changes announced ahead\n"
         "  Reviewed on 2026-12-20.\n"
         "  What would let you relax it: Three months without a surprise\n"
+        "  openbook never gathers phone logs, locations, messages, screenshots or passwords; "
+        "decisions like this belong in a conversation with your therapist (docs/resources.md).\n"
         "Accept A-001 as it is written above? [y/N]"
     ) in shown
     assert "Nothing was accepted; A-001 stays as it was." in shown
