@@ -118,8 +118,9 @@ def _waiting(sha: str | None) -> str:
     if sha is not None:
         return ""
     return (
-        " It holds in this copy now; git is busy (a rebase or a detached HEAD), so openbook "
-        "commits it as soon as the branch is usable again, then 'openbook sync' shares it."
+        " It holds in this copy now; git is busy (a rebase, or an older commit checked out), "
+        "so openbook commits it as soon as the branch is usable again, then 'openbook sync' "
+        "shares it."
     )
 
 

@@ -115,8 +115,8 @@ def _preflight(vault: Vault, remote: str) -> SyncRefs:
     refs = syncrefs.read_refs(root, remote)
     if refs.branch is None:
         raise Busy(
-            f"{root} is not on a branch (detached HEAD); run 'git switch main' (or your "
-            "branch), then sync again. Nothing was changed."
+            f"{root} is not on a branch (an older commit is checked out); run 'git switch "
+            "main' (or your branch), then sync again. Nothing was changed."
         )
     return refs
 
