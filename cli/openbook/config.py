@@ -20,8 +20,8 @@ _HHMM = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])$")
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+$")
 MAX_DURATION = dt.timedelta(days=3650)  # ten years: anything longer is a typo, never a plan
 TIMEOUT_FLOOR = dt.timedelta(minutes=20)  # GUIDE: a timeout is 20 minutes to 24 hours, always
-TIMEOUT_MAX_FLOOR = dt.timedelta(hours=1)  # an agreed maximum is never shorter
 TIMEOUT_CEILING = dt.timedelta(hours=24)
+SHORT_MAX = "timeouts max must be at least 1h: 20 minutes is the least a body needs to calm down, not the most a partner may take; set max to 1h or more"  # noqa: E501
 
 
 def parse_duration(value: Any) -> dt.timedelta | None:
@@ -352,14 +352,10 @@ def _check_timeouts(c: _Checker) -> None:
                 f"timeouts {key} must be between 20m and 24h; openbook.yml may narrow "
                 "that range, never widen it",
             )
+        elif key == "max" and d < dt.timedelta(hours=1):  # an agreed maximum, never less
+            c.err(("timeouts", key), SHORT_MAX)
         else:
             setattr(c.cfg, f"timeout_{key}", d)
-    if "max" in timeouts and TIMEOUT_FLOOR <= c.cfg.timeout_max < TIMEOUT_MAX_FLOOR:
-        c.err(
-            ("timeouts", "max"),
-            "timeouts max must be at least 1h: 20 minutes is the least a body needs to calm "
-            "down, not the most a partner may take; set max to 1h or more",
-        )
     if c.cfg.timeout_min > c.cfg.timeout_max:
         c.err(("timeouts",), "timeouts min is longer than max; swap them")
 
