@@ -262,6 +262,7 @@ def test_review_date_without_next_review_is_one_rule(vault: Path) -> None:
             "title": "Phone stays open",
             "next_review": "2026-11-19",
             "path": "agreements/A-001-phone.md",
+            "relax_unsaid": False,  # its kind is not transparency or safeguard
         }
     ]
 

@@ -142,8 +142,10 @@ def settings_proposal(
     who = proposal.by if proposal is not None else keys[0].by
     since = proposal.since if proposal is not None else keys[0].since
 
-    def name(pid: str) -> str:
-        return "you" if pid == me else _name(cfg, pid)
+    joined = proposal.joined if proposal is not None else True
+
+    def name(pid: str) -> str:  # the joining sentence names both by name
+        return "you" if pid == me and joined else _name(cfg, pid)
 
     by = name(who) if who else None
     return {
