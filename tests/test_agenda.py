@@ -61,7 +61,7 @@ def test_example_agenda_has_the_nine_sections_in_order() -> None:
     assert example_ok()
     text = agenda(EXAMPLE, "--date", "2026-11-22")
     assert headings(text) == HEADINGS
-    assert "6 of 7 check-ins happened as agreed" in text
+    assert "Bob Example checked in as agreed on 6 days." in text
 
 
 @pytest.mark.skipif(not (EXAMPLE / "openbook.yml").exists(), reason="example vault missing")

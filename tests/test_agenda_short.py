@@ -183,7 +183,7 @@ def test_a_pause_is_named_in_the_short_opening(week: Path) -> None:
     )
     md = short(week, "md")
     opening = md.split("## Appreciations")[0]
-    assert "Alice Example paused everything" in opening
+    assert "Paused by Alice Example since" in opening
     assert harmful(md, 7) == []
     # while a pause holds nothing is expected: no answer is pressed for
     assert json.loads(short(week, "json"))["cannot_wait"] == [

@@ -17,6 +17,7 @@ from testing import (
     write,
 )
 
+from openbook.record.safety import QUESTION_LINE
 from openbook.vault import Vault
 from openbook.watch.reconcile import Reconciler, ReconcileResult
 
@@ -155,10 +156,15 @@ def test_a_gitignore_cannot_keep_my_notes_from_being_shared(tmp_path: Path) -> N
     res = invoke(["commit"], vault=pair.bob)
     assert (res.exit_code, res.stdout, res.stderr) == (0, f"committed {CHECKIN} (new)\n", "")
     res = invoke(["ask", "Can we talk tonight?"], vault=pair.bob)
-    assert (res.exit_code, res.stdout, res.stderr) == (0, "questions/Q-0001.md\n", "")
+    assert (res.exit_code, res.stdout) == (0, "questions/Q-0001.md\n")
+    assert res.stderr.startswith("You asked Alice Example (Q-0001)")
     tracked = git(pair.bob, "ls-files", "--", "checkins/*.md", "questions/*.md").splitlines()
     assert tracked == [CHECKIN, "questions/Q-0001.md"]
     assert pair.sync("bob").exit_code == 0
     assert pair.sync("alice").exit_code == 0
-    assert (pair.alice / "questions/Q-0001.md").read_text().endswith("Can we talk tonight?\n")
+    assert (
+        (pair.alice / "questions/Q-0001.md")
+        .read_text()
+        .endswith("Can we talk tonight?\n\n" + QUESTION_LINE + "\n")
+    )
     assert (pair.alice / CHECKIN).is_file()

@@ -209,8 +209,7 @@ def test_pause_by_either_and_only_the_pauser_resumes(vault: Path) -> None:
     assert trailers(vault)["Openbook-Type"] == "pause"
     res = invoke(["resume", "A-001"], vault=vault)
     assert (res.exit_code, res.stdout, res.stderr) == refused(
-        "Alice Example paused A-001 on Tue 24 Nov 20:30; only Alice Example can end it, with "
-        "'openbook resume A-001' on their own copy."
+        "A-001 is paused by Alice Example since Tue 24 Nov 20:30; only Alice Example can end it."
     )
     res = invoke(["accept", "A-001", "--yes"], vault=vault)  # accepting again resumes nothing
     assert res.exit_code == 1
@@ -315,6 +314,8 @@ def test_accept_shows_what_it_asks_and_asks_first_on_a_terminal(vault: Path) -> 
         "  How we will see it: Plan changes announced ahead\n"
         "  Reviewed on 2026-12-20.\n"
         "  What would let you relax it: Three months without a surprise\n"
+        "  openbook never gathers phone logs, locations, messages, screenshots or passwords; "
+        "decisions like this belong in a conversation with your therapist (docs/resources.md).\n"
         "Accept A-001 as it is written above? [y/N]"
     ) in shown
     assert "Nothing was accepted; A-001 stays as it was." in shown

@@ -42,12 +42,12 @@ def test_a_pause_expects_and_counts_nothing(week: Path) -> None:
     data = status_json(week, "bob")
     assert data["checkins"] == []
     assert data["paused"]["text"] == (
-        "Alice Example paused everything on Wed 18 Nov; nothing is expected or counted "
-        "until Alice Example resumes."
+        "Paused by Alice Example since Wed 18 Nov: nothing is expected. Only Alice Example "
+        "can end it."
     )
     text = ok(["status"], week, "bob")
     assert "Paused: nothing is expected." in text
-    assert "Alice Example paused everything on Wed 18 Nov" in ok(["agenda"], week)
+    assert "Paused by Alice Example since Wed 18 Nov: nothing is expected." in ok(["agenda"], week)
     assert json.loads(ok(["remind", "--json"], week, "bob"))["due"] == []
 
 
@@ -106,8 +106,15 @@ def test_a_change_by_one_partner_is_a_proposal_until_the_other_accepts(week: Pat
         "answers within 15m, was 48h",
     ]
     assert proposal["text"].startswith("Bob Example proposed new settings on Wed 18 Nov: ")
-    assert proposal["text"].endswith("Alice Example: openbook accept settings")
-    assert proposal["text"] in ok(["agenda"], week)
+    assert proposal["text"].endswith(  # status speaks to Alice, who is asked
+        "Nothing changes unless you accept; 'openbook accept settings' shows it, and you may "
+        "say no."
+    )
+    assert proposal["text"].replace(
+        "you accept; 'openbook accept settings' shows it, and you may say no.",
+        "Alice Example accepts; Alice Example can read it with 'openbook accept settings' and "
+        "say no.",
+    ) in ok(["agenda"], week)
     accept_settings(week, "alice", at("2026-11-20", "12:00"))
     data = status_json(week, "alice")
     assert data["settings_proposal"] is None

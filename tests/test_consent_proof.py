@@ -107,9 +107,9 @@ def test_check_names_a_forged_consent_with_its_line(pair: Pair) -> None:
     assert res.exit_code == 1
     sha = git(pair.bob, "rev-parse", "--short=7", "HEAD")
     assert res.stdout.splitlines()[0] == (
-        f"{AGREEMENT}:6:1: error: Alice Example is listed in accepted_by, but the commit that "
-        f"added it ({sha}, by bob@example.org) is not Alice Example's own; each partner "
-        "consents from their own copy with openbook, so it does not count [consent-unproven]"
+        f"{AGREEMENT}:6:1: error: Alice Example is listed in accepted_by, but bob@example.org "
+        f"wrote that in commit {sha}; only Alice Example's own commit can say that, so it does "
+        "not count (each partner consents from their own copy with openbook) [consent-unproven]"
     )
     # the agreement itself is still read (a problem in history never hides a note)
     valid = check_vault(Vault(pair.bob)).valid_notes()

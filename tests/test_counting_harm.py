@@ -85,7 +85,7 @@ def test_a_long_silence_is_counted_as_seven_days(
         commit_checkin(root, "bob", day, "20:00")
     outputs = every_output(root)
     assert_kind(outputs)
-    assert "Bob Example: 2 of 6 check-ins happened as agreed." in outputs[1][1]
+    assert "Bob Example checked in as agreed on 2 days." in outputs[1][1]
     assert "welcome back" in outputs[1][1]
 
 
@@ -156,9 +156,12 @@ def test_the_short_agenda_and_the_topics_stay_kind(
             assert word not in low, (what, word)
         assert not SURVEILLANCE.search(text), what
     short_md = ok(["agenda", "--short", "--date", "2026-11-29"], root)
-    assert "Alice Example paused everything" in short_md
+    assert "Paused by Alice Example since" in short_md
     assert "Or postpone: no reason needed." in short_md
-    assert "Alice Example: openbook accept settings" in short_md.split("## Appreciations")[0]
+    assert (
+        "Alice Example can read it with 'openbook accept settings'"
+        in short_md.split("## Appreciations")[0]
+    )
     full = ok(["agenda", "--date", "2026-11-29"], root)
     assert "The answer to Q-0001 landed hard" in full and "The answer to Q-0003" in full
     # each landed answer is its own topic by id: never "2 answers hurt", never who asked

@@ -44,7 +44,7 @@ def test_a_vault_created_on_thursday_expects_thursday_to_sunday(
     text = ok(["agenda"], root)
     assert "This agenda covers Thu 19 Nov to Sun 22 Nov." in text
     assert section(text, "What went right") == [
-        "Bob Example: 4 of 4 check-ins happened as agreed."
+        "Bob Example checked in as agreed on 4 days."
     ]  # alice is simply not listed
     assert section(text, "Transparency") == [
         "3 check-ins due, none received yet (every day by 21:00).",
@@ -110,7 +110,7 @@ def test_after_six_weeks_the_opening_welcomes_back_and_counts_seven_days(
     text = ok(["agenda", "--date", "2026-11-22"], week_vault)
     opening = text.split("## Opening")[1].split("## Appreciations")[0]
     assert "Your last meeting was 6 weeks ago; welcome back." in opening
-    assert "Bob Example: 2 of 6 check-ins happened as agreed." in text
+    assert "Bob Example checked in as agreed on 2 days." in text
     assert "We held our weekly meeting" not in text
 
 

@@ -15,6 +15,8 @@ from testing import (
 )
 from testing.editor import editor_env
 
+from openbook.record.safety import CHECKIN_LINE, QUESTION_LINE
+
 CHECKIN = "checkins/2026/2026-11-24-bob.md"
 
 
@@ -222,9 +224,14 @@ def test_template_prose_is_committed_only_from_an_editor(vault: Path, tmp_path: 
     day = "2026-11-23"
     res = invoke(["new", "checkin", "--date", day, "--body", " Tired. \n"], vault=vault)
     assert res.exit_code == 0, res.stderr
-    assert (vault / res.stdout.strip()).read_text().endswith("---\n\nTired.\n")
+    # openbook's own safety lines (never the vault's template prose) are kept, as in an editor
+    assert (vault / res.stdout.strip()).read_text().endswith(f"---\n\nTired.\n\n{CHECKIN_LINE}\n")
     assert invoke(["ask", "Where were you?"], vault=vault).exit_code == 0
-    assert (vault / "questions/Q-0001.md").read_text().endswith("---\n\nWhere were you?\n")
+    assert (
+        (vault / "questions/Q-0001.md")
+        .read_text()
+        .endswith(f"---\n\nWhere were you?\n\n{QUESTION_LINE}\n")
+    )
     history = git(vault, "log", "-p", "--format=")
     assert "I admit I lied" not in history
     seen = tmp_path / "seen.md"

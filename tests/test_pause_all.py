@@ -47,7 +47,7 @@ def test_only_the_partner_who_paused_can_resume(pair: Pair) -> None:
     res = invoke(["resume"], vault=pair.bob)
     assert res.exit_code == 1
     assert res.stderr == (
-        "openbook: Alice Example paused everything on Tue 24 Nov 20:30; only Alice Example "
+        "openbook: Paused by Alice Example since Tue 24 Nov 20:30; only Alice Example "
         "can end it, with 'openbook resume' on their own copy.\n"
     )
     res = invoke(["resume", "--json"], vault=pair.alice, env={"OPENBOOK_NOW": "2026-11-25T09:15"})
@@ -110,7 +110,7 @@ def test_the_other_partner_cannot_end_a_pause_with_plain_git(pair: Pair) -> None
     check = invoke(["check"], vault=pair.alice, as_partner="alice")
     assert check.exit_code == 1
     assert (
-        f"{note}:6:1: error: Bob Example is named as ending the pause, but the commit that added it"
+        f"{note}:6:1: error: Bob Example is named as ending the pause, but alice@example.org wrote"
     ) in check.stdout
     res = pair.sync("bob")
     assert res.exit_code == 1, res.stdout + res.stderr

@@ -25,7 +25,7 @@ def _paused_for_bob(pair: Pair) -> None:
     assert pair.sync("alice").exit_code == 0
     assert pair.sync("bob").exit_code == 0
     status = invoke(["status"], vault=pair.bob).stdout
-    assert "Alice Example paused everything" in status, status
+    assert "Paused by Alice Example since" in status, status
 
 
 def test_a_pause_during_a_merge_is_committed_and_the_merge_keeps_it(pair: Pair) -> None:
@@ -48,7 +48,7 @@ def test_a_pause_on_a_detached_head_holds_at_once_and_is_committed_later(pair: P
     assert res.exit_code == 0, res.stderr
     assert "It holds in this copy now" in res.stdout
     status = invoke(["status"], vault=pair.alice).stdout
-    assert "paused everything" in status
+    assert "Paused by you since" in status
     git(pair.alice, "switch", "-q", "main")
     res = invoke(["status"], vault=pair.alice)
     assert "The pause made while git was busy is now committed" in res.stderr

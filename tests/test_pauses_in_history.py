@@ -181,7 +181,7 @@ def test_pausing_an_agreement_pauses_the_schedule_that_serves_it(demo: Path) -> 
     assert note == "pauses/2026/2026-11-24-2030-alice-a-002.md"
     assert "agreement: A-002" in (demo / note).read_text()
     status = invoke(["status"], vault=demo).stdout
-    assert "Bob Example: no check-in is expected while A-002 is not active." in status
+    assert "Bob Example: no check-in is expected while A-002 is paused." in status
     assert "A-002 Bob checks in every day by 21:00: paused by you since Tue 24 Nov" in status
     assert invoke(["check"], vault=demo).exit_code == 0
     res = invoke(["resume", "A-002"], vault=demo, env=LATER)
@@ -216,7 +216,7 @@ def test_status_says_the_partner_has_not_received_the_pause_until_sync(pair: Pai
     assert pair.sync("alice").exit_code == 0
     status = invoke(["status"], vault=pair.alice).stdout
     assert "has not received it yet" not in status
-    assert "Alice Example paused everything" in status
+    assert "Paused by you since" in status
 
 
 def test_an_acceptance_taken_out_by_the_other_partner_still_counts(pair: Pair) -> None:
@@ -239,7 +239,8 @@ def test_an_acceptance_taken_out_by_the_other_partner_still_counts(pair: Pair) -
     found = [p for p in json.loads(res.stdout)["problems"] if p["rule"] == "consent-unproven"]
     assert [(p["path"], p["line"]) for p in found] == [(path, 7)]  # accepted_by
     assert found[0]["message"].startswith(
-        f"Alice Example was taken out of accepted_by by the commit {sha[:7]}"
+        "Alice Example's consent still counts: bob@example.org took Alice Example out of "
+        f"accepted_by in commit {sha[:7]}"
     )
     status = invoke(["status"], vault=pair.bob).stdout
     assert "A-001 Walks: proposed" not in status

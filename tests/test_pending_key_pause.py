@@ -20,4 +20,4 @@ def test_a_pause_signed_by_a_pending_key_counts_at_once(signed: Pair, tmp_path: 
     check = invoke(["check"], vault=signed.alice)
     assert "consent-unproven" not in check.stdout, check.stdout
     status = invoke(["status"], vault=signed.alice).stdout
-    assert "Bob Example paused everything" in status, status
+    assert "Paused by Bob Example since" in status, status

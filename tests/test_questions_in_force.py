@@ -19,8 +19,14 @@ CHANGED = (
 )
 PROPOSAL = (
     "Alice Example proposed new settings on Mon 23 Nov: Bob Example's check-ins: every day "
-    "by 07:00, was every day by 21:00; answers within 15m, was 48h. Until both accept, the "
-    "settings you both accepted stay in force. Bob Example: openbook accept settings"
+    "by 07:00, was every day by 21:00; answers within 15m, was 48h. Nothing changes unless "
+    "Bob Example accepts; Bob Example can read it with 'openbook accept settings' and say no."
+)
+
+TO_BOB = PROPOSAL.replace(
+    "Nothing changes unless Bob Example accepts; Bob Example can read it with 'openbook "
+    "accept settings' and say no.",
+    "Nothing changes unless you accept; 'openbook accept settings' shows it, and you may say no.",
 )
 
 
@@ -76,7 +82,11 @@ def _last_week(root: Path) -> dict[str, Any]:
     bob = json.loads(res.stdout)["checkins"]["bob"]
     counts = {k: bob[k] for k in ("expected", "received", "late", "written_later")}
     text = invoke(["agenda", "--date", "2026-11-22"], vault=root).stdout
-    said = [line for line in text.splitlines() if line.startswith("- ") and "check-ins" in line]
+    said = [
+        line
+        for line in text.splitlines()
+        if line.startswith("- ") and ("check-ins" in line or "checked in" in line)
+    ]
     return {**counts, "said": said}
 
 
@@ -102,7 +112,7 @@ def test_a_change_by_alice_binds_bob_only_once_he_accepts_and_from_then_on(
         "late": 0,
         "written_later": 0,
         "said": [
-            "- Bob Example: 6 of 6 check-ins happened as agreed.",
+            "- Bob Example checked in as agreed on 6 days.",
             "- 6 check-ins due, none received (every day by 21:00).",  # Alice's
             "- 6 of 6 check-ins (every day by 21:00).",
         ],
@@ -111,11 +121,11 @@ def test_a_change_by_alice_binds_bob_only_once_he_accepts_and_from_then_on(
     _clock(monkeypatch, "2026-11-23", "13:00")
     res = pair.sync("bob")
     assert res.exit_code == 0, res.stderr
-    assert res.stdout.splitlines()[-1] == PROPOSAL
+    assert res.stdout.splitlines()[-1] == TO_BOB
     synced = json.loads(pair.sync("bob", "--json").stdout)
-    assert synced["settings_proposal"]["text"] == PROPOSAL
+    assert synced["settings_proposal"]["text"] == TO_BOB
     assert synced["settings_proposal"]["waiting"] == ["bob"]
-    assert PROPOSAL in invoke(["status"], vault=pair.bob).stdout
+    assert TO_BOB in invoke(["status"], vault=pair.bob).stdout
     # until Bob accepts: his check-in stays at 21:00, answers have 48 hours
     _ask(pair, "Q-0002", "2026-11-23T13:00")
     data = _status(pair.bob)

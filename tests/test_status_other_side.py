@@ -91,8 +91,8 @@ def test_bob_sees_alices_pause_deletion_and_timeout(pair: Pair) -> None:
     text = ok(["status"], pair.bob)
     assert "Nothing due for review and nothing waiting for consent" not in text
     assert (
-        "  A-002 Daily check-in: paused by Alice Example since Sat 21 Nov 09:15 "
-        "(only Alice Example can end it: openbook resume A-002)." in text
+        "  A-002 Daily check-in: paused by Alice Example since Sat 21 Nov 09:15; only Alice "
+        "Example can end it." in text
     )
     assert (
         "  A-003 No private contact: its file was deleted by Alice Example on Sun 22 Nov 08:00 "

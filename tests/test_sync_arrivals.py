@@ -92,7 +92,10 @@ def test_settings_changes_have_a_line_each(pair: Pair) -> None:
     # a change of binding settings is a proposal, and sync names it (SPEC section 10)
     assert len(lines) == 5 and lines[4].startswith("Alice Example proposed new settings on ")
     assert "answers within 24h, was 48h" in lines[4]
-    assert lines[4].endswith("Bob Example: openbook accept settings")
+    assert lines[4].endswith(
+        "Nothing changes unless you accept; 'openbook accept settings' shows it, and you may "
+        "say no."
+    )
     status = json.loads((pair.bob / ".git/openbook/last-sync.json").read_text())
     assert status["result"] == "received 4 changes"
 

@@ -217,9 +217,8 @@ def test_an_edit_in_the_same_second_as_the_index_is_shared_not_overwritten(pair:
         0,
         "Alice changed openbook.yml.\nSynced with origin: committed 1 change, shared 2 changes.\n"
         "New settings came together from both of your changes on DAY: answers within 24h, "
-        "was 48h; meeting at 18:00, was 19:00. Until both accept, the settings you both "
-        "accepted stay in force. Alice Example: openbook accept settings, Bob Example: "
-        "openbook accept settings\n",
+        "was 48h; meeting at 18:00, was 19:00. Nothing changes unless you both accept; each "
+        "of you can read it with 'openbook accept settings' and say no.\n",
     )
     text = config.read_text()
     assert "answer_within: 24h" in text and "at: '18:00'" in text

@@ -49,12 +49,12 @@ def test_fifty_saves_arrive_as_one_commit(tmp_path: Path, monkeypatch: pytest.Mo
     assert first == START
     res = pair.sync("bob")
     assert res.exit_code == 0, res.stderr
-    backup = re.search(r"refs/openbook/backup/\S+\)", res.stdout)
+    backup = re.search(r"refs/openbook/backup/\S+'", res.stdout)
     assert backup is not None, res.stdout
     ref = backup[0][:-1]
     assert (
-        f"Folded 50 saves of {NOTE} into one commit before sharing "
-        f"(the originals are kept in {ref})." in res.stdout.splitlines()
+        f"Joined 50 saves of {NOTE} into one change before sharing; the originals stay in "
+        f"this copy as a backup ('git log {ref}' shows them)." in res.stdout.splitlines()
     )
     # the backup holds the original tip; work tree and index are as they were
     assert git(pair.bob, "rev-parse", ref) == tip
@@ -94,7 +94,7 @@ def test_saves_already_shared_stay_separate(
     save(monkeypatch, pair.bob, NOTE, text(2), START + dt.timedelta(minutes=2))
     res = pair.sync("bob")
     assert res.exit_code == 0, res.stderr
-    assert f"Folded 2 saves of {NOTE}" in res.stdout
+    assert f"Joined 2 saves of {NOTE}" in res.stdout
     assert pair.sync("alice").exit_code == 0
     got = commits_of(pair.alice, NOTE)
     assert len(got) == 2 and got[1] == shared
@@ -114,7 +114,7 @@ def test_two_notes_interleaved_are_not_folded_into_each_other(
     tip = pair.head("bob")
     res = pair.sync("bob")
     assert res.exit_code == 0, res.stderr
-    assert "Folded" not in res.stdout
+    assert "Joined" not in res.stdout
     assert pair.head("bob") == tip  # nothing to fold: nothing rewritten
     # runs of one note next to each other fold, each on its own
     for n, rel in enumerate([NOTE, NOTE, OTHER, OTHER]):
@@ -123,8 +123,8 @@ def test_two_notes_interleaved_are_not_folded_into_each_other(
         when += dt.timedelta(seconds=30)
     res = pair.sync("bob")
     assert res.exit_code == 0, res.stderr
-    assert f"Folded 2 saves of {NOTE}" in res.stdout
-    assert f"Folded 2 saves of {OTHER}" in res.stdout
+    assert f"Joined 2 saves of {NOTE}" in res.stdout
+    assert f"Joined 2 saves of {OTHER}" in res.stdout
     assert pair.sync("alice").exit_code == 0
     assert len(commits_of(pair.alice, NOTE)) == 3
     assert len(commits_of(pair.alice, OTHER)) == 3
@@ -143,7 +143,7 @@ def test_a_commit_made_by_hand_breaks_the_run(
     save(monkeypatch, pair.bob, NOTE, text(4), START + dt.timedelta(seconds=40))
     res = pair.sync("bob")
     assert res.exit_code == 0, res.stderr
-    assert res.stdout.count(f"Folded 2 saves of {NOTE}") == 2
+    assert res.stdout.count(f"Joined 2 saves of {NOTE}") == 2
     assert pair.sync("alice").exit_code == 0
     subjects = git(pair.alice, "log", "--format=%s", "--", NOTE).splitlines()
     assert subjects == [f"checkin: edit {NOTE}", "by hand", f"checkin: new {NOTE}"]
@@ -161,7 +161,7 @@ def test_saves_either_side_of_the_late_edit_moment_stay_apart(
     save(monkeypatch, pair.bob, NOTE, text(3), START + dt.timedelta(days=3, seconds=10))
     res = pair.sync("bob")
     assert res.exit_code == 0, res.stderr
-    assert res.stdout.count(f"Folded 2 saves of {NOTE}") == 2
+    assert res.stdout.count(f"Joined 2 saves of {NOTE}") == 2
     assert pair.sync("alice").exit_code == 0
     assert len(commits_of(pair.alice, NOTE)) == 2
     log = invoke(["log"], vault=pair.alice)
@@ -178,13 +178,13 @@ def test_sync_check_says_it_would_fold_and_no_fold_keeps_every_save(
     res = pair.sync("bob", "--check")
     assert res.exit_code == 0, res.stderr
     assert (
-        f"A sync would fold 3 saves of {NOTE} into one commit before sharing (the originals "
-        "would be kept in a backup ref)." in res.stdout
+        f"A sync would join 3 saves of {NOTE} into one change before sharing; the originals "
+        "would stay in this copy as a backup." in res.stdout
     )
     assert pair.head("bob") == tip
     res = pair.sync("bob", "--no-fold")
     assert res.exit_code == 0, res.stderr
-    assert "Folded" not in res.stdout
+    assert "Joined" not in res.stdout
     assert pair.remote_head() == tip
 
 
@@ -197,7 +197,7 @@ def test_a_signed_vault_verifies_after_folding(
         save(monkeypatch, root, NOTE, text(n), START + dt.timedelta(seconds=n))
     res = invoke(["sync"], vault=root)
     assert res.exit_code == 0, res.stderr
-    assert f"Folded 4 saves of {NOTE}" in res.stdout
+    assert f"Joined 4 saves of {NOTE}" in res.stdout
     assert "\ngpgsig " in git(root, "cat-file", "commit", "HEAD")
     for who in ("bob", "alice"):
         if who == "alice":
@@ -218,5 +218,5 @@ def test_the_first_sync_of_a_new_vault_folds_too(
         save(monkeypatch, bob, NOTE, text(n), START + dt.timedelta(seconds=n))
     res = invoke(["sync"], vault=bob, as_partner="bob")
     assert res.exit_code == 0, res.stderr
-    assert f"Folded 3 saves of {NOTE}" in res.stdout
+    assert f"Joined 3 saves of {NOTE}" in res.stdout
     assert len(commits_of(remote, NOTE)) == 1

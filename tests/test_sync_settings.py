@@ -62,9 +62,9 @@ def test_both_change_the_meeting_time(pair: Pair) -> None:
         f"in {note}; agree on one together, put it in openbook.yml, then delete the copy.\n"
         "Both versions are safe in the history; 'openbook status' lists the copies until "
         "they are deleted.\n"
-        "Bob Example proposed new settings on DAY: meeting at 20:00, was 19:00. Until both "
-        "accept, the settings you both accepted stay in force. Alice Example: openbook "
-        "accept settings\n"
+        "You proposed new settings on DAY: meeting at 20:00, was 19:00. Nothing "
+        "changes unless Alice Example accepts; Alice Example can read it with 'openbook "
+        "accept settings' and say no.\n"
         "1 file to reconcile.\n"
     )
     assert (pair.bob / "openbook.yml").read_text() == ours
@@ -86,9 +86,8 @@ def test_both_change_the_meeting_time(pair: Pair) -> None:
     assert (again.exit_code, again.stderr) == (0, "")
     assert undated(again.stdout) == (
         "Received 1 change from Bob: 1 conflict copy to reconcile.\nBob changed openbook.yml.\n"
-        "Bob Example proposed new settings on DAY: meeting at 20:00, was 19:00. Until both "
-        "accept, the settings you both accepted stay in force. Alice Example: openbook "
-        "accept settings\n"
+        "Bob Example proposed new settings on DAY: meeting at 20:00, was 19:00. Nothing "
+        "changes unless you accept; 'openbook accept settings' shows it, and you may say no.\n"
     )
     assert (pair.alice / "openbook.yml").read_text() == ours
     assert (pair.alice / note).read_text() == (pair.bob / note).read_text()
@@ -110,9 +109,8 @@ def test_both_change_different_keys(pair: Pair) -> None:
     assert undated(res.stdout) == (
         "Alice changed openbook.yml.\nSynced with origin: committed 1 change, shared 2 changes.\n"
         "New settings came together from both of your changes on DAY: answers within 24h, "
-        "was 48h; meeting at 18:00, was 19:00. Until both accept, the settings you both "
-        "accepted stay in force. Alice Example: openbook accept settings, Bob Example: "
-        "openbook accept settings\n"
+        "was 48h; meeting at 18:00, was 19:00. Nothing changes unless you both accept; each "
+        "of you can read it with 'openbook accept settings' and say no.\n"
     )
     merged = base.replace("at: '19:00'", "at: '18:00'")
     merged = merged.replace("answer_within: 48h", "answer_within: 24h")
@@ -173,8 +171,8 @@ def test_a_template_both_changed_on_the_same_line(pair: Pair) -> None:
     res = pair.sync("bob")
     assert undated(res.stdout) == (
         "Alice added the check-in template.\nAlice Example proposed new settings on DAY: the "
-        "check-in template: new. Until both accept, the settings you both accepted stay in "
-        "force. Bob Example: openbook accept settings\n"
+        "check-in template: new. Nothing changes unless you accept; 'openbook accept settings' "
+        "shows it, and you may say no.\n"
     )
     theirs, sha = alice_pushes(pair, rel, "How are you?", "How are you, really?")
     edit(pair.bob, rel, "How are you?", "How do you feel?")

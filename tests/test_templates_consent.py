@@ -193,7 +193,7 @@ def test_a_one_sided_timeout_range_never_turns_past_timeouts_into_errors(pair: P
     assert pair.sync("alice").exit_code == 0
     text = (pair.alice / "openbook.yml").read_text()
     assert "max: 24h" in text
-    alice_proposes(pair, {"openbook.yml": text.replace("max: 24h", "max: 30m")})
+    alice_proposes(pair, {"openbook.yml": text.replace("max: 24h", "max: 1h")})
     for root in (pair.bob, pair.alice):
         res = invoke(["check"], vault=root)
         assert res.exit_code == 0, res.stdout
@@ -205,17 +205,17 @@ def test_a_one_sided_timeout_range_never_turns_past_timeouts_into_errors(pair: P
     accept(pair.bob)
     res = invoke(["new", "timeout", "--no-edit", "--date", "2026-11-22"], vault=pair.bob)
     assert res.exit_code == 0, res.stderr
-    assert "return_by: 2026-11-22 21:00\n" in (pair.bob / res.stdout.strip()).read_text()
+    assert "return_by: 2026-11-22 21:30\n" in (pair.bob / res.stdout.strip()).read_text()
     # calling a timeout is never refused: outside the agreed range it is recorded at
     # the nearest bound, and says so (SPEC section 10)
     timeout = ["new", "timeout", "--no-edit", "--set"]
     args = [*timeout, "called=2026-11-24 20:40", "--set", "return_by=2026-11-24 22:40"]
     res = invoke(args, vault=pair.bob)
     assert res.exit_code == 0, res.stderr
-    assert "return_by: 2026-11-24 21:10\n" in (pair.bob / res.stdout.strip()).read_text()
+    assert "return_by: 2026-11-24 21:40\n" in (pair.bob / res.stdout.strip()).read_text()
     assert res.stderr == (
-        "The timeout is recorded to end at 21:10 (30m), the longest time you both agreed "
-        "(20m to 30m); you asked for 2h.\n"
+        "The timeout is recorded to end at 21:40 (1h), the longest time you both agreed "
+        "(20m to 1h); you asked for 2h.\n"
     )
     assert invoke(["check"], vault=pair.bob).exit_code == 0  # the 1h timeout stays valid
     args = [*timeout, "called=2026-11-24 20:45", "--set", "return_by=2026-12-03 10:45"]
@@ -224,7 +224,7 @@ def test_a_one_sided_timeout_range_never_turns_past_timeouts_into_errors(pair: P
     args = [*timeout, "called=2026-11-24 20:50", "--set", "return_by=2026-11-24 20:55"]
     res = invoke(args, vault=pair.bob)
     assert res.exit_code == 0, res.stderr
-    assert "the shortest time you both agreed (20m to 30m); you asked for 5m." in res.stderr
+    assert "the shortest time you both agreed (20m to 1h); you asked for 5m." in res.stderr
 
 
 def test_check_still_holds_every_timeout_to_20m_to_24h(pair: Pair) -> None:

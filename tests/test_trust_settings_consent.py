@@ -88,7 +88,7 @@ def test_an_email_changed_by_the_other_partner_does_not_map_until_accepted(pair:
     assert pair.sync("bob").exit_code == 0
     status = invoke(["status"], vault=pair.bob)
     assert "Bob Example's email bob@new.example, was bob@example.org" in status.stdout
-    assert "Nothing changes unless Bob Example accepts" in status.stdout
+    assert "Nothing changes unless you accept" in status.stdout
     write(pair.bob, checkin_path("bob", "2026-11-24"), checkin_text("bob", "2026-11-24"))
     res = invoke(["commit"], vault=pair.bob)
     assert res.exit_code == 0, res.stderr
@@ -109,8 +109,15 @@ def test_signatures_required_by_one_partner_are_a_proposal_in_plain_words(pair: 
         "Alice Example proposed: signatures required. Nothing changes unless Bob Example "
         "accepts; Bob Example can read it with 'openbook accept settings' and say no"
     )
-    assert words in res.stdout
-    assert words in invoke(["status"], vault=pair.bob).stdout
+    spoken_to = (
+        "Alice Example proposed: signatures required. Nothing changes unless you accept; "
+        "'openbook accept settings' shows it, and you may say no."
+    )
+    assert spoken_to in res.stdout
+    assert (
+        "Alice Example proposed: signatures required. Nothing changes unless you accept; "
+        "'openbook accept settings' shows it, and you may say no."
+    ) in invoke(["status"], vault=pair.bob).stdout
     assert words in invoke(["agenda"], vault=pair.bob).stdout
     # Bob has no key: accepting that signatures are required is refused, calmly
     res = invoke(["accept", "settings", "--yes"], vault=pair.bob)
@@ -273,7 +280,7 @@ def test_accepting_required_signatures_shows_both_keys_and_checks_my_own(
     assert invoke(["keys", "require"], vault=pair.bob).exit_code == 0
     assert pair.sync("bob").exit_code == 0
     res = pair.sync("alice")
-    assert "Bob Example proposed: signatures required. Nothing changes unless Alice" in res.stdout
+    assert "Bob Example proposed: signatures required. Nothing changes unless you" in res.stdout
     assert (
         json.loads(invoke(["keys", "list", "--json"], vault=pair.alice).stdout)[
             "require_signatures"

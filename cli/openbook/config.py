@@ -20,6 +20,10 @@ PARTNER_ID = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _HHMM = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])$")
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+$")
+SHORT_MAX = (
+    "timeouts max must be at least 1h: 20 minutes is the least a body needs to calm down, "
+    "not the most a partner may take; set max to 1h or more"
+)
 
 
 def parse_hhmm(value: Any) -> dt.time | None:
@@ -332,6 +336,8 @@ def _check_timeouts(c: _Checker) -> None:
                 f"timeouts {key} must be between 20m and 24h; openbook.yml may narrow "
                 "that range, never widen it",
             )
+        elif key == "max" and d < dt.timedelta(hours=1):  # an agreed maximum, never less
+            c.err(("timeouts", key), SHORT_MAX)
         else:
             setattr(c.cfg, f"timeout_{key}", d)
     if c.cfg.timeout_min > c.cfg.timeout_max:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -13,15 +14,27 @@ EXIT_UNREACHABLE = 5
 EXIT_BUSY = 6
 
 
-_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
-_CONTROL_OR_NEWLINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# anything outside printable ASCII is looked at; only controls and format characters
+# (Unicode category Cf: bidi overrides, zero-width spaces, direction marks) are escaped
+_SUSPECT = re.compile(r"[^\x20-\x7e\n\t]")  # text of many lines: tabs kept too
+_SUSPECT_OR_NEWLINE = re.compile(r"[^\x20-\x7e]")
+# joiners that emoji and some scripts need to read as written: kept
+_JOINERS = frozenset("\u200c\u200d")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    ch = match.group()
+    if ch in _JOINERS or unicodedata.category(ch) not in ("Cc", "Cf"):
+        return ch
+    return repr(ch)[1:-1]
 
 
 def shown(text: str, *, newlines: bool = False) -> str:
-    """`text` with control characters written as escapes (ESC as \\x1b), so a name that
-    came from the partner can never move the cursor, ring the bell or start a new line."""
-    pattern = _CONTROL if newlines else _CONTROL_OR_NEWLINE
-    return pattern.sub(lambda m: repr(m.group())[1:-1], text)
+    """`text` with control and format characters written as escapes (ESC as \\x1b, a
+    right-to-left override as \\u202e), so a name that came from the partner can never
+    move the cursor, ring the bell, start a new line or turn the text around."""
+    pattern = _SUSPECT if newlines else _SUSPECT_OR_NEWLINE
+    return pattern.sub(_escaped, text)
 
 
 class OpenbookError(Exception):

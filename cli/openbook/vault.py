@@ -117,7 +117,8 @@ class Vault:
         if not cfg.ok:
             first = cfg.problems[0]
             raise ConfigError(
-                f"{CONFIG_NAME}:{first.line}: {first.message}. Fix {CONFIG_NAME}, then try again."
+                f"{CONFIG_NAME} could not be read (line {first.line}: {first.message}). Fix that "
+                f"line in {CONFIG_NAME}, then try again ('openbook check' shows every problem)."
             )
         return cfg
 

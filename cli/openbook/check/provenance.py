@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -163,6 +164,29 @@ def claim_words(field: str) -> str:
     return WHAT.get(field, f"listed in {field}")
 
 
+def _unproven_words(u: Unproven, who: str) -> str:
+    """One true sentence: who is named as doing what, who really wrote it, what counts."""
+    sha = u.commit[:7]
+    if u.removed:
+        return (
+            f"{who}'s consent still counts: {u.by} took {who} out of {u.field} in commit "
+            f"{sha}, and only {who} can withdraw it"
+        )
+    if u.field == ANSWERED:
+        found = re.search(r"Q-\d+", u.path)
+        qid = found.group(0) if found else "this question"
+        what, can = f"named as the one who answered {qid}", f"answer for {who}"
+        step = f"{who} answers with 'openbook answer {qid}'" if found else f"{who} answers"
+    else:
+        what, can = claim_words(u.field), "say that"
+        step = "each partner consents from their own copy with openbook"
+    wrote = f"{u.by} wrote that in commit {sha}" if u.commit else "that is not committed"
+    return (
+        f"{who} is {what}, but {wrote}; only {who}'s own commit can {can}, so it does not "
+        f"count ({step})"
+    )
+
+
 def problems_of(vault: Vault, unproven: list[Unproven]) -> list[Problem]:
     """`consent-unproven` problems, each at the line of the field that makes the claim."""
     names = {pid: p.name for pid, p in vault.config.partners.items()}
@@ -172,37 +196,7 @@ def problems_of(vault: Vault, unproven: list[Unproven]) -> list[Problem]:
         key = LANDED if key.startswith(LANDED + ":") else key
         line, col = key_position(vault.root, u.path, key)
         who = names.get(u.partner, u.partner)
-        what = WHAT[ANSWERED] if u.field == ANSWERED else claim_words(u.field)
-        if u.removed:
-            out.append(
-                Problem(
-                    u.path,
-                    line,
-                    col,
-                    "error",
-                    "consent-unproven",
-                    f"{who} was taken out of {u.field} by the commit {u.commit[:7]} (by "
-                    f"{u.by}), which is not {who}'s own; only {who} withdraws their consent, "
-                    "so it still counts",
-                )
-            )
-            continue
-        source = (
-            f"the commit that added it ({u.commit[:7]}, by {u.by}) is not {who}'s own"
-            if u.commit
-            else f"only {who} can commit it, from their own copy"
-        )
-        out.append(
-            Problem(
-                u.path,
-                line,
-                col,
-                "error",
-                "consent-unproven",
-                f"{who} is {what}, but {source}; each partner consents from their own copy "
-                "with openbook, so it does not count",
-            )
-        )
+        out.append(Problem(u.path, line, col, "error", "consent-unproven", _unproven_words(u, who)))
     return out
 
 

@@ -4,6 +4,8 @@ import datetime as dt
 
 import click
 
+from openbook.errors import shown
+
 from ._common import acting_partner, echo_json, get_vault, json_option, output_option
 from .write import DATE
 
@@ -86,7 +88,7 @@ def agenda_command(
     elif fmt == "json":
         click.echo(text, nl=False)
     else:
-        click.echo(text, nl=not text.endswith("\n"))
+        click.echo(shown(text, newlines=True), nl=not text.endswith("\n"))
     if saved:
         click.echo(
             f"Saved as {saved[0]} and committed; add the minutes there after the meeting.", err=True

@@ -4,7 +4,7 @@ from dataclasses import asdict
 
 import click
 
-from openbook.errors import EXIT_FAILURE
+from openbook.errors import EXIT_FAILURE, shown
 
 from ._common import echo_json, get_vault, json_option
 
@@ -62,7 +62,7 @@ def check_command(
         echo_json({"notes": result.notes, "problems": [asdict(p) for p in problems]})
     else:
         for p in problems:
-            click.echo(p.format())
+            click.echo(shown(p.format()))
         click.echo(result.summary())
     if result.errors or (strict and result.warnings):
         ctx.exit(EXIT_FAILURE)

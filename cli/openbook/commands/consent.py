@@ -46,6 +46,7 @@ def _accept_settings(
 ) -> None:
     from openbook.errors import OpenbookError
     from openbook.errors import shown as escaped
+    from openbook.record.agreeing import NEVER_GATHERED, speaks_of_gathering
     from openbook.ritual.settings_consent import accept_settings, proposal_for
 
     digest = None
@@ -56,6 +57,9 @@ def _accept_settings(
             click.echo(f"  {escaped(line)}")
         for line in shown.prompts:  # each template's prompts added and removed
             click.echo(f"  {escaped(line)}")
+        added = [x for x in shown.prompts if x.strip().startswith("adds:")]
+        if speaks_of_gathering(*shown.changes, *added):
+            click.echo(NEVER_GATHERED)
         if not interactive():
             raise OpenbookError(
                 "Nothing was accepted: without a terminal, 'openbook accept settings --yes' "

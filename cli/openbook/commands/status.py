@@ -5,6 +5,8 @@ from dataclasses import asdict
 
 import click
 
+from openbook.errors import shown
+
 from ._common import as_override, echo_json, get_vault, json_option
 from .write import DATE
 
@@ -31,7 +33,7 @@ def status_command(ctx: click.Context, as_json: bool) -> None:
     from openbook.ritual.status_text import status_lines
 
     for line in status_lines(ov, vault.config.partners, me):
-        click.echo(line)
+        click.echo(shown(line))
 
 
 @click.command("log")
@@ -80,4 +82,4 @@ def log_command(
     from openbook.ritual.status_text import log_lines
 
     for line in log_lines(entries, filtered=bool(since or note_type or partner)):
-        click.echo(line)
+        click.echo(shown(line))

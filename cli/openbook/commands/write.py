@@ -3,11 +3,15 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from openbook.errors import EXIT_FAILURE
 from openbook.notetypes import NAMES
+
+if TYPE_CHECKING:
+    from openbook.record.create import Created
 
 from ._common import acting_partner, echo_json, get_vault, interactive, json_option
 
@@ -37,8 +41,12 @@ def _create(
     body: str,
     edit: bool | None,
     as_json: bool,
-) -> None:
+) -> Created | None:
     from openbook.record.create import NoteKept, new_note, write_new_draft
+    from openbook.record.safety import with_safety_lines
+
+    if body.strip():  # openbook's safety lines, as the editor path adds them
+        body = with_safety_lines(note_type, body.strip(), body.strip())
 
     vault = get_vault(ctx)
     vault.require_writable()
@@ -49,7 +57,7 @@ def _create(
             d = write_new_draft(vault, me, note_type, sets=sets, day=day)
             if as_json:
                 echo_json({"path": d.relpath, "commit": None, "type": note_type})
-                return
+                return None
             click.echo(d.relpath)
             click.echo(
                 f"No editor was opened (set $EDITOR, or run this in a terminal), so nothing "
@@ -57,7 +65,7 @@ def _create(
                 "'openbook commit'.",
                 err=True,
             )
-            return
+            return None
         edit = True
     try:
         created = new_note(
@@ -80,6 +88,7 @@ def _create(
         click.echo(created.path)
     for sentence in created.said if not as_json else ():
         click.echo(sentence, err=True)
+    return created
 
 
 def _editor(path: Path) -> None:
@@ -184,7 +193,15 @@ def ask_command(
         sets["repeat_of"] = repeat_of
     if not text.strip():
         raise click.UsageError("the question is empty; write it in quotes after ask.")
-    _create(ctx, "question", sets, None, text, False, as_json)
+    created = _create(ctx, "question", sets, None, text, False, as_json)
+    if created is not None and not as_json:
+        from openbook.notes.parse import parse_bytes
+        from openbook.ritual.wording import asked_lines
+
+        vault = get_vault(ctx)
+        meta = parse_bytes(created.path, (vault.root / created.path).read_bytes()).meta
+        for line in asked_lines(meta, vault.terms().config, vault.now()):
+            click.echo(line, err=True)
 
 
 @click.command("commit")

@@ -9,6 +9,7 @@ in force.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,21 @@ from openbook.record.consent import ConsentResult, _as_list, _names, _rewrite, _
 from openbook.vault import Vault
 
 GUARDING = ("transparency", "safeguard")
+# what openbook never gathers about a person (GUIDE invariant 1); an agreement that speaks
+# of these gets one calm line pointing to the couple's therapist
+GATHERED = re.compile(
+    r"\b(phones?|locations?|whereabouts|messages?|texts|screenshots?|passwords?)\b", re.I
+)
+NEVER_GATHERED = (
+    "  openbook never gathers phone logs, locations, messages, screenshots or passwords; "
+    "decisions like this belong in a conversation with your therapist (docs/resources.md)."
+)
+
+
+def speaks_of_gathering(*texts: str) -> bool:
+    """Whether any of `texts` speaks of phones, locations, messages, screenshots or
+    passwords."""
+    return any(GATHERED.search(t) for t in texts)
 
 
 @dataclass
@@ -75,6 +91,9 @@ def _lines(vault: Vault, note: Note) -> list[str]:
     lines += _relax(m)
     if m.get("sunset"):
         lines.append(f"  It ends by itself on {m['sunset']} unless you renew it.")
+    said = [str(m.get(k) or "") for k in ("title", "if_crossed", "relax_when")]
+    if speaks_of_gathering(note.body, *said, *map(str, _as_list(m.get("measures")))):
+        lines.append(NEVER_GATHERED)
     return lines
 
 

@@ -118,8 +118,34 @@ def _waiting(sha: str | None) -> str:
     if sha is not None:
         return ""
     return (
-        " It holds in this copy now; git is busy (a rebase or a detached HEAD), so openbook "
-        "commits it as soon as the branch is usable again, then 'openbook sync' shares it."
+        " It holds in this copy now; git is busy (a rebase, or an older commit checked out), "
+        "so openbook commits it as soon as the branch is usable again, then 'openbook sync' "
+        "shares it."
+    )
+
+
+def _nothing_paused(vault: Vault, partner: str) -> str:
+    """Why plain `resume` has nothing to end: nothing at all is paused, or only agreements
+    are (named, with the command for one's own pause, and who can end the other's)."""
+    names = vault.config.partners
+    notes = check_vault(vault).parsed.values()
+    held = pauses_for(vault, (n for n in notes if n.type == "pause"))
+    now = vault.now()
+    agreements = [p for p in held if p.agreement is not None and p.holds(now)]
+    if not agreements:
+        return "Nothing is paused right now; there is nothing to resume."
+    mine = [p for p in agreements if p.by == partner]
+    if mine:
+        aid = mine[0].agreement
+        return (
+            f"Nothing is paused everywhere, but you paused {aid} on {_fmt(mine[0].since)}; "
+            f"'openbook resume {aid}' ends your pause."
+        )
+    first = agreements[0]
+    who = names[first.by].name if first.by in names else str(first.by)
+    return (
+        f"Nothing is paused everywhere, but {first.agreement} is paused by {who} since "
+        f"{_fmt(first.since)}; only {who} can end it."
     )
 
 
@@ -138,10 +164,10 @@ def resume(vault: Vault, partner: str) -> ConsentResult:
                 by = current[0].by
                 who = names[by].name if by in names else str(by)
                 raise OpenbookError(
-                    f"{who} paused everything on {_fmt(current[0].since)}; only "
-                    f"{who} can end it, with 'openbook resume' on their own copy."
+                    f"Paused by {who} since {_fmt(current[0].since)}; only {who} can end "
+                    "it, with 'openbook resume' on their own copy."
                 )
-            raise OpenbookError("Nothing is paused right now; there is nothing to resume.")
+            raise OpenbookError(_nothing_paused(vault, partner))
         note = mine[0]
         text = resumed_text(vault, note, _now_local(vault))
         sha = record_pause_file(vault, partner, note.path, text, "edit", vault.now())
@@ -256,8 +282,8 @@ def resume_agreement(vault: Vault, partner: str, aid: str) -> ConsentResult:
             if current:
                 who = names[current[0].by].name if current[0].by in names else current[0].by
                 raise OpenbookError(
-                    f"{who} paused {aid} on {_fmt(current[0].since)}; only {who} can end it, "
-                    f"with 'openbook resume {aid}' on their own copy."
+                    f"{aid} is paused by {who} since {_fmt(current[0].since)}; only {who} "
+                    "can end it."
                 )
             raise OpenbookError(f"{aid} is not paused by you; there is nothing to resume.")
         pause = mine[0]

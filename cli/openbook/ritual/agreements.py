@@ -56,6 +56,9 @@ class DueAgreement:
     title: str
     path: str
     next_review: dt.date
+    # a transparency or safeguard agreement with neither relax_when nor sunset: its review
+    # asks first what would let the couple relax it
+    relax_unsaid: bool = False
 
 
 @dataclass
@@ -230,7 +233,10 @@ def agreement_facts(
             if nr is None:
                 out.no_review.append(UndatedAgreement(aid, title, n.path))
             elif nr <= day:
-                out.due.append(DueAgreement(aid, title, n.path, nr))
+                unsaid = m.get("kind") in ("transparency", "safeguard") and not (
+                    m.get("relax_when") or m.get("sunset")
+                )
+                out.due.append(DueAgreement(aid, title, n.path, nr, bool(unsaid)))
             elif nr <= day + dt.timedelta(days=7):
                 out.upcoming.append(UpcomingAgreement(aid, title, nr))
         _standing(out, n, cfg, hist)
@@ -279,15 +285,21 @@ def agreement_lines(
         )
     for d in ag.due:
         question = " Keep, revise, relax or retire?" if ask else ""
+        if ask and d.relax_unsaid:
+            question = (
+                " First: nothing yet says what would let you relax it; what would? Then: "
+                "keep, revise, relax or retire?"
+            )
         lines.append(
             f"{d.id} {d.title}: due for review since {d.next_review.isoformat()}.{question}"
         )
     for x in ag.paused:
         since = f" since {fmt_dt(x.since, tz)}" if x.since else ""
-        lines.append(
-            f"{x.id} {x.title}: paused by {who(x.paused_by)}{since} "
-            f"(only {who(x.paused_by)} can end it: openbook resume {x.id})."
-        )
+        if not ask and any(names.get(p) == "you" for p in x.paused_by):
+            ends = f" (openbook resume {x.id} ends your pause)."
+        else:
+            ends = f"; only {who(x.paused_by)} can end it."
+        lines.append(f"{x.id} {x.title}: paused by {who(x.paused_by)}{since}{ends}")
     for r in ag.retiring:
         lines.append(
             f"{r.id} {r.title}: {who(r.requested_by)} asked to retire it; waiting for "

@@ -41,17 +41,25 @@ def _name(cfg: Config, pid: Any) -> str:
 
 
 def pause_now(
-    notes: Notes, cfg: Config, now: dt.datetime, held: tuple[HeldPause, ...] | None = None
+    notes: Notes,
+    cfg: Config,
+    now: dt.datetime,
+    held: tuple[HeldPause, ...] | None = None,
+    me: str | None = None,
 ) -> dict[str, Any] | None:
     """The pause of everything that holds now, oldest first: {"by", "since", "until",
     "path", "text"}; `held` is history's pauses (else the notes'). The text names what
-    someone else did to the pauser's note: it changed nothing."""
+    someone else did to the pauser's note: it changed nothing. For `me` (status) it says
+    how the pause ends: the command to the one who paused, who can end it to the other."""
     pauses = held if held is not None else tuple(from_notes(notes.get("pause"), cfg.tz))
     found = [p for p in pauses if p.agreement is None and p.holds(now)]
     if not found:
         return None
     first = found[0]
-    text = pause_sentence(_name(cfg, first.by), first.since, first.until, cfg.tz)
+    name = _name(cfg, first.by)
+    text = pause_sentence("you" if me == first.by else name, first.since, first.until, cfg.tz)
+    if me is not None:
+        text += " 'openbook resume' ends it." if me == first.by else f" Only {name} can end it."
     return {
         "by": first.by,
         "since": first.since.isoformat(),
@@ -107,12 +115,13 @@ def pending_of(hist: VaultHistory, cfg: Config, names: list[str] | None = None) 
 
 
 def settings_proposal(
-    hist: VaultHistory, cfg: Config, names: list[str] | None = None
+    hist: VaultHistory, cfg: Config, names: list[str] | None = None, me: str | None = None
 ) -> dict[str, Any] | None:
     """New settings waiting for the other partner: {"by", "since", "digest", "changes",
     "waiting", "keys", "settings", "joined", "text"}; None when nothing waits. `keys`
     names the replaced signing keys waiting (`partners.<id>.signing_key`: digest);
-    `settings` each waiting setting's name and digest."""
+    `settings` each waiting setting's name and digest. For `me` (status), the text
+    speaks to the one reading it."""
     if not hist.own:
         return None
     proposal = pending_of(hist, cfg, names)
@@ -133,7 +142,13 @@ def settings_proposal(
         waiting += [pid for pid in cfg.partners if pid not in k.endorsed and pid not in waiting]
     who = proposal.by if proposal is not None else keys[0].by
     since = proposal.since if proposal is not None else keys[0].since
-    by = _name(cfg, who) if who else None
+
+    joined = proposal.joined if proposal is not None else True
+
+    def name(pid: str) -> str:  # the joining sentence names both by name
+        return "you" if pid == me and joined else _name(cfg, pid)
+
+    by = name(who) if who else None
     return {
         "by": who,
         "since": since.isoformat(),
@@ -147,7 +162,7 @@ def settings_proposal(
             by,
             since,
             changes,
-            [_name(cfg, w) for w in waiting],
+            [name(w) for w in waiting],
             cfg.tz,
             proposal.joined if proposal is not None else True,
         ),

@@ -17,6 +17,7 @@ from openbook.git import ledger
 from openbook.git.ledger import LogEntry
 from openbook.git.objects import Batch, read_objects
 from openbook.notes.parse import parse_bytes
+from openbook.ritual.calendar import utc
 from openbook.trust.acknowledge import acknowledged
 from openbook.vault import Vault
 
@@ -104,6 +105,9 @@ def log_entries(
     for e in marked:
         if e.sha in admitted:
             e.marks.append("unverified")  # admitted without proof: nothing it claims counts
+    # strictly newest first by the time each line shows, whatever order the dates came in
+    # (a clock set wrong, a merge of older work); git's order breaks ties
+    marked.sort(key=lambda e: utc(dt.datetime.fromisoformat(e.date)), reverse=True)
     return marked
 
 

@@ -186,9 +186,9 @@ def gather(vault: Vault, me: str | None) -> Overview:
         ov.uncommitted = [c.path for c in gitrepo.status(vault.root, ".")]
     ov.last_sync = read_last_sync(vault)
     ov.set_aside = set_aside_texts(vault)
-    ov.paused = pause_now(notes, vault.config, now, model.held)
+    ov.paused = pause_now(notes, vault.config, now, model.held, me)
     if ov.paused is not None and me is not None and ov.paused["by"] == me:
         ov.paused["text"] += receipt(vault, model.held, str(ov.paused["path"]))
-    ov.settings_proposal = settings_proposal(hist, vault.config)
+    ov.settings_proposal = settings_proposal(hist, vault.config, me=me)
     ov.no_schedule = schedule_notice(model, now, ov.settings_proposal)
     return ov

@@ -259,12 +259,11 @@ def differences(
 
 
 def pause_sentence(name: str, since: dt.datetime, until: dt.datetime | None, tz: dt.tzinfo) -> str:
-    """'Alice paused everything on Tue 24 Nov; nothing is expected or counted until Alice
-    resumes.'"""
-    ends = f" (or until {short_day(until.astimezone(tz).date())})" if until else ""
+    """'Paused by Alice since Tue 24 Nov: nothing is expected.' (SPEC section 10)."""
+    ends = f" until {short_day(until.astimezone(tz).date())}" if until else ""
     return (
-        f"{name} paused everything on {short_day(since.astimezone(tz).date())}; nothing is "
-        f"expected or counted until {name} resumes{ends}."
+        f"Paused by {name} since {short_day(since.astimezone(tz).date())}{ends}: nothing is "
+        "expected."
     )
 
 
@@ -291,33 +290,52 @@ def proposal_sentence(
     tz: dt.tzinfo,
     joined: bool = True,
 ) -> str:
-    """'Bob proposed new settings on Tue 24 Nov: ...; until accepted, the settings you both
-    accepted stay in force. Alice: openbook accept settings'."""
+    """'Bob proposed new settings on Tue 24 Nov: ... Nothing changes unless Alice accepts;
+    Alice can read it with 'openbook accept settings' and say no.' A name given as "you"
+    (the one reading `status`) is spoken to: "Nothing changes unless you accept; ..."."""
     if not joined:
         return joining_sentence(by, changes, waiting)
     if any(is_trust_line(c) for c in changes):
-        return trust_sentence(by or "One of you", changes, waiting)
+        return trust_sentence("You" if by == "you" else by or "One of you", changes, waiting)
     what = "; ".join(changes) if changes else "no change in meaning"
-    ask = ", ".join(f"{w}: openbook accept settings" for w in waiting)
     day = short_day(since.astimezone(tz).date())
     # a version no one's own commit made (a merge of both partners' changes) is proposed
     # by no one, and both accept it
     said = (
-        f"{by} proposed new settings on {day}"
+        f"{'You' if by == 'you' else by} proposed new settings on {day}"
         if by
         else (f"New settings came together from both of your changes on {day}")
     )
+    return f"{said}: {what}. {_unless(waiting)}"
+
+
+def _unless(waiting: list[str]) -> str:
+    """'Nothing changes unless Alice accepts; Alice can read it with ... and say no.'"""
+    if waiting == ["you"]:
+        return (
+            "Nothing changes unless you accept; 'openbook accept settings' shows it, and you "
+            "may say no."
+        )
+    if len(waiting) > 1 and "you" in waiting:
+        return (
+            "Nothing changes unless you both accept; each of you can read it with 'openbook "
+            "accept settings' and say no."
+        )
+    who = " and ".join(waiting) or "the other partner"
     return (
-        f"{said}: {what}. Until both accept, the settings you both accepted stay in force. {ask}"
-    ).strip()
+        f"Nothing changes unless {who} {'accepts' if len(waiting) < 2 else 'accept'}; "
+        f"{'each' if len(waiting) > 1 else who} can read it with 'openbook accept settings' "
+        "and say no."
+    )
 
 
 def trust_sentence(by: str, changes: list[str], waiting: list[str]) -> str:
     """'Bob proposed: signatures required. Nothing changes unless Alice accepts; Alice can
     read it with 'openbook accept settings' and say no.'"""
+    if waiting == ["you"] or len(waiting) > 1:
+        return f"{by} proposed: {'; '.join(changes)}. {_unless(waiting)}"
     who = " and ".join(waiting) or "the other partner"
     return (
         f"{by} proposed: {'; '.join(changes)}. Nothing changes unless {who} "
-        f"{'accepts' if len(waiting) < 2 else 'accept'}; {who} can read it with 'openbook "
-        "accept settings' and say no."
+        f"accepts; {who} can read it with 'openbook accept settings' and say no."
     )

@@ -4,6 +4,7 @@ sync's; the command layer only prints them."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from openbook.config import Partner
@@ -19,13 +20,26 @@ def _ago(days: int) -> str:
     return "today" if days == 0 else ("1 day old" if days == 1 else f"{days} days old")
 
 
+def _why(problem: str) -> str:
+    """'line 6: YAML syntax error: ...' from 'openbook.yml:6:1: error: YAML syntax error:
+    ... [config]': the first line of why the settings do not load."""
+    found = re.match(r"[^:]+:(\d+):\d+: \w+: (.*?)(?: \[[\w-]+\])?$", problem.splitlines()[0])
+    return f"line {found.group(1)}: {found.group(2)}" if found else problem.splitlines()[0]
+
+
 def _head_lines(ov: Overview, names: dict[str, Partner], me: str | None) -> list[str]:
     lines = [f"Vault {ov.vault}" + (f", you are {names[me].name} ({me})." if me else ".")]
     if me is None and not ov.config_problems:  # else the settings are the cause, named below
         lines.append(
             "  This clone does not know who you are: run 'git config openbook.partner ID'."
         )
-    if ov.config_problems:
+    if ov.config_problems and me is None:
+        lines.append(
+            "  openbook.yml could not be read, so openbook cannot tell who you are "
+            f"({_why(ov.config_problems[0])}). Fix that line in openbook.yml ('openbook check' "
+            "shows every problem)."
+        )
+    elif ov.config_problems:
         lines.append(
             f"  openbook.yml has {plural(len(ov.config_problems), 'problem')}: "
             f"{ov.config_problems[0]}"
@@ -52,9 +66,11 @@ def _checkin_lines(ov: Overview, names: dict[str, Partner], me: str | None) -> l
         lines.append("  Paused: nothing is expected.")
     elif ov.no_schedule:
         lines.append(f"  {ov.no_schedule['text']}")
+    paused = {x.id for x in ov.agreements.paused}
     for pid, agreement in ov.schedule_waits.items():
         who = "You" if pid == me else _name(names, pid)
-        lines.append(f"  {who}: no check-in is expected while {agreement} is not active.")
+        state = "paused" if agreement in paused else "not active"
+        lines.append(f"  {who}: no check-in is expected while {agreement} is {state}.")
     tz = ov.now.tzinfo or dt.UTC
     today = ov.now.date()
     for due in ov.checkins:

@@ -9,13 +9,16 @@ that found nothing says so in words ("none received yet"), never as "0 of N".
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from openbook.config import CheckinSchedule
+from openbook.config import CheckinSchedule, Config
+from openbook.ritual.answer_clock import question_clock
 from openbook.ritual.calendar import (
     WEEKDAY_NAMES,
     fmt_day,
     fmt_dt,
     hhmm,
+    human_span,
     local_day,
     short_day,
     utc,
@@ -94,10 +97,17 @@ def written_later_lines(count: CheckinCount, tz: dt.tzinfo) -> list[str]:
 
 
 def kept_line(name: str, count: CheckinCount) -> str | None:
-    """What went right: '6 of 7 check-ins happened as agreed'; None when none did."""
+    """What went right, without the denominator (that belongs in Transparency): 'Bob
+    checked in as agreed on 6 days'; None when none did."""
     if not count.expected or count.on_time <= 0:
         return None
-    return f"{name}: {count.on_time} of {plural(count.expected, 'check-in')} happened as agreed."
+    n = count.on_time
+    weekly = bool(count.schedules) and count.schedules[-1][1].every == "week"
+    if not weekly:
+        return f"{name} checked in as agreed on {plural(n, 'day')}."
+    if n == 1:
+        return f"{name}'s weekly check-in came as agreed."
+    return f"{name}'s weekly check-ins came as agreed {n} times."
 
 
 def plan_changes_line(changes: list[PlanChange]) -> str | None:
@@ -179,3 +189,25 @@ def review_choice_line(c: ReviewChoice) -> str:
         f"{said} It changes once one of you writes the new version (`openbook new agreement "
         f"--set supersedes={c.id}`) and the other accepts it with `openbook accept`."
     )
+
+
+ASKING_AGAIN = "Asking again is never counted against anyone."
+
+
+def asked_lines(meta: dict[str, Any], cfg: Config, now: dt.datetime) -> list[str]:
+    """What `ask` says once the question is committed: whom it asked, when an answer is
+    due within the agreed time (an earlier `answer_by` is named as a wish), and openbook's
+    safety line."""
+    to = meta.get("to")
+    who = cfg.partners[to].name if isinstance(to, str) and to in cfg.partners else str(to)
+    asked = f"You asked {who} ({meta.get('id')})"
+    clock = question_clock(meta, cfg, now)
+    if clock is None or not cfg.agreed:
+        return [f"{asked}; no answer time is agreed yet, so nothing is due.", ASKING_AGAIN]
+    due = fmt_dt(clock.answer_by, cfg.tz)
+    hoped = f"; you hoped for one by {fmt_dt(clock.wish, cfg.tz)}" if clock.wish else ""
+    return [
+        f"{asked}; an answer is due by {due}, within the {human_span(cfg.answer_within)} "
+        f"you both agreed{hoped}.",
+        ASKING_AGAIN,
+    ]

@@ -86,13 +86,13 @@ class Plan:
     def lines(self, backup: str | None, *, preview: bool = False) -> list[str]:
         if preview:
             return [
-                f"A sync would fold {run.saves} saves of {run.path} into one commit before "
-                "sharing (the originals would be kept in a backup ref)."
+                f"A sync would join {run.saves} saves of {run.path} into one change before "
+                "sharing; the originals would stay in this copy as a backup."
                 for run in self.runs
             ]
         return [
-            f"Folded {run.saves} saves of {run.path} into one commit before sharing "
-            f"(the originals are kept in {backup})."
+            f"Joined {run.saves} saves of {run.path} into one change before sharing; the "
+            f"originals stay in this copy as a backup ('git log {backup}' shows them)."
             for run in self.runs
         ]
 

@@ -115,8 +115,8 @@ def _preflight(vault: Vault, remote: str) -> SyncRefs:
     refs = syncrefs.read_refs(root, remote)
     if refs.branch is None:
         raise Busy(
-            f"{root} is not on a branch (detached HEAD); run 'git switch main' (or your "
-            "branch), then sync again. Nothing was changed."
+            f"{root} is not on a branch (an older commit is checked out); run 'git switch "
+            "main' (or your branch), then sync again. Nothing was changed."
         )
     return refs
 
@@ -288,7 +288,8 @@ def _name_proposal(vault: Vault, result: SyncResult) -> None:
     """Name new settings still waiting for consent, as status does (SPEC section 10)."""
     vault.forget_config()  # what came in may change the settings in force (or not load)
     cfg = vault.config
-    result.settings_proposal = settings_proposal(read_history(vault), cfg)
+    me = vault.own_partner()  # the sentence speaks to the one who syncs
+    result.settings_proposal = settings_proposal(read_history(vault), cfg, me=me)
     if result.settings_proposal:
         result.lines.append(result.settings_proposal["text"])
 
