@@ -19,13 +19,23 @@ from ._common import acting_partner, as_override, echo_json, get_vault, interact
     default=None,
     help="The introduction your partner reads from 'openbook keys list'; refused if it differs.",
 )
+@click.option(
+    "--identity",
+    type=click.Path(dir_okay=False),
+    default=None,
+    metavar="KEY",
+    help="Your SSH private key, to open an encrypted remote (default ~/.ssh/id_ed25519).",
+)
 @click.pass_context
-def clone_command(ctx: click.Context, url: str, directory: str, introduction: str | None) -> None:
+def clone_command(
+    ctx: click.Context, url: str, directory: str, introduction: str | None, identity: str | None
+) -> None:
     """Clone the shared vault from URL into DIRECTORY, as the partner given with --as.
 
     URL is an ssh://, https:// or git:// address, user@host:path, or a local folder.
     The clone is checked before anything is written to DIRECTORY: symbolic links,
-    submodules and files outside the vault's folders are refused.
+    submodules and files outside the vault's folders are refused. An encrypted remote
+    ('openbook remote encrypt') is opened with your private key (--identity).
 
     \b
     Example:
@@ -39,7 +49,7 @@ def clone_command(ctx: click.Context, url: str, directory: str, introduction: st
     me = as_override(ctx)
     if not me:
         raise click.UsageError("say which partner you are with --as ID (before 'clone').")
-    root = clone(url, Path(directory), me, introduction)
+    root = clone(url, Path(directory), me, introduction, Path(identity) if identity else None)
     result = check_vault(Vault(root))
     click.echo(f"Cloned the vault into {root}, as {me}: {result.summary()}.")
     intro = gitrepo.rev(root, "refs/openbook/introduction")
