@@ -3,15 +3,11 @@ bare repository that holds only age-encrypted git bundles. Keys are made on the 
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
-from click.testing import Result
-from testing import Pair, bare_remote, checkin_text, git, invoke, make_pair, write
-
-WORDS = ("Alice", "Bob", "alice@example.org", "bob@example.org", "checkins/", "openbook.yml")
+from testing import bare_remote, checkin_text, git, invoke, make_pair, write
+from testing.crypt import Crypt, assert_no_plaintext, copy_crypt, fast_forwards_only, keygen, ok
 
 
 @pytest.fixture(autouse=True)
@@ -19,98 +15,9 @@ def no_agent(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
 
 
-def keygen(path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    args = ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", path.name, "-f", str(path)]
-    subprocess.run(args, check=True, capture_output=True)
-    return path
-
-
-def ok(res: Result) -> Result:
-    assert res.exit_code == 0, (res.stdout, res.stderr)
-    return res
-
-
-class Crypt:
-    """Alice's and Bob's clones around an encrypted bare remote, and their keys."""
-
-    def __init__(self, base: Path) -> None:
-        self.base = base
-        self.plain = base / "remote.git"
-        self.remote = base / "crypt.git"
-        self.alice = base / "alice"
-        self.bob = base / "bob"
-        self.keys = {who: base / "keys" / who for who in ("alice", "bob")}
-
-    def root(self, who: str) -> Path:
-        return self.alice if who == "alice" else self.bob
-
-    def sync(self, who: str, *args: str) -> Result:
-        return invoke(["sync", *args], vault=self.root(who), as_partner=who)
-
-    def write(self, who: str, rel: str, text: str) -> Path:
-        return write(self.root(who), rel, text)
-
-
-_TEMPLATE: dict[str, Path] = {}
-
-
-def _build(base: Path) -> None:
-    for who in ("alice", "bob"):
-        keygen(base / "keys" / who)
-    pair: Pair = make_pair(base)
-    ok(invoke(["keys", "add", str(base / "keys" / "bob.pub")], vault=pair.bob, as_partner="bob"))
-    ok(pair.sync("bob"))
-    ok(pair.sync("alice"))
-    alice_key = str(base / "keys" / "alice.pub")
-    ok(invoke(["keys", "add", alice_key], vault=pair.alice, as_partner="alice"))
-    ok(pair.sync("alice"))
-    ok(pair.sync("bob"))
-    bare_remote(base / "crypt.git")
-    url = str(base / "crypt.git")
-    ok(invoke(["remote", "encrypt", url], vault=pair.bob, as_partner="bob"))
-    ok(pair.sync("bob"))
-    ok(invoke(["remote", "encrypt", url], vault=pair.alice, as_partner="alice"))
-    ok(pair.sync("alice"))
-
-
 @pytest.fixture
 def crypt(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Crypt:
-    """Both partners enrolled, both on one encrypted remote: built once, copied per test."""
-    if "dir" not in _TEMPLATE:
-        base = tmp_path_factory.mktemp("crypt")
-        _build(base)
-        _TEMPLATE["dir"] = base
-    base = _TEMPLATE["dir"]
-    for name in ("remote.git", "crypt.git", "alice", "bob", "keys"):
-        shutil.copytree(base / name, tmp_path / name, symlinks=True)
-    c = Crypt(tmp_path)
-    for who in ("alice", "bob"):
-        root = c.root(who)
-        git(root, "remote", "set-url", "origin", str(c.remote))
-        git(root, "config", "openbook.identity", str(c.keys[who]))
-        git(root, "config", "user.signingkey", str(c.keys[who]) + ".pub")
-        git(root, "update-index", "-q", "--refresh", check=False)
-    return c
-
-
-def remote_objects(remote: Path) -> bytes:
-    """Every object on the remote, as git stores it (after inflating)."""
-    out = subprocess.run(
-        ["git", "cat-file", "--batch-all-objects", "--batch"],
-        cwd=remote,
-        capture_output=True,
-        check=True,
-    )
-    return out.stdout
-
-
-def assert_no_plaintext(c: Crypt, *extra: str) -> None:
-    data = remote_objects(c.remote)
-    for word in (*WORDS, *extra, str(c.base)):
-        assert word.encode() not in data, word
-    names = git(c.remote, "ls-tree", "-r", "--name-only", "main").splitlines()
-    assert names and all(n.startswith("bundles/") and n.endswith(".age") for n in names)
+    return copy_crypt(tmp_path, tmp_path_factory)
 
 
 def test_offline_edits_on_both_sides_meet_through_the_encrypted_remote(crypt: Crypt) -> None:
@@ -130,7 +37,85 @@ def test_offline_edits_on_both_sides_meet_through_the_encrypted_remote(crypt: Cr
     after = git(crypt.remote, "rev-parse", "main")
     git(crypt.remote, "merge-base", "--is-ancestor", before, after)
     assert_no_plaintext(crypt, "Walnut", "Heron")
+    fast_forwards_only(crypt.remote)
     assert git(crypt.remote, "log", "--format=%an <%ae> %s", "main").splitlines() == (
         ["openbook <openbook@localhost> openbook bundle"]
         * len(git(crypt.remote, "rev-list", "main").splitlines())
     )
+
+
+def test_the_remote_holds_one_bundle_per_sync_numbered_in_order(crypt: Crypt) -> None:
+    names = git(crypt.remote, "ls-tree", "-r", "--name-only", "main").splitlines()
+    assert [n[:15] for n in names] == ["bundles/000001-"]  # Alice had nothing new
+    crypt.write("alice", "checkins/2026/2026-11-24-alice.md", checkin_text("alice"))
+    ok(crypt.sync("alice"))
+    ok(crypt.sync("alice"))  # nothing new: no bundle
+    names = git(crypt.remote, "ls-tree", "-r", "--name-only", "main").splitlines()
+    assert [n[:15] for n in names] == ["bundles/000001-", "bundles/000002-"]
+
+
+def test_a_conflict_is_exit_3_as_on_a_plain_remote(crypt: Crypt) -> None:
+    rel = "checkins/2026/2026-11-24-bob.md"
+    crypt.write("bob", rel, checkin_text("bob", body="First words."))
+    ok(crypt.sync("bob"))
+    ok(crypt.sync("alice"))
+    crypt.write("bob", rel, checkin_text("bob", body="Bob's change."))
+    crypt.write("alice", rel, checkin_text("bob", body="Alice's change."))
+    git(crypt.alice, "-c", "commit.gpgsign=false", "commit", "-qam", "edit")
+    ok(crypt.sync("bob"))
+    res = crypt.sync("alice")
+    assert res.exit_code == 3, (res.stdout, res.stderr)
+    copies = list((crypt.alice / "checkins/2026").glob("*.conflict-bob-*.md"))
+    assert len(copies) == 1 and "Bob's change." in copies[0].read_text()
+    ok(crypt.sync("bob"))
+    assert (crypt.bob / "checkins/2026" / copies[0].name).is_file()
+    assert_no_plaintext(crypt, "First words", "change.")
+    fast_forwards_only(crypt.remote)
+
+
+def test_a_fresh_clone_opens_the_remote_with_the_partners_key(crypt: Crypt, tmp_path: Path) -> None:
+    crypt.write("bob", "checkins/2026/2026-11-24-bob.md", checkin_text("bob", body="Otter."))
+    ok(crypt.sync("bob"))
+    target = tmp_path / "alice-again"
+    key = str(crypt.keys["alice"])
+    res = invoke(["--as", "alice", "clone", str(crypt.remote), str(target), "--identity", key])
+    ok(res)
+    assert "Otter." in (target / "checkins/2026/2026-11-24-bob.md").read_text()
+    assert git(target, "rev-parse", "HEAD") == git(crypt.bob, "rev-parse", "HEAD")
+    git(target, "config", "user.signingkey", key + ".pub")
+    target_sync = invoke(["sync"], vault=target, as_partner="alice")
+    ok(target_sync)
+    assert "Up to date" in target_sync.stdout
+    write(target, "checkins/2026/2026-11-24-alice.md", checkin_text("alice", body="Kestrel."))
+    ok(invoke(["sync"], vault=target, as_partner="alice"))
+    ok(crypt.sync("bob"))
+    assert (crypt.bob / "checkins/2026/2026-11-24-alice.md").is_file()
+    assert_no_plaintext(crypt, "Otter", "Kestrel")
+
+
+def test_a_clone_with_a_key_that_opens_nothing_is_refused(crypt: Crypt, tmp_path: Path) -> None:
+    stranger = keygen(tmp_path / "keys" / "eve")
+    target = tmp_path / "eve"
+    res = invoke(
+        ["--as", "alice", "clone", str(crypt.remote), str(target), "--identity", str(stranger)]
+    )
+    assert res.exit_code == 4, (res.stdout, res.stderr)
+    assert "bundles/000001-" in res.stderr and "does not open with your key" in res.stderr
+    assert not target.exists()
+
+
+def test_remote_encrypt_refuses_a_remote_with_a_plain_history(crypt: Crypt) -> None:
+    res = invoke(["remote", "encrypt", str(crypt.plain)], vault=crypt.bob, as_partner="bob")
+    assert res.exit_code == 1
+    assert "already holds a plain history" in res.stderr
+    assert "Create a new, empty private repository" in res.stderr
+    assert git(crypt.bob, "remote", "get-url", "origin") == str(crypt.remote)
+
+
+def test_remote_encrypt_tells_a_partner_without_a_key_to_add_one(tmp_path: Path) -> None:
+    pair = make_pair(tmp_path)
+    url = str(bare_remote(tmp_path / "crypt.git"))
+    res = invoke(["remote", "encrypt", url], vault=pair.bob, as_partner="bob")
+    assert res.exit_code == 1
+    assert "has no signing key in force" in res.stderr and "openbook keys add" in res.stderr
+    assert git(pair.bob, "remote", "get-url", "origin") == str(pair.remote)

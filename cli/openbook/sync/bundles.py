@@ -77,6 +77,7 @@ def encrypt(data: bytes, keys: list[str]) -> bytes:
 class Identity:
     path: Path
     key: object  # a pyrage ssh.Identity
+    more: tuple[object, ...] = ()  # other keys of this partner's that may open bundles
 
 
 def load_identity(path: Path) -> Identity:
@@ -102,7 +103,7 @@ def load_identity(path: Path) -> Identity:
 def decrypt(data: bytes, identity: Identity) -> bytes | None:
     """The plaintext, or None when `identity` cannot open it (or it is not age)."""
     try:
-        result: bytes = pyrage.decrypt(data, [identity.key])
+        result: bytes = pyrage.decrypt(data, [identity.key, *identity.more])
     except (pyrage.DecryptError, ValueError, TypeError):
         return None
     return result

@@ -137,8 +137,9 @@ def open_clone(root: Path, url: str, identity: Path | None) -> None:
     gitrepo.run(root, ["config", "--unset-all", "remote.origin.fetch"], check=False)
     gitrepo.config_set(root, encrypted.MARK.format(remote="origin"), "true")
     gitrepo.config_set(root, encrypted.IDENTITY, str(path))
+    gitrepo.run(root, ["symbolic-ref", "--delete", "refs/remotes/origin/HEAD"], check=False)
     _, values = plumbing.read_refs(root, "refs/heads/", "refs/remotes/")
-    plumbing.update_refs(root, delete=list(values))
+    plumbing.update_refs(root, delete=[n for n in values if not n.endswith("/HEAD")])
     gitrepo.run(root, ["symbolic-ref", "HEAD", "refs/heads/main"])
     head = encrypted.fetch(root, "origin", "main", "refs/heads/main")
     if head is None:

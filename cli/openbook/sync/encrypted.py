@@ -89,16 +89,34 @@ def write_shadow(root: Path, remote: str, shadow: Shadow) -> None:
     atomic_write(path, (json.dumps(data, indent=1) + "\n").encode("utf-8"))
 
 
+def _beside_signing_key(root: Path) -> Path | None:
+    signing = gitrepo.config_get(root, "user.signingkey") or ""
+    if signing.endswith(".pub") and Path(signing).expanduser().is_file():
+        return Path(signing[: -len(".pub")]).expanduser()
+    return None
+
+
 def identity_path(root: Path) -> Path:
     """The private key that opens bundles: `openbook.identity`, else the one beside the
     public key this clone signs with, else ~/.ssh/id_ed25519."""
     given = gitrepo.config_get(root, IDENTITY)
     if given:
         return Path(given).expanduser()
-    signing = gitrepo.config_get(root, "user.signingkey") or ""
-    if signing.endswith(".pub") and Path(signing).expanduser().is_file():
-        return Path(signing[: -len(".pub")]).expanduser()
-    return Path("~/.ssh/id_ed25519").expanduser()
+    return _beside_signing_key(root) or Path("~/.ssh/id_ed25519").expanduser()
+
+
+def identity(root: Path) -> bundles.Identity:
+    """The key of `identity_path`, with the one beside the signing key as well when that
+    differs (after 'openbook keys replace', later bundles open with the new key)."""
+    first = bundles.load_identity(identity_path(root))
+    other = _beside_signing_key(root)
+    if other is None or other.absolute() == first.path.absolute() or not other.is_file():
+        return first
+    try:
+        extra = bundles.load_identity(other)
+    except OpenbookError:
+        return first
+    return bundles.Identity(first.path, first.key, (extra.key,))
 
 
 def _alert(name: str, what: str) -> IntegrityAlert:
@@ -185,7 +203,7 @@ def _apply(
 ) -> str | None:
     """Open and apply `new` in order; returns the new decrypted head. A bundle that does
     not open is forgiven only when a later whole-history bundle opens (a replaced key)."""
-    ident = bundles.load_identity(identity_path(root))
+    ident = identity(root)
     texts = plumbing.read_blobs(root, [oid for _s, _p, oid in new])
     scratch = _scratch(root)
     unopened: list[str] = []
