@@ -5,6 +5,7 @@ object, a branch that only fast-forwards."""
 from __future__ import annotations
 
 import itertools
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -103,12 +104,13 @@ def remote_objects(remote: Path) -> bytes:
     return out.stdout
 
 
-def assert_no_plaintext(c: Crypt, *extra: str) -> None:
+def assert_no_plaintext(c: Crypt, *extra: str, bundles_only: bool = True) -> None:
     data = remote_objects(c.remote)
     for word in (*WORDS, *extra, str(c.base)):
         assert word.encode() not in data, word
-    names = git(c.remote, "ls-tree", "-r", "--name-only", "main").splitlines()
-    assert names and all(n.startswith("bundles/") and n.endswith(".age") for n in names)
+    if bundles_only:
+        names = git(c.remote, "ls-tree", "-r", "--name-only", "main").splitlines()
+        assert names and all(n.startswith("bundles/") and n.endswith(".age") for n in names)
 
 
 def fast_forwards_only(remote: Path) -> None:
@@ -116,3 +118,52 @@ def fast_forwards_only(remote: Path) -> None:
     heads = git(remote, "reflog", "show", "--format=%H", "refs/heads/main").splitlines()
     for newer, older in itertools.pairwise(heads):
         git(remote, "merge-base", "--is-ancestor", older, newer)
+
+
+def host_commit(remote: Path, put: dict[str, bytes], drop: tuple[str, ...] = ()) -> str:
+    """What a hostile host can do: a new commit on the remote's main (a fast-forward)
+    that adds or replaces the files `put` and removes `drop`, made with plain git."""
+    index = remote / "host-index"
+    env = {**os.environ, "GIT_INDEX_FILE": str(index)}
+
+    def run(*args: str, data: bytes | None = None) -> str:
+        out = subprocess.run(
+            ["git", *args], cwd=remote, env=env, input=data, capture_output=True, check=True
+        )
+        return out.stdout.decode().strip()
+
+    run("read-tree", "main")
+    for path, data in put.items():
+        blob = run("hash-object", "-w", "--stdin", data=data)
+        run("update-index", "--add", "--cacheinfo", f"100644,{blob},{path}")
+    gone = "".join(f"0 {'0' * 40}\t{path}\n" for path in drop).encode()
+    if drop:
+        run("update-index", "--index-info", data=gone)
+    tree = run("write-tree")
+    commit = run("commit-tree", tree, "-p", "main", "-m", "openbook bundle")
+    run("update-ref", "refs/heads/main", commit)
+    index.unlink(missing_ok=True)
+    return commit
+
+
+def bundle_names(remote: Path) -> list[str]:
+    return git(remote, "ls-tree", "-r", "--name-only", "main").splitlines()
+
+
+def sealed_bundle(c: Crypt, who: str, tip: str, *exclude: str) -> bytes:
+    """A bundle of `tip` in `who`'s clone, encrypted to both partners' public keys, as
+    anyone who knows those keys could make it."""
+    import pyrage
+    from pyrage import ssh
+
+    root = c.root(who)
+    git(root, "update-ref", "refs/heads/forged", tip)
+    path = c.base / "forged.bundle"
+    git(root, "bundle", "create", "-q", str(path), "refs/heads/forged", *[f"^{e}" for e in exclude])
+    git(root, "update-ref", "-d", "refs/heads/forged")
+    keys = [
+        ssh.Recipient.from_str(Path(f"{c.keys[w]}.pub").read_text().strip())
+        for w in ("alice", "bob")
+    ]
+    data: bytes = pyrage.encrypt(path.read_bytes(), keys)
+    return data
