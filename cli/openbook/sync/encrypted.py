@@ -221,6 +221,8 @@ def _apply(
         unopened = []
         shadow.applied.append(path)
         plain = head
+        if bundles.full_bundle(data):
+            shadow.keys = _keys_at(root, head)
     if unopened:
         raise _alert(
             unopened[0],
@@ -228,6 +230,13 @@ def _apply(
             "partner's next sync after accepting it shares everything again (docs/sync.md)",
         )
     return plain
+
+
+def _keys_at(root: Path, rev: str) -> list[str]:
+    try:
+        return sorted(bundles.recipients(root, rev))
+    except bundles.KeyMissing:
+        return []
 
 
 def push(root: Path, remote: str, branch: str, source: str) -> bool:
