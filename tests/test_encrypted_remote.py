@@ -7,7 +7,15 @@ from pathlib import Path
 
 import pytest
 from testing import bare_remote, checkin_text, git, invoke, make_pair, write
-from testing.crypt import Crypt, assert_no_plaintext, copy_crypt, fast_forwards_only, keygen, ok
+from testing.crypt import (
+    Crypt,
+    assert_no_plaintext,
+    bundle_names,
+    copy_crypt,
+    fast_forwards_only,
+    keygen,
+    ok,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -119,3 +127,23 @@ def test_remote_encrypt_tells_a_partner_without_a_key_to_add_one(tmp_path: Path)
     assert res.exit_code == 1
     assert "has no signing key in force" in res.stderr and "openbook keys add" in res.stderr
     assert git(pair.bob, "remote", "get-url", "origin") == str(pair.remote)
+
+
+def test_a_clone_of_many_bundles_applies_them_as_one_batch(crypt: Crypt, tmp_path: Path) -> None:
+    from openbook.sync import encrypted
+
+    for day in range(1, encrypted.BULK + 3):
+        rel = f"checkins/2026/2026-10-{day:02d}-bob.md"
+        write(crypt.bob, rel, checkin_text("bob", day=f"2026-10-{day:02d}", body=f"Day {day}."))
+        git(crypt.bob, "add", "--", rel)
+        git(crypt.bob, "commit", "-q", "-m", f"day {day}")
+        assert encrypted.push(crypt.bob, "origin", "main", git(crypt.bob, "rev-parse", "HEAD"))
+    assert len(bundle_names(crypt.remote)) == encrypted.BULK + 3
+    target = tmp_path / "alice-again"
+    key = str(crypt.keys["alice"])
+    ok(invoke(["--as", "alice", "clone", str(crypt.remote), str(target), "--identity", key]))
+    assert git(target, "rev-parse", "HEAD") == git(crypt.bob, "rev-parse", "HEAD")
+    assert len(list((target / ".git/objects/pack").glob("*.pack"))) < 5
+    ok(crypt.sync("alice"))
+    assert "Day 22." in (crypt.alice / "checkins/2026/2026-10-22-bob.md").read_text()
+    assert_no_plaintext(crypt, "Day 1.")

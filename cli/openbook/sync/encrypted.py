@@ -40,6 +40,7 @@ BRANCH = "main"
 # the remote's commits say nothing about who made them or when
 NEUTRAL = gitrepo.identity_env("openbook", "openbook@localhost", "2000-01-01T00:00:00+00:00")
 MESSAGE = "openbook bundle\n"
+BULK = 20  # more new bundles than this are applied as one batch, then repacked
 
 
 def is_encrypted(root: Path, remote: str) -> bool:
@@ -202,11 +203,18 @@ def _apply(
     root: Path, new: list[tuple[int, str, str]], shadow: Shadow, plain: str | None
 ) -> str | None:
     """Open and apply `new` in order; returns the new decrypted head. A bundle that does
-    not open is forgiven only when a later whole-history bundle opens (a replaced key)."""
+    not open is forgiven only when a later whole-history bundle opens (a replaced key).
+    The objects are stored first (one `git bundle unbundle` each); the chain of heads is
+    checked after, at once, before any ref or record moves."""
     ident = identity(root)
     texts = plumbing.read_blobs(root, [oid for _s, _p, oid in new])
     scratch = _scratch(root)
     unopened: list[str] = []
+    chain: list[tuple[str, str]] = []  # (bundle, head), in order
+    skipped: list[str] = []
+    full_at: str | None = None
+    bulk = len(new) > BULK
+    needs: list[tuple[str, str]] = []  # (bundle, commit it needs), in bulk
     for _seq, path, oid in new:
         data = bundles.decrypt(texts[oid], ident)
         if data is None:
@@ -214,22 +222,73 @@ def _apply(
             continue
         if unopened and not bundles.full_bundle(data):
             break  # the bundles before it stay unreadable: alert below
-        head = bundles.apply_bundle(root, data, path, scratch)
-        if plain is not None and not plumbing.is_ancestor(root, plain, head):
-            raise _alert(path, f"would rewrite history you applied before ({plain[:7]})")
-        shadow.skipped += unopened
+        if bulk:
+            header = bundles.store_pack(root, data, path)
+            needs += [(path, sha) for sha in header.prerequisites]
+            chain.append((path, header.heads[0]))
+        else:
+            chain.append((path, bundles.apply_bundle(root, data, path, scratch)))
+        skipped += unopened
         unopened = []
-        shadow.applied.append(path)
-        plain = head
         if bundles.full_bundle(data):
-            shadow.keys = _keys_at(root, head)
+            full_at = chain[-1][1]
     if unopened:
         raise _alert(
             unopened[0],
             f"does not open with your key ({ident.path}); if you replaced a lost key, your "
             "partner's next sync after accepting it shares everything again (docs/sync.md)",
         )
-    return plain
+    if bulk:
+        bundles.repack(root)
+    _check_chain(root, plain, chain, needs)
+    shadow.skipped += skipped
+    shadow.applied += [path for path, _head in chain]
+    if full_at is not None:
+        shadow.keys = _keys_at(root, full_at)
+    return chain[-1][1] if chain else plain
+
+
+def _check_chain(
+    root: Path, plain: str | None, chain: list[tuple[str, str]], needs: list[tuple[str, str]]
+) -> None:
+    """Each bundle's needs and head are here, and each head holds the one before it (the
+    decrypted history only grows)."""
+    if not chain:
+        return
+    found = plumbing.object_sizes(root, [sha for _path, sha in [*needs, *chain]])
+    for path, sha in needs:
+        if sha not in found:
+            raise _alert(path, f"does not apply to your history (it needs {sha[:7]})")
+    for path, head in chain:
+        if head not in found:
+            raise _alert(path, "names a commit it does not hold")
+    pairs = list(zip([plain, *[h for _p, h in chain]], chain, strict=False))
+    if len(pairs) <= 2:
+        for older, (path, head) in pairs:
+            if older is not None and not plumbing.is_ancestor(root, older, head):
+                raise _alert(path, f"would rewrite history you applied before ({older[:7]})")
+        return
+    parents: dict[str, list[str]] = {}
+    raw = gitrepo.out(root, "rev-list", "--parents", "--end-of-options", chain[-1][1])
+    for line in raw.splitlines():
+        sha, *rest = line.split()
+        parents[sha] = rest
+    for older, (path, head) in pairs:
+        if older is not None and not _reaches(parents, head, older):
+            raise _alert(path, f"would rewrite history you applied before ({older[:7]})")
+
+
+def _reaches(parents: dict[str, list[str]], start: str, goal: str) -> bool:
+    todo, seen = [start], {start}
+    while todo:
+        sha = todo.pop()
+        if sha == goal:
+            return True
+        for parent in parents.get(sha, []):
+            if parent not in seen:
+                seen.add(parent)
+                todo.append(parent)
+    return False
 
 
 def _keys_at(root: Path, rev: str) -> list[str]:
