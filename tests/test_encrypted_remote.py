@@ -147,3 +147,26 @@ def test_a_clone_of_many_bundles_applies_them_as_one_batch(crypt: Crypt, tmp_pat
     ok(crypt.sync("alice"))
     assert "Day 22." in (crypt.alice / "checkins/2026/2026-10-22-bob.md").read_text()
     assert_no_plaintext(crypt, "Day 1.")
+
+
+def test_sync_check_says_what_would_come_and_changes_nothing(crypt: Crypt) -> None:
+    crypt.write("bob", "checkins/2026/2026-11-24-bob.md", checkin_text("bob"))
+    ok(crypt.sync("bob"))
+    head = git(crypt.alice, "rev-parse", "HEAD")
+    res = ok(crypt.sync("alice", "--check", "--json"))
+    assert '"behind": 1' in res.stdout
+    assert git(crypt.alice, "rev-parse", "HEAD") == head
+    ok(crypt.sync("alice"))
+    assert git(crypt.alice, "rev-parse", "HEAD") == git(crypt.bob, "rev-parse", "HEAD")
+
+
+def test_a_plain_git_push_goes_only_to_the_encrypted_branch(crypt: Crypt) -> None:
+    crypt.write("bob", "checkins/2026/2026-11-24-bob.md", checkin_text("bob", body="Quince."))
+    git(crypt.bob, "add", "-A")
+    git(crypt.bob, "commit", "-qm", "by hand")
+    before = git(crypt.remote, "rev-parse", "main")
+    git(crypt.bob, "push", "-q", "origin")  # pushes the encrypted commit it already holds
+    assert git(crypt.remote, "rev-parse", "main") == before
+    assert_no_plaintext(crypt, "Quince")
+    ok(crypt.sync("bob"))
+    assert_no_plaintext(crypt, "Quince")

@@ -100,8 +100,7 @@ def encrypt_remote(
     had = gitrepo.run(root, ["remote", "get-url", remote], check=False).status == 0
     gitrepo.run(root, ["remote", "set-url" if had else "add", remote, url])
     gitrepo.run(root, ["config", "--unset-all", f"remote.{remote}.fetch"], check=False)
-    gitrepo.config_set(root, encrypted.MARK.format(remote=remote), "true")
-    gitrepo.config_set(root, encrypted.IDENTITY, str(path))
+    _mark(root, remote, path)
     _forget_remote(root, remote)
     return [
         f"{remote} is now the encrypted remote at {shown(url)}: what you share there is "
@@ -109,6 +108,15 @@ def encrypt_remote(
         "Run 'openbook sync' to share your history there; your partner runs 'openbook "
         f"remote encrypt {shown(url)}' in their copy (or clones it with --identity).",
     ]
+
+
+def _mark(root: Path, remote: str, identity: Path) -> None:
+    """Mark `remote` encrypted for this clone. A plain `git push` to it pushes only what
+    it already holds (the last encrypted commit seen), never readable history."""
+    gitrepo.config_set(root, encrypted.MARK.format(remote=remote), "true")
+    gitrepo.config_set(root, encrypted.IDENTITY, str(identity))
+    cipher = encrypted.CIPHER.format(remote=remote)
+    gitrepo.config_set(root, f"remote.{remote}.push", f"{cipher}:refs/heads/main")
 
 
 def _forget_remote(root: Path, remote: str) -> None:
@@ -135,8 +143,7 @@ def open_clone(root: Path, url: str, identity: Path | None) -> None:
     path = (identity or Path("~/.ssh/id_ed25519")).expanduser().absolute()
     bundles.load_identity(path)  # readable, no passphrase
     gitrepo.run(root, ["config", "--unset-all", "remote.origin.fetch"], check=False)
-    gitrepo.config_set(root, encrypted.MARK.format(remote="origin"), "true")
-    gitrepo.config_set(root, encrypted.IDENTITY, str(path))
+    _mark(root, "origin", path)
     gitrepo.run(root, ["symbolic-ref", "--delete", "refs/remotes/origin/HEAD"], check=False)
     _, values = plumbing.read_refs(root, "refs/heads/", "refs/remotes/")
     plumbing.update_refs(root, delete=[n for n in values if not n.endswith("/HEAD")])
