@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -169,12 +170,39 @@ def sync_command(
     if accept and check_only:
         raise click.UsageError("--accept-unverified changes history; use it without --check.")
     result = sync(vault, me, remote=remote, check_only=check_only, fold=not no_fold, accept=accept)
+    results = [result]
+    for other in _also_encrypted(ctx, vault.root, remote, check_only or bool(accept)):
+        if not as_json:
+            _show(result, check_only)  # what the first sync did, before the next
+        result = sync(vault, me, remote=other, fold=not no_fold)
+        results.append(result)
     if as_json:
-        echo_json(result.as_dict())
+        data = results[0].as_dict()
+        if len(results) > 1:  # the encrypted remote(s) synced as well
+            data["also"] = [r.as_dict() for r in results[1:]]
+        echo_json(data)
     else:
-        for line in result.lines:
-            click.echo(line, err=result.exit_code == EXIT_UNREACHABLE)
-        if result.conflicts and not check_only:
-            click.echo(f"{plural(len(result.conflicts), 'file')} to reconcile.")
-    if result.exit_code:
-        ctx.exit(result.exit_code)
+        _show(result, check_only)
+    codes = [r.exit_code for r in results if r.exit_code]
+    worst = next((c for c in (4, 6, 3, 1, 5) if c in codes), codes[0] if codes else 0)
+    if worst:
+        ctx.exit(worst)
+
+
+def _show(result: Any, check_only: bool) -> None:
+    for line in result.lines:
+        click.echo(line, err=result.exit_code == EXIT_UNREACHABLE)
+    if result.conflicts and not check_only:
+        click.echo(f"{plural(len(result.conflicts), 'file')} to reconcile.")
+
+
+def _also_encrypted(ctx: click.Context, root: Path, remote: str, skip: bool) -> list[str]:
+    """While a vault moves to an encrypted remote (SPEC section 11), a sync of the plain
+    remote shares through the encrypted one(s) as well; `--remote` syncs one only."""
+    from openbook.sync.encrypted import encrypted_remotes
+
+    given = ctx.get_parameter_source("remote") != click.core.ParameterSource.DEFAULT
+    if skip or given:
+        return []
+    found = encrypted_remotes(root)
+    return [] if remote in found else found

@@ -47,6 +47,19 @@ def is_encrypted(root: Path, remote: str) -> bool:
     return gitrepo.config_get(root, MARK.format(remote=remote)) == "true"
 
 
+def encrypted_remotes(root: Path) -> list[str]:
+    """The remotes this clone marked encrypted, by name."""
+    res = gitrepo.run(
+        root, ["config", "--get-regexp", r"^remote\..*\.openbook-encrypted$"], check=False
+    )
+    names = []
+    for line in res.stdout.splitlines():
+        key, _, value = line.partition(" ")
+        if value.strip() == "true":
+            names.append(key[len("remote.") : -len(".openbook-encrypted")])
+    return names
+
+
 def _state_path(root: Path) -> Path:
     return plumbing.git_dir_of(root) / "openbook" / STATE_FILE
 
