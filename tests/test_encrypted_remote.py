@@ -170,3 +170,23 @@ def test_a_plain_git_push_goes_only_to_the_encrypted_branch(crypt: Crypt) -> Non
     assert_no_plaintext(crypt, "Quince")
     ok(crypt.sync("bob"))
     assert_no_plaintext(crypt, "Quince")
+
+
+def test_remote_encrypt_names_a_key_type_age_cannot_encrypt_to(tmp_path: Path) -> None:
+    import subprocess
+
+    pair = make_pair(tmp_path)
+    bob = keygen(tmp_path / "keys" / "bob")
+    ok(invoke(["keys", "add", f"{bob}.pub"], vault=pair.bob, as_partner="bob"))
+    ok(pair.sync("bob"))
+    ok(pair.sync("alice"))
+    alice = tmp_path / "keys" / "alice"
+    args = ["ssh-keygen", "-q", "-t", "ecdsa", "-N", "", "-C", "alice", "-f", str(alice)]
+    subprocess.run(args, check=True, capture_output=True)
+    ok(invoke(["keys", "add", f"{alice}.pub"], vault=pair.alice, as_partner="alice"))
+    ok(pair.sync("alice"))
+    ok(pair.sync("bob"))
+    url = str(bare_remote(tmp_path / "crypt.git"))
+    res = invoke(["remote", "encrypt", url], vault=pair.bob, as_partner="bob")
+    assert res.exit_code == 1
+    assert "ecdsa-sha2-nistp256" in res.stderr and "ssh-ed25519 or ssh-rsa" in res.stderr
