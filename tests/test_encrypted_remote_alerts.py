@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from testing import checkin_text, git
+from testing import bare_remote, checkin_text, git, invoke
 from testing.crypt import (
     Crypt,
     assert_no_plaintext,
@@ -50,6 +50,9 @@ def alice_is_alerted(c: Crypt, *named: str) -> str:
     assert not (c.alice / "checkins/2026/2026-11-24-bob.md").exists()
     log = git(c.alice, "log", "--format=%H", "-3").splitlines()
     assert before in log and git(c.alice, "rev-list", "--merges", f"{before}..HEAD") == ""
+    assert_no_plaintext(c, "Lantern", "Moth", bundles_only=False)
+    doctor = invoke(["doctor"], vault=c.alice, as_partner="alice")
+    assert named[0] in doctor.stdout + doctor.stderr
     assert_no_plaintext(c, "Lantern", "Moth", bundles_only=False)
     return res.stderr
 
@@ -136,6 +139,14 @@ def test_a_host_that_rolls_the_branch_back_is_an_alert(crypt: Crypt) -> None:
         assert "rolled back" in res.stderr
     assert git(crypt.remote, "rev-parse", "main") == before  # nothing pushed over it
     assert_no_plaintext(crypt, "Lantern")
+    # the way forward: a new empty repository, in both copies
+    fresh = str(bare_remote(crypt.base / "fresh.git"))
+    crypt.write("alice", "checkins/2026/2026-11-24-alice.md", checkin_text("alice"))
+    for who in ("bob", "alice", "bob"):
+        ok(invoke(["remote", "encrypt", fresh], vault=crypt.root(who), as_partner=who))
+        ok(crypt.sync(who))
+    assert (crypt.bob / "checkins/2026/2026-11-24-alice.md").is_file()
+    assert git(crypt.alice, "rev-parse", "HEAD") == git(crypt.bob, "rev-parse", "HEAD")
 
 
 def test_a_deleted_branch_is_an_alert(crypt: Crypt) -> None:

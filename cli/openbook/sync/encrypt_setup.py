@@ -97,11 +97,14 @@ def encrypt_remote(
     path = (identity or encrypted.identity_path(root)).expanduser().absolute()
     check_identity(root, "HEAD", partner, path)
     _refuse_plain(root, url)
-    had = gitrepo.run(root, ["remote", "get-url", remote], check=False).status == 0
+    current = gitrepo.run(root, ["remote", "get-url", remote], check=False)
+    had = current.status == 0
+    same = had and current.stdout.strip() == url and encrypted.is_encrypted(root, remote)
     gitrepo.run(root, ["remote", "set-url" if had else "add", remote, url])
     gitrepo.run(root, ["config", "--unset-all", f"remote.{remote}.fetch"], check=False)
     _mark(root, remote, path)
-    _forget_remote(root, remote)
+    if not same:
+        _forget_remote(root, remote)  # a new remote starts unseen
     return [
         f"{remote} is now the encrypted remote at {shown(url)}: what you share there is "
         "encrypted to both your keys, and the host sees only numbered bundles.",

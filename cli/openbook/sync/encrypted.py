@@ -136,8 +136,9 @@ def identity(root: Path) -> bundles.Identity:
 def _alert(name: str, what: str) -> IntegrityAlert:
     return IntegrityAlert(
         f"The encrypted remote's {name} {what}; nothing was merged or pushed and your history "
-        "is untouched. Talk with your partner before syncing again; 'openbook doctor' shows "
-        "the safe ways forward."
+        "is untouched. Talk with your partner; if the host changed it, share through a new "
+        "empty repository instead: 'openbook remote encrypt NEW-URL' in both copies "
+        "(docs/sync.md)."
     )
 
 
