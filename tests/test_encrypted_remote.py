@@ -190,3 +190,11 @@ def test_remote_encrypt_names_a_key_type_age_cannot_encrypt_to(tmp_path: Path) -
     res = invoke(["remote", "encrypt", url], vault=pair.bob, as_partner="bob")
     assert res.exit_code == 1
     assert "ecdsa-sha2-nistp256" in res.stderr and "ssh-ed25519 or ssh-rsa" in res.stderr
+
+
+def test_a_clone_without_a_key_says_to_give_one(crypt: Crypt, tmp_path: Path) -> None:
+    target = tmp_path / "nokey"
+    res = invoke(["--as", "alice", "clone", str(crypt.remote), str(target)])
+    assert res.exit_code == 1
+    assert "is an encrypted remote" in res.stderr and "--identity" in res.stderr
+    assert not target.exists()

@@ -140,10 +140,25 @@ def _forget_remote(root: Path, remote: str) -> None:
         encrypted.write_shadow(root, remote, encrypted.Shadow())
 
 
+def _default_identity() -> Path:
+    """~/.ssh/id_ed25519, else ~/.ssh/id_rsa (the key types age encrypts to)."""
+    for name in ("id_ed25519", "id_rsa"):
+        path = Path("~/.ssh").expanduser() / name
+        if path.is_file():
+            return path
+    return Path("~/.ssh/id_ed25519")
+
+
 def open_clone(root: Path, url: str, identity: Path | None) -> None:
     """A fresh clone of an encrypted remote: mark it, apply every bundle, and put the
     decrypted history where a plain clone has it (refs/heads/main), before any check."""
-    path = (identity or Path("~/.ssh/id_ed25519")).expanduser().absolute()
+    path = (identity or _default_identity()).expanduser().absolute()
+    if identity is None and not path.is_file():
+        raise OpenbookError(
+            f"{shown(url)} is an encrypted remote; give the SSH private key matching your "
+            "signing key: 'openbook clone --identity ~/.ssh/KEY URL DIRECTORY'. Nothing "
+            "was cloned."
+        )
     bundles.load_identity(path)  # readable, no passphrase
     gitrepo.run(root, ["config", "--unset-all", "remote.origin.fetch"], check=False)
     _mark(root, "origin", path)
