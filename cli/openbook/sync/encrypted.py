@@ -29,6 +29,7 @@ from openbook.fsutil import atomic_write
 from openbook.git import plumbing
 from openbook.git import repo as gitrepo
 from openbook.sync import bundles
+from openbook.vault import Vault
 
 MARK = "remote.{remote}.openbook-encrypted"
 IDENTITY = "openbook.identity"
@@ -60,12 +61,20 @@ def encrypted_remotes(root: Path) -> list[str]:
     return names
 
 
+def _own_dir(root: Path) -> Path:
+    """.git/openbook/ of the clone at `root` (never committed, never pushed)."""
+    git_dir = Vault(root).git_dir
+    if git_dir is None:
+        raise OpenbookError(f"{root} is not a git repository.")
+    return git_dir / "openbook"
+
+
 def _state_path(root: Path) -> Path:
-    return plumbing.git_dir_of(root) / "openbook" / STATE_FILE
+    return _own_dir(root) / STATE_FILE
 
 
 def _scratch(root: Path) -> Path:
-    path = plumbing.git_dir_of(root) / "openbook" / "tmp"
+    path = _own_dir(root) / "tmp"
     path.mkdir(parents=True, exist_ok=True)
     return path
 
