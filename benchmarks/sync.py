@@ -8,12 +8,18 @@ and the same work done with plain git. Prints the figures and the ratios (target
 and how many git processes one sync with nothing to do starts (a script named `git`
 first on PATH logs each one, then runs the real git).
 
-    python benchmarks/sync.py [--notes 10000] [--runs 3]
+Then both partners enrol SSH keys (made on the spot), move to an encrypted remote
+(`openbook remote encrypt`, SPEC section 11), and the same two syncs are timed there,
+beside the plain ones; and a fresh `clone --identity` of a year of bundles (one sync a
+day: 365 bundles over a small vault) is timed (target < 10 s).
+
+    python benchmarks/sync.py [--notes 10000] [--runs 3] [--no-encrypted]
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import shutil
 import statistics
@@ -158,10 +164,90 @@ class Clones:
             git(self.plain["alice"], "commit", "-q", "-m", "alice")
 
 
+def keygen(path: Path) -> Path:
+    args = ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", path.name, "-f", str(path)]
+    subprocess.run(args, check=True, capture_output=True)
+    return path
+
+
+def go_encrypted(tmp: Path, c: Clones) -> Path:
+    """Both enrol a key, then both move to a new encrypted remote; returns the keys' folder."""
+    keys = tmp / "keys"
+    keys.mkdir()
+    for who in ("bob", "alice"):
+        keygen(keys / who)
+        root = str(c.clones[who])
+        cmd = [*c.ob, "--vault", root, "--as", who]
+        subprocess.run([*cmd, "keys", "add", str(keys / f"{who}.pub")], check=True)
+        c.ob_sync(who)
+    c.ob_sync("bob")
+    crypt = tmp / "crypt.git"
+    git(tmp, "init", "-q", "--bare", "-b", "main", str(crypt))
+    for who in ("bob", "alice"):
+        root = str(c.clones[who])
+        cmd = [*c.ob, "--vault", root, "--as", who]
+        subprocess.run([*cmd, "remote", "encrypt", str(crypt)], check=True, capture_output=True)
+        c.ob_sync(who)
+    return keys
+
+
+def year_of_bundles(tmp: Path, keys: Path, days: int = 365) -> float:
+    """Seconds a fresh `clone --identity` takes of a remote of `days` bundles, each one
+    day's check-ins of both partners, pushed one sync at a time (made with the library,
+    not timed)."""
+    from openbook.sync import encrypted
+
+    small = tmp / "year.git"
+    build_remote(small, 2)
+    bob = tmp / "year-bob"
+    ob = [sys.executable, "-m", "openbook"]
+    subprocess.run([*ob, "--as", "bob", "clone", str(small), str(bob)], check=True)
+    alice = tmp / "year-alice"
+    subprocess.run([*ob, "--as", "alice", "clone", str(small), str(alice)], check=True)
+    for who, root in (("bob", bob), ("alice", alice)):
+        cmd = [*ob, "--vault", str(root), "--as", who]
+        subprocess.run([*cmd, "keys", "add", str(keys / f"{who}.pub")], check=True)
+        subprocess.run([*cmd, "sync"], check=True, capture_output=True)
+    subprocess.run([*ob, "--vault", str(bob), "--as", "bob", "sync"], check=True)
+    crypt = tmp / "year-crypt.git"
+    git(tmp, "init", "-q", "--bare", "-b", "main", str(crypt))
+    subprocess.run(
+        [*ob, "--vault", str(bob), "--as", "bob", "remote", "encrypt", str(crypt)], check=True
+    )
+    for day in range(days):
+        for who in ("alice", "bob"):
+            date = dt.date(2027, 1, 1) + dt.timedelta(days=day)
+            rel = f"checkins/2027/{date.isoformat()}-{who}.md"
+            (bob / rel).parent.mkdir(parents=True, exist_ok=True)
+            text = f"---\ntype: checkin\nauthor: {who}\ndate: {date}\nmood: 3\n---\n\nDay.\n"
+            (bob / rel).write_text(text)
+            git(bob, "add", "--", rel)
+            git(bob, "-c", "commit.gpgsign=false", "commit", "-q", "-m", f"checkin {day} {who}")
+        head = git(bob, "rev-parse", "HEAD")
+        assert encrypted.push(bob, "origin", "main", head)
+    start = time.perf_counter()
+    subprocess.run(
+        [
+            *ob,
+            "--as",
+            "alice",
+            "clone",
+            str(crypt),
+            str(tmp / "year-clone"),
+            "--identity",
+            str(keys / "alice"),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return time.perf_counter() - start
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--notes", type=int, default=10_000)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--no-encrypted", action="store_true", help="time the plain remote only")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="openbook-bench-"))
     isolate_git(tmp)
@@ -186,6 +272,18 @@ def main() -> None:
         f"{merge_git * 1000:7.0f} ms   ratio {merge_ob / merge_git:4.2f}x"
     )
     print(f"git processes started by a sync with nothing to do: {idle_procs}")
+    if not args.no_encrypted:
+        keys = go_encrypted(tmp, c)
+        idle_enc = timed(lambda: c.ob_sync("alice"), args.runs)
+        merge_enc = timed(lambda: c.ob_sync("alice"), args.runs, lambda: c.one_each("ob"))
+        print(
+            f"encrypted remote: nothing to do {idle_enc * 1000:7.0f} ms "
+            f"({idle_enc / idle_ob:4.2f}x the plain remote's sync); "
+            f"one note each {merge_enc * 1000:7.0f} ms "
+            f"({merge_enc / merge_ob:4.2f}x)"
+        )
+        year = year_of_bundles(tmp, keys)
+        print(f"fresh clone of a year of bundles (365 bundles): {year:5.1f} s (target < 10 s)")
     print(
         "(openbook's figure includes starting Python and committing + validating the new "
         "note; plain git's includes add + commit only in the merge case's setup)"

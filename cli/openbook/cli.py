@@ -35,6 +35,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "review": ("agenda", "review_command", "Create this month's review note, prefilled."),
     "clone": ("sync", "clone_command", "Clone your partner's shared vault."),
     "sync": ("sync", "sync_command", "Share your changes and receive your partner's."),
+    "remote": (
+        "remote",
+        "remote_command",
+        "Share through an encrypted remote the host cannot read.",
+    ),
     "watch": ("watch", "watch_command", "Check and commit notes as you save them."),
     "keys": ("trust", "keys_command", "Sign your commits with an SSH key; require signatures."),
     "verify": ("trust", "verify_command", "Check that every commit is signed by its author."),

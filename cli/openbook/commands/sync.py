@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -19,13 +20,23 @@ from ._common import acting_partner, as_override, echo_json, get_vault, interact
     default=None,
     help="The introduction your partner reads from 'openbook keys list'; refused if it differs.",
 )
+@click.option(
+    "--identity",
+    type=click.Path(dir_okay=False),
+    default=None,
+    metavar="KEY",
+    help="Your SSH private key, to open an encrypted remote (default ~/.ssh/id_ed25519).",
+)
 @click.pass_context
-def clone_command(ctx: click.Context, url: str, directory: str, introduction: str | None) -> None:
+def clone_command(
+    ctx: click.Context, url: str, directory: str, introduction: str | None, identity: str | None
+) -> None:
     """Clone the shared vault from URL into DIRECTORY, as the partner given with --as.
 
     URL is an ssh://, https:// or git:// address, user@host:path, or a local folder.
     The clone is checked before anything is written to DIRECTORY: symbolic links,
-    submodules and files outside the vault's folders are refused.
+    submodules and files outside the vault's folders are refused. An encrypted remote
+    ('openbook remote encrypt') is opened with your private key (--identity).
 
     \b
     Example:
@@ -39,7 +50,7 @@ def clone_command(ctx: click.Context, url: str, directory: str, introduction: st
     me = as_override(ctx)
     if not me:
         raise click.UsageError("say which partner you are with --as ID (before 'clone').")
-    root = clone(url, Path(directory), me, introduction)
+    root = clone(url, Path(directory), me, introduction, Path(identity) if identity else None)
     result = check_vault(Vault(root))
     click.echo(f"Cloned the vault into {root}, as {me}: {result.summary()}.")
     intro = gitrepo.rev(root, "refs/openbook/introduction")
@@ -159,12 +170,39 @@ def sync_command(
     if accept and check_only:
         raise click.UsageError("--accept-unverified changes history; use it without --check.")
     result = sync(vault, me, remote=remote, check_only=check_only, fold=not no_fold, accept=accept)
+    results = [result]
+    for other in _also_encrypted(ctx, vault.root, remote, check_only or bool(accept)):
+        if not as_json:
+            _show(result, check_only)  # what the first sync did, before the next
+        result = sync(vault, me, remote=other, fold=not no_fold)
+        results.append(result)
     if as_json:
-        echo_json(result.as_dict())
+        data = results[0].as_dict()
+        if len(results) > 1:  # the encrypted remote(s) synced as well
+            data["also"] = [r.as_dict() for r in results[1:]]
+        echo_json(data)
     else:
-        for line in result.lines:
-            click.echo(line, err=result.exit_code == EXIT_UNREACHABLE)
-        if result.conflicts and not check_only:
-            click.echo(f"{plural(len(result.conflicts), 'file')} to reconcile.")
-    if result.exit_code:
-        ctx.exit(result.exit_code)
+        _show(result, check_only)
+    codes = [r.exit_code for r in results if r.exit_code]
+    worst = next((c for c in (4, 6, 3, 1, 5) if c in codes), codes[0] if codes else 0)
+    if worst:
+        ctx.exit(worst)
+
+
+def _show(result: Any, check_only: bool) -> None:
+    for line in result.lines:
+        click.echo(line, err=result.exit_code == EXIT_UNREACHABLE)
+    if result.conflicts and not check_only:
+        click.echo(f"{plural(len(result.conflicts), 'file')} to reconcile.")
+
+
+def _also_encrypted(ctx: click.Context, root: Path, remote: str, skip: bool) -> list[str]:
+    """While a vault moves to an encrypted remote (SPEC section 11), a sync of the plain
+    remote shares through the encrypted one(s) as well; `--remote` syncs one only."""
+    from openbook.sync.encrypted import encrypted_remotes
+
+    given = ctx.get_parameter_source("remote") != click.core.ParameterSource.DEFAULT
+    if skip or given:
+        return []
+    found = encrypted_remotes(root)
+    return [] if remote in found else found

@@ -121,10 +121,17 @@ def _set_up(url: str, root: Path, partner: str, introduction: str | None = None)
     check_vault(vault)
 
 
-def clone(url: str, directory: Path, partner: str, introduction: str | None = None) -> Path:
+def clone(
+    url: str,
+    directory: Path,
+    partner: str,
+    introduction: str | None = None,
+    identity: Path | None = None,
+) -> Path:
     """Clone the shared vault into `directory` as `partner`: check the remote URL, refuse
     unsafe content before checkout, set openbook.partner and core.fsync, check the vault
-    and record the seen head. Returns the vault root."""
+    and record the seen head. An encrypted remote (SPEC section 11) is opened with the
+    private key `identity` first. Returns the vault root."""
     url = gitrepo.check_remote_url(url)
     target = directory.expanduser().absolute()
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
@@ -133,6 +140,7 @@ def clone(url: str, directory: Path, partner: str, introduction: str | None = No
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
         root = _git_clone(url, target)
+        _open_encrypted(root, url, identity)
         _set_up(url, root, partner, introduction)
         see_arrivals(root)  # the whole history arrives at clone time
     except BaseException:
@@ -146,6 +154,15 @@ def clone(url: str, directory: Path, partner: str, introduction: str | None = No
                     child.unlink(missing_ok=True)
         raise
     return root
+
+
+def _open_encrypted(root: Path, url: str, identity: Path | None) -> None:
+    """When the remote is an encrypted one, decrypt its history into this clone."""
+    from openbook.sync.encrypt_setup import holds_only_bundles, open_clone
+
+    head = gitrepo.rev(root, "HEAD") or _adopt_branch(root)
+    if identity is not None or (head is not None and holds_only_bundles(root, head)):
+        open_clone(root, url, identity)
 
 
 def joining_offer(root: Path, partner: str) -> Any:

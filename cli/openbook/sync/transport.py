@@ -84,7 +84,17 @@ def remote_url(root: Path, remote: str) -> str:
 
 def fetch(root: Path, remote: str, branch: str, dest: str) -> str | None:
     """Fetch the remote's branch into `dest`, a ref the caller has removed, so nothing
-    is forced.
+    is forced; from an encrypted remote, the history its bundles hold (encrypted.py).
+    Returns the fetched commit, or None when the remote has no such branch yet."""
+    from openbook.sync import encrypted
+
+    if encrypted.is_encrypted(root, remote):
+        return encrypted.fetch(root, remote, branch, dest)
+    return fetch_plain(root, remote, branch, dest)
+
+
+def fetch_plain(root: Path, remote: str, branch: str, dest: str) -> str | None:
+    """Fetch the remote's branch as it is into `dest`, a ref the caller has removed.
 
     Returns the fetched commit, or None when the remote has no such branch yet.
     Raises RemoteUnreachable when the remote cannot be reached in time, and
@@ -120,8 +130,18 @@ def fetch(root: Path, remote: str, branch: str, dest: str) -> str | None:
 
 
 def push(root: Path, remote: str, branch: str, source: str = "HEAD") -> bool:
-    """Push `source` (HEAD) to the remote branch without force. False when rejected as not
-    a fast-forward (someone pushed meanwhile); RemoteUnreachable when offline."""
+    """Push `source` (HEAD) to the remote branch without force (to an encrypted remote:
+    one new bundle, encrypted.py). False when rejected as not a fast-forward (someone
+    pushed meanwhile); RemoteUnreachable when offline."""
+    from openbook.sync import encrypted
+
+    if encrypted.is_encrypted(root, remote):
+        return encrypted.push(root, remote, branch, source)
+    return push_plain(root, remote, branch, source)
+
+
+def push_plain(root: Path, remote: str, branch: str, source: str = "HEAD") -> bool:
+    """Push `source` as it is to the remote branch without force (see push)."""
     args = [
         "push",
         "--porcelain",

@@ -1,0 +1,55 @@
+"""Moving a vault from a plain remote to an encrypted one (SPEC section 11): while one
+partner has the encrypted remote and the other not yet, sync shares through both."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from testing import bare_remote, checkin_text, git, invoke, make_pair
+from testing.crypt import keygen, ok, remote_objects
+
+
+@pytest.fixture(autouse=True)
+def no_agent(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
+
+
+def test_sync_shares_through_both_remotes_while_moving(tmp_path: Path) -> None:
+    pair = make_pair(tmp_path)
+    for who in ("bob", "alice"):
+        key = keygen(tmp_path / "keys" / who)
+        ok(invoke(["keys", "add", f"{key}.pub"], vault=pair.root(who), as_partner=who))
+        ok(pair.sync(who))
+    ok(pair.sync("bob"))
+    crypt = str(bare_remote(tmp_path / "crypt.git"))
+    res = invoke(
+        ["remote", "encrypt", crypt, "--remote", "crypt"], vault=pair.bob, as_partner="bob"
+    )
+    ok(res)
+    pair.write("bob", "checkins/2026/2026-11-24-bob.md", checkin_text("bob", body="Saffron."))
+    res = ok(pair.sync("bob"))  # the plain remote, then the encrypted one
+    assert "crypt" in res.stdout
+    pair.write("alice", "checkins/2026/2026-11-24-alice.md", checkin_text("alice", body="Fennel."))
+    ok(pair.sync("alice"))  # still on the plain remote only
+    assert (pair.alice / "checkins/2026/2026-11-24-bob.md").is_file()
+    ok(pair.sync("bob"))  # receives Alice's note, shares it encrypted too
+    ok(
+        invoke(
+            ["remote", "encrypt", crypt, "--remote", "crypt"], vault=pair.alice, as_partner="alice"
+        )
+    )
+    ok(pair.sync("alice"))
+    ok(invoke(["sync", "--remote", "crypt"], vault=pair.bob, as_partner="bob"))
+    assert git(pair.alice, "rev-parse", "HEAD") == git(pair.bob, "rev-parse", "HEAD")
+    # both moved: the plain remote goes, the encrypted one takes its name
+    for who in ("alice", "bob"):
+        git(pair.root(who), "remote", "remove", "origin")
+        git(pair.root(who), "remote", "rename", "crypt", "origin")
+    pair.write("bob", "checkins/2026/2026-11-23-bob.md", checkin_text("bob", day="2026-11-23"))
+    ok(pair.sync("bob"))
+    ok(pair.sync("alice"))
+    assert (pair.alice / "checkins/2026/2026-11-23-bob.md").is_file()
+    data = remote_objects(Path(crypt))
+    for word in (b"Saffron", b"Fennel", b"Alice", b"bob@example.org", b"checkins/"):
+        assert word not in data
