@@ -89,6 +89,7 @@ def test_a_long_silence_is_counted_as_seven_days(
     assert "welcome back" in outputs[1][1]
 
 
+@pytest.mark.slow
 def test_the_demo_vault_over_its_weeks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = build_demo(tmp_path / "demo")
     monkeypatch.setenv("OPENBOOK_NOW", at("2026-11-22", "17:30"))

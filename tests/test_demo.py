@@ -99,6 +99,7 @@ def test_the_first_screen_says_where_whose_when_and_what_next(
     )
 
 
+@pytest.mark.slow
 def test_the_next_commands_work_without_activating_anything(tmp_path: Path) -> None:
     """Run as `.venv/bin/openbook demo` with no openbook on PATH: the commands it shows
     use the program's full path, and pasting them works; the numbers are the demo's."""

@@ -40,6 +40,7 @@ def commits_of(root: Path, rel: str) -> list[str]:
     return git(root, "log", "--format=%H", "--", rel).splitlines()
 
 
+@pytest.mark.slow
 def test_fifty_saves_arrive_as_one_commit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     pair = make_pair(tmp_path)
     for n in range(50):

@@ -44,6 +44,7 @@ def test_the_property_test_writes_only_valid_notes(tmp_path: Path) -> None:
             assert "0 errors, 0 warnings" in res.stdout, res.stdout
 
 
+@pytest.mark.slow
 def test_no_note_content_is_ever_lost(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Random edits of valid notes of every type on both sides and syncs: whatever is in
     the work tree when a sync starts is afterwards in the union of the work trees and the
@@ -228,6 +229,7 @@ class Model:
 STATS = {"examples": 0, "renumbered": 0, "copies": 0}
 
 
+@pytest.mark.slow
 def test_add_add_is_never_a_conflict(tmp_path_factory: pytest.TempPathFactory) -> None:
     @settings(
         max_examples=16, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

@@ -105,6 +105,7 @@ def test_ordinary_template_arithmetic_still_works(tmp_path: Path) -> None:
     opener=st.sampled_from(["[", "{a: ", "- "]),
     duration=st.from_regex(r"\A[0-9]{1,20}[mhdw]\Z"),
 )
+@pytest.mark.slow
 def test_random_nesting_and_durations_never_crash(
     vault: Path, depth: int, opener: str, duration: str
 ) -> None:

@@ -195,6 +195,7 @@ def test_its_own_commits_trigger_no_further_commits(vault: Path) -> None:
     assert not of_kind(events, "notice")
 
 
+@pytest.mark.slow
 def test_a_burst_of_200_saves_loses_nothing(vault: Path) -> None:
     bare_gitignore(vault)
     before = count(vault)
@@ -317,6 +318,7 @@ def test_help_has_an_example() -> None:
         assert option in res.stdout
 
 
+@pytest.mark.slow
 def test_sigterm_during_a_burst_leaves_a_consistent_repository(vault: Path) -> None:
     bare_gitignore(vault)
     before = count(vault)
