@@ -84,3 +84,18 @@ def test_one_list_says_what_a_dropping_is() -> None:
         assert is_dropping(rel), rel
     for rel in (NOTE, "language.md", "openbook.yml", "README.md", "checkins/2026/photo.png"):
         assert not is_dropping(rel), rel
+
+
+def test_sync_passes_over_droppings_too(tmp_path: Path) -> None:
+    from testing import make_pair
+
+    pair = make_pair(tmp_path)
+    bare_gitignore(pair.bob)
+    assert pair.sync("bob").exit_code == 0
+    for rel in DROPPINGS:
+        write(pair.bob, rel, "editor state\n")
+    res = pair.sync("bob")
+    assert res.exit_code == 0, res.stderr
+    assert "saved during the sync" not in res.stdout
+    for rel in DROPPINGS:
+        assert rel not in res.stdout and rel not in res.stderr, rel

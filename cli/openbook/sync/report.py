@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from openbook.errors import EXIT_CONFLICT, EXIT_FAILURE, EXIT_UNREACHABLE
+from openbook.fsutil import is_dropping
 from openbook.git import repo as gitrepo
 from openbook.notetypes.registry import shared_path
 from openbook.record.pending import deletion_refusal
@@ -84,6 +85,7 @@ def finish_lines(vault: Vault, result: SyncResult, now: str | None) -> None:
         and c.path not in result.protected
         and c.path not in result.held
         and shared_path(c.path)
+        and (c.deleted or not is_dropping(c.path))  # an editor's swap file is nobody's note
     ]
     result.lines[:0] = result.arrivals
     received = f"received {plural(result.received, 'change')}" if result.received else ""
