@@ -53,3 +53,36 @@ def test_sync_shares_through_both_remotes_while_moving(tmp_path: Path) -> None:
     data = remote_objects(Path(crypt))
     for word in (b"Saffron", b"Fennel", b"Alice", b"bob@example.org", b"checkins/"):
         assert word not in data
+
+
+def test_sharing_only_encrypted_binds_once_both_accepted(tmp_path: Path) -> None:
+    pair = make_pair(tmp_path)
+    for who in ("bob", "alice"):
+        key = keygen(tmp_path / "keys" / who)
+        ok(invoke(["keys", "add", f"{key}.pub"], vault=pair.root(who), as_partner=who))
+        ok(pair.sync(who))
+    ok(pair.sync("bob"))
+    crypt = str(bare_remote(tmp_path / "crypt.git"))
+    for who in ("bob", "alice"):
+        args = ["remote", "encrypt", crypt, "--remote", "crypt"]
+        res = ok(invoke(args, vault=pair.root(who), as_partner=who))
+        assert "'openbook propose sharing --encrypted'" in res.stdout
+        ok(pair.sync(who))
+    res = ok(invoke(["propose", "sharing", "--encrypted"], vault=pair.bob, as_partner="bob"))
+    assert "sharing only through the encrypted remote" in res.stdout
+    first = "checkins/2026/2026-11-24-bob.md"
+    pair.write("bob", first, checkin_text("bob", body="Saffron."))
+    ok(pair.sync("bob"))  # Alice has not accepted: the plain remote still gets it
+    assert first in git(pair.remote, "ls-tree", "-r", "--name-only", "main")
+    ok(pair.sync("alice"))
+    ok(invoke(["accept", "settings", "--yes"], vault=pair.alice, as_partner="alice"))
+    res = ok(pair.sync("alice"))
+    assert "share only through the encrypted remote; 'origin' is left as it is" in res.stdout
+    ok(pair.sync("bob"))
+    later = "checkins/2026/2026-11-23-bob.md"
+    pair.write("bob", later, checkin_text("bob", day="2026-11-23", body="Fennel."))
+    ok(pair.sync("bob"))
+    assert later not in git(pair.remote, "ls-tree", "-r", "--name-only", "main")
+    ok(pair.sync("alice"))
+    assert (pair.alice / later).is_file()
+    assert b"Fennel" not in remote_objects(Path(crypt))

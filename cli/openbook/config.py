@@ -78,6 +78,12 @@ class Config:
     raw: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def encrypted(self) -> bool:
+        """Both chose to share only through an encrypted remote (SPEC section 11)."""
+        sync = self.raw.get("sync")
+        return isinstance(sync, dict) and sync.get("encrypted") is True
+
+    @property
     def tz(self) -> dt.tzinfo:
         try:
             return ZoneInfo(self.timezone)
@@ -105,6 +111,7 @@ KNOWN_KEYS = {
     "review",
     "timeouts",
     "require_signatures",
+    "sync",
 }
 
 
@@ -322,6 +329,12 @@ def _check_review(c: _Checker) -> None:
         c.err(("review", "every"), "review every must be 'month'")
 
 
+def _check_sync(c: _Checker) -> None:
+    encrypted = c.mapping("sync").get("encrypted", False)
+    if not isinstance(encrypted, bool):
+        c.err(("sync", "encrypted"), "sync encrypted must be true or false")
+
+
 def _check_timeouts(c: _Checker) -> None:
     timeouts = c.mapping("timeouts")
     for key in ("min", "max"):
@@ -362,6 +375,7 @@ _CHECKS = (
     _check_meeting,
     _check_review,
     _check_timeouts,
+    _check_sync,
     _check_signatures,
 )
 

@@ -91,6 +91,7 @@ def propose_command() -> None:
       openbook propose timeouts --min 20m --max 2h
       openbook propose timezone Europe/Berlin
       openbook propose partner bob --name "Bob Example" --email bob@example.org
+      openbook propose sharing --encrypted
 
     Signatures are proposed with 'openbook keys require', templates by committing a
     changed file in .openbook/templates/.
@@ -217,3 +218,18 @@ def partner_command(
             )
         entry["email"] = email
     _send(ctx, ("partners", partner), entry, as_json)
+
+
+@propose_command.command("sharing")
+@click.option(
+    "--encrypted/--plain",
+    "encrypted",
+    required=True,
+    help="Share only through the encrypted remote, or through a plain one again.",
+)
+@json_option("Print the result as JSON.")
+@click.pass_context
+def sharing_command(ctx: click.Context, encrypted: bool, as_json: bool) -> None:
+    """Propose sharing only through the encrypted remote ('openbook remote encrypt'); until
+    your partner accepts, sync shares through both remotes."""
+    _send(ctx, ("sync", "encrypted"), encrypted, as_json)

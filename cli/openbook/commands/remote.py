@@ -49,3 +49,8 @@ def remote_encrypt_command(ctx: click.Context, url: str, name: str, identity: st
     given = Path(identity) if identity else None
     for line in encrypt_remote(vault, me, url, name, given):
         click.echo(line)
+    if not vault.file_config.encrypted:  # using it only is a setting both keep
+        click.echo(
+            "To share only through it, propose it: 'openbook propose sharing --encrypted'; "
+            "until your partner accepts, sync shares through both remotes."
+        )

@@ -169,9 +169,15 @@ def sync_command(
         )
     if accept and check_only:
         raise click.UsageError("--accept-unverified changes history; use it without --check.")
-    result = sync(vault, me, remote=remote, check_only=check_only, fold=not no_fold, accept=accept)
+    first, *others = _remotes(ctx, vault, remote, check_only or bool(accept))
+    if first != remote and not as_json:
+        click.echo(
+            f"You both chose to share only through the encrypted remote; '{remote}' is "
+            f"left as it is and '{first}' is used."
+        )
+    result = sync(vault, me, remote=first, check_only=check_only, fold=not no_fold, accept=accept)
     results = [result]
-    for other in _also_encrypted(ctx, vault.root, remote, check_only or bool(accept)):
+    for other in others:
         if not as_json:
             _show(result, check_only)  # what the first sync did, before the next
         result = sync(vault, me, remote=other, fold=not no_fold)
@@ -196,13 +202,18 @@ def _show(result: Any, check_only: bool) -> None:
         click.echo(f"{plural(len(result.conflicts), 'file')} to reconcile.")
 
 
-def _also_encrypted(ctx: click.Context, root: Path, remote: str, skip: bool) -> list[str]:
-    """While a vault moves to an encrypted remote (SPEC section 11), a sync of the plain
-    remote shares through the encrypted one(s) as well; `--remote` syncs one only."""
+def _remotes(ctx: click.Context, vault: Any, remote: str, skip: bool) -> list[str]:
+    """The remotes this sync shares through (SPEC section 11): while a vault moves to an
+    encrypted remote, the plain one and the encrypted one(s); once both partners accepted
+    `sync: {encrypted: true}`, the encrypted one(s) only. `--remote` syncs one only."""
     from openbook.sync.encrypted import encrypted_remotes
 
     given = ctx.get_parameter_source("remote") != click.core.ParameterSource.DEFAULT
-    if skip or given:
-        return []
-    found = encrypted_remotes(root)
-    return [] if remote in found else found
+    if given:
+        return [remote]
+    found = encrypted_remotes(vault.root)
+    if remote in found or not found:
+        return [remote]
+    if vault.config.encrypted:
+        return found[:1] if skip else found
+    return [remote] if skip else [remote, *found]

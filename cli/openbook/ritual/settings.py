@@ -37,7 +37,7 @@ from openbook.ritual.trust_terms import (
 )
 from openbook.ritual.wording import schedule_text
 
-LEGACY = ("checkins", "questions", "meeting", "review", "timeouts")
+LEGACY = ("checkins", "questions", "meeting", "review", "timeouts", "sync")
 # the trust settings bind too: the time zone, the partners (ids, names, emails) and
 # whether signatures are required; a replaced signing key is tracked apart (keys.py)
 BINDING = (*LEGACY, "timezone", "partners", "require_signatures")
@@ -249,6 +249,12 @@ def differences(
         a_s, b_s = _leaf(old.raw, key, sub, default), _leaf(new.raw, key, sub, default)
         if a_s != b_s:
             out.append(f"{words.format(b_s)}, was {a_s}")
+    if old.encrypted != new.encrypted:
+        out.append(
+            "sharing only through the encrypted remote"
+            if new.encrypted
+            else "sharing through a plain remote again, which the host can read"
+        )
     before = {**binding_part(old.raw), **trust_part(old.raw)}
     if not out and digest_of(before) != digest_of({**binding_part(new.raw), **trust_part(new.raw)}):
         out.append(SAME_MEANING)

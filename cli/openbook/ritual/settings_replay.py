@@ -1,6 +1,6 @@
 """Consent per setting, replayed from history (SPEC section 10).
 
-Each binding setting (`checkins.<partner>`, `questions`, `meeting`, `review`, `timeouts`,
+Each binding setting (`checkins.<partner>`, `questions`, `meeting`, `review`, `timeouts`, `sync`,
 `timezone`, `partners.<id>`, `require_signatures`, each template file as
 `templates/<name>`) is in force or proposed on its own: a proposal of one setting never
 holds back another that both accepted.
@@ -94,7 +94,7 @@ def text_of(values: dict[str, object]) -> tuple[str, dict[str, str]]:
     checkins = {n[9:]: v for n, v in values.items() if n.startswith("checkins.") and v is not None}
     if checkins:
         raw["checkins"] = checkins
-    for key in ("questions", "meeting", "review", "timeouts"):
+    for key in ("questions", "meeting", "review", "timeouts", "sync"):
         if values.get(key) is not None:
             raw[key] = values[key]
     if values.get("require_signatures") is True:

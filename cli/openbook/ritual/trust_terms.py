@@ -18,7 +18,7 @@ from openbook.trust.inforce import setting_digest
 
 REQUIRE = "require_signatures"
 TIMEZONE = "timezone"
-OLDER = ("questions", "meeting", "review", "timeouts")
+OLDER = ("questions", "meeting", "review", "timeouts", "sync")
 
 
 def key_text(value: Any) -> str | None:
