@@ -62,11 +62,14 @@ def clone_command(
         )
     if result.errors:
         click.echo("Run 'openbook check' there to see what needs fixing.")
-    _offer_joining(root, me)
-    click.echo("Next: 'openbook status' shows what is due; 'openbook sync' shares your notes.")
+    accepted = _offer_joining(root, me)
+    from openbook.start.nextsteps import next_lines
+
+    for line in next_lines(root, me, joined=True, shared=True, accepted=accepted):
+        click.echo(line)  # what each of you does next, one line each
 
 
-def _offer_joining(root: Path, me: str) -> None:
+def _offer_joining(root: Path, me: str) -> bool:
     """Joining: the vault's first settings bind only once this partner accepts them."""
     from openbook.errors import shown as escaped
     from openbook.ritual.settings_consent import accept_settings
@@ -75,17 +78,18 @@ def _offer_joining(root: Path, me: str) -> None:
 
     offer = joining_offer(root, me)
     if offer is None:
-        return
+        return True
     click.echo(offer.message)
     for line in offer.changes:
         click.echo(f"  {escaped(line)}")
     if interactive() and click.confirm("Accept these settings now?", default=False):
         click.echo(accept_settings(Vault(root), me, offer.version).message)
-        return
+        return True
     click.echo(
         "Nothing is in force until you accept them: no check-in is expected and no answer "
         "time runs. When you agree: cd " + str(root) + " && openbook accept settings"
     )
+    return False
 
 
 @click.command("sync")

@@ -74,7 +74,8 @@ def next_lines(root: Path, me: str, *, joined: bool, shared: bool, accepted: boo
         mine = "openbook status shows what is due; openbook sync shares what you write."
         if not accepted:
             mine = "when you agree with the first settings, openbook accept settings."
-        theirs = "openbook sync, then openbook accept settings to read what you proposed."
+        theirs = "openbook sync, to receive what you wrote; 'openbook accept settings' shows "
+        theirs += "anything you propose."
     elif shared:
         mine = "openbook status; once they joined, openbook sync and openbook accept settings."
         theirs = f"openbook setup on their own computer, choose join, address {url}."
