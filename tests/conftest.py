@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 from testing import NOW, invoke, make_vault
+from testing.crypt import Crypt, copy_crypt
 
 
 @pytest.fixture(autouse=True)
@@ -23,6 +24,7 @@ def isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monke
     monkeypatch.setenv("OPENBOOK_NOW", NOW)
     monkeypatch.setenv("OPENBOOK_LOCK_WAIT", "1")
     for var in (
+        "SSH_AUTH_SOCK",  # no test signs through the agent of the person running it
         "OPENBOOK_VAULT",
         "OPENBOOK_PARTNER",
         "VISUAL",
@@ -51,3 +53,9 @@ def run() -> Callable[..., Result]:
 def vault(tmp_path: Path) -> Path:
     """A fresh vault of Alice and Bob, acting as bob, with one commit."""
     return make_vault(tmp_path / "vault")
+
+
+@pytest.fixture
+def crypt(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Crypt:
+    """Two partners' clones around an encrypted remote, copied from one built per run."""
+    return copy_crypt(tmp_path, tmp_path_factory)

@@ -5,27 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from testing import bare_remote, checkin_text, git, invoke, make_pair, write
 from testing.crypt import (
     Crypt,
     assert_no_plaintext,
     bundle_names,
-    copy_crypt,
     fast_forwards_only,
     keygen,
     ok,
 )
-
-
-@pytest.fixture(autouse=True)
-def no_agent(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
-
-
-@pytest.fixture
-def crypt(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Crypt:
-    return copy_crypt(tmp_path, tmp_path_factory)
 
 
 def test_offline_edits_on_both_sides_meet_through_the_encrypted_remote(crypt: Crypt) -> None:

@@ -13,7 +13,6 @@ from testing.crypt import (
     Crypt,
     assert_no_plaintext,
     bundle_names,
-    copy_crypt,
     fast_forwards_only,
     host_commit,
     keygen,
@@ -22,16 +21,6 @@ from testing.crypt import (
 )
 
 from openbook.sync import transport
-
-
-@pytest.fixture(autouse=True)
-def no_agent(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
-
-
-@pytest.fixture
-def crypt(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Crypt:
-    return copy_crypt(tmp_path, tmp_path_factory)
 
 
 def bob_shares(c: Crypt, body: str = "Lantern.") -> str:

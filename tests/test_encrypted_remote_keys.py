@@ -6,19 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from testing import checkin_text, git, invoke
-from testing.crypt import Crypt, assert_no_plaintext, bundle_names, copy_crypt, keygen, ok
-
-
-@pytest.fixture(autouse=True)
-def no_agent(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
-
-
-@pytest.fixture
-def crypt(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Crypt:
-    return copy_crypt(tmp_path, tmp_path_factory)
+from testing.crypt import Crypt, assert_no_plaintext, bundle_names, keygen, ok
 
 
 def test_a_replaced_key_reads_everything_once_accepted(crypt: Crypt, tmp_path: Path) -> None:

@@ -5,14 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from testing import bare_remote, checkin_text, git, invoke, make_pair
 from testing.crypt import keygen, ok, remote_objects
-
-
-@pytest.fixture(autouse=True)
-def no_agent(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
 
 
 def test_sync_shares_through_both_remotes_while_moving(tmp_path: Path) -> None:

@@ -11,11 +11,6 @@ import pytest
 from testing import Pair, git, invoke, make_pair
 
 
-@pytest.fixture(autouse=True)
-def no_agent(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
-
-
 def _sign_with_a_new_key(root: Path, where: Path) -> None:
     key = where / "id_ed25519"
     subprocess.run(

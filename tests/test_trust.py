@@ -30,11 +30,6 @@ ALICE_ID = {"name": "Alice Example", "email": "alice@example.org"}
 BOB_ID = {"name": "Bob Example", "email": "bob@example.org"}
 
 
-@pytest.fixture(autouse=True)
-def no_agent(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
-
-
 def keygen(path: Path, kind: str = "ed25519") -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     args = ["ssh-keygen", "-q", "-t", kind, "-N", "", "-C", path.name, "-f", str(path)]
