@@ -29,8 +29,7 @@ def test_clone_sets_partner_fsync_and_seen_head(remote: Path, tmp_path: Path) ->
         f"Cloned the vault into {alice}, as alice: 0 errors, 0 warnings in 1 note.\n"
         f"Next for you: cd {alice}; openbook status shows what is due; openbook sync shares "
         "what you write.\n"
-        "Next for Bob Example: openbook sync, to receive what you wrote; 'openbook accept "
-        "settings' shows anything you propose.\n",
+        "Next for Bob Example: openbook sync, to receive what you write.\n",
         "",
     )
     assert git(alice, "config", "openbook.partner") == "alice"

@@ -60,6 +60,15 @@ OUTSIDE = [
 ]
 
 
+def _proposed(root: Path, email: str) -> bool:
+    """Whether this partner's own commits proposed settings (`openbook propose`)."""
+    from openbook.git import repo as gitrepo
+
+    args = ["log", "-1", "--format=%H", f"--author=<{email}>", "--fixed-strings"]
+    args += ["--grep=Openbook-Action: propose", "--end-of-options", "HEAD"]
+    return bool(gitrepo.run(root, args, check=False).stdout.strip())
+
+
 def next_lines(root: Path, me: str, *, joined: bool, shared: bool, accepted: bool) -> list[str]:
     """After `setup`: what this partner does next, and what the other does, one line each."""
     from openbook.git import repo as gitrepo
@@ -74,8 +83,9 @@ def next_lines(root: Path, me: str, *, joined: bool, shared: bool, accepted: boo
         mine = "openbook status shows what is due; openbook sync shares what you write."
         if not accepted:
             mine = "when you agree with the first settings, openbook accept settings."
-        theirs = "openbook sync, to receive what you wrote; 'openbook accept settings' shows "
-        theirs += "anything you propose."
+        theirs = "openbook sync, to receive what you write."
+        if _proposed(root, cfg.partners[me].email):
+            theirs = "openbook sync, then openbook accept settings to read what you proposed."
     elif shared:
         mine = "openbook status; once they joined, openbook sync and openbook accept settings."
         theirs = f"openbook setup on their own computer, choose join, address {url}."
