@@ -1,22 +1,25 @@
-"""Benchmark: `openbook sync` against plain `git fetch` + `git merge` + `git push`.
+"""Benchmark `openbook sync` against plain git, on realistic vaults (see _vault.py).
 
-Builds a 10,000-note vault with 10,000 commits (git fast-import), a bare remote and two
-clones, then times, each as the median of a few runs:
-  - a sync with nothing to do;
-  - a sync with one new note on each side (a real merge);
-and the same work done with plain git. Prints the figures and the ratios (target <= 2x),
-and how many git processes one sync with nothing to do starts (a script named `git`
-first on PATH logs each one, then runs the real git).
+Bob's vault (10,000 notes, one commit each, consent in each partner's own commits; `check`
+exits 0 on it) goes to a bare remote; Alice and Bob clone it with `openbook clone`, and
+two plain git clones do the same work with plain git. Measured interleaved, in one run:
 
-    python benchmarks/sync.py [--notes 10000] [--runs 3]
+  - a sync with nothing to do  vs  git fetch && git merge --ff-only && git push;
+  - a sync with one new note on each side  vs  the same in plain git (a real merge);
+  - git processes each starts (a logging `git` first on PATH);
+  - the no-op sync on a 1,000- and a 50,000-note vault (it must not grow with size);
+  - 20,000 small notes arriving in one sync  vs  a one-note sync.
+
+    python benchmarks/sync.py [--notes 10000] [--runs 5] [--big 50000] [--small 1000]
+                              [--arrive 20000]   (0 skips a part)
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -24,59 +27,117 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _vault import CONFIG
+from _vault import (
+    Stream,
+    assert_checks,
+    bench_env,
+    git,
+    interleaved,
+    make_vault,
+    openbook_cmd,
+    ratio_line,
+)
 
 
-def git(cwd: Path, *args: str, env: dict[str, str] | None = None) -> str:
-    return subprocess.run(
-        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True, env=env
-    ).stdout.strip()
+def run(cmd: list[str], env: dict[str, str] | None = None) -> None:
+    res = subprocess.run(cmd, capture_output=True, env=env)
+    if res.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{res.stdout.decode()}{res.stderr.decode()}")
 
 
-def build_remote(path: Path, notes: int) -> None:
-    git(path.parent, "init", "-q", "--bare", "-b", "main", str(path))
-    chunks: list[bytes] = []
+class Pair:
+    """Bob's vault on a bare remote; Alice's and Bob's openbook and plain git clones."""
 
-    def blob(text: str) -> bytes:
-        data = text.encode()
-        return b"data %d\n" % len(data) + data + b"\n"
+    def __init__(self, tmp: Path, notes: int) -> None:
+        self.tmp = tmp
+        self.remote = tmp / "remote.git"
+        built = make_vault(tmp / "built", notes)
+        git(tmp, "init", "-q", "--bare", "-b", "main", str(self.remote))
+        git(built, "push", "-q", str(self.remote), "main")
+        shutil.rmtree(built)
+        self.ob = {w: tmp / w for w in ("alice", "bob")}
+        for who, path in self.ob.items():
+            run([*openbook_cmd(), "--as", who, "clone", str(self.remote), str(path)])
+        plain_remote = tmp / "plain.git"  # plain git's own copy: its commits stay apart
+        git(tmp, "clone", "-q", "--bare", str(self.remote), str(plain_remote))
+        self.plain = {w: tmp / f"plain-{w}" for w in ("alice", "bob")}
+        for who, path in self.plain.items():
+            git(tmp, "clone", "-q", str(plain_remote), str(path))
+            git(path, "config", "user.email", f"{who}@example.org")
+        self.counter = 0
+        self.sync("alice")
+        self.sync("bob")
 
-    t = 1_700_000_000
-    for i in range(notes):
-        who = "alice" if i % 2 else "bob"
-        day = f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}"
-        rel = f"checkins/{2000 + i // 365}/{day}-{who}-{i:05d}.md"
-        body = (
-            f"---\ntype: checkin\nauthor: {who}\ndate: {day}\nmood: {1 + i % 5}\n---\n\nNote {i}.\n"
+    def command(self, who: str) -> list[str]:
+        return [*openbook_cmd(), "--vault", str(self.ob[who]), "--as", who, "sync"]
+
+    def sync(self, who: str, env: dict[str, str] | None = None) -> None:
+        run(self.command(who), env)
+
+    def plain_ff(self, who: str = "alice") -> None:
+        root = self.plain[who]
+        git(root, "fetch", "-q", "origin")
+        git(root, "merge", "-q", "--ff-only", "origin/main")
+        git(root, "push", "-q", "origin", "HEAD:main")
+
+    def plain_merge(self, who: str = "alice") -> None:
+        root = self.plain[who]
+        git(root, "fetch", "-q", "origin")
+        git(root, "merge", "-q", "--no-edit", "origin/main")
+        git(root, "push", "-q", "origin", "HEAD:main")
+
+    def _note(self, root: Path, who: str) -> None:
+        n = self.counter
+        rel = f"repairs/2026/2026-11-{n % 20 + 1:02d}-{who}-r{n}.md"
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(
+            f"---\ntype: repair\nauthor: {who}\ndate: 2026-11-{n % 20 + 1:02d}\n"
+            f"kind: rupture\nstatus: open\n---\n\nMissed call {n}.\n"
         )
-        msg = (
-            f"checkin: new {rel}\n\nOpenbook-Action: new\nOpenbook-Type: checkin\n"
-            f"Openbook-Partner: {who}\n"
-        )
-        cmd = (
-            f"commit refs/heads/main\ncommitter {who} <{who}@example.org> {t + i} +0000\n"
-        ).encode()
-        cmd += blob(msg)
-        if i == 0:
-            cmd += b"M 100644 inline openbook.yml\n" + blob(CONFIG)
-            cmd += b"M 100644 inline .gitignore\n" + blob("*.swp\n")
-        cmd += f"M 100644 inline {rel}\n".encode() + blob(body) + b"\n"
-        chunks.append(cmd)
-    subprocess.run(["git", "fast-import", "--quiet"], cwd=path, input=b"".join(chunks), check=True)
+
+    def one_each_ob(self) -> None:
+        """A new note on each side; Bob shares his, Alice's waits for her timed sync."""
+        self.counter += 1
+        for who in ("alice", "bob"):
+            self._note(self.ob[who], who)
+        self.sync("bob")
+
+    def one_each_plain(self) -> None:
+        self.counter += 1
+        for who in ("alice", "bob"):
+            self._note(self.plain[who], who)
+            git(self.plain[who], "add", "-A")
+            git(self.plain[who], "commit", "-q", "-m", f"{who}: new repair")
+        self.plain_merge("bob")
+
+    def one_from_bob(self) -> None:
+        """One new note of Bob's shared, for Alice's timed sync to bring in."""
+        self.counter += 1
+        self._note(self.ob["bob"], "bob")
+        self.sync("bob")
+
+    def many_from_bob(self, count: int) -> None:
+        """`count` small notes of Bob's, one commit each (fast-import), shared."""
+        root = self.ob["bob"]
+        stream = Stream(git(root, "rev-parse", "HEAD"))
+        when = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=1)))
+        for n in range(count):
+            rel = f"repairs/2026/2026-11-22-bob-many-{n:05d}.md"
+            text = (
+                "---\ntype: repair\nauthor: bob\ndate: 2026-11-22\nkind: rupture\n"
+                f"status: open\n---\n\nA small thing {n}.\n"
+            )
+            msg = (
+                f"repair: new {rel}\n\nOpenbook-Action: new\nOpenbook-Type: repair\n"
+                "Openbook-Partner: bob\n"
+            )
+            stream.commit("bob", when + dt.timedelta(seconds=n), msg, {rel: text})
+        stream.run(root)
+        git(root, "reset", "-q", "--hard", "refs/heads/main")
+        self.sync("bob")
 
 
-def timed(fn: object, runs: int, setup: object = None) -> float:
-    values = []
-    for _ in range(runs):
-        if setup:
-            setup()  # type: ignore[operator]
-        start = time.perf_counter()
-        fn()  # type: ignore[operator]
-        values.append(time.perf_counter() - start)
-    return statistics.median(values)
-
-
-def count_git_processes(tmp: Path, command: list[str]) -> int:
+def count_git(tmp: Path, command: list[str]) -> int:
     """How many git processes `command` starts, counted by a logging `git` first on PATH."""
     real = shutil.which("git")
     assert real is not None
@@ -87,109 +148,67 @@ def count_git_processes(tmp: Path, command: list[str]) -> int:
     script = wrap / "git"
     script.write_text(f'#!/bin/sh\necho "$*" >> "{log}"\nexec "{real}" "$@"\n')
     script.chmod(0o755)
-    env = {**os.environ, "PATH": f"{wrap}{os.pathsep}{os.environ['PATH']}"}
-    subprocess.run(command, check=True, capture_output=True, env=env)
+    run(command, {**os.environ, "PATH": f"{wrap}{os.pathsep}{os.environ['PATH']}"})
     return len(log.read_text().splitlines())
-
-
-def isolate_git(tmp: Path) -> None:
-    """Point git at a config of its own under `tmp`, for this process and its children."""
-    (tmp / "gitconfig").write_text(
-        "[user]\n\tname = Bench\n\temail = bench@example.org\n[init]\n\tdefaultBranch = main\n"
-    )
-    os.environ.update(
-        {
-            "GIT_CONFIG_NOSYSTEM": "1",
-            "GIT_CONFIG_GLOBAL": str(tmp / "gitconfig"),
-            "OPENBOOK_LOCK_WAIT": "5",
-        }
-    )
-
-
-class Clones:
-    """Two openbook clones and two plain git clones of one remote, and how each syncs."""
-
-    def __init__(self, tmp: Path, remote: Path) -> None:
-        self.ob = [sys.executable, "-m", "openbook"]
-        self.clones = {who: tmp / who for who in ("alice", "bob")}
-        for who, path in self.clones.items():
-            subprocess.run(
-                [*self.ob, "--as", who, "clone", str(remote), str(path)],
-                check=True,
-                capture_output=True,
-            )
-        self.plain = {who: tmp / f"plain-{who}" for who in ("alice", "bob")}
-        for path in self.plain.values():
-            git(tmp, "clone", "-q", str(remote), str(path))
-        self.counter = 0
-
-    def sync_command(self, who: str) -> list[str]:
-        return [*self.ob, "--vault", str(self.clones[who]), "--as", who, "sync"]
-
-    def ob_sync(self, who: str) -> None:
-        subprocess.run(self.sync_command(who), check=True, capture_output=True)
-
-    def plain_sync(self, who: str) -> None:
-        root = self.plain[who]
-        git(root, "fetch", "-q", "origin")
-        git(root, "merge", "-q", "--no-edit", "origin/main")
-        git(root, "push", "-q", "origin", "HEAD:main")
-
-    def one_each(self, kind: str) -> None:
-        """A new note on each side; Bob shares his, Alice's stays to be merged by her sync."""
-        self.counter += 1
-        n = self.counter
-        roots = self.clones if kind == "ob" else self.plain
-        for who in ("alice", "bob"):
-            note = roots[who] / "checkins" / "2026" / f"2026-11-{n % 28 + 1:02d}-{who}-x{n}.md"
-            note.parent.mkdir(parents=True, exist_ok=True)
-            note.write_text(
-                f"---\ntype: checkin\nauthor: {who}\ndate: 2026-11-"
-                f"{n % 28 + 1:02d}\nmood: 3\n---\n\nNew.\n"
-            )
-        # Bob shares first; the timed part is Alice's sync, which merges
-        if kind == "ob":
-            self.ob_sync("bob")
-        else:
-            git(self.plain["bob"], "add", "-A")
-            git(self.plain["bob"], "commit", "-q", "-m", "bob")
-            self.plain_sync("bob")
-            git(self.plain["alice"], "add", "-A")
-            git(self.plain["alice"], "commit", "-q", "-m", "alice")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--notes", type=int, default=10_000)
-    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--small", type=int, default=1_000)
+    ap.add_argument("--big", type=int, default=50_000)
+    ap.add_argument("--arrive", type=int, default=20_000)
     args = ap.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="openbook-bench-"))
-    isolate_git(tmp)
-    start = time.perf_counter()
-    remote = tmp / "remote.git"
-    build_remote(remote, args.notes)
-    print(f"built {args.notes} notes / {args.notes} commits in {time.perf_counter() - start:.1f} s")
-    c = Clones(tmp, remote)
-    c.ob_sync("alice")
-    c.ob_sync("bob")
-    idle_procs = count_git_processes(tmp, c.sync_command("alice"))
-    idle_ob = timed(lambda: c.ob_sync("alice"), args.runs)
-    idle_git = timed(lambda: c.plain_sync("alice"), args.runs)
-    merge_ob = timed(lambda: c.ob_sync("alice"), args.runs, lambda: c.one_each("ob"))
-    merge_git = timed(lambda: c.plain_sync("alice"), args.runs, lambda: c.one_each("git"))
-    print(
-        f"nothing to do:    openbook sync {idle_ob * 1000:7.0f} ms   plain git "
-        f"{idle_git * 1000:7.0f} ms   ratio {idle_ob / idle_git:4.2f}x"
-    )
-    print(
-        f"one note each:    openbook sync {merge_ob * 1000:7.0f} ms   plain git "
-        f"{merge_git * 1000:7.0f} ms   ratio {merge_ob / merge_git:4.2f}x"
-    )
-    print(f"git processes started by a sync with nothing to do: {idle_procs}")
-    print(
-        "(openbook's figure includes starting Python and committing + validating the new "
-        "note; plain git's includes add + commit only in the merge case's setup)"
-    )
+    tmp = Path(tempfile.mkdtemp(prefix="openbook-bench-sync-"))
+    bench_env(tmp)
+    lines: list[str] = []
+    try:
+        pair = Pair(tmp / "main", args.notes)
+        assert_checks(pair.ob["alice"], "alice")
+        idle_procs = count_git(tmp, pair.command("alice"))
+        pair.one_each_ob()
+        merge_procs = count_git(tmp, pair.command("alice"))
+        t = interleaved(
+            {
+                "ob idle": lambda: pair.sync("alice"),
+                "git idle": pair.plain_ff,
+                "ob merge": (pair.one_each_ob, lambda: pair.sync("alice")),
+                "git merge": (pair.one_each_plain, pair.plain_merge),
+            },
+            args.runs,
+        )
+        lines.append(ratio_line("sync, nothing to do", t["ob idle"], t["git idle"], 3))
+        lines.append(f"  git processes: {idle_procs} (goal <= 6)")
+        lines.append(ratio_line("sync, one new note each side", t["ob merge"], t["git merge"], 3))
+        lines.append(f"  git processes: {merge_procs} (goal <= 15)")
+        if args.arrive:
+            one = interleaved({"one": (pair.one_from_bob, lambda: pair.sync("alice"))}, 3)["one"]
+            pair.many_from_bob(args.arrive)
+            t0 = time.perf_counter()
+            out = subprocess.run(pair.command("alice"), capture_output=True, text=True)
+            many = [time.perf_counter() - t0]
+            assert out.returncode == 0, out.stderr
+            assert_checks(pair.ob["alice"], "alice")
+            lines.append(ratio_line(f"{args.arrive:,} notes arriving in one sync", many, one, 10))
+        if args.small and args.big:
+            sizes = {n: Pair(tmp / f"size-{n}", n) for n in (args.small, args.big)}
+            for p in sizes.values():
+                assert_checks(p.ob["alice"], "alice")
+            cases = {f"{n}": (lambda p=p: p.sync("alice")) for n, p in sizes.items()}
+            t = interleaved({**cases, "git": pair.plain_ff}, args.runs)
+            small, big = t[str(args.small)], t[str(args.big)]
+            lines.append(
+                ratio_line(f"sync, nothing to do, {args.small:,} notes", small, t["git"], 3)
+            )
+            lines.append(ratio_line(f"sync, nothing to do, {args.big:,} notes", big, t["git"], 3))
+            lines.append(
+                ratio_line(f"  {args.big:,} against {args.small:,} notes", big, small, 1.3)
+            )
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(f"sync benchmark, {args.notes:,}-note vault, {args.runs} interleaved runs")
+    print("\n".join(lines))
 
 
 if __name__ == "__main__":
