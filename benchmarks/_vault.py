@@ -84,7 +84,8 @@ def bench_env(tmp: Path) -> dict[str, str]:
             "OPENBOOK_NOW": NOW,
         }
     )
-    for var in ("OPENBOOK_VAULT", "OPENBOOK_PARTNER"):
+    # as installed: Python's compiled modules are written once and used after
+    for var in ("OPENBOOK_VAULT", "OPENBOOK_PARTNER", "PYTHONDONTWRITEBYTECODE"):
         os.environ.pop(var, None)
     return dict(os.environ)
 

@@ -1,11 +1,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from openbook.errors import EXIT_UNREACHABLE
 from openbook.words import plural
+
+if TYPE_CHECKING:
+    from openbook.sync.result import SyncResult
+    from openbook.vault import Vault
 
 from ._common import acting_partner, as_override, echo_json, get_vault, interactive, json_option
 
@@ -147,18 +152,16 @@ def sync_command(
       openbook sync
       openbook sync --check
     """
-    from openbook.sync.run import sync
-
     vault = get_vault(ctx)
     me = acting_partner(ctx, vault)
-    own = vault.own_partner()
-    if accept and own is not None and me != own:
-        raise click.UsageError(
-            f"This copy is {own}'s; {me} accepts unverified commits from their own copy."
-        )
-    if accept and check_only:
-        raise click.UsageError("--accept-unverified changes history; use it without --check.")
-    result = sync(vault, me, remote=remote, check_only=check_only, fold=not no_fold, accept=accept)
+    result = None
+    if not (accept or check_only):
+        # nothing to do is answered from the refs, before the full sync is even loaded
+        from openbook.sync.quiet import quiet_sync
+
+        result = quiet_sync(vault, remote)
+    if result is None:
+        result = _full_sync(vault, me, remote, check_only, no_fold, accept)
     if as_json:
         echo_json(result.as_dict())
     else:
@@ -168,3 +171,18 @@ def sync_command(
             click.echo(f"{plural(len(result.conflicts), 'file')} to reconcile.")
     if result.exit_code:
         ctx.exit(result.exit_code)
+
+
+def _full_sync(
+    vault: Vault, me: str, remote: str, check_only: bool, no_fold: bool, accept: tuple[str, ...]
+) -> SyncResult:
+    from openbook.sync.run import sync
+
+    own = vault.own_partner()
+    if accept and own is not None and me != own:
+        raise click.UsageError(
+            f"This copy is {own}'s; {me} accepts unverified commits from their own copy."
+        )
+    if accept and check_only:
+        raise click.UsageError("--accept-unverified changes history; use it without --check.")
+    return sync(vault, me, remote=remote, check_only=check_only, fold=not no_fold, accept=accept)

@@ -57,8 +57,8 @@ from openbook.ritual.history import read_history
 from openbook.ritual.overview import LAST_SYNC_FILE
 from openbook.sync import fold as folding
 from openbook.sync import hold as holding
+from openbook.sync import quiet, renumber
 from openbook.sync import refs as syncrefs
-from openbook.sync import renumber
 from openbook.sync.accept import acknowledge
 from openbook.sync.arrivals import Arrivals
 from openbook.sync.integrity import check_integrity, refuse_unverified
@@ -252,8 +252,10 @@ def _close(vault: Vault, result: SyncResult, refs: SyncRefs, refused: str) -> Sy
     if refused:  # our own work went out; what the partner held back did not come in
         result.lines.append(refused)
         result.exit_code, result.outcome = EXIT_INTEGRITY, "integrity alert, hold not merged"
+    said = len(result.lines)
     _name_proposal(vault, result)
     _name_changed_words(vault, result)
+    quiet.remember(vault, result, len(result.lines) == said and not refused)
     return result
 
 

@@ -1,0 +1,97 @@
+"""A sync with nothing to do is answered from the refs (sync/quiet.py): the same words,
+the same JSON and the same last-sync record as the full sync, in a handful of git
+processes; anything new on either side still takes the full sync. Real git, a bare
+remote, two clones."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from testing import Pair, checkin_path, checkin_text, git, invoke, make_pair
+
+UP_TO_DATE = "Up to date with origin; nothing to share or receive.\n"
+
+
+@pytest.fixture
+def pair(tmp_path: Path) -> Pair:
+    made = make_pair(tmp_path)
+    assert made.sync("alice").exit_code == 0  # Alice's clone has synced once
+    return made
+
+
+def _counted(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A `git` first on PATH that logs each run, then runs the real one."""
+    real = shutil.which("git")
+    assert real is not None
+    folder = tmp / "gitlog"
+    folder.mkdir()
+    log = folder / "log"
+    log.write_text("")
+    script = folder / "git"
+    script.write_text(f'#!/bin/sh\necho "$*" >> "{log}"\nexec "{real}" "$@"\n')
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+    return log
+
+
+def test_nothing_to_do_says_up_to_date_in_a_few_git_processes(
+    pair: Pair, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    full = pair.sync("alice", "--json")  # the full sync notes that it had nothing to say
+    log = _counted(tmp_path, monkeypatch)
+    quick = pair.sync("alice", "--json")
+    assert quick.exit_code == 0, quick.stderr
+    assert json.loads(quick.stdout) == json.loads(full.stdout)
+    assert len(log.read_text().splitlines()) <= 6
+    res = pair.sync("alice")
+    assert (res.exit_code, res.stdout, res.stderr) == (0, UP_TO_DATE, "")
+    state = json.loads((pair.alice / ".git/openbook/last-sync.json").read_text())
+    assert state["result"] == "up to date" and state["exit_code"] == 0
+
+
+def test_a_partner_commit_after_a_quiet_sync_still_arrives(pair: Pair) -> None:
+    pair.sync("alice")
+    pair.write("bob", checkin_path("bob"), checkin_text("bob"))
+    assert pair.sync("bob").exit_code == 0
+    res = pair.sync("alice")
+    assert res.exit_code == 0, res.stderr
+    assert pair.head("alice") == pair.remote_head()
+    assert (pair.alice / checkin_path("bob")).is_file()
+
+
+def test_a_pending_note_after_a_quiet_sync_is_shared(pair: Pair) -> None:
+    pair.sync("alice")
+    pair.write("alice", checkin_path("alice"), checkin_text("alice"))
+    res = pair.sync("alice")
+    assert res.exit_code == 0, res.stderr
+    assert "shared 1 change" in res.stdout
+    assert pair.remote_head() == pair.head("alice")
+
+
+def test_a_hold_branch_on_the_remote_takes_the_full_sync(pair: Pair) -> None:
+    pair.sync("alice")
+    pair.write("bob", checkin_path("bob"), checkin_text("bob"))
+    git(pair.bob, "add", "--", checkin_path("bob"))
+    env = {
+        "GIT_AUTHOR_NAME": "Bob Example",
+        "GIT_AUTHOR_EMAIL": "bob@example.org",
+        "GIT_COMMITTER_NAME": "Bob Example",
+        "GIT_COMMITTER_EMAIL": "bob@example.org",
+    }
+    git(pair.bob, "-c", "commit.gpgsign=false", "commit", "-q", "-m", "checkin", env=env)
+    git(pair.bob, "push", "-q", "origin", "HEAD:refs/heads/openbook/hold-bob")
+    res = pair.sync("alice")
+    assert res.exit_code == 0, res.stderr
+    assert (pair.alice / checkin_path("bob")).is_file()
+
+
+def test_a_rewritten_remote_address_takes_the_full_sync(pair: Pair) -> None:
+    pair.sync("alice")
+    git(pair.alice, "config", "url.ext::sh -c touch% /tmp/pwned.insteadOf", str(pair.remote))
+    res = invoke(["sync"], vault=pair.alice, as_partner="alice")
+    assert res.exit_code == 1
+    assert "is not a remote openbook can use" in res.stderr
