@@ -189,10 +189,21 @@ def _begin(root: Path, start: dt.datetime) -> None:
 Commits = list[tuple[str, dt.datetime, str, dict[str, str]]]
 
 
+def repair_text(who: str, day: dt.date, n: int) -> str:
+    return (
+        f"---\ntype: repair\nauthor: {who}\ndate: {day.isoformat()}\nkind: rupture\n"
+        f"status: open\n---\n\nA missed call, talked through ({n}).\n"
+    )
+
+
 def history(notes: int, end: dt.date) -> tuple[dt.datetime, Commits]:
-    """(when the vault begins, its commits in order) for about `notes` notes."""
-    checkins = notes - AGREEMENTS - max(0, notes // (QUESTION_EVERY + 1))
-    days = max(1, checkins // 2 + 1)
+    """(when the vault begins, its commits in order) for about `notes` notes: two
+    check-ins a day, and repairs besides when the days since 1971 are too few."""
+    daily = notes - AGREEMENTS - max(0, notes // (QUESTION_EVERY + 1))
+    days = min(max(1, daily // 2 + 1), (end - dt.date(1971, 1, 10)).days)
+    # repairs a day, on average (a little over, so the notes end by `end`)
+    asked = 2 * days // QUESTION_EVERY
+    extra = max(0, notes - AGREEMENTS - asked - 2 * days) / days * 1.02
     first = end - dt.timedelta(days=days)
     start = dt.datetime.combine(first - dt.timedelta(days=2), dt.time(9, 0), TZ)
     out: Commits = []
@@ -207,7 +218,7 @@ def history(notes: int, end: dt.date) -> tuple[dt.datetime, Commits]:
         terms = f"Openbook-Terms: {_terms(proposed)}\n"
         msg = _message("agreement", "accept", f"A-{n:03d}", other, terms)
         out.append((other, t + dt.timedelta(minutes=30), msg, {rel: accepted}))
-    made, i, q = AGREEMENTS, 0, 0
+    made, i, q, r, owed = AGREEMENTS, 0, 0, 0, 0.0
     while made < notes:
         day = first + dt.timedelta(days=i // 2)
         who = "bob" if i % 2 == 0 else "alice"
@@ -216,27 +227,24 @@ def history(notes: int, end: dt.date) -> tuple[dt.datetime, Commits]:
         out.append((who, t, _message("checkin", "new", rel, who), {rel: checkin_text(who, day, i)}))
         made += 1
         i += 1
+        owed += extra / 2
+        while owed >= 1 and made < notes:
+            owed -= 1
+            r += 1
+            rel = f"repairs/{day.year}/{day.isoformat()}-{who}-r{r}.md"
+            t = dt.datetime.combine(day, dt.time(12, r % 60), TZ)
+            msg = _message("repair", "new", rel, who)
+            out.append((who, t, msg, {rel: repair_text(who, day, r)}))
+            made += 1
         if i % QUESTION_EVERY == 0 and made < notes:
             q += 1
             rel = f"questions/Q-{q:04d}.md"
             asked = dt.datetime.combine(day, dt.time(10, 0), TZ)
             answered = asked + dt.timedelta(hours=8)
-            out.append(
-                (
-                    "alice",
-                    asked,
-                    _message("question", "new", rel, "alice"),
-                    {rel: question_text(q, asked, None)},
-                )
-            )
-            out.append(
-                (
-                    "bob",
-                    answered,
-                    _message("question", "answer", f"Q-{q:04d}", "bob"),
-                    {rel: question_text(q, asked, answered)},
-                )
-            )
+            msg = _message("question", "new", rel, "alice")
+            out.append(("alice", asked, msg, {rel: question_text(q, asked, None)}))
+            msg = _message("question", "answer", f"Q-{q:04d}", "bob")
+            out.append(("bob", answered, msg, {rel: question_text(q, asked, answered)}))
             made += 1
     return start, out
 
