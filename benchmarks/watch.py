@@ -1,6 +1,6 @@
 """Benchmark openbook watch: save-to-commit overhead and memory over many commits.
 
-    python benchmarks/watch.py [--notes 10000] [--saves 20] [--commits 200] [--quiet 0.5]
+    python benchmarks/watch.py [--notes 10000] [--saves 10] [--commits 30] [--quiet 0.5]
 
 Runs in a copy of the realistic vault of _vault.py (`check` exits 0 on it, asserted).
 1. Overhead: time from a save to its commit, minus the quiet period, median over
@@ -126,8 +126,8 @@ def memory_over(root: Path, rec: Recorder, commits: int) -> tuple[float, float, 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--notes", type=int, default=10_000)
-    ap.add_argument("--saves", type=int, default=20)
-    ap.add_argument("--commits", type=int, default=200)
+    ap.add_argument("--saves", type=int, default=10)
+    ap.add_argument("--commits", type=int, default=30)
     ap.add_argument("--quiet", type=float, default=0.5)
     args = ap.parse_args()
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from openbook.config import Config
 from openbook.fsutil import atomic_write
 from openbook.git import repo as gitrepo
+from openbook.git.state import head_from_files
 
 FILE = "config-in-force.json"
 
@@ -26,7 +27,7 @@ FILE = "config-in-force.json"
 def _key(root: Path, state: Path | None, found: Config) -> tuple[Path, str] | None:
     if state is None or not found.loads or not found.digest:
         return None
-    head = gitrepo.rev(root, "HEAD")
+    head = head_from_files(state.parent) or gitrepo.rev(root, "HEAD")
     return (state / FILE, f"{head} {found.digest}") if head else None
 
 
