@@ -8,10 +8,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 from testing import Pair, checkin_path, checkin_text, git, invoke, make_pair
+from testing.terminal import run_on_a_terminal
 
 UP_TO_DATE = "Up to date with origin; nothing to share or receive.\n"
 
@@ -95,3 +97,37 @@ def test_a_rewritten_remote_address_takes_the_full_sync(pair: Pair) -> None:
     res = invoke(["sync"], vault=pair.alice, as_partner="alice")
     assert res.exit_code == 1
     assert "is not a remote openbook can use" in res.stderr
+
+
+def _many_from_bob(pair: Pair, count: int) -> None:
+    """`count` small notes of Bob's, one commit each (git fast-import), pushed."""
+    head = pair.head("bob")
+    stamp = "Bob Example <bob@example.org> 1795000000 +0100"
+    chunks = []
+    for n in range(count):
+        rel = f"repairs/2026/2026-11-22-bob-small-{n:04d}.md"
+        text = (
+            "---\ntype: repair\nauthor: bob\ndate: 2026-11-22\nkind: rupture\nstatus: open\n"
+            f"---\n\nA small thing {n}.\n"
+        ).encode()
+        msg = f"repair: new {rel}\n".encode()
+        chunk = f"commit refs/heads/main\nauthor {stamp}\ncommitter {stamp}\n".encode()
+        chunk += b"data %d\n%s\n" % (len(msg), msg)
+        if n == 0:
+            chunk += f"from {head}\n".encode()
+        chunk += f"M 100644 inline {rel}\n".encode() + b"data %d\n%s\n" % (len(text), text)
+        chunks.append(chunk)
+    subprocess.run(
+        ["git", "fast-import", "--quiet"], cwd=pair.bob, input=b"".join(chunks), check=True
+    )
+    git(pair.bob, "reset", "-q", "--hard", "refs/heads/main")
+    git(pair.bob, "push", "-q", "origin", "HEAD:main")
+
+
+@pytest.mark.slow
+def test_many_arriving_changes_are_named_on_a_terminal_first(pair: Pair) -> None:
+    _many_from_bob(pair, 200)
+    code, screen = run_on_a_terminal(pair.alice, ["sync"], b"", partner="alice")
+    assert code == 0, screen
+    assert "Receiving 200 changes from origin; checking them...\n" in screen
+    assert screen.index("Receiving 200") < screen.index("Received 200 changes from Bob")

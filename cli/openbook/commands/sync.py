@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -185,4 +186,13 @@ def _full_sync(
         )
     if accept and check_only:
         raise click.UsageError("--accept-unverified changes history; use it without --check.")
-    return sync(vault, me, remote=remote, check_only=check_only, fold=not no_fold, accept=accept)
+    progress = (lambda line: click.echo(line, err=True)) if sys.stderr.isatty() else None
+    return sync(
+        vault,
+        me,
+        remote=remote,
+        check_only=check_only,
+        fold=not no_fold,
+        accept=accept,
+        progress=progress,
+    )
