@@ -152,6 +152,14 @@ def count_git(tmp: Path, command: list[str]) -> int:
     return len(log.read_text().splitlines())
 
 
+class Said(list[str]):
+    """Lines printed as soon as they are known (a later part may fail)."""
+
+    def append(self, line: str) -> None:
+        print(line, flush=True)
+        super().append(line)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--notes", type=int, default=10_000)
@@ -162,7 +170,8 @@ def main() -> None:
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="openbook-bench-sync-"))
     bench_env(tmp)
-    lines: list[str] = []
+    print(f"sync benchmark, {args.notes:,}-note vault, {args.runs} interleaved runs", flush=True)
+    lines = Said()
     try:
         pair = Pair(tmp / "main", args.notes)
         assert_checks(pair.ob["alice"], "alice")
@@ -207,8 +216,6 @@ def main() -> None:
             )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"sync benchmark, {args.notes:,}-note vault, {args.runs} interleaved runs")
-    print("\n".join(lines))
 
 
 if __name__ == "__main__":
