@@ -322,11 +322,12 @@ def ratio_line(label: str, times: list[float], floor: list[float], goal: float) 
 
 def drop_caches(root: Path) -> None:
     """A cold start: every cache under .git/openbook/ gone; what this clone knows that
-    no cache can rebuild (when each commit arrived here) stays."""
+    no cache can rebuild (when each commit arrived here, what `verify` remembers beside
+    refs/openbook/verified) stays."""
     folder = root / ".git" / "openbook"
     for entry in folder.iterdir() if folder.is_dir() else []:
-        if entry.name == "arrivals":
-            continue
+        if entry.name in ("arrivals", "verified.json"):
+            continue  # what this clone saw, and what it verified (with its ref)
         if entry.is_dir():
             shutil.rmtree(entry)
         else:

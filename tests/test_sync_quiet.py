@@ -131,3 +131,12 @@ def test_many_arriving_changes_are_named_on_a_terminal_first(pair: Pair) -> None
     assert code == 0, screen
     assert "Receiving 200 changes from origin; checking them...\n" in screen
     assert screen.index("Receiving 200") < screen.index("Received 200 changes from Bob")
+
+
+def test_verify_remembers_again_when_its_state_file_is_gone(pair: Pair) -> None:
+    assert invoke(["verify"], vault=pair.alice, as_partner="alice").exit_code == 0
+    state = pair.alice / ".git/openbook/verified.json"
+    state.unlink()
+    res = invoke(["verify"], vault=pair.alice, as_partner="alice")
+    assert res.exit_code == 0, res.stderr
+    assert json.loads(state.read_text())["commit"] == pair.head("alice")

@@ -261,7 +261,7 @@ def verify(vault: Vault, *, remember: bool = True) -> VerifyResult:
         result = _result(run, run.commits, head)
     if result.introduction and vault.is_own_repo:
         record(vault.root, INTRODUCTION_REF, result.introduction)
-    if remember and vault.is_own_repo and head != remembered:
+    if remember and vault.is_own_repo and (head != remembered or saved is None):
         extra = {
             "trust": state_to_json(run.states[head]),
             "file": run.files[head],
