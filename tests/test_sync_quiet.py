@@ -140,3 +140,18 @@ def test_verify_remembers_again_when_its_state_file_is_gone(pair: Pair) -> None:
     res = invoke(["verify"], vault=pair.alice, as_partner="alice")
     assert res.exit_code == 0, res.stderr
     assert json.loads(state.read_text())["commit"] == pair.head("alice")
+
+
+def test_after_a_merge_the_next_sync_with_nothing_to_do_is_quiet(
+    pair: Pair, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pair.write("bob", checkin_path("bob"), checkin_text("bob"))
+    assert pair.sync("bob").exit_code == 0
+    pair.write("alice", checkin_path("alice"), checkin_text("alice"))
+    merged = pair.sync("alice")
+    assert merged.exit_code == 0, merged.stderr
+    assert len(git(pair.alice, "rev-parse", "HEAD^@").split()) == 2  # a merge commit
+    log = _counted(tmp_path, monkeypatch)
+    res = pair.sync("alice")
+    assert (res.exit_code, res.stdout) == (0, UP_TO_DATE)
+    assert len(log.read_text().splitlines()) <= 6

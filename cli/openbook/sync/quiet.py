@@ -5,7 +5,8 @@ on the remote (and its remote-tracking ref), the remote's branch is still that h
 the other partner has no hold branch there. A full sync at this very head said nothing
 beyond "up to date" (`remember` notes that, run.py's closing step), so the answer is the
 same line, found with one `git for-each-ref`, one `git status`, one `git config` and
-one `git ls-remote`. Anything else (a rewritten remote address, a stale fetched ref, an
+one `git ls-remote` (and one `git update-ref` for the backup every sync keeps of a head
+new since the last one). Anything else (a rewritten remote address, a stale fetched ref, an
 unreachable remote, a head this clone has not noted as arrived...) is left to the full
 sync, which says what it finds.
 """
@@ -19,9 +20,9 @@ from openbook.errors import OpenbookError
 from openbook.fsutil import atomic_write
 from openbook.git import plumbing
 from openbook.git import repo as gitrepo
-from openbook.git.arrivals import store_path
+from openbook.git.arrivals import see, store_path
 from openbook.git.state import unsafe_state
-from openbook.sync.refs import INCOMING, SyncRefs
+from openbook.sync.refs import INCOMING, SyncRefs, backup
 from openbook.sync.result import SyncResult
 from openbook.sync.transport import run_network
 from openbook.vault import Vault
@@ -40,6 +41,9 @@ def remember(vault: Vault, result: SyncResult, quiet: bool) -> None:
         return
     path = state / QUIET_FILE
     if quiet and result.exit_code == 0 and result.head and result.head == result.remote_head:
+        # a merge this sync made arrives as it is made, like any commit of our own (its
+        # parents have: what came in, and ours)
+        see(vault.root, vault.now(), result.head, only=True)
         atomic_write(path, (json.dumps({"head": result.head}) + "\n").encode("utf-8"))
     else:
         path.unlink(missing_ok=True)
@@ -103,8 +107,7 @@ def quiet_sync(vault: Vault, remote: str = "origin") -> SyncResult | None:
             return None
         refs = SyncRefs(remote, branch, values[f"refs/heads/{branch}"], values)
         head = refs.head
-        backup = refs.backup_at(head) if head else None
-        if not head or head != refs.seen or head != refs.tracking or backup is None:
+        if not head or head != refs.seen or head != refs.tracking:
             return None
         stale = refs.get(INCOMING) is not None or any("/hold-" in n for n in values)
         if stale or _remembered(state) != head or not _arrived(root, head):
@@ -114,7 +117,7 @@ def quiet_sync(vault: Vault, remote: str = "origin") -> SyncResult | None:
         if not _remote_unchanged(root, refs):
             return None
         result = SyncResult(remote=remote, branch=branch, head=head, remote_head=head)
-        result.backup = backup
+        result.backup = backup(root, refs, head)  # as every sync: made at a new head
         result.lines.append(f"Up to date with {remote}; nothing to share or receive.")
         _write_last_sync(vault, state)
         return result
