@@ -155,3 +155,14 @@ def test_after_a_merge_the_next_sync_with_nothing_to_do_is_quiet(
     res = pair.sync("alice")
     assert (res.exit_code, res.stdout) == (0, UP_TO_DATE)
     assert len(log.read_text().splitlines()) <= 6
+
+
+def test_verify_with_nothing_new_says_what_it_said_and_starts_no_git(
+    pair: Pair, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = invoke(["verify"], vault=pair.alice, as_partner="alice")
+    assert first.exit_code == 0, first.stderr
+    log = _counted(tmp_path, monkeypatch)
+    again = invoke(["verify"], vault=pair.alice, as_partner="alice")
+    assert (again.exit_code, again.stdout) == (0, first.stdout)
+    assert log.read_text() == ""

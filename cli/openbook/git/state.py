@@ -163,11 +163,20 @@ def head_from_files(git_dir: Path) -> str | None:
     branch with no commits, refs in another format, a linked work tree): ask git then."""
     try:
         head = (git_dir / "HEAD").read_text(encoding="ascii").strip()
-        if not head.startswith("ref: "):
-            return _oid(head)
-        name = head[5:].strip()
-        if not name.startswith("refs/heads/") or ".." in name:
-            return None
+    except (OSError, UnicodeDecodeError):
+        return None
+    if not head.startswith("ref: "):
+        return _oid(head)
+    name = head[5:].strip()
+    return ref_from_files(git_dir, name) if name.startswith("refs/heads/") else None
+
+
+def ref_from_files(git_dir: Path, name: str) -> str | None:
+    """The object a ref names (`refs/...`), from its loose file, else packed-refs; None
+    when the files do not say it plainly."""
+    if not name.startswith("refs/") or ".." in name:
+        return None
+    try:
         loose = git_dir / name
         if loose.is_file():
             return _oid(loose.read_text(encoding="ascii"))
