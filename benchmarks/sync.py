@@ -1,19 +1,20 @@
-"""Benchmark: `openbook sync` against plain `git fetch` + `git merge` + `git push`.
+"""Benchmark `openbook sync` against plain git, on realistic vaults (see _vault.py).
 
-Builds a 10,000-note vault with 10,000 commits (git fast-import), a bare remote and two
-clones, then times, each as the median of a few runs:
-  - a sync with nothing to do;
-  - a sync with one new note on each side (a real merge);
-and the same work done with plain git. Prints the figures and the ratios (target <= 2x),
-and how many git processes one sync with nothing to do starts (a script named `git`
-first on PATH logs each one, then runs the real git).
+Bob's vault (10,000 notes, one commit each, consent in each partner's own commits; `check`
+exits 0 on it) goes to a bare remote; Alice and Bob clone it with `openbook clone`, and
+two plain git clones do the same work with plain git. Measured interleaved, in one run:
 
-Then both partners enrol SSH keys (made on the spot), move to an encrypted remote
-(`openbook remote encrypt`, SPEC section 11), and the same two syncs are timed there,
-beside the plain ones; and a fresh `clone --identity` of a year of bundles (one sync a
-day: 365 bundles over a small vault) is timed (target < 10 s).
+  - a sync with nothing to do  vs  git fetch && git merge --ff-only && git push;
+  - a sync with one new note on each side  vs  the same in plain git (a real merge);
+  - git processes each starts (a logging `git` first on PATH);
+  - the no-op sync on a 1,000- and a 50,000-note vault (it must not grow with size);
+  - 20,000 small notes arriving in one sync  vs  a one-note sync;
+  - over an encrypted remote (`openbook remote encrypt`, SPEC section 11): the no-op and
+    the one-note-each sync beside the plain remote's, and a fresh `clone --identity` of
+    a year of bundles (365, one sync a day; goal < 10 s).
 
-    python benchmarks/sync.py [--notes 10000] [--runs 3] [--no-encrypted]
+    python benchmarks/sync.py [--notes 10000] [--runs 5] [--big 50000] [--small 1000]
+                              [--arrive 20000] [--no-encrypted]   (0 skips a part)
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ import argparse
 import datetime as dt
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -30,59 +30,222 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _vault import CONFIG
+from _vault import (
+    Stream,
+    assert_checks,
+    bench_env,
+    git,
+    interleaved,
+    make_vault,
+    openbook_cmd,
+    ratio_line,
+)
 
 
-def git(cwd: Path, *args: str, env: dict[str, str] | None = None) -> str:
-    return subprocess.run(
-        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True, env=env
-    ).stdout.strip()
+def run(cmd: list[str], env: dict[str, str] | None = None) -> None:
+    res = subprocess.run(cmd, capture_output=True, env=env)
+    if res.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{res.stdout.decode()}{res.stderr.decode()}")
 
 
-def build_remote(path: Path, notes: int) -> None:
-    git(path.parent, "init", "-q", "--bare", "-b", "main", str(path))
-    chunks: list[bytes] = []
+class Pair:
+    """Bob's vault on a bare remote; Alice's and Bob's openbook and plain git clones."""
 
-    def blob(text: str) -> bytes:
-        data = text.encode()
-        return b"data %d\n" % len(data) + data + b"\n"
+    def __init__(self, tmp: Path, notes: int) -> None:
+        self.tmp = tmp
+        self.remote = tmp / "remote.git"
+        built = make_vault(tmp / "built", notes)
+        git(tmp, "init", "-q", "--bare", "-b", "main", str(self.remote))
+        git(built, "push", "-q", str(self.remote), "main")
+        shutil.rmtree(built)
+        self.ob = {w: tmp / w for w in ("alice", "bob")}
+        for who, path in self.ob.items():
+            run([*openbook_cmd(), "--as", who, "clone", str(self.remote), str(path)])
+        plain_remote = tmp / "plain.git"  # plain git's own copy: its commits stay apart
+        git(tmp, "clone", "-q", "--bare", str(self.remote), str(plain_remote))
+        self.plain = {w: tmp / f"plain-{w}" for w in ("alice", "bob")}
+        for who, path in self.plain.items():
+            git(tmp, "clone", "-q", str(plain_remote), str(path))
+            git(path, "config", "user.email", f"{who}@example.org")
+        self.counter = 0
+        self.sync("alice")
+        self.sync("bob")
 
-    t = 1_700_000_000
-    for i in range(notes):
-        who = "alice" if i % 2 else "bob"
-        day = f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}"
-        rel = f"checkins/{2000 + i // 365}/{day}-{who}-{i:05d}.md"
-        body = (
-            f"---\ntype: checkin\nauthor: {who}\ndate: {day}\nmood: {1 + i % 5}\n---\n\nNote {i}.\n"
+    def command(self, who: str, *more: str) -> list[str]:
+        return [*openbook_cmd(), "--vault", str(self.ob[who]), "--as", who, *more, "sync"]
+
+    def sync(self, who: str, env: dict[str, str] | None = None, remote: str = "") -> None:
+        run(self.command(who) + (["--remote", remote] if remote else []), env)
+
+    def go_encrypted(self, keys: Path) -> None:
+        """Both enrol a key, then both add an encrypted remote named `crypt`."""
+        for who in ("bob", "alice"):
+            keygen(keys / who)
+            run(
+                [
+                    *openbook_cmd(),
+                    "--vault",
+                    str(self.ob[who]),
+                    "--as",
+                    who,
+                    "keys",
+                    "add",
+                    str(keys / f"{who}.pub"),
+                ]
+            )
+            self.sync(who)
+        self.sync("bob")
+        crypt = self.tmp / "crypt.git"
+        git(self.tmp, "init", "-q", "--bare", "-b", "main", str(crypt))
+        for who in ("bob", "alice"):
+            run(
+                [
+                    *openbook_cmd(),
+                    "--vault",
+                    str(self.ob[who]),
+                    "--as",
+                    who,
+                    "remote",
+                    "encrypt",
+                    str(crypt),
+                    "--remote",
+                    "crypt",
+                ]
+            )
+            self.sync(who, remote="crypt")
+        self.sync("bob", remote="crypt")
+        self.sync("alice", remote="crypt")
+
+    def one_each_encrypted(self) -> None:
+        self.counter += 1
+        for who in ("alice", "bob"):
+            self._note(self.ob[who], who)
+        self.sync("bob", remote="crypt")
+
+    def plain_ff(self, who: str = "alice") -> None:
+        root = self.plain[who]
+        git(root, "fetch", "-q", "origin")
+        git(root, "merge", "-q", "--ff-only", "origin/main")
+        git(root, "push", "-q", "origin", "HEAD:main")
+
+    def plain_merge(self, who: str = "alice") -> None:
+        root = self.plain[who]
+        git(root, "fetch", "-q", "origin")
+        git(root, "merge", "-q", "--no-edit", "origin/main")
+        git(root, "push", "-q", "origin", "HEAD:main")
+
+    def _note(self, root: Path, who: str) -> None:
+        n = self.counter
+        rel = f"repairs/2026/2026-11-{n % 20 + 1:02d}-{who}-r{n}.md"
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(
+            f"---\ntype: repair\nauthor: {who}\ndate: 2026-11-{n % 20 + 1:02d}\n"
+            f"kind: rupture\nstatus: open\n---\n\nMissed call {n}.\n"
         )
-        msg = (
-            f"checkin: new {rel}\n\nOpenbook-Action: new\nOpenbook-Type: checkin\n"
-            f"Openbook-Partner: {who}\n"
+
+    def one_each_ob(self) -> None:
+        """A new note on each side; Bob shares his, Alice's waits for her timed sync."""
+        self.counter += 1
+        for who in ("alice", "bob"):
+            self._note(self.ob[who], who)
+        self.sync("bob")
+
+    def one_each_plain(self) -> None:
+        self.counter += 1
+        for who in ("alice", "bob"):
+            self._note(self.plain[who], who)
+            git(self.plain[who], "add", "-A")
+            git(self.plain[who], "commit", "-q", "-m", f"{who}: new repair")
+        self.plain_merge("bob")
+
+    def one_from_bob(self) -> None:
+        """One new note of Bob's shared, for Alice's timed sync to bring in."""
+        self.counter += 1
+        self._note(self.ob["bob"], "bob")
+        self.sync("bob")
+
+    def many_from_bob(self, count: int) -> None:
+        """`count` small notes of Bob's, one commit each (fast-import), shared."""
+        root = self.ob["bob"]
+        stream = Stream(git(root, "rev-parse", "HEAD"))
+        when = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=1)))
+        for n in range(count):
+            rel = f"repairs/2026/2026-11-22-bob-many-{n:05d}.md"
+            text = (
+                "---\ntype: repair\nauthor: bob\ndate: 2026-11-22\nkind: rupture\n"
+                f"status: open\n---\n\nA small thing {n}.\n"
+            )
+            msg = (
+                f"repair: new {rel}\n\nOpenbook-Action: new\nOpenbook-Type: repair\n"
+                "Openbook-Partner: bob\n"
+            )
+            stream.commit("bob", when + dt.timedelta(seconds=n), msg, {rel: text})
+        stream.run(root)
+        git(root, "reset", "-q", "--hard", "refs/heads/main")
+        self.sync("bob")
+
+
+def keygen(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    args = ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", path.name, "-f", str(path)]
+    subprocess.run(args, check=True, capture_output=True)
+    return path
+
+
+def year_of_bundles(tmp: Path, keys: Path, days: int = 365) -> float:
+    """Seconds a fresh `clone --identity` takes of an encrypted remote of `days` bundles,
+    each one day's check-ins of both partners (pushed with the library, not timed)."""
+    from openbook.sync import encrypted
+
+    small = Pair(tmp, 2)
+    bob = small.ob["bob"]
+    for who in ("bob", "alice"):
+        run(
+            [
+                *openbook_cmd(),
+                "--vault",
+                str(small.ob[who]),
+                "--as",
+                who,
+                "keys",
+                "add",
+                str(keys / f"{who}.pub"),
+            ]
         )
-        cmd = (
-            f"commit refs/heads/main\ncommitter {who} <{who}@example.org> {t + i} +0000\n"
-        ).encode()
-        cmd += blob(msg)
-        if i == 0:
-            cmd += b"M 100644 inline openbook.yml\n" + blob(CONFIG)
-            cmd += b"M 100644 inline .gitignore\n" + blob("*.swp\n")
-        cmd += f"M 100644 inline {rel}\n".encode() + blob(body) + b"\n"
-        chunks.append(cmd)
-    subprocess.run(["git", "fast-import", "--quiet"], cwd=path, input=b"".join(chunks), check=True)
+        small.sync(who)
+    small.sync("bob")
+    crypt = tmp / "year-crypt.git"
+    git(tmp, "init", "-q", "--bare", "-b", "main", str(crypt))
+    run([*openbook_cmd(), "--vault", str(bob), "--as", "bob", "remote", "encrypt", str(crypt)])
+    for day in range(days):
+        date = dt.date(2027, 1, 1) + dt.timedelta(days=day)
+        for who in ("alice", "bob"):
+            rel = f"repairs/2027/{date.isoformat()}-{who}.md"
+            (bob / rel).parent.mkdir(parents=True, exist_ok=True)
+            (bob / rel).write_text(
+                f"---\ntype: repair\nauthor: {who}\ndate: {date}\nkind: rupture\n"
+                "status: open\n---\n\nA day.\n"
+            )
+            git(bob, "add", "--", rel)
+            git(bob, "-c", "commit.gpgsign=false", "commit", "-q", "-m", f"day {day} {who}")
+        assert encrypted.push(bob, "origin", "main", git(bob, "rev-parse", "HEAD"))
+    start = time.perf_counter()
+    run(
+        [
+            *openbook_cmd(),
+            "--as",
+            "alice",
+            "clone",
+            str(crypt),
+            str(tmp / "year-clone"),
+            "--identity",
+            str(keys / "alice"),
+        ]
+    )
+    return time.perf_counter() - start
 
 
-def timed(fn: object, runs: int, setup: object = None) -> float:
-    values = []
-    for _ in range(runs):
-        if setup:
-            setup()  # type: ignore[operator]
-        start = time.perf_counter()
-        fn()  # type: ignore[operator]
-        values.append(time.perf_counter() - start)
-    return statistics.median(values)
-
-
-def count_git_processes(tmp: Path, command: list[str]) -> int:
+def count_git(tmp: Path, command: list[str]) -> int:
     """How many git processes `command` starts, counted by a logging `git` first on PATH."""
     real = shutil.which("git")
     assert real is not None
@@ -93,201 +256,99 @@ def count_git_processes(tmp: Path, command: list[str]) -> int:
     script = wrap / "git"
     script.write_text(f'#!/bin/sh\necho "$*" >> "{log}"\nexec "{real}" "$@"\n')
     script.chmod(0o755)
-    env = {**os.environ, "PATH": f"{wrap}{os.pathsep}{os.environ['PATH']}"}
-    subprocess.run(command, check=True, capture_output=True, env=env)
+    run(command, {**os.environ, "PATH": f"{wrap}{os.pathsep}{os.environ['PATH']}"})
     return len(log.read_text().splitlines())
 
 
-def isolate_git(tmp: Path) -> None:
-    """Point git at a config of its own under `tmp`, for this process and its children."""
-    (tmp / "gitconfig").write_text(
-        "[user]\n\tname = Bench\n\temail = bench@example.org\n[init]\n\tdefaultBranch = main\n"
-    )
-    os.environ.update(
-        {
-            "GIT_CONFIG_NOSYSTEM": "1",
-            "GIT_CONFIG_GLOBAL": str(tmp / "gitconfig"),
-            "OPENBOOK_LOCK_WAIT": "5",
-        }
-    )
+class Said(list[str]):
+    """Lines printed as soon as they are known (a later part may fail)."""
 
-
-class Clones:
-    """Two openbook clones and two plain git clones of one remote, and how each syncs."""
-
-    def __init__(self, tmp: Path, remote: Path) -> None:
-        self.ob = [sys.executable, "-m", "openbook"]
-        self.clones = {who: tmp / who for who in ("alice", "bob")}
-        for who, path in self.clones.items():
-            subprocess.run(
-                [*self.ob, "--as", who, "clone", str(remote), str(path)],
-                check=True,
-                capture_output=True,
-            )
-        self.plain = {who: tmp / f"plain-{who}" for who in ("alice", "bob")}
-        for path in self.plain.values():
-            git(tmp, "clone", "-q", str(remote), str(path))
-        self.counter = 0
-
-    def sync_command(self, who: str) -> list[str]:
-        return [*self.ob, "--vault", str(self.clones[who]), "--as", who, "sync"]
-
-    def ob_sync(self, who: str) -> None:
-        subprocess.run(self.sync_command(who), check=True, capture_output=True)
-
-    def plain_sync(self, who: str) -> None:
-        root = self.plain[who]
-        git(root, "fetch", "-q", "origin")
-        git(root, "merge", "-q", "--no-edit", "origin/main")
-        git(root, "push", "-q", "origin", "HEAD:main")
-
-    def one_each(self, kind: str) -> None:
-        """A new note on each side; Bob shares his, Alice's stays to be merged by her sync."""
-        self.counter += 1
-        n = self.counter
-        roots = self.clones if kind == "ob" else self.plain
-        for who in ("alice", "bob"):
-            note = roots[who] / "checkins" / "2026" / f"2026-11-{n % 28 + 1:02d}-{who}-x{n}.md"
-            note.parent.mkdir(parents=True, exist_ok=True)
-            note.write_text(
-                f"---\ntype: checkin\nauthor: {who}\ndate: 2026-11-"
-                f"{n % 28 + 1:02d}\nmood: 3\n---\n\nNew.\n"
-            )
-        # Bob shares first; the timed part is Alice's sync, which merges
-        if kind == "ob":
-            self.ob_sync("bob")
-        else:
-            git(self.plain["bob"], "add", "-A")
-            git(self.plain["bob"], "commit", "-q", "-m", "bob")
-            self.plain_sync("bob")
-            git(self.plain["alice"], "add", "-A")
-            git(self.plain["alice"], "commit", "-q", "-m", "alice")
-
-
-def keygen(path: Path) -> Path:
-    args = ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", path.name, "-f", str(path)]
-    subprocess.run(args, check=True, capture_output=True)
-    return path
-
-
-def go_encrypted(tmp: Path, c: Clones) -> Path:
-    """Both enrol a key, then both move to a new encrypted remote; returns the keys' folder."""
-    keys = tmp / "keys"
-    keys.mkdir()
-    for who in ("bob", "alice"):
-        keygen(keys / who)
-        root = str(c.clones[who])
-        cmd = [*c.ob, "--vault", root, "--as", who]
-        subprocess.run([*cmd, "keys", "add", str(keys / f"{who}.pub")], check=True)
-        c.ob_sync(who)
-    c.ob_sync("bob")
-    crypt = tmp / "crypt.git"
-    git(tmp, "init", "-q", "--bare", "-b", "main", str(crypt))
-    for who in ("bob", "alice"):
-        root = str(c.clones[who])
-        cmd = [*c.ob, "--vault", root, "--as", who]
-        subprocess.run([*cmd, "remote", "encrypt", str(crypt)], check=True, capture_output=True)
-        c.ob_sync(who)
-    return keys
-
-
-def year_of_bundles(tmp: Path, keys: Path, days: int = 365) -> float:
-    """Seconds a fresh `clone --identity` takes of a remote of `days` bundles, each one
-    day's check-ins of both partners, pushed one sync at a time (made with the library,
-    not timed)."""
-    from openbook.sync import encrypted
-
-    small = tmp / "year.git"
-    build_remote(small, 2)
-    bob = tmp / "year-bob"
-    ob = [sys.executable, "-m", "openbook"]
-    subprocess.run([*ob, "--as", "bob", "clone", str(small), str(bob)], check=True)
-    alice = tmp / "year-alice"
-    subprocess.run([*ob, "--as", "alice", "clone", str(small), str(alice)], check=True)
-    for who, root in (("bob", bob), ("alice", alice)):
-        cmd = [*ob, "--vault", str(root), "--as", who]
-        subprocess.run([*cmd, "keys", "add", str(keys / f"{who}.pub")], check=True)
-        subprocess.run([*cmd, "sync"], check=True, capture_output=True)
-    subprocess.run([*ob, "--vault", str(bob), "--as", "bob", "sync"], check=True)
-    crypt = tmp / "year-crypt.git"
-    git(tmp, "init", "-q", "--bare", "-b", "main", str(crypt))
-    subprocess.run(
-        [*ob, "--vault", str(bob), "--as", "bob", "remote", "encrypt", str(crypt)], check=True
-    )
-    for day in range(days):
-        for who in ("alice", "bob"):
-            date = dt.date(2027, 1, 1) + dt.timedelta(days=day)
-            rel = f"checkins/2027/{date.isoformat()}-{who}.md"
-            (bob / rel).parent.mkdir(parents=True, exist_ok=True)
-            text = f"---\ntype: checkin\nauthor: {who}\ndate: {date}\nmood: 3\n---\n\nDay.\n"
-            (bob / rel).write_text(text)
-            git(bob, "add", "--", rel)
-            git(bob, "-c", "commit.gpgsign=false", "commit", "-q", "-m", f"checkin {day} {who}")
-        head = git(bob, "rev-parse", "HEAD")
-        assert encrypted.push(bob, "origin", "main", head)
-    start = time.perf_counter()
-    subprocess.run(
-        [
-            *ob,
-            "--as",
-            "alice",
-            "clone",
-            str(crypt),
-            str(tmp / "year-clone"),
-            "--identity",
-            str(keys / "alice"),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return time.perf_counter() - start
+    def append(self, line: str) -> None:
+        print(line, flush=True)
+        super().append(line)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--notes", type=int, default=10_000)
-    ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--no-encrypted", action="store_true", help="time the plain remote only")
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--small", type=int, default=1_000)
+    ap.add_argument("--big", type=int, default=50_000)
+    ap.add_argument("--arrive", type=int, default=20_000)
+    ap.add_argument("--no-encrypted", action="store_true", help="skip the encrypted remote")
     args = ap.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="openbook-bench-"))
-    isolate_git(tmp)
-    start = time.perf_counter()
-    remote = tmp / "remote.git"
-    build_remote(remote, args.notes)
-    print(f"built {args.notes} notes / {args.notes} commits in {time.perf_counter() - start:.1f} s")
-    c = Clones(tmp, remote)
-    c.ob_sync("alice")
-    c.ob_sync("bob")
-    idle_procs = count_git_processes(tmp, c.sync_command("alice"))
-    idle_ob = timed(lambda: c.ob_sync("alice"), args.runs)
-    idle_git = timed(lambda: c.plain_sync("alice"), args.runs)
-    merge_ob = timed(lambda: c.ob_sync("alice"), args.runs, lambda: c.one_each("ob"))
-    merge_git = timed(lambda: c.plain_sync("alice"), args.runs, lambda: c.one_each("git"))
-    print(
-        f"nothing to do:    openbook sync {idle_ob * 1000:7.0f} ms   plain git "
-        f"{idle_git * 1000:7.0f} ms   ratio {idle_ob / idle_git:4.2f}x"
-    )
-    print(
-        f"one note each:    openbook sync {merge_ob * 1000:7.0f} ms   plain git "
-        f"{merge_git * 1000:7.0f} ms   ratio {merge_ob / merge_git:4.2f}x"
-    )
-    print(f"git processes started by a sync with nothing to do: {idle_procs}")
-    if not args.no_encrypted:
-        keys = go_encrypted(tmp, c)
-        idle_enc = timed(lambda: c.ob_sync("alice"), args.runs)
-        merge_enc = timed(lambda: c.ob_sync("alice"), args.runs, lambda: c.one_each("ob"))
-        print(
-            f"encrypted remote: nothing to do {idle_enc * 1000:7.0f} ms "
-            f"({idle_enc / idle_ob:4.2f}x the plain remote's sync); "
-            f"one note each {merge_enc * 1000:7.0f} ms "
-            f"({merge_enc / merge_ob:4.2f}x)"
+    tmp = Path(tempfile.mkdtemp(prefix="openbook-bench-sync-"))
+    bench_env(tmp)
+    print(f"sync benchmark, {args.notes:,}-note vault, {args.runs} interleaved runs", flush=True)
+    lines = Said()
+    try:
+        pair = Pair(tmp / "main", args.notes)
+        assert_checks(pair.ob["alice"], "alice")
+        idle_procs = count_git(tmp, pair.command("alice"))
+        pair.one_each_ob()
+        merge_procs = count_git(tmp, pair.command("alice"))
+        t = interleaved(
+            {
+                "ob idle": lambda: pair.sync("alice"),
+                "git idle": pair.plain_ff,
+                "ob merge": (pair.one_each_ob, lambda: pair.sync("alice")),
+                "git merge": (pair.one_each_plain, pair.plain_merge),
+            },
+            args.runs,
         )
-        year = year_of_bundles(tmp, keys)
-        print(f"fresh clone of a year of bundles (365 bundles): {year:5.1f} s (target < 10 s)")
-    print(
-        "(openbook's figure includes starting Python and committing + validating the new "
-        "note; plain git's includes add + commit only in the merge case's setup)"
-    )
+        lines.append(ratio_line("sync, nothing to do", t["ob idle"], t["git idle"], 3))
+        lines.append(f"  git processes: {idle_procs} (goal <= 6)")
+        lines.append(ratio_line("sync, one new note each side", t["ob merge"], t["git merge"], 3))
+        lines.append(f"  git processes: {merge_procs} (goal <= 15)")
+        if not args.no_encrypted:
+            pair.go_encrypted(tmp / "keys")
+
+            def plain(who: str = "alice") -> None:
+                pair.sync(who, remote="origin")
+
+            def crypt(who: str = "alice") -> None:
+                pair.sync(who, remote="crypt")
+
+            t = interleaved(
+                {
+                    "plain idle": plain,
+                    "enc idle": crypt,
+                    "plain merge": (pair.one_each_ob, plain),
+                    "enc merge": (pair.one_each_encrypted, crypt),
+                },
+                args.runs,
+            )
+            idle, merge = t["enc idle"], t["enc merge"]
+            lines.append(ratio_line("encrypted, nothing to do", idle, t["plain idle"], 2))
+            lines.append(ratio_line("encrypted, one note each", merge, t["plain merge"], 2))
+            lines.append("  (floors: the same sync through the plain remote)")
+            year = year_of_bundles(tmp / "year", tmp / "keys")
+            lines.append(f"fresh clone of a year of bundles (365): {year:.1f} s (goal < 10 s)")
+        if args.arrive:
+            one = interleaved({"one": (pair.one_from_bob, lambda: pair.sync("alice"))}, 3)["one"]
+            pair.many_from_bob(args.arrive)
+            t0 = time.perf_counter()
+            out = subprocess.run(pair.command("alice"), capture_output=True, text=True)
+            many = [time.perf_counter() - t0]
+            assert out.returncode == 0, out.stderr
+            assert_checks(pair.ob["alice"], "alice")
+            lines.append(ratio_line(f"{args.arrive:,} notes arriving in one sync", many, one, 10))
+        if args.small and args.big:
+            sizes = {n: Pair(tmp / f"size-{n}", n) for n in (args.small, args.big)}
+            for p in sizes.values():
+                assert_checks(p.ob["alice"], "alice")
+            cases = {f"{n}": (lambda p=p: p.sync("alice")) for n, p in sizes.items()}
+            t = interleaved({**cases, "git": pair.plain_ff}, args.runs)
+            small, big = t[str(args.small)], t[str(args.big)]
+            lines.append(
+                ratio_line(f"sync, nothing to do, {args.small:,} notes", small, t["git"], 3)
+            )
+            lines.append(ratio_line(f"sync, nothing to do, {args.big:,} notes", big, t["git"], 3))
+            lines.append(
+                ratio_line(f"  {args.big:,} against {args.small:,} notes", big, small, 1.3)
+            )
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,10 @@
-"""Benchmark `openbook verify` against git's own signature check.
+"""Benchmark `openbook verify`: with nothing new, and against git's own signature check.
+
+By default: `openbook verify` with nothing new since the last verify, on the realistic
+10,000-note vault of _vault.py (`check` exits 0 on it, asserted), against
+`openbook --help`, interleaved (goal <= 2x).
+
+With `--signed`, also the measures below, on a history signed by both partners:
 
 Builds (once, cached under /tmp) a vault whose history has 10,000 commits signed by two
 partners with SSH keys and `require_signatures: true`, plus 50 more on a side ref. The
@@ -151,13 +157,38 @@ def timed(cmd: list[str], cwd: Path, repeat: int, before: object = None) -> floa
     return min(runs)
 
 
+def nothing_new(notes: int, runs: int) -> None:
+    """`verify` when HEAD is the commit verified last time, against `openbook --help`."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from _vault import assert_checks, bench_env, cached_vault, interleaved, quiet, ratio_line
+
+    bench_env(Path(tempfile.mkdtemp(prefix="openbook-bench-verify-")))
+    root = cached_vault("history", notes)
+    assert_checks(root)
+    ob = [sys.executable, "-c", "from openbook.cli import main; main()"]
+    verify = [*ob, "--vault", str(root), "--as", "bob", "verify"]
+    # from a clean start: the first verify reads everything and remembers it
+    subprocess.run(["git", "update-ref", "-d", "refs/openbook/verified"], cwd=root)
+    (root / ".git" / "openbook" / "verified.json").unlink(missing_ok=True)
+    quiet(verify)
+    t = interleaved({"help": lambda: quiet([*ob, "--help"]), "verify": lambda: quiet(verify)}, runs)
+    print(f"verify benchmark, {notes:,} notes with a real history, {runs} runs")
+    print(ratio_line("verify, nothing new", t["verify"], t["help"], 2))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
+    ap.add_argument("--notes", type=int, default=10_000)
+    ap.add_argument("--runs", type=int, default=9)
+    ap.add_argument("--signed", action="store_true")
     ap.add_argument("--commits", type=int, default=10_000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--baseline-commits", type=int, default=500)
     ap.add_argument("--full-baseline", action="store_true")
     args = ap.parse_args()
+    nothing_new(args.notes, args.runs)
+    if not args.signed:
+        return
     home = Path(tempfile.gettempdir()) / f"openbook-bench-verify-{args.commits}"
     root = home / "vault"
     if not (home / "ready").exists():

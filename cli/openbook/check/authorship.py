@@ -8,60 +8,32 @@ it is shown marked and not counted. Any other note under a name is reported as
 `author-mismatch` at its author field, and does not count. An edit of a note's words by
 the partner it is not under is shown as theirs ("edited by Bob").
 
-What history says is read in one pass, remembered under the state folder while HEAD
-stays as it was: one `git log --diff-filter=A` for the commits that added each note, one
-for the commits that changed them (their bodies compared through one `cat-file`), one for
-the confirmations. A pause's `by` is a consent, judged by check/provenance.py.
+What history says is read by check/written.py. A pause's `by` is a consent, judged by
+check/provenance.py.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 from openbook.check.provenance import _head
+from openbook.check.written import CONFIRM_TRAILER as CONFIRM_TRAILER
+from openbook.check.written import FOLDERS, written
+from openbook.check.written import words_changed as words_changed
 from openbook.config import Partner
 from openbook.fsutil import atomic_write
-from openbook.git.objects import read_objects
-from openbook.git.repo import git_bytes
 from openbook.notes.locate import key_position
-from openbook.notes.parse import Note, Problem, parse_bytes
+from openbook.notes.parse import Note, Problem
 from openbook.notetypes.registry import TYPES
 from openbook.vault import Vault
 
 RULE = "author-mismatch"
-CONFIRM_TRAILER = "Openbook-Confirms"
-CACHE_FILE = "authorship.json"  # what history says, by HEAD
 VERDICT_FILE = "authorship-verdict.json"  # the verdict on the work tree
 AUTHOR_FIELDS = ("author", "asked_by", "called_by", "proposed_by")
-FOLDERS = ("checkins", "plan-changes", "questions", "timeouts", "repairs", "agreements")
-# fields whose change is part of a note's life (an answer, a consent), not its words
-LIFE_FIELDS = frozenset(
-    {
-        "status",
-        "answered",
-        "landed",
-        "acknowledged_by",
-        "returned",
-        "processed",
-        "processed_by",
-        "accepted_by",
-        "paused_by",
-        "retire_requested_by",
-        "next_review",
-        "created",
-        "modified",
-        "updated",
-        "aliases",
-        "cssclasses",
-        "publish",
-    }
-)
 
 
 def author_field(note_type: Any) -> str | None:
@@ -70,16 +42,6 @@ def author_field(note_type: Any) -> str | None:
     if t is None:
         return None
     return next((k for k in AUTHOR_FIELDS if k in t.fields), None)
-
-
-@dataclass
-class Written:
-    """History's facts, by email: who added each note (author, committer), whose commits
-    changed its words since, and who confirmed it."""
-
-    added: dict[str, tuple[str, str]] = field(default_factory=dict)
-    edited: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
-    confirmed: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -96,151 +58,6 @@ class Authorship:
     unconfirmed: dict[str, tuple[str, str]] = field(default_factory=dict)
     for_: dict[str, tuple[str, str]] = field(default_factory=dict)
     edited: dict[str, list[str]] = field(default_factory=dict)
-
-
-def _log(root: Path, args: list[str]) -> str:
-    raw = git_bytes(
-        root, ["log", "-z", *args, "--end-of-options", "HEAD", "--", *FOLDERS], check=False
-    )
-    return raw.decode("utf-8", "replace")
-
-
-def _additions(root: Path) -> dict[str, tuple[str, str]]:
-    """Each note path -> (author email, committer email) of the commit that added it: the
-    newest that added the blob HEAD holds there, else the newest that added the path (two
-    partners who each added a note at one path while apart: sync kept one of them)."""
-    fmt = "--format=%x1e%ae%x1f%ce"
-    text = _log(root, ["--no-renames", "--diff-filter=A", "--raw", "--no-abbrev", fmt])
-    now = _blobs_at_head(root)
-    out: dict[str, tuple[str, str]] = {}
-    exact: dict[str, tuple[str, str]] = {}
-    for record in text.split("\x1e")[1:]:
-        head, _, rest = record.partition("\n")
-        author, _, committer = head.strip("\0").partition("\x1f")
-        who = (author.lower(), committer.lower())
-        tokens = iter(t for t in rest.split("\0") if t.strip("\n"))
-        for token in tokens:
-            meta = token.strip("\n").lstrip(":").split()
-            path = next(tokens, "")
-            if len(meta) < 4 or not path.endswith(".md"):
-                continue
-            out.setdefault(path, who)
-            if now.get(path) == meta[3]:
-                exact.setdefault(path, who)
-    return {**out, **exact}
-
-
-def _blobs_at_head(root: Path) -> dict[str, str]:
-    """Each note path in HEAD -> its blob id (one `git ls-tree`)."""
-    args = ["ls-tree", "-r", "-z", "--end-of-options", "HEAD", "--", *FOLDERS]
-    raw = git_bytes(root, args, check=False).decode("utf-8", "replace")
-    out = {}
-    for entry in raw.split("\0"):
-        info, _, path = entry.partition("\t")
-        parts = info.split()
-        if len(parts) == 3 and parts[1] == "blob":
-            out[path] = parts[2]
-    return out
-
-
-def _changes(root: Path) -> list[tuple[str, str, str, str, str]]:
-    """(path, author email, committer email, old blob, new blob) of every change to a note
-    that was not its addition (merges left out: the commits they bring in are read)."""
-    fmt = "--format=%x1e%ae%x1f%ce"
-    text = _log(
-        root, ["--no-renames", "--no-merges", "--diff-filter=M", "--raw", "--no-abbrev", fmt]
-    )
-    out = []
-    for record in text.split("\x1e")[1:]:
-        head, _, rest = record.partition("\n")
-        author, _, committer = head.strip("\0").partition("\x1f")
-        tokens = iter(t for t in rest.split("\0") if t.strip("\n"))
-        for token in tokens:
-            meta = token.strip("\n").lstrip(":").split()
-            path = next(tokens, "")
-            if len(meta) >= 4 and path.endswith(".md"):
-                out.append((path, author.lower(), committer.lower(), meta[2], meta[3]))
-    return out
-
-
-def words_changed(path: str, before: bytes, after: bytes) -> bool:
-    """Whether a change rewrote what the note says: its body, or a field outside its life
-    fields (an answer under a question's `## Answer` heading is not a rewrite)."""
-    old = parse_bytes(path, before, positions=False)
-    new = parse_bytes(path, after, positions=False)
-    if not old.ok or not new.ok:
-        return before != after
-    keys = (set(old.meta) | set(new.meta)) - LIFE_FIELDS
-    if any(old.meta.get(k) != new.meta.get(k) for k in keys):
-        return True
-    if new.type == "question":  # what is under `## Answer` is the answerer's own
-        return _asked(old.body) != _asked(new.body)
-    return old.body.strip() != new.body.strip()
-
-
-def _asked(body: str) -> str:
-    """A question's own words: its body above the `## Answer` heading."""
-    return re.split(r"(?m)^##[ \t]+Answer[ \t]*$", body, maxsplit=1)[0].strip()
-
-
-def _confirmations(root: Path) -> dict[str, list[str]]:
-    """Each confirmed path -> the emails (author and committer alike) of its confirmers."""
-    fmt = f"--format=%x1e%ae%x1f%ce%x1f%(trailers:key={CONFIRM_TRAILER},valueonly,separator=%x1d)"
-    args = ["log", "-z", "--fixed-strings", "--grep=Openbook-Action: confirm", fmt]
-    raw = git_bytes(root, [*args, "--end-of-options", "HEAD"], check=False)
-    out: dict[str, list[str]] = {}
-    for record in raw.decode("utf-8", "replace").split("\x1e")[1:]:
-        author, committer, paths = [*record.strip("\0\n").split("\x1f"), "", ""][:3]
-        if author.lower() != committer.lower():
-            continue  # a confirmation is the partner's own commit
-        for path in paths.split("\x1d"):
-            if path.strip():
-                out.setdefault(path.strip(), []).append(author.lower())
-    return out
-
-
-def read_written(root: Path) -> Written:
-    """History's facts (three `git log` and one `cat-file`), uncached."""
-    added = _additions(root)
-    # a change by whoever added the note, as their own commit, is theirs
-    changes = [c for c in _changes(root) if c[0] in added and (c[1], c[1]) != added[c[0]]]
-    blobs = read_objects(root, sorted({b for c in changes for b in (c[3], c[4])}))
-    edited: dict[str, list[tuple[str, str]]] = {}
-    for path, author, committer, old, new in reversed(changes):  # oldest first
-        before, after = blobs.get(old), blobs.get(new)
-        if before is None or after is None or not words_changed(path, before[2], after[2]):
-            continue
-        if (author, committer) not in edited.setdefault(path, []):
-            edited[path].append((author, committer))
-    return Written(added, edited, _confirmations(root))
-
-
-def written(vault: Vault) -> Written:
-    """History's facts, remembered under the state folder while HEAD stays as it was."""
-    if not vault.is_own_repo or vault.git_dir is None:
-        return Written()
-    head = _head(vault.git_dir)
-    state = vault.state_dir()
-    cache = state / CACHE_FILE if state else None
-    if cache is not None and head:
-        with contextlib.suppress(
-            OSError, ValueError, TypeError, KeyError, AttributeError, IndexError
-        ):
-            saved = json.loads(cache.read_text(encoding="utf-8"))
-            if saved.get("head") == head:
-                return Written(
-                    {p: (a, c) for p, (a, c) in saved["added"].items()},
-                    {p: [(a, c) for a, c in v] for p, v in saved["edited"].items()},
-                    saved["confirmed"],
-                )
-    found = read_written(vault.root)
-    if cache is not None and head:
-        data = {"head": head, "added": found.added, "edited": found.edited}
-        data["confirmed"] = found.confirmed
-        with contextlib.suppress(OSError):
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(cache, json.dumps(data).encode("utf-8"))
-    return found
 
 
 def _ids(partners: Mapping[str, Partner]) -> Callable[[str], str]:

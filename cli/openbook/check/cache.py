@@ -67,23 +67,6 @@ def _encode(value: Any) -> Any:
     raise TypeError(f"no JSON form for {type(value).__name__}")
 
 
-def _decode(value: Any) -> Any:
-    if isinstance(value, list):
-        return [_decode(v) for v in value]
-    if not isinstance(value, dict):
-        return value
-    (tag, inner), *rest = value.items()
-    if rest:
-        raise ValueError("not a tagged value")
-    if tag == "t":
-        return dt.datetime.fromisoformat(inner)
-    if tag == "d":
-        return dt.date.fromisoformat(inner)
-    if tag == "m":
-        return {_decode(k): _decode(v) for k, v in inner}
-    raise ValueError(f"unknown tag {tag!r}")
-
-
 def _problems(raw: list[list[Any]]) -> tuple[Problem, ...]:
     return tuple(
         Problem(str(p), int(ln), int(col), str(sv), str(r), str(m)) for p, ln, col, sv, r, m in raw
@@ -151,17 +134,35 @@ def write_checks(path: Path, key: tuple[Any, ...], entries: dict[str, Entry]) ->
 NoteEntry = tuple[int, int, dict[str, Any], str]  # size, mtime_ns, frontmatter, body
 
 
+def _tagged(value: dict[str, Any]) -> Any:
+    """What `_encode` wrote, decoded as the JSON parser meets each object (the inside of
+    an object is decoded before the object itself)."""
+    if len(value) == 1:
+        ((tag, inner),) = value.items()
+        if tag == "t" and isinstance(inner, str):
+            return dt.datetime.fromisoformat(inner)
+        if tag == "d" and isinstance(inner, str):
+            return dt.date.fromisoformat(inner)
+        if tag == "m" and isinstance(inner, list):
+            return {k: v for k, v in inner}
+    return value
+
+
 def read_notes(path: Path, key: tuple[Any, ...]) -> dict[str, NoteEntry]:
     """{path: (size, mtime_ns, frontmatter, body)} as the last reading left them."""
     try:
+        data = json.loads(path.read_bytes(), object_hook=_tagged)
+        if not isinstance(data, dict) or data.get("key") != json.loads(
+            json.dumps(key), object_hook=_tagged
+        ):
+            return {}
         out: dict[str, NoteEntry] = {}
-        for rel, (size, mtime, meta, body) in _read(path, key).items():
-            decoded = _decode(meta)
-            if not isinstance(decoded, dict) or not isinstance(body, str):
+        for rel, (size, mtime, meta, body) in data["entries"].items():
+            if not isinstance(meta, dict) or not isinstance(body, str):
                 return {}
-            out[rel] = (int(size), int(mtime), decoded, body)
+            out[rel] = (int(size), int(mtime), meta, body)
         return out
-    except (ValueError, TypeError, KeyError, IndexError, RecursionError):
+    except (OSError, ValueError, TypeError, KeyError, IndexError, RecursionError):
         return {}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import stat as statmod
 from dataclasses import replace
@@ -26,12 +27,16 @@ from openbook.check.rules import CROSS_NOTE_RULES, cross_check, facts_of, former
 from openbook.check.words import WordsChange, check_words, in_words
 from openbook.config import Config
 from openbook.git import repo as gitrepo
+from openbook.git.state import head_from_files
 from openbook.notes.parse import MAX_FILE_BYTES, Note, Problem, parse_bytes
 from openbook.notetypes.registry import is_conflict_copy, is_draft
 from openbook.vault import Vault
 from openbook.words import plural
 
 __all__ = ["CheckResult", "check_vault"]
+
+
+FEW = 200  # notes read on their own, rather than every note at once
 
 
 class CheckResult:
@@ -55,6 +60,7 @@ class CheckResult:
         self._key = key
         self._cache_dir = cache_dir
         self._parsed: dict[str, Note] | None = None
+        self._drafts: tuple[dict[str, Note], set[str]] | None = None  # for these notes
         self.unproven: list[Unproven] = []  # consents history does not prove (provenance)
         self._held: list[HeldPause] | None = None
         self._ready = self._viewed = False  # agreements show history's pauses once ready
@@ -120,12 +126,44 @@ class CheckResult:
         reads no cache back for them), else from every note's frontmatter and body."""
         if all(p in self._fresh for p in paths):
             return {p: self._fresh[p] for p in paths}
+        if self._parsed is None and len(paths) <= FEW and self._own_history():
+            return self._few(paths)
         parsed = self.parsed
         return {p: parsed[p] for p in paths if p in parsed}
 
+    def _own_history(self) -> bool:
+        """A vault with commits of its own: its pauses come from history, not the notes."""
+        gd = self.vault.git_dir
+        return self.vault.is_own_repo and gd is not None and head_from_files(gd) is not None
+
+    def _few(self, paths: list[str]) -> dict[str, Note]:
+        """A few notes as `parsed` shows them, without reading every note: each read as
+        the notes cache would give it back (copies, so nothing is shown twice)."""
+        root, cfg = str(self.vault.root), self.vault.config
+        out: dict[str, Note] = {}
+        for rel in paths:
+            if rel not in self._stats:
+                continue
+            note = self._fresh.get(rel)
+            if note is None:
+                read = _load_one(root, rel, os.lstat(os.path.join(root, rel)), cfg)
+                note = Note(rel, read.meta, read.body, has_frontmatter=True)
+                note.problems = [p for p in self.problems if p.path == rel]
+            out[rel] = copy.copy(note)
+        if self.unproven:
+            effective(out, self.unproven, cfg.partners)
+        if self.words:
+            in_words(out, self.words)
+        if self._ready:
+            agreement_view(out, self.held(), self.vault.now())
+        return out
+
     def drafts(self) -> set[str]:
         """Notes marked `draft: true` (never committed while they are drafts)."""
-        return {path for path, note in self.parsed.items() if is_draft(note.meta)}
+        parsed = self.parsed
+        if self._drafts is None or self._drafts[0] is not parsed:
+            self._drafts = (parsed, {p for p, note in parsed.items() if is_draft(note.meta)})
+        return set(self._drafts[1])
 
     def uncounted_drafts(self) -> set[str]:
         """Drafts that counting, the agenda and `status` leave out: a draft that has not

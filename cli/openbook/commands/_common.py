@@ -68,9 +68,15 @@ def _config_in_force(vault: Vault) -> Callable[[Config], Config]:
     told: list[bool] = []
 
     def provide(found: Config) -> Config:
-        from openbook.ritual.binding import config_provider
+        from openbook.ritual import inforce_cache
 
-        cfg = config_provider(vault)(found)
+        state = vault.state_dir() if vault.is_own_repo else None
+        cfg, key = inforce_cache.cached(vault.root, state, found)
+        if cfg is None:
+            from openbook.ritual.binding import config_provider
+
+            cfg = config_provider(vault)(found)
+            inforce_cache.remember(state, key, found, cfg)
         if cfg.set_aside and not told:
             told.append(True)
             click.echo(config_notice(cfg.set_aside), err=True)

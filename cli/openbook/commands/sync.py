@@ -1,12 +1,17 @@
 from __future__ import annotations
 
+import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from openbook.errors import EXIT_UNREACHABLE
 from openbook.words import plural
+
+if TYPE_CHECKING:
+    from openbook.sync.result import SyncResult
+    from openbook.vault import Vault
 
 from ._common import acting_partner, as_override, echo_json, get_vault, interactive, json_option
 
@@ -162,30 +167,19 @@ def sync_command(
       openbook sync
       openbook sync --check
     """
-    from openbook.sync.run import sync
-
     vault = get_vault(ctx)
     me = acting_partner(ctx, vault)
-    own = vault.own_partner()
-    if accept and own is not None and me != own:
-        raise click.UsageError(
-            f"This copy is {own}'s; {me} accepts unverified commits from their own copy."
-        )
-    if accept and check_only:
-        raise click.UsageError("--accept-unverified changes history; use it without --check.")
-    first, *others = _remotes(ctx, vault, remote, check_only or bool(accept))
-    if first != remote and not as_json:
-        click.echo(
-            f"You both chose to share only through the encrypted remote; '{remote}' is "
-            f"left as it is and '{first}' is used."
-        )
-    result = sync(vault, me, remote=first, check_only=check_only, fold=not no_fold, accept=accept)
-    results = [result]
-    for other in others:
-        if not as_json:
-            _show(result, check_only)  # what the first sync did, before the next
-        result = sync(vault, me, remote=other, fold=not no_fold)
-        results.append(result)
+    result = None
+    if not (accept or check_only):
+        # nothing to do is answered from the refs, before the full sync is even loaded
+        from openbook.sync.quiet import quiet_sync
+
+        result = quiet_sync(vault, remote)
+    if result is not None:
+        results = [result]
+    else:
+        results = _full_syncs(ctx, vault, me, remote, check_only, no_fold, accept, as_json)
+        result = results[-1]
     if as_json:
         data = results[0].as_dict()
         if len(results) > 1:  # the encrypted remote(s) synced as well
@@ -206,7 +200,32 @@ def _show(result: Any, check_only: bool) -> None:
         click.echo(f"{plural(len(result.conflicts), 'file')} to reconcile.")
 
 
-def _remotes(ctx: click.Context, vault: Any, remote: str, skip: bool) -> list[str]:
+def _full_syncs(
+    ctx: click.Context,
+    vault: Vault,
+    me: str,
+    remote: str,
+    check_only: bool,
+    no_fold: bool,
+    accept: tuple[str, ...],
+    as_json: bool,
+) -> list[SyncResult]:
+    """The full sync, through each remote this vault shares through (`_remotes`)."""
+    first, *others = _remotes(ctx, vault, remote, check_only or bool(accept))
+    if first != remote and not as_json:
+        click.echo(
+            f"You both chose to share only through the encrypted remote; '{remote}' is "
+            f"left as it is and '{first}' is used."
+        )
+    results = [_full_sync(vault, me, first, check_only, no_fold, accept)]
+    for other in others:
+        if not as_json:
+            _show(results[-1], check_only)  # what the first sync did, before the next
+        results.append(_full_sync(vault, me, other, check_only, no_fold, ()))
+    return results
+
+
+def _remotes(ctx: click.Context, vault: Vault, remote: str, skip: bool) -> list[str]:
     """The remotes this sync shares through (SPEC section 11): while a vault moves to an
     encrypted remote, the plain one and the encrypted one(s); once both partners accepted
     `sync: {encrypted: true}`, the encrypted one(s) only. `--remote` syncs one only."""
@@ -221,3 +240,27 @@ def _remotes(ctx: click.Context, vault: Any, remote: str, skip: bool) -> list[st
     if vault.config.encrypted:
         return found[:1] if skip else found
     return [remote] if skip else [remote, *found]
+
+
+def _full_sync(
+    vault: Vault, me: str, remote: str, check_only: bool, no_fold: bool, accept: tuple[str, ...]
+) -> SyncResult:
+    from openbook.sync.run import sync
+
+    own = vault.own_partner()
+    if accept and own is not None and me != own:
+        raise click.UsageError(
+            f"This copy is {own}'s; {me} accepts unverified commits from their own copy."
+        )
+    if accept and check_only:
+        raise click.UsageError("--accept-unverified changes history; use it without --check.")
+    progress = (lambda line: click.echo(line, err=True)) if sys.stderr.isatty() else None
+    return sync(
+        vault,
+        me,
+        remote=remote,
+        check_only=check_only,
+        fold=not no_fold,
+        accept=accept,
+        progress=progress,
+    )

@@ -169,10 +169,17 @@ def verify_command(ctx: click.Context, as_json: bool) -> None:
     Example:
       openbook verify
     """
+    vault = get_vault(ctx)
+    if not as_json:  # nothing new since the last verify: said without loading the verifier
+        from openbook.trust.remembered import nothing_new
+
+        said = nothing_new(vault)
+        if said is not None:
+            click.echo(said)
+            return
     from openbook.errors import EXIT_INTEGRITY
     from openbook.trust.verify import verify
 
-    vault = get_vault(ctx)
     result = verify(vault)
     if as_json:
         echo_json(result.as_dict())

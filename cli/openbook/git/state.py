@@ -147,3 +147,44 @@ def clear_stale_ref_locks(root: Path, git_dir: Path) -> list[Path]:
     for lock in found:
         lock.unlink(missing_ok=True)
     return found
+
+
+_OID = frozenset("0123456789abcdef")
+
+
+def _oid(text: str) -> str | None:
+    value = text.strip()
+    return value if len(value) in (40, 64) and set(value) <= _OID else None
+
+
+def head_from_files(git_dir: Path) -> str | None:
+    """The commit HEAD names, read from git's own files (HEAD, the branch's loose ref,
+    else packed-refs) with no git process; None whenever they do not say it plainly (a
+    branch with no commits, refs in another format, a linked work tree): ask git then."""
+    try:
+        head = (git_dir / "HEAD").read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if not head.startswith("ref: "):
+        return _oid(head)
+    name = head[5:].strip()
+    return ref_from_files(git_dir, name) if name.startswith("refs/heads/") else None
+
+
+def ref_from_files(git_dir: Path, name: str) -> str | None:
+    """The object a ref names (`refs/...`), from its loose file, else packed-refs; None
+    when the files do not say it plainly."""
+    if not name.startswith("refs/") or ".." in name:
+        return None
+    try:
+        loose = git_dir / name
+        if loose.is_file():
+            return _oid(loose.read_text(encoding="ascii"))
+        packed = (git_dir / "packed-refs").read_text(encoding="ascii", errors="replace")
+    except (OSError, UnicodeDecodeError):
+        return None
+    for line in packed.splitlines():
+        oid, _, ref = line.partition(" ")
+        if ref == name:
+            return _oid(oid)
+    return None

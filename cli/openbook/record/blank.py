@@ -15,11 +15,13 @@ disk, and openbook's own safety lines are written around it (record/safety.py).
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
+from openbook.config import Config
 from openbook.errors import OpenbookError
 from openbook.fsutil import atomic_write
 from openbook.notes.parse import Note
@@ -118,10 +120,27 @@ def remember_draft(vault: Vault, relpath: str, body: str) -> None:
         atomic_write(path, (json.dumps(kept, indent=0) + "\n").encode("utf-8"))
 
 
+# (type, partner, minute) -> (the settings they were worked out with, the fields): the
+# agenda asks once per check-in, with the same answer each time
+_STARTING: dict[tuple[str, str, dt.datetime], tuple[object, frozenset[str]]] = {}
+
+
 def _starting_keys(t: NoteType, vault: Vault, partner: str) -> set[str]:
     """The fields a new note of type `t` starts with a value in."""
     cfg = vault.require_config()
     now = vault.now().replace(tzinfo=None, second=0, microsecond=0)
+    key = (t.name, partner, now)
+    known = _STARTING.get(key)
+    if known is not None and known[0] is cfg:
+        return set(known[1])
+    if len(_STARTING) > 64:
+        _STARTING.clear()
+    found = _new_keys(t, cfg, partner, now)
+    _STARTING[key] = (cfg, frozenset(found))
+    return found
+
+
+def _new_keys(t: NoteType, cfg: Config, partner: str, now: dt.datetime) -> set[str]:
     others = [p for p in cfg.partners if p != partner]
     new = NewNote(
         partner=partner,

@@ -35,7 +35,7 @@ No rebase, no force, no `-X ours/theirs`, no conflict markers and no half-done m
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 
 from openbook.check.result import check_vault
@@ -57,8 +57,8 @@ from openbook.ritual.history import read_history
 from openbook.ritual.overview import LAST_SYNC_FILE
 from openbook.sync import fold as folding
 from openbook.sync import hold as holding
+from openbook.sync import quiet, renumber
 from openbook.sync import refs as syncrefs
-from openbook.sync import renumber
 from openbook.sync.accept import acknowledge
 from openbook.sync.arrivals import Arrivals
 from openbook.sync.integrity import check_integrity, refuse_unverified
@@ -74,6 +74,7 @@ from openbook.vault import Vault
 from openbook.words import plural
 
 MAX_RETRIES = 3  # a rejected push is retried at most this many times
+MANY = 200  # incoming commits from which a terminal is told what is under way
 
 
 def sync(
@@ -84,6 +85,7 @@ def sync(
     check_only: bool = False,
     fold: bool = True,
     accept: Sequence[str] = (),
+    progress: Callable[[str], None] | None = None,
 ) -> SyncResult:
     """Share this clone's work and receive the partner's (see the module docstring);
     `fold`: fold runs of local saves of one note first (fold.py); `accept`: first record
@@ -97,7 +99,7 @@ def sync(
             return preview(vault, refs, fold=fold)
         try:
             done = acknowledge(vault, partner, refs, accept) if accept else []
-            result = _sync(vault, partner, refs, fold)
+            result = _sync(vault, partner, refs, fold, progress)
             result.lines[:0] = done
         except OpenbookError as exc:
             short = {4: "integrity alert, nothing merged", 6: "refused, git was busy"}.get(
@@ -166,7 +168,13 @@ def _commit_pending(vault: Vault, partner: str, result: SyncResult, refs: SyncRe
     return head
 
 
-def _sync(vault: Vault, partner: str, refs: SyncRefs, fold: bool = True) -> SyncResult:
+def _sync(
+    vault: Vault,
+    partner: str,
+    refs: SyncRefs,
+    fold: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> SyncResult:
     root, remote, branch = vault.root, refs.remote, refs.branch
     assert branch is not None
     result = SyncResult(remote=remote, branch=branch)
@@ -199,6 +207,8 @@ def _sync(vault: Vault, partner: str, refs: SyncRefs, fold: bool = True) -> Sync
             elif incoming != head:
                 _verified(vault, refs, partner, head, incoming)
                 counts = plumbing.ahead_behind(root, head, incoming)
+                if progress is not None and counts[1] >= MANY:
+                    progress(f"Receiving {counts[1]:,} changes from {remote}; checking them...")
                 if counts[1]:
                     _incoming(vault, result, arrivals, head, incoming)
             if incoming is not None and attempts == 0:
@@ -252,8 +262,10 @@ def _close(vault: Vault, result: SyncResult, refs: SyncRefs, refused: str) -> Sy
     if refused:  # our own work went out; what the partner held back did not come in
         result.lines.append(refused)
         result.exit_code, result.outcome = EXIT_INTEGRITY, "integrity alert, hold not merged"
+    said = len(result.lines)
     _name_proposal(vault, result)
     _name_changed_words(vault, result)
+    quiet.remember(vault, result, len(result.lines) == said and not refused)
     return result
 
 

@@ -31,11 +31,9 @@ from openbook.trust.commits import RawCommit, resolve_refs
 from openbook.trust.inforce import EMPTY, TrustState, state_from_json, state_to_json
 from openbook.trust.judge import Pass, ack_claims
 from openbook.trust.policy import Finding
+from openbook.trust.remembered import STATE_FILE, STATE_VERSION, VERIFIED_REF, summary_text
 from openbook.vault import Vault
 
-VERIFIED_REF = "refs/openbook/verified"
-STATE_FILE = "verified.json"
-STATE_VERSION = 3  # bump when the policy changes, so remembered results are redone
 ZERO = "0" * 40
 
 
@@ -99,16 +97,9 @@ class VerifyResult:
         return not self.problems
 
     def summary(self) -> str:
-        n = len(self.problems)
-        text = (
-            f"{self.commits:,} commit{'' if self.commits == 1 else 's'}, {self.signed:,} signed, "
-            f"{n:,} problem{'' if n == 1 else 's'}"
+        return summary_text(
+            self.commits, self.signed, len(self.problems), self.unverified, self.pending_key
         )
-        if self.unverified:
-            text += f", {len(self.unverified):,} unverified"
-        if self.pending_key:
-            text += f", {len(self.pending_key):,} pending key"
-        return text
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -261,7 +252,7 @@ def verify(vault: Vault, *, remember: bool = True) -> VerifyResult:
         result = _result(run, run.commits, head)
     if result.introduction and vault.is_own_repo:
         record(vault.root, INTRODUCTION_REF, result.introduction)
-    if remember and vault.is_own_repo and head != remembered:
+    if remember and vault.is_own_repo and (head != remembered or saved is None):
         extra = {
             "trust": state_to_json(run.states[head]),
             "file": run.files[head],

@@ -1,0 +1,263 @@
+"""What history says about the notes under a name (check/authorship.py judges it).
+
+One pass over history: one `git log --diff-filter=A` for the commits that added each
+note, one for the commits that changed them (their bodies compared through one
+`cat-file`), one for the confirmations. Remembered under the state folder by HEAD; when
+HEAD moved on by single-parent commits only (a note committed, a partner's commits
+fast-forwarded), only those commits are read and added to what was remembered.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from openbook.check.provenance import _head
+from openbook.fsutil import atomic_write
+from openbook.git.objects import read_objects
+from openbook.git.repo import git_bytes
+from openbook.notes.parse import parse_bytes
+from openbook.vault import Vault
+
+CONFIRM_TRAILER = "Openbook-Confirms"
+CACHE_FILE = "authorship.json"  # what history says, by HEAD
+FOLDERS = ("checkins", "plan-changes", "questions", "timeouts", "repairs", "agreements")
+# fields whose change is part of a note's life (an answer, a consent), not its words
+LIFE_FIELDS = frozenset(
+    {
+        "status",
+        "answered",
+        "landed",
+        "acknowledged_by",
+        "returned",
+        "processed",
+        "processed_by",
+        "accepted_by",
+        "paused_by",
+        "retire_requested_by",
+        "next_review",
+        "created",
+        "modified",
+        "updated",
+        "aliases",
+        "cssclasses",
+        "publish",
+    }
+)
+
+
+@dataclass
+class Written:
+    """History's facts, by email: who added each note (author, committer), whose commits
+    changed its words since, and who confirmed it."""
+
+    added: dict[str, tuple[str, str]] = field(default_factory=dict)
+    edited: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    confirmed: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _log(root: Path, args: list[str], since: str | None = None) -> str:
+    """`git log -z ARGS HEAD` over the note folders (only what is newer than `since`)."""
+    revs = ["HEAD", f"^{since}"] if since else ["HEAD"]
+    raw = git_bytes(
+        root, ["log", "-z", *args, "--end-of-options", *revs, "--", *FOLDERS], check=False
+    )
+    return raw.decode("utf-8", "replace")
+
+
+def _additions(
+    root: Path, since: str | None = None, multi: set[str] | None = None
+) -> dict[str, tuple[str, str]]:
+    """Each note path -> (author email, committer email) of the commit that added it: the
+    newest that added the blob HEAD holds there, else the newest that added the path (two
+    partners who each added a note at one path while apart: sync kept one of them).
+    `multi` gathers the paths added more than once."""
+    fmt = "--format=%x1e%ae%x1f%ce"
+    text = _log(root, ["--no-renames", "--diff-filter=A", "--raw", "--no-abbrev", fmt], since)
+    found: list[tuple[str, tuple[str, str], str]] = []
+    for record in text.split("\x1e")[1:]:
+        head, _, rest = record.partition("\n")
+        author, _, committer = head.strip("\0").partition("\x1f")
+        who = (author.lower(), committer.lower())
+        tokens = iter(t for t in rest.split("\0") if t.strip("\n"))
+        for token in tokens:
+            meta = token.strip("\n").lstrip(":").split()
+            path = next(tokens, "")
+            if len(meta) >= 4 and path.endswith(".md"):
+                found.append((path, who, meta[3]))
+    now = _blobs_at_head(root, sorted({f[0] for f in found}) if since else None)
+    out: dict[str, tuple[str, str]] = {}
+    exact: dict[str, tuple[str, str]] = {}
+    for path, who, blob in found:  # newest first
+        if path in out and multi is not None:
+            multi.add(path)
+        out.setdefault(path, who)
+        if now.get(path) == blob:
+            exact.setdefault(path, who)
+    return {**out, **exact}
+
+
+def _blobs_at_head(root: Path, paths: list[str] | None = None) -> dict[str, str]:
+    """Each note path in HEAD (of `paths`, when given) -> its blob id (one `git ls-tree`)."""
+    if paths is not None and not paths:
+        return {}
+    args = ["ls-tree", "-r", "-z", "--end-of-options", "HEAD", "--", *(paths or FOLDERS)]
+    raw = git_bytes(root, args, check=False).decode("utf-8", "replace")
+    out = {}
+    for entry in raw.split("\0"):
+        info, _, path = entry.partition("\t")
+        parts = info.split()
+        if len(parts) == 3 and parts[1] == "blob":
+            out[path] = parts[2]
+    return out
+
+
+def _changes(root: Path, since: str | None = None) -> list[tuple[str, str, str, str, str]]:
+    """(path, author email, committer email, old blob, new blob) of every change to a note
+    that was not its addition (merges left out: the commits they bring in are read)."""
+    fmt = "--format=%x1e%ae%x1f%ce"
+    args = ["--no-renames", "--no-merges", "--diff-filter=M", "--raw", "--no-abbrev", fmt]
+    text = _log(root, args, since)
+    out = []
+    for record in text.split("\x1e")[1:]:
+        head, _, rest = record.partition("\n")
+        author, _, committer = head.strip("\0").partition("\x1f")
+        tokens = iter(t for t in rest.split("\0") if t.strip("\n"))
+        for token in tokens:
+            meta = token.strip("\n").lstrip(":").split()
+            path = next(tokens, "")
+            if len(meta) >= 4 and path.endswith(".md"):
+                out.append((path, author.lower(), committer.lower(), meta[2], meta[3]))
+    return out
+
+
+def words_changed(path: str, before: bytes, after: bytes) -> bool:
+    """Whether a change rewrote what the note says: its body, or a field outside its life
+    fields (an answer under a question's `## Answer` heading is not a rewrite)."""
+    old = parse_bytes(path, before, positions=False)
+    new = parse_bytes(path, after, positions=False)
+    if not old.ok or not new.ok:
+        return before != after
+    keys = (set(old.meta) | set(new.meta)) - LIFE_FIELDS
+    if any(old.meta.get(k) != new.meta.get(k) for k in keys):
+        return True
+    if new.type == "question":  # what is under `## Answer` is the answerer's own
+        return _asked(old.body) != _asked(new.body)
+    return old.body.strip() != new.body.strip()
+
+
+def _asked(body: str) -> str:
+    """A question's own words: its body above the `## Answer` heading."""
+    return re.split(r"(?m)^##[ \t]+Answer[ \t]*$", body, maxsplit=1)[0].strip()
+
+
+def _confirmations(root: Path, since: str | None = None) -> dict[str, list[str]]:
+    """Each confirmed path -> the emails (author and committer alike) of its confirmers,
+    newest first."""
+    fmt = f"--format=%x1e%ae%x1f%ce%x1f%(trailers:key={CONFIRM_TRAILER},valueonly,separator=%x1d)"
+    args = ["log", "-z", "--fixed-strings", "--grep=Openbook-Action: confirm", fmt]
+    revs = ["HEAD", f"^{since}"] if since else ["HEAD"]
+    raw = git_bytes(root, [*args, "--end-of-options", *revs], check=False)
+    out: dict[str, list[str]] = {}
+    for record in raw.decode("utf-8", "replace").split("\x1e")[1:]:
+        author, committer, paths = [*record.strip("\0\n").split("\x1f"), "", ""][:3]
+        if author.lower() != committer.lower():
+            continue  # a confirmation is the partner's own commit
+        for path in paths.split("\x1d"):
+            if path.strip():
+                out.setdefault(path.strip(), []).append(author.lower())
+    return out
+
+
+def read_written(
+    root: Path, since: Written | None = None, at: str | None = None, multi: set[str] | None = None
+) -> Written | None:
+    """History's facts (three `git log` and one `cat-file`), uncached; with `since` (the
+    facts at `at`, an ancestor of HEAD with only single-parent commits between), only the
+    commits after it are read and added to them. None when that cannot be done exactly (a
+    note added again, or changed, whose addition was not unique)."""
+    multi = multi if multi is not None else set()
+    added = _additions(root, at, multi)
+    if since is not None:
+        if any(p in since.added for p in added):
+            return None  # added again: which addition counts is for the whole history
+        added = {**since.added, **added}
+    if since is not None and multi:
+        return None
+    # a change by whoever added the note, as their own commit, is theirs
+    changes = [c for c in _changes(root, at) if c[0] in added and (c[1], c[1]) != added[c[0]]]
+    blobs = read_objects(root, sorted({b for c in changes for b in (c[3], c[4])}))
+    edited = {p: list(v) for p, v in since.edited.items()} if since else {}
+    for path, author, committer, old, new in reversed(changes):  # oldest first
+        before, after = blobs.get(old), blobs.get(new)
+        if before is None or after is None or not words_changed(path, before[2], after[2]):
+            continue
+        if (author, committer) not in edited.setdefault(path, []):
+            edited[path].append((author, committer))
+    confirmed = _confirmations(root, at)
+    for path, older in (since.confirmed if since else {}).items():
+        confirmed[path] = [*confirmed.get(path, []), *older]
+    return Written(added, edited, confirmed)
+
+
+def _linear_since(root: Path, old: str, head: str) -> bool:
+    """True when `old` is an ancestor of `head` with only single-parent commits between
+    (one `git log`): what came since can be read on its own."""
+    args = ["log", "--format=%H %P", "--end-of-options", head, f"^{old}"]
+    rows = [r.split() for r in git_bytes(root, args, check=False).decode().splitlines()]
+    expect = head
+    for row in rows:
+        if len(row) != 2 or row[0] != expect:
+            return False
+        expect = row[1]
+    return bool(rows) and expect == old
+
+
+def written(vault: Vault) -> Written:
+    """History's facts, remembered under the state folder by HEAD; when HEAD moved on by
+    single-parent commits only, the facts are brought up to date with those."""
+    if not vault.is_own_repo or vault.git_dir is None:
+        return Written()
+    head = _head(vault.git_dir)
+    state = vault.state_dir()
+    cache = state / CACHE_FILE if state else None
+    saved: dict[str, Any] = {}
+    if cache is not None and head:
+        with contextlib.suppress(OSError, ValueError):
+            saved = json.loads(cache.read_text(encoding="utf-8"))
+    known = _saved_written(saved)
+    old = saved.get("head") if isinstance(saved, dict) else None
+    if known is not None and old == head:
+        return known
+    # a note added more than once: which addition counts depends on all of history
+    multi: set[str] = set()
+    found = None
+    simple = known is not None and saved.get("multi") == []
+    if simple and isinstance(old, str) and _linear_since(vault.root, old, head):
+        found = read_written(vault.root, known, old, multi)
+    if found is None:
+        multi = set()
+        found = read_written(vault.root, multi=multi) or Written()
+    if cache is not None and head:
+        data = {"head": head, "added": found.added, "edited": found.edited}
+        data.update(confirmed=found.confirmed, multi=sorted(multi))
+        with contextlib.suppress(OSError):
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(cache, json.dumps(data).encode("utf-8"))
+    return found
+
+
+def _saved_written(saved: Any) -> Written | None:
+    """The facts a cache file holds, None when it holds none readable."""
+    try:
+        return Written(
+            {p: (a, c) for p, (a, c) in saved["added"].items()},
+            {p: [(a, c) for a, c in v] for p, v in saved["edited"].items()},
+            {p: list(v) for p, v in saved["confirmed"].items()},
+        )
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError):
+        return None

@@ -1,0 +1,76 @@
+"""What history says about notes under a name is remembered by HEAD and brought up to date
+with only the commits since (check/written.py): the verdict is the one a reading of the
+whole history gives, whatever came since. Real git, commits made with plain git."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from testing import checkin_path, checkin_text, git, make_vault, write
+from testing.plain import commit, identity
+
+from openbook.check.result import check_vault
+from openbook.check.written import CACHE_FILE, Written, read_written, written
+from openbook.vault import Vault
+
+
+def _fresh(root: Path) -> Written:
+    found = read_written(root)
+    assert found is not None
+    return found
+
+
+def _verdict(root: Path) -> tuple[object, ...]:
+    result = check_vault(Vault(root))
+    a = result.authorship
+    return (a.mismatch, a.unconfirmed, a.for_, a.edited, [p.format() for p in result.problems])
+
+
+def test_new_commits_are_added_to_what_was_remembered(tmp_path: Path) -> None:
+    root = make_vault(tmp_path / "v", "bob")
+    write(root, checkin_path("bob", "2026-11-20"), checkin_text("bob", "2026-11-20"))
+    commit(root, "bob")
+    written(Vault(root))  # remembered at this HEAD
+    # Bob's own note, then one under Alice's name committed by Bob, then an edit by Bob of
+    # Alice's own note
+    write(root, checkin_path("bob", "2026-11-21"), checkin_text("bob", "2026-11-21"))
+    commit(root, "bob")
+    write(root, checkin_path("alice", "2026-11-21"), checkin_text("alice", "2026-11-21"))
+    env = {
+        **identity(root, "alice"),
+        **{k: v for k, v in identity(root, "bob").items() if "COMMITTER" in k},
+    }
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "--no-verify", "-m", "for alice", env=env)
+    write(root, checkin_path("alice", "2026-11-22"), checkin_text("alice", "2026-11-22"))
+    commit(root, "alice")
+    write(
+        root,
+        checkin_path("alice", "2026-11-22"),
+        checkin_text("alice", "2026-11-22", body="Changed."),
+    )
+    commit(root, "bob")
+    since = written(Vault(root))
+    assert since == _fresh(root)
+    saved = json.loads((root / ".git/openbook" / CACHE_FILE).read_text())
+    assert saved["head"] == git(root, "rev-parse", "HEAD") and saved["multi"] == []
+    incremental = _verdict(root)
+    shutil.rmtree(root / ".git/openbook")
+    assert _verdict(root) == incremental
+
+
+def test_a_note_added_again_is_read_from_all_of_history(tmp_path: Path) -> None:
+    root = make_vault(tmp_path / "v", "bob")
+    rel = checkin_path("bob", "2026-11-20")
+    write(root, rel, checkin_text("bob", "2026-11-20"))
+    commit(root, "bob")
+    written(Vault(root))
+    git(root, "rm", "-q", "--", rel)
+    commit(root, "bob")
+    write(root, rel, checkin_text("bob", "2026-11-20", body="Again."))
+    commit(root, "alice")
+    assert written(Vault(root)) == _fresh(root)
+    saved = json.loads((root / ".git/openbook" / CACHE_FILE).read_text())
+    assert saved["multi"] == [rel]
