@@ -62,7 +62,7 @@ from openbook.sync import refs as syncrefs
 from openbook.sync.accept import acknowledge
 from openbook.sync.arrivals import Arrivals
 from openbook.sync.integrity import check_integrity, refuse_unverified
-from openbook.sync.merge import integrate, partner_name
+from openbook.sync.merge import Integration, integrate, partner_name
 from openbook.sync.preview import preview
 from openbook.sync.refs import INCOMING, SEEN, TRACKING, SyncRefs
 from openbook.sync.report import finish_lines, offline_lines, set_aside_lines
@@ -222,10 +222,7 @@ def _sync(
             head, got, refused = _take_hold(vault, partner, refs, head, result, arrivals)
             commits += got
             result.conflicts.extend(done.conflicts)
-            if done.renamed:
-                by = None if done.renamed_by == partner else partner_name(vault, done.renamed_by)
-                result.lines.append(renumber.sentence(done.renamed, by))
-                result.renamed += [asdict(r) for r in done.renamed]
+            _renamed(vault, partner, result, done)
             seen = {SEEN: incoming, TRACKING: incoming} if incoming is not None else {}
             refs.apply(root, update=seen, delete=(INCOMING,))
             if head == incoming:
@@ -241,17 +238,28 @@ def _sync(
                 break
             attempts += 1
             if attempts > MAX_RETRIES:
-                raise OpenbookError(
-                    f"{remote} kept changing while this sync ran "
-                    f"({plural(attempts, 'try', 'tries')}); "
-                    "your work is committed and merged locally. Sync again in a moment."
-                )
+                raise _kept_changing(remote, attempts)
     finally:
         refs.discard(root, INCOMING)  # still there after an integrity alert or a failed merge
     result.arrivals = arrivals.lines()
     result.received = arrivals.count or commits
     result.head = head
     return _close(vault, result, refs, refused)
+
+
+def _renamed(vault: Vault, partner: str, result: SyncResult, done: Integration) -> None:
+    """Notes renumbered by this merge, in one sentence naming who renumbered them."""
+    if done.renamed:
+        by = None if done.renamed_by == partner else partner_name(vault, done.renamed_by)
+        result.lines.append(renumber.sentence(done.renamed, by))
+        result.renamed += [asdict(r) for r in done.renamed]
+
+
+def _kept_changing(remote: str, attempts: int) -> OpenbookError:
+    return OpenbookError(
+        f"{remote} kept changing while this sync ran ({plural(attempts, 'try', 'tries')}); "
+        "your work is committed and merged locally. Sync again in a moment."
+    )
 
 
 def _close(vault: Vault, result: SyncResult, refs: SyncRefs, refused: str) -> SyncResult:
