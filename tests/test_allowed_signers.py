@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from test_trust import ALICE_ID, BOB_ID, commit, keygen, keys, no_agent, signed  # noqa: F401
+from test_trust import ALICE_ID, BOB_ID, commit, keygen, keys, signed  # noqa: F401
 from testing import Pair, checkin_text, git, invoke
 
 pytestmark = pytest.mark.slow

@@ -10,7 +10,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from test_trust import ALICE_ID, BOB_ID, commit, keygen, keys, no_agent, ok, signed  # noqa: F401
+from test_trust import ALICE_ID, BOB_ID, commit, keygen, keys, ok, signed  # noqa: F401
 from testing import Pair, checkin_text, git, invoke
 
 from openbook.trust.inforce import SETTING_TRAILER, setting_digest

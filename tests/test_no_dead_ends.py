@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from test_trust import ALICE_ID, BOB_ID, commit, keys, no_agent, signed  # noqa: F401
+from test_trust import ALICE_ID, BOB_ID, commit, keys, signed  # noqa: F401
 from testing import Pair, checkin_text, git, invoke
 
 pytestmark = pytest.mark.slow

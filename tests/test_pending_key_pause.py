@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_trust import keygen, keys, no_agent, ok, signed  # noqa: F401
+from test_trust import keygen, keys, ok, signed  # noqa: F401
 from testing import Pair, invoke
 
 

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from test_trust import keys, no_agent, signed  # noqa: F401
+from test_trust import keys, signed  # noqa: F401
 from testing import Pair, bare_remote, checkin_text, git, invoke, make_pair, make_vault, write
 
 from openbook.record.pending import commit_pending

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_trust import ALICE_ID, BOB_ID, commit, keys, no_agent, signed  # noqa: F401
+from test_trust import ALICE_ID, BOB_ID, commit, keys, signed  # noqa: F401
 from testing import Pair, checkin_text, git, invoke
 
 
