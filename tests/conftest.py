@@ -5,7 +5,7 @@ The helpers tests call by name (invoke, build_vault, git, write, ...) live in te
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -14,9 +14,9 @@ from testing import NOW, invoke, make_vault
 from testing.crypt import Crypt, copy_crypt
 
 
-@pytest.fixture(autouse=True)
-def isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    home = tmp_path_factory.mktemp("home")
+def isolate(monkeypatch: pytest.MonkeyPatch, home: Path) -> Path:
+    """A HOME and git config of the test's own, a pinned "now", nothing of the person
+    running the tests (their agent, editor, vault or git identity)."""
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
@@ -42,6 +42,18 @@ def isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monke
         '[init]\n\tdefaultBranch = main\n[protocol "file"]\n\tallow = always\n'
     )
     return home
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    return isolate(monkeypatch, tmp_path_factory.mktemp("home"))
+
+
+@pytest.fixture(scope="module")
+def module_isolated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """`isolated` for a scene built once per module and only read by its tests."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        yield isolate(monkeypatch, tmp_path_factory.mktemp("home"))
 
 
 @pytest.fixture

@@ -191,6 +191,7 @@ def test_the_review_sunset_and_relaxed_lines_stay_kind(vault: Path) -> None:
     assert not re.search(r"\b\d+ (safeguards?|agreements?)\b", text)
 
 
+@pytest.mark.slow
 def test_the_examples_model_no_surveillance(tmp_path: Path) -> None:
     """The example vault, the demo built from it and the templates never model phone,
     location or password access; the docs name those once, as something for a therapist."""

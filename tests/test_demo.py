@@ -33,6 +33,7 @@ def test_example_vault_has_every_type() -> None:
     assert (EXAMPLE / "language.md").is_file()
 
 
+@pytest.mark.slow
 def test_demo_builds_history_by_both_partners_at_the_notes_dates(tmp_path: Path) -> None:
     target = tmp_path / "demo"
     res = invoke(["demo", str(target)])

@@ -59,6 +59,7 @@ def _notes(root: Path) -> set[str]:
     return {path for path in listed if path.endswith(".md")}
 
 
+@pytest.mark.slow
 def test_a_rewritten_remote_is_explained_and_recovered_with_openbook_commands(
     pair: Pair,
 ) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from testing import bare_remote, checkin_text, git, invoke, make_pair, write
 from testing.crypt import (
     Crypt,
@@ -117,6 +118,7 @@ def test_remote_encrypt_tells_a_partner_without_a_key_to_add_one(tmp_path: Path)
     assert git(pair.bob, "remote", "get-url", "origin") == str(pair.remote)
 
 
+@pytest.mark.slow
 def test_a_clone_of_many_bundles_applies_them_as_one_batch(crypt: Crypt, tmp_path: Path) -> None:
     from openbook.sync import encrypted
 

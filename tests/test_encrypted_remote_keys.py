@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from testing import checkin_text, git, invoke
 from testing.crypt import Crypt, assert_no_plaintext, bundle_names, keygen, ok
 
 
+@pytest.mark.slow
 def test_a_replaced_key_reads_everything_once_accepted(crypt: Crypt, tmp_path: Path) -> None:
     crypt.write(
         "alice",

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from testing import bare_remote, checkin_text, git, invoke, make_pair
 from testing.crypt import keygen, ok, remote_objects
 
 
+@pytest.mark.slow
 def test_sync_shares_through_both_remotes_while_moving(tmp_path: Path) -> None:
     pair = make_pair(tmp_path)
     for who in ("bob", "alice"):
@@ -49,6 +51,7 @@ def test_sync_shares_through_both_remotes_while_moving(tmp_path: Path) -> None:
         assert word not in data
 
 
+@pytest.mark.slow
 def test_sharing_only_encrypted_binds_once_both_accepted(tmp_path: Path) -> None:
     pair = make_pair(tmp_path)
     for who in ("bob", "alice"):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from testing import git, invoke, make_pair
 from testing.ritual import at
 
@@ -25,6 +26,7 @@ def _as(root: Path, who: str, when: str, *args: str) -> None:
     assert res.exit_code == 0, res.stderr
 
 
+@pytest.mark.slow
 def test_a_deletion_read_before_the_merge_that_brings_it_back_stays_hers(tmp_path: Path) -> None:
     p = make_pair(tmp_path)
     when = at("2026-11-20", "10:00")

@@ -57,6 +57,7 @@ def test_a_pause_on_a_detached_head_holds_at_once_and_is_committed_later(pair: P
     _paused_for_bob(pair)
 
 
+@pytest.mark.slow
 def test_a_pause_waits_for_a_busy_lock(pair: Pair) -> None:
     lock = pair.alice / ".git" / "openbook.lock"
     holder = subprocess.Popen(

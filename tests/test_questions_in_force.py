@@ -101,6 +101,7 @@ def _ask(pair: Pair, qid: str, when: str) -> None:
     assert pair.sync("bob").exit_code == 0
 
 
+@pytest.mark.slow
 def test_a_change_by_alice_binds_bob_only_once_he_accepts_and_from_then_on(
     pair: Pair, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from testing import Pair, bare_remote, git, invoke, make_pair, make_vault
 from testing.plain import commit_and_push
 
@@ -99,6 +100,7 @@ def test_the_proposer_setting_the_value_back_withdraws(tmp_path: Path) -> None:
     assert _status(pair.bob, "bob")["settings_proposal"] is None
 
 
+@pytest.mark.slow
 def test_the_trust_layer_and_the_ritual_agree(tmp_path: Path) -> None:
     pair = make_pair(tmp_path)
     # a proposal Alice accepts, and one she declines

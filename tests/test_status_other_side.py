@@ -32,11 +32,12 @@ def synced(pair: Pair, *order: str) -> None:
         assert res.exit_code == 0, res.stderr
 
 
-@pytest.fixture
-def pair(tmp_path: Path) -> Pair:
+@pytest.fixture(scope="module")
+def pair(module_isolated: Path, tmp_path_factory: pytest.TempPathFactory) -> Pair:
     """Three agreements both have accepted; then Alice pauses A-002, Bob asks to retire
-    A-001, Alice deletes A-003's file with plain git and calls a timeout."""
-    p = make_pair(tmp_path)
+    A-001, Alice deletes A-003's file with plain git and calls a timeout. Built once: the
+    tests only read it."""
+    p = make_pair(tmp_path_factory.mktemp("other-side"))
     for title in ("Phone stays open", "Daily check-in", "No private contact"):
         act(
             p,

@@ -194,6 +194,7 @@ def daemon(tmp_path: Path) -> Iterator[tuple[Path, int]]:
         proc.wait(timeout=10)
 
 
+@pytest.mark.slow
 def test_the_same_flow_over_git_daemon(tmp_path: Path, daemon: tuple[Path, int]) -> None:
     base, port = daemon
     url = f"git://127.0.0.1:{port}/remote.git"

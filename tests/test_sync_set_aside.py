@@ -128,6 +128,7 @@ def test_an_image_of_10_mib_is_fine(pair: Pair) -> None:
     assert (pair.bob / "checkins/2026/photo.png").stat().st_size == 10 * MIB
 
 
+@pytest.mark.slow
 def test_a_file_of_60_mib_is_set_aside_and_never_written(pair: Pair) -> None:
     big = "checkins/2026/video.png"
     add_big(pair.alice, big, 60 * MIB)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 from pathlib import Path
 
+import pytest
 from testing import git, invoke, subjects
 from testing.watching import NOTE, of_kind, settle_a_while, wait_for, watching
 
@@ -45,6 +46,7 @@ def test_an_unreachable_remote_is_calm_and_watch_keeps_committing(tmp_path: Path
     assert [e["path"] for e in of_kind(events, "committed")] == [NOTE]
 
 
+@pytest.mark.slow
 def test_an_integrity_alert_stops_syncing_but_not_committing(tmp_path: Path) -> None:
     from testing import checkin_text, make_pair
 
