@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from testing import Pair, invoke, make_pair
+from testing import Pair, checkin_text, git, invoke, make_pair
 from testing.plain import commit_and_push
 
 REPAIR = "repairs/2026/2026-11-20-missed-call.md"
@@ -87,3 +87,19 @@ def test_a_question_moved_to_the_therapist_names_who_moved_it(pair: Pair) -> Non
     assert data["with_therapist"] == ["Q-0001 (moved by Bob Example)"]
     res = invoke(["agenda", "--date", "2026-11-29"], vault=pair.alice)
     assert "With our therapist: Q-0001 (moved by Bob Example)." in res.stdout
+
+
+def test_a_merge_that_brings_the_move_in_is_not_the_mover(pair: Pair) -> None:
+    question = (
+        "---\ntype: question\nid: Q-0001\nasked_by: alice\nto: bob\n"
+        "asked: 2026-11-24 18:00\nstatus: {}\n---\nWhere were you?\n"
+    )
+    _step(pair, "alice", {QUESTION: question.format("open")})
+    commit_and_push(pair.bob, "bob", {QUESTION: question.format("with-therapist")}, "moved")
+    # Alice writes a note of her own first, so her sync makes a merge of Bob's move
+    pair.write("alice", "checkins/2026/2026-11-24-alice.md", checkin_text("alice"))
+    assert pair.sync("alice").exit_code == 0
+    merge = git(pair.alice, "log", "-1", "--format=%P", "HEAD").split()
+    assert len(merge) == 2
+    data = _agenda(pair.alice)
+    assert data["with_therapist"] == ["Q-0001 (moved by Bob Example)"]

@@ -91,12 +91,13 @@ def git_out(root: Path, args: list[str], data: bytes | None = None) -> bytes:
     return git_bytes(root, args, data, check=False)
 
 
-def touches(root: Path, rev: str = "HEAD") -> list[Touch]:
-    """Commits that changed a note in the claim folders, newest first; a merge lists what
-    differs from any of its parents (one `git log`, every side of every merge)."""
+def touches(root: Path, rev: str = "HEAD", paths: Iterable[str] = FOLDERS) -> list[Touch]:
+    """Commits that changed a note in the claim folders (or in `paths`), newest first; a
+    merge lists what differs from any of its parents (one `git log`, every side of every
+    merge)."""
     fmt = "%x1e%H%x1f%P%x1f%ae%x1f%ce"
     args = ["log", "--full-history", "--diff-merges=separate", "--no-renames", "-z"]
-    args += [f"--format={fmt}", "--name-only", "--end-of-options", rev, "--", *FOLDERS]
+    args += [f"--format={fmt}", "--name-only", "--end-of-options", rev, "--", *paths]
     raw = git_out(root, args)
     out: dict[str, Touch] = {}
     for record in raw.decode("utf-8", "replace").split("\x1e")[1:]:
@@ -204,11 +205,18 @@ THERAPIST = "with-therapist"
 
 def movers(root: Path, paths: Iterable[str], rev: str = "HEAD") -> dict[str, str]:
     """path -> author email of the newest commit that moved each question to the therapist
-    (either partner may: SPEC 10 names who did); a path not yet committed so is absent."""
-    wanted = set(paths)
-    found = [t for t in touches(root, rev) if wanted.intersection(t.paths)] if wanted else []
-    names = [f"{r}:{p}" for t in found for p in wanted & set(t.paths) for r in (t.sha, t.parent)]
-    blobs = read_blobs(root, [n for n in names if not n.startswith("None:")])
+    (either partner may: SPEC 10 names who did); a path not yet committed so is absent. A
+    merge moved it only when none of its parents had it there already."""
+    wanted = sorted(set(paths))
+    found = [t for t in touches(root, rev, wanted) if set(wanted).intersection(t.paths)]
+    names = [
+        f"{r}:{p}"
+        for t in found
+        for p in set(wanted).intersection(t.paths)
+        for r in (t.sha, t.parent, *t.others)
+        if r
+    ]
+    blobs = read_blobs(root, names)
 
     def status(name: str) -> object:
         data = blobs.get(name)
@@ -218,9 +226,9 @@ def movers(root: Path, paths: Iterable[str], rev: str = "HEAD") -> dict[str, str
 
     out: dict[str, str] = {}
     for t in found:  # newest first
-        for p in sorted(wanted.intersection(t.paths) - set(out)):
-            moved = status(f"{t.sha}:{p}") == THERAPIST
-            if moved and status(f"{t.parent}:{p}") != THERAPIST:
+        for p in sorted(set(wanted).intersection(t.paths) - set(out)):
+            before = [status(f"{r}:{p}") for r in (t.parent, *t.others) if r]
+            if status(f"{t.sha}:{p}") == THERAPIST and THERAPIST not in before:
                 out[p] = t.author
     return out
 
