@@ -83,3 +83,23 @@ def test_sharing_only_encrypted_binds_once_both_accepted(tmp_path: Path) -> None
     ok(pair.sync("alice"))
     assert (pair.alice / later).is_file()
     assert b"Fennel" not in remote_objects(Path(crypt))
+
+
+@pytest.mark.slow
+def test_a_copy_without_the_encrypted_remote_is_told_to_add_it(tmp_path: Path) -> None:
+    pair = make_pair(tmp_path)
+    for who in ("bob", "alice"):
+        key = keygen(tmp_path / "keys" / who)
+        ok(invoke(["keys", "add", f"{key}.pub"], vault=pair.root(who), as_partner=who))
+        ok(pair.sync(who))
+    ok(pair.sync("bob"))
+    crypt = str(bare_remote(tmp_path / "crypt.git"))
+    ok(invoke(["remote", "encrypt", crypt, "--remote", "crypt"], vault=pair.bob, as_partner="bob"))
+    ok(invoke(["propose", "sharing", "--encrypted"], vault=pair.bob, as_partner="bob"))
+    ok(pair.sync("bob"))
+    ok(pair.sync("alice"))
+    ok(invoke(["accept", "settings", "--yes"], vault=pair.alice, as_partner="alice"))
+    res = ok(pair.sync("alice"))  # Alice has only the plain remote
+    assert "this copy has none yet: add it with 'openbook remote encrypt URL" in res.stdout
+    again = ok(pair.sync("alice"))  # and not a quiet "up to date" the next time either
+    assert "this copy has none yet" in again.stdout

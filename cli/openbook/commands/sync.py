@@ -212,6 +212,15 @@ def _full_syncs(
 ) -> list[SyncResult]:
     """The full sync, through each remote this vault shares through (`_remotes`)."""
     first, *others = _remotes(ctx, vault, remote, check_only or bool(accept))
+    if vault.config.encrypted and first == remote and not others and not as_json:
+        from openbook.sync.encrypted import is_encrypted
+
+        if not is_encrypted(vault.root, remote):
+            click.echo(
+                "You both chose to share only through an encrypted remote, and this copy "
+                "has none yet: add it with 'openbook remote encrypt URL --remote crypt' "
+                f"(the address your partner uses); until then '{remote}' is used."
+            )
     if first != remote and not as_json:
         click.echo(
             f"You both chose to share only through the encrypted remote; '{remote}' is "

@@ -99,7 +99,8 @@ def _plain_remote(root: Path, remote: str, state: Path) -> bool:
 def quiet_sync(vault: Vault, remote: str = "origin") -> SyncResult | None:
     """The result of a sync with nothing to do, or None when a full sync must run."""
     vault.require_writable()
-    vault.require_config()
+    if vault.require_config().encrypted:
+        return None  # the full sync shares through the encrypted remote (or says to add one)
     root, state = vault.root, vault.state_dir()
     if state is None or not vault.is_own_repo or unsafe_state(root):
         return None
