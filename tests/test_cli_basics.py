@@ -50,7 +50,7 @@ def test_missing_vault_is_one_calm_sentence(
         1,
         "",
         "openbook: No openbook vault here: no openbook.yml in this folder or above it. cd into "
-        "your vault, pass --vault PATH, or run 'openbook init' or 'openbook demo'.\n",
+        "your vault, pass --vault PATH, or run 'openbook setup' or 'openbook demo'.\n",
     )
 
 

@@ -90,13 +90,13 @@ def test_resume_names_the_agreement_paused_and_who_can_end_it(vault: Path) -> No
     assert _as(vault, "bob", ["resume"]) == (
         1,
         "",
-        "openbook: Nothing is paused everywhere, but A-001 is paused by Alice Example since "
+        "openbook: Not everything is paused, only A-001, paused by Alice Example since "
         "Tue 24 Nov 20:30; only Alice Example can end it.\n",
     )
     assert _as(vault, "alice", ["resume"]) == (
         1,
         "",
-        "openbook: Nothing is paused everywhere, but you paused A-001 on Tue 24 Nov 20:30; "
+        "openbook: Not everything is paused, only A-001, which you paused on Tue 24 Nov 20:30; "
         "'openbook resume A-001' ends your pause.\n",
     )
     assert _as(vault, "alice", ["resume", "A-001"])[0] == 0

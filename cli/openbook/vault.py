@@ -45,7 +45,7 @@ def find_vault(start: Path | None = None, explicit: str | os.PathLike[str] | Non
             return folder
     raise VaultNotFound(
         "No openbook vault here: no openbook.yml in this folder or above it. "
-        "cd into your vault, pass --vault PATH, or run 'openbook init' or 'openbook demo'."
+        "cd into your vault, pass --vault PATH, or run 'openbook setup' or 'openbook demo'."
     )
 
 

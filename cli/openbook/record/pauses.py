@@ -138,13 +138,13 @@ def _nothing_paused(vault: Vault, partner: str) -> str:
     if mine:
         aid = mine[0].agreement
         return (
-            f"Nothing is paused everywhere, but you paused {aid} on {_fmt(mine[0].since)}; "
+            f"Not everything is paused, only {aid}, which you paused on {_fmt(mine[0].since)}; "
             f"'openbook resume {aid}' ends your pause."
         )
     first = agreements[0]
     who = names[first.by].name if first.by in names else str(first.by)
     return (
-        f"Nothing is paused everywhere, but {first.agreement} is paused by {who} since "
+        f"Not everything is paused, only {first.agreement}, paused by {who} since "
         f"{_fmt(first.since)}; only {who} can end it."
     )
 
