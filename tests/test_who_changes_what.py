@@ -103,3 +103,13 @@ def test_a_merge_that_brings_the_move_in_is_not_the_mover(pair: Pair) -> None:
     assert len(merge) == 2
     data = _agenda(pair.alice)
     assert data["with_therapist"] == ["Q-0001 (moved by Bob Example)"]
+
+
+def test_a_repair_marked_processed_by_no_ones_word_says_how_it_becomes_so(pair: Pair) -> None:
+    done = _repair("processed").replace(
+        "status: processed\n", "status: processed\nprocessed: 2026-11-24\n"
+    )
+    _step(pair, "alice", {REPAIR: done})
+    assert _topics(pair.bob) == [
+        "The missed call (marked processed; it is, once each of you adds your id to processed_by)"
+    ]

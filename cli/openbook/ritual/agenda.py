@@ -272,8 +272,12 @@ def _went_right(f: AgendaFacts) -> list[str]:
 def _repair_title(f: AgendaFacts, r: Repair) -> str:
     """A repair one partner has said is processed names who is still to say so."""
     said = [f.name(p) for p in f.cfg.partners if p not in r.waiting_for]
-    if not r.waiting_for or not said:
+    if not r.waiting_for:
         return r.title
+    if not said:  # marked processed, but by no one's own word yet (or from before)
+        return (
+            f"{r.title} (marked {r.status}; it is, once each of you adds your id to processed_by)"
+        )
     waiting = ", ".join(f.name(p) for p in r.waiting_for)
     return f"{r.title} ({' and '.join(said)} said it is processed; not yet {waiting})"
 
