@@ -91,13 +91,16 @@ def git_out(root: Path, args: list[str], data: bytes | None = None) -> bytes:
     return git_bytes(root, args, data, check=False)
 
 
-def touches(root: Path, rev: str = "HEAD", paths: Iterable[str] = FOLDERS) -> list[Touch]:
-    """Commits that changed a note in the claim folders (or in `paths`), newest first; a
-    merge lists what differs from any of its parents (one `git log`, every side of every
-    merge)."""
+def touches(
+    root: Path, rev: str = "HEAD", paths: Iterable[str] = FOLDERS, since: str | None = None
+) -> list[Touch]:
+    """Commits that changed a note in the claim folders (or in `paths`), newest first, not
+    reachable from `since`; a merge lists what differs from any of its parents (one
+    `git log`, every side of every merge)."""
     fmt = "%x1e%H%x1f%P%x1f%ae%x1f%ce"
     args = ["log", "--full-history", "--diff-merges=separate", "--no-renames", "-z"]
-    args += [f"--format={fmt}", "--name-only", "--end-of-options", rev, "--", *paths]
+    revs = [rev, f"^{since}"] if since else [rev]
+    args += [f"--format={fmt}", "--name-only", "--end-of-options", *revs, "--", *paths]
     raw = git_out(root, args)
     out: dict[str, Touch] = {}
     for record in raw.decode("utf-8", "replace").split("\x1e")[1:]:
@@ -169,25 +172,34 @@ def introductions(
     return claim_events(root, wanted, rev)[0]
 
 
+Events = tuple[dict[tuple[str, Claim], Touch], dict[tuple[str, Claim], Touch]]
+
+
 def claim_events(
-    root: Path, wanted: Iterable[str], rev: str = "HEAD"
-) -> tuple[dict[tuple[str, Claim], Touch], dict[tuple[str, Claim], Touch]]:
+    root: Path, wanted: Iterable[str] | None, rev: str = "HEAD", since: str | None = None
+) -> Events:
     """(the newest commit introducing each (path, claim), the newest commit removing it),
-    each judged as `introductions` says."""
-    paths = set(wanted)
-    found_touches = [t for t in touches(root, rev) if paths.intersection(t.paths)]
+    each judged as `introductions` says, for the notes at `wanted` (None: every note of
+    the claim folders), among the commits not reachable from `since`."""
+    paths = set(wanted) if wanted is not None else None
+
+    def chosen(t: Touch) -> set[str]:
+        return set(t.paths) if paths is None else paths.intersection(t.paths)
+
+    found_touches = [t for t in touches(root, rev, since=since) if chosen(t)]
     names: list[str] = []
     for t in found_touches:
-        for p in paths.intersection(t.paths):
+        for p in chosen(t):
             names.append(f"{t.sha}:{p}")
             if t.parent:
                 names.append(f"{t.parent}:{p}")
     blobs = read_blobs(root, names)
-    clean = _clean_merges(root, [t for t in found_touches if t.merge], paths)
+    merges = [t for t in found_touches if t.merge]
+    clean = _clean_merges(root, merges, {p for t in merges for p in chosen(t)})
     found: dict[tuple[str, Claim], Touch] = {}
     removed: dict[tuple[str, Claim], Touch] = {}
     for t in found_touches:  # newest first: the first introduction seen is the latest
-        for p in sorted(paths.intersection(t.paths)):
+        for p in sorted(chosen(t)):
             if t.merge:
                 before = clean.get((t.sha, p), claims_at(blobs, f"{t.parent}:{p}"))
             else:

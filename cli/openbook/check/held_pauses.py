@@ -7,8 +7,9 @@ happened is named. A merge never begins, ends or changes a pause: only the commi
 brings in do. A pause waiting in `.git/openbook/pending-pause` (git was busy) holds in
 this clone at once.
 
-One `git log` over `pauses/` and one `git cat-file --batch`, cached under the vault's
-state folder keyed by HEAD, the partners and the pending pause.
+One `git log` over `pauses/` and one `git cat-file --batch`, remembered under the vault's
+state folder with the commit read up to, the partners and the commits admitted without
+proof: after single-parent commits only those are read (check/since.py).
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from openbook.check.claims import as_list, merges_own
+from openbook.check.since import admitted, digest, head_of, linear_since, load, save
 from openbook.errors import GitError
-from openbook.fsutil import atomic_write
 from openbook.git import ledger
 from openbook.git.objects import read_objects
 from openbook.notes.parse import Note, Problem, parse_bytes
@@ -34,7 +35,7 @@ FOLDER = "pauses"
 CACHE_FILE = "pauses.json"
 PENDING_FILE = "pending-pause"  # a pause waiting for the branch (record/pause_anyway.py)
 SEEN = "refs/openbook/seen/{}/{}"  # the head both last shared (sync/refs.py)
-CACHE_VERSION = 3  # 3: merges that change a pause note are named
+CACHE_VERSION = 4  # 3: merges that change a pause note are named; 4: read since
 
 
 @dataclass(frozen=True)
@@ -92,17 +93,26 @@ def held_pauses(vault: Vault) -> list[HeldPause]:
     one of this clone (see the module's docstring)."""
     cfg = vault.config
     emails = {p.email.lower(): pid for pid, p in cfg.partners.items()}
-    head = ledger.head(vault) if vault.is_own_repo else None
+    head = head_of(vault) or None
     pending = pending_pause(vault) if vault.is_own_repo else None
-    key = hashlib.sha1(
-        json.dumps([head, sorted(emails.items()), cfg.require_signatures, pending]).encode()
+    base = hashlib.sha1(
+        json.dumps([CACHE_VERSION, sorted(emails.items()), cfg.require_signatures]).encode()
     ).hexdigest()
-    cached = _load(vault, key)
-    if cached is not None:
-        found = cached
-    else:
-        found = _replay(vault, emails) if head else {}
-        _save(vault, key, found)
+    found: dict[str, HeldPause] = {}
+    if head:
+        given = digest(admitted(vault, head))
+        saved = load(vault, CACHE_FILE)
+        old = saved.get("head")
+        same = saved.get("key") == base and saved.get("admitted") == given
+        known = _load(saved) if same else None
+        if known is not None and old == head:
+            found = known
+        else:
+            if known is not None and isinstance(old, str) and linear_since(vault.root, old, head):
+                found = _replay(vault, emails, head, old, known)
+            else:
+                found = _replay(vault, emails, head)
+            _save(vault, {"key": base, "head": head, "admitted": given}, found)
     if pending is not None:
         found = _with_pending(vault, found, pending)
     return sorted(found.values(), key=lambda p: p.path)
@@ -135,18 +145,25 @@ def _owner(
     return pid
 
 
-def _replay(vault: Vault, emails: dict[str, str]) -> dict[str, HeldPause]:
-    everything = ledger.read_commits(vault, paths=[FOLDER], topo=True)
+def _replay(
+    vault: Vault,
+    emails: dict[str, str],
+    head: str,
+    since: str | None = None,
+    before: Mapping[str, HeldPause] | None = None,
+) -> dict[str, HeldPause]:
+    """The pauses `head`'s history holds; with `since`, the commits after it replayed on
+    `before` (what its history held: `since` must be an ancestor of `head` with only
+    single-parent commits between)."""
+    everything = ledger.read_commits(vault, paths=[FOLDER], topo=True, exclude=since, rev=head)
     commits = [c for c in everything if not c.merge]
     by_merge = merges_own(vault.root, [c for c in everything if c.merge], FOLDER)
     signed: dict[str, str | None] | None = None
     if vault.config.require_signatures and commits:
         from openbook.trust.verify import signers_and_pausers
 
-        signed = signers_and_pausers(vault.root, "HEAD")[1]
-    from openbook.trust.acknowledge import acknowledged
-
-    admitted = set(acknowledged(vault.root, ["HEAD"])) if commits else set()
+        signed = signers_and_pausers(vault.root, head)[1]
+    admits = admitted(vault, head) if commits else frozenset()
     blobs = read_objects(
         vault.root,
         sorted(
@@ -159,7 +176,7 @@ def _replay(vault: Vault, emails: dict[str, str]) -> dict[str, HeldPause]:
         ),
     )
     tz = vault.config.tz
-    found: dict[str, HeldPause] = {}
+    found = dict(before or {})
     for c in reversed(everything):  # oldest first
         if c.merge:  # a merge changes a pause only where git's own merge would not have
             for path, how in by_merge.get(c.sha, []):
@@ -169,7 +186,7 @@ def _replay(vault: Vault, emails: dict[str, str]) -> dict[str, HeldPause]:
                         held, changed=(*held.changed, (how, c.author_email, c.sha))
                     )
             continue
-        owner = None if c.sha in admitted else _owner(c, emails, signed)
+        owner = None if c.sha in admits else _owner(c, emails, signed)
         for ch in c.changes:
             if not (ch.path.startswith(FOLDER + "/") and ch.path.endswith(".md")):
                 continue
@@ -219,14 +236,9 @@ def _when(value: Any) -> dt.datetime | None:
     return dt.datetime.fromisoformat(value) if isinstance(value, str) else None
 
 
-def _load(vault: Vault, key: str) -> dict[str, HeldPause] | None:
-    state = vault.state_dir()
-    if state is None:
-        return None
+def _load(data: dict[str, Any]) -> dict[str, HeldPause] | None:
+    """The pauses a cache file holds, None when it holds none readable."""
     try:
-        data = json.loads((state / CACHE_FILE).read_text(encoding="utf-8"))
-        if data.get("version") != CACHE_VERSION or data.get("key") != key:
-            return None
         out = {}
         for d in data["pauses"]:
             since = _when(d["since"])
@@ -242,14 +254,11 @@ def _load(vault: Vault, key: str) -> dict[str, HeldPause] | None:
                 d["commit"],
             )
         return out
-    except (OSError, ValueError, KeyError, TypeError, AssertionError, AttributeError, IndexError):
+    except (ValueError, KeyError, TypeError, AssertionError, AttributeError, IndexError):
         return None
 
 
-def _save(vault: Vault, key: str, found: dict[str, HeldPause]) -> None:
-    state = vault.state_dir()
-    if state is None:
-        return
+def _save(vault: Vault, key: dict[str, str], found: dict[str, HeldPause]) -> None:
     rows = [
         {
             "path": p.path,
@@ -263,16 +272,13 @@ def _save(vault: Vault, key: str, found: dict[str, HeldPause]) -> None:
         }
         for p in found.values()
     ]
-    with contextlib.suppress(OSError):
-        state.mkdir(parents=True, exist_ok=True)
-        data = {"version": CACHE_VERSION, "key": key, "pauses": rows}
-        atomic_write(state / CACHE_FILE, json.dumps(data).encode("utf-8"))
+    save(vault, CACHE_FILE, {**key, "pauses": rows})
 
 
 def pauses_for(vault: Vault, notes: Iterable[Note]) -> list[HeldPause]:
     """The pauses of this vault: from history, or from the notes in a folder without a
     history of its own."""
-    if vault.is_own_repo and ledger.head(vault) is not None:
+    if head_of(vault):
         return held_pauses(vault)
     return from_notes(notes, vault.config.tz)
 

@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from openbook.check.claim_history import remembered_events
 from openbook.check.claims import (
     ACKNOWLEDGED,
     ANSWERED,
@@ -36,13 +37,13 @@ from openbook.check.claims import (
     WITHDRAWN,
     Claim,
     Touch,
-    claim_events,
     claims_of,
     introductions,
 )
 from openbook.check.claims import as_list as _as_list
 from openbook.check.claims import claims_at as _claims_at
 from openbook.check.claims import git_out as _git
+from openbook.check.since import admitted, read_head
 from openbook.git.objects import read_blobs as _read_blobs
 from openbook.notes.locate import key_position
 from openbook.notes.parse import Note, Problem
@@ -74,12 +75,10 @@ def _signers(root: Path, wanted: set[str]) -> tuple[dict[str, str | None], dict[
     )
 
 
-def _admitted(root: Path) -> set[str]:
+def _admitted(vault: Vault) -> frozenset[str]:
     """Commits admitted without proof (`sync --accept-unverified`): nothing they claim
     counts."""
-    from openbook.trust.acknowledge import acknowledged
-
-    return set(acknowledged(root, ["HEAD"]))
+    return admitted(vault)
 
 
 def find_unproven(vault: Vault, notes: Mapping[str, Note]) -> list[Unproven]:
@@ -93,7 +92,7 @@ def find_unproven(vault: Vault, notes: Mapping[str, Note]) -> list[Unproven]:
     wanted = {p for p, c in current.items() if c or p.startswith(AGREEMENTS)}
     if not wanted:
         return []
-    found, removals = claim_events(vault.root, wanted)
+    found, removals = remembered_events(vault, wanted)
     removals = {
         (p, (field, partner)): t
         for (p, (field, partner)), t in removals.items()
@@ -106,7 +105,7 @@ def find_unproven(vault: Vault, notes: Mapping[str, Note]) -> list[Unproven]:
     judged = [found[(p, c)] for p, cs in current.items() for c in cs if (p, c) in found]
     shas = {t.sha for t in (*judged, *removals.values(), *(found[k] for k in removals))}
     signers, pausing = _signers(vault.root, shas) if vault.config.require_signatures else ({}, {})
-    admitted = _admitted(vault.root) if shas else set()
+    admitted = _admitted(vault) if shas else frozenset()
 
     def own(touch: Touch, path: str, field: str, partner: str) -> bool:
         email = emails.get(partner)
@@ -200,22 +199,7 @@ def problems_of(vault: Vault, unproven: list[Unproven]) -> list[Problem]:
     return out
 
 
-def _head(git_dir: Path) -> str:
-    """HEAD's commit id read from the files (no git process); '' when it cannot be read."""
-    try:
-        head = (git_dir / "HEAD").read_text(encoding="utf-8").strip()
-        if not head.startswith("ref: "):
-            return head
-        ref = head[5:]
-        loose = git_dir / ref
-        if loose.is_file():
-            return loose.read_text(encoding="utf-8").strip()
-        for line in (git_dir / "packed-refs").read_text(encoding="utf-8").splitlines():
-            if line.endswith(" " + ref):
-                return line.split(" ", 1)[0]
-    except OSError:
-        pass
-    return ""
+_head = read_head  # HEAD's commit id read from the files
 
 
 def check_consent(

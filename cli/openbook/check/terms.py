@@ -8,19 +8,20 @@ words' digest (`Openbook-Terms`). When the terms change after a partner accepted
 acceptance waits again: until both accept the new words the agreement is proposed (never
 active) or stays in force in the words both last accepted.
 
-History is read with one `git log` and one `git cat-file --batch`, cached under the
-vault's state folder keyed by HEAD and the settings.
+History is read with one `git log` and one `git cat-file --batch`, remembered under the
+vault's state folder with the commit it was read up to (check/since.py).
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
+from openbook.check.since import admitted, digest, head_of, linear_since, load, save
 from openbook.git.objects import read_objects
 from openbook.git.repo import git_bytes
 from openbook.notes.parse import parse_bytes
@@ -58,15 +59,17 @@ class _Commit:
     paths: tuple[str, ...]
 
 
-def _log(root: Path) -> list[_Commit]:
-    """Every commit of HEAD's history but merges, oldest first, with the agreement files
-    it changed and its Openbook-Action and Openbook-Terms trailers."""
+def _log(root: Path, head: str = "HEAD", since: str | None = None) -> list[_Commit]:
+    """Every commit of `head`'s history (not reachable from `since`) but merges, oldest
+    first, with the agreement files it changed and its Openbook-Action and Openbook-Terms
+    trailers."""
     fmt = (
         "%x1e%H%x1f%ae%x1f%ce%x1f%s%x1f"
         f"%(trailers:key={_ACTION},key={TERMS_TRAILER},separator=%x1d)"
     )
     args = ["log", "--no-merges", "--topo-order", "--reverse", "--no-renames", "-z"]
-    args += [f"--format={fmt}", "--name-only", "--end-of-options", "HEAD"]
+    revs = [head, f"^{since}"] if since else [head]
+    args += [f"--format={fmt}", "--name-only", "--end-of-options", *revs]
     raw = git_bytes(root, args, check=False).decode("utf-8", "replace")
     out = []
     for record in raw.split("\x1e")[1:]:
@@ -96,9 +99,7 @@ class _Judge:
             from openbook.trust.verify import signers_and_pausers
 
             self.signers = signers_and_pausers(vault.root, "HEAD")[0]
-        from openbook.trust.acknowledge import acknowledged
-
-        self.admitted = set(acknowledged(vault.root, ["HEAD"]))
+        self.admitted = admitted(vault)
 
     def own(self, c: _Commit, partner: str) -> bool:
         email = self.emails.get(partner)
@@ -155,14 +156,24 @@ def _action(st: Replayed, c: _Commit, judge: _Judge) -> None:
         st.declined[who] = c.terms
 
 
-def replay(vault: Vault) -> dict[str, Replayed]:
-    """Each agreement id's consent to its words, from HEAD's history."""
+def replay(
+    vault: Vault,
+    head: str = "HEAD",
+    since: str | None = None,
+    known: Mapping[str, Replayed] | None = None,
+) -> dict[str, Replayed]:
+    """Each agreement id's consent to its words, from `head`'s history; with `since`, the
+    commits after it replayed on `known` (what its history gave: `since` must be an
+    ancestor of `head` with only single-parent commits between)."""
     root = vault.root
-    commits = _log(root)
+    commits = _log(root, head, since)
     blobs = read_objects(root, [f"{c.sha}:{p}" for c in commits for p in c.paths])
     judge = _Judge(vault)
     partners = list(vault.config.partners)
-    states: dict[str, Replayed] = {}
+    states = {
+        k: replace(v, latest=dict(v.latest), declined=dict(v.declined))
+        for k, v in (known or {}).items()
+    }
     for c in commits:
         touched: set[str] = set()
         for p in c.paths:
@@ -182,33 +193,37 @@ def replay(vault: Vault) -> dict[str, Replayed]:
     return states
 
 
-def _head(root: Path) -> str:
-    return git_bytes(root, ["rev-parse", "--verify", "-q", "HEAD"], check=False).decode().strip()
-
-
 def replayed(vault: Vault, state: Path | None) -> tuple[str, dict[str, Replayed]]:
-    """(HEAD, `replay`) remembered under `state` while HEAD and the settings stay."""
+    """(HEAD, `replay`) remembered under the state folder with HEAD, the settings and the
+    commits admitted without proof: when HEAD moved on by single-parent commits only, only
+    those are replayed on what was remembered."""
     if not vault.is_own_repo or vault.git_dir is None:
         return "", {}
-    head = _head(vault.root)
+    head = head_of(vault)
     if not head:
         return "", {}
-    key = hashlib.sha1(json.dumps([CACHE_VERSION, head, vault.config.digest]).encode()).hexdigest()
-    cache = state / CACHE_FILE if state else None
-    if cache is not None:
-        with contextlib.suppress(
-            OSError, ValueError, TypeError, KeyError, AttributeError, IndexError
-        ):
-            saved = json.loads(cache.read_text(encoding="utf-8"))
-            if saved.get("key") == key:
-                return head, {k: Replayed(**v) for k, v in saved["replayed"].items()}
-    states = replay(vault)
-    if cache is not None:
-        with contextlib.suppress(OSError):
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            out = {"key": key, "replayed": {k: asdict(v) for k, v in states.items()}}
-            cache.write_text(json.dumps(out), encoding="utf-8")
+    base = hashlib.sha1(json.dumps([CACHE_VERSION, vault.config.digest]).encode()).hexdigest()
+    saved = load(vault, CACHE_FILE) if state is not None else {}
+    old, given = saved.get("head"), digest(admitted(vault, head))
+    known = _saved(saved) if saved.get("base") == base and saved.get("admitted") == given else None
+    if known is not None and old == head:
+        return head, known
+    if known is not None and isinstance(old, str) and linear_since(vault.root, old, head):
+        states = replay(vault, head, old, known)
+    else:
+        states = replay(vault, head)
+    if state is not None:
+        data = {"base": base, "head": head, "admitted": given}
+        save(vault, CACHE_FILE, {**data, "replayed": {k: asdict(v) for k, v in states.items()}})
     return head, states
+
+
+def _saved(saved: dict[str, Any]) -> dict[str, Replayed] | None:
+    """The replay a cache file holds, None when it holds none readable."""
+    try:
+        return {str(k): Replayed(**v) for k, v in saved["replayed"].items()}
+    except (TypeError, ValueError, KeyError, AttributeError):
+        return None
 
 
 def accepted_words(states: Mapping[str, Replayed], aid: str, partner: str) -> str | None:

@@ -174,8 +174,9 @@ def read_commits(
     exclude: str | None = None,
     paths: Iterable[str] = (),
     topo: bool = False,
+    rev: str = "HEAD",
 ) -> list[Commit]:
-    """Every commit reachable from HEAD (and not from `exclude`), newest first, with the
+    """Every commit reachable from `rev` (and not from `exclude`), newest first, with the
     files it changed and their blobs: one `git log -z --raw` call.
 
     A vault inside a larger repository sees only the commits that touch its folder, with
@@ -195,7 +196,7 @@ def read_commits(
         args.append(f"--since={since.isoformat()} 00:00")
     if topo:  # a commit never before its parents, whatever their dates say
         args.append("--topo-order")
-    args += ["--end-of-options", "HEAD"]
+    args += ["--end-of-options", rev]
     if exclude:
         args.append(f"^{exclude}")
     limit = list(paths)

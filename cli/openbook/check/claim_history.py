@@ -1,0 +1,77 @@
+"""The commits introducing and removing each consent claim (check/claims.py), remembered
+under the state folder with the commit they were read up to.
+
+When HEAD moved on from it by single-parent commits only (a commit, a fast-forward), only
+those are read: `git log` lists them first, newest first, before everything it listed
+before, so their introductions and removals are the newest and replace the remembered
+ones of the same claim. Anything else (a merge, a rewound or unrelated HEAD) reads the
+whole history again. The facts cover every note of the claim folders, so a note that
+gains a claim later needs nothing read again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from openbook.check.claims import Claim, Events, Touch, claim_events
+from openbook.check.since import head_of, linear_since, load, save
+from openbook.vault import Vault
+
+CACHE_FILE = "claims.json"
+CACHE_VERSION = 1
+
+
+def remembered_events(vault: Vault, wanted: Iterable[str]) -> Events:
+    """`claim_events` for the notes at `wanted`, at HEAD (see the module's docstring)."""
+    head = head_of(vault)
+    if not head:
+        return claim_events(vault.root, wanted)
+    events = events_at(vault, head)
+    paths = set(wanted)
+    return (
+        {k: t for k, t in events[0].items() if k[0] in paths},
+        {k: t for k, t in events[1].items() if k[0] in paths},
+    )
+
+
+def events_at(vault: Vault, head: str) -> Events:
+    """Every note's claim events at `head`, read only since what was remembered when that
+    can be done exactly."""
+    saved = load(vault, CACHE_FILE)
+    old = saved.get("head")
+    known = _from_saved(saved) if saved.get("version") == CACHE_VERSION else None
+    if known is not None and old == head:
+        return known
+    if known is not None and isinstance(old, str) and linear_since(vault.root, old, head):
+        found, removed = claim_events(vault.root, None, head, since=old)
+        events = ({**known[0], **found}, {**known[1], **removed})
+    else:
+        events = claim_events(vault.root, None, head)
+    save(vault, CACHE_FILE, _to_saved(head, events))
+    return events
+
+
+def _to_saved(head: str, events: Events) -> dict[str, Any]:
+    touches: dict[str, list[Any]] = {}
+    rows: list[list[list[str]]] = [[], []]
+    for side, table in zip(rows, events, strict=True):
+        for (path, (field, partner)), t in table.items():
+            touches[t.sha] = [t.parent, t.author, t.committer, list(t.paths), list(t.others)]
+            side.append([path, field, partner, t.sha])
+    return {"version": CACHE_VERSION, "head": head, "touches": touches, "events": rows}
+
+
+def _from_saved(saved: dict[str, Any]) -> Events | None:
+    """The events a cache file holds, None when it holds none readable."""
+    try:
+        touches = {
+            sha: Touch(sha, parent, author, committer, tuple(paths), tuple(others))
+            for sha, (parent, author, committer, paths, others) in saved["touches"].items()
+        }
+        out: list[dict[tuple[str, Claim], Touch]] = []
+        for side in saved["events"][:2]:
+            out.append({(p, (f, who)): touches[sha] for p, f, who, sha in side})
+        return (out[0], out[1])
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError):
+        return None

@@ -1,0 +1,152 @@
+"""What came into HEAD's history since a commit some remembered facts were read up to.
+
+The history readers (consent claims, consent to the words, pauses, commits admitted
+without proof) remember their facts under the state folder with the commit they read up
+to. When HEAD moved on from it, only `HEAD ^remembered` is read: for facts that are a
+union over history (the admitted commits) whatever its shape; for facts replayed in
+history's order only when what came since is a line of single-parent commits on top of
+it (a commit, a fast-forward), since then history's order is what came before followed
+by what came since. Anything else (a merge, a rewound or unrelated HEAD) is read again
+from scratch.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from openbook.fsutil import atomic_write
+from openbook.git.repo import git_bytes, rev
+from openbook.vault import Vault
+
+ADMITTED_FILE = "admitted.json"
+Row = tuple[str, tuple[str, ...]]  # (commit, its parents)
+
+# (root, remembered, head) -> the commits of `head ^remembered`, None when `remembered`
+# is not an ancestor of `head` (commit ids name their whole history: safe to keep)
+_SINCE: dict[tuple[str, str, str], list[Row] | None] = {}
+_ADMITTED: dict[tuple[str, str], frozenset[str]] = {}
+
+
+def read_head(git_dir: Path) -> str:
+    """HEAD's commit id read from the files (no git process); '' when it cannot be read."""
+    try:
+        head = (git_dir / "HEAD").read_text(encoding="utf-8").strip()
+        if not head.startswith("ref: "):
+            return head
+        ref = head[5:]
+        loose = git_dir / ref
+        if loose.is_file():
+            return loose.read_text(encoding="utf-8").strip()
+        for line in (git_dir / "packed-refs").read_text(encoding="utf-8").splitlines():
+            if line.endswith(" " + ref):
+                return line.split(" ", 1)[0]
+    except OSError:
+        pass
+    return ""
+
+
+def head_of(vault: Vault) -> str:
+    """HEAD's commit id of the vault's own history; '' when there is none."""
+    if not vault.is_own_repo or vault.git_dir is None:
+        return ""
+    # a linked worktree keeps its branches in the common folder: git says then
+    return read_head(vault.git_dir) or rev(vault.root, "HEAD") or ""
+
+
+def commits_since(root: Path, old: str, head: str) -> list[Row] | None:
+    """The commits of `head ^old` with their parents, newest first (one `git log`); None
+    when `old` is not an ancestor of `head` (a rewound or unrelated HEAD)."""
+    if old == head:
+        return []
+    key = (str(root), old, head)
+    if key not in _SINCE:
+        args = ["log", "--boundary", "--format=%m%H %P", "--end-of-options", head, f"^{old}"]
+        raw = git_bytes(root, args, check=False).decode("ascii", "replace")
+        rows: list[Row] = []
+        boundary: set[str] = set()
+        for line in raw.splitlines():
+            shas = line[1:].split()
+            if not shas:
+                continue
+            if line.startswith("-"):
+                boundary.add(shas[0])
+            else:
+                rows.append((shas[0], tuple(shas[1:])))
+        # `old` is an ancestor exactly when it is the parent of a commit listed
+        _SINCE[key] = rows if old in boundary else None
+    return _SINCE[key]
+
+
+def linear_since(root: Path, old: str, head: str) -> bool:
+    """True when `old` is an ancestor of `head` with only single-parent commits between:
+    what came since can be replayed on its own, after what was remembered."""
+    rows = commits_since(root, old, head)
+    if rows is None:
+        return False
+    expect = head
+    for sha, parents in rows:
+        if sha != expect or len(parents) != 1:
+            return False
+        expect = parents[0]
+    return expect == old
+
+
+def load(vault: Vault, name: str) -> dict[str, Any]:
+    """A remembered JSON object under the state folder; {} when there is none readable."""
+    state = vault.state_dir()
+    if state is None:
+        return {}
+    with contextlib.suppress(OSError, ValueError):
+        data = json.loads((state / name).read_text(encoding="utf-8"))
+        if isinstance(data, dict):
+            return data
+    return {}
+
+
+def save(vault: Vault, name: str, data: dict[str, Any]) -> None:
+    """Remember `data` under the state folder (atomically; a failure is only a slower
+    next run)."""
+    state = vault.state_dir()
+    if state is None:
+        return
+    with contextlib.suppress(OSError):
+        state.mkdir(parents=True, exist_ok=True)
+        atomic_write(state / name, json.dumps(data).encode("utf-8"))
+
+
+def digest(items: Iterable[str]) -> str:
+    """A short digest of a set of strings (what a remembered replay depended on)."""
+    return hashlib.sha1("\n".join(sorted(items)).encode("utf-8")).hexdigest()
+
+
+def admitted(vault: Vault, head: str | None = None) -> frozenset[str]:
+    """The commits of HEAD's history admitted without proof (`sync --accept-unverified`:
+    the keys of `trust.acknowledge.acknowledged`), remembered by HEAD: when HEAD moved
+    on, only the acknowledgments since are read."""
+    from openbook.trust.acknowledge import acknowledged
+
+    head = head if head is not None else head_of(vault)
+    if not head:
+        return frozenset()
+    key = (str(vault.root), head)
+    if key in _ADMITTED:
+        return _ADMITTED[key]
+    saved = load(vault, ADMITTED_FILE)
+    old, known = saved.get("head"), saved.get("admitted")
+    found: frozenset[str] | None = None
+    if isinstance(old, str) and isinstance(known, list) and all(isinstance(s, str) for s in known):
+        if old == head:
+            found = frozenset(known)
+        elif commits_since(vault.root, old, head) is not None:
+            found = frozenset(known) | set(acknowledged(vault.root, [head, f"^{old}"]))
+    if found is None:
+        found = frozenset(acknowledged(vault.root, [head]))
+    if saved.get("head") != head:
+        save(vault, ADMITTED_FILE, {"head": head, "admitted": sorted(found)})
+    _ADMITTED[key] = found
+    return found
