@@ -252,9 +252,11 @@ def check_vault(vault: Vault, *, use_cache: bool = True) -> CheckResult:
     if cache_file and (changed or len(entries) != len(cache)):
         write_checks(cache_file, key, entries)
     result = CheckResult(vault, len(entries), problems, stats, fresh, key, state)
-    result.unproven, proof = check_consent(vault, stats, result.notes_of, state)
+    unproven, proof = check_consent(vault, stats, result.notes_of, state)
     problems.extend(proof)
+    # the words are judged against the files as written, as a first check reads them
     result.words, worded = check_words(vault, stats, result.notes_of, state)
+    result.unproven = unproven
     problems.extend(worded)
     agreements = [p for p in stats if p.startswith("agreements/")]
     if agreements and vault.is_own_repo:
