@@ -91,17 +91,21 @@ def git_out(root: Path, args: list[str], data: bytes | None = None) -> bytes:
     return git_bytes(root, args, data, check=False)
 
 
+def touch_args(rev: str, paths: Iterable[str] = FOLDERS, since: str | None = None) -> list[str]:
+    """The `git log` that `touches` runs."""
+    fmt = "%x1e%H%x1f%P%x1f%ae%x1f%ce"
+    args = ["log", "--full-history", "--diff-merges=separate", "--no-renames", "-z"]
+    revs = [rev, f"^{since}"] if since else [rev]
+    return [*args, f"--format={fmt}", "--name-only", "--end-of-options", *revs, "--", *paths]
+
+
 def touches(
     root: Path, rev: str = "HEAD", paths: Iterable[str] = FOLDERS, since: str | None = None
 ) -> list[Touch]:
     """Commits that changed a note in the claim folders (or in `paths`), newest first, not
     reachable from `since`; a merge lists what differs from any of its parents (one
     `git log`, every side of every merge)."""
-    fmt = "%x1e%H%x1f%P%x1f%ae%x1f%ce"
-    args = ["log", "--full-history", "--diff-merges=separate", "--no-renames", "-z"]
-    revs = [rev, f"^{since}"] if since else [rev]
-    args += [f"--format={fmt}", "--name-only", "--end-of-options", *revs, "--", *paths]
-    raw = git_out(root, args)
+    raw = git_out(root, touch_args(rev, paths, since))
     out: dict[str, Touch] = {}
     for record in raw.decode("utf-8", "replace").split("\x1e")[1:]:
         head, _, names = record.partition("\n")

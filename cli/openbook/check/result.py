@@ -22,6 +22,7 @@ from openbook.check.cache import (
 )
 from openbook.check.held_pauses import HeldPause, agreement_view, pauses_for, view_problems
 from openbook.check.note import validate_note
+from openbook.check.prefetch import start as start_reads
 from openbook.check.provenance import Unproven, check_consent, effective
 from openbook.check.rules import CROSS_NOTE_RULES, cross_check, facts_of, former_ids
 from openbook.check.words import WordsChange, check_words, in_words
@@ -224,6 +225,7 @@ def check_vault(vault: Vault, *, use_cache: bool = True) -> CheckResult:
     cfg = vault.config
     problems: list[Problem] = [*cfg.problems, *cfg.set_aside]
     state = vault.state_dir() if use_cache else None
+    start_reads(vault)  # history read by git while the notes are parsed here
     cache_file = state / "check.json" if state else None
     key = cache_key(cfg)
     cache: dict[str, Entry] = read_checks(cache_file, key) if cache_file else {}

@@ -59,18 +59,22 @@ class _Commit:
     paths: tuple[str, ...]
 
 
-def _log(root: Path, head: str = "HEAD", since: str | None = None) -> list[_Commit]:
-    """Every commit of `head`'s history (not reachable from `since`) but merges, oldest
-    first, with the agreement files it changed and its Openbook-Action and Openbook-Terms
-    trailers."""
+def log_args(head: str, since: str | None = None) -> list[str]:
+    """The `git log` the replay reads."""
     fmt = (
         "%x1e%H%x1f%ae%x1f%ce%x1f%s%x1f"
         f"%(trailers:key={_ACTION},key={TERMS_TRAILER},separator=%x1d)"
     )
     args = ["log", "--no-merges", "--topo-order", "--reverse", "--no-renames", "-z"]
     revs = [head, f"^{since}"] if since else [head]
-    args += [f"--format={fmt}", "--name-only", "--end-of-options", *revs]
-    raw = git_bytes(root, args, check=False).decode("utf-8", "replace")
+    return [*args, f"--format={fmt}", "--name-only", "--end-of-options", *revs]
+
+
+def _log(root: Path, head: str = "HEAD", since: str | None = None) -> list[_Commit]:
+    """Every commit of `head`'s history (not reachable from `since`) but merges, oldest
+    first, with the agreement files it changed and its Openbook-Action and Openbook-Terms
+    trailers."""
+    raw = git_bytes(root, log_args(head, since), check=False).decode("utf-8", "replace")
     out = []
     for record in raw.split("\x1e")[1:]:
         head, _, names = record.partition("\n")

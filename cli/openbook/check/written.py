@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openbook.check.provenance import _head
+from openbook.check.since import head_of, linear_since
 from openbook.fsutil import atomic_write
 from openbook.git.objects import read_objects
 from openbook.git.repo import git_bytes
@@ -60,28 +60,47 @@ class Written:
     confirmed: dict[str, list[str]] = field(default_factory=dict)
 
 
-def _log(root: Path, args: list[str], since: str | None = None) -> str:
+ADDED = ["--no-renames", "--diff-filter=A", "--raw", "--no-abbrev", "--format=%x1e%ae%x1f%ce"]
+CHANGED = ["--no-renames", "--no-merges", "--diff-filter=M", "--raw", "--no-abbrev"]
+CHANGED.append("--format=%x1e%ae%x1f%ce")
+_CONFIRMS = f"%(trailers:key={CONFIRM_TRAILER},valueonly,separator=%x1d)"
+
+
+def log_args(args: list[str], head: str, since: str | None = None) -> list[str]:
     """`git log -z ARGS HEAD` over the note folders (only what is newer than `since`)."""
-    revs = ["HEAD", f"^{since}"] if since else ["HEAD"]
-    raw = git_bytes(
-        root, ["log", "-z", *args, "--end-of-options", *revs, "--", *FOLDERS], check=False
-    )
+    revs = [head, f"^{since}"] if since else [head]
+    return ["log", "-z", *args, "--end-of-options", *revs, "--", *FOLDERS]
+
+
+def confirm_args(head: str, since: str | None = None) -> list[str]:
+    """The `git log` of the confirmations."""
+    fmt = f"--format=%x1e%ae%x1f%ce%x1f{_CONFIRMS}"
+    args = ["log", "-z", "--fixed-strings", "--grep=Openbook-Action: confirm", fmt]
+    return [*args, "--end-of-options", *([head, f"^{since}"] if since else [head])]
+
+
+def tree_args(head: str, paths: list[str] | None = None) -> list[str]:
+    """The `git ls-tree` of the notes at `head` (of `paths`, when given)."""
+    return ["ls-tree", "-r", "-z", "--end-of-options", head, "--", *(paths or FOLDERS)]
+
+
+def _log(root: Path, args: list[str], head: str, since: str | None = None) -> str:
+    raw = git_bytes(root, log_args(args, head, since), check=False)
     return raw.decode("utf-8", "replace")
 
 
 def _additions(
-    root: Path, since: str | None = None, multi: set[str] | None = None
+    root: Path, head: str, since: str | None = None, multi: set[str] | None = None
 ) -> dict[str, tuple[str, str]]:
     """Each note path -> (author email, committer email) of the commit that added it: the
     newest that added the blob HEAD holds there, else the newest that added the path (two
     partners who each added a note at one path while apart: sync kept one of them).
     `multi` gathers the paths added more than once."""
-    fmt = "--format=%x1e%ae%x1f%ce"
-    text = _log(root, ["--no-renames", "--diff-filter=A", "--raw", "--no-abbrev", fmt], since)
+    text = _log(root, ADDED, head, since)
     found: list[tuple[str, tuple[str, str], str]] = []
     for record in text.split("\x1e")[1:]:
-        head, _, rest = record.partition("\n")
-        author, _, committer = head.strip("\0").partition("\x1f")
+        top, _, rest = record.partition("\n")
+        author, _, committer = top.strip("\0").partition("\x1f")
         who = (author.lower(), committer.lower())
         tokens = iter(t for t in rest.split("\0") if t.strip("\n"))
         for token in tokens:
@@ -89,7 +108,7 @@ def _additions(
             path = next(tokens, "")
             if len(meta) >= 4 and path.endswith(".md"):
                 found.append((path, who, meta[3]))
-    now = _blobs_at_head(root, sorted({f[0] for f in found}) if since else None)
+    now = _blobs_at_head(root, head, sorted({f[0] for f in found}) if since else None)
     out: dict[str, tuple[str, str]] = {}
     exact: dict[str, tuple[str, str]] = {}
     for path, who, blob in found:  # newest first
@@ -101,12 +120,11 @@ def _additions(
     return {**out, **exact}
 
 
-def _blobs_at_head(root: Path, paths: list[str] | None = None) -> dict[str, str]:
-    """Each note path in HEAD (of `paths`, when given) -> its blob id (one `git ls-tree`)."""
+def _blobs_at_head(root: Path, head: str, paths: list[str] | None = None) -> dict[str, str]:
+    """Each note path in `head` (of `paths`, when given) -> its blob id (one `git ls-tree`)."""
     if paths is not None and not paths:
         return {}
-    args = ["ls-tree", "-r", "-z", "--end-of-options", "HEAD", "--", *(paths or FOLDERS)]
-    raw = git_bytes(root, args, check=False).decode("utf-8", "replace")
+    raw = git_bytes(root, tree_args(head, paths), check=False).decode("utf-8", "replace")
     out = {}
     for entry in raw.split("\0"):
         info, _, path = entry.partition("\t")
@@ -116,16 +134,16 @@ def _blobs_at_head(root: Path, paths: list[str] | None = None) -> dict[str, str]
     return out
 
 
-def _changes(root: Path, since: str | None = None) -> list[tuple[str, str, str, str, str]]:
+def _changes(
+    root: Path, head: str, since: str | None = None
+) -> list[tuple[str, str, str, str, str]]:
     """(path, author email, committer email, old blob, new blob) of every change to a note
     that was not its addition (merges left out: the commits they bring in are read)."""
-    fmt = "--format=%x1e%ae%x1f%ce"
-    args = ["--no-renames", "--no-merges", "--diff-filter=M", "--raw", "--no-abbrev", fmt]
-    text = _log(root, args, since)
+    text = _log(root, CHANGED, head, since)
     out = []
     for record in text.split("\x1e")[1:]:
-        head, _, rest = record.partition("\n")
-        author, _, committer = head.strip("\0").partition("\x1f")
+        top, _, rest = record.partition("\n")
+        author, _, committer = top.strip("\0").partition("\x1f")
         tokens = iter(t for t in rest.split("\0") if t.strip("\n"))
         for token in tokens:
             meta = token.strip("\n").lstrip(":").split()
@@ -155,13 +173,10 @@ def _asked(body: str) -> str:
     return re.split(r"(?m)^##[ \t]+Answer[ \t]*$", body, maxsplit=1)[0].strip()
 
 
-def _confirmations(root: Path, since: str | None = None) -> dict[str, list[str]]:
+def _confirmations(root: Path, head: str, since: str | None = None) -> dict[str, list[str]]:
     """Each confirmed path -> the emails (author and committer alike) of its confirmers,
     newest first."""
-    fmt = f"--format=%x1e%ae%x1f%ce%x1f%(trailers:key={CONFIRM_TRAILER},valueonly,separator=%x1d)"
-    args = ["log", "-z", "--fixed-strings", "--grep=Openbook-Action: confirm", fmt]
-    revs = ["HEAD", f"^{since}"] if since else ["HEAD"]
-    raw = git_bytes(root, [*args, "--end-of-options", *revs], check=False)
+    raw = git_bytes(root, confirm_args(head, since), check=False)
     out: dict[str, list[str]] = {}
     for record in raw.decode("utf-8", "replace").split("\x1e")[1:]:
         author, committer, paths = [*record.strip("\0\n").split("\x1f"), "", ""][:3]
@@ -174,14 +189,18 @@ def _confirmations(root: Path, since: str | None = None) -> dict[str, list[str]]
 
 
 def read_written(
-    root: Path, since: Written | None = None, at: str | None = None, multi: set[str] | None = None
+    root: Path,
+    since: Written | None = None,
+    at: str | None = None,
+    multi: set[str] | None = None,
+    head: str = "HEAD",
 ) -> Written | None:
     """History's facts (three `git log` and one `cat-file`), uncached; with `since` (the
     facts at `at`, an ancestor of HEAD with only single-parent commits between), only the
     commits after it are read and added to them. None when that cannot be done exactly (a
     note added again, or changed, whose addition was not unique)."""
     multi = multi if multi is not None else set()
-    added = _additions(root, at, multi)
+    added = _additions(root, head, at, multi)
     if since is not None:
         if any(p in since.added for p in added):
             return None  # added again: which addition counts is for the whole history
@@ -189,7 +208,7 @@ def read_written(
     if since is not None and multi:
         return None
     # a change by whoever added the note, as their own commit, is theirs
-    changes = [c for c in _changes(root, at) if c[0] in added and (c[1], c[1]) != added[c[0]]]
+    changes = [c for c in _changes(root, head, at) if c[0] in added and (c[1], c[1]) != added[c[0]]]
     blobs = read_objects(root, sorted({b for c in changes for b in (c[3], c[4])}))
     edited = {p: list(v) for p, v in since.edited.items()} if since else {}
     for path, author, committer, old, new in reversed(changes):  # oldest first
@@ -198,23 +217,10 @@ def read_written(
             continue
         if (author, committer) not in edited.setdefault(path, []):
             edited[path].append((author, committer))
-    confirmed = _confirmations(root, at)
+    confirmed = _confirmations(root, head, at)
     for path, older in (since.confirmed if since else {}).items():
         confirmed[path] = [*confirmed.get(path, []), *older]
     return Written(added, edited, confirmed)
-
-
-def _linear_since(root: Path, old: str, head: str) -> bool:
-    """True when `old` is an ancestor of `head` with only single-parent commits between
-    (one `git log`): what came since can be read on its own."""
-    args = ["log", "--format=%H %P", "--end-of-options", head, f"^{old}"]
-    rows = [r.split() for r in git_bytes(root, args, check=False).decode().splitlines()]
-    expect = head
-    for row in rows:
-        if len(row) != 2 or row[0] != expect:
-            return False
-        expect = row[1]
-    return bool(rows) and expect == old
 
 
 def written(vault: Vault) -> Written:
@@ -222,7 +228,9 @@ def written(vault: Vault) -> Written:
     single-parent commits only, the facts are brought up to date with those."""
     if not vault.is_own_repo or vault.git_dir is None:
         return Written()
-    head = _head(vault.git_dir)
+    head = head_of(vault)
+    if not head:
+        return Written()
     state = vault.state_dir()
     cache = state / CACHE_FILE if state else None
     saved: dict[str, Any] = {}
@@ -237,11 +245,11 @@ def written(vault: Vault) -> Written:
     multi: set[str] = set()
     found = None
     simple = known is not None and saved.get("multi") == []
-    if simple and isinstance(old, str) and _linear_since(vault.root, old, head):
-        found = read_written(vault.root, known, old, multi)
+    if simple and isinstance(old, str) and linear_since(vault.root, old, head):
+        found = read_written(vault.root, known, old, multi, head)
     if found is None:
         multi = set()
-        found = read_written(vault.root, multi=multi) or Written()
+        found = read_written(vault.root, multi=multi, head=head) or Written()
     if cache is not None and head:
         data = {"head": head, "added": found.added, "edited": found.edited}
         data.update(confirmed=found.confirmed, multi=sorted(multi))

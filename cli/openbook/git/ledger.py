@@ -12,31 +12,15 @@ from typing import Any
 from openbook.git import repo as gitrepo
 from openbook.git.arrivals import see, standing_times
 from openbook.git.view import PartnerView, VaultView, own_email
-from openbook.notetypes.registry import (
-    FOLDER_TYPES,
-    LANGUAGE_FILE,
-    note_date,
-)
+from openbook.notetypes.registry import FOLDER_TYPES, LANGUAGE_FILE, note_date
 
 SETTINGS_TRAILER = "Openbook-Settings"  # `accept settings`: the digest of what was accepted
+# fmt: off
 ACTIONS = (
-    "new",
-    "edit",
-    "delete",
-    "answer",
-    "accept",
-    "decline",
-    "propose",
-    "confirm",
-    "pause",
-    "retire",
-    "merge",
-    "conflict",
-    "renumber",
-    "keys",
-    "export",
-    "init",
+    "new", "edit", "delete", "answer", "accept", "decline", "propose", "confirm", "pause",
+    "retire", "merge", "conflict", "renumber", "keys", "export", "init",
 )
+# fmt: on
 LATE_EDIT_AFTER = dt.timedelta(hours=48)
 
 
@@ -183,15 +167,23 @@ def read_commits(
     paths relative to it."""
     if not gitrepo.has_head(vault.root):
         return []
-    args = [
-        "log",
-        "-z",
-        "--raw",
-        "--no-renames",
-        "--no-abbrev",
-        "--diff-merges=first-parent",
-        f"--format={_FORMAT}",
-    ]
+    args = commits_args(vault, since=since, exclude=exclude, paths=paths, topo=topo, rev=rev)
+    raw = gitrepo.run(vault.root, args, strip=False).stdout
+    return [c for chunk in raw.split("\x1e")[1:] if (c := _commit(chunk)) is not None]
+
+
+def commits_args(
+    vault: VaultView,
+    *,
+    since: dt.date | None = None,
+    exclude: str | None = None,
+    paths: Iterable[str] = (),
+    topo: bool = False,
+    rev: str = "HEAD",
+) -> list[str]:
+    """The `git log` that `read_commits` runs."""
+    args = ["log", "-z", "--raw", "--no-renames", "--no-abbrev", "--diff-merges=first-parent"]
+    args.append(f"--format={_FORMAT}")
     if since:
         args.append(f"--since={since.isoformat()} 00:00")
     if topo:  # a commit never before its parents, whatever their dates say
@@ -205,8 +197,7 @@ def read_commits(
         limit = limit or ["."]
     if limit:
         args += ["--", *limit]
-    raw = gitrepo.run(vault.root, args, strip=False).stdout
-    return [c for chunk in raw.split("\x1e")[1:] if (c := _commit(chunk)) is not None]
+    return args
 
 
 def _commit(chunk: str) -> Commit | None:

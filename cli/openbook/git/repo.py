@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,14 +37,16 @@ def run(
 ) -> GitResult:
     """Run `git ARGS` in `root` (text in and out). Raise GitError with git's own words
     when it fails or does not finish within `timeout` (the runner's default when None)."""
-    done = runner.execute(
-        root,
-        args,
-        input_data=None if input_data is None else input_data.encode("utf-8"),
-        env=env,
-        check=check,
-        timeout=timeout,
-    )
+    done = _read_ahead(root, args, check) if input_data is None and env is None else None
+    if done is None:
+        done = runner.execute(
+            root,
+            args,
+            input_data=None if input_data is None else input_data.encode("utf-8"),
+            env=env,
+            check=check,
+            timeout=timeout,
+        )
     stdout = done.stdout.decode("utf-8", "replace")
     if strip and stdout.endswith("\n"):
         stdout = stdout[:-1]
@@ -293,4 +297,48 @@ def git_bytes(
 ) -> bytes:
     """Run `git ARGS` in `root` and return stdout as bytes (signed payloads and note blobs
     must not be decoded and re-encoded); GitError when it fails."""
-    return runner.execute(root, args, input_data=input_data, check=check).stdout
+    done = _read_ahead(root, args, check) if input_data is None else None
+    if done is None:
+        done = runner.execute(root, args, input_data=input_data, check=check)
+    return done.stdout
+
+
+class _Ahead(threading.Thread):
+    """One git command run in the background through the runner."""
+
+    def __init__(self, root: Path, args: Sequence[str]) -> None:
+        super().__init__(daemon=True)
+        self.root, self.args = root, list(args)
+        self.done: runner.Completed | None = None
+
+    def run(self) -> None:
+        with contextlib.suppress(Exception):  # run again when asked for: its error then
+            self.done = runner.execute(self.root, self.args, check=False)
+
+
+# (root, args) -> git started ahead of the call that will want its output
+_AHEAD: dict[tuple[str, tuple[str, ...]], _Ahead] = {}
+
+
+def read_ahead(root: Path, args: Sequence[str]) -> None:
+    """Start `git ARGS` in `root` in the background now, for the `run` or `git_bytes` with
+    exactly these args later in this process: git reads history while Python does other
+    work. Only for commands that change nothing and whose answer the args fix (commits
+    named by their ids, never HEAD)."""
+    key = (str(root), tuple(args))
+    if key not in _AHEAD:
+        _AHEAD[key] = _Ahead(root, args)
+        _AHEAD[key].start()
+
+
+def _read_ahead(root: Path, args: Sequence[str], check: bool) -> runner.Completed | None:
+    """What the git started ahead with these args said, None when none was started (or it
+    could not run: the caller runs it again)."""
+    ahead = _AHEAD.pop((str(root), tuple(args)), None)
+    if ahead is None:
+        return None
+    ahead.join()
+    done = ahead.done
+    if done is not None and check and done.status != 0:
+        raise runner.failure(args, done.stderr, done.stdout)
+    return done

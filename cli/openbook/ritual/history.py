@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from openbook.check.held_pauses import HeldPause, pauses_for
+from openbook.check.prefetch import start as start_reads
 from openbook.check.result import check_vault
 from openbook.config import CONFIG_NAME, CheckinSchedule, Config, config_from_bytes
 from openbook.errors import GitError
@@ -94,10 +95,11 @@ def read_history(vault: Vault) -> VaultHistory:
         return cached
     if cached is not None and cached.head and _ancestor(vault, cached.head, head):
         hist = cached
-        commits = ledger.read_commits(vault, exclude=cached.head)
+        commits = ledger.read_commits(vault, exclude=cached.head, rev=head)
     else:
+        start_reads(vault)  # what else reads all of history reads it meanwhile
         hist = VaultHistory(own=True)
-        commits = ledger.read_commits(vault)
+        commits = ledger.read_commits(vault, rev=head)
     _fold(vault, hist, commits)
     hist.head = head
     _save(vault, hist)
