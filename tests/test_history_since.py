@@ -237,3 +237,22 @@ def test_incremental_equals_from_scratch_through_merges_and_withdrawals(tmp_path
     git(root, "checkout", "-q", "main")
     git(root, "merge", "-q", "--ff-only", "two")
     _same(root)
+
+
+def test_a_first_check_reads_each_history_once_and_together(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_vault(tmp_path / "v", "bob")
+    _agreed(root)
+    write(root, PAUSE, _pause())
+    commit(root, "alice", "pause")
+    log = _logging_git(tmp_path, monkeypatch)
+    result = check_vault(Vault(root))
+    calls = log.read_text().splitlines()
+    reads = _history_reads(log) + [c for c in calls if "--diff-filter=" in c or "confirm" in c]
+    # each whole-history read is started once, ahead, and its output is the one used
+    assert len(reads) == len(set(reads)) == 7, reads
+    monkeypatch.undo()
+    again = check_vault(Vault(root))
+    assert [p.format() for p in again.problems] == [p.format() for p in result.problems]
+    _same(root)
