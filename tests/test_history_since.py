@@ -251,7 +251,7 @@ def test_a_first_check_reads_each_history_once_and_together(
     calls = log.read_text().splitlines()
     reads = _history_reads(log) + [c for c in calls if "--diff-filter=" in c or "confirm" in c]
     # each whole-history read is started once, ahead, and its output is the one used
-    assert len(reads) == len(set(reads)) == 7, reads
+    assert len(reads) == len(set(reads)) == 6, reads
     monkeypatch.undo()
     again = check_vault(Vault(root))
     assert [p.format() for p in again.problems] == [p.format() for p in result.problems]

@@ -53,7 +53,7 @@ def start(vault: Vault) -> None:
     if _missing(vault, held_pauses.CACHE_FILE):
         plan.append(commits_args(vault, paths=[held_pauses.FOLDER], topo=True, rev=head))
     if _missing(vault, written.CACHE_FILE):
-        plan += [written.log_args(written.ADDED, head), written.log_args(written.CHANGED, head)]
+        plan.append(written.log_args(written.NOTES, head))
         plan += [written.confirm_args(head), written.tree_args(head)]
     for args in plan:
         read_ahead(vault.root, args)

@@ -1,8 +1,8 @@
 """What history says about the notes under a name (check/authorship.py judges it).
 
-One pass over history: one `git log --diff-filter=A` for the commits that added each
-note, one for the commits that changed them (their bodies compared through one
-`cat-file`), one for the confirmations. Remembered under the state folder by HEAD; when
+One pass over history: one `git log --diff-filter=AM` for the commits that added each
+note and those that changed them (their bodies compared through one `cat-file`), one for
+the confirmations. Remembered under the state folder by HEAD; when
 HEAD moved on by single-parent commits only (a note committed, a partner's commits
 fast-forwarded), only those commits are read and added to what was remembered.
 """
@@ -60,9 +60,9 @@ class Written:
     confirmed: dict[str, list[str]] = field(default_factory=dict)
 
 
-ADDED = ["--no-renames", "--diff-filter=A", "--raw", "--no-abbrev", "--format=%x1e%ae%x1f%ce"]
-CHANGED = ["--no-renames", "--no-merges", "--diff-filter=M", "--raw", "--no-abbrev"]
-CHANGED.append("--format=%x1e%ae%x1f%ce")
+# the notes added and changed (a merge shows no change: the commits it brings in are read)
+NOTES = ["--no-renames", "--diff-filter=AM", "--raw", "--no-abbrev", "--format=%x1e%ae%x1f%ce"]
+Entry = tuple[str, str, str, str, str, str]  # status, path, author, committer, old, new
 _CONFIRMS = f"%(trailers:key={CONFIRM_TRAILER},valueonly,separator=%x1d)"
 
 
@@ -89,25 +89,36 @@ def _log(root: Path, args: list[str], head: str, since: str | None = None) -> st
     return raw.decode("utf-8", "replace")
 
 
+def _entries(root: Path, head: str, since: str | None = None) -> list[Entry]:
+    """Each note added ("A") or changed ("M") by the commits of `head` (not of `since`),
+    newest first: one `git log`."""
+    text = _log(root, NOTES, head, since)
+    out = []
+    for record in text.split("\x1e")[1:]:
+        top, _, rest = record.partition("\n")
+        author, _, committer = top.strip("\0").partition("\x1f")
+        tokens = iter(t for t in rest.split("\0") if t.strip("\n"))
+        for token in tokens:
+            meta = token.strip("\n").lstrip(":").split()
+            path = next(tokens, "")
+            if len(meta) >= 5 and path.endswith(".md"):
+                who = (author.lower(), committer.lower())
+                out.append((meta[4][:1], path, *who, meta[2], meta[3]))
+    return out
+
+
 def _additions(
-    root: Path, head: str, since: str | None = None, multi: set[str] | None = None
+    root: Path,
+    head: str,
+    entries: list[Entry],
+    since: str | None = None,
+    multi: set[str] | None = None,
 ) -> dict[str, tuple[str, str]]:
     """Each note path -> (author email, committer email) of the commit that added it: the
     newest that added the blob HEAD holds there, else the newest that added the path (two
     partners who each added a note at one path while apart: sync kept one of them).
     `multi` gathers the paths added more than once."""
-    text = _log(root, ADDED, head, since)
-    found: list[tuple[str, tuple[str, str], str]] = []
-    for record in text.split("\x1e")[1:]:
-        top, _, rest = record.partition("\n")
-        author, _, committer = top.strip("\0").partition("\x1f")
-        who = (author.lower(), committer.lower())
-        tokens = iter(t for t in rest.split("\0") if t.strip("\n"))
-        for token in tokens:
-            meta = token.strip("\n").lstrip(":").split()
-            path = next(tokens, "")
-            if len(meta) >= 4 and path.endswith(".md"):
-                found.append((path, who, meta[3]))
+    found = [(e[1], (e[2], e[3]), e[5]) for e in entries if e[0] == "A"]
     now = _blobs_at_head(root, head, sorted({f[0] for f in found}) if since else None)
     out: dict[str, tuple[str, str]] = {}
     exact: dict[str, tuple[str, str]] = {}
@@ -131,25 +142,6 @@ def _blobs_at_head(root: Path, head: str, paths: list[str] | None = None) -> dic
         parts = info.split()
         if len(parts) == 3 and parts[1] == "blob":
             out[path] = parts[2]
-    return out
-
-
-def _changes(
-    root: Path, head: str, since: str | None = None
-) -> list[tuple[str, str, str, str, str]]:
-    """(path, author email, committer email, old blob, new blob) of every change to a note
-    that was not its addition (merges left out: the commits they bring in are read)."""
-    text = _log(root, CHANGED, head, since)
-    out = []
-    for record in text.split("\x1e")[1:]:
-        top, _, rest = record.partition("\n")
-        author, _, committer = top.strip("\0").partition("\x1f")
-        tokens = iter(t for t in rest.split("\0") if t.strip("\n"))
-        for token in tokens:
-            meta = token.strip("\n").lstrip(":").split()
-            path = next(tokens, "")
-            if len(meta) >= 4 and path.endswith(".md"):
-                out.append((path, author.lower(), committer.lower(), meta[2], meta[3]))
     return out
 
 
@@ -195,12 +187,13 @@ def read_written(
     multi: set[str] | None = None,
     head: str = "HEAD",
 ) -> Written | None:
-    """History's facts (three `git log` and one `cat-file`), uncached; with `since` (the
+    """History's facts (two `git log` and one `cat-file`), uncached; with `since` (the
     facts at `at`, an ancestor of HEAD with only single-parent commits between), only the
     commits after it are read and added to them. None when that cannot be done exactly (a
     note added again, or changed, whose addition was not unique)."""
     multi = multi if multi is not None else set()
-    added = _additions(root, head, at, multi)
+    entries = _entries(root, head, at)
+    added = _additions(root, head, entries, at, multi)
     if since is not None:
         if any(p in since.added for p in added):
             return None  # added again: which addition counts is for the whole history
@@ -208,7 +201,8 @@ def read_written(
     if since is not None and multi:
         return None
     # a change by whoever added the note, as their own commit, is theirs
-    changes = [c for c in _changes(root, head, at) if c[0] in added and (c[1], c[1]) != added[c[0]]]
+    changes = [e[1:] for e in entries if e[0] == "M"]
+    changes = [c for c in changes if c[0] in added and (c[1], c[1]) != added[c[0]]]
     blobs = read_objects(root, sorted({b for c in changes for b in (c[3], c[4])}))
     edited = {p: list(v) for p, v in since.edited.items()} if since else {}
     for path, author, committer, old, new in reversed(changes):  # oldest first
