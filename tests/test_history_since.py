@@ -21,6 +21,7 @@ from openbook.check.held_pauses import _replay, held_pauses
 from openbook.check.result import check_vault
 from openbook.check.since import admitted
 from openbook.check.terms import replay, replayed
+from openbook.ritual.history import read_history
 from openbook.trust.acknowledge import acknowledged
 from openbook.vault import Vault
 
@@ -47,6 +48,7 @@ def _remembered(root: Path) -> tuple[object, ...]:
         held_pauses(vault),
         set(admitted(vault)),
         problems,
+        read_history(vault),
     )
 
 
@@ -66,12 +68,13 @@ def _scratch(root: Path) -> tuple[object, ...]:
         if kept.name not in ("arrivals", "verified.json"):
             shutil.rmtree(kept) if kept.is_dir() else kept.unlink()
     problems = sorted(p.format() for p in check_vault(Vault(copy)).problems)
+    hist = read_history(Vault(copy))
     shutil.rmtree(copy)
-    return (events, states, pauses, admits, problems)
+    return (events, states, pauses, admits, problems, hist)
 
 
 def _same(root: Path) -> None:
-    names = ("claim events", "consent to the words", "pauses", "admitted", "problems")
+    names = ("claim events", "consent to the words", "pauses", "admitted", "problems", "history")
     for name, got, want in zip(names, _remembered(root), _scratch(root), strict=True):
         assert got == want, name
 

@@ -190,15 +190,23 @@ class Standing:
 
 
 def standing_times(
-    root: Path, when: dt.datetime | int | None = None, rev: str = "HEAD", *, mine: str | None
+    root: Path,
+    when: dt.datetime | int | None = None,
+    rev: str = "HEAD",
+    *,
+    mine: str | None,
+    exclude: str | None = None,
+    known: dict[str, Standing] | None = None,
 ) -> dict[str, Standing]:
-    """Every commit reachable from `rev` -> its time for counting and whether it is off
-    the clock. Commits this clone never noted arrive `when` (default: now), in one
-    `git log` pass; `mine` is this clone's own partner's email (git.view.own_email)."""
-    rows = _listed(root, ["--topo-order", "--reverse", "--end-of-options", rev])
+    """Every commit reachable from `rev` (and not from `exclude`) -> its time for counting
+    and whether it is off the clock. Commits this clone never noted arrive `when` (default:
+    now), in one `git log` pass; `mine` is this clone's own partner's email
+    (git.view.own_email). `known`: the times of the parents the range leaves out."""
+    revs = [rev, f"^{exclude}"] if exclude else [rev]
+    rows = _listed(root, ["--topo-order", "--reverse", "--end-of-options", *revs])
     seen = arrivals(root)
     _note_new(root, rows, when, seen)
-    out: dict[str, Standing] = {}
+    out: dict[str, Standing] = dict(known or {})
     for sha, dated, email, parents in rows:
         before = [out[p].time for p in parents if p in out]
         arrival = seen.get(sha)

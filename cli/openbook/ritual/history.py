@@ -8,7 +8,6 @@ forward). A folder without a history of its own uses the current openbook.yml.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -16,9 +15,9 @@ from typing import Any
 from openbook.check.held_pauses import HeldPause, pauses_for
 from openbook.check.prefetch import start as start_reads
 from openbook.check.result import check_vault
+from openbook.check.since import linear_since
 from openbook.config import CONFIG_NAME, CheckinSchedule, Config, config_from_bytes
 from openbook.errors import GitError
-from openbook.fsutil import atomic_write
 from openbook.git import ledger
 from openbook.git.arrivals import Standing, standing_times
 from openbook.git.ledger import SETTINGS_TRAILER
@@ -81,6 +80,7 @@ class VaultHistory:
     # `Openbook-Setting: NAME DIGEST` of own `decline settings` commits
     setting_declines: list[SettingAccept] = field(default_factory=list)
     seq: int = 0  # commits read so far: history's order among equal times
+    standing: tuple[int, bool] | None = None  # `head`'s time for counting (git/arrivals.py)
 
 
 def read_history(vault: Vault) -> VaultHistory:
@@ -90,20 +90,35 @@ def read_history(vault: Vault) -> VaultHistory:
     head = ledger.head(vault)
     if head is None:
         return VaultHistory(own=False)
-    cached = _load(vault)
+    from openbook.ritual.history_cache import load_history, save_history
+
+    cached = load_history(vault)
     if cached is not None and cached.head == head:
         return cached
+    since: tuple[str, Standing] | None = None
     if cached is not None and cached.head and _ancestor(vault, cached.head, head):
         hist = cached
         commits = ledger.read_commits(vault, exclude=cached.head, rev=head)
+        if cached.standing is not None and linear_since(vault.root, cached.head, head):
+            since = (cached.head, Standing(*cached.standing))  # only theirs to time
     else:
         start_reads(vault)  # what else reads all of history reads it meanwhile
         hist = VaultHistory(own=True)
         commits = ledger.read_commits(vault, rev=head)
-    _fold(vault, hist, commits)
+    top = _fold(vault, hist, commits, since).get(head)
+    hist.standing = (top.time, top.clock) if top is not None else None
     hist.head = head
-    _save(vault, hist)
+    save_history(vault, hist)
     return hist
+
+
+def _times(vault: Vault, since: tuple[str, Standing] | None) -> dict[str, Standing]:
+    """Each commit's time for counting: of all of history, or only of the commits after
+    `since` (whose own time is known)."""
+    mine = own_email(vault)
+    if since is None:
+        return standing_times(vault.root, vault.now(), mine=mine)
+    return standing_times(vault.root, vault.now(), mine=mine, exclude=since[0], known=dict([since]))
 
 
 def _ancestor(vault: Vault, older: str, newer: str) -> bool:
@@ -113,14 +128,21 @@ def _ancestor(vault: Vault, older: str, newer: str) -> bool:
         return False
 
 
-def _fold(vault: Vault, hist: VaultHistory, commits: list[ledger.Commit]) -> None:
-    """Add `commits` (newest first, all newer in the graph than what `hist` holds)."""
+def _fold(
+    vault: Vault,
+    hist: VaultHistory,
+    commits: list[ledger.Commit],
+    since: tuple[str, Standing] | None = None,
+) -> dict[str, Standing]:
+    """Add `commits` (newest first, all newer in the graph than what `hist` holds; with
+    `since`, a line of single-parent commits on that commit, whose time is given). Returns
+    the times for counting it used."""
     config_blobs: list[tuple[dt.datetime, str, str]] = []
     changed_terms: list[tuple[dt.datetime, str, str]] = []  # (when, commit, own)
     gone: dict[str, tuple[ledger.Commit, str]] = {}
     seen: set[str] = set()
     key_edits: list[tuple[dt.datetime, str, str | None, str, str, str]] = []
-    times = standing_times(vault.root, vault.now(), mine=own_email(vault)) if commits else {}
+    times = _times(vault, since) if commits else {}
     for i, c in enumerate(commits):
         when = counting_time(c, times)
         # the settings and the consents to them are replayed in history's order: commits
@@ -180,6 +202,7 @@ def _fold(vault: Vault, hist: VaultHistory, commits: list[ledger.Commit]) -> Non
     hist.accepts.sort(key=lambda v: v[0])
     hist.seq += len(commits)
     _gone_agreements(hist, gone, blobs)
+    return times
 
 
 def _settings_consent(hist: VaultHistory, c: ledger.Commit, ordered: dt.datetime, own: str) -> None:
@@ -313,80 +336,3 @@ def agreement_pauses(held: tuple[HeldPause, ...]) -> dict[str, tuple[Window, ...
         if p.agreement is not None:
             out[p.agreement] = (*out.get(p.agreement, ()), (p.since, p.end))
     return out
-
-
-# ---------------------------------------------------------------------------- cache
-
-
-def _load(vault: Vault) -> VaultHistory | None:
-    state = vault.state_dir()
-    if state is None:
-        return None
-    try:
-        data = json.loads((state / CACHE_FILE).read_text(encoding="utf-8"))
-        if data.get("version") != CACHE_VERSION:
-            return None
-        return _from_data(data)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None
-
-
-def _from_data(data: dict[str, Any]) -> VaultHistory:
-    when = dt.datetime.fromisoformat
-    return VaultHistory(
-        own=True,
-        head=data["head"],
-        start=when(data["start"]) if data["start"] else None,
-        configs=[(when(t), text, own) for t, text, own in data["configs"]],
-        terms=[(when(t), text, dict(tpl), own) for t, text, tpl, own in data["terms"]],
-        accepts=[(when(t), email, digest) for t, email, digest in data["accepts"]],
-        keys=[(when(t), sha, pid, o, n, own, ok) for t, sha, pid, o, n, own, ok in data["keys"]],
-        setting_accepts=[(when(t), e, name, d) for t, e, name, d in data["setting_accepts"]],
-        setting_declines=[(when(t), e, n, d) for t, e, n, d in data["setting_declines"]],
-        seq=int(data["seq"]),
-        first_commit={p: when(t) for p, t in data["first_commit"].items()},
-        actions={p: {a: when(t) for a, t in acts.items()} for p, acts in data["actions"].items()},
-        deleted={
-            p: GoneAgreement(
-                d["path"],
-                d["id"],
-                d["title"],
-                d["status"],
-                when(d["deleted_at"]),
-                d["deleted_by"],
-                d["commit"],
-            )
-            for p, d in data["deleted"].items()
-        },
-    )
-
-
-def _save(vault: Vault, hist: VaultHistory) -> None:
-    state = vault.state_dir()
-    if state is None:
-        return
-    data = {
-        "version": CACHE_VERSION,
-        "head": hist.head,
-        "start": hist.start.isoformat() if hist.start else None,
-        "configs": [(t.isoformat(), text, own) for t, text, own in hist.configs],
-        "terms": [(t.isoformat(), text, tpl, own) for t, text, tpl, own in hist.terms],
-        "accepts": [(t.isoformat(), email, digest) for t, email, digest in hist.accepts],
-        "keys": [(k[0].isoformat(), *k[1:]) for k in hist.keys],
-        "setting_accepts": [(a[0].isoformat(), *a[1:]) for a in hist.setting_accepts],
-        "setting_declines": [(a[0].isoformat(), *a[1:]) for a in hist.setting_declines],
-        "seq": hist.seq,
-        "first_commit": {p: t.isoformat() for p, t in hist.first_commit.items()},
-        "actions": {
-            p: {a: t.isoformat() for a, t in acts.items()} for p, acts in hist.actions.items()
-        },
-        "deleted": {
-            p: {**d.__dict__, "deleted_at": d.deleted_at.isoformat()}
-            for p, d in hist.deleted.items()
-        },
-    }
-    try:
-        state.mkdir(parents=True, exist_ok=True)
-        atomic_write(state / CACHE_FILE, json.dumps(data).encode("utf-8"))
-    except OSError:
-        pass  # a cache that cannot be written is only slower next time
