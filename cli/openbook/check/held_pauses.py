@@ -96,7 +96,9 @@ def held_pauses(vault: Vault) -> list[HeldPause]:
     head = head_of(vault) or None
     pending = pending_pause(vault) if vault.is_own_repo else None
     base = hashlib.sha1(
-        json.dumps([CACHE_VERSION, sorted(emails.items()), cfg.require_signatures]).encode()
+        json.dumps(
+            [CACHE_VERSION, sorted(emails.items()), cfg.require_signatures, cfg.digest]
+        ).encode()
     ).hexdigest()
     found: dict[str, HeldPause] = {}
     if head:
