@@ -150,6 +150,7 @@ def test_a_rewound_or_unrelated_head_reads_all_of_history(
     check_vault(Vault(root))
     reads = _history_reads(log)
     assert reads and not any("^" in c for c in reads), reads
+    assert len(reads) == len(set(reads)), reads  # each started ahead once, and used
     monkeypatch.undo()
     _same(root)
     # an unrelated history at HEAD

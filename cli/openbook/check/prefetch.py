@@ -1,18 +1,18 @@
 """The whole-history reads a check will need, started together in the background.
 
-When a history reader has nothing remembered to build on (a first run, caches removed),
-it reads all of history with its own `git log`. These are independent: they are started
-at once as the command begins (`git.repo.read_ahead`), so git reads history on one core
-while Python parses the notes on the other, and each reader then takes its output with
-the very same command line. Only commands naming HEAD's commit id are started, so an
-output can never be of another HEAD.
+When a history reader has nothing remembered to build on (a first run, caches removed,
+a merge or a rewound HEAD since), it reads all of history with its own `git log`. These
+are independent: they are started at once as the command begins (`git.repo.read_ahead`),
+so git reads history on one core while Python parses the notes on the other, and each
+reader then takes its output with the very same command line. Only commands naming
+HEAD's commit id are started, so an output can never be of another HEAD.
 """
 
 from __future__ import annotations
 
 from openbook.check import claim_history, held_pauses, terms, written
 from openbook.check.claims import touch_args
-from openbook.check.since import ADMITTED_FILE, head_of
+from openbook.check.since import ADMITTED_FILE, head_of, linear_since, load
 from openbook.git.ledger import commits_args
 from openbook.git.repo import read_ahead
 from openbook.trust.acknowledge import ACTION_TRAILER, TRAILER
@@ -43,16 +43,20 @@ def start(vault: Vault) -> None:
     if not head or (str(vault.root), head) in _STARTED:
         return
     _STARTED.add((str(vault.root), head))
+    # the readers were last brought to one commit together: when what came since is not a
+    # line of single-parent commits on it (a merge, a rewound HEAD), each reads all again
+    old = load(vault, ADMITTED_FILE).get("head")
+    again = isinstance(old, str) and old != head and not linear_since(vault.root, old, head)
     plan: list[list[str]] = []
     if _missing(vault, ADMITTED_FILE):
         plan.append(admitted_args(head))
-    if _missing(vault, claim_history.CACHE_FILE):
+    if again or _missing(vault, claim_history.CACHE_FILE):
         plan.append(touch_args(head))
-    if _missing(vault, terms.CACHE_FILE):
+    if again or _missing(vault, terms.CACHE_FILE):
         plan.append(terms.log_args(head))
-    if _missing(vault, held_pauses.CACHE_FILE):
+    if again or _missing(vault, held_pauses.CACHE_FILE):
         plan.append(commits_args(vault, paths=[held_pauses.FOLDER], topo=True, rev=head))
-    if _missing(vault, written.CACHE_FILE):
+    if again or _missing(vault, written.CACHE_FILE):
         plan.append(written.log_args(written.NOTES, head))
         plan += [written.confirm_args(head), written.tree_args(head)]
     for args in plan:
