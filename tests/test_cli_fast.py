@@ -113,3 +113,14 @@ def test_the_version_and_help_read_as_before(pair: Pair) -> None:
     assert _light(ran)
     helped = _run("sync", "--help")
     assert (helped.code, helped.stdout) == (0, invoke(["sync", "--help"]).stdout)
+
+
+def test_a_held_vault_is_told_as_the_command_line_tells_it(pair: Pair) -> None:
+    import fcntl
+
+    with (pair.alice / ".git/openbook.lock").open("a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        ran = _run("--vault", str(pair.alice), "--as", "alice", "sync")
+        said = invoke(["sync"], vault=pair.alice, as_partner="alice")
+    assert (ran.code, ran.stdout, ran.stderr) == (6, said.stdout, said.stderr)
+    assert "Another openbook is working on this vault" in ran.stderr
