@@ -124,3 +124,39 @@ def test_a_held_vault_is_told_as_the_command_line_tells_it(pair: Pair) -> None:
         said = invoke(["sync"], vault=pair.alice, as_partner="alice")
     assert (ran.code, ran.stdout, ran.stderr) == (6, said.stdout, said.stderr)
     assert "Another openbook is working on this vault" in ran.stderr
+
+
+def _counting_git(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A `git` first on PATH that logs each run, then runs the real one."""
+    import shutil
+
+    real = shutil.which("git")
+    assert real is not None
+    folder = tmp / "gitlog"
+    folder.mkdir()
+    log = folder / "log"
+    script = folder / "git"
+    script.write_text(f'#!/bin/sh\necho "$*" >> "{log}"\nexec "{real}" "$@"\n')
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+    return log
+
+
+def test_a_sync_with_work_asks_git_no_more_than_the_command_line(
+    pair: Pair, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = _counting_git(tmp_path, monkeypatch)
+    pair.write("alice", checkin_path("alice"), checkin_text("alice"))
+    ran = _run("--vault", str(pair.alice), "--as", "alice", "sync")
+    assert ran.code == 0 and "shared 1 change" in ran.stdout, ran.stderr
+    asked = log.read_text().splitlines()
+    log.write_text("")
+    day = "2026-11-23"
+    pair.write("alice", checkin_path("alice", day), checkin_text("alice", day=day))
+    said = invoke(["sync"], vault=pair.alice, as_partner="alice")
+    assert said.exit_code == 0 and "shared 1 change" in said.stdout, said.stderr
+    there = log.read_text().splitlines()
+    for question in ("for-each-ref ", "status ", "ls-remote ", "config -z --get-regexp"):
+        assert sum(a.startswith(question) for a in asked) == sum(
+            a.startswith(question) for a in there
+        ), question

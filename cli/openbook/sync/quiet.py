@@ -45,6 +45,10 @@ UP_TO_DATE = "Up to date with {remote}; nothing to share or receive."
 
 # git config -> does it allow the answer (the acting partner's check, for quiet_line)
 ConfigCheck = Callable[[dict[str, list[str]]], bool]
+# (vault root, remote) where quiet_line, in this process, found something to do: the
+# command line it hands over to goes straight to the full sync, whose answer is always
+# right, rather than asking git the same questions again
+_FOUND_WORK: set[tuple[str, str]] = set()
 
 
 def remember(vault: Vault, result: SyncResult, quiet: bool) -> None:
@@ -155,6 +159,9 @@ def quiet_sync(vault: Vault, remote: str = "origin") -> SyncResult | None:
     vault.require_writable()
     if vault.require_config().encrypted:
         return None  # the full sync shares through the encrypted remote (or says to add one)
+    if (str(vault.root), remote) in _FOUND_WORK:
+        _FOUND_WORK.discard((str(vault.root), remote))
+        return None
     found = _nothing_to_do(vault, remote, vault.now, None)
     if found is None:
         return None
@@ -198,7 +205,10 @@ def quiet_line(vault: Vault, as_partner: str | None, remote: str = "origin") -> 
         return parse_now(os.environ.get("OPENBOOK_NOW"), zone(tzname))
 
     found = _nothing_to_do(vault, remote, now, acting)
-    return None if found is None else UP_TO_DATE.format(remote=remote)
+    if found is None:
+        _FOUND_WORK.add((str(vault.root), remote))
+        return None
+    return UP_TO_DATE.format(remote=remote)
 
 
 def _nothing_to_do(
