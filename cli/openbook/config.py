@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from openbook.notes.parse import Note, Problem, parse_bytes
-from openbook.notetypes.timeout import TIMEOUT_CEILING as TIMEOUT_CEILING
-from openbook.notetypes.timeout import TIMEOUT_FLOOR as TIMEOUT_FLOOR
 from openbook.words import parse_duration as parse_duration
+
+# the YAML reader, the note types and the time zones load when first used, so that finding
+# the vault (and the commands answered without reading openbook.yml) stays cheap
+TYPE_CHECKING = False  # typing itself is not loaded at run time: start-up stays short
+if TYPE_CHECKING:
+    from typing import Any
+
+    from openbook.notes.note import Note, Problem
 
 CONFIG_NAME = "openbook.yml"
 PARTNER_ID = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
@@ -34,6 +36,16 @@ def parse_hhmm(value: Any) -> dt.time | None:
         return None
     m = _HHMM.match(value.strip())
     return dt.time(int(m[1]), int(m[2])) if m else None
+
+
+def zone(name: str) -> dt.tzinfo:
+    """The time zone an IANA name names; UTC for a name no zone answers to."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return dt.UTC
 
 
 @dataclass(frozen=True)
@@ -85,10 +97,7 @@ class Config:
 
     @property
     def tz(self) -> dt.tzinfo:
-        try:
-            return ZoneInfo(self.timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            return dt.UTC
+        return zone(self.timezone)
 
     @property
     def ok(self) -> bool:
@@ -124,6 +133,8 @@ class _Checker:
         self.cfg = cfg
 
     def err(self, path: tuple[str | int, ...], msg: str, *, fatal: bool = False) -> None:
+        from openbook.notes.note import Problem
+
         line, col = self.note.pos(*path)
         problem = Problem(CONFIG_NAME, line, col, "error", "config", msg)
         self.cfg.problems.append(problem)
@@ -142,6 +153,11 @@ class _Checker:
 
 def _parse(data: bytes, path: Path) -> tuple[Config, Note | None]:
     """The bytes as a Config shell and a note, or None when they are not a readable mapping."""
+    import hashlib
+
+    from openbook.notes.note import Problem
+    from openbook.notes.parse import parse_bytes
+
     cfg = Config(path=path, digest=hashlib.sha1(data).hexdigest())
     # reuse the note reader: a config file is a YAML mapping without '---' fences
     note = parse_bytes(
@@ -171,6 +187,8 @@ def _check_top(c: _Checker) -> None:
 
 
 def _check_timezone(c: _Checker) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
     tz = c.note.meta.get("timezone", "UTC")
     if not isinstance(tz, str):
         c.err(("timezone",), "timezone must be an IANA name such as Europe/Berlin", fatal=True)
@@ -336,6 +354,8 @@ def _check_sync(c: _Checker) -> None:
 
 
 def _check_timeouts(c: _Checker) -> None:
+    from openbook.notetypes.timeout import TIMEOUT_CEILING, TIMEOUT_FLOOR
+
     timeouts = c.mapping("timeouts")
     for key in ("min", "max"):
         if key not in timeouts:

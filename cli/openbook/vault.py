@@ -14,16 +14,14 @@ from pathlib import Path
 
 from openbook.config import CONFIG_NAME, Config, load_config
 from openbook.errors import Busy, ConfigError, OpenbookError, VaultNotFound
-from openbook.git.index import clear_private_leftovers
 from openbook.git.state import clear_own_ref_locks, clear_stale_ref_locks, require_safe_state
-from openbook.notes.parse import Problem
-from openbook.notetypes.registry import (
-    LANGUAGE_FILE,
-    NOTE_FOLDERS,
-    is_conflict_copy,
-    is_top_copy,
-)
 from openbook.words import parse_now as parse_now
+
+TYPE_CHECKING = False  # typing itself is not loaded at run time: start-up stays short
+if TYPE_CHECKING:
+    from openbook.notes.note import Problem
+# the note types and the index helpers load when first used: finding the vault, and the
+# commands answered from what they remembered, need neither
 
 SKIP_DIRS = {"node_modules", "__pycache__"}
 
@@ -214,6 +212,8 @@ class Vault:
 
     def note_files(self) -> Iterator[tuple[str, os.stat_result]]:
         """(vault-relative posix path, lstat) of every candidate note file."""
+        from openbook.notetypes.registry import LANGUAGE_FILE, NOTE_FOLDERS, is_top_copy
+
         root = str(self.root)
         lang = os.path.join(root, LANGUAGE_FILE)
         with contextlib.suppress(FileNotFoundError):
@@ -229,6 +229,8 @@ class Vault:
                 yield from _walk(base, folder)
 
     def conflict_copies(self) -> list[str]:
+        from openbook.notetypes.registry import is_conflict_copy
+
         return sorted(rel for rel, _ in self.note_files() if is_conflict_copy(rel))
 
     # -- locking -------------------------------------------------------------------
@@ -252,6 +254,8 @@ class Vault:
             return
         if wait is None:
             wait = float(os.environ.get("OPENBOOK_LOCK_WAIT", "5"))
+        from openbook.git.index import clear_private_leftovers
+
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             deadline = time.monotonic() + wait

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
 
 from openbook.errors import OpenbookError
+
+TYPE_CHECKING = False  # typing itself is not loaded at run time: start-up stays short
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:
@@ -22,7 +25,7 @@ def article(word: str) -> str:
 
 
 MAX_DURATION = dt.timedelta(days=3650)  # ten years: anything longer is a typo, never a plan
-_DURATION = re.compile(r"^\s*(\d{1,12}(?:\.\d{1,6})?)\s*(ms|s|m|h|d|w)\s*$")
+_DURATION = r"^\s*(\d{1,12}(?:\.\d{1,6})?)\s*(ms|s|m|h|d|w)\s*$"  # compiled when first used
 _UNIT = {
     "ms": dt.timedelta(milliseconds=1),
     "s": dt.timedelta(seconds=1),
@@ -39,7 +42,7 @@ def parse_duration(value: Any) -> dt.timedelta | None:
     timedelta; None for anything else (a bare number, another unit, over ten years)."""
     if not isinstance(value, str) or len(value) > 24:
         return None
-    m = _DURATION.match(value)
+    m = re.match(_DURATION, value)
     if not m:
         return None
     span = float(m[1]) * _UNIT[m[2]]

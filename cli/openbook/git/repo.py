@@ -15,7 +15,14 @@ from openbook.git.index import private_index
 from openbook.git.runner import NETWORK_TIMEOUT as NETWORK_TIMEOUT
 from openbook.git.runner import first_line as first_line
 from openbook.git.runner import git_env as git_env
-from openbook.notetypes.registry import shared_path
+
+
+def shared_path(path: str) -> bool:
+    """notetypes.registry's `shared_path`, loaded when a commit first asks: the note types
+    are not read by the commands that only look at refs (a sync with nothing to do)."""
+    from openbook.notetypes.registry import shared_path as shared
+
+    return shared(path)
 
 
 @dataclass

@@ -7,7 +7,10 @@ import json
 from collections.abc import Sequence
 
 from openbook.git.state import head_from_files, ref_from_files
-from openbook.vault import Vault
+
+TYPE_CHECKING = False  # typing itself is not loaded at run time: start-up stays short
+if TYPE_CHECKING:
+    from openbook.vault import Vault
 
 VERIFIED_REF = "refs/openbook/verified"
 STATE_FILE = "verified.json"

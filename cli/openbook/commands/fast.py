@@ -1,0 +1,126 @@
+"""What `openbook` answers before click and the command tree load: the version, a sync
+with nothing to do and a verify with nothing new, each from what a full run remembered.
+
+Only the plainest command lines are answered here (`--vault`, `--as` and, for sync,
+`--remote`); anything else, and any doubt about the answer, goes to the click command
+line (commands/root.py), which then says exactly what it always says. The answers here
+are the same lines, on the same streams, with the same exit codes.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+
+TYPE_CHECKING = False  # typing itself is not loaded at run time: start-up stays short
+if TYPE_CHECKING:
+    from openbook.vault import Vault
+
+VERSION_LINE = "openbook, version {version}"
+# the options each answered command takes; any other word leaves it to click
+_GLOBAL = ("--vault", "--as")
+_TAKES = {"sync": ("--vault", "--as", "--remote"), "verify": ("--vault",)}
+
+
+def answer(argv: Sequence[str]) -> int | None:
+    """The exit code once the command line in `argv` is answered here; None: run click."""
+    if any(key.startswith("_") and key.endswith("_COMPLETE") for key in os.environ):
+        return None  # shell completion is click's
+    if list(argv) == ["--version"]:
+        from openbook import __version__
+
+        return _say(VERSION_LINE.format(version=__version__))
+    parsed = _parse(argv)
+    if parsed is None:
+        return None
+    command, given = parsed
+    from openbook.errors import Busy
+
+    try:
+        if command == "sync":
+            return _sync(given)
+        return _verify(given)
+    except Busy as exc:  # the vault's lock: said as the command line says it
+        sys.stderr.write(f"openbook: {exc}\n")
+        sys.stderr.flush()
+        return exc.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write("openbook: stopped.\n")
+        return 130
+
+
+def _parse(argv: Sequence[str]) -> tuple[str, dict[str, str]] | None:
+    """(command, {option: value}) for `[GLOBAL...] COMMAND [OPTION...]`, the last value
+    of an option winning as in click; None for any other command line."""
+    given: dict[str, str] = {}
+    command: str | None = None
+    words = list(argv)
+    while words:
+        word = words.pop(0)
+        allowed = _GLOBAL if command is None else _TAKES[command]
+        name, eq, value = word.partition("=")
+        if command is None and word in _TAKES:
+            command = word
+            continue
+        if name not in allowed:
+            return None
+        if not eq:
+            if not words:
+                return None
+            value = words.pop(0)
+        if not value or value.startswith("-"):
+            return None  # an empty or option-like value: click says what it makes of it
+        given[name] = value
+    return (command, given) if command is not None else None
+
+
+def _say(line: str) -> int:
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+    return 0
+
+
+def _vault(given: dict[str, str]) -> Vault | None:
+    """The vault as `--vault` or $OPENBOOK_VAULT or the current folder names it, when the
+    command line would find it without a word to say (no pause waiting to be committed)."""
+    from openbook.errors import OpenbookError
+    from openbook.vault import Vault
+
+    path = given.get("--vault")
+    chosen = path or os.environ.get("OPENBOOK_VAULT")
+    if chosen and not os.path.isdir(chosen):
+        return None  # click or the vault finder says what is wrong with it
+    try:
+        vault = Vault.find(path)
+    except OpenbookError:
+        return None
+    state = vault.state_dir() if vault.is_own_repo else None
+    if state is not None and (state / "pending-pause").exists():
+        return None  # committed first, by the command line
+    return vault
+
+
+def _sync(given: dict[str, str]) -> int | None:
+    from openbook.sync.quiet import quiet_line
+
+    remote = given.get("--remote", "origin")
+    if not (remote.isascii() and remote.isprintable()):
+        return None  # said exactly as click writes it: left to click
+    vault = _vault(given)
+    if vault is None:
+        return None
+    line = quiet_line(vault, given.get("--as"), remote)
+    return None if line is None else _say(line)
+
+
+def _verify(given: dict[str, str]) -> int | None:
+    from openbook.trust.remembered import nothing_new
+
+    if "--as" in given:
+        return None  # --as is checked against the settings in force: the command line's
+    vault = _vault(given)
+    if vault is None:
+        return None
+    said = nothing_new(vault)
+    return None if said is None else _say(said)

@@ -1,0 +1,162 @@
+"""`openbook` answers a sync with nothing to do, a verify with nothing new and --version
+before click, the YAML reader or the command tree load (commands/fast.py): the same
+lines, streams and exit codes as the command line; anything else, or anything new, still
+runs the command itself. Run as a real process, as a user runs it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from testing import Pair, checkin_path, checkin_text, git, invoke, make_pair
+
+CLI = [sys.executable, "-X", "importtime", "-c", "from openbook.cli import main; main()"]
+UP_TO_DATE = "Up to date with origin; nothing to share or receive.\n"
+
+
+class Ran:
+    def __init__(self, done: subprocess.CompletedProcess[str]) -> None:
+        self.code = done.returncode
+        self.stdout = done.stdout
+        lines = done.stderr.splitlines()
+        self.stderr = "".join(f"{x}\n" for x in lines if not x.startswith("import time:"))
+        self.loaded = {x.rsplit("|", 1)[-1].strip() for x in lines if x.startswith("import time:")}
+
+
+def _run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> Ran:
+    full = {**os.environ, **(env or {})}
+    done = subprocess.run(
+        [*CLI, *args], capture_output=True, text=True, cwd=cwd, env=full, check=False
+    )
+    return Ran(done)
+
+
+def _light(ran: Ran) -> bool:
+    """Answered before click and the YAML reader were loaded."""
+    return not {"click", "yaml", "openbook.commands.root"} & ran.loaded
+
+
+@pytest.fixture
+def pair(tmp_path: Path) -> Pair:
+    made = make_pair(tmp_path)
+    assert made.sync("alice").exit_code == 0
+    assert made.sync("alice").exit_code == 0  # a full sync with nothing more to say
+    return made
+
+
+def test_a_sync_with_nothing_to_do_is_answered_before_click_loads(pair: Pair) -> None:
+    ran = _run("--vault", str(pair.alice), "--as", "alice", "sync")
+    assert (ran.code, ran.stdout, ran.stderr) == (0, UP_TO_DATE, "")
+    assert _light(ran)
+    again = _run("sync", "--as", "alice", cwd=pair.alice / "checkins")  # found from a folder
+    assert (again.code, again.stdout, again.stderr) == (0, UP_TO_DATE, "")
+    assert _light(again)
+
+
+def test_a_new_note_beside_an_untouched_index_takes_the_full_sync(pair: Pair) -> None:
+    assert _light(_run("--vault", str(pair.alice), "--as", "alice", "sync"))
+    index = (pair.alice / ".git/index").stat()
+    pair.write("alice", checkin_path("alice"), checkin_text("alice"))
+    assert (pair.alice / ".git/index").stat().st_mtime_ns == index.st_mtime_ns
+    ran = _run("--vault", str(pair.alice), "--as", "alice", "sync")
+    assert ran.code == 0, ran.stderr
+    assert "shared 1 change" in ran.stdout
+    assert pair.remote_head() == pair.head("alice")
+    assert not _light(ran)
+
+
+def test_an_unknown_partner_is_told_as_the_command_line_tells_it(pair: Pair) -> None:
+    ran = _run("--vault", str(pair.alice), "--as", "carol", "sync")
+    said = invoke(["sync"], vault=pair.alice, as_partner="carol")
+    assert (ran.code, ran.stdout, ran.stderr) == (2, said.stdout, said.stderr)
+    assert "'carol' (from --as) is not a partner" in ran.stderr
+
+
+def test_an_edited_openbook_yml_is_read_again(pair: Pair) -> None:
+    yml = pair.alice / "openbook.yml"
+    kept = yml.read_bytes()
+    try:
+        git(pair.alice, "update-index", "--assume-unchanged", "openbook.yml")
+        yml.write_bytes(kept.replace(b"timezone:", b"timezone: Nowhere/Land\nold_tz:", 1))
+        ran = _run("--vault", str(pair.alice), "--as", "alice", "sync")
+        assert not _light(ran)  # the settings noted for the old file do not answer
+    finally:
+        yml.write_bytes(kept)
+        git(pair.alice, "update-index", "--no-assume-unchanged", "openbook.yml")
+
+
+def test_a_partner_commit_after_a_quiet_sync_still_arrives(pair: Pair) -> None:
+    pair.write("bob", checkin_path("bob"), checkin_text("bob"))
+    assert pair.sync("bob").exit_code == 0
+    ran = _run("--vault", str(pair.alice), "--as", "alice", "sync")
+    assert ran.code == 0, ran.stderr
+    assert pair.head("alice") == pair.remote_head()
+    assert (pair.alice / checkin_path("bob")).is_file()
+
+
+def test_verify_with_nothing_new_is_answered_before_click_loads(pair: Pair) -> None:
+    said = invoke(["verify"], vault=pair.alice)
+    assert said.exit_code == 0, said.stderr
+    ran = _run("--vault", str(pair.alice), "verify")
+    assert (ran.code, ran.stdout, ran.stderr) == (0, said.stdout, "")
+    assert _light(ran)
+    json_form = _run("--vault", str(pair.alice), "verify", "--json")
+    assert json_form.code == 0 and not _light(json_form)
+
+
+def test_the_version_and_help_read_as_before(pair: Pair) -> None:
+    ran = _run("--version")
+    assert (ran.code, ran.stdout) == (0, invoke(["--version"]).stdout)
+    assert _light(ran)
+    helped = _run("sync", "--help")
+    assert (helped.code, helped.stdout) == (0, invoke(["sync", "--help"]).stdout)
+
+
+def test_a_held_vault_is_told_as_the_command_line_tells_it(pair: Pair) -> None:
+    import fcntl
+
+    with (pair.alice / ".git/openbook.lock").open("a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        ran = _run("--vault", str(pair.alice), "--as", "alice", "sync")
+        said = invoke(["sync"], vault=pair.alice, as_partner="alice")
+    assert (ran.code, ran.stdout, ran.stderr) == (6, said.stdout, said.stderr)
+    assert "Another openbook is working on this vault" in ran.stderr
+
+
+def _counting_git(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A `git` first on PATH that logs each run, then runs the real one."""
+    import shutil
+
+    real = shutil.which("git")
+    assert real is not None
+    folder = tmp / "gitlog"
+    folder.mkdir()
+    log = folder / "log"
+    script = folder / "git"
+    script.write_text(f'#!/bin/sh\necho "$*" >> "{log}"\nexec "{real}" "$@"\n')
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+    return log
+
+
+def test_a_sync_with_work_asks_git_no_more_than_the_command_line(
+    pair: Pair, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = _counting_git(tmp_path, monkeypatch)
+    pair.write("alice", checkin_path("alice"), checkin_text("alice"))
+    ran = _run("--vault", str(pair.alice), "--as", "alice", "sync")
+    assert ran.code == 0 and "shared 1 change" in ran.stdout, ran.stderr
+    asked = log.read_text().splitlines()
+    log.write_text("")
+    day = "2026-11-23"
+    pair.write("alice", checkin_path("alice", day), checkin_text("alice", day=day))
+    said = invoke(["sync"], vault=pair.alice, as_partner="alice")
+    assert said.exit_code == 0 and "shared 1 change" in said.stdout, said.stderr
+    there = log.read_text().splitlines()
+    for question in ("for-each-ref ", "status ", "ls-remote ", "config -z --get-regexp"):
+        assert sum(a.startswith(question) for a in asked) == sum(
+            a.startswith(question) for a in there
+        ), question
