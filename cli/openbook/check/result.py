@@ -192,7 +192,7 @@ class CheckResult:
         ]
 
     def _load_notes(self) -> dict[str, Note]:
-        cache_file = self._cache_dir / "notes.json" if self._cache_dir else None
+        cache_file = self._cache_dir / "notes.marshal" if self._cache_dir else None
         cached = read_notes(cache_file, self._key) if cache_file else {}
         out: dict[str, Note] = {}
         entries: dict[str, NoteEntry] = {}
@@ -224,7 +224,7 @@ def check_vault(vault: Vault, *, use_cache: bool = True) -> CheckResult:
     cfg = vault.config
     problems: list[Problem] = [*cfg.problems, *cfg.set_aside]
     state = vault.state_dir() if use_cache else None
-    cache_file = state / "check.json" if state else None
+    cache_file = state / "check.marshal" if state else None
     key = cache_key(cfg)
     cache: dict[str, Entry] = read_checks(cache_file, key) if cache_file else {}
     entries: dict[str, Entry] = {}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from openbook.check.ahead import RULE as AHEAD_RULE
@@ -11,7 +11,7 @@ from openbook.fsutil import drop_bom, is_dropping
 from openbook.git import ledger
 from openbook.git import repo as gitrepo
 from openbook.git.objects import read_blobs
-from openbook.notes.parse import parse_bytes
+from openbook.notes.parse import Note, parse_bytes
 from openbook.notetypes.registry import (
     LANGUAGE_FILE,
     NOTE_FOLDERS,
@@ -55,6 +55,7 @@ class CommitOutcome:
     not_yours: dict[str, tuple[str, str]] = field(default_factory=dict)
     # notes marked `draft: true`: path -> whether history holds an earlier version
     drafts: dict[str, bool] = field(default_factory=dict)
+    checked: CheckResult | None = None  # the check the commits were decided by
 
 
 def draft_line(path: str, committed_before: bool = False) -> str:
@@ -150,7 +151,9 @@ def commit_pending(
         if not changes:
             return outcome
         result = check_vault(vault)
+        outcome.checked = result
         bad = result.error_paths()
+        notes = _changed_notes(result, changes)
         for change in sorted(changes, key=lambda c: c.path):
             path = change.path
             if path.endswith("/"):
@@ -158,7 +161,7 @@ def commit_pending(
             if not shared_path(path):
                 outcome.outside.append(path)
                 continue
-            if not change.deleted and is_draft(_meta(result, path)):
+            if not change.deleted and is_draft(_meta(notes, path)):
                 outcome.drafts[path] = not change.added
                 continue
             if not change.deleted and path in bad:
@@ -170,7 +173,7 @@ def commit_pending(
                 if binding is not None:
                     outcome.protected[path] = binding
                     continue
-            elif change.added and _held(vault, partner, result, path, outcome):
+            elif change.added and _held(vault, partner, notes, path, outcome):
                 continue
             action = "delete" if change.deleted else ("new" if change.added else "edit")
             sha = ledger.record(
@@ -195,9 +198,11 @@ def held_back(
     if partner is None:
         return {}
     out = CommitOutcome()
+    changes = list(changes)
+    notes = _changed_notes(result, changes)
     for change in changes:
-        if change.added and shared_path(change.path) and not is_draft(_meta(result, change.path)):
-            _held(vault, partner, result, change.path, out)
+        if change.added and shared_path(change.path) and not is_draft(_meta(notes, change.path)):
+            _held(vault, partner, notes, change.path, out)
     held = {
         p: ("nothing is written in it yet", "Write in it, then run 'openbook commit'.")
         for p in out.blank
@@ -210,14 +215,21 @@ def held_back(
     return held
 
 
-def _meta(result: CheckResult, path: str) -> object:
-    note = result.parsed.get(path)
+def _changed_notes(result: CheckResult, changes: Iterable[gitrepo.Change]) -> dict[str, Note]:
+    """The notes of the changes still on disk, as `parsed` shows them (only these read)."""
+    return result.notes_of(sorted({c.path for c in changes if not c.deleted}))
+
+
+def _meta(notes: Mapping[str, Note], path: str) -> object:
+    note = notes.get(path)
     return note.meta if note is not None else None
 
 
-def _held(vault: Vault, partner: str, result: CheckResult, path: str, out: CommitOutcome) -> bool:
+def _held(
+    vault: Vault, partner: str, notes: Mapping[str, Note], path: str, out: CommitOutcome
+) -> bool:
     """A new note that waits: nothing written in it yet, or written in another's name."""
-    note = result.parsed.get(path)
+    note = notes.get(path)
     if note is None or is_conflict_copy(path):
         return False
     other = named_writer(note, partner)
