@@ -81,23 +81,53 @@ def _shared_note(path: str) -> bool:
 
 def pending_changes(vault: Vault, *paths: str) -> list[gitrepo.Change]:
     """What `git status` lists as changed, and the notes a .gitignore hides from it: the
-    vault shares those all the same, so they are pending too (as new files)."""
-    # editor and system files are nobody's notes; a deletion of one committed before is kept
-    changes = [
-        c for c in gitrepo.status(vault.root, *paths) if c.deleted or not is_dropping(c.path)
-    ]
+    vault shares those all the same, so they are pending too (as new files). One `git
+    status` lists both; a second is asked only when a .gitignore hides a whole folder
+    where notes live (then it lists the notes inside, one by one)."""
     if not vault.is_own_repo:
-        return changes
-    seen = {c.path for c in changes}
-    args = ["status", "--porcelain=v1", "-z", "--ignored", "--untracked-files=all"]
-    raw = gitrepo.run(
-        vault.root, [*args, "--no-renames", "--", *(paths or SHARED_SPECS)], strip=False
-    ).stdout
+        return [c for c in gitrepo.status(vault.root, *paths) if _kept(c)]
+    args = ["status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames"]
+    spec = ["--", *paths] if paths else []
+    raw = gitrepo.run(vault.root, [*args, "--ignored=matching", *spec], strip=False).stdout
+    changes: list[gitrepo.Change] = []
+    hidden: list[str] = []
     for item in raw.split("\0"):
-        path = item[3:]
-        if item[:2] == "!!" and path not in seen and _shared_note(path):
+        if len(item) <= 3:
+            continue
+        if item[:2] == "!!":
+            hidden.append(item[3:])
+        elif _kept(change := gitrepo.Change(item[:2], item[3:])):
+            changes.append(change)
+    if any(p.endswith("/") and _may_hold_notes(p) for p in hidden):
+        spec = ["--", *(paths or SHARED_SPECS)]
+        raw = gitrepo.run(vault.root, [*args, "--ignored", *spec], strip=False).stdout
+        hidden = [item[3:] for item in raw.split("\0") if item[:2] == "!!"]
+    elif not paths:
+        hidden = [p for p in hidden if _in_shared_specs(p)]
+    seen = {c.path for c in changes}
+    for path in hidden:
+        if path not in seen and _shared_note(path):
             changes.append(gitrepo.Change("??", path))
     return changes
+
+
+def _kept(change: gitrepo.Change) -> bool:
+    """Editor and system files are nobody's notes; a deletion of one committed before is
+    kept."""
+    return change.deleted or not is_dropping(change.path)
+
+
+def _in_shared_specs(path: str) -> bool:
+    """Whether `path` lies where SHARED_SPECS look."""
+    top = path.split("/", 1)[0]
+    if "/" not in path:
+        return path in (LANGUAGE_FILE, "openbook.yml") or path.startswith("README")
+    return top in NOTE_FOLDERS or path.startswith(".openbook/templates/")
+
+
+def _may_hold_notes(folder: str) -> bool:
+    """Whether a folder a .gitignore hides could hold notes the vault shares."""
+    return folder.split("/", 1)[0] in NOTE_FOLDERS or folder.startswith(".openbook/")
 
 
 def binding_agreement_at(vault: Vault, path: str, rev: str = "HEAD") -> str | None:
