@@ -13,6 +13,8 @@ import contextlib
 import datetime as dt
 import marshal
 import os
+import zlib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -171,14 +173,25 @@ def write_checks(path: Path, key: tuple[Any, ...], entries: dict[str, Entry]) ->
 
 
 NoteEntry = tuple[int, int, dict[str, Any], str]  # size, mtime_ns, frontmatter, body
+SHARDS = 32  # the notes' frontmatter and bodies, in this many files: one note saved
+# rewrites one of them, not all
 
 
-def read_notes(path: Path, key: tuple[Any, ...]) -> dict[str, NoteEntry]:
-    """{path: (size, mtime_ns, frontmatter, body)} as the last reading left them."""
+def shard_of(rel: str) -> int:
+    return zlib.crc32(rel.encode("utf-8", "surrogateescape")) % SHARDS
+
+
+def _shard_path(folder: Path, shard: int) -> Path:
+    return folder / f"{shard:02d}.marshal"
+
+
+def _read_shard(path: Path, key: tuple[Any, ...], shard: int) -> dict[str, NoteEntry]:
     try:
         out: dict[str, NoteEntry] = {}
         for rel, (size, mtime, meta, body) in _read(path, key).items():
             if type(meta) is not dict or type(body) is not str or type(rel) is not str:
+                return {}
+            if shard_of(rel) != shard:
                 return {}
             out[rel] = (int(size), int(mtime), _decode(meta), body)
         return out
@@ -186,12 +199,34 @@ def read_notes(path: Path, key: tuple[Any, ...]) -> dict[str, NoteEntry]:
         return {}
 
 
-def write_notes(path: Path, key: tuple[Any, ...], entries: dict[str, NoteEntry]) -> None:
+def read_notes(folder: Path, key: tuple[Any, ...]) -> dict[str, NoteEntry]:
+    """{path: (size, mtime_ns, frontmatter, body)} as the last reading left them (a
+    damaged file of the folder only loses the notes it held)."""
+    out: dict[str, NoteEntry] = {}
+    for shard in range(SHARDS):
+        out.update(_read_shard(_shard_path(folder, shard), key, shard))
+    return out
+
+
+def write_notes(
+    folder: Path,
+    key: tuple[Any, ...],
+    entries: dict[str, NoteEntry],
+    changed: Iterable[str] | None = None,
+) -> None:
+    """Write the notes' entries under `folder`: only the files that hold the `changed`
+    paths (added, changed or gone since the last reading), or all of them."""
+    shards = set(range(SHARDS)) if changed is None else {shard_of(rel) for rel in changed}
+    grouped: dict[int, dict[str, Any]] = {shard: {} for shard in shards}
     try:
-        raw = {
-            rel: (size, mtime, _encode(meta), body)
-            for rel, (size, mtime, meta, body) in entries.items()
-        }
+        for rel, (size, mtime, meta, body) in entries.items():
+            group = grouped.get(shard_of(rel))
+            if group is not None:
+                group[rel] = (size, mtime, _encode(meta), body)
     except (TypeError, RecursionError):
         return
-    _write(path, key, raw)
+    for shard, raw in sorted(grouped.items()):
+        _write(_shard_path(folder, shard), key, raw)
+    for suffix in OLD_SUFFIXES:  # the single file of before
+        with contextlib.suppress(OSError):
+            folder.with_suffix(suffix).unlink(missing_ok=True)

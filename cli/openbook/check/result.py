@@ -192,7 +192,7 @@ class CheckResult:
         ]
 
     def _load_notes(self) -> dict[str, Note]:
-        cache_file = self._cache_dir / "notes.marshal" if self._cache_dir else None
+        cache_file = self._cache_dir / "notes" if self._cache_dir else None
         cached = read_notes(cache_file, self._key) if cache_file else {}
         out: dict[str, Note] = {}
         entries: dict[str, NoteEntry] = {}
@@ -201,7 +201,7 @@ class CheckResult:
             by_path.setdefault(p.path, []).append(p)
         root = str(self.vault.root)
         cfg = self.vault.config
-        changed = False
+        changed = set(cached) - set(self._stats)  # notes gone since
         for rel, (size, mtime) in self._stats.items():
             note = self._fresh.get(rel)
             hit = cached.get(rel)
@@ -211,11 +211,11 @@ class CheckResult:
             if note is None:
                 note = _load_one(root, rel, os.lstat(os.path.join(root, rel)), cfg)
             if hit is None or hit[0] != size or hit[1] != mtime:
-                changed = True
+                changed.add(rel)
             entries[rel] = (size, mtime, note.meta, note.body)
             out[rel] = note
-        if cache_file and (changed or len(entries) != len(cached)):
-            write_notes(cache_file, self._key, entries)
+        if cache_file and changed:
+            write_notes(cache_file, self._key, entries, changed)
         return out
 
 
