@@ -6,6 +6,7 @@ file that changed) reads everything again."""
 from __future__ import annotations
 
 import datetime as dt
+import marshal
 from pathlib import Path
 
 from testing import checkin_path, checkin_text, git, invoke, write
@@ -121,7 +122,7 @@ def test_check_says_the_same_with_and_without_what_it_remembers(vault: Path) -> 
     _commit(vault, "2026-11-24", at("2026-11-24", "20:30"))
     write(vault, checkin_path("alice", "2026-11-26"), checkin_text("alice", "2026-11-26"))
     later = invoke(["check"], vault=vault)
-    (vault / ".git" / "openbook" / "ahead.json").unlink()
+    (vault / ".git" / "openbook" / "ahead.marshal").unlink()
     fresh = invoke(["check"], vault=vault)
     assert (later.exit_code, later.stdout) == (fresh.exit_code, fresh.stdout)
     assert later.stdout.count("[written-ahead]") == 2, later.stdout
@@ -129,3 +130,23 @@ def test_check_says_the_same_with_and_without_what_it_remembers(vault: Path) -> 
     write(vault, checkin_path("alice", "2026-11-26"), checkin_text("alice", "2026-11-24"))
     edited = invoke(["check"], vault=vault)
     assert edited.stdout.count("[written-ahead]") == 1, edited.stdout
+
+
+def test_a_damaged_memory_of_first_commits_is_made_again(vault: Path) -> None:
+    _commit(vault, "2026-11-25", at("2026-11-24", "20:00"))  # tomorrow's, committed today
+    first = invoke(["check"], vault=vault)
+    assert "[written-ahead]" in first.stdout, first.stdout
+    cache = vault / ".git" / "openbook" / "ahead.marshal"
+    good = marshal.loads(cache.read_bytes())
+    rel = checkin_path("bob", "2026-11-25")
+    size, mtime, _ = good["dates"][rel]
+    wrong: list[dict[str, object]] = [
+        {**good, "key": "", "dates": {rel: (size, mtime, (10**9, False))}},
+        {**good, "key": "", "dates": {rel: (size, mtime, ("2026-11-25", 1))}},
+        {**good, "key": "", "history": {"head": "x", "time": "y"}},
+        {**good, "key": "", "problems": [(1, 2)]},
+    ]
+    for damage in [b"\x80garbage", b"", marshal.dumps([1]), *map(marshal.dumps, wrong)]:
+        cache.write_bytes(damage)
+        again = invoke(["check"], vault=vault)
+        assert (again.exit_code, again.stdout) == (first.exit_code, first.stdout), damage

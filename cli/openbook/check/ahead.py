@@ -19,9 +19,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-import json
+import marshal
 from collections.abc import Callable, Mapping
-from dataclasses import asdict
+from dataclasses import astuple
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +37,7 @@ from openbook.vault import Vault
 
 RULE = "written-ahead"
 FOLDER = "checkins/"
-CACHE_FILE = "ahead.json"
+CACHE_FILE = "ahead.marshal"  # plain values, as the check cache (check/cache.py)
 
 
 def ahead_message(day: dt.date, first: dt.date | None, today: dt.date) -> str:
@@ -53,10 +53,11 @@ def ahead_message(day: dt.date, first: dt.date | None, today: dt.date) -> str:
     )
 
 
-# what a check-in's file says that counts here: its date (ISO, or None) and whether it
-# is a draft; None for a note that is not a check-in
-Dated = tuple[str | None, bool] | None
+# what a check-in's file says that counts here: its date (as a day number,
+# date.toordinal, or None) and whether it is a draft; None for a note not a check-in
+Dated = tuple[int | None, bool] | None
 Stat = tuple[int, int]
+MAX_DAY = dt.date.max.toordinal()
 
 
 def _head_commit(vault: Vault) -> str:
@@ -86,7 +87,7 @@ def _dated(note: Note) -> Dated:
     if note.meta.get("type") != "checkin":
         return None
     day = as_date(note.meta.get("date"))
-    return (day.isoformat() if day else None, note.meta.get("draft") is True)
+    return (day.toordinal() if day else None, note.meta.get("draft") is True)
 
 
 def _problems(
@@ -97,7 +98,7 @@ def _problems(
     for path, facts in sorted(dated.items()):
         if facts is None or facts[0] is None:
             continue
-        day = dt.date.fromisoformat(facts[0])
+        day = dt.date.fromordinal(facts[0])
         first = firsts.get(path)
         if day <= (first or today):
             continue
@@ -109,42 +110,53 @@ def _problems(
 
 
 def _saved(cache: Path | None) -> dict[str, Any]:
+    """What the cache file holds; {} when it is missing, damaged or not ours."""
     if cache is None:
         return {}
-    with contextlib.suppress(OSError, ValueError):
-        saved = json.loads(cache.read_text(encoding="utf-8"))
+    with contextlib.suppress(OSError, ValueError, TypeError, EOFError):
+        saved = marshal.loads(cache.read_bytes())
         if isinstance(saved, dict):
             return saved
     return {}
+
+
+def _remembered(hit: Any, size: int, mtime: int) -> Dated | bool:
+    """The date facts a cache entry remembers for a file still of `size` and `mtime`;
+    False when it remembers none."""
+    if type(hit) is not tuple or len(hit) != 3 or hit[:2] != (size, mtime):
+        return False
+    facts = hit[2]
+    if facts is None:
+        return None
+    if type(facts) is not tuple or len(facts) != 2 or type(facts[1]) is not bool:
+        return False
+    day = facts[0]
+    if day is None or (type(day) is int and 1 <= day <= MAX_DAY):
+        return (day, facts[1])
+    return False
 
 
 def _dates(
     watched: list[tuple[str, Stat]],
     notes: Callable[[list[str]], Mapping[str, Note]],
     saved: Any,
-) -> tuple[dict[str, Dated], dict[str, list[Any]]]:
+) -> tuple[dict[str, Dated], dict[str, tuple[int, int, Dated]]]:
     """Each watched file's date facts: remembered by (size, mtime) where they were, the
     others read (through `notes`); and what to remember next time."""
-    known: dict[str, list[Any]] = saved if isinstance(saved, dict) else {}
+    known: dict[str, Any] = saved if isinstance(saved, dict) else {}
     out: dict[str, Dated] = {}
-    keep: dict[str, list[Any]] = {}
-    unread = []
+    unread: dict[str, Stat] = {}
     for path, (size, mtime) in watched:
-        hit = known.get(path)
-        try:
-            if isinstance(hit, list) and hit[0] == size and hit[1] == mtime:
-                out[path] = None if hit[2] is None else (hit[2][0], bool(hit[2][1]))
-                keep[path] = hit
-                continue
-        except (IndexError, TypeError, KeyError):
-            pass
-        unread.append(path)
-    read = notes(unread) if unread else {}
-    for path, (size, mtime) in watched:
-        if path in unread:
-            note = read.get(path)
-            out[path] = _dated(note) if note is not None else None
-            keep[path] = [size, mtime, out[path]]
+        facts = _remembered(known.get(path), size, mtime)
+        if isinstance(facts, bool):
+            unread[path] = (size, mtime)
+        else:
+            out[path] = facts
+    read = notes(list(unread)) if unread else {}
+    for path in unread:
+        note = read.get(path)
+        out[path] = _dated(note) if note is not None else None
+    keep = {path: (size, mtime, out[path]) for path, (size, mtime) in watched}
     return out, keep
 
 
@@ -160,20 +172,20 @@ def check_ahead(
     watched = sorted((p, s) for p, s in stats.items() if p.startswith(FOLDER))
     if not watched:
         return []
-    blob = json.dumps([_head(vault.git_dir), vault.today().isoformat(), str(vault.tz), watched])
-    key = hashlib.sha1(blob.encode()).hexdigest()
+    today = vault.today().isoformat()
+    key = hashlib.sha1(marshal.dumps((_head(vault.git_dir), today, str(vault.tz), watched)))
     cache = state / CACHE_FILE if state else None
     saved = _saved(cache)
-    if saved.get("key") == key:
-        with contextlib.suppress(TypeError, KeyError, AttributeError, IndexError, ValueError):
-            return [Problem(**p) for p in saved["problems"]]
-    code = json.loads(json.dumps(cache_key(vault.config)))
+    if saved.get("key") == key.hexdigest():
+        with contextlib.suppress(TypeError, ValueError):
+            return [Problem(*p) for p in saved["problems"]]
+    code = cache_key(vault.config)
     dated, keep = _dates(watched, notes, saved.get("dates") if saved.get("code") == code else None)
-    found = _firsts(vault, Firsts.from_json(saved.get("history")))
+    found = _firsts(vault, Firsts.from_plain(saved.get("history")))
     problems = _problems(vault, dated, _days(vault, found))
     if cache is not None:
-        with contextlib.suppress(OSError):
-            data = {"key": key, "problems": [asdict(p) for p in problems], "code": code}
-            data.update(dates=keep, history=found.as_json())
-            atomic_write(cache, json.dumps(data, separators=(",", ":")).encode("utf-8"))
+        data: dict[str, Any] = {"key": key.hexdigest(), "code": code, "dates": keep}
+        data.update(problems=[astuple(p) for p in problems], history=found.as_plain())
+        with contextlib.suppress(OSError, ValueError):
+            atomic_write(cache, marshal.dumps(data))
     return problems

@@ -39,12 +39,12 @@ class Firsts:
     mark: tuple[int, str] = (0, "")
     read: int = 0  # commits read to get here (0 when taken as remembered)
 
-    def as_json(self) -> dict[str, Any]:
+    def as_plain(self) -> dict[str, Any]:
         return {"head": self.head, "time": self.time, "firsts": self.firsts, "mark": self.mark}
 
     @classmethod
-    def from_json(cls, raw: Any) -> Firsts | None:
-        """What `as_json` wrote; None when it is not that."""
+    def from_plain(cls, raw: Any) -> Firsts | None:
+        """What `as_plain` gave; None when it is not that."""
         try:
             head, time, firsts = str(raw["head"]), int(raw["time"]), raw["firsts"]
             size, digest = raw["mark"]
