@@ -120,20 +120,14 @@ def _saved(cache: Path | None) -> dict[str, Any]:
     return {}
 
 
-def _remembered(hit: Any, size: int, mtime: int) -> Dated | bool:
-    """The date facts a cache entry remembers for a file still of `size` and `mtime`;
-    False when it remembers none."""
-    if type(hit) is not tuple or len(hit) != 3 or hit[:2] != (size, mtime):
-        return False
-    facts = hit[2]
+def _sound(facts: Any) -> bool:
+    """Whether remembered date facts have the shape `Dated` has."""
     if facts is None:
-        return None
+        return True
     if type(facts) is not tuple or len(facts) != 2 or type(facts[1]) is not bool:
         return False
     day = facts[0]
-    if day is None or (type(day) is int and 1 <= day <= MAX_DAY):
-        return (day, facts[1])
-    return False
+    return day is None or (type(day) is int and 1 <= day <= MAX_DAY)
 
 
 def _dates(
@@ -146,12 +140,12 @@ def _dates(
     known: dict[str, Any] = saved if isinstance(saved, dict) else {}
     out: dict[str, Dated] = {}
     unread: dict[str, Stat] = {}
-    for path, (size, mtime) in watched:
-        facts = _remembered(known.get(path), size, mtime)
-        if isinstance(facts, bool):
-            unread[path] = (size, mtime)
+    for path, stat in watched:
+        hit = known.get(path)  # (size, mtime, facts)
+        if type(hit) is tuple and len(hit) == 3 and hit[:2] == stat and _sound(hit[2]):
+            out[path] = hit[2]
         else:
-            out[path] = facts
+            unread[path] = stat
     read = notes(list(unread)) if unread else {}
     for path in unread:
         note = read.get(path)
