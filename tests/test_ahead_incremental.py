@@ -150,3 +150,22 @@ def test_a_damaged_memory_of_first_commits_is_made_again(vault: Path) -> None:
         cache.write_bytes(damage)
         again = invoke(["check"], vault=vault)
         assert (again.exit_code, again.stdout) == (first.exit_code, first.stdout), damage
+
+
+def test_arrivals_of_a_few_commits_read_as_the_whole_file_reads_them(vault: Path) -> None:
+    from openbook.check.firsts import _arrivals_of
+    from openbook.git.arrivals import arrivals
+
+    a, b, c, d = ("a" * 40, "b" * 40, "c" * 40, "d" * 40)
+    text = (
+        f"{a} 1700000300\n{b} 17000\n{a} 1700000100\n{a} 1700000200\n"  # a cut line for b
+        f"x{c} 1700000000\n{c} 1700000400\n{d} 1700000500"  # d: a line still being written
+    )
+    path = store_path(vault)
+    assert path is not None
+    path.write_text(text)
+    whole = arrivals(vault)
+    assert _arrivals_of(path.read_bytes(), {a, b, c, d}) == {
+        s: whole[s] for s in (a, b, c, d) if s in whole
+    }
+    assert whole[a] == 1700000100 and b not in whole and d not in whole

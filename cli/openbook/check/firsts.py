@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from openbook.git import repo as gitrepo
-from openbook.git.arrivals import arrivals, now, record_arrivals, standing_time, standing_times
+from openbook.git.arrivals import now, record_arrivals, standing_time, standing_times
 from openbook.git.arrivals import store_path as arrivals_path
 
 When = dt.datetime | int | None  # when commits this clone never noted arrive (None: now)
@@ -133,15 +133,35 @@ def _since(root: Path, old: Firsts, head: str) -> list[tuple[str, int, list[str]
     return rows[::-1]
 
 
+def _arrivals_of(data: bytes, shas: set[str]) -> dict[str, int]:
+    """When this clone first saw each of `shas`, as `arrivals` reads the file's `data`
+    (the earliest whole line wins), without reading every line."""
+    out: dict[str, int] = {}
+    for sha in shas:
+        needle = sha.encode("ascii")
+        at = data.find(needle)
+        while at != -1:
+            end = data.find(b"\n", at)
+            if end != -1 and (at == 0 or data[at - 1] == 0x0A):
+                name, _, when = data[at:end].decode("ascii", "replace").partition(" ")
+                if name == sha and len(when) == 10 and when.isdigit():
+                    out[sha] = min(int(when), out.get(sha, int(when)))
+            at = data.find(needle, at + 1)
+    return out
+
+
 def moved_on(
-    root: Path, old: Firsts, head: str, tail: set[str], when: When = None
+    root: Path, old: Firsts, head: str, data: bytes, tail: set[str], when: When = None
 ) -> Firsts | None:
-    """`old` brought up to `head` by reading only the commits since (`tail`: what the
-    arrivals file noted since `old`); None when that cannot be done exactly."""
+    """`old` brought up to `head` by reading only the commits since (`data`: the arrivals
+    file, `tail`: what it noted since `old`); None when that cannot be done exactly."""
     rows = _since(root, old, head)
-    if rows is None or tail - {sha for sha, _, _ in rows}:
+    if rows is None:
+        return None
+    shas = {sha for sha, _, _ in rows}
+    if tail - shas:
         return None  # the arrivals file noted commits other than these
-    seen = arrivals(root)
+    seen = _arrivals_of(data, shas)
     record_arrivals(root, [sha for sha, _, _ in rows], now() if when is None else when, seen)
     firsts = dict(old.firsts)
     time = old.time
@@ -160,13 +180,14 @@ def first_times(root: Path, head: str, old: Firsts | None, when: When = None) ->
     if not head:
         return Firsts()
     if old is not None and old.head:
-        tail = _tail_shas(_arrivals_bytes(root), old.mark)
+        data = _arrivals_bytes(root)
+        tail = _tail_shas(data, old.mark)
         if tail is not None:
             tail.discard("")
             if old.head == head and not tail:
                 return Firsts(old.head, old.time, old.firsts, old.mark)
             if old.head != head:
-                found = moved_on(root, old, head, tail, when)
+                found = moved_on(root, old, head, data, tail, when)
                 if found is not None:
                     return found
     return read_firsts(root, head, when)

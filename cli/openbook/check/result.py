@@ -131,6 +131,14 @@ class CheckResult:
         parsed = self.parsed
         return {p: parsed[p] for p in paths if p in parsed}
 
+    def shown(self, paths: list[str]) -> dict[str, Note]:
+        """The notes at `paths` as `parsed` shows them; when they are few, only they are
+        read (copies), not every note."""
+        if self._parsed is None and len(paths) <= FEW and self._own_history():
+            return self._few(paths)
+        parsed = self.parsed
+        return {p: parsed[p] for p in paths if p in parsed}
+
     def _own_history(self) -> bool:
         """A vault with commits of its own: its pauses come from history, not the notes."""
         gd = self.vault.git_dir

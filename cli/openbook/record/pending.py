@@ -247,7 +247,7 @@ def held_back(
 
 def _changed_notes(result: CheckResult, changes: Iterable[gitrepo.Change]) -> dict[str, Note]:
     """The notes of the changes still on disk, as `parsed` shows them (only these read)."""
-    return result.notes_of(sorted({c.path for c in changes if not c.deleted}))
+    return result.shown(sorted({c.path for c in changes if not c.deleted}))
 
 
 def _meta(notes: Mapping[str, Note], path: str) -> object:
