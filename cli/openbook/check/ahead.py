@@ -58,6 +58,8 @@ def ahead_message(day: dt.date, first: dt.date | None, today: dt.date) -> str:
 Dated = tuple[int | None, bool] | None
 Stat = tuple[int, int]
 MAX_DAY = dt.date.max.toordinal()
+EPOCH_DAY = dt.date(1970, 1, 1).toordinal()
+WIDEST = 14 * 3600  # seconds: no time zone is further from UTC
 
 
 def _head_commit(vault: Vault) -> str:
@@ -90,23 +92,25 @@ def _dated(note: Note) -> Dated:
     return (day.toordinal() if day else None, note.meta.get("draft") is True)
 
 
-def _problems(
-    vault: Vault, dated: Mapping[str, Dated], firsts: Mapping[str, dt.date]
-) -> list[Problem]:
-    today = vault.today()
+def _problems(vault: Vault, dated: Mapping[str, Dated], times: Mapping[str, int]) -> list[Problem]:
+    """`dated`: each check-in's date facts; `times`: its first commit's time for counting."""
+    today, tz = vault.today(), vault.tz
     out = []
-    for path, facts in sorted(dated.items()):
+    for path, facts in dated.items():
         if facts is None or facts[0] is None:
             continue
+        t = times.get(path)
+        if t is not None and facts[0] <= (t - WIDEST) // 86400 + EPOCH_DAY:
+            continue  # dated no later than the earliest day its commit could fall on
         day = dt.date.fromordinal(facts[0])
-        first = firsts.get(path)
+        first = dt.datetime.fromtimestamp(t, tz).date() if t is not None else None
         if day <= (first or today):
             continue
         if first is None and facts[1]:
             continue  # a draft is never committed
         line, col = key_position(vault.root, path, "date")
         out.append(Problem(path, line, col, "error", RULE, ahead_message(day, first, today)))
-    return out
+    return sorted(out, key=lambda p: p.path)
 
 
 def _saved(cache: Path | None) -> dict[str, Any]:
@@ -176,7 +180,7 @@ def check_ahead(
     code = cache_key(vault.config)
     dated, keep = _dates(watched, notes, saved.get("dates") if saved.get("code") == code else None)
     found = _firsts(vault, Firsts.from_plain(saved.get("history")))
-    problems = _problems(vault, dated, _days(vault, found))
+    problems = _problems(vault, dated, found.firsts)
     if cache is not None:
         data: dict[str, Any] = {"key": key.hexdigest(), "code": code, "dates": keep}
         data.update(problems=[astuple(p) for p in problems], history=found.as_plain())
