@@ -146,10 +146,13 @@ def test_a_damaged_memory_of_first_commits_is_made_again(vault: Path) -> None:
         {**good, "key": "", "history": {"head": "x", "time": "y"}},
         {**good, "key": "", "problems": [(1, 2)]},
     ]
+    before = cache.with_suffix(".json")  # what written-ahead remembered before
+    before.write_text('{"key": "", "problems": []}')
     for damage in [b"\x80garbage", b"", marshal.dumps([1]), *map(marshal.dumps, wrong)]:
         cache.write_bytes(damage)
         again = invoke(["check"], vault=vault)
         assert (again.exit_code, again.stdout) == (first.exit_code, first.stdout), damage
+        assert not before.exists()
 
 
 def test_arrivals_of_a_few_commits_read_as_the_whole_file_reads_them(vault: Path) -> None:

@@ -186,4 +186,5 @@ def check_ahead(
         data.update(problems=[astuple(p) for p in problems], history=found.as_plain())
         with contextlib.suppress(OSError, ValueError):
             atomic_write(cache, marshal.dumps(data))
+            cache.with_suffix(".json").unlink(missing_ok=True)  # the file of before
     return problems
