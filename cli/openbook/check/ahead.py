@@ -7,9 +7,11 @@ leaves it out as it leaves out every note with an error. A check-in not committe
 and dated after today would be written ahead if committed now: `check` reports it too,
 so `commit` leaves it uncommitted (a draft, never committed, is left alone).
 
-One `git log` over the check-in folder finds the commits that added each check-in; the
-result is remembered under the state folder while HEAD, today and the check-in files
-stay as they were.
+One `git log` over the check-in folder finds the commits that added each check-in
+(check/firsts.py, remembered by commit and brought up to date with only the commits
+since); each check-in's date is remembered by the file's size and mtime, so only the
+check-ins changed since are read; the problems are remembered while HEAD, today and the
+check-in files stay as they were.
 """
 
 from __future__ import annotations
@@ -17,16 +19,17 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-import json
+import marshal
 from collections.abc import Callable, Mapping
-from dataclasses import asdict
+from dataclasses import astuple
 from pathlib import Path
+from typing import Any
 
+from openbook.check.cache import cache_key
+from openbook.check.firsts import Firsts, first_times
 from openbook.check.provenance import _head
 from openbook.fsutil import atomic_write
 from openbook.git import repo as gitrepo
-from openbook.git.arrivals import standing_times
-from openbook.git.view import own_email
 from openbook.notes.locate import key_position
 from openbook.notes.parse import Note, Problem
 from openbook.notetypes.registry import as_date
@@ -34,7 +37,7 @@ from openbook.vault import Vault
 
 RULE = "written-ahead"
 FOLDER = "checkins/"
-CACHE_FILE = "ahead.json"
+CACHE_FILE = "ahead.marshal"  # plain values, as the check cache (check/cache.py)
 
 
 def ahead_message(day: dt.date, first: dt.date | None, today: dt.date) -> str:
@@ -50,45 +53,109 @@ def ahead_message(day: dt.date, first: dt.date | None, today: dt.date) -> str:
     )
 
 
-def first_days(vault: Vault) -> dict[str, dt.date]:
+# what a check-in's file says that counts here: its date (as a day number,
+# date.toordinal, or None) and whether it is a draft; None for a note not a check-in
+Dated = tuple[int | None, bool] | None
+Stat = tuple[int, int]
+MAX_DAY = dt.date.max.toordinal()
+EPOCH_DAY = dt.date(1970, 1, 1).toordinal()
+WIDEST = 14 * 3600  # seconds: no time zone is further from UTC
+
+
+def _head_commit(vault: Vault) -> str:
+    """HEAD's commit id, '' when there is none."""
+    head = _head(vault.git_dir) if vault.git_dir is not None else ""
+    if len(head) in (40, 64):
+        return head
+    return gitrepo.rev(vault.root, "HEAD") or ""
+
+
+def first_days(vault: Vault, old: Firsts | None = None) -> dict[str, dt.date]:
     """Each check-in in HEAD's history -> the day (vault time zone) of its first commit,
-    at the time the log can stand behind."""
-    if not gitrepo.has_head(vault.root):
-        return {}
-    args = ["log", "--diff-filter=A", "--no-renames", "--format=%x1e%H", "--name-only"]
-    raw = gitrepo.run(vault.root, [*args, "--end-of-options", "HEAD", "--", FOLDER], check=False)
-    if raw.status != 0:
-        return {}
-    times = standing_times(vault.root, vault.now(), mine=own_email(vault))
-    firsts: dict[str, int] = {}
-    for chunk in raw.stdout.split("\x1e")[1:]:
-        sha, *paths = [line for line in chunk.splitlines() if line.strip()]
-        known = times.get(sha)
-        if known is None:
-            continue
-        for path in paths:
-            if path not in firsts or known.time < firsts[path]:
-                firsts[path] = known.time
+    at the time the log can stand behind (`old`: what was read before, if anything)."""
+    return _days(vault, _firsts(vault, old))
+
+
+def _firsts(vault: Vault, old: Firsts | None) -> Firsts:
+    return first_times(vault.root, _head_commit(vault), old, vault.now())
+
+
+def _days(vault: Vault, found: Firsts) -> dict[str, dt.date]:
     tz = vault.tz
-    return {p: dt.datetime.fromtimestamp(t, tz).date() for p, t in firsts.items()}
+    return {p: dt.datetime.fromtimestamp(t, tz).date() for p, t in found.firsts.items()}
 
 
-def _problems(vault: Vault, parsed: Mapping[str, Note]) -> list[Problem]:
-    today = vault.today()
-    firsts = first_days(vault)
+def _dated(note: Note) -> Dated:
+    if note.meta.get("type") != "checkin":
+        return None
+    day = as_date(note.meta.get("date"))
+    return (day.toordinal() if day else None, note.meta.get("draft") is True)
+
+
+def _problems(vault: Vault, dated: Mapping[str, Dated], times: Mapping[str, int]) -> list[Problem]:
+    """`dated`: each check-in's date facts; `times`: its first commit's time for counting."""
+    today, tz = vault.today(), vault.tz
     out = []
-    for path, note in sorted(parsed.items()):
-        if note.meta.get("type") != "checkin":
+    for path, facts in dated.items():
+        if facts is None or facts[0] is None:
             continue
-        day = as_date(note.meta.get("date"))
-        first = firsts.get(path)
-        if day is None or day <= (first or today):
+        t = times.get(path)
+        if t is not None and facts[0] <= (t - WIDEST) // 86400 + EPOCH_DAY:
+            continue  # dated no later than the earliest day its commit could fall on
+        day = dt.date.fromordinal(facts[0])
+        first = dt.datetime.fromtimestamp(t, tz).date() if t is not None else None
+        if day <= (first or today):
             continue
-        if first is None and note.meta.get("draft") is True:
+        if first is None and facts[1]:
             continue  # a draft is never committed
         line, col = key_position(vault.root, path, "date")
         out.append(Problem(path, line, col, "error", RULE, ahead_message(day, first, today)))
-    return out
+    return sorted(out, key=lambda p: p.path)
+
+
+def _saved(cache: Path | None) -> dict[str, Any]:
+    """What the cache file holds; {} when it is missing, damaged or not ours."""
+    if cache is None:
+        return {}
+    with contextlib.suppress(OSError, ValueError, TypeError, EOFError):
+        saved = marshal.loads(cache.read_bytes())
+        if isinstance(saved, dict):
+            return saved
+    return {}
+
+
+def _sound(facts: Any) -> bool:
+    """Whether remembered date facts have the shape `Dated` has."""
+    if facts is None:
+        return True
+    if type(facts) is not tuple or len(facts) != 2 or type(facts[1]) is not bool:
+        return False
+    day = facts[0]
+    return day is None or (type(day) is int and 1 <= day <= MAX_DAY)
+
+
+def _dates(
+    watched: list[tuple[str, Stat]],
+    notes: Callable[[list[str]], Mapping[str, Note]],
+    saved: Any,
+) -> tuple[dict[str, Dated], dict[str, tuple[int, int, Dated]]]:
+    """Each watched file's date facts: remembered by (size, mtime) where they were, the
+    others read (through `notes`); and what to remember next time."""
+    known: dict[str, Any] = saved if isinstance(saved, dict) else {}
+    out: dict[str, Dated] = {}
+    unread: dict[str, Stat] = {}
+    for path, stat in watched:
+        hit = known.get(path)  # (size, mtime, facts)
+        if type(hit) is tuple and len(hit) == 3 and hit[:2] == stat and _sound(hit[2]):
+            out[path] = hit[2]
+        else:
+            unread[path] = stat
+    read = notes(list(unread)) if unread else {}
+    for path in unread:
+        note = read.get(path)
+        out[path] = _dated(note) if note is not None else None
+    keep = {path: (size, mtime, out[path]) for path, (size, mtime) in watched}
+    return out, keep
 
 
 def check_ahead(
@@ -103,20 +170,21 @@ def check_ahead(
     watched = sorted((p, s) for p, s in stats.items() if p.startswith(FOLDER))
     if not watched:
         return []
-    blob = json.dumps([_head(vault.git_dir), vault.today().isoformat(), str(vault.tz), watched])
-    key = hashlib.sha1(blob.encode()).hexdigest()
+    today = vault.today().isoformat()
+    key = hashlib.sha1(marshal.dumps((_head(vault.git_dir), today, str(vault.tz), watched)))
     cache = state / CACHE_FILE if state else None
+    saved = _saved(cache)
+    if saved.get("key") == key.hexdigest():
+        with contextlib.suppress(TypeError, ValueError):
+            return [Problem(*p) for p in saved["problems"]]
+    code = cache_key(vault.config)
+    dated, keep = _dates(watched, notes, saved.get("dates") if saved.get("code") == code else None)
+    found = _firsts(vault, Firsts.from_plain(saved.get("history")))
+    problems = _problems(vault, dated, found.firsts)
     if cache is not None:
-        with contextlib.suppress(
-            OSError, ValueError, TypeError, KeyError, AttributeError, IndexError
-        ):
-            saved = json.loads(cache.read_text(encoding="utf-8"))
-            if saved.get("key") == key:
-                return [Problem(**p) for p in saved["problems"]]
-    parsed = notes([p for p, _ in watched])
-    problems = _problems(vault, parsed)
-    if cache is not None:
-        with contextlib.suppress(OSError):
-            data = {"key": key, "problems": [asdict(p) for p in problems]}
-            atomic_write(cache, json.dumps(data).encode("utf-8"))
+        data: dict[str, Any] = {"key": key.hexdigest(), "code": code, "dates": keep}
+        data.update(problems=[astuple(p) for p in problems], history=found.as_plain())
+        with contextlib.suppress(OSError, ValueError):
+            atomic_write(cache, marshal.dumps(data))
+            cache.with_suffix(".json").unlink(missing_ok=True)  # the file of before
     return problems

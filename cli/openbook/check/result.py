@@ -132,6 +132,14 @@ class CheckResult:
         parsed = self.parsed
         return {p: parsed[p] for p in paths if p in parsed}
 
+    def shown(self, paths: list[str]) -> dict[str, Note]:
+        """The notes at `paths` as `parsed` shows them; when they are few, only they are
+        read (copies), not every note."""
+        if self._parsed is None and len(paths) <= FEW and self._own_history():
+            return self._few(paths)
+        parsed = self.parsed
+        return {p: parsed[p] for p in paths if p in parsed}
+
     def _own_history(self) -> bool:
         """A vault with commits of its own: its pauses come from history, not the notes."""
         gd = self.vault.git_dir
@@ -193,7 +201,7 @@ class CheckResult:
         ]
 
     def _load_notes(self) -> dict[str, Note]:
-        cache_file = self._cache_dir / "notes.json" if self._cache_dir else None
+        cache_file = self._cache_dir / "notes" if self._cache_dir else None
         cached = read_notes(cache_file, self._key) if cache_file else {}
         out: dict[str, Note] = {}
         entries: dict[str, NoteEntry] = {}
@@ -202,7 +210,7 @@ class CheckResult:
             by_path.setdefault(p.path, []).append(p)
         root = str(self.vault.root)
         cfg = self.vault.config
-        changed = False
+        changed = set(cached) - set(self._stats)  # notes gone since
         for rel, (size, mtime) in self._stats.items():
             note = self._fresh.get(rel)
             hit = cached.get(rel)
@@ -212,11 +220,11 @@ class CheckResult:
             if note is None:
                 note = _load_one(root, rel, os.lstat(os.path.join(root, rel)), cfg)
             if hit is None or hit[0] != size or hit[1] != mtime:
-                changed = True
+                changed.add(rel)
             entries[rel] = (size, mtime, note.meta, note.body)
             out[rel] = note
-        if cache_file and (changed or len(entries) != len(cached)):
-            write_notes(cache_file, self._key, entries)
+        if cache_file and changed:
+            write_notes(cache_file, self._key, entries, changed)
         return out
 
 
@@ -226,7 +234,7 @@ def check_vault(vault: Vault, *, use_cache: bool = True) -> CheckResult:
     problems: list[Problem] = [*cfg.problems, *cfg.set_aside]
     state = vault.state_dir() if use_cache else None
     start_reads(vault)  # history read by git while the notes are parsed here
-    cache_file = state / "check.json" if state else None
+    cache_file = state / "check.marshal" if state else None
     key = cache_key(cfg)
     cache: dict[str, Entry] = read_checks(cache_file, key) if cache_file else {}
     entries: dict[str, Entry] = {}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from openbook.check.ahead import RULE as AHEAD_RULE
@@ -11,7 +11,7 @@ from openbook.fsutil import drop_bom, is_dropping
 from openbook.git import ledger
 from openbook.git import repo as gitrepo
 from openbook.git.objects import read_blobs
-from openbook.notes.parse import parse_bytes
+from openbook.notes.parse import Note, parse_bytes
 from openbook.notetypes.registry import (
     LANGUAGE_FILE,
     NOTE_FOLDERS,
@@ -55,6 +55,7 @@ class CommitOutcome:
     not_yours: dict[str, tuple[str, str]] = field(default_factory=dict)
     # notes marked `draft: true`: path -> whether history holds an earlier version
     drafts: dict[str, bool] = field(default_factory=dict)
+    checked: CheckResult | None = None  # the check the commits were decided by
 
 
 def draft_line(path: str, committed_before: bool = False) -> str:
@@ -80,23 +81,53 @@ def _shared_note(path: str) -> bool:
 
 def pending_changes(vault: Vault, *paths: str) -> list[gitrepo.Change]:
     """What `git status` lists as changed, and the notes a .gitignore hides from it: the
-    vault shares those all the same, so they are pending too (as new files)."""
-    # editor and system files are nobody's notes; a deletion of one committed before is kept
-    changes = [
-        c for c in gitrepo.status(vault.root, *paths) if c.deleted or not is_dropping(c.path)
-    ]
+    vault shares those all the same, so they are pending too (as new files). One `git
+    status` lists both; a second is asked only when a .gitignore hides a whole folder
+    where notes live (then it lists the notes inside, one by one)."""
     if not vault.is_own_repo:
-        return changes
-    seen = {c.path for c in changes}
-    args = ["status", "--porcelain=v1", "-z", "--ignored", "--untracked-files=all"]
-    raw = gitrepo.run(
-        vault.root, [*args, "--no-renames", "--", *(paths or SHARED_SPECS)], strip=False
-    ).stdout
+        return [c for c in gitrepo.status(vault.root, *paths) if _kept(c)]
+    args = ["status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames"]
+    spec = ["--", *paths] if paths else []
+    raw = gitrepo.run(vault.root, [*args, "--ignored=matching", *spec], strip=False).stdout
+    changes: list[gitrepo.Change] = []
+    hidden: list[str] = []
     for item in raw.split("\0"):
-        path = item[3:]
-        if item[:2] == "!!" and path not in seen and _shared_note(path):
+        if len(item) <= 3:
+            continue
+        if item[:2] == "!!":
+            hidden.append(item[3:])
+        elif _kept(change := gitrepo.Change(item[:2], item[3:])):
+            changes.append(change)
+    if any(p.endswith("/") and _may_hold_notes(p) for p in hidden):
+        spec = ["--", *(paths or SHARED_SPECS)]
+        raw = gitrepo.run(vault.root, [*args, "--ignored", *spec], strip=False).stdout
+        hidden = [item[3:] for item in raw.split("\0") if item[:2] == "!!"]
+    elif not paths:
+        hidden = [p for p in hidden if _in_shared_specs(p)]
+    seen = {c.path for c in changes}
+    for path in hidden:
+        if path not in seen and _shared_note(path):
             changes.append(gitrepo.Change("??", path))
     return changes
+
+
+def _kept(change: gitrepo.Change) -> bool:
+    """Editor and system files are nobody's notes; a deletion of one committed before is
+    kept."""
+    return change.deleted or not is_dropping(change.path)
+
+
+def _in_shared_specs(path: str) -> bool:
+    """Whether `path` lies where SHARED_SPECS look."""
+    top = path.split("/", 1)[0]
+    if "/" not in path:
+        return path in (LANGUAGE_FILE, "openbook.yml") or path.startswith("README")
+    return top in NOTE_FOLDERS or path.startswith(".openbook/templates/")
+
+
+def _may_hold_notes(folder: str) -> bool:
+    """Whether a folder a .gitignore hides could hold notes the vault shares."""
+    return folder.split("/", 1)[0] in NOTE_FOLDERS or folder.startswith(".openbook/")
 
 
 def binding_agreement_at(vault: Vault, path: str, rev: str = "HEAD") -> str | None:
@@ -150,7 +181,9 @@ def commit_pending(
         if not changes:
             return outcome
         result = check_vault(vault)
+        outcome.checked = result
         bad = result.error_paths()
+        notes = _changed_notes(result, changes)
         for change in sorted(changes, key=lambda c: c.path):
             path = change.path
             if path.endswith("/"):
@@ -158,7 +191,7 @@ def commit_pending(
             if not shared_path(path):
                 outcome.outside.append(path)
                 continue
-            if not change.deleted and is_draft(_meta(result, path)):
+            if not change.deleted and is_draft(_meta(notes, path)):
                 outcome.drafts[path] = not change.added
                 continue
             if not change.deleted and path in bad:
@@ -170,7 +203,7 @@ def commit_pending(
                 if binding is not None:
                     outcome.protected[path] = binding
                     continue
-            elif change.added and _held(vault, partner, result, path, outcome):
+            elif change.added and _held(vault, partner, notes, path, outcome):
                 continue
             action = "delete" if change.deleted else ("new" if change.added else "edit")
             sha = ledger.record(
@@ -195,9 +228,11 @@ def held_back(
     if partner is None:
         return {}
     out = CommitOutcome()
+    changes = list(changes)
+    notes = _changed_notes(result, changes)
     for change in changes:
-        if change.added and shared_path(change.path) and not is_draft(_meta(result, change.path)):
-            _held(vault, partner, result, change.path, out)
+        if change.added and shared_path(change.path) and not is_draft(_meta(notes, change.path)):
+            _held(vault, partner, notes, change.path, out)
     held = {
         p: ("nothing is written in it yet", "Write in it, then run 'openbook commit'.")
         for p in out.blank
@@ -210,14 +245,21 @@ def held_back(
     return held
 
 
-def _meta(result: CheckResult, path: str) -> object:
-    note = result.parsed.get(path)
+def _changed_notes(result: CheckResult, changes: Iterable[gitrepo.Change]) -> dict[str, Note]:
+    """The notes of the changes still on disk, as `parsed` shows them (only these read)."""
+    return result.shown(sorted({c.path for c in changes if not c.deleted}))
+
+
+def _meta(notes: Mapping[str, Note], path: str) -> object:
+    note = notes.get(path)
     return note.meta if note is not None else None
 
 
-def _held(vault: Vault, partner: str, result: CheckResult, path: str, out: CommitOutcome) -> bool:
+def _held(
+    vault: Vault, partner: str, notes: Mapping[str, Note], path: str, out: CommitOutcome
+) -> bool:
     """A new note that waits: nothing written in it yet, or written in another's name."""
-    note = result.parsed.get(path)
+    note = notes.get(path)
     if note is None or is_conflict_copy(path):
         return False
     other = named_writer(note, partner)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from openbook.check.result import check_vault
+from openbook.check.result import CheckResult
 from openbook.notes.parse import Problem
 from openbook.record.blank import not_yours, nothing_written
 from openbook.record.pending import CommitOutcome, commit_pending, draft_line, pending_changes
@@ -81,33 +81,35 @@ class Reconciler:
         self._drafts_told &= set(pending)
 
     def commit(self, paths: list[str], result: ReconcileResult) -> None:
-        """Commit the valid notes among `paths`; report the invalid ones."""
+        """Commit the valid notes among `paths`; report the invalid ones. Each chunk is
+        checked once, by the commit itself (under the vault lock), and that check says
+        which notes are drafts or invalid."""
         if not paths:
             return
-        checked = check_vault(self.vault)
-        drafts = checked.drafts()
-        paths = [p for p in paths if not (p in drafts and self._draft(p, result))]
-        bad = checked.failed_paths()
-        exists = {p: os.path.lexists(os.path.join(self._root, p)) for p in paths}
-        valid = [p for p in paths if not (exists[p] and p in bad)]
-        invalid = [p for p in paths if exists[p] and p in bad]
-        for start in range(0, len(valid), COMMIT_CHUNK):
+        invalid: list[str] = []
+        checked: CheckResult | None = None
+        for start in range(0, len(paths), COMMIT_CHUNK):
             if self._stopping():
                 result.settled = False
                 break
-            chunk = valid[start : start + COMMIT_CHUNK]
+            chunk = paths[start : start + COMMIT_CHUNK]
             with self.vault.lock(wait=LOCK_WAIT):
                 outcome = commit_pending(self.vault, self.partner, only=chunk)
+            checked = outcome.checked or checked
+            for path in sorted(outcome.drafts):
+                self._draft(path, result)
             for c in outcome.committed:
                 self._reported.pop(c.path, None)
                 item = {"path": c.path, "action": c.action, "commit": c.sha}
                 result.committed.append(item)
                 self._emit({"event": "committed", **item})
             self._held(outcome, result)
-            if outcome.refused:
-                invalid.extend(outcome.refused)
-                checked = check_vault(self.vault)
-        self._report_invalid(sorted(set(invalid)), checked.problems, result)
+            invalid.extend(p for p in outcome.refused if os.path.lexists(self._path(p)))
+        if invalid and checked is not None:
+            self._report_invalid(sorted(set(invalid)), checked.problems, result)
+
+    def _path(self, rel: str) -> str:
+        return os.path.join(self._root, rel)
 
     def _held(self, outcome: CommitOutcome, result: ReconcileResult) -> None:
         """New notes commit holds back (nothing written yet, or in the other partner's

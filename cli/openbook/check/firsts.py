@@ -1,0 +1,193 @@
+"""When each check-in was first committed, at the time the log can stand behind
+(git/arrivals.py): what `written-ahead` (check/ahead.py) compares a check-in's date with.
+
+Read once over the whole history (one `git log --diff-filter=A` over the check-in folder
+and one pass for the times), then remembered with the commit read up to. When HEAD moved
+on by single-parent commits only (a note committed, a partner's commits fast-forwarded),
+only those commits are read: a commit's time for counting depends on its own date, its
+arrival and its parents' times alone, and the arrivals file is only ever appended to, so
+the times of the commits read before stay as they were. Anything else (a merge, a
+rewound HEAD, an arrivals file that is not the one read before) reads everything again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from openbook.git import repo as gitrepo
+from openbook.git.arrivals import now, record_arrivals, standing_time, standing_times
+from openbook.git.arrivals import store_path as arrivals_path
+
+When = dt.datetime | int | None  # when commits this clone never noted arrive (None: now)
+
+FOLDER = "checkins/"
+
+
+@dataclass
+class Firsts:
+    """Each check-in path -> its first commit's time for counting (unix seconds), as read
+    up to `head` (whose own time is `time`); `mark`: the arrivals file as it was read
+    (its size and digest)."""
+
+    head: str = ""
+    time: int = 0
+    firsts: dict[str, int] = field(default_factory=dict)
+    mark: tuple[int, str] = (0, "")
+    read: int = 0  # commits read to get here (0 when taken as remembered)
+
+    def as_plain(self) -> dict[str, Any]:
+        return {"head": self.head, "time": self.time, "firsts": self.firsts, "mark": self.mark}
+
+    @classmethod
+    def from_plain(cls, raw: Any) -> Firsts | None:
+        """What `as_plain` gave; None when it is not that."""
+        try:
+            head, time, firsts = str(raw["head"]), int(raw["time"]), raw["firsts"]
+            size, digest = raw["mark"]
+            return cls(
+                head, time, {str(p): int(t) for p, t in firsts.items()}, (int(size), str(digest))
+            )
+        except (TypeError, ValueError, KeyError, AttributeError):
+            return None
+
+
+def _arrivals_bytes(root: Path) -> bytes:
+    path = arrivals_path(root)
+    try:
+        return path.read_bytes() if path is not None else b""
+    except OSError:
+        return b""
+
+
+def _mark(data: bytes) -> tuple[int, str]:
+    return (len(data), hashlib.sha1(data).hexdigest())
+
+
+def _tail_shas(data: bytes, mark: tuple[int, str]) -> set[str] | None:
+    """The commits the arrivals file noted since it was read as `mark`; None when it is not
+    that file grown by whole lines (rewritten, cut, or a line left unfinished then)."""
+    size = mark[0]
+    if len(data) < size or _mark(data[:size]) != mark:
+        return None
+    if size and data[size - 1 : size] != b"\n":
+        return None  # an unfinished line then: a later write may have ended it
+    return {line.partition(" ")[0] for line in data[size:].decode("ascii", "replace").split("\n")}
+
+
+def read_firsts(root: Path, head: str, when: When = None) -> Firsts:
+    """Everything read again: each check-in's first commit time over `head`'s history."""
+    args = ["log", "-z", "--diff-filter=A", "--no-renames", "--format=%x1e%H", "--name-only"]
+    raw = gitrepo.run(
+        root, [*args, "--end-of-options", head, "--", FOLDER], check=False, strip=False
+    )
+    if raw.status != 0:
+        return Firsts()
+    times = standing_times(root, when, head, mine=None)
+    firsts: dict[str, int] = {}
+    for chunk in raw.stdout.split("\x1e")[1:]:
+        sha, _, rest = chunk.partition("\0")
+        known = times.get(sha.strip())
+        if known is None:
+            continue
+        for path in rest.split("\0"):
+            path = path.strip("\n")
+            if path and (path not in firsts or known.time < firsts[path]):
+                firsts[path] = known.time
+    top = times.get(head)
+    return Firsts(head, top.time if top else 0, firsts, _mark(_arrivals_bytes(root)), len(times))
+
+
+def _since(root: Path, old: Firsts, head: str) -> list[tuple[str, int, list[str]]] | None:
+    """The commits after `old.head` up to `head`, oldest first, each with its committer date
+    and the check-ins it added, when they are single-parent commits in a line from
+    `old.head` (one `git log`); None otherwise."""
+    fmt = "--format=%x1e%H%x1f%ct%x1f%P"
+    args = ["log", "-z", "--no-renames", "--name-status", fmt, "--end-of-options"]
+    raw = gitrepo.run(root, [*args, head, f"^{old.head}"], check=False, strip=False)
+    if raw.status != 0:
+        return None
+    rows: list[tuple[str, int, list[str]]] = []
+    expect = head
+    for record in raw.stdout.split("\x1e")[1:]:
+        top, _, rest = record.partition("\0")
+        parts = top.split("\x1f")
+        if len(parts) != 3 or parts[0] != expect or not parts[1].isdigit():
+            return None
+        parents = parts[2].split()
+        if len(parents) != 1:
+            return None
+        tokens = [t.strip("\n") for t in rest.split("\0")]
+        added = [
+            path
+            for status, path in zip(tokens[0::2], tokens[1::2], strict=False)
+            if status == "A" and path.startswith(FOLDER)
+        ]
+        rows.append((parts[0], int(parts[1]), added))
+        expect = parents[0]
+    if not rows or expect != old.head:
+        return None
+    return rows[::-1]
+
+
+def _arrivals_of(data: bytes, shas: set[str]) -> dict[str, int]:
+    """When this clone first saw each of `shas`, as `arrivals` reads the file's `data`
+    (the earliest whole line wins), without reading every line."""
+    out: dict[str, int] = {}
+    for sha in shas:
+        needle = sha.encode("ascii")
+        at = data.find(needle)
+        while at != -1:
+            end = data.find(b"\n", at)
+            if end != -1 and (at == 0 or data[at - 1] == 0x0A):
+                name, _, when = data[at:end].decode("ascii", "replace").partition(" ")
+                if name == sha and len(when) == 10 and when.isdigit():
+                    out[sha] = min(int(when), out.get(sha, int(when)))
+            at = data.find(needle, at + 1)
+    return out
+
+
+def moved_on(
+    root: Path, old: Firsts, head: str, data: bytes, tail: set[str], when: When = None
+) -> Firsts | None:
+    """`old` brought up to `head` by reading only the commits since (`data`: the arrivals
+    file, `tail`: what it noted since `old`); None when that cannot be done exactly."""
+    rows = _since(root, old, head)
+    if rows is None:
+        return None
+    shas = {sha for sha, _, _ in rows}
+    if tail - shas:
+        return None  # the arrivals file noted commits other than these
+    seen = _arrivals_of(data, shas)
+    record_arrivals(root, [sha for sha, _, _ in rows], now() if when is None else when, seen)
+    firsts = dict(old.firsts)
+    time = old.time
+    for sha, dated, added in rows:
+        time = standing_time(dated, [time], seen.get(sha))
+        for path in added:
+            if path not in firsts or time < firsts[path]:
+                firsts[path] = time
+    return Firsts(head, time, firsts, _mark(_arrivals_bytes(root)), len(rows))
+
+
+def first_times(root: Path, head: str, old: Firsts | None, when: When = None) -> Firsts:
+    """Each check-in's first commit time over `head`'s history (HEAD's commit): `old` when
+    it was read up to `head` already, brought up to `head` when HEAD moved on from it in a
+    line, else everything read again."""
+    if not head:
+        return Firsts()
+    if old is not None and old.head:
+        data = _arrivals_bytes(root)
+        tail = _tail_shas(data, old.mark)
+        if tail is not None:
+            tail.discard("")
+            if old.head == head and not tail:
+                return Firsts(old.head, old.time, old.firsts, old.mark)
+            if old.head != head:
+                found = moved_on(root, old, head, data, tail, when)
+                if found is not None:
+                    return found
+    return read_firsts(root, head, when)
