@@ -159,7 +159,7 @@ def _opening(f: AgendaFacts, set_aside: list[str]) -> dict[str, Any]:
     notices += _unverified(f)
     notices += unconfirmed_notices(f)
     notices += set_aside  # what the last sync merged but set aside (SPEC 5)
-    copies = sorted(p for p in f.result.parsed if is_conflict_copy(p))
+    copies = sorted(p for p in f.paths if is_conflict_copy(p))
     return {
         "date": f.meeting.isoformat(),
         "date_text": fmt_day(f.meeting),
@@ -187,7 +187,7 @@ def _unverified(f: AgendaFacts) -> list[str]:
         f"{path} was written by {plural(len(shas), 'commit')} taken in without proof "
         f"({', '.join(s[:7] for s in shas)}): unverified, nothing it claims counts."
         for path, shas in sorted(f.unverified.items())
-        if path in f.result.parsed
+        if path in f.paths
     ]
 
 
