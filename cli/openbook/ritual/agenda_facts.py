@@ -44,10 +44,10 @@ from openbook.ritual.facts import (
     plan_change_facts,
     question_facts,
 )
-from openbook.ritual.history import counting_model, read_history
+from openbook.ritual.history import counting_model
 from openbook.ritual.recent import vault_notes
+from openbook.ritual.remembered import admitted, history
 from openbook.ritual.wording import welcome_back
-from openbook.trust.acknowledge import admitted_paths
 from openbook.vault import Vault
 
 MAX_PERIOD_DAYS = 14
@@ -128,7 +128,7 @@ def gather_week(
     up to the meeting, true at the meeting's start or now, whichever is earlier."""
     cfg = vault.require_config()
     result = result or check_vault(vault)
-    hist = read_history(vault)
+    hist = history(vault)
     meeting = day or next_meeting_day(local_day(vault.now(), cfg.tz), cfg.meeting_on)
     known = vault_notes(vault, result, meeting - READS_BACK, hist.own)
     notes = known.notes
@@ -168,7 +168,7 @@ def gather_week(
         landed_badly(notes, win, cfg),
         relaxed_agreements(notes, hist.actions, cfg.tz),
         consent_now(notes, cfg, hist, model, as_of),
-        admitted_paths(vault.root, ["HEAD"]) if vault.is_own_repo else {},
+        admitted(vault) if vault.is_own_repo else {},
         known.paths,
     )
 

@@ -26,8 +26,9 @@ from openbook.ritual.counting import (
 )
 from openbook.ritual.events import Timeout, open_timeouts
 from openbook.ritual.facts import Notes, to_data
-from openbook.ritual.history import counting_model, read_history
+from openbook.ritual.history import counting_model
 from openbook.ritual.recent import vault_notes
+from openbook.ritual.remembered import history
 from openbook.vault import Vault
 
 LAST_SYNC_FILE = "last-sync.json"
@@ -163,7 +164,7 @@ READS_BACK = dt.timedelta(days=10)
 
 def gather(vault: Vault, me: str | None) -> Overview:
     result = check_vault(vault)
-    hist = read_history(vault)
+    hist = history(vault)
     known = vault_notes(vault, result, vault.today() - READS_BACK, hist.own)
     notes = known.notes
     model = counting_model(vault, hist, notes)
