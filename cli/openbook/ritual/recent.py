@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from openbook import __version__
 from openbook.check.cache import cache_key, read_notes
 from openbook.check.held_pauses import HeldPause, agreement_view, pauses_for
 from openbook.check.provenance import effective
@@ -71,7 +72,7 @@ def vault_notes(vault: Vault, result: CheckResult, since: dt.date, own: bool) ->
     state = vault.state_dir()
     if not own or state is None:
         return full_notes(result)
-    key = _key(vault, stats)
+    key = _key(stats)
     kept = _load_kept(state, key, since)
     if kept is None:
         cutoff = min(since, vault.today() - dt.timedelta(days=KEEP_DAYS))
@@ -96,13 +97,28 @@ def _fresh(result: CheckResult) -> Mapping[str, Note]:
 # ------------------------------------------------------------------------- the cache
 
 
-def _key(vault: Vault, stats: Stats) -> list[Any]:
-    h = hashlib.sha256()
-    for rel in sorted(stats):
-        size, mtime = stats[rel]
-        h.update(f"{rel}\0{size}\0{mtime}\0".encode("utf-8", "surrogateescape"))
-    check = json.loads(json.dumps(cache_key(vault.config)))
-    return [FORMAT, check, h.hexdigest()]
+def _code_stamp() -> list[Any]:
+    """What is remembered is only as good as the code that read and chose it."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    notes = os.path.join(os.path.dirname(here), "notes")
+    files = [os.path.join(notes, n) for n in ("parse.py", "yamlio.py", "note.py", "compose.py")]
+    stamps: list[Any] = [__version__]
+    for path in [*files, os.path.abspath(__file__)]:
+        try:
+            stamps.append(os.stat(path).st_mtime_ns)
+        except OSError:
+            stamps.append(0)
+    return stamps
+
+
+_CODE = _code_stamp()
+
+
+def _key(stats: Stats) -> list[Any]:
+    """The note files' sizes and times and the code: never the settings, which change
+    nothing read from a file (what they change is worked out every run)."""
+    listed = repr(sorted(stats.items())).encode("utf-8", "surrogateescape")
+    return [FORMAT, _CODE, hashlib.sha256(listed).hexdigest()]
 
 
 def _load_kept(
