@@ -159,3 +159,18 @@ def test_a_damaged_memory_is_read_again_never_an_error(vault: Path) -> None:
     forget(vault)
     assert warm == agenda_json(vault)
     assert set(before) <= set(os.listdir(state))
+
+
+def test_a_note_added_days_later_is_read_on_its_own(vault: Path) -> None:
+    """The notes chosen last time keep their verdict: a new note the next week reads that
+    note, not every note again (the cutoff they were chosen by stays)."""
+    agenda_json(vault)
+    state = vault / ".git" / "openbook"
+    cutoff = json.loads((state / "recent-notes.json").read_text())["cutoff"]
+    write(vault, "checkins/2026/2026-12-01-bob.md", checkin("bob", "2026-12-01", "Tea."))
+    later = "2026-12-01T21:30:00+01:00"
+    warm = agenda_json(vault, OPENBOOK_NOW=later)
+    assert json.loads((state / "recent-notes.json").read_text())["cutoff"] == cutoff
+    assert "Tea." in thanks(warm)
+    forget(vault)
+    assert warm == agenda_json(vault, OPENBOOK_NOW=later)

@@ -42,6 +42,8 @@ NOTES_FILE = "recent-notes.json"
 STATS_FILE = "recent-stats.json"
 FORMAT = 1
 KEEP_DAYS = 120  # the cutoff, before today, when the kept notes are chosen afresh
+# a cutoff kept from before (so only changed notes are read) for at most this much longer
+KEEP_SLACK = 60
 SETTLED = ("answered", "withdrawn")
 
 Stats = Mapping[str, tuple[int, int]]
@@ -75,8 +77,7 @@ def vault_notes(vault: Vault, result: CheckResult, since: dt.date, own: bool) ->
     key = _key(stats)
     kept = _load_kept(state, key, since)
     if kept is None:
-        cutoff = min(since, vault.today() - dt.timedelta(days=KEEP_DAYS))
-        kept = _rebuild(vault, result, stats, state, key, cutoff)
+        kept = _rebuild(vault, result, stats, state, key, since)
     raw, drafts = kept
     return _counted(vault, result, stats, raw, drafts)
 
@@ -142,11 +143,12 @@ def _rebuild(
     stats: Stats,
     state: Path,
     key: list[Any],
-    cutoff: dt.date,
+    since: dt.date,
 ) -> tuple[dict[str, Raw], set[str]]:
     """Choose the kept notes again: a note whose size and time are as remembered keeps
     its verdict (when the cutoff is the same); every other note is read."""
     before = _read(state / STATS_FILE)
+    cutoff = _cutoff(vault, before, key, since)
     known: dict[str, Any] = {}
     old: dict[str, tuple[tuple[int, int], Raw]] = {}
     if before is not None and before.get("key") == [*key[:2], cutoff.isoformat()]:
@@ -179,6 +181,22 @@ def _rebuild(
     data = {"key": key, "cutoff": cutoff.isoformat(), "drafts": sorted(drafts), "notes": notes}
     _write(state / NOTES_FILE, data)
     return kept, drafts
+
+
+def _cutoff(vault: Vault, before: dict[str, Any] | None, key: list[Any], since: dt.date) -> dt.date:
+    """The cutoff of last time while it still serves (`since` is not before it, and it is
+    at most KEEP_SLACK days older than a new one), so that only changed notes are read;
+    else KEEP_DAYS before today (or `since`, when that is earlier)."""
+    new = min(since, vault.today() - dt.timedelta(days=KEEP_DAYS))
+    try:
+        stamp = before["key"] if before is not None else None
+        if stamp is None or stamp[:2] != key[:2]:
+            return new
+        old = dt.date.fromisoformat(stamp[2])
+    except (KeyError, TypeError, ValueError, IndexError):
+        return new
+    serves = old <= since and old >= new - dt.timedelta(days=KEEP_SLACK)
+    return old if serves else new
 
 
 def _entry(value: Any) -> tuple[int, int] | None:
