@@ -91,8 +91,9 @@ def _stats(result: CheckResult) -> Stats:
 
 
 def _fresh(result: CheckResult) -> Mapping[str, Note]:
-    """The notes the check read from disk this run (as read: no view applied)."""
-    return result._fresh
+    """The notes the check read from disk this run, as read: none once `parsed` was
+    asked for, which shows history's view in those same notes."""
+    return result._fresh if result._parsed is None else {}
 
 
 # ------------------------------------------------------------------------- the cache
