@@ -26,12 +26,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openbook import __version__
 from openbook.check.cache import cache_key, read_notes
 from openbook.check.held_pauses import HeldPause, agreement_view, pauses_for
+from openbook.check.note import validate_note
 from openbook.check.provenance import effective
 from openbook.check.result import CheckResult, in_head
 from openbook.check.words import in_words
+from openbook.config import Config
 from openbook.fsutil import atomic_write
 from openbook.notes.parse import MAX_FILE_BYTES, Note, parse_bytes
 from openbook.notetypes.registry import as_date, is_conflict_copy, is_draft
@@ -74,7 +75,7 @@ def vault_notes(vault: Vault, result: CheckResult, since: dt.date, own: bool) ->
     state = vault.state_dir()
     if not own or state is None:
         return full_notes(result)
-    key = _key(stats)
+    key = _key(vault, stats)
     kept = _load_kept(state, key, since)
     if kept is None:
         kept = _rebuild(vault, result, stats, state, key, since)
@@ -99,28 +100,22 @@ def _fresh(result: CheckResult) -> Mapping[str, Note]:
 # ------------------------------------------------------------------------- the cache
 
 
-def _code_stamp() -> list[Any]:
-    """What is remembered is only as good as the code that read and chose it."""
-    here = os.path.dirname(os.path.abspath(__file__))
-    notes = os.path.join(os.path.dirname(here), "notes")
-    files = [os.path.join(notes, n) for n in ("parse.py", "yamlio.py", "note.py", "compose.py")]
-    stamps: list[Any] = [__version__]
-    for path in [*files, os.path.abspath(__file__)]:
-        try:
-            stamps.append(os.stat(path).st_mtime_ns)
-        except OSError:
-            stamps.append(0)
-    return stamps
-
-
-_CODE = _code_stamp()
-
-
-def _key(stats: Stats) -> list[Any]:
-    """The note files' sizes and times and the code: never the settings, which change
-    nothing read from a file (what they change is worked out every run)."""
+def _key(vault: Vault, stats: Stats) -> list[Any]:
+    """The note files' sizes and times, and what the notes cache is keyed by: the code
+    that reads and checks a note (which sets some values' types) and the settings."""
     listed = repr(sorted(stats.items())).encode("utf-8", "surrogateescape")
-    return [FORMAT, _CODE, hashlib.sha256(listed).hexdigest()]
+    check = json.loads(json.dumps(cache_key(vault.config)))
+    return [FORMAT, [check, _OWN], hashlib.sha256(listed).hexdigest()]
+
+
+def _own_stamp() -> int:
+    try:
+        return os.stat(os.path.abspath(__file__)).st_mtime_ns
+    except OSError:
+        return 0
+
+
+_OWN = _own_stamp()  # this file chooses what is kept
 
 
 def _load_kept(
@@ -162,7 +157,8 @@ def _rebuild(
     entries: dict[str, list[Any]] = {}
     for rel, (size, mtime) in stats.items():
         note = raw.get(rel)
-        if note is None:  # unchanged: the verdict and the draft mark of last time
+        keep = draft = False  # a file that is no note (it has an error of its own)
+        if note is None and rel in known:  # unchanged: the verdicts of last time
             was = known[rel]
             keep, draft = bool(was[2]), bool(was[3])
             if keep and old.get(rel, (None,))[0] == (size, mtime):
@@ -255,17 +251,18 @@ def _read_notes(vault: Vault, result: CheckResult, paths: Iterable[str]) -> dict
             if hit is not None and (hit[0], hit[1]) == stats.get(rel):
                 out[rel] = (hit[2], hit[3])
         del cached
-    root = str(vault.root)
+    root, cfg = str(vault.root), vault.config
     for rel in rest:
         if rel not in out:
-            read = _parse(root, rel)
+            read = _parse(root, rel, cfg)
             if read is not None:
                 out[rel] = read
     return out
 
 
-def _parse(root: str, rel: str) -> Raw | None:
-    """One note read as the check reads it; a link or an oversized file is no note."""
+def _parse(root: str, rel: str, cfg: Config) -> Raw | None:
+    """One note read as the check reads it (its checks set some values' types, such as a
+    time written as text); a link or an oversized file is no note."""
     path = os.path.join(root, rel)
     try:
         st = os.lstat(path)
@@ -275,7 +272,7 @@ def _parse(root: str, rel: str) -> Raw | None:
             data = fh.read(MAX_FILE_BYTES + 1)
     except OSError:
         return None
-    note = parse_bytes(rel, data, positions=False)
+    note = validate_note(parse_bytes(rel, data, positions=False), cfg)
     return (note.meta, note.body) if note.has_frontmatter else None
 
 
