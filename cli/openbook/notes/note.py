@@ -32,16 +32,34 @@ class Problem:
         )
 
 
-@dataclass
+class _NoPositions(dict):  # type: ignore[type-arg]
+    """The positions of a note read without them: one empty mapping all such notes share
+    (a large vault holds tens of thousands of notes), which refuses to be written to."""
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> None:
+        raise TypeError("a note read without positions records none; parse it with them")
+
+    __setitem__ = setdefault = update = pop = popitem = clear = __delitem__ = _refuse  # type: ignore[assignment]
+
+
+_NO_POSITIONS: dict[Any, Pos] = _NoPositions()
+
+
+def no_positions() -> dict[Any, Pos]:
+    return _NO_POSITIONS
+
+
+@dataclass(slots=True)
 class Note:
-    """A parsed note. `meta` is the frontmatter; positions are 1-based file lines/columns."""
+    """A parsed note. `meta` is the frontmatter; positions are 1-based file lines/columns.
+    Slotted: a check of a large vault holds tens of thousands of them."""
 
     path: str
     meta: dict[str, Any] = field(default_factory=dict)
     body: str = ""
-    key_pos: dict[str, Pos] = field(default_factory=dict)
-    value_pos: dict[PathKey, Pos] = field(default_factory=dict)
-    nested_key_pos: dict[PathKey, Pos] = field(default_factory=dict)
+    key_pos: dict[str, Pos] = field(default_factory=no_positions)
+    value_pos: dict[PathKey, Pos] = field(default_factory=no_positions)
+    nested_key_pos: dict[PathKey, Pos] = field(default_factory=no_positions)
     problems: list[Problem] = field(default_factory=list)
     has_frontmatter: bool = False
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from sys import intern
 from typing import Any
 
 import yaml
@@ -27,6 +28,9 @@ from openbook.notes.yamlio import (
 )
 
 MAX_FILE_BYTES = 1024 * 1024
+# keys, and values up to this long (a type, an id, a partner, "yes"), are shared between
+# the notes that hold them rather than kept once for each note: a vault's notes repeat them
+SHARED_TEXT = 32
 MAX_FRONTMATTER_BYTES = 64 * 1024
 MAX_DEPTH = 32  # nesting deeper than this is never a note; refuse it before building
 _TOO_DEEP = f"values are nested deeper than {MAX_DEPTH} levels; flatten the frontmatter"
@@ -75,6 +79,8 @@ class _Builder:
         self.note = note
         self.off = line_offset
         self.track = track
+        if track:  # a note's own positions (Note shares one empty mapping until then)
+            note.key_pos, note.value_pos, note.nested_key_pos = {}, {}, {}
 
     def at(self, mark: Any) -> Pos:
         return (mark.line + 1 + self.off, mark.column + 1)
@@ -133,7 +139,10 @@ class _Builder:
             tag = node.tag
             if tag == TAG_PLAIN:
                 tag = resolve_plain(node.value)
-            return node.value if tag == TAG_STR else self.scalar(node, (1, 1), tag)
+            if tag == TAG_STR:
+                value: str = node.value
+                return intern(value) if len(value) <= SHARED_TEXT else value
+            return self.scalar(node, (1, 1), tag)
         if cls is yaml.SequenceNode:
             if node.tag != TAG_SEQ:
                 self.problem((1, 1), "yaml-syntax", f"tag {node.tag} is not supported")
@@ -147,7 +156,7 @@ class _Builder:
                 continue
             kv = knode.value
             ktag = resolve_plain(kv) if knode.tag == TAG_PLAIN else knode.tag
-            key = kv if ktag == TAG_STR else self.scalar(knode, (1, 1), ktag)
+            key = intern(kv) if ktag == TAG_STR else self.scalar(knode, (1, 1), ktag)
             if key is None or not isinstance(key, str | int | dt.date):
                 key = kv
             if key in out:

@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Any
 
 from openbook.check.result import CheckResult
-from openbook.errors import GitError, OpenbookError
+from openbook.errors import OpenbookError
 from openbook.notetypes.registry import is_conflict_copy, iso_week
 from openbook.ritual.agenda_facts import (  # noqa: F401 (importable from here too)
     MAX_PERIOD_DAYS,
@@ -43,6 +43,7 @@ from openbook.ritual.facts import (
     language_facts,
     to_data,
 )
+from openbook.ritual.remembered import fingerprint_digits
 from openbook.ritual.wording import (
     checkins_line,
     kept_line,
@@ -54,7 +55,6 @@ from openbook.ritual.wording import (
     timeout_line,
     written_later_lines,
 )
-from openbook.trust.fingerprint import fingerprint
 from openbook.vault import Vault
 from openbook.words import plural
 
@@ -159,7 +159,7 @@ def _opening(f: AgendaFacts, set_aside: list[str]) -> dict[str, Any]:
     notices += _unverified(f)
     notices += unconfirmed_notices(f)
     notices += set_aside  # what the last sync merged but set aside (SPEC 5)
-    copies = sorted(p for p in f.result.parsed if is_conflict_copy(p))
+    copies = sorted(p for p in f.paths if is_conflict_copy(p))
     return {
         "date": f.meeting.isoformat(),
         "date_text": fmt_day(f.meeting),
@@ -187,7 +187,7 @@ def _unverified(f: AgendaFacts) -> list[str]:
         f"{path} was written by {plural(len(shas), 'commit')} taken in without proof "
         f"({', '.join(s[:7] for s in shas)}): unverified, nothing it claims counts."
         for path, shas in sorted(f.unverified.items())
-        if path in f.result.parsed
+        if path in f.paths
     ]
 
 
@@ -345,11 +345,7 @@ def _close(f: AgendaFacts) -> dict[str, Any]:
 
 def _fingerprint(vault: Vault) -> str | None:
     """The digits of the shared log to read out at the Close (section 7)."""
-    try:
-        fp = fingerprint(vault)
-    except GitError:
-        return None
-    return fp.digits if fp else None
+    return fingerprint_digits(vault)
 
 
 # -------------------------------------------------------------------- rendering

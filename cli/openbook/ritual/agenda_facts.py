@@ -15,6 +15,7 @@ from openbook.config import Config
 from openbook.ritual.agreements import Agreements, agreement_facts
 from openbook.ritual.binding import consent_now
 from openbook.ritual.calendar import at, local_day, next_meeting_day, short_day, utc
+from openbook.ritual.chart import CHART_WEEKS
 from openbook.ritual.counting import (
     CheckinCount,
     Counting,
@@ -43,12 +44,16 @@ from openbook.ritual.facts import (
     plan_change_facts,
     question_facts,
 )
-from openbook.ritual.history import counting_model, read_history
+from openbook.ritual.history import counting_model
+from openbook.ritual.recent import vault_notes
+from openbook.ritual.remembered import admitted, history
 from openbook.ritual.wording import welcome_back
-from openbook.trust.acknowledge import admitted_paths
 from openbook.vault import Vault
 
 MAX_PERIOD_DAYS = 14
+# how far back before the meeting a check-in or a settled question can matter: the chart's
+# weeks, a weekly slot's six days before it, and a day either side for time zones
+READS_BACK = dt.timedelta(days=CHART_WEEKS * 7 + 6 + 2)
 
 
 @dataclass
@@ -76,6 +81,7 @@ class AgendaFacts:
     relaxed: list[Relaxed]  # safeguards relaxed so far
     consent: dict[str, Any] = field(default_factory=dict)  # binding.consent_now
     unverified: dict[str, list[str]] = field(default_factory=dict)  # path: admitted commits
+    paths: set[str] = field(default_factory=set)  # every note file, also those left out
 
     @property
     def names(self) -> dict[str, str]:
@@ -122,11 +128,12 @@ def gather_week(
     up to the meeting, true at the meeting's start or now, whichever is earlier."""
     cfg = vault.require_config()
     result = result or check_vault(vault)
-    notes = Notes.of(result)
-    hist = read_history(vault)
+    hist = history(vault)
+    meeting = day or next_meeting_day(local_day(vault.now(), cfg.tz), cfg.meeting_on)
+    known = vault_notes(vault, result, meeting - READS_BACK, hist.own)
+    notes = known.notes
     model = counting_model(vault, hist, notes)
     now = model.now
-    meeting = day or next_meeting_day(local_day(now, cfg.tz), cfg.meeting_on)
     meeting_dt = at(meeting, cfg.meeting_at, cfg.tz)
     as_of = now if utc(now) <= utc(meeting_dt) else meeting_dt
     last = last_meeting(notes, meeting)
@@ -161,7 +168,8 @@ def gather_week(
         landed_badly(notes, win, cfg),
         relaxed_agreements(notes, hist.actions, cfg.tz),
         consent_now(notes, cfg, hist, model, as_of),
-        admitted_paths(vault.root, ["HEAD"]) if vault.is_own_repo else {},
+        admitted(vault) if vault.is_own_repo else {},
+        known.paths,
     )
 
 
@@ -194,5 +202,5 @@ def unconfirmed_notices(f: AgendaFacts) -> list[str]:
         f"{path} is {whose_words(f, path)}: it counts for {f.name(named)} once "
         f"{f.name(named)} runs openbook confirm {path}."
         for path, (_, named) in sorted(f.result.authorship.unconfirmed.items())
-        if path in f.result.parsed
+        if path in f.paths
     ]

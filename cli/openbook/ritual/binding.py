@@ -18,7 +18,8 @@ from openbook.git import ledger
 from openbook.render import MAX_TEMPLATE, VAULT_TEMPLATES
 from openbook.ritual.counting import Counting
 from openbook.ritual.facts import Notes
-from openbook.ritual.history import VaultHistory, read_history, terms_in_force
+from openbook.ritual.history import VaultHistory, terms_in_force
+from openbook.ritual.remembered import history, own_head
 from openbook.ritual.replaced_keys import pending_keys
 from openbook.ritual.settings import (
     BINDING,
@@ -268,7 +269,7 @@ def config_provider(vault: Vault) -> Callable[[Config], Config]:
     a vault without a history of its own takes the file as it is."""
 
     def provide(cfg: Config) -> Config:
-        hist = read_history(vault)
+        hist = history(vault)
         if not hist.own:
             return cfg
         force = terms_in_force(hist, cfg)
@@ -285,7 +286,7 @@ def vault_terms(vault: Vault, hist: VaultHistory | None = None) -> Terms:
     and the vault's templates in force. A vault without a history of its own takes the
     files as they are (its first version is in force)."""
     cfg = vault.config
-    hist = hist or read_history(vault)
+    hist = hist or history(vault)
     if not hist.own:
         return Terms(cfg, _working_templates(vault))
     force = terms_in_force(hist, cfg)
@@ -299,7 +300,7 @@ def terms_provider(vault: Vault) -> Callable[[], Terms]:
     seen: dict[str, Terms] = {}
 
     def provide() -> Terms:
-        key = ledger.head(vault) if vault.is_own_repo else None
+        key = (own_head(vault) or ledger.head(vault)) if vault.is_own_repo else None
         if key is None:
             return vault_terms(vault)
         if key not in seen:

@@ -11,7 +11,7 @@ from typing import Any
 
 from openbook.check.result import CheckResult, check_vault
 from openbook.git import repo as gitrepo
-from openbook.notetypes.registry import shared_path
+from openbook.notetypes.registry import is_conflict_copy, shared_path
 from openbook.record.pending import held_back, pending_changes
 from openbook.ritual.agreements import Agreements, agreement_facts
 from openbook.ritual.aside import set_aside_texts
@@ -26,7 +26,9 @@ from openbook.ritual.counting import (
 )
 from openbook.ritual.events import Timeout, open_timeouts
 from openbook.ritual.facts import Notes, to_data
-from openbook.ritual.history import counting_model, read_history
+from openbook.ritual.history import counting_model
+from openbook.ritual.recent import vault_notes
+from openbook.ritual.remembered import history
 from openbook.vault import Vault
 
 LAST_SYNC_FILE = "last-sync.json"
@@ -104,16 +106,14 @@ class Overview:
 
 
 def open_questions(
-    result: CheckResult, vault: Vault, now: dt.datetime, model: Counting | None = None
+    notes: Notes, vault: Vault, now: dt.datetime, model: Counting | None = None
 ) -> list[dict[str, Any]]:
     """Questions not answered yet, oldest first, each with its age and whether it is
     overdue (the one rule of counting.py; with `model`, by the answer time in force when
     each was asked, and no clock while a pause holds)."""
     cfg = vault.config
     out = []
-    for n in result.valid_notes():
-        if n.type != "question":
-            continue
+    for n in sorted(notes.get("question"), key=lambda q: q.path):
         clock = question_clock(n.meta, cfg, now, model, n.path)
         if clock is None or not clock.is_open:
             continue
@@ -158,10 +158,15 @@ def _pending(ov: Overview, vault: Vault, result: CheckResult, drafts: set[str]) 
             ov.not_shared.append({"path": change.path, "why": NOT_SHARED_WHY, "fix": MOVE_IT})
 
 
+# how far back a check-in can matter to the slot due now (a weekly slot's seven days)
+READS_BACK = dt.timedelta(days=10)
+
+
 def gather(vault: Vault, me: str | None) -> Overview:
     result = check_vault(vault)
-    hist = read_history(vault)
-    notes = Notes.of(result)
+    hist = history(vault)
+    known = vault_notes(vault, result, vault.today() - READS_BACK, hist.own)
+    notes = known.notes
     model = counting_model(vault, hist, notes)
     now = model.now
     ov = Overview(me, str(vault.root), now)
@@ -173,15 +178,15 @@ def gather(vault: Vault, me: str | None) -> Overview:
             ov.checkins.append(due)
         elif pid in agreed and agreed[pid].agreement and not model.schedules.paused(now):
             ov.schedule_waits[pid] = str(agreed[pid].agreement)
-    ov.open_questions = open_questions(result, vault, now, model)
+    ov.open_questions = open_questions(notes, vault, now, model)
     today = now.astimezone(vault.config.tz).date()
     ov.agreements = agreement_facts(notes, vault.config, today, [], hist)
     ov.open_timeouts = open_timeouts(notes, vault.config, now)
-    ov.conflict_copies = vault.conflict_copies()
+    ov.conflict_copies = sorted(p for p in known.paths if is_conflict_copy(p))
     ov.config_problems = [p.format() for p in (*vault.config.problems, *vault.config.set_aside)]
     ov.invalid_notes = sorted(result.failed_paths() - {"openbook.yml"})
     if vault.is_own_repo:
-        _pending(ov, vault, result, result.drafts())
+        _pending(ov, vault, result, known.drafts)
     elif vault.git_dir is not None:
         ov.uncommitted = [c.path for c in gitrepo.status(vault.root, ".")]
     ov.last_sync = read_last_sync(vault)
