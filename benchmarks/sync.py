@@ -34,9 +34,9 @@ from _vault import (
     Stream,
     assert_checks,
     bench_env,
+    cached_vault,
     git,
     interleaved,
-    make_vault,
     openbook_cmd,
     ratio_line,
 )
@@ -54,10 +54,10 @@ class Pair:
     def __init__(self, tmp: Path, notes: int) -> None:
         self.tmp = tmp
         self.remote = tmp / "remote.git"
-        built = make_vault(tmp / "built", notes)
+        tmp.mkdir(parents=True, exist_ok=True)
+        built = cached_vault("history", notes)  # built once, only read here
         git(tmp, "init", "-q", "--bare", "-b", "main", str(self.remote))
         git(built, "push", "-q", str(self.remote), "main")
-        shutil.rmtree(built)
         self.ob = {w: tmp / w for w in ("alice", "bob")}
         for who, path in self.ob.items():
             run([*openbook_cmd(), "--as", who, "clone", str(self.remote), str(path)])
