@@ -7,10 +7,12 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from openbook.git import repo as gitrepo
 from openbook.git.arrivals import see, standing_times
+from openbook.git.state import head_from_files
 from openbook.git.view import PartnerView, VaultView, own_email
 from openbook.notetypes.registry import FOLDER_TYPES, LANGUAGE_FILE, note_date
 
@@ -147,8 +149,11 @@ _LETTER_ACTION = {"A": "new", "M": "edit", "D": "delete", "T": "edit"}
 
 
 def head(vault: VaultView) -> str | None:
-    """The commit HEAD names, None before the first commit."""
-    return gitrepo.rev(vault.root, "HEAD")
+    """The commit HEAD names, None before the first commit: from git's own files when
+    they say it plainly, else asked of git."""
+    git_dir = getattr(vault, "git_dir", None)
+    found = head_from_files(git_dir) if isinstance(git_dir, Path) else None
+    return found or gitrepo.rev(vault.root, "HEAD")
 
 
 def read_commits(
