@@ -115,7 +115,7 @@ def _push_hold(vault: Vault, refs: SyncRefs, me: str, head: str, own: int, name:
     root, remote = vault.root, refs.remote
     branch = hold_branch(me)
     try:
-        pushed = push(root, remote, branch, head)
+        pushed = push(root, remote, branch, head, crypt=refs.crypt)
     except RemoteUnreachable as exc:
         return f"Your own commits could not be shared on {branch} now ({exc}); sync again later."
     except OpenbookError as exc:
@@ -156,7 +156,7 @@ def take_hold(vault: Vault, me: str, refs: SyncRefs, head: str) -> HoldTaken | N
     plumbing.delete_ref(root, temp)
     try:
         try:
-            theirs = fetch(root, remote, hold_branch(other), temp)
+            theirs = fetch(root, remote, hold_branch(other), temp, crypt=refs.crypt)
         except RemoteUnreachable:
             return None
         if theirs is None or plumbing.is_ancestor(root, theirs, head):
