@@ -18,7 +18,7 @@ from pathlib import Path
 
 from openbook.errors import GitError
 from openbook.git import repo as gitrepo
-from openbook.git import runner
+from openbook.git import runner, worktree
 from openbook.git.objects import object_info
 from openbook.git.objects import read_blobs as read_blobs
 from openbook.git.state import git_dir_of as _git_dir
@@ -38,10 +38,22 @@ def is_ancestor(root: Path, older: str, newer: str) -> bool:
     return res.status == 0
 
 
+_BASES: dict[tuple[str, str, str], str | None] = {}  # of commits named by their ids
+
+
 def merge_base(root: Path, ours: str, theirs: str) -> str | None:
-    """The best common ancestor, or None when the two histories share nothing."""
+    """The best common ancestor, or None when the two histories share nothing (asked of
+    git once for two commits named by their ids: their history never changes)."""
+    key = (str(root), ours, theirs)
+    if key in _BASES:
+        return _BASES[key]
     res = gitrepo.run(root, ["merge-base", "--end-of-options", ours, theirs], check=False)
-    return (res.stdout.strip() or None) if res.status == 0 else None
+    found = (res.stdout.strip() or None) if res.status == 0 else None
+    if res.status in (0, 1) and worktree.fixed(ours) and worktree.fixed(theirs):
+        if len(_BASES) >= 32:
+            _BASES.clear()
+        _BASES[key] = found
+    return found
 
 
 def count(root: Path, *revs: str) -> int:
@@ -284,18 +296,11 @@ def write_blob(root: Path, data: bytes) -> str:
 
 def added_paths(root: Path, base: str, rev: str) -> dict[str, tuple[str, str]]:
     """{path: (mode, oid)} of the files `rev` has and `base` had not (renames split)."""
-    raw = gitrepo.run(
-        root,
-        ["diff-tree", "-r", "-z", "--no-renames", "--diff-filter=A", "--end-of-options", base, rev],
-        strip=False,
-    ).stdout
-    found: dict[str, tuple[str, str]] = {}
-    tokens = iter(raw.split("\0"))
-    for token in tokens:
-        if token.startswith(":"):
-            meta = token[1:].split()
-            found[next(tokens, "")] = (meta[1], meta[3])
-    return found
+    return {
+        path: after
+        for path, (letter, _, after) in worktree.diff_rows(root, base, rev).items()
+        if letter == "A" and after is not None
+    }
 
 
 def changed_paths(root: Path, base: str, rev: str, *paths: str) -> list[str]:
@@ -307,10 +312,4 @@ def changed_paths(root: Path, base: str, rev: str, *paths: str) -> list[str]:
 
 def name_status(root: Path, base: str, rev: str) -> list[tuple[str, str]]:
     """(A/M/D/T, path) of every file that differs between `base` and `rev`."""
-    raw = gitrepo.run(
-        root,
-        ["diff-tree", "-r", "-z", "--no-renames", "--name-status", "--end-of-options", base, rev],
-        strip=False,
-    ).stdout
-    tokens = [t for t in raw.split("\0") if t]
-    return [(tokens[i][:1], tokens[i + 1]) for i in range(0, len(tokens) - 1, 2)]
+    return [(letter, path) for path, (letter, _, _) in worktree.diff_rows(root, base, rev).items()]

@@ -50,7 +50,7 @@ from openbook.errors import (
 from openbook.fsutil import atomic_write
 from openbook.git import plumbing
 from openbook.git.arrivals import see as see_arrivals
-from openbook.git.state import require_safe_state
+from openbook.git.state import head_from_files, ref_from_files, require_safe_state
 from openbook.record.pending import commit_pending, held_lines
 from openbook.ritual.overview import LAST_SYNC_FILE
 from openbook.sync import fold as folding
@@ -268,7 +268,7 @@ def _kept_changing(remote: str, attempts: int) -> OpenbookError:
 
 def _close(vault: Vault, result: SyncResult, refs: SyncRefs, refused: str) -> SyncResult:
     root = vault.root
-    result.remote_head, now = plumbing.resolve(root, refs.name(TRACKING), "HEAD")
+    result.remote_head, now = _ends(vault, refs)
     allowed.write(root)  # the keys as history now lists them, for plain git
     finish_lines(vault, result, now)
     if refused:  # our own work went out; what the partner held back did not come in
@@ -279,6 +279,17 @@ def _close(vault: Vault, result: SyncResult, refs: SyncRefs, refused: str) -> Sy
     name_changed_words(vault, result)
     quiet.remember(vault, result, len(result.lines) == said and not refused)
     return result
+
+
+def _ends(vault: Vault, refs: SyncRefs) -> tuple[str | None, str | None]:
+    """Where the remote-tracking branch and HEAD are now: from git's files, else git."""
+    gd = vault.git_dir
+    if gd is not None:
+        tracking, head = ref_from_files(gd, refs.name(TRACKING)), head_from_files(gd)
+        if tracking is not None and head is not None:
+            return tracking, head
+    found = plumbing.resolve(vault.root, refs.name(TRACKING), "HEAD")
+    return found[0], found[1]
 
 
 def _take_hold(

@@ -123,7 +123,12 @@ def _key(name: str) -> str:
 
 
 def _siblings(root: Path, tree: str, folders: set[str]) -> dict[str, list[str]]:
-    """{folder: names of its entries} in `tree`, in at most two calls ('' is the top)."""
+    """{folder: names of its entries} in `tree` ('' is the top): one `git cat-file` for a
+    tree named by its id (none when read before), else at most two `git ls-tree`."""
+    worktree.learn_folders(root, [(tree, folder) for folder in folders])
+    known = {folder: worktree.folder_names(root, tree, folder) for folder in folders}
+    if all(names is not None for names in known.values()):
+        return {folder: list(names or []) for folder, names in known.items()}
     found: dict[str, list[str]] = {folder: [] for folder in folders}
     base = ["ls-tree", "-z", "--name-only", "--full-tree", "--end-of-options", tree]
     if "" in folders:
