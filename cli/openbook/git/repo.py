@@ -13,6 +13,7 @@ from openbook.git.index import private_index
 from openbook.git.runner import NETWORK_TIMEOUT as NETWORK_TIMEOUT
 from openbook.git.runner import first_line as first_line
 from openbook.git.runner import git_env as git_env
+from openbook.git.state import git_dir_of, head_from_files
 from openbook.notetypes.registry import shared_path
 
 
@@ -202,22 +203,24 @@ def log_records(root: Path, extra: Sequence[str] = ()) -> list[LogRecord]:
 
     One `git log -z` call; fields are separated by \\x1f and records start with \\x1e.
     """
-    if not has_head(root):
-        return []
+    gd = git_dir_of(root)
+    if (gd is None or head_from_files(gd) is None) and not has_head(root):
+        return []  # no commits yet (git is asked only when its files do not say)
     fmt = "%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%s%x1f%(trailers:only,unfold)%x1f"
-    res = run(
-        root,
-        [
-            "log",
-            "-z",
-            "--name-status",
-            "--no-renames",
-            "--diff-merges=first-parent",
-            f"--format={fmt}",
-            *extra,
-        ],
-        strip=False,
-    )
+    args = [
+        "log",
+        "-z",
+        "--name-status",
+        "--no-renames",
+        "--diff-merges=first-parent",
+        f"--format={fmt}",
+        *extra,
+    ]
+    res = run(root, args, strip=False, check=False)
+    if res.status != 0:
+        if not has_head(root):  # HEAD's commit is not there after all
+            return []
+        raise runner.failure(args, res.stderr, res.stdout)
     records = []
     for chunk in res.stdout.split("\x1e")[1:]:
         head, _, rest = chunk.rpartition("\x1f")

@@ -132,7 +132,14 @@ def tree_entries(root: Path, tree: str, paths: Iterable[str]) -> dict[str, Entry
                 if path in found:
                     found[path] = (mode, oid)
         known.update(found)
-    return {p: e for p in wanted if (e := known.get(p)) is not None}
+    # as one `git ls-tree` answers: a folder asked for together with a path inside it is
+    # looked into, not listed itself
+    inside = {p[:i] for p in wanted for i in range(len(p)) if p[i] == "/"}
+    return {
+        p: e
+        for p in wanted
+        if (e := known.get(p)) is not None and not (e[0] == "040000" and p in inside)
+    }
 
 
 def set_index(root: Path, entries: dict[str, Entry | None], *, skip: bool) -> None:
