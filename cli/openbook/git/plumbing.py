@@ -282,6 +282,51 @@ def history_blobs(root: Path, tip: str, exclude: str | None) -> list[tuple[str, 
     return found
 
 
+@dataclass
+class Arrived:
+    """The commits in a tip and not in another, read in one `git log`: each commit with
+    the files its first parent's diff names (as `gitrepo.log_records` gives them), and
+    every file any commit added or changed against any parent (as `history_blobs`)."""
+
+    records: list[gitrepo.LogRecord]
+    blobs: list[tuple[str, str, str, str]]  # (commit, mode, oid, path)
+
+
+_ARRIVED = "%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%s%x1f%(trailers:only,unfold)%x1f"
+
+
+def arrived(root: Path, tip: str, exclude: str | None) -> Arrived:
+    """The commits in `tip` and not in `exclude`, newest first (see Arrived)."""
+    args = ["log", "-z", "--raw", "--no-renames", "--no-abbrev", "-m", f"--format={_ARRIVED}"]
+    args += ["--end-of-options", tip] + ([f"^{exclude}"] if exclude else [])
+    raw = gitrepo.run(root, args, strip=False).stdout
+    records: dict[str, gitrepo.LogRecord] = {}
+    blobs: list[tuple[str, str, str, str]] = []
+    for chunk in raw.split("\x1e")[1:]:
+        header, _, rest = chunk.partition("\0")
+        parts = header.split("\x1f")
+        if len(parts) < 8:
+            continue
+        sha, parents, an, ae, date, subject, trailers = parts[:7]
+        first = sha not in records  # a merge comes once per parent, its first parent first
+        if first:
+            found = {k: v.strip() for k, v in gitrepo.TRAILER.findall(trailers)}
+            records[sha] = gitrepo.LogRecord(sha, parents.split(), an, ae, date, subject, found, [])
+        tokens = iter(rest.split("\0"))
+        for token in tokens:
+            token = token.strip("\n")
+            if not token.startswith(":"):
+                continue
+            meta, path = token[1:].split(), next(tokens, "")
+            if len(meta) < 5 or not path:
+                continue
+            if first:
+                records[sha].files.append((meta[4][0], path))
+            if not meta[4].startswith("D"):
+                blobs.append((sha, meta[1], meta[3], path))
+    return Arrived(list(records.values()), blobs)
+
+
 def object_sizes(root: Path, oids: Iterable[str]) -> dict[str, int]:
     """The size in bytes of each object, in one call."""
     wanted = list(dict.fromkeys(oids))

@@ -184,6 +184,7 @@ def current_branch(root: Path) -> str | None:
 
 
 _TRAILER = re.compile(r"^(Openbook-[A-Za-z-]+):\s*(.*)$", re.M)
+TRAILER = _TRAILER  # openbook's trailers in a `%(trailers:only,unfold)`
 
 
 @dataclass

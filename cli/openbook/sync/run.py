@@ -323,8 +323,9 @@ def _incoming(
     vault: Vault, result: SyncResult, arrivals: Arrivals, head: str, incoming: str
 ) -> None:
     """Note what is coming in: by kind, and what only passed through its history."""
-    arrivals.add(vault.root, vault.config, head, incoming)
-    for item in passed_through(vault.root, head, incoming):
+    came = plumbing.arrived(vault.root, incoming, head)  # one pass over what came in
+    arrivals.add(vault.root, vault.config, head, incoming, came.records)
+    for item in passed_through(vault.root, head, incoming, came.blobs):
         if item not in result.history:
             result.history.append(item)
 
