@@ -94,6 +94,13 @@ def has_head(root: Path) -> bool:
 
 
 def rev(root: Path, name: str) -> str | None:
+    """The commit `name` names, None when it names none. HEAD of a vault at the top of
+    its work tree is read from git's files (no git process) when they say it plainly."""
+    if name == "HEAD":
+        gd = git_dir_of(root) if (root / ".git").exists() else None
+        found = head_from_files(gd) if gd is not None else None
+        if found is not None:
+            return found
     return (
         _query(root, ["rev-parse", "-q", "--verify", "--end-of-options", f"{name}^{{commit}}"])
         or None
