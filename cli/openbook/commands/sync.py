@@ -10,6 +10,7 @@ from openbook.errors import EXIT_UNREACHABLE
 from openbook.words import plural
 
 if TYPE_CHECKING:
+    from openbook.sync.remotes import RemoteSetup
     from openbook.sync.result import SyncResult
     from openbook.vault import Vault
 
@@ -211,39 +212,40 @@ def _full_syncs(
     as_json: bool,
 ) -> list[SyncResult]:
     """The full sync, through each remote this vault shares through (`_remotes`)."""
-    first, *others = _remotes(ctx, vault, remote, check_only or bool(accept))
-    if vault.config.encrypted and first == remote and not others and not as_json:
-        from openbook.sync.encrypted import is_encrypted
+    from openbook.sync.remotes import remote_setup
 
-        if not is_encrypted(vault.root, remote):
-            click.echo(
-                "You both chose to share only through an encrypted remote, and this copy "
-                "has none yet: add it with 'openbook remote encrypt URL --remote crypt' "
-                f"(the address your partner uses); until then '{remote}' is used."
-            )
+    setup = remote_setup(vault.root)  # every remote's settings, read once
+    first, *others = _remotes(ctx, setup, vault, remote, check_only or bool(accept))
+    alone = first == remote and not others and not as_json
+    if vault.config.encrypted and alone and not setup.encrypted(remote):
+        click.echo(
+            "You both chose to share only through an encrypted remote, and this copy "
+            "has none yet: add it with 'openbook remote encrypt URL --remote crypt' "
+            f"(the address your partner uses); until then '{remote}' is used."
+        )
     if first != remote and not as_json:
         click.echo(
             f"You both chose to share only through the encrypted remote; '{remote}' is "
             f"left as it is and '{first}' is used."
         )
-    results = [_full_sync(vault, me, first, check_only, no_fold, accept)]
+    results = [_full_sync(vault, me, first, check_only, no_fold, accept, setup)]
     for other in others:
         if not as_json:
             _show(results[-1], check_only)  # what the first sync did, before the next
-        results.append(_full_sync(vault, me, other, check_only, no_fold, ()))
+        results.append(_full_sync(vault, me, other, check_only, no_fold, (), setup))
     return results
 
 
-def _remotes(ctx: click.Context, vault: Vault, remote: str, skip: bool) -> list[str]:
+def _remotes(
+    ctx: click.Context, setup: RemoteSetup, vault: Vault, remote: str, skip: bool
+) -> list[str]:
     """The remotes this sync shares through (SPEC section 11): while a vault moves to an
     encrypted remote, the plain one and the encrypted one(s); once both partners accepted
     `sync: {encrypted: true}`, the encrypted one(s) only. `--remote` syncs one only."""
-    from openbook.sync.encrypted import encrypted_remotes
-
     given = ctx.get_parameter_source("remote") != click.core.ParameterSource.DEFAULT
     if given:
         return [remote]
-    found = encrypted_remotes(vault.root)
+    found = setup.encrypted_remotes()
     if remote in found or not found:
         return [remote]
     if vault.config.encrypted:
@@ -252,7 +254,13 @@ def _remotes(ctx: click.Context, vault: Vault, remote: str, skip: bool) -> list[
 
 
 def _full_sync(
-    vault: Vault, me: str, remote: str, check_only: bool, no_fold: bool, accept: tuple[str, ...]
+    vault: Vault,
+    me: str,
+    remote: str,
+    check_only: bool,
+    no_fold: bool,
+    accept: tuple[str, ...],
+    setup: RemoteSetup,
 ) -> SyncResult:
     from openbook.sync.run import sync
 
@@ -272,4 +280,5 @@ def _full_sync(
         fold=not no_fold,
         accept=accept,
         progress=progress,
+        setup=setup,
     )

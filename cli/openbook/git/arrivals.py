@@ -124,9 +124,8 @@ _LIST = "--format=%H%x1f%ct%x1f%ce%x1f%P"
 
 
 def _listed(root: Path, args: list[str]) -> list[tuple[str, int, str, list[str]]]:
-    """(sha, committer date, committer email, parents) of each commit `git log` lists."""
-    if not gitrepo.has_head(root):
-        return []
+    """(sha, committer date, committer email, parents) of each commit `git log` lists;
+    none when git lists nothing (no commits yet, or no such revision)."""
     listed = gitrepo.run(root, ["log", _LIST, *args], check=False)
     if listed.status != 0:
         return []
@@ -155,9 +154,18 @@ def see(
     root: Path, when: dt.datetime | int | None = None, rev: str = "HEAD", *, only: bool = False
 ) -> None:
     """Note every commit reachable from `rev` (`only`: `rev` alone) that this clone has
-    not seen yet, as arriving `when` (default: now)."""
+    not seen yet, as arriving `when` (default: now). A commit named by its full id
+    (`only`: the commit openbook just made) is noted without asking git."""
+    seen = arrivals(root)
+    if only and _is_oid(rev):
+        _note_new(root, [(rev, 0, "", [])], when, seen)
+        return
     args = ["-1"] if only else []
-    _note_new(root, _listed(root, [*args, "--end-of-options", rev]), when, arrivals(root))
+    _note_new(root, _listed(root, [*args, "--end-of-options", rev]), when, seen)
+
+
+def _is_oid(rev: str) -> bool:
+    return len(rev) in (40, 64) and all(c in "0123456789abcdef" for c in rev)
 
 
 # ------------------------------------------------------------------ standing time

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from openbook.errors import GitError
 from openbook.git import repo as gitrepo
-from openbook.git import runner
+from openbook.git import runner, worktree
 from openbook.git.objects import object_info
 from openbook.git.objects import read_blobs as read_blobs
 from openbook.git.state import git_dir_of as _git_dir
@@ -38,10 +38,22 @@ def is_ancestor(root: Path, older: str, newer: str) -> bool:
     return res.status == 0
 
 
+_BASES: dict[tuple[str, str, str], str | None] = {}  # of commits named by their ids
+
+
 def merge_base(root: Path, ours: str, theirs: str) -> str | None:
-    """The best common ancestor, or None when the two histories share nothing."""
+    """The best common ancestor, or None when the two histories share nothing (asked of
+    git once for two commits named by their ids: their history never changes)."""
+    key = (str(root), ours, theirs)
+    if key in _BASES:
+        return _BASES[key]
     res = gitrepo.run(root, ["merge-base", "--end-of-options", ours, theirs], check=False)
-    return (res.stdout.strip() or None) if res.status == 0 else None
+    found = (res.stdout.strip() or None) if res.status == 0 else None
+    if res.status in (0, 1) and worktree.fixed(ours) and worktree.fixed(theirs):
+        if len(_BASES) >= 32:
+            _BASES.clear()
+        _BASES[key] = found
+    return found
 
 
 def count(root: Path, *revs: str) -> int:
@@ -270,6 +282,51 @@ def history_blobs(root: Path, tip: str, exclude: str | None) -> list[tuple[str, 
     return found
 
 
+@dataclass
+class Arrived:
+    """The commits in a tip and not in another, read in one `git log`: each commit with
+    the files its first parent's diff names (as `gitrepo.log_records` gives them), and
+    every file any commit added or changed against any parent (as `history_blobs`)."""
+
+    records: list[gitrepo.LogRecord]
+    blobs: list[tuple[str, str, str, str]]  # (commit, mode, oid, path)
+
+
+_ARRIVED = "%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%s%x1f%(trailers:only,unfold)%x1f"
+
+
+def arrived(root: Path, tip: str, exclude: str | None) -> Arrived:
+    """The commits in `tip` and not in `exclude`, newest first (see Arrived)."""
+    args = ["log", "-z", "--raw", "--no-renames", "--no-abbrev", "-m", f"--format={_ARRIVED}"]
+    args += ["--end-of-options", tip] + ([f"^{exclude}"] if exclude else [])
+    raw = gitrepo.run(root, args, strip=False).stdout
+    records: dict[str, gitrepo.LogRecord] = {}
+    blobs: list[tuple[str, str, str, str]] = []
+    for chunk in raw.split("\x1e")[1:]:
+        header, _, rest = chunk.partition("\0")
+        parts = header.split("\x1f")
+        if len(parts) < 8:
+            continue
+        sha, parents, an, ae, date, subject, trailers = parts[:7]
+        first = sha not in records  # a merge comes once per parent, its first parent first
+        if first:
+            found = {k: v.strip() for k, v in gitrepo.TRAILER.findall(trailers)}
+            records[sha] = gitrepo.LogRecord(sha, parents.split(), an, ae, date, subject, found, [])
+        tokens = iter(rest.split("\0"))
+        for token in tokens:
+            token = token.strip("\n")
+            if not token.startswith(":"):
+                continue
+            meta, path = token[1:].split(), next(tokens, "")
+            if len(meta) < 5 or not path:
+                continue
+            if first:
+                records[sha].files.append((meta[4][0], path))
+            if not meta[4].startswith("D"):
+                blobs.append((sha, meta[1], meta[3], path))
+    return Arrived(list(records.values()), blobs)
+
+
 def object_sizes(root: Path, oids: Iterable[str]) -> dict[str, int]:
     """The size in bytes of each object, in one call."""
     wanted = list(dict.fromkeys(oids))
@@ -284,18 +341,11 @@ def write_blob(root: Path, data: bytes) -> str:
 
 def added_paths(root: Path, base: str, rev: str) -> dict[str, tuple[str, str]]:
     """{path: (mode, oid)} of the files `rev` has and `base` had not (renames split)."""
-    raw = gitrepo.run(
-        root,
-        ["diff-tree", "-r", "-z", "--no-renames", "--diff-filter=A", "--end-of-options", base, rev],
-        strip=False,
-    ).stdout
-    found: dict[str, tuple[str, str]] = {}
-    tokens = iter(raw.split("\0"))
-    for token in tokens:
-        if token.startswith(":"):
-            meta = token[1:].split()
-            found[next(tokens, "")] = (meta[1], meta[3])
-    return found
+    return {
+        path: after
+        for path, (letter, _, after) in worktree.diff_rows(root, base, rev).items()
+        if letter == "A" and after is not None
+    }
 
 
 def changed_paths(root: Path, base: str, rev: str, *paths: str) -> list[str]:
@@ -307,10 +357,4 @@ def changed_paths(root: Path, base: str, rev: str, *paths: str) -> list[str]:
 
 def name_status(root: Path, base: str, rev: str) -> list[tuple[str, str]]:
     """(A/M/D/T, path) of every file that differs between `base` and `rev`."""
-    raw = gitrepo.run(
-        root,
-        ["diff-tree", "-r", "-z", "--no-renames", "--name-status", "--end-of-options", base, rev],
-        strip=False,
-    ).stdout
-    tokens = [t for t in raw.split("\0") if t]
-    return [(tokens[i][:1], tokens[i + 1]) for i in range(0, len(tokens) - 1, 2)]
+    return [(letter, path) for path, (letter, _, _) in worktree.diff_rows(root, base, rev).items()]

@@ -15,6 +15,7 @@ from openbook.git.index import private_index
 from openbook.git.runner import NETWORK_TIMEOUT as NETWORK_TIMEOUT
 from openbook.git.runner import first_line as first_line
 from openbook.git.runner import git_env as git_env
+from openbook.git.state import git_dir_of, head_from_files
 
 
 def shared_path(path: str) -> bool:
@@ -104,6 +105,13 @@ def has_head(root: Path) -> bool:
 
 
 def rev(root: Path, name: str) -> str | None:
+    """The commit `name` names, None when it names none. HEAD of a vault at the top of
+    its work tree is read from git's files (no git process) when they say it plainly."""
+    if name == "HEAD":
+        gd = git_dir_of(root) if (root / ".git").exists() else None
+        found = head_from_files(gd) if gd is not None else None
+        if found is not None:
+            return found
     return (
         _query(root, ["rev-parse", "-q", "--verify", "--end-of-options", f"{name}^{{commit}}"])
         or None
@@ -194,6 +202,7 @@ def current_branch(root: Path) -> str | None:
 
 
 _TRAILER = re.compile(r"^(Openbook-[A-Za-z-]+):\s*(.*)$", re.M)
+TRAILER = _TRAILER  # openbook's trailers in a `%(trailers:only,unfold)`
 
 
 @dataclass
@@ -213,22 +222,24 @@ def log_records(root: Path, extra: Sequence[str] = ()) -> list[LogRecord]:
 
     One `git log -z` call; fields are separated by \\x1f and records start with \\x1e.
     """
-    if not has_head(root):
-        return []
+    gd = git_dir_of(root)
+    if (gd is None or head_from_files(gd) is None) and not has_head(root):
+        return []  # no commits yet (git is asked only when its files do not say)
     fmt = "%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%s%x1f%(trailers:only,unfold)%x1f"
-    res = run(
-        root,
-        [
-            "log",
-            "-z",
-            "--name-status",
-            "--no-renames",
-            "--diff-merges=first-parent",
-            f"--format={fmt}",
-            *extra,
-        ],
-        strip=False,
-    )
+    args = [
+        "log",
+        "-z",
+        "--name-status",
+        "--no-renames",
+        "--diff-merges=first-parent",
+        f"--format={fmt}",
+        *extra,
+    ]
+    res = run(root, args, strip=False, check=False)
+    if res.status != 0:
+        if not has_head(root):  # HEAD's commit is not there after all
+            return []
+        raise runner.failure(args, res.stderr, res.stdout)
     records = []
     for chunk in res.stdout.split("\x1e")[1:]:
         head, _, rest = chunk.rpartition("\x1f")

@@ -81,7 +81,7 @@ def acknowledge(vault: Vault, partner: str, refs: SyncRefs, wanted: Sequence[str
     temp = refs.name(INCOMING)
     plumbing.delete_ref(root, temp)
     try:
-        incoming = fetch(root, remote, branch, temp)
+        incoming = fetch(root, remote, branch, temp, crypt=refs.crypt)
     finally:
         plumbing.delete_ref(root, temp)
     if incoming is None:

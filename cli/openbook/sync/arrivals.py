@@ -120,15 +120,24 @@ class Arrivals:
     def count(self) -> int:
         return sum(sum(p.kinds.values()) + len(p.settings) for p in self.by_partner.values())
 
-    def add(self, root: Path, config: Config, old_head: str, incoming: str) -> None:
+    def add(
+        self,
+        root: Path,
+        config: Config,
+        old_head: str,
+        incoming: str,
+        records: list[gitrepo.LogRecord] | None = None,
+    ) -> None:
         """Count what `incoming` changed since the history it shares with `old_head`:
         each file once, as it is now (a note added and then edited is one new note),
-        told by the partner who last changed it."""
+        told by the partner who last changed it. `records`: the commits in `incoming`
+        and not in `old_head` when the caller read them (plumbing.arrived)."""
         base = plumbing.merge_base(root, old_head, incoming)
         if base is None:
             return
         emails = {p.email.lower(): p for p in config.partners.values()}
-        records = gitrepo.log_records(root, ["--end-of-options", incoming, f"^{old_head}"])
+        if records is None:
+            records = gitrepo.log_records(root, ["--end-of-options", incoming, f"^{old_head}"])
         last: dict[str, gitrepo.LogRecord] = {}  # newest commit that touched each path
         actions: dict[str, list[str]] = {}  # what the commits that touched it said they did
         for rec in records:

@@ -131,7 +131,7 @@ def move(root: Path, old: str, new: str, aside: set[str]) -> None:
     paths `aside` out of the work tree (skip-worktree) and letting earlier ones that are
     no longer set aside in. Refuses to overwrite local changes (nothing changed then)."""
     before = worktree.skipped_paths(root)
-    old_tree, new_tree = (plumbing.resolve_tree(root, c) or c for c in (old, new))
+    old_tree, new_tree = old, new  # git reads a commit's tree wherever a tree will do
     state = _state_folder(root)
     state.mkdir(parents=True, exist_ok=True)
     # what the work tree holds at the paths kept out of it: what was left there when they
@@ -145,8 +145,9 @@ def move(root: Path, old: str, new: str, aside: set[str]) -> None:
     hold = set(aside) | set(edited)
     keep = worktree.tree_entries(root, old_view, hold)
     new_view = _with(root, new_tree, {p: keep.get(p) for p in hold}, index)
-    worktree.set_index(root, shown_now, skip=False)
-    worktree.refresh_index(root)
+    if shown_now:  # the index changed here: refresh it again (integrate refreshed it)
+        worktree.set_index(root, shown_now, skip=False)
+        worktree.refresh_index(root)
     refused = worktree.move_tree(root, old_view, new_view)
     if refused is not None:
         back = worktree.tree_entries(root, old_tree, before)

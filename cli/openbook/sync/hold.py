@@ -115,7 +115,7 @@ def _push_hold(vault: Vault, refs: SyncRefs, me: str, head: str, own: int, name:
     root, remote = vault.root, refs.remote
     branch = hold_branch(me)
     try:
-        pushed = push(root, remote, branch, head)
+        pushed = push(root, remote, branch, head, crypt=refs.crypt)
     except RemoteUnreachable as exc:
         return f"Your own commits could not be shared on {branch} now ({exc}); sync again later."
     except OpenbookError as exc:
@@ -153,10 +153,13 @@ def take_hold(vault: Vault, me: str, refs: SyncRefs, head: str) -> HoldTaken | N
         return None
     root, remote = vault.root, refs.remote
     temp = HOLD_FETCHED.format(remote=remote, partner=other)
-    plumbing.delete_ref(root, temp)
+    if temp in refs.values:  # left by a sync that was stopped (read at its start)
+        plumbing.delete_ref(root, temp)
+        del refs.values[temp]
+    theirs = None
     try:
         try:
-            theirs = fetch(root, remote, hold_branch(other), temp)
+            theirs = fetch(root, remote, hold_branch(other), temp, crypt=refs.crypt)
         except RemoteUnreachable:
             return None
         if theirs is None or plumbing.is_ancestor(root, theirs, head):
@@ -169,4 +172,5 @@ def take_hold(vault: Vault, me: str, refs: SyncRefs, head: str) -> HoldTaken | N
         done = integrate(vault, me, head, theirs, counts, remote, hold_branch(other))
         return HoldTaken(theirs, done)
     finally:
-        plumbing.delete_ref(root, temp)
+        if theirs is not None or refs.crypt is not False:  # a ref was (perhaps) made
+            plumbing.delete_ref(root, temp)

@@ -190,9 +190,10 @@ def _touched(root: Path, head: str, changed: dict[str, tuple[str, str] | None]) 
     or untracked per git status, or any file (an ignored one too) where HEAD has none."""
     if not changed:
         return []
-    local = set(worktree.local_changes(root))
-    mine = worktree.tree_entries(root, head, changed)
-    return sorted(p for p in changed if p in local or (p not in mine and os.path.lexists(root / p)))
+    local = set(worktree.local_changes(root, changed))
+    present = [p for p in changed if p not in local and os.path.lexists(root / p)]
+    mine = worktree.tree_entries(root, head, present)
+    return sorted(p for p in changed if p in local or (p in present and p not in mine))
 
 
 def _released(
@@ -236,12 +237,23 @@ def _keep_settings(vault: Vault, head: str, tree: str, remote: str) -> tuple[str
     return _scratch_tree(vault, tree, [(*mine[CONFIG_NAME], CONFIG_NAME)]), [item]
 
 
+def _learn(root: Path, head: str, tree: str) -> None:
+    """Read at once the folders the checks of a move from `head` to `tree` look into:
+    the top and every folder above a changed path, in both (one `git cat-file`)."""
+    folders = {""}
+    for path in worktree.changed_entries(root, head, tree):
+        parts = path.split("/")[:-1]
+        folders.update("/".join(parts[:depth]) for depth in range(1, len(parts) + 1))
+    worktree.learn_folders(root, [(rev, f) for rev in (head, tree) for f in folders])
+
+
 def _fast_forward(
     vault: Vault, head: str, incoming: str, remote: str, behind: int
 ) -> Integration | None:
     """Move to `incoming` when nothing needs a merge commit (nothing newly set aside, no
     local change in the way); None otherwise."""
     root = vault.root
+    _learn(root, head, incoming)
     changed = worktree.changed_entries(root, head, incoming)
     items = setaside.tree_items(vault, head, incoming, remote)
     if setaside.arriving(items, changed) or _touched(root, head, changed):
@@ -291,6 +303,7 @@ def integrate(
         ours = renumber.commit(vault, partner, base, head, renamed)
         by, _ = _their_side(vault, base, incoming, renamed[0].theirs)
     tree, conflicts = plumbing.merge_tree(root, ours, incoming)
+    _learn(root, head, tree)
     files: list[ConflictFile] = []
     if conflicts:
         tree, files = _resolve(vault, tree, conflicts, base, incoming)

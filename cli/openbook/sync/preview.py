@@ -28,7 +28,7 @@ def preview(vault: Vault, refs: SyncRefs, *, fold: bool = True) -> SyncResult:
     refs.apply(root, delete=(PROBE,))
     try:
         try:
-            incoming = fetch(root, remote, branch, probe)
+            incoming = fetch(root, remote, branch, probe, crypt=refs.crypt)
         except RemoteUnreachable as exc:
             result.exit_code = 5
             result.outcome = "remote unreachable"

@@ -26,6 +26,7 @@ class SyncRefs:
     branch: str | None
     head: str | None
     values: dict[str, str] = field(default_factory=dict)
+    crypt: bool | None = None  # the remote is encrypted (None: not read yet)
 
     def name(self, pattern: str) -> str:
         return pattern.format(remote=self.remote, branch=self.branch)

@@ -50,10 +50,8 @@ from openbook.errors import (
 from openbook.fsutil import atomic_write
 from openbook.git import plumbing
 from openbook.git.arrivals import see as see_arrivals
-from openbook.git.state import require_safe_state
+from openbook.git.state import head_from_files, ref_from_files, require_safe_state
 from openbook.record.pending import commit_pending, held_lines
-from openbook.ritual.binding import settings_proposal
-from openbook.ritual.history import read_history
 from openbook.ritual.overview import LAST_SYNC_FILE
 from openbook.sync import fold as folding
 from openbook.sync import hold as holding
@@ -63,8 +61,10 @@ from openbook.sync.accept import acknowledge
 from openbook.sync.arrivals import Arrivals
 from openbook.sync.integrity import check_integrity, refuse_unverified
 from openbook.sync.merge import Integration, integrate, partner_name
+from openbook.sync.named import name_changed_words, name_proposal
 from openbook.sync.preview import preview
 from openbook.sync.refs import INCOMING, SEEN, TRACKING, SyncRefs
+from openbook.sync.remotes import RemoteSetup, remote_setup
 from openbook.sync.report import finish_lines, offline_lines, set_aside_lines
 from openbook.sync.result import SyncResult
 from openbook.sync.transport import fetch, push, remote_url
@@ -86,15 +86,19 @@ def sync(
     fold: bool = True,
     accept: Sequence[str] = (),
     progress: Callable[[str], None] | None = None,
+    setup: RemoteSetup | None = None,
 ) -> SyncResult:
     """Share this clone's work and receive the partner's (see the module docstring);
     `fold`: fold runs of local saves of one note first (fold.py); `accept`: first record
-    that the incoming commits that do not verify up to these are admitted (accept.py)."""
+    that the incoming commits that do not verify up to these are admitted (accept.py);
+    `setup`: the remotes as the caller read them (else read here, once)."""
     vault.require_writable()
     vault.require_config()
     with vault.lock():
         refs = _preflight(vault, remote)
-        remote_url(vault.root, remote)
+        setup = setup or remote_setup(vault.root)
+        remote_url(vault.root, remote, setup)
+        refs.crypt = setup.encrypted(remote)
         if check_only:
             return preview(vault, refs, fold=fold)
         try:
@@ -186,7 +190,7 @@ def _sync(
     try:
         while True:
             try:
-                incoming = fetch(root, remote, branch, refs.name(INCOMING))
+                incoming = fetch(root, remote, branch, refs.name(INCOMING), crypt=refs.crypt)
             except RemoteUnreachable as exc:
                 return _offline(vault, result, refs, head, str(exc))
             refs.fetched(INCOMING, incoming)
@@ -228,7 +232,7 @@ def _sync(
             if head == incoming:
                 break
             try:
-                pushed = push(root, remote, branch)
+                pushed = push(root, remote, branch, crypt=refs.crypt)
             except RemoteUnreachable as exc:
                 return _offline(vault, result, refs, head, str(exc))
             if pushed:
@@ -264,17 +268,28 @@ def _kept_changing(remote: str, attempts: int) -> OpenbookError:
 
 def _close(vault: Vault, result: SyncResult, refs: SyncRefs, refused: str) -> SyncResult:
     root = vault.root
-    result.remote_head, now = plumbing.resolve(root, refs.name(TRACKING), "HEAD")
+    result.remote_head, now = _ends(vault, refs)
     allowed.write(root)  # the keys as history now lists them, for plain git
     finish_lines(vault, result, now)
     if refused:  # our own work went out; what the partner held back did not come in
         result.lines.append(refused)
         result.exit_code, result.outcome = EXIT_INTEGRITY, "integrity alert, hold not merged"
     said = len(result.lines)
-    _name_proposal(vault, result)
-    _name_changed_words(vault, result)
+    name_proposal(vault, result)
+    name_changed_words(vault, result)
     quiet.remember(vault, result, len(result.lines) == said and not refused)
     return result
+
+
+def _ends(vault: Vault, refs: SyncRefs) -> tuple[str | None, str | None]:
+    """Where the remote-tracking branch and HEAD are now: from git's files, else git."""
+    gd = vault.git_dir
+    if gd is not None:
+        tracking, head = ref_from_files(gd, refs.name(TRACKING)), head_from_files(gd)
+        if tracking is not None and head is not None:
+            return tracking, head
+    found = plumbing.resolve(vault.root, refs.name(TRACKING), "HEAD")
+    return found[0], found[1]
 
 
 def _take_hold(
@@ -304,42 +319,13 @@ def _verified(vault: Vault, refs: SyncRefs, partner: str, head: str, incoming: s
         raise holding.hold(vault, refs, partner, head, incoming, exc, tip) from None
 
 
-def _name_proposal(vault: Vault, result: SyncResult) -> None:
-    """Name new settings still waiting for consent, as status does (SPEC section 10)."""
-    vault.forget_config()  # what came in may change the settings in force (or not load)
-    cfg = vault.config
-    me = vault.own_partner()  # the sentence speaks to the one who syncs
-    result.settings_proposal = settings_proposal(read_history(vault), cfg, me=me)
-    if result.settings_proposal:
-        result.lines.append(result.settings_proposal["text"])
-
-
-def _name_changed_words(vault: Vault, result: SyncResult) -> None:
-    """Name agreements whose words changed after a partner accepted (SPEC section 10)."""
-    from openbook.check.result import check_vault
-    from openbook.ritual.agreements import Agreements, ChangedAgreement, agreement_lines
-
-    words = [w for w in check_vault(vault).words if w.changed_after and not w.declined_by]
-    if not words:
-        return
-    ag = Agreements(
-        changed=[
-            ChangedAgreement(
-                w.id, w.id, w.path, w.changed_after, w.waiting_for, w.in_force is not None
-            )
-            for w in words
-        ]
-    )
-    names = {pid: p.name for pid, p in vault.config.partners.items()}
-    result.lines += agreement_lines(ag, names, vault.config.tz)
-
-
 def _incoming(
     vault: Vault, result: SyncResult, arrivals: Arrivals, head: str, incoming: str
 ) -> None:
     """Note what is coming in: by kind, and what only passed through its history."""
-    arrivals.add(vault.root, vault.config, head, incoming)
-    for item in passed_through(vault.root, head, incoming):
+    came = plumbing.arrived(vault.root, incoming, head)  # one pass over what came in
+    arrivals.add(vault.root, vault.config, head, incoming, came.records)
+    for item in passed_through(vault.root, head, incoming, came.blobs):
         if item not in result.history:
             result.history.append(item)
 

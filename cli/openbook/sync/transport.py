@@ -10,6 +10,7 @@ from pathlib import Path
 
 from openbook.errors import GitError, IntegrityAlert, OpenbookError, RemoteUnreachable, shown
 from openbook.git import repo as gitrepo
+from openbook.sync.remotes import RemoteSetup
 
 ALLOWED_PROTOCOLS = "ssh:https:git:file"
 _REMOTE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -63,10 +64,19 @@ def unreachable_reason(stderr: str) -> str:
     return gitrepo.first_line(stderr).rstrip(".")
 
 
-def remote_url(root: Path, remote: str) -> str:
-    """The remote's fetch and push URLs, each checked; the fetch URL is returned."""
+def remote_url(root: Path, remote: str, setup: RemoteSetup | None = None) -> str:
+    """The remote's fetch and push URLs, each checked; the fetch URL is returned. With
+    `setup` (the remotes as read once for this sync) git is asked only when addresses
+    are rewritten (`url.*.insteadOf`) or the remote is not in the configuration."""
     if not _REMOTE_NAME.match(remote):
         raise OpenbookError(f"'{remote}' is not a remote name; use a name like origin.")
+    known = setup.urls(remote) if setup is not None else None
+    if known is not None:
+        url, push_url = known
+        gitrepo.check_remote_url(url)
+        if push_url:
+            gitrepo.check_remote_url(push_url)
+        return url
     res = gitrepo.run(root, ["remote", "get-url", remote], check=False)
     if res.status != 0:
         raise OpenbookError(
@@ -82,13 +92,16 @@ def remote_url(root: Path, remote: str) -> str:
     return url
 
 
-def fetch(root: Path, remote: str, branch: str, dest: str) -> str | None:
+def fetch(
+    root: Path, remote: str, branch: str, dest: str, *, crypt: bool | None = None
+) -> str | None:
     """Fetch the remote's branch into `dest`, a ref the caller has removed, so nothing
     is forced; from an encrypted remote, the history its bundles hold (encrypted.py).
-    Returns the fetched commit, or None when the remote has no such branch yet."""
+    Returns the fetched commit, or None when the remote has no such branch yet.
+    `crypt`: whether the remote is encrypted, when the caller read it already."""
     from openbook.sync import encrypted
 
-    if encrypted.is_encrypted(root, remote):
+    if encrypted.is_encrypted(root, remote) if crypt is None else crypt:
         return encrypted.fetch(root, remote, branch, dest)
     return fetch_plain(root, remote, branch, dest)
 
@@ -129,13 +142,15 @@ def fetch_plain(root: Path, remote: str, branch: str, dest: str) -> str | None:
     return gitrepo.rev(root, dest)
 
 
-def push(root: Path, remote: str, branch: str, source: str = "HEAD") -> bool:
+def push(
+    root: Path, remote: str, branch: str, source: str = "HEAD", *, crypt: bool | None = None
+) -> bool:
     """Push `source` (HEAD) to the remote branch without force (to an encrypted remote:
     one new bundle, encrypted.py). False when rejected as not a fast-forward (someone
-    pushed meanwhile); RemoteUnreachable when offline."""
+    pushed meanwhile); RemoteUnreachable when offline. `crypt` as for `fetch`."""
     from openbook.sync import encrypted
 
-    if encrypted.is_encrypted(root, remote):
+    if encrypted.is_encrypted(root, remote) if crypt is None else crypt:
         return encrypted.push(root, remote, branch, source)
     return push_plain(root, remote, branch, source)
 

@@ -123,7 +123,12 @@ def _key(name: str) -> str:
 
 
 def _siblings(root: Path, tree: str, folders: set[str]) -> dict[str, list[str]]:
-    """{folder: names of its entries} in `tree`, in at most two calls ('' is the top)."""
+    """{folder: names of its entries} in `tree` ('' is the top): one `git cat-file` for a
+    tree named by its id (none when read before), else at most two `git ls-tree`."""
+    worktree.learn_folders(root, [(tree, folder) for folder in folders])
+    known = {folder: worktree.folder_names(root, tree, folder) for folder in folders}
+    if all(names is not None for names in known.values()):
+        return {folder: list(names or []) for folder, names in known.items()}
     found: dict[str, list[str]] = {folder: [] for folder in folders}
     base = ["ls-tree", "-z", "--name-only", "--full-tree", "--end-of-options", tree]
     if "" in folders:
@@ -192,6 +197,22 @@ def entering(root: Path, old: str, new: str, also: Iterable[str] = ()) -> list[F
     return [found[p] for p in sorted(found)]
 
 
+def _at_tip(root: Path, head: str | None, tip: str, paths: set[str]) -> dict[str, str]:
+    """{path: object} of the files at `paths` in the tree of `tip`: from what the diff
+    from the shared history says of them, asking git only of the rest (all of it when
+    they are many)."""
+    base = plumbing.merge_base(root, head, tip) if head else None
+    rows = worktree.diff_rows(root, base, tip) if base else {}
+    found = {p: row[2][1] for p in paths if (row := rows.get(p)) and row[2]}
+    rest = [p for p in paths if p not in rows]
+    if len(rest) > worktree.FEW_PATHS:
+        return {e.path: e.oid for e in plumbing.tree_listing(root, tip) if e.mode != "040000"}
+    for path, (mode, oid) in worktree.tree_entries(root, tip, rest).items():
+        if mode != "040000":
+            found[path] = oid
+    return found
+
+
 def _twins(paths: Iterable[str]) -> list[str]:
     """Files and folders whose names differ only in case or Unicode form."""
     seen: dict[str, str] = {}
@@ -222,15 +243,19 @@ def tree_problems(root: Path, rev: str, *, vault: bool = True) -> list[str]:
     return found + _twins(e.path for e in entries)
 
 
-def passed_through(root: Path, head: str | None, incoming: str) -> list[str]:
+def passed_through(
+    root: Path,
+    head: str | None,
+    incoming: str,
+    blobs: list[tuple[str, str, str, str]] | None = None,
+) -> list[str]:
     """Refused objects that commits in `incoming` (and not in `head`) added but that are
-    no longer in its tree: named in the report, never written to the work tree."""
-    tip = {(e.path, e.oid) for e in plumbing.tree_listing(root, incoming)}
-    gone = [
-        (commit, mode, oid, path)
-        for commit, mode, oid, path in plumbing.history_blobs(root, incoming, head)
-        if (path, oid) not in tip
-    ]
+    no longer in its tree: named in the report, never written to the work tree.
+    `blobs`: what those commits added, when the caller read it (plumbing.arrived)."""
+    if blobs is None:
+        blobs = plumbing.history_blobs(root, incoming, head)
+    tip = _at_tip(root, head, incoming, {path for _, _, _, path in blobs})
+    gone = [(commit, mode, oid, path) for commit, mode, oid, path in blobs if tip.get(path) != oid]
     sizes = plumbing.object_sizes(root, [oid for _, mode, oid, _ in gone if mode != "160000"])
     found: list[str] = []
     for commit, mode, oid, path in gone:
