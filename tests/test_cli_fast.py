@@ -107,6 +107,21 @@ def test_verify_with_nothing_new_is_answered_before_click_loads(pair: Pair) -> N
     assert json_form.code == 0 and not _light(json_form)
 
 
+def test_verify_as_a_partner_in_force_is_answered_early_and_a_stranger_is_told(
+    pair: Pair,
+) -> None:
+    said = invoke(["verify"], vault=pair.alice, as_partner="alice")
+    assert said.exit_code == 0, said.stderr
+    invoke(["status"], vault=pair.alice)  # the settings in force are remembered for HEAD
+    ran = _run("--vault", str(pair.alice), "--as", "alice", "verify")
+    assert (ran.code, ran.stdout, ran.stderr) == (0, said.stdout, "")
+    assert _light(ran)
+    stranger = _run("--vault", str(pair.alice), "--as", "carol", "verify")
+    told = invoke(["verify"], vault=pair.alice, as_partner="carol")
+    assert (stranger.code, stranger.stderr) == (2, told.stderr) and "carol" in told.stderr
+    assert not _light(stranger)
+
+
 def test_the_version_and_help_read_as_before(pair: Pair) -> None:
     ran = _run("--version")
     assert (ran.code, ran.stdout) == (0, invoke(["--version"]).stdout)
