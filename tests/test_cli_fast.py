@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from testing import Pair, checkin_path, checkin_text, git, invoke, make_pair
+from testing.gitlog import counting_git
 
 CLI = [sys.executable, "-X", "importtime", "-c", "from openbook.cli import main; main()"]
 UP_TO_DATE = "Up to date with origin; nothing to share or receive.\n"
@@ -141,26 +142,10 @@ def test_a_held_vault_is_told_as_the_command_line_tells_it(pair: Pair) -> None:
     assert "Another openbook is working on this vault" in ran.stderr
 
 
-def _counting_git(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A `git` first on PATH that logs each run, then runs the real one."""
-    import shutil
-
-    real = shutil.which("git")
-    assert real is not None
-    folder = tmp / "gitlog"
-    folder.mkdir()
-    log = folder / "log"
-    script = folder / "git"
-    script.write_text(f'#!/bin/sh\necho "$*" >> "{log}"\nexec "{real}" "$@"\n')
-    script.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
-    return log
-
-
 def test_a_sync_with_work_asks_git_no_more_than_the_command_line(
     pair: Pair, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    log = _counting_git(tmp_path, monkeypatch)
+    log = counting_git(tmp_path, monkeypatch)
     pair.write("alice", checkin_path("alice"), checkin_text("alice"))
     ran = _run("--vault", str(pair.alice), "--as", "alice", "sync")
     assert ran.code == 0 and "shared 1 change" in ran.stdout, ran.stderr
