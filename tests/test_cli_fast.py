@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from testing import Pair, checkin_path, checkin_text, git, invoke, make_pair
+from testing.gitlog import counting_git
 
 CLI = [sys.executable, "-X", "importtime", "-c", "from openbook.cli import main; main()"]
 UP_TO_DATE = "Up to date with origin; nothing to share or receive.\n"
@@ -107,6 +108,21 @@ def test_verify_with_nothing_new_is_answered_before_click_loads(pair: Pair) -> N
     assert json_form.code == 0 and not _light(json_form)
 
 
+def test_verify_as_a_partner_in_force_is_answered_early_and_a_stranger_is_told(
+    pair: Pair,
+) -> None:
+    said = invoke(["verify"], vault=pair.alice, as_partner="alice")
+    assert said.exit_code == 0, said.stderr
+    invoke(["status"], vault=pair.alice)  # the settings in force are remembered for HEAD
+    ran = _run("--vault", str(pair.alice), "--as", "alice", "verify")
+    assert (ran.code, ran.stdout, ran.stderr) == (0, said.stdout, "")
+    assert _light(ran)
+    stranger = _run("--vault", str(pair.alice), "--as", "carol", "verify")
+    told = invoke(["verify"], vault=pair.alice, as_partner="carol")
+    assert (stranger.code, stranger.stderr) == (2, told.stderr) and "carol" in told.stderr
+    assert not _light(stranger)
+
+
 def test_the_version_and_help_read_as_before(pair: Pair) -> None:
     ran = _run("--version")
     assert (ran.code, ran.stdout) == (0, invoke(["--version"]).stdout)
@@ -126,26 +142,10 @@ def test_a_held_vault_is_told_as_the_command_line_tells_it(pair: Pair) -> None:
     assert "Another openbook is working on this vault" in ran.stderr
 
 
-def _counting_git(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A `git` first on PATH that logs each run, then runs the real one."""
-    import shutil
-
-    real = shutil.which("git")
-    assert real is not None
-    folder = tmp / "gitlog"
-    folder.mkdir()
-    log = folder / "log"
-    script = folder / "git"
-    script.write_text(f'#!/bin/sh\necho "$*" >> "{log}"\nexec "{real}" "$@"\n')
-    script.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
-    return log
-
-
 def test_a_sync_with_work_asks_git_no_more_than_the_command_line(
     pair: Pair, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    log = _counting_git(tmp_path, monkeypatch)
+    log = counting_git(tmp_path, monkeypatch)
     pair.write("alice", checkin_path("alice"), checkin_text("alice"))
     ran = _run("--vault", str(pair.alice), "--as", "alice", "sync")
     assert ran.code == 0 and "shared 1 change" in ran.stdout, ran.stderr

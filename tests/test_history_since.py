@@ -6,13 +6,12 @@ whole history gives. Real git; the other partner acts with plain git."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import stat
 from pathlib import Path
 
 import pytest
 from testing import agreement_text, git, make_vault, question_text, write
+from testing.gitlog import counting_git
 from testing.plain import commit, identity
 
 from openbook.check.claim_history import events_at
@@ -79,20 +78,6 @@ def _same(root: Path) -> None:
         assert got == want, name
 
 
-def _logging_git(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A `git` first on PATH that notes each command line, then runs git."""
-    real = shutil.which("git")
-    assert real is not None
-    folder = tmp / "bin"
-    folder.mkdir()
-    log = tmp / "git-calls.txt"
-    script = folder / "git"
-    script.write_text(f'#!/bin/sh\necho "$*" >> "{log}"\nexec "{real}" "$@"\n')
-    script.chmod(script.stat().st_mode | stat.S_IEXEC)
-    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
-    return log
-
-
 def _history_reads(log: Path) -> list[str]:
     """The `git log` calls that read consent history: claims, words, pauses, admitted."""
     calls = log.read_text().splitlines() if log.exists() else []
@@ -124,7 +109,7 @@ def test_after_one_more_commit_only_it_is_read(
     # Alice answers for Bob: one commit, taking Bob's step
     write(root, QUESTION, question_text(status="answered", extra="answered: 2026-11-21\n"))
     commit(root, "alice", "answer for bob")
-    log = _logging_git(tmp_path, monkeypatch)
+    log = counting_git(tmp_path, monkeypatch)
     result = check_vault(Vault(root))
     reads = _history_reads(log)
     assert len(reads) == 4, reads
@@ -146,7 +131,7 @@ def test_a_rewound_or_unrelated_head_reads_all_of_history(
     git(root, "reset", "-q", "--hard", "HEAD~1")
     write(root, PAUSE, _pause())
     commit(root, "alice", "pause")
-    log = _logging_git(tmp_path, monkeypatch)
+    log = counting_git(tmp_path, monkeypatch)
     check_vault(Vault(root))
     reads = _history_reads(log)
     assert reads and not any("^" in c for c in reads), reads
@@ -250,7 +235,7 @@ def test_a_first_check_reads_each_history_once_and_together(
     _agreed(root)
     write(root, PAUSE, _pause())
     commit(root, "alice", "pause")
-    log = _logging_git(tmp_path, monkeypatch)
+    log = counting_git(tmp_path, monkeypatch)
     result = check_vault(Vault(root))
     calls = log.read_text().splitlines()
     reads = _history_reads(log) + [c for c in calls if "--diff-filter=" in c or "confirm" in c]

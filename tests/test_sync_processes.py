@@ -5,13 +5,12 @@ git processes counted by a logging `git` first on PATH."""
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from testing import Pair, checkin_text, git, make_pair, write
+from testing.gitlog import counting_git
 
 from openbook.git import worktree
 from openbook.git.arrivals import arrivals, see
@@ -31,28 +30,13 @@ def pair(tmp_path: Path) -> Pair:
     return made
 
 
-def _counted(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A `git` first on PATH that logs each run (one line of arguments), then runs git."""
-    real = shutil.which("git")
-    assert real is not None
-    folder = tmp / "gitlog"
-    folder.mkdir()
-    log = folder / "log"
-    log.write_text("")
-    script = folder / "git"
-    script.write_text(f'#!/bin/sh\necho "$*" >> "{log}"\nexec "{real}" "$@"\n')
-    script.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
-    return log
-
-
 def test_one_new_note_each_side_merges_in_few_git_processes(
     pair: Pair, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pair.write("bob", BOB, checkin_text("bob"))
     assert pair.sync("bob").exit_code == 0
     pair.write("alice", ALICE, checkin_text("alice"))
-    log = _counted(tmp_path, monkeypatch)
+    log = counting_git(tmp_path, monkeypatch)
     res = pair.sync("alice")
     assert (res.exit_code, res.stderr) == (0, "")
     assert res.stdout == (
@@ -86,7 +70,7 @@ def test_a_commit_openbook_just_made_arrives_without_asking_git(
     git(root, "add", "a.md")
     git(root, "-c", "user.name=A", "-c", "user.email=a@x", "commit", "-q", "-m", "a")
     sha = git(root, "rev-parse", "HEAD")
-    log = _counted(tmp_path, monkeypatch)
+    log = counting_git(tmp_path, monkeypatch)
     see(root, 1_800_000_000, sha, only=True)
     see(root, 1_900_000_000, sha, only=True)  # seen once: the first time stays
     assert log.read_text() == ""

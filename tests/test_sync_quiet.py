@@ -6,13 +6,12 @@ remote, two clones."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 from testing import Pair, checkin_path, checkin_text, git, invoke, make_pair
+from testing.gitlog import counting_git
 from testing.terminal import run_on_a_terminal
 
 UP_TO_DATE = "Up to date with origin; nothing to share or receive.\n"
@@ -25,26 +24,11 @@ def pair(tmp_path: Path) -> Pair:
     return made
 
 
-def _counted(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A `git` first on PATH that logs each run, then runs the real one."""
-    real = shutil.which("git")
-    assert real is not None
-    folder = tmp / "gitlog"
-    folder.mkdir()
-    log = folder / "log"
-    log.write_text("")
-    script = folder / "git"
-    script.write_text(f'#!/bin/sh\necho "$*" >> "{log}"\nexec "{real}" "$@"\n')
-    script.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
-    return log
-
-
 def test_nothing_to_do_says_up_to_date_in_a_few_git_processes(
     pair: Pair, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     full = pair.sync("alice", "--json")  # the full sync notes that it had nothing to say
-    log = _counted(tmp_path, monkeypatch)
+    log = counting_git(tmp_path, monkeypatch)
     quick = pair.sync("alice", "--json")
     assert quick.exit_code == 0, quick.stderr
     assert json.loads(quick.stdout) == json.loads(full.stdout)
@@ -151,7 +135,7 @@ def test_after_a_merge_the_next_sync_with_nothing_to_do_is_quiet(
     merged = pair.sync("alice")
     assert merged.exit_code == 0, merged.stderr
     assert len(git(pair.alice, "rev-parse", "HEAD^@").split()) == 2  # a merge commit
-    log = _counted(tmp_path, monkeypatch)
+    log = counting_git(tmp_path, monkeypatch)
     res = pair.sync("alice")
     assert (res.exit_code, res.stdout) == (0, UP_TO_DATE)
     assert len(log.read_text().splitlines()) <= 6
@@ -162,7 +146,7 @@ def test_verify_with_nothing_new_says_what_it_said_and_starts_no_git(
 ) -> None:
     first = invoke(["verify"], vault=pair.alice, as_partner="alice")
     assert first.exit_code == 0, first.stderr
-    log = _counted(tmp_path, monkeypatch)
+    log = counting_git(tmp_path, monkeypatch)
     again = invoke(["verify"], vault=pair.alice, as_partner="alice")
     assert (again.exit_code, again.stdout) == (0, first.stdout)
     assert log.read_text() == ""

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 VERSION_LINE = "openbook, version {version}"
 # the options each answered command takes; any other word leaves it to click
 _GLOBAL = ("--vault", "--as")
-_TAKES = {"sync": ("--vault", "--as", "--remote"), "verify": ("--vault",)}
+_TAKES = {"sync": ("--vault", "--as", "--remote"), "verify": ("--vault", "--as")}
 
 
 def answer(argv: Sequence[str]) -> int | None:
@@ -117,10 +117,18 @@ def _sync(given: dict[str, str]) -> int | None:
 def _verify(given: dict[str, str]) -> int | None:
     from openbook.trust.remembered import nothing_new
 
-    if "--as" in given:
-        return None  # --as is checked against the settings in force: the command line's
     vault = _vault(given)
     if vault is None:
         return None
+    if "--as" in given and not _named(vault, given["--as"]):
+        return None  # --as is checked against the settings in force: the command line's
     said = nothing_new(vault)
     return None if said is None else _say(said)
+
+
+def _named(vault: Vault, pid: str) -> bool:
+    """Whether `pid` is a partner in the settings in force remembered for this HEAD."""
+    from openbook.ritual.inforce_cache import partner_in_force
+
+    state = vault.state_dir()
+    return state is not None and partner_in_force(vault.root, state, pid)

@@ -13,18 +13,20 @@ heavy: it is asked before a command loads anything else.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 from pathlib import Path
 
-from openbook.config import Config
+from openbook.config import CONFIG_NAME, Config
 from openbook.fsutil import atomic_write
-from openbook.git import repo as gitrepo
 from openbook.git.state import head_from_files
 
 FILE = "config-in-force.json"
 
 
 def _key(root: Path, state: Path | None, found: Config) -> tuple[Path, str] | None:
+    from openbook.git import repo as gitrepo
+
     if state is None or not found.loads or not found.digest:
         return None
     head = head_from_files(state.parent) or gitrepo.rev(root, "HEAD")
@@ -70,3 +72,17 @@ def remember(state: Path | None, key: str | None, found: Config, in_force: Confi
         atomic_write(path, (json.dumps(data) + "\n").encode("utf-8"))
     except OSError:
         return  # a read-only clone works it out each time
+
+
+def partner_in_force(root: Path, state: Path, pid: str) -> bool:
+    """Whether `pid` is a partner in the settings in force, as remembered for this HEAD
+    and openbook.yml as it is now; False when nothing is remembered for them (then the
+    settings are worked out by the command itself)."""
+    head = head_from_files(state.parent)
+    try:
+        digest = hashlib.sha1((root / CONFIG_NAME).read_bytes()).hexdigest()
+        data = json.loads((state / FILE).read_text(encoding="utf-8"))
+        partners = data["raw"]["partners"]
+        return bool(head) and data["key"] == f"{head} {digest}" and pid in partners
+    except (OSError, ValueError, TypeError, KeyError):
+        return False
