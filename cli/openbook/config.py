@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from openbook.words import parse_duration as parse_duration
+from openbook.words import parse_hhmm as parse_hhmm
+from openbook.words import zone as zone
 
 # the YAML reader, the note types and the time zones load when first used, so that finding
 # the vault (and the commands answered without reading openbook.yml) stays cheap
@@ -20,32 +22,11 @@ if TYPE_CHECKING:
 CONFIG_NAME = "openbook.yml"
 PARTNER_ID = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-_HHMM = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])$")
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+$")
 SHORT_MAX = (
     "timeouts max must be at least 1h: 20 minutes is the least a body needs to calm down, "
     "not the most a partner may take; set max to 1h or more"
 )
-
-
-def parse_hhmm(value: Any) -> dt.time | None:
-    if isinstance(value, int) and not isinstance(value, bool):
-        # `by: 2100` is ambiguous; refuse rather than guess
-        return None
-    if not isinstance(value, str):
-        return None
-    m = _HHMM.match(value.strip())
-    return dt.time(int(m[1]), int(m[2])) if m else None
-
-
-def zone(name: str) -> dt.tzinfo:
-    """The time zone an IANA name names; UTC for a name no zone answers to."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return dt.UTC
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,30 @@ def duration_problem(value: str) -> str:
     return f"'{value}' is not a duration; write {DURATION_FORMS}, at most 3650d."
 
 
+_HHMM = r"^([01]?[0-9]|2[0-3]):([0-5][0-9])$"  # compiled when first used
+
+
+def parse_hhmm(value: Any) -> dt.time | None:
+    """A time of day as people write it in openbook.yml and notes: "21:00" -> 21:00."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        # `by: 2100` is ambiguous; refuse rather than guess
+        return None
+    if not isinstance(value, str):
+        return None
+    m = re.match(_HHMM, value.strip())
+    return dt.time(int(m[1]), int(m[2])) if m else None
+
+
+def zone(name: str) -> dt.tzinfo:
+    """The time zone an IANA name names; UTC for a name no zone answers to."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return dt.UTC
+
+
 def parse_now(value: str | None, tz: dt.tzinfo) -> dt.datetime:
     """$OPENBOOK_NOW (ISO 8601) or the system clock, as an aware datetime in `tz`."""
     if value:
