@@ -43,10 +43,13 @@ from openbook.check.claims import (
 from openbook.check.claims import as_list as _as_list
 from openbook.check.claims import claims_at as _claims_at
 from openbook.check.claims import git_out as _git
-from openbook.check.since import admitted, read_head
+from openbook.check.since import admitted, linear_since, read_head
+from openbook.fsutil import atomic_write
 from openbook.git.objects import read_blobs as _read_blobs
+from openbook.git.repo import git_bytes
 from openbook.notes.locate import key_position
 from openbook.notes.parse import Note, Problem
+from openbook.notetypes.registry import NOTE_FOLDERS
 from openbook.vault import Vault
 
 AGREEMENTS = "agreements/"
@@ -208,35 +211,67 @@ def check_consent(
     notes: Callable[[list[str]], Mapping[str, Note]],
     state: Path | None,
 ) -> tuple[list[Unproven], list[Problem]]:
-    """The unproven claims and their problems, remembered under `state` while HEAD, the
-    settings and the files of the agreement and question folders stay as they were."""
+    """The unproven claims and their problems, remembered under `state` while the
+    settings, the admitted commits and the files of the claim folders stay as they were
+    and HEAD moved on, if at all, only by commits of other notes (`_unmoved`)."""
     if not vault.is_own_repo or vault.git_dir is None:
         return [], []
     watched = sorted((p, s) for p, s in stats.items() if p.split("/", 1)[0] in FOLDERS)
-    blob = json.dumps([_head(vault.git_dir), vault.config.digest, watched, vault.own_partner()])
-    key = hashlib.sha1(blob.encode()).hexdigest()
+    cfg, head = vault.config, _head(vault.git_dir)
+    people = sorted((k, p.name, p.email) for k, p in cfg.partners.items())
+    blob: list[Any] = [cfg.digest, watched, vault.own_partner(), people, cfg.require_signatures]
+    blob.append(sorted(admitted(vault, head)) if head else [])
+    key = hashlib.sha1(json.dumps(blob).encode()).hexdigest()
     cache = state / "consent.json" if state else None
     if cache is not None:
         try:
             saved = json.loads(cache.read_text(encoding="utf-8"))
-            if saved.get("key") == key:
+            old = saved.get("head")
+            if saved.get("key") == key and (old == head or _unmoved(vault.root, old, head)):
                 found = [Unproven(**u) for u in saved["unproven"]]
-                return found, [Problem(**p) for p in saved["problems"]]
+                problems = [Problem(**p) for p in saved["problems"]]
+                if old != head:
+                    _remember(cache, key, head, found, problems)
+                return found, problems
         except (OSError, ValueError, TypeError, KeyError, AttributeError, IndexError):
             pass
     parsed = notes([p for p, _ in watched])
     found = find_unproven(vault, {p: parsed[p] for p, _ in watched if p in parsed})
     problems = problems_of(vault, found)
     if cache is not None:
-        with contextlib.suppress(OSError):
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            saved = {
-                "key": key,
-                "unproven": [asdict(u) for u in found],
-                "problems": [asdict(p) for p in problems],
-            }
-            cache.write_text(json.dumps(saved), encoding="utf-8")
+        _remember(cache, key, head, found, problems)
     return found, problems
+
+
+def _remember(
+    cache: Path, key: str, head: str, found: list[Unproven], problems: list[Problem]
+) -> None:
+    with contextlib.suppress(OSError):
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        saved = {
+            "key": key,
+            "head": head,
+            "unproven": [asdict(u) for u in found],
+            "problems": [asdict(p) for p in problems],
+        }
+        atomic_write(cache, json.dumps(saved).encode("utf-8"))
+
+
+def _unmoved(root: Path, old: Any, head: str) -> bool:
+    """Whether the commits since `old` leave every claim as it was judged: single-parent
+    commits that change only notes outside the claim folders (a check-in, a plan change),
+    never a claim's note, a setting, a key or a template. (Acknowledgments, which admit
+    commits without proof, are in the key: the admitted commits.)"""
+    if not isinstance(old, str) or not head or not linear_since(root, old, head):
+        return False
+    args = ["log", "-z", "--no-renames", "--name-only", "--format=%x1e"]
+    raw = git_bytes(root, [*args, "--end-of-options", head, f"^{old}"], check=False)
+    for chunk in raw.decode("utf-8", "replace").split("\x1e")[1:]:
+        for path in (p.strip("\n") for p in chunk.split("\0")):
+            top = path.split("/", 1)[0]
+            if path and ("/" not in path or top not in NOTE_FOLDERS or top in FOLDERS):
+                return False
+    return True
 
 
 def effective(
