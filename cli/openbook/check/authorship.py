@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from openbook.check.provenance import _head
+from openbook.check.since import touched_since
 from openbook.check.written import CONFIRM_TRAILER as CONFIRM_TRAILER
 from openbook.check.written import FOLDERS, written
 from openbook.check.written import words_changed as words_changed
@@ -125,28 +126,74 @@ def check_authorship(
     notes: Callable[[list[str]], Mapping[str, Note]],
 ) -> tuple[Authorship, list[Problem]]:
     """The verdict on the notes in the note folders, and its problems, remembered under
-    the state folder while HEAD, the settings and those notes' files stay as they were."""
+    the state folder with HEAD, the settings and those notes' files. When HEAD moved on by
+    single-parent commits that confirm nothing, only the notes whose files changed or that
+    those commits touched are judged again: a note's verdict is its own facts'."""
     if not vault.is_own_repo or vault.git_dir is None or vault.config is None:
         return Authorship(), []
-    watched = sorted((p, s) for p, s in stats.items() if p.split("/", 1)[0] in FOLDERS)
-    key = json.dumps([_head(vault.git_dir), vault.config.digest, watched])
+    watched = {p: list(s) for p, s in stats.items() if p.split("/", 1)[0] in FOLDERS}
+    head = _head(vault.git_dir)
+    people = sorted((k, p.email.lower()) for k, p in vault.config.partners.items())
+    rest = json.dumps([vault.config.digest, people])
     state = vault.state_dir()
     cache = state / VERDICT_FILE if state else None
+    saved: dict[str, Any] = {}
     if cache is not None:
-        with contextlib.suppress(
-            OSError, ValueError, TypeError, KeyError, AttributeError, IndexError
-        ):
+        with contextlib.suppress(OSError, ValueError):
             saved = json.loads(cache.read_text(encoding="utf-8"))
-            if saved.get("key") == key:
-                return _verdict(saved["verdict"]), [Problem(**p) for p in saved["problems"]]
-    verdict = judge(vault, notes([p for p, _ in watched]))
-    problems = problems_of(vault, verdict)
+    found = _remembered(vault, saved, rest, head, watched, notes)
+    if found is not None and saved.get("head") == head and saved.get("watched") == watched:
+        return found
+    verdict, problems = found or _judged(vault, notes, sorted(watched))
     if cache is not None:
-        data = {"key": key, "verdict": asdict(verdict), "problems": [asdict(p) for p in problems]}
+        data: dict[str, Any] = {"head": head, "rest": rest, "watched": watched}
+        data["verdict"] = asdict(verdict)
+        data["problems"] = [asdict(p) for p in problems]
         with contextlib.suppress(OSError):
             cache.parent.mkdir(parents=True, exist_ok=True)
             atomic_write(cache, json.dumps(data).encode("utf-8"))
     return verdict, problems
+
+
+def _judged(
+    vault: Vault, notes: Callable[[list[str]], Mapping[str, Note]], paths: list[str]
+) -> tuple[Authorship, list[Problem]]:
+    verdict = judge(vault, notes(paths))
+    return verdict, problems_of(vault, verdict)
+
+
+def _remembered(
+    vault: Vault,
+    saved: Any,
+    rest: str,
+    head: str,
+    watched: dict[str, list[int]],
+    notes: Callable[[list[str]], Mapping[str, Note]],
+) -> tuple[Authorship, list[Problem]] | None:
+    """The remembered verdict brought up to HEAD and the files as they are, judging again
+    only the notes whose facts may have changed; None when that cannot be done exactly."""
+    try:
+        if not isinstance(saved, dict) or saved.get("rest") != rest:
+            return None
+        before, verdict = saved["watched"], _verdict(saved["verdict"])
+        if saved.get("head") == head and before == watched:
+            return verdict, [Problem(**p) for p in saved["problems"]]
+        touched = touched_since(vault.root, saved.get("head"), head)
+        if touched is None or CONFIRM_TRAILER in touched[1]:
+            return None  # a confirmation names notes it need not change: judge them all
+        again = {p for p in set(before) | set(watched) if before.get(p) != watched.get(p)}
+        again |= touched[0]
+    except (TypeError, KeyError, AttributeError, ValueError):
+        return None
+    for part in (verdict.mismatch, verdict.unconfirmed, verdict.for_, verdict.edited):
+        for path in again:
+            part.pop(path, None)
+    fresh = judge(vault, notes(sorted(p for p in again if p in watched)))
+    verdict.mismatch.update(fresh.mismatch)
+    verdict.unconfirmed.update(fresh.unconfirmed)
+    verdict.for_.update(fresh.for_)
+    verdict.edited.update(fresh.edited)
+    return verdict, problems_of(vault, verdict)
 
 
 def _verdict(saved: dict[str, Any]) -> Authorship:

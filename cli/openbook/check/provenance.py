@@ -43,10 +43,9 @@ from openbook.check.claims import (
 from openbook.check.claims import as_list as _as_list
 from openbook.check.claims import claims_at as _claims_at
 from openbook.check.claims import git_out as _git
-from openbook.check.since import admitted, linear_since, read_head
+from openbook.check.since import admitted, read_head, touched_since
 from openbook.fsutil import atomic_write
 from openbook.git.objects import read_blobs as _read_blobs
-from openbook.git.repo import git_bytes
 from openbook.notes.locate import key_position
 from openbook.notes.parse import Note, Problem
 from openbook.notetypes.registry import NOTE_FOLDERS
@@ -262,15 +261,13 @@ def _unmoved(root: Path, old: Any, head: str) -> bool:
     commits that change only notes outside the claim folders (a check-in, a plan change),
     never a claim's note, a setting, a key or a template. (Acknowledgments, which admit
     commits without proof, are in the key: the admitted commits.)"""
-    if not isinstance(old, str) or not head or not linear_since(root, old, head):
+    touched = touched_since(root, old, head)
+    if touched is None:
         return False
-    args = ["log", "-z", "--no-renames", "--name-only", "--format=%x1e"]
-    raw = git_bytes(root, [*args, "--end-of-options", head, f"^{old}"], check=False)
-    for chunk in raw.decode("utf-8", "replace").split("\x1e")[1:]:
-        for path in (p.strip("\n") for p in chunk.split("\0")):
-            top = path.split("/", 1)[0]
-            if path and ("/" not in path or top not in NOTE_FOLDERS or top in FOLDERS):
-                return False
+    for path in touched[0]:
+        top = path.split("/", 1)[0]
+        if "/" not in path or top not in NOTE_FOLDERS or top in FOLDERS:
+            return False
     return True
 
 

@@ -96,6 +96,22 @@ def linear_since(root: Path, old: str, head: str) -> bool:
     return expect == old
 
 
+def touched_since(root: Path, old: Any, head: str) -> tuple[set[str], str] | None:
+    """(the paths the commits of `head ^old` change, their messages) when `old` is an
+    ancestor of `head` with only single-parent commits between; None otherwise."""
+    if not isinstance(old, str) or not head or not linear_since(root, old, head):
+        return None
+    args = ["log", "-z", "--no-renames", "--name-only", "--format=%x1e%B%x1f"]
+    raw = git_bytes(root, [*args, "--end-of-options", head, f"^{old}"], check=False)
+    paths: set[str] = set()
+    said = []
+    for record in raw.decode("utf-8", "replace").split("\x1e")[1:]:
+        message, _, names = record.partition("\x1f")
+        said.append(message)
+        paths.update(p.strip("\n") for p in names.split("\0") if p.strip("\n"))
+    return paths, "\n".join(said)
+
+
 def load(vault: Vault, name: str) -> dict[str, Any]:
     """A remembered JSON object under the state folder; {} when there is none readable."""
     state = vault.state_dir()
