@@ -10,9 +10,9 @@ from pathlib import Path
 
 from testing import checkin_path, checkin_text, git, make_vault, write
 from testing.plain import commit
+from testing.reading import recording_reader
 
 from openbook.check.authorship import Authorship, check_authorship
-from openbook.notes.parse import Note, parse_bytes
 from openbook.vault import Vault
 
 ALICES = checkin_path("alice", "2026-11-23")
@@ -24,12 +24,7 @@ def _verdict(root: Path, *, remembered: bool = True) -> tuple[Authorship, list[s
     if not remembered:
         state.unlink(missing_ok=True)
     vault = Vault(root)
-    stats = {rel: (st.st_size, st.st_mtime_ns) for rel, st in vault.note_files()}
-    asked: list[str] = []
-
-    def notes(paths: list[str]) -> dict[str, Note]:
-        asked.extend(paths)
-        return {p: parse_bytes(p, (root / p).read_bytes()) for p in paths}
+    stats, notes, asked = recording_reader(vault)
 
     return check_authorship(vault, stats, notes)[0], asked
 

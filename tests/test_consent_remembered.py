@@ -10,9 +10,9 @@ from pathlib import Path
 
 from testing import agreement_text, checkin_path, checkin_text, make_vault, write
 from testing.plain import commit
+from testing.reading import recording_reader
 
 from openbook.check.provenance import Unproven, check_consent
-from openbook.notes.parse import Note, parse_bytes
 from openbook.vault import Vault
 
 SECOND = "agreements/A-002-calls.md"
@@ -21,12 +21,7 @@ SECOND = "agreements/A-002-calls.md"
 def _consent(root: Path, *, remembered: bool = True) -> tuple[list[Unproven], list[str]]:
     """check_consent's verdict, and the notes it asked to read."""
     vault = Vault(root)
-    stats = {rel: (st.st_size, st.st_mtime_ns) for rel, st in vault.note_files()}
-    asked: list[str] = []
-
-    def notes(paths: list[str]) -> dict[str, Note]:
-        asked.extend(paths)
-        return {p: parse_bytes(p, (root / p).read_bytes()) for p in paths}
+    stats, notes, asked = recording_reader(vault)
 
     found, _ = check_consent(vault, stats, notes, vault.state_dir() if remembered else None)
     return found, asked
