@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from openbook.fsutil import atomic_write
-from openbook.git.repo import git_bytes, rev
+from openbook.git.repo import git_bytes, rev, run
 from openbook.vault import Vault
 
 ADMITTED_FILE = "admitted.json"
@@ -102,10 +102,12 @@ def touched_since(root: Path, old: Any, head: str) -> tuple[set[str], str] | Non
     if not isinstance(old, str) or not head or not linear_since(root, old, head):
         return None
     args = ["log", "-z", "--no-renames", "--name-only", "--format=%x1e%B%x1f"]
-    raw = git_bytes(root, [*args, "--end-of-options", head, f"^{old}"], check=False)
+    done = run(root, [*args, "--end-of-options", head, f"^{old}"], check=False, strip=False)
+    if done.status != 0:
+        return None  # not read: nothing can be said of what came since
     paths: set[str] = set()
     said = []
-    for record in raw.decode("utf-8", "replace").split("\x1e")[1:]:
+    for record in done.stdout.split("\x1e")[1:]:
         message, _, names = record.partition("\x1f")
         said.append(message)
         paths.update(p.strip("\n") for p in names.split("\0") if p.strip("\n"))
