@@ -6,19 +6,24 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from testing import bare_remote, checkin_text, git, invoke, make_pair
+from testing import Pair, bare_remote, checkin_text, git, invoke, make_pair
 from testing.crypt import keygen, ok, remote_objects
 
 
-@pytest.mark.slow
-def test_sync_shares_through_both_remotes_while_moving(tmp_path: Path) -> None:
+def _enrolled(tmp_path: Path) -> tuple[Pair, str]:
+    """Both partners' keys enrolled and shared, and an empty bare remote for the bundles."""
     pair = make_pair(tmp_path)
     for who in ("bob", "alice"):
         key = keygen(tmp_path / "keys" / who)
         ok(invoke(["keys", "add", f"{key}.pub"], vault=pair.root(who), as_partner=who))
         ok(pair.sync(who))
     ok(pair.sync("bob"))
-    crypt = str(bare_remote(tmp_path / "crypt.git"))
+    return pair, str(bare_remote(tmp_path / "crypt.git"))
+
+
+@pytest.mark.slow
+def test_sync_shares_through_both_remotes_while_moving(tmp_path: Path) -> None:
+    pair, crypt = _enrolled(tmp_path)
     res = invoke(
         ["remote", "encrypt", crypt, "--remote", "crypt"], vault=pair.bob, as_partner="bob"
     )
@@ -53,13 +58,7 @@ def test_sync_shares_through_both_remotes_while_moving(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_sharing_only_encrypted_binds_once_both_accepted(tmp_path: Path) -> None:
-    pair = make_pair(tmp_path)
-    for who in ("bob", "alice"):
-        key = keygen(tmp_path / "keys" / who)
-        ok(invoke(["keys", "add", f"{key}.pub"], vault=pair.root(who), as_partner=who))
-        ok(pair.sync(who))
-    ok(pair.sync("bob"))
-    crypt = str(bare_remote(tmp_path / "crypt.git"))
+    pair, crypt = _enrolled(tmp_path)
     for who in ("bob", "alice"):
         args = ["remote", "encrypt", crypt, "--remote", "crypt"]
         res = ok(invoke(args, vault=pair.root(who), as_partner=who))
@@ -87,13 +86,7 @@ def test_sharing_only_encrypted_binds_once_both_accepted(tmp_path: Path) -> None
 
 @pytest.mark.slow
 def test_a_copy_without_the_encrypted_remote_is_told_to_add_it(tmp_path: Path) -> None:
-    pair = make_pair(tmp_path)
-    for who in ("bob", "alice"):
-        key = keygen(tmp_path / "keys" / who)
-        ok(invoke(["keys", "add", f"{key}.pub"], vault=pair.root(who), as_partner=who))
-        ok(pair.sync(who))
-    ok(pair.sync("bob"))
-    crypt = str(bare_remote(tmp_path / "crypt.git"))
+    pair, crypt = _enrolled(tmp_path)
     ok(invoke(["remote", "encrypt", crypt, "--remote", "crypt"], vault=pair.bob, as_partner="bob"))
     ok(invoke(["propose", "sharing", "--encrypted"], vault=pair.bob, as_partner="bob"))
     ok(pair.sync("bob"))
