@@ -7,6 +7,11 @@ commits it anyway.
 
 The vault lock is held only while asking git for the status and while committing,
 never while waiting, so `openbook new` and friends work while watch runs.
+
+While nothing is due, watch brings what a check remembers up to the vault as it is
+(`warm`): after a save, a commit or a sync, so the check a commit runs reads only the
+notes saved since and no history. A remembered answer is the answer recomputing gives,
+so this changes what is committed in no way, only when the work is done.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import time
 
 from watchdog.observers.api import BaseObserver
 
+from openbook.check.result import check_vault
 from openbook.errors import EXIT_INTEGRITY, EXIT_OK, Busy, IntegrityAlert, OpenbookError
 from openbook.sync.run import sync
 from openbook.vault import Vault
@@ -60,6 +66,8 @@ class Watcher:
         self._mu = threading.Lock()  # guards the debouncer: events come from another thread
         self._debounce = Debouncer(quiet, self.settle, clock=clock)
         self._last_notice: str | None = None
+        self._stale = True  # what a check remembers may lag the vault: warm when idle
+        self.warm_cost = 0.0  # seconds the last warm took
         self._root = str(vault.root)
         self._observer = VaultObserver(
             self._root,
@@ -103,6 +111,7 @@ class Watcher:
                 self._debounce.touch_folder(rel)
             else:
                 self._debounce.touch(rel)
+            self._stale = True
         self._wake.set()
 
     def native_observer(self) -> BaseObserver:
@@ -149,6 +158,8 @@ class Watcher:
         result.settled = result.settled and not waiting
         if result.committed:
             self._last_notice = None
+            with self._mu:
+                self._stale = True
 
     def _postpone(self) -> None:
         with self._mu:
@@ -158,6 +169,26 @@ class Watcher:
         """When, on watch's clock, git is next worth asking; None when nothing waits."""
         with self._mu:
             return self._debounce.next_due()
+
+    def warm(self) -> None:
+        """Run a check of the vault as it is now, without the lock, as `openbook check`
+        does: what it remembers (the notes read, history read up to HEAD) spares the
+        check of the next commit that work. Whatever goes wrong is the commit's to say."""
+        with self._mu:
+            self._stale = False
+        started = self._debounce.now()
+        try:
+            check_vault(self.vault)
+        except (OpenbookError, OSError, ValueError):
+            pass
+        self.warm_cost = max(0.0, self._debounce.now() - started)
+
+    def _warm_fits(self, deadline: float, now: float) -> bool:
+        """Whether a warm is worth starting: something changed since the last one, and it
+        would end before watch has something else to do (a commit never waits for it)."""
+        with self._mu:
+            stale = self._stale
+        return stale and deadline - now > self.warm_cost
 
     # ---------------------------------------------------------------------- sync
 
@@ -191,6 +222,8 @@ class Watcher:
             self.sync_stopped = True
         if code == EXIT_OK:
             self._last_notice = None
+        with self._mu:
+            self._stale = True
         return code
 
     # ---------------------------------------------------------------------- loop
@@ -247,6 +280,9 @@ class Watcher:
                 next_full = 0.0  # reconcile after every sync
                 continue
             deadline = min(next_full, next_sync, float("inf") if due is None else due)
+            if self._warm_fits(deadline, now):
+                self.warm()
+                continue
             self._wake.wait(min(max(0.0, deadline - clock()), 1.0))
             self._wake.clear()
 
