@@ -158,12 +158,17 @@ def commit_paths(
             run(root, ["add", "-A", "--force", "--", *forced], env=index.env)
         if plain:
             run(root, ["add", "-A", "--", *plain], env=index.env)
+        done = run(root, args, env={**ident, **index.env}, input_data=message, check=False)
         same = ["diff", "--cached", "--quiet", "--no-renames", "HEAD", "--", *plist]
-        if allow_empty or not plist or run(root, same, env=index.env, check=False).status:
-            run(root, args, env={**ident, **index.env}, input_data=message)
-        # else: HEAD already holds exactly this (a commit whose index was never installed
-        # because the process was killed): installing the index is all that is left to do
-        sha = out(root, "rev-parse", "HEAD")
+        if done.status and (
+            allow_empty or not plist or run(root, same, check=False, env=index.env).status
+        ):
+            raise runner.failure(args, done.stderr, done.stdout)
+        # a commit refused with nothing to commit: HEAD already holds exactly this (a commit
+        # whose index was never installed because the process was killed), and installing
+        # the index is all that is left to do
+        gd = git_dir_of(root)
+        sha = (head_from_files(gd) if gd else None) or out(root, "rev-parse", "HEAD")
     if not index.installed and plist:
         run(root, ["reset", "-q", "--", *plist])  # someone staged meanwhile: refresh only ours
     return sha

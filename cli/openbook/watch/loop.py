@@ -16,6 +16,7 @@ so this changes what is committed in no way, only when the work is done.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 
@@ -177,10 +178,8 @@ class Watcher:
         with self._mu:
             self._stale = False
         started = self._debounce.now()
-        try:
+        with contextlib.suppress(OpenbookError, OSError, ValueError):
             check_vault(self.vault)
-        except (OpenbookError, OSError, ValueError):
-            pass
         self.warm_cost = max(0.0, self._debounce.now() - started)
 
     def _warm_fits(self, deadline: float, now: float) -> bool:

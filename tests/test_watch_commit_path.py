@@ -1,0 +1,118 @@
+"""What a watched save costs: the check remembered while watch is idle (`Watcher.warm`)
+leaves the commit no history to read, and the commit itself asks git only to stage and
+commit. The commits, refusals and reports stay those of a commit made from cold."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from testing import git, invoke, make_vault, write
+from testing.gitlog import counting_git
+from testing.watching import checkin, of_kind
+
+from openbook.errors import GitError
+from openbook.git import repo as gitrepo
+from openbook.vault import Vault
+from openbook.watch.loop import Watcher
+
+NOTE = "checkins/2026/2026-11-24-bob.md"
+LATER = "checkins/2026/2026-11-23-bob.md"
+
+
+def _watcher(root: Path, events: list[dict[str, object]]) -> Watcher:
+    return Watcher(Vault(root), "bob", quiet=0.0, emit=events.append)
+
+
+def _asked(log: Path, command: str) -> list[str]:
+    return [line for line in log.read_text().splitlines() if line.startswith(command + " ")]
+
+
+def _last_commit(root: Path) -> str:
+    return git(root, "log", "-1", "--format=%an <%ae>|%cn <%ce>|%B")
+
+
+def test_a_save_after_a_warm_check_reads_no_history(
+    vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events: list[dict[str, object]] = []
+    watcher = _watcher(vault, events)
+    write(vault, LATER, checkin("2026-11-23"))
+    assert watcher.once().committed  # HEAD moves by watch's own commit
+    watcher.warm()
+    write(vault, NOTE, checkin())
+    log = counting_git(tmp_path, monkeypatch)
+    outcome = watcher.once()
+    assert [c["path"] for c in outcome.committed] == [NOTE]
+    assert _asked(log, "log") == [], log.read_text()
+    assert _asked(log, "rev-parse") == [] and _asked(log, "diff") == []
+    assert len(_asked(log, "commit")) == 1 and len(_asked(log, "add")) == 1
+    assert git(vault, "status", "--porcelain") == ""
+
+
+def test_a_watched_commit_after_a_warm_check_is_the_commit_openbook_commit_makes(
+    tmp_path: Path,
+) -> None:
+    warm, cold = make_vault(tmp_path / "warm"), make_vault(tmp_path / "cold")
+    events: list[dict[str, object]] = []
+    watcher = _watcher(warm, events)
+    watcher.warm()
+    for root in (warm, cold):
+        write(root, NOTE, checkin())
+    assert watcher.once().committed
+    assert invoke(["commit"], vault=cold).exit_code == 0
+    assert _last_commit(warm) == _last_commit(cold)
+    assert git(warm, "show", f"HEAD:{NOTE}") == git(cold, "show", f"HEAD:{NOTE}")
+
+
+def test_an_invalid_edit_after_a_warm_check_is_refused_and_told(vault: Path) -> None:
+    events: list[dict[str, object]] = []
+    watcher = _watcher(vault, events)
+    write(vault, NOTE, checkin())
+    watcher.warm()  # remembers the valid note
+    write(vault, NOTE, checkin().replace("mood: 4", "mood: eleven"))
+    before = git(vault, "rev-parse", "HEAD")
+    outcome = watcher.once()
+    assert outcome.committed == [] and outcome.invalid == [NOTE]
+    assert git(vault, "rev-parse", "HEAD") == before
+    assert [e["path"] for e in of_kind(events, "invalid")] == [NOTE]
+
+
+def test_a_warm_check_is_started_only_when_it_ends_before_the_next_look(vault: Path) -> None:
+    watcher = _watcher(vault, [])
+    watcher.warm()
+    assert watcher.warm_cost > 0
+    watcher.changed(NOTE)
+    assert not watcher._warm_fits(10.0 + watcher.warm_cost / 2, 10.0)
+    assert watcher._warm_fits(10.0 + watcher.warm_cost * 2, 10.0)
+    watcher.warm()
+    assert not watcher._warm_fits(float("inf"), 10.0)  # nothing changed since
+
+
+def test_committing_what_head_already_holds_installs_the_index_without_a_commit(
+    vault: Path,
+) -> None:
+    """A commit whose index was never installed (the process was killed in between)."""
+    write(vault, NOTE, checkin())
+    private = {"GIT_INDEX_FILE": str(vault / ".git" / "openbook-test-index")}
+    git(vault, "read-tree", "HEAD", env=private)
+    git(vault, "add", "--", NOTE, env=private)
+    git(vault, "-c", "commit.gpgsign=false", "commit", "-q", "-m", "by hand", env=private)
+    head = git(vault, "rev-parse", "HEAD")
+    assert git(vault, "status", "--porcelain") != ""
+    ident = gitrepo.identity_env("Bob Example", "bob@example.org")
+    assert gitrepo.commit_paths(vault, [NOTE], "again\n", ident) == head
+    assert git(vault, "rev-parse", "HEAD") == head
+    assert git(vault, "status", "--porcelain") == ""
+
+
+def test_a_commit_git_refuses_is_still_an_error_in_gits_words(vault: Path) -> None:
+    write(vault, NOTE, checkin())
+    git(vault, "config", "commit.gpgsign", "true")
+    git(vault, "config", "gpg.format", "ssh")
+    git(vault, "config", "user.signingkey", str(vault / "no-such-key"))
+    ident = gitrepo.identity_env("Bob Example", "bob@example.org")
+    before = git(vault, "rev-parse", "HEAD")
+    with pytest.raises(GitError, match="git commit failed"):
+        gitrepo.commit_paths(vault, [NOTE], "signed\n", ident)
+    assert git(vault, "rev-parse", "HEAD") == before
