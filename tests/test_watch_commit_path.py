@@ -44,9 +44,13 @@ def test_a_save_after_a_warm_check_reads_no_history(
     log = counting_git(tmp_path, monkeypatch)
     outcome = watcher.once()
     assert [c["path"] for c in outcome.committed] == [NOTE]
-    assert _asked(log, "log") == [], log.read_text()
-    assert _asked(log, "rev-parse") == [] and _asked(log, "diff") == []
-    assert len(_asked(log, "commit")) == 1 and len(_asked(log, "add")) == 1
+    asked = [line.split()[0] for line in log.read_text().splitlines()]
+    # two looks at git, the second one also the commit's; the clone's settings; the commit
+    assert asked == ["status", "status", "config", "config", "add", "commit"], asked
+    assert _asked(log, "config") == [
+        "config --type=bool --get commit.gpgsign",
+        "config --get openbook.partner",
+    ]
     assert git(vault, "status", "--porcelain") == ""
 
 

@@ -28,7 +28,7 @@ from openbook.sync.run import sync
 from openbook.vault import Vault
 from openbook.watch.debounce import Clock, Debouncer
 from openbook.watch.observer import VaultObserver, ensure_local_excludes, native_observer
-from openbook.watch.reconcile import Emit, Event, Reconciler, ReconcileResult
+from openbook.watch.reconcile import LOCK_WAIT, Emit, Event, Reconciler, ReconcileResult
 
 DEFAULT_QUIET = 3.0
 RECONCILE_EVERY = 60.0
@@ -145,14 +145,18 @@ class Watcher:
 
     def _reconcile(self, result: ReconcileResult, full: bool) -> None:
         taken_at = self._debounce.now()
-        pending = self._reconciler.pending()
-        with self._mu:
-            self._debounce.observe(pending, taken_at)
-            ready = self._debounce.ready(again=full)
-        self._reconciler.forget(pending)
-        if not pending:
-            self._last_notice = None
-        self._reconciler.commit(ready, result)
+        with contextlib.ExitStack() as hold:
+            # one hold of the vault lock for the look and the first commit: the commit
+            # takes what git listed from the look, with no second `git status`
+            hold.enter_context(self.vault.lock(wait=LOCK_WAIT))
+            pending = self._reconciler.pending()
+            with self._mu:
+                self._debounce.observe(pending, taken_at)
+                ready = self._debounce.ready(again=full)
+            self._reconciler.forget(pending)
+            if not pending:
+                self._last_notice = None
+            self._reconciler.commit(ready, result, held=hold.close)
         with self._mu:
             self._debounce.done(ready)
             waiting = bool(self._debounce.waiting())
