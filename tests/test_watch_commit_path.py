@@ -15,6 +15,7 @@ from openbook.errors import GitError
 from openbook.git import repo as gitrepo
 from openbook.vault import Vault
 from openbook.watch.loop import Watcher
+from openbook.watch.reconcile import COMMIT_CHUNK
 
 NOTE = "checkins/2026/2026-11-24-bob.md"
 LATER = "checkins/2026/2026-11-23-bob.md"
@@ -120,3 +121,35 @@ def test_a_commit_git_refuses_is_still_an_error_in_gits_words(vault: Path) -> No
     with pytest.raises(GitError, match="git commit failed"):
         gitrepo.commit_paths(vault, [NOTE], "signed\n", ident)
     assert git(vault, "rev-parse", "HEAD") == before
+
+
+def test_more_notes_than_a_chunk_are_all_committed_and_the_lock_is_let_go(
+    vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events: list[dict[str, object]] = []
+    watcher = _watcher(vault, events)
+    paths = [f"checkins/2026/2026-10-{day:02d}-bob.md" for day in range(1, COMMIT_CHUNK + 6)]
+    for path in paths:
+        write(vault, path, checkin(path[14:24]))
+    log = counting_git(tmp_path, monkeypatch)
+    outcome = watcher.once()
+    assert sorted(c["path"] for c in outcome.committed) == paths
+    assert [e["path"] for e in of_kind(events, "committed")] == paths
+    # the looks, then one more `git status` for the second chunk alone
+    assert _asked(log, "status")[-1].endswith("-- " + " ".join(paths[COMMIT_CHUNK:]))
+    assert git(vault, "status", "--porcelain") == ""
+    with Vault(vault).lock(wait=0):  # nothing of watch's is still held
+        pass
+
+
+def test_inside_config_read_once_each_setting_is_asked_of_git_once(
+    vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = counting_git(tmp_path, monkeypatch)
+    with gitrepo.config_read_once():
+        assert gitrepo.config_get(vault, "openbook.partner") == "bob"
+        assert gitrepo.config_get(vault, "openbook.partner") == "bob"
+        gitrepo.config_set(vault, "openbook.partner", "alice")
+        assert gitrepo.config_get(vault, "openbook.partner") == "alice"
+    assert gitrepo.config_get(vault, "openbook.partner") == "alice"
+    assert len(_asked(log, "config --get")) == 3
