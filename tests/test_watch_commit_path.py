@@ -83,15 +83,19 @@ def test_an_invalid_edit_after_a_warm_check_is_refused_and_told(vault: Path) -> 
     assert [e["path"] for e in of_kind(events, "invalid")] == [NOTE]
 
 
-def test_a_warm_check_is_started_only_when_it_ends_before_the_next_look(vault: Path) -> None:
-    watcher = _watcher(vault, [])
+def test_a_warm_check_is_started_only_after_a_change_and_not_right_before_a_look(
+    vault: Path,
+) -> None:
+    watcher = Watcher(Vault(vault), "bob", quiet=3.0)
     watcher.warm()
     assert watcher.warm_cost > 0
-    watcher.changed(NOTE)
-    assert not watcher._warm_fits(10.0 + watcher.warm_cost / 2, 10.0)
-    assert watcher._warm_fits(10.0 + watcher.warm_cost * 2, 10.0)
-    watcher.warm()
     assert not watcher._warm_fits(float("inf"), 10.0)  # nothing changed since
+    watcher.changed(NOTE)
+    soon = min(watcher.warm_cost, watcher.settle)
+    assert not watcher._warm_fits(10.0 + soon / 2, 10.0)
+    assert watcher._warm_fits(10.0 + soon * 2, 10.0)
+    watcher.warm()
+    assert not watcher._warm_fits(float("inf"), 10.0)
 
 
 def test_committing_what_head_already_holds_installs_the_index_without_a_commit(

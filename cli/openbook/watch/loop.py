@@ -188,10 +188,12 @@ class Watcher:
 
     def _warm_fits(self, deadline: float, now: float) -> bool:
         """Whether a warm is worth starting: something changed since the last one, and it
-        would end before watch has something else to do (a commit never waits for it)."""
+        ends before watch has something else to do, or that is more than `settle` away.
+        (A warm that ends late only does first the work the commit's check would do: it
+        never lies between the two looks that find a note still.)"""
         with self._mu:
             stale = self._stale
-        return stale and deadline - now > self.warm_cost
+        return stale and deadline - now > min(self.warm_cost, self.settle)
 
     # ---------------------------------------------------------------------- sync
 
