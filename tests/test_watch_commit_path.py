@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from testing import git, invoke, make_vault, write
 from testing.gitlog import counting_git
-from testing.watching import checkin, of_kind
+from testing.watching import checkin, of_kind, wait_for, watching
 
 from openbook.errors import GitError
 from openbook.git import repo as gitrepo
@@ -157,3 +157,22 @@ def test_inside_config_read_once_each_setting_is_asked_of_git_once(
         assert gitrepo.config_get(vault, "openbook.partner") == "alice"
     assert gitrepo.config_get(vault, "openbook.partner") == "alice"
     assert len(_asked(log, "config --get")) == 3
+
+
+class _Warming(Watcher):
+    """A watcher that notes when it warms, in the order of its events."""
+
+    def warm(self) -> None:
+        self.emit({"event": "warm"})
+        super().warm()
+
+
+def test_watch_warms_the_check_while_a_save_waits_out_the_quiet_period(vault: Path) -> None:
+    with watching(vault, _Warming) as (_, events):
+        wait_for(lambda: bool(of_kind(events, "warm")), "the warm at start")
+        saved = len(events)
+        write(vault, NOTE, checkin())
+        wait_for(lambda: bool(of_kind(events, "committed")), "the commit")
+    kinds = [e["event"] for e in events[saved:] if e["event"] in ("warm", "committed")]
+    assert "warm" in kinds[: kinds.index("committed")], kinds
+    assert git(vault, "status", "--porcelain") == ""

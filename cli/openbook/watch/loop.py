@@ -9,9 +9,10 @@ The vault lock is held only while asking git for the status and while committing
 never while waiting, so `openbook new` and friends work while watch runs.
 
 While nothing is due, watch brings what a check remembers up to the vault as it is
-(`warm`): after a save, a commit or a sync, so the check a commit runs reads only the
-notes saved since and no history. A remembered answer is the answer recomputing gives,
-so this changes what is committed in no way, only when the work is done.
+(`warm`): at start and after each save event, so the check of the commit that follows
+reads no history (commits and syncs since included) and only the notes saved since. A
+remembered answer is the answer recomputing gives, so this changes nothing that is
+committed, only when the work is done.
 """
 
 from __future__ import annotations
@@ -163,8 +164,6 @@ class Watcher:
         result.settled = result.settled and not waiting
         if result.committed:
             self._last_notice = None
-            with self._mu:
-                self._stale = True
 
     def _postpone(self) -> None:
         with self._mu:
@@ -228,8 +227,6 @@ class Watcher:
             self.sync_stopped = True
         if code == EXIT_OK:
             self._last_notice = None
-        with self._mu:
-            self._stale = True
         return code
 
     # ---------------------------------------------------------------------- loop
