@@ -9,8 +9,9 @@ The vault lock is held only while asking git for the status and while committing
 never while waiting, so `openbook new` and friends work while watch runs.
 
 While nothing is due, watch brings what a check remembers up to the vault as it is
-(`warm`): at start and after each save event, so the check of the commit that follows
-reads no history (commits and syncs since included) and only the notes saved since. A
+(`warm`): at start, after each commit and sync (history moved on: it is read while no
+note waits), and after each save event (the saved notes are read while the quiet period
+runs), so the check of a save's commit reads no history and no note again. A
 remembered answer is the answer recomputing gives, so this changes nothing that is
 committed, only when the work is done.
 """
@@ -164,6 +165,8 @@ class Watcher:
         result.settled = result.settled and not waiting
         if result.committed:
             self._last_notice = None
+            with self._mu:
+                self._stale = True
 
     def _postpone(self) -> None:
         with self._mu:
@@ -227,6 +230,8 @@ class Watcher:
             self.sync_stopped = True
         if code == EXIT_OK:
             self._last_notice = None
+        with self._mu:
+            self._stale = True
         return code
 
     # ---------------------------------------------------------------------- loop
