@@ -176,3 +176,18 @@ def test_watch_warms_the_check_while_a_save_waits_out_the_quiet_period(vault: Pa
     kinds = [e["event"] for e in events[saved:] if e["event"] in ("warm", "committed")]
     assert "warm" in kinds[: kinds.index("committed")], kinds
     assert git(vault, "status", "--porcelain") == ""
+
+
+def test_a_warm_asks_git_for_each_setting_once(
+    vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    watcher = _watcher(vault, [])
+    write(vault, LATER, checkin("2026-11-23"))
+    assert watcher.once().committed
+    repair = "---\ntype: repair\nauthor: bob\ndate: 2026-11-24\nkind: rupture\nstatus: open\n"
+    repair += "processed_by: [bob]\n---\n"
+    write(vault, "repairs/2026/2026-11-24-bob-late.md", repair + "\nSorry.\n")
+    log = counting_git(tmp_path, monkeypatch)
+    watcher.warm()  # a claim folder changed: consent is judged again
+    asked = log.read_text().splitlines()
+    assert asked.count("config --get openbook.partner") == 1, asked

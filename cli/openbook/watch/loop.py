@@ -26,6 +26,7 @@ from watchdog.observers.api import BaseObserver
 
 from openbook.check.result import check_vault
 from openbook.errors import EXIT_INTEGRITY, EXIT_OK, Busy, IntegrityAlert, OpenbookError
+from openbook.git.repo import config_read_once
 from openbook.sync.run import sync
 from openbook.vault import Vault
 from openbook.watch.debounce import Clock, Debouncer
@@ -185,7 +186,7 @@ class Watcher:
             self._stale = False
         started = self._debounce.now()
         # only ever a head start: what fails here, the commit's own check says
-        with contextlib.suppress(Exception):
+        with contextlib.suppress(Exception), config_read_once():
             check_vault(self.vault)
         self.warm_cost = max(0.0, self._debounce.now() - started)
 
