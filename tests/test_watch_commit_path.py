@@ -96,6 +96,10 @@ def test_a_warm_check_is_started_only_after_a_change_and_not_right_before_a_look
     assert watcher._warm_fits(10.0 + soon * 2, 10.0)
     watcher.warm()
     assert not watcher._warm_fits(float("inf"), 10.0)
+    watcher.changed(NOTE)  # saved again before its commit: no second warm
+    assert not watcher._warm_fits(float("inf"), 10.0)
+    watcher.changed(LATER)
+    assert watcher._warm_fits(float("inf"), 10.0)
 
 
 def test_committing_what_head_already_holds_installs_the_index_without_a_commit(

@@ -71,6 +71,7 @@ class Watcher:
         self._debounce = Debouncer(quiet, self.settle, clock=clock)
         self._last_notice: str | None = None
         self._stale = True  # what a check remembers may lag the vault: warm when idle
+        self._warmed_for: set[str] = set()  # notes whose events asked for a warm
         self.warm_cost = 0.0  # seconds the last warm took
         self._root = str(vault.root)
         self._observer = VaultObserver(
@@ -115,7 +116,11 @@ class Watcher:
                 self._debounce.touch_folder(rel)
             else:
                 self._debounce.touch(rel)
-            self._stale = True
+            # one warm for a note's first event since the last commit: a note saved again
+            # and again (autosave) is not checked again and again before its commit
+            if folder or rel not in self._warmed_for:
+                self._warmed_for.add(rel)
+                self._stale = True
         self._wake.set()
 
     def native_observer(self) -> BaseObserver:
@@ -168,6 +173,7 @@ class Watcher:
             self._last_notice = None
             with self._mu:
                 self._stale = True
+                self._warmed_for.clear()
 
     def _postpone(self) -> None:
         with self._mu:
