@@ -10,8 +10,8 @@ never while waiting, so `openbook new` and friends work while watch runs.
 
 While nothing is due, watch brings what a check remembers up to the vault as it is
 (`warm`): at start, after each commit and sync (history moved on: it is read while no
-note waits), and after each save event (the saved notes are read while the quiet period
-runs), so the check of a save's commit reads no history and no note again. A
+note waits), and after a note's first save event since the last commit (it is read
+while the quiet period runs), so the check of a save's commit reads no history. A
 remembered answer is the answer recomputing gives, so this changes nothing that is
 committed, only when the work is done.
 """
