@@ -5,7 +5,8 @@ from __future__ import annotations
 import contextlib
 import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,12 +71,37 @@ def _query(root: Path, args: Sequence[str]) -> str:
     return git_bytes(root, args, check=False).decode("utf-8", "replace").strip()
 
 
+_CONFIG_ONCE: ContextVar[dict[tuple[str, str], str | None] | None] = ContextVar(
+    "openbook_config_once", default=None
+)
+
+
+@contextlib.contextmanager
+def config_read_once() -> Iterator[None]:
+    """Inside, each setting is asked of git once (`config_get`): one operation, such as a
+    commit under the vault lock, reads the clone's settings as they are when it begins."""
+    token = _CONFIG_ONCE.set({}) if _CONFIG_ONCE.get() is None else None
+    try:
+        yield
+    finally:
+        if token is not None:
+            _CONFIG_ONCE.reset(token)
+
+
 def config_get(root: Path, key: str) -> str | None:
-    return _query(root, ["config", "--get", key]) or None
+    once = _CONFIG_ONCE.get()
+    if once is None:
+        return _query(root, ["config", "--get", key]) or None
+    if (str(root), key) not in once:
+        once[(str(root), key)] = _query(root, ["config", "--get", key]) or None
+    return once[(str(root), key)]
 
 
 def config_set(root: Path, key: str, value: str) -> None:
     run(root, ["config", key, value])
+    once = _CONFIG_ONCE.get()
+    if once is not None:
+        once.clear()
 
 
 def init(root: Path) -> None:
@@ -158,12 +184,17 @@ def commit_paths(
             run(root, ["add", "-A", "--force", "--", *forced], env=index.env)
         if plain:
             run(root, ["add", "-A", "--", *plain], env=index.env)
+        done = run(root, args, env={**ident, **index.env}, input_data=message, check=False)
         same = ["diff", "--cached", "--quiet", "--no-renames", "HEAD", "--", *plist]
-        if allow_empty or not plist or run(root, same, env=index.env, check=False).status:
-            run(root, args, env={**ident, **index.env}, input_data=message)
-        # else: HEAD already holds exactly this (a commit whose index was never installed
-        # because the process was killed): installing the index is all that is left to do
-        sha = out(root, "rev-parse", "HEAD")
+        if done.status and (
+            allow_empty or not plist or run(root, same, check=False, env=index.env).status
+        ):
+            raise runner.failure(args, done.stderr, done.stdout)
+        # a commit refused with nothing to commit: HEAD already holds exactly this (a commit
+        # whose index was never installed because the process was killed), and installing
+        # the index is all that is left to do
+        gd = git_dir_of(root)
+        sha = (head_from_files(gd) if gd else None) or out(root, "rev-parse", "HEAD")
     if not index.installed and plist:
         run(root, ["reset", "-q", "--", *plist])  # someone staged meanwhile: refresh only ours
     return sha
