@@ -13,11 +13,13 @@ import contextlib
 import os
 import signal
 import subprocess
-from collections.abc import Sequence
-from dataclasses import dataclass
-from pathlib import Path
 
 from openbook.errors import GitError, OpenbookError
+
+TYPE_CHECKING = False  # typing itself is not loaded at run time: start-up stays short
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from pathlib import Path
 
 # seconds any local git command may take; network commands pass their own limit
 DEFAULT_TIMEOUT = float(os.environ.get("OPENBOOK_GIT_TIMEOUT", "300"))
@@ -48,13 +50,19 @@ def git_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-@dataclass(frozen=True)
 class Completed:
-    """What a finished git said: exit status and both streams, as bytes."""
+    """What a finished git said: exit status and both streams, as bytes. (A plain class:
+    `openbook sync` with nothing to do runs git before dataclasses would be loaded.)"""
 
-    status: int
-    stdout: bytes
-    stderr: bytes
+    __slots__ = ("status", "stderr", "stdout")
+
+    def __init__(self, status: int, stdout: bytes, stderr: bytes) -> None:
+        self.status = status
+        self.stdout = stdout
+        self.stderr = stderr
+
+    def __repr__(self) -> str:
+        return f"Completed(status={self.status!r}, stdout={self.stdout!r}, stderr={self.stderr!r})"
 
 
 def first_line(text: str) -> str:
@@ -89,7 +97,7 @@ def failure(args: Sequence[str], stderr: bytes | str, stdout: bytes | str = b"")
 
 
 def execute(
-    root: Path,
+    root: Path | str,
     args: Sequence[str],
     *,
     input_data: bytes | None = None,
