@@ -168,6 +168,7 @@ HEAVY = {
     "dataclasses",
     "typing",
     "tempfile",
+    "pathlib",
     "click",
     "yaml",
     "git",
@@ -193,7 +194,7 @@ def test_a_sync_with_nothing_to_do_asks_git_four_questions(
     ran = _run("--vault", str(pair.alice), "--as", "alice", "sync")
     assert (ran.code, ran.stdout, ran.stderr) == (0, UP_TO_DATE, "")
     asked = [line.split(" ", 1)[0] for line in log.read_text().splitlines()]
-    assert asked == ["for-each-ref", "status", "config", "ls-remote"]
+    assert sorted(asked) == ["config", "for-each-ref", "ls-remote", "status"]
 
 
 def _cached_tree(root: Path) -> tuple[int, str]:
@@ -273,9 +274,9 @@ def test_an_address_the_quick_answer_allows_is_one_the_command_line_allows() -> 
 
 def test_the_quick_answer_reads_the_files_and_refs_their_writers_name() -> None:
     from openbook import config
-    from openbook.git import arrivals, index
+    from openbook.git import arrivals, index, state
     from openbook.ritual import overview
-    from openbook.sync import hold, quick, refs, transport
+    from openbook.sync import hold, quick, quickfs, refs, transport
     from openbook.trust import allowed
 
     assert (quick.SEEN, quick.INCOMING, quick.TRACKING, quick.BACKUP_PREFIX) == (
@@ -285,9 +286,18 @@ def test_the_quick_answer_reads_the_files_and_refs_their_writers_name() -> None:
         refs.BACKUP_PREFIX,
     )
     assert f"refs/heads/{hold.HOLD_PREFIX}*" == quick.HOLDS
-    assert (quick.ARRIVALS_FILE, quick.PRIVATE_PREFIX) == (arrivals.FILE, index.PRIVATE_PREFIX)
+    assert (quick.ARRIVALS_FILE, quickfs.PRIVATE_PREFIX) == (arrivals.FILE, index.PRIVATE_PREFIX)
+    assert (*(marker for marker, *_ in state._IN_PROGRESS), "index.lock") == quick.UNSETTLED
     assert (quick.ALLOWED_FILE, quick.LAST_SYNC_FILE) == (allowed.FILE, overview.LAST_SYNC_FILE)
     assert (quick.CONFIG_FILE, quick.ALLOWED_PROTOCOLS) == (
         config.CONFIG_NAME,
         transport.ALLOWED_PROTOCOLS,
     )
+
+
+def test_a_merge_under_way_is_told_as_the_command_line_tells_it(pair: Pair) -> None:
+    (pair.alice / ".git/MERGE_HEAD").write_text(pair.head("alice") + "\n")
+    ran = _run("--vault", str(pair.alice), "--as", "alice", "sync")
+    said = invoke(["sync"], vault=pair.alice, as_partner="alice")
+    assert (ran.code, ran.stdout, ran.stderr) == (said.exit_code, said.stdout, said.stderr)
+    assert ran.code != 0 and "git merge --abort" in ran.stderr and not _light(ran)

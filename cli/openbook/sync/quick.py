@@ -19,17 +19,17 @@ top. The names of the files and refs it reads are those the modules that write t
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 
-from openbook.errors import Busy, OpenbookError
+from openbook.errors import OpenbookError
 from openbook.git import runner
+from openbook.sync.quickfs import atomic_write, locked
 
 TYPE_CHECKING = False  # typing itself is not loaded at run time: start-up stays short
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Callable, Iterator, Sequence
+    from collections.abc import Callable, Sequence
     from contextlib import AbstractContextManager
     from typing import Any
 
@@ -41,8 +41,17 @@ QUIET_FILE = "sync-quiet.json"  # the head at which a full sync had nothing more
 LAST_SYNC_FILE = "last-sync.json"  # as openbook.ritual.overview reads it
 ALLOWED_FILE = "allowed_signers"  # as openbook.trust.allowed writes it
 ARRIVALS_FILE = "arrivals"  # as openbook.git.arrivals names its store
+# as openbook.git.state lists git's unfinished operations, and git's own index lock
+UNSETTLED = (
+    "MERGE_HEAD",
+    "rebase-merge",
+    "rebase-apply",
+    "CHERRY_PICK_HEAD",
+    "REVERT_HEAD",
+    "BISECT_LOG",
+    "index.lock",
+)
 PENDING_PAUSE = "pending-pause"  # a pause waiting to be committed (commands/fast.py)
-PRIVATE_PREFIX = "index-"  # openbook's private indexes (openbook.git.index)
 HOLDS = "refs/heads/openbook/hold-*"  # as hold.py names the branches
 CONFIG_FILE = "openbook.yml"  # as openbook.config names it
 SEEN = "refs/openbook/seen/{remote}/{branch}"  # these four as sync/refs.py names them
@@ -53,6 +62,7 @@ ALLOWED_PROTOCOLS = "ssh:https:git:file"  # as sync/transport.py allows them
 UP_TO_DATE = "Up to date with {remote}; nothing to share or receive."
 REFS_FORMAT = "--format=%(HEAD) %(objecttype) %(objectname) %(refname)"
 REFS_READ = ("refs/openbook/", "refs/remotes/")
+CONFIG = ("config", "-z", "--get-regexp", r"^(remote|url|gpg|openbook)\.")
 STATUS = ("status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames")
 
 # (vault root, remote) where quiet_line, in this process, found something to do: the
@@ -148,21 +158,32 @@ def nothing_to_do(
     record written; None when the full sync must run (nothing is changed then). `lock` is
     the vault's lock when the caller has one (it may already hold it), else it is taken
     here, and only when no lock file is left over for the full sync to clear."""
-    from pathlib import Path
-
-    from openbook.git.state import unsafe_state
-
     git_dir = os.path.join(root, ".git")
-    if not os.path.isdir(state) or unsafe_state(Path(root)):
+    if not os.path.isdir(state) or not _settled(git_dir):
         return None
-    with lock() if lock is not None else _locked(git_dir) as free:
+    with lock() if lock is not None else locked(git_dir) as free:
         if free is False:
             return None
-        return _unchanged(root, git_dir, state, remote, now, allows)
+        # `git status` reads every file's stat data: it works while the refs are read
+        try:
+            status, config = runner.start(root, STATUS), runner.start(root, CONFIG)
+        except OpenbookError:  # git is missing: the full sync says so
+            return None
+        try:
+            return _unchanged(root, git_dir, state, remote, now, allows, (status, config))
+        finally:
+            status.stop()
+            config.stop()
 
 
 def _unchanged(
-    root: str, git_dir: str, state: str, remote: str, now: Now, allows: ConfigCheck | None
+    root: str,
+    git_dir: str,
+    state: str,
+    remote: str,
+    now: Now,
+    allows: ConfigCheck | None,
+    started: tuple[runner.Started, runner.Started],
 ) -> tuple[str, str, str] | None:
     branch, values = _refs(root)
     if branch is None:
@@ -174,9 +195,10 @@ def _unchanged(
     stale = named[INCOMING] in values or any("/hold-" in n for n in values)
     if stale or noted(state).get("head") != head or not _arrived(git_dir, head):
         return None
-    if _git(root, STATUS) != "":
+    status, config = started
+    if _said(status) != "":
         return None  # a change in the work tree or the index, untracked files included
-    found = _git_config(root)
+    found = _git_config(_said(config))
     if found is None or not _plain_remote(found, remote, state):
         return None
     if allows is not None and not allows(found):
@@ -188,12 +210,32 @@ def _unchanged(
     return branch, head, made
 
 
+def _settled(git_dir: str) -> bool:
+    """On a branch, no merge, rebase, cherry-pick, revert or bisect under way and no
+    index.lock: where openbook.git.state's `unsafe_state` has nothing to say (the full
+    sync says it otherwise)."""
+    if any(os.path.lexists(os.path.join(git_dir, name)) for name in UNSETTLED):
+        return False
+    try:
+        with open(os.path.join(git_dir, "HEAD"), encoding="utf-8", errors="replace") as fh:
+            return fh.read().strip().startswith("ref:")
+    except OSError:
+        return False
+
+
 def _git(root: str, args: Sequence[str], **kw: Any) -> str | None:
     """git's output as text (one final newline left off, as openbook.git.repo.run gives
     it); None when git failed or could not run."""
     try:
-        done = runner.execute(root, args, check=False, **kw)
-    except OpenbookError:  # git missing, or late
+        return _said(runner.start(root, args, **kw))
+    except OpenbookError:  # git missing
+        return None
+
+
+def _said(started: runner.Started) -> str | None:
+    try:
+        done = started.wait(check=False)
+    except OpenbookError:  # late
         return None
     if done.status != 0:
         return None
@@ -229,9 +271,9 @@ def _arrived(git_dir: str, head: str) -> bool:
     return at == 0 or (at > 0 and data[at - 1 : at] == b"\n")
 
 
-def _git_config(root: str) -> dict[str, list[str]] | None:
-    """{key: values} of the remote, url, gpg and openbook settings: one `git config`."""
-    out = _git(root, ["config", "-z", "--get-regexp", r"^(remote|url|gpg|openbook)\."])
+def _git_config(out: str | None) -> dict[str, list[str]] | None:
+    """{key: values} of the remote, url, gpg and openbook settings, as `git config`
+    (CONFIG) said them."""
     if out is None:
         return None
     found: dict[str, list[str]] = {}
@@ -298,77 +340,4 @@ def _write_last_sync(now: dt.datetime, state: str) -> None:
         "result": "up to date",
         "exit_code": 0,
     }
-    _atomic_write(os.path.join(state, LAST_SYNC_FILE), (json.dumps(data) + "\n").encode())
-
-
-def _atomic_write(path: str, data: bytes) -> None:
-    """Write `data` to `path` through a new file beside it, fsync and rename, as
-    openbook.fsutil.atomic_write does (without loading tempfile)."""
-    folder = os.path.dirname(path)
-    tmp = os.path.join(folder, f".{os.path.basename(path)}.{os.urandom(6).hex()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    with contextlib.suppress(OSError):
-        dir_fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-
-
-@contextlib.contextmanager
-def _locked(git_dir: str) -> Iterator[bool]:
-    """The vault's lock (.git/openbook.lock), taken as openbook.vault's `Vault.lock`
-    takes it; yields False (and holds it only as long as it looks) when a lock file a
-    killed program left is there, which the full sync clears under the same lock."""
-    import fcntl
-    import time
-
-    path = os.path.join(git_dir, "openbook.lock")
-    wait = float(os.environ.get("OPENBOOK_LOCK_WAIT", "5"))
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise Busy(
-                        "Another openbook is working on this vault right now "
-                        f"(lock {path}); wait a moment and try again."
-                    ) from None
-                time.sleep(0.05)
-        try:
-            os.ftruncate(fd, 0)
-            os.write(fd, f"{os.getpid()}\n".encode())
-            yield not _left_over(git_dir)
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
-
-
-def _left_over(git_dir: str) -> bool:
-    """A lock file under refs/, HEAD.lock, packed-refs.lock or a private index is there
-    (what `Vault.lock` clears when no git is working)."""
-    if any(os.path.lexists(os.path.join(git_dir, n)) for n in ("HEAD.lock", "packed-refs.lock")):
-        return True
-    for _, _, files in os.walk(os.path.join(git_dir, "refs")):
-        if any(name.endswith(".lock") for name in files):
-            return True
-    try:
-        names = os.listdir(os.path.join(git_dir, "openbook"))
-    except OSError:
-        return False
-    return any(name.startswith(PRIVATE_PREFIX) for name in names)
+    atomic_write(os.path.join(state, LAST_SYNC_FILE), (json.dumps(data) + "\n").encode())
