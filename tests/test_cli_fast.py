@@ -177,6 +177,8 @@ HEAVY = {
     "openbook.git.repo",
     "openbook.git.plumbing",
     "openbook.sync.refs",
+    "openbook.commands.replay",
+    "hashlib",
 }
 
 
