@@ -303,3 +303,11 @@ def test_a_merge_under_way_is_told_as_the_command_line_tells_it(pair: Pair) -> N
     said = invoke(["sync"], vault=pair.alice, as_partner="alice")
     assert (ran.code, ran.stdout, ran.stderr) == (said.exit_code, said.stdout, said.stderr)
     assert ran.code != 0 and "git merge --abort" in ran.stderr and not _light(ran)
+
+
+def test_a_wrong_openbook_now_is_told_as_the_command_line_tells_it(pair: Pair) -> None:
+    wrong = {"OPENBOOK_NOW": "soon"}
+    ran = _run("--vault", str(pair.alice), "--as", "alice", "sync", env=wrong)
+    said = invoke(["sync"], vault=pair.alice, as_partner="alice", env=wrong)
+    assert (ran.code, ran.stdout, ran.stderr) == (said.exit_code, said.stdout, said.stderr)
+    assert ran.code == 1 and "OPENBOOK_NOW='soon'" in ran.stderr and "Traceback" not in ran.stderr

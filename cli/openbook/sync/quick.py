@@ -205,8 +205,12 @@ def _unchanged(
         return None
     if not _remote_unchanged(root, remote, branch, head):
         return None
+    try:
+        when = now()
+    except OpenbookError:  # $OPENBOOK_NOW is no time: the full sync says so
+        return None
     made = _backup(root, values, head)  # as every sync: made at a new head
-    _write_last_sync(now(), state)
+    _write_last_sync(when, state)
     return branch, head, made
 
 
