@@ -60,11 +60,12 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
 
 def main() -> None:
     from openbook.commands.fast import answer
-    from openbook.commands.replay import recording, replayed
 
     argv = sys.argv[1:]
     code = answer(argv)
-    if code is None:
+    if code is None:  # the replay is loaded only for what fast.py left unanswered
+        from openbook.commands.replay import recording, replayed
+
         code = replayed(argv)
     if code is not None:
         sys.exit(code)

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
 
 TYPE_CHECKING = False  # typing itself is not loaded at run time: start-up stays short
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from openbook.vault import Vault
 
 VERSION_LINE = "openbook, version {version}"
@@ -102,15 +103,15 @@ def _vault(given: dict[str, str]) -> Vault | None:
 
 
 def _sync(given: dict[str, str]) -> int | None:
-    from openbook.sync.quiet import quiet_line
+    from openbook.sync.quick import quiet_line, vault_root
 
     remote = given.get("--remote", "origin")
     if not (remote.isascii() and remote.isprintable()):
         return None  # said exactly as click writes it: left to click
-    vault = _vault(given)
-    if vault is None:
+    root = vault_root(given.get("--vault"))
+    if root is None:
         return None
-    line = quiet_line(vault, given.get("--as"), remote)
+    line = quiet_line(root, given.get("--as"), remote)
     return None if line is None else _say(line)
 
 

@@ -10,13 +10,13 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
-from openbook.errors import shown
 from openbook.git import runner
 from openbook.git.index import private_index
 from openbook.git.runner import NETWORK_TIMEOUT as NETWORK_TIMEOUT
 from openbook.git.runner import first_line as first_line
 from openbook.git.runner import git_env as git_env
 from openbook.git.state import git_dir_of, head_from_files
+from openbook.git.urls import check_remote_url as check_remote_url
 
 
 def shared_path(path: str) -> bool:
@@ -299,46 +299,6 @@ def log_records(root: Path, extra: Sequence[str] = ()) -> list[LogRecord]:
             )
         )
     return records
-
-
-_SCP = re.compile(r"^[A-Za-z0-9._~-]+(@[A-Za-z0-9._~-]+)?:(?!//)[^\s]*$")
-
-
-def check_remote_url(url: str) -> str:
-    """Allow ssh://, https://, git://, scp-style host:path and local paths; nothing else."""
-    from openbook.errors import OpenbookError as _E
-
-    text = url.strip()
-    bad = _E(
-        f"'{shown(url)}' is not a remote openbook can use; give an ssh://, https:// or git:// URL, "
-        "user@host:path, or a local folder."
-    )
-    if not text or text.startswith("-") or any(ord(c) < 32 or c == "\x7f" for c in text):
-        raise bad
-    lower = text.lower()
-    if lower.startswith(("ssh://", "https://", "git://", "git+ssh://", "ssh+git://")):
-        # the user@host part must not read as an option to ssh
-        authority = text.split("://", 1)[1].split("/", 1)[0]
-        host = authority.rsplit("@", 1)[-1]
-        if not host or host.startswith(("-", "[-")) or authority.startswith("-"):
-            raise bad
-        return text
-    if "::" in text or lower.startswith(("ext:", "fd:", "file:", "http://")):
-        if lower.startswith("file://"):
-            return text
-        raise bad
-    if "://" in text:
-        raise bad
-    if _SCP.match(text) and not text.startswith(("/", ".", "~")):
-        if text.split(":", 1)[0].rsplit("@", 1)[-1].startswith("-"):
-            raise bad
-        return text
-    head = text.split("/", 1)[0]
-    if ":" in head:
-        # git would read `x:path` as ssh to host x; only plain host names are allowed
-        raise bad
-    # a local path: stored absolute, so a sync from any folder finds it
-    return str(Path(text).expanduser().absolute())
 
 
 def git_bytes(
