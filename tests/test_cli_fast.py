@@ -5,39 +5,15 @@ runs the command itself. Run as a real process, as a user runs it."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from testing import Pair, checkin_path, checkin_text, git, invoke, make_pair
 from testing.gitlog import counting_git
+from testing.process import run_openbook
 
-CLI = [sys.executable, "-X", "importtime", "-c", "from openbook.cli import main; main()"]
 UP_TO_DATE = "Up to date with origin; nothing to share or receive.\n"
-
-
-class Ran:
-    def __init__(self, done: subprocess.CompletedProcess[str]) -> None:
-        self.code = done.returncode
-        self.stdout = done.stdout
-        lines = done.stderr.splitlines()
-        self.stderr = "".join(f"{x}\n" for x in lines if not x.startswith("import time:"))
-        self.loaded = {x.rsplit("|", 1)[-1].strip() for x in lines if x.startswith("import time:")}
-
-
-def _run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> Ran:
-    full = {**os.environ, **(env or {})}
-    done = subprocess.run(
-        [*CLI, *args], capture_output=True, text=True, cwd=cwd, env=full, check=False
-    )
-    return Ran(done)
-
-
-def _light(ran: Ran) -> bool:
-    """Answered before click and the YAML reader were loaded."""
-    return not {"click", "yaml", "openbook.commands.root"} & ran.loaded
+_run = run_openbook
 
 
 @pytest.fixture
@@ -51,14 +27,14 @@ def pair(tmp_path: Path) -> Pair:
 def test_a_sync_with_nothing_to_do_is_answered_before_click_loads(pair: Pair) -> None:
     ran = _run("--vault", str(pair.alice), "--as", "alice", "sync")
     assert (ran.code, ran.stdout, ran.stderr) == (0, UP_TO_DATE, "")
-    assert _light(ran)
+    assert ran.light
     again = _run("sync", "--as", "alice", cwd=pair.alice / "checkins")  # found from a folder
     assert (again.code, again.stdout, again.stderr) == (0, UP_TO_DATE, "")
-    assert _light(again)
+    assert again.light
 
 
 def test_a_new_note_beside_an_untouched_index_takes_the_full_sync(pair: Pair) -> None:
-    assert _light(_run("--vault", str(pair.alice), "--as", "alice", "sync"))
+    assert _run("--vault", str(pair.alice), "--as", "alice", "sync").light
     index = (pair.alice / ".git/index").stat()
     pair.write("alice", checkin_path("alice"), checkin_text("alice"))
     assert (pair.alice / ".git/index").stat().st_mtime_ns == index.st_mtime_ns
@@ -66,7 +42,7 @@ def test_a_new_note_beside_an_untouched_index_takes_the_full_sync(pair: Pair) ->
     assert ran.code == 0, ran.stderr
     assert "shared 1 change" in ran.stdout
     assert pair.remote_head() == pair.head("alice")
-    assert not _light(ran)
+    assert not ran.light
 
 
 def test_an_unknown_partner_is_told_as_the_command_line_tells_it(pair: Pair) -> None:
@@ -83,7 +59,7 @@ def test_an_edited_openbook_yml_is_read_again(pair: Pair) -> None:
         git(pair.alice, "update-index", "--assume-unchanged", "openbook.yml")
         yml.write_bytes(kept.replace(b"timezone:", b"timezone: Nowhere/Land\nold_tz:", 1))
         ran = _run("--vault", str(pair.alice), "--as", "alice", "sync")
-        assert not _light(ran)  # the settings noted for the old file do not answer
+        assert not ran.light  # the settings noted for the old file do not answer
     finally:
         yml.write_bytes(kept)
         git(pair.alice, "update-index", "--no-assume-unchanged", "openbook.yml")
@@ -103,9 +79,9 @@ def test_verify_with_nothing_new_is_answered_before_click_loads(pair: Pair) -> N
     assert said.exit_code == 0, said.stderr
     ran = _run("--vault", str(pair.alice), "verify")
     assert (ran.code, ran.stdout, ran.stderr) == (0, said.stdout, "")
-    assert _light(ran)
+    assert ran.light
     json_form = _run("--vault", str(pair.alice), "verify", "--json")
-    assert json_form.code == 0 and not _light(json_form)
+    assert json_form.code == 0 and not json_form.light
 
 
 def test_verify_as_a_partner_in_force_is_answered_early_and_a_stranger_is_told(
@@ -116,17 +92,17 @@ def test_verify_as_a_partner_in_force_is_answered_early_and_a_stranger_is_told(
     invoke(["status"], vault=pair.alice)  # the settings in force are remembered for HEAD
     ran = _run("--vault", str(pair.alice), "--as", "alice", "verify")
     assert (ran.code, ran.stdout, ran.stderr) == (0, said.stdout, "")
-    assert _light(ran)
+    assert ran.light
     stranger = _run("--vault", str(pair.alice), "--as", "carol", "verify")
     told = invoke(["verify"], vault=pair.alice, as_partner="carol")
     assert (stranger.code, stranger.stderr) == (2, told.stderr) and "carol" in told.stderr
-    assert not _light(stranger)
+    assert not stranger.light
 
 
 def test_the_version_and_help_read_as_before(pair: Pair) -> None:
     ran = _run("--version")
     assert (ran.code, ran.stdout) == (0, invoke(["--version"]).stdout)
-    assert _light(ran)
+    assert ran.light
     helped = _run("sync", "--help")
     assert (helped.code, helped.stdout) == (0, invoke(["sync", "--help"]).stdout)
 
@@ -226,9 +202,9 @@ def test_a_lock_file_left_under_refs_is_cleared_by_the_full_sync(pair: Pair) -> 
     left.write_text("")
     ran = _run("--vault", str(pair.alice), "--as", "alice", "sync")
     assert (ran.code, ran.stdout, ran.stderr) == (0, UP_TO_DATE, "")
-    assert not left.exists() and not _light(ran)  # the command line cleared it
+    assert not left.exists() and not ran.light  # the command line cleared it
     again = _run("--vault", str(pair.alice), "--as", "alice", "sync")
-    assert (again.code, again.stdout) == (0, UP_TO_DATE) and _light(again)
+    assert (again.code, again.stdout) == (0, UP_TO_DATE) and again.light
 
 
 def test_a_vault_named_through_a_link_or_the_environment_is_answered_early(
@@ -242,7 +218,7 @@ def test_a_vault_named_through_a_link_or_the_environment_is_answered_early(
         _run("sync", "--remote", "origin", cwd=link / "checkins"),  # openbook.partner
     ):
         assert (ran.code, ran.stdout, ran.stderr) == (0, UP_TO_DATE, "")
-        assert _light(ran)
+        assert ran.light
     said = invoke(["sync"], vault=pair.alice, as_partner="alice")
     assert (said.exit_code, said.stdout) == (0, UP_TO_DATE)
 
@@ -302,7 +278,7 @@ def test_a_merge_under_way_is_told_as_the_command_line_tells_it(pair: Pair) -> N
     ran = _run("--vault", str(pair.alice), "--as", "alice", "sync")
     said = invoke(["sync"], vault=pair.alice, as_partner="alice")
     assert (ran.code, ran.stdout, ran.stderr) == (said.exit_code, said.stdout, said.stderr)
-    assert ran.code != 0 and "git merge --abort" in ran.stderr and not _light(ran)
+    assert ran.code != 0 and "git merge --abort" in ran.stderr and not ran.light
 
 
 def test_a_wrong_openbook_now_is_told_as_the_command_line_tells_it(pair: Pair) -> None:

@@ -7,17 +7,14 @@ user runs them."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 from testing import Pair, checkin_path, checkin_text, git, make_pair, question_text
 from testing.gitlog import counting_git
+from testing.process import Ran, run_openbook
 
-CLI = [sys.executable, "-X", "importtime", "-c", "from openbook.cli import main; main()"]
 ASKED = [
     ["check"],
     ["check", "--json", "--strict"],
@@ -28,24 +25,8 @@ ASKED = [
 ]
 
 
-class Ran:
-    def __init__(self, done: subprocess.CompletedProcess[str]) -> None:
-        self.code = done.returncode
-        self.stdout = done.stdout
-        lines = done.stderr.splitlines()
-        self.stderr = "".join(f"{x}\n" for x in lines if not x.startswith("import time:"))
-        loaded = {x.rsplit("|", 1)[-1].strip() for x in lines if x.startswith("import time:")}
-        self.replayed = not {"click", "yaml", "openbook.commands.root"} & loaded
-
-    @property
-    def said(self) -> tuple[int, str, str]:
-        return (self.code, self.stdout, self.stderr)
-
-
 def run(vault: Path, *args: str, env: dict[str, str] | None = None) -> Ran:
-    full = {**os.environ, **(env or {})}
-    cmd = [*CLI, "--vault", str(vault), "--as", "alice", *args]
-    return Ran(subprocess.run(cmd, capture_output=True, text=True, env=full, check=False))
+    return run_openbook("--vault", str(vault), "--as", "alice", *args, env=env)
 
 
 def settle() -> None:
@@ -69,36 +50,36 @@ def test_each_answer_asked_again_is_said_again_without_git(
     log = counting_git(tmp_path, monkeypatch)
     for args in ASKED:
         first = run(pair.alice, *args)
-        assert not first.replayed
+        assert not first.light
         assert first.code in (0, 1), first.stderr
         log.write_text("")
         again = run(pair.alice, *args)
-        assert again.replayed, args
+        assert again.light, args
         assert again.said == first.said
         assert log.read_text() == ""  # no git process: nothing was read again
 
 
 def test_a_note_changed_or_added_is_read_again(pair: Pair) -> None:
     run(pair.alice, "check")
-    assert run(pair.alice, "check").replayed
+    assert run(pair.alice, "check").light
     path = pair.alice / checkin_path("alice")
     text = path.read_text()
     path.write_text(text.replace("mood: 4", "mood: 9"))  # same size, a wrong mood
     settle()
     ran = run(pair.alice, "check")
-    assert not ran.replayed
+    assert not ran.light
     assert ran.code == 1 and "mood" in ran.stdout
     assert run(pair.alice, "check").said == ran.said
     pair.write("alice", "questions/Q-0009.md", question_text("Q-0009", asked_by="alice"))
     settle()
     added = run(pair.alice, "check")
-    assert not added.replayed and "10001" not in added.stdout
+    assert not added.light and "10001" not in added.stdout
     assert added.stdout != ran.stdout
 
 
 def test_the_partners_commit_pulled_with_plain_git_is_read_again(pair: Pair) -> None:
     before = run(pair.alice, "status", "--json")
-    assert run(pair.alice, "status", "--json").replayed
+    assert run(pair.alice, "status", "--json").light
     pair.write("bob", "questions/Q-0042.md", question_text("Q-0042", asked_by="bob", to="alice"))
     git(pair.bob, "add", "-A")
     git(pair.bob, "-c", "commit.gpgsign=false", "commit", "-q", "-m", "a question")
@@ -107,19 +88,19 @@ def test_the_partners_commit_pulled_with_plain_git_is_read_again(pair: Pair) -> 
     git(pair.alice, *plain, "origin", "main")
     settle()
     after = run(pair.alice, "status", "--json")
-    assert not after.replayed
+    assert not after.light
     assert "Q-0042" in after.stdout and "Q-0042" not in before.stdout
 
 
 def test_git_config_the_minute_and_the_environment_are_part_of_the_answer(pair: Pair) -> None:
     first = run(pair.alice, "status", "--json")
-    assert run(pair.alice, "status", "--json").replayed
+    assert run(pair.alice, "status", "--json").light
     later = run(pair.alice, "status", "--json", env={"OPENBOOK_NOW": "2026-11-25T09:00:00+01:00"})
-    assert not later.replayed and later.stdout != first.stdout
+    assert not later.light and later.stdout != first.stdout
     other = run(pair.alice, "status", "--json", env={"OPENBOOK_LOCK_WAIT": "7"})
-    assert not other.replayed and other.said == first.said
+    assert not other.light and other.said == first.said
     git(pair.alice, "config", "user.name", "Alice A.")
-    assert not run(pair.alice, "status", "--json").replayed
+    assert not run(pair.alice, "status", "--json").light
 
 
 def test_a_file_changed_just_before_the_run_keeps_no_answer(pair: Pair) -> None:
@@ -127,24 +108,24 @@ def test_a_file_changed_just_before_the_run_keeps_no_answer(pair: Pair) -> None:
     path = pair.alice / checkin_path("alice")
     path.write_text(path.read_text() + "More.\n")
     ran = run(pair.alice, "check")  # within a second of the change
-    assert not ran.replayed
-    assert not run(pair.alice, "check").replayed  # nothing was remembered
+    assert not ran.light
+    assert not run(pair.alice, "check").light  # nothing was remembered
     settle()
-    assert not run(pair.alice, "check").replayed  # a second later it is remembered
-    assert run(pair.alice, "check").replayed
+    assert not run(pair.alice, "check").light  # a second later it is remembered
+    assert run(pair.alice, "check").light
 
 
 def test_failures_and_a_damaged_store_are_never_said_again(pair: Pair) -> None:
     wrong = run(pair.alice, "status", env={"OPENBOOK_NOW": "tomorrow"})
     assert wrong.code == 1 and "OPENBOOK_NOW" in wrong.stderr
     again = run(pair.alice, "status", env={"OPENBOOK_NOW": "tomorrow"})
-    assert not again.replayed and again.said == wrong.said
+    assert not again.light and again.said == wrong.said
     first = run(pair.alice, "check")
     store = pair.alice / ".git/openbook/answers.marshal"
     assert store.exists()
     for damage in (b"", b"\x00garbage", b"\xfb\x00\x00\x00\x00"):
         store.write_bytes(damage)
         ran = run(pair.alice, "check")
-        assert not ran.replayed and ran.said == first.said
+        assert not ran.light and ran.said == first.said
         assert "Traceback" not in ran.stderr
-    assert run(pair.alice, "check").replayed
+    assert run(pair.alice, "check").light

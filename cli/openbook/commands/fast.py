@@ -20,7 +20,6 @@ if TYPE_CHECKING:
 
 VERSION_LINE = "openbook, version {version}"
 # the options each answered command takes; any other word leaves it to click
-_GLOBAL = ("--vault", "--as")
 _TAKES = {"sync": ("--vault", "--as", "--remote"), "verify": ("--vault", "--as")}
 
 
@@ -32,7 +31,9 @@ def answer(argv: Sequence[str]) -> int | None:
         from openbook import __version__
 
         return _say(VERSION_LINE.format(version=__version__))
-    parsed = _parse(argv)
+    from openbook.commands.argv import parse
+
+    parsed = parse(argv, _TAKES)
     if parsed is None:
         return None
     command, given = parsed
@@ -49,31 +50,6 @@ def answer(argv: Sequence[str]) -> int | None:
     except KeyboardInterrupt:
         sys.stderr.write("openbook: stopped.\n")
         return 130
-
-
-def _parse(argv: Sequence[str]) -> tuple[str, dict[str, str]] | None:
-    """(command, {option: value}) for `[GLOBAL...] COMMAND [OPTION...]`, the last value
-    of an option winning as in click; None for any other command line."""
-    given: dict[str, str] = {}
-    command: str | None = None
-    words = list(argv)
-    while words:
-        word = words.pop(0)
-        allowed = _GLOBAL if command is None else _TAKES[command]
-        name, eq, value = word.partition("=")
-        if command is None and word in _TAKES:
-            command = word
-            continue
-        if name not in allowed:
-            return None
-        if not eq:
-            if not words:
-                return None
-            value = words.pop(0)
-        if not value or value.startswith("-"):
-            return None  # an empty or option-like value: click says what it makes of it
-        given[name] = value
-    return (command, given) if command is not None else None
 
 
 def _say(line: str) -> int:

@@ -41,13 +41,13 @@ FILE = "answers.marshal"
 FORMAT = 1
 KEEP = 16  # answers remembered per vault: the newest win
 RACY_NS = 1_000_000_000  # a vault file changed this close to the run is not trusted
-# command -> (flags, options taking a value); any other word leaves the run unremembered
-_PLAIN: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "check": (("--json", "--strict"), ("--format",)),
-    "agenda": (("--json", "--short"), ("--format", "--date")),
-    "status": (("--json",), ()),
+# each command's options with a value, and its flags; any other word: not remembered
+_TAKES = {
+    "check": ("--vault", "--as", "--format"),
+    "agenda": ("--vault", "--as", "--format", "--date"),
+    "status": ("--vault", "--as"),
 }
-_GLOBAL = ("--vault", "--as")
+_FLAGS = {"check": ("--json", "--strict"), "agenda": ("--json", "--short"), "status": ("--json",)}
 _GIT_SKIP = frozenset({"objects", "logs", "hooks", "description"})
 _ENV_SKIP = frozenset({"_", "OLDPWD", "SHLVL"})
 
@@ -55,29 +55,10 @@ _ENV_SKIP = frozenset({"_", "OLDPWD", "SHLVL"})
 def plain(argv: Sequence[str]) -> tuple[str, str | None] | None:
     """(command, --vault) when `argv` is a plain `check`, `agenda` or `status` whose
     answer may be remembered; None for any other command line."""
-    command: str | None = None
-    vault: str | None = None
-    words = list(argv)
-    while words:
-        word = words.pop(0)
-        if command is None and word in _PLAIN:
-            command = word
-            continue
-        flags, valued = _PLAIN[command] if command is not None else ((), ())
-        name, eq, value = word.partition("=")
-        if not eq and word in flags:
-            continue
-        if name not in (*_GLOBAL, *valued):
-            return None
-        if not eq:
-            if not words:
-                return None
-            value = words.pop(0)
-        if not value or value.startswith("-"):
-            return None
-        if name == "--vault":
-            vault = value
-    return (command, vault) if command is not None else None
+    from openbook.commands.argv import parse
+
+    parsed = parse(argv, _TAKES, _FLAGS)
+    return None if parsed is None else (parsed[0], parsed[1].get("--vault"))
 
 
 def replayed(argv: Sequence[str]) -> int | None:

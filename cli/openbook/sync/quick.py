@@ -24,6 +24,7 @@ import os
 
 from openbook.errors import OpenbookError
 from openbook.git import runner
+from openbook.git.reflist import REFS_FORMAT, parse_refs
 from openbook.sync.quickfs import atomic_write, locked
 
 TYPE_CHECKING = False  # typing itself is not loaded at run time: start-up stays short
@@ -60,7 +61,6 @@ TRACKING = "refs/remotes/{remote}/{branch}"
 BACKUP_PREFIX = "refs/openbook/backup/"
 ALLOWED_PROTOCOLS = "ssh:https:git:file"  # as sync/transport.py allows them
 UP_TO_DATE = "Up to date with {remote}; nothing to share or receive."
-REFS_FORMAT = "--format=%(HEAD) %(objecttype) %(objectname) %(refname)"
 REFS_READ = ("refs/openbook/", "refs/remotes/")
 CONFIG = ("config", "-z", "--get-regexp", r"^(remote|url|gpg|openbook)\.")
 STATUS = ("status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames")
@@ -252,16 +252,7 @@ def _refs(root: str) -> tuple[str | None, dict[str, str]]:
     raw = _git(
         root, ["for-each-ref", REFS_FORMAT, "refs/heads/", "refs/openbook/", "refs/remotes/"]
     )
-    branch: str | None = None
-    refs: dict[str, str] = {}
-    for line in (raw or "").splitlines():
-        kind, oid, name = line[2:].split(" ", 2)
-        if kind != "commit":
-            continue
-        refs[name] = oid
-        if line[0] == "*" and name.startswith("refs/heads/"):
-            branch = name.removeprefix("refs/heads/")
-    return branch, refs
+    return parse_refs(raw or "")
 
 
 def _arrived(git_dir: str, head: str) -> bool:

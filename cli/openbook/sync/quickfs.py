@@ -6,8 +6,6 @@ from __future__ import annotations
 import contextlib
 import os
 
-from openbook.errors import Busy
-
 TYPE_CHECKING = False  # typing itself is not loaded at run time: start-up stays short
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -44,33 +42,13 @@ def locked(git_dir: str) -> Iterator[bool]:
     """The vault's lock (.git/openbook.lock), taken as openbook.vault's `Vault.lock`
     takes it; yields False (and holds it only as long as it looks) when a lock file a
     killed program left is there, which the full sync clears under the same lock."""
-    import fcntl
-    import time
+    from openbook import lockfile
 
-    path = os.path.join(git_dir, "openbook.lock")
-    wait = float(os.environ.get("OPENBOOK_LOCK_WAIT", "5"))
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    fd = lockfile.take(os.path.join(git_dir, "openbook.lock"), lockfile.default_wait())
     try:
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise Busy(
-                        "Another openbook is working on this vault right now "
-                        f"(lock {path}); wait a moment and try again."
-                    ) from None
-                time.sleep(0.05)
-        try:
-            os.ftruncate(fd, 0)
-            os.write(fd, f"{os.getpid()}\n".encode())
-            yield not _left_over(git_dir)
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
+        yield not _left_over(git_dir)
     finally:
-        os.close(fd)
+        lockfile.let_go(fd)
 
 
 def _left_over(git_dir: str) -> bool:
