@@ -140,7 +140,7 @@ def _write(path: Path, key: tuple[Any, ...], entries: dict[str, Any]) -> None:
     except (TypeError, ValueError, RecursionError):  # not plain values: check without a cache
         return
     with contextlib.suppress(OSError):  # a read-only vault still checks, without a cache
-        atomic_write(path, data)
+        atomic_write(path, data, durable=False)  # checked when read, made again if damaged
         for suffix in OLD_SUFFIXES:
             path.with_suffix(suffix).unlink(missing_ok=True)
 
