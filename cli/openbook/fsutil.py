@@ -26,9 +26,7 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def atomic_write(
-    path: Path, data: bytes, *, exclusive: bool = False, durable: bool = True
-) -> None:
+def atomic_write(path: Path, data: bytes, *, exclusive: bool = False, durable: bool = True) -> None:
     """Write `data` to `path` via a temp file in the same folder, fsync and rename.
 
     With `exclusive`, refuse when `path` already exists (never overwrite a note). With

@@ -250,10 +250,10 @@ class Vault:
             finally:
                 _HELD[key] -= 1
             return
-        from openbook import lockfile
+        from openbook.git import vaultlock
         from openbook.git.index import clear_private_leftovers
 
-        fd = lockfile.take(str(path), lockfile.default_wait() if wait is None else wait)
+        fd = vaultlock.take(str(path), vaultlock.default_wait() if wait is None else wait)
         try:
             clear_own_ref_locks(gd)
             clear_private_leftovers(gd)
@@ -264,7 +264,7 @@ class Vault:
             finally:
                 _HELD[key] = 0
         finally:
-            lockfile.let_go(fd)
+            vaultlock.let_go(fd)
 
 
 _HELD: dict[tuple[str, int], int] = {}

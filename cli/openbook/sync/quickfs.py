@@ -42,13 +42,13 @@ def locked(git_dir: str) -> Iterator[bool]:
     """The vault's lock (.git/openbook.lock), taken as openbook.vault's `Vault.lock`
     takes it; yields False (and holds it only as long as it looks) when a lock file a
     killed program left is there, which the full sync clears under the same lock."""
-    from openbook import lockfile
+    from openbook.git import vaultlock
 
-    fd = lockfile.take(os.path.join(git_dir, "openbook.lock"), lockfile.default_wait())
+    fd = vaultlock.take(os.path.join(git_dir, "openbook.lock"), vaultlock.default_wait())
     try:
         yield not _left_over(git_dir)
     finally:
-        lockfile.let_go(fd)
+        vaultlock.let_go(fd)
 
 
 def _left_over(git_dir: str) -> bool:

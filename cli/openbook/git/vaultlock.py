@@ -1,6 +1,6 @@
 """The vault's lock file (.git/openbook.lock) taken and let go: one place for the full
 command line (`Vault.lock`) and for the sync with nothing to do (sync/quickfs.py), kept
-light so that the second loads nothing more."""
+light (os, fcntl, time) so that the second loads nothing more."""
 
 from __future__ import annotations
 
