@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -170,11 +170,43 @@ def read_commits(
 
     A vault inside a larger repository sees only the commits that touch its folder, with
     paths relative to it."""
+    return list(iter_commits(vault, since=since, exclude=exclude, paths=paths, topo=topo, rev=rev))
+
+
+def iter_commits(
+    vault: VaultView,
+    *,
+    since: dt.date | None = None,
+    exclude: str | None = None,
+    paths: Iterable[str] = (),
+    topo: bool = False,
+    rev: str = "HEAD",
+) -> Iterator[Commit]:
+    """`read_commits` one commit at a time, read as git writes them: the whole history is
+    never held at once. A git failure is raised once its output is read."""
     if not gitrepo.has_head(vault.root):
-        return []
+        return
     args = commits_args(vault, since=since, exclude=exclude, paths=paths, topo=topo, rev=rev)
-    raw = gitrepo.run(vault.root, args, strip=False).stdout
-    return [c for chunk in raw.split("\x1e")[1:] if (c := _commit(chunk)) is not None]
+    for record in _records(gitrepo.stream_bytes(vault.root, args)):
+        c = _commit(record.decode("utf-8", "replace"))
+        if c is not None:
+            yield c
+
+
+def _records(pieces: Iterable[bytes], sep: bytes = b"\x1e") -> Iterator[bytes]:
+    """What comes after each `sep` in the output `pieces` make up, up to the next one
+    (what `output.split(sep)[1:]` gives), one record at a time."""
+    tail, started = b"", False
+    for piece in pieces:
+        start = 0
+        while (end := piece.find(sep, start)) >= 0:
+            record, tail = tail + piece[start:end], b""
+            if started:
+                yield record
+            started, start = True, end + 1
+        tail += piece[start:]
+    if started:
+        yield tail
 
 
 def commits_args(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -319,6 +319,18 @@ def git_bytes(
     if done is None:
         done = runner.execute(root, args, input_data=input_data, check=check)
     return done.stdout
+
+
+def stream_bytes(root: Path, args: Sequence[str]) -> Iterator[bytes]:
+    """`git_bytes` piece by piece as git writes them (`runner.stream`): a long output is
+    never held whole. What a git started ahead with these args said comes as one piece."""
+    done = _read_ahead(root, args, True)
+    if done is None:
+        yield from runner.stream(root, args)
+        return
+    out = done.stdout
+    del done
+    yield out
 
 
 class _Ahead(threading.Thread):

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import selectors
 import signal
 import subprocess
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -130,6 +132,66 @@ def execute(
     if check and proc.returncode != 0:
         raise failure(args, err, out)
     return Completed(proc.returncode, out, err)
+
+
+def stream(root: Path, args: Sequence[str], *, check: bool = True) -> Iterator[bytes]:
+    """Run `git ARGS` in `root` and yield its standard output piece by piece as git writes
+    it, so that a long output is never held whole. The same environment, time limit
+    (DEFAULT_TIMEOUT, for the whole run) and errors as `execute`; a failure is raised
+    once the output is read. Closing the iterator early stops git."""
+    deadline = time.monotonic() + DEFAULT_TIMEOUT
+    try:
+        proc = subprocess.Popen(
+            ["git", *args],
+            cwd=root,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=git_env(),
+        )
+    except FileNotFoundError:
+        raise OpenbookError("git is not installed; install git and try again.") from None
+    err = bytearray()
+    try:
+        with selectors.DefaultSelector() as sel:
+            assert proc.stdout is not None and proc.stderr is not None
+            sel.register(proc.stdout, selectors.EVENT_READ)
+            sel.register(proc.stderr, selectors.EVENT_READ)
+            while sel.get_map():
+                left = deadline - time.monotonic()
+                ready = sel.select(left) if left > 0 else []
+                if not ready:
+                    raise _late(args)
+                for key, _ in ready:
+                    piece = os.read(key.fd, 1 << 16)
+                    if not piece:
+                        sel.unregister(key.fileobj)
+                    elif key.fileobj is proc.stdout:
+                        yield piece
+                    else:
+                        err += piece
+        status = proc.wait(max(deadline - time.monotonic(), 0.001))
+    except subprocess.TimeoutExpired:
+        _stop(proc)
+        raise _late(args) from None
+    except BaseException:
+        _stop(proc)
+        raise
+    finally:
+        for pipe in (proc.stdout, proc.stderr):
+            if pipe is not None:
+                pipe.close()
+    if check and status != 0:
+        raise failure(args, bytes(err))
+
+
+def _late(args: Sequence[str]) -> GitError:
+    name = subcommand(args)
+    return GitError(
+        f"git {name} did not finish within {DEFAULT_TIMEOUT:g} seconds",
+        command=("git", *args),
+        detail="timed out",
+    )
 
 
 def _children(pid: int) -> list[int]:
