@@ -257,12 +257,26 @@ def _commit(chunk: str) -> Commit | None:
         ae,
         cn,
         ce,
-        dt.datetime.fromisoformat(adate),
-        dt.datetime.fromisoformat(cdate),
+        _when(adate),
+        _when(cdate),
         subject,
         _trailers(trailers),
         changes,
     )
+
+
+_ZONES: dict[dt.tzinfo, dt.tzinfo] = {}  # one object per offset, however many commits
+
+
+def _when(text: str) -> dt.datetime:
+    """An ISO 8601 date of the log, its offset shared with every date of the same offset
+    (a history of many commits holds few offsets, and each zone object costs memory)."""
+    when = dt.datetime.fromisoformat(text)
+    zone = when.tzinfo
+    if zone is None:
+        return when
+    shared = _ZONES.setdefault(zone, zone)
+    return when if shared is zone else when.replace(tzinfo=shared)
 
 
 def _trailers(text: str) -> dict[str, str]:

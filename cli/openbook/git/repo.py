@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import re
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -321,16 +321,14 @@ def git_bytes(
     return done.stdout
 
 
-def stream_bytes(root: Path, args: Sequence[str]) -> Iterator[bytes]:
-    """`git_bytes` piece by piece as git writes them (`runner.stream`): a long output is
+def stream_bytes(root: Path, args: Sequence[str], *, check: bool = True) -> runner.Streamed:
+    """`git_bytes` piece by piece as git writes them (`runner.Streamed`): a long output is
     never held whole. What a git started ahead with these args said comes as one piece."""
-    done = _read_ahead(root, args, True)
-    if done is None:
-        yield from runner.stream(root, args)
-        return
-    out = done.stdout
-    del done
-    yield out
+    ahead = _AHEAD.pop((str(root), tuple(args)), None)
+    if ahead is not None:
+        ahead.join()
+    done = ahead.done if ahead is not None else None
+    return runner.Streamed(root, args, check=check, done=done)
 
 
 class _Ahead(threading.Thread):
