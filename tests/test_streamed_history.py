@@ -24,6 +24,7 @@ from openbook.git.arrivals import (
     standing_time,
     standing_times,
 )
+from openbook.git.logtext import records
 from openbook.ritual.history import read_history
 from openbook.vault import Vault
 
@@ -92,9 +93,9 @@ def test_commits_read_piece_by_piece_are_the_commits_of_the_whole_output(tmp_pat
 def test_records_split_anywhere_are_the_records_of_the_whole(size: int) -> None:
     data = "\x1eone\x1ftwo\0\x1e\x1eé ✓ three\x1e".encode() + b"\xff\xfe tail"
     pieces = [data[i : i + size] for i in range(0, len(data), size)]
-    assert list(ledger._records(pieces)) == data.split(b"\x1e")[1:]
-    assert list(ledger._records([b"no separator"])) == []
-    assert list(ledger._records([])) == []
+    assert list(records(pieces)) == data.split(b"\x1e")[1:]
+    assert list(records([b"no separator"])) == []
+    assert list(records([])) == []
 
 
 def _times_at_once(root: Path, when: int, mine: str | None) -> dict[str, Standing]:

@@ -12,6 +12,8 @@ from typing import Any
 
 from openbook.git import repo as gitrepo
 from openbook.git.arrivals import see, standing_times
+from openbook.git.logtext import commits_args as commits_args
+from openbook.git.logtext import log_date, records
 from openbook.git.state import head_from_files
 from openbook.git.view import PartnerView, VaultView, own_email
 from openbook.notetypes.registry import FOLDER_TYPES, LANGUAGE_FILE, note_date
@@ -101,9 +103,6 @@ def type_of_path(path: str) -> str:
 # --------------------------------------------------------------------------- reading
 
 NO_BLOB = "0" * 40
-_FORMAT = "%x1e" + "%x1f".join(
-    ("%H", "%P", "%an", "%ae", "%cn", "%ce", "%aI", "%cI", "%s", "%(trailers:only,unfold)", "")
-)
 _TRAILER = re.compile(r"^(Openbook-[A-Za-z-]+):\s*(.*)$", re.M)
 
 
@@ -187,54 +186,10 @@ def iter_commits(
     if not gitrepo.has_head(vault.root):
         return
     args = commits_args(vault, since=since, exclude=exclude, paths=paths, topo=topo, rev=rev)
-    for record in _records(gitrepo.stream_bytes(vault.root, args)):
+    for record in records(gitrepo.stream_bytes(vault.root, args)):
         c = _commit(record.decode("utf-8", "replace"))
         if c is not None:
             yield c
-
-
-def _records(pieces: Iterable[bytes], sep: bytes = b"\x1e") -> Iterator[bytes]:
-    """What comes after each `sep` in the output `pieces` make up, up to the next one
-    (what `output.split(sep)[1:]` gives), one record at a time."""
-    tail, started = b"", False
-    for piece in pieces:
-        start = 0
-        while (end := piece.find(sep, start)) >= 0:
-            record, tail = tail + piece[start:end], b""
-            if started:
-                yield record
-            started, start = True, end + 1
-        tail += piece[start:]
-    if started:
-        yield tail
-
-
-def commits_args(
-    vault: VaultView,
-    *,
-    since: dt.date | None = None,
-    exclude: str | None = None,
-    paths: Iterable[str] = (),
-    topo: bool = False,
-    rev: str = "HEAD",
-) -> list[str]:
-    """The `git log` that `read_commits` runs."""
-    args = ["log", "-z", "--raw", "--no-renames", "--no-abbrev", "--diff-merges=first-parent"]
-    args.append(f"--format={_FORMAT}")
-    if since:
-        args.append(f"--since={since.isoformat()} 00:00")
-    if topo:  # a commit never before its parents, whatever their dates say
-        args.append("--topo-order")
-    args += ["--end-of-options", rev]
-    if exclude:
-        args.append(f"^{exclude}")
-    limit = list(paths)
-    if not vault.is_own_repo:
-        args.insert(1, "--relative")
-        limit = limit or ["."]
-    if limit:
-        args += ["--", *limit]
-    return args
 
 
 def _commit(chunk: str) -> Commit | None:
@@ -257,26 +212,12 @@ def _commit(chunk: str) -> Commit | None:
         ae,
         cn,
         ce,
-        _when(adate),
-        _when(cdate),
+        log_date(adate),
+        log_date(cdate),
         subject,
         _trailers(trailers),
         changes,
     )
-
-
-_ZONES: dict[dt.tzinfo, dt.tzinfo] = {}  # one object per offset, however many commits
-
-
-def _when(text: str) -> dt.datetime:
-    """An ISO 8601 date of the log, its offset shared with every date of the same offset
-    (a history of many commits holds few offsets, and each zone object costs memory)."""
-    when = dt.datetime.fromisoformat(text)
-    zone = when.tzinfo
-    if zone is None:
-        return when
-    shared = _ZONES.setdefault(zone, zone)
-    return when if shared is zone else when.replace(tzinfo=shared)
 
 
 def _trailers(text: str) -> dict[str, str]:
