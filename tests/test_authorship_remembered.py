@@ -12,7 +12,7 @@ from testing import checkin_path, checkin_text, git, make_vault, write
 from testing.plain import commit
 from testing.reading import recording_reader
 
-from openbook.check.authorship import Authorship, check_authorship
+from openbook.check.authorship import VERDICT_FILE, Authorship, check_authorship
 from openbook.vault import Vault
 
 ALICES = checkin_path("alice", "2026-11-23")
@@ -20,7 +20,7 @@ ALICES = checkin_path("alice", "2026-11-23")
 
 def _verdict(root: Path, *, remembered: bool = True) -> tuple[Authorship, list[str]]:
     """check_authorship's verdict, and the notes it asked to read."""
-    state = root / ".git" / "openbook" / "authorship-verdict.json"
+    state = root / ".git" / "openbook" / VERDICT_FILE
     if not remembered:
         state.unlink(missing_ok=True)
     vault = Vault(root)

@@ -5,39 +5,15 @@ runs the command itself. Run as a real process, as a user runs it."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from testing import Pair, checkin_path, checkin_text, git, invoke, make_pair
 from testing.gitlog import counting_git
+from testing.process import run_openbook
 
-CLI = [sys.executable, "-X", "importtime", "-c", "from openbook.cli import main; main()"]
 UP_TO_DATE = "Up to date with origin; nothing to share or receive.\n"
-
-
-class Ran:
-    def __init__(self, done: subprocess.CompletedProcess[str]) -> None:
-        self.code = done.returncode
-        self.stdout = done.stdout
-        lines = done.stderr.splitlines()
-        self.stderr = "".join(f"{x}\n" for x in lines if not x.startswith("import time:"))
-        self.loaded = {x.rsplit("|", 1)[-1].strip() for x in lines if x.startswith("import time:")}
-
-
-def _run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> Ran:
-    full = {**os.environ, **(env or {})}
-    done = subprocess.run(
-        [*CLI, *args], capture_output=True, text=True, cwd=cwd, env=full, check=False
-    )
-    return Ran(done)
-
-
-def _light(ran: Ran) -> bool:
-    """Answered before click and the YAML reader were loaded."""
-    return not {"click", "yaml", "openbook.commands.root"} & ran.loaded
+_run = run_openbook
 
 
 @pytest.fixture
@@ -51,14 +27,14 @@ def pair(tmp_path: Path) -> Pair:
 def test_a_sync_with_nothing_to_do_is_answered_before_click_loads(pair: Pair) -> None:
     ran = _run("--vault", str(pair.alice), "--as", "alice", "sync")
     assert (ran.code, ran.stdout, ran.stderr) == (0, UP_TO_DATE, "")
-    assert _light(ran)
+    assert ran.light
     again = _run("sync", "--as", "alice", cwd=pair.alice / "checkins")  # found from a folder
     assert (again.code, again.stdout, again.stderr) == (0, UP_TO_DATE, "")
-    assert _light(again)
+    assert again.light
 
 
 def test_a_new_note_beside_an_untouched_index_takes_the_full_sync(pair: Pair) -> None:
-    assert _light(_run("--vault", str(pair.alice), "--as", "alice", "sync"))
+    assert _run("--vault", str(pair.alice), "--as", "alice", "sync").light
     index = (pair.alice / ".git/index").stat()
     pair.write("alice", checkin_path("alice"), checkin_text("alice"))
     assert (pair.alice / ".git/index").stat().st_mtime_ns == index.st_mtime_ns
@@ -66,7 +42,7 @@ def test_a_new_note_beside_an_untouched_index_takes_the_full_sync(pair: Pair) ->
     assert ran.code == 0, ran.stderr
     assert "shared 1 change" in ran.stdout
     assert pair.remote_head() == pair.head("alice")
-    assert not _light(ran)
+    assert not ran.light
 
 
 def test_an_unknown_partner_is_told_as_the_command_line_tells_it(pair: Pair) -> None:
@@ -83,7 +59,7 @@ def test_an_edited_openbook_yml_is_read_again(pair: Pair) -> None:
         git(pair.alice, "update-index", "--assume-unchanged", "openbook.yml")
         yml.write_bytes(kept.replace(b"timezone:", b"timezone: Nowhere/Land\nold_tz:", 1))
         ran = _run("--vault", str(pair.alice), "--as", "alice", "sync")
-        assert not _light(ran)  # the settings noted for the old file do not answer
+        assert not ran.light  # the settings noted for the old file do not answer
     finally:
         yml.write_bytes(kept)
         git(pair.alice, "update-index", "--no-assume-unchanged", "openbook.yml")
@@ -103,9 +79,9 @@ def test_verify_with_nothing_new_is_answered_before_click_loads(pair: Pair) -> N
     assert said.exit_code == 0, said.stderr
     ran = _run("--vault", str(pair.alice), "verify")
     assert (ran.code, ran.stdout, ran.stderr) == (0, said.stdout, "")
-    assert _light(ran)
+    assert ran.light
     json_form = _run("--vault", str(pair.alice), "verify", "--json")
-    assert json_form.code == 0 and not _light(json_form)
+    assert json_form.code == 0 and not json_form.light
 
 
 def test_verify_as_a_partner_in_force_is_answered_early_and_a_stranger_is_told(
@@ -116,17 +92,17 @@ def test_verify_as_a_partner_in_force_is_answered_early_and_a_stranger_is_told(
     invoke(["status"], vault=pair.alice)  # the settings in force are remembered for HEAD
     ran = _run("--vault", str(pair.alice), "--as", "alice", "verify")
     assert (ran.code, ran.stdout, ran.stderr) == (0, said.stdout, "")
-    assert _light(ran)
+    assert ran.light
     stranger = _run("--vault", str(pair.alice), "--as", "carol", "verify")
     told = invoke(["verify"], vault=pair.alice, as_partner="carol")
     assert (stranger.code, stranger.stderr) == (2, told.stderr) and "carol" in told.stderr
-    assert not _light(stranger)
+    assert not stranger.light
 
 
 def test_the_version_and_help_read_as_before(pair: Pair) -> None:
     ran = _run("--version")
     assert (ran.code, ran.stdout) == (0, invoke(["--version"]).stdout)
-    assert _light(ran)
+    assert ran.light
     helped = _run("sync", "--help")
     assert (helped.code, helped.stdout) == (0, invoke(["sync", "--help"]).stdout)
 
@@ -160,3 +136,154 @@ def test_a_sync_with_work_asks_git_no_more_than_the_command_line(
         assert sum(a.startswith(question) for a in asked) == sum(
             a.startswith(question) for a in there
         ), question
+
+
+# what the no-op sync must not load: the heavy standard modules, the YAML reader, click,
+# GitPython, and openbook's own heavy layers
+HEAVY = {
+    "dataclasses",
+    "typing",
+    "tempfile",
+    "pathlib",
+    "click",
+    "yaml",
+    "git",
+    "openbook.vault",
+    "openbook.config",
+    "openbook.git.repo",
+    "openbook.git.plumbing",
+    "openbook.sync.refs",
+    "openbook.commands.replay",
+    "hashlib",
+}
+
+
+def test_a_sync_with_nothing_to_do_loads_only_what_it_needs(pair: Pair) -> None:
+    ran = _run("--vault", str(pair.alice), "--as", "alice", "sync")
+    assert (ran.code, ran.stdout, ran.stderr) == (0, UP_TO_DATE, "")
+    assert not HEAVY & ran.loaded, HEAVY & ran.loaded
+
+
+def test_a_sync_with_nothing_to_do_asks_git_four_questions(
+    pair: Pair, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert _run("--vault", str(pair.alice), "--as", "alice", "sync").code == 0
+    log = counting_git(tmp_path, monkeypatch)  # the backup at this head is made by now
+    ran = _run("--vault", str(pair.alice), "--as", "alice", "sync")
+    assert (ran.code, ran.stdout, ran.stderr) == (0, UP_TO_DATE, "")
+    asked = [line.split(" ", 1)[0] for line in log.read_text().splitlines()]
+    assert sorted(asked) == ["config", "for-each-ref", "ls-remote", "status"]
+
+
+def _cached_tree(root: Path) -> tuple[int, str]:
+    """(files, tree id) of the whole work tree as git's index notes it (its TREE
+    extension: the first entry is the top folder's)."""
+    data = (root / ".git/index").read_bytes()
+    at = data.index(b"TREE", 12)
+    size = int.from_bytes(data[at + 4 : at + 8], "big")
+    ext = data[at + 8 : at + 8 + size]
+    path, rest = ext.split(b"\0", 1)
+    counts, rest = rest.split(b"\n", 1)
+    assert path == b""
+    return int(counts.split()[0]), rest[:20].hex()
+
+
+def test_a_quiet_sync_after_a_clone_leaves_the_index_as_a_commit_leaves_it(
+    pair: Pair,
+) -> None:
+    files = len(git(pair.alice, "ls-files").splitlines())
+    # git status then compares HEAD with the index in one step, not folder by folder
+    assert _cached_tree(pair.alice) == (files, git(pair.alice, "rev-parse", "HEAD^{tree}"))
+    assert git(pair.alice, "status", "--porcelain") == ""
+
+
+def test_a_lock_file_left_under_refs_is_cleared_by_the_full_sync(pair: Pair) -> None:
+    left = pair.alice / ".git/refs/openbook/seen/origin/main.lock"
+    left.write_text("")
+    ran = _run("--vault", str(pair.alice), "--as", "alice", "sync")
+    assert (ran.code, ran.stdout, ran.stderr) == (0, UP_TO_DATE, "")
+    assert not left.exists() and not ran.light  # the command line cleared it
+    again = _run("--vault", str(pair.alice), "--as", "alice", "sync")
+    assert (again.code, again.stdout) == (0, UP_TO_DATE) and again.light
+
+
+def test_a_vault_named_through_a_link_or_the_environment_is_answered_early(
+    pair: Pair, tmp_path: Path
+) -> None:
+    link = tmp_path / "link"
+    link.symlink_to(pair.alice)
+    for ran in (
+        _run("--vault", str(link), "--as", "alice", "sync"),
+        _run("--as", "alice", "sync", env={"OPENBOOK_VAULT": f"{pair.alice}/"}),
+        _run("sync", "--remote", "origin", cwd=link / "checkins"),  # openbook.partner
+    ):
+        assert (ran.code, ran.stdout, ran.stderr) == (0, UP_TO_DATE, "")
+        assert ran.light
+    said = invoke(["sync"], vault=pair.alice, as_partner="alice")
+    assert (said.exit_code, said.stdout) == (0, UP_TO_DATE)
+
+
+def test_an_address_the_quick_answer_allows_is_one_the_command_line_allows() -> None:
+    from openbook.errors import OpenbookError
+    from openbook.git.urls import check_remote_url, usable
+
+    for url in (
+        "/srv/vault.git",
+        "../vault.git",
+        "~/vault.git",
+        "file:///srv/vault.git",
+        "ssh://me@host/vault.git",
+        "ssh://-oProxyCommand=x/vault.git",
+        "me@host:vault.git",
+        "-me@host:vault.git",
+        "ext::sh -c x",
+        "http://host/vault.git",
+        "host:x/vault.git",
+        "a\x1bb",
+        "",
+    ):
+        try:
+            check_remote_url(url)
+            allowed = True
+        except OpenbookError:
+            allowed = False
+        assert usable(url) == allowed, url
+
+
+def test_the_quick_answer_reads_the_files_and_refs_their_writers_name() -> None:
+    from openbook import config
+    from openbook.git import arrivals, index, state
+    from openbook.ritual import overview
+    from openbook.sync import hold, quick, quickfs, refs, transport
+    from openbook.trust import allowed
+
+    assert (quick.SEEN, quick.INCOMING, quick.TRACKING, quick.BACKUP_PREFIX) == (
+        refs.SEEN,
+        refs.INCOMING,
+        refs.TRACKING,
+        refs.BACKUP_PREFIX,
+    )
+    assert f"refs/heads/{hold.HOLD_PREFIX}*" == quick.HOLDS
+    assert (quick.ARRIVALS_FILE, quickfs.PRIVATE_PREFIX) == (arrivals.FILE, index.PRIVATE_PREFIX)
+    assert (*(marker for marker, *_ in state._IN_PROGRESS), "index.lock") == quick.UNSETTLED
+    assert (quick.ALLOWED_FILE, quick.LAST_SYNC_FILE) == (allowed.FILE, overview.LAST_SYNC_FILE)
+    assert (quick.CONFIG_FILE, quick.ALLOWED_PROTOCOLS) == (
+        config.CONFIG_NAME,
+        transport.ALLOWED_PROTOCOLS,
+    )
+
+
+def test_a_merge_under_way_is_told_as_the_command_line_tells_it(pair: Pair) -> None:
+    (pair.alice / ".git/MERGE_HEAD").write_text(pair.head("alice") + "\n")
+    ran = _run("--vault", str(pair.alice), "--as", "alice", "sync")
+    said = invoke(["sync"], vault=pair.alice, as_partner="alice")
+    assert (ran.code, ran.stdout, ran.stderr) == (said.exit_code, said.stdout, said.stderr)
+    assert ran.code != 0 and "git merge --abort" in ran.stderr and not ran.light
+
+
+def test_a_wrong_openbook_now_is_told_as_the_command_line_tells_it(pair: Pair) -> None:
+    wrong = {"OPENBOOK_NOW": "soon"}
+    ran = _run("--vault", str(pair.alice), "--as", "alice", "sync", env=wrong)
+    said = invoke(["sync"], vault=pair.alice, as_partner="alice", env=wrong)
+    assert (ran.code, ran.stdout, ran.stderr) == (said.exit_code, said.stdout, said.stderr)
+    assert ran.code == 1 and "OPENBOOK_NOW='soon'" in ran.stderr and "Traceback" not in ran.stderr

@@ -61,12 +61,18 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
 def main() -> None:
     from openbook.commands.fast import answer
 
-    code = answer(sys.argv[1:])
+    argv = sys.argv[1:]
+    code = answer(argv)
+    if code is None:  # the replay is loaded only for what fast.py left unanswered
+        from openbook.commands.replay import recording, replayed
+
+        code = replayed(argv)
     if code is not None:
         sys.exit(code)
     from openbook.commands.root import cli
 
-    cli(prog_name="openbook")
+    with recording(argv):
+        cli(prog_name="openbook")
 
 
 def __getattr__(name: str) -> Any:

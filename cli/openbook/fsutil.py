@@ -26,10 +26,14 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def atomic_write(path: Path, data: bytes, *, exclusive: bool = False) -> None:
+def atomic_write(
+    path: Path, data: bytes, *, exclusive: bool = False, durable: bool = True
+) -> None:
     """Write `data` to `path` via a temp file in the same folder, fsync and rename.
 
-    With `exclusive`, refuse when `path` already exists (never overwrite a note).
+    With `exclusive`, refuse when `path` already exists (never overwrite a note). With
+    `durable=False` (a cache that is checked when read and made again when damaged),
+    nothing is forced to the disk: the rename alone keeps readers from a half-written file.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     if exclusive and (path.exists() or path.is_symlink()):
@@ -39,7 +43,8 @@ def atomic_write(path: Path, data: bytes, *, exclusive: bool = False) -> None:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         if exclusive:
             # link() fails if the target appeared meanwhile: no race can overwrite it.
             try:
@@ -55,7 +60,8 @@ def atomic_write(path: Path, data: bytes, *, exclusive: bool = False) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
-    fsync_dir(path.parent)
+    if durable:
+        fsync_dir(path.parent)
 
 
 # Editor and system files ("droppings"): never a note, never committed, never listed by

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import os
 import threading
-import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from openbook.config import CONFIG_NAME, Config, load_config
-from openbook.errors import Busy, ConfigError, OpenbookError, VaultNotFound
+from openbook.errors import ConfigError, OpenbookError, VaultNotFound
 from openbook.git.state import clear_own_ref_locks, clear_stale_ref_locks, require_safe_state
 from openbook.words import parse_now as parse_now
 
@@ -252,26 +250,11 @@ class Vault:
             finally:
                 _HELD[key] -= 1
             return
-        if wait is None:
-            wait = float(os.environ.get("OPENBOOK_LOCK_WAIT", "5"))
+        from openbook import lockfile
         from openbook.git.index import clear_private_leftovers
 
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        fd = lockfile.take(str(path), lockfile.default_wait() if wait is None else wait)
         try:
-            deadline = time.monotonic() + wait
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() >= deadline:
-                        raise Busy(
-                            "Another openbook is working on this vault right now "
-                            f"(lock {path}); wait a moment and try again."
-                        ) from None
-                    time.sleep(0.05)
-            os.ftruncate(fd, 0)
-            os.write(fd, f"{os.getpid()}\n".encode())
             clear_own_ref_locks(gd)
             clear_private_leftovers(gd)
             clear_stale_ref_locks(self.root, gd)
@@ -280,9 +263,8 @@ class Vault:
                 yield
             finally:
                 _HELD[key] = 0
-                fcntl.flock(fd, fcntl.LOCK_UN)
         finally:
-            os.close(fd)
+            lockfile.let_go(fd)
 
 
 _HELD: dict[tuple[str, int], int] = {}

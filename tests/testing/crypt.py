@@ -15,7 +15,15 @@ from click.testing import Result
 
 from testing import Pair, bare_remote, git, invoke, make_pair, write
 
-WORDS = ("Alice", "Bob", "alice@example.org", "bob@example.org", "checkins/", "openbook.yml")
+# whole names: a word as short as "Bob" turns up in random ciphertext now and then
+WORDS = (
+    "Alice Example",
+    "Bob Example",
+    "alice@example.org",
+    "bob@example.org",
+    "checkins/",
+    "openbook.yml",
+)
 
 
 def keygen(path: Path) -> Path:

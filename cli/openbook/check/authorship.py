@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import marshal
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -33,7 +34,8 @@ from openbook.notetypes.registry import TYPES
 from openbook.vault import Vault
 
 RULE = "author-mismatch"
-VERDICT_FILE = "authorship-verdict.json"  # the verdict on the work tree
+VERDICT_FILE = "authorship-verdict.marshal"  # the verdict on the work tree (plain values)
+OLD_VERDICT_FILE = "authorship-verdict.json"  # its JSON of before, removed once replaced
 AUTHOR_FIELDS = ("author", "asked_by", "called_by", "proposed_by")
 
 
@@ -139,8 +141,8 @@ def check_authorship(
     cache = state / VERDICT_FILE if state else None
     saved: dict[str, Any] = {}
     if cache is not None:
-        with contextlib.suppress(OSError, ValueError):
-            saved = json.loads(cache.read_text(encoding="utf-8"))
+        with contextlib.suppress(OSError, ValueError, EOFError, TypeError):
+            saved = marshal.loads(cache.read_bytes())
     found = _remembered(vault, saved, rest, head, watched, notes)
     if found is not None and saved.get("head") == head and saved.get("watched") == watched:
         return found
@@ -149,9 +151,10 @@ def check_authorship(
         data: dict[str, Any] = {"head": head, "rest": rest, "watched": watched}
         data["verdict"] = asdict(verdict)
         data["problems"] = [asdict(p) for p in problems]
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError, ValueError):
             cache.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(cache, json.dumps(data).encode("utf-8"))
+            atomic_write(cache, marshal.dumps(data), durable=False)  # checked when read
+            (cache.parent / OLD_VERDICT_FILE).unlink(missing_ok=True)
     return verdict, problems
 
 

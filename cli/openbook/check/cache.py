@@ -14,7 +14,7 @@ import datetime as dt
 import marshal
 import os
 import zlib
-from collections.abc import Iterable
+from collections.abc import Collection, Container, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -140,7 +140,7 @@ def _write(path: Path, key: tuple[Any, ...], entries: dict[str, Any]) -> None:
     except (TypeError, ValueError, RecursionError):  # not plain values: check without a cache
         return
     with contextlib.suppress(OSError):  # a read-only vault still checks, without a cache
-        atomic_write(path, data)
+        atomic_write(path, data, durable=False)  # checked when read, made again if damaged
         for suffix in OLD_SUFFIXES:
             path.with_suffix(suffix).unlink(missing_ok=True)
 
@@ -185,10 +185,14 @@ def _shard_path(folder: Path, shard: int) -> Path:
     return folder / f"{shard:02d}.marshal"
 
 
-def _read_shard(path: Path, key: tuple[Any, ...], shard: int) -> dict[str, NoteEntry]:
+def _read_shard(
+    path: Path, key: tuple[Any, ...], shard: int, wanted: Container[str] | None = None
+) -> dict[str, NoteEntry]:
     try:
         out: dict[str, NoteEntry] = {}
         for rel, (size, mtime, meta, body) in _read(path, key).items():
+            if wanted is not None and rel not in wanted:
+                continue
             if type(meta) is not dict or type(body) is not str or type(rel) is not str:
                 return {}
             if shard_of(rel) != shard:
@@ -199,12 +203,17 @@ def _read_shard(path: Path, key: tuple[Any, ...], shard: int) -> dict[str, NoteE
         return {}
 
 
-def read_notes(folder: Path, key: tuple[Any, ...]) -> dict[str, NoteEntry]:
+def read_notes(
+    folder: Path, key: tuple[Any, ...], wanted: Collection[str] | None = None
+) -> dict[str, NoteEntry]:
     """{path: (size, mtime_ns, frontmatter, body)} as the last reading left them (a
-    damaged file of the folder only loses the notes it held)."""
+    damaged file of the folder only loses the notes it held); with `wanted`, only those
+    paths are decoded, from only the files that can hold them."""
     out: dict[str, NoteEntry] = {}
-    for shard in range(SHARDS):
-        out.update(_read_shard(_shard_path(folder, shard), key, shard))
+    shards = range(SHARDS) if wanted is None else sorted({shard_of(rel) for rel in wanted})
+    chosen = None if wanted is None else set(wanted)
+    for shard in shards:
+        out.update(_read_shard(_shard_path(folder, shard), key, shard, chosen))
     return out
 
 

@@ -124,19 +124,18 @@ class CheckResult:
 
     def notes_of(self, paths: list[str]) -> dict[str, Note]:
         """The notes at `paths` as read this run when all of them were (a first check
-        reads no cache back for them), else from every note's frontmatter and body."""
+        reads no cache back for them), else as `parsed` shows them: only these notes are
+        read (`_few`) while every note's frontmatter and body is not needed yet."""
         if all(p in self._fresh for p in paths):
             return {p: self._fresh[p] for p in paths}
-        if self._parsed is None and len(paths) <= FEW and self._own_history():
-            return self._few(paths)
-        parsed = self.parsed
-        return {p: parsed[p] for p in paths if p in parsed}
+        return self.shown(paths)
 
     def shown(self, paths: list[str]) -> dict[str, Note]:
-        """The notes at `paths` as `parsed` shows them; when they are few, only they are
-        read (copies), not every note."""
-        if self._parsed is None and len(paths) <= FEW and self._own_history():
-            return self._few(paths)
+        """The notes at `paths` as `parsed` shows them; when the cache holds all but a few
+        of them, only they are read (copies), not every note."""
+        few = self._few(paths) if self._parsed is None and self._own_history() else None
+        if few is not None:
+            return few
         parsed = self.parsed
         return {p: parsed[p] for p in paths if p in parsed}
 
@@ -145,20 +144,34 @@ class CheckResult:
         gd = self.vault.git_dir
         return self.vault.is_own_repo and gd is not None and head_from_files(gd) is not None
 
-    def _few(self, paths: list[str]) -> dict[str, Note]:
-        """A few notes as `parsed` shows them, without reading every note: each read as
-        the notes cache would give it back (copies, so nothing is shown twice)."""
+    def _few(self, paths: list[str]) -> dict[str, Note] | None:
+        """Some notes as `parsed` shows them, without reading every note: each as the
+        notes cache gives it back while its size and time are those it was cached with,
+        else read from disk (copies, so nothing is shown twice). None when more than FEW
+        would be read from disk: reading every note then also writes them to the cache."""
         root, cfg = str(self.vault.root), self.vault.config
+        wanted = [rel for rel in paths if rel in self._stats and rel not in self._fresh]
+        folder = self._cache_dir / "notes" if self._cache_dir else None
+        cached = read_notes(folder, self._key, wanted) if folder and len(wanted) > FEW else {}
+        missing = [rel for rel in wanted if (cached.get(rel) or (0, 0))[:2] != self._stats[rel]]
+        if len(missing) > FEW:
+            return None
+        by_path: dict[str, list[Problem]] = {}
+        for p in self.problems:
+            by_path.setdefault(p.path, []).append(p)
         out: dict[str, Note] = {}
         for rel in paths:
-            if rel not in self._stats:
-                continue
             note = self._fresh.get(rel)
-            if note is None:
-                read = _load_one(root, rel, os.lstat(os.path.join(root, rel)), cfg)
-                note = Note(rel, read.meta, read.body, has_frontmatter=True)
-                note.problems = [p for p in self.problems if p.path == rel]
-            out[rel] = copy.copy(note)
+            if note is None and rel in self._stats:
+                hit = cached.get(rel)
+                if hit is not None and hit[:2] == self._stats[rel]:
+                    note = Note(rel, hit[2], hit[3], has_frontmatter=True)
+                else:
+                    read = _load_one(root, rel, os.lstat(os.path.join(root, rel)), cfg)
+                    note = Note(rel, read.meta, read.body, has_frontmatter=True)
+                note.problems = list(by_path.get(rel, []))
+            if note is not None and rel in self._stats:
+                out[rel] = copy.copy(note)
         if self.unproven:
             effective(out, self.unproven, cfg.partners)
         if self.words:

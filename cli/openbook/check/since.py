@@ -101,6 +101,8 @@ def touched_since(root: Path, old: Any, head: str) -> tuple[set[str], str] | Non
     ancestor of `head` with only single-parent commits between; None otherwise."""
     if not isinstance(old, str) or not head or not linear_since(root, old, head):
         return None
+    if old == head:
+        return set(), ""  # nothing came since: no `git log` to ask
     args = ["log", "-z", "--no-renames", "--name-only", "--format=%x1e%B%x1f"]
     done = run(root, [*args, "--end-of-options", head, f"^{old}"], check=False, strip=False)
     if done.status != 0:

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
 
 TYPE_CHECKING = False  # typing itself is not loaded at run time: start-up stays short
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from openbook.vault import Vault
 
 VERSION_LINE = "openbook, version {version}"
 # the options each answered command takes; any other word leaves it to click
-_GLOBAL = ("--vault", "--as")
 _TAKES = {"sync": ("--vault", "--as", "--remote"), "verify": ("--vault", "--as")}
 
 
@@ -31,7 +31,9 @@ def answer(argv: Sequence[str]) -> int | None:
         from openbook import __version__
 
         return _say(VERSION_LINE.format(version=__version__))
-    parsed = _parse(argv)
+    from openbook.commands.argv import parse
+
+    parsed = parse(argv, _TAKES)
     if parsed is None:
         return None
     command, given = parsed
@@ -48,31 +50,6 @@ def answer(argv: Sequence[str]) -> int | None:
     except KeyboardInterrupt:
         sys.stderr.write("openbook: stopped.\n")
         return 130
-
-
-def _parse(argv: Sequence[str]) -> tuple[str, dict[str, str]] | None:
-    """(command, {option: value}) for `[GLOBAL...] COMMAND [OPTION...]`, the last value
-    of an option winning as in click; None for any other command line."""
-    given: dict[str, str] = {}
-    command: str | None = None
-    words = list(argv)
-    while words:
-        word = words.pop(0)
-        allowed = _GLOBAL if command is None else _TAKES[command]
-        name, eq, value = word.partition("=")
-        if command is None and word in _TAKES:
-            command = word
-            continue
-        if name not in allowed:
-            return None
-        if not eq:
-            if not words:
-                return None
-            value = words.pop(0)
-        if not value or value.startswith("-"):
-            return None  # an empty or option-like value: click says what it makes of it
-        given[name] = value
-    return (command, given) if command is not None else None
 
 
 def _say(line: str) -> int:
@@ -102,15 +79,15 @@ def _vault(given: dict[str, str]) -> Vault | None:
 
 
 def _sync(given: dict[str, str]) -> int | None:
-    from openbook.sync.quiet import quiet_line
+    from openbook.sync.quick import quiet_line, vault_root
 
     remote = given.get("--remote", "origin")
     if not (remote.isascii() and remote.isprintable()):
         return None  # said exactly as click writes it: left to click
-    vault = _vault(given)
-    if vault is None:
+    root = vault_root(given.get("--vault"))
+    if root is None:
         return None
-    line = quiet_line(vault, given.get("--as"), remote)
+    line = quiet_line(root, given.get("--as"), remote)
     return None if line is None else _say(line)
 
 

@@ -89,23 +89,9 @@ def read_refs(root: Path, *prefixes: str) -> tuple[str | None, dict[str, str]]:
     """(checked-out branch, {ref: commit}) for the branches and every ref under `prefixes`,
     in one `git for-each-ref`. The branch is None when HEAD names no existing branch
     (detached, or a branch without commits yet)."""
-    raw = gitrepo.out(
-        root,
-        "for-each-ref",
-        "--format=%(HEAD) %(objecttype) %(objectname) %(refname)",
-        "refs/heads/",
-        *prefixes,
-    )
-    branch: str | None = None
-    refs: dict[str, str] = {}
-    for line in raw.splitlines():
-        kind, oid, name = line[2:].split(" ", 2)
-        if kind != "commit":
-            continue
-        refs[name] = oid
-        if line[0] == "*" and name.startswith("refs/heads/"):
-            branch = name.removeprefix("refs/heads/")
-    return branch, refs
+    from openbook.git.reflist import REFS_FORMAT, parse_refs
+
+    return parse_refs(gitrepo.out(root, "for-each-ref", REFS_FORMAT, "refs/heads/", *prefixes))
 
 
 def update_refs(

@@ -5,17 +5,18 @@ from __future__ import annotations
 import contextlib
 import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
-from openbook.errors import shown
 from openbook.git import runner
 from openbook.git.index import private_index
 from openbook.git.runner import NETWORK_TIMEOUT as NETWORK_TIMEOUT
 from openbook.git.runner import first_line as first_line
 from openbook.git.runner import git_env as git_env
 from openbook.git.state import git_dir_of, head_from_files
+from openbook.git.urls import check_remote_url as check_remote_url
 
 
 def shared_path(path: str) -> bool:
@@ -70,12 +71,37 @@ def _query(root: Path, args: Sequence[str]) -> str:
     return git_bytes(root, args, check=False).decode("utf-8", "replace").strip()
 
 
+_CONFIG_ONCE: ContextVar[dict[tuple[str, str], str | None] | None] = ContextVar(
+    "openbook_config_once", default=None
+)
+
+
+@contextlib.contextmanager
+def config_read_once() -> Iterator[None]:
+    """Inside, each setting is asked of git once (`config_get`): one operation, such as a
+    commit under the vault lock, reads the clone's settings as they are when it begins."""
+    token = _CONFIG_ONCE.set({}) if _CONFIG_ONCE.get() is None else None
+    try:
+        yield
+    finally:
+        if token is not None:
+            _CONFIG_ONCE.reset(token)
+
+
 def config_get(root: Path, key: str) -> str | None:
-    return _query(root, ["config", "--get", key]) or None
+    once = _CONFIG_ONCE.get()
+    if once is None:
+        return _query(root, ["config", "--get", key]) or None
+    if (str(root), key) not in once:
+        once[(str(root), key)] = _query(root, ["config", "--get", key]) or None
+    return once[(str(root), key)]
 
 
 def config_set(root: Path, key: str, value: str) -> None:
     run(root, ["config", key, value])
+    once = _CONFIG_ONCE.get()
+    if once is not None:
+        once.clear()
 
 
 def init(root: Path) -> None:
@@ -158,12 +184,17 @@ def commit_paths(
             run(root, ["add", "-A", "--force", "--", *forced], env=index.env)
         if plain:
             run(root, ["add", "-A", "--", *plain], env=index.env)
+        done = run(root, args, env={**ident, **index.env}, input_data=message, check=False)
         same = ["diff", "--cached", "--quiet", "--no-renames", "HEAD", "--", *plist]
-        if allow_empty or not plist or run(root, same, env=index.env, check=False).status:
-            run(root, args, env={**ident, **index.env}, input_data=message)
-        # else: HEAD already holds exactly this (a commit whose index was never installed
-        # because the process was killed): installing the index is all that is left to do
-        sha = out(root, "rev-parse", "HEAD")
+        if done.status and (
+            allow_empty or not plist or run(root, same, check=False, env=index.env).status
+        ):
+            raise runner.failure(args, done.stderr, done.stdout)
+        # a commit refused with nothing to commit: HEAD already holds exactly this (a commit
+        # whose index was never installed because the process was killed), and installing
+        # the index is all that is left to do
+        gd = git_dir_of(root)
+        sha = (head_from_files(gd) if gd else None) or out(root, "rev-parse", "HEAD")
     if not index.installed and plist:
         run(root, ["reset", "-q", "--", *plist])  # someone staged meanwhile: refresh only ours
     return sha
@@ -268,46 +299,6 @@ def log_records(root: Path, extra: Sequence[str] = ()) -> list[LogRecord]:
             )
         )
     return records
-
-
-_SCP = re.compile(r"^[A-Za-z0-9._~-]+(@[A-Za-z0-9._~-]+)?:(?!//)[^\s]*$")
-
-
-def check_remote_url(url: str) -> str:
-    """Allow ssh://, https://, git://, scp-style host:path and local paths; nothing else."""
-    from openbook.errors import OpenbookError as _E
-
-    text = url.strip()
-    bad = _E(
-        f"'{shown(url)}' is not a remote openbook can use; give an ssh://, https:// or git:// URL, "
-        "user@host:path, or a local folder."
-    )
-    if not text or text.startswith("-") or any(ord(c) < 32 or c == "\x7f" for c in text):
-        raise bad
-    lower = text.lower()
-    if lower.startswith(("ssh://", "https://", "git://", "git+ssh://", "ssh+git://")):
-        # the user@host part must not read as an option to ssh
-        authority = text.split("://", 1)[1].split("/", 1)[0]
-        host = authority.rsplit("@", 1)[-1]
-        if not host or host.startswith(("-", "[-")) or authority.startswith("-"):
-            raise bad
-        return text
-    if "::" in text or lower.startswith(("ext:", "fd:", "file:", "http://")):
-        if lower.startswith("file://"):
-            return text
-        raise bad
-    if "://" in text:
-        raise bad
-    if _SCP.match(text) and not text.startswith(("/", ".", "~")):
-        if text.split(":", 1)[0].rsplit("@", 1)[-1].startswith("-"):
-            raise bad
-        return text
-    head = text.split("/", 1)[0]
-    if ":" in head:
-        # git would read `x:path` as ssh to host x; only plain host names are allowed
-        raise bad
-    # a local path: stored absolute, so a sync from any folder finds it
-    return str(Path(text).expanduser().absolute())
 
 
 def git_bytes(

@@ -13,11 +13,13 @@ import contextlib
 import os
 import signal
 import subprocess
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from pathlib import Path
 
 from openbook.errors import GitError, OpenbookError
+
+TYPE_CHECKING = False  # typing itself is not loaded at run time: start-up stays short
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
+    from pathlib import Path
 
 # seconds any local git command may take; network commands pass their own limit
 DEFAULT_TIMEOUT = float(os.environ.get("OPENBOOK_GIT_TIMEOUT", "300"))
@@ -56,13 +58,19 @@ def git_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-@dataclass(frozen=True)
 class Completed:
-    """What a finished git said: exit status and both streams, as bytes."""
+    """What a finished git said: exit status and both streams, as bytes. (A plain class:
+    `openbook sync` with nothing to do runs git before dataclasses would be loaded.)"""
 
-    status: int
-    stdout: bytes
-    stderr: bytes
+    __slots__ = ("status", "stderr", "stdout")
+
+    def __init__(self, status: int, stdout: bytes, stderr: bytes) -> None:
+        self.status = status
+        self.stdout = stdout
+        self.stderr = stderr
+
+    def __repr__(self) -> str:
+        return f"Completed(status={self.status!r}, stdout={self.stdout!r}, stderr={self.stderr!r})"
 
 
 def first_line(text: str) -> str:
@@ -97,7 +105,7 @@ def failure(args: Sequence[str], stderr: bytes | str, stdout: bytes | str = b"")
 
 
 def execute(
-    root: Path,
+    root: Path | str,
     args: Sequence[str],
     *,
     input_data: bytes | None = None,
@@ -110,34 +118,66 @@ def execute(
     Raises GitError when git exits with an error (unless `check` is False) and when it
     does not finish within `timeout` seconds (DEFAULT_TIMEOUT when None); then git and
     the programs it started (ssh, a remote helper) are stopped."""
-    limit = DEFAULT_TIMEOUT if timeout is None else timeout
+    started = start(root, args, env=env, timeout=timeout, stdin=input_data is not None)
+    return started.wait(input_data, check=check)
+
+
+def start(
+    root: Path | str,
+    args: Sequence[str],
+    *,
+    env: dict[str, str] | None = None,
+    timeout: float | None = None,
+    stdin: bool = False,
+) -> Started:
+    """Start `git ARGS` in `root` now and collect it later (`Started.wait`, as `execute`
+    would have ended), so that git works while Python does other things."""
     try:
         proc = subprocess.Popen(
             ["git", *args],
             cwd=root,
-            stdin=subprocess.PIPE if input_data is not None else subprocess.DEVNULL,
+            stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             env=git_env(env),
         )
     except FileNotFoundError:
         raise OpenbookError("git is not installed; install git and try again.") from None
-    try:
-        out, err = proc.communicate(input_data, timeout=limit)
-    except subprocess.TimeoutExpired:
-        _stop(proc)
-        name = subcommand(args)
-        raise GitError(
-            f"git {name} did not finish within {limit:g} seconds",
-            command=("git", *args),
-            detail="timed out",
-        ) from None
-    except BaseException:
-        _stop(proc)
-        raise
-    if check and proc.returncode != 0:
-        raise failure(args, err, out)
-    return Completed(proc.returncode, out, err)
+    return Started(proc, args, DEFAULT_TIMEOUT if timeout is None else timeout)
+
+
+class Started:
+    """A git that `start` started: `wait` for what it said, or `stop` it."""
+
+    __slots__ = ("args", "limit", "proc")
+
+    def __init__(self, proc: subprocess.Popen[bytes], args: Sequence[str], limit: float) -> None:
+        self.proc, self.args, self.limit = proc, args, limit
+
+    def wait(self, input_data: bytes | None = None, *, check: bool = True) -> Completed:
+        """What git said (GitError as `execute` raises it: git failed, or was late)."""
+        proc, args = self.proc, self.args
+        try:
+            out, err = proc.communicate(input_data, timeout=self.limit)
+        except subprocess.TimeoutExpired:
+            _stop(proc)
+            name = subcommand(args)
+            raise GitError(
+                f"git {name} did not finish within {self.limit:g} seconds",
+                command=("git", *args),
+                detail="timed out",
+            ) from None
+        except BaseException:
+            _stop(proc)
+            raise
+        if check and proc.returncode != 0:
+            raise failure(args, err, out)
+        return Completed(proc.returncode, out, err)
+
+    def stop(self) -> None:
+        """Stop git (and what it started) if it still runs, and collect it."""
+        if self.proc.returncode is None:
+            _stop(self.proc)
 
 
 def _children(pid: int) -> list[int]:

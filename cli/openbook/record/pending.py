@@ -160,6 +160,7 @@ def commit_pending(
     *,
     note_message: str | None = None,
     only: Iterable[str] | None = None,
+    changes: Iterable[gitrepo.Change] | None = None,
 ) -> CommitOutcome:
     """Validate, then commit every pending change under the vault: one commit per file.
 
@@ -169,13 +170,16 @@ def commit_pending(
     writer (`not_yours`); everything else is committed as `new`, `edit` or `delete`.
     Notes a .gitignore hides are committed all the same (`pending_changes`). A note
     marked `draft: true` is never committed (`drafts`), whatever it holds.
+
+    `changes`: what `pending_changes` said under the vault lock the caller still holds
+    (watch asks once for its look and its commit); only those of `only` are committed.
     """
     vault.require_writable()
     outcome = CommitOutcome()
-    with vault.lock():
+    with vault.lock(), gitrepo.config_read_once():
         vault.require_writable()  # again under the lock: git may have started a merge meanwhile
         require_can_sign(vault)
-        changes = pending_changes(vault, *(list(only) if only else []))
+        changes = _pending(vault, only, changes)
         if drop_bom(vault.root, [c.path for c in changes if not c.deleted]):  # choices.md
             changes = pending_changes(vault, *(list(only) if only else []))
         if not changes:
@@ -211,6 +215,16 @@ def commit_pending(
             )
             outcome.committed.append(Committed(path, action, sha))
     return outcome
+
+
+def _pending(
+    vault: Vault, only: Iterable[str] | None, told: Iterable[gitrepo.Change] | None
+) -> list[gitrepo.Change]:
+    """The pending changes of `only` (every one without it): from `told`, else from git."""
+    paths = list(only) if only else []
+    if told is None:
+        return pending_changes(vault, *paths)
+    return [c for c in told if not paths or c.path in paths]
 
 
 def _why(result: CheckResult, path: str, out: CommitOutcome) -> None:

@@ -7,21 +7,31 @@ commits it anyway.
 
 The vault lock is held only while asking git for the status and while committing,
 never while waiting, so `openbook new` and friends work while watch runs.
+
+While nothing is due, watch brings what a check remembers up to the vault as it is
+(`warm`): at start, after each commit and sync (history moved on: it is read while no
+note waits), and after a note's first save event since the last commit (it is read
+while the quiet period runs), so the check of a save's commit reads no history. A
+remembered answer is the answer recomputing gives, so this changes nothing that is
+committed, only when the work is done.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 
 from watchdog.observers.api import BaseObserver
 
+from openbook.check.result import check_vault
 from openbook.errors import EXIT_INTEGRITY, EXIT_OK, Busy, IntegrityAlert, OpenbookError
+from openbook.git.repo import config_read_once
 from openbook.sync.run import sync
 from openbook.vault import Vault
 from openbook.watch.debounce import Clock, Debouncer
 from openbook.watch.observer import VaultObserver, ensure_local_excludes, native_observer
-from openbook.watch.reconcile import Emit, Event, Reconciler, ReconcileResult
+from openbook.watch.reconcile import LOCK_WAIT, Emit, Event, Reconciler, ReconcileResult
 
 DEFAULT_QUIET = 3.0
 RECONCILE_EVERY = 60.0
@@ -60,6 +70,9 @@ class Watcher:
         self._mu = threading.Lock()  # guards the debouncer: events come from another thread
         self._debounce = Debouncer(quiet, self.settle, clock=clock)
         self._last_notice: str | None = None
+        self._stale = True  # what a check remembers may lag the vault: warm when idle
+        self._warmed_for: set[str] = set()  # notes whose events asked for a warm
+        self.warm_cost = 0.0  # seconds the last warm took
         self._root = str(vault.root)
         self._observer = VaultObserver(
             self._root,
@@ -103,6 +116,11 @@ class Watcher:
                 self._debounce.touch_folder(rel)
             else:
                 self._debounce.touch(rel)
+            # one warm for a note's first event since the last commit: a note saved again
+            # and again (autosave) is not checked again and again before its commit
+            if folder or rel not in self._warmed_for:
+                self._warmed_for.add(rel)
+                self._stale = True
         self._wake.set()
 
     def native_observer(self) -> BaseObserver:
@@ -135,20 +153,27 @@ class Watcher:
 
     def _reconcile(self, result: ReconcileResult, full: bool) -> None:
         taken_at = self._debounce.now()
-        pending = self._reconciler.pending()
-        with self._mu:
-            self._debounce.observe(pending, taken_at)
-            ready = self._debounce.ready(again=full)
-        self._reconciler.forget(pending)
-        if not pending:
-            self._last_notice = None
-        self._reconciler.commit(ready, result)
+        with contextlib.ExitStack() as hold:
+            # one hold of the vault lock for the look and the first commit: the commit
+            # takes what git listed from the look, with no second `git status`
+            hold.enter_context(self.vault.lock(wait=LOCK_WAIT))
+            pending = self._reconciler.pending()
+            with self._mu:
+                self._debounce.observe(pending, taken_at)
+                ready = self._debounce.ready(again=full)
+            self._reconciler.forget(pending)
+            if not pending:
+                self._last_notice = None
+            self._reconciler.commit(ready, result, held=hold.close)
         with self._mu:
             self._debounce.done(ready)
             waiting = bool(self._debounce.waiting())
         result.settled = result.settled and not waiting
         if result.committed:
             self._last_notice = None
+            with self._mu:
+                self._stale = True
+                self._warmed_for.clear()
 
     def _postpone(self) -> None:
         with self._mu:
@@ -158,6 +183,27 @@ class Watcher:
         """When, on watch's clock, git is next worth asking; None when nothing waits."""
         with self._mu:
             return self._debounce.next_due()
+
+    def warm(self) -> None:
+        """Run a check of the vault as it is now, without the lock, as `openbook check`
+        does: what it remembers (the notes read, history read up to HEAD) spares the
+        check of the next commit that work. Whatever goes wrong is the commit's to say."""
+        with self._mu:
+            self._stale = False
+        started = self._debounce.now()
+        # only ever a head start: what fails here, the commit's own check says
+        with contextlib.suppress(Exception), config_read_once():
+            check_vault(self.vault)
+        self.warm_cost = max(0.0, self._debounce.now() - started)
+
+    def _warm_fits(self, deadline: float, now: float) -> bool:
+        """Whether a warm is worth starting: something changed since the last one, and it
+        ends before watch has something else to do, or that is more than `settle` away.
+        (A warm that ends late only does first the work the commit's check would do: it
+        never lies between the two looks that find a note still.)"""
+        with self._mu:
+            stale = self._stale
+        return stale and deadline - now > min(self.warm_cost, self.settle)
 
     # ---------------------------------------------------------------------- sync
 
@@ -191,6 +237,8 @@ class Watcher:
             self.sync_stopped = True
         if code == EXIT_OK:
             self._last_notice = None
+        with self._mu:
+            self._stale = True
         return code
 
     # ---------------------------------------------------------------------- loop
@@ -247,6 +295,9 @@ class Watcher:
                 next_full = 0.0  # reconcile after every sync
                 continue
             deadline = min(next_full, next_sync, float("inf") if due is None else due)
+            if self._warm_fits(deadline, now):
+                self.warm()
+                continue
             self._wake.wait(min(max(0.0, deadline - clock()), 1.0))
             self._wake.clear()
 

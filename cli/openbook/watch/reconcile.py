@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from openbook.check.result import CheckResult
+from openbook.git.repo import Change
 from openbook.notes.parse import Problem
 from openbook.record.blank import not_yours, nothing_written
 from openbook.record.pending import CommitOutcome, commit_pending, draft_line, pending_changes
@@ -39,8 +40,17 @@ class ReconcileResult:
 
 def pending_notes(vault: Vault) -> dict[str, Signature]:
     """Notes git reports as changed, with (exists, size, mtime_ns) right now."""
+    return signatures(vault, pending_look(vault))
+
+
+def pending_look(vault: Vault) -> list[Change]:
+    """What `git status` lists as changed (notes a .gitignore hides are pending too)."""
     with vault.lock(wait=LOCK_WAIT):
-        changes = pending_changes(vault)  # notes a .gitignore hides are pending too
+        return pending_changes(vault)
+
+
+def signatures(vault: Vault, changes: Iterable[Change]) -> dict[str, Signature]:
+    """The changed notes among `changes`, with (exists, size, mtime_ns) right now."""
     root = str(vault.root)
     snap: dict[str, Signature] = {}
     for change in changes:
@@ -69,9 +79,13 @@ class Reconciler:
         self._reported: dict[str, tuple[int, int, tuple[str, ...]]] = {}
         # drafts and held notes already named: said once, not again while they stay so
         self._drafts_told: set[str] = set()
+        self.told: list[Change] | None = None  # what the last look listed (`pending`)
 
     def pending(self) -> dict[str, Signature]:
-        return pending_notes(self.vault)
+        """The changed notes as git lists them now; what it listed is kept (`told`) for a
+        commit made under the same hold of the vault lock."""
+        self.told = pending_look(self.vault)
+        return signatures(self.vault, self.told)
 
     def forget(self, pending: Mapping[str, Signature]) -> None:
         """Reports of notes git no longer lists (deleted or reverted) may be made again."""
@@ -80,10 +94,34 @@ class Reconciler:
                 del self._reported[path]
         self._drafts_told &= set(pending)
 
-    def commit(self, paths: list[str], result: ReconcileResult) -> None:
+    def commit(
+        self,
+        paths: list[str],
+        result: ReconcileResult,
+        *,
+        held: Callable[[], None] | None = None,
+    ) -> None:
         """Commit the valid notes among `paths`; report the invalid ones. Each chunk is
         checked once, by the commit itself (under the vault lock), and that check says
-        which notes are drafts or invalid."""
+        which notes are drafts or invalid.
+
+        `held`: the caller still holds the vault lock it took for the last look
+        (`pending`), so the first chunk is committed from what git listed then; `held()`
+        lets that hold go once the first chunk is done."""
+        told = self.told if held is not None else None
+        try:
+            self._commit(paths, result, told, held)
+        finally:
+            if held is not None:
+                held()
+
+    def _commit(
+        self,
+        paths: list[str],
+        result: ReconcileResult,
+        told: list[Change] | None,
+        held: Callable[[], None] | None,
+    ) -> None:
         if not paths:
             return
         invalid: list[str] = []
@@ -94,7 +132,11 @@ class Reconciler:
                 break
             chunk = paths[start : start + COMMIT_CHUNK]
             with self.vault.lock(wait=LOCK_WAIT):
-                outcome = commit_pending(self.vault, self.partner, only=chunk)
+                outcome = commit_pending(self.vault, self.partner, only=chunk, changes=told)
+            told = None  # the next chunks ask git again, each under its own hold
+            if held is not None:
+                held()
+                held = None
             checked = outcome.checked or checked
             for path in sorted(outcome.drafts):
                 self._draft(path, result)
