@@ -14,6 +14,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from sys import intern
 from typing import Any
 
 from openbook.check.since import head_of, linear_since
@@ -63,6 +64,7 @@ class Written:
 # the notes added and changed (a merge shows no change: the commits it brings in are read)
 NOTES = ["--no-renames", "--diff-filter=AM", "--raw", "--no-abbrev", "--format=%x1e%ae%x1f%ce"]
 Entry = tuple[str, str, str, str, str, str]  # status, path, author, committer, old, new
+NO_BLOB = "0" * 40
 _CONFIRMS = f"%(trailers:key={CONFIRM_TRAILER},valueonly,separator=%x1d)"
 
 
@@ -97,13 +99,15 @@ def _entries(root: Path, head: str, since: str | None = None) -> list[Entry]:
     for record in text.split("\x1e")[1:]:
         top, _, rest = record.partition("\n")
         author, _, committer = top.strip("\0").partition("\x1f")
+        # few people write a history: each email is held once, not once a change
+        who = (intern(author.lower()), intern(committer.lower()))
         tokens = iter(t for t in rest.split("\0") if t.strip("\n"))
         for token in tokens:
             meta = token.strip("\n").lstrip(":").split()
             path = next(tokens, "")
             if len(meta) >= 5 and path.endswith(".md"):
-                who = (author.lower(), committer.lower())
-                out.append((meta[4][:1], path, *who, meta[2], meta[3]))
+                old = NO_BLOB if meta[2] == NO_BLOB else meta[2]  # an addition's: one object
+                out.append((meta[4][:1], path, *who, old, meta[3]))
     return out
 
 

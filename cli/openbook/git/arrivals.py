@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,11 +64,15 @@ def arrivals(root: Path) -> dict[str, int]:
     except OSError:
         return out
     # the last piece has no newline yet: a line being written, or one a kill cut short
-    for line in data.decode("ascii", "replace").split("\n")[:-1]:
+    text, start = data.decode("ascii", "replace"), 0
+    del data
+    stamps: dict[str, int] = {}
+    while (end := text.find("\n", start)) >= 0:  # line by line: no list of every line
+        line, start = text[start:end], end + 1
         sha, _, when = line.partition(" ")
         if len(sha) not in (40, 64) or len(when) != 10 or not when.isdigit():
             continue  # a line a kill cut short (and a later write ended), or not ours
-        seen = int(when)
+        seen = stamps.setdefault(when, int(when))  # commits noted together share one
         if sha not in out or seen < out[sha]:
             out[sha] = seen
     return out
@@ -188,7 +192,7 @@ def off_clock(commit_date: int, parent_dates: Iterable[int], arrival: int | None
     return before or (arrival is not None and commit_date > arrival + SKEW)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Standing:
     time: int  # unix seconds
     clock: bool
@@ -208,16 +212,40 @@ def standing_times(
 ) -> dict[str, Standing]:
     """Every commit reachable from `rev` (and not from `exclude`) -> its time for counting
     and whether it is off the clock. Commits this clone never noted arrive `when` (default:
-    now), in one `git log` pass; `mine` is this clone's own partner's email
-    (git.view.own_email). `known`: the times of the parents the range leaves out."""
+    now), in one `git log` pass read as git writes it (only the times are kept); `mine` is
+    this clone's own partner's email (git.view.own_email). `known`: the times of the
+    parents the range leaves out."""
     revs = [rev, f"^{exclude}"] if exclude else [rev]
-    rows = _listed(root, ["--topo-order", "--reverse", "--end-of-options", *revs])
+    args = ["log", _LIST, "--topo-order", "--reverse", "--end-of-options", *revs]
     seen = arrivals(root)
-    _note_new(root, rows, when, seen)
+    stamp = _seconds(now() if when is None else when)
+    out, fresh = _stand(root, args, seen, stamp, mine, known)
+    if fresh:
+        _append(root, dict.fromkeys(fresh, stamp), seen)
+        if any(sha not in seen for sha in fresh):  # not noted: they count by their dates
+            out, _ = _stand(root, args, seen, None, mine, known)
+    return out
+
+
+def _stand(
+    root: Path,
+    args: list[str],
+    seen: dict[str, int],
+    stamp: int | None,
+    mine: str | None,
+    known: dict[str, Standing] | None,
+) -> tuple[dict[str, Standing], list[str]]:
+    """The times of the commits `git ARGS` lists, parents first, those `seen` does not
+    hold arriving at `stamp`; and those commits. Nothing when git lists nothing."""
     out: dict[str, Standing] = dict(known or {})
-    for sha, dated, email, parents in rows:
+    fresh: list[str] = []
+    listed = gitrepo.stream_bytes(root, args, check=False)
+    for sha, dated, email, parents in _rows(listed):
         before = [out[p].time for p in parents if p in out]
         arrival = seen.get(sha)
+        if arrival is None:
+            fresh.append(sha)
+            arrival = stamp
         # one's own commit, made here, is not marked for its arrival: with the clock
         # openbook is told to show ($OPENBOOK_NOW) it is dated by the real one
         own = mine is not None and email == mine
@@ -225,4 +253,24 @@ def standing_times(
             standing_time(dated, before, arrival),
             off_clock(dated, before, None if own else arrival),
         )
-    return out
+    if listed.status != 0:
+        return dict(known or {}), []
+    return out, fresh
+
+
+def _rows(pieces: Iterable[bytes]) -> Iterator[tuple[str, int, str, list[str]]]:
+    """`_listed`'s rows, one line at a time as the pieces of git's output bring them."""
+    tail = b""
+    for piece in pieces:
+        data = tail + piece
+        end = data.rfind(b"\n") + 1
+        tail = data[end:]
+        yield from _parsed(data[:end])
+    yield from _parsed(tail)
+
+
+def _parsed(data: bytes) -> Iterator[tuple[str, int, str, list[str]]]:
+    for line in data.decode("utf-8", "replace").splitlines():
+        parts = line.split("\x1f")
+        if len(parts) == 4 and parts[1].isdigit():
+            yield parts[0], int(parts[1]), parts[2].lower(), parts[3].split()

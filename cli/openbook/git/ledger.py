@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from openbook.git import repo as gitrepo
 from openbook.git.arrivals import see, standing_times
+from openbook.git.logtext import commits_args as commits_args
+from openbook.git.logtext import log_date, records
 from openbook.git.state import head_from_files
 from openbook.git.view import PartnerView, VaultView, own_email
 from openbook.notetypes.registry import FOLDER_TYPES, LANGUAGE_FILE, note_date
@@ -101,9 +103,6 @@ def type_of_path(path: str) -> str:
 # --------------------------------------------------------------------------- reading
 
 NO_BLOB = "0" * 40
-_FORMAT = "%x1e" + "%x1f".join(
-    ("%H", "%P", "%an", "%ae", "%cn", "%ce", "%aI", "%cI", "%s", "%(trailers:only,unfold)", "")
-)
 _TRAILER = re.compile(r"^(Openbook-[A-Za-z-]+):\s*(.*)$", re.M)
 
 
@@ -170,14 +169,10 @@ def read_commits(
 
     A vault inside a larger repository sees only the commits that touch its folder, with
     paths relative to it."""
-    if not gitrepo.has_head(vault.root):
-        return []
-    args = commits_args(vault, since=since, exclude=exclude, paths=paths, topo=topo, rev=rev)
-    raw = gitrepo.run(vault.root, args, strip=False).stdout
-    return [c for chunk in raw.split("\x1e")[1:] if (c := _commit(chunk)) is not None]
+    return list(iter_commits(vault, since=since, exclude=exclude, paths=paths, topo=topo, rev=rev))
 
 
-def commits_args(
+def iter_commits(
     vault: VaultView,
     *,
     since: dt.date | None = None,
@@ -185,24 +180,16 @@ def commits_args(
     paths: Iterable[str] = (),
     topo: bool = False,
     rev: str = "HEAD",
-) -> list[str]:
-    """The `git log` that `read_commits` runs."""
-    args = ["log", "-z", "--raw", "--no-renames", "--no-abbrev", "--diff-merges=first-parent"]
-    args.append(f"--format={_FORMAT}")
-    if since:
-        args.append(f"--since={since.isoformat()} 00:00")
-    if topo:  # a commit never before its parents, whatever their dates say
-        args.append("--topo-order")
-    args += ["--end-of-options", rev]
-    if exclude:
-        args.append(f"^{exclude}")
-    limit = list(paths)
-    if not vault.is_own_repo:
-        args.insert(1, "--relative")
-        limit = limit or ["."]
-    if limit:
-        args += ["--", *limit]
-    return args
+) -> Iterator[Commit]:
+    """`read_commits` one commit at a time, read as git writes them: the whole history is
+    never held at once. A git failure is raised once its output is read."""
+    if not gitrepo.has_head(vault.root):
+        return
+    args = commits_args(vault, since=since, exclude=exclude, paths=paths, topo=topo, rev=rev)
+    for record in records(gitrepo.stream_bytes(vault.root, args)):
+        c = _commit(record.decode("utf-8", "replace"))
+        if c is not None:
+            yield c
 
 
 def _commit(chunk: str) -> Commit | None:
@@ -225,8 +212,8 @@ def _commit(chunk: str) -> Commit | None:
         ae,
         cn,
         ce,
-        dt.datetime.fromisoformat(adate),
-        dt.datetime.fromisoformat(cdate),
+        log_date(adate),
+        log_date(cdate),
         subject,
         _trailers(trailers),
         changes,

@@ -312,6 +312,16 @@ def git_bytes(
     return done.stdout
 
 
+def stream_bytes(root: Path, args: Sequence[str], *, check: bool = True) -> runner.Streamed:
+    """`git_bytes` piece by piece as git writes them (`runner.Streamed`): a long output is
+    never held whole. What a git started ahead with these args said comes as one piece."""
+    ahead = _AHEAD.pop((str(root), tuple(args)), None)
+    if ahead is not None:
+        ahead.join()
+    done = ahead.done if ahead is not None else None
+    return runner.Streamed(root, args, check=check, done=done)
+
+
 class _Ahead(threading.Thread):
     """One git command run in the background through the runner."""
 

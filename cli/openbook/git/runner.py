@@ -18,7 +18,7 @@ from openbook.errors import GitError, OpenbookError
 
 TYPE_CHECKING = False  # typing itself is not loaded at run time: start-up stays short
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
     from pathlib import Path
 
 # seconds any local git command may take; network commands pass their own limit
@@ -45,6 +45,14 @@ def git_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     )
     if "GIT_SSH_COMMAND" not in os.environ:
         env["GIT_SSH_COMMAND"] = "ssh -o BatchMode=yes -o ConnectTimeout=15"
+    if "GIT_CONFIG_COUNT" not in os.environ:
+        # git keeps up to 96 MiB of inflated objects by default, and a walk over a long
+        # history fills it; with 16 MiB it reads as fast, in half the memory
+        env.update(
+            GIT_CONFIG_COUNT="1",
+            GIT_CONFIG_KEY_0="core.deltaBaseCacheLimit",
+            GIT_CONFIG_VALUE_0="16m",
+        )
     if extra:
         env.update(extra)
     return env
@@ -205,3 +213,81 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
             os.kill(child, signal.SIGKILL)
     proc.kill()
     proc.communicate()
+
+
+class Streamed:
+    """`git ARGS` run in `root` with its standard output read piece by piece as git writes
+    it (iterate once), so that a long output is never held whole: the same environment,
+    time limit (DEFAULT_TIMEOUT, for the whole run) and GitError as `execute`, a failure
+    raised once the output is read (unless `check` is False). `status` is git's exit status
+    once read. `done`: what a git run before said, given as one piece."""
+
+    def __init__(
+        self, root: Path, args: Sequence[str], *, check: bool = True, done: Completed | None = None
+    ) -> None:
+        self.root, self.args, self.check, self.done = root, list(args), check, done
+        self.status: int | None = None
+
+    def __iter__(self) -> Iterator[bytes]:
+        done, self.done = self.done, None
+        if done is not None:
+            self.status, out = done.status, done.stdout
+            if self.check and done.status != 0:
+                raise failure(self.args, done.stderr, out)
+            del done
+            yield out
+            return
+        yield from self._read()
+
+    def _read(self) -> Iterator[bytes]:
+        import selectors
+        import time
+
+        deadline = time.monotonic() + DEFAULT_TIMEOUT
+        try:
+            proc = subprocess.Popen(
+                ["git", *self.args],
+                cwd=self.root,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=git_env(),
+            )
+        except FileNotFoundError:
+            raise OpenbookError("git is not installed; install git and try again.") from None
+        err = bytearray()
+        try:
+            with selectors.DefaultSelector() as sel:
+                sel.register(proc.stdout, selectors.EVENT_READ)  # type: ignore[arg-type]
+                sel.register(proc.stderr, selectors.EVENT_READ)  # type: ignore[arg-type]
+                while sel.get_map():
+                    left = deadline - time.monotonic()
+                    ready = sel.select(left) if left > 0 else []
+                    if not ready:
+                        raise subprocess.TimeoutExpired(self.args, DEFAULT_TIMEOUT)
+                    for key, _ in ready:
+                        piece = os.read(key.fd, 1 << 16)
+                        if not piece:
+                            sel.unregister(key.fileobj)
+                        elif key.fileobj is proc.stdout:
+                            yield piece
+                        else:
+                            err += piece
+            self.status = proc.wait(max(deadline - time.monotonic(), 0.001))
+        except subprocess.TimeoutExpired:
+            _stop(proc)
+            name = subcommand(self.args)
+            raise GitError(
+                f"git {name} did not finish within {DEFAULT_TIMEOUT:g} seconds",
+                command=("git", *self.args),
+                detail="timed out",
+            ) from None
+        except BaseException:
+            _stop(proc)
+            raise
+        finally:
+            for pipe in (proc.stdout, proc.stderr):
+                if pipe is not None:
+                    pipe.close()
+        if self.check and self.status != 0:
+            raise failure(self.args, bytes(err))

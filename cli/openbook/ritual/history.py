@@ -8,8 +8,9 @@ forward). A folder without a history of its own uses the current openbook.yml.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from itertools import chain
 from typing import Any
 
 from openbook.check.held_pauses import HeldPause, pauses_for
@@ -98,13 +99,13 @@ def read_history(vault: Vault) -> VaultHistory:
     since: tuple[str, Standing] | None = None
     if cached is not None and cached.head and _ancestor(vault, cached.head, head):
         hist = cached
-        commits = ledger.read_commits(vault, exclude=cached.head, rev=head)
+        commits = ledger.iter_commits(vault, exclude=cached.head, rev=head)
         if cached.standing is not None and linear_since(vault.root, cached.head, head):
             since = (cached.head, Standing(*cached.standing))  # only theirs to time
     else:
         start_reads(vault)  # what else reads all of history reads it meanwhile
         hist = VaultHistory(own=True)
-        commits = ledger.read_commits(vault, rev=head)
+        commits = ledger.iter_commits(vault, rev=head)
     top = _fold(vault, hist, commits, since).get(head)
     hist.standing = (top.time, top.clock) if top is not None else None
     hist.head = head
@@ -131,62 +132,36 @@ def _ancestor(vault: Vault, older: str, newer: str) -> bool:
 def _fold(
     vault: Vault,
     hist: VaultHistory,
-    commits: list[ledger.Commit],
+    commits: Iterable[ledger.Commit],
     since: tuple[str, Standing] | None = None,
 ) -> dict[str, Standing]:
     """Add `commits` (newest first, all newer in the graph than what `hist` holds; with
-    `since`, a line of single-parent commits on that commit, whose time is given). Returns
-    the times for counting it used."""
-    config_blobs: list[tuple[dt.datetime, str, str]] = []
-    changed_terms: list[tuple[dt.datetime, str, str]] = []  # (when, commit, own)
-    gone: dict[str, tuple[ledger.Commit, str]] = {}
-    seen: set[str] = set()
-    key_edits: list[tuple[dt.datetime, str, str | None, str, str, str]] = []
-    times = _times(vault, since) if commits else {}
-    for i, c in enumerate(commits):
-        when = counting_time(c, times)
+    `since`, a line of single-parent commits on that commit, whose time is given), taken
+    one at a time: only the few facts counting keeps are held. Returns the times for
+    counting it used."""
+    found = _Found()
+    flow = iter(commits)
+    first = next(flow, None)
+    times = _times(vault, since) if first is not None else {}
+    count = 0
+    for c in chain((first,), flow) if first is not None else ():
+        _fold_one(hist, found, c, count, counting_time(c, times))
+        count += 1
+
+    def ordered(when: dt.datetime, i: int) -> dt.datetime:
         # the settings and the consents to them are replayed in history's order: commits
         # at the same counting time keep it, a microsecond apart within the second before
-        ordered = when - dt.timedelta(
-            seconds=1, microseconds=-((hist.seq + len(commits) - i) % 10**6)
-        )
-        if hist.start is None or when < hist.start:
-            hist.start = when
-        action = c.action
-        # a merge endorses nothing: what it brings in is the other side's
-        own = c.author_email if c.author_email == c.committer_email and not c.merge else ""
-        _settings_consent(hist, c, ordered, own)
-        if any(is_term(ch.path) for ch in c.changes):
-            changed_terms.append((ordered, c.sha, own))
-        for ch in c.changes:
-            path = ch.path
-            known = hist.first_commit.get(path)
-            if ch.status == "A" and (known is None or when < known):
-                hist.first_commit[path] = when
-            if path == CONFIG_NAME and ch.status != "D":
-                config_blobs.append((ordered, ch.new, own))
-                if not c.merge:  # a merge brings in keys changed by their own commits
-                    parent = c.parents[0] if c.parents else None
-                    key_edits.append((ordered, c.sha, parent, ch.old, ch.new, own))
-            if not path.startswith(AGREEMENTS):
-                continue
-            if action in WATCHED_ACTIONS:
-                latest = hist.actions.setdefault(path, {})
-                if action not in latest or when > latest[action]:
-                    latest[action] = when
-            if path in seen:
-                # an older event of a path whose newest one decided already; a deletion
-                # that came in through a merge is told by the commit that made it
-                merged = gone.get(path)
-                if merged and merged[0].merge and ch.status == "D" and not c.merge:
-                    gone[path] = (c, ch.old)
-                continue
-            seen.add(path)
-            if ch.status == "D" and c.merge and path in hist.deleted:
-                continue  # deleted before (read already), brought in by this merge
-            hist.deleted.pop(path, None)
-            if ch.status == "D":
-                gone[path] = (c, ch.old)
+        return when - dt.timedelta(seconds=1, microseconds=-((hist.seq + count - i) % 10**6))
+
+    for when, i, c, own in found.consents:
+        _settings_consent(hist, c, ordered(when, i), own)
+    config_blobs = [(ordered(w, i), blob, own) for w, i, blob, own in found.config_blobs]
+    changed_terms = [(ordered(w, i), sha, own) for w, i, sha, own in found.changed_terms]
+    key_edits = [
+        (ordered(w, i), sha, parent, old, new, own)
+        for w, i, sha, parent, old, new, own in found.key_edits
+    ]
+    gone = found.gone
     wanted = {b for _, b, _ in config_blobs} | {b for _, b in gone.values()}
     wanted |= {b for edit in key_edits for b in edit[3:5] if b != ledger.NO_BLOB}
     blobs = read_objects(vault.root, sorted(wanted))
@@ -200,9 +175,72 @@ def _fold(
     hist.terms += terms_at(vault, changed_terms)
     hist.terms.sort(key=lambda v: v[0])
     hist.accepts.sort(key=lambda v: v[0])
-    hist.seq += len(commits)
+    hist.seq += count
     _gone_agreements(hist, gone, blobs)
     return times
+
+
+@dataclass
+class _Found:
+    """What `_fold` keeps of the commits it read, each with its place `i` in the read
+    (the time the settings are replayed at needs how many commits came in all)."""
+
+    # (when, i, commit, own) of each own `accept settings` or `decline settings` commit
+    consents: list[tuple[dt.datetime, int, ledger.Commit, str]] = field(default_factory=list)
+    config_blobs: list[tuple[dt.datetime, int, str, str]] = field(default_factory=list)
+    changed_terms: list[tuple[dt.datetime, int, str, str]] = field(default_factory=list)
+    # (when, i, commit, its first parent, old blob, new blob, own)
+    key_edits: list[tuple[dt.datetime, int, str, str | None, str, str, str]] = field(
+        default_factory=list
+    )
+    gone: dict[str, tuple[ledger.Commit, str]] = field(default_factory=dict)
+    seen: set[str] = field(default_factory=set)
+
+
+def _fold_one(
+    hist: VaultHistory, found: _Found, c: ledger.Commit, i: int, when: dt.datetime
+) -> None:
+    """What one commit (the `i`th read, newest first) tells: its time, first commits of
+    paths, pauses and retirements, deleted agreements, and the settings it changed."""
+    if hist.start is None or when < hist.start:
+        hist.start = when
+    action = c.action
+    # a merge endorses nothing: what it brings in is the other side's
+    own = c.author_email if c.author_email == c.committer_email and not c.merge else ""
+    if own and action in ("accept", "decline"):
+        found.consents.append((when, i, c, own))
+    if any(is_term(ch.path) for ch in c.changes):
+        found.changed_terms.append((when, i, c.sha, own))
+    gone, seen = found.gone, found.seen
+    for ch in c.changes:
+        path = ch.path
+        known = hist.first_commit.get(path)
+        if ch.status == "A" and (known is None or when < known):
+            hist.first_commit[path] = when
+        if path == CONFIG_NAME and ch.status != "D":
+            found.config_blobs.append((when, i, ch.new, own))
+            if not c.merge:  # a merge brings in keys changed by their own commits
+                parent = c.parents[0] if c.parents else None
+                found.key_edits.append((when, i, c.sha, parent, ch.old, ch.new, own))
+        if not path.startswith(AGREEMENTS):
+            continue
+        if action in WATCHED_ACTIONS:
+            latest = hist.actions.setdefault(path, {})
+            if action not in latest or when > latest[action]:
+                latest[action] = when
+        if path in seen:
+            # an older event of a path whose newest one decided already; a deletion
+            # that came in through a merge is told by the commit that made it
+            merged = gone.get(path)
+            if merged and merged[0].merge and ch.status == "D" and not c.merge:
+                gone[path] = (c, ch.old)
+            continue
+        seen.add(path)
+        if ch.status == "D" and c.merge and path in hist.deleted:
+            continue  # deleted before (read already), brought in by this merge
+        hist.deleted.pop(path, None)
+        if ch.status == "D":
+            gone[path] = (c, ch.old)
 
 
 def _settings_consent(hist: VaultHistory, c: ledger.Commit, ordered: dt.datetime, own: str) -> None:
