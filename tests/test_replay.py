@@ -129,3 +129,14 @@ def test_failures_and_a_damaged_store_are_never_said_again(pair: Pair) -> None:
         assert not ran.light and ran.said == first.said
         assert "Traceback" not in ran.stderr
     assert run(pair.alice, "check").light
+
+
+def test_the_fingerprint_of_equal_values_is_equal_however_they_are_shared() -> None:
+    from openbook.commands.replay import digest
+
+    word = "".join(["openbook-", "vault"])  # one string object, met twice below
+    shared = [(word, 1), (word, 2), {word: word}]
+    apart = [("openbook-vault", 1), ("".join(["openbook-", "vault"]), 2)]
+    apart.append({"".join(["openbook", "-vault"]): "".join(["open", "book-vault"])})
+    assert shared == apart
+    assert digest(shared) == digest(apart)

@@ -171,7 +171,8 @@ def check_ahead(
     if not watched:
         return []
     today = vault.today().isoformat()
-    key = hashlib.sha1(marshal.dumps((_head(vault.git_dir), today, str(vault.tz), watched)))
+    # marshal version 2 writes no references: equal values give equal bytes
+    key = hashlib.sha1(marshal.dumps((_head(vault.git_dir), today, str(vault.tz), watched), 2))
     cache = state / CACHE_FILE if state else None
     saved = _saved(cache)
     if saved.get("key") == key.hexdigest():

@@ -176,11 +176,18 @@ def _fingerprint(root: str, git_dir: str, argv: Sequence[str]) -> tuple[bytes, b
     _code(facts)
     for path in _home_configs():
         facts.append(_stat(path))
-    outside = hashlib.sha1(marshal.dumps(facts)).digest()
+    outside = digest(facts)
     state: list[object] = []
     _walk(os.path.join(git_dir, "openbook"), state, skip=FILE)
-    whole = hashlib.sha1(outside + marshal.dumps(state)).digest()
+    whole = digest([outside, state])
     return whole, outside, newest
+
+
+def digest(value: object) -> bytes:
+    """SHA-1 of plain values, the same for equal values: marshal's version 2, which never
+    writes a reference to an object met before (later versions do, so equal values shared
+    differently in memory give different bytes)."""
+    return hashlib.sha1(marshal.dumps(value, 2)).digest()  # type: ignore[arg-type]
 
 
 def _walk(top: str, facts: list[object], skip: str) -> int:
