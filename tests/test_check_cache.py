@@ -10,7 +10,6 @@ import os
 import pickle
 from pathlib import Path
 
-import pytest
 from testing import agreement_text, checkin_path, checkin_text, invoke, question_text, write
 
 from openbook.check.cache import CACHE_FORMAT, SHARDS, read_notes, shard_of, write_notes
@@ -111,33 +110,3 @@ def test_one_note_saved_rewrites_one_file_of_the_notes_cache(tmp_path: Path) -> 
     (folder / rewritten[0]).write_bytes(b"\x80garbage")
     left = read_notes(folder, ("k",))
     assert left == {r: e for r, e in entries.items() if shard_of(r) != shard_of("checkins/7.md")}
-
-
-def test_a_check_file_this_process_wrote_is_not_decoded_again_until_replaced(
-    vault: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import openbook.check.cache as cache_module
-
-    _vault_with_notes(vault)
-    first = [p.format() for p in check_vault(Vault(vault)).problems]
-    decoded: list[Path] = []
-    real = cache_module._read
-
-    def noting(path: Path, key: tuple[object, ...]) -> dict[str, object]:
-        decoded.append(path)
-        return real(path, key)
-
-    monkeypatch.setattr(cache_module, "_read", noting)
-    again = [p.format() for p in check_vault(Vault(vault)).problems]
-    assert again == first
-    assert not [p for p in decoded if p.name == "check.marshal"]
-    # another program's check puts a new file in its place: this one is read
-    marshal_file = vault / ".git" / "openbook" / "check.marshal"
-    other = marshal_file.with_name("other")
-    other.write_bytes(marshal_file.read_bytes())
-    os.replace(other, marshal_file)
-    write(vault, checkin_path(), checkin_text(mood=3))  # the error is mended meanwhile
-    mended = [p.format() for p in check_vault(Vault(vault)).problems]
-    assert [p for p in decoded if p.name == "check.marshal"]
-    assert mended == [p.format() for p in check_vault(Vault(vault), use_cache=False).problems]
-    assert not any("mood" in line for line in mended)

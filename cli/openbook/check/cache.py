@@ -134,73 +134,42 @@ def _read(path: Path, key: tuple[Any, ...]) -> dict[str, Any]:
     return {}
 
 
-def _write(path: Path, key: tuple[Any, ...], entries: dict[str, Any]) -> bool:
-    """Whether the file was written."""
+def _write(path: Path, key: tuple[Any, ...], entries: dict[str, Any]) -> None:
     try:
         data = marshal.dumps({"key": key, "entries": entries})
     except (TypeError, ValueError, RecursionError):  # not plain values: check without a cache
-        return False
-    try:
+        return
+    with contextlib.suppress(OSError):  # a read-only vault still checks, without a cache
         atomic_write(path, data, durable=False)  # checked when read, made again if damaged
         for suffix in OLD_SUFFIXES:
             path.with_suffix(suffix).unlink(missing_ok=True)
-    except OSError:  # a read-only vault still checks, without a cache
-        return False
-    return True
-
-
-# the check cache as this process last read or wrote it, by the file's inode, size and
-# time: `watch` checks again and again, and need not decode its own file each time (any
-# entry still counts only while its note's size and time are the ones it was made with)
-_KEPT: dict[str, tuple[tuple[int, int, int], tuple[Any, ...], dict[str, Entry]]] = {}
-
-
-def _signature(path: Path) -> tuple[int, int, int] | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 def read_checks(path: Path, key: tuple[Any, ...]) -> dict[str, Entry]:
     """{path: (size, mtime_ns, problems, facts)} as the last check left them."""
-    sig = _signature(path)
-    kept = _KEPT.get(str(path))
-    if sig is not None and kept is not None and kept[0] == sig and kept[1] == key:
-        return dict(kept[2])
     try:
-        found = {
+        return {
             str(rel): (int(size), int(mtime), _problems(problems), _facts(facts))
             for rel, (size, mtime, problems, facts) in _read(path, key).items()
         }
     except (ValueError, TypeError, KeyError, IndexError):
         return {}
-    if sig is not None and found:
-        _KEPT[str(path)] = (sig, key, found)
-    return dict(found)
 
 
 def write_checks(path: Path, key: tuple[Any, ...], entries: dict[str, Entry]) -> None:
-    raw = {
-        rel: (
-            size,
-            mtime,
-            tuple((p.path, p.line, p.column, p.severity, p.rule, p.message) for p in problems),
-            facts,
-        )
-        for rel, (size, mtime, problems, facts) in entries.items()
-    }
-    _KEPT.pop(str(path), None)
-    if _write(path, key, raw) and (sig := _signature(path)) is not None:
-        try:  # as read_checks would give them back
-            kept = {
-                rel: (size, mtime, tuple(pr), _facts(f))
-                for rel, (size, mtime, pr, f) in entries.items()
-            }
-        except (ValueError, TypeError):
-            return
-        _KEPT[str(path)] = (sig, key, kept)
+    _write(
+        path,
+        key,
+        {
+            rel: (
+                size,
+                mtime,
+                tuple((p.path, p.line, p.column, p.severity, p.rule, p.message) for p in problems),
+                facts,
+            )
+            for rel, (size, mtime, problems, facts) in entries.items()
+        },
+    )
 
 
 NoteEntry = tuple[int, int, dict[str, Any], str]  # size, mtime_ns, frontmatter, body
