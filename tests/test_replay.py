@@ -140,3 +140,32 @@ def test_the_fingerprint_of_equal_values_is_equal_however_they_are_shared() -> N
     apart.append({"".join(["openbook", "-vault"]): "".join(["open", "book-vault"])})
     assert shared == apart
     assert digest(shared) == digest(apart)
+
+
+def test_a_run_that_ends_in_an_exception_is_not_remembered(pair: Pair) -> None:
+    from openbook.commands.replay import recording
+
+    argv = ["--vault", str(pair.alice), "--as", "alice", "status"]
+    store = pair.alice / ".git/openbook/answers.marshal"
+    with pytest.raises(RuntimeError), recording(argv):
+        print("half an answer")
+        raise RuntimeError("a fault in the middle")
+    assert not store.exists()
+    with pytest.raises(SystemExit), recording(argv):
+        print("a whole answer")
+        raise SystemExit(0)
+    assert store.exists()  # the same run ending as the command line ends is kept
+
+
+def test_a_link_is_fingerprinted_with_the_file_it_names(pair: Pair, tmp_path: Path) -> None:
+    from openbook.commands.replay import _fingerprint
+
+    outside = tmp_path / "elsewhere.md"
+    outside.write_text("one\n")
+    (pair.alice / "linked.md").symlink_to(outside)
+    argv = ["status"]
+    git_dir = str(pair.alice / ".git")
+    before = _fingerprint(str(pair.alice), git_dir, argv)
+    outside.write_text("two, longer\n")
+    after = _fingerprint(str(pair.alice), git_dir, argv)
+    assert before is not None and after is not None and before[1] != after[1]

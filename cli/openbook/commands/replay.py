@@ -96,15 +96,17 @@ def recording(argv: Sequence[str]) -> AbstractContextManager[None]:
         out, err = _Tee(sys.stdout), _Tee(sys.stderr)
         sys.stdout, sys.stderr = out, err
         code: object = None
+        ended = False  # the command line finished: returned, or exited with a code
         try:
             yield
+            ended = True
         except SystemExit as exc:
-            code = exc.code
+            code, ended = exc.code, True
             raise
-        finally:
+        finally:  # an exception of any other kind leaves nothing remembered
             sys.stdout, sys.stderr = out.stream, err.stream
             code = 0 if code is None else code
-            kept = code in (0, 1) and not (out.tainted or err.tainted or err.said)
+            kept = ended and code in (0, 1) and not (out.tainted or err.tainted or err.said)
             if kept and before is not None and before[2] < started - RACY_NS:
                 _remember(root, git_dir, argv, before, "".join(out.said), 1 if code else 0)
 
@@ -153,8 +155,8 @@ def _place(argv: Sequence[str]) -> tuple[str, str] | None:
         return None
     try:
         root = str(find_vault(explicit=parsed[1]))
-    except OpenbookError:
-        return None
+    except (OpenbookError, OSError):
+        return None  # the command line says what is wrong
     git_dir = os.path.join(root, ".git")
     if not os.path.isdir(git_dir) or os.path.exists(
         os.path.join(git_dir, "openbook", "pending-pause")
@@ -165,22 +167,22 @@ def _place(argv: Sequence[str]) -> tuple[str, str] | None:
 
 def _fingerprint(root: str, git_dir: str, argv: Sequence[str]) -> tuple[bytes, bytes, int] | None:
     """(key of everything the answer depends on, the same without openbook's own state,
-    the newest time of a vault file in ns); None when the time cannot be told."""
-    now = _minute()
-    if now is None:
+    the newest time of a vault file in ns); None when that cannot be told (a file gone
+    while it was looked at, an unreadable folder of the repository): the command runs."""
+    try:
+        facts: list[object] = [FORMAT, list(argv), os.getcwd(), _minute(), _streams()]
+        facts.append(sorted((k, v) for k, v in os.environ.items() if k not in _ENV_SKIP))
+        newest = _walk(root, facts, skip=".git")
+        _git_state(git_dir, facts)
+        _code(facts)
+        for path in _home_configs():
+            facts.append(_stat(path))
+        outside = digest(facts)
+        state: list[object] = []
+        _walk(os.path.join(git_dir, "openbook"), state, skip=FILE)
+        return digest([outside, state]), outside, newest
+    except (OSError, ValueError):
         return None
-    facts: list[object] = [FORMAT, list(argv), os.getcwd(), now, _streams()]
-    facts.append(sorted((k, v) for k, v in os.environ.items() if k not in _ENV_SKIP))
-    newest = _walk(root, facts, skip=".git")
-    _git_state(git_dir, facts)
-    _code(facts)
-    for path in _home_configs():
-        facts.append(_stat(path))
-    outside = digest(facts)
-    state: list[object] = []
-    _walk(os.path.join(git_dir, "openbook"), state, skip=FILE)
-    whole = digest([outside, state])
-    return whole, outside, newest
 
 
 def digest(value: object) -> bytes:
@@ -206,13 +208,25 @@ def _walk(top: str, facts: list[object], skip: str) -> int:
             if folder == top and e.name == skip:
                 continue
             st = e.stat(follow_symlinks=False)
-            facts.append(
-                (e.path, st.st_mode, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-            )
-            newest = max(newest, st.st_mtime_ns, st.st_ctime_ns)
+            newest = max(newest, _entry(e.path, st, facts))
             if stat.S_ISDIR(st.st_mode):
                 stack.append(e.path)
     return newest
+
+
+def _entry(path: str, st: os.stat_result, facts: list[object]) -> int:
+    """One entry's facts (a link's with what it names and that file's too); the newest
+    time among them."""
+    facts.append((path, st.st_mode, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+    if not stat.S_ISLNK(st.st_mode):
+        return max(st.st_mtime_ns, st.st_ctime_ns)
+    try:
+        named, target = os.readlink(path), os.stat(path)
+    except OSError:
+        facts.append((path, None))
+        return max(st.st_mtime_ns, st.st_ctime_ns)
+    facts.append((named, target.st_mode, target.st_size, target.st_mtime_ns, target.st_ino))
+    return max(st.st_mtime_ns, st.st_ctime_ns, target.st_mtime_ns, target.st_ctime_ns)
 
 
 def _git_state(git_dir: str, facts: list[object]) -> None:
@@ -224,7 +238,7 @@ def _git_state(git_dir: str, facts: list[object]) -> None:
         if e.name in _GIT_SKIP or e.name == "openbook":
             continue
         st = e.stat(follow_symlinks=False)
-        facts.append((e.name, st.st_mode, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+        _entry(e.path, st, facts)
         if e.is_dir(follow_symlinks=False):
             _walk(e.path, facts, skip="")
 
@@ -263,7 +277,7 @@ def _stat(path: str) -> tuple[object, ...]:
     return (path, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
-def _minute() -> str | None:
+def _minute() -> str:
     """The minute openbook's "now" falls in: $OPENBOOK_NOW as written, else the clock."""
     given = os.environ.get("OPENBOOK_NOW")
     if given:

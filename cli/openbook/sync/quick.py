@@ -303,7 +303,8 @@ def _remote_unchanged(root: str, remote: str, branch: str, head: str) -> bool:
     wanted = f"refs/heads/{branch}"
     limit = float(os.environ.get("OPENBOOK_NETWORK_TIMEOUT", str(runner.NETWORK_TIMEOUT)))
     env = {"GIT_ALLOW_PROTOCOL": ALLOWED_PROTOCOLS}
-    out = _git(root, ["ls-remote", remote, wanted, HOLDS], env=env, timeout=limit)
+    args = ["ls-remote", "--end-of-options", remote, wanted, HOLDS]
+    out = _git(root, args, env=env, timeout=limit)
     if out is None:  # unreachable, or late: the full sync says so
         return False
     listed = {}
