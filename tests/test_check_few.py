@@ -77,6 +77,8 @@ def test_a_cache_that_knows_too_few_notes_reads_them_all_once(
     (root / ".git/openbook/notes").mkdir(exist_ok=True)
     for shard in (root / ".git/openbook/notes").iterdir():
         shard.unlink()
+    # and what the claim notes say, so that every one of them is asked for
+    (root / ".git/openbook/claimed.marshal").unlink()
     write(root, "questions/Q-0900.md", question_text("Q-0900", asked_by="bob", to="alice"))
     read = _read_from_disk(monkeypatch)
     again = _said(root, whole=True)

@@ -6,12 +6,16 @@ partners commit with plain git."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+
+import pytest
 
 from testing import agreement_text, checkin_path, checkin_text, make_vault, write
 from testing.plain import commit
 from testing.reading import recording_reader
 
+from openbook.check import provenance
 from openbook.check.provenance import Unproven, check_consent
 from openbook.vault import Vault
 
@@ -57,7 +61,8 @@ def test_a_commit_of_a_claim_note_or_the_settings_judges_again(tmp_path: Path) -
     write(root, SECOND, text)
     commit(root, "bob", "bob touches A-002")
     again, asked = _consent(root)
-    assert asked and again == _consent(root, remembered=False)[0]
+    assert asked == [SECOND]  # the one note whose file changed is read again
+    assert again == _consent(root, remembered=False)[0]
     config = (root / "openbook.yml").read_text()
     write(root, "openbook.yml", config + "\n# a comment\n")
     write(root, checkin_path("bob"), checkin_text("bob"))
@@ -67,11 +72,22 @@ def test_a_commit_of_a_claim_note_or_the_settings_judges_again(tmp_path: Path) -
 
 
 def test_a_commit_beside_uncommitted_settings_reads_again_when_they_are_committed(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = _vault(tmp_path)
     _consent(root)
     write(root, ".openbook/templates/checkin.md", "## Feelings\n")
     commit(root, "bob", "a template")
+    judged: list[int] = []
+    real = provenance.unproven_claims
+
+    def judging(vault: Vault, current: Mapping[str, set[tuple[str, str]]]) -> list[Unproven]:
+        judged.append(len(current))
+        return real(vault, current)
+
+    monkeypatch.setattr(provenance, "unproven_claims", judging)
     again, asked = _consent(root)
-    assert asked and again == _consent(root, remembered=False)[0]
+    # judged again against history; what the claim notes say is remembered by their
+    # files, which did not change, so none is read again
+    assert judged and not asked
+    assert again == _consent(root, remembered=False)[0]

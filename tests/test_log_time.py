@@ -184,6 +184,20 @@ def test_arrivals_are_noted_once_locally_and_survive_a_cut_line(
     assert arrivals(pair.bob)[sha] == seen[sha]
 
 
+def test_a_commit_just_made_is_noted_once_and_a_cut_line_does_not_count(vault: Path) -> None:
+    from openbook.git.arrivals import arrivals, see, store_path
+
+    sha = git(vault, "rev-parse", "HEAD").strip()
+    path = store_path(vault)
+    assert path is not None
+    path.write_bytes(f"{sha} 17".encode())  # cut short by a kill: not a line for sha
+    see(vault, 1_800_000_000, sha, only=True)
+    assert arrivals(vault)[sha] == 1_800_000_000
+    see(vault, 1_900_000_000, sha, only=True)  # seen already: nothing more is written
+    assert path.read_bytes().count(sha.encode()) == 2
+    assert arrivals(vault)[sha] == 1_800_000_000
+
+
 def test_standing_time_keeps_a_date_within_parents_and_arrival() -> None:
     from openbook.git.arrivals import standing_time
 

@@ -26,6 +26,16 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def file_stamp(path: Path | None) -> tuple[int, int, int] | None:
+    """A file's size, mtime and inode (each `atomic_write` makes a new inode); None when
+    there is no such file."""
+    try:
+        st = path.stat() if path is not None else None
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ino) if st is not None else None
+
+
 def atomic_write(path: Path, data: bytes, *, exclusive: bool = False, durable: bool = True) -> None:
     """Write `data` to `path` via a temp file in the same folder, fsync and rename.
 

@@ -25,7 +25,7 @@ from dataclasses import astuple
 from pathlib import Path
 from typing import Any
 
-from openbook.check.cache import cache_key
+from openbook.check.cache import by_stat, cache_key
 from openbook.check.firsts import Firsts, first_times
 from openbook.check.provenance import _head
 from openbook.fsutil import atomic_write
@@ -56,7 +56,6 @@ def ahead_message(day: dt.date, first: dt.date | None, today: dt.date) -> str:
 # what a check-in's file says that counts here: its date (as a day number,
 # date.toordinal, or None) and whether it is a draft; None for a note not a check-in
 Dated = tuple[int | None, bool] | None
-Stat = tuple[int, int]
 MAX_DAY = dt.date.max.toordinal()
 EPOCH_DAY = dt.date(1970, 1, 1).toordinal()
 WIDEST = 14 * 3600  # seconds: no time zone is further from UTC
@@ -85,8 +84,8 @@ def _days(vault: Vault, found: Firsts) -> dict[str, dt.date]:
     return {p: dt.datetime.fromtimestamp(t, tz).date() for p, t in found.firsts.items()}
 
 
-def _dated(note: Note) -> Dated:
-    if note.meta.get("type") != "checkin":
+def _dated(note: Note | None) -> Dated:
+    if note is None or note.meta.get("type") != "checkin":
         return None
     day = as_date(note.meta.get("date"))
     return (day.toordinal() if day else None, note.meta.get("draft") is True)
@@ -113,14 +112,19 @@ def _problems(vault: Vault, dated: Mapping[str, Dated], times: Mapping[str, int]
     return sorted(out, key=lambda p: p.path)
 
 
-def _saved(cache: Path | None) -> dict[str, Any]:
-    """What the cache file holds; {} when it is missing, damaged or not ours."""
+def _saved(cache: Path | None, key: str) -> dict[str, Any]:
+    """What the cache file holds; {} when it is missing, damaged or not ours. Its key and
+    problems come first, so a file of the same key is read no further."""
     if cache is None:
         return {}
     with contextlib.suppress(OSError, ValueError, TypeError, EOFError):
-        saved = marshal.loads(cache.read_bytes())
-        if isinstance(saved, dict):
-            return saved
+        with open(cache, "rb") as fh:
+            first = marshal.load(fh)
+            if isinstance(first, dict) and first.get("key") == key:
+                return first
+            rest = marshal.load(fh)
+        if isinstance(first, dict) and isinstance(rest, dict):
+            return {**rest, **first}
     return {}
 
 
@@ -132,30 +136,6 @@ def _sound(facts: Any) -> bool:
         return False
     day = facts[0]
     return day is None or (type(day) is int and 1 <= day <= MAX_DAY)
-
-
-def _dates(
-    watched: list[tuple[str, Stat]],
-    notes: Callable[[list[str]], Mapping[str, Note]],
-    saved: Any,
-) -> tuple[dict[str, Dated], dict[str, tuple[int, int, Dated]]]:
-    """Each watched file's date facts: remembered by (size, mtime) where they were, the
-    others read (through `notes`); and what to remember next time."""
-    known: dict[str, Any] = saved if isinstance(saved, dict) else {}
-    out: dict[str, Dated] = {}
-    unread: dict[str, Stat] = {}
-    for path, stat in watched:
-        hit = known.get(path)  # (size, mtime, facts)
-        if type(hit) is tuple and len(hit) == 3 and hit[:2] == stat and _sound(hit[2]):
-            out[path] = hit[2]
-        else:
-            unread[path] = stat
-    read = notes(list(unread)) if unread else {}
-    for path in unread:
-        note = read.get(path)
-        out[path] = _dated(note) if note is not None else None
-    keep = {path: (size, mtime, out[path]) for path, (size, mtime) in watched}
-    return out, keep
 
 
 def check_ahead(
@@ -174,18 +154,19 @@ def check_ahead(
     # marshal version 2 writes no references: equal values give equal bytes
     key = hashlib.sha1(marshal.dumps((_head(vault.git_dir), today, str(vault.tz), watched), 2))
     cache = state / CACHE_FILE if state else None
-    saved = _saved(cache)
+    saved = _saved(cache, key.hexdigest())
     if saved.get("key") == key.hexdigest():
         with contextlib.suppress(TypeError, ValueError):
             return [Problem(*p) for p in saved["problems"]]
     code = cache_key(vault.config)
-    dated, keep = _dates(watched, notes, saved.get("dates") if saved.get("code") == code else None)
+    remembered = saved.get("dates") if saved.get("code") == code else None
+    dated, keep = by_stat(watched, notes, remembered, _dated, _sound)
     found = _firsts(vault, Firsts.from_plain(saved.get("history")))
     problems = _problems(vault, dated, found.firsts)
     if cache is not None:
-        data: dict[str, Any] = {"key": key.hexdigest(), "code": code, "dates": keep}
-        data.update(problems=[astuple(p) for p in problems], history=found.as_plain())
+        first = {"key": key.hexdigest(), "problems": [astuple(p) for p in problems]}
+        rest = {"code": code, "dates": keep, "history": found.as_plain()}
         with contextlib.suppress(OSError, ValueError):
-            atomic_write(cache, marshal.dumps(data))
+            atomic_write(cache, marshal.dumps(first) + marshal.dumps(rest))
             cache.with_suffix(".json").unlink(missing_ok=True)  # the file of before
     return problems

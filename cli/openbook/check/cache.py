@@ -14,18 +14,20 @@ import datetime as dt
 import marshal
 import os
 import zlib
-from collections.abc import Collection, Container, Iterable
+from collections.abc import Callable, Collection, Container, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from openbook import __version__
 from openbook.check.rules import Facts
 from openbook.config import Config
-from openbook.fsutil import atomic_write
-from openbook.notes.parse import Problem
+from openbook.fsutil import atomic_write, file_stamp
+from openbook.notes.parse import Note, Problem
 
 CACHE_FORMAT = 8  # marshal since 8 (JSON 7, pickle before); an older file is made again
 OLD_SUFFIXES = (".json", ".pickle")  # the caches before: removed once a new one is written
+
+T = TypeVar("T")
 
 # cache entry per file: (size, mtime_ns, problems, facts)
 Entry = tuple[int, int, tuple[Problem, ...], Facts]
@@ -145,18 +147,33 @@ def _write(path: Path, key: tuple[Any, ...], entries: dict[str, Any]) -> None:
             path.with_suffix(suffix).unlink(missing_ok=True)
 
 
+# a cache file -> (its stamp, its key, its entries): what this process last read or
+# wrote there (watch checks again and again; a file changed since is read again)
+_LAST: dict[str, tuple[tuple[int, int, int], tuple[Any, ...], dict[str, Entry]]] = {}
+
+
 def read_checks(path: Path, key: tuple[Any, ...]) -> dict[str, Entry]:
-    """{path: (size, mtime_ns, problems, facts)} as the last check left them."""
+    """{path: (size, mtime_ns, problems, facts)} as the last check left them (do not
+    change what is returned: it may be remembered)."""
+    stamp = file_stamp(path)
+    last = _LAST.get(str(path))
+    if stamp is not None and last is not None and last[:2] == (stamp, key):
+        return last[2]
     try:
-        return {
+        out = {
             str(rel): (int(size), int(mtime), _problems(problems), _facts(facts))
             for rel, (size, mtime, problems, facts) in _read(path, key).items()
         }
     except (ValueError, TypeError, KeyError, IndexError):
         return {}
+    if out and stamp is not None and file_stamp(path) == stamp:
+        _LAST[str(path)] = (stamp, key, out)
+    return out
 
 
 def write_checks(path: Path, key: tuple[Any, ...], entries: dict[str, Entry]) -> None:
+    _LAST.pop(str(path), None)
+    stamp = file_stamp(path)
     _write(
         path,
         key,
@@ -170,6 +187,9 @@ def write_checks(path: Path, key: tuple[Any, ...], entries: dict[str, Entry]) ->
             for rel, (size, mtime, problems, facts) in entries.items()
         },
     )
+    written = file_stamp(path)
+    if written is not None and written != stamp:
+        _LAST[str(path)] = (written, key, entries)
 
 
 NoteEntry = tuple[int, int, dict[str, Any], str]  # size, mtime_ns, frontmatter, body
@@ -239,3 +259,33 @@ def write_notes(
     for suffix in OLD_SUFFIXES:  # the single file of before
         with contextlib.suppress(OSError):
             folder.with_suffix(suffix).unlink(missing_ok=True)
+
+
+Stat = tuple[int, int]  # a file's size and mtime_ns
+
+
+def by_stat(
+    watched: list[tuple[str, Stat]],
+    notes: Callable[[list[str]], Mapping[str, Note]],
+    saved: Any,
+    facts: Callable[[Note | None], T],
+    sound: Callable[[Any], bool],
+) -> tuple[dict[str, T], dict[str, tuple[int, int, T]]]:
+    """Each watched file's `facts`: remembered (`saved`: path -> (size, mtime, facts))
+    where its size and mtime are those remembered and the facts have a `sound` shape, the
+    others read through `notes` (None for a file it does not give); and what to remember
+    next time."""
+    known: dict[str, Any] = saved if isinstance(saved, dict) else {}
+    out: dict[str, T] = {}
+    unread: list[str] = []
+    for path, stat in watched:
+        hit = known.get(path)
+        if type(hit) is tuple and len(hit) == 3 and hit[:2] == stat and sound(hit[2]):
+            out[path] = hit[2]
+        else:
+            unread.append(path)
+    read = notes(unread) if unread else {}
+    for path in unread:
+        out[path] = facts(read.get(path))
+    keep = {path: (size, mtime, out[path]) for path, (size, mtime) in watched}
+    return out, keep

@@ -14,17 +14,21 @@ neither side removed it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import contextlib
+import marshal
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from openbook.check.cache import Stat, by_stat
 from openbook.errors import GitError
+from openbook.fsutil import atomic_write
 from openbook.git.ledger import Commit
 from openbook.git.objects import read_blobs, read_objects
 from openbook.git.plumbing import merge_tree
 from openbook.git.repo import git_bytes
-from openbook.notes.parse import parse_bytes
+from openbook.notes.parse import Note, parse_bytes
 
 CLAIM_FIELDS = ("accepted_by", "paused_by", "retire_requested_by")
 ANSWERED = "answered"
@@ -70,6 +74,44 @@ def _question_claims(meta: Mapping[str, Any]) -> set[Claim]:
     if isinstance(asker, str) and meta.get(LANDED) not in (None, ""):
         out.add((f"{LANDED}:{meta[LANDED]}", asker))  # each answer to "how did it land"
     return out
+
+
+CLAIMED_FILE = "claimed.marshal"  # what each note of FOLDERS claims, by its file's stat
+
+
+def claimed_now(
+    watched: list[tuple[str, Stat]],
+    notes: Callable[[list[str]], Mapping[str, Note]],
+    state: Path | None,
+    code: Any,
+) -> dict[str, set[Claim]]:
+    """What each watched note claims now (a file `notes` does not give claims nothing and
+    is left out): remembered under `state` by its file's size and mtime and the `code`
+    that read it, the others read."""
+    memory = state / CLAIMED_FILE if state else None
+    saved: Any = None
+    if memory is not None:
+        with contextlib.suppress(OSError, ValueError, EOFError, TypeError):
+            saved = marshal.loads(memory.read_bytes())
+    ours = isinstance(saved, dict) and saved.get("code") == code
+    remembered = saved.get("claims") if ours else None
+    claims, keep = by_stat(watched, notes, remembered, _claim_facts, _sound_claims)
+    if memory is not None and keep != remembered:
+        with contextlib.suppress(OSError, ValueError):
+            atomic_write(memory, marshal.dumps({"code": code, "claims": keep}), durable=False)
+    return {path: set(found) for path, found in claims.items() if found is not None}
+
+
+def _claim_facts(note: Note | None) -> tuple[Claim, ...] | None:
+    return None if note is None else tuple(sorted(claims_of(note.meta)))
+
+
+def _sound_claims(facts: Any) -> bool:
+    if facts is None:
+        return True
+    return type(facts) is tuple and all(
+        type(c) is tuple and len(c) == 2 and all(type(x) is str for x in c) for c in facts
+    )
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from openbook.check.cache import cache_key
 from openbook.check.claim_history import remembered_events
 from openbook.check.claims import (
     ACKNOWLEDGED,
@@ -37,6 +38,7 @@ from openbook.check.claims import (
     WITHDRAWN,
     Claim,
     Touch,
+    claimed_now,
     claims_of,
     introductions,
 )
@@ -85,12 +87,16 @@ def _admitted(vault: Vault) -> frozenset[str]:
 
 def find_unproven(vault: Vault, notes: Mapping[str, Note]) -> list[Unproven]:
     """Claims in `notes` that history does not show the claimed partner's own commit adding,
-    and agreement consents someone else removed (`removed`: they still count).
-    A folder without a history of its own (inside another repository) has nothing to prove
-    against: the rule is skipped there."""
+    and agreement consents someone else removed (`removed`: they still count)."""
+    return unproven_claims(vault, {path: claims_of(n.meta) for path, n in notes.items()})
+
+
+def unproven_claims(vault: Vault, current: Mapping[str, set[Claim]]) -> list[Unproven]:
+    """`find_unproven` of the claims each note makes now (`current`). A folder without a
+    history of its own (inside another repository) has nothing to prove against: the rule
+    is skipped there."""
     if not vault.is_own_repo:
         return []
-    current = {path: claims_of(n.meta) for path, n in notes.items()}
     wanted = {p for p, c in current.items() if c or p.startswith(AGREEMENTS)}
     if not wanted:
         return []
@@ -234,8 +240,7 @@ def check_consent(
                 return found, problems
         except (OSError, ValueError, TypeError, KeyError, AttributeError, IndexError):
             pass
-    parsed = notes([p for p, _ in watched])
-    found = find_unproven(vault, {p: parsed[p] for p, _ in watched if p in parsed})
+    found = unproven_claims(vault, claimed_now(watched, notes, state, cache_key(cfg)))
     problems = problems_of(vault, found)
     if cache is not None:
         _remember(cache, key, head, found, problems)

@@ -18,7 +18,7 @@ from sys import intern
 from typing import Any
 
 from openbook.check.since import head_of, linear_since
-from openbook.fsutil import atomic_write
+from openbook.fsutil import atomic_write, file_stamp
 from openbook.git.objects import read_objects
 from openbook.git.repo import git_bytes
 from openbook.notes.parse import parse_bytes
@@ -231,6 +231,10 @@ def written(vault: Vault) -> Written:
         return Written()
     state = vault.state_dir()
     cache = state / CACHE_FILE if state else None
+    stamp = file_stamp(cache)
+    seen = _READ.get(str(cache))
+    if stamp is not None and seen is not None and seen[:2] == (stamp, head):
+        return seen[2]  # the same file, read before by this process (watch)
     saved: dict[str, Any] = {}
     if cache is not None and head:
         with contextlib.suppress(OSError, ValueError):
@@ -238,6 +242,8 @@ def written(vault: Vault) -> Written:
     known = _saved_written(saved)
     old = saved.get("head") if isinstance(saved, dict) else None
     if known is not None and old == head:
+        if stamp is not None:
+            _READ[str(cache)] = (stamp, head, known)
         return known
     # a note added more than once: which addition counts depends on all of history
     multi: set[str] = set()
@@ -254,7 +260,18 @@ def written(vault: Vault) -> Written:
         with contextlib.suppress(OSError):
             cache.parent.mkdir(parents=True, exist_ok=True)
             atomic_write(cache, json.dumps(data).encode("utf-8"))
+            _remember(cache, head, found)
     return found
+
+
+# a cache file -> (its stamp, HEAD, the facts read from it): what one process read
+_READ: dict[str, tuple[tuple[int, int, int], str, Written]] = {}
+
+
+def _remember(cache: Path, head: str, facts: Written) -> None:
+    stamp = file_stamp(cache)
+    if stamp is not None:
+        _READ[str(cache)] = (stamp, head, facts)
 
 
 def _saved_written(saved: Any) -> Written | None:

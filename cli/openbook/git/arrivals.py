@@ -160,12 +160,31 @@ def see(
     """Note every commit reachable from `rev` (`only`: `rev` alone) that this clone has
     not seen yet, as arriving `when` (default: now). A commit named by its full id
     (`only`: the commit openbook just made) is noted without asking git."""
-    seen = arrivals(root)
     if only and _is_oid(rev):
-        _note_new(root, [(rev, 0, "", [])], when, seen)
+        if not _listed_in_store(root, rev):  # one new commit: no need to read every line
+            _note_new(root, [(rev, 0, "", [])], when, {})
         return
+    seen = arrivals(root)
     args = ["-1"] if only else []
     _note_new(root, _listed(root, [*args, "--end-of-options", rev]), when, seen)
+
+
+def _listed_in_store(root: Path, sha: str) -> bool:
+    """Whether the arrivals file has a whole line for `sha`, as `arrivals` reads one."""
+    path = store_path(root)
+    try:
+        data = path.read_bytes() if path is not None else b""
+    except OSError:
+        return False
+    key = sha.encode("ascii") + b" "
+    at = data.find(key)
+    while at >= 0:
+        at_start = at == 0 or data[at - 1 : at] == b"\n"
+        when = data[at + len(key) : at + len(key) + 11]
+        if at_start and when[:10].isdigit() and when[10:] == b"\n":
+            return True
+        at = data.find(key, at + 1)
+    return False
 
 
 def _is_oid(rev: str) -> bool:

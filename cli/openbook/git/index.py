@@ -14,18 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from openbook.errors import Busy
-from openbook.fsutil import fsync_dir
+from openbook.fsutil import file_stamp, fsync_dir
 from openbook.git.state import git_dir_of
 
 PRIVATE_PREFIX = "index-"
-
-
-def _stamp(path: Path) -> tuple[int, int, int] | None:
-    try:
-        st = path.stat()
-    except FileNotFoundError:
-        return None
-    return (st.st_size, st.st_mtime_ns, st.st_ino)
 
 
 def _take_git_lock(private: Path, lock: Path, wait: float = 2.0) -> None:
@@ -69,7 +61,7 @@ def private_index(root: Path) -> Iterator[PrivateIndex]:
     os.close(fd)
     private = Path(name)
     try:
-        before = _stamp(real)
+        before = file_stamp(real)
         if before is not None:
             # with its times: git trusts an entry's stat data only when the file is older
             # than the index, so a fresh mtime would hide an edit made in the same second
@@ -93,7 +85,7 @@ def install(real: Path, private: Path, before: tuple[int, int, int] | None) -> b
     lock = real.with_name("index.lock")
     _take_git_lock(private, lock)
     try:
-        if _stamp(real) != before:
+        if file_stamp(real) != before:
             lock.unlink()
             return False
         os.replace(lock, real)

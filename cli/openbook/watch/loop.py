@@ -19,6 +19,7 @@ committed, only when the work is done.
 from __future__ import annotations
 
 import contextlib
+import gc
 import threading
 import time
 
@@ -194,6 +195,12 @@ class Watcher:
         # only ever a head start: what fails here, the commit's own check says
         with contextlib.suppress(Exception), config_read_once():
             check_vault(self.vault)
+        # what stays alive between saves (the watcher, the modules, their caches) is set
+        # aside from the garbage collector while idle, so a save's check is not slowed by
+        # scanning it again and again
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
         self.warm_cost = max(0.0, self._debounce.now() - started)
 
     def _warm_fits(self, deadline: float, now: float) -> bool:
