@@ -13,8 +13,8 @@ from __future__ import annotations
 from openbook.check import claim_history, held_pauses, terms, written
 from openbook.check.claims import touch_args
 from openbook.check.since import ADMITTED_FILE, head_of, linear_since, load
+from openbook.git.ahead import read_ahead
 from openbook.git.ledger import commits_args
-from openbook.git.repo import read_ahead
 from openbook.trust.acknowledge import ACTION_TRAILER, TRAILER
 from openbook.vault import Vault
 

@@ -19,6 +19,8 @@ from typing import Any
 
 from openbook.check.since import head_of, linear_since
 from openbook.fsutil import atomic_write, file_stamp
+from openbook.git.ahead import stream_bytes
+from openbook.git.logtext import records
 from openbook.git.objects import read_objects
 from openbook.git.repo import git_bytes
 from openbook.notes.parse import parse_bytes
@@ -86,17 +88,12 @@ def tree_args(head: str, paths: list[str] | None = None) -> list[str]:
     return ["ls-tree", "-r", "-z", "--end-of-options", head, "--", *(paths or FOLDERS)]
 
 
-def _log(root: Path, args: list[str], head: str, since: str | None = None) -> str:
-    raw = git_bytes(root, log_args(args, head, since), check=False)
-    return raw.decode("utf-8", "replace")
-
-
 def _entries(root: Path, head: str, since: str | None = None) -> list[Entry]:
     """Each note added ("A") or changed ("M") by the commits of `head` (not of `since`),
-    newest first: one `git log`."""
-    text = _log(root, NOTES, head, since)
+    newest first: one `git log`, read commit by commit as git writes it."""
     out = []
-    for record in text.split("\x1e")[1:]:
+    for raw in records(stream_bytes(root, log_args(NOTES, head, since), check=False)):
+        record = raw.decode("utf-8", "replace")  # whole characters: \x1e is never in one
         top, _, rest = record.partition("\n")
         author, _, committer = top.strip("\0").partition("\x1f")
         # few people write a history: each email is held once, not once a change

@@ -82,6 +82,10 @@ class LazyGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("openbook: stopped.", err=True)
             ctx.exit(130)
+        finally:
+            from openbook.git.ahead import forget_ahead
+
+            forget_ahead()
 
 
 @click.group(

@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import contextlib
 import re
-import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from openbook.git import runner
+from openbook.git.ahead import read_ahead as read_ahead
+from openbook.git.ahead import stream_bytes as stream_bytes
+from openbook.git.ahead import taken_ahead
 from openbook.git.index import private_index
 from openbook.git.runner import NETWORK_TIMEOUT as NETWORK_TIMEOUT
 from openbook.git.runner import first_line as first_line
 from openbook.git.runner import git_env as git_env
 from openbook.git.state import git_dir_of, head_from_files
 from openbook.git.urls import check_remote_url as check_remote_url
+
+if TYPE_CHECKING:
+    pass
 
 
 def shared_path(path: str) -> bool:
@@ -46,7 +52,7 @@ def run(
 ) -> GitResult:
     """Run `git ARGS` in `root` (text in and out). Raise GitError with git's own words
     when it fails or does not finish within `timeout` (the runner's default when None)."""
-    done = _read_ahead(root, args, check) if input_data is None and env is None else None
+    done = taken_ahead(root, args, check) if input_data is None and env is None else None
     if done is None:
         done = runner.execute(
             root,
@@ -306,58 +312,7 @@ def git_bytes(
 ) -> bytes:
     """Run `git ARGS` in `root` and return stdout as bytes (signed payloads and note blobs
     must not be decoded and re-encoded); GitError when it fails."""
-    done = _read_ahead(root, args, check) if input_data is None else None
+    done = taken_ahead(root, args, check) if input_data is None else None
     if done is None:
         done = runner.execute(root, args, input_data=input_data, check=check)
     return done.stdout
-
-
-def stream_bytes(root: Path, args: Sequence[str], *, check: bool = True) -> runner.Streamed:
-    """`git_bytes` piece by piece as git writes them (`runner.Streamed`): a long output is
-    never held whole. What a git started ahead with these args said comes as one piece."""
-    ahead = _AHEAD.pop((str(root), tuple(args)), None)
-    if ahead is not None:
-        ahead.join()
-    done = ahead.done if ahead is not None else None
-    return runner.Streamed(root, args, check=check, done=done)
-
-
-class _Ahead(threading.Thread):
-    """One git command run in the background through the runner."""
-
-    def __init__(self, root: Path, args: Sequence[str]) -> None:
-        super().__init__(daemon=True)
-        self.root, self.args = root, list(args)
-        self.done: runner.Completed | None = None
-
-    def run(self) -> None:
-        with contextlib.suppress(Exception):  # run again when asked for: its error then
-            self.done = runner.execute(self.root, self.args, check=False)
-
-
-# (root, args) -> git started ahead of the call that will want its output
-_AHEAD: dict[tuple[str, tuple[str, ...]], _Ahead] = {}
-
-
-def read_ahead(root: Path, args: Sequence[str]) -> None:
-    """Start `git ARGS` in `root` in the background now, for the `run` or `git_bytes` with
-    exactly these args later in this process: git reads history while Python does other
-    work. Only for commands that change nothing and whose answer the args fix (commits
-    named by their ids, never HEAD)."""
-    key = (str(root), tuple(args))
-    if key not in _AHEAD:
-        _AHEAD[key] = _Ahead(root, args)
-        _AHEAD[key].start()
-
-
-def _read_ahead(root: Path, args: Sequence[str], check: bool) -> runner.Completed | None:
-    """What the git started ahead with these args said, None when none was started (or it
-    could not run: the caller runs it again)."""
-    ahead = _AHEAD.pop((str(root), tuple(args)), None)
-    if ahead is None:
-        return None
-    ahead.join()
-    done = ahead.done
-    if done is not None and check and done.status != 0:
-        raise runner.failure(args, done.stderr, done.stdout)
-    return done

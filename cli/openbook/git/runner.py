@@ -20,6 +20,7 @@ TYPE_CHECKING = False  # typing itself is not loaded at run time: start-up stays
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
     from pathlib import Path
+    from typing import BinaryIO
 
 # seconds any local git command may take; network commands pass their own limit
 DEFAULT_TIMEOUT = float(os.environ.get("OPENBOOK_GIT_TIMEOUT", "300"))
@@ -129,15 +130,17 @@ def start(
     env: dict[str, str] | None = None,
     timeout: float | None = None,
     stdin: bool = False,
+    spool: BinaryIO | None = None,
 ) -> Started:
     """Start `git ARGS` in `root` now and collect it later (`Started.wait`, as `execute`
-    would have ended), so that git works while Python does other things."""
+    would have ended), so that git works while Python does other things. `spool`: a file
+    git's standard output goes to (what `wait` returns then has none)."""
     try:
         proc = subprocess.Popen(
             ["git", *args],
             cwd=root,
             stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
+            stdout=subprocess.PIPE if spool is None else spool,
             stderr=subprocess.PIPE,
             env=git_env(env),
         )
@@ -170,6 +173,7 @@ class Started:
         except BaseException:
             _stop(proc)
             raise
+        out = out or b""  # none read here when it went to a file
         if check and proc.returncode != 0:
             raise failure(args, err, out)
         return Completed(proc.returncode, out, err)
@@ -220,24 +224,45 @@ class Streamed:
     it (iterate once), so that a long output is never held whole: the same environment,
     time limit (DEFAULT_TIMEOUT, for the whole run) and GitError as `execute`, a failure
     raised once the output is read (unless `check` is False). `status` is git's exit status
-    once read. `done`: what a git run before said, given as one piece."""
+    once read. `done`: what a git run before said, given as one piece, or piece by piece
+    from `spool` when its standard output went there (the file is closed once read)."""
 
     def __init__(
-        self, root: Path, args: Sequence[str], *, check: bool = True, done: Completed | None = None
+        self,
+        root: Path,
+        args: Sequence[str],
+        *,
+        check: bool = True,
+        done: Completed | None = None,
+        spool: BinaryIO | None = None,
     ) -> None:
         self.root, self.args, self.check, self.done = root, list(args), check, done
+        self.spool = spool
         self.status: int | None = None
 
     def __iter__(self) -> Iterator[bytes]:
         done, self.done = self.done, None
-        if done is not None:
-            self.status, out = done.status, done.stdout
-            if self.check and done.status != 0:
-                raise failure(self.args, done.stderr, out)
-            del done
+        if done is None:
+            yield from self._read()
+            return
+        self.status, out = done.status, done.stdout
+        if self.check and done.status != 0:
+            raise failure(self.args, done.stderr, out or self._spooled())
+        del done
+        if self.spool is None:
             yield out
             return
-        yield from self._read()
+        with self.spool as spool:
+            spool.seek(0)
+            while piece := spool.read(1 << 16):
+                yield piece
+
+    def _spooled(self) -> bytes:
+        if self.spool is None:
+            return b""
+        with self.spool as spool:
+            spool.seek(0)
+            return spool.read()
 
     def _read(self) -> Iterator[bytes]:
         import selectors

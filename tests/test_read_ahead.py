@@ -1,0 +1,73 @@
+"""Gits started ahead (git/ahead.py) write to an unnamed file under .git/openbook/, not
+into memory: what is read back, whole or piece by piece, is exactly what git says when run
+then, and what nobody asked for is stopped and closed at the end of a command. Real git."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from testing import checkin_path, checkin_text, git, invoke, make_vault, write
+from testing.plain import commit
+
+from openbook.git import ahead, runner
+from openbook.git.repo import git_bytes
+
+
+def _open_files() -> set[str]:
+    """What this process has open (the targets of /proc/self/fd)."""
+    out = set()
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            out.add(os.readlink(f"/proc/self/fd/{fd}"))
+        except OSError:
+            continue  # the listing's own descriptor, gone already
+    return out
+
+
+def _vault(tmp_path: Path) -> Path:
+    root = make_vault(tmp_path / "v")
+    for n, who in enumerate(["alice", "bob", "alice", "bob"]):
+        write(root, checkin_path(who, f"2026-11-{20 + n}"), checkin_text(who, f"2026-11-{20 + n}"))
+        commit(root, who, f"check-in {n}")
+    return root
+
+
+def test_what_is_read_ahead_is_what_git_says(tmp_path: Path) -> None:
+    root = _vault(tmp_path)
+    head = git(root, "rev-parse", "HEAD")
+    args = ["log", "-z", "--raw", "--no-abbrev", "--format=%x1e%H%x1f%ae", head]
+    plain = runner.execute(root, args).stdout
+    assert plain.count(b"\x1e") == int(git(root, "rev-list", "--count", head)) > 4
+    ahead.read_ahead(root, args)
+    assert git_bytes(root, args) == plain  # whole
+    ahead.read_ahead(root, args)
+    pieces = list(ahead.stream_bytes(root, args))
+    assert b"".join(pieces) == plain  # piece by piece, from the file
+    wrong = ["log", "--end-of-options", "no-such-revision"]
+    ahead.read_ahead(root, wrong)
+    bad = ahead.stream_bytes(root, wrong, check=False)
+    assert b"".join(bad) == b"" and bad.status not in (None, 0)
+
+
+def test_a_read_ahead_nobody_asks_for_is_stopped_and_closed(tmp_path: Path) -> None:
+    root = _vault(tmp_path)
+    before = _open_files()
+    head = git(root, "rev-parse", "HEAD")
+    for n in range(3):
+        ahead.read_ahead(root, ["log", f"-n{n + 1}", "--raw", head])
+    ahead.forget_ahead()
+    assert _open_files() == before
+    assert ahead.taken_ahead(root, ["log", "-n1", "--raw", head], check=True) is None
+
+
+def test_a_first_check_leaves_no_git_file_open(tmp_path: Path) -> None:
+    root = _vault(tmp_path)
+    shutil.rmtree(root / ".git" / "openbook", ignore_errors=True)
+    (root / ".git" / "openbook").mkdir()
+    before = _open_files()
+    first = invoke(["check"], vault=root)
+    assert first.exit_code == 0, first.output
+    assert _open_files() == before
+    assert not [p for p in (root / ".git" / "openbook").iterdir() if p.name.startswith("tmp")]
