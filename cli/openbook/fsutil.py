@@ -36,8 +36,11 @@ def file_stamp(path: Path | None) -> tuple[int, int, int] | None:
     return (st.st_size, st.st_mtime_ns, st.st_ino) if st is not None else None
 
 
-def atomic_write(path: Path, data: bytes, *, exclusive: bool = False, durable: bool = True) -> None:
-    """Write `data` to `path` via a temp file in the same folder, fsync and rename.
+def atomic_write(
+    path: Path, data: bytes | Iterable[bytes], *, exclusive: bool = False, durable: bool = True
+) -> None:
+    """Write `data` (bytes, or pieces written one after another) to `path` via a temp file
+    in the same folder, fsync and rename.
 
     With `exclusive`, refuse when `path` already exists (never overwrite a note). With
     `durable=False` (a cache that is checked when read and made again when damaged),
@@ -49,7 +52,8 @@ def atomic_write(path: Path, data: bytes, *, exclusive: bool = False, durable: b
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            for piece in (data,) if isinstance(data, bytes | bytearray | memoryview) else data:
+                fh.write(piece)
             fh.flush()
             if durable:
                 os.fsync(fh.fileno())

@@ -167,6 +167,6 @@ def check_ahead(
         first = {"key": key.hexdigest(), "problems": [astuple(p) for p in problems]}
         rest = {"code": code, "dates": keep, "history": found.as_plain()}
         with contextlib.suppress(OSError, ValueError):
-            atomic_write(cache, marshal.dumps(first) + marshal.dumps(rest))
+            atomic_write(cache, (marshal.dumps(first), marshal.dumps(rest)))
             cache.with_suffix(".json").unlink(missing_ok=True)  # the file of before
     return problems

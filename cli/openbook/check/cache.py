@@ -171,20 +171,21 @@ def read_checks(path: Path, key: tuple[Any, ...]) -> dict[str, Entry]:
     return out
 
 
+def _plain(p: Problem) -> tuple[str, int, int, str, str, str]:
+    return (p.path, p.line, p.column, p.severity, p.rule, p.message)
+
+
 def write_checks(path: Path, key: tuple[Any, ...], entries: dict[str, Entry]) -> None:
     _LAST.pop(str(path), None)
     stamp = file_stamp(path)
     _write(
         path,
         key,
-        {
-            rel: (
-                size,
-                mtime,
-                tuple((p.path, p.line, p.column, p.severity, p.rule, p.message) for p in problems),
-                facts,
-            )
-            for rel, (size, mtime, problems, facts) in entries.items()
+        {  # an entry without problems is written as it is: no copy of every entry
+            rel: entry
+            if not entry[2]
+            else (*entry[:2], tuple(_plain(p) for p in entry[2]), entry[3])
+            for rel, entry in entries.items()
         },
     )
     written = file_stamp(path)
@@ -244,17 +245,21 @@ def write_notes(
     changed: Iterable[str] | None = None,
 ) -> None:
     """Write the notes' entries under `folder`: only the files that hold the `changed`
-    paths (added, changed or gone since the last reading), or all of them."""
+    paths (added, changed or gone since the last reading), or all of them; one file made
+    at a time (a large vault's notes are not all copied at once)."""
     shards = set(range(SHARDS)) if changed is None else {shard_of(rel) for rel in changed}
-    grouped: dict[int, dict[str, Any]] = {shard: {} for shard in shards}
-    try:
-        for rel, (size, mtime, meta, body) in entries.items():
-            group = grouped.get(shard_of(rel))
-            if group is not None:
-                group[rel] = (size, mtime, _encode(meta), body)
-    except (TypeError, RecursionError):
-        return
-    for shard, raw in sorted(grouped.items()):
+    grouped: dict[int, list[str]] = {shard: [] for shard in shards}
+    for rel in entries:
+        group = grouped.get(shard_of(rel))
+        if group is not None:
+            group.append(rel)
+    for shard, rels in sorted(grouped.items()):
+        try:
+            raw = {
+                rel: (*entries[rel][:2], _encode(entries[rel][2]), entries[rel][3]) for rel in rels
+            }
+        except (TypeError, RecursionError):
+            return  # not plain values: the files not made yet are made at the next reading
         _write(_shard_path(folder, shard), key, raw)
     for suffix in OLD_SUFFIXES:  # the single file of before
         with contextlib.suppress(OSError):

@@ -19,8 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from openbook.git import repo as gitrepo
+from openbook.git.ahead import stream_bytes
 from openbook.git.arrivals import now, record_arrivals, standing_time, standing_times
 from openbook.git.arrivals import store_path as arrivals_path
+from openbook.git.logtext import records
 
 When = dt.datetime | int | None  # when commits this clone never noted arrive (None: now)
 
@@ -81,15 +83,11 @@ def _tail_shas(data: bytes, mark: tuple[int, str]) -> set[str] | None:
 def read_firsts(root: Path, head: str, when: When = None) -> Firsts:
     """Everything read again: each check-in's first commit time over `head`'s history."""
     args = ["log", "-z", "--diff-filter=A", "--no-renames", "--format=%x1e%H", "--name-only"]
-    raw = gitrepo.run(
-        root, [*args, "--end-of-options", head, "--", FOLDER], check=False, strip=False
-    )
-    if raw.status != 0:
-        return Firsts()
     times = standing_times(root, when, head, mine=None)
+    listed = stream_bytes(root, [*args, "--end-of-options", head, "--", FOLDER], check=False)
     firsts: dict[str, int] = {}
-    for chunk in raw.stdout.split("\x1e")[1:]:
-        sha, _, rest = chunk.partition("\0")
+    for record in records(listed):  # commit by commit, as git writes them
+        sha, _, rest = record.decode("utf-8", "replace").partition("\0")
         known = times.get(sha.strip())
         if known is None:
             continue
@@ -97,6 +95,8 @@ def read_firsts(root: Path, head: str, when: When = None) -> Firsts:
             path = path.strip("\n")
             if path and (path not in firsts or known.time < firsts[path]):
                 firsts[path] = known.time
+    if listed.status != 0:
+        return Firsts()
     top = times.get(head)
     return Firsts(head, top.time if top else 0, firsts, _mark(_arrivals_bytes(root)), len(times))
 

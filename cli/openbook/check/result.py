@@ -272,6 +272,7 @@ def check_vault(vault: Vault, *, use_cache: bool = True) -> CheckResult:
     problems = _arrived_drafts(vault, problems)
     facts = {rel: e[3] for rel, e in entries.items()}
     problems.extend(cross_check(root, facts, lambda: former_ids(vault)))
+    del facts  # a large vault's: not held through the reads of history below
     if cache_file and (changed or len(entries) != len(cache)):
         write_checks(cache_file, key, entries)
     result = CheckResult(vault, len(entries), problems, stats, fresh, key, state)

@@ -20,7 +20,7 @@ from typing import Any
 from openbook.check.since import head_of, linear_since
 from openbook.fsutil import atomic_write, file_stamp
 from openbook.git.ahead import stream_bytes
-from openbook.git.logtext import records
+from openbook.git.logtext import records, terminated
 from openbook.git.objects import read_objects
 from openbook.git.repo import git_bytes
 from openbook.notes.parse import parse_bytes
@@ -119,27 +119,29 @@ def _additions(
     newest that added the blob HEAD holds there, else the newest that added the path (two
     partners who each added a note at one path while apart: sync kept one of them).
     `multi` gathers the paths added more than once."""
-    found = [(e[1], (e[2], e[3]), e[5]) for e in entries if e[0] == "A"]
-    now = _blobs_at_head(root, head, sorted({f[0] for f in found}) if since else None)
+    found = [e for e in entries if e[0] == "A"]
+    now = _blobs_at_head(root, head, sorted({e[1] for e in found}) if since else None)
     out: dict[str, tuple[str, str]] = {}
     exact: dict[str, tuple[str, str]] = {}
-    for path, who, blob in found:  # newest first
+    pairs: dict[tuple[str, str], tuple[str, str]] = {}  # few: each held once
+    for _, path, author, committer, _, blob in found:  # newest first
+        who = pairs.setdefault((author, committer), (author, committer))
         if path in out and multi is not None:
             multi.add(path)
         out.setdefault(path, who)
         if now.get(path) == blob:
             exact.setdefault(path, who)
-    return {**out, **exact}
+    out.update(exact)
+    return out
 
 
 def _blobs_at_head(root: Path, head: str, paths: list[str] | None = None) -> dict[str, str]:
     """Each note path in `head` (of `paths`, when given) -> its blob id (one `git ls-tree`)."""
     if paths is not None and not paths:
         return {}
-    raw = git_bytes(root, tree_args(head, paths), check=False).decode("utf-8", "replace")
     out = {}
-    for entry in raw.split("\0"):
-        info, _, path = entry.partition("\t")
+    for item in terminated(stream_bytes(root, tree_args(head, paths), check=False)):
+        info, _, path = item.decode("utf-8", "replace").partition("\t")
         parts = info.split()
         if len(parts) == 3 and parts[1] == "blob":
             out[path] = parts[2]

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 FILE = "answers.marshal"
-FORMAT = 1
+FORMAT = 2
 KEEP = 16  # answers remembered per vault: the newest win
 RACY_NS = 1_000_000_000  # a vault file changed this close to the run is not trusted
 # each command's options with a value, and its flags; any other word: not remembered
@@ -170,17 +170,20 @@ def _fingerprint(root: str, git_dir: str, argv: Sequence[str]) -> tuple[bytes, b
     the newest time of a vault file in ns); None when that cannot be told (a file gone
     while it was looked at, an unreadable folder of the repository): the command runs."""
     try:
-        facts: list[object] = [FORMAT, list(argv), os.getcwd(), _minute(), _streams()]
+        facts = Facts()
+        for fact in (FORMAT, list(argv), os.getcwd(), _minute(), _streams()):
+            facts.append(fact)
         facts.append(sorted((k, v) for k, v in os.environ.items() if k not in _ENV_SKIP))
         newest = _walk(root, facts, skip=".git")
         _git_state(git_dir, facts)
         _code(facts)
         for path in _home_configs():
             facts.append(_stat(path))
-        outside = digest(facts)
-        state: list[object] = []
+        outside = facts.digest()
+        state = Facts()
+        state.append(outside)
         _walk(os.path.join(git_dir, "openbook"), state, skip=FILE)
-        return digest([outside, state]), outside, newest
+        return state.digest(), outside, newest
     except (OSError, ValueError):
         return None
 
@@ -192,7 +195,31 @@ def digest(value: object) -> bytes:
     return hashlib.sha1(marshal.dumps(value, 2)).digest()  # type: ignore[arg-type]
 
 
-def _walk(top: str, facts: list[object], skip: str) -> int:
+class Facts:
+    """Facts hashed as they come (`digest` of each BATCH in turn), so that a large vault's
+    are never all held at once: equal facts in the same order give the same digest."""
+
+    BATCH = 4096
+
+    def __init__(self) -> None:
+        self._sha = hashlib.sha1()
+        self._batch: list[object] = []
+
+    def append(self, fact: object) -> None:
+        self._batch.append(fact)
+        if len(self._batch) >= self.BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        self._sha.update(digest(self._batch))
+        self._batch.clear()
+
+    def digest(self) -> bytes:
+        self._flush()
+        return self._sha.digest()
+
+
+def _walk(top: str, facts: Facts, skip: str) -> int:
     """Every entry under `top` (but `skip` at its top) into `facts`; the newest time."""
     newest = 0
     stack = [top]
@@ -214,7 +241,7 @@ def _walk(top: str, facts: list[object], skip: str) -> int:
     return newest
 
 
-def _entry(path: str, st: os.stat_result, facts: list[object]) -> int:
+def _entry(path: str, st: os.stat_result, facts: Facts) -> int:
     """One entry's facts (a link's with what it names and that file's too); the newest
     time among them."""
     facts.append((path, st.st_mode, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
@@ -229,7 +256,7 @@ def _entry(path: str, st: os.stat_result, facts: list[object]) -> int:
     return max(st.st_mtime_ns, st.st_ctime_ns, target.st_mtime_ns, target.st_ctime_ns)
 
 
-def _git_state(git_dir: str, facts: list[object]) -> None:
+def _git_state(git_dir: str, facts: Facts) -> None:
     """The repository as it bears on an answer: every file at the top of .git (HEAD,
     index, config, packed-refs, a merge in progress...) and everything under refs/."""
     with os.scandir(git_dir) as it:
@@ -243,7 +270,7 @@ def _git_state(git_dir: str, facts: list[object]) -> None:
             _walk(e.path, facts, skip="")
 
 
-def _code(facts: list[object]) -> None:
+def _code(facts: Facts) -> None:
     """openbook's own version and files (code, templates): another may answer otherwise."""
     from openbook import __version__
 

@@ -31,6 +31,18 @@ def records(pieces: Iterable[bytes], sep: bytes = b"\x1e") -> Iterator[bytes]:
         yield tail
 
 
+def terminated(pieces: Iterable[bytes], end: bytes = b"\0") -> Iterator[bytes]:
+    """Each item `end` closes in the output `pieces` make up (what `git ls-tree -z` and
+    `--name-only -z` write), one at a time; a last one without its `end` too."""
+    tail = b""
+    for piece in pieces:
+        items = (tail + piece).split(end)
+        tail = items.pop()
+        yield from items
+    if tail:
+        yield tail
+
+
 def log_date(text: str) -> dt.datetime:
     """An ISO 8601 date of the log, its zone shared with every date of the same offset."""
     when = dt.datetime.fromisoformat(text)
