@@ -126,6 +126,9 @@ def test_a_sync_with_work_asks_git_no_more_than_the_command_line(
     ran = _run("--vault", str(pair.alice), "--as", "alice", "sync")
     assert ran.code == 0 and "shared 1 change" in ran.stdout, ran.stderr
     asked = log.read_text().splitlines()
+    # a sync with work connects once, to fetch: the quick answer never asks the remote
+    # before it knows the work tree is clean (no second connection, no second prompt)
+    assert not [a for a in asked if a.startswith("ls-remote ")], asked
     log.write_text("")
     day = "2026-11-23"
     pair.write("alice", checkin_path("alice", day), checkin_text("alice", day=day))

@@ -196,21 +196,16 @@ def _unchanged(
     if stale or noted(state).get("head") != head or not _arrived(git_dir, head):
         return None
     status, config = started
+    if _said(status) != "":
+        return None  # a change in the work tree or the index, untracked files included
     found = _git_config(_said(config))
     if found is None or not _plain_remote(found, remote, state):
         return None
     if allows is not None and not allows(found):
         return None
-    asked = _ask_remote(root, remote, branch)  # on the network while git status runs
-    if asked is None:
+    # only now on the network: a sync with something to do connects once, in full
+    if not _remote_unchanged(root, remote, branch, head):
         return None
-    try:
-        if _said(status) != "":
-            return None  # a change in the work tree or the index, untracked files included
-        if not _remote_unchanged(asked, branch, head):
-            return None
-    finally:
-        asked.stop()
     try:
         when = now()
     except OpenbookError:  # $OPENBOOK_NOW is no time: the full sync says so
@@ -303,23 +298,14 @@ def _plain_remote(found: dict[str, list[str]], remote: str, state: str) -> bool:
     return found.get("gpg.ssh.allowedsignersfile", []) == [signers] and os.path.isfile(signers)
 
 
-def _ask_remote(root: str, remote: str, branch: str) -> runner.Started | None:
-    """One `git ls-remote` started, as sync/transport.py runs git on the network: of the
-    remote's branch and the hold branches there (hold.py). None when git cannot run."""
+def _remote_unchanged(root: str, remote: str, branch: str, head: str) -> bool:
+    """One `git ls-remote`, as sync/transport.py runs git on the network: the remote's
+    branch is HEAD and no one holds work aside there (a hold branch, hold.py)."""
+    wanted = f"refs/heads/{branch}"
     limit = float(os.environ.get("OPENBOOK_NETWORK_TIMEOUT", str(runner.NETWORK_TIMEOUT)))
     env = {"GIT_ALLOW_PROTOCOL": ALLOWED_PROTOCOLS}
-    args = ["ls-remote", "--end-of-options", remote, f"refs/heads/{branch}", HOLDS]
-    try:
-        return runner.start(root, args, env=env, timeout=limit)
-    except OpenbookError:  # git missing
-        return None
-
-
-def _remote_unchanged(asked: runner.Started, branch: str, head: str) -> bool:
-    """What `_ask_remote` heard: the remote's branch is HEAD and no one holds work aside
-    there."""
-    wanted = f"refs/heads/{branch}"
-    out = _said(asked)
+    args = ["ls-remote", "--end-of-options", remote, wanted, HOLDS]
+    out = _git(root, args, env=env, timeout=limit)
     if out is None:  # unreachable, or late: the full sync says so
         return False
     listed = {}
