@@ -58,6 +58,23 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
 }
 
 
+def steady_memory() -> bool:
+    """Keep glibc's malloc at its default thresholds (128 KiB) for the whole run. By
+    default it raises them each time a large buffer is freed, after which freed buffers
+    stay with the process: a first reading of a 50,000-note vault then peaks about
+    10 MiB higher. False where there is no such allocator (the run is the same)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None)
+        m_trim_threshold, m_mmap_threshold = -1, -3  # glibc's malloc.h
+        return all(
+            libc.mallopt(opt, 128 * 1024) == 1 for opt in (m_trim_threshold, m_mmap_threshold)
+        )
+    except (OSError, AttributeError, ImportError):
+        return False
+
+
 def main() -> None:
     from openbook.commands.fast import answer
 
@@ -69,6 +86,7 @@ def main() -> None:
         code = replayed(argv)
     if code is not None:
         sys.exit(code)
+    steady_memory()
     from openbook.commands.root import cli
 
     with recording(argv):
