@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
-
 from testing import agreement_text, checkin_path, checkin_text, make_vault, write
 from testing.plain import commit
 from testing.reading import recording_reader
