@@ -8,9 +8,11 @@ import os
 import shutil
 from pathlib import Path
 
+import pytest
 from testing import checkin_path, checkin_text, git, invoke, make_vault, write
 from testing.plain import commit
 
+from openbook.errors import GitError
 from openbook.git import ahead, runner
 from openbook.git.repo import git_bytes
 
@@ -46,6 +48,10 @@ def test_what_is_read_ahead_is_what_git_says(tmp_path: Path) -> None:
     pieces = list(ahead.stream_bytes(root, args))
     assert b"".join(pieces) == plain  # piece by piece, from the file
     wrong = ["log", "--end-of-options", "no-such-revision"]
+    ahead.read_ahead(root, wrong)  # a git that fails hands nothing over: it is run again
+    assert ahead.taken_ahead(root, wrong, check=True) is None
+    with pytest.raises(GitError, match="git log failed"):
+        git_bytes(root, wrong)
     ahead.read_ahead(root, wrong)
     bad = ahead.stream_bytes(root, wrong, check=False)
     assert b"".join(bad) == b"" and bad.status not in (None, 0)

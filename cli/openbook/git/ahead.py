@@ -53,7 +53,13 @@ class _Ahead(threading.Thread):
                     return
                 self.spool = _spool_file(self.root)
                 self._git = runner.start(self.root, self.args, spool=self.spool)
-            self.done = self._git.wait(check=False)
+            done = self._git.wait(check=False)
+            # only a whole answer is handed over: a git that failed (a full disk under its
+            # file included) is run again when asked for, and says itself what is wrong
+            self.done = done if done.status == 0 else None
+            if self.done is None and self.spool is not None:
+                self.spool.close()
+                self.spool = None
 
     def cancel(self) -> None:
         """Stop git if it still runs, and close its file."""
