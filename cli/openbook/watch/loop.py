@@ -195,13 +195,15 @@ class Watcher:
         # only ever a head start: what fails here, the commit's own check says
         with contextlib.suppress(Exception), config_read_once():
             check_vault(self.vault)
-        # what stays alive between saves (the watcher, the modules, their caches) is set
-        # aside from the garbage collector while idle, so a save's check is not slowed by
-        # scanning it again and again
-        gc.unfreeze()
-        gc.collect()
-        gc.freeze()
         self.warm_cost = max(0.0, self._debounce.now() - started)
+        # what stays alive between saves (the watcher, the modules, their caches) is set
+        # aside from the garbage collector, so a save's check is not slowed by scanning it
+        # again and again. Only the young generations are collected first: quick however
+        # large the process; what was set aside last time is let go and looked at again
+        # by the collector's own full passes.
+        gc.unfreeze()
+        gc.collect(1)
+        gc.freeze()
 
     def _warm_fits(self, deadline: float, now: float) -> bool:
         """Whether a warm is worth starting: something changed since the last one, and it
