@@ -99,3 +99,22 @@ def test_sync_passes_over_droppings_too(tmp_path: Path) -> None:
     assert "saved during the sync" not in res.stdout
     for rel in DROPPINGS:
         assert rel not in res.stdout and rel not in res.stderr, rel
+
+
+def test_a_file_memo_gives_back_only_what_the_file_still_holds(tmp_path: Path) -> None:
+    from openbook.fsutil import FileMemo, atomic_write, file_stamp
+
+    memo: FileMemo[str] = FileMemo()
+    path = tmp_path / "cache.marshal"
+    atomic_write(path, b"one", durable=False)
+    memo.keep(path, "head-1", "read from one", file_stamp(path))
+    assert memo.get(path, "head-1") == "read from one"
+    assert memo.get(path, "head-2") is None  # another key
+    atomic_write(path, b"one", durable=False)  # the same bytes, written again: a new file
+    assert memo.get(path, "head-1") is None
+    stamp = file_stamp(path)
+    atomic_write(path, b"two", durable=False)  # replaced while it was being read
+    memo.keep(path, "head-1", "read from one", stamp)
+    assert memo.get(path, "head-1") is None
+    path.unlink()
+    assert memo.get(path, "head-1") is None

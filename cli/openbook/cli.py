@@ -71,7 +71,7 @@ def steady_memory() -> bool:
         return all(
             libc.mallopt(opt, 128 * 1024) == 1 for opt in (m_trim_threshold, m_mmap_threshold)
         )
-    except (OSError, AttributeError, ImportError):
+    except (OSError, AttributeError, ImportError, TypeError):  # no such library or call
         return False
 
 

@@ -9,8 +9,11 @@ import tempfile
 import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any, Generic, TypeVar
 
 from openbook.errors import NoteError
+
+T = TypeVar("T")
 
 
 def fsync_dir(path: Path) -> None:
@@ -34,6 +37,33 @@ def file_stamp(path: Path | None) -> tuple[int, int, int] | None:
     except OSError:
         return None
     return (st.st_size, st.st_mtime_ns, st.st_ino) if st is not None else None
+
+
+Stamp = tuple[int, int, int]
+
+
+class FileMemo(Generic[T]):
+    """What this process last read from, or wrote to, each of some files: given back only
+    while the file on disk has the same stamp (`file_stamp`: every `atomic_write` makes a
+    new inode) and the same `key`. A long-running process (watch) then does not read back
+    what it has just written or read."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, tuple[Stamp, Any, T]] = {}
+
+    def get(self, path: Path | None, key: Any) -> T | None:
+        seen = self._seen.get(str(path))
+        if seen is None or seen[:2] != (file_stamp(path), key):
+            return None  # never kept, or the file changed (or is gone) since
+        return seen[2]
+
+    def keep(self, path: Path, key: Any, value: T, stamp: Stamp | None) -> None:
+        """Remember `value` as the file's at `stamp` (taken before it was read; None: the
+        file is gone or unknown, and nothing is kept). Kept only while the file still has
+        that stamp, so a file replaced while it was read is read again next time."""
+        self._seen.pop(str(path), None)
+        if stamp is not None and file_stamp(path) == stamp:
+            self._seen[str(path)] = (stamp, key, value)
 
 
 def atomic_write(

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from openbook import __version__
 from openbook.check.rules import Facts
 from openbook.config import Config
-from openbook.fsutil import atomic_write, file_stamp
+from openbook.fsutil import FileMemo, atomic_write, file_stamp
 from openbook.notes.parse import Note, Problem
 
 CACHE_FORMAT = 8  # marshal since 8 (JSON 7, pickle before); an older file is made again
@@ -147,18 +147,17 @@ def _write(path: Path, key: tuple[Any, ...], entries: dict[str, Any]) -> None:
             path.with_suffix(suffix).unlink(missing_ok=True)
 
 
-# a cache file -> (its stamp, its key, its entries): what this process last read or
-# wrote there (watch checks again and again; a file changed since is read again)
-_LAST: dict[str, tuple[tuple[int, int, int], tuple[Any, ...], dict[str, Entry]]] = {}
+# what this process last read from or wrote to a check cache (watch checks again and again)
+_LAST: FileMemo[dict[str, Entry]] = FileMemo()
 
 
 def read_checks(path: Path, key: tuple[Any, ...]) -> dict[str, Entry]:
     """{path: (size, mtime_ns, problems, facts)} as the last check left them (do not
     change what is returned: it may be remembered)."""
+    last = _LAST.get(path, key)
+    if last is not None:
+        return last
     stamp = file_stamp(path)
-    last = _LAST.get(str(path))
-    if stamp is not None and last is not None and last[:2] == (stamp, key):
-        return last[2]
     try:
         out = {
             str(rel): (int(size), int(mtime), _problems(problems), _facts(facts))
@@ -166,8 +165,8 @@ def read_checks(path: Path, key: tuple[Any, ...]) -> dict[str, Entry]:
         }
     except (ValueError, TypeError, KeyError, IndexError):
         return {}
-    if out and stamp is not None and file_stamp(path) == stamp:
-        _LAST[str(path)] = (stamp, key, out)
+    if out:
+        _LAST.keep(path, key, out, stamp)
     return out
 
 
@@ -176,8 +175,7 @@ def _plain(p: Problem) -> tuple[str, int, int, str, str, str]:
 
 
 def write_checks(path: Path, key: tuple[Any, ...], entries: dict[str, Entry]) -> None:
-    _LAST.pop(str(path), None)
-    stamp = file_stamp(path)
+    before = file_stamp(path)
     _write(
         path,
         key,
@@ -189,8 +187,7 @@ def write_checks(path: Path, key: tuple[Any, ...], entries: dict[str, Entry]) ->
         },
     )
     written = file_stamp(path)
-    if written is not None and written != stamp:
-        _LAST[str(path)] = (written, key, entries)
+    _LAST.keep(path, key, entries, written if written != before else None)  # not written: none
 
 
 NoteEntry = tuple[int, int, dict[str, Any], str]  # size, mtime_ns, frontmatter, body

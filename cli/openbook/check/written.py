@@ -18,7 +18,7 @@ from sys import intern
 from typing import Any
 
 from openbook.check.since import head_of, linear_since
-from openbook.fsutil import atomic_write, file_stamp
+from openbook.fsutil import FileMemo, atomic_write, file_stamp
 from openbook.git.ahead import stream_bytes
 from openbook.git.logtext import records, terminated
 from openbook.git.objects import read_objects
@@ -220,6 +220,10 @@ def read_written(
     return Written(added, edited, confirmed)
 
 
+# the facts this process last read from or wrote to the cache, by HEAD (watch)
+_READ: FileMemo[Written] = FileMemo()
+
+
 def written(vault: Vault) -> Written:
     """History's facts, remembered under the state folder by HEAD; when HEAD moved on by
     single-parent commits only, the facts are brought up to date with those."""
@@ -230,10 +234,10 @@ def written(vault: Vault) -> Written:
         return Written()
     state = vault.state_dir()
     cache = state / CACHE_FILE if state else None
+    seen = _READ.get(cache, head)
+    if seen is not None:
+        return seen  # the same file, read before by this process (watch)
     stamp = file_stamp(cache)
-    seen = _READ.get(str(cache))
-    if stamp is not None and seen is not None and seen[:2] == (stamp, head):
-        return seen[2]  # the same file, read before by this process (watch)
     saved: dict[str, Any] = {}
     if cache is not None and head:
         with contextlib.suppress(OSError, ValueError):
@@ -241,8 +245,8 @@ def written(vault: Vault) -> Written:
     known = _saved_written(saved)
     old = saved.get("head") if isinstance(saved, dict) else None
     if known is not None and old == head:
-        if stamp is not None:
-            _READ[str(cache)] = (stamp, head, known)
+        if cache is not None:
+            _READ.keep(cache, head, known, stamp)
         return known
     # a note added more than once: which addition counts depends on all of history
     multi: set[str] = set()
@@ -259,18 +263,8 @@ def written(vault: Vault) -> Written:
         with contextlib.suppress(OSError):
             cache.parent.mkdir(parents=True, exist_ok=True)
             atomic_write(cache, json.dumps(data).encode("utf-8"))
-            _remember(cache, head, found)
+            _READ.keep(cache, head, found, file_stamp(cache))
     return found
-
-
-# a cache file -> (its stamp, HEAD, the facts read from it): what one process read
-_READ: dict[str, tuple[tuple[int, int, int], str, Written]] = {}
-
-
-def _remember(cache: Path, head: str, facts: Written) -> None:
-    stamp = file_stamp(cache)
-    if stamp is not None:
-        _READ[str(cache)] = (stamp, head, facts)
 
 
 def _saved_written(saved: Any) -> Written | None:
