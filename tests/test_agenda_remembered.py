@@ -13,9 +13,11 @@ from typing import Any
 
 import pytest
 from testing import git, write
+from testing.gitlog import counting_git
+from testing.process import run_openbook
 from testing.ritual import CONFIG, agenda_json, at, commit_checkin, commit_files, ok, vault_at
 
-REMEMBERED = ("recent-notes.json", "recent-stats.json", "admitted.json", "fingerprint.json")
+REMEMBERED = ("recent-notes.json", "recent-stats.json", "admitted-paths.json", "fingerprint.json")
 OLD_DAY = "2026-05-13"
 
 
@@ -174,3 +176,24 @@ def test_a_note_added_days_later_is_read_on_its_own(vault: Path) -> None:
     assert "Tea." in thanks(warm)
     forget(vault)
     assert warm == agenda_json(vault, OPENBOOK_NOW=later)
+
+
+def test_check_and_the_agenda_in_turn_each_keep_what_they_asked_of_git(
+    vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`check` and the agenda each remember the commits admitted without proof, in files
+    of their own: run in turn, as a day's use runs them, neither reads all of history
+    again for it (one file for both was rewritten by each in its own shape)."""
+
+    def both(day: str) -> None:
+        env = {"OPENBOOK_NOW": at(day, "09:00")}  # a new day: no printed answer is kept
+        assert run_openbook("--vault", str(vault), "agenda", "--json", env=env).code == 0
+        run_openbook("--vault", str(vault), "check", env=env)
+
+    both("2026-11-24")
+    log = counting_git(tmp_path, monkeypatch)
+    both("2026-11-25")
+    both("2026-11-26")
+    calls = log.read_text().splitlines()
+    assert calls, "git was not asked at all: the test shows nothing"
+    assert not [c for c in calls if "--grep Openbook-Unverified" in c], calls

@@ -38,7 +38,7 @@ ACKNOWLEDGED, WITHDRAWN, LANDED = "acknowledged", "withdrawn", "landed"
 # a repair is processed once both partners' own commits list them here (SPEC 10)
 PROCESSED_BY = "processed_by"
 PAUSE_FIELDS = ("by", "resumed", "until")  # a pause note's claims, each the pauser's own
-FOLDERS = ("agreements", "questions", "pauses", "repairs")
+FOLDERS = ("agreements", "pauses", "questions", "repairs")  # sorted: see check/written.py
 Claim = tuple[str, str]  # (field, partner)
 
 

@@ -80,11 +80,16 @@ def _tail_shas(data: bytes, mark: tuple[int, str]) -> set[str] | None:
     return {line.partition(" ")[0] for line in data[size:].decode("ascii", "replace").split("\n")}
 
 
+def log_args(head: str) -> list[str]:
+    """The `git log` of `read_firsts` (check/prefetch.py starts it ahead)."""
+    args = ["log", "-z", "--diff-filter=A", "--no-renames", "--format=%x1e%H", "--name-only"]
+    return [*args, "--end-of-options", head, "--", FOLDER]
+
+
 def read_firsts(root: Path, head: str, when: When = None) -> Firsts:
     """Everything read again: each check-in's first commit time over `head`'s history."""
-    args = ["log", "-z", "--diff-filter=A", "--no-renames", "--format=%x1e%H", "--name-only"]
     times = standing_times(root, when, head, mine=None)
-    listed = stream_bytes(root, [*args, "--end-of-options", head, "--", FOLDER], check=False)
+    listed = stream_bytes(root, log_args(head), check=False)
     firsts: dict[str, int] = {}
     for record in records(listed):  # commit by commit, as git writes them
         sha, _, rest = record.decode("utf-8", "replace").partition("\0")

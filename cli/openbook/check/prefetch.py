@@ -10,7 +10,7 @@ HEAD's commit id are started, so an output can never be of another HEAD.
 
 from __future__ import annotations
 
-from openbook.check import claim_history, held_pauses, terms, written
+from openbook.check import ahead, claim_history, firsts, held_pauses, terms, written
 from openbook.check.claims import touch_args
 from openbook.check.since import ADMITTED_FILE, head_of, linear_since, load
 from openbook.git.ahead import read_ahead
@@ -53,11 +53,13 @@ def start(vault: Vault) -> None:
     if again or _missing(vault, claim_history.CACHE_FILE):
         plan.append(touch_args(head))
     if again or _missing(vault, terms.CACHE_FILE):
-        plan.append(terms.log_args(head))
+        plan += terms.log_args(head)
     if again or _missing(vault, held_pauses.CACHE_FILE):
         plan.append(commits_args(vault, paths=[held_pauses.FOLDER], topo=True, rev=head))
     if again or _missing(vault, written.CACHE_FILE):
         plan.append(written.log_args(written.NOTES, head))
         plan += [written.confirm_args(head), written.tree_args(head)]
+    if again or _missing(vault, ahead.CACHE_FILE):
+        plan.append(firsts.log_args(head))  # the check-ins' first commits
     for args in plan:
         read_ahead(vault.root, args)

@@ -28,7 +28,8 @@ from openbook.vault import Vault
 
 CONFIRM_TRAILER = "Openbook-Confirms"
 CACHE_FILE = "authorship.json"  # what history says, by HEAD
-FOLDERS = ("checkins", "plan-changes", "questions", "timeouts", "repairs", "agreements")
+# in git's own order: a path-limited `git log` matches sorted folders faster
+FOLDERS = ("agreements", "checkins", "plan-changes", "questions", "repairs", "timeouts")
 # fields whose change is part of a note's life (an answer, a consent), not its words
 LIFE_FIELDS = frozenset(
     {

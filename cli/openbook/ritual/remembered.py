@@ -23,7 +23,7 @@ from openbook.trust.acknowledge import admitted_paths
 from openbook.trust.fingerprint import SEEN, fingerprint, fingerprint_at
 from openbook.vault import Vault
 
-ADMITTED_FILE = "admitted.json"
+ADMITTED_FILE = "admitted-paths.json"  # check/since.py keeps "admitted.json"
 FINGERPRINT_FILE = "fingerprint.json"
 
 _HISTORY: dict[tuple[str, str], VaultHistory] = {}
