@@ -77,3 +77,30 @@ def test_a_first_check_leaves_no_git_file_open(tmp_path: Path) -> None:
     assert first.exit_code == 0, first.output
     assert _open_files() == before
     assert not [p for p in (root / ".git" / "openbook").iterdir() if p.name.startswith("tmp")]
+
+
+def test_what_is_read_ahead_gives_way_to_what_the_command_waits_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A git started ahead runs at a lower priority than the command's own: on two cores
+    a cold check starts nine, and the one it waits for must not queue behind them."""
+    root = _vault(tmp_path)
+    head = git(root, "rev-parse", "HEAD")
+    want = git(root, "log", "--format=%H").split()
+    real = shutil.which("git")
+    assert real is not None
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    log = folder / "log"
+    script = folder / "git"
+    # each git notes its niceness once it has been started (`nice` alone prints it)
+    script.write_text(f'#!/bin/sh\nsleep 0.2\necho "$(nice) $1" >> "{log}"\nexec "{real}" "$@"\n')
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+    base = os.getpriority(os.PRIO_PROCESS, 0)
+    args = ["log", "--format=%H", head]
+    ahead.read_ahead(root, args)
+    assert git_bytes(root, args).decode().split() == want
+    runner.execute(root, ["rev-parse", "HEAD"])
+    said = [line.split() for line in log.read_text().splitlines()]
+    assert said == [[str(base + ahead.AHEAD_NICENESS), "log"], [str(base), "rev-parse"]]
