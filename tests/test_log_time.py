@@ -207,17 +207,3 @@ def test_standing_time_keeps_a_date_within_parents_and_arrival() -> None:
     assert standing_time(2300, [900], 2000) == 2300  # within 10 minutes of skew
     assert standing_time(500, [3000], 2000) == 2000  # the arrival wins
     assert standing_time(500, [], None) == 500  # nothing known: its date
-
-
-def test_arrivals_read_once_are_still_the_file_s_and_each_caller_s_own(vault: Path) -> None:
-    from openbook.git.arrivals import arrivals, store_path
-
-    sha = git(vault, "rev-parse", "HEAD").strip()
-    path = store_path(vault)
-    assert path is not None
-    path.write_bytes(f"{sha} 1800000000\n".encode())
-    given = arrivals(vault)
-    given.clear()  # what one caller does with its copy is not what the next one reads
-    assert arrivals(vault) == {sha: 1_800_000_000}
-    path.write_bytes(f"{'e' * 40} 1700000000\n{sha} 1700000000\n".encode())
-    assert arrivals(vault) == {"e" * 40: 1_700_000_000, sha: 1_700_000_000}

@@ -23,7 +23,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from openbook.fsutil import FileMemo, file_stamp
 from openbook.git import repo as gitrepo
 from openbook.words import parse_now
 
@@ -49,31 +48,17 @@ def _git_dir(root: Path) -> Path | None:
     return None
 
 
-_READ: FileMemo[dict[str, int]] = FileMemo()
-
-
 def store_path(root: Path) -> Path | None:
     gd = _git_dir(root)
     return gd / "openbook" / FILE if gd is not None else None
 
 
 def arrivals(root: Path) -> dict[str, int]:
-    """sha -> when this clone first saw it (unix seconds); the earliest line wins. Read
-    once a process while the file is unchanged (one command asks more than once)."""
+    """sha -> when this clone first saw it (unix seconds); the earliest line wins."""
     path = store_path(root)
-    if path is None:
-        return {}
-    known = _READ.get(path, None)
-    if known is not None:
-        return dict(known)
-    stamp = file_stamp(path)
-    out = _read(path)
-    _READ.keep(path, None, out, stamp)
-    return dict(out)
-
-
-def _read(path: Path) -> dict[str, int]:
     out: dict[str, int] = {}
+    if path is None:
+        return out
     try:
         data = path.read_bytes()
     except OSError:
