@@ -60,41 +60,46 @@ class _Commit:
 
 
 def log_args(head: str, since: str | None = None) -> list[list[str]]:
-    """The two `git log`s the replay reads: every commit but merges, oldest first, with
-    its subject and trailers; and those of them that changed the agreements, with the
-    paths. Each is git's own order of the same walk (`--full-history` keeps every commit
-    in it), so the second is the first with the others left out. Only the second
-    compares trees, and only under agreements/: the whole history's changes are never
-    listed."""
+    """The `git log`s the replay reads: every commit but merges, oldest first, with its
+    subject and trailers. After `since` (the few commits a commit or a sync brings) the
+    files each changed come in the same pass. Over all of history they come from a second
+    pass of only the commits that changed agreements/: each is git's own order of one
+    walk (`--full-history` keeps every commit in it), and only that pass compares trees,
+    only under agreements/, so no pass lists every commit's changes."""
     fmt = (
         "%x1e%H%x1f%ae%x1f%ce%x1f%s%x1f"
         f"%(trailers:key={_ACTION},key={TERMS_TRAILER},separator=%x1d)"
     )
     walk = ["log", "--no-merges", "--topo-order", "--reverse", "-z"]
     revs = ["--end-of-options", head, *([f"^{since}"] if since else [])]
+    if since:
+        return [[*walk, "--no-renames", f"--format={fmt}", "--name-only", *revs]]
     changed = [*walk, "--full-history", "--no-renames", "--format=%x1e%H", "--name-only"]
     return [[*walk, f"--format={fmt}", *revs], [*changed, *revs, "--", FOLDER]]
+
+
+def _paths(names: str) -> tuple[str, ...]:
+    """The agreement notes among the NUL-separated paths `git log --name-only -z` gave."""
+    found = names.strip("\n\0").split("\0")
+    return tuple(p for p in found if p.startswith(FOLDER) and p.endswith(".md"))
 
 
 def _log(root: Path, head: str = "HEAD", since: str | None = None) -> list[_Commit]:
     """Every commit of `head`'s history (not reachable from `since`) but merges, oldest
     first, with the agreement files it changed and its Openbook-Action and Openbook-Terms
     trailers."""
-    listing, changed = (git_bytes(root, a, check=False) for a in log_args(head, since))
+    listing, *changed = (git_bytes(root, a, check=False) for a in log_args(head, since))
     touched: dict[str, tuple[str, ...]] = {}
-    for record in changed.decode("utf-8", "replace").split("\x1e")[1:]:
+    for record in b"".join(changed).decode("utf-8", "replace").split("\x1e")[1:]:
         sha, _, names = record.partition("\n")
-        paths = tuple(
-            p for p in names.strip("\n\0").split("\0") if p.startswith(FOLDER) and p.endswith(".md")
-        )
-        if paths:
+        if paths := _paths(names):
             touched[sha.strip("\0")] = paths
     out = []
     for record in listing.decode("utf-8", "replace").split("\x1e")[1:]:
-        fields = record.strip("\n\0").split("\x1f")
-        sha, author, committer, subject, trailers = [*fields, *[""] * 5][:5]
+        top, _, names = record.partition("\n")
+        sha, author, committer, subject, trailers = [*top.strip("\0").split("\x1f"), *[""] * 5][:5]
         found = dict(t.split(": ", 1) for t in trailers.split("\x1d") if ": " in t)
-        paths = touched.get(sha, ())
+        paths = _paths(names) or touched.get(sha, ())
         action = found.get(_ACTION, "").strip()
         terms = found.get(TERMS_TRAILER, "").strip()
         if paths or (action in ("accept", "decline") and terms):
