@@ -290,3 +290,14 @@ def test_a_wrong_openbook_now_is_told_as_the_command_line_tells_it(pair: Pair) -
     said = invoke(["sync"], vault=pair.alice, as_partner="alice", env=wrong)
     assert (ran.code, ran.stdout, ran.stderr) == (said.exit_code, said.stdout, said.stderr)
     assert ran.code == 1 and "OPENBOOK_NOW='soon'" in ran.stderr and "Traceback" not in ran.stderr
+
+
+def test_a_check_without_signatures_required_never_loads_the_signature_library(
+    pair: Pair,
+) -> None:
+    """The cryptography library is loaded when a signature is checked or made, not by
+    every command that reads history (about 10 ms of each start)."""
+    ran = _run("--vault", str(pair.alice), "--as", "alice", "check")
+    assert ran.code == 0, ran.stderr
+    assert "openbook.trust.sshsig" in ran.loaded  # the reader of signatures is there
+    assert not {m for m in ran.loaded if m.startswith("cryptography")}

@@ -20,10 +20,7 @@ import base64
 import hashlib
 import struct
 from dataclasses import dataclass, field
-from typing import Any
-
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from typing import TYPE_CHECKING, Any
 
 from openbook.trust.sshwire import ECDSA as ECDSA
 from openbook.trust.sshwire import ED25519 as ED25519
@@ -38,6 +35,9 @@ from openbook.trust.sshwire import (
     refuse_type,
     string,
 )
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 ARMOR_BEGIN = "-----BEGIN SSH SIGNATURE-----"
 ARMOR_END = "-----END SSH SIGNATURE-----"
@@ -202,6 +202,8 @@ def signed_data(namespace: str, hash_algorithm: str, message: bytes) -> bytes:
 
 def verify(armored: bytes | str, message: bytes, namespace: str = NAMESPACE) -> PublicKey:
     """Check `armored` over `message`. Returns the signer's public key; raises BadSignature."""
+    from cryptography.exceptions import InvalidSignature  # loaded when a signature is checked
+
     sig = parse_signature(armored)
     if sig.raw_hash not in _MESSAGE_HASH:
         raise BadSignature(f"hash {sig.hash_algorithm} is not allowed (only sha256, sha512)")
