@@ -84,10 +84,11 @@ def _paths(names: str) -> tuple[str, ...]:
     return tuple(p for p in found if p.startswith(FOLDER) and p.endswith(".md"))
 
 
-def _log(root: Path, head: str = "HEAD", since: str | None = None) -> list[_Commit]:
+def _log(root: Path, head: str, since: str | None = None) -> list[_Commit]:
     """Every commit of `head`'s history (not reachable from `since`) but merges, oldest
     first, with the agreement files it changed and its Openbook-Action and Openbook-Terms
-    trailers."""
+    trailers. `head` is a commit id, so that both passes read one history even when a
+    commit lands between them."""
     listing, *changed = (git_bytes(root, a, check=False) for a in log_args(head, since))
     touched: dict[str, tuple[str, ...]] = {}
     for record in b"".join(changed).decode("utf-8", "replace").split("\x1e")[1:]:
@@ -179,7 +180,7 @@ def _action(st: Replayed, c: _Commit, judge: _Judge) -> None:
 
 def replay(
     vault: Vault,
-    head: str = "HEAD",
+    head: str,
     since: str | None = None,
     known: Mapping[str, Replayed] | None = None,
 ) -> dict[str, Replayed]:
