@@ -111,17 +111,18 @@ def _log(root: Path, head: str, since: str | None = None) -> list[_Commit]:
 
 
 class _Judge:
-    """Whose own commit each commit is (SPEC section 10, "Consent in history")."""
+    """Whose own commit each commit is (SPEC section 10, "Consent in history"), as the
+    history of `head` (the commit the replay reads) says."""
 
-    def __init__(self, vault: Vault) -> None:
+    def __init__(self, vault: Vault, head: str) -> None:
         self.emails = {pid: p.email.lower() for pid, p in vault.config.partners.items()}
         self.signed = vault.config.require_signatures
         self.signers: dict[str, str | None] = {}
         if self.signed:
             from openbook.trust.verify import signers_and_pausers
 
-            self.signers = signers_and_pausers(vault.root, "HEAD")[0]
-        self.admitted = admitted(vault)
+            self.signers = signers_and_pausers(vault.root, head)[0]
+        self.admitted = admitted(vault, head)
 
     def own(self, c: _Commit, partner: str) -> bool:
         email = self.emails.get(partner)
@@ -190,7 +191,7 @@ def replay(
     root = vault.root
     commits = _log(root, head, since)
     blobs = read_objects(root, [f"{c.sha}:{p}" for c in commits for p in c.paths])
-    judge = _Judge(vault)
+    judge = _Judge(vault, head)
     partners = list(vault.config.partners)
     states = {
         k: replace(v, latest=dict(v.latest), declined=dict(v.declined))
