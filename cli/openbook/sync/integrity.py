@@ -77,7 +77,7 @@ def refuse_unverified(vault: Vault, head: str, incoming: str, remote: str) -> No
     signature rules where signatures are in force) before anything is merged: exit 4
     with the commits named, nothing merged. A consent claim that does not hold is never a
     reason to refuse: it is set aside (aside.py)."""
-    problems = verify_range(vault.root, head, incoming)  # judged only where in force
+    problems = verify_range(vault.root, head, incoming, remember=True)  # where in force
     if problems:
         raise IntegrityAlert(
             f"Incoming commits from {remote} do not verify: "

@@ -19,9 +19,9 @@ from openbook.errors import Busy, GitError, shown
 from openbook.fsutil import atomic_write
 from openbook.git.plumbing import resolve
 from openbook.git.repo import git_bytes
+from openbook.trust import seed as seeding
 from openbook.trust.authentic import (
     INTRODUCTION_REF,
-    ROOT_REF,
     authenticate,
     load,
     record,
@@ -29,7 +29,7 @@ from openbook.trust.authentic import (
 )
 from openbook.trust.commits import RawCommit, resolve_refs
 from openbook.trust.inforce import EMPTY, TrustState, state_from_json, state_to_json
-from openbook.trust.judge import Pass, ack_claims
+from openbook.trust.judge import Pass
 from openbook.trust.policy import Finding
 from openbook.trust.remembered import STATE_FILE, STATE_VERSION, VERIFIED_REF, summary_text
 from openbook.vault import Vault
@@ -152,13 +152,25 @@ def _run(root: Path, heads: list[str], prefix: str = "", *, signatures: bool = T
     return authenticate(commits, config, found, signatures=signatures)
 
 
-def verify_range(root: Path, base: str | None, head: str) -> list[Problem]:
+def verify_range(
+    root: Path, base: str | None, head: str, *, remember: bool = False
+) -> list[Problem]:
     """Problems in the commits reachable from `head` and not from `base` (all of them
     when `base` is None), newest first, each judged with its full ancestry and the
     acknowledgments reachable from `base` or `head`. For sync: call it on the fetched
-    head with the local HEAD as `base` before merging; refuse (exit 4) on any problem."""
-    run = _run(root, [head, base] if base else [head], signatures=False)
-    return _problems(run, _since(root, run, base))
+    head with the local HEAD as `base` before merging; refuse (exit 4) on any problem.
+    Only the commits after the last `head` remembered are read, when they descend from
+    it alone (seed.py); `remember`: the next start is `head` when it verifies, else
+    `base`."""
+    heads = [head, base] if base else [head]
+    seed = seeding.saved(root)
+    run = seeding.from_seed(root, heads, seed, signatures=False) if seed is not None else None
+    if run is None:
+        run = _run(root, heads, signatures=False)
+    problems = _problems(run, _since(root, run, base))
+    if remember:
+        seeding.keep(root, run, heads)  # the next sync starts from here
+    return problems
 
 
 def _since(root: Path, run: Pass, base: str | None) -> set[str]:
@@ -300,24 +312,17 @@ def _incremental(
     root: Path, head: str, remembered: str, saved: dict[str, Any], prefix: str
 ) -> tuple[VerifyResult | None, Pass | None]:
     """The result from `saved` (at `remembered`) and the commits since, when they all
-    descend from it alone; (None, None) when everything must be read again."""
+    descend from it alone (seed.py); (None, None) when everything must be read again."""
     state = state_from_json(saved.get("trust"))
     values = saved.get("file")
     if state is None or not isinstance(values, dict):
         return None, None
-    commits, config = load(root, [head], prefix, [remembered])
-    new = {c.sha for c in commits} | {remembered}
-    if not commits or any(
-        not c.parents or any(p not in new for p in c.parents) or ack_claims(c)[1] for c in commits
-    ):
-        return None, None
-    run = Pass(commits, config, resolve_refs(root, ROOT_REF).get(ROOT_REF))
     blob = saved.get("blob")
-    run.seed(remembered, state, values, blob if isinstance(blob, str) else None)
-    run.run(set())
-    if any(run.states[c.sha].introduction == c.sha for c in commits):
-        return None, None  # a new introduction: judged against the whole history
-    result = _result(run, commits, head)
+    seed = (remembered, state, values, blob if isinstance(blob, str) else None)
+    run = seeding.from_seed(root, [head], seed, prefix)
+    if run is None:
+        return None, None
+    result = _result(run, run.commits, head)
     old = _remembered_result(saved, head)
     result.commits += old.commits
     result.signed += old.signed

@@ -1,0 +1,146 @@
+"""Sync judges only the commits after the last incoming head it judged, starting from the
+trust state in force there (trust/seed.py). Bob attacks with plain git; Alice's sync
+refuses exactly what a pass over the whole history refuses, and the start it kept moves
+only to a head that verified."""
+
+# ruff: noqa: F811
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from test_authenticated_history import first_commit, plain, tree_with
+from test_trust import ALICE_ID, BOB_ID, commit, keys, ok, signed  # noqa: F401
+from testing import Pair, checkin_text, git
+
+from openbook.trust import seed as seeding
+from openbook.trust.verify import verify_range
+from openbook.trust.yamledit import set_value
+
+SEED = Path(".git") / "openbook" / seeding.FILE
+
+
+def _unsigned(bob: Path, keys: dict[str, Path]) -> str:
+    return commit(bob, "checkins/2026/x.md", checkin_text("bob"), BOB_ID, "commit.gpgsign=false")
+
+
+def _by_eve(bob: Path, keys: dict[str, Path]) -> str:
+    return commit(bob, "checkins/2026/x.md", "x\n", BOB_ID, f"user.signingkey={keys['eve']}")
+
+
+def _alices_key_by_bob(bob: Path, keys: dict[str, Path]) -> str:
+    text = set_value(
+        (bob / "openbook.yml").read_text(),
+        ("partners", "alice", "signing_key"),
+        keys["eve"].read_text().strip(),
+    )
+    return commit(bob, "openbook.yml", text, BOB_ID)
+
+
+def _as_alice_committed_by_bob(bob: Path, keys: dict[str, Path]) -> str:
+    text = checkin_text("alice")
+    return commit(
+        bob, "checkins/2026/x.md", text, ALICE_ID, f"user.signingkey={keys['alice']}", by=BOB_ID
+    )
+
+
+def _good_then_unsigned(bob: Path, keys: dict[str, Path]) -> str:
+    commit(bob, "checkins/2026/y.md", checkin_text("bob"), BOB_ID)
+    return _unsigned(bob, keys)
+
+
+ATTACKS: dict[str, tuple[Callable[[Path, dict[str, Path]], str], str]] = {
+    "unsigned": (_unsigned, "unsigned"),
+    "signed by an unknown key": (_by_eve, "unknown-key"),
+    "Alice's key changed by Bob": (_alices_key_by_bob, "key-change-not-by-owner"),
+    "Alice's commit made by Bob": (_as_alice_committed_by_bob, "signer-not-committer"),
+    "a good commit, then an unsigned one": (_good_then_unsigned, "unsigned"),
+}
+
+
+def _without_seed(root: Path, base: str, head: str) -> list[str]:
+    """verify_range as a pass over the whole history gives it (the seed kept aside)."""
+    path = root / SEED
+    kept = path.read_bytes()
+    path.unlink()
+    try:
+        return [f"{p.commit} {p.rule}" for p in verify_range(root, base, head)]
+    finally:
+        path.write_bytes(kept)
+
+
+@pytest.mark.parametrize("attack", sorted(ATTACKS))
+def test_a_seeded_sync_refuses_what_the_whole_history_refuses(
+    signed: Pair, keys: dict[str, Path], attack: str
+) -> None:
+    make, rule = ATTACKS[attack]
+    alice, bob = signed.alice, signed.bob
+    start = seeding.saved(alice)
+    assert start is not None  # her syncs so far kept one
+    bad = make(bob, keys)
+    git(bob, "push", "-q", "-f", "origin", "HEAD:refs/heads/main")
+    before = signed.head("alice")
+    res = signed.sync("alice")
+    assert res.exit_code == 4, (res.stdout, res.stderr)
+    assert f"[{rule}]" in res.stderr and bad[:7] in res.stderr, res.stderr
+    assert signed.head("alice") == before
+    # the refused head never becomes a start: her own does
+    kept = seeding.saved(alice)
+    assert kept is not None and kept[0] == before
+    # the seeded pass did apply, and says what the whole history says
+    git(alice, "fetch", "-q", "origin")
+    incoming = git(alice, "rev-parse", "origin/main")
+    assert seeding.from_seed(alice, [incoming, before], kept, signatures=False) is not None
+    seeded = [f"{p.commit} {p.rule}" for p in verify_range(alice, before, incoming)]
+    assert seeded == _without_seed(alice, before, incoming)
+    assert f"{bad} {rule}" in seeded
+
+
+def test_the_start_moves_to_each_head_that_verified(signed: Pair) -> None:
+    alice, bob = signed.alice, signed.bob
+    commit(bob, "checkins/2026/y.md", checkin_text("bob"), BOB_ID)
+    ok(signed.sync("bob"))
+    pushed = signed.head("bob")
+    ok(signed.sync("alice"))
+    kept = seeding.saved(alice)
+    assert kept is not None and kept[0] == pushed
+
+
+def test_history_from_before_the_start_is_read_whole(signed: Pair) -> None:
+    """A merge of older history, or a second root, is never judged from the start."""
+    alice, bob = signed.alice, signed.bob
+    old = first_commit(bob)
+    tree = tree_with(bob, "checkins/2026/x.md", checkin_text("alice"), old)
+    side = plain(bob, "commit-tree", tree, "-p", old, "-m", "as alice", who=ALICE_ID)
+    key = git(bob, "config", "user.signingkey")
+    merge_tree = git(bob, "merge-tree", "--write-tree", "HEAD", side).splitlines()[0]
+    merged = plain(bob, "commit-tree", merge_tree, "-p", "HEAD", "-p", side, "-m", "m", sign=key)
+    git(bob, "push", "-q", "-f", "origin", f"{merged}:refs/heads/main")
+    kept = seeding.saved(alice)
+    assert kept is not None
+    git(alice, "fetch", "-q", "origin")
+    head = signed.head("alice")
+    assert seeding.from_seed(alice, [merged, head], kept, signatures=False) is None
+    res = signed.sync("alice")
+    assert res.exit_code == 4 and "[outside-introduction]" in res.stderr, res.stderr
+
+
+@pytest.mark.parametrize("damage", ["missing commit", "not json", "old version"])
+def test_a_damaged_start_reads_everything(signed: Pair, damage: str) -> None:
+    alice, bob = signed.alice, signed.bob
+    path = alice / SEED
+    data = json.loads(path.read_text())
+    if damage == "missing commit":
+        data["commit"] = "1" * 40
+        path.write_text(json.dumps(data))
+    elif damage == "not json":
+        path.write_text("{")
+    else:
+        data["version"] = -1
+        path.write_text(json.dumps(data))
+    bad = _unsigned(bob, {})
+    git(bob, "push", "-q", "-f", "origin", "HEAD:refs/heads/main")
+    res = signed.sync("alice")
+    assert res.exit_code == 4 and f"{bad[:7]}" in res.stderr, res.stderr
