@@ -17,16 +17,19 @@ arrived is marked `clock` in the log.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from openbook.fsutil import atomic_write
 from openbook.git import repo as gitrepo
 from openbook.words import parse_now
 
 FILE = "arrivals"
+TIP = "arrivals.tip"  # `<sha> <size>`: the file held the whole history of sha at size
 SKEW = 600  # seconds of clock skew allowed between two machines
 
 
@@ -90,13 +93,13 @@ def record_arrivals(
     _append(root, {s: stamp for s in shas if s}, arrivals(root) if known is None else known)
 
 
-def _append(root: Path, times: dict[str, int], seen: dict[str, int]) -> None:
+def _append(root: Path, times: dict[str, int], seen: dict[str, int]) -> bool:
     """Append the arrivals of `times` not in `seen` (one write, one fsync); `seen` learns
-    them."""
+    them. Whether they are all noted now."""
     path = store_path(root)
     new = {s: t for s, t in times.items() if s not in seen}
     if path is None or not new:
-        return
+        return path is not None
     lines = "".join(f"{s} {t}\n" for s, t in new.items()).encode("ascii")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -109,8 +112,9 @@ def _append(root: Path, times: dict[str, int], seen: dict[str, int]) -> None:
         finally:
             os.close(fd)
     except OSError:
-        return  # a clone that cannot note arrivals counts by the dates alone
+        return False  # a clone that cannot note arrivals counts by the dates alone
     seen.update(new)
+    return True
 
 
 def _last_byte(path: Path) -> bytes:
@@ -127,12 +131,12 @@ def now() -> dt.datetime:
 _LIST = "--format=%H%x1f%ct%x1f%ce%x1f%P"
 
 
-def _listed(root: Path, args: list[str]) -> list[tuple[str, int, str, list[str]]]:
+def _listed(root: Path, args: list[str]) -> list[tuple[str, int, str, list[str]]] | None:
     """(sha, committer date, committer email, parents) of each commit `git log` lists;
-    none when git lists nothing (no commits yet, or no such revision)."""
+    None when git fails (no commits yet, or no such revision)."""
     listed = gitrepo.run(root, ["log", _LIST, *args], check=False)
     if listed.status != 0:
-        return []
+        return None
     out = []
     for line in listed.stdout.splitlines():
         parts = line.split("\x1f")
@@ -146,12 +150,13 @@ def _note_new(
     rows: list[tuple[str, int, str, list[str]]],
     when: dt.datetime | int | None,
     seen: dict[str, int],
-) -> None:
+) -> bool:
     """Note the commits of `rows` this clone has not seen as arriving `when` (default:
-    now)."""
+    now); whether every one of them is noted now."""
     if any(r[0] not in seen for r in rows):
         stamp = _seconds(now() if when is None else when)
-        _append(root, {r[0]: stamp for r in rows}, seen)
+        return _append(root, {r[0]: stamp for r in rows}, seen)
+    return True
 
 
 def see(
@@ -159,23 +164,72 @@ def see(
 ) -> None:
     """Note every commit reachable from `rev` (`only`: `rev` alone) that this clone has
     not seen yet, as arriving `when` (default: now). A commit named by its full id
-    (`only`: the commit openbook just made) is noted without asking git."""
+    (`only`: the commit openbook just made) is noted without asking git; the history of
+    one already noted whole (`arrivals.tip`) is not listed again."""
     if only and _is_oid(rev):
         if not _listed_in_store(root, rev):  # one new commit: no need to read every line
             _note_new(root, [(rev, 0, "", [])], when, {})
         return
-    seen = arrivals(root)
-    args = ["-1"] if only else []
-    _note_new(root, _listed(root, [*args, "--end-of-options", rev]), when, seen)
+    if only:
+        one = _listed(root, ["-1", "--end-of-options", rev]) or []
+        _note_new(root, one, when, arrivals(root))
+        return
+    tip = _tip(root)
+    rows = _listed(root, ["--end-of-options", rev, f"^{tip}"]) if tip else None
+    if rows is None:
+        rows = _listed(root, ["--end-of-options", rev])
+    if not rows:
+        return
+    seen = _known(root, [r[0] for r in rows])
+    if _note_new(root, rows, when, seen) and _is_oid(rev):
+        _set_tip(root, rev)
+
+
+def _known(root: Path, shas: list[str]) -> dict[str, int]:
+    """The arrivals of `shas` this clone noted (a few looked up, else every line read)."""
+    if len(shas) > 64:
+        return arrivals(root)
+    data = _store_bytes(root)
+    return {sha: 0 for sha in shas if _in_store(data, sha)}
+
+
+def _tip(root: Path) -> str | None:
+    """The commit whose whole history the arrivals file holds, when it still holds
+    everything it held then (the file only grows)."""
+    path = store_path(root)
+    if path is None:
+        return None
+    try:
+        sha, _, size = (path.parent / TIP).read_text(encoding="ascii").partition(" ")
+        held = path.stat().st_size
+    except (OSError, ValueError):
+        return None
+    return sha if _is_oid(sha) and size.strip().isdigit() and held >= int(size) else None
+
+
+def _set_tip(root: Path, sha: str) -> None:
+    path = store_path(root)
+    if path is None:
+        return
+    with contextlib.suppress(OSError):
+        data = f"{sha} {path.stat().st_size}\n".encode("ascii")
+        atomic_write(path.parent / TIP, data, durable=False)
 
 
 def _listed_in_store(root: Path, sha: str) -> bool:
     """Whether the arrivals file has a whole line for `sha`, as `arrivals` reads one."""
+    return _in_store(_store_bytes(root), sha)
+
+
+def _store_bytes(root: Path) -> bytes:
     path = store_path(root)
     try:
-        data = path.read_bytes() if path is not None else b""
+        return path.read_bytes() if path is not None else b""
     except OSError:
-        return False
+        return b""
+
+
+def _in_store(data: bytes, sha: str) -> bool:
     key = sha.encode("ascii") + b" "
     at = data.find(key)
     while at >= 0:
