@@ -11,6 +11,8 @@ import pytest
 from test_trust import ALICE_ID, BOB_ID, commit, keygen, keys, signed  # noqa: F401
 from testing import Pair, checkin_text, git, invoke
 
+from openbook.trust import allowed
+
 pytestmark = pytest.mark.slow
 
 
@@ -87,3 +89,46 @@ def test_a_rotated_key_is_listed_for_its_older_commits(
         for sha in (old_commit, new_commit):
             res = _verify_commit(signed.root(who), sha)
             assert res.returncode == 0, (who, sha, res.stderr, _allowed(signed.root(who)))
+
+
+def _head_file(root: Path) -> str:
+    return (root / ".git" / "openbook" / "allowed_signers.head").read_text().split()[0]
+
+
+def test_the_file_stands_until_history_could_change_it(
+    signed: Pair,  # noqa: F811
+    keys: dict[str, Path],  # noqa: F811
+) -> None:
+    """Commits that leave openbook.yml alone keep the file; a change of openbook.yml, one
+    made only in a merge (no parent has it), or an edit by hand writes it again."""
+    alice, bob = signed.alice, signed.bob
+    assert signed.sync("alice").exit_code == 0
+    before = _allowed(alice)
+    commit(bob, "checkins/2026/x.md", checkin_text("bob"), BOB_ID)
+    assert signed.sync("bob").exit_code == 0
+    assert signed.sync("alice").exit_code == 0
+    assert _allowed(alice) == before and _head_file(alice) == signed.head("alice")
+    # a key for Bob that only a merge brings (as plain git lists it, consent aside)
+    eve = " ".join(keys["eve"].read_text().split()[:2])
+    side = commit(bob, "checkins/2026/y.md", checkin_text("bob"), BOB_ID)
+    git(bob, "reset", "-q", "--hard", "HEAD~1")
+    git(bob, "merge", "-q", "--no-commit", "--no-ff", side)
+    text = (
+        (bob / "openbook.yml")
+        .read_text()
+        .replace(" ".join(keys["bob"].read_text().split()[:2]), eve)
+    )
+    (bob / "openbook.yml").write_text(text)
+    git(bob, "add", "openbook.yml")
+    git(bob, "commit", "-q", "-m", "merge")
+    git(bob, "push", "-q", "origin", "HEAD:refs/heads/main")
+    signed.sync("alice")  # refused or not, the file follows what Alice's HEAD holds
+    git(alice, "fetch", "-q", "origin")
+    git(alice, "reset", "-q", "--hard", "origin/main")
+    allowed.write(alice)
+    assert eve in _allowed(alice)
+    # an edit by hand is undone
+    path = alice / ".git" / "openbook" / "allowed_signers"
+    path.write_text("bob@example.org " + eve + "\n")
+    allowed.write(alice)
+    assert _allowed(alice).count(eve) == 1 and "alice@example.org" in _allowed(alice)

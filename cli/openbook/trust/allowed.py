@@ -12,7 +12,9 @@ time, UTC, YYYYMMDDHHMMSS).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,9 +22,12 @@ from openbook.config import CONFIG_NAME
 from openbook.fsutil import atomic_write
 from openbook.git.objects import read_objects
 from openbook.git.repo import git_bytes
+from openbook.git.repo import run as git_run
+from openbook.git.state import git_dir_of, head_from_files
 from openbook.trust.commits import parse_settings
 
 FILE = "allowed_signers"
+HEAD_FILE = "allowed_signers.head"  # `<commit> <sha256 of the file>`: written from there
 CONFIG_KEY = "gpg.ssh.allowedSignersFile"
 
 
@@ -83,12 +88,29 @@ def periods(root: Path, head: str = "HEAD") -> list[Period]:
 
 def write(root: Path, head: str = "HEAD") -> Path | None:
     """Write the file from `head`'s history and point git at it; None when this is not a
-    repository of its own (a vault inside another repository)."""
-    git_dir = git_bytes(root, ["rev-parse", "--absolute-git-dir"], check=False).decode().strip()
-    if not git_dir:
+    repository of its own (a vault inside another repository). When `head` only adds
+    commits with one parent each, none changing openbook.yml, to the history the file
+    was written from, the file stands as it is (`allowed_signers.head`)."""
+    git_dir = git_dir_of(root)
+    if git_dir is None:
         return None
-    path = Path(git_dir) / "openbook" / FILE
-    lines = [p.line() for p in periods(root, head)]
+    path = git_dir / "openbook" / FILE
+    sha = head_from_files(git_dir) if head == "HEAD" else None
+    if sha is None:
+        out = git_bytes(
+            root, ["rev-parse", "-q", "--verify", "--end-of-options", head], check=False
+        )
+        sha = out.decode("ascii", "replace").strip() or None
+    if sha is None or not _stands(root, path, sha):
+        _write_file(root, path, sha, head)
+    known = git_bytes(root, ["config", "--get", CONFIG_KEY], check=False).decode().strip()
+    if known != str(path):
+        git_bytes(root, ["config", CONFIG_KEY, str(path)])
+    return path
+
+
+def _write_file(root: Path, path: Path, sha: str | None, head: str) -> None:
+    lines = [p.line() for p in periods(root, sha or head)]
     data = ("\n".join(lines) + "\n" if lines else "").encode("utf-8")
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -97,7 +119,46 @@ def write(root: Path, head: str = "HEAD") -> Path | None:
         same = False
     if not same:
         atomic_write(path, data)
-    known = git_bytes(root, ["config", "--get", CONFIG_KEY], check=False).decode().strip()
-    if known != str(path):
-        git_bytes(root, ["config", CONFIG_KEY, str(path)])
-    return path
+    if sha is not None:
+        _written_from(path, sha, data)
+
+
+def _written_from(path: Path, sha: str, data: bytes) -> None:
+    digest = hashlib.sha256(data).hexdigest()
+    with contextlib.suppress(OSError):
+        atomic_write(path.with_name(HEAD_FILE), f"{sha} {digest}\n".encode(), durable=False)
+
+
+def _stands(root: Path, path: Path, sha: str) -> bool:
+    """Whether the file, as written from an earlier head, is still what `sha` gives."""
+    try:
+        old, _, digest = path.with_name(HEAD_FILE).read_text(encoding="ascii").partition(" ")
+        data = path.read_bytes()
+    except (OSError, ValueError):
+        return False
+    if hashlib.sha256(data).hexdigest() != digest.strip():
+        return False  # changed or removed by hand: written again
+    if old == sha:
+        return True
+    if not _only_adds(root, old, sha):
+        return False
+    _written_from(path, sha, data)  # the next sync reads from here
+    return True
+
+
+def _only_adds(root: Path, old: str, sha: str) -> bool:
+    """Whether `sha` descends from `old` by commits of one parent each, none changing
+    openbook.yml (a merge may bring a change no parent shows)."""
+    args = ["log", "-z", "--format=%x1e%H %P", "--name-only", "--relative", "--no-renames"]
+    done = git_run(root, [*args, "--end-of-options", sha, f"^{old}"], check=False, strip=False)
+    if done.status != 0:
+        return False
+    new, parents = {old}, []
+    for record in done.stdout.split("\x1e")[1:]:
+        line, _, files = record.partition("\0")
+        shas = line.split()
+        if len(shas) != 2 or CONFIG_NAME in files.lstrip("\n").split("\0"):
+            return False  # a merge, or a change of openbook.yml
+        new.add(shas[0])
+        parents.append(shas[1])
+    return len(new) > 1 and all(p in new for p in parents)
