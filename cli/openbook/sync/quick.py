@@ -195,6 +195,10 @@ def _unchanged(
     stale = named[INCOMING] in values or any("/hold-" in n for n in values)
     if stale or noted(state).get("head") != head or not _arrived(git_dir, head):
         return None
+    try:
+        when = now()  # while git reads the work tree (it loads the time zone)
+    except OpenbookError:  # $OPENBOOK_NOW is no time: the full sync says so
+        return None
     status, config = started
     if _said(status) != "":
         return None  # a change in the work tree or the index, untracked files included
@@ -205,10 +209,6 @@ def _unchanged(
         return None
     # only now on the network: a sync with something to do connects once, in full
     if not _remote_unchanged(root, remote, branch, head):
-        return None
-    try:
-        when = now()
-    except OpenbookError:  # $OPENBOOK_NOW is no time: the full sync says so
         return None
     made = _backup(root, values, head)  # as every sync: made at a new head
     _write_last_sync(when, state)
