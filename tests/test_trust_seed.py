@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from test_authenticated_history import first_commit, plain, tree_with
 from test_trust import ALICE_ID, BOB_ID, commit, keys, ok, signed  # noqa: F401
-from testing import Pair, checkin_text, git
+from testing import Pair, checkin_text, git, invoke
 
 from openbook.trust import seed as seeding
 from openbook.trust.verify import verify_range
@@ -143,4 +143,16 @@ def test_a_damaged_start_reads_everything(signed: Pair, damage: str) -> None:
     bad = _unsigned(bob, {})
     git(bob, "push", "-q", "-f", "origin", "HEAD:refs/heads/main")
     res = signed.sync("alice")
+    assert res.exit_code == 4 and f"{bad[:7]}" in res.stderr, res.stderr
+
+
+def test_a_fresh_clone_starts_from_the_head_it_verified(signed: Pair, tmp_path: Path) -> None:
+    fresh = tmp_path / "fresh"
+    res = invoke(["--as", "alice", "clone", str(signed.remote), str(fresh)])
+    assert res.exit_code == 0, res.stderr
+    kept = seeding.saved(fresh)
+    assert kept is not None and kept[0] == git(fresh, "rev-parse", "HEAD")
+    bad = _unsigned(signed.bob, {})
+    git(signed.bob, "push", "-q", "origin", "HEAD:refs/heads/main")
+    res = invoke(["sync"], vault=fresh, as_partner="alice")
     assert res.exit_code == 4 and f"{bad[:7]}" in res.stderr, res.stderr

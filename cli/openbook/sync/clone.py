@@ -77,7 +77,7 @@ def _introduce(url: str, root: Path, head: str, wanted: str | None) -> None:
     """Record the trust root and the introduction the fetched history has; refuse
     (exit 4) when it is not the one the partner read out (`wanted`)."""
     vault_root(root, head)
-    found = trust_state_at(root, head, remembered=False).introduction
+    found = trust_state_at(root, head, remembered=False, seed=True).introduction
     if wanted is not None:
         hexa = wanted.strip().lower()
         given = gitrepo.rev(root, f"{hexa}^{{commit}}") if hexa.isalnum() else None

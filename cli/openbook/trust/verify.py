@@ -182,9 +182,12 @@ def _since(root: Path, run: Pass, base: str | None) -> set[str]:
     return every - run.ancestors(tip) if tip in run.index else every
 
 
-def trust_state_at(root: Path, rev: str, *, remembered: bool = True) -> TrustState:
+def trust_state_at(
+    root: Path, rev: str, *, remembered: bool = True, seed: bool = False
+) -> TrustState:
     """The trust settings in force at `rev` (after it), from its history. At HEAD this is
-    what `verify` remembers, so asking again costs only the commits that are new."""
+    what `verify` remembers, so asking again costs only the commits that are new. `seed`:
+    `rev` is where sync's next judgment starts (seed.py), when it verifies."""
     refs = resolve_refs(root, "HEAD")
     out = git_bytes(root, ["rev-parse", "--verify", "-q", "--end-of-options", f"{rev}^{{commit}}"])
     sha = out.decode("ascii").strip()
@@ -195,6 +198,8 @@ def trust_state_at(root: Path, rev: str, *, remembered: bool = True) -> TrustSta
         if found is not None:
             return found
     run = _run(root, [sha], signatures=False)
+    if seed:
+        seeding.keep(root, run, [sha])
     return run.states[sha].public() if sha in run.states else EMPTY.public()
 
 
