@@ -5,6 +5,9 @@ runs the command itself. Run as a real process, as a user runs it."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -301,3 +304,28 @@ def test_a_check_without_signatures_required_never_loads_the_signature_library(
     assert ran.code == 0, ran.stderr
     assert "openbook.trust.sshsig" in ran.loaded  # the reader of signatures is there
     assert not {m for m in ran.loaded if m.startswith("cryptography")}
+
+
+@pytest.mark.parametrize("args", [("--version",), ("sync",), ("verify",)])
+def test_an_early_answer_to_a_reader_that_went_away_exits_1_without_a_traceback(
+    pair: Pair, args: tuple[str, ...]
+) -> None:
+    """As the command line does for any command (click): exit 1, nothing on stderr."""
+    assert pair.sync("alice").exit_code == 0
+    assert invoke(["verify"], vault=pair.alice).exit_code == 0
+    assert run_openbook(*args, cwd=pair.alice, env={"OPENBOOK_PARTNER": "alice"}).light
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before anything is written
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", "from openbook.cli import main; main()", *args],
+            cwd=pair.alice,
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "OPENBOOK_PARTNER": "alice"},
+            check=False,
+        )
+    finally:
+        os.close(write)
+    assert (done.returncode, done.stderr) == (1, "")

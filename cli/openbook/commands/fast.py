@@ -53,8 +53,11 @@ def answer(argv: Sequence[str]) -> int | None:
 
 
 def _say(line: str) -> int:
-    sys.stdout.write(line + "\n")
-    sys.stdout.flush()
+    try:
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader went away: exit 1, as click does
+        return 1
     return 0
 
 

@@ -75,8 +75,11 @@ def replayed(argv: Sequence[str]) -> int | None:
     if entry is None:
         return None
     text, code, _ = entry
-    sys.stdout.write(text)
-    sys.stdout.flush()
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader went away: exit 1, as click does
+        return 1
     return code
 
 
