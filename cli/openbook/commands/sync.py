@@ -179,7 +179,10 @@ def sync_command(
     if result is not None:
         results = [result]
     else:
-        results = _full_syncs(ctx, vault, me, remote, check_only, no_fold, accept, as_json)
+        from openbook.git.repo import config_read_once
+
+        with config_read_once():  # the clone's settings as they are when the sync begins
+            results = _full_syncs(ctx, vault, me, remote, check_only, no_fold, accept, as_json)
         result = results[-1]
     if as_json:
         data = results[0].as_dict()
