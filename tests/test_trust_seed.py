@@ -77,8 +77,7 @@ def test_a_seeded_sync_refuses_what_the_whole_history_refuses(
 ) -> None:
     make, rule = ATTACKS[attack]
     alice, bob = signed.alice, signed.bob
-    start = seeding.saved(alice)
-    assert start is not None  # her syncs so far kept one
+    assert seeding.saved(alice)  # her syncs so far kept where to start
     bad = make(bob, keys)
     git(bob, "push", "-q", "-f", "origin", "HEAD:refs/heads/main")
     before = signed.head("alice")
@@ -88,7 +87,7 @@ def test_a_seeded_sync_refuses_what_the_whole_history_refuses(
     assert signed.head("alice") == before
     # the refused head never becomes a start: her own does
     kept = seeding.saved(alice)
-    assert kept is not None and kept[0] == before
+    assert [seed[0] for seed in kept] == [before]
     # the seeded pass did apply, and says what the whole history says
     git(alice, "fetch", "-q", "origin")
     incoming = git(alice, "rev-parse", "origin/main")
@@ -104,8 +103,7 @@ def test_the_start_moves_to_each_head_that_verified(signed: Pair) -> None:
     ok(signed.sync("bob"))
     pushed = signed.head("bob")
     ok(signed.sync("alice"))
-    kept = seeding.saved(alice)
-    assert kept is not None and kept[0] == pushed
+    assert pushed in [seed[0] for seed in seeding.saved(alice)]
 
 
 def test_history_from_before_the_start_is_read_whole(signed: Pair) -> None:
@@ -119,7 +117,7 @@ def test_history_from_before_the_start_is_read_whole(signed: Pair) -> None:
     merged = plain(bob, "commit-tree", merge_tree, "-p", "HEAD", "-p", side, "-m", "m", sign=key)
     git(bob, "push", "-q", "-f", "origin", f"{merged}:refs/heads/main")
     kept = seeding.saved(alice)
-    assert kept is not None
+    assert kept
     git(alice, "fetch", "-q", "origin")
     head = signed.head("alice")
     assert seeding.from_seed(alice, [merged, head], kept, signatures=False) is None
@@ -133,7 +131,7 @@ def test_a_damaged_start_reads_everything(signed: Pair, damage: str) -> None:
     path = alice / SEED
     data = json.loads(path.read_text())
     if damage == "missing commit":
-        data["commit"] = "1" * 40
+        data["seeds"][0]["commit"] = "1" * 40
         path.write_text(json.dumps(data))
     elif damage == "not json":
         path.write_text("{")
@@ -150,9 +148,39 @@ def test_a_fresh_clone_starts_from_the_head_it_verified(signed: Pair, tmp_path: 
     fresh = tmp_path / "fresh"
     res = invoke(["--as", "alice", "clone", str(signed.remote), str(fresh)])
     assert res.exit_code == 0, res.stderr
-    kept = seeding.saved(fresh)
-    assert kept is not None and kept[0] == git(fresh, "rev-parse", "HEAD")
+    assert [seed[0] for seed in seeding.saved(fresh)] == [git(fresh, "rev-parse", "HEAD")]
     bad = _unsigned(signed.bob, {})
     git(signed.bob, "push", "-q", "origin", "HEAD:refs/heads/main")
     res = invoke(["sync"], vault=fresh, as_partner="alice")
     assert res.exit_code == 4 and f"{bad[:7]}" in res.stderr, res.stderr
+
+
+def test_after_merges_on_both_sides_the_next_sync_starts_from_both_heads(
+    signed: Pair, keys: dict[str, Path]
+) -> None:
+    """Both write between syncs, so each sync merges; the heads it judged are kept, and
+    the merge made of them is judged from them, as the whole history judges it."""
+    alice, bob = signed.alice, signed.bob
+    for day in range(2):
+        for who, root in (("alice", alice), ("bob", bob)):
+            who_id = ALICE_ID if who == "alice" else BOB_ID
+            commit(root, f"checkins/2026/2026-11-2{day}-{who}.md", checkin_text(who), who_id)
+        ok(signed.sync("bob"))
+        ok(signed.sync("alice"))
+    assert len(git(alice, "rev-list", "--merges", "HEAD").split()) >= 2
+    bad = _unsigned(bob, keys)
+    git(bob, "pull", "-q", "--no-rebase", "--no-edit", "origin", "main")
+    git(bob, "push", "-q", "origin", "HEAD:refs/heads/main")
+    commit(alice, "checkins/2026/2026-11-23-alice.md", checkin_text("alice"), ALICE_ID)
+    before = signed.head("alice")
+    kept = seeding.saved(alice)
+    git(alice, "fetch", "-q", "origin")
+    incoming = git(alice, "rev-parse", "origin/main")
+    assert seeding.from_seed(alice, [incoming, before], kept, signatures=False) is not None
+    for one in kept:  # neither head alone reaches what came since
+        assert seeding.from_seed(alice, [incoming, before], [one], signatures=False) is None
+    seeded = [f"{p.commit} {p.rule}" for p in verify_range(alice, before, incoming)]
+    assert seeded == _without_seed(alice, before, incoming)
+    assert f"{bad} unsigned" in seeded
+    res = signed.sync("alice")
+    assert res.exit_code == 4 and bad[:7] in res.stderr, res.stderr

@@ -114,7 +114,7 @@ class Pass:
         self.verdicts[sha] = Verdict()
         self.config.blob[sha] = blob
         if state.introduction is not None:
-            self._desc[state.introduction] = {sha}
+            self._desc.setdefault(state.introduction, set()).add(sha)
 
     # ---------------------------------------------------------------------- run
 

@@ -1,11 +1,12 @@
 """A pass over only the commits after one already judged, started from the trust state
 in force there (verify.py).
 
-`verify` starts from the commit it remembered; sync's `verify_range` from the last
-incoming head it judged, kept in `.git/openbook/trust-seed.json`. Either is used only
-when every commit to read descends from that commit alone: no second root, no merge of
-older history, no acknowledgment and no new introduction. The verdicts are then those a
-pass over the whole history gives; otherwise everything is read again.
+`verify` starts from the commit it remembered; sync's `verify_range` from the heads it
+last judged (the incoming one and its own, each where it verified), kept in
+`.git/openbook/trust-seed.json`. They are used only when every commit to read descends
+from them alone: no second root, no merge of older history, no acknowledgment, one
+introduction and no new one. The verdicts are then those a pass over the whole history
+gives; otherwise everything is read again.
 """
 
 from __future__ import annotations
@@ -27,23 +28,28 @@ from openbook.trust.remembered import STATE_VERSION
 
 FILE = "trust-seed.json"
 
+Seed = tuple[str, State, dict[str, Any], str | None]  # commit, state, file values, blob
+
 
 def from_seed(
     root: Path,
     heads: Sequence[str],
-    seed: tuple[str, State, dict[str, Any], str | None],
+    seeds: Sequence[Seed],
     prefix: str = "",
     *,
     signatures: bool = True,
 ) -> Pass | None:
-    """The pass over `heads ^sha` started from `seed` (sha, state, openbook.yml values,
-    its blob), when each head is `sha` or descends from it alone; else None."""
-    sha, state, values, blob = seed
+    """The pass over `heads` without what the seeds reach, started from the seeds (each:
+    commit, state, openbook.yml values, its blob), when each head is a seed or descends
+    from the seeds alone, and the seeds share one introduction; else None."""
+    starts = {seed[0] for seed in seeds}
+    if not seeds or len({seed[1].introduction for seed in seeds}) != 1:
+        return None  # two introductions: judged against the whole history
     try:
-        commits, config = load(root, heads, prefix, [sha])
+        commits, config = load(root, heads, prefix, sorted(starts))
     except GitError:
-        return None  # the seed is no longer in this repository
-    new = {c.sha for c in commits} | {sha}
+        return None  # a seed is no longer in this repository
+    new = {c.sha for c in commits} | starts
     if (
         not commits
         or any(h not in new for h in heads)
@@ -52,7 +58,8 @@ def from_seed(
     ):
         return None
     run = Pass(commits, config, resolve_refs(root, ROOT_REF).get(ROOT_REF), signatures=signatures)
-    run.seed(sha, state, values, blob)
+    for sha, state, values, blob in seeds:
+        run.seed(sha, state, values, blob)
     run.run(set())
     if any(run.states[c.sha].introduction == c.sha for c in commits):
         return None  # a new introduction: judged against the whole history
@@ -64,43 +71,56 @@ def _path(root: Path) -> Path | None:
     return gd / "openbook" / FILE if gd is not None and (root / ".git").exists() else None
 
 
-def saved(root: Path) -> tuple[str, State, dict[str, Any], str | None] | None:
-    """The seed sync kept, when it is there and of this version of the rules."""
+def saved(root: Path) -> list[Seed]:
+    """The starts sync kept, when they are there and of this version of the rules."""
     path = _path(root)
     if path is None:
-        return None
+        return []
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return None
+        return []
     if not isinstance(data, dict) or data.get("version") != STATE_VERSION:
+        return []
+    items = data.get("seeds")
+    found = [_seed(item) for item in items] if isinstance(items, list) else []
+    seeds = [seed for seed in found if seed is not None]
+    return seeds if len(seeds) == len(found) else []
+
+
+def _seed(item: object) -> Seed | None:
+    if not isinstance(item, dict):
         return None
-    sha, values, blob = data.get("commit"), data.get("file"), data.get("blob")
-    state = state_from_json(data.get("trust"))
+    sha, values, blob = item.get("commit"), item.get("file"), item.get("blob")
+    state = state_from_json(item.get("trust"))
     if not isinstance(sha, str) or state is None or not isinstance(values, dict):
         return None
     return sha, state, values, blob if isinstance(blob, str) else None
 
 
 def keep(root: Path, run: Pass, heads: Sequence[str]) -> None:
-    """Keep the state at the first of `heads` that verified as the next start (the
-    incoming head, else our own), when `run` admitted nothing by acknowledgment (what
-    that admits depends on which heads are read)."""
+    """Keep the states at `heads` that verified (the incoming head and our own: a merge
+    of the two descends from both) as the next starts, when `run` admitted nothing by
+    acknowledgment (what that admits depends on which heads are read)."""
     path = _path(root)
     if path is None or any(v.mark == "unverified" for v in run.verdicts.values()):
         return
-    for head in heads:
+    clean = []
+    for head in dict.fromkeys(heads):
         verdict = run.verdicts.get(head)
         if verdict is not None and not verdict.findings and not verdict.mark:
-            break
-    else:
+            clean.append(head)
+    if not clean:
         return
-    data = {
-        "version": STATE_VERSION,
-        "commit": head,
-        "trust": state_to_json(run.states[head]),
-        "file": run.files[head],
-        "blob": run.config.blob.get(head),
-    }
+    seeds = [
+        {
+            "commit": head,
+            "trust": state_to_json(run.states[head]),
+            "file": run.files[head],
+            "blob": run.config.blob.get(head),
+        }
+        for head in clean
+    ]
+    data = {"version": STATE_VERSION, "seeds": seeds}
     with contextlib.suppress(OSError):  # without it, the next sync reads everything
         atomic_write(path, (json.dumps(data) + "\n").encode("utf-8"), durable=False)

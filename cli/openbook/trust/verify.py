@@ -163,8 +163,7 @@ def verify_range(
     it alone (seed.py); `remember`: the next start is `head` when it verifies, else
     `base`."""
     heads = [head, base] if base else [head]
-    seed = seeding.saved(root)
-    run = seeding.from_seed(root, heads, seed, signatures=False) if seed is not None else None
+    run = seeding.from_seed(root, heads, seeding.saved(root), signatures=False)
     if run is None:
         run = _run(root, heads, signatures=False)
     problems = _problems(run, _since(root, run, base))
@@ -324,7 +323,7 @@ def _incremental(
         return None, None
     blob = saved.get("blob")
     seed = (remembered, state, values, blob if isinstance(blob, str) else None)
-    run = seeding.from_seed(root, [head], seed, prefix)
+    run = seeding.from_seed(root, [head], [seed], prefix)
     if run is None:
         return None, None
     result = _result(run, run.commits, head)
