@@ -184,3 +184,23 @@ def test_after_merges_on_both_sides_the_next_sync_starts_from_both_heads(
     assert f"{bad} unsigned" in seeded
     res = signed.sync("alice")
     assert res.exit_code == 4 and bad[:7] in res.stderr, res.stderr
+
+
+def test_a_refused_commit_under_a_good_one_is_refused_again_after_more_arrive(
+    signed: Pair, keys: dict[str, Path]
+) -> None:
+    """Bob's unsigned commit, then a signed one on top: refused. Bob adds another signed
+    commit; Alice's next sync still judges the unsigned one (no start is kept above it)."""
+    alice, bob = signed.alice, signed.bob
+    bad = _unsigned(bob, keys)
+    commit(bob, "checkins/2026/2026-11-25-bob.md", checkin_text("bob"), BOB_ID)
+    git(bob, "push", "-q", "origin", "HEAD:refs/heads/main")
+    before = signed.head("alice")
+    res = signed.sync("alice")
+    assert res.exit_code == 4 and bad[:7] in res.stderr, res.stderr
+    assert [seed[0] for seed in seeding.saved(alice)] == [before]
+    commit(bob, "checkins/2026/2026-11-26-bob.md", checkin_text("bob"), BOB_ID)
+    git(bob, "push", "-q", "origin", "HEAD:refs/heads/main")
+    res = signed.sync("alice")
+    assert res.exit_code == 4 and bad[:7] in res.stderr, res.stderr
+    assert signed.head("alice") == before
