@@ -60,16 +60,20 @@ def test_a_commit_pulled_with_plain_git_is_noted_at_the_next_sync(pair: Pair) ->
     assert {pulled, after} <= set(_lines(pair.alice))
 
 
-@pytest.mark.parametrize("damage", ["shortened file", "tip gone", "tip garbled"])
+@pytest.mark.parametrize("damage", ["shortened file", "file made anew", "tip gone", "tip garbled"])
 def test_damage_makes_the_whole_history_listed_again(pair: Pair, damage: str) -> None:
     assert pair.sync("alice").exit_code == 0
     store = pair.alice / ".git" / "openbook" / FILE
     tip = pair.alice / ".git" / "openbook" / TIP
     if damage == "shortened file":
         store.write_text("")
+    elif damage == "file made anew":  # as long as before, but none of its lines
+        fresh = store.with_name("arrivals.new")
+        fresh.write_text("\n" * store.stat().st_size)  # made while the old one is there
+        fresh.replace(store)
     elif damage == "tip gone":
-        tip.write_text(f"{'1' * 40} 0\n")
         store.write_text("")
+        tip.write_text(f"{'1' * 40} 0 {store.stat().st_ino}\n")
     else:
         tip.write_text("not a commit\n")
         store.write_text("")

@@ -29,7 +29,7 @@ from openbook.git import repo as gitrepo
 from openbook.words import parse_now
 
 FILE = "arrivals"
-TIP = "arrivals.tip"  # `<sha> <size>`: the file held the whole history of sha at size
+TIP = "arrivals.tip"  # `<sha> <size> <inode>`: the file then held all of sha's history
 SKEW = 600  # seconds of clock skew allowed between two machines
 
 
@@ -194,17 +194,19 @@ def _known(root: Path, shas: list[str]) -> dict[str, int]:
 
 
 def _tip(root: Path) -> str | None:
-    """The commit whose whole history the arrivals file holds, when it still holds
-    everything it held then (the file only grows)."""
+    """The commit whose whole history the arrivals file holds, when it is still the
+    same file and holds everything it held then (it only grows)."""
     path = store_path(root)
     if path is None:
         return None
     try:
-        sha, _, size = (path.parent / TIP).read_text(encoding="ascii").partition(" ")
-        held = path.stat().st_size
+        sha, size, inode = (path.parent / TIP).read_text(encoding="ascii").split()
+        st = path.stat()
     except (OSError, ValueError):
         return None
-    return sha if _is_oid(sha) and size.strip().isdigit() and held >= int(size) else None
+    if not (_is_oid(sha) and size.isdigit() and inode.isdigit()):
+        return None
+    return sha if st.st_ino == int(inode) and st.st_size >= int(size) else None
 
 
 def _set_tip(root: Path, sha: str) -> None:
@@ -212,7 +214,8 @@ def _set_tip(root: Path, sha: str) -> None:
     if path is None:
         return
     with contextlib.suppress(OSError):
-        data = f"{sha} {path.stat().st_size}\n".encode("ascii")
+        st = path.stat()
+        data = f"{sha} {st.st_size} {st.st_ino}\n".encode("ascii")
         atomic_write(path.parent / TIP, data, durable=False)
 
 
