@@ -3,10 +3,10 @@ in force there (verify.py).
 
 `verify` starts from the commit it remembered; sync's `verify_range` from the heads it
 last judged (the incoming one and its own, each where it verified; its own alone when
-it refused incoming commits), kept in `.git/openbook/trust-seed.json`. They are used only when every commit to read descends
-from them alone: no second root, no merge of older history, no acknowledgment, one
-introduction and no new one. The verdicts are then those a pass over the whole history
-gives; otherwise everything is read again.
+it refused incoming commits), kept in `.git/openbook/trust-seed.json`. They are used
+only when every commit to read descends from them alone: no second root, no merge of
+older history, no acknowledgment, one introduction and no new one. The verdicts are
+then those a pass over the whole history gives; otherwise everything is read again.
 """
 
 from __future__ import annotations
