@@ -1,7 +1,7 @@
-"""Sync judges only the commits after the last incoming head it judged, starting from the
-trust state in force there (trust/seed.py). Bob attacks with plain git; Alice's sync
-refuses exactly what a pass over the whole history refuses, and the start it kept moves
-only to a head that verified."""
+"""Sync judges only the commits after the heads it judged last, starting from the trust
+state in force there (trust/seed.py). Bob attacks with plain git; Alice's sync refuses
+exactly what a pass over the whole history refuses, and a start is kept only where
+every incoming commit verified."""
 
 # ruff: noqa: F811
 from __future__ import annotations
