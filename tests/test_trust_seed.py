@@ -77,7 +77,11 @@ def test_a_seeded_sync_refuses_what_the_whole_history_refuses(
 ) -> None:
     make, rule = ATTACKS[attack]
     alice, bob = signed.alice, signed.bob
-    assert seeding.saved(alice)  # her syncs so far kept where to start
+    commit(bob, "checkins/2026/2026-11-21-bob.md", checkin_text("bob"), BOB_ID)
+    ok(signed.sync("bob"))
+    ok(signed.sync("alice"))  # a sync that verified: where the next one starts
+    start = [seed[0] for seed in seeding.saved(alice)]
+    assert start
     bad = make(bob, keys)
     git(bob, "push", "-q", "-f", "origin", "HEAD:refs/heads/main")
     before = signed.head("alice")
@@ -85,9 +89,9 @@ def test_a_seeded_sync_refuses_what_the_whole_history_refuses(
     assert res.exit_code == 4, (res.stdout, res.stderr)
     assert f"[{rule}]" in res.stderr and bad[:7] in res.stderr, res.stderr
     assert signed.head("alice") == before
-    # the refused head never becomes a start: her own does
+    # a sync that refused keeps no start: the next one starts where this one did
     kept = seeding.saved(alice)
-    assert [seed[0] for seed in kept] == [before]
+    assert [seed[0] for seed in kept] == start
     # the seeded pass did apply, and says what the whole history says
     git(alice, "fetch", "-q", "origin")
     incoming = git(alice, "rev-parse", "origin/main")
@@ -196,11 +200,31 @@ def test_a_refused_commit_under_a_good_one_is_refused_again_after_more_arrive(
     commit(bob, "checkins/2026/2026-11-25-bob.md", checkin_text("bob"), BOB_ID)
     git(bob, "push", "-q", "origin", "HEAD:refs/heads/main")
     before = signed.head("alice")
+    start = [seed[0] for seed in seeding.saved(alice)]
     res = signed.sync("alice")
     assert res.exit_code == 4 and bad[:7] in res.stderr, res.stderr
-    assert [seed[0] for seed in seeding.saved(alice)] == [before]
+    assert [seed[0] for seed in seeding.saved(alice)] == start
     commit(bob, "checkins/2026/2026-11-26-bob.md", checkin_text("bob"), BOB_ID)
     git(bob, "push", "-q", "origin", "HEAD:refs/heads/main")
     res = signed.sync("alice")
     assert res.exit_code == 4 and bad[:7] in res.stderr, res.stderr
     assert signed.head("alice") == before
+
+
+def test_our_own_commit_with_a_problem_keeps_no_start_above_it(signed: Pair) -> None:
+    """Alice's own unsigned commit under a signed one: sync will not share them (exit 1),
+    and keeps no start above the unsigned one, so every later check of what goes out
+    (and `doctor`'s re-signing) still reads it."""
+    alice = signed.alice
+    start = [seed[0] for seed in seeding.saved(alice)]
+    unsigned = commit(
+        alice,
+        "checkins/2026/2026-11-25-alice.md",
+        checkin_text("alice"),
+        ALICE_ID,
+        "commit.gpgsign=false",
+    )
+    commit(alice, "checkins/2026/2026-11-26-alice.md", checkin_text("alice"), ALICE_ID)
+    res = signed.sync("alice")
+    assert res.exit_code == 1 and unsigned[:7] in res.stderr, res.stderr
+    assert [seed[0] for seed in seeding.saved(alice)] == start

@@ -2,11 +2,11 @@
 in force there (verify.py).
 
 `verify` starts from the commit it remembered; sync's `verify_range` from the heads it
-last judged (the incoming one and its own, each where it verified; its own alone when
-it refused incoming commits), kept in `.git/openbook/trust-seed.json`. They are used
-only when every commit to read descends from them alone: no second root, no merge of
-older history, no acknowledgment, one introduction and no new one. The verdicts are
-then those a pass over the whole history gives; otherwise everything is read again.
+last judged (the incoming one and its own, when every commit it judged verified), kept
+in `.git/openbook/trust-seed.json`. They are used only when every commit to read
+descends from them alone: no second root, no merge of older history, no
+acknowledgment, one introduction and no new one. The verdicts are then those a pass
+over the whole history gives; otherwise everything is read again.
 """
 
 from __future__ import annotations
@@ -99,13 +99,13 @@ def _seed(item: object) -> Seed | None:
 
 
 def keep(root: Path, run: Pass, heads: Sequence[str]) -> None:
-    """Keep the states at `heads` that verified (the incoming head and our own: a merge
-    of the two descends from both) as the next starts, when `run` admitted nothing by
-    acknowledgment (what that admits depends on which heads are read). What `heads`
-    reach is never judged again: the caller passes only heads whose history it
-    accepts (no incoming head whose commits had a problem)."""
+    """Keep the states at `heads` (the incoming head and our own: a merge of the two
+    descends from both) as the next starts, when every commit `run` judged verified and
+    none was admitted by acknowledgment (what that admits depends on which heads are
+    read). What a start reaches is never judged again, for what comes in or for what
+    goes out, so a run with any problem keeps nothing."""
     path = _path(root)
-    if path is None or any(v.mark == "unverified" for v in run.verdicts.values()):
+    if path is None or any(v.findings or v.mark == "unverified" for v in run.verdicts.values()):
         return
     clean = []
     for head in dict.fromkeys(heads):

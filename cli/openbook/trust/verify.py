@@ -161,15 +161,15 @@ def verify_range(
     head with the local HEAD as `base` before merging; refuse (exit 4) on any problem.
     Only the commits after the heads last remembered are read, when they descend from
     them alone (seed.py). `remember`: the next judgment starts from `head` and `base`
-    when nothing here has a problem; else from `base` alone, so that no commit refused
-    here is ever left unread."""
+    when every commit judged here verified; else where it started, so that no commit
+    with a problem is ever left unread."""
     heads = [head, base] if base else [head]
     run = seeding.from_seed(root, heads, seeding.saved(root), signatures=False)
     if run is None:
         run = _run(root, heads, signatures=False)
     problems = _problems(run, _since(root, run, base))
     if remember:  # the next sync starts from here
-        seeding.keep(root, run, [base] if problems and base else [] if problems else heads)
+        seeding.keep(root, run, heads)
     return problems
 
 
