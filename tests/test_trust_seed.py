@@ -159,18 +159,59 @@ def test_a_fresh_clone_starts_from_the_head_it_verified(signed: Pair, tmp_path: 
     assert res.exit_code == 4 and f"{bad[:7]}" in res.stderr, res.stderr
 
 
+def _both_write_and_sync(pair: Pair, days: int) -> None:
+    """Each day both write a check-in, then Bob syncs and Alice syncs (a merge each)."""
+    for day in range(days):
+        for who, root in (("alice", pair.alice), ("bob", pair.bob)):
+            who_id = ALICE_ID if who == "alice" else BOB_ID
+            commit(root, f"checkins/2026/2026-11-2{day}-{who}.md", checkin_text(who), who_id)
+        ok(pair.sync("bob"))
+        ok(pair.sync("alice"))
+
+
+def test_a_merge_of_the_two_starts_whose_tree_neither_parent_has(
+    signed: Pair, keys: dict[str, Path]
+) -> None:
+    """Bob signs a merge of Alice's merge and her two starts (in another order), whose
+    openbook.yml gives Alice Eve's key (no parent says so): judged from the starts and
+    refused, as the whole history refuses it."""
+    alice, bob = signed.alice, signed.bob
+    _both_write_and_sync(signed, days=1)
+    kept = seeding.saved(alice)
+    starts = [seed[0] for seed in kept]
+    assert len(starts) == 2
+    git(bob, "fetch", "-q", "origin")
+    yml = git(bob, "show", "origin/main:openbook.yml") + "\n"
+    eve = keys["eve"].read_text().strip()
+    tree = tree_with(
+        bob,
+        "openbook.yml",
+        set_value(yml, ("partners", "alice", "signing_key"), eve),
+        "origin/main",
+    )
+    key = git(bob, "config", "user.signingkey")
+    shared = git(bob, "rev-parse", "origin/main")  # Alice's merge of the two
+    parents = [arg for sha in [shared, *reversed(starts)] for arg in ("-p", sha)]
+    evil = plain(bob, "commit-tree", tree, *parents, "-m", "join", sign=key)
+    git(bob, "push", "-q", "origin", f"{evil}:refs/heads/main")
+    before = signed.head("alice")
+    git(alice, "fetch", "-q", "origin")
+    assert seeding.from_seed(alice, [evil, before], kept, signatures=False) is not None
+    seeded = [f"{p.commit} {p.rule}" for p in verify_range(alice, before, evil)]
+    assert seeded == _without_seed(alice, before, evil)
+    assert f"{evil} key-change-not-by-owner" in seeded
+    res = signed.sync("alice")
+    assert res.exit_code == 4 and evil[:7] in res.stderr, res.stderr
+    assert signed.head("alice") == before
+
+
 def test_after_merges_on_both_sides_the_next_sync_starts_from_both_heads(
     signed: Pair, keys: dict[str, Path]
 ) -> None:
     """Both write between syncs, so each sync merges; the heads it judged are kept, and
     the merge made of them is judged from them, as the whole history judges it."""
     alice, bob = signed.alice, signed.bob
-    for day in range(2):
-        for who, root in (("alice", alice), ("bob", bob)):
-            who_id = ALICE_ID if who == "alice" else BOB_ID
-            commit(root, f"checkins/2026/2026-11-2{day}-{who}.md", checkin_text(who), who_id)
-        ok(signed.sync("bob"))
-        ok(signed.sync("alice"))
+    _both_write_and_sync(signed, days=2)
     assert len(git(alice, "rev-list", "--merges", "HEAD").split()) >= 2
     bad = _unsigned(bob, keys)
     git(bob, "pull", "-q", "--no-rebase", "--no-edit", "origin", "main")
