@@ -1,7 +1,6 @@
 """When each check-in was first committed (`written-ahead`, SPEC section 10) is read once,
-then only the commits since: the answer is the one reading everything again gives, and
-anything but a line of single-parent commits on top (a rewound HEAD, a merge, an arrivals
-file that changed) reads everything again."""
+then only the commits since (after a merge too): the answer is the one reading everything
+again gives, and a rewound HEAD or an arrivals file that changed reads everything again."""
 
 from __future__ import annotations
 
@@ -69,7 +68,7 @@ def test_a_rewound_head_reads_everything_again(vault: Path) -> None:
     _same(found, _scratch(vault))
 
 
-def test_a_merge_reads_everything_again(vault: Path) -> None:
+def test_after_a_merge_only_the_commits_since_are_read(vault: Path) -> None:
     old = _history(vault)
     git(vault, "checkout", "-q", "-b", "side", "HEAD~1")
     _commit(vault, "2026-11-22", at("2026-11-22", "20:00"), "alice")
@@ -78,8 +77,25 @@ def test_a_merge_reads_everything_again(vault: Path) -> None:
     env = identity(vault, "bob")
     git(vault, "merge", "-q", "--no-edit", "--no-ff", "side", env=env)
     found = first_times(vault, git(vault, "rev-parse", "HEAD"), old, NOW)
-    assert found.read == int(git(vault, "rev-list", "--count", "HEAD"))
+    assert found.read == 3  # the side's commit, the one beside it, the merge
     assert checkin_path("alice", "2026-11-22") in found.firsts
+    _same(found, _scratch(vault))
+
+
+def test_a_checkin_added_on_both_sides_counts_from_its_first_commit(vault: Path) -> None:
+    """The same check-in committed on each side of a merge: its first commit is the
+    earlier of the two, whichever side the merge keeps, read since or from scratch."""
+    old = _history(vault)
+    git(vault, "checkout", "-q", "-b", "side", "HEAD~1")
+    _commit(vault, "2026-11-22", at("2026-11-22", "20:00"))
+    git(vault, "checkout", "-q", "-")
+    _commit(vault, "2026-11-22", at("2026-11-23", "09:00"))
+    env = identity(vault, "bob")
+    git(vault, "merge", "-q", "--no-edit", "--no-ff", "-s", "ours", "side", env=env)
+    found = first_times(vault, git(vault, "rev-parse", "HEAD"), old, NOW)
+    assert found.read == 3
+    first = int(dt.datetime.fromisoformat(at("2026-11-22", "20:00")).timestamp())
+    assert found.firsts[checkin_path("bob", "2026-11-22")] == first
     _same(found, _scratch(vault))
 
 

@@ -74,3 +74,55 @@ def test_a_note_added_again_is_read_from_all_of_history(tmp_path: Path) -> None:
     assert written(Vault(root)) == _fresh(root)
     saved = json.loads((root / ".git/openbook" / CACHE_FILE).read_text())
     assert saved["multi"] == [rel]
+
+
+def _merged(root: Path, twin: bool) -> Written:
+    """Alice's notes on a side line merged by Bob (with `twin`, one note each side added
+    alike); the facts remembered before the merge."""
+    write(root, checkin_path("bob", "2026-11-20"), checkin_text("bob", "2026-11-20"))
+    commit(root, "bob")
+    git(root, "checkout", "-q", "-b", "side")
+    write(root, checkin_path("alice", "2026-11-21"), checkin_text("alice", "2026-11-21"))
+    commit(root, "alice")
+    rel = checkin_path("alice", "2026-11-22")
+    write(root, rel, checkin_text("alice", "2026-11-22"))
+    commit(root, "alice")
+    git(root, "checkout", "-q", "-")
+    write(root, *((rel, checkin_text("alice", "2026-11-22")) if twin else ("b.md", "x\n")))
+    commit(root, "bob")
+    known = written(Vault(root))  # remembered before the merge
+    git(root, "merge", "-q", "--no-edit", "--no-ff", "side", env=identity(root, "bob"))
+    return known
+
+
+def test_after_a_merge_only_the_commits_since_are_added(tmp_path: Path) -> None:
+    """A merge brings in the other side's notes: the facts are brought up to date with
+    the commits since, as a whole reading gives them, and the verdict is the one from no
+    remembered facts at all."""
+    root = make_vault(tmp_path / "v", "bob")
+    known = _merged(root, twin=False)
+    since = read_written(root, known, git(root, "rev-parse", "HEAD^1"))
+    assert since == _fresh(root)
+    assert since is not None and checkin_path("alice", "2026-11-22") in since.added
+    # only the commits since are read: a mark left on a remembered fact stays
+    cache = root / ".git/openbook" / CACHE_FILE
+    saved = json.loads(cache.read_text())
+    saved["added"][checkin_path("bob", "2026-11-20")] = ["mark@example.org"] * 2
+    cache.write_text(json.dumps(saved))
+    marked = written(Vault(root)).added[checkin_path("bob", "2026-11-20")]
+    assert marked == ("mark@example.org", "mark@example.org")
+    cache.unlink()
+    assert written(Vault(root)) == since
+    incremental = _verdict(root)
+    shutil.rmtree(root / ".git/openbook")
+    assert _verdict(root) == incremental
+
+
+def test_a_note_each_side_added_alike_is_read_from_all_of_history(tmp_path: Path) -> None:
+    root = make_vault(tmp_path / "v", "bob")
+    known = _merged(root, twin=True)
+    assert read_written(root, known, git(root, "rev-parse", "HEAD^1")) is None
+    assert written(Vault(root)) == _fresh(root)
+    incremental = _verdict(root)
+    shutil.rmtree(root / ".git/openbook")
+    assert _verdict(root) == incremental

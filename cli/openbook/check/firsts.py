@@ -1,12 +1,14 @@
 """When each check-in was first committed, at the time the log can stand behind
 (git/arrivals.py): what `written-ahead` (check/ahead.py) compares a check-in's date with.
 
-Read once over the whole history (one `git log --diff-filter=A` over the check-in folder
-and one pass for the times), then remembered with the commit read up to. When HEAD moved
-on by single-parent commits only (a note committed, a partner's commits fast-forwarded),
-only those commits are read: a commit's time for counting depends on its own date, its
+Read once over the whole history (one `git log --full-history --diff-filter=A` over the
+check-in folder, every side of every merge, and one pass for the times), then remembered
+with the commit read up to. A commit's time for counting depends on its own date, its
 arrival and its parents' times alone, and the arrivals file is only ever appended to, so
-the times of the commits read before stay as they were. Anything else (a merge, a
+the times of the commits read before stay as they were: when HEAD moved on from the
+commit read up to, only the commits since are read for the check-ins they added (by
+single-parent commits only, a note committed or a partner's commits fast-forwarded, with
+their times too; after a merge, with the times of all of history). Anything else (a
 rewound HEAD, an arrivals file that is not the one read before) reads everything again.
 """
 
@@ -18,9 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from openbook.check.since import commits_since
 from openbook.git import repo as gitrepo
 from openbook.git.ahead import stream_bytes
-from openbook.git.arrivals import now, record_arrivals, standing_time, standing_times
+from openbook.git.arrivals import Standing, now, record_arrivals, standing_time, standing_times
 from openbook.git.arrivals import store_path as arrivals_path
 from openbook.git.logtext import records
 
@@ -80,17 +83,20 @@ def _tail_shas(data: bytes, mark: tuple[int, str]) -> set[str] | None:
     return {line.partition(" ")[0] for line in data[size:].decode("ascii", "replace").split("\n")}
 
 
-def log_args(head: str) -> list[str]:
-    """The `git log` of `read_firsts` (check/prefetch.py starts it ahead)."""
-    args = ["log", "-z", "--diff-filter=A", "--no-renames", "--format=%x1e%H", "--name-only"]
-    return [*args, "--end-of-options", head, "--", FOLDER]
+def log_args(head: str, since: str | None = None) -> list[str]:
+    """The `git log` of `read_firsts` (check/prefetch.py starts it ahead): every commit
+    of `head` (not of `since`) that added a check-in, on every side of every merge."""
+    args = ["log", "-z", "--full-history", "--diff-filter=A", "--no-renames", "--name-only"]
+    revs = [head, f"^{since}"] if since else [head]
+    return [*args, "--format=%x1e%H", "--end-of-options", *revs, "--", FOLDER]
 
 
-def read_firsts(root: Path, head: str, when: When = None) -> Firsts:
-    """Everything read again: each check-in's first commit time over `head`'s history."""
-    times = standing_times(root, when, head, mine=None)
-    listed = stream_bytes(root, log_args(head), check=False)
-    firsts: dict[str, int] = {}
+def _add_firsts(
+    root: Path, head: str, since: str | None, times: dict[str, Standing], firsts: dict[str, int]
+) -> bool:
+    """Each check-in the commits of `head ^since` added -> the earliest of their times,
+    into `firsts`; False when git could not say."""
+    listed = stream_bytes(root, log_args(head, since), check=False)
     for record in records(listed):  # commit by commit, as git writes them
         sha, _, rest = record.decode("utf-8", "replace").partition("\0")
         known = times.get(sha.strip())
@@ -100,10 +106,33 @@ def read_firsts(root: Path, head: str, when: When = None) -> Firsts:
             path = path.strip("\n")
             if path and (path not in firsts or known.time < firsts[path]):
                 firsts[path] = known.time
-    if listed.status != 0:
+    return listed.status == 0
+
+
+def read_firsts(root: Path, head: str, when: When = None) -> Firsts:
+    """Everything read again: each check-in's first commit time over `head`'s history."""
+    times = standing_times(root, when, head, mine=None)
+    firsts: dict[str, int] = {}
+    if not _add_firsts(root, head, None, times, firsts):
         return Firsts()
     top = times.get(head)
     return Firsts(head, top.time if top else 0, firsts, _mark(_arrivals_bytes(root)), len(times))
+
+
+def merged_on(
+    root: Path, old: Firsts, head: str, tail: set[str], when: When = None
+) -> Firsts | None:
+    """`old` brought up to `head`, which holds it (a merge came since): the times of all of
+    history, the check-ins of only the commits since; None when that cannot be done."""
+    rows = commits_since(root, old.head, head)
+    if not rows or tail - {sha for sha, _ in rows}:
+        return None  # not an ancestor, or the arrivals file noted other commits
+    times = standing_times(root, when, head, mine=None)
+    firsts = dict(old.firsts)
+    top = times.get(head)
+    if top is None or not _add_firsts(root, head, old.head, times, firsts):
+        return None
+    return Firsts(head, top.time, firsts, _mark(_arrivals_bytes(root)), len(rows))
 
 
 def _since(root: Path, old: Firsts, head: str) -> list[tuple[str, int, list[str]]] | None:
@@ -193,6 +222,7 @@ def first_times(root: Path, head: str, old: Firsts | None, when: When = None) ->
                 return Firsts(old.head, old.time, old.firsts, old.mark)
             if old.head != head:
                 found = moved_on(root, old, head, data, tail, when)
+                found = found or merged_on(root, old, head, tail, when)
                 if found is not None:
                     return found
     return read_firsts(root, head, when)

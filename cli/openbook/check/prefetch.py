@@ -56,10 +56,11 @@ def start(vault: Vault) -> None:
         plan += terms.log_args(head)
     if again or _missing(vault, held_pauses.CACHE_FILE):
         plan.append(commits_args(vault, paths=[held_pauses.FOLDER], topo=True, rev=head))
-    if again or _missing(vault, written.CACHE_FILE):
+    # unions over history: brought up to date after a merge too, by what came since
+    if _missing(vault, written.CACHE_FILE):
         plan.append(written.log_args(written.NOTES, head))
         plan += [written.confirm_args(head), written.tree_args(head)]
-    if again or _missing(vault, ahead.CACHE_FILE):
+    if _missing(vault, ahead.CACHE_FILE):
         plan.append(firsts.log_args(head))  # the check-ins' first commits
     for args in plan:
         read_ahead(vault.root, args)

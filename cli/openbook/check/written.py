@@ -1,10 +1,11 @@
 """What history says about the notes under a name (check/authorship.py judges it).
 
-One pass over history: one `git log --diff-filter=AM` for the commits that added each
-note and those that changed them (their bodies compared through one `cat-file`), one for
-the confirmations. Remembered under the state folder by HEAD; when
-HEAD moved on by single-parent commits only (a note committed, a partner's commits
-fast-forwarded), only those commits are read and added to what was remembered.
+One pass over history: one `git log --full-history --diff-filter=AM` for every commit
+that added a note or changed one (their bodies compared through one `cat-file`), one for
+the confirmations. Both are unions over the commits history holds, whatever its shape, so
+they are remembered under the state folder by HEAD, and when HEAD moved on from it (a
+note committed, a partner's commits fast-forwarded or merged) only `HEAD ^remembered` is
+read and added to what was remembered.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 from sys import intern
 from typing import Any
 
-from openbook.check.since import head_of, linear_since
+from openbook.check.since import commits_since, head_of
 from openbook.fsutil import FileMemo, atomic_write, file_stamp
 from openbook.git.ahead import stream_bytes
 from openbook.git.logtext import records, terminated
@@ -28,6 +29,7 @@ from openbook.vault import Vault
 
 CONFIRM_TRAILER = "Openbook-Confirms"
 CACHE_FILE = "authorship.json"  # what history says, by HEAD
+CACHE_VERSION = 2  # 2: every side of every merge read
 # in git's own order: a path-limited `git log` matches sorted folders faster
 FOLDERS = ("agreements", "checkins", "plan-changes", "questions", "repairs", "timeouts")
 # fields whose change is part of a note's life (an answer, a consent), not its words
@@ -64,8 +66,11 @@ class Written:
     confirmed: dict[str, list[str]] = field(default_factory=dict)
 
 
-# the notes added and changed (a merge shows no change: the commits it brings in are read)
-NOTES = ["--no-renames", "--diff-filter=AM", "--raw", "--no-abbrev", "--format=%x1e%ae%x1f%ce"]
+# the notes added and changed by every commit, on every side of every merge (a merge
+# shows no change: the commits it brings in are read), so that what HEAD's history says
+# is what its parents' said and what came since
+NOTES = ["--full-history", "--no-renames", "--diff-filter=AM", "--raw", "--no-abbrev"]
+NOTES.append("--format=%x1e%ae%x1f%ce")
 Entry = tuple[str, str, str, str, str, str]  # status, path, author, committer, old, new
 NO_BLOB = "0" * 40
 _CONFIRMS = f"%(trailers:key={CONFIRM_TRAILER},valueonly,separator=%x1d)"
@@ -192,8 +197,8 @@ def read_written(
     head: str = "HEAD",
 ) -> Written | None:
     """History's facts (two `git log` and one `cat-file`), uncached; with `since` (the
-    facts at `at`, an ancestor of HEAD with only single-parent commits between), only the
-    commits after it are read and added to them. None when that cannot be done exactly (a
+    facts at `at`, an ancestor of HEAD), only the commits after it are read and added to
+    them. None when that cannot be done exactly (a
     note added again, or changed, whose addition was not unique)."""
     multi = multi if multi is not None else set()
     entries = _entries(root, head, at)
@@ -226,8 +231,8 @@ _READ: FileMemo[Written] = FileMemo()
 
 
 def written(vault: Vault) -> Written:
-    """History's facts, remembered under the state folder by HEAD; when HEAD moved on by
-    single-parent commits only, the facts are brought up to date with those."""
+    """History's facts, remembered under the state folder by HEAD; when HEAD moved on from
+    it, the facts are brought up to date with the commits since."""
     if not vault.is_own_repo or vault.git_dir is None:
         return Written()
     head = head_of(vault)
@@ -243,8 +248,9 @@ def written(vault: Vault) -> Written:
     if cache is not None and head:
         with contextlib.suppress(OSError, ValueError):
             saved = json.loads(cache.read_text(encoding="utf-8"))
-    known = _saved_written(saved)
-    old = saved.get("head") if isinstance(saved, dict) else None
+    fit = isinstance(saved, dict) and saved.get("version") == CACHE_VERSION
+    known = _saved_written(saved) if fit else None
+    old = saved.get("head") if fit else None
     if known is not None and old == head:
         if cache is not None:
             _READ.keep(cache, head, known, stamp)
@@ -253,13 +259,14 @@ def written(vault: Vault) -> Written:
     multi: set[str] = set()
     found = None
     simple = known is not None and saved.get("multi") == []
-    if simple and isinstance(old, str) and linear_since(vault.root, old, head):
+    if simple and isinstance(old, str) and commits_since(vault.root, old, head) is not None:
         found = read_written(vault.root, known, old, multi, head)
     if found is None:
         multi = set()
         found = read_written(vault.root, multi=multi, head=head) or Written()
     if cache is not None and head:
-        data = {"head": head, "added": found.added, "edited": found.edited}
+        data = {"version": CACHE_VERSION, "head": head, "added": found.added}
+        data["edited"] = found.edited
         data.update(confirmed=found.confirmed, multi=sorted(multi))
         with contextlib.suppress(OSError):
             cache.parent.mkdir(parents=True, exist_ok=True)
