@@ -248,3 +248,30 @@ def test_a_first_check_reads_each_history_once_and_together(
     again = check_vault(Vault(root))
     assert [p.format() for p in again.problems] == [p.format() for p in result.problems]
     _same(root)
+
+
+def test_after_a_merge_only_the_new_merges_are_merged_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What each commit did to each claim is its own: after a merge, history's order is
+    read again, but only the merge that came is merged by git to judge it."""
+    root = make_vault(tmp_path / "v", "bob")
+    _agreed(root)
+
+    def merged(n: int) -> None:
+        git(root, "checkout", "-q", "-b", f"side{n}")
+        _branch_commit(root, "alice", {f"questions/Q-000{n}.md": question_text(f"Q-000{n}")}, "q")
+        git(root, "checkout", "-q", "main")
+        _branch_commit(root, "bob", {PAUSE: _pause(f"2026-11-2{n} 21:00")}, "pause")
+        git(root, "merge", "-q", "--no-edit", f"side{n}", env=identity(root, "bob"))
+
+    merged(2)
+    merged(3)
+    _remembered(root)
+    merged(4)
+    log = counting_git(tmp_path, monkeypatch)
+    check_vault(Vault(root))
+    calls = log.read_text().splitlines()
+    assert len([c for c in calls if "merge-tree" in c]) == 1, calls
+    monkeypatch.undo()
+    _same(root)

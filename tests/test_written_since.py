@@ -126,3 +126,34 @@ def test_a_note_each_side_added_alike_is_read_from_all_of_history(tmp_path: Path
     incremental = _verdict(root)
     shutil.rmtree(root / ".git/openbook")
     assert _verdict(root) == incremental
+
+
+def test_a_note_added_on_both_sides_is_the_one_on_the_line_head_kept(tmp_path: Path) -> None:
+    """Both partners added a note at one path while apart: Alice gave hers another number
+    (deleting it there), Bob changed his, and the merge kept his. Alice's addition is the
+    newest, but not on the line HEAD's version came by: the note is Bob's."""
+    root = make_vault(tmp_path / "v", "bob")
+    rel = checkin_path("bob", "2026-11-20")
+
+    def dated(who: str, when: str) -> None:
+        stamp = f"2026-11-2{when} +0100"
+        env = {**identity(root, who), "GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp}
+        git(root, "add", "-A")
+        git(root, "commit", "-q", "--no-verify", "-m", f"{who} {when}", env=env)
+
+    git(root, "checkout", "-q", "-b", "side")
+    write(root, rel, checkin_text("bob", "2026-11-20"))
+    dated("bob", "0T09:00:00")
+    write(root, rel, checkin_text("bob", "2026-11-20", body="Changed."))
+    dated("bob", "0T10:00:00")
+    git(root, "checkout", "-q", "-")
+    write(root, rel, checkin_text("bob", "2026-11-20", body="Alice's, at first."))
+    dated("alice", "1T09:00:00")
+    git(root, "rm", "-q", "--", rel)
+    write(root, checkin_path("alice", "2026-11-20"), checkin_text("alice", "2026-11-20"))
+    dated("alice", "1T10:00:00")
+    git(root, "merge", "-q", "--no-edit", "--no-ff", "side", env=identity(root, "bob"))
+    found = written(Vault(root))
+    assert found.added[rel] == ("bob@example.org", "bob@example.org")
+    assert found == _fresh(root)
+    assert not [p for p in check_vault(Vault(root)).problems if p.path == rel]

@@ -129,7 +129,7 @@ def check_authorship(
 ) -> tuple[Authorship, list[Problem]]:
     """The verdict on the notes in the note folders, and its problems, remembered under
     the state folder with HEAD, the settings and those notes' files. When HEAD moved on by
-    single-parent commits that confirm nothing, only the notes whose files changed or that
+    commits that confirm nothing (a merge too), only the notes whose files changed or that
     those commits touched are judged again: a note's verdict is its own facts'."""
     if not vault.is_own_repo or vault.git_dir is None or vault.config is None:
         return Authorship(), []
@@ -181,7 +181,9 @@ def _remembered(
         before, verdict = saved["watched"], _verdict(saved["verdict"])
         if saved.get("head") == head and before == watched:
             return verdict, [Problem(**p) for p in saved["problems"]]
-        touched = touched_since(vault.root, saved.get("head"), head)
+        # facts are unions over history (check/written.py): after a merge too, only the
+        # notes the commits it brought changed, and the files that changed, may differ
+        touched = touched_since(vault.root, saved.get("head"), head, merges=True)
         if touched is None or CONFIRM_TRAILER in touched[1]:
             return None  # a confirmation names notes it need not change: judge them all
         again = {p for p in set(before) | set(watched) if before.get(p) != watched.get(p)}

@@ -62,6 +62,21 @@ def cache_key(cfg: Config) -> tuple[Any, ...]:
     return (CACHE_FORMAT, __version__, _CODE, cfg.digest)
 
 
+def code_key() -> tuple[Any, ...]:
+    """The key of facts that depend on the code alone (what a commit's notes say)."""
+    return (CACHE_FORMAT, __version__, _CODE)
+
+
+def read_entries(path: Path, key: tuple[Any, ...]) -> dict[str, Any]:
+    """A cache file's plain entries when it was made with `key`, else {}."""
+    return _read(path, key)
+
+
+def write_entries(path: Path, key: tuple[Any, ...], entries: dict[str, Any]) -> None:
+    """Write plain `entries` under `key` (nothing when they are not plain)."""
+    _write(path, key, entries)
+
+
 _PLAIN = (str, int, float, bool, type(None))
 _DATE, _TIME = "\0d", "\0t"  # tags of a date and a datetime (tuples: never in YAML)
 

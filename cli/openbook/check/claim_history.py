@@ -4,9 +4,11 @@ under the state folder with the commit they were read up to.
 When HEAD moved on from it by single-parent commits only (a commit, a fast-forward), only
 those are read: `git log` lists them first, newest first, before everything it listed
 before, so their introductions and removals are the newest and replace the remembered
-ones of the same claim. Anything else (a merge, a rewound or unrelated HEAD) reads the
-whole history again. The facts cover every note of the claim folders, so a note that
-gains a claim later needs nothing read again.
+ones of the same claim. Anything else (a merge, a rewound or unrelated HEAD) lists the
+whole history again, in its order; what each commit introduced and removed is its own
+and never changes, so it is remembered too (by commit and path) and only the commits not
+judged before are read, parsed and merged again. The facts cover every note of the claim
+folders, so a note that gains a claim later needs nothing read again.
 """
 
 from __future__ import annotations
@@ -14,12 +16,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from openbook.check.claims import Claim, Events, Touch, claim_events
+from openbook.check.cache import code_key, read_entries, write_entries
+from openbook.check.claims import Claim, Events, Memo, Touch, claim_events
 from openbook.check.since import head_of, linear_since, load, save
 from openbook.vault import Vault
 
 CACHE_FILE = "claims.json"
 CACHE_VERSION = 1
+MEMO_FILE = "claim-commits.marshal"  # what each commit did to each claim: never changes
 
 
 def remembered_events(vault: Vault, wanted: Iterable[str]) -> Events:
@@ -43,13 +47,41 @@ def events_at(vault: Vault, head: str) -> Events:
     known = _from_saved(saved) if saved.get("version") == CACHE_VERSION else None
     if known is not None and old == head:
         return known
+    memo = _read_memo(vault)
+    had = len(memo)
     if known is not None and isinstance(old, str) and linear_since(vault.root, old, head):
-        found, removed = claim_events(vault.root, None, head, since=old)
+        found, removed = claim_events(vault.root, None, head, since=old, memo=memo)
         events = ({**known[0], **found}, {**known[1], **removed})
-    else:
-        events = claim_events(vault.root, None, head)
+    else:  # history's order is read again; what each commit did is remembered
+        events = claim_events(vault.root, None, head, memo=memo)
     save(vault, CACHE_FILE, _to_saved(head, events))
+    if len(memo) != had:
+        _write_memo(vault, memo)
     return events
+
+
+def _read_memo(vault: Vault) -> Memo:
+    """What each commit did to each claim, as remembered; {} when nothing sound is."""
+    state = vault.state_dir()
+    raw = read_entries(state / MEMO_FILE, code_key()) if state is not None else {}
+    out: Memo = {}
+    try:
+        for key, (introduced, gone) in raw.items():
+            sha, _, path = str(key).partition(":")
+            out[(sha, path)] = (_claims(introduced), _claims(gone))
+    except (TypeError, ValueError):
+        return {}
+    return out
+
+
+def _claims(raw: Any) -> tuple[Claim, ...]:
+    return tuple((str(f), str(who)) for f, who in raw)
+
+
+def _write_memo(vault: Vault, memo: Memo) -> None:
+    state = vault.state_dir()
+    if state is not None:
+        write_entries(state / MEMO_FILE, code_key(), {f"{s}:{p}": v for (s, p), v in memo.items()})
 
 
 def _to_saved(head: str, events: Events) -> dict[str, Any]:

@@ -221,41 +221,73 @@ def introductions(
 Events = tuple[dict[tuple[str, Claim], Touch], dict[tuple[str, Claim], Touch]]
 
 
+# (commit, path) -> (the claims that commit introduced at the path, those it removed):
+# a commit's own, so it never changes (check/claim_history.py remembers them)
+Changed = tuple[tuple[Claim, ...], tuple[Claim, ...]]
+Memo = dict[tuple[str, str], Changed]
+
+
 def claim_events(
-    root: Path, wanted: Iterable[str] | None, rev: str = "HEAD", since: str | None = None
+    root: Path,
+    wanted: Iterable[str] | None,
+    rev: str = "HEAD",
+    since: str | None = None,
+    memo: Memo | None = None,
 ) -> Events:
     """(the newest commit introducing each (path, claim), the newest commit removing it),
     each judged as `introductions` says, for the notes at `wanted` (None: every note of
-    the claim folders), among the commits not reachable from `since`."""
+    the claim folders), among the commits not reachable from `since`. What each commit
+    did is taken from `memo` where it holds it, and added to it."""
     paths = set(wanted) if wanted is not None else None
 
     def chosen(t: Touch) -> set[str]:
         return set(t.paths) if paths is None else paths.intersection(t.paths)
 
     found_touches = [t for t in touches(root, rev, since=since) if chosen(t)]
-    names: list[str] = []
-    for t in found_touches:
+    known: Memo = memo if memo is not None else {}
+    todo = [(t, {p for p in chosen(t) if (t.sha, p) not in known}) for t in found_touches]
+    fresh, unsure = _changes(root, [(t, ps) for t, ps in todo if ps])
+    known.update(fresh)
+    found: dict[tuple[str, Claim], Touch] = {}
+    removed: dict[tuple[str, Claim], Touch] = {}
+    for t in found_touches:  # newest first: the first introduction seen is the latest
         for p in chosen(t):
+            introduced, gone = known[(t.sha, p)]
+            for claim in introduced:
+                found.setdefault((p, claim), t)
+            for claim in gone:
+                removed.setdefault((p, claim), t)
+    for key in unsure:  # judged without git's clean merge this time: not kept
+        known.pop(key, None)
+    return found, removed
+
+
+def _changes(root: Path, todo: list[tuple[Touch, set[str]]]) -> tuple[Memo, list[tuple[str, str]]]:
+    """What each commit introduced and removed at each of its paths: an ordinary commit
+    against its first parent, a merge against git's clean merge of its parents; and the
+    merges' paths judged against the first parent alone, git failing to merge them."""
+    names: list[str] = []
+    for t, ps in todo:
+        for p in ps:
             names.append(f"{t.sha}:{p}")
             if t.parent:
                 names.append(f"{t.parent}:{p}")
     blobs = read_blobs(root, names)
-    merges = [t for t in found_touches if t.merge]
-    clean = _clean_merges(root, merges, {p for t in merges for p in chosen(t)})
-    found: dict[tuple[str, Claim], Touch] = {}
-    removed: dict[tuple[str, Claim], Touch] = {}
-    for t in found_touches:  # newest first: the first introduction seen is the latest
-        for p in sorted(chosen(t)):
+    merges = [(t, ps) for t, ps in todo if t.merge]
+    clean = _clean_merges(root, [t for t, _ in merges], {p for _, ps in merges for p in ps})
+    out: Memo = {}
+    unsure: list[tuple[str, str]] = []
+    for t, ps in todo:
+        for p in ps:
             if t.merge:
+                if (t.sha, p) not in clean and len(t.others) == 1 and t.parent:
+                    unsure.append((t.sha, p))
                 before = clean.get((t.sha, p), claims_at(blobs, f"{t.parent}:{p}"))
             else:
                 before = claims_at(blobs, f"{t.parent}:{p}") if t.parent else set()
             after = claims_at(blobs, f"{t.sha}:{p}")
-            for claim in after - before:
-                found.setdefault((p, claim), t)
-            for claim in before - after:
-                removed.setdefault((p, claim), t)
-    return found, removed
+            out[(t.sha, p)] = (tuple(sorted(after - before)), tuple(sorted(before - after)))
+    return out, unsure
 
 
 THERAPIST = "with-therapist"

@@ -347,8 +347,7 @@ def _pause_effective(meta: dict[str, Any], claims: set[Claim]) -> dict[str, Any]
 def arriving_unproven(vault: Vault, head: str, incoming: str) -> list[Unproven]:
     """Consents the incoming head claims, that our head did not, and that the incoming
     history does not show the claimed partner's own commit adding (sync: exit 4)."""
-    listing = _git(vault.root, ["ls-tree", "-r", "--name-only", incoming, "--", *FOLDERS])
-    paths = [p for p in listing.decode("utf-8", "replace").splitlines() if p.endswith(".md")]
+    paths = [p for p in _arriving(vault.root, head, incoming) if p.endswith(".md")]
     blobs = _read_blobs(vault.root, [f"{r}:{p}" for p in paths for r in (incoming, head)])
     new = {
         p: _claims_at(blobs, f"{incoming}:{p}") - _claims_at(blobs, f"{head}:{p}") for p in paths
@@ -370,3 +369,15 @@ def arriving_unproven(vault: Vault, head: str, incoming: str) -> list[Unproven]:
                 sha = touch.sha if touch else ""
                 out.append(Unproven(path, field, partner, sha, touch.author if touch else ""))
     return out
+
+
+def _arriving(root: Path, head: str, incoming: str) -> list[str]:
+    """The claim folders' files the incoming head adds or changes (only they can claim
+    what ours did not): every file it has when ours is not there."""
+    if not head:
+        listing = _git(root, ["ls-tree", "-r", "--name-only", incoming, "--", *FOLDERS])
+        return listing.decode("utf-8", "replace").splitlines()
+    args = ["diff-tree", "-r", "-z", "--no-renames", "--name-status", "--end-of-options"]
+    items = _git(root, [*args, head, incoming, "--", *FOLDERS]).decode("utf-8", "replace")
+    pairs = zip(*[iter(items.split("\0"))] * 2, strict=False)
+    return [path for status, path in pairs if status in ("A", "M")]

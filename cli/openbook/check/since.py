@@ -96,10 +96,18 @@ def linear_since(root: Path, old: str, head: str) -> bool:
     return expect == old
 
 
-def touched_since(root: Path, old: Any, head: str) -> tuple[set[str], str] | None:
+def touched_since(
+    root: Path, old: Any, head: str, merges: bool = False
+) -> tuple[set[str], str] | None:
     """(the paths the commits of `head ^old` change, their messages) when `old` is an
-    ancestor of `head` with only single-parent commits between; None otherwise."""
-    if not isinstance(old, str) or not head or not linear_since(root, old, head):
+    ancestor of `head` with only single-parent commits between (with `merges`, any
+    ancestor: a merge's paths are then those of the commits it brings in, not its own);
+    None otherwise."""
+    if not isinstance(old, str) or not head:
+        return None
+    if not (
+        commits_since(root, old, head) is not None if merges else linear_since(root, old, head)
+    ):
         return None
     if old == head:
         return set(), ""  # nothing came since: no `git log` to ask

@@ -71,15 +71,19 @@ class Written:
 # is what its parents' said and what came since
 NOTES = ["--full-history", "--no-renames", "--diff-filter=AM", "--raw", "--no-abbrev"]
 NOTES.append("--format=%x1e%ae%x1f%ce")
+LINE = NOTES[1:]  # a note's own line of history (git's simplification)
 Entry = tuple[str, str, str, str, str, str]  # status, path, author, committer, old, new
 NO_BLOB = "0" * 40
 _CONFIRMS = f"%(trailers:key={CONFIRM_TRAILER},valueonly,separator=%x1d)"
 
 
-def log_args(args: list[str], head: str, since: str | None = None) -> list[str]:
-    """`git log -z ARGS HEAD` over the note folders (only what is newer than `since`)."""
+def log_args(
+    args: list[str], head: str, since: str | None = None, paths: list[str] | None = None
+) -> list[str]:
+    """`git log -z ARGS HEAD` over the note folders or `paths` (only what is newer than
+    `since`)."""
     revs = [head, f"^{since}"] if since else [head]
-    return ["log", "-z", *args, "--end-of-options", *revs, "--", *FOLDERS]
+    return ["log", "-z", *args, "--end-of-options", *revs, "--", *(paths or FOLDERS)]
 
 
 def confirm_args(head: str, since: str | None = None) -> list[str]:
@@ -94,11 +98,16 @@ def tree_args(head: str, paths: list[str] | None = None) -> list[str]:
     return ["ls-tree", "-r", "-z", "--end-of-options", head, "--", *(paths or FOLDERS)]
 
 
-def _entries(root: Path, head: str, since: str | None = None) -> list[Entry]:
+def _entries(
+    root: Path, head: str, since: str | None = None, paths: list[str] | None = None
+) -> list[Entry]:
     """Each note added ("A") or changed ("M") by the commits of `head` (not of `since`),
-    newest first: one `git log`, read commit by commit as git writes it."""
+    newest first: one `git log`, read commit by commit as git writes it. With `paths`,
+    of those notes' own history as git simplifies it: a merge that kept one parent's
+    version of them, the other side's commits left out."""
+    args = log_args(NOTES, head, since) if paths is None else log_args(LINE, head, None, paths)
     out = []
-    for raw in records(stream_bytes(root, log_args(NOTES, head, since), check=False)):
+    for raw in records(stream_bytes(root, args, check=False)):
         record = raw.decode("utf-8", "replace")  # whole characters: \x1e is never in one
         top, _, rest = record.partition("\n")
         author, _, committer = top.strip("\0").partition("\x1f")
@@ -118,15 +127,16 @@ def _additions(
     root: Path,
     head: str,
     entries: list[Entry],
-    since: str | None = None,
+    narrow: bool = False,
     multi: set[str] | None = None,
 ) -> dict[str, tuple[str, str]]:
     """Each note path -> (author email, committer email) of the commit that added it: the
     newest that added the blob HEAD holds there, else the newest that added the path (two
     partners who each added a note at one path while apart: sync kept one of them).
-    `multi` gathers the paths added more than once."""
+    `multi` gathers the paths added more than once; `narrow`: only the paths `entries`
+    add are looked up in HEAD."""
     found = [e for e in entries if e[0] == "A"]
-    now = _blobs_at_head(root, head, sorted({e[1] for e in found}) if since else None)
+    now = _blobs_at_head(root, head, sorted({e[1] for e in found}) if narrow else None)
     out: dict[str, tuple[str, str]] = {}
     exact: dict[str, tuple[str, str]] = {}
     pairs: dict[tuple[str, str], tuple[str, str]] = {}  # few: each held once
@@ -202,13 +212,18 @@ def read_written(
     note added again, or changed, whose addition was not unique)."""
     multi = multi if multi is not None else set()
     entries = _entries(root, head, at)
-    added = _additions(root, head, entries, at, multi)
+    added = _additions(root, head, entries, at is not None, multi)
     if since is not None:
         if any(p in since.added for p in added):
             return None  # added again: which addition counts is for the whole history
         added = {**since.added, **added}
     if since is not None and multi:
         return None
+    if multi:  # added more than once: the addition on the line HEAD's version came by
+        entries = [e for e in entries if e[1] not in multi] + _entries(
+            root, head, paths=sorted(multi)
+        )
+        added.update(_additions(root, head, [e for e in entries if e[1] in multi], True))
     # a change by whoever added the note, as their own commit, is theirs
     changes = [e[1:] for e in entries if e[0] == "M"]
     changes = [c for c in changes if c[0] in added and (c[1], c[1]) != added[c[0]]]
