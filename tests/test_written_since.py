@@ -61,7 +61,7 @@ def test_new_commits_are_added_to_what_was_remembered(tmp_path: Path) -> None:
     assert _verdict(root) == incremental
 
 
-def test_a_note_added_again_is_read_from_all_of_history(tmp_path: Path) -> None:
+def test_a_note_added_again_is_read_by_its_own_line(tmp_path: Path) -> None:
     root = make_vault(tmp_path / "v", "bob")
     rel = checkin_path("bob", "2026-11-20")
     write(root, rel, checkin_text("bob", "2026-11-20"))
@@ -74,6 +74,22 @@ def test_a_note_added_again_is_read_from_all_of_history(tmp_path: Path) -> None:
     assert written(Vault(root)) == _fresh(root)
     saved = json.loads((root / ".git/openbook" / CACHE_FILE).read_text())
     assert saved["multi"] == [rel]
+    # later commits are added to what was remembered (a mark left on it stays), that
+    # note read by its line again
+    other = checkin_path("bob", "2026-11-21")
+    write(root, other, checkin_text("bob", "2026-11-21"))
+    commit(root, "bob")
+    written(Vault(root))
+    saved = json.loads((root / ".git/openbook" / CACHE_FILE).read_text())
+    saved["added"][other] = ["mark@example.org"] * 2
+    (root / ".git/openbook" / CACHE_FILE).write_text(json.dumps(saved))
+    write(root, rel, checkin_text("bob", "2026-11-20", body="Once more."))
+    commit(root, "alice")
+    found = written(Vault(root))
+    assert found.added[other] == ("mark@example.org", "mark@example.org")
+    (root / ".git/openbook" / CACHE_FILE).unlink()
+    assert written(Vault(root)) == _fresh(root)
+    assert found.edited == _fresh(root).edited and found.added[rel] == _fresh(root).added[rel]
 
 
 def _merged(root: Path, twin: bool) -> Written:
@@ -118,10 +134,13 @@ def test_after_a_merge_only_the_commits_since_are_added(tmp_path: Path) -> None:
     assert _verdict(root) == incremental
 
 
-def test_a_note_each_side_added_alike_is_read_from_all_of_history(tmp_path: Path) -> None:
+def test_a_note_each_side_added_alike_is_read_by_its_own_line(tmp_path: Path) -> None:
     root = make_vault(tmp_path / "v", "bob")
     known = _merged(root, twin=True)
-    assert read_written(root, known, git(root, "rev-parse", "HEAD^1")) is None
+    multi: set[str] = set()
+    since = read_written(root, known, git(root, "rev-parse", "HEAD^1"), multi)
+    assert multi == {checkin_path("alice", "2026-11-22")}
+    assert since == _fresh(root)
     assert written(Vault(root)) == _fresh(root)
     incremental = _verdict(root)
     shutil.rmtree(root / ".git/openbook")

@@ -5,7 +5,9 @@ that added a note or changed one (their bodies compared through one `cat-file`),
 the confirmations. Both are unions over the commits history holds, whatever its shape, so
 they are remembered under the state folder by HEAD, and when HEAD moved on from it (a
 note committed, a partner's commits fast-forwarded or merged) only `HEAD ^remembered` is
-read and added to what was remembered.
+read and added to what was remembered. A note added at one path more than once (both
+partners, while apart) is judged by that path's own line of history, read whole each
+time.
 """
 
 from __future__ import annotations
@@ -205,20 +207,18 @@ def read_written(
     at: str | None = None,
     multi: set[str] | None = None,
     head: str = "HEAD",
-) -> Written | None:
+) -> Written:
     """History's facts (two `git log` and one `cat-file`), uncached; with `since` (the
     facts at `at`, an ancestor of HEAD), only the commits after it are read and added to
-    them. None when that cannot be done exactly (a
-    note added again, or changed, whose addition was not unique)."""
+    them. `multi` gathers the paths added more than once (with `since`: given as they
+    were at `at`): their own line of history is read whole."""
     multi = multi if multi is not None else set()
     entries = _entries(root, head, at)
     added = _additions(root, head, entries, at is not None, multi)
     if since is not None:
-        if any(p in since.added for p in added):
-            return None  # added again: which addition counts is for the whole history
+        multi.update(p for p in added if p in since.added)  # added again
         added = {**since.added, **added}
-    if since is not None and multi:
-        return None
+    edited = {p: list(v) for p, v in since.edited.items() if p not in multi} if since else {}
     if multi:  # added more than once: the addition on the line HEAD's version came by
         entries = [e for e in entries if e[1] not in multi] + _entries(
             root, head, paths=sorted(multi)
@@ -228,7 +228,6 @@ def read_written(
     changes = [e[1:] for e in entries if e[0] == "M"]
     changes = [c for c in changes if c[0] in added and (c[1], c[1]) != added[c[0]]]
     blobs = read_objects(root, sorted({b for c in changes for b in (c[3], c[4])}))
-    edited = {p: list(v) for p, v in since.edited.items()} if since else {}
     for path, author, committer, old, new in reversed(changes):  # oldest first
         before, after = blobs.get(old), blobs.get(new)
         if before is None or after is None or not words_changed(path, before[2], after[2]):
@@ -270,15 +269,14 @@ def written(vault: Vault) -> Written:
         if cache is not None:
             _READ.keep(cache, head, known, stamp)
         return known
-    # a note added more than once: which addition counts depends on all of history
-    multi: set[str] = set()
-    found = None
-    simple = known is not None and saved.get("multi") == []
-    if simple and isinstance(old, str) and commits_since(vault.root, old, head) is not None:
+    # a note added more than once: which addition counts depends on its whole line
+    multi = _saved_multi(saved)
+    ancestor = isinstance(old, str) and commits_since(vault.root, old, head) is not None
+    if known is not None and multi is not None and isinstance(old, str) and ancestor:
         found = read_written(vault.root, known, old, multi, head)
-    if found is None:
+    else:
         multi = set()
-        found = read_written(vault.root, multi=multi, head=head) or Written()
+        found = read_written(vault.root, multi=multi, head=head)
     if cache is not None and head:
         data = {"version": CACHE_VERSION, "head": head, "added": found.added}
         data["edited"] = found.edited
@@ -288,6 +286,14 @@ def written(vault: Vault) -> Written:
             atomic_write(cache, json.dumps(data).encode("utf-8"))
             _READ.keep(cache, head, found, file_stamp(cache))
     return found
+
+
+def _saved_multi(saved: Any) -> set[str] | None:
+    """The paths added more than once a cache file names; None when it names none."""
+    found = saved.get("multi") if isinstance(saved, dict) else None
+    if not isinstance(found, list) or not all(isinstance(p, str) for p in found):
+        return None
+    return set(found)
 
 
 def _saved_written(saved: Any) -> Written | None:
