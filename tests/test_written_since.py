@@ -176,3 +176,28 @@ def test_a_note_added_on_both_sides_is_the_one_on_the_line_head_kept(tmp_path: P
     assert found.added[rel] == ("bob@example.org", "bob@example.org")
     assert found == _fresh(root)
     assert not [p for p in check_vault(Vault(root)).problems if p.path == rel]
+
+
+def test_two_clones_a_note_under_alices_name_merged_in_is_judged_as_from_scratch(
+    tmp_path: Path,
+) -> None:
+    """Bob, with plain git, commits a check-in under Alice's name while she writes her
+    own; her sync merges the two lines: the verdict brought up to date with the merge is
+    the one from no remembered facts, and names Bob's commit."""
+    from testing import invoke, make_pair
+
+    pair = make_pair(tmp_path)
+    alice, bob = pair.alice, pair.bob
+    assert invoke(["check"], vault=alice, as_partner="alice").exit_code == 0
+    forged = checkin_path("alice", "2026-11-21")
+    write(bob, forged, checkin_text("alice", "2026-11-21"))
+    commit(bob, "bob", "a check-in for alice")
+    git(bob, "push", "-q", "origin", "HEAD:main")
+    write(alice, checkin_path("alice", "2026-11-22"), checkin_text("alice", "2026-11-22"))
+    assert pair.sync("alice").exit_code == 0
+    assert len(git(alice, "rev-list", "--merges", "HEAD").split()) == 1
+    incremental = _verdict(alice)
+    assert forged in incremental[0]  # author-mismatch: Bob's commit, Alice's name
+    (alice / ".git/openbook/authorship.json").unlink(missing_ok=True)
+    (alice / ".git/openbook/authorship-verdict.marshal").unlink(missing_ok=True)
+    assert _verdict(alice) == incremental
