@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from openbook.check.cache import code_key, read_entries, write_entries
-from openbook.check.claims import Claim, Events, Memo, Touch, claim_events
+from openbook.check.claims import NOTHING, Claim, Events, Memo, Touch, claim_events
 from openbook.check.since import head_of, linear_since, load, save
 from openbook.vault import Vault
 
@@ -68,7 +68,8 @@ def _read_memo(vault: Vault) -> Memo:
     try:
         for key, (introduced, gone) in raw.items():
             sha, _, path = str(key).partition(":")
-            out[(sha, path)] = (_claims(introduced), _claims(gone))
+            change = (_claims(introduced), _claims(gone))
+            out[(sha, path)] = change if change != NOTHING else NOTHING
     except (TypeError, ValueError):
         return {}
     return out

@@ -225,6 +225,7 @@ Events = tuple[dict[tuple[str, Claim], Touch], dict[tuple[str, Claim], Touch]]
 # a commit's own, so it never changes (check/claim_history.py remembers them)
 Changed = tuple[tuple[Claim, ...], tuple[Claim, ...]]
 Memo = dict[tuple[str, str], Changed]
+NOTHING: Changed = ((), ())  # what most commits do to claims: one object for all of them
 
 
 def claim_events(
@@ -286,7 +287,8 @@ def _changes(root: Path, todo: list[tuple[Touch, set[str]]]) -> tuple[Memo, list
             else:
                 before = claims_at(blobs, f"{t.parent}:{p}") if t.parent else set()
             after = claims_at(blobs, f"{t.sha}:{p}")
-            out[(t.sha, p)] = (tuple(sorted(after - before)), tuple(sorted(before - after)))
+            change = (tuple(sorted(after - before)), tuple(sorted(before - after)))
+            out[(t.sha, p)] = change if change != NOTHING else NOTHING
     return out, unsure
 
 

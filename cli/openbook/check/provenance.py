@@ -380,4 +380,4 @@ def _arriving(root: Path, head: str, incoming: str) -> list[str]:
     args = ["diff-tree", "-r", "-z", "--no-renames", "--name-status", "--end-of-options"]
     items = _git(root, [*args, head, incoming, "--", *FOLDERS]).decode("utf-8", "replace")
     pairs = zip(*[iter(items.split("\0"))] * 2, strict=False)
-    return [path for status, path in pairs if status in ("A", "M")]
+    return [path for status, path in pairs if status in ("A", "M", "T")]
