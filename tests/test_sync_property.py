@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from testing import (
     NOTE_PATHS,
@@ -235,6 +235,30 @@ def test_add_add_is_never_a_conflict(tmp_path_factory: pytest.TempPathFactory) -
         max_examples=16, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
     )
     @given(st.lists(ROUND, min_size=1, max_size=2))
+    # found by this test: a question each side numbered alike twice, one side renumbering
+    # theirs, and the note at that number is the one its line of changes began with
+    @example(
+        [
+            ([("question", 0, False)], [("question", 0, False)], [], ("bob", "alice")),
+            (
+                [("question", 0, False)],
+                [("question", 0, False), ("question", 0, True)],
+                [],
+                ("bob", "alice"),
+            ),
+        ]
+    )
+    @example(
+        [
+            (
+                [("question", 0, False)],
+                [("question", 0, False), ("question", 0, True)],
+                [],
+                ("alice", "bob"),
+            ),
+            ([("question", 0, False)], [("question", 0, False)], [], ("alice", "bob")),
+        ]
+    )
     def run(rounds: list[Any]) -> None:
         pair = make_pair(tmp_path_factory.mktemp("addadd"))
         for path, text in SEEDS.items():  # both seeds are Alice's: she writes them

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from openbook.check import changes
+from openbook.check.changes import CHECKINS
 from openbook.check.since import commits_since
 from openbook.git import repo as gitrepo
 from openbook.git.ahead import stream_bytes
@@ -29,7 +31,7 @@ from openbook.git.logtext import records
 
 When = dt.datetime | int | None  # when commits this clone never noted arrive (None: now)
 
-FOLDER = "checkins/"
+FOLDER = CHECKINS
 
 
 @dataclass
@@ -96,17 +98,23 @@ def _add_firsts(
 ) -> bool:
     """Each check-in the commits of `head ^since` added -> the earliest of their times,
     into `firsts`; False when git could not say."""
+    whole = changes.added(root, head) if since is None else None  # shared: check/written.py
+    if whole is not None:
+        for sha, path in whole:
+            _earliest(firsts, path, times.get(sha))
+        return True
     listed = stream_bytes(root, log_args(head, since), check=False)
     for record in records(listed):  # commit by commit, as git writes them
         sha, _, rest = record.decode("utf-8", "replace").partition("\0")
         known = times.get(sha.strip())
-        if known is None:
-            continue
         for path in rest.split("\0"):
-            path = path.strip("\n")
-            if path and (path not in firsts or known.time < firsts[path]):
-                firsts[path] = known.time
+            _earliest(firsts, path.strip("\n"), known)
     return listed.status == 0
+
+
+def _earliest(firsts: dict[str, int], path: str, known: Standing | None) -> None:
+    if known is not None and path and (path not in firsts or known.time < firsts[path]):
+        firsts[path] = known.time
 
 
 def read_firsts(root: Path, head: str, when: When = None) -> Firsts:

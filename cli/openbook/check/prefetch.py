@@ -10,7 +10,7 @@ HEAD's commit id are started, so an output can never be of another HEAD.
 
 from __future__ import annotations
 
-from openbook.check import ahead, claim_history, firsts, held_pauses, terms, written
+from openbook.check import ahead, changes, claim_history, held_pauses, terms, written
 from openbook.check.claims import touch_args
 from openbook.check.since import ADMITTED_FILE, head_of, linear_since, load
 from openbook.git.ahead import read_ahead
@@ -57,10 +57,11 @@ def start(vault: Vault) -> None:
     if again or _missing(vault, held_pauses.CACHE_FILE):
         plan.append(commits_args(vault, paths=[held_pauses.FOLDER], topo=True, rev=head))
     # unions over history: brought up to date after a merge too, by what came since
-    if _missing(vault, written.CACHE_FILE):
-        plan.append(written.log_args(written.NOTES, head))
+    both = _missing(vault, written.CACHE_FILE), _missing(vault, ahead.CACHE_FILE)
+    if any(both):  # who added and changed each note, when each check-in was first added
+        plan.append(changes.log_args(head))
+        changes.expect(vault.root, head, *both)
+    if both[0]:
         plan += [written.confirm_args(head), written.tree_args(head)]
-    if _missing(vault, ahead.CACHE_FILE):
-        plan.append(firsts.log_args(head))  # the check-ins' first commits
     for args in plan:
         read_ahead(vault.root, args)

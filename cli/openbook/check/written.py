@@ -20,6 +20,10 @@ from pathlib import Path
 from sys import intern
 from typing import Any
 
+from openbook.check.changes import FOLDERS as FOLDERS
+from openbook.check.changes import NO_BLOB, Entry
+from openbook.check.changes import notes as every_change
+from openbook.check.lineage import lineage
 from openbook.check.since import commits_since, head_of
 from openbook.fsutil import FileMemo, atomic_write, file_stamp
 from openbook.git.ahead import stream_bytes
@@ -31,9 +35,7 @@ from openbook.vault import Vault
 
 CONFIRM_TRAILER = "Openbook-Confirms"
 CACHE_FILE = "authorship.json"  # what history says, by HEAD
-CACHE_VERSION = 2  # 2: every side of every merge read
-# in git's own order: a path-limited `git log` matches sorted folders faster
-FOLDERS = ("agreements", "checkins", "plan-changes", "questions", "repairs", "timeouts")
+CACHE_VERSION = 3  # 2: every side of every merge read; 3: a note's way to HEAD
 # fields whose change is part of a note's life (an answer, a consent), not its words
 LIFE_FIELDS = frozenset(
     {
@@ -66,6 +68,8 @@ class Written:
     added: dict[str, tuple[str, str]] = field(default_factory=dict)
     edited: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     confirmed: dict[str, list[str]] = field(default_factory=dict)
+    # a path added more than once -> every addition and change of it (check/lineage.py)
+    lines: dict[str, list[Entry]] = field(default_factory=dict)
 
 
 # the notes added and changed by every commit, on every side of every merge (a merge
@@ -73,9 +77,6 @@ class Written:
 # is what its parents' said and what came since
 NOTES = ["--full-history", "--no-renames", "--diff-filter=AM", "--raw", "--no-abbrev"]
 NOTES.append("--format=%x1e%ae%x1f%ce")
-LINE = NOTES[1:]  # a note's own line of history (git's simplification)
-Entry = tuple[str, str, str, str, str, str]  # status, path, author, committer, old, new
-NO_BLOB = "0" * 40
 _CONFIRMS = f"%(trailers:key={CONFIRM_TRAILER},valueonly,separator=%x1d)"
 
 
@@ -103,13 +104,11 @@ def tree_args(head: str, paths: list[str] | None = None) -> list[str]:
 def _entries(
     root: Path, head: str, since: str | None = None, paths: list[str] | None = None
 ) -> list[Entry]:
-    """Each note added ("A") or changed ("M") by the commits of `head` (not of `since`),
-    newest first: one `git log`, read commit by commit as git writes it. With `paths`,
-    of those notes' own history as git simplifies it: a merge that kept one parent's
-    version of them, the other side's commits left out."""
-    args = log_args(NOTES, head, since) if paths is None else log_args(LINE, head, None, paths)
+    """Each note added ("A") or changed ("M") by the commits of `head` (not of `since`;
+    of the notes at `paths`, when given), newest first: one `git log`, read commit by
+    commit as git writes it."""
     out = []
-    for raw in records(stream_bytes(root, args, check=False)):
+    for raw in records(stream_bytes(root, log_args(NOTES, head, since, paths), check=False)):
         record = raw.decode("utf-8", "replace")  # whole characters: \x1e is never in one
         top, _, rest = record.partition("\n")
         author, _, committer = top.strip("\0").partition("\x1f")
@@ -210,20 +209,33 @@ def read_written(
 ) -> Written:
     """History's facts (two `git log` and one `cat-file`), uncached; with `since` (the
     facts at `at`, an ancestor of HEAD), only the commits after it are read and added to
-    them. `multi` gathers the paths added more than once (with `since`: given as they
-    were at `at`): their own line of history is read whole."""
+    them. `multi` gathers the paths added more than once: their additions and changes
+    are kept, and who added the note HEAD holds is found on its way (check/lineage.py)."""
     multi = multi if multi is not None else set()
-    entries = _entries(root, head, at)
+    whole = every_change(root, head) if at is None else None  # shared with check/firsts.py
+    entries = whole if whole is not None else _entries(root, head, at)
     added = _additions(root, head, entries, at is not None, multi)
-    if since is not None:
+    lines = {p: list(v) for p, v in since.lines.items()} if since else {}
+    if since is not None and at is not None:
+        again = sorted(p for p in added if p in since.added and p not in lines)
         multi.update(p for p in added if p in since.added)  # added again
         added = {**since.added, **added}
+        for entry in _entries(root, at, None, again) if again else []:
+            lines.setdefault(entry[1], []).append(entry)  # their history before
+    multi.update(lines)
+    for entry in entries:
+        if entry[1] in multi:
+            lines.setdefault(entry[1], []).append(entry)
+    lines = {p: sorted(set(v)) for p, v in lines.items()}  # the same in any order
     edited = {p: list(v) for p, v in since.edited.items() if p not in multi} if since else {}
-    if multi:  # added more than once: the addition on the line HEAD's version came by
-        entries = [e for e in entries if e[1] not in multi] + _entries(
-            root, head, paths=sorted(multi)
-        )
-        added.update(_additions(root, head, [e for e in entries if e[1] in multi], True))
+    entries = [e for e in entries if e[1] not in multi]
+    now = _blobs_at_head(root, head, sorted(multi)) if multi else {}
+    for path, line in lines.items():
+        who, way = lineage(line, now.get(path))
+        starts = [(e[2], e[3]) for e in line if e[0] == "A"]
+        if who is not None or starts:
+            added[path] = who or min(starts)  # none on its way: one, always the same
+        entries += way
     # a change by whoever added the note, as their own commit, is theirs
     changes = [e[1:] for e in entries if e[0] == "M"]
     changes = [c for c in changes if c[0] in added and (c[1], c[1]) != added[c[0]]]
@@ -234,10 +246,11 @@ def read_written(
             continue
         if (author, committer) not in edited.setdefault(path, []):
             edited[path].append((author, committer))
+    edited = {p: sorted(v) for p, v in edited.items()}  # the same whatever history's order
     confirmed = _confirmations(root, head, at)
     for path, older in (since.confirmed if since else {}).items():
         confirmed[path] = [*confirmed.get(path, []), *older]
-    return Written(added, edited, confirmed)
+    return Written(added, edited, confirmed, lines)
 
 
 # the facts this process last read from or wrote to the cache, by HEAD (watch)
@@ -280,7 +293,7 @@ def written(vault: Vault) -> Written:
     if cache is not None and head:
         data = {"version": CACHE_VERSION, "head": head, "added": found.added}
         data["edited"] = found.edited
-        data.update(confirmed=found.confirmed, multi=sorted(multi))
+        data.update(confirmed=found.confirmed, multi=sorted(multi), lines=found.lines)
         with contextlib.suppress(OSError):
             cache.parent.mkdir(parents=True, exist_ok=True)
             atomic_write(cache, json.dumps(data).encode("utf-8"))
@@ -303,6 +316,12 @@ def _saved_written(saved: Any) -> Written | None:
             {p: (a, c) for p, (a, c) in saved["added"].items()},
             {p: [(a, c) for a, c in v] for p, v in saved["edited"].items()},
             {p: list(v) for p, v in saved["confirmed"].items()},
+            {p: [_entry(e) for e in v] for p, v in saved["lines"].items()},
         )
     except (TypeError, ValueError, KeyError, AttributeError, IndexError):
         return None
+
+
+def _entry(raw: Any) -> Entry:
+    status, path, author, committer, old, new = (str(x) for x in raw)
+    return (status, path, author, committer, old, new)
