@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from sys import intern
+from typing import Any
 
 from openbook.git.ahead import stream_bytes
 from openbook.git.logtext import records
@@ -101,28 +102,26 @@ def _parts(root: Path, head: str) -> _Parts | None:
     return _READ[key]
 
 
-def _done(root: Path, head: str, parts: _Parts) -> None:
+def _take(root: Path, head: str, part: str) -> list[Any] | None:
+    """One reader's part of `head`'s reading, handed over once (the reading is dropped
+    once both are)."""
+    parts = _parts(root, head)
+    found: list[Any] | None = getattr(parts, part) if parts is not None else None
+    if parts is None or found is None:
+        return None
+    setattr(parts, part, None)
     if parts.notes is None and parts.added is None:
         _READ.pop((str(root), head), None)
+    return found
 
 
 def notes(root: Path, head: str) -> list[Entry] | None:
     """check/written.py's part (once): the notes of FOLDERS each commit but merges
     added or changed, newest first; None when it cannot be had this way."""
-    parts = _parts(root, head)
-    if parts is None or parts.notes is None:
-        return None
-    found, parts.notes = parts.notes, None
-    _done(root, head, parts)
-    return found
+    return _take(root, head, "notes")
 
 
 def added(root: Path, head: str) -> list[Added] | None:
     """check/firsts.py's part (once): (commit, path) of each file each commit but merges
     added under CHECKINS; None when it cannot be had this way."""
-    parts = _parts(root, head)
-    if parts is None or parts.added is None:
-        return None
-    found, parts.added = parts.added, None
-    _done(root, head, parts)
-    return found
+    return _take(root, head, "added")
