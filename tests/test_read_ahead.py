@@ -59,6 +59,7 @@ def test_what_is_read_ahead_is_what_git_says(tmp_path: Path) -> None:
 
 def test_a_read_ahead_nobody_asks_for_is_stopped_and_closed(tmp_path: Path) -> None:
     root = _vault(tmp_path)
+    ahead.forget_ahead()  # what earlier tests in this process left, as a command's end does
     before = _open_files()
     head = git(root, "rev-parse", "HEAD")
     for n in range(3):

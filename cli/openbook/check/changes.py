@@ -37,9 +37,11 @@ def log_args(head: str) -> list[str]:
 class _Parts:
     """What one reading found, each reader's part until it takes it."""
 
-    def __init__(self, notes: list[Entry] | None, added: list[Added] | None) -> None:
+    def __init__(self, notes: list[Entry] | None, added: bytearray | None) -> None:
         self.notes: list[Entry] | None = notes
-        self.added: list[Added] | None = added
+        # "commit path\0" each (no name holds a NUL): one object, not two or three an
+        # addition (held while the other reader works, tens of thousands of check-ins)
+        self.added: bytearray | None = added
 
 
 # (root, head commit) -> the parts not taken yet
@@ -59,7 +61,7 @@ def _read(root: Path, head: str) -> _Parts | None:
     ("M"), newest first, and the files added under CHECKINS; None when git could not
     say."""
     notes: list[Entry] = []
-    added: list[Added] = []
+    added = bytearray()
     keep_notes, keep_added = _WANTED.get((str(root), head), (True, True))
     listed = stream_bytes(root, log_args(head), check=False)
     for raw in records(listed):
@@ -77,7 +79,7 @@ def _read(root: Path, head: str) -> _Parts | None:
                 continue
             status = meta[4][:1]
             if keep_added and status == "A" and path.startswith(CHECKINS):
-                added.append((sha, path))
+                added += f"{sha} {path}\0".encode("utf-8", "surrogateescape")
             if not keep_notes or status not in "AM" or not path.endswith(".md"):
                 continue
             if path.split("/", 1)[0] in FOLDERS:
@@ -102,11 +104,11 @@ def _parts(root: Path, head: str) -> _Parts | None:
     return _READ[key]
 
 
-def _take(root: Path, head: str, part: str) -> list[Any] | None:
+def _take(root: Path, head: str, part: str) -> Any:
     """One reader's part of `head`'s reading, handed over once (the reading is dropped
     once both are)."""
     parts = _parts(root, head)
-    found: list[Any] | None = getattr(parts, part) if parts is not None else None
+    found = getattr(parts, part) if parts is not None else None
     if parts is None or found is None:
         return None
     setattr(parts, part, None)
@@ -118,10 +120,15 @@ def _take(root: Path, head: str, part: str) -> list[Any] | None:
 def notes(root: Path, head: str) -> list[Entry] | None:
     """check/written.py's part (once): the notes of FOLDERS each commit but merges
     added or changed, newest first; None when it cannot be had this way."""
-    return _take(root, head, "notes")
+    found: list[Entry] | None = _take(root, head, "notes")
+    return found
 
 
 def added(root: Path, head: str) -> list[Added] | None:
     """check/firsts.py's part (once): (commit, path) of each file each commit but merges
     added under CHECKINS; None when it cannot be had this way."""
-    return _take(root, head, "added")
+    found: bytearray | None = _take(root, head, "added")
+    if found is None:
+        return None
+    items = found.decode("utf-8", "surrogateescape").split("\0")[:-1]
+    return [(sha, path) for sha, _, path in (item.partition(" ") for item in items)]

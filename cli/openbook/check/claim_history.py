@@ -67,9 +67,8 @@ def _read_memo(vault: Vault) -> Memo:
     out: Memo = {}
     try:
         for key, (introduced, gone) in raw.items():
-            sha, _, path = str(key).partition(":")
             change = (_claims(introduced), _claims(gone))
-            out[(sha, path)] = change if change != NOTHING else NOTHING
+            out[str(key)] = change if change != NOTHING else NOTHING
     except (TypeError, ValueError):
         return {}
     return out
@@ -82,7 +81,7 @@ def _claims(raw: Any) -> tuple[Claim, ...]:
 def _write_memo(vault: Vault, memo: Memo) -> None:
     state = vault.state_dir()
     if state is not None:
-        write_entries(state / MEMO_FILE, code_key(), {f"{s}:{p}": v for (s, p), v in memo.items()})
+        write_entries(state / MEMO_FILE, code_key(), memo)
 
 
 def _to_saved(head: str, events: Events) -> dict[str, Any]:

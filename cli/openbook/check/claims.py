@@ -221,10 +221,11 @@ def introductions(
 Events = tuple[dict[tuple[str, Claim], Touch], dict[tuple[str, Claim], Touch]]
 
 
-# (commit, path) -> (the claims that commit introduced at the path, those it removed):
-# a commit's own, so it never changes (check/claim_history.py remembers them)
+# "commit:path" -> (the claims that commit introduced at the path, those it removed): a
+# commit's own, so it never changes (check/claim_history.py remembers them); one string
+# a key, as the file holds it
 Changed = tuple[tuple[Claim, ...], tuple[Claim, ...]]
-Memo = dict[tuple[str, str], Changed]
+Memo = dict[str, Changed]
 NOTHING: Changed = ((), ())  # what most commits do to claims: one object for all of them
 
 
@@ -246,14 +247,14 @@ def claim_events(
 
     found_touches = [t for t in touches(root, rev, since=since) if chosen(t)]
     known: Memo = memo if memo is not None else {}
-    todo = [(t, {p for p in chosen(t) if (t.sha, p) not in known}) for t in found_touches]
+    todo = [(t, {p for p in chosen(t) if f"{t.sha}:{p}" not in known}) for t in found_touches]
     fresh, unsure = _changes(root, [(t, ps) for t, ps in todo if ps])
     known.update(fresh)
     found: dict[tuple[str, Claim], Touch] = {}
     removed: dict[tuple[str, Claim], Touch] = {}
     for t in found_touches:  # newest first: the first introduction seen is the latest
         for p in chosen(t):
-            introduced, gone = known[(t.sha, p)]
+            introduced, gone = known[f"{t.sha}:{p}"]
             for claim in introduced:
                 found.setdefault((p, claim), t)
             for claim in gone:
@@ -263,7 +264,7 @@ def claim_events(
     return found, removed
 
 
-def _changes(root: Path, todo: list[tuple[Touch, set[str]]]) -> tuple[Memo, list[tuple[str, str]]]:
+def _changes(root: Path, todo: list[tuple[Touch, set[str]]]) -> tuple[Memo, list[str]]:
     """What each commit introduced and removed at each of its paths: an ordinary commit
     against its first parent, a merge against git's clean merge of its parents; and the
     merges' paths judged against the first parent alone, git failing to merge them."""
@@ -277,18 +278,18 @@ def _changes(root: Path, todo: list[tuple[Touch, set[str]]]) -> tuple[Memo, list
     merges = [(t, ps) for t, ps in todo if t.merge]
     clean = _clean_merges(root, [t for t, _ in merges], {p for _, ps in merges for p in ps})
     out: Memo = {}
-    unsure: list[tuple[str, str]] = []
+    unsure: list[str] = []
     for t, ps in todo:
         for p in ps:
             if t.merge:
                 if (t.sha, p) not in clean and len(t.others) == 1 and t.parent:
-                    unsure.append((t.sha, p))
+                    unsure.append(f"{t.sha}:{p}")
                 before = clean.get((t.sha, p), claims_at(blobs, f"{t.parent}:{p}"))
             else:
                 before = claims_at(blobs, f"{t.parent}:{p}") if t.parent else set()
             after = claims_at(blobs, f"{t.sha}:{p}")
             change = (tuple(sorted(after - before)), tuple(sorted(before - after)))
-            out[(t.sha, p)] = change if change != NOTHING else NOTHING
+            out[f"{t.sha}:{p}"] = change if change != NOTHING else NOTHING
     return out, unsure
 
 

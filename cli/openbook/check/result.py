@@ -287,9 +287,11 @@ def check_vault(vault: Vault, *, use_cache: bool = True) -> CheckResult:
         notes = result.notes_of(agreements)
         problems.extend(view_problems(notes, result.held(), vault.now()))
     result._ready = True
-    problems.extend(check_ahead(vault, stats, result.notes_of, state))
+    # authorship before the check-ins' dates: on a first run both take their part of one
+    # reading of history (check/changes.py), the larger part first, so it is not kept
     result.authorship, authored = check_authorship(vault, stats, result.notes_of)
     problems.extend(authored)
+    problems.extend(check_ahead(vault, stats, result.notes_of, state))
     problems.sort()
     return result
 

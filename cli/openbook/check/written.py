@@ -5,9 +5,9 @@ that added a note or changed one (their bodies compared through one `cat-file`),
 the confirmations. Both are unions over the commits history holds, whatever its shape, so
 they are remembered under the state folder by HEAD, and when HEAD moved on from it (a
 note committed, a partner's commits fast-forwarded or merged) only `HEAD ^remembered` is
-read and added to what was remembered. A note added at one path more than once (both
-partners, while apart) is judged by that path's own line of history, read whole each
-time.
+read and added to what was remembered. For a note added at one path more than once
+(both partners, while apart) every addition and change of it is remembered, and who
+added the note HEAD holds is found on the way its words came (check/lineage.py).
 """
 
 from __future__ import annotations
