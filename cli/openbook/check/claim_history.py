@@ -6,8 +6,9 @@ those are read: `git log` lists them first, newest first, before everything it l
 before, so their introductions and removals are the newest and replace the remembered
 ones of the same claim. Anything else (a merge, a rewound or unrelated HEAD) lists the
 whole history again, in its order; what each commit introduced and removed is its own
-and never changes, so it is remembered too (by commit and path) and only the commits not
-judged before are read, parsed and merged again. The facts cover every note of the claim
+and never changes, so it is remembered then (by commit and path, not at each commit:
+`watch` commits often) and only the commits not judged by the last such reading are
+read, parsed and merged again. The facts cover every note of the claim
 folders, so a note that gains a claim later needs nothing read again.
 """
 
@@ -47,16 +48,16 @@ def events_at(vault: Vault, head: str) -> Events:
     known = _from_saved(saved) if saved.get("version") == CACHE_VERSION else None
     if known is not None and old == head:
         return known
-    memo = _read_memo(vault)
-    had = len(memo)
     if known is not None and isinstance(old, str) and linear_since(vault.root, old, head):
-        found, removed = claim_events(vault.root, None, head, since=old, memo=memo)
+        found, removed = claim_events(vault.root, None, head, since=old)
         events = ({**known[0], **found}, {**known[1], **removed})
     else:  # history's order is read again; what each commit did is remembered
+        memo = _read_memo(vault)
+        had = len(memo)
         events = claim_events(vault.root, None, head, memo=memo)
+        if len(memo) != had:
+            _write_memo(vault, memo)
     save(vault, CACHE_FILE, _to_saved(head, events))
-    if len(memo) != had:
-        _write_memo(vault, memo)
     return events
 
 
