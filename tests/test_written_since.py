@@ -201,3 +201,24 @@ def test_two_clones_a_note_under_alices_name_merged_in_is_judged_as_from_scratch
     (alice / ".git/openbook/authorship.json").unlink(missing_ok=True)
     (alice / ".git/openbook/authorship-verdict.marshal").unlink(missing_ok=True)
     assert _verdict(alice) == incremental
+
+
+def test_the_same_bytes_added_on_the_other_side_leave_the_note_its_writers(
+    tmp_path: Path,
+) -> None:
+    """Bob's check-in; Alice, with plain git, adds the very same bytes at its path on a
+    line of her own and merges it: each of them added that note, and it stays Bob's."""
+    root = make_vault(tmp_path / "v", "bob")
+    rel = checkin_path("bob", "2026-11-20")
+    write(root, rel, checkin_text("bob", "2026-11-20"))
+    commit(root, "bob")
+    written(Vault(root))
+    git(root, "checkout", "-q", "-b", "side", "HEAD~1")
+    write(root, rel, checkin_text("bob", "2026-11-20"))
+    commit(root, "alice")
+    git(root, "checkout", "-q", "-")
+    git(root, "merge", "-q", "--no-edit", "--no-ff", "side", env=identity(root, "alice"))
+    found = written(Vault(root))
+    assert found.alike[rel] == [("alice@example.org",) * 2, ("bob@example.org",) * 2]
+    assert found == _fresh(root)
+    assert not [p for p in check_vault(Vault(root)).problems if p.path == rel]

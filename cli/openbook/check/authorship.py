@@ -80,7 +80,11 @@ def judge(vault: Vault, notes: Mapping[str, Note]) -> Authorship:
         named = note.meta.get(key) if key else None
         if key is None or not isinstance(named, str) or path not in facts.added:
             continue  # not committed yet: `commit` refuses a note under someone else's name
-        author, committer = (who(e) for e in facts.added[path])
+        # the same bytes added by each partner: each wrote it, and it is the named one's
+        adders = [tuple(who(e) for e in w) for w in facts.alike.get(path, [])]
+        author, committer = (
+            (named, named) if (named, named) in adders else (who(e) for e in facts.added[path])
+        )
         # an edit is by the one at the keyboard: the committer ("by X for Y": X)
         editors = [
             who(c)

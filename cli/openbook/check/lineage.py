@@ -15,10 +15,12 @@ from openbook.check.changes import Entry
 Who = tuple[str, str]  # (author email, committer email)
 
 
-def lineage(line: list[Entry], blob: str | None) -> tuple[Who | None, list[Entry]]:
+def lineage(line: list[Entry], blob: str | None) -> tuple[list[Who], list[Entry]]:
     """(who added the note whose blob is `blob`, the changes on its way there) from every
-    addition ("A") and change ("M") of its path; (None, []) when no addition is on its
-    way (a version a merge made by hand)."""
+    addition ("A") and change ("M") of its path; ([], []) when no addition is on its way
+    (a version a merge made by hand). More than one when the same bytes were added more
+    than once: each of them wrote that note (check/authorship.py takes the one it is
+    under, so the other partner adding the same bytes cannot take it from them)."""
     added: dict[str, list[Who]] = {}
     made: dict[str, list[Entry]] = {}
     for entry in line:
@@ -43,5 +45,5 @@ def lineage(line: list[Entry], blob: str | None) -> tuple[Who | None, list[Entry
             way.append(change)
             todo.append(change[4])
     if not found:
-        return None, []
-    return min(found), sorted(set(way))  # the same bytes added twice: one, always the same
+        return [], []
+    return sorted(set(found)), sorted(set(way))

@@ -35,7 +35,7 @@ from openbook.vault import Vault
 
 CONFIRM_TRAILER = "Openbook-Confirms"
 CACHE_FILE = "authorship.json"  # what history says, by HEAD
-CACHE_VERSION = 3  # 2: every side of every merge read; 3: a note's way to HEAD
+CACHE_VERSION = 4  # 2: every side of every merge; 3: a note's way to HEAD; 4: alike
 # fields whose change is part of a note's life (an answer, a consent), not its words
 LIFE_FIELDS = frozenset(
     {
@@ -70,6 +70,8 @@ class Written:
     confirmed: dict[str, list[str]] = field(default_factory=dict)
     # a path added more than once -> every addition and change of it (check/lineage.py)
     lines: dict[str, list[Entry]] = field(default_factory=dict)
+    # a note whose same bytes were added more than once -> each who added them
+    alike: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
 
 # the notes added and changed by every commit, on every side of every merge (a merge
@@ -230,11 +232,14 @@ def read_written(
     edited = {p: list(v) for p, v in since.edited.items() if p not in multi} if since else {}
     entries = [e for e in entries if e[1] not in multi]
     now = _blobs_at_head(root, head, sorted(multi)) if multi else {}
+    alike: dict[str, list[tuple[str, str]]] = {}
     for path, line in lines.items():
-        who, way = lineage(line, now.get(path))
+        found, way = lineage(line, now.get(path))
         starts = [(e[2], e[3]) for e in line if e[0] == "A"]
-        if who is not None or starts:
-            added[path] = who or min(starts)  # none on its way: one, always the same
+        if found or starts:
+            added[path] = found[0] if found else min(starts)  # none on its way: always one
+        if len(found) > 1:
+            alike[path] = found
         entries += way
     # a change by whoever added the note, as their own commit, is theirs
     changes = [e[1:] for e in entries if e[0] == "M"]
@@ -250,7 +255,7 @@ def read_written(
     confirmed = _confirmations(root, head, at)
     for path, older in (since.confirmed if since else {}).items():
         confirmed[path] = [*confirmed.get(path, []), *older]
-    return Written(added, edited, confirmed, lines)
+    return Written(added, edited, confirmed, lines, alike)
 
 
 # the facts this process last read from or wrote to the cache, by HEAD (watch)
@@ -294,6 +299,7 @@ def written(vault: Vault) -> Written:
         data = {"version": CACHE_VERSION, "head": head, "added": found.added}
         data["edited"] = found.edited
         data.update(confirmed=found.confirmed, multi=sorted(multi), lines=found.lines)
+        data["alike"] = found.alike
         with contextlib.suppress(OSError):
             cache.parent.mkdir(parents=True, exist_ok=True)
             atomic_write(cache, json.dumps(data).encode("utf-8"))
@@ -317,6 +323,7 @@ def _saved_written(saved: Any) -> Written | None:
             {p: [(a, c) for a, c in v] for p, v in saved["edited"].items()},
             {p: list(v) for p, v in saved["confirmed"].items()},
             {p: [_entry(e) for e in v] for p, v in saved["lines"].items()},
+            {p: [(str(a), str(c)) for a, c in v] for p, v in saved["alike"].items()},
         )
     except (TypeError, ValueError, KeyError, AttributeError, IndexError):
         return None
