@@ -57,3 +57,12 @@ def test_a_part_no_reader_will_ask_for_is_not_kept(tmp_path: Path) -> None:
     changes.expect(root, head, True, False)
     assert changes.notes(root, head)
     assert changes.added(root, head) is None  # not kept: its reader reads its own way
+
+
+def test_a_name_from_history_is_a_name_not_a_pattern(tmp_path: Path) -> None:
+    """A note's own history is asked for by its name: `*` in it matches nothing else."""
+    root = make_vault(tmp_path / "v", "bob")
+    head = _history(root)
+    assert _entries(root, head, None, ["checkins/2026/*.md"]) == []
+    own = _entries(root, head, None, [checkin_path("alice", "2026-11-21")])
+    assert [e[1] for e in own] == [checkin_path("alice", "2026-11-21")]

@@ -86,9 +86,10 @@ def log_args(
     args: list[str], head: str, since: str | None = None, paths: list[str] | None = None
 ) -> list[str]:
     """`git log -z ARGS HEAD` over the note folders or `paths` (only what is newer than
-    `since`)."""
+    `since`); names from history are names, never patterns (`*` in a note's name)."""
     revs = [head, f"^{since}"] if since else [head]
-    return ["log", "-z", *args, "--end-of-options", *revs, "--", *(paths or FOLDERS)]
+    top = ["--literal-pathspecs"] if paths else []
+    return [*top, "log", "-z", *args, "--end-of-options", *revs, "--", *(paths or FOLDERS)]
 
 
 def confirm_args(head: str, since: str | None = None) -> list[str]:
@@ -99,8 +100,9 @@ def confirm_args(head: str, since: str | None = None) -> list[str]:
 
 
 def tree_args(head: str, paths: list[str] | None = None) -> list[str]:
-    """The `git ls-tree` of the notes at `head` (of `paths`, when given)."""
-    return ["ls-tree", "-r", "-z", "--end-of-options", head, "--", *(paths or FOLDERS)]
+    """The `git ls-tree` of the notes at `head` (of `paths`, when given, as names)."""
+    top = ["--literal-pathspecs"] if paths else []
+    return [*top, "ls-tree", "-r", "-z", "--end-of-options", head, "--", *(paths or FOLDERS)]
 
 
 def _entries(
