@@ -181,8 +181,7 @@ def test_a_damaged_memory_of_first_commits_is_made_again(vault: Path) -> None:
 
 
 def test_arrivals_of_a_few_commits_read_as_the_whole_file_reads_them(vault: Path) -> None:
-    from openbook.check.firsts import _arrivals_of
-    from openbook.git.arrivals import arrivals
+    from openbook.git.arrivals import arrivals, arrivals_of
 
     a, b, c, d = ("a" * 40, "b" * 40, "c" * 40, "d" * 40)
     text = (
@@ -193,7 +192,7 @@ def test_arrivals_of_a_few_commits_read_as_the_whole_file_reads_them(vault: Path
     assert path is not None
     path.write_text(text)
     whole = arrivals(vault)
-    assert _arrivals_of(path.read_bytes(), {a, b, c, d}) == {
+    assert arrivals_of(path.read_bytes(), {a, b, c, d}) == {
         s: whole[s] for s in (a, b, c, d) if s in whole
     }
     assert whole[a] == 1700000100 and b not in whole and d not in whole

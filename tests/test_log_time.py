@@ -199,7 +199,7 @@ def test_a_commit_just_made_is_noted_once_and_a_cut_line_does_not_count(vault: P
 
 
 def test_standing_time_keeps_a_date_within_parents_and_arrival() -> None:
-    from openbook.git.arrivals import standing_time
+    from openbook.git.standing import standing_time
 
     assert standing_time(1000, [900], 2000) == 1000  # honest
     assert standing_time(500, [900], 2000) == 900  # dated before its parent

@@ -15,16 +15,9 @@ from testing.plain import commit, identity
 from openbook.errors import GitError
 from openbook.git import ledger, runner
 from openbook.git import repo as gitrepo
-from openbook.git.arrivals import (
-    Standing,
-    _listed,
-    arrivals,
-    off_clock,
-    record_arrivals,
-    standing_time,
-    standing_times,
-)
+from openbook.git.arrivals import _listed, arrivals, record_arrivals
 from openbook.git.logtext import records
+from openbook.git.standing import Standing, off_clock, standing_time, standing_times
 from openbook.ritual.history import read_history
 from openbook.vault import Vault
 

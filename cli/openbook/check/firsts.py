@@ -15,7 +15,6 @@ rewound HEAD, an arrivals file that is not the one read before) reads everything
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,9 +24,9 @@ from openbook.check.changes import CHECKINS
 from openbook.check.since import commits_since
 from openbook.git import repo as gitrepo
 from openbook.git.ahead import stream_bytes
-from openbook.git.arrivals import Standing, now, record_arrivals, standing_time, standing_times
-from openbook.git.arrivals import store_path as arrivals_path
+from openbook.git.arrivals import arrivals_of, mark, now, record_arrivals, store_bytes, tail_shas
 from openbook.git.logtext import records
+from openbook.git.standing import Standing, standing_time, standing_times
 
 When = dt.datetime | int | None  # when commits this clone never noted arrive (None: now)
 
@@ -60,29 +59,6 @@ class Firsts:
             )
         except (TypeError, ValueError, KeyError, AttributeError):
             return None
-
-
-def _arrivals_bytes(root: Path) -> bytes:
-    path = arrivals_path(root)
-    try:
-        return path.read_bytes() if path is not None else b""
-    except OSError:
-        return b""
-
-
-def _mark(data: bytes) -> tuple[int, str]:
-    return (len(data), hashlib.sha1(data).hexdigest())
-
-
-def _tail_shas(data: bytes, mark: tuple[int, str]) -> set[str] | None:
-    """The commits the arrivals file noted since it was read as `mark`; None when it is not
-    that file grown by whole lines (rewritten, cut, or a line left unfinished then)."""
-    size = mark[0]
-    if len(data) < size or _mark(data[:size]) != mark:
-        return None
-    if size and data[size - 1 : size] != b"\n":
-        return None  # an unfinished line then: a later write may have ended it
-    return {line.partition(" ")[0] for line in data[size:].decode("ascii", "replace").split("\n")}
 
 
 def log_args(head: str, since: str | None = None) -> list[str]:
@@ -124,7 +100,7 @@ def read_firsts(root: Path, head: str, when: When = None) -> Firsts:
     if not _add_firsts(root, head, None, times, firsts):
         return Firsts()
     top = times.get(head)
-    return Firsts(head, top.time if top else 0, firsts, _mark(_arrivals_bytes(root)), len(times))
+    return Firsts(head, top.time if top else 0, firsts, mark(store_bytes(root)), len(times))
 
 
 def merged_on(
@@ -140,7 +116,7 @@ def merged_on(
     top = times.get(head)
     if top is None or not _add_firsts(root, head, old.head, times, firsts):
         return None
-    return Firsts(head, top.time, firsts, _mark(_arrivals_bytes(root)), len(rows))
+    return Firsts(head, top.time, firsts, mark(store_bytes(root)), len(rows))
 
 
 def _since(root: Path, old: Firsts, head: str) -> list[tuple[str, int, list[str]]] | None:
@@ -175,23 +151,6 @@ def _since(root: Path, old: Firsts, head: str) -> list[tuple[str, int, list[str]
     return rows[::-1]
 
 
-def _arrivals_of(data: bytes, shas: set[str]) -> dict[str, int]:
-    """When this clone first saw each of `shas`, as `arrivals` reads the file's `data`
-    (the earliest whole line wins), without reading every line."""
-    out: dict[str, int] = {}
-    for sha in shas:
-        needle = sha.encode("ascii")
-        at = data.find(needle)
-        while at != -1:
-            end = data.find(b"\n", at)
-            if end != -1 and (at == 0 or data[at - 1] == 0x0A):
-                name, _, when = data[at:end].decode("ascii", "replace").partition(" ")
-                if name == sha and len(when) == 10 and when.isdigit():
-                    out[sha] = min(int(when), out.get(sha, int(when)))
-            at = data.find(needle, at + 1)
-    return out
-
-
 def moved_on(
     root: Path, old: Firsts, head: str, data: bytes, tail: set[str], when: When = None
 ) -> Firsts | None:
@@ -203,7 +162,7 @@ def moved_on(
     shas = {sha for sha, _, _ in rows}
     if tail - shas:
         return None  # the arrivals file noted commits other than these
-    seen = _arrivals_of(data, shas)
+    seen = arrivals_of(data, shas)
     record_arrivals(root, [sha for sha, _, _ in rows], now() if when is None else when, seen)
     firsts = dict(old.firsts)
     time = old.time
@@ -212,7 +171,7 @@ def moved_on(
         for path in added:
             if path not in firsts or time < firsts[path]:
                 firsts[path] = time
-    return Firsts(head, time, firsts, _mark(_arrivals_bytes(root)), len(rows))
+    return Firsts(head, time, firsts, mark(store_bytes(root)), len(rows))
 
 
 def first_times(root: Path, head: str, old: Firsts | None, when: When = None) -> Firsts:
@@ -222,10 +181,9 @@ def first_times(root: Path, head: str, old: Firsts | None, when: When = None) ->
     if not head:
         return Firsts()
     if old is not None and old.head:
-        data = _arrivals_bytes(root)
-        tail = _tail_shas(data, old.mark)
+        data = store_bytes(root)
+        tail = tail_shas(data, old.mark)
         if tail is not None:
-            tail.discard("")
             if old.head == head and not tail:
                 return Firsts(old.head, old.time, old.firsts, old.mark)
             if old.head != head:

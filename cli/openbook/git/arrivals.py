@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import os
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable
 from pathlib import Path
 
 from openbook.fsutil import atomic_write
@@ -81,7 +81,7 @@ def arrivals(root: Path) -> dict[str, int]:
     return out
 
 
-def _seconds(when: dt.datetime | int) -> int:
+def seconds(when: dt.datetime | int) -> int:
     return when if isinstance(when, int) else int(when.timestamp())
 
 
@@ -89,11 +89,11 @@ def record_arrivals(
     root: Path, shas: Iterable[str], when: dt.datetime | int, known: dict[str, int] | None = None
 ) -> None:
     """Note that `shas` arrived at `when`, unless this clone saw them before."""
-    stamp = _seconds(when)
-    _append(root, {s: stamp for s in shas if s}, arrivals(root) if known is None else known)
+    stamp = seconds(when)
+    append_arrivals(root, {s: stamp for s in shas if s}, arrivals(root) if known is None else known)
 
 
-def _append(root: Path, times: dict[str, int], seen: dict[str, int]) -> bool:
+def append_arrivals(root: Path, times: dict[str, int], seen: dict[str, int]) -> bool:
     """Append the arrivals of `times` not in `seen` (one write, one fsync); `seen` learns
     them. Whether they are all noted now."""
     path = store_path(root)
@@ -128,13 +128,13 @@ def now() -> dt.datetime:
     return parse_now(os.environ.get("OPENBOOK_NOW"), dt.UTC)
 
 
-_LIST = "--format=%H%x1f%ct%x1f%ce%x1f%P"
+LIST = "--format=%H%x1f%ct%x1f%ce%x1f%P"
 
 
 def _listed(root: Path, args: list[str]) -> list[tuple[str, int, str, list[str]]] | None:
     """(sha, committer date, committer email, parents) of each commit `git log` lists;
     None when git fails (no commits yet, or no such revision)."""
-    listed = gitrepo.run(root, ["log", _LIST, *args], check=False)
+    listed = gitrepo.run(root, ["log", LIST, *args], check=False)
     if listed.status != 0:
         return None
     out = []
@@ -154,8 +154,8 @@ def _note_new(
     """Note the commits of `rows` this clone has not seen as arriving `when` (default:
     now); whether every one of them is noted now."""
     if any(r[0] not in seen for r in rows):
-        stamp = _seconds(now() if when is None else when)
-        return _append(root, {r[0]: stamp for r in rows}, seen)
+        stamp = seconds(now() if when is None else when)
+        return append_arrivals(root, {r[0]: stamp for r in rows}, seen)
     return True
 
 
@@ -166,7 +166,7 @@ def see(
     not seen yet, as arriving `when` (default: now). A commit named by its full id
     (`only`: the commit openbook just made) is noted without asking git; the history of
     one already noted whole (`arrivals.tip`) is not listed again."""
-    if only and _is_oid(rev):
+    if only and is_oid(rev):
         if not _listed_in_store(root, rev):  # one new commit: no need to read every line
             _note_new(root, [(rev, 0, "", [])], when, {})
         return
@@ -181,7 +181,7 @@ def see(
     if not rows:
         return
     seen = _known(root, [r[0] for r in rows])
-    if _note_new(root, rows, when, seen) and _is_oid(rev):
+    if _note_new(root, rows, when, seen) and is_oid(rev):
         _set_tip(root, rev)
 
 
@@ -189,7 +189,7 @@ def _known(root: Path, shas: list[str]) -> dict[str, int]:
     """The arrivals of `shas` this clone noted (a few looked up, else every line read)."""
     if len(shas) > 64:
         return arrivals(root)
-    data = _store_bytes(root)
+    data = store_bytes(root)
     return {sha: 0 for sha in shas if _in_store(data, sha)}
 
 
@@ -204,7 +204,7 @@ def _tip(root: Path) -> str | None:
         st = path.stat()
     except (OSError, ValueError):
         return None
-    if not (_is_oid(sha) and size.isdigit() and inode.isdigit()):
+    if not (is_oid(sha) and size.isdigit() and inode.isdigit()):
         return None
     return sha if st.st_ino == int(inode) and st.st_size >= int(size) else None
 
@@ -221,10 +221,10 @@ def _set_tip(root: Path, sha: str) -> None:
 
 def _listed_in_store(root: Path, sha: str) -> bool:
     """Whether the arrivals file has a whole line for `sha`, as `arrivals` reads one."""
-    return _in_store(_store_bytes(root), sha)
+    return _in_store(store_bytes(root), sha)
 
 
-def _store_bytes(root: Path) -> bytes:
+def store_bytes(root: Path) -> bytes:
     path = store_path(root)
     try:
         return path.read_bytes() if path is not None else b""
@@ -244,109 +244,41 @@ def _in_store(data: bytes, sha: str) -> bool:
     return False
 
 
-def _is_oid(rev: str) -> bool:
+def is_oid(rev: str) -> bool:
     return len(rev) in (40, 64) and all(c in "0123456789abcdef" for c in rev)
 
 
-# ------------------------------------------------------------------ standing time
+def mark(data: bytes) -> tuple[int, str]:
+    """The arrivals file as read (its bytes `data`): its size and digest."""
+    return (len(data), hashlib.sha1(data).hexdigest())
 
 
-def standing_time(commit_date: int, parent_dates: Iterable[int], arrival: int | None) -> int:
-    """A commit's time for counting (unix seconds): its committer date, no earlier than
-    the latest of its parents' (times for counting); dated more than 10 minutes after
-    this clone first saw it, the time it arrived. Where the two bounds cross, the arrival
-    wins: nothing counts from later than it was here."""
-    t = max([commit_date, *parent_dates])
-    if arrival is not None and t > arrival + SKEW:
-        t = arrival
-    return t
+def tail_shas(data: bytes, then: tuple[int, str]) -> set[str] | None:
+    """The commits the arrivals file (its bytes now, `data`) noted since it was read as
+    `then` (`mark`); None when it is not that file grown by whole lines (rewritten, cut,
+    or a line left unfinished then)."""
+    size = then[0]
+    if len(data) < size or mark(data[:size]) != then:
+        return None
+    if size and data[size - 1 : size] != b"\n":
+        return None  # an unfinished line then: a later write may have ended it
+    found = {line.partition(" ")[0] for line in data[size:].decode("ascii", "replace").split("\n")}
+    found.discard("")
+    return found
 
 
-def off_clock(commit_date: int, parent_dates: Iterable[int], arrival: int | None) -> bool:
-    """Dated more than 10 minutes before a parent, or after it arrived here (`clock`)."""
-    before = any(commit_date < p - SKEW for p in parent_dates)
-    return before or (arrival is not None and commit_date > arrival + SKEW)
-
-
-@dataclass(frozen=True, slots=True)
-class Standing:
-    time: int  # unix seconds
-    clock: bool
-
-    def at(self, tz: dt.tzinfo) -> dt.datetime:
-        return dt.datetime.fromtimestamp(self.time, tz)
-
-
-def standing_times(
-    root: Path,
-    when: dt.datetime | int | None = None,
-    rev: str = "HEAD",
-    *,
-    mine: str | None,
-    exclude: str | None = None,
-    known: dict[str, Standing] | None = None,
-) -> dict[str, Standing]:
-    """Every commit reachable from `rev` (and not from `exclude`) -> its time for counting
-    and whether it is off the clock. Commits this clone never noted arrive `when` (default:
-    now), in one `git log` pass read as git writes it (only the times are kept); `mine` is
-    this clone's own partner's email (git.view.own_email). `known`: the times of the
-    parents the range leaves out."""
-    revs = [rev, f"^{exclude}"] if exclude else [rev]
-    args = ["log", _LIST, "--topo-order", "--reverse", "--end-of-options", *revs]
-    seen = arrivals(root)
-    stamp = _seconds(now() if when is None else when)
-    out, fresh = _stand(root, args, seen, stamp, mine, known)
-    if fresh:
-        _append(root, dict.fromkeys(fresh, stamp), seen)
-        if any(sha not in seen for sha in fresh):  # not noted: they count by their dates
-            out, _ = _stand(root, args, seen, None, mine, known)
+def arrivals_of(data: bytes, shas: Iterable[str]) -> dict[str, int]:
+    """When this clone first saw each of `shas`, as `arrivals` reads the file's `data`
+    (the earliest whole line wins), without reading every line."""
+    out: dict[str, int] = {}
+    for sha in shas:
+        needle = sha.encode("ascii")
+        at = data.find(needle)
+        while at != -1:
+            end = data.find(b"\n", at)
+            if end != -1 and (at == 0 or data[at - 1] == 0x0A):
+                name, _, when = data[at:end].decode("ascii", "replace").partition(" ")
+                if name == sha and len(when) == 10 and when.isdigit():
+                    out[sha] = min(int(when), out.get(sha, int(when)))
+            at = data.find(needle, at + 1)
     return out
-
-
-def _stand(
-    root: Path,
-    args: list[str],
-    seen: dict[str, int],
-    stamp: int | None,
-    mine: str | None,
-    known: dict[str, Standing] | None,
-) -> tuple[dict[str, Standing], list[str]]:
-    """The times of the commits `git ARGS` lists, parents first, those `seen` does not
-    hold arriving at `stamp`; and those commits. Nothing when git lists nothing."""
-    out: dict[str, Standing] = dict(known or {})
-    fresh: list[str] = []
-    listed = gitrepo.stream_bytes(root, args, check=False)
-    for sha, dated, email, parents in _rows(listed):
-        before = [out[p].time for p in parents if p in out]
-        arrival = seen.get(sha)
-        if arrival is None:
-            fresh.append(sha)
-            arrival = stamp
-        # one's own commit, made here, is not marked for its arrival: with the clock
-        # openbook is told to show ($OPENBOOK_NOW) it is dated by the real one
-        own = mine is not None and email == mine
-        out[sha] = Standing(
-            standing_time(dated, before, arrival),
-            off_clock(dated, before, None if own else arrival),
-        )
-    if listed.status != 0:
-        return dict(known or {}), []
-    return out, fresh
-
-
-def _rows(pieces: Iterable[bytes]) -> Iterator[tuple[str, int, str, list[str]]]:
-    """`_listed`'s rows, one line at a time as the pieces of git's output bring them."""
-    tail = b""
-    for piece in pieces:
-        data = tail + piece
-        end = data.rfind(b"\n") + 1
-        tail = data[end:]
-        yield from _parsed(data[:end])
-    yield from _parsed(tail)
-
-
-def _parsed(data: bytes) -> Iterator[tuple[str, int, str, list[str]]]:
-    for line in data.decode("utf-8", "replace").splitlines():
-        parts = line.split("\x1f")
-        if len(parts) == 4 and parts[1].isdigit():
-            yield parts[0], int(parts[1]), parts[2].lower(), parts[3].split()

@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from openbook.git import repo as gitrepo
-from openbook.git.arrivals import see, standing_times
+from openbook.git.arrivals import see
 from openbook.git.logtext import commits_args as commits_args
 from openbook.git.logtext import log_date, records
+from openbook.git.standing import standing_times
 from openbook.git.state import head_from_files
 from openbook.git.view import PartnerView, VaultView, own_email
 from openbook.notetypes.registry import FOLDER_TYPES, LANGUAGE_FILE, note_date

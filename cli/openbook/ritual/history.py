@@ -20,10 +20,10 @@ from openbook.check.since import linear_since
 from openbook.config import CONFIG_NAME, CheckinSchedule, Config, config_from_bytes
 from openbook.errors import GitError
 from openbook.git import ledger
-from openbook.git.arrivals import Standing, standing_times
 from openbook.git.ledger import SETTINGS_TRAILER
 from openbook.git.objects import read_objects
 from openbook.git.plumbing import is_ancestor
+from openbook.git.standing import Standing, standing_times
 from openbook.git.view import own_email
 from openbook.notes.parse import parse_bytes
 from openbook.notetypes.registry import as_date
@@ -113,13 +113,15 @@ def read_history(vault: Vault) -> VaultHistory:
     return hist
 
 
-def _times(vault: Vault, since: tuple[str, Standing] | None) -> dict[str, Standing]:
+def _times(vault: Vault, head: str, since: tuple[str, Standing] | None) -> dict[str, Standing]:
     """Each commit's time for counting: of all of history, or only of the commits after
     `since` (whose own time is known)."""
     mine = own_email(vault)
     if since is None:
-        return standing_times(vault.root, vault.now(), mine=mine)
-    return standing_times(vault.root, vault.now(), mine=mine, exclude=since[0], known=dict([since]))
+        return standing_times(vault.root, vault.now(), head, mine=mine)
+    return standing_times(
+        vault.root, vault.now(), head, mine=mine, exclude=since[0], known=dict([since])
+    )
 
 
 def _ancestor(vault: Vault, older: str, newer: str) -> bool:
@@ -142,7 +144,7 @@ def _fold(
     found = _Found()
     flow = iter(commits)
     first = next(flow, None)
-    times = _times(vault, since) if first is not None else {}
+    times = _times(vault, first.sha, since) if first is not None else {}
     count = 0
     for c in chain((first,), flow) if first is not None else ():
         _fold_one(hist, found, c, count, counting_time(c, times))
