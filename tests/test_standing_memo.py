@@ -57,19 +57,17 @@ def _marked(root: Path, sha: str) -> None:
     _memo(root).write_bytes(marshal.dumps((version, head, then, facts)))
 
 
-def _merged(pair: Pair) -> tuple[str, str]:
+def _merged(pair: Pair) -> str:
     """Bob, with plain git, commits a check-in dated before its parent and one dated next
-    year; Alice commits her own and merges his with plain git. (Alice's first commit,
-    the merge base.)"""
+    year; Alice commits her own and merges his with plain git. Her commit."""
     alice, bob = pair.alice, pair.bob
-    base = git(alice, "rev-parse", "HEAD")
     _commit(bob, "bob", "2026-11-20", "2020-01-01T10:00:00+01:00")
     _commit(bob, "bob", "2026-11-21", "2027-06-01T10:00:00+01:00")
     git(bob, "push", "-q", "origin", "HEAD:main")
     mine = _commit(alice, "alice", "2026-11-22", at("2026-11-22", "20:00"))
     git(alice, "fetch", "-q", "origin")
     git(alice, "merge", "-q", "--no-edit", "origin/main", env=identity(alice, "alice"))
-    return base, mine
+    return mine
 
 
 def test_after_a_merge_only_the_commits_since_are_read(pair: Pair) -> None:
@@ -77,7 +75,7 @@ def test_after_a_merge_only_the_commits_since_are_read(pair: Pair) -> None:
     first = _times(alice)
     old = git(alice, "rev-parse", "HEAD")
     assert _memo(alice).is_file() and old in first
-    base, mine = _merged(pair)
+    mine = _merged(pair)
     _marked(alice, old)
     found = _times(alice)
     assert found[old].clock  # taken as remembered, not read again

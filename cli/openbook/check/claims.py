@@ -135,10 +135,12 @@ def git_out(root: Path, args: list[str], data: bytes | None = None) -> bytes:
 
 def touch_args(rev: str, paths: Iterable[str] = FOLDERS, since: str | None = None) -> list[str]:
     """The `git log` that `touches` runs."""
-    fmt = "%x1e%H%x1f%P%x1f%ae%x1f%ce"
-    args = ["log", "--full-history", "--diff-merges=separate", "--no-renames", "-z"]
     revs = [rev, f"^{since}"] if since else [rev]
-    return [*args, f"--format={fmt}", "--name-only", "--end-of-options", *revs, "--", *paths]
+    return ["log", *_TOUCH, "--end-of-options", *revs, "--", *paths]
+
+
+_TOUCH = ["--full-history", "--diff-merges=separate", "--no-renames", "-z"]
+_TOUCH += ["--format=%x1e%H%x1f%P%x1f%ae%x1f%ce", "--name-only"]
 
 
 def touches(
@@ -147,7 +149,21 @@ def touches(
     """Commits that changed a note in the claim folders (or in `paths`), newest first, not
     reachable from `since`; a merge lists what differs from any of its parents (one
     `git log`, every side of every merge)."""
-    raw = git_out(root, touch_args(rev, paths, since))
+    return parse_touches(git_out(root, touch_args(rev, paths, since)))
+
+
+def touches_of(root: Path, shas: list[str]) -> list[Touch]:
+    """Those of the commits `shas` that changed a note in the claim folders, in the order
+    given, each judged alone as `touches` judges it in the whole history (no parent of
+    theirs is left out: a merge lists what differs from any of its parents)."""
+    if not shas:
+        return []
+    args = ["log", *_TOUCH, "--no-walk=unsorted", "--stdin", "--", *FOLDERS]
+    return parse_touches(git_out(root, args, "".join(f"{s}\n" for s in shas).encode("ascii")))
+
+
+def parse_touches(raw: bytes) -> list[Touch]:
+    """The touches `git log` with `touch_args`' format wrote, in its order."""
     out: dict[str, Touch] = {}
     for record in raw.decode("utf-8", "replace").split("\x1e")[1:]:
         head, _, names = record.partition("\n")
@@ -240,28 +256,39 @@ def claim_events(
     each judged as `introductions` says, for the notes at `wanted` (None: every note of
     the claim folders), among the commits not reachable from `since`. What each commit
     did is taken from `memo` where it holds it, and added to it."""
+    return ordered_events(root, wanted, touches(root, rev, since=since), memo)[0]
+
+
+def ordered_events(
+    root: Path, wanted: Iterable[str] | None, listed: list[Touch], memo: Memo | None = None
+) -> tuple[Events, list[str]]:
+    """`claim_events` among the touches `listed` (newest first), and those of them that
+    introduced or removed a claim, in that order."""
     paths = set(wanted) if wanted is not None else None
 
     def chosen(t: Touch) -> set[str]:
         return set(t.paths) if paths is None else paths.intersection(t.paths)
 
-    found_touches = [t for t in touches(root, rev, since=since) if chosen(t)]
+    found_touches = [t for t in listed if chosen(t)]
     known: Memo = memo if memo is not None else {}
     todo = [(t, {p for p in chosen(t) if f"{t.sha}:{p}" not in known}) for t in found_touches]
     fresh, unsure = _changes(root, [(t, ps) for t, ps in todo if ps])
     known.update(fresh)
     found: dict[tuple[str, Claim], Touch] = {}
     removed: dict[tuple[str, Claim], Touch] = {}
+    changed: list[str] = []
     for t in found_touches:  # newest first: the first introduction seen is the latest
-        for p in chosen(t):
-            introduced, gone = known[f"{t.sha}:{p}"]
+        did = [(p, known[f"{t.sha}:{p}"]) for p in chosen(t)]
+        if any(change != NOTHING for _, change in did):
+            changed.append(t.sha)
+        for p, (introduced, gone) in did:
             for claim in introduced:
                 found.setdefault((p, claim), t)
             for claim in gone:
                 removed.setdefault((p, claim), t)
     for key in unsure:  # judged without git's clean merge this time: not kept
         known.pop(key, None)
-    return found, removed
+    return (found, removed), changed
 
 
 def _changes(root: Path, todo: list[tuple[Touch, set[str]]]) -> tuple[Memo, list[str]]:

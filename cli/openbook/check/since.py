@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 from collections.abc import Iterable
 from pathlib import Path
@@ -94,6 +95,28 @@ def linear_since(root: Path, old: str, head: str) -> bool:
             return False
         expect = parents[0]
     return expect == old
+
+
+def after_merge(
+    root: Path, head: str, walk: list[str], remembered: list[str], new: Iterable[str]
+) -> list[str] | None:
+    """The commits `new` (some of `head`'s history not in what was remembered) in the order
+    of the whole walk `git rev-list WALK head`, when that walk lists the `remembered`
+    commits in the order they were replayed and every one of `new` after all of them:
+    then replaying `new` on what was remembered is replaying the whole walk. None when it
+    does not (git orders a walk by the graph and the commit dates, which a merge can
+    change), and everything is replayed again."""
+    new = list(new)
+    listed = git_bytes(root, ["rev-list", *walk, "--end-of-options", head], check=False)
+    at = {sha: i for i, sha in enumerate(listed.decode("ascii", "replace").split())}
+    before = [at.get(sha, -1) for sha in remembered]
+    if not at or -1 in before or any(a >= b for a, b in itertools.pairwise(before)):
+        return None
+    last = before[-1] if before else -1
+    after = [at.get(sha, -1) for sha in new]
+    if any(i <= last for i in after):
+        return None
+    return [sha for _, sha in sorted(zip(after, new, strict=True))]
 
 
 def touched_since(

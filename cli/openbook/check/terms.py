@@ -21,7 +21,16 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from openbook.check.since import admitted, digest, head_of, linear_since, load, save
+from openbook.check.since import (
+    admitted,
+    after_merge,
+    commits_since,
+    digest,
+    head_of,
+    linear_since,
+    load,
+    save,
+)
 from openbook.git.objects import read_objects
 from openbook.git.repo import git_bytes
 from openbook.notes.parse import parse_bytes
@@ -29,10 +38,11 @@ from openbook.notetypes.agreement import terms_digest
 from openbook.vault import Vault
 
 CACHE_FILE = "terms.json"
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: the commits replayed, in their order
 FOLDER = "agreements/"
 TERMS_TRAILER = "Openbook-Terms"
 _ACTION = "Openbook-Action"
+WALK = ["--no-merges", "--topo-order", "--reverse"]  # the replay's order: git log's own
 
 
 @dataclass
@@ -70,7 +80,7 @@ def log_args(head: str, since: str | None = None) -> list[list[str]]:
         "%x1e%H%x1f%ae%x1f%ce%x1f%s%x1f"
         f"%(trailers:key={_ACTION},key={TERMS_TRAILER},separator=%x1d)"
     )
-    walk = ["log", "--no-merges", "--topo-order", "--reverse", "-z"]
+    walk = ["log", *WALK, "-z"]
     revs = ["--end-of-options", head, *([f"^{since}"] if since else [])]
     if since:
         return [[*walk, "--no-renames", f"--format={fmt}", "--name-only", *revs]]
@@ -188,8 +198,14 @@ def replay(
     """Each agreement id's consent to its words, from `head`'s history; with `since`, the
     commits after it replayed on `known` (what its history gave: `since` must be an
     ancestor of `head` with only single-parent commits between)."""
+    return _replay(vault, head, _log(vault.root, head, since), known)
+
+
+def _replay(
+    vault: Vault, head: str, commits: list[_Commit], known: Mapping[str, Replayed] | None
+) -> dict[str, Replayed]:
+    """`commits` (oldest first) replayed on `known`."""
     root = vault.root
-    commits = _log(root, head, since)
     blobs = read_objects(root, [f"{c.sha}:{p}" for c in commits for p in c.paths])
     judge = _Judge(vault, head)
     partners = list(vault.config.partners)
@@ -216,10 +232,30 @@ def replay(
     return states
 
 
+def _brought(
+    vault: Vault, head: str, old: str, known: dict[str, Replayed], order: list[str]
+) -> tuple[dict[str, Replayed], list[str]] | None:
+    """(`known` with what came since `old` replayed on it, the commits replayed in their
+    order) when that is replaying the whole history (`since.after_merge`); None when it
+    is not."""
+    if linear_since(vault.root, old, head):
+        commits = _log(vault.root, head, old)
+    elif commits_since(vault.root, old, head) is not None:
+        by = {c.sha: c for c in _log(vault.root, head, old)}
+        ordered = after_merge(vault.root, head, WALK, order, by)
+        if ordered is None:
+            return None
+        commits = [by[sha] for sha in ordered]
+    else:
+        return None
+    return _replay(vault, head, commits, known), [*order, *(c.sha for c in commits)]
+
+
 def replayed(vault: Vault, state: Path | None) -> tuple[str, dict[str, Replayed]]:
-    """(HEAD, `replay`) remembered under the state folder with HEAD, the settings and the
-    commits admitted without proof: when HEAD moved on by single-parent commits only, only
-    those are replayed on what was remembered."""
+    """(HEAD, `replay`) remembered under the state folder with HEAD, the settings, the
+    commits admitted without proof and the commits replayed in their order: when HEAD
+    moved on, only the commits since are replayed on what was remembered, by single-parent
+    commits or when history's order still lists them after it (`since.after_merge`)."""
     if not vault.is_own_repo or vault.git_dir is None:
         return "", {}
     head = head_of(vault)
@@ -229,14 +265,18 @@ def replayed(vault: Vault, state: Path | None) -> tuple[str, dict[str, Replayed]
     saved = load(vault, CACHE_FILE) if state is not None else {}
     old, given = saved.get("head"), digest(admitted(vault, head))
     known = _saved(saved) if saved.get("base") == base and saved.get("admitted") == given else None
+    order = saved.get("order")
     if known is not None and old == head:
         return head, known
-    if known is not None and isinstance(old, str) and linear_since(vault.root, old, head):
-        states = replay(vault, head, old, known)
-    else:
-        states = replay(vault, head)
+    found = None
+    if known is not None and isinstance(old, str) and isinstance(order, list):
+        found = _brought(vault, head, old, known, [str(sha) for sha in order])
+    if found is None:
+        commits = _log(vault.root, head)
+        found = _replay(vault, head, commits, None), [c.sha for c in commits]
+    states, order = found
     if state is not None:
-        data = {"base": base, "head": head, "admitted": given}
+        data = {"base": base, "head": head, "admitted": given, "order": order}
         save(vault, CACHE_FILE, {**data, "replayed": {k: asdict(v) for k, v in states.items()}})
     return head, states
 
