@@ -51,10 +51,12 @@ def _scratch(root: Path, mine: str | None = "alice@example.org") -> dict[str, St
 def _marked(root: Path, sha: str) -> None:
     """Leave a mark on what is remembered of `sha`, an honest commit: off the clock, a
     mark that no later commit's time depends on."""
-    version, head, then, facts = marshal.loads(_memo(root).read_bytes())
-    assert facts[sha][1:3] == (False, False)
-    facts[sha] = (facts[sha][0], True, True, facts[sha][3])
-    _memo(root).write_bytes(marshal.dumps((version, head, then, facts)))
+    version, head, then, shas, times, clocks, arrived_off = marshal.loads(_memo(root).read_bytes())
+    at = shas.index(sha)
+    assert clocks[at] == 0
+    clocks = clocks[:at] + b"\x01" + clocks[at + 1 :]
+    memo = (version, head, then, shas, times, clocks, arrived_off)
+    _memo(root).write_bytes(marshal.dumps(memo))
 
 
 def _merged(pair: Pair) -> str:

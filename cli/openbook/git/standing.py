@@ -41,11 +41,12 @@ from openbook.git.arrivals import (
 from openbook.git.arrivals import store_path as arrivals_path
 
 MEMO = "standing.marshal"
-VERSION = 1
+VERSION = 2
 
-# sha -> (time for counting, off the clock, off the clock were it one's own commit (its
-# arrival not counted), committer email): a commit's own, whoever reads it
-Fact = tuple[int, bool, bool, str]
+# (each commit -> its time for counting and whether it is off the clock; the commits off
+# the clock only for when they arrived -> their committer email: were such a commit one's
+# own, made here, it would not be): a commit's own, whoever reads them
+Facts = tuple[dict[str, "Standing"], dict[str, str]]
 
 
 def standing_time(commit_date: int, parent_dates: Iterable[int], arrival: int | None) -> int:
@@ -90,10 +91,9 @@ def standing_times(
     parents the range leaves out. The whole history's are remembered (module docstring)."""
     stamp = seconds(now() if when is None else when)
     if exclude is None and known is None:
-        return _as_standing(_whole(root, rev, stamp) or {}, mine)
+        return _as_standing(_whole(root, rev, stamp) or ({}, {}), mine)
     revs = [rev, f"^{exclude}"] if exclude else [rev]
-    given = {sha: (s.time, s.clock, s.clock, "") for sha, s in (known or {}).items()}
-    facts, _ = _read(root, revs, stamp, given)
+    facts, _ = _read(root, revs, stamp, (dict(known or {}), {}))
     if facts is None:
         return dict(known or {})
     out = _as_standing(facts, mine)
@@ -101,20 +101,19 @@ def standing_times(
     return out
 
 
-def _as_standing(facts: dict[str, Fact], mine: str | None) -> dict[str, Standing]:
-    return {
-        sha: Standing(t, own if mine is not None and email == mine else theirs)
-        for sha, (t, theirs, own, email) in facts.items()
-    }
+def _as_standing(facts: Facts, mine: str | None) -> dict[str, Standing]:
+    """The times as `mine` reads them (its own commits are not off the clock for when they
+    arrived); `facts` are taken, not copied."""
+    times, arrived_off = facts
+    for sha, email in arrived_off.items():
+        if mine is not None and email == mine and sha in times:
+            times[sha] = Standing(times[sha].time, False)
+    return times
 
 
 def _read(
-    root: Path,
-    revs: list[str],
-    stamp: int,
-    given: dict[str, Fact],
-    seen: dict[str, int] | None = None,
-) -> tuple[dict[str, Fact] | None, bool]:
+    root: Path, revs: list[str], stamp: int, given: Facts, seen: dict[str, int] | None = None
+) -> tuple[Facts | None, bool]:
     """(`given` and the facts of the commits `git log REVS` lists, parents first; None when
     git could not list them), and whether every one of them is noted as arrived (those it
     could not note count by their dates). `seen`: their arrivals, when already known."""
@@ -131,36 +130,34 @@ def _read(
 
 
 def _facts(
-    root: Path, args: list[str], seen: dict[str, int], stamp: int | None, given: dict[str, Fact]
-) -> tuple[dict[str, Fact] | None, list[str]]:
+    root: Path, args: list[str], seen: dict[str, int], stamp: int | None, given: Facts
+) -> tuple[Facts | None, list[str]]:
     """`given` and the facts of the commits `git ARGS` lists, parents first, those `seen`
     does not hold arriving at `stamp`; and those commits. None when git fails."""
-    out = dict(given)
+    out, arrived_off = dict(given[0]), dict(given[1])
     fresh: list[str] = []
     listed = gitrepo.stream_bytes(root, args, check=False)
     for sha, dated, email, parents in _rows(listed):
-        before = [out[p][0] for p in parents if p in out]
+        before = [out[p].time for p in parents if p in out]
         arrival = seen.get(sha)
         if arrival is None:
             fresh.append(sha)
             arrival = stamp
+        clock = off_clock(dated, before, arrival)
+        out[sha] = Standing(standing_time(dated, before, arrival), clock)
         # one's own commit, made here, is not marked for its arrival: with the clock
         # openbook is told to show ($OPENBOOK_NOW) it is dated by the real one
-        out[sha] = (
-            standing_time(dated, before, arrival),
-            off_clock(dated, before, arrival),
-            off_clock(dated, before, None),
-            email,
-        )
+        if clock and not off_clock(dated, before, None):
+            arrived_off[sha] = email
     if listed.status != 0:
         return None, []
-    return out, fresh
+    return (out, arrived_off), fresh
 
 
 # ------------------------------------------------------------------ the whole history
 
 
-def _whole(root: Path, rev: str, stamp: int) -> dict[str, Fact] | None:
+def _whole(root: Path, rev: str, stamp: int) -> Facts | None:
     """The facts of every commit of `rev`'s history, from what is remembered and the
     commits since it; None when git cannot list `rev`'s history."""
     head = rev if is_oid(rev) else gitrepo.rev(root, rev)
@@ -172,15 +169,13 @@ def _whole(root: Path, rev: str, stamp: int) -> dict[str, Fact] | None:
         return memo[1]
     found = _since(root, memo, head, stamp, data) if memo is not None else None
     if found is None:
-        found, noted = _read(root, [head], stamp, {})
+        found, noted = _read(root, [head], stamp, ({}, {}))
         if found is not None and noted:
             _remember(root, head, found)
     return found
 
 
-def _since(
-    root: Path, memo: tuple[str, dict[str, Fact]], head: str, stamp: int, data: bytes
-) -> dict[str, Fact] | None:
+def _since(root: Path, memo: tuple[str, Facts], head: str, stamp: int, data: bytes) -> Facts | None:
     """The remembered facts and those of the commits since (`data`: the arrivals file);
     None unless the remembered commit is an ancestor of `head` (a parent of one of them)."""
     old, known = memo
@@ -202,31 +197,41 @@ def _memo_path(root: Path) -> Path | None:
     return path.with_name(MEMO) if path is not None else None
 
 
-def _recall(root: Path, data: bytes) -> tuple[str, dict[str, Fact]] | None:
+def _recall(root: Path, data: bytes) -> tuple[str, Facts] | None:
     """(the commit read up to, the facts of its history) as remembered, when the arrivals
     file (its bytes now, `data`) is the one read then grown by whole lines that note none
     of those commits again."""
     path = _memo_path(root)
     try:
         raw: Any = marshal.loads(path.read_bytes()) if path is not None else None
-        version, head, then, facts = raw
+        version, head, then, shas, times, clocks, arrived_off = raw
         tail = tail_shas(data, (int(then[0]), str(then[1])))
+        if version != (VERSION, SKEW) or not isinstance(head, str) or tail is None:
+            return None
+        if not (len(shas) == len(times) == len(clocks) and isinstance(arrived_off, dict)):
+            return None
+        facts = {sha: Standing(t, c == 1) for sha, t, c in zip(shas, times, clocks, strict=True)}
     except (OSError, EOFError, ValueError, TypeError, IndexError):
         return None
-    if version != (VERSION, SKEW) or not isinstance(facts, dict) or not isinstance(head, str):
+    if any(sha in facts for sha in tail):
         return None
-    if tail is None or any(sha in facts for sha in tail):
-        return None
-    return head, facts
+    return head, (facts, arrived_off)
 
 
-def _remember(root: Path, head: str, facts: dict[str, Fact]) -> None:
+def _remember(root: Path, head: str, facts: Facts) -> None:
+    """Remember `facts` as those of `head`'s history (parallel lists: a table of tuples
+    would take more memory than the times themselves)."""
     path = _memo_path(root)
     data = store_bytes(root)
     if path is None or not data.endswith(b"\n"):
         return
+    times = facts[0]
+    clocks = bytes(1 if s.clock else 0 for s in times.values())
+    table = (list(times), [s.time for s in times.values()], clocks, facts[1])
     with contextlib.suppress(OSError, ValueError):
-        atomic_write(path, marshal.dumps(((VERSION, SKEW), head, mark(data), facts)), durable=False)
+        atomic_write(
+            path, marshal.dumps(((VERSION, SKEW), head, mark(data), *table)), durable=False
+        )
 
 
 # ------------------------------------------------------------------ git's listing
