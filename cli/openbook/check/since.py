@@ -4,10 +4,12 @@ The history readers (consent claims, consent to the words, pauses, commits admit
 without proof) remember their facts under the state folder with the commit they read up
 to. When HEAD moved on from it, only `HEAD ^remembered` is read: for facts that are a
 union over history (the admitted commits) whatever its shape; for facts replayed in
-history's order only when what came since is a line of single-parent commits on top of
-it (a commit, a fast-forward), since then history's order is what came before followed
-by what came since. Anything else (a merge, a rewound or unrelated HEAD) is read again
-from scratch.
+history's order only when history's order is what came before followed by what came
+since: a line of single-parent commits on top of it (a commit, a fast-forward), or a
+merge after which git's own walk of the whole history still lists what was replayed in
+the order it was replayed and what came since after it (`after_merge`). Anything else
+(a walk the commit dates reorder, a rewound or unrelated HEAD) is read again from
+scratch.
 """
 
 from __future__ import annotations
