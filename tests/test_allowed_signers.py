@@ -132,3 +132,47 @@ def test_the_file_stands_until_history_could_change_it(
     path.write_text("bob@example.org " + eve + "\n")
     allowed.write(alice)
     assert _allowed(alice).count(eve) == 1 and "alice@example.org" in _allowed(alice)
+
+
+def test_a_merge_that_leaves_openbook_yml_alone_keeps_the_file(
+    signed: Pair,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    keys: dict[str, Path],  # noqa: F811
+) -> None:
+    """Both partners wrote: Alice's sync merges. openbook.yml's history is not walked
+    again, and the file is the one a writing from scratch gives. When Bob's side rotates
+    his key with plain git, the merge brings it and the file is written again."""
+    from testing.gitlog import counting_git
+
+    alice, bob = signed.alice, signed.bob
+    assert signed.sync("alice").exit_code == 0
+    commit(bob, "checkins/2026/x.md", checkin_text("bob"), BOB_ID)
+    assert signed.sync("bob").exit_code == 0
+    commit(alice, "checkins/2026/y.md", checkin_text("alice"), ALICE_ID)
+    log = counting_git(tmp_path, monkeypatch)
+    assert signed.sync("alice").exit_code == 0
+    monkeypatch.undo()
+    assert len(git(alice, "rev-list", "--parents", "-1", "HEAD").split()) == 3  # a merge
+    walks = [c for c in log.read_text().splitlines() if c.endswith("-- openbook.yml")]
+    assert not walks, walks
+    assert _head_file(alice) == signed.head("alice")
+    kept = _allowed(alice)
+    (alice / ".git" / "openbook" / "allowed_signers.head").unlink()
+    allowed.write(alice)
+    assert _allowed(alice) == kept
+    # Bob's side changes openbook.yml (his key, with plain git); Alice merges it
+    git(bob, "pull", "-q", "--no-rebase", "origin", "main")
+    eve = " ".join(keys["eve"].read_text().split()[:2])
+    text = (bob / "openbook.yml").read_text()
+    (bob / "openbook.yml").write_text(
+        text.replace(" ".join(keys["bob"].read_text().split()[:2]), eve)
+    )
+    commit(bob, "openbook.yml", (bob / "openbook.yml").read_text(), BOB_ID)
+    git(bob, "push", "-q", "origin", "HEAD:refs/heads/main")
+    commit(alice, "checkins/2026/z.md", checkin_text("alice"), ALICE_ID)
+    git(alice, "fetch", "-q", "origin")
+    git(alice, "merge", "-q", "--no-edit", "origin/main")
+    allowed.write(alice)
+    assert eve in _allowed(alice)
+    assert _head_file(alice) == signed.head("alice")

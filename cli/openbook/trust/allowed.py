@@ -89,9 +89,9 @@ def periods(root: Path, head: str = "HEAD") -> list[Period]:
 
 def write(root: Path, head: str = "HEAD") -> Path | None:
     """Write the file from `head`'s history and point git at it; None when this is not a
-    repository of its own (a vault inside another repository). When `head` only adds
-    commits with one parent each, none changing openbook.yml, to the history the file
-    was written from, the file stands as it is (`allowed_signers.head`)."""
+    repository of its own (a vault inside another repository). When `head` reaches the
+    commit the file was written from by first parents, none changing openbook.yml from
+    its first parent (a merge too), the file stands as it is (`allowed_signers.head`)."""
     git_dir = git_dir_of(root)
     if git_dir is None:
         return None
@@ -148,20 +148,21 @@ def _stands(root: Path, path: Path, sha: str) -> bool:
 
 
 def _only_adds(root: Path, old: str, sha: str) -> bool:
-    """Whether `sha` descends from `old` by commits of one parent each, none changing
-    openbook.yml (a merge may bring a change no parent shows)."""
-    args = ["log", "-z", "--format=%x1e%H %P", "--name-only", "--relative", "--no-renames"]
-    args += [f"--max-count={FEW + 1}", "--end-of-options", sha, f"^{old}"]
-    done = git_run(root, args, check=False, strip=False)
+    """Whether openbook.yml's history at `sha` is the one at `old`: `old` is reached from
+    `sha` by first parents, none of those commits changing openbook.yml from its first
+    parent. git's history of one file follows such a commit's first parent alone (a
+    merge's too), so it lists what it listed at `old`, in the same order."""
+    args = ["log", "--first-parent", "--diff-merges=first-parent", "-z", "--no-renames"]
+    args += ["--format=%x1e%H %P", "--name-only", "--relative", f"--max-count={FEW + 1}"]
+    done = git_run(root, [*args, "--end-of-options", sha, f"^{old}"], check=False, strip=False)
     records = done.stdout.split("\x1e")[1:]
     if done.status != 0 or len(records) > FEW:
         return False  # many new commits: one walk of openbook.yml's history costs less
-    new, parents = {old}, []
+    expect = sha
     for record in records:
         line, _, files = record.partition("\0")
         shas = line.split()
-        if len(shas) != 2 or CONFIG_NAME in files.lstrip("\n").split("\0"):
-            return False  # a merge, or a change of openbook.yml
-        new.add(shas[0])
-        parents.append(shas[1])
-    return len(new) > 1 and all(p in new for p in parents)
+        if len(shas) < 2 or shas[0] != expect or CONFIG_NAME in files.lstrip("\n").split("\0"):
+            return False  # off the line of first parents, or a change of openbook.yml
+        expect = shas[1]
+    return bool(records) and expect == old
