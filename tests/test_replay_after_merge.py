@@ -15,6 +15,7 @@ from testing.plain import commit, identity
 
 from openbook.check.claim_history import events_at
 from openbook.check.claims import claim_events
+from openbook.check.held_pauses import _replay, held_pauses
 from openbook.check.result import check_vault
 from openbook.check.terms import replay, replayed
 from openbook.vault import Vault
@@ -185,3 +186,59 @@ def test_claims_a_merge_dates_before_what_was_remembered_read_everything_again(
     assert found == claim_events(pair.alice, None, git(pair.alice, "rev-parse", "HEAD"))
     problems = check_vault(Vault(pair.alice)).problems
     assert any(p.rule == "consent-unproven" and p.path == QUESTION for p in problems)
+
+
+PAUSE = "pauses/2026/2026-11-24-2030-alice.md"
+PAUSED = "---\ntype: pause\nby: alice\nsince: 2026-11-24 20:30\nuntil:\nresumed:\n---\n\nPaused.\n"
+
+
+def _pauses_reads(log: Path) -> list[str]:
+    return [c for c in log.read_text().splitlines() if c.endswith("-- pauses")]
+
+
+def _alice_paused(pair: Pair) -> None:
+    alice, bob = pair.alice, pair.bob
+    write(alice, PAUSE, PAUSED)
+    commit(alice, "alice", "pause")
+    git(alice, "push", "-q", "origin", "HEAD:main")
+    git(bob, "pull", "-q", "--no-rebase", "origin", "main")
+    held_pauses(Vault(alice))
+
+
+def _scratch_pauses(root: Path) -> list[object]:
+    vault = Vault(root)
+    emails = {p.email.lower(): pid for pid, p in vault.config.partners.items()}
+    found = _replay(vault, emails, git(root, "rev-parse", "HEAD"))
+    return sorted(found.values(), key=lambda p: p.path)
+
+
+def test_pauses_a_merge_left_alone_are_not_read_again(
+    pair: Pair, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _alice_paused(pair)
+    write(pair.bob, "repairs/2026/2026-11-22-bob-r1.md", "---\ntype: repair\n---\n\ny\n")
+    commit(pair.bob, "bob", "repair")
+    git(pair.bob, "push", "-q", "origin", "HEAD:main")
+    _merge_bobs(pair)
+    log = counting_git(tmp_path, monkeypatch)
+    found = held_pauses(Vault(pair.alice))
+    assert not _pauses_reads(log), log.read_text()
+    monkeypatch.undo()
+    assert found == _scratch_pauses(pair.alice) and found[0].path == PAUSE
+
+
+def test_pauses_a_merge_changed_are_read_again(
+    pair: Pair, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bob deletes Alice's pause note with plain git; her merge brings that in."""
+    _alice_paused(pair)
+    git(pair.bob, "rm", "-q", PAUSE)
+    commit(pair.bob, "bob", "no pause")
+    git(pair.bob, "push", "-q", "origin", "HEAD:main")
+    _merge_bobs(pair)
+    log = counting_git(tmp_path, monkeypatch)
+    found = held_pauses(Vault(pair.alice))
+    assert _pauses_reads(log), log.read_text()
+    monkeypatch.undo()
+    assert found == _scratch_pauses(pair.alice)
+    assert found[0].path == PAUSE and found[0].changed  # it still holds; the deletion named

@@ -22,12 +22,11 @@ from openbook.config import CONFIG_NAME
 from openbook.fsutil import atomic_write
 from openbook.git.objects import read_objects
 from openbook.git.repo import git_bytes
-from openbook.git.repo import run as git_run
+from openbook.git.simplified import listing_stands
 from openbook.git.state import git_dir_of, head_from_files
 from openbook.trust.commits import parse_settings
 
 FILE = "allowed_signers"
-FEW = 200  # new commits read one by one; past this, openbook.yml's history is walked
 HEAD_FILE = "allowed_signers.head"  # `<commit> <sha256 of the file>`: written from there
 CONFIG_KEY = "gpg.ssh.allowedSignersFile"
 
@@ -141,28 +140,7 @@ def _stands(root: Path, path: Path, sha: str) -> bool:
         return False  # changed or removed by hand: written again
     if old == sha:
         return True
-    if not _only_adds(root, old, sha):
+    if not listing_stands(root, old, sha, CONFIG_NAME):
         return False
     _written_from(path, sha, data)  # the next sync reads from here
     return True
-
-
-def _only_adds(root: Path, old: str, sha: str) -> bool:
-    """Whether openbook.yml's history at `sha` is the one at `old`: `old` is reached from
-    `sha` by first parents, none of those commits changing openbook.yml from its first
-    parent. git's history of one file follows such a commit's first parent alone (a
-    merge's too), so it lists what it listed at `old`, in the same order."""
-    args = ["log", "--first-parent", "--diff-merges=first-parent", "-z", "--no-renames"]
-    args += ["--format=%x1e%H %P", "--name-only", "--relative", f"--max-count={FEW + 1}"]
-    done = git_run(root, [*args, "--end-of-options", sha, f"^{old}"], check=False, strip=False)
-    records = done.stdout.split("\x1e")[1:]
-    if done.status != 0 or len(records) > FEW:
-        return False  # many new commits: one walk of openbook.yml's history costs less
-    expect = sha
-    for record in records:
-        line, _, files = record.partition("\0")
-        shas = line.split()
-        if len(shas) < 2 or shas[0] != expect or CONFIG_NAME in files.lstrip("\n").split("\0"):
-            return False  # off the line of first parents, or a change of openbook.yml
-        expect = shas[1]
-    return bool(records) and expect == old
