@@ -9,8 +9,7 @@ this clone at once.
 
 One `git log` over `pauses/` and one `git cat-file --batch`, remembered under the vault's
 state folder with the commit read up to, the partners and the commits admitted without
-proof: after single-parent commits only those are read (check/since.py), after a merge
-that leaves pauses/ as its first parent had it nothing (git/simplified.py).
+proof: after single-parent commits only those are read (check/since.py).
 """
 
 from __future__ import annotations
@@ -28,7 +27,6 @@ from openbook.check.since import admitted, digest, head_of, linear_since, load, 
 from openbook.errors import GitError
 from openbook.git import ledger
 from openbook.git.objects import read_objects
-from openbook.git.simplified import listing_stands
 from openbook.notes.parse import Note, Problem, parse_bytes
 from openbook.notetypes.base import as_datetime
 from openbook.vault import Vault
@@ -114,12 +112,6 @@ def held_pauses(vault: Vault) -> list[HeldPause]:
         else:
             if known is not None and isinstance(old, str) and linear_since(vault.root, old, head):
                 found = _replay(vault, emails, head, old, known)
-            elif (
-                known is not None
-                and isinstance(old, str)
-                and listing_stands(vault.root, old, head, FOLDER)
-            ):
-                found = known  # git's history of pauses/ is the one replayed (a merge too)
             else:
                 found = _replay(vault, emails, head)
             _save(vault, {"key": base, "head": head, "admitted": given}, found)

@@ -1,10 +1,11 @@
 """When git's history of one path at a newer commit is the one at an older commit.
 
-`git log -- PATH` (without `--full-history`) simplifies history: a commit whose PATH is
-the same as its first parent's is not shown, and the walk follows that parent alone, a
-merge's too. So when the older commit is reached from the newer one by first parents,
-none of them changing PATH from its first parent, both list the very same commits in the
-very same order: whatever was read from that listing at the older commit still stands.
+`git log -- PATH` (without `--full-history`, and without `--diff-merges`, which makes
+git walk every side of a merge) simplifies history: a commit whose PATH is the same as
+its first parent's is not shown, and the walk follows that parent alone, a merge's too.
+So when the older commit is reached from the newer one by first parents, none of them
+changing PATH from its first parent, both list the very same commits in the very same
+order: whatever was read from that listing at the older commit still stands.
 """
 
 from __future__ import annotations
