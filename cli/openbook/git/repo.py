@@ -222,7 +222,7 @@ class Change:
 
 def status(root: Path, *paths: str) -> list[Change]:
     """Pending changes (untracked included), one per file, renames split."""
-    args = list(runner.STATUS)
+    args = ["status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames"]
     if paths:
         args += ["--", *paths]
     raw = run(root, args, strip=False).stdout

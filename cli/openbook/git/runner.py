@@ -25,20 +25,6 @@ if TYPE_CHECKING:
 # seconds any local git command may take; network commands pass their own limit
 DEFAULT_TIMEOUT = float(os.environ.get("OPENBOOK_GIT_TIMEOUT", "300"))
 NETWORK_TIMEOUT = float(os.environ.get("OPENBOOK_NETWORK_TIMEOUT", "60"))
-# `git status` as openbook asks it: every change, each untracked file by its name, with
-# git's own cache of the untracked folders (their stat data say which to read again;
-# kept in the index for this very mode), so a vault of many notes is not read whole
-STATUS = (
-    "-c",
-    "core.untrackedCache=true",
-    "-c",
-    "status.showUntrackedFiles=all",
-    "status",
-    "--porcelain=v1",
-    "-z",
-    "--untracked-files=all",
-    "--no-renames",
-)
 
 
 def git_env(extra: dict[str, str] | None = None) -> dict[str, str]:

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import TypeVar, cast
 
 from openbook.git import repo as gitrepo
-from openbook.git import runner
 from openbook.git.objects import read_objects
 from openbook.git.state import git_dir_of
 
@@ -74,16 +73,10 @@ class _Memo:
 _memo = _Memo()
 
 
-def refresh_index(root: Path, *, untracked: bool = False) -> None:
+def refresh_index(root: Path) -> None:
     """`git update-index -q --refresh`: a file saved again with the same bytes (new inode,
-    new mtime) counts as unchanged again, so it never blocks a merge. `untracked`: by a
-    `git status` allowed to write the index, which keeps git's cache of the untracked
-    folders in it too (runner.STATUS; openbook's other `git status` never write it)."""
-    if untracked:
-        env = {"GIT_OPTIONAL_LOCKS": "1"}
-        gitrepo.run(root, list(runner.STATUS), env=env, check=False)
-    else:
-        gitrepo.run(root, ["update-index", "-q", "--refresh"], check=False)
+    new mtime) counts as unchanged again, so it never blocks a merge."""
+    gitrepo.run(root, ["update-index", "-q", "--refresh"], check=False)
 
 
 def skipped_paths(root: Path) -> list[str]:
@@ -261,7 +254,7 @@ def local_changes(root: Path, paths: Iterable[str] | None = None) -> list[str]:
     """Paths with a change not committed (staged, unstaged or untracked); only among
     `paths` when given (the rest of the work tree is then not even looked at, unless
     they are many)."""
-    args = list(runner.STATUS)
+    args = ["status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames"]
     wanted = sorted(set(paths)) if paths is not None else None
     if wanted is not None and len(wanted) <= FEW_PATHS:
         if not wanted:

@@ -11,7 +11,6 @@ from openbook.fsutil import drop_bom, is_dropping
 from openbook.git import ledger
 from openbook.git import repo as gitrepo
 from openbook.git.objects import read_blobs
-from openbook.git.runner import STATUS
 from openbook.notes.parse import Note, parse_bytes
 from openbook.notetypes.registry import (
     LANGUAGE_FILE,
@@ -87,7 +86,7 @@ def pending_changes(vault: Vault, *paths: str) -> list[gitrepo.Change]:
     where notes live (then it lists the notes inside, one by one)."""
     if not vault.is_own_repo:
         return [c for c in gitrepo.status(vault.root, *paths) if _kept(c)]
-    args = list(STATUS)
+    args = ["status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames"]
     spec = ["--", *paths] if paths else []
     raw = gitrepo.run(vault.root, [*args, "--ignored=matching", *spec], strip=False).stdout
     changes: list[gitrepo.Change] = []

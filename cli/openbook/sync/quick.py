@@ -63,7 +63,7 @@ ALLOWED_PROTOCOLS = "ssh:https:git:file"  # as sync/transport.py allows them
 UP_TO_DATE = "Up to date with {remote}; nothing to share or receive."
 REFS_READ = ("refs/openbook/", "refs/remotes/")
 CONFIG = ("config", "-z", "--get-regexp", r"^(remote|url|gpg|openbook)\.")
-STATUS = runner.STATUS
+STATUS = ("status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames")
 
 # (vault root, remote) where quiet_line, in this process, found something to do: the
 # command line it hands over to goes straight to the full sync, whose answer is always

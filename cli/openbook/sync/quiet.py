@@ -54,15 +54,14 @@ def _tidy_index(vault: Vault) -> None:
     """Leave git's index as a commit leaves it, so that the `git status` of the next sync
     with nothing to do reads what it can trust instead of reading every file again: the
     stat data of each file refreshed (a fresh clone's files are all "racily clean", and
-    openbook's `git status` never writes the index) with git's cache of the untracked
-    folders, and the tree of each folder noted
+    openbook's `git status` never writes the index) and the tree of each folder noted
     (`git write-tree`: the index is HEAD's tree here, so no new object is written). Only
     after a sync that neither committed nor received, whose index git may not have
     rewritten since the clone; a failure (say, git's own lock held) changes nothing."""
     from openbook.git import repo as gitrepo
     from openbook.git import worktree
 
-    worktree.refresh_index(vault.root, untracked=True)
+    worktree.refresh_index(vault.root)
     gitrepo.run(vault.root, ["write-tree"], check=False)
 
 
