@@ -56,13 +56,11 @@ def _merge_bobs(pair: Pair) -> None:
     git(pair.alice, "merge", "-q", "--no-edit", "origin/main", env=identity(pair.alice, "alice"))
 
 
-def test_a_merge_that_brings_no_words_replays_nothing_again(
+def _merged_on_what_was_remembered(
     pair: Pair, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    _answer(pair.alice)
-    write(pair.bob, "repairs/2026/2026-11-22-bob-r1.md", "---\ntype: repair\n---\n\ny\n")
-    commit(pair.bob, "bob", "repair")
-    git(pair.bob, "push", "-q", "origin", "HEAD:main")
+) -> dict[str, object]:
+    """Alice merges Bob's work; her answer reads only what came since (and git's walk of
+    history, for its order) and is the one a replay of the whole history gives."""
     _merge_bobs(pair)
     log = counting_git(tmp_path, monkeypatch)
     found = _answer(pair.alice)
@@ -70,6 +68,17 @@ def test_a_merge_that_brings_no_words_replays_nothing_again(
     assert reads and all("^" in c or c.startswith("rev-list") for c in reads), reads
     monkeypatch.undo()
     assert found == _scratch(pair.alice)
+    return found
+
+
+def test_a_merge_that_brings_no_words_replays_nothing_again(
+    pair: Pair, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _answer(pair.alice)
+    write(pair.bob, "repairs/2026/2026-11-22-bob-r1.md", "---\ntype: repair\n---\n\ny\n")
+    commit(pair.bob, "bob", "repair")
+    git(pair.bob, "push", "-q", "origin", "HEAD:main")
+    _merged_on_what_was_remembered(pair, tmp_path, monkeypatch)
 
 
 def test_bobs_acceptance_merged_after_alices_work_is_replayed_on_what_was_remembered(
@@ -88,13 +97,7 @@ def test_bobs_acceptance_merged_after_alices_work_is_replayed_on_what_was_rememb
     )
     commit(pair.alice, "alice", "propose phones")
     _answer(pair.alice)
-    _merge_bobs(pair)
-    log = counting_git(tmp_path, monkeypatch)
-    found = _answer(pair.alice)
-    reads = _replays(log)
-    assert reads and all("^" in c or c.startswith("rev-list") for c in reads), reads
-    monkeypatch.undo()
-    assert found == _scratch(pair.alice)
+    found = _merged_on_what_was_remembered(pair, tmp_path, monkeypatch)
     assert found["A-001"].in_force is not None  # type: ignore[attr-defined]
 
 
@@ -161,27 +164,22 @@ def _bob_answers_for_alice(pair: Pair, when: str) -> None:
     _merge_bobs(pair)
 
 
-def test_claims_a_merge_brought_are_taken_on_what_was_remembered(
-    pair: Pair, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("when", "again"),
+    [
+        ("2030-01-01T10:00:00+01:00", False),  # after Alice's work: taken on what was kept
+        ("2020-01-01T10:00:00+01:00", True),  # years back: git's walk lists it before
+    ],
+)
+def test_claims_a_merge_brought_are_judged_as_the_whole_history_judges_them(
+    pair: Pair, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, when: str, again: bool
 ) -> None:
-    _bob_answers_for_alice(pair, "2030-01-01T10:00:00+01:00")
+    """Bob's answer for Alice, dated `when`, merged: read on what was remembered when
+    history's order allows it, else all of history again; named either way."""
+    _bob_answers_for_alice(pair, when)
     log = counting_git(tmp_path, monkeypatch)
     found = _events(pair.alice)
-    assert not _whole_claim_reads(log), log.read_text()
-    monkeypatch.undo()
-    assert found == claim_events(pair.alice, None, git(pair.alice, "rev-parse", "HEAD"))
-    problems = check_vault(Vault(pair.alice)).problems
-    assert any(p.rule == "consent-unproven" and p.path == QUESTION for p in problems)
-
-
-def test_claims_a_merge_dates_before_what_was_remembered_read_everything_again(
-    pair: Pair, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Bob dates his answer years back: git's walk lists it after Alice's own work."""
-    _bob_answers_for_alice(pair, "2020-01-01T10:00:00+01:00")
-    log = counting_git(tmp_path, monkeypatch)
-    found = _events(pair.alice)
-    assert _whole_claim_reads(log), log.read_text()
+    assert bool(_whole_claim_reads(log)) == again, log.read_text()
     monkeypatch.undo()
     assert found == claim_events(pair.alice, None, git(pair.alice, "rev-parse", "HEAD"))
     problems = check_vault(Vault(pair.alice)).problems
