@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -46,6 +47,9 @@ def spawn(env: dict[str, str], *args: str) -> tuple[object, io.StringIO]:
         encoding="utf-8",
         timeout=90,
         dimensions=(40, 250),
+        # as a terminal's shell starts it: Ctrl-C interrupts, even when the tests run in
+        # the background, whose shell ignores SIGINT for everything it starts
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     child.logfile_read = log
     return child, log
