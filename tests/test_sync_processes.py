@@ -5,7 +5,6 @@ git processes counted by a logging `git` first on PATH."""
 
 from __future__ import annotations
 
-import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -156,28 +155,3 @@ def test_local_changes_at_some_paths_are_those_of_the_whole_status(tmp_path: Pat
     some = ["notes/c*.md", "notes/a b.md", "notes/new.md", "gone", "nowhere.md"]
     assert set(worktree.local_changes(root, some)) == whole & set(some)
     assert worktree.local_changes(root, []) == []
-
-
-def test_a_fetch_keeps_gits_index_of_commits_and_it_changes_no_answer(
-    pair: Pair, tmp_path: Path
-) -> None:
-    """What a sync fetched is written into git's commit-graph (walks of history read it,
-    not every commit); `log` and `check` say the same as a copy without it."""
-    from testing import invoke
-
-    pair.write("bob", BOB, checkin_text("bob"))
-    assert pair.sync("bob").exit_code == 0
-    pair.write("alice", ALICE, checkin_text("alice"))
-    assert pair.sync("alice").exit_code == 0
-    alice = pair.root("alice")
-    graphs = alice / ".git" / "objects" / "info" / "commit-graphs"
-    assert any(graphs.glob("*.graph")), "no commit-graph written"
-    git(alice, "commit-graph", "verify")
-    copy = tmp_path / "without"
-    shutil.copytree(alice, copy, symlinks=True)
-    shutil.rmtree(copy / ".git" / "objects" / "info" / "commit-graphs")
-    (copy / ".git" / "objects" / "info" / "commit-graph").unlink(missing_ok=True)
-    for args in (["log", "--json"], ["check", "--json"]):
-        with_graph = invoke(args, vault=alice, as_partner="alice")
-        without = invoke(args, vault=copy, as_partner="alice")
-        assert (with_graph.exit_code, with_graph.stdout) == (without.exit_code, without.stdout)

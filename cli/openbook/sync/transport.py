@@ -116,8 +116,6 @@ def fetch_plain(root: Path, remote: str, branch: str, dest: str) -> str | None:
     args = [
         "-c",
         "fetch.fsckObjects=true",
-        "-c",  # git's own index of the commits: walks of history read it, not every commit
-        "fetch.writeCommitGraph=true",
         "fetch",
         "--quiet",
         "--no-tags",
