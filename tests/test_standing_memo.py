@@ -103,7 +103,7 @@ def test_a_rewound_head_reads_everything_again(pair: Pair) -> None:
     assert found == _scratch(alice)
 
 
-@pytest.mark.parametrize("damage", ["noted again", "rewritten", "cut", "garbage"])
+@pytest.mark.parametrize("damage", ["noted again", "rewritten", "cut", "garbage", "wrong types"])
 def test_an_arrivals_file_that_changed_reads_everything_again(pair: Pair, damage: str) -> None:
     alice = pair.alice
     old = git(alice, "rev-parse", "HEAD")
@@ -119,8 +119,12 @@ def test_an_arrivals_file_that_changed_reads_everything_again(pair: Pair, damage
         path.write_bytes(data.replace(b"\n", b"\n\n", 1))
     elif damage == "cut":
         path.write_bytes(data[: len(data) // 2])
-    else:
+    elif damage == "garbage":
         _memo(alice).write_bytes(b"\x00 not a memo")
+    else:  # readable, but not times
+        version, head, then, shas, times, clocks, off = marshal.loads(_memo(alice).read_bytes())
+        times = ["soon"] * len(times)
+        _memo(alice).write_bytes(marshal.dumps((version, head, then, shas, times, clocks, off)))
     found = _times(alice)
     assert not found[old].clock
     assert found == _scratch(alice)

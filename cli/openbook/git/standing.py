@@ -210,6 +210,8 @@ def _recall(root: Path, data: bytes) -> tuple[str, Facts] | None:
             return None
         if not (len(shas) == len(times) == len(clocks) and isinstance(arrived_off, dict)):
             return None
+        if not (all(type(t) is int for t in times) and all(type(x) is str for x in shas)):
+            return None  # not what `_remember` writes: read everything again
         facts = {sha: Standing(t, c == 1) for sha, t, c in zip(shas, times, clocks, strict=True)}
     except (OSError, EOFError, ValueError, TypeError, IndexError):
         return None
