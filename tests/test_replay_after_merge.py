@@ -226,3 +226,35 @@ def test_pauses_a_merge_changed_are_read_again(
     monkeypatch.undo()
     assert found == _scratch_pauses(pair.alice)
     assert found[0].path == PAUSE and found[0].changed  # it still holds; the deletion named
+
+
+def test_a_sync_that_merges_reads_the_walk_of_history_once_and_meanwhile(
+    pair: Pair, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Alice's sync merges Bob's plain-git commit: the walk of history the replay of the
+    consents asks for is started as the merge is made (while the sync pushes), and the
+    replay takes that very walk: git walks history once, and the answer is the whole
+    history's."""
+    from testing import invoke
+
+    invoke(["check"], vault=pair.alice, as_partner="alice")  # what is remembered, in order
+    write(pair.bob, AGREEMENT, agreement_text("Phones stay open.", accepted_by=["bob"]))
+    commit(pair.bob, "bob", "new words")
+    bobs = git(pair.bob, "rev-parse", "HEAD")
+    git(pair.bob, "push", "-q", "origin", "HEAD:main")
+    write(pair.alice, "repairs/2026/2026-11-22-alice-r1.md", "---\ntype: repair\n---\n\nx\n")
+    commit(pair.alice, "alice", "repair")
+    log = counting_git(tmp_path, monkeypatch)
+    said = invoke(["sync"], vault=pair.alice, as_partner="alice")
+    assert said.exit_code == 0, said.stdout + said.stderr
+    merge = git(pair.alice, "rev-parse", "HEAD")
+    assert len(git(pair.alice, "rev-list", "--parents", "-1", "HEAD").split()) == 3  # a merge
+    calls = log.read_text().splitlines()
+    walks = [c for c in calls if c.startswith("rev-list --no-merges")]
+    assert walks == [f"rev-list --no-merges --topo-order --reverse --end-of-options {merge}"]
+    pushed = next(i for i, c in enumerate(calls) if c.startswith("push "))
+    assert calls.index(walks[0]) < pushed  # started before the push, not after the sync
+    monkeypatch.undo()
+    found = _answer(pair.alice)
+    assert found == _scratch(pair.alice)
+    assert found["A-001"].changed_in == bobs  # type: ignore[attr-defined]

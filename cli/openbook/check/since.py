@@ -99,6 +99,12 @@ def linear_since(root: Path, old: str, head: str) -> bool:
     return expect == old
 
 
+def walk_args(walk: list[str], head: str) -> list[str]:
+    """git's walk of `head`'s whole history that `after_merge` asks for (the same args
+    for a read started ahead, `git.ahead.read_ahead`)."""
+    return ["rev-list", *walk, "--end-of-options", head]
+
+
 def after_merge(
     root: Path, head: str, walk: list[str], remembered: list[str], new: Iterable[str]
 ) -> list[str] | None:
@@ -109,7 +115,7 @@ def after_merge(
     does not (git orders a walk by the graph and the commit dates, which a merge can
     change), and everything is replayed again."""
     new = list(new)
-    listed = git_bytes(root, ["rev-list", *walk, "--end-of-options", head], check=False)
+    listed = git_bytes(root, walk_args(walk, head), check=False)
     at = {sha: i for i, sha in enumerate(listed.decode("ascii", "replace").split())}
     before = [at.get(sha, -1) for sha in remembered]
     if not at or -1 in before or any(a >= b for a, b in itertools.pairwise(before)):

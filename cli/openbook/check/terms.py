@@ -30,7 +30,9 @@ from openbook.check.since import (
     linear_since,
     load,
     save,
+    walk_args,
 )
+from openbook.git.ahead import read_ahead
 from openbook.git.objects import read_objects
 from openbook.git.repo import git_bytes
 from openbook.notes.parse import parse_bytes
@@ -230,6 +232,15 @@ def _replay(
             _action(states[aid], c, judge)
             _settle(states[aid], partners)
     return states
+
+
+def read_walk_ahead(vault: Vault, head: str) -> None:
+    """Start, in the background, the walk of history that replaying the consents after
+    the merge `head` will ask git for (`_brought`), while the sync that made the merge
+    shares it: only when what is remembered was replayed in an order to check against."""
+    saved = load(vault, CACHE_FILE)
+    if isinstance(saved.get("order"), list) and saved.get("head") != head:
+        read_ahead(vault.root, walk_args(WALK, head))
 
 
 def _brought(

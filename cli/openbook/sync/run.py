@@ -39,6 +39,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict
 
 from openbook.check.result import check_vault
+from openbook.check.terms import read_walk_ahead
 from openbook.errors import (
     EXIT_INTEGRITY,
     EXIT_UNREACHABLE,
@@ -220,6 +221,8 @@ def _sync(
             if incoming != head:
                 holding.refuse_outgoing(vault, head, incoming, partner)
             done = integrate(vault, partner, head, incoming, counts, remote, branch)
+            if all(counts) and done.head != head:  # a merge: its replay's walk read meanwhile
+                read_walk_ahead(vault, done.head)
             head = done.head
             set_aside_lines(vault, result, done.set_aside, done.received > 0)
             commits += done.received

@@ -27,6 +27,7 @@ from watchdog.observers.api import BaseObserver
 
 from openbook.check.result import check_vault
 from openbook.errors import EXIT_INTEGRITY, EXIT_OK, Busy, IntegrityAlert, OpenbookError
+from openbook.git.ahead import forget_ahead
 from openbook.git.repo import config_read_once
 from openbook.sync.run import sync
 from openbook.vault import Vault
@@ -229,6 +230,8 @@ class Watcher:
             code, lines = 4, [str(exc)]
         except OpenbookError as exc:
             code, lines = exc.exit_code, [str(exc)]
+        finally:
+            forget_ahead()  # a read started ahead that the sync did not ask for ends with it
         message = _sync_message(code)
         if arrivals and code == EXIT_OK:
             # what came in, in the same words as `openbook sync`
