@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import re
 import signal
 import threading
 from collections.abc import Iterator, Mapping
@@ -108,6 +109,63 @@ def template_dirs(vault_root: Path | None = None) -> list[Path]:
     """The folders templates are read from: only openbook's own (vault templates come
     in as texts, see `render`)."""
     return [builtin_dir("templates")]
+
+
+def template_source(name: str, overrides: Mapping[str, str] | None = None) -> str | None:
+    """The text `render` would render as `name`, read without Jinja2 (the vault's template
+    in force, else openbook's own); None when it cannot say (no such file, a link...)."""
+    own = {n: t for n, t in (overrides or {}).items() if _template_name(n)}
+    if name in own:
+        return own[name]
+    if not _template_name(name):
+        return None
+    for base in template_dirs():
+        candidate = base / name
+        if candidate.is_symlink():
+            return None
+        try:
+            return candidate.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+    return None
+
+
+_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+_OPENS = {"if", "for", "macro", "call", "filter", "block", "with", "autoescape", "trans"}
+_DELIMITERS = ("{{", "}}", "{%", "%}", "{#", "#}")
+
+
+def written_always(source: str) -> list[str] | None:
+    """Text every rendering of the template `source` writes: each line, stripped, of the
+    text outside every tag and every block (whitespace control only takes whitespace off
+    its edges). None when that cannot be told from the text alone (a template that extends
+    another, raw text, a delimiter inside a tag's quotes, blocks that do not close)."""
+    if "extends" in source or "raw" in source:
+        return None
+    depth, at, found = 0, 0, []
+    for tag in _TAG.finditer(source):
+        if depth == 0:
+            found += _lines(source[at : tag.start()])
+        at = tag.end()
+        text = tag.group()
+        if not text.startswith("{%"):
+            continue
+        words = text[2:-2].strip("-+ \t\n").split()
+        word = words[0] if words else ""
+        if word in _OPENS or (word == "set" and "=" not in text):
+            depth += 1
+        elif word.startswith("end"):
+            depth -= 1
+            if depth < 0:
+                return None
+    if depth != 0:
+        return None
+    found += _lines(source[at:])
+    return None if any(d in line for line in found for d in _DELIMITERS) else found
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.split("\n") if line.strip()]
 
 
 def _bytecode_cache(vault_root: Path | None) -> Any:

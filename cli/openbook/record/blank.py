@@ -28,7 +28,7 @@ from openbook.notes.parse import Note
 from openbook.notetypes.base import NewNote
 from openbook.notetypes.registry import TYPES, NoteType, is_conflict_copy
 from openbook.record.safety import with_safety_lines, without_safety_lines
-from openbook.render import render
+from openbook.render import render, template_source, written_always
 from openbook.vault import Vault
 
 DRAFTS_FILE = "drafts.json"
@@ -178,11 +178,21 @@ def is_blank(vault: Vault, note: Note, partner: str) -> bool:
         return True
     if _remembered(vault).get(note.path) == _digest(body):
         return True
+    if _lacks_template_text(vault, t.name, body):
+        return False  # not the template as written: no need to render it (or load Jinja2)
     try:
         prose = template_body(vault, t.name, _writer(t, note.meta, partner, vault), note.meta)
     except OpenbookError:
         return False  # a broken template: the comparison with the draft was the last one
     return body == _normal(prose)
+
+
+def _lacks_template_text(vault: Vault, note_type: str, body: str) -> bool:
+    """Whether `body` (normalised) lacks a line that every rendering of the type's
+    template in force writes, so that it cannot be that template unchanged."""
+    source = template_source(f"{note_type}.md.j2", vault.terms().templates)
+    always = written_always(source) if source is not None else None
+    return always is not None and any(line not in body for line in always)
 
 
 def not_yours(path: str, key: str, named: str, me: str) -> str:
