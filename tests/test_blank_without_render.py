@@ -72,6 +72,10 @@ OWN_TEMPLATES = {
         "{% endwith %}\n  {#- a comment -#}  Kept  \n"
     ),
     "filter-call": "{% filter upper %}lower{% endfilter %}\nplain {{- ' ' -}} joined\n",
+    "set-filtered": (
+        "{% set a, b = 1, 2 %}{% set x | replace('=', '-') %}never = shown{% endset %}"
+        "\nShown {{ a + b }}\n"
+    ),
 }
 
 

@@ -133,6 +133,7 @@ def template_source(name: str, overrides: Mapping[str, str] | None = None) -> st
 _TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
 _OPENS = {"if", "for", "macro", "call", "filter", "block", "with", "autoescape", "trans"}
 _DELIMITERS = ("{{", "}}", "{%", "%}", "{#", "#}")
+_ASSIGNS = re.compile(r"set\s+[\w.,\s]+=")  # `{% set x = ... %}`; else a block, up to endset
 
 
 def written_always(source: str) -> list[str] | None:
@@ -150,9 +151,9 @@ def written_always(source: str) -> list[str] | None:
         text = tag.group()
         if not text.startswith("{%"):
             continue
-        words = text[2:-2].strip("-+ \t\n").split()
-        word = words[0] if words else ""
-        if word in _OPENS or (word == "set" and "=" not in text):
+        inner = text[2:-2].strip("-+ \t\n")
+        word = inner.split(maxsplit=1)[0] if inner else ""
+        if word in _OPENS or (word == "set" and not _ASSIGNS.match(inner)):
             depth += 1
         elif word.startswith("end"):
             depth -= 1
