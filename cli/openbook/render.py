@@ -130,25 +130,48 @@ def template_source(name: str, overrides: Mapping[str, str] | None = None) -> st
     return None
 
 
-_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+_CLOSES = {"{{": "}}", "{%": "%}", "{#": "#}"}
+_DELIMITERS = (*_CLOSES, *_CLOSES.values())
 _OPENS = {"if", "for", "macro", "call", "filter", "block", "with", "autoescape", "trans"}
-_DELIMITERS = ("{{", "}}", "{%", "%}", "{#", "#}")
 _ASSIGNS = re.compile(r"set\s+[\w.,\s]+=")  # `{% set x = ... %}`; else a block, up to endset
+
+
+def _tags(source: str) -> Iterator[tuple[int, int]] | None:
+    """(start, end) of each tag, in order, in one pass over `source`; None when a tag is
+    never closed (Jinja2 would not render it)."""
+    out: list[tuple[int, int]] = []
+    next_at = {opener: source.find(opener) for opener in _CLOSES}
+    at = 0
+    while True:
+        for opener, found in next_at.items():
+            if 0 <= found < at:
+                next_at[opener] = source.find(opener, at)
+        waiting = [(found, opener) for opener, found in next_at.items() if found >= 0]
+        if not waiting:
+            return iter(out)
+        start, opener = min(waiting)
+        end = source.find(_CLOSES[opener], start + 2)
+        if end < 0:
+            return None
+        out.append((start, end + 2))
+        at = end + 2
 
 
 def written_always(source: str) -> list[str] | None:
     """Text every rendering of the template `source` writes: each line, stripped, of the
     text outside every tag and every block (whitespace control only takes whitespace off
     its edges). None when that cannot be told from the text alone (a template that extends
-    another, raw text, a delimiter inside a tag's quotes, blocks that do not close)."""
-    if "extends" in source or "raw" in source:
+    another, raw text, a delimiter inside a tag's quotes, a tag or block that does not
+    close)."""
+    plain = len(source) <= MAX_TEMPLATE and "extends" not in source and "raw" not in source
+    tags = _tags(source) if plain else None
+    if tags is None:
         return None
     depth, at, found = 0, 0, []
-    for tag in _TAG.finditer(source):
+    for start, end in tags:
         if depth == 0:
-            found += _lines(source[at : tag.start()])
-        at = tag.end()
-        text = tag.group()
+            found += _lines(source[at:start])
+        at, text = end, source[start:end]
         if not text.startswith("{%"):
             continue
         inner = text[2:-2].strip("-+ \t\n")
