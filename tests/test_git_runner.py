@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import time
 from pathlib import Path
 
@@ -55,6 +56,10 @@ def test_a_git_that_does_not_finish_is_stopped_with_what_it_started(repo: Path) 
         runner.execute(repo, ["-c", f"alias.slow=!sleep {marker}", "slow"], timeout=0.5)
     assert time.monotonic() - start < 10
     assert str(caught.value) == "git slow did not finish within 0.5 seconds"
+    assert _left_running(marker) == []
+
+
+def _left_running(marker: str) -> list[str]:
     time.sleep(0.2)
     left = []
     for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
@@ -64,7 +69,39 @@ def test_a_git_that_does_not_finish_is_stopped_with_what_it_started(repo: Path) 
                     left.append(entry)
         except OSError:
             continue
-    assert left == []
+    return left
+
+
+WRITES = "!i=0; while [ $i -lt 25 ]; do echo line $i; sleep 0.1; i=$((i+1)); done"
+COMPUTES = f"!{sys.executable} -c 'import time; t = time.time()\nwhile time.time() - t < 2.5: pass'"
+
+
+@pytest.mark.parametrize("work", [WRITES, COMPUTES], ids=["writes", "computes"])
+def test_a_transfer_that_keeps_working_is_not_cut_off_by_the_network_limit(
+    repo: Path, work: str
+) -> None:
+    """A long fetch over a slow link moves data or computes the whole time: the network
+    limit is on time without progress, so 2.5 seconds of work pass a 1-second limit."""
+    start = time.monotonic()
+    done = runner.execute(repo, ["-c", f"alias.busy={work}", "busy"], timeout=1, idle=True)
+    assert time.monotonic() - start >= 2.4
+    assert done.status == 0
+    if work == WRITES:
+        assert done.stdout.decode().splitlines()[-1] == "line 24"
+    with pytest.raises(GitError, match="did not finish within 1 seconds"):
+        runner.execute(repo, ["-c", f"alias.busy={work}", "busy"], timeout=1)
+
+
+def test_a_network_git_that_stops_moving_is_stopped_with_what_it_started(repo: Path) -> None:
+    marker = "38.4321"
+    start = time.monotonic()
+    with pytest.raises(GitError) as caught:
+        runner.execute(
+            repo, ["-c", f"alias.stuck=!echo first; sleep {marker}", "stuck"], timeout=1, idle=True
+        )
+    assert time.monotonic() - start < 10
+    assert str(caught.value) == "git stuck made no progress for 1 seconds"
+    assert _left_running(marker) == []
 
 
 def test_standard_input_reaches_git_unchanged(repo: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,9 +49,12 @@ def run(
     timeout: float | None = None,
     input_data: str | None = None,
     strip: bool = True,
+    idle: bool = False,
+    waiting: Callable[[float], None] | None = None,
 ) -> GitResult:
     """Run `git ARGS` in `root` (text in and out). Raise GitError with git's own words
-    when it fails or does not finish within `timeout` (the runner's default when None)."""
+    when it fails or does not finish within `timeout` (the runner's default when None;
+    with `idle`, a limit on time without progress, as `runner.execute` says)."""
     done = taken_ahead(root, args, check) if input_data is None and env is None else None
     if done is None:
         done = runner.execute(
@@ -61,6 +64,8 @@ def run(
             env=env,
             check=check,
             timeout=timeout,
+            idle=idle,
+            waiting=waiting,
         )
     stdout = done.stdout.decode("utf-8", "replace")
     if strip and stdout.endswith("\n"):

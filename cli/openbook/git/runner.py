@@ -13,12 +13,13 @@ import contextlib
 import os
 import signal
 import subprocess
+import time
 
 from openbook.errors import GitError, OpenbookError
 
 TYPE_CHECKING = False  # typing itself is not loaded at run time: start-up stays short
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Callable, Iterator, Sequence
     from pathlib import Path
     from typing import BinaryIO
 
@@ -113,13 +114,20 @@ def execute(
     env: dict[str, str] | None = None,
     check: bool = True,
     timeout: float | None = None,
+    idle: bool = False,
+    waiting: Callable[[float], None] | None = None,
 ) -> Completed:
     """Run `git ARGS` in `root` with `input_data` on standard input.
 
     Raises GitError when git exits with an error (unless `check` is False) and when it
     does not finish within `timeout` seconds (DEFAULT_TIMEOUT when None); then git and
-    the programs it started (ssh, a remote helper) are stopped."""
+    the programs it started (ssh, a remote helper) are stopped. With `idle`, the limit is
+    on time without progress instead: git runs on while it or what it started works or
+    moves data (a long transfer over a slow link), and is stopped once all of them have
+    been still for `timeout` seconds (a network that stopped answering); `waiting` is
+    told the seconds git has run, about once a second while it runs."""
     started = start(root, args, env=env, timeout=timeout, stdin=input_data is not None)
+    started.idle, started.waiting = idle, waiting
     return started.wait(input_data, check=check)
 
 
@@ -152,21 +160,27 @@ def start(
 class Started:
     """A git that `start` started: `wait` for what it said, or `stop` it."""
 
-    __slots__ = ("args", "limit", "proc")
+    __slots__ = ("args", "idle", "limit", "proc", "waiting")
 
     def __init__(self, proc: subprocess.Popen[bytes], args: Sequence[str], limit: float) -> None:
         self.proc, self.args, self.limit = proc, args, limit
+        self.idle = False
+        self.waiting: Callable[[float], None] | None = None
 
     def wait(self, input_data: bytes | None = None, *, check: bool = True) -> Completed:
         """What git said (GitError as `execute` raises it: git failed, or was late)."""
         proc, args = self.proc, self.args
         try:
-            out, err = proc.communicate(input_data, timeout=self.limit)
+            if self.idle:
+                out, err = _while_working(proc, input_data, self.limit, self.waiting)
+            else:
+                out, err = proc.communicate(input_data, timeout=self.limit)
         except subprocess.TimeoutExpired:
             _stop(proc)
             name = subcommand(args)
+            late = "made no progress for" if self.idle else "did not finish within"
             raise GitError(
-                f"git {name} did not finish within {self.limit:g} seconds",
+                f"git {name} {late} {self.limit:g} seconds",
                 command=("git", *args),
                 detail="timed out",
             ) from None
@@ -208,6 +222,50 @@ def _children(pid: int) -> list[int]:
             found.append(child)
             todo.append(child)
     return found
+
+
+def _while_working(
+    proc: subprocess.Popen[bytes],
+    input_data: bytes | None,
+    limit: float,
+    waiting: Callable[[float], None] | None,
+) -> tuple[bytes, bytes]:
+    """`proc.communicate`, raising TimeoutExpired only once git and every process below
+    it have used no processor time and read or written nothing for `limit` seconds."""
+    step = min(1.0, limit)
+    last: int | None = None
+    began = still_since = time.monotonic()
+    while True:
+        try:
+            return proc.communicate(input_data, timeout=step)
+        except subprocess.TimeoutExpired:
+            input_data = None  # handed over already; a second call may not send it again
+            now, work = time.monotonic(), _work(proc.pid)
+            if waiting is not None:
+                waiting(now - began)
+            if work is not None and work != last:
+                last, still_since = work, now
+            elif now - still_since >= limit:
+                raise
+
+
+def _work(pid: int) -> int | None:
+    """The processor time (ticks) and bytes read and written so far by `pid` and every
+    process below it, as one number that changes while any of them works; None where
+    /proc cannot tell (then only the time limit counts)."""
+    total, seen = 0, False
+    for each in (pid, *_children(pid)):
+        try:
+            with open(f"/proc/{each}/stat", encoding="ascii", errors="replace") as fh:
+                fields = fh.read().rpartition(")")[2].split()
+            total += sum(int(f) for f in fields[11:15])  # utime stime cutime cstime
+            seen = True
+        except (OSError, ValueError):
+            continue
+        with contextlib.suppress(OSError, ValueError), open(f"/proc/{each}/io", "rb") as fh:
+            moved = (line for line in fh if line.startswith((b"rchar", b"wchar")))
+            total += sum(int(line.split()[1]) for line in moved)
+    return total if seen else None
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:

@@ -191,7 +191,9 @@ def _sync(
     try:
         while True:
             try:
-                incoming = fetch(root, remote, branch, refs.name(INCOMING), crypt=refs.crypt)
+                incoming = fetch(
+                    root, remote, branch, refs.name(INCOMING), crypt=refs.crypt, progress=progress
+                )
             except RemoteUnreachable as exc:
                 return _offline(vault, result, refs, head, str(exc))
             refs.fetched(INCOMING, incoming)
@@ -235,7 +237,7 @@ def _sync(
             if head == incoming:
                 break
             try:
-                pushed = push(root, remote, branch, crypt=refs.crypt)
+                pushed = push(root, remote, branch, crypt=refs.crypt, progress=progress)
             except RemoteUnreachable as exc:
                 return _offline(vault, result, refs, head, str(exc))
             if pushed:

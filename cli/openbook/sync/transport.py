@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from openbook.errors import GitError, IntegrityAlert, OpenbookError, RemoteUnreachable, shown
@@ -40,14 +40,37 @@ def no_repository(root: Path, remote: str) -> OpenbookError:
 
 
 def network_timeout() -> float:
-    """Seconds a fetch, push or clone may take: $OPENBOOK_NETWORK_TIMEOUT, else 60."""
+    """Seconds a fetch, push or clone may go without progress (git and what it started,
+    such as ssh, all still): $OPENBOOK_NETWORK_TIMEOUT, else 60. A long transfer that
+    keeps moving is never cut off."""
     return float(os.environ.get("OPENBOOK_NETWORK_TIMEOUT", str(gitrepo.NETWORK_TIMEOUT)))
 
 
-def run_network(cwd: Path, args: Sequence[str], late: str) -> gitrepo.GitResult:
+# seconds a fetch or push runs before a terminal is told it still does
+SLOW = 3.0
+
+
+def run_network(
+    cwd: Path,
+    args: Sequence[str],
+    late: str,
+    *,
+    progress: Callable[[str], None] | None = None,
+    doing: str = "",
+) -> gitrepo.GitResult:
     """Run a git command that reaches a remote: only the allowed protocols, whatever the
-    remote's configuration says, and the network timeout. `late` is the message of the
-    RemoteUnreachable raised when it does not finish in time."""
+    remote's configuration says, and the network timeout (on time without progress).
+    `late` is the message of the RemoteUnreachable raised when it stalls that long.
+    `progress` hears `doing` once, when git still runs after SLOW seconds."""
+    waiting = None
+    if progress is not None and doing:
+        told: list[str] = []
+
+        def waiting(seconds: float) -> None:
+            if seconds >= SLOW and not told:
+                told.append(doing)
+                progress(doing)
+
     try:
         return gitrepo.run(
             cwd,
@@ -55,6 +78,8 @@ def run_network(cwd: Path, args: Sequence[str], late: str) -> gitrepo.GitResult:
             env={"GIT_ALLOW_PROTOCOL": ALLOWED_PROTOCOLS},
             check=False,
             timeout=network_timeout(),
+            idle=True,
+            waiting=waiting,
         )
     except GitError:
         raise RemoteUnreachable(late) from None
@@ -93,20 +118,33 @@ def remote_url(root: Path, remote: str, setup: RemoteSetup | None = None) -> str
 
 
 def fetch(
-    root: Path, remote: str, branch: str, dest: str, *, crypt: bool | None = None
+    root: Path,
+    remote: str,
+    branch: str,
+    dest: str,
+    *,
+    crypt: bool | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> str | None:
     """Fetch the remote's branch into `dest`, a ref the caller has removed, so nothing
     is forced; from an encrypted remote, the history its bundles hold (encrypted.py).
     Returns the fetched commit, or None when the remote has no such branch yet.
-    `crypt`: whether the remote is encrypted, when the caller read it already."""
+    `crypt`: whether the remote is encrypted, when the caller read it already;
+    `progress` hears a line when a plain fetch takes a while."""
     from openbook.sync import encrypted
 
     if encrypted.is_encrypted(root, remote) if crypt is None else crypt:
         return encrypted.fetch(root, remote, branch, dest)
-    return fetch_plain(root, remote, branch, dest)
+    return fetch_plain(root, remote, branch, dest, progress)
 
 
-def fetch_plain(root: Path, remote: str, branch: str, dest: str) -> str | None:
+def fetch_plain(
+    root: Path,
+    remote: str,
+    branch: str,
+    dest: str,
+    progress: Callable[[str], None] | None = None,
+) -> str | None:
     """Fetch the remote's branch as it is into `dest`, a ref the caller has removed.
 
     Returns the fetched commit, or None when the remote has no such branch yet.
@@ -126,7 +164,9 @@ def fetch_plain(root: Path, remote: str, branch: str, dest: str) -> str | None:
         remote,
         f"refs/heads/{branch}:{dest}",
     ]
-    res = run_network(root, args, f"{remote} did not answer in time")
+    late = f"{remote} did not answer in time"
+    doing = f"Still receiving from {remote}..."
+    res = run_network(root, args, late, progress=progress, doing=doing)
     if res.status != 0:
         err = res.stderr
         if "couldn't find remote ref" in err:
@@ -143,19 +183,32 @@ def fetch_plain(root: Path, remote: str, branch: str, dest: str) -> str | None:
 
 
 def push(
-    root: Path, remote: str, branch: str, source: str = "HEAD", *, crypt: bool | None = None
+    root: Path,
+    remote: str,
+    branch: str,
+    source: str = "HEAD",
+    *,
+    crypt: bool | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> bool:
     """Push `source` (HEAD) to the remote branch without force (to an encrypted remote:
     one new bundle, encrypted.py). False when rejected as not a fast-forward (someone
-    pushed meanwhile); RemoteUnreachable when offline. `crypt` as for `fetch`."""
+    pushed meanwhile); RemoteUnreachable when offline. `crypt`, `progress` as for
+    `fetch`."""
     from openbook.sync import encrypted
 
     if encrypted.is_encrypted(root, remote) if crypt is None else crypt:
         return encrypted.push(root, remote, branch, source)
-    return push_plain(root, remote, branch, source)
+    return push_plain(root, remote, branch, source, progress)
 
 
-def push_plain(root: Path, remote: str, branch: str, source: str = "HEAD") -> bool:
+def push_plain(
+    root: Path,
+    remote: str,
+    branch: str,
+    source: str = "HEAD",
+    progress: Callable[[str], None] | None = None,
+) -> bool:
     """Push `source` as it is to the remote branch without force (see push)."""
     args = [
         "push",
@@ -164,7 +217,9 @@ def push_plain(root: Path, remote: str, branch: str, source: str = "HEAD") -> bo
         remote,
         f"{source}:refs/heads/{branch}",
     ]
-    res = run_network(root, args, f"{remote} did not answer in time")
+    late = f"{remote} did not answer in time"
+    doing = f"Still sharing with {remote}..."
+    res = run_network(root, args, late, progress=progress, doing=doing)
     if res.status == 0:
         return True
     rows = [line for line in res.stdout.splitlines() if line.startswith("!")]
