@@ -12,6 +12,7 @@ from testing import checkin_path, checkin_text, git, invoke, write
 from testing.plain import identity
 from testing.ritual import at
 
+from openbook.check.ahead import MAGIC, _saved, packed
 from openbook.check.firsts import Firsts, first_times, read_firsts
 from openbook.git.arrivals import store_path
 
@@ -153,8 +154,7 @@ def test_a_damaged_memory_of_first_commits_is_made_again(vault: Path) -> None:
     first = invoke(["check"], vault=vault)
     assert "[written-ahead]" in first.stdout, first.stdout
     cache = vault / ".git" / "openbook" / "ahead.marshal"
-    with open(cache, "rb") as fh:  # its key and problems, then what it read
-        good = {**marshal.load(fh), **marshal.load(fh)}
+    good = _saved(cache, "")  # its key and problems, then what it read
     rel = checkin_path("bob", "2026-11-25")
     size, mtime, _ = good["dates"][rel]
     wrong: list[dict[str, object]] = [
@@ -168,11 +168,15 @@ def test_a_damaged_memory_of_first_commits_is_made_again(vault: Path) -> None:
 
     def two(saved: dict[str, object]) -> bytes:
         first = {k: v for k, v in saved.items() if k in ("key", "problems")}
-        return marshal.dumps(first) + marshal.dumps(
-            {k: v for k, v in saved.items() if k not in first}
-        )
+        return packed(first, {k: v for k, v in saved.items() if k not in first})
 
-    damaged = [*map(marshal.dumps, wrong), *map(two, wrong), marshal.dumps({"key": ""}) + b"\x80"]
+    damaged = [
+        *map(marshal.dumps, wrong),  # the file of before
+        *map(two, wrong),
+        two({"key": ""}) + b"\x80",
+        two({"key": ""})[:-3],
+        MAGIC + (10**6).to_bytes(8, "little") + marshal.dumps({"key": ""}),
+    ]
     for damage in [b"\x80garbage", b"", marshal.dumps([1]), *damaged]:
         cache.write_bytes(damage)
         again = invoke(["check"], vault=vault)

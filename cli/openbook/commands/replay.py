@@ -330,7 +330,7 @@ def _answers(git_dir: str) -> dict[bytes, tuple[str, int, int]]:
     or of another shape is none."""
     try:
         with open(os.path.join(git_dir, "openbook", FILE), "rb") as f:
-            data = marshal.load(f)
+            data = marshal.loads(f.read())  # whole: `marshal.load` of a file is slow
     except (OSError, EOFError, ValueError, TypeError):
         return {}
     if not isinstance(data, dict):
