@@ -7,6 +7,8 @@ user runs them."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import time
 from pathlib import Path
 
@@ -155,6 +157,30 @@ def test_a_run_that_ends_in_an_exception_is_not_remembered(pair: Pair) -> None:
         print("a whole answer")
         raise SystemExit(0)
     assert store.exists()  # the same run ending as the command line ends is kept
+
+
+def test_the_look_for_an_answer_is_the_runs_fingerprint_before(pair: Pair) -> None:
+    """The vault is walked before and after a run, not a third time: what `replayed`
+    took when it had no answer is the run's "before", so a change made after it (here a
+    branch made with plain git) leaves the answer unremembered."""
+    from openbook.commands.replay import recording, replayed
+
+    argv = ["--vault", str(pair.alice), "--as", "alice", "status"]
+    store = pair.alice / ".git/openbook/answers.marshal"
+    assert replayed(argv) is None
+    git(pair.alice, "branch", "elsewhere")
+    with pytest.raises(SystemExit), recording(argv):
+        print("an answer to things as they were")
+        raise SystemExit(0)
+    assert not store.exists()
+    assert replayed(argv) is None  # looked again, now with the branch
+    with pytest.raises(SystemExit), recording(argv):
+        print("an answer to things as they are")
+        raise SystemExit(0)
+    assert store.exists()
+    with contextlib.redirect_stdout(io.StringIO()) as said:
+        assert replayed(argv) == 0
+    assert said.getvalue() == "an answer to things as they are\n"
 
 
 def test_a_link_is_fingerprinted_with_the_file_it_names(pair: Pair, tmp_path: Path) -> None:
