@@ -186,14 +186,12 @@ def _sync(
     head = _commit_pending(vault, partner, result, refs)
     # the backup, and a fetched ref a crashed sync left behind, in one transaction
     result.backup = syncrefs.backup(root, refs, head, drop=(INCOMING,))
-    arrivals = Arrivals()
+    arrivals, into = Arrivals(), refs.name(INCOMING)
     commits = attempts = 0
     try:
         while True:
             try:
-                incoming = fetch(
-                    root, remote, branch, refs.name(INCOMING), crypt=refs.crypt, progress=progress
-                )
+                incoming = fetch(root, remote, branch, into, crypt=refs.crypt, progress=progress)
             except RemoteUnreachable as exc:
                 return _offline(vault, result, refs, head, str(exc))
             refs.fetched(INCOMING, incoming)
