@@ -92,6 +92,19 @@ def test_a_transfer_that_keeps_working_is_not_cut_off_by_the_network_limit(
         runner.execute(repo, ["-c", f"alias.busy={work}", "busy"], timeout=1)
 
 
+def test_a_network_git_that_never_ends_is_stopped_after_its_whole_limit(repo: Path) -> None:
+    """A remote that trickles forever cannot hold a sync, and watch's commits behind it:
+    a git that keeps moving is stopped after WHOLE times the limit in all."""
+    marker = "0.0537"
+    endless = f"!while true; do echo more; sleep {marker}; done"
+    start = time.monotonic()
+    with pytest.raises(GitError) as caught:
+        runner.execute(repo, ["-c", f"alias.endless={endless}", "endless"], timeout=0.1, idle=True)
+    assert 0.1 * runner.WHOLE - 0.5 < time.monotonic() - start < 10
+    assert str(caught.value) == f"git endless did not finish within {0.1 * runner.WHOLE:g} seconds"
+    assert _left_running(marker) == []
+
+
 def test_a_network_git_that_stops_moving_is_stopped_with_what_it_started(repo: Path) -> None:
     marker = "38.4321"
     start = time.monotonic()

@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 # seconds any local git command may take; network commands pass their own limit
 DEFAULT_TIMEOUT = float(os.environ.get("OPENBOOK_GIT_TIMEOUT", "300"))
 NETWORK_TIMEOUT = float(os.environ.get("OPENBOOK_NETWORK_TIMEOUT", "60"))
+# a git on the network that keeps moving may run this many times its limit in all: a
+# remote that trickles a byte at a time cannot hold a sync (and watch's commits) forever
+WHOLE = 30
 
 
 def git_env(extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -124,8 +127,9 @@ def execute(
     the programs it started (ssh, a remote helper) are stopped. With `idle`, the limit is
     on time without progress instead: git runs on while it or what it started works or
     moves data (a long transfer over a slow link), and is stopped once all of them have
-    been still for `timeout` seconds (a network that stopped answering); `waiting` is
-    told the seconds git has run, about once a second while it runs."""
+    been still for `timeout` seconds (a network that stopped answering), or after WHOLE
+    times `timeout` in all; `waiting` is told the seconds git has run, about once a
+    second while it runs."""
     started = start(root, args, env=env, timeout=timeout, stdin=input_data is not None)
     started.idle, started.waiting = idle, waiting
     return started.wait(input_data, check=check)
@@ -175,12 +179,13 @@ class Started:
                 out, err = _while_working(proc, input_data, self.limit, self.waiting)
             else:
                 out, err = proc.communicate(input_data, timeout=self.limit)
-        except subprocess.TimeoutExpired:
+        except subprocess.TimeoutExpired as exc:
             _stop(proc)
             name = subcommand(args)
-            late = "made no progress for" if self.idle else "did not finish within"
+            still = self.idle and exc.timeout == self.limit
+            late = "made no progress for" if still else "did not finish within"
             raise GitError(
-                f"git {name} {late} {self.limit:g} seconds",
+                f"git {name} {late} {exc.timeout:g} seconds",
                 command=("git", *args),
                 detail="timed out",
             ) from None
@@ -230,8 +235,9 @@ def _while_working(
     limit: float,
     waiting: Callable[[float], None] | None,
 ) -> tuple[bytes, bytes]:
-    """`proc.communicate`, raising TimeoutExpired only once git and every process below
-    it have used no processor time and read or written nothing for `limit` seconds."""
+    """`proc.communicate`, raising TimeoutExpired (its timeout `limit`) once git and every
+    process below it have used no processor time and read or written nothing for `limit`
+    seconds, or (its timeout the whole time) after WHOLE times `limit` in all."""
     step = min(1.0, limit)
     last: int | None = None
     began = still_since = time.monotonic()
@@ -243,10 +249,12 @@ def _while_working(
             now, work = time.monotonic(), _work(proc.pid)
             if waiting is not None:
                 waiting(now - began)
+            if now - began >= limit * WHOLE:
+                raise subprocess.TimeoutExpired(proc.args, limit * WHOLE) from None
             if work is not None and work != last:
                 last, still_since = work, now
             elif now - still_since >= limit:
-                raise
+                raise subprocess.TimeoutExpired(proc.args, limit) from None
 
 
 def _work(pid: int) -> int | None:

@@ -42,7 +42,7 @@ def no_repository(root: Path, remote: str) -> OpenbookError:
 def network_timeout() -> float:
     """Seconds a fetch, push or clone may go without progress (git and what it started,
     such as ssh, all still): $OPENBOOK_NETWORK_TIMEOUT, else 60. A long transfer that
-    keeps moving is never cut off."""
+    keeps moving goes on, up to `runner.WHOLE` times that in all."""
     return float(os.environ.get("OPENBOOK_NETWORK_TIMEOUT", str(gitrepo.NETWORK_TIMEOUT)))
 
 
