@@ -50,7 +50,7 @@ def test_a_quick_fetch_says_nothing_of_it(pair: Pair) -> None:
 def test_a_remote_that_stops_answering_is_given_up_after_the_limit(
     pair: Pair, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _slow_remote(pair, 40.5)
+    _slow_remote(pair, 40.5317)
     pair.write("alice", checkin_path("alice"), checkin_text("alice"))
     monkeypatch.setenv("OPENBOOK_NETWORK_TIMEOUT", "1")
     start = time.monotonic()
@@ -67,7 +67,7 @@ def test_a_remote_that_stops_answering_is_given_up_after_the_limit(
     leftover = []
     for entry in os.listdir("/proc"):
         try:
-            if b"40.5" in Path(f"/proc/{entry}/cmdline").read_bytes():
+            if b"40.5317" in Path(f"/proc/{entry}/cmdline").read_bytes():
                 leftover.append(entry)
         except OSError:
             continue
