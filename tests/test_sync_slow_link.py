@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from testing import Pair, checkin_path, checkin_text, git, make_pair, subjects
-from testing.terminal import run_on_a_terminal
+from testing.terminal import in_order, run_on_a_terminal
 
 
 @pytest.fixture
@@ -35,9 +35,8 @@ def _slow_remote(pair: Pair, seconds: float) -> None:
 def test_a_fetch_still_under_way_is_named_on_a_terminal(pair: Pair) -> None:
     _slow_remote(pair, 4)
     code, screen = run_on_a_terminal(pair.alice, ["sync"], b"", partner="alice")
-    assert code == 0, screen
-    assert "Still receiving from origin...\n" in screen
-    assert screen.index("Still receiving from origin") < screen.index("Received 1 change from Bob")
+    first, then = "Still receiving from origin...\n", "Received 1 change from Bob"
+    assert (code, in_order(screen, first, then)) == (0, True), screen
     assert (pair.alice / checkin_path("bob")).is_file()
 
 

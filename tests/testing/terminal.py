@@ -47,3 +47,14 @@ def run_on_a_terminal(
     code = proc.wait(timeout=30)
     os.close(main)
     return code, screen.decode("utf-8", "replace").replace("\r\n", "\n")
+
+
+def in_order(screen: str, *parts: str) -> bool:
+    """Whether the screen shows each of `parts`, each after the one before."""
+    at = 0
+    for part in parts:
+        found = screen.find(part, at)
+        if found < 0:
+            return False
+        at = found + len(part)
+    return True
