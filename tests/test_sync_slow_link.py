@@ -1,6 +1,7 @@
 """A slow link (SPEC 5, docs/sync.md): the network limit is on time without progress.
-A fetch that works on is never cut off, a terminal hears that it is still under way, and
-a remote that stops answering is given up on after the limit, the work kept here."""
+A fetch that works on is not cut off, a terminal hears that a fetch or a clone is still
+under way, and a remote that stops answering is given up on after the limit, the work
+kept here."""
 
 from __future__ import annotations
 
@@ -44,6 +45,30 @@ def test_a_quick_fetch_says_nothing_of_it(pair: Pair) -> None:
     code, screen = run_on_a_terminal(pair.alice, ["sync"], b"", partner="alice")
     assert code == 0, screen
     assert "Still" not in screen and "Received 1 change from Bob" in screen
+
+
+SLOW_SSH = """#!/bin/sh
+# ssh to a host that answers slowly: the first connection waits, then the command it asks
+# for runs here
+[ -e "$0.waited" ] || { touch "$0.waited"; sleep 4; }
+for last; do :; done
+exec sh -c "$(printf '%s' "$last" | sed 's/^git-upload-pack/git upload-pack/')"
+"""
+
+
+def test_a_clone_still_under_way_is_named_on_a_terminal(
+    pair: Pair, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ssh = tmp_path / "slow-ssh"
+    ssh.write_text(SLOW_SSH)
+    ssh.chmod(ssh.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.setenv("GIT_SSH_COMMAND", str(ssh))
+    url = f"ssh://localhost{pair.remote}"
+    args = ["--as", "alice", "clone", url, str(tmp_path / "again")]
+    code, screen = run_on_a_terminal(tmp_path, args, b"n\n", partner="alice")
+    first, then = f"Still receiving from {url}...\n", "Cloned the vault into"
+    assert (code, in_order(screen, first, then)) == (0, True), screen
+    assert (tmp_path / "again" / checkin_path("bob")).is_file()
 
 
 def test_a_remote_that_stops_answering_is_given_up_after_the_limit(

@@ -10,6 +10,8 @@ from openbook.errors import EXIT_UNREACHABLE
 from openbook.words import plural
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from openbook.sync.remotes import RemoteSetup
     from openbook.sync.result import SyncResult
     from openbook.vault import Vault
@@ -56,7 +58,8 @@ def clone_command(
     me = as_override(ctx)
     if not me:
         raise click.UsageError("say which partner you are with --as ID (before 'clone').")
-    root = clone(url, Path(directory), me, introduction, Path(identity) if identity else None)
+    key = Path(identity) if identity else None
+    root = clone(url, Path(directory), me, introduction, key, progress=_on_a_terminal())
     result = check_vault(Vault(root))
     click.echo(f"Cloned the vault into {root}, as {me}: {result.summary()}.")
     intro = gitrepo.rev(root, "refs/openbook/introduction")
@@ -73,6 +76,11 @@ def clone_command(
 
     for line in next_lines(root, me, joined=True, shared=True, accepted=accepted):
         click.echo(line)  # what each of you does next, one line each
+
+
+def _on_a_terminal() -> Callable[[str], None] | None:
+    """Where a line on progress goes: standard error, when it is a terminal."""
+    return (lambda line: click.echo(line, err=True)) if sys.stderr.isatty() else None
 
 
 def _offer_joining(root: Path, me: str) -> bool:
@@ -274,7 +282,6 @@ def _full_sync(
         )
     if accept and check_only:
         raise click.UsageError("--accept-unverified changes history; use it without --check.")
-    progress = (lambda line: click.echo(line, err=True)) if sys.stderr.isatty() else None
     return sync(
         vault,
         me,
@@ -282,6 +289,6 @@ def _full_sync(
         check_only=check_only,
         fold=not no_fold,
         accept=accept,
-        progress=progress,
+        progress=_on_a_terminal(),
         setup=setup,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,7 @@ def _adopt_branch(root: Path) -> str | None:
     return sha
 
 
-def _git_clone(url: str, target: Path) -> Path:
+def _git_clone(url: str, target: Path, progress: Callable[[str], None] | None = None) -> Path:
     args = [
         "-c",
         "fetch.fsckObjects=true",
@@ -60,7 +61,8 @@ def _git_clone(url: str, target: Path) -> Path:
         str(target),
     ]
     late = f"{url} did not answer in time; nothing was cloned. Try again when online."
-    res = run_network(target.parent, args, late)
+    doing = f"Still receiving from {shown(url)}..."
+    res = run_network(target.parent, args, late, progress=progress, doing=doing)
     if res.status != 0 and not_a_repository(res.stderr):
         raise OpenbookError(
             f"{shown(url)} is not a git repository: check the address; nothing was cloned."
@@ -127,11 +129,13 @@ def clone(
     partner: str,
     introduction: str | None = None,
     identity: Path | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> Path:
     """Clone the shared vault into `directory` as `partner`: check the remote URL, refuse
     unsafe content before checkout, set openbook.partner and core.fsync, check the vault
     and record the seen head. An encrypted remote (SPEC section 11) is opened with the
-    private key `identity` first. Returns the vault root."""
+    private key `identity` first. `progress` hears a line when git's clone takes a
+    while. Returns the vault root."""
     url = gitrepo.check_remote_url(url)
     target = directory.expanduser().absolute()
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
@@ -139,7 +143,7 @@ def clone(
     created = not target.exists()
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        root = _git_clone(url, target)
+        root = _git_clone(url, target, progress)
         _open_encrypted(root, url, identity)
         _set_up(url, root, partner, introduction)
         see_arrivals(root)  # the whole history arrives at clone time
