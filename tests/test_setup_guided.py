@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from testing import git
+from testing import git, make_pair
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -215,3 +215,41 @@ def test_ctrl_c_halfway_leaves_the_machine_as_it_was(tmp_path: Path) -> None:
     assert list((home / ".ssh").iterdir()) == []
     assert (home / ".gitconfig").read_bytes() == before
     assert git(remote, "for-each-ref") == ""
+
+
+SLOW_SSH = """#!/bin/sh
+# ssh to a host that answers slowly: each connection waits, then the command it asks for
+# runs here
+sleep 4
+for last; do :; done
+exec sh -c "$(printf '%s' "$last" | sed 's/^git-upload-pack/git upload-pack/')"
+"""
+
+
+@pytest.mark.slow
+def test_joining_over_a_slow_link_says_the_copy_is_still_coming(tmp_path: Path) -> None:
+    """The partner who joins sees that the copy is under way, not a silent terminal."""
+    pair = make_pair(tmp_path / "made")
+    alice = home_of(tmp_path, "alice", "Alice Example")
+    ssh = tmp_path / "slow-ssh"
+    ssh.write_text(SLOW_SSH)
+    ssh.chmod(0o755)
+    alice["GIT_SSH_COMMAND"] = str(ssh)
+    url = f"ssh://localhost{pair.remote}"
+    child, log = spawn(alice, "setup")
+    answer(child, "Your id, one short word [alice]:", "")
+    answer(child, "Your name [Alice Example]:", "")
+    answer(child, "Your email [alice@example.org]:", "")
+    answer(child, "(new/join) [new]:", "join")
+    answer(child, "Its address:", url)
+    child.expect_exact(f"Still reaching {url}...")  # type: ignore[attr-defined]
+    answer(child, "Folder for your copy of the vault [~/openbook]:", "")
+    child.expect_exact(f"Still receiving from {url}...")  # type: ignore[attr-defined]
+    child.expect_exact(f"$ openbook --as alice clone {url} ~/openbook")  # type: ignore[attr-defined]
+    answer(child, "or 'none' [new]:", "none")
+    answer(child, "(or 'none') [none]:", "")
+    child.expect(pexpect.EOF)  # type: ignore[attr-defined]
+    child.close()  # type: ignore[attr-defined]
+    text = keep(log, "alice-joins-slowly")
+    assert child.exitstatus == 0, text  # type: ignore[attr-defined]
+    assert (Path(alice["HOME"]) / "openbook" / "openbook.yml").is_file()

@@ -71,6 +71,11 @@ def _said(step: Step) -> None:
         click.echo(f"    {line}")
 
 
+def _still(ask: Asker) -> Callable[[str], None] | None:
+    """Where a line on slow network work goes: standard error, on a terminal."""
+    return (lambda line: click.echo(f"  {line}", err=True)) if ask.tty else None
+
+
 def _not_now(text: str) -> bool:
     return text.strip().lower() in guided.NOT_NOW
 
@@ -221,7 +226,11 @@ def _new_vault(ask: Asker, me: Me, opts: dict[str, Any]) -> tuple[Path, str, str
         url = ask(
             "Its address",
             opts["share"],
-            lambda t: None if _not_now(t) else guided.check_address(t, joining=False),
+            lambda t: (
+                None
+                if _not_now(t)
+                else guided.check_address(t, joining=False, progress=_still(ask))
+            ),
             default="not now",
             flag="--share",
         )
@@ -236,7 +245,7 @@ def _clone(ask: Asker, me: Me, staging: Staging, url: str) -> Me:
     """Clone into the staging folder; on a terminal, a wrong id is asked again."""
     while True:
         try:
-            _said(guided.join(staging, url, me.id))
+            _said(guided.join(staging, url, me.id, _still(ask)))
             return me
         except OpenbookError as exc:
             if not ask.tty or "is not a partner" not in str(exc):
@@ -272,7 +281,7 @@ def _join_vault(ask: Asker, me: Me, opts: dict[str, Any]) -> tuple[Path, Me, boo
     url = ask(
         "Its address",
         opts["join_url"],
-        lambda t: guided.check_address(t, joining=True),
+        lambda t: guided.check_address(t, joining=True, progress=_still(ask)),
         flag="--join",
     )
     target = _target(ask, opts["directory"])

@@ -17,6 +17,7 @@ import shlex
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -135,12 +136,15 @@ def check_folder(text: str) -> Path:
     return target
 
 
-def check_address(text: str, *, joining: bool) -> str:
+def check_address(
+    text: str, *, joining: bool, progress: Callable[[str], None] | None = None
+) -> str:
     """A shared repository's address that answers: empty to share a new vault into, or
-    holding history to join."""
+    holding history to join. `progress` hears a line when it is slow to answer."""
     url = gitrepo.check_remote_url(text)
     late = f"{shown(url)} did not answer in time; check the address and that you are online."
-    res = run_network(Path.home(), ["ls-remote", "--", url], late)
+    doing = f"Still reaching {shown(url)}..."
+    res = run_network(Path.home(), ["ls-remote", "--", url], late, progress=progress, doing=doing)
     if res.status != 0:
         why = (
             "there is no git repository there"
@@ -290,10 +294,14 @@ def create(staging: Staging, me: str, specs: list[str], timezone: str) -> Step:
     )
 
 
-def join(staging: Staging, url: str, me: str) -> Step:
+def join(
+    staging: Staging, url: str, me: str, progress: Callable[[str], None] | None = None
+) -> Step:
+    """Clone the shared vault into the staging folder; `progress` hears a line when git's
+    clone takes a while."""
     from openbook.sync.clone import clone
 
-    clone(url, staging.root, me)
+    clone(url, staging.root, me, progress=progress)
     cfg = Vault(staging.root).require_config()
     names = [p.name for pid, p in cfg.partners.items() if pid != me]
     return Step(
