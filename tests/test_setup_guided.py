@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from testing import git, make_pair
+from testing.slowlink import slow_ssh
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -217,24 +218,12 @@ def test_ctrl_c_halfway_leaves_the_machine_as_it_was(tmp_path: Path) -> None:
     assert git(remote, "for-each-ref") == ""
 
 
-SLOW_SSH = """#!/bin/sh
-# ssh to a host that answers slowly: each connection waits, then the command it asks for
-# runs here
-sleep 4
-for last; do :; done
-exec sh -c "$(printf '%s' "$last" | sed 's/^git-upload-pack/git upload-pack/')"
-"""
-
-
 @pytest.mark.slow
 def test_joining_over_a_slow_link_says_the_copy_is_still_coming(tmp_path: Path) -> None:
     """The partner who joins sees that the copy is under way, not a silent terminal."""
     pair = make_pair(tmp_path / "made")
     alice = home_of(tmp_path, "alice", "Alice Example")
-    ssh = tmp_path / "slow-ssh"
-    ssh.write_text(SLOW_SSH)
-    ssh.chmod(0o755)
-    alice["GIT_SSH_COMMAND"] = str(ssh)
+    alice["GIT_SSH_COMMAND"] = str(slow_ssh(tmp_path, 4))
     url = f"ssh://localhost{pair.remote}"
     child, log = spawn(alice, "setup")
     answer(child, "Your id, one short word [alice]:", "")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from testing import Pair, checkin_path, checkin_text, git, make_pair, subjects
+from testing.slowlink import slow_ssh
 from testing.terminal import in_order, run_on_a_terminal
 
 
@@ -47,22 +48,10 @@ def test_a_quick_fetch_says_nothing_of_it(pair: Pair) -> None:
     assert "Still" not in screen and "Received 1 change from Bob" in screen
 
 
-SLOW_SSH = """#!/bin/sh
-# ssh to a host that answers slowly: the first connection waits, then the command it asks
-# for runs here
-[ -e "$0.waited" ] || { touch "$0.waited"; sleep 4; }
-for last; do :; done
-exec sh -c "$(printf '%s' "$last" | sed 's/^git-upload-pack/git upload-pack/')"
-"""
-
-
 def test_a_clone_still_under_way_is_named_on_a_terminal(
     pair: Pair, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    ssh = tmp_path / "slow-ssh"
-    ssh.write_text(SLOW_SSH)
-    ssh.chmod(ssh.stat().st_mode | stat.S_IXUSR)
-    monkeypatch.setenv("GIT_SSH_COMMAND", str(ssh))
+    monkeypatch.setenv("GIT_SSH_COMMAND", str(slow_ssh(tmp_path, 4, first_only=True)))
     url = f"ssh://localhost{pair.remote}"
     args = ["--as", "alice", "clone", url, str(tmp_path / "again")]
     code, screen = run_on_a_terminal(tmp_path, args, b"n\n", partner="alice")
