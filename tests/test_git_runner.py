@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 from testing import git, write
+from testing.process import run_openbook
 
-from openbook.errors import GitError
+from openbook.errors import GitError, OpenbookError
 from openbook.git import runner
 from openbook.git.objects import object_info, read_blobs, read_objects
 from openbook.git.state import git_dir_of
@@ -115,6 +116,34 @@ def test_a_network_git_that_stops_moving_is_stopped_with_what_it_started(repo: P
     assert time.monotonic() - start < 10
     assert str(caught.value) == "git stuck made no progress for 1 seconds"
     assert _left_running(marker) == []
+
+
+@pytest.mark.parametrize("raw", ["abc", "0", "-5", "nan", "inf", "60s"])
+def test_a_time_limit_set_to_no_number_of_seconds_is_named(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, raw: str
+) -> None:
+    """A limit someone typed into their environment is said back as one calm sentence
+    naming it (it was a traceback at start-up), and nothing runs with it."""
+    monkeypatch.setenv("OPENBOOK_GIT_TIMEOUT", raw)
+    with pytest.raises(OpenbookError) as caught:
+        runner.execute(repo, ["status"])
+    assert str(caught.value) == (
+        f"OPENBOOK_GIT_TIMEOUT is '{raw}', not a number of seconds above zero; set it to "
+        "one, like 300, or unset it."
+    )
+    ran = run_openbook("--vault", str(repo), "check", env={"OPENBOOK_NETWORK_TIMEOUT": raw})
+    assert "Traceback" not in ran.stderr
+
+
+def test_a_time_limit_in_the_environment_is_taken_as_given(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("OPENBOOK_GIT_TIMEOUT", " 2.5 ")
+    assert runner.git_limit() == 2.5
+    monkeypatch.setenv("OPENBOOK_GIT_TIMEOUT", "")
+    assert runner.git_limit() == runner.DEFAULT_TIMEOUT
+    monkeypatch.delenv("OPENBOOK_NETWORK_TIMEOUT", raising=False)
+    assert runner.seconds_from("OPENBOOK_NETWORK_TIMEOUT", 60) == 60
 
 
 def test_standard_input_reaches_git_unchanged(repo: Path) -> None:

@@ -15,7 +15,6 @@ from openbook.git.ahead import read_ahead as read_ahead
 from openbook.git.ahead import stream_bytes as stream_bytes
 from openbook.git.ahead import taken_ahead
 from openbook.git.index import private_index
-from openbook.git.runner import NETWORK_TIMEOUT as NETWORK_TIMEOUT
 from openbook.git.runner import first_line as first_line
 from openbook.git.runner import git_env as git_env
 from openbook.git.state import git_dir_of, head_from_files

@@ -23,12 +23,36 @@ if TYPE_CHECKING:
     from pathlib import Path
     from typing import BinaryIO
 
-# seconds any local git command may take; network commands pass their own limit
-DEFAULT_TIMEOUT = float(os.environ.get("OPENBOOK_GIT_TIMEOUT", "300"))
-NETWORK_TIMEOUT = float(os.environ.get("OPENBOOK_NETWORK_TIMEOUT", "60"))
+# seconds any local git command may take ($OPENBOOK_GIT_TIMEOUT, `git_limit`); network
+# commands pass their own limit ($OPENBOOK_NETWORK_TIMEOUT, sync/transport.py)
+DEFAULT_TIMEOUT = 300.0
+NETWORK_TIMEOUT = 60.0
 # a git on the network that keeps moving may run this many times its limit in all: a
 # remote that trickles a byte at a time cannot hold a sync (and watch's commits) forever
 WHOLE = 30
+
+
+def seconds_from(name: str, default: float) -> float:
+    """The environment variable `name` as a number of seconds above zero; `default` when
+    it is unset or empty. Anything else is an OpenbookError that names it."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < float("inf"):  # nan is refused here too
+        raise OpenbookError(
+            f"{name} is '{raw}', not a number of seconds above zero; set it to one, like "
+            f"{default:g}, or unset it."
+        )
+    return value
+
+
+def git_limit() -> float:
+    """Seconds a local git command may take: $OPENBOOK_GIT_TIMEOUT, else 300."""
+    return seconds_from("OPENBOOK_GIT_TIMEOUT", DEFAULT_TIMEOUT)
 
 
 def git_env(extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -123,7 +147,7 @@ def execute(
     """Run `git ARGS` in `root` with `input_data` on standard input.
 
     Raises GitError when git exits with an error (unless `check` is False) and when it
-    does not finish within `timeout` seconds (DEFAULT_TIMEOUT when None); then git and
+    does not finish within `timeout` seconds (`git_limit()` when None); then git and
     the programs it started (ssh, a remote helper) are stopped. With `idle`, the limit is
     on time without progress instead: git runs on while it or what it started works or
     moves data (a long transfer over a slow link), and is stopped once all of them have
@@ -158,7 +182,7 @@ def start(
         )
     except FileNotFoundError:
         raise OpenbookError("git is not installed; install git and try again.") from None
-    return Started(proc, args, DEFAULT_TIMEOUT if timeout is None else timeout)
+    return Started(proc, args, git_limit() if timeout is None else timeout)
 
 
 class Started:
@@ -288,7 +312,7 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 class Streamed:
     """`git ARGS` run in `root` with its standard output read piece by piece as git writes
     it (iterate once), so that a long output is never held whole: the same environment,
-    time limit (DEFAULT_TIMEOUT, for the whole run) and GitError as `execute`, a failure
+    time limit (`git_limit()`, for the whole run) and GitError as `execute`, a failure
     raised once the output is read (unless `check` is False). `status` is git's exit status
     once read. `done`: what a git run before said, given as one piece, or piece by piece
     from `spool` when its standard output went there (the file is closed once read)."""
@@ -334,7 +358,8 @@ class Streamed:
         import selectors
         import time
 
-        deadline = time.monotonic() + DEFAULT_TIMEOUT
+        limit = git_limit()
+        deadline = time.monotonic() + limit
         try:
             proc = subprocess.Popen(
                 ["git", *self.args],
@@ -355,7 +380,7 @@ class Streamed:
                     left = deadline - time.monotonic()
                     ready = sel.select(left) if left > 0 else []
                     if not ready:
-                        raise subprocess.TimeoutExpired(self.args, DEFAULT_TIMEOUT)
+                        raise subprocess.TimeoutExpired(self.args, limit)
                     for key, _ in ready:
                         piece = os.read(key.fd, 1 << 16)
                         if not piece:
@@ -369,7 +394,7 @@ class Streamed:
             _stop(proc)
             name = subcommand(self.args)
             raise GitError(
-                f"git {name} did not finish within {DEFAULT_TIMEOUT:g} seconds",
+                f"git {name} did not finish within {limit:g} seconds",
                 command=("git", *self.args),
                 detail="timed out",
             ) from None

@@ -302,7 +302,10 @@ def _remote_unchanged(root: str, remote: str, branch: str, head: str) -> bool:
     """One `git ls-remote`, as sync/transport.py runs git on the network: the remote's
     branch is HEAD and no one holds work aside there (a hold branch, hold.py)."""
     wanted = f"refs/heads/{branch}"
-    limit = float(os.environ.get("OPENBOOK_NETWORK_TIMEOUT", str(runner.NETWORK_TIMEOUT)))
+    try:
+        limit = runner.seconds_from("OPENBOOK_NETWORK_TIMEOUT", runner.NETWORK_TIMEOUT)
+    except OpenbookError:  # the full sync says what is wrong with it
+        return False
     env = {"GIT_ALLOW_PROTOCOL": ALLOWED_PROTOCOLS}
     args = ["ls-remote", "--end-of-options", remote, wanted, HOLDS]
     out = _git(root, args, env=env, timeout=limit)

@@ -3,13 +3,13 @@ and one environment (only the protocols openbook allows, never a prompt)."""
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from openbook.errors import GitError, IntegrityAlert, OpenbookError, RemoteUnreachable, shown
 from openbook.git import repo as gitrepo
+from openbook.git import runner
 from openbook.sync.remotes import RemoteSetup
 
 ALLOWED_PROTOCOLS = "ssh:https:git:file"
@@ -43,7 +43,7 @@ def network_timeout() -> float:
     """Seconds a fetch, push or clone may go without progress (git and what it started,
     such as ssh, all still): $OPENBOOK_NETWORK_TIMEOUT, else 60. A long transfer that
     keeps moving goes on, up to `runner.WHOLE` times that in all."""
-    return float(os.environ.get("OPENBOOK_NETWORK_TIMEOUT", str(gitrepo.NETWORK_TIMEOUT)))
+    return runner.seconds_from("OPENBOOK_NETWORK_TIMEOUT", runner.NETWORK_TIMEOUT)
 
 
 # seconds a fetch or push runs before a terminal is told it still does
