@@ -97,7 +97,8 @@ def test_a_network_git_that_never_ends_is_stopped_after_its_whole_limit(repo: Pa
     """A remote that trickles forever cannot hold a sync, and watch's commits behind it:
     a git that keeps moving is stopped after WHOLE times the limit in all."""
     marker = "0.0537"
-    endless = f"!while true; do echo more; sleep {marker}; done"
+    # "endless" for the test: 20 s of output, so that a broken bound fails, not hangs
+    endless = f"!for i in $(seq 370); do echo more; sleep {marker}; done"
     start = time.monotonic()
     with pytest.raises(GitError) as caught:
         runner.execute(repo, ["-c", f"alias.endless={endless}", "endless"], timeout=0.1, idle=True)
