@@ -9,13 +9,13 @@ runner"). Callers put `--` before paths and `--end-of-options` before revisions.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
 import subprocess
 import time
 
 from openbook.errors import GitError, OpenbookError
+from openbook.git.processes import WHOLE as WHOLE
+from openbook.git.processes import stop_all, while_working
 
 TYPE_CHECKING = False  # typing itself is not loaded at run time: start-up stays short
 if TYPE_CHECKING:
@@ -27,9 +27,6 @@ if TYPE_CHECKING:
 # commands pass their own limit ($OPENBOOK_NETWORK_TIMEOUT, sync/transport.py)
 DEFAULT_TIMEOUT = 300.0
 NETWORK_TIMEOUT = 60.0
-# a git on the network that keeps moving may run this many times its limit in all: a
-# remote that trickles a byte at a time cannot hold a sync (and watch's commits) forever
-WHOLE = 30
 
 
 def seconds_from(name: str, default: float) -> float:
@@ -200,11 +197,11 @@ class Started:
         proc, args = self.proc, self.args
         try:
             if self.idle:
-                out, err = _while_working(proc, input_data, self.limit, self.waiting)
+                out, err = while_working(proc, input_data, self.limit, self.waiting)
             else:
                 out, err = proc.communicate(input_data, timeout=self.limit)
         except subprocess.TimeoutExpired as exc:
-            _stop(proc)
+            stop_all(proc)
             name = subcommand(args)
             still = self.idle and exc.timeout == self.limit
             late = "made no progress for" if still else "did not finish within"
@@ -214,7 +211,7 @@ class Started:
                 detail="timed out",
             ) from None
         except BaseException:
-            _stop(proc)
+            stop_all(proc)
             raise
         out = out or b""  # none read here when it went to a file
         if check and proc.returncode != 0:
@@ -224,89 +221,7 @@ class Started:
     def stop(self) -> None:
         """Stop git (and what it started) if it still runs, and collect it."""
         if self.proc.returncode is None:
-            _stop(self.proc)
-
-
-def _children(pid: int) -> list[int]:
-    """Every process below `pid` (Linux /proc; none where it cannot be read)."""
-    parents: dict[int, list[int]] = {}
-    try:
-        entries = os.listdir("/proc")
-    except OSError:
-        return []
-    for entry in entries:
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as fh:
-                stat = fh.read()
-        except OSError:
-            continue
-        fields = stat.rpartition(")")[2].split()
-        if len(fields) > 1 and fields[1].isdigit():
-            parents.setdefault(int(fields[1]), []).append(int(entry))
-    found, todo = [], [pid]
-    while todo:
-        for child in parents.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
-
-
-def _while_working(
-    proc: subprocess.Popen[bytes],
-    input_data: bytes | None,
-    limit: float,
-    waiting: Callable[[float], None] | None,
-) -> tuple[bytes, bytes]:
-    """`proc.communicate`, raising TimeoutExpired (its timeout `limit`) once git and every
-    process below it have used no processor time and read or written nothing for `limit`
-    seconds, or (its timeout the whole time) after WHOLE times `limit` in all."""
-    step = min(1.0, limit)
-    last: int | None = None
-    began = still_since = time.monotonic()
-    while True:
-        try:
-            return proc.communicate(input_data, timeout=step)
-        except subprocess.TimeoutExpired:
-            input_data = None  # handed over already; a second call may not send it again
-            now, work = time.monotonic(), _work(proc.pid)
-            if waiting is not None:
-                waiting(now - began)
-            if now - began >= limit * WHOLE:
-                raise subprocess.TimeoutExpired(proc.args, limit * WHOLE) from None
-            if work is not None and work != last:
-                last, still_since = work, now
-            elif now - still_since >= limit:
-                raise subprocess.TimeoutExpired(proc.args, limit) from None
-
-
-def _work(pid: int) -> int | None:
-    """The processor time (ticks) and bytes read and written so far by `pid` and every
-    process below it, as one number that changes while any of them works; None where
-    /proc cannot tell (then only the time limit counts)."""
-    total, seen = 0, False
-    for each in (pid, *_children(pid)):
-        try:
-            with open(f"/proc/{each}/stat", encoding="ascii", errors="replace") as fh:
-                fields = fh.read().rpartition(")")[2].split()
-            total += sum(int(f) for f in fields[11:15])  # utime stime cutime cstime
-            seen = True
-        except (OSError, ValueError):
-            continue
-        with contextlib.suppress(OSError, ValueError), open(f"/proc/{each}/io", "rb") as fh:
-            moved = (line for line in fh if line.startswith((b"rchar", b"wchar")))
-            total += sum(int(line.split()[1]) for line in moved)
-    return total if seen else None
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    """Stop git and what it started, then collect it."""
-    for child in _children(proc.pid):
-        with contextlib.suppress(OSError):
-            os.kill(child, signal.SIGKILL)
-    proc.kill()
-    proc.communicate()
+            stop_all(self.proc)
 
 
 class Streamed:
@@ -356,7 +271,6 @@ class Streamed:
 
     def _read(self) -> Iterator[bytes]:
         import selectors
-        import time
 
         limit = git_limit()
         deadline = time.monotonic() + limit
@@ -391,7 +305,7 @@ class Streamed:
                             err += piece
             self.status = proc.wait(max(deadline - time.monotonic(), 0.001))
         except subprocess.TimeoutExpired:
-            _stop(proc)
+            stop_all(proc)
             name = subcommand(self.args)
             raise GitError(
                 f"git {name} did not finish within {limit:g} seconds",
@@ -399,7 +313,7 @@ class Streamed:
                 detail="timed out",
             ) from None
         except BaseException:
-            _stop(proc)
+            stop_all(proc)
             raise
         finally:
             for pipe in (proc.stdout, proc.stderr):
