@@ -244,3 +244,23 @@ def test_init_refuses_an_ext_remote(tmp_path: Path) -> None:
         "or git:// URL, user@host:path, or a local folder.\n",
     )
     assert not (tmp_path / "v").exists()
+
+
+def test_a_password_in_the_address_is_never_said(tmp_path: Path) -> None:
+    """An https address may hold a password (name:secret@host): openbook's own words about
+    the clone leave it out."""
+    from openbook.git.urls import for_display
+
+    assert for_display("https://alice:s3cret@example.org/r.git") == (
+        "https://alice:***@example.org/r.git"
+    )
+    assert for_display("ssh://git@example.org/r.git") == "ssh://git@example.org/r.git"
+    assert for_display("/home/alice/shared:1@x.git") == "/home/alice/shared:1@x.git"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"https://alice:s3cret@127.0.0.1:{port}/r.git"
+    res = invoke(["clone", url, str(tmp_path / "a")], as_partner="alice")
+    assert res.exit_code == 5, res.stderr
+    assert "s3cret" not in res.stderr + res.stdout
+    assert f"https://alice:***@127.0.0.1:{port}/r.git" in res.stderr

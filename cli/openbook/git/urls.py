@@ -11,6 +11,15 @@ from openbook.errors import OpenbookError, shown
 _SCP = re.compile(r"^[A-Za-z0-9._~-]+(@[A-Za-z0-9._~-]+)?:(?!//)[^\s]*$")
 
 
+_PASSWORD = re.compile(r"^([a-z][a-z0-9+.-]*://[^/@:]*):[^/@]*@", re.IGNORECASE)
+
+
+def for_display(url: str) -> str:
+    """`url` as openbook says it: a password in it (https://name:secret@host/...) is
+    left out, and control characters are escaped (`errors.shown`)."""
+    return shown(_PASSWORD.sub(r"\1:***@", url))
+
+
 def check_remote_url(url: str) -> str:
     """Allow ssh://, https://, git://, scp-style host:path and local paths; nothing else."""
     text = url.strip()

@@ -26,6 +26,7 @@ from typing import Any
 from openbook.config import PARTNER_ID, WEEKDAYS, parse_hhmm
 from openbook.errors import OpenbookError, RemoteUnreachable, shown
 from openbook.git import repo as gitrepo
+from openbook.git.urls import for_display
 from openbook.start.setup import create_vault, local_timezone
 from openbook.sync.transport import not_a_repository, run_network, unreachable_reason
 from openbook.vault import Vault
@@ -142,8 +143,8 @@ def check_address(
     """A shared repository's address that answers: empty to share a new vault into, or
     holding history to join. `progress` hears a line when it is slow to answer."""
     url = gitrepo.check_remote_url(text)
-    late = f"{shown(url)} did not answer in time; check the address and that you are online."
-    doing = f"Still reaching {shown(url)}..."
+    late = f"{for_display(url)} did not answer in time; check the address and that you are online."
+    doing = f"Still reaching {for_display(url)}..."
     res = run_network(Path.home(), ["ls-remote", "--", url], late, progress=progress, doing=doing)
     if res.status != 0:
         why = (
@@ -151,16 +152,16 @@ def check_address(
             if not_a_repository(res.stderr)
             else unreachable_reason(res.stderr)
         )
-        raise RemoteUnreachable(f"{shown(url)} cannot be reached ({why}).")
+        raise RemoteUnreachable(f"{for_display(url)} cannot be reached ({why}).")
     has_history = bool(res.stdout.strip())
     if joining and not has_history:
         raise OpenbookError(
-            f"{shown(url)} is empty: your partner shares the vault there first "
+            f"{for_display(url)} is empty: your partner shares the vault there first "
             "(their setup does, or 'openbook sync')."
         )
     if not joining and has_history:
         raise OpenbookError(
-            f"{shown(url)} already holds a history; share a new vault into an empty, "
+            f"{for_display(url)} already holds a history; share a new vault into an empty, "
             "private repository, or join the vault that is there."
         )
     return url

@@ -9,10 +9,11 @@ from typing import Any
 
 from openbook.check.result import check_vault
 from openbook.config import CONFIG_NAME
-from openbook.errors import IntegrityAlert, OpenbookError, RemoteUnreachable, shown
+from openbook.errors import IntegrityAlert, OpenbookError, RemoteUnreachable
 from openbook.git import plumbing
 from openbook.git import repo as gitrepo
 from openbook.git.arrivals import see as see_arrivals
+from openbook.git.urls import for_display
 from openbook.sync.integrity import refuse_unsafe, unsafe_tree
 from openbook.sync.refs import SEEN
 from openbook.sync.transport import not_a_repository, run_network, unreachable_reason
@@ -60,16 +61,16 @@ def _git_clone(url: str, target: Path, progress: Callable[[str], None] | None = 
         url,
         str(target),
     ]
-    late = f"{url} did not answer in time; nothing was cloned. Try again when online."
-    doing = f"Still receiving from {shown(url)}..."
+    late = f"{for_display(url)} did not answer in time; nothing was cloned. Try again when online."
+    doing = f"Still receiving from {for_display(url)}..."
     res = run_network(target.parent, args, late, progress=progress, doing=doing)
     if res.status != 0 and not_a_repository(res.stderr):
         raise OpenbookError(
-            f"{shown(url)} is not a git repository: check the address; nothing was cloned."
+            f"{for_display(url)} is not a git repository: check the address; nothing was cloned."
         )
     if res.status != 0:
         raise RemoteUnreachable(
-            f"Could not clone {url} ({unreachable_reason(res.stderr)}); nothing was "
+            f"Could not clone {for_display(url)} ({unreachable_reason(res.stderr)}); nothing was "
             "cloned. Check the address and that you are online."
         )
     return target.resolve()
@@ -85,7 +86,7 @@ def _introduce(url: str, root: Path, head: str, wanted: str | None) -> None:
         given = gitrepo.rev(root, f"{hexa}^{{commit}}") if hexa.isalnum() else None
         if given is None or given != found:
             raise IntegrityAlert(
-                f"The history at {shown(url)} has "
+                f"The history at {for_display(url)} has "
                 + (f"the introduction {found[:7]}" if found else "no introduction")
                 + f", not {wanted[:7]} as given; nothing was cloned. Compare 'openbook keys "
                 "list' with your partner in person before you clone again."
@@ -99,7 +100,7 @@ def _set_up(url: str, root: Path, partner: str, introduction: str | None = None)
     head = gitrepo.rev(root, "HEAD") or _adopt_branch(root)
     if head is None:
         raise OpenbookError(
-            f"{url} is empty; the partner who created the vault runs 'openbook sync' "
+            f"{for_display(url)} is empty; the partner who created the vault runs 'openbook sync' "
             "first, then clone again."
         )
     refuse_unsafe(unsafe_tree(root, head), url)
@@ -107,7 +108,8 @@ def _set_up(url: str, root: Path, partner: str, introduction: str | None = None)
     gitrepo.run(root, ["checkout", "--quiet", "HEAD", "--", "."])
     if not (root / CONFIG_NAME).is_file():
         raise OpenbookError(
-            f"{url} is not an openbook vault (no {CONFIG_NAME} at its top); check the address."
+            f"{for_display(url)} is not an openbook vault (no {CONFIG_NAME} at its top); "
+            "check the address."
         )
     vault = Vault(root)
     cfg = vault.require_config()
