@@ -5,8 +5,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import stat
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 # commands answered from what they remembered, need neither
 
 SKIP_DIRS = {"node_modules", "__pycache__"}
+Listed = tuple[str, os.stat_result]  # a note file: its vault-relative path, its lstat
 
 
 def find_vault(start: Path | None = None, explicit: str | os.PathLike[str] | None = None) -> Path:
@@ -79,6 +81,12 @@ class Vault:
         default=None, repr=False, compare=False
     )
     _file_config: Config | None = field(default=None, repr=False, compare=False)
+    # set by a watch that follows the file system's events (watch/listing.py): given the
+    # walk, it gives the note files as the walk would, looking again only where events
+    # or git said something changed; without it, `note_files` walks the folders
+    files_provider: Callable[[Callable[[], Iterator[Listed]]], Iterable[Listed]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     @classmethod
     def find(cls, explicit: str | os.PathLike[str] | None = None) -> Vault:
@@ -208,8 +216,14 @@ class Vault:
 
     # -- files ---------------------------------------------------------------------
 
-    def note_files(self) -> Iterator[tuple[str, os.stat_result]]:
+    def note_files(self) -> Iterator[Listed]:
         """(vault-relative posix path, lstat) of every candidate note file."""
+        if self.files_provider is not None:
+            yield from self.files_provider(self._walk_notes)
+        else:
+            yield from self._walk_notes()
+
+    def _walk_notes(self) -> Iterator[Listed]:
         from openbook.notetypes.registry import LANGUAGE_FILE, NOTE_FOLDERS, is_top_copy
 
         root = str(self.root)
@@ -270,7 +284,34 @@ class Vault:
 _HELD: dict[tuple[str, int], int] = {}
 
 
-def _walk(base: str, rel: str) -> Iterator[tuple[str, os.stat_result]]:
+def note_file(root: str, rel: str) -> os.stat_result | None:
+    """The lstat of `rel` when `note_files` would list it now (by the walk's own rules),
+    else None: one path looked at again, not every folder walked."""
+    from openbook.notetypes.registry import LANGUAGE_FILE, NOTE_FOLDERS, is_top_copy
+
+    parts = rel.split("/")
+    try:
+        st = os.lstat(os.path.join(root, *parts))
+    except (OSError, ValueError):
+        return None
+    if rel == LANGUAGE_FILE:
+        return st
+    if len(parts) == 1:
+        return st if is_top_copy(rel) and stat.S_ISREG(st.st_mode) else None
+    if parts[0] not in NOTE_FOLDERS or not rel.endswith(".md") or stat.S_ISDIR(st.st_mode):
+        return None
+    if any(part.startswith(".") or part in SKIP_DIRS for part in parts[1:]):
+        return None
+    for depth in range(1, len(parts)):  # the walk enters real folders only
+        try:
+            if not stat.S_ISDIR(os.lstat(os.path.join(root, *parts[:depth])).st_mode):
+                return None
+        except OSError:
+            return None
+    return st
+
+
+def _walk(base: str, rel: str) -> Iterator[Listed]:
     try:
         entries = list(os.scandir(base))
     except OSError:

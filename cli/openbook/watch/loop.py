@@ -3,7 +3,8 @@
 Events only restart a note's wait (debounce.py). What changed is always decided from
 `git status` (reconcile.py), never from the events, so an event lost by the OS or during
 a sync costs nothing: the full reconcile at start, every minute and after every sync
-commits it anyway.
+commits it anyway. The events do spare the checks a walk of every note file between two
+walks (listing.py): what git lists is looked at again whatever they said.
 
 The vault lock is held only while asking git for the status and while committing,
 never while waiting, so `openbook new` and friends work while watch runs.
@@ -32,6 +33,7 @@ from openbook.git.repo import config_read_once
 from openbook.sync.run import sync
 from openbook.vault import Vault
 from openbook.watch.debounce import Clock, Debouncer
+from openbook.watch.listing import TELLS_LOSSES, Listing
 from openbook.watch.observer import VaultObserver, ensure_local_excludes, native_observer
 from openbook.watch.reconcile import LOCK_WAIT, Emit, Event, Reconciler, ReconcileResult
 
@@ -76,12 +78,15 @@ class Watcher:
         self._warmed_for: set[str] = set()  # notes whose events asked for a warm
         self.warm_cost = 0.0  # seconds the last warm took
         self._root = str(vault.root)
+        # the note files as the events keep them, for the checks of commits and warms
+        self._listing = Listing(self._root)
         self._observer = VaultObserver(
             self._root,
             self.changed,
             poll=poll,
             interval=self.poll_interval(),
             native=self.native_observer,
+            on_any=self._listing.saw,
         )
         self._reconciler = Reconciler(vault, partner, self.emit, lambda: self._stop.is_set())
 
@@ -159,6 +164,8 @@ class Watcher:
             # one hold of the vault lock for the look and the first commit: the commit
             # takes what git listed from the look, with no second `git status`
             hold.enter_context(self.vault.lock(wait=LOCK_WAIT))
+            if full:  # a look at every note: their files are walked again too
+                self._listing.doubt()
             pending = self._reconciler.pending()
             with self._mu:
                 self._debounce.observe(pending, taken_at)
@@ -194,7 +201,9 @@ class Watcher:
             self._stale = False
         started = self._debounce.now()
         # only ever a head start: what fails here, the commit's own check says
-        with contextlib.suppress(Exception), config_read_once():
+        listing = self._reconciler.listing
+        serving = listing.serving(self.vault) if listing else contextlib.nullcontext()
+        with contextlib.suppress(Exception), config_read_once(), serving:
             check_vault(self.vault)
         self.warm_cost = max(0.0, self._debounce.now() - started)
         # what stays alive between saves (the watcher, the modules, their caches) is set
@@ -232,6 +241,7 @@ class Watcher:
             code, lines = exc.exit_code, [str(exc)]
         finally:
             forget_ahead()  # a read started ahead that the sync did not ask for ends with it
+            self._listing.doubt()  # what the sync wrote is walked again
         message = _sync_message(code)
         if arrivals and code == EXIT_OK:
             # what came in, in the same words as `openbook sync`
@@ -268,6 +278,9 @@ class Watcher:
         message = self._observer.start()
         if message:
             self.notice(message)
+        # only a native observer that tells when events were lost names every change
+        if self.observer_kind == "native" and TELLS_LOSSES:
+            self._reconciler.listing = self._listing
         try:
             self.emit(
                 {

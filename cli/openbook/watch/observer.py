@@ -33,6 +33,9 @@ __all__ = [
 
 # (path relative to the vault, is it a folder)
 OnChange = Callable[[str, bool], None]
+# (every path an event names, relative to the vault; does it leave a doubt: a folder
+# that came, went or moved, or events the system lost) (watch/listing.py)
+OnAny = Callable[[list[str], bool], None]
 
 # written to .git/info/exclude (local, never shared) so that no command, sync included,
 # ever sees them in a vault whose .gitignore lacks them
@@ -130,9 +133,11 @@ class VaultObserver:
         poll: bool = False,
         interval: float = 1.0,
         native: Callable[[], BaseObserver] = native_observer,
+        on_any: OnAny | None = None,
     ) -> None:
         self.root = root
         self.on_change = on_change
+        self.on_any = on_any
         self.poll = poll
         self.interval = interval
         self.kind = "none"
@@ -154,6 +159,8 @@ class VaultObserver:
             p = os.fsdecode(raw)
             if p.startswith(self.root + os.sep):
                 rels.append(p[len(self.root) + 1 :].replace(os.sep, "/"))
+        if self.on_any is not None:
+            self.on_any(rels, event.is_directory or kind == "events_lost")
         hits = [rel for rel in rels if _relevant(rel, event.is_directory)]
         if not hits:
             return

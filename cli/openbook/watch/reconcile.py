@@ -8,6 +8,7 @@ the valid notes a few at a time, and tells about each invalid one once.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
@@ -19,6 +20,7 @@ from openbook.notes.parse import Problem
 from openbook.record.blank import not_yours, nothing_written
 from openbook.record.pending import CommitOutcome, commit_pending, draft_line, pending_changes
 from openbook.vault import Vault
+from openbook.watch.listing import Listing
 from openbook.watch.observer import is_note_path
 
 Event = dict[str, Any]
@@ -80,6 +82,8 @@ class Reconciler:
         # drafts and held notes already named: said once, not again while they stay so
         self._drafts_told: set[str] = set()
         self.told: list[Change] | None = None  # what the last look listed (`pending`)
+        # the note files as watch's events keep them (watch/listing.py); None: walked
+        self.listing: Listing | None = None
 
     def pending(self) -> dict[str, Signature]:
         """The changed notes as git lists them now; what it listed is kept (`told`) for a
@@ -131,7 +135,7 @@ class Reconciler:
                 result.settled = False
                 break
             chunk = paths[start : start + COMMIT_CHUNK]
-            with self.vault.lock(wait=LOCK_WAIT):
+            with self.vault.lock(wait=LOCK_WAIT), self._listed(chunk, told):
                 outcome = commit_pending(self.vault, self.partner, only=chunk, changes=told)
             told = None  # the next chunks ask git again, each under its own hold
             if held is not None:
@@ -149,6 +153,15 @@ class Reconciler:
             invalid.extend(p for p in outcome.refused if os.path.lexists(self._path(p)))
         if invalid and checked is not None:
             self._report_invalid(sorted(set(invalid)), checked.problems, result)
+
+    def _listed(
+        self, chunk: list[str], told: list[Change] | None
+    ) -> contextlib.AbstractContextManager[None]:
+        """The commit's check lists the note files from `listing`, looking again at the
+        notes it commits and at whatever git listed, whatever the events said."""
+        if self.listing is None:
+            return contextlib.nullcontext()
+        return self.listing.serving(self.vault, [*chunk, *(c.path for c in told or ())])
 
     def _path(self, rel: str) -> str:
         return os.path.join(self._root, rel)
