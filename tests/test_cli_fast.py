@@ -138,7 +138,8 @@ def test_a_sync_with_work_asks_git_no_more_than_the_command_line(
     said = invoke(["sync"], vault=pair.alice, as_partner="alice")
     assert said.exit_code == 0 and "shared 1 change" in said.stdout, said.stderr
     there = log.read_text().splitlines()
-    for question in ("for-each-ref ", "status ", "ls-remote ", "config -z --get-regexp"):
+    questions = ("for-each-ref ", "status ", "ls-files ", "ls-remote ", "config -z --get-regexp")
+    for question in questions:
         assert sum(a.startswith(question) for a in asked) == sum(
             a.startswith(question) for a in there
         ), question
@@ -170,7 +171,7 @@ def test_a_sync_with_nothing_to_do_loads_only_what_it_needs(pair: Pair) -> None:
     assert not HEAVY & ran.loaded, HEAVY & ran.loaded
 
 
-def test_a_sync_with_nothing_to_do_asks_git_four_questions(
+def test_a_sync_with_nothing_to_do_asks_git_five_questions(
     pair: Pair, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert _run("--vault", str(pair.alice), "--as", "alice", "sync").code == 0
@@ -178,7 +179,7 @@ def test_a_sync_with_nothing_to_do_asks_git_four_questions(
     ran = _run("--vault", str(pair.alice), "--as", "alice", "sync")
     assert (ran.code, ran.stdout, ran.stderr) == (0, UP_TO_DATE, "")
     asked = [line.split(" ", 1)[0] for line in log.read_text().splitlines()]
-    assert sorted(asked) == ["config", "for-each-ref", "ls-remote", "status"]
+    assert sorted(asked) == ["config", "for-each-ref", "ls-files", "ls-remote", "status"]
 
 
 def _cached_tree(root: Path) -> tuple[int, str]:

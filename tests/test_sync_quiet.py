@@ -58,6 +58,24 @@ def test_a_pending_note_after_a_quiet_sync_is_shared(pair: Pair) -> None:
     assert pair.remote_head() == pair.head("alice")
 
 
+@pytest.mark.parametrize("how", ["an edit of a shared note", "a note in a new folder"])
+def test_a_change_git_status_or_ls_files_lists_takes_the_full_sync(pair: Pair, how: str) -> None:
+    """The quick answer asks for the changes and the untracked files apart: either one
+    listed is work for the full sync."""
+    path = checkin_path("alice")
+    pair.write("alice", path, checkin_text("alice"))
+    assert pair.sync("alice").exit_code == 0
+    assert pair.sync("alice").stdout == UP_TO_DATE  # quiet again at this head
+    if how == "an edit of a shared note":
+        pair.write("alice", path, checkin_text("alice").replace("\n---\n", "\n---\nLater.\n", 1))
+    else:  # untracked, in a folder git has never seen: ls-files finds it
+        path = "checkins/2026/late/2026-11-23-alice.md"
+        pair.write("alice", path, checkin_text("alice", "2026-11-23"))
+    res = pair.sync("alice")
+    assert "shared 1 change" in res.stdout, (res.stdout, res.stderr)
+    assert git(pair.remote, "show", f"main:{path}") == (pair.alice / path).read_text().strip()
+
+
 def test_a_hold_branch_on_the_remote_takes_the_full_sync(pair: Pair) -> None:
     pair.sync("alice")
     pair.write("bob", checkin_path("bob"), checkin_text("bob"))

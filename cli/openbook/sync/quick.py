@@ -4,11 +4,13 @@ A sync has nothing to do when nothing is pending, HEAD is the head this clone la
 on the remote (and its remote-tracking ref), the remote's branch is still that head and
 the other partner has no hold branch there. A full sync at this very head said nothing
 beyond "up to date" (quiet.py's `remember` notes that), so the answer is the same line,
-found with one `git for-each-ref`, one `git status`, one `git config` and one
-`git ls-remote` (and one `git update-ref` for the backup every sync keeps of a head new
-since the last one). Anything else (a rewritten remote address, a stale fetched ref, an
-unreachable remote, a head this clone has not noted as arrived, a lock file left by a
-killed program...) is left to the full sync, which says what it finds.
+found with one `git for-each-ref`, one `git status` and one `git ls-files` (the
+changes and the untracked files, asked apart so that git looks for both at once on two
+cores), one `git config` and one `git ls-remote` (and one `git update-ref` for the
+backup every sync keeps of a head new since the last one). Anything else (a rewritten
+remote address, a stale fetched ref, an unreachable remote, a head this clone has not
+noted as arrived, a lock file left by a killed program...) is left to the full sync,
+which says what it finds.
 
 `openbook sync` asks this before click, the YAML reader or the command tree load
 (commands/fast.py), so this module loads only os, json, subprocess (through the git
@@ -63,7 +65,9 @@ ALLOWED_PROTOCOLS = "ssh:https:git:file"  # as sync/transport.py allows them
 UP_TO_DATE = "Up to date with {remote}; nothing to share or receive."
 REFS_READ = ("refs/openbook/", "refs/remotes/")
 CONFIG = ("config", "-z", "--get-regexp", r"^(remote|url|gpg|openbook)\.")
-STATUS = ("status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames")
+# what `git status --untracked-files=all` lists, in two parts git works out at once
+STATUS = ("status", "--porcelain=v1", "-z", "--untracked-files=no", "--no-renames")
+UNTRACKED = ("ls-files", "-z", "--others", "--exclude-standard")
 
 # (vault root, remote) where quiet_line, in this process, found something to do: the
 # command line it hands over to goes straight to the full sync, whose answer is always
@@ -164,16 +168,18 @@ def nothing_to_do(
     with lock() if lock is not None else locked(git_dir) as free:
         if free is False:
             return None
-        # `git status` reads every file's stat data: it works while the refs are read
+        # git reads every file's stat data and every folder while the refs are read
+        started: list[runner.Started] = []
         try:
-            status, config = runner.start(root, STATUS), runner.start(root, CONFIG)
-        except OpenbookError:  # git is missing: the full sync says so
-            return None
-        try:
-            return _unchanged(root, git_dir, state, remote, now, allows, (status, config))
+            try:
+                for args in (STATUS, UNTRACKED, CONFIG):
+                    started.append(runner.start(root, args))
+            except OpenbookError:  # git is missing: the full sync says so
+                return None
+            return _unchanged(root, git_dir, state, remote, now, allows, started)
         finally:
-            status.stop()
-            config.stop()
+            for git in started:
+                git.stop()
 
 
 def _unchanged(
@@ -183,7 +189,7 @@ def _unchanged(
     remote: str,
     now: Now,
     allows: ConfigCheck | None,
-    started: tuple[runner.Started, runner.Started],
+    started: list[runner.Started],
 ) -> tuple[str, str, str] | None:
     branch, values = _refs(root)
     if branch is None:
@@ -199,9 +205,9 @@ def _unchanged(
         when = now()  # while git reads the work tree (it loads the time zone)
     except OpenbookError:  # $OPENBOOK_NOW is no time: the full sync says so
         return None
-    status, config = started
-    if _said(status) != "":
-        return None  # a change in the work tree or the index, untracked files included
+    status, untracked, config = started
+    if _said(status) != "" or _said(untracked) != "":
+        return None  # a change in the work tree or the index, or an untracked file
     found = _git_config(_said(config))
     if found is None or not _plain_remote(found, remote, state):
         return None
