@@ -15,6 +15,7 @@ from testing.gitlog import counting_git
 from openbook.git import worktree
 from openbook.git.arrivals import arrivals, see
 from openbook.git.runner import subcommand
+from openbook.sync.quick import UNTRACKED
 
 ALICE = "checkins/2026/2026-11-24-alice.md"
 BOB = "checkins/2026/2026-11-24-bob.md"
@@ -46,8 +47,10 @@ def test_one_new_note_each_side_merges_in_few_git_processes(
     runs = log.read_text().splitlines()
     by = Counter(subcommand(line.split()) for line in runs)
     # the remotes' settings are read once; each pair of trees is compared once; folders
-    # are read in one cat-file; the index holds no skip-worktree bit to list
-    assert by["remote"] == 0 and by["ls-files"] == 0, by
+    # are read in one cat-file; the index holds no skip-worktree bit to list (the one
+    # `ls-files` is the quick answer's look for untracked files, sync/quick.py)
+    listed = [line for line in runs if subcommand(line.split()) == "ls-files"]
+    assert by["remote"] == 0 and listed == [" ".join(UNTRACKED)], by
     diffs = [line for line in runs if subcommand(line.split()) == "diff-tree"]
     assert len(diffs) == len(set(diffs)), diffs
     assert by["ls-tree"] <= 2 and by["merge-base"] <= 3 and by["fetch"] <= 2, by
