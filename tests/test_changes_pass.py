@@ -40,7 +40,8 @@ def test_each_reader_gets_what_its_own_log_gives(tmp_path: Path) -> None:
     notes = changes.notes(root, head)
     assert notes is not None and sorted(notes) == sorted(_entries(root, head))
     assert {e[1] for e in notes} >= {"questions/Q-0001.md", checkin_path("alice", "2026-11-21")}
-    added = changes.added(root, head)
+    pairs = changes.added(root, head)
+    added = list(pairs) if pairs is not None else None  # given one at a time
     out = subprocess.run(["git", *firsts_args(head)], cwd=root, capture_output=True, check=True)
     listed = out.stdout.decode().split("\x1e")[1:]
     own = {(r.split("\0")[0].strip(), p.strip("\n")) for r in listed for p in r.split("\0")[1:]}

@@ -12,6 +12,7 @@ other reader until it asks, or the command ends.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from sys import intern
 from typing import Any
@@ -124,11 +125,17 @@ def notes(root: Path, head: str) -> list[Entry] | None:
     return found
 
 
-def added(root: Path, head: str) -> list[Added] | None:
+def added(root: Path, head: str) -> Iterator[Added] | None:
     """check/firsts.py's part (once): (commit, path) of each file each commit but merges
-    added under CHECKINS; None when it cannot be had this way."""
+    added under CHECKINS, one at a time (a long history's would be tens of thousands of
+    pairs held at once); None when it cannot be had this way."""
     found: bytearray | None = _take(root, head, "added")
-    if found is None:
-        return None
-    items = found.decode("utf-8", "surrogateescape").split("\0")[:-1]
-    return [(sha, path) for sha, _, path in (item.partition(" ") for item in items)]
+    return None if found is None else _pairs(found)
+
+
+def _pairs(found: bytearray) -> Iterator[Added]:
+    start = 0
+    while (end := found.find(b"\0", start)) >= 0:
+        sha, _, path = found[start:end].decode("utf-8", "surrogateescape").partition(" ")
+        yield sha, path
+        start = end + 1

@@ -62,6 +62,6 @@ def start(vault: Vault) -> None:
         plan.append(changes.log_args(head))
         changes.expect(vault.root, head, *both)
     if both[0]:
-        plan += [written.confirm_args(head), written.tree_args(head)]
+        plan.append(written.confirm_args(head))
     for args in plan:
         read_ahead(vault.root, args)

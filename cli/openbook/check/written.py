@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from sys import intern
@@ -128,45 +129,35 @@ def _entries(
     return out
 
 
-def _additions(
-    root: Path,
-    head: str,
-    entries: list[Entry],
-    narrow: bool = False,
-    multi: set[str] | None = None,
-) -> dict[str, tuple[str, str]]:
-    """Each note path -> (author email, committer email) of the commit that added it: the
-    newest that added the blob HEAD holds there, else the newest that added the path (two
-    partners who each added a note at one path while apart: sync kept one of them).
-    `multi` gathers the paths added more than once; `narrow`: only the paths `entries`
-    add are looked up in HEAD."""
-    found = [e for e in entries if e[0] == "A"]
-    now = _blobs_at_head(root, head, sorted({e[1] for e in found}) if narrow else None)
+def _additions(entries: list[Entry], multi: set[str]) -> dict[str, tuple[str, str]]:
+    """Each note path -> (author email, committer email) of the newest commit that added
+    it; `multi` gathers the paths added more than once (two partners who each added a
+    note at one path while apart): who added the note HEAD holds there is found on the way
+    its words came (`read_written`, check/lineage.py), so HEAD is not listed here."""
     out: dict[str, tuple[str, str]] = {}
-    exact: dict[str, tuple[str, str]] = {}
     pairs: dict[tuple[str, str], tuple[str, str]] = {}  # few: each held once
-    for _, path, author, committer, _, blob in found:  # newest first
-        who = pairs.setdefault((author, committer), (author, committer))
-        if path in out and multi is not None:
+    for status, path, author, committer, _, _ in entries:  # newest first
+        if status != "A":
+            continue
+        if path in out:
             multi.add(path)
-        out.setdefault(path, who)
-        if now.get(path) == blob:
-            exact.setdefault(path, who)
-    out.update(exact)
+        else:
+            out[path] = pairs.setdefault((author, committer), (author, committer))
     return out
 
 
-def _blobs_at_head(root: Path, head: str, paths: list[str] | None = None) -> dict[str, str]:
-    """Each note path in `head` (of `paths`, when given) -> its blob id (one `git ls-tree`)."""
+def _blobs_at_head(
+    root: Path, head: str, paths: list[str] | None = None
+) -> Iterator[tuple[str, str]]:
+    """(note path, its blob id) of each note in `head` (of `paths`, when given), as one
+    `git ls-tree` writes them."""
     if paths is not None and not paths:
-        return {}
-    out = {}
+        return
     for item in terminated(stream_bytes(root, tree_args(head, paths), check=False)):
         info, _, path = item.decode("utf-8", "replace").partition("\t")
         parts = info.split()
         if len(parts) == 3 and parts[1] == "blob":
-            out[path] = parts[2]
-    return out
+            yield path, parts[2]
 
 
 def words_changed(path: str, before: bytes, after: bytes) -> bool:
@@ -218,7 +209,7 @@ def read_written(
     multi = multi if multi is not None else set()
     whole = every_change(root, head) if at is None else None  # shared with check/firsts.py
     entries = whole if whole is not None else _entries(root, head, at)
-    added = _additions(root, head, entries, at is not None, multi)
+    added = _additions(entries, multi)
     lines = {p: list(v) for p, v in since.lines.items()} if since else {}
     if since is not None and at is not None:
         again = sorted(p for p in added if p in since.added and p not in lines)
@@ -233,7 +224,7 @@ def read_written(
     lines = {p: sorted(set(v)) for p, v in lines.items()}  # the same in any order
     edited = {p: list(v) for p, v in since.edited.items() if p not in multi} if since else {}
     entries = [e for e in entries if e[1] not in multi]
-    now = _blobs_at_head(root, head, sorted(multi)) if multi else {}
+    now = dict(_blobs_at_head(root, head, sorted(multi))) if multi else {}
     alike: dict[str, list[tuple[str, str]]] = {}
     for path, line in lines.items():
         found, way = lineage(line, now.get(path))
