@@ -1,4 +1,4 @@
-"""A sync with nothing to do, found with plain Python and four questions to git.
+"""A sync with nothing to do, found with plain Python and five questions to git.
 
 A sync has nothing to do when nothing is pending, HEAD is the head this clone last saw
 on the remote (and its remote-tracking ref), the remote's branch is still that head and
