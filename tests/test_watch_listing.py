@@ -12,11 +12,18 @@ from pathlib import Path
 import pytest
 from testing import git, make_pair, make_vault, question_text, write
 from testing.watching import of_kind, settle_a_while, wait_for, watching
+from watchdog.events import (
+    DirCreatedEvent,
+    EventsLostEvent,
+    FileModifiedEvent,
+    FileOpenedEvent,
+)
 
 from openbook.check.result import check_vault
 from openbook.vault import Listed, Vault, note_file
 from openbook.watch.listing import Listing
 from openbook.watch.loop import Watcher
+from openbook.watch.observer import VaultObserver
 from openbook.watch.reconcile import Reconciler, ReconcileResult
 
 ASKED = "questions/Q-0001.md"
@@ -105,6 +112,31 @@ def test_only_named_paths_are_looked_at_again_until_a_doubt(tmp_path: Path) -> N
     with pytest.raises(OSError):
         listing.files(broken)
     assert "questions/Q-0003.md" not in dict(listing.files(walk))  # walked again
+    assert len(walks) == 3
+
+
+def test_what_the_observer_hears_names_paths_or_leaves_a_doubt(tmp_path: Path) -> None:
+    """The events as watchdog gives them: a file's change names its path; a folder that
+    came, or events the system lost, walk everything again; reads name nothing."""
+    root = make_vault(tmp_path / "v")
+    vault = Vault(root)
+    walks: list[int] = []
+
+    def walk() -> Iterator[Listed]:
+        walks.append(1)
+        return vault._walk_notes()
+
+    listing = Listing(str(root))
+    observer = VaultObserver(str(root), lambda rel, folder: None, on_any=listing.saw)
+    listing.files(walk)
+    note = write(root, ASKED, _bob_asks("Q-0001"))
+    observer.on_event(FileOpenedEvent(str(note)))  # a read: nothing to look at
+    assert ASKED not in dict(listing.files(walk))
+    observer.on_event(FileModifiedEvent(str(note)))
+    assert ASKED in dict(listing.files(walk)) and len(walks) == 1
+    for doubt in (DirCreatedEvent(str(root / "questions/2027")), EventsLostEvent(str(root))):
+        observer.on_event(doubt)
+        listing.files(walk)
     assert len(walks) == 3
 
 
