@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -77,16 +77,21 @@ def test_a_path_is_a_note_file_exactly_when_the_walk_lists_it(tmp_path: Path) ->
             ), rel
 
 
-def test_only_named_paths_are_looked_at_again_until_a_doubt(tmp_path: Path) -> None:
-    root = make_vault(tmp_path / "v")
-    write(root, ASKED, _bob_asks("Q-0001"))
-    vault = Vault(root)
-    walks: list[int] = []
+def _counted(root: Path) -> tuple[Callable[[], Iterator[Listed]], list[int]]:
+    """The vault's own walk, and a list that grows by one each time it runs."""
+    vault, walks = Vault(root), []
 
     def walk() -> Iterator[Listed]:
         walks.append(1)
         return vault._walk_notes()
 
+    return walk, walks
+
+
+def test_only_named_paths_are_looked_at_again_until_a_doubt(tmp_path: Path) -> None:
+    root = make_vault(tmp_path / "v")
+    write(root, ASKED, _bob_asks("Q-0001"))
+    walk, walks = _counted(root)
     listing = Listing(str(root))
     assert ASKED in dict(listing.files(walk)) and len(walks) == 1
     write(root, ASKED, _bob_asks("Q-0001", body="A longer question than before, now."))
@@ -119,13 +124,7 @@ def test_what_the_observer_hears_names_paths_or_leaves_a_doubt(tmp_path: Path) -
     """The events as watchdog gives them: a file's change names its path; a folder that
     came, or events the system lost, walk everything again; reads name nothing."""
     root = make_vault(tmp_path / "v")
-    vault = Vault(root)
-    walks: list[int] = []
-
-    def walk() -> Iterator[Listed]:
-        walks.append(1)
-        return vault._walk_notes()
-
+    walk, walks = _counted(root)
     listing = Listing(str(root))
     observer = VaultObserver(str(root), lambda rel, folder: None, on_any=listing.saw)
     listing.files(walk)
