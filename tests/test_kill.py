@@ -43,6 +43,24 @@ def _kill_at_random(root: Path, args: list[str], rng: random.Random, longest: fl
     with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
+    _all_gone(proc.pid)
+
+
+def _all_gone(group: int, limit: float = 10.0) -> None:
+    """Wait until no process of the killed group is left. A process killed inside a
+    system call finishes that call first: a git of the group may still create a file
+    (a lock on the bare remote) after openbook itself is gone."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        left = False
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            with contextlib.suppress(OSError):
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                left = left or (int(fields[2]) == group and fields[0] != "Z")
+        if not left:
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"processes of the killed group {group} are still running")
 
 
 def _server_cleans_up(remote: Path) -> None:
