@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from testing import ALICE, BOB, bare_remote, git, invoke, make_vault
+from testing.crypt import Crypt
 
 from openbook.errors import OpenbookError
 from openbook.git.repo import check_remote_url
@@ -264,3 +265,29 @@ def test_a_password_in_the_address_is_never_said(tmp_path: Path) -> None:
     assert res.exit_code == 5, res.stderr
     assert "s3cret" not in res.stderr + res.stdout
     assert f"https://alice:***@127.0.0.1:{port}/r.git" in res.stderr
+
+
+def test_a_password_in_a_remote_address_is_never_said_elsewhere(
+    tmp_path: Path, crypt: Crypt
+) -> None:
+    """The same for every other message that names an address: encrypting to it (both
+    keys in force, so the address is tried), a remote that holds no repository, and the
+    step `setup` tells the other partner."""
+    from openbook.start.nextsteps import next_lines
+    from openbook.sync.transport import no_repository
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"https://bob:s3cret@127.0.0.1:{port}/r.git"
+    args = ["remote", "encrypt", url, "--remote", "elsewhere"]
+    res = invoke(args, vault=crypt.bob, as_partner="bob")
+    assert res.exit_code == 5, res.stderr
+    assert "s3cret" not in res.stderr + res.stdout
+    root = make_vault(tmp_path / "v", "bob")
+    git(root, "remote", "add", "origin", url)
+    said = str(no_repository(root, "origin"))
+    assert f"https://bob:***@127.0.0.1:{port}/r.git" in said and "s3cret" not in said
+    lines = next_lines(root, "bob", joined=False, shared=True, accepted=True)
+    assert any("choose join" in line for line in lines), lines
+    assert "s3cret" not in " ".join(lines) and "bob:***@" in " ".join(lines)

@@ -72,6 +72,7 @@ def _proposed(root: Path, email: str) -> bool:
 def next_lines(root: Path, me: str, *, joined: bool, shared: bool, accepted: bool) -> list[str]:
     """After `setup`: what this partner does next, and what the other does, one line each."""
     from openbook.git import repo as gitrepo
+    from openbook.git.urls import for_display
     from openbook.start.guided import home_path
     from openbook.vault import Vault
 
@@ -88,7 +89,8 @@ def next_lines(root: Path, me: str, *, joined: bool, shared: bool, accepted: boo
             theirs = "openbook sync, then openbook accept settings to read what you proposed."
     elif shared:
         mine = "openbook status; once they joined, openbook sync and openbook accept settings."
-        theirs = f"openbook setup on their own computer, choose join, address {url}."
+        address = for_display(url) if url else "the address you shared"
+        theirs = f"openbook setup on their own computer, choose join, address {address}."
     else:
         mine = "make an empty private repository, then git remote add origin ADDRESS and "
         mine += "openbook sync (docs/sync.md)."

@@ -103,7 +103,7 @@ def _set_up(url: str, root: Path, partner: str, introduction: str | None = None)
             f"{for_display(url)} is empty; the partner who created the vault runs 'openbook sync' "
             "first, then clone again."
         )
-    refuse_unsafe(unsafe_tree(root, head), url)
+    refuse_unsafe(unsafe_tree(root, head), for_display(url))
     _introduce(url, root, head, introduction)
     gitrepo.run(root, ["checkout", "--quiet", "HEAD", "--", "."])
     if not (root / CONFIG_NAME).is_file():

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from openbook.errors import OpenbookError, RemoteUnreachable, shown
+from openbook.errors import OpenbookError, RemoteUnreachable
 from openbook.git import plumbing
 from openbook.git import repo as gitrepo
+from openbook.git.urls import for_display
 from openbook.sync import bundles, encrypted
 from openbook.sync.refs import SEEN, TRACKING
 from openbook.sync.transport import not_a_repository, run_network, unreachable_reason
@@ -21,10 +22,12 @@ def holds_only_bundles(root: Path, rev: str) -> bool:
 
 
 def _remote_refs(root: Path, url: str) -> list[str]:
-    res = run_network(root, ["ls-remote", "--end-of-options", url], f"{url} did not answer in time")
+    res = run_network(
+        root, ["ls-remote", "--end-of-options", url], f"{for_display(url)} did not answer in time"
+    )
     if res.status != 0:
         if not_a_repository(res.stderr):
-            raise OpenbookError(f"{shown(url)} is not a git repository; check the address.")
+            raise OpenbookError(f"{for_display(url)} is not a git repository; check the address.")
         raise RemoteUnreachable(unreachable_reason(res.stderr))
     return [line.split("\t", 1)[1] for line in res.stdout.splitlines() if "\t" in line]
 
@@ -36,7 +39,7 @@ def _refuse_plain(root: Path, url: str) -> None:
     if not names:
         return
     start = (
-        f"{shown(url)} already holds a plain history, and encrypting there would leave that "
+        f"{for_display(url)} already holds a plain history, and encrypting there would leave that "
         "copy readable by the host. Create a new, empty private repository (or 'git init "
         "--bare' on your server or drive), then run 'openbook remote encrypt NEW-URL'; "
         "delete the old one once you both use the new one."
@@ -57,7 +60,7 @@ def _refuse_plain(root: Path, url: str) -> None:
             url,
             f"refs/heads/main:{temp}",
         ],
-        f"{url} did not answer in time",
+        f"{for_display(url)} did not answer in time",
     )
     try:
         if res.status != 0:
@@ -106,10 +109,10 @@ def encrypt_remote(
     if not same:
         _forget_remote(root, remote)  # a new remote starts unseen
     return [
-        f"{remote} is now the encrypted remote at {shown(url)}: what you share there is "
+        f"{remote} is now the encrypted remote at {for_display(url)}: what you share there is "
         "encrypted to both your keys, and the host sees only numbered bundles.",
         "Run 'openbook sync' to share your history there; your partner runs 'openbook "
-        f"remote encrypt {shown(url)}' in their copy (or clones it with --identity).",
+        f"remote encrypt {for_display(url)}' in their copy (or clones it with --identity).",
     ]
 
 
@@ -155,7 +158,7 @@ def open_clone(root: Path, url: str, identity: Path | None) -> None:
     path = (identity or _default_identity()).expanduser().absolute()
     if identity is None and not path.is_file():
         raise OpenbookError(
-            f"{shown(url)} is an encrypted remote; give the SSH private key matching your "
+            f"{for_display(url)} is an encrypted remote; give the SSH private key matching your "
             "signing key: 'openbook clone --identity ~/.ssh/KEY URL DIRECTORY'. Nothing "
             "was cloned."
         )
@@ -169,7 +172,7 @@ def open_clone(root: Path, url: str, identity: Path | None) -> None:
     head = encrypted.fetch(root, "origin", "main", "refs/heads/main")
     if head is None:
         raise OpenbookError(
-            f"{shown(url)} holds no bundle yet; the partner who set it up runs 'openbook "
+            f"{for_display(url)} holds no bundle yet; the partner who set it up runs 'openbook "
             "sync' first, then clone again."
         )
     plumbing.update_refs(root, update={TRACKING.format(remote="origin", branch="main"): head})

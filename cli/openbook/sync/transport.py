@@ -7,9 +7,10 @@ import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from openbook.errors import GitError, IntegrityAlert, OpenbookError, RemoteUnreachable, shown
+from openbook.errors import GitError, IntegrityAlert, OpenbookError, RemoteUnreachable
 from openbook.git import repo as gitrepo
 from openbook.git import runner
+from openbook.git.urls import for_display
 from openbook.sync.remotes import RemoteSetup
 
 ALLOWED_PROTOCOLS = "ssh:https:git:file"
@@ -31,7 +32,7 @@ def not_a_repository(stderr: str) -> bool:
 def no_repository(root: Path, remote: str) -> OpenbookError:
     """The exit-1 error for a remote address where the server has no repository."""
     res = gitrepo.run(root, ["remote", "get-url", remote], check=False)
-    url = shown(res.stdout.strip()) or remote
+    url = for_display(res.stdout.strip()) or remote
     return OpenbookError(
         f"{remote} ({url}) is not a git repository: check the address with "
         f"'git remote -v' and correct it with 'git remote set-url {remote} URL'. "
