@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
+TYPE_CHECKING = False  # typing itself is not loaded at run time: start-up stays short
+if TYPE_CHECKING:
+    import re
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -16,13 +17,15 @@ EXIT_BUSY = 6
 
 # anything outside printable ASCII is looked at; only controls and format characters
 # (Unicode category Cf: bidi overrides, zero-width spaces, direction marks) are escaped
-_SUSPECT = re.compile(r"[^\x20-\x7e\n\t]")  # text of many lines: tabs kept too
-_SUSPECT_OR_NEWLINE = re.compile(r"[^\x20-\x7e]")
+_SUSPECT = r"[^\x20-\x7e\n\t]"  # text of many lines: tabs kept too
+_SUSPECT_OR_NEWLINE = r"[^\x20-\x7e]"
 # joiners that emoji and some scripts need to read as written: kept
 _JOINERS = frozenset("\u200c\u200d")
 
 
 def _escaped(match: re.Match[str]) -> str:
+    import unicodedata
+
     ch = match.group()
     if ch in _JOINERS or unicodedata.category(ch) not in ("Cc", "Cf"):
         return ch
@@ -33,8 +36,12 @@ def shown(text: str, *, newlines: bool = False) -> str:
     """`text` with control and format characters written as escapes (ESC as \\x1b, a
     right-to-left override as \\u202e), so a name that came from the partner can never
     move the cursor, ring the bell, start a new line or turn the text around."""
-    pattern = _SUSPECT if newlines else _SUSPECT_OR_NEWLINE
-    return pattern.sub(_escaped, text)
+    plain = text.replace("\n", "").replace("\t", "") if newlines else text
+    if plain.isascii() and plain.isprintable():
+        return text  # nothing to escape: `re` is not even loaded (a sync with nothing to do)
+    import re
+
+    return re.sub(_SUSPECT if newlines else _SUSPECT_OR_NEWLINE, _escaped, text)
 
 
 class OpenbookError(Exception):

@@ -78,6 +78,33 @@ def zone(name: str) -> dt.tzinfo:
         return dt.UTC
 
 
+STEADY_SPAN = 31 * 86400  # how far ahead `steady_offset` answers for the zone
+
+
+def steady_offset(tz: dt.tzinfo, at: dt.datetime) -> tuple[int, int, int]:
+    """(UTC offset in seconds, since, until): `tz`'s offset at `at`, and the POSIX
+    seconds [since, until) over which the zone keeps it: from `at` to its next change
+    (found to the second), at most STEADY_SPAN later. Changes are looked for hour by hour:
+    no zone changes its offset twice within an hour."""
+    since = int(at.timestamp())
+
+    def offset(t: int) -> int:
+        found = dt.datetime.fromtimestamp(t, tz).utcoffset()
+        return int(found.total_seconds()) if found is not None else 0
+
+    first, end = offset(since), since + STEADY_SPAN
+    low = since
+    while low < end:
+        high = min(low + 3600, end)
+        if offset(high) != first:
+            while high - low > 1:  # the last second with the first offset is `low`
+                mid = (low + high) // 2
+                low, high = (mid, high) if offset(mid) == first else (low, mid)
+            return first, since, high
+        low = high
+    return first, since, end
+
+
 def parse_now(value: str | None, tz: dt.tzinfo) -> dt.datetime:
     """$OPENBOOK_NOW (ISO 8601) or the system clock, as an aware datetime in `tz`."""
     if value:

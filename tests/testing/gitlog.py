@@ -20,7 +20,9 @@ def counting_git(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     log = folder / "log"
     log.write_text("")
     script = folder / "git"
-    script.write_text(f'#!/bin/sh\necho "$*" >> "{log}"\nexec "{real}" "$@"\n')
+    # a leading `-C folder` is left out of the line: runner.spawn names git's folder so
+    noted = f'( if [ "$1" = -C ]; then shift 2; fi; echo "$*" ) >> "{log}"'
+    script.write_text(f'#!/bin/sh\n{noted}\nexec "{real}" "$@"\n')
     script.chmod(0o755)
     monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
     return log

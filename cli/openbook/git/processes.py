@@ -4,14 +4,12 @@ taken as still and only its own process is stopped."""
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
-import subprocess
 import time
 
 TYPE_CHECKING = False  # typing itself is not loaded at run time: start-up stays short
 if TYPE_CHECKING:
+    import subprocess
     from collections.abc import Callable
 
 # a git on the network that keeps moving may run this many times its limit in all: a
@@ -54,6 +52,8 @@ def while_working(
     """`proc.communicate`, raising TimeoutExpired (its timeout `limit`) once git and every
     process below it have used no processor time and read or written nothing for `limit`
     seconds, or (its timeout the whole time) after WHOLE times `limit` in all."""
+    import subprocess
+
     step = min(1.0, limit)
     last: int | None = None
     began = still_since = time.monotonic()
@@ -86,16 +86,28 @@ def _work(pid: int) -> int | None:
             seen = True
         except (OSError, ValueError):
             continue
-        with contextlib.suppress(OSError, ValueError), open(f"/proc/{each}/io", "rb") as fh:
-            moved = (line for line in fh if line.startswith((b"rchar", b"wchar")))
-            total += sum(int(line.split()[1]) for line in moved)
+        try:
+            with open(f"/proc/{each}/io", "rb") as fh:
+                moved = (line for line in fh if line.startswith((b"rchar", b"wchar")))
+                total += sum(int(line.split()[1]) for line in moved)
+        except (OSError, ValueError):
+            pass
     return total if seen else None
+
+
+def kill_below(pid: int) -> None:
+    """Stop every process below `pid` (what a git started: ssh, a remote helper)."""
+    from signal import SIGKILL
+
+    for child in _children(pid):
+        try:  # noqa: SIM105 - contextlib is not loaded for this
+            os.kill(child, SIGKILL)
+        except OSError:
+            pass
 
 
 def stop_all(proc: subprocess.Popen[bytes]) -> None:
     """Stop git and what it started, then collect it."""
-    for child in _children(proc.pid):
-        with contextlib.suppress(OSError):
-            os.kill(child, signal.SIGKILL)
+    kill_below(proc.pid)
     proc.kill()
     proc.communicate()

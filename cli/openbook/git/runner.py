@@ -4,13 +4,14 @@ Every git process goes through here, with an environment in which git never prom
 opens an editor, a time limit (DEFAULT_TIMEOUT, or the caller's for network work), and
 one error, `GitError`, that names the git command and git's own first line. It runs git
 with `subprocess` rather than GitPython's `Git.execute`: see docs/choices.md ("One git
-runner"). Callers put `--` before paths and `--end-of-options` before revisions.
+runner"), and with `os.posix_spawnp` for the answers that come before `subprocess` is
+loaded (`spawn`, git/spawned.py). Callers put `--` before paths and `--end-of-options`
+before revisions.
 """
 
 from __future__ import annotations
 
 import os
-import subprocess
 import time
 
 from openbook.errors import GitError, OpenbookError
@@ -19,9 +20,12 @@ from openbook.git.processes import stop_all, while_working
 
 TYPE_CHECKING = False  # typing itself is not loaded at run time: start-up stays short
 if TYPE_CHECKING:
+    import subprocess
     from collections.abc import Callable, Iterator, Sequence
     from pathlib import Path
     from typing import BinaryIO
+
+    from openbook.git.spawned import Spawned
 
 # seconds any local git command may take ($OPENBOOK_GIT_TIMEOUT, `git_limit`); network
 # commands pass their own limit ($OPENBOOK_NETWORK_TIMEOUT, sync/transport.py)
@@ -130,6 +134,17 @@ def failure(args: Sequence[str], stderr: bytes | str, stdout: bytes | str = b"")
     return GitError(f"git {name} failed: {line}", command=("git", *args), detail=line)
 
 
+def late(args: Sequence[str], seconds: float, *, still: bool = False) -> GitError:
+    """The GitError for a git that was stopped for taking too long (`still`: for making no
+    progress for that long)."""
+    did = "made no progress for" if still else "did not finish within"
+    return GitError(
+        f"git {subcommand(args)} {did} {seconds:g} seconds",
+        command=("git", *args),
+        detail="timed out",
+    )
+
+
 def execute(
     root: Path | str,
     args: Sequence[str],
@@ -168,6 +183,8 @@ def start(
     """Start `git ARGS` in `root` now and collect it later (`Started.wait`, as `execute`
     would have ended), so that git works while Python does other things. `spool`: a file
     git's standard output goes to (what `wait` returns then has none)."""
+    import subprocess
+
     try:
         proc = subprocess.Popen(
             ["git", *args],
@@ -194,6 +211,8 @@ class Started:
 
     def wait(self, input_data: bytes | None = None, *, check: bool = True) -> Completed:
         """What git said (GitError as `execute` raises it: git failed, or was late)."""
+        import subprocess
+
         proc, args = self.proc, self.args
         try:
             if self.idle:
@@ -202,14 +221,7 @@ class Started:
                 out, err = proc.communicate(input_data, timeout=self.limit)
         except subprocess.TimeoutExpired as exc:
             stop_all(proc)
-            name = subcommand(args)
-            still = self.idle and exc.timeout == self.limit
-            late = "made no progress for" if still else "did not finish within"
-            raise GitError(
-                f"git {name} {late} {exc.timeout:g} seconds",
-                command=("git", *args),
-                detail="timed out",
-            ) from None
+            raise late(args, exc.timeout, still=self.idle and exc.timeout == self.limit) from None
         except BaseException:
             stop_all(proc)
             raise
@@ -222,6 +234,50 @@ class Started:
         """Stop git (and what it started) if it still runs, and collect it."""
         if self.proc.returncode is None:
             stop_all(self.proc)
+
+
+def spawn(
+    root: Path | str,
+    args: Sequence[str],
+    *,
+    env: dict[str, str] | None = None,
+    timeout: float | None = None,
+) -> Started | Quick:
+    """`start`, for an answer that must not wait for `subprocess` to load: git started
+    with `os.posix_spawnp` where the system has it (git/spawned.py), else as `start`
+    starts it. The same environment, time limit and errors; standard input is empty."""
+    from openbook.git.spawned import CAN_SPAWN, Spawned
+
+    if not CAN_SPAWN:
+        return start(root, args, env=env, timeout=timeout)
+    try:
+        spawned = Spawned(str(root), args, git_env(env))
+    except FileNotFoundError:
+        raise OpenbookError("git is not installed; install git and try again.") from None
+    return Quick(spawned, args, git_limit() if timeout is None else timeout)
+
+
+class Quick:
+    """A git that `spawn` started: `wait` and `stop` as `Started`'s."""
+
+    __slots__ = ("args", "limit", "spawned")
+
+    def __init__(self, spawned: Spawned, args: Sequence[str], limit: float) -> None:
+        self.spawned, self.args, self.limit = spawned, args, limit
+
+    def wait(self, *, check: bool = True) -> Completed:
+        from openbook.git.spawned import Late
+
+        try:
+            status, out, err = self.spawned.communicate(self.limit)
+        except Late:
+            raise late(self.args, self.limit) from None
+        if check and status != 0:
+            raise failure(self.args, err, out)
+        return Completed(status, out, err)
+
+    def stop(self) -> None:
+        self.spawned.stop()
 
 
 class Streamed:
@@ -271,6 +327,7 @@ class Streamed:
 
     def _read(self) -> Iterator[bytes]:
         import selectors
+        import subprocess
 
         limit = git_limit()
         deadline = time.monotonic() + limit
@@ -306,12 +363,7 @@ class Streamed:
             self.status = proc.wait(max(deadline - time.monotonic(), 0.001))
         except subprocess.TimeoutExpired:
             stop_all(proc)
-            name = subcommand(self.args)
-            raise GitError(
-                f"git {name} did not finish within {limit:g} seconds",
-                command=("git", *self.args),
-                detail="timed out",
-            ) from None
+            raise late(self.args, limit) from None
         except BaseException:
             stop_all(proc)
             raise

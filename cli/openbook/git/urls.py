@@ -1,23 +1,23 @@
-"""Which remote addresses openbook uses: `check_remote_url`. Loaded with nothing but `re`
-and openbook.errors, so `openbook sync` with nothing to do can ask before anything heavy
-is loaded (sync/quick.py)."""
+"""Which remote addresses openbook uses: `check_remote_url`. Loaded with nothing but
+openbook.errors (`re` only for an scp-style address), so `openbook sync` with nothing to
+do can ask before anything heavy is loaded (sync/quick.py)."""
 
 from __future__ import annotations
 
-import re
-
 from openbook.errors import OpenbookError, shown
 
-_SCP = re.compile(r"^[A-Za-z0-9._~-]+(@[A-Za-z0-9._~-]+)?:(?!//)[^\s]*$")
-
-
-_PASSWORD = re.compile(r"^([a-z][a-z0-9+.-]*://[^/@:]*):[^/@]*@", re.IGNORECASE)
+_SCP = r"^[A-Za-z0-9._~-]+(@[A-Za-z0-9._~-]+)?:(?!//)[^\s]*$"  # compiled when first used
+_PASSWORD = r"(?i)^([a-z][a-z0-9+.-]*://[^/@:]*):[^/@]*@"
 
 
 def for_display(url: str) -> str:
     """`url` as openbook says it: a password in it (https://name:secret@host/...) is
     left out, and control characters are escaped (`errors.shown`)."""
-    return shown(_PASSWORD.sub(r"\1:***@", url))
+    if "@" in url:  # no password without one
+        import re
+
+        url = re.sub(_PASSWORD, r"\1:***@", url)
+    return shown(url)
 
 
 def check_remote_url(url: str) -> str:
@@ -38,6 +38,12 @@ def usable(url: str) -> bool:
     except OpenbookError:
         return False
     return True
+
+
+def _scp_style(text: str) -> bool:
+    import re
+
+    return re.match(_SCP, text) is not None
 
 
 def _kind(url: str, text: str) -> str:
@@ -62,7 +68,7 @@ def _kind(url: str, text: str) -> str:
         raise bad
     if "://" in text:
         raise bad
-    if _SCP.match(text) and not text.startswith(("/", ".", "~")):
+    if not text.startswith(("/", ".", "~")) and _scp_style(text):
         if text.split(":", 1)[0].rsplit("@", 1)[-1].startswith("-"):
             raise bad
         return "url"

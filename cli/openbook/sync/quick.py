@@ -13,16 +13,18 @@ noted as arrived, a lock file left by a killed program...) is left to the full s
 which says what it finds.
 
 `openbook sync` asks this before click, the YAML reader or the command tree load
-(commands/fast.py), so this module loads only os, json, subprocess (through the git
-runner) and what the answer itself needs: no dataclasses, no typing, no pathlib at the
-top. The names of the files and refs it reads are those the modules that write them use
+(commands/fast.py), so this module loads only os, time and marshal, and git is started
+with `os.posix_spawnp` (runner.spawn): not even json, re or subprocess, each of which
+takes long to load beside the answer itself, let alone dataclasses, typing or pathlib.
+The names of the files and refs it reads are those the modules that write them use
 (tests/test_cli_fast.py holds them equal).
 """
 
 from __future__ import annotations
 
-import json
+import marshal
 import os
+import time
 
 from openbook.errors import OpenbookError
 from openbook.git import runner
@@ -31,16 +33,15 @@ from openbook.sync.quickfs import atomic_write, locked
 
 TYPE_CHECKING = False  # typing itself is not loaded at run time: start-up stays short
 if TYPE_CHECKING:
-    import datetime as dt
     from collections.abc import Callable, Sequence
     from contextlib import AbstractContextManager
     from typing import Any
 
     # git config -> does it allow the answer (the acting partner's check)
     ConfigCheck = Callable[[dict[str, list[str]]], bool]
-    Now = Callable[[], dt.datetime]
+    Now = Callable[[], str]  # the time now, as the record of the last sync holds it
 
-QUIET_FILE = "sync-quiet.json"  # the head at which a full sync had nothing more to say
+QUIET_FILE = "sync-quiet.marshal"  # the head at which a full sync had nothing more to say
 LAST_SYNC_FILE = "last-sync.json"  # as openbook.ritual.overview reads it
 ALLOWED_FILE = "allowed_signers"  # as openbook.trust.allowed writes it
 ARRIVALS_FILE = "arrivals"  # as openbook.git.arrivals names its store
@@ -105,9 +106,9 @@ def vault_root(explicit: str | None) -> str | None:
 def noted(state: str) -> dict[str, Any]:
     """What the last quiet full sync noted (quiet.py's `remember`); {} when nothing."""
     try:
-        with open(os.path.join(state, QUIET_FILE), encoding="utf-8") as fh:
-            data = json.load(fh)
-    except (OSError, ValueError):
+        with open(os.path.join(state, QUIET_FILE), "rb") as fh:
+            data = marshal.loads(fh.read())
+    except (OSError, ValueError, EOFError, TypeError):  # none yet, or not what it wrote
         return {}
     return data if isinstance(data, dict) else {}
 
@@ -139,10 +140,14 @@ def quiet_line(root: str, as_partner: str | None, remote: str = "origin") -> str
         pid = chosen or (named[-1] if named else None)
         return pid in partners
 
-    def now() -> dt.datetime:
+    def now() -> str:
+        told = os.environ.get("OPENBOOK_NOW")
+        steady = None if told else steady_stamp(settings.get("offset"))
+        if steady is not None:
+            return steady
         from openbook.words import parse_now, zone
 
-        return parse_now(os.environ.get("OPENBOOK_NOW"), zone(tzname))
+        return parse_now(told, zone(tzname)).isoformat(timespec="seconds")
 
     if nothing_to_do(root, state, remote, now, acting) is None:
         FOUND_WORK.add((root, remote))
@@ -169,11 +174,11 @@ def nothing_to_do(
         if free is False:
             return None
         # git reads every file's stat data and every folder while the refs are read
-        started: list[runner.Started] = []
+        started: list[runner.Started | runner.Quick] = []
         try:
             try:
                 for args in (STATUS, UNTRACKED, CONFIG):
-                    started.append(runner.start(root, args))
+                    started.append(runner.spawn(root, args))
             except OpenbookError:  # git is missing: the full sync says so
                 return None
             return _unchanged(root, git_dir, state, remote, now, allows, started)
@@ -189,7 +194,7 @@ def _unchanged(
     remote: str,
     now: Now,
     allows: ConfigCheck | None,
-    started: list[runner.Started],
+    started: list[runner.Started | runner.Quick],
 ) -> tuple[str, str, str] | None:
     branch, values = _refs(root)
     if branch is None:
@@ -202,7 +207,7 @@ def _unchanged(
     if stale or noted(state).get("head") != head or not _arrived(git_dir, head):
         return None
     try:
-        when = now()  # while git reads the work tree (it loads the time zone)
+        when = now()  # while git reads the work tree (it may load the time zone)
     except OpenbookError:  # $OPENBOOK_NOW is no time: the full sync says so
         return None
     status, untracked, config = started
@@ -238,12 +243,12 @@ def _git(root: str, args: Sequence[str], **kw: Any) -> str | None:
     """git's output as text (one final newline left off, as openbook.git.repo.run gives
     it); None when git failed or could not run."""
     try:
-        return _said(runner.start(root, args, **kw))
+        return _said(runner.spawn(root, args, **kw))
     except OpenbookError:  # git missing
         return None
 
 
-def _said(started: runner.Started) -> str | None:
+def _said(started: runner.Started | runner.Quick) -> str | None:
     try:
         done = started.wait(check=False)
     except OpenbookError:  # late
@@ -331,19 +336,40 @@ def _backup(root: str, values: dict[str, str], head: str) -> str:
     ref = next((n for n in found if values[n] == head), None)
     if ref is not None:
         return ref
-    import datetime as dt
-
-    ref = BACKUP_PREFIX + dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S.%fZ")
-    data = f"start\ncreate {ref} {head}\ncommit\n".encode()
-    runner.execute(root, ["update-ref", "--stdin"], input_data=data)
+    ns = time.time_ns()  # UTC, to the microsecond: as sync/refs.py names it with datetime
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(ns // 10**9))
+    ref = f"{BACKUP_PREFIX}{stamp}.{ns // 1000 % 10**6:06d}Z"
+    # created only where there is no such ref (the empty old value), as `create` does
+    runner.spawn(root, ["update-ref", "--no-deref", ref, head, ""]).wait()
     values[ref] = head
     return ref
 
 
-def _write_last_sync(now: dt.datetime, state: str) -> None:
-    data: dict[str, str | int] = {
-        "time": now.isoformat(timespec="seconds"),
-        "result": "up to date",
-        "exit_code": 0,
-    }
-    atomic_write(os.path.join(state, LAST_SYNC_FILE), (json.dumps(data) + "\n").encode())
+def steady_stamp(noted: Any) -> str | None:
+    """The time now in the vault's time zone, as `datetime.isoformat(timespec="seconds")`
+    writes it, from the UTC offset a full sync noted with the span of time over which the
+    zone keeps it (quiet.py; words.steady_offset): so the time zone database need not be
+    loaded. None outside that span, or for anything else noted."""
+    if not isinstance(noted, list) or len(noted) != 3:
+        return None
+    offset, since, until = noted
+    if not all(type(v) is int for v in noted) or offset % 60:
+        return None
+    now = int(time.time())  # whole seconds, as isoformat(timespec="seconds") keeps them
+    if not since <= now < until:
+        return None
+    sign, minutes = ("-" if offset < 0 else "+"), abs(offset) // 60
+    local = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now + offset))
+    return f"{local}{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def last_sync_record(now: str) -> bytes:
+    """The record of a sync that was up to date at `now` (an ISO 8601 time, plain ASCII),
+    as sync/run.py writes it with `json.dumps` (written here without loading json)."""
+    if not now.isascii() or not all(c.isalnum() or c in "-:+." for c in now):
+        raise ValueError(f"not an ISO 8601 time: {now!r}")
+    return f'{{"time": "{now}", "result": "up to date", "exit_code": 0}}\n'.encode()
+
+
+def _write_last_sync(now: str, state: str) -> None:
+    atomic_write(os.path.join(state, LAST_SYNC_FILE), last_sync_record(now))

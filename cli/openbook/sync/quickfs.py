@@ -1,14 +1,13 @@
 """The vault's lock and an atomic write, with os alone: what quick.py's answer to a sync
-with nothing to do needs of the disk, before anything heavy is loaded."""
+with nothing to do needs of the disk, before anything heavy (even contextlib) is loaded."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 
 TYPE_CHECKING = False  # typing itself is not loaded at run time: start-up stays short
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from types import TracebackType
 
 PRIVATE_PREFIX = "index-"  # openbook's private indexes (openbook.git.index)
 
@@ -26,29 +25,51 @@ def atomic_write(path: str, data: bytes) -> None:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
+        try:  # noqa: SIM105 - contextlib is not loaded for this
             os.unlink(tmp)
+        except FileNotFoundError:
+            pass
         raise
-    with contextlib.suppress(OSError):
-        dir_fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-
-
-@contextlib.contextmanager
-def locked(git_dir: str) -> Iterator[bool]:
-    """The vault's lock (.git/openbook.lock), taken as openbook.vault's `Vault.lock`
-    takes it; yields False (and holds it only as long as it looks) when a lock file a
-    killed program left is there, which the full sync clears under the same lock."""
-    from openbook.git import vaultlock
-
-    fd = vaultlock.take(os.path.join(git_dir, "openbook.lock"), vaultlock.default_wait())
     try:
-        yield not _left_over(git_dir)
+        dir_fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dir_fd)
+    except OSError:
+        pass
     finally:
-        vaultlock.let_go(fd)
+        os.close(dir_fd)
+
+
+class locked:  # used as a function: `with locked(git_dir) as free`
+    """The vault's lock (.git/openbook.lock), taken as openbook.vault's `Vault.lock`
+    takes it; gives False (and holds it only as long as it looks) when a lock file a
+    killed program left is there, which the full sync clears under the same lock."""
+
+    def __init__(self, git_dir: str) -> None:
+        self.git_dir = git_dir
+        self.fd: int | None = None
+
+    def __enter__(self) -> bool:
+        from openbook.git import vaultlock
+
+        path = os.path.join(self.git_dir, "openbook.lock")
+        self.fd = vaultlock.take(path, vaultlock.default_wait())
+        try:
+            return not _left_over(self.git_dir)
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+
+    def __exit__(
+        self, kind: type[BaseException] | None, err: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        from openbook.git import vaultlock
+
+        if self.fd is not None:
+            fd, self.fd = self.fd, None
+            vaultlock.let_go(fd)
 
 
 def _left_over(git_dir: str) -> bool:

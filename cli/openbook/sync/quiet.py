@@ -10,10 +10,11 @@ do loads neither click nor the YAML reader (commands/fast.py).
 
 from __future__ import annotations
 
-import json
+import marshal
 
 from openbook.fsutil import atomic_write
 from openbook.sync.quick import FOUND_WORK, QUIET_FILE, UP_TO_DATE, nothing_to_do
+from openbook.words import steady_offset
 
 TYPE_CHECKING = False  # typing itself is not loaded at run time: start-up stays short
 if TYPE_CHECKING:
@@ -35,6 +36,7 @@ def remember(vault: Vault, result: SyncResult, quiet: bool) -> None:
     if state is None:
         return
     path = state / QUIET_FILE
+    (state / "sync-quiet.json").unlink(missing_ok=True)  # the note as JSON, as it once was
     if quiet and result.exit_code == 0 and result.head and result.head == result.remote_head:
         # a merge this sync made arrives as it is made, like any commit of our own (its
         # parents have: what came in, and ours)
@@ -43,7 +45,7 @@ def remember(vault: Vault, result: SyncResult, quiet: bool) -> None:
         settings = _settings(vault)
         if settings is not None:
             data["settings"] = settings
-        atomic_write(path, (json.dumps(data) + "\n").encode("utf-8"))
+        atomic_write(path, marshal.dumps(data))
         if not (result.committed or result.received or result.pushed):
             _tidy_index(vault)
     else:
@@ -82,7 +84,14 @@ def _settings(vault: Vault) -> dict[str, Any] | None:
     if not cfg.ok or cfg.set_aside or cfg.encrypted:
         return None
     text = data.decode("latin-1")  # every byte as one character: the bytes, exactly
-    return {"file": text, "timezone": cfg.timezone, "partners": sorted(cfg.partners)}
+    noted = {"file": text, "timezone": cfg.timezone, "partners": sorted(cfg.partners)}
+    # the zone's offset now and how long it holds, so that the answer need not load the
+    # time zone database to note the time of the sync (quick.steady_stamp)
+    return {**noted, "offset": list(steady_offset(cfg.tz, vault.now()))}
+
+
+def _stamp(vault: Vault) -> str:
+    return vault.now().isoformat(timespec="seconds")
 
 
 def quiet_sync(vault: Vault, remote: str = "origin") -> SyncResult | None:
@@ -99,7 +108,7 @@ def quiet_sync(vault: Vault, remote: str = "origin") -> SyncResult | None:
     state = vault.state_dir()
     if state is None or not vault.is_own_repo or vault.git_dir != vault.root / ".git":
         return None
-    found = nothing_to_do(root, str(state), remote, vault.now, None, vault.lock)
+    found = nothing_to_do(root, str(state), remote, lambda: _stamp(vault), None, vault.lock)
     if found is None:
         return None
     branch, head, backup = found
