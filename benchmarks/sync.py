@@ -8,7 +8,8 @@ two plain git clones do the same work with plain git. Measured interleaved, in o
   - a sync with one new note on each side  vs  the same in plain git (a real merge);
   - git processes each starts (a logging `git` first on PATH);
   - the no-op sync on a 1,000- and a 50,000-note vault (it must not grow with size);
-  - 20,000 small notes arriving in one sync  vs  a one-note sync;
+  - 20,000 small notes arriving in one sync  vs  a one-note sync (and plain git's fetch of
+    them, with the object checks openbook asks for: the floor under that sync);
   - over an encrypted remote (`openbook remote encrypt`, SPEC section 11): the no-op and
     the one-note-each sync beside the plain remote's, and a fresh `clone --identity` of
     a year of bundles (365, one sync a day; goal < 10 s).
@@ -185,6 +186,17 @@ class Pair:
         self.sync("bob")
 
 
+def git_fetch_alone(clone: Path, copy: Path) -> float:
+    """Seconds plain git takes to fetch what the clone's sync is about to receive (in a
+    copy of the clone, with fetch.fsckObjects as openbook fetches): the floor under it."""
+    shutil.copytree(clone, copy, symlinks=True)
+    t0 = time.perf_counter()
+    git(copy, "-c", "fetch.fsckObjects=true", "fetch", "-q", "origin", "main:refs/fetch-alone")
+    seconds = time.perf_counter() - t0
+    shutil.rmtree(copy, ignore_errors=True)
+    return seconds
+
+
 def keygen(path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     args = ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", path.name, "-f", str(path)]
@@ -327,12 +339,18 @@ def main() -> None:
         if args.arrive:
             one = interleaved({"one": (pair.one_from_bob, lambda: pair.sync("alice"))}, 3)["one"]
             pair.many_from_bob(args.arrive)
+            fetched = git_fetch_alone(pair.ob["alice"], tmp / "fetch-alone")
             t0 = time.perf_counter()
             out = subprocess.run(pair.command("alice"), capture_output=True, text=True)
             many = [time.perf_counter() - t0]
             assert out.returncode == 0, out.stderr
             assert_checks(pair.ob["alice"], "alice")
             lines.append(ratio_line(f"{args.arrive:,} notes arriving in one sync", many, one, 10))
+            lines.append(
+                f"  git's own fetch of them, with the object checks openbook asks for: "
+                f"{fetched:.1f} s, {fetched / min(one):.0f}x a one-note sync by itself; "
+                f"the sync took {many[0] / fetched:.2f}x that fetch"
+            )
         if args.small and args.big:
             sizes = {n: Pair(tmp / f"size-{n}", n) for n in (args.small, args.big)}
             for p in sizes.values():
