@@ -288,6 +288,7 @@ def assert_checks(root: Path, who: str = "bob") -> None:
         [*openbook_cmd(), "--vault", str(root), "--as", who, "check"],
         capture_output=True,
         text=True,
+        env={**os.environ, "OPENBOOK_NOW": NOW},  # the time the vault was built for
     )
     assert res.returncode == 0, f"check failed on the benchmark vault:\n{res.stdout}{res.stderr}"
 
