@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from testing import Pair, checkin_path, checkin_text, git, invoke, make_pair
+from testing import Pair, checkin_path, checkin_text, git, invoke, quiet_pair
 from testing.gitlog import counting_git
 from testing.process import run_openbook
 
@@ -21,10 +21,7 @@ _run = run_openbook
 
 @pytest.fixture
 def pair(tmp_path: Path) -> Pair:
-    made = make_pair(tmp_path)
-    assert made.sync("alice").exit_code == 0
-    assert made.sync("alice").exit_code == 0  # a full sync with nothing more to say
-    return made
+    return quiet_pair(tmp_path)
 
 
 def test_a_sync_with_nothing_to_do_is_answered_before_click_loads(pair: Pair) -> None:

@@ -3,15 +3,14 @@ environment, one time limit, one error naming the command and git's first line."
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 import time
 from pathlib import Path
 
 import pytest
-from testing import git, write
-from testing.process import run_openbook
+from testing import small_repo
+from testing.process import run_openbook, running
 
 from openbook.errors import GitError, OpenbookError
 from openbook.git import runner
@@ -23,14 +22,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "cli" / "openbook"
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
-    root.mkdir()
-    git(root, "init", "-q", "-b", "main")
-    write(root, "a.md", "one\n")
-    write(root, "dir/b b.md", "two\nlines\n")
-    git(root, "add", "-A")
-    git(root, "-c", "user.name=T", "-c", "user.email=t@example.org", "commit", "-qm", "first")
-    return root
+    return small_repo(tmp_path)
 
 
 def test_a_failure_names_the_command_and_gits_first_line(repo: Path) -> None:
@@ -57,20 +49,7 @@ def test_a_git_that_does_not_finish_is_stopped_with_what_it_started(repo: Path) 
         runner.execute(repo, ["-c", f"alias.slow=!sleep {marker}", "slow"], timeout=0.5)
     assert time.monotonic() - start < 10
     assert str(caught.value) == "git slow did not finish within 0.5 seconds"
-    assert _left_running(marker) == []
-
-
-def _left_running(marker: str) -> list[str]:
-    time.sleep(0.2)
-    left = []
-    for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as fh:
-                if marker.encode() in fh.read():
-                    left.append(entry)
-        except OSError:
-            continue
-    return left
+    assert running(marker) == []
 
 
 WRITES = "!i=0; while [ $i -lt 25 ]; do echo line $i; sleep 0.1; i=$((i+1)); done"
@@ -104,7 +83,7 @@ def test_a_network_git_that_never_ends_is_stopped_after_its_whole_limit(repo: Pa
         runner.execute(repo, ["-c", f"alias.endless={endless}", "endless"], timeout=0.1, idle=True)
     assert 0.1 * runner.WHOLE - 0.5 < time.monotonic() - start < 10
     assert str(caught.value) == f"git endless did not finish within {0.1 * runner.WHOLE:g} seconds"
-    assert _left_running(marker) == []
+    assert running(marker) == []
 
 
 def test_a_network_git_that_stops_moving_is_stopped_with_what_it_started(repo: Path) -> None:
@@ -116,7 +95,7 @@ def test_a_network_git_that_stops_moving_is_stopped_with_what_it_started(repo: P
         )
     assert time.monotonic() - start < 10
     assert str(caught.value) == "git stuck made no progress for 1 seconds"
-    assert _left_running(marker) == []
+    assert running(marker) == []
 
 
 @pytest.mark.parametrize("raw", ["abc", "0", "-5", "nan", "inf", "60s"])

@@ -10,7 +10,8 @@ import time
 from pathlib import Path
 
 import pytest
-from testing import git, write
+from testing import small_repo
+from testing.process import running
 
 from openbook.errors import GitError, OpenbookError
 from openbook.git import runner
@@ -21,13 +22,7 @@ pytestmark = pytest.mark.skipif(not CAN_SPAWN, reason="no posix_spawnp here")
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
-    root.mkdir()
-    git(root, "init", "-q", "-b", "main")
-    write(root, "a.md", "one\n")
-    git(root, "add", "-A")
-    git(root, "-c", "user.name=T", "-c", "user.email=t@example.org", "commit", "-qm", "first")
-    return root
+    return small_repo(tmp_path)
 
 
 def both(repo: Path, args: list[str]) -> tuple[runner.Completed, runner.Completed]:
@@ -89,17 +84,17 @@ def test_a_late_git_is_stopped_with_what_it_started(repo: Path) -> None:
         runner.spawn(repo, ["-c", f"alias.slow=!sleep {marker}", "slow"], timeout=0.5).wait()
     assert time.monotonic() - began < 10
     assert str(caught.value) == "git slow did not finish within 0.5 seconds"
-    assert _running(marker) == []
+    assert running(marker) == []
 
 
 def test_stop_ends_a_git_still_running_and_what_it_started(repo: Path) -> None:
     marker = "43.1415"
     spawned = runner.spawn(repo, ["-c", f"alias.slow=!sleep {marker}", "slow"])
     time.sleep(0.3)
-    assert _running(marker, settle=0) != []
+    assert running(marker, settle=0) != []
     spawned.stop()
     spawned.stop()  # a second stop has nothing left to do
-    assert _running(marker) == []
+    assert running(marker) == []
 
 
 def test_no_git_on_the_path_is_said_as_the_runner_says_it(
@@ -109,16 +104,3 @@ def test_no_git_on_the_path_is_said_as_the_runner_says_it(
     with pytest.raises(OpenbookError) as caught:
         runner.spawn(repo, ["status"])
     assert str(caught.value) == "git is not installed; install git and try again."
-
-
-def _running(marker: str, settle: float = 0.2) -> list[str]:
-    time.sleep(settle)
-    found = []
-    for entry in os.listdir("/proc"):
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as fh:
-                if marker.encode() in fh.read():
-                    found.append(entry)
-        except OSError:
-            continue
-    return found

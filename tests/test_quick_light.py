@@ -13,7 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from testing import Pair, make_pair
+from testing import Pair, quiet_pair
 from testing.process import run_openbook
 
 from openbook.errors import shown
@@ -28,10 +28,7 @@ UNNEEDED = {"subprocess", "json", "re", "zoneinfo", "datetime", "locale", "enum"
 @pytest.fixture
 def pair(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pair:
     monkeypatch.delenv("OPENBOOK_NOW")  # the clock itself, as a user's
-    made = make_pair(tmp_path)
-    assert made.sync("alice").exit_code == 0
-    assert made.sync("alice").exit_code == 0  # a full sync with nothing more to say
-    return made
+    return quiet_pair(tmp_path)
 
 
 def test_a_sync_with_nothing_to_do_loads_none_of_them(pair: Pair) -> None:

@@ -334,6 +334,27 @@ def bare_remote(path: Path) -> Path:
     return path
 
 
+def quiet_pair(tmp: Path) -> Pair:
+    """A pair in which Alice's last sync was a full one with nothing more to say: her next
+    sync with nothing to do is answered early (commands/fast.py)."""
+    made = make_pair(tmp)
+    assert made.sync("alice").exit_code == 0
+    assert made.sync("alice").exit_code == 0
+    return made
+
+
+def small_repo(tmp: Path) -> Path:
+    """A plain git repository under `tmp` with one commit of a.md and "dir/b b.md"."""
+    root = tmp / "repo"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    write(root, "a.md", "one\n")
+    write(root, "dir/b b.md", "two\nlines\n")
+    git(root, "add", "-A")
+    git(root, "-c", "user.name=T", "-c", "user.email=t@example.org", "commit", "-qm", "first")
+    return root
+
+
 def make_pair(tmp: Path, url: str | None = None, *, joined: bool = True) -> Pair:
     """Bob creates the vault and pushes it; Alice clones it. `url` is how both reach the
     remote (default: the bare repository's path). `joined=False`: Alice has not accepted

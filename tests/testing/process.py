@@ -36,3 +36,20 @@ def run_openbook(*args: str, cwd: Path | None = None, env: Mapping[str, str] | N
         [*CLI, *args], capture_output=True, text=True, cwd=cwd, env=full, check=False
     )
     return Ran(done)
+
+
+def running(marker: str, settle: float = 0.2) -> list[str]:
+    """The processes (ids) whose command line holds `marker`, after `settle` seconds for
+    those just stopped to be gone (Linux /proc)."""
+    import time
+
+    time.sleep(settle)
+    found = []
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                if marker.encode() in fh.read():
+                    found.append(entry)
+        except OSError:
+            continue
+    return found
