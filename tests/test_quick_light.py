@@ -136,3 +136,18 @@ def test_an_escaped_name_is_the_one_the_pattern_escapes() -> None:
     for text in samples:
         for newlines in (False, True):
             assert shown(text, newlines=newlines) == _shown_by_pattern(text, newlines), text
+
+
+def test_the_backup_of_a_new_head_is_made_as_the_full_sync_names_it(pair: Pair) -> None:
+    from testing import git
+
+    head = pair.head("alice")
+    listing = ["for-each-ref", "--format=%(refname)", "--points-at", head, "refs/openbook/backup/"]
+    for ref in git(pair.alice, *listing).split():
+        git(pair.alice, "update-ref", "-d", ref)
+    ran = run_openbook("--vault", str(pair.alice), "--as", "alice", "sync")
+    assert (ran.code, ran.stdout, ran.stderr) == (0, UP_TO_DATE, "") and ran.light
+    made = git(pair.alice, *listing).split()
+    assert len(made) == 1 and re.fullmatch(r"refs/openbook/backup/\d{8}T\d{6}\.\d{6}Z", made[0])
+    again = run_openbook("--vault", str(pair.alice), "--as", "alice", "sync")
+    assert again.code == 0 and git(pair.alice, *listing).split() == made  # one is enough
