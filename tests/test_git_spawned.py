@@ -72,8 +72,18 @@ def test_git_sees_no_other_file_of_this_process_and_default_signals(repo: Path) 
         assert not ignored & (1 << (signal - 1)), signal
 
 
-def test_standard_input_is_empty(repo: Path) -> None:
-    said = runner.spawn(repo, ["-c", "alias.count=!wc -c", "count"]).wait().stdout
+def test_standard_input_is_empty_whatever_this_process_reads(repo: Path) -> None:
+    readable, writable = os.pipe()
+    os.write(writable, b"not for git\n")
+    os.close(writable)
+    kept = os.dup(0)
+    os.dup2(readable, 0)  # this process's own standard input holds something
+    try:
+        said = runner.spawn(repo, ["-c", "alias.count=!wc -c", "count"]).wait().stdout
+    finally:
+        os.dup2(kept, 0)
+        os.close(kept)
+        os.close(readable)
     assert said.strip() == b"0"
 
 
