@@ -120,6 +120,19 @@ def init(root: Path) -> None:
     config_set(root, "core.quotepath", "off")
 
 
+# git's fetch adds what it brought to the commit-graph file (a small layer on top), so
+# that walks of the whole history (consent replayed in history's order, pauses, the
+# trust walk) read each commit from it instead of parsing every commit object
+WRITE_GRAPH = ["-c", "fetch.writeCommitGraph=true"]
+
+
+def write_commit_graph(root: Path) -> None:
+    """Add every commit the refs reach to the commit-graph file (a layer on top of those
+    there): after a clone or bundles applied, which do not write it themselves. Only a
+    faster walk is lost when it cannot be written."""
+    run(root, ["commit-graph", "write", "--reachable", "--split", "--no-progress"], check=False)
+
+
 def exclude_locally(root: Path, target: Path) -> None:
     """List the file `target` in this clone's own .git/info/exclude (never shared), once."""
     top = Path(out(root, "rev-parse", "--show-toplevel").strip()).resolve()

@@ -200,5 +200,7 @@ def apply_bundle(root: Path, data: bytes, name: str, scratch: Path) -> str:
 
 
 def repack(root: Path) -> None:
-    """One pack of the many small ones that applying many bundles leaves, flushed to disk."""
+    """One pack of the many small ones that applying many bundles leaves, flushed to disk,
+    and their commits in the commit-graph file."""
     gitrepo.run(root, ["repack", "-d", "-q", "--geometric=2"], check=False)
+    gitrepo.write_commit_graph(root)

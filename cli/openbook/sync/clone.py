@@ -147,6 +147,7 @@ def clone(
     try:
         root = _git_clone(url, target, progress)
         _open_encrypted(root, url, identity)
+        gitrepo.write_commit_graph(root)
         _set_up(url, root, partner, introduction)
         see_arrivals(root)  # the whole history arrives at clone time
     except BaseException:

@@ -155,6 +155,7 @@ def fetch_plain(
     args = [
         "-c",
         "fetch.fsckObjects=true",
+        *gitrepo.WRITE_GRAPH,
         "fetch",
         "--quiet",
         "--no-tags",

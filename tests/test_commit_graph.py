@@ -1,0 +1,130 @@
+"""git's commit-graph file in a vault: a clone writes it and each sync's fetch adds what it
+brought, so that walks of the whole history (consent replayed in history's order, pauses,
+the trust walk) read commits from it. It changes no answer: what a walk lists, and so
+every replay, is the same with the file and without it. Two clones; Bob acts with plain
+git, with commit dates out of order as a careless or hostile clock writes them."""
+
+from __future__ import annotations
+
+import shutil
+import struct
+from pathlib import Path
+
+import pytest
+from testing import Pair, agreement_text, clone, git, invoke, make_pair, write
+from testing.plain import commit, identity, push
+
+from openbook.check.claims import claim_events
+from openbook.check.held_pauses import _replay
+from openbook.check.terms import replay
+from openbook.vault import Vault
+
+AGREEMENT = "agreements/A-001-no-private-contact.md"
+
+
+def graph_commits(root: Path) -> set[str]:
+    """Every commit id the clone's commit-graph files hold (one file or a chain of layers;
+    the format of git's Documentation/gitformat-commit-graph)."""
+    info = root / ".git" / "objects" / "info"
+    files = [info / "commit-graph"] if (info / "commit-graph").is_file() else []
+    chain = info / "commit-graphs" / "commit-graph-chain"
+    if chain.is_file():
+        files += [chain.parent / f"graph-{h}.graph" for h in chain.read_text().split()]
+    found: set[str] = set()
+    for path in files:
+        data = path.read_bytes()
+        assert data[:4] == b"CGPH" and data[5] == 1  # SHA-1 ids
+        chunks = {}
+        for n in range(data[6] + 1):
+            at = 8 + 12 * n
+            chunks[data[at : at + 4]] = struct.unpack(">Q", data[at + 4 : at + 12])[0]
+        fanout = chunks[b"OIDF"]
+        count = struct.unpack(">I", data[fanout + 1020 : fanout + 1024])[0]
+        ids = chunks[b"OIDL"]
+        found |= {data[ids + 20 * i : ids + 20 * (i + 1)].hex() for i in range(count)}
+    return found
+
+
+def history(root: Path) -> set[str]:
+    return set(git(root, "rev-list", "--all").split())
+
+
+def test_a_clone_holds_its_whole_history_in_the_graph(tmp_path: Path) -> None:
+    pair = make_pair(tmp_path)
+    assert history(pair.alice) <= graph_commits(pair.alice)
+
+
+def test_a_sync_adds_the_partners_plain_git_commits_to_the_graph(tmp_path: Path) -> None:
+    pair = make_pair(tmp_path)
+    git(pair.bob, "pull", "-q", "--no-rebase", "origin", "main")
+    write(pair.bob, "repairs/2026/2026-11-22-bob-r1.md", repair("bob"))
+    bobs = commit(pair.bob, "bob", "repair")
+    push(pair.bob)
+    assert bobs not in graph_commits(pair.alice)
+    assert pair.sync("alice").exit_code == 0
+    assert bobs in graph_commits(pair.alice)
+    assert git(pair.alice, "commit-graph", "verify") == ""
+
+
+def _skewed_history(pair: Pair) -> None:
+    """Alice proposes; Bob accepts in a commit dated years back and adds a repair in one
+    dated years ahead; Alice commits a repair of her own and her sync merges his line."""
+    alice, bob = pair.alice, pair.bob
+    write(alice, AGREEMENT, agreement_text("No calls after ten.", accepted_by=["alice"]))
+    commit(alice, "alice", "propose")
+    push(alice)
+    git(bob, "pull", "-q", "--no-rebase", "origin", "main")
+    accepted = agreement_text("No calls after ten.", status="active", accepted_by=["alice", "bob"])
+    for when, (path, text) in (
+        ("2020-01-01T10:00:00+01:00", (AGREEMENT, accepted)),
+        ("2031-01-01T10:00:00+01:00", ("repairs/2026/2026-11-23-bob-r2.md", repair("bob"))),
+    ):
+        write(bob, path, text)
+        env = {**identity(bob, "bob"), "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+        git(bob, "add", "-A")
+        git(bob, "commit", "-q", "--no-verify", "-m", "bob", env=env)
+    push(bob)
+    write(alice, "repairs/2026/2026-11-22-alice-r1.md", repair("alice"))
+    commit(alice, "alice", "repair")
+    assert pair.sync("alice").exit_code == 0
+
+
+def repair(who: str) -> str:
+    fields = f"author: {who}\ndate: 2026-11-22\nkind: rupture\nstatus: open\n"
+    return f"---\ntype: repair\n{fields}---\n\nx\n"
+
+
+def _answers(root: Path) -> tuple[object, object, object]:
+    vault, head = Vault(root), git(root, "rev-parse", "HEAD")
+    emails = {p.email.lower(): pid for pid, p in vault.config.partners.items()}
+    return replay(vault, head), claim_events(root, None, head), _replay(vault, emails, head)
+
+
+def test_every_replay_is_the_same_without_the_graph(tmp_path: Path) -> None:
+    pair = make_pair(tmp_path)
+    _skewed_history(pair)
+    alice = pair.alice
+    assert history(alice) <= graph_commits(alice) | {git(alice, "rev-parse", "HEAD")}
+    with_graph = _answers(alice)
+    info = alice / ".git" / "objects" / "info"
+    (info / "commit-graph").unlink(missing_ok=True)
+    shutil.rmtree(info / "commit-graphs", ignore_errors=True)
+    assert not graph_commits(alice)
+    assert _answers(alice) == with_graph
+
+
+def test_a_clone_that_reads_no_graph_checks_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pair = make_pair(tmp_path)
+    _skewed_history(pair)
+    said = []
+    for name, graph in (("with", "true"), ("without", "false")):
+        monkeypatch.setenv("GIT_CONFIG_COUNT", "1")
+        monkeypatch.setenv("GIT_CONFIG_KEY_0", "core.commitGraph")
+        monkeypatch.setenv("GIT_CONFIG_VALUE_0", graph)
+        root = clone(str(pair.remote), tmp_path / name, "alice")
+        checked = invoke(["check", "--json"], vault=root, as_partner="alice")
+        said.append((checked.exit_code, checked.stdout.replace(str(root), "VAULT")))
+    assert said[0] == said[1]
+    assert said[0][0] == 0, said[0][1]  # Bob's consent, dated years back, is proven
