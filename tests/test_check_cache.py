@@ -110,3 +110,32 @@ def test_one_note_saved_rewrites_one_file_of_the_notes_cache(tmp_path: Path) -> 
     (folder / rewritten[0]).write_bytes(b"\x80garbage")
     left = read_notes(folder, ("k",))
     assert left == {r: e for r, e in entries.items() if shard_of(r) != shard_of("checkins/7.md")}
+
+
+def test_the_files_of_some_folders_are_those_a_plain_reading_finds(tmp_path: Path) -> None:
+    """`in_folders` answers from the check's own listing, folder by folder, exactly as a
+    filter and sort of every path: names that begin like a folder's, names past "/" in
+    byte order, files at the top and in subfolders."""
+    import random
+
+    from openbook.check.cache import Stats, in_folders
+
+    rng = random.Random(7)
+    names = ["agreements", "agreements-old", "checkins", "pauses", "questions", "repairs"]
+    paths = ["language.md", "openbook (conflict).yml"]
+    for n in range(400):
+        top = rng.choice(names)
+        sub = rng.choice(["", "2026/", "2025/", "ü/", "a b/"])
+        paths.append(f"{top}/{sub}{rng.choice(['x', 'Y', '0', '.', '~', 'é'])}{n}.md")
+    rng.shuffle(paths)
+    stats = Stats((p, (len(p), i)) for i, p in enumerate(paths))
+    plain = dict(stats)
+    for prefixes in [
+        ("agreements/",),
+        ("repairs/", "agreements/", "pauses/", "questions/"),
+        ("checkins/", "missing/"),
+        ("agreements/2026/",),
+        ("agreements",),
+    ]:
+        assert in_folders(stats, prefixes) == in_folders(plain, prefixes), prefixes
+    assert in_folders(stats, ("agreements/",)) is not in_folders(stats, ("agreements/",))

@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import marshal
 from collections.abc import Callable, Mapping
 from dataclasses import astuple
 from pathlib import Path
 from typing import Any
 
-from openbook.check.cache import by_stat, cache_key
+from openbook.check.cache import by_stat, cache_key, digest_of, in_folders
 from openbook.check.firsts import Firsts, first_times
 from openbook.check.provenance import _head
 from openbook.fsutil import atomic_write
@@ -160,15 +159,14 @@ def check_ahead(
     """The `written-ahead` problems of the vault's check-ins."""
     if not vault.is_own_repo or vault.git_dir is None:
         return []
-    watched = sorted((p, s) for p, s in stats.items() if p.startswith(FOLDER))
+    watched = in_folders(stats, (FOLDER,))
     if not watched:
         return []
     today = vault.today().isoformat()
-    # marshal version 2 writes no references: equal values give equal bytes
-    key = hashlib.sha1(marshal.dumps((_head(vault.git_dir), today, str(vault.tz), watched), 2))
+    key = digest_of(_head(vault.git_dir), today, str(vault.tz), watched)
     cache = state / CACHE_FILE if state else None
-    saved = _saved(cache, key.hexdigest())
-    if saved.get("key") == key.hexdigest():
+    saved = _saved(cache, key)
+    if saved.get("key") == key:
         with contextlib.suppress(TypeError, ValueError):
             return [Problem(*p) for p in saved["problems"]]
     code = cache_key(vault.config)
@@ -177,7 +175,7 @@ def check_ahead(
     found = _firsts(vault, Firsts.from_plain(saved.get("history")))
     problems = _problems(vault, dated, found.firsts)
     if cache is not None:
-        first = {"key": key.hexdigest(), "problems": [astuple(p) for p in problems]}
+        first = {"key": key, "problems": [astuple(p) for p in problems]}
         rest = {"code": code, "dates": keep, "history": found.as_plain()}
         with contextlib.suppress(OSError, ValueError):
             atomic_write(cache, packed(first, rest))

@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from openbook.check.cache import in_folders
 from openbook.check.provenance import _head
 from openbook.check.since import touched_since
 from openbook.check.written import CONFIRM_TRAILER as CONFIRM_TRAILER
@@ -37,6 +38,7 @@ RULE = "author-mismatch"
 VERDICT_FILE = "authorship-verdict.marshal"  # the verdict on the work tree (plain values)
 OLD_VERDICT_FILE = "authorship-verdict.json"  # its JSON of before, removed once replaced
 AUTHOR_FIELDS = ("author", "asked_by", "called_by", "proposed_by")
+PREFIXES = tuple(f"{f}/" for f in FOLDERS)  # the note folders judged
 
 
 def author_field(note_type: Any) -> str | None:
@@ -137,7 +139,7 @@ def check_authorship(
     those commits touched are judged again: a note's verdict is its own facts'."""
     if not vault.is_own_repo or vault.git_dir is None or vault.config is None:
         return Authorship(), []
-    watched = {p: list(s) for p, s in stats.items() if p.split("/", 1)[0] in FOLDERS}
+    watched = dict(in_folders(stats, PREFIXES))
     head = _head(vault.git_dir)
     people = sorted((k, p.email.lower()) for k, p in vault.config.partners.items())
     rest = json.dumps([vault.config.digest, people])
@@ -174,7 +176,7 @@ def _remembered(
     saved: Any,
     rest: str,
     head: str,
-    watched: dict[str, list[int]],
+    watched: dict[str, tuple[int, int]],
     notes: Callable[[list[str]], Mapping[str, Note]],
 ) -> tuple[Authorship, list[Problem]] | None:
     """The remembered verdict brought up to HEAD and the files as they are, judging again
@@ -190,7 +192,8 @@ def _remembered(
         touched = touched_since(vault.root, saved.get("head"), head, merges=True)
         if touched is None or CONFIRM_TRAILER in touched[1]:
             return None  # a confirmation names notes it need not change: judge them all
-        again = {p for p in set(before) | set(watched) if before.get(p) != watched.get(p)}
+        again = {p for p, s in watched.items() if before.get(p) != s}
+        again |= before.keys() - watched.keys()
         again |= touched[0]
     except (TypeError, KeyError, AttributeError, ValueError):
         return None

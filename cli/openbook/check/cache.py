@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import marshal
 import os
 import zlib
@@ -60,6 +61,43 @@ _CODE = _code_stamp()
 
 def cache_key(cfg: Config) -> tuple[Any, ...]:
     return (CACHE_FORMAT, __version__, _CODE, cfg.digest)
+
+
+Listed = list[tuple[str, tuple[int, int]]]
+
+
+class Stats(dict[str, tuple[int, int]]):
+    """(size, mtime) of each note file by path, as one check read them; the files of each
+    top folder, sorted, are worked out once for all the passes that ask (`in_folders`).
+    Filled once, then only read."""
+
+    _tops: dict[str, Listed] | None = None
+
+    def top(self, name: str) -> Listed:
+        if self._tops is None:
+            tops: dict[str, Listed] = {}
+            for item in self.items():
+                tops.setdefault(item[0].partition("/")[0], []).append(item)
+            self._tops = {t: sorted(items) for t, items in tops.items()}
+        return self._tops.get(name, [])
+
+
+def in_folders(stats: Mapping[str, tuple[int, int]], prefixes: tuple[str, ...]) -> Listed:
+    """(path, (size, mtime)) of the files under `prefixes` ("agreements/", ...), by path."""
+    if isinstance(stats, Stats) and all(p.count("/") == 1 and p[-1] == "/" for p in prefixes):
+        # no folder name holds "/": the folders' own order is their files' order
+        out: Listed = []
+        for prefix in sorted(prefixes):
+            out += stats.top(prefix[:-1])
+        return out
+    return sorted((p, s) for p, s in stats.items() if p.startswith(prefixes))
+
+
+def digest_of(*parts: Any) -> str:
+    """A digest of plain values: what a remembered answer was worked out from. marshal's
+    format 0 writes neither references nor interned strings, so equal values give equal
+    bytes (and it is written many times faster than JSON)."""
+    return hashlib.sha1(marshal.dumps(parts, 0)).hexdigest()
 
 
 def code_key() -> tuple[Any, ...]:

@@ -17,7 +17,6 @@ yet committed) is this clone's partner's to commit: it is judged when it is comm
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -25,7 +24,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from openbook.check.cache import cache_key
+from openbook.check.cache import cache_key, digest_of, in_folders
 from openbook.check.claim_history import remembered_events
 from openbook.check.claims import (
     ACKNOWLEDGED,
@@ -55,6 +54,7 @@ from openbook.vault import Vault
 
 AGREEMENTS = "agreements/"
 KEPT = ("accepted_by", "retire_requested_by")  # given, and taken back, only by their giver
+PREFIXES = tuple(f"{f}/" for f in FOLDERS)  # the claim folders
 
 
 @dataclass(frozen=True)
@@ -221,12 +221,11 @@ def check_consent(
     and HEAD moved on, if at all, only by commits of other notes (`_unmoved`)."""
     if not vault.is_own_repo or vault.git_dir is None:
         return [], []
-    watched = sorted((p, s) for p, s in stats.items() if p.split("/", 1)[0] in FOLDERS)
+    watched = in_folders(stats, PREFIXES)
     cfg, head = vault.config, _head(vault.git_dir)
     people = sorted((k, p.name, p.email) for k, p in cfg.partners.items())
-    blob: list[Any] = [cfg.digest, watched, vault.own_partner(), people, cfg.require_signatures]
-    blob.append(sorted(admitted(vault, head)) if head else [])
-    key = hashlib.sha1(json.dumps(blob).encode()).hexdigest()
+    given = sorted(admitted(vault, head)) if head else []
+    key = digest_of(cfg.digest, watched, vault.own_partner(), people, cfg.require_signatures, given)
     cache = state / "consent.json" if state else None
     if cache is not None:
         try:

@@ -14,7 +14,9 @@ from openbook.check.authorship import Authorship, check_authorship
 from openbook.check.cache import (
     Entry,
     NoteEntry,
+    Stats,
     cache_key,
+    in_folders,
     read_checks,
     read_notes,
     write_checks,
@@ -251,7 +253,7 @@ def check_vault(vault: Vault, *, use_cache: bool = True) -> CheckResult:
     key = cache_key(cfg)
     cache: dict[str, Entry] = read_checks(cache_file, key) if cache_file else {}
     entries: dict[str, Entry] = {}
-    stats: dict[str, tuple[int, int]] = {}
+    stats = Stats()
     fresh: dict[str, Note] = {}
     root = str(vault.root)
     changed = False
@@ -282,7 +284,7 @@ def check_vault(vault: Vault, *, use_cache: bool = True) -> CheckResult:
     result.words, worded = check_words(vault, stats, result.notes_of, state)
     result.unproven = unproven
     problems.extend(worded)
-    agreements = [p for p in stats if p.startswith("agreements/")]
+    agreements = [p for p, _ in in_folders(stats, ("agreements/",))]
     if agreements and vault.is_own_repo:
         notes = result.notes_of(agreements)
         problems.extend(view_problems(notes, result.held(), vault.now()))

@@ -6,12 +6,12 @@ and `consent-unproven` where an agreement file's `status` or `accepted_by` says 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from openbook.check.cache import digest_of, in_folders
 from openbook.check.terms import Replayed, replayed
 from openbook.notes.locate import key_position
 from openbook.notes.parse import Note, Problem, parse_bytes
@@ -134,9 +134,8 @@ def check_words(
     head, states = replayed(vault, state)
     if not states:
         return [], []
-    watched = sorted((p, s) for p, s in stats.items() if p.startswith("agreements/"))
-    blob = json.dumps([CACHE_VERSION, head, vault.config.digest, watched])
-    key = hashlib.sha1(blob.encode()).hexdigest()
+    watched = in_folders(stats, ("agreements/",))
+    key = digest_of(CACHE_VERSION, head, vault.config.digest, watched)
     cache = state / CACHE_FILE if state else None
     if cache is not None:
         with contextlib.suppress(
