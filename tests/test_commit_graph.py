@@ -128,3 +128,57 @@ def test_a_clone_that_reads_no_graph_checks_the_same(
         said.append((checked.exit_code, checked.stdout.replace(str(root), "VAULT")))
     assert said[0] == said[1]
     assert said[0][0] == 0, said[0][1]  # Bob's consent, dated years back, is proven
+
+
+FAR = "@17179870000 +0000"  # past 2**34 seconds: a date commit-graph files cannot hold
+
+
+def _far_dated(pair: Pair) -> str:
+    """Bob, with plain git, commits a repair dated in the year 2514 and a second one on
+    top, dated now, and pushes both."""
+    bob = pair.bob
+    git(bob, "pull", "-q", "--no-rebase", "origin", "main")
+    write(bob, "repairs/2026/2026-11-23-bob-r2.md", repair("bob"))
+    env = {**identity(bob, "bob"), "GIT_AUTHOR_DATE": FAR, "GIT_COMMITTER_DATE": FAR}
+    git(bob, "add", "-A")
+    git(bob, "commit", "-q", "--no-verify", "-m", "far", env=env)
+    far = git(bob, "rev-parse", "HEAD")
+    write(bob, "repairs/2026/2026-11-23-bob-r3.md", repair("bob"))
+    commit(bob, "bob", "after")
+    push(bob)
+    return far
+
+
+def _walks_exact(root: Path) -> None:
+    assert git(root, "config", "core.commitGraph") == "false"
+    for walk in (["--reverse"], ["--topo-order", "--reverse", "--no-merges"]):
+        plain = git(root, "-c", "core.commitGraph=false", "rev-list", *walk, "HEAD")
+        assert git(root, "rev-list", *walk, "HEAD") == plain
+
+
+def test_a_commit_dated_past_the_graphs_dates_stops_git_reading_them(tmp_path: Path) -> None:
+    """Bob's commit dated 2514 arrives in Alice's sync: git's fetch writes it into her
+    graph with a date it cannot hold, so from then on her clone reads no graph and orders
+    history as the commits say; a clone of that history does so from the start."""
+    pair = make_pair(tmp_path)
+    far = _far_dated(pair)
+    assert git(pair.alice, "config", "--default", "", "core.commitGraph") == ""
+    write(pair.alice, "repairs/2026/2026-11-22-alice-r1.md", repair("alice"))
+    commit(pair.alice, "alice", "repair")
+    assert pair.sync("alice").exit_code == 0
+    assert far in graph_commits(pair.alice)  # written by the fetch, no longer read
+    _walks_exact(pair.alice)
+    again = clone(str(pair.remote), tmp_path / "again", "alice")
+    _walks_exact(again)
+
+
+def test_a_far_dated_commit_of_ones_own_is_seen_when_history_is_first_read(
+    tmp_path: Path,
+) -> None:
+    """Bob's own clone, where he made the commit with plain git: openbook's first reading
+    of his history stops git reading any graph there too."""
+    pair = make_pair(tmp_path)
+    _far_dated(pair)
+    git(pair.bob, "commit-graph", "write", "--reachable")
+    assert invoke(["status"], vault=pair.bob, as_partner="bob").exit_code == 0
+    _walks_exact(pair.bob)

@@ -153,6 +153,7 @@ def _note_new(
 ) -> bool:
     """Note the commits of `rows` this clone has not seen as arriving `when` (default:
     now); whether every one of them is noted now."""
+    gitrepo.keep_walks_exact(root, (r[1] for r in rows))
     if any(r[0] not in seen for r in rows):
         stamp = seconds(now() if when is None else when)
         return append_arrivals(root, {r[0]: stamp for r in rows}, seen)

@@ -124,6 +124,18 @@ def init(root: Path) -> None:
 # that walks of the whole history (consent replayed in history's order, pauses, the
 # trust walk) read each commit from it instead of parsing every commit object
 WRITE_GRAPH = ["-c", "fetch.writeCommitGraph=true"]
+# ... but the file keeps 34 bits of a commit's date: one dated past 2514 reads back with
+# another date, and git would order a walk by it differently than a clone without the
+# file (or git itself, as its gc writes the file too) does
+GRAPH_DATES = 1 << 34
+
+
+def keep_walks_exact(root: Path, dates: Iterable[int]) -> None:
+    """Once a commit of this clone is dated past what commit-graph files hold, git reads
+    none here again (`core.commitGraph false`): every walk orders history as the commit
+    objects say, as every other clone's does."""
+    if any(d >= GRAPH_DATES for d in dates) and config_get(root, "core.commitGraph") != "false":
+        config_set(root, "core.commitGraph", "false")
 
 
 def write_commit_graph(root: Path) -> None:

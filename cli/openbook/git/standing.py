@@ -41,7 +41,7 @@ from openbook.git.arrivals import (
 from openbook.git.arrivals import store_path as arrivals_path
 
 MEMO = "standing.marshal"
-VERSION = 2
+VERSION = 3  # 3: every commit's date read once more (repo.keep_walks_exact)
 
 # (each commit -> its time for counting and whether it is off the clock; the commits off
 # the clock only for when they arrived -> their committer email: were such a commit one's
@@ -137,7 +137,9 @@ def _facts(
     out, arrived_off = dict(given[0]), dict(given[1])
     fresh: list[str] = []
     listed = gitrepo.stream_bytes(root, args, check=False)
+    latest = 0
     for sha, dated, email, parents in _rows(listed):
+        latest = max(latest, dated)
         before = [out[p].time for p in parents if p in out]
         arrival = seen.get(sha)
         if arrival is None:
@@ -149,6 +151,7 @@ def _facts(
         # openbook is told to show ($OPENBOOK_NOW) it is dated by the real one
         if clock and not off_clock(dated, before, None):
             arrived_off[sha] = email
+    gitrepo.keep_walks_exact(root, (latest,))
     if listed.status != 0:
         return None, []
     return (out, arrived_off), fresh

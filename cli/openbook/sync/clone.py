@@ -147,9 +147,9 @@ def clone(
     try:
         root = _git_clone(url, target, progress)
         _open_encrypted(root, url, identity)
-        gitrepo.write_commit_graph(root)
         _set_up(url, root, partner, introduction)
         see_arrivals(root)  # the whole history arrives at clone time
+        gitrepo.write_commit_graph(root)  # read only where its dates hold (see_arrivals)
     except BaseException:
         if created and target.exists():
             shutil.rmtree(target, ignore_errors=True)
