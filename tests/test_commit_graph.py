@@ -182,3 +182,30 @@ def test_a_far_dated_commit_of_ones_own_is_seen_when_history_is_first_read(
     git(pair.bob, "commit-graph", "write", "--reachable")
     assert invoke(["status"], vault=pair.bob, as_partner="bob").exit_code == 0
     _walks_exact(pair.bob)
+
+
+@pytest.mark.parametrize("hours", [0, 2])
+def test_a_graph_left_locked_by_a_killed_fetch_never_stops_a_sync(
+    tmp_path: Path, hours: int
+) -> None:
+    """A fetch killed while it wrote the graph leaves its lock: git's next fetch dies on
+    it after fetching. The sync fetches again without writing the graph; a lock hours old
+    is taken away, and the next sync's fetch writes the graph again."""
+    import os
+    import time
+
+    pair = make_pair(tmp_path)
+    lock = pair.alice / ".git/objects/info/commit-graphs/commit-graph-chain.lock"
+    lock.write_text("")
+    os.utime(lock, (time.time() - hours * 3600,) * 2)
+    git(pair.bob, "pull", "-q", "--no-rebase", "origin", "main")
+    firsts = []
+    for n in (1, 2):
+        write(pair.bob, f"repairs/2026/2026-11-2{n}-bob-r{n}.md", repair("bob"))
+        firsts.append(commit(pair.bob, "bob", "repair"))
+        push(pair.bob)
+        done = pair.sync("alice")
+        assert done.exit_code == 0, done.stderr
+        assert pair.head("alice") == firsts[-1]
+    assert lock.exists() == (hours == 0)
+    assert (firsts[0] in graph_commits(pair.alice)) == (hours > 0)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextvars import ContextVar
+import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,6 +14,11 @@ from openbook.git import runner
 from openbook.git.ahead import read_ahead as read_ahead
 from openbook.git.ahead import stream_bytes as stream_bytes
 from openbook.git.ahead import taken_ahead
+from openbook.git.gitconfig import config_bool as config_bool
+from openbook.git.gitconfig import config_entries as config_entries
+from openbook.git.gitconfig import config_get as config_get
+from openbook.git.gitconfig import config_read_once as config_read_once
+from openbook.git.gitconfig import config_set as config_set
 from openbook.git.index import private_index
 from openbook.git.runner import first_line as first_line
 from openbook.git.runner import git_env as git_env
@@ -81,39 +86,6 @@ def _query(root: Path, args: Sequence[str]) -> str:
     return git_bytes(root, args, check=False).decode("utf-8", "replace").strip()
 
 
-_CONFIG_ONCE: ContextVar[dict[tuple[str, str], str | None] | None] = ContextVar(
-    "openbook_config_once", default=None
-)
-
-
-@contextlib.contextmanager
-def config_read_once() -> Iterator[None]:
-    """Inside, each setting is asked of git once (`config_get`): one operation, such as a
-    commit under the vault lock, reads the clone's settings as they are when it begins."""
-    token = _CONFIG_ONCE.set({}) if _CONFIG_ONCE.get() is None else None
-    try:
-        yield
-    finally:
-        if token is not None:
-            _CONFIG_ONCE.reset(token)
-
-
-def config_get(root: Path, key: str) -> str | None:
-    once = _CONFIG_ONCE.get()
-    if once is None:
-        return _query(root, ["config", "--get", key]) or None
-    if (str(root), key) not in once:
-        once[(str(root), key)] = _query(root, ["config", "--get", key]) or None
-    return once[(str(root), key)]
-
-
-def config_set(root: Path, key: str, value: str) -> None:
-    run(root, ["config", key, value])
-    once = _CONFIG_ONCE.get()
-    if once is not None:
-        once.clear()
-
-
 def init(root: Path) -> None:
     run(root, ["init", "-q", "-b", "main"])
     config_set(root, "core.fsync", "all")
@@ -136,6 +108,23 @@ def keep_walks_exact(root: Path, dates: Iterable[int]) -> None:
     objects say, as every other clone's does."""
     if any(d >= GRAPH_DATES for d in dates) and config_get(root, "core.commitGraph") != "false":
         config_set(root, "core.commitGraph", "false")
+
+
+def graph_locked(root: Path, said: str) -> bool:
+    """Whether git failed (saying `said`) on a commit-graph file another git process left
+    locked. A lock an hour old is a killed process's: it is taken away, and the next
+    fetch writes the file again."""
+    if "commit-graph" not in said or ".lock" not in said:
+        return False
+    gd = git_dir_of(root) or root / ".git"
+    with contextlib.suppress(OSError):  # a linked worktree's objects are the common ones
+        gd = gd / (gd / "commondir").read_text(encoding="utf-8").strip()
+    info = gd / "objects" / "info"
+    for lock in (info / "commit-graph.lock", info / "commit-graphs" / "commit-graph-chain.lock"):
+        with contextlib.suppress(OSError):
+            if time.time() - lock.stat().st_mtime > 3600:
+                lock.unlink()
+    return True
 
 
 def write_commit_graph(root: Path) -> None:

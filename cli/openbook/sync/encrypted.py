@@ -50,15 +50,12 @@ def is_encrypted(root: Path, remote: str) -> bool:
 
 def encrypted_remotes(root: Path) -> list[str]:
     """The remotes this clone marked encrypted, by name."""
-    res = gitrepo.run(
-        root, ["config", "--get-regexp", r"^remote\..*\.openbook-encrypted$"], check=False
-    )
-    names = []
-    for line in res.stdout.splitlines():
-        key, _, value = line.partition(" ")
-        if value.strip() == "true":
-            names.append(key[len("remote.") : -len(".openbook-encrypted")])
-    return names
+    tail = ".openbook-encrypted"
+    return [
+        key[len("remote.") : -len(tail)]
+        for key, value in gitrepo.config_entries(root, ("remote.",))
+        if key.endswith(tail) and len(key) > len("remote." + tail) and value.strip() == "true"
+    ]
 
 
 def _own_dir(root: Path) -> Path:

@@ -59,12 +59,4 @@ class RemoteSetup:
 
 def remote_setup(root: Path) -> RemoteSetup:
     """Every `remote.*` and `url.*` setting, in one call."""
-    res = gitrepo.run(
-        root, ["config", "-z", "--get-regexp", r"^(remote|url)\."], check=False, strip=False
-    )
-    entries = []
-    for item in res.stdout.split("\0"):
-        if item:
-            key, _, value = item.partition("\n")
-            entries.append((key, value))
-    return RemoteSetup(tuple(entries))
+    return RemoteSetup(tuple(gitrepo.config_entries(root, ("remote.", "url."))))

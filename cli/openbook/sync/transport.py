@@ -169,6 +169,11 @@ def fetch_plain(
     late = f"{remote} did not answer in time"
     doing = f"Still receiving from {remote}..."
     res = run_network(root, args, late, progress=progress, doing=doing)
+    if res.status != 0 and gitrepo.graph_locked(root, res.stderr):
+        # a commit-graph file left locked (a fetch killed while writing it): git's fetch
+        # then dies after it fetched; fetch again without writing it (only walks slow)
+        at = args.index(gitrepo.WRITE_GRAPH[1]) - 1
+        res = run_network(root, args[:at] + args[at + 2 :], late, progress=progress, doing=doing)
     if res.status != 0:
         err = res.stderr
         if "couldn't find remote ref" in err:

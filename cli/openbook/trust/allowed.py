@@ -21,7 +21,7 @@ from pathlib import Path
 from openbook.config import CONFIG_NAME
 from openbook.fsutil import atomic_write
 from openbook.git.objects import read_objects
-from openbook.git.repo import git_bytes
+from openbook.git.repo import config_get, config_set, git_bytes
 from openbook.git.simplified import listing_stands
 from openbook.git.state import git_dir_of, head_from_files
 from openbook.trust.commits import parse_settings
@@ -103,9 +103,8 @@ def write(root: Path, head: str = "HEAD") -> Path | None:
         sha = out.decode("ascii", "replace").strip() or None
     if sha is None or not _stands(root, path, sha):
         _write_file(root, path, sha, head)
-    known = git_bytes(root, ["config", "--get", CONFIG_KEY], check=False).decode().strip()
-    if known != str(path):
-        git_bytes(root, ["config", CONFIG_KEY, str(path)])
+    if (config_get(root, CONFIG_KEY) or "").strip() != str(path):
+        config_set(root, CONFIG_KEY, str(path))
     return path
 
 

@@ -112,8 +112,7 @@ def configured_key(root: Path) -> SigningKey | None:
 
 
 def signs_commits(root: Path) -> bool:
-    res = gitrepo.run(root, ["config", "--type=bool", "--get", "commit.gpgsign"], check=False)
-    return res.stdout.strip() == "true"
+    return gitrepo.config_bool(root, "commit.gpgsign")
 
 
 def signing_problem(root: Path) -> str | None:
