@@ -67,8 +67,11 @@ def _server_cleans_up(remote: Path) -> None:
     """The bare remote here is a folder, so `git push` runs its receive-pack inside the
     process group the test kills, and a kill can leave the remote's ref lock behind. A
     real server's receive-pack is not killed with the client (it sees the connection
-    close and removes its lock), so the test removes what only this set-up leaves."""
-    for lock in [*remote.joinpath("refs").rglob("*.lock"), remote / "packed-refs.lock"]:
+    close and removes its lock), so the test removes what only this set-up leaves: the
+    locks of the refs, of packed-refs and of HEAD (a push to the branch HEAD names locks
+    HEAD too)."""
+    tops = [remote / "packed-refs.lock", remote / "HEAD.lock"]
+    for lock in [*remote.joinpath("refs").rglob("*.lock"), *tops]:
         lock.unlink(missing_ok=True)
 
 
