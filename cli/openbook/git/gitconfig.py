@@ -4,17 +4,11 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextvars import ContextVar
 from pathlib import Path
 
 from openbook.git import runner
-
-
-def _query(root: Path, args: Sequence[str]) -> str:
-    """A quick read-only question to git (its stdout, stripped; empty when git says no)."""
-    return runner.execute(root, args, check=False).stdout.decode("utf-8", "replace").strip()
-
 
 Setting = tuple[str, str | None]  # (key as git lists it, value; None: a bare key)
 _CONFIG_ONCE: ContextVar[dict[str, list[Setting] | None] | None] = ContextVar(
@@ -76,7 +70,7 @@ def config_get(root: Path, key: str) -> str | None:
     """The last value of `key` (as `git config --get`); None when unset or empty."""
     settings = _settings(root)
     if settings is None:
-        return _query(root, ["config", "--get", key]) or None
+        return runner.answer(root, ["config", "--get", key]) or None
     return _last(settings, key)[1] or None
 
 
@@ -84,7 +78,7 @@ def config_bool(root: Path, key: str) -> bool:
     """`key` read as git reads a boolean (`--type=bool`); False when unset or no boolean."""
     settings = _settings(root)
     if settings is None:
-        return _query(root, ["config", "--type=bool", "--get", key]) == "true"
+        return runner.answer(root, ["config", "--type=bool", "--get", key]) == "true"
     known, value = _last(settings, key)
     if not known or value is None:
         return known  # a bare key is true

@@ -81,11 +81,6 @@ def out(root: Path, *args: str) -> str:
     return run(root, args).stdout
 
 
-def _query(root: Path, args: Sequence[str]) -> str:
-    """A quick read-only question to git (its stdout, stripped; empty when git says no)."""
-    return git_bytes(root, args, check=False).decode("utf-8", "replace").strip()
-
-
 def init(root: Path) -> None:
     run(root, ["init", "-q", "-b", "main"])
     config_set(root, "core.fsync", "all")
@@ -162,10 +157,8 @@ def rev(root: Path, name: str) -> str | None:
         found = head_from_files(gd) if gd is not None else None
         if found is not None:
             return found
-    return (
-        _query(root, ["rev-parse", "-q", "--verify", "--end-of-options", f"{name}^{{commit}}"])
-        or None
-    )
+    args = ["rev-parse", "-q", "--verify", "--end-of-options", f"{name}^{{commit}}"]
+    return runner.answer(root, args) or None
 
 
 def identity_env(name: str, email: str, date: str | None = None) -> dict[str, str]:

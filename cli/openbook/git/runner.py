@@ -171,6 +171,11 @@ def execute(
     return started.wait(input_data, check=check)
 
 
+def answer(root: Path | str, args: Sequence[str]) -> str:
+    """A quick read-only question to git: its output, stripped; empty when git says no."""
+    return execute(root, args, check=False).stdout.decode("utf-8", "replace").strip()
+
+
 def start(
     root: Path | str,
     args: Sequence[str],
