@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from testing import Pair, checkin_text, git, make_pair, write
 from testing.gitlog import counting_git
+from testing.process import run_openbook
 
 from openbook.git import worktree
 from openbook.git.arrivals import arrivals, see
@@ -61,6 +62,19 @@ def test_one_new_note_each_side_merges_in_few_git_processes(
         assert (root / ALICE).is_file() and (root / BOB).is_file()
         assert git(root, "status", "--porcelain") == ""
     assert pair.head("alice") == pair.head("bob") == pair.remote_head()
+
+
+def test_a_sync_that_merges_leaves_the_agenda_unloaded(pair: Pair) -> None:
+    """A sync names new settings and changed words at its end, but it renders no agenda
+    and counts nothing: the modules that do are not loaded (each costs every sync)."""
+    pair.write("bob", BOB, checkin_text("bob"))
+    assert pair.sync("bob").exit_code == 0
+    pair.write("alice", ALICE, checkin_text("alice"))
+    ran = run_openbook("--vault", str(pair.alice), "--as", "alice", "sync")
+    assert (ran.code, ran.stderr) == (0, "")
+    assert ran.stdout.endswith("Synced with origin: committed 1 change, shared 2 changes.\n")
+    agenda = {"openbook.ritual.overview", "openbook.ritual.agreements", "jinja2"}
+    assert not agenda & ran.loaded, agenda & ran.loaded
 
 
 def test_a_commit_openbook_just_made_arrives_without_asking_git(

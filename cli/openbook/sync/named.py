@@ -32,11 +32,11 @@ def name_proposal(vault: Vault, result: SyncResult) -> None:
 
 def name_changed_words(vault: Vault, result: SyncResult) -> None:
     """Name agreements whose words changed after a partner accepted (SPEC section 10)."""
-    from openbook.ritual.agreements import Agreements, ChangedAgreement, agreement_lines
-
     words = [w for w in changed_words(vault) if w.changed_after and not w.declined_by]
     if not words:
         return
+    from openbook.ritual.agreements import Agreements, ChangedAgreement, agreement_lines
+
     ag = Agreements(
         changed=[
             ChangedAgreement(

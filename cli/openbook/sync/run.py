@@ -53,7 +53,6 @@ from openbook.git import plumbing
 from openbook.git.arrivals import see as see_arrivals
 from openbook.git.state import head_from_files, ref_from_files, require_safe_state
 from openbook.record.pending import commit_pending, held_lines
-from openbook.ritual.overview import LAST_SYNC_FILE
 from openbook.sync import fold as folding
 from openbook.sync import hold as holding
 from openbook.sync import quiet, renumber
@@ -64,6 +63,7 @@ from openbook.sync.integrity import check_integrity, refuse_unverified
 from openbook.sync.merge import Integration, integrate, partner_name
 from openbook.sync.named import name_changed_words, name_proposal
 from openbook.sync.preview import preview
+from openbook.sync.quick import LAST_SYNC_FILE
 from openbook.sync.refs import INCOMING, SEEN, TRACKING, SyncRefs
 from openbook.sync.remotes import RemoteSetup, remote_setup
 from openbook.sync.report import finish_lines, offline_lines, set_aside_lines
